@@ -1,0 +1,63 @@
+// The global options every command shares (SPEC "Global behaviour"), resolved once:
+// database path, rep identity, the clock, output mode. Commands receive this as `ctx`.
+import { userInfo } from 'node:os';
+import { resolve } from 'node:path';
+import { UsageError } from '../core/errors.js';
+
+export interface GlobalOptions {
+  db?: string;
+  rep?: string;
+  now?: string;
+  json?: boolean;
+  color?: boolean;
+}
+
+export interface Context {
+  dbPath: string;
+  rep: string;
+  /** The instant callq acts at: --now, else the wall clock. */
+  now: Date;
+  /** True when --now was given (what-if planning). */
+  nowGiven: boolean;
+  json: boolean;
+  color: boolean;
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+}
+
+export function resolveContext(opts: GlobalOptions, env: NodeJS.ProcessEnv = process.env): Context {
+  const dbPath = resolve(opts.db ?? (env.CALLQ_DB || 'callq.db'));
+  const rep = (opts.rep ?? env.CALLQ_REP ?? osUser()).trim();
+  if (!rep) throw new UsageError('no rep name: pass --rep NAME or set CALLQ_REP.');
+  if (rep.length > 64 || /[\u0000-\u001f]/.test(rep)) throw new UsageError(`invalid rep name '${rep}': use up to 64 printable characters.`);
+  return {
+    dbPath,
+    rep,
+    now: opts.now === undefined ? new Date() : parseNow(opts.now),
+    nowGiven: opts.now !== undefined,
+    json: opts.json ?? false,
+    color: opts.color !== false && !('NO_COLOR' in env && env.NO_COLOR !== ''),
+    stdout: process.stdout,
+    stderr: process.stderr,
+  };
+}
+
+function osUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return '';
+  }
+}
+
+const ISO_RE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
+
+/** --now accepts ISO-8601; without an offset it is read in the viewer's local zone. */
+export function parseNow(text: string): Date {
+  const value = text.trim();
+  const at = ISO_RE.test(value) ? new Date(value.replace(' ', 'T')) : new Date(NaN);
+  if (Number.isNaN(at.getTime())) {
+    throw new UsageError(`invalid --now '${text}': expected an ISO-8601 time like 2026-11-24T16:55:00Z or 2026-11-24T11:55-05:00.`);
+  }
+  return at;
+}

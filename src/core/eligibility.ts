@@ -1,0 +1,115 @@
+// Why a lead is or is not callable now, and when it will be (SPEC "The queue": `callq why`).
+// Each blocker names the rule and, where the rule lifts by itself, the instant it does.
+// The queue's SQL (db/queue.ts) applies the same rules to many leads at once.
+import type { Delay } from './delay.js';
+import type { Settings } from './settings.js';
+import type { LeadStatus } from './lifecycle.js';
+import { CALLABLE_STATUSES } from './lifecycle.js';
+import { describeHours, isOpen, localParts, nextOpen } from './calling-window.js';
+
+export function delayMs(d: Delay): number {
+  return d.ms + d.businessDays * 86_400_000;
+}
+
+export interface EligibilityLead {
+  id: number;
+  status: LeadStatus;
+  timezone: string | null;
+  attempts: number;
+  attempts_since_contact: number;
+  day_attempts: number;
+  attempt_day: string | null;
+  last_call_at: string | null;
+  last_disposition: string | null;
+  next_eligible_at: string | null;
+  callback_at: string | null;
+  callback_rep: string | null;
+  nurture_until: string | null;
+  claim_rep: string | null;
+  claim_expires_at: string | null;
+}
+
+export type BlockerRule = 'status' | 'suppressed' | 'claim' | 'callback' | 'nurture' | 'retry' | 'per-day' | 'attempts' | 'hours' | 'timezone';
+
+export interface Blocker {
+  rule: BlockerRule;
+  message: string;
+  /** When this blocker lifts by itself; null when it never does. */
+  until: Date | null;
+}
+
+export interface Verdict {
+  callable: boolean;
+  blockers: Blocker[];
+  /** The first instant at which every blocker is lifted, if that ever happens. */
+  callableAt: Date | null;
+}
+
+const iso = (d: Date) => d.toISOString();
+
+export function judgeLead(lead: EligibilityLead, now: Date, settings: Settings, rep: string, suppressed: string | null): Verdict {
+  const blockers: Blocker[] = [];
+  const zones = lead.timezone ? lead.timezone.split(',') : [];
+
+  if (suppressed) blockers.push({ rule: 'suppressed', message: `on the do-not-call list (${suppressed})`, until: null });
+  if (!CALLABLE_STATUSES.includes(lead.status)) {
+    blockers.push({ rule: 'status', message: `status is '${lead.status}', which the queue never serves`, until: null });
+  }
+  if (lead.claim_rep && lead.claim_expires_at && Date.parse(lead.claim_expires_at) > now.getTime() && lead.claim_rep !== rep) {
+    blockers.push({ rule: 'claim', message: `claimed by ${lead.claim_rep} until ${lead.claim_expires_at}`, until: new Date(lead.claim_expires_at) });
+  }
+  if (lead.status === 'callback' && lead.callback_at) {
+    const due = Date.parse(lead.callback_at);
+    const forAnyone = due + delayMs(settings.callbackGrace);
+    const mine = !lead.callback_rep || lead.callback_rep === rep;
+    const lifts = mine ? due : forAnyone;
+    if (lifts > now.getTime()) {
+      blockers.push({
+        rule: 'callback',
+        message: mine
+          ? `callback scheduled for ${lead.callback_at}`
+          : `callback for ${lead.callback_rep} at ${lead.callback_at}; anyone may take it from ${iso(new Date(forAnyone))}`,
+        until: new Date(lifts),
+      });
+    }
+  } else if (lead.next_eligible_at && Date.parse(lead.next_eligible_at) > now.getTime()) {
+    const until = new Date(lead.next_eligible_at);
+    const today = zones.length ? localParts(now, zones[0]).dateKey : null;
+    if (lead.status === 'nurture') {
+      blockers.push({ rule: 'nurture', message: `nurturing until ${lead.nurture_until ?? lead.next_eligible_at}`, until });
+    } else if (lead.attempt_day === today && lead.day_attempts >= settings.maxPerDay) {
+      blockers.push({ rule: 'per-day', message: `already called ${lead.day_attempts} times today (max-per-day ${settings.maxPerDay})`, until });
+    } else {
+      const why = lead.last_disposition ? `retry delay after '${lead.last_disposition}' and min-gap` : 'retry delay';
+      blockers.push({ rule: 'retry', message: `${why}: not before ${lead.next_eligible_at}`, until });
+    }
+  }
+  if (lead.attempts_since_contact >= settings.maxAttempts && CALLABLE_STATUSES.includes(lead.status)) {
+    blockers.push({ rule: 'attempts', message: `${lead.attempts_since_contact} attempts without contact (max-attempts ${settings.maxAttempts})`, until: null });
+  }
+
+  if (zones.length === 0) {
+    blockers.push({ rule: 'timezone', message: "time zone unknown: set the lead's timezone or timezone.default", until: null });
+  } else {
+    const lifted = blockers.reduce<number>((t, b) => (b.until ? Math.max(t, b.until.getTime()) : t), now.getTime());
+    const from = new Date(lifted);
+    if (!isOpen(zones, now, settings.hours)) {
+      const next = nextOpen(zones, now, settings.hours);
+      blockers.push({
+        rule: 'hours',
+        message: `outside calling hours (${describeHours(settings.hours)}) in ${zones.join(' and ')}; local time ${zones
+          .map((z) => `${pad(localParts(now, z).hour)}:${pad(localParts(now, z).minute)}`)
+          .join(' / ')}`,
+        until: next,
+      });
+    }
+    // Even when every other blocker lifts later, the lead must then also be inside hours.
+    const callableAt = blockers.some((b) => b.until === null) ? null : nextOpen(zones, from, settings.hours);
+    return { callable: blockers.length === 0, blockers, callableAt: blockers.length === 0 ? now : callableAt };
+  }
+  return { callable: false, blockers, callableAt: null };
+}
+
+function pad(n: number): string {
+  return String(n).padStart(2, '0');
+}

@@ -1,0 +1,52 @@
+// Typed failures. Only the entry point turns them into a process exit code (SPEC "Exit codes").
+
+export const EXIT = {
+  ok: 0,
+  unexpected: 1,
+  usage: 2,
+  nothingToDo: 3,
+  conflict: 4,
+  integrity: 5,
+} as const;
+
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+export class ExitError extends Error {
+  constructor(
+    message: string,
+    readonly code: ExitCode,
+    /** Extra detail for --json consumers (e.g. when the queue opens next). */
+    readonly detail?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** Bad flag, bad CSV, unknown lead, invalid value: exit 2. */
+export class UsageError extends ExitError {
+  constructor(message: string, detail?: Record<string, unknown>) {
+    super(message, EXIT.usage, detail);
+  }
+}
+
+/** Queue empty, no match: exit 3. */
+export class NothingToDoError extends ExitError {
+  constructor(message: string, detail?: Record<string, unknown>) {
+    super(message, EXIT.nothingToDo, detail);
+  }
+}
+
+/** Lead claimed by another rep, lease expired: exit 4. */
+export class ConflictError extends ExitError {
+  constructor(message: string, detail?: Record<string, unknown>) {
+    super(message, EXIT.conflict, detail);
+  }
+}
+
+/** Database integrity problem: exit 5. */
+export class IntegrityError extends ExitError {
+  constructor(message: string, detail?: Record<string, unknown>) {
+    super(message, EXIT.integrity, detail);
+  }
+}

@@ -1,0 +1,97 @@
+// The queue order (SPEC "The queue"): callbacks first, then a Taskwarrior-style score that is a
+// sum of named, weighted terms anyone can inspect with --explain.
+//
+// Why a stored rank: ordering a million leads by a score that changes with the clock would mean
+// scoring every lead on every `next`. Every term but freshness is either constant between two
+// calls of a lead or linear in the clock with the same slope for every lead ("waiting": points per
+// day since the last touch). So total(now) = queue_rank + waitingPerDay·days(now − EPOCH) +
+// fresh(now), where queue_rank is stored and indexed; the clock term is the same for all leads and
+// cannot change their order, and freshness only applies to the few inbound leads of the last hours,
+// which the queue scores separately.
+import type { PriorityWeights } from './settings.js';
+import type { Delay } from './delay.js';
+
+const DAY_MS = 86_400_000;
+/** Reference instant for the waiting term; any fixed instant works, this one keeps numbers small. */
+export const RANK_EPOCH = Date.UTC(2020, 0, 1);
+
+export interface RankInput {
+  score: number;
+  attempts: number;
+  source: string | null;
+  campaign: string | null;
+  last_call_at: string | null;
+  inbound_at: string | null;
+  created_at: string;
+}
+
+export interface PriorityTerm {
+  name: 'score' | 'attempts' | 'source' | 'campaign' | 'waiting' | 'fresh';
+  /** What the term measures, e.g. '72' or '3 attempts' or '2.5 days'. */
+  input: string;
+  weight: number;
+  points: number;
+}
+
+/** Lower-case code used to match a source or campaign against weight.source.NAME settings. */
+export function weightKey(value: string | null): string {
+  return (value ?? '').trim().toLowerCase().replace(/[\s_]+/g, '-');
+}
+
+/** When the lead last had attention: its last call, else its arrival. */
+export function lastTouch(lead: Pick<RankInput, 'last_call_at' | 'inbound_at' | 'created_at'>): number {
+  return Date.parse(lead.last_call_at ?? lead.inbound_at ?? lead.created_at);
+}
+
+/** The time-independent part of the score, stored as leads.queue_rank. */
+export function queueRank(lead: RankInput, w: PriorityWeights): number {
+  return (
+    w.score * lead.score +
+    w.attempt * lead.attempts +
+    (w.source[weightKey(lead.source)] ?? 0) +
+    (w.campaign[weightKey(lead.campaign)] ?? 0) -
+    (w.waitingPerDay * (lastTouch(lead) - RANK_EPOCH)) / DAY_MS
+  );
+}
+
+function halfLifeMs(d: Delay): number {
+  return Math.max(60_000, d.ms + d.businessDays * DAY_MS);
+}
+
+/** Speed-to-lead points for a new inbound lead, halving every half-life. */
+export function freshness(lead: { status: string; inbound_at: string | null }, now: Date, w: PriorityWeights): number {
+  if (lead.status !== 'new' || !lead.inbound_at) return 0;
+  const age = Math.max(0, now.getTime() - Date.parse(lead.inbound_at));
+  return w.fresh * Math.pow(0.5, age / halfLifeMs(w.freshHalfLife));
+}
+
+/** How far back an inbound lead can still earn at least one freshness point. */
+export function freshnessHorizon(w: PriorityWeights): number {
+  if (w.fresh <= 1) return 0;
+  return Math.log2(w.fresh) * halfLifeMs(w.freshHalfLife);
+}
+
+/** Every term of a lead's score at `now`, for --explain. Their sum equals total(). */
+export function explainScore(lead: RankInput & { status: string }, now: Date, w: PriorityWeights): PriorityTerm[] {
+  const waitedDays = (now.getTime() - lastTouch(lead)) / DAY_MS;
+  const sourceWeight = w.source[weightKey(lead.source)] ?? 0;
+  const campaignWeight = w.campaign[weightKey(lead.campaign)] ?? 0;
+  const terms: PriorityTerm[] = [
+    { name: 'score', input: String(lead.score), weight: w.score, points: w.score * lead.score },
+    { name: 'attempts', input: `${lead.attempts} made`, weight: w.attempt, points: w.attempt * lead.attempts },
+    { name: 'source', input: lead.source ?? '—', weight: sourceWeight, points: sourceWeight },
+    { name: 'campaign', input: lead.campaign ?? '—', weight: campaignWeight, points: campaignWeight },
+    { name: 'waiting', input: `${waitedDays.toFixed(1)} days`, weight: w.waitingPerDay, points: w.waitingPerDay * waitedDays },
+  ];
+  const fresh = freshness(lead, now, w);
+  if (fresh > 0) {
+    const minutes = Math.round((now.getTime() - Date.parse(lead.inbound_at!)) / 60_000);
+    terms.push({ name: 'fresh', input: `inbound ${minutes} min ago`, weight: w.fresh, points: fresh });
+  }
+  return terms;
+}
+
+/** Score at `now` from the stored rank (what the queue compares). */
+export function total(queue_rank: number, lead: { status: string; inbound_at: string | null }, now: Date, w: PriorityWeights): number {
+  return queue_rank + (w.waitingPerDay * (now.getTime() - RANK_EPOCH)) / DAY_MS + freshness(lead, now, w);
+}

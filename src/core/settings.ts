@@ -1,0 +1,267 @@
+// Team settings (SPEC "Global behaviour": config). Stored as text key/value rows in the database;
+// this module knows every key, its default, how to validate it, and builds the typed view the
+// rest of the core uses. Pattern keys (weight.source.NAME, retry.NAME, disposition.NAME) let the
+// team extend the lists.
+import { UsageError } from './errors.js';
+import { parseDelay, type Delay } from './delay.js';
+import {
+  DEFAULT_DISPOSITIONS,
+  DEFAULT_REASONS,
+  DEFAULT_RETRY,
+  formatDispositionSpec,
+  parseDispositionSpec,
+  type Disposition,
+} from './dispositions.js';
+import type { CallingHours } from './calling-window.js';
+
+export interface Settings {
+  hours: CallingHours;
+  defaultZone: string | null;
+  defaultCountry: string;
+  maxAttempts: number;
+  maxPerDay: number;
+  minGap: Delay;
+  lease: Delay;
+  callbackGrace: Delay;
+  retentionDays: number;
+  retry: Record<string, Delay>;
+  dispositions: Disposition[];
+  reasons: string[];
+  qualifyRequired: string[];
+  qualifyOptional: string[];
+  weights: PriorityWeights;
+}
+
+export interface PriorityWeights {
+  /** Points per lead-score point (score is 0–100). */
+  score: number;
+  /** Points for a brand-new inbound lead; halves every freshHalfLife. */
+  fresh: number;
+  freshHalfLife: Delay;
+  /** Points per attempt already made (negative: fewer attempts first). */
+  attempt: number;
+  /** Points per day waited since the last call (or since the lead arrived). */
+  waitingPerDay: number;
+  source: Record<string, number>;
+  campaign: Record<string, number>;
+}
+
+type Validator = (value: string) => string | null; // returns an error description, or null when valid
+
+interface SettingDef {
+  key: string;
+  default: string;
+  describe: string;
+  validate: Validator;
+}
+
+const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
+
+const isDelay: Validator = (v) => (parseDelay(v) ? null : "expected a delay like '30m', '4h', '2d' or '1bd'");
+const isClock: Validator = (v) =>
+  /^([01]\d|2[0-3]):[0-5]\d$/.test(v) || v === '24:00' ? null : "expected a local time 'HH:MM' (24-hour)";
+const intIn =
+  (min: number, max: number): Validator =>
+  (v) =>
+    /^-?\d+$/.test(v) && Number(v) >= min && Number(v) <= max ? null : `expected a whole number from ${min} to ${max}`;
+const isNumber: Validator = (v) => (v.trim() !== '' && Number.isFinite(Number(v)) ? null : 'expected a number');
+const isList: Validator = (v) =>
+  v.split(',').every((item) => /^[a-z0-9][a-z0-9-]*$/.test(item.trim())) ? null : "expected a comma-separated list of lower-case codes like 'no-budget,competitor'";
+const isOptionalList: Validator = (v) => (v.trim() === '' ? null : isList(v));
+const isZoneOrEmpty: Validator = (v) => {
+  if (v === '') return null;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: v });
+    return null;
+  } catch {
+    return "expected an IANA time zone like 'America/New_York', or '' for none";
+  }
+};
+const isCountry: Validator = (v) => (/^[A-Z]{2}$/.test(v) ? null : "expected a two-letter country code like 'US'");
+const isDays: Validator = (v) => (parseDays(v) ? null : "expected weekdays like 'mon-fri' or 'mon,tue,thu'");
+const isHolidays: Validator = (v) =>
+  v.trim() === '' || v.split(',').every((d) => /^(\d{4}-)?\d{2}-\d{2}$/.test(d.trim())) ? null : "expected dates 'YYYY-MM-DD' or yearly 'MM-DD', comma-separated";
+
+export const SETTINGS: readonly SettingDef[] = [
+  { key: 'hours.days', default: 'mon-fri', describe: 'weekdays on which leads are called (lead local time)', validate: isDays },
+  { key: 'hours.start', default: '09:00', describe: 'start of calling hours, lead local time (never before 08:00)', validate: isClock },
+  { key: 'hours.end', default: '17:00', describe: 'end of calling hours, lead local time (never after 21:00)', validate: isClock },
+  { key: 'hours.holidays', default: '', describe: "local dates with no calls: 'YYYY-MM-DD' or yearly 'MM-DD'", validate: isHolidays },
+  { key: 'timezone.default', default: '', describe: "zone assumed when a lead's zone cannot be found ('' = leave unknown)", validate: isZoneOrEmpty },
+  { key: 'country.default', default: 'US', describe: 'country assumed for phone numbers without a country code', validate: isCountry },
+  { key: 'max-attempts', default: '8', describe: 'attempts without contact before a lead is exhausted', validate: intIn(1, 100) },
+  { key: 'max-per-day', default: '2', describe: 'attempts per lead per local day', validate: intIn(1, 20) },
+  { key: 'min-gap', default: '1h', describe: 'least time between two calls of one lead', validate: isDelay },
+  { key: 'lease', default: '15m', describe: 'how long a claim holds a lead for one rep', validate: isDelay },
+  { key: 'callback.grace', default: '15m', describe: "after this, a rep's due callback goes to anyone", validate: isDelay },
+  { key: 'retention', default: '365', describe: 'days before personal data of disqualified/do-not-call leads is purged', validate: intIn(1, 36500) },
+  { key: 'reasons', default: DEFAULT_REASONS.join(','), describe: 'disqualification reasons reps may choose', validate: isList },
+  { key: 'qualify.required', default: 'need,timeframe,authority', describe: 'answers required to mark a lead qualified', validate: isOptionalList },
+  { key: 'qualify.optional', default: 'budget', describe: 'answers asked for but not required', validate: isOptionalList },
+  { key: 'weight.score', default: '0.5', describe: 'queue points per lead-score point (0–100)', validate: isNumber },
+  { key: 'weight.fresh', default: '200', describe: 'queue points for a brand-new inbound lead (speed-to-lead)', validate: isNumber },
+  { key: 'weight.fresh.half-life', default: '30m', describe: 'time in which the freshness points halve', validate: isDelay },
+  { key: 'weight.attempt', default: '-5', describe: 'queue points per attempt already made', validate: isNumber },
+  { key: 'weight.waiting', default: '2', describe: 'queue points per day since the last call (or arrival)', validate: isNumber },
+  ...Object.entries(DEFAULT_RETRY).map(([name, delay]) => ({
+    key: `retry.${name}`,
+    default: delay,
+    describe: `retry delay after '${name}'`,
+    validate: isDelay,
+  })),
+  ...DEFAULT_DISPOSITIONS.map((d) => ({
+    key: `disposition.${d.name}`,
+    default: formatDispositionSpec(d),
+    describe: `effect of '${d.name}' (KIND [contact|no-contact] [after=DELAY], or off)`,
+    validate: dispositionValidator(d.name),
+  })),
+];
+
+/** Keys the team may create: NAME is a lower-case code. */
+const PATTERNS: readonly { re: RegExp; describe: string; validate: (name: string) => Validator }[] = [
+  { re: /^weight\.source\.([a-z0-9][a-z0-9-]*)$/, describe: 'queue points for leads from this source', validate: () => isNumber },
+  { re: /^weight\.campaign\.([a-z0-9][a-z0-9-]*)$/, describe: 'queue points for leads of this campaign', validate: () => isNumber },
+  { re: /^retry\.([a-z0-9][a-z0-9-]*)$/, describe: 'retry delay after this disposition', validate: () => isDelay },
+  { re: /^disposition\.([a-z0-9][a-z0-9-]*)$/, describe: 'a disposition and its effect', validate: (name) => dispositionValidator(name) },
+];
+
+function dispositionValidator(name: string): Validator {
+  return (v) =>
+    parseDispositionSpec(name, v)
+      ? null
+      : "expected 'KIND [contact|no-contact] [after=DELAY]' with KIND one of retry, bad-number, callback, nurture, not-interested, disqualify, do-not-call, qualified; or 'off'";
+}
+
+export function parseDays(text: string): number[] | null {
+  const days = new Set<number>();
+  for (const part of text.toLowerCase().split(',').map((p) => p.trim())) {
+    const range = part.match(/^([a-z]{3})(?:-([a-z]{3}))?$/);
+    if (!range) return null;
+    const from = WEEKDAYS.indexOf(range[1]);
+    const to = WEEKDAYS.indexOf(range[2] ?? range[1]);
+    if (from < 0 || to < 0) return null;
+    for (let d = from; ; d = (d + 1) % 7) {
+      days.add(d);
+      if (d === to) break;
+    }
+  }
+  return [...days].sort();
+}
+
+export interface SettingInfo {
+  key: string;
+  value: string;
+  default: string | null;
+  describe: string;
+  isDefault: boolean;
+}
+
+function definitionOf(key: string): { default: string | null; describe: string; validate: Validator } | null {
+  const def = SETTINGS.find((s) => s.key === key);
+  if (def) return def;
+  for (const pattern of PATTERNS) {
+    const m = key.match(pattern.re);
+    if (m) return { default: null, describe: pattern.describe, validate: pattern.validate(m[1]) };
+  }
+  return null;
+}
+
+/** Validates one `config set KEY VALUE`; returns the normalised value or throws a UsageError. */
+export function validateSetting(key: string, value: string): string {
+  const def = definitionOf(key);
+  if (!def) {
+    throw new UsageError(
+      `unknown setting '${key}'. Run 'callq config list' to see every setting; ` +
+        'team-defined keys are weight.source.NAME, weight.campaign.NAME, retry.NAME and disposition.NAME.',
+    );
+  }
+  const normalised = key === 'country.default' ? value.trim().toUpperCase() : value.trim();
+  const problem = def.validate(normalised);
+  if (problem) throw new UsageError(`invalid value '${value}' for ${key}: ${problem}.`);
+  const start = key === 'hours.start' ? normalised : undefined;
+  const end = key === 'hours.end' ? normalised : undefined;
+  if ((start && start >= '21:00') || (end && end <= '08:00')) {
+    throw new UsageError(`invalid value '${value}' for ${key}: calling hours must overlap 08:00–21:00 local, the legal limit.`);
+  }
+  return normalised;
+}
+
+/** Every known setting with its effective value, defaults first then team-defined keys. */
+export function listSettings(stored: ReadonlyMap<string, string>): SettingInfo[] {
+  const out: SettingInfo[] = SETTINGS.map((s) => ({
+    key: s.key,
+    value: stored.get(s.key) ?? s.default,
+    default: s.default,
+    describe: s.describe,
+    isDefault: !stored.has(s.key),
+  }));
+  for (const [key, value] of [...stored].sort(([a], [b]) => a.localeCompare(b))) {
+    if (SETTINGS.some((s) => s.key === key)) continue;
+    const def = definitionOf(key);
+    out.push({ key, value, default: null, describe: def?.describe ?? '(unknown key)', isDefault: false });
+  }
+  return out;
+}
+
+export function getSetting(stored: ReadonlyMap<string, string>, key: string): SettingInfo {
+  const info = listSettings(stored).find((s) => s.key === key);
+  if (!info) throw new UsageError(`unknown setting '${key}'. Run 'callq config list' to see every setting.`);
+  return info;
+}
+
+/** The typed settings the core works with. Stored values were validated when set. */
+export function resolveSettings(stored: ReadonlyMap<string, string>): Settings {
+  const get = (key: string): string => stored.get(key) ?? SETTINGS.find((s) => s.key === key)!.default;
+  const delay = (key: string): Delay => parseDelay(get(key))!;
+  const list = (key: string): string[] => get(key).split(',').map((s) => s.trim()).filter(Boolean);
+
+  const dispositions = new Map<string, Disposition>(DEFAULT_DISPOSITIONS.map((d) => [d.name, { ...d }]));
+  const retry: Record<string, Delay> = {};
+  const source: Record<string, number> = {};
+  const campaign: Record<string, number> = {};
+  for (const [key, value] of stored) {
+    let m: RegExpMatchArray | null;
+    if ((m = key.match(/^disposition\.(.+)$/))) {
+      const spec = parseDispositionSpec(m[1], value);
+      if (spec === 'off') dispositions.delete(m[1]);
+      else if (spec) dispositions.set(m[1], spec);
+    } else if ((m = key.match(/^weight\.source\.(.+)$/))) source[m[1]] = Number(value);
+    else if ((m = key.match(/^weight\.campaign\.(.+)$/))) campaign[m[1]] = Number(value);
+  }
+  for (const d of dispositions.values()) {
+    if (d.kind !== 'retry') continue;
+    const text = stored.get(`retry.${d.name}`) ?? d.after ?? DEFAULT_RETRY[d.name] ?? '4h';
+    retry[d.name] = parseDelay(text) ?? { ms: 4 * 3_600_000, businessDays: 0 };
+  }
+
+  return {
+    hours: { days: parseDays(get('hours.days'))!, start: get('hours.start'), end: get('hours.end'), holidays: list('hours.holidays') },
+    defaultZone: get('timezone.default') || null,
+    defaultCountry: get('country.default'),
+    maxAttempts: Number(get('max-attempts')),
+    maxPerDay: Number(get('max-per-day')),
+    minGap: delay('min-gap'),
+    lease: delay('lease'),
+    callbackGrace: delay('callback.grace'),
+    retentionDays: Number(get('retention')),
+    retry,
+    dispositions: [...dispositions.values()],
+    reasons: list('reasons'),
+    qualifyRequired: list('qualify.required'),
+    qualifyOptional: list('qualify.optional'),
+    weights: {
+      score: Number(get('weight.score')),
+      fresh: Number(get('weight.fresh')),
+      freshHalfLife: delay('weight.fresh.half-life'),
+      attempt: Number(get('weight.attempt')),
+      waitingPerDay: Number(get('weight.waiting')),
+      source,
+      campaign,
+    },
+  };
+}
+
+/** Keys whose change alters the stored queue order (the leads' queue_rank must be recomputed). */
+export function affectsQueueRank(key: string): boolean {
+  return key === 'weight.score' || key === 'weight.attempt' || key === 'weight.waiting' || /^weight\.(source|campaign)\./.test(key);
+}

@@ -1,0 +1,157 @@
+// Schema migrations, one function per version, keyed on PRAGMA user_version.
+// The schema is a documented interface (README "Database schema"): ops query it with any
+// SQLite tool, so it changes only through a new migration appended here.
+import type { Database } from 'better-sqlite3';
+
+export type Migration = (db: Database) => void;
+
+const STATUS_CHECK = `status IN ('new','working','callback','nurture','sales-ready','handed-off','disqualified','do-not-call','exhausted')`;
+
+/** MIGRATIONS[i] brings the schema from version i to i + 1. */
+export const MIGRATIONS: readonly Migration[] = [
+  // 1: the whole data model of the spec.
+  (db) => {
+    db.exec(`
+      CREATE TABLE settings (
+        key        TEXT PRIMARY KEY,
+        value      TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        updated_by TEXT
+      );
+
+      CREATE TABLE imports (
+        id          INTEGER PRIMARY KEY,
+        file_name   TEXT NOT NULL,
+        file_hash   TEXT,
+        options     TEXT NOT NULL DEFAULT '{}',   -- JSON: list, source, campaign, mapping, ...
+        rows_read   INTEGER NOT NULL DEFAULT 0,
+        inserted    INTEGER NOT NULL DEFAULT 0,
+        updated     INTEGER NOT NULL DEFAULT 0,
+        duplicates  INTEGER NOT NULL DEFAULT 0,
+        suppressed  INTEGER NOT NULL DEFAULT 0,
+        rejected    INTEGER NOT NULL DEFAULT 0,
+        rep         TEXT,
+        created_at  TEXT NOT NULL,
+        undone_at   TEXT
+      );
+
+      CREATE TABLE handoffs (
+        id          INTEGER PRIMARY KEY,
+        created_at  TEXT NOT NULL,
+        destination TEXT,
+        lead_count  INTEGER NOT NULL DEFAULT 0,
+        profile     TEXT NOT NULL DEFAULT 'default',
+        rep         TEXT
+      );
+
+      CREATE TABLE leads (
+        id                INTEGER PRIMARY KEY,
+        external_id       TEXT,
+        first_name        TEXT,
+        last_name         TEXT,
+        company           TEXT,
+        title             TEXT,
+        email             TEXT,
+        phone             TEXT NOT NULL,          -- E.164
+        phone_raw         TEXT,                   -- as imported
+        alt_phones        TEXT,                   -- JSON array of E.164 numbers, tried after bad-number
+        country           TEXT,
+        region            TEXT,
+        postal_code       TEXT,
+        timezone          TEXT,                   -- candidate IANA zones, comma-separated, sorted
+        timezone_source   TEXT,                   -- column | phone | region | country | default
+        source            TEXT,
+        campaign          TEXT,
+        list              TEXT,
+        score             INTEGER NOT NULL DEFAULT 0 CHECK (score BETWEEN 0 AND 100),
+        owner             TEXT,
+        custom            TEXT,                   -- JSON object of unmapped CSV columns
+        status            TEXT NOT NULL DEFAULT 'new' CHECK (${STATUS_CHECK}),
+        attempts          INTEGER NOT NULL DEFAULT 0,
+        contacts          INTEGER NOT NULL DEFAULT 0,
+        attempts_since_contact INTEGER NOT NULL DEFAULT 0,
+        day_attempts      INTEGER NOT NULL DEFAULT 0,  -- attempts on attempt_day (lead local date)
+        attempt_day       TEXT,
+        first_call_at     TEXT,
+        last_call_at      TEXT,
+        last_disposition  TEXT,
+        next_eligible_at  TEXT,                   -- retry, min-gap, per-day limit, nurture date
+        callback_at       TEXT,
+        callback_rep      TEXT,
+        nurture_until     TEXT,
+        claim_rep         TEXT,
+        claim_token       TEXT,
+        claim_expires_at  TEXT,
+        qualification     TEXT,                   -- JSON: need, timeframe, authority, budget, ...
+        handoff_note      TEXT,
+        disqualify_reason TEXT,
+        closed_at         TEXT,                   -- when the lead reached a terminal status
+        inbound_at        TEXT,                   -- when an inbound lead arrived (speed-to-lead)
+        queue_rank        REAL NOT NULL DEFAULT 0,-- ordering key: time-independent score terms (README "The queue")
+        import_id         INTEGER REFERENCES imports(id),
+        handoff_id        INTEGER REFERENCES handoffs(id),
+        purged_at         TEXT,
+        created_at        TEXT NOT NULL,
+        updated_at        TEXT NOT NULL
+      );
+      CREATE INDEX leads_phone ON leads(phone);
+      CREATE INDEX leads_email ON leads(email) WHERE email IS NOT NULL;
+      CREATE INDEX leads_external_id ON leads(external_id) WHERE external_id IS NOT NULL;
+      CREATE INDEX leads_status ON leads(status);
+      CREATE INDEX leads_queue ON leads(timezone, queue_rank DESC) WHERE status IN ('new','working','nurture');
+      CREATE INDEX leads_callbacks ON leads(callback_at) WHERE status = 'callback';
+      CREATE INDEX leads_inbound ON leads(inbound_at) WHERE status = 'new' AND inbound_at IS NOT NULL;
+      CREATE INDEX leads_claims ON leads(claim_rep) WHERE claim_rep IS NOT NULL;
+      CREATE INDEX leads_import ON leads(import_id);
+      CREATE INDEX leads_handoff ON leads(handoff_id) WHERE handoff_id IS NOT NULL;
+
+      -- The distinct time-zone groups of leads, so the queue can tell which groups are inside
+      -- calling hours without scanning leads. Kept by triggers; a stale row is harmless.
+      CREATE TABLE lead_zones (timezone TEXT PRIMARY KEY) WITHOUT ROWID;
+      CREATE TRIGGER leads_zone_insert AFTER INSERT ON leads WHEN NEW.timezone IS NOT NULL
+        BEGIN INSERT OR IGNORE INTO lead_zones(timezone) VALUES (NEW.timezone); END;
+      CREATE TRIGGER leads_zone_update AFTER UPDATE OF timezone ON leads WHEN NEW.timezone IS NOT NULL
+        BEGIN INSERT OR IGNORE INTO lead_zones(timezone) VALUES (NEW.timezone); END;
+
+      CREATE TABLE calls (
+        id            INTEGER PRIMARY KEY,
+        lead_id       INTEGER NOT NULL REFERENCES leads(id) ON DELETE CASCADE,
+        rep           TEXT NOT NULL,
+        called_at     TEXT NOT NULL,
+        disposition   TEXT NOT NULL,
+        contact       INTEGER NOT NULL DEFAULT 0,
+        reason        TEXT,
+        notes         TEXT,
+        callback_at   TEXT,
+        nurture_until TEXT,
+        duration_s    INTEGER,
+        phone         TEXT,                       -- the number dialled
+        status_before TEXT,
+        status_after  TEXT,
+        forced        INTEGER NOT NULL DEFAULT 0
+      );
+      CREATE INDEX calls_lead ON calls(lead_id, called_at);
+      CREATE INDEX calls_time ON calls(called_at);
+      CREATE INDEX calls_rep ON calls(rep, called_at);
+      -- History is never rewritten: the only change allowed is erasing notes (retention, forget).
+      CREATE TRIGGER calls_append_only BEFORE UPDATE ON calls
+        WHEN NOT (NEW.notes IS NULL
+          AND NEW.id IS OLD.id AND NEW.lead_id IS OLD.lead_id AND NEW.rep IS OLD.rep
+          AND NEW.called_at IS OLD.called_at AND NEW.disposition IS OLD.disposition)
+        BEGIN SELECT RAISE(ABORT, 'calls are append-only: history is never rewritten'); END;
+
+      CREATE TABLE suppressions (
+        id          INTEGER PRIMARY KEY,
+        kind        TEXT NOT NULL CHECK (kind IN ('phone','email','domain')),
+        value       TEXT,                          -- NULL once the person asked to be forgotten
+        value_hash  TEXT NOT NULL,                 -- sha256 of kind:value, what lookups use
+        reason      TEXT,
+        source      TEXT,
+        created_at  TEXT NOT NULL,
+        UNIQUE (kind, value_hash)
+      );
+    `);
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,0 +1,75 @@
+// Opening the database: pragmas, migrations, and the refusal of a schema newer than this binary.
+import Database from 'better-sqlite3';
+import type { Database as DB } from 'better-sqlite3';
+import { existsSync } from 'node:fs';
+import { IntegrityError, UsageError } from '../core/errors.js';
+import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
+
+export type { DB };
+
+export interface OpenOptions {
+  /** Create the file and migrate it (write commands); otherwise a missing file is an error. */
+  create?: boolean;
+  readonly?: boolean;
+  /** Milliseconds to wait for another writer before giving up. */
+  busyTimeout?: number;
+}
+
+export const BUSY_TIMEOUT_MS = 5_000;
+
+export function openDatabase(path: string, options: OpenOptions = {}): DB {
+  if (!options.create && !existsSync(path)) {
+    throw new UsageError(`no database at ${path}. Run 'callq init' or 'callq import FILE' to create it, or pass --db PATH.`);
+  }
+  let db: DB;
+  try {
+    db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: !options.create });
+  } catch (err) {
+    throw new UsageError(`cannot open database ${path}: ${(err as Error).message}.`);
+  }
+  try {
+    db.pragma(`busy_timeout = ${options.busyTimeout ?? BUSY_TIMEOUT_MS}`);
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version > SCHEMA_VERSION) {
+      throw new UsageError(
+        `database ${path} has schema version ${version}, newer than this callq understands (${SCHEMA_VERSION}). ` +
+          'Upgrade callq; the file was not touched.',
+      );
+    }
+    if (!options.readonly) {
+      if (db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+    }
+    db.pragma('foreign_keys = ON');
+    if (version < SCHEMA_VERSION && !options.readonly) migrate(db, SCHEMA_VERSION);
+    else if (version < SCHEMA_VERSION) {
+      throw new UsageError(`database ${path} needs migrating to schema ${SCHEMA_VERSION}; run 'callq init' first.`);
+    }
+  } catch (err) {
+    db.close();
+    if ((err as { code?: string }).code === 'SQLITE_NOTADB' || (err as { code?: string }).code === 'SQLITE_CORRUPT') {
+      throw new IntegrityError(`${path} is not a usable callq database (${(err as Error).message}). Restore it from a backup.`);
+    }
+    throw err;
+  }
+  return db;
+}
+
+/** Applies migrations up to `target`, each in its own immediate transaction. */
+export function migrate(db: DB, target: number = SCHEMA_VERSION): void {
+  for (;;) {
+    const version = db.pragma('user_version', { simple: true }) as number;
+    if (version >= target) return;
+    db.transaction(() => {
+      // Re-read inside the lock: another process may have migrated meanwhile.
+      const current = db.pragma('user_version', { simple: true }) as number;
+      if (current !== version) return;
+      MIGRATIONS[version](db);
+      db.pragma(`user_version = ${version + 1}`);
+    }).immediate();
+  }
+}
+
+export function schemaVersion(db: DB): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}

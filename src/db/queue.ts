@@ -1,0 +1,177 @@
+// The queue's SQL: which leads may be called now, in what order, and the atomic claim.
+// Eligibility mirrors core/eligibility.ts (which explains it lead by lead for `callq why`):
+// a callable status, no live claim by someone else, next_eligible_at passed (retry, min-gap,
+// per-day limit, nurture date are all folded into it when an outcome is logged), and every
+// candidate zone of the lead inside calling hours now.
+import { randomBytes } from 'node:crypto';
+import type { DB } from './open.js';
+import type { LeadRow } from './leads.js';
+import type { Settings } from '../core/settings.js';
+import { isOpen } from '../core/calling-window.js';
+import { freshness, freshnessHorizon, total } from '../core/priority.js';
+import { delayMs } from '../core/eligibility.js';
+
+export interface QueueFilters {
+  list?: string;
+  campaign?: string;
+  source?: string;
+}
+
+export type QueueReason = 'callback-mine' | 'callback' | 'fresh' | 'score';
+
+export interface QueueEntry {
+  lead: LeadRow;
+  reason: QueueReason;
+  /** Score at `now` (callbacks are ordered before any score). */
+  total: number;
+}
+
+const MAIN_STATUSES = `status IN ('new','working','nurture')`;
+
+function filterSql(filters: QueueFilters): { sql: string; params: string[] } {
+  const parts: string[] = [];
+  const params: string[] = [];
+  for (const key of ['list', 'campaign', 'source'] as const) {
+    const value = filters[key];
+    if (value !== undefined) {
+      parts.push(`AND ${key} = ? COLLATE NOCASE`);
+      params.push(value);
+    }
+  }
+  return { sql: parts.join(' '), params };
+}
+
+/** The time-zone groups of leads that are inside calling hours at `now`. */
+export function openZoneGroups(db: DB, now: Date, settings: Settings): string[] {
+  const groups = db.prepare('SELECT timezone FROM lead_zones').pluck().all() as string[];
+  return groups.filter((g) => isOpen(g.split(','), now, settings.hours));
+}
+
+function compareEntries(a: QueueEntry, b: QueueEntry): number {
+  const order: Record<QueueReason, number> = { 'callback-mine': 0, callback: 1, fresh: 2, score: 2 };
+  if (order[a.reason] !== order[b.reason]) return order[a.reason] - order[b.reason];
+  if (order[a.reason] < 2) return (a.lead.callback_at ?? '').localeCompare(b.lead.callback_at ?? '') || a.lead.id - b.lead.id;
+  return b.total - a.total || a.lead.id - b.lead.id;
+}
+
+/**
+ * The best `limit` leads callable by `rep` at `now`, best first. Reads only index ranges:
+ * due callbacks, recent inbound leads, and the top of each open zone group by stored rank.
+ */
+export function queueCandidates(db: DB, now: Date, settings: Settings, rep: string, filters: QueueFilters, limit: number): QueueEntry[] {
+  const nowIso = now.toISOString();
+  const open = new Set(openZoneGroups(db, now, settings));
+  if (open.size === 0) return [];
+  const f = filterSql(filters);
+  const w = settings.weights;
+  const free = `(claim_expires_at IS NULL OR claim_expires_at <= @now OR claim_rep = @rep)`;
+  const entries = new Map<number, QueueEntry>();
+  const add = (lead: LeadRow, reason: QueueReason) => {
+    if (!entries.has(lead.id)) entries.set(lead.id, { lead, reason, total: total(lead.queue_rank, lead, now, w) });
+  };
+
+  // Due callbacks: this rep's as soon as due, anyone's after the grace period.
+  const graceIso = new Date(now.getTime() - delayMs(settings.callbackGrace)).toISOString();
+  const callbacks = db
+    .prepare(
+      `SELECT * FROM leads WHERE status = 'callback' AND callback_at <= @now AND ${free}
+       AND (callback_rep = @rep OR callback_rep IS NULL OR callback_at <= @grace) ${f.sql}
+       ORDER BY callback_at LIMIT 200`,
+    )
+    .all({ now: nowIso, rep, grace: graceIso }, ...f.params) as LeadRow[];
+  for (const lead of callbacks) {
+    if (lead.timezone && open.has(lead.timezone)) add(lead, lead.callback_rep === rep ? 'callback-mine' : 'callback');
+  }
+
+  // Inbound leads of the last hours: freshness makes them outrank everything but callbacks.
+  const horizon = freshnessHorizon(w);
+  if (horizon > 0) {
+    const fresh = db
+      .prepare(
+        `SELECT * FROM leads WHERE status = 'new' AND inbound_at IS NOT NULL AND inbound_at >= @since AND inbound_at <= @now
+         AND (next_eligible_at IS NULL OR next_eligible_at <= @now) AND ${free} ${f.sql}
+         ORDER BY inbound_at DESC LIMIT 200`,
+      )
+      .all({ now: nowIso, rep, since: new Date(now.getTime() - horizon).toISOString() }, ...f.params) as LeadRow[];
+    for (const lead of fresh) {
+      if (lead.timezone && open.has(lead.timezone) && freshness(lead, now, w) >= 1) add(lead, 'fresh');
+    }
+  }
+
+  // The top of each open zone group by stored rank.
+  const top = db.prepare(
+    `SELECT * FROM leads WHERE timezone = @zone AND ${MAIN_STATUSES}
+     AND (next_eligible_at IS NULL OR next_eligible_at <= @now) AND ${free} ${f.sql}
+     ORDER BY queue_rank DESC LIMIT @limit`,
+  );
+  for (const zone of open) {
+    for (const lead of top.all({ zone, now: nowIso, rep, limit }, ...f.params) as LeadRow[]) add(lead, 'score');
+  }
+
+  return [...entries.values()].sort(compareEntries).slice(0, limit);
+}
+
+export interface Claim {
+  lead: LeadRow;
+  reason: QueueReason | 'held';
+  total: number;
+  token: string;
+}
+
+/** The live claim `rep` holds, if any. */
+export function heldClaim(db: DB, rep: string, now: Date): LeadRow | undefined {
+  return db
+    .prepare('SELECT * FROM leads WHERE claim_rep = ? AND claim_expires_at > ? ORDER BY claim_expires_at DESC LIMIT 1')
+    .get(rep, now.toISOString()) as LeadRow | undefined;
+}
+
+/**
+ * Claims the best eligible lead for `rep` in one immediate transaction, so no two processes can
+ * take the same lead. A rep holding a live claim gets that lead back (reason 'held').
+ */
+export function claimNextLead(db: DB, now: Date, settings: Settings, rep: string, filters: QueueFilters): Claim | null {
+  const expires = new Date(now.getTime() + delayMs(settings.lease)).toISOString();
+  const setClaim = db.prepare(
+    'UPDATE leads SET claim_rep = ?, claim_token = ?, claim_expires_at = ?, updated_at = ? WHERE id = ? RETURNING *',
+  );
+  return db
+    .transaction((): Claim | null => {
+      const held = heldClaim(db, rep, now);
+      if (held) return { lead: held, reason: 'held', total: total(held.queue_rank, held, now, settings.weights), token: held.claim_token! };
+      const [best] = queueCandidates(db, now, settings, rep, filters, 1);
+      if (!best) return null;
+      const token = randomBytes(8).toString('hex');
+      const lead = setClaim.get(rep, token, expires, now.toISOString(), best.lead.id) as LeadRow;
+      return { lead, reason: best.reason, total: best.total, token };
+    })
+    .immediate();
+}
+
+/** Gives a claim back. Returns false when `rep` did not hold a live claim on the lead. */
+export function releaseClaim(db: DB, leadId: number, rep: string, now: Date): boolean {
+  const result = db
+    .prepare(
+      `UPDATE leads SET claim_rep = NULL, claim_token = NULL, claim_expires_at = NULL, updated_at = ?
+       WHERE id = ? AND claim_rep = ? AND claim_expires_at > ?`,
+    )
+    .run(now.toISOString(), leadId, rep, now.toISOString());
+  return result.changes > 0;
+}
+
+/** How many leads are callable right now (for `callq status`): counts index ranges, no scoring. */
+export function queueSize(db: DB, now: Date, settings: Settings): number {
+  const nowIso = now.toISOString();
+  const count = db.prepare(
+    `SELECT count(*) FROM leads WHERE timezone = @zone AND ${MAIN_STATUSES}
+     AND (next_eligible_at IS NULL OR next_eligible_at <= @now) AND (claim_expires_at IS NULL OR claim_expires_at <= @now)`,
+  );
+  const callbacks = db.prepare(
+    `SELECT count(*) FROM leads WHERE status = 'callback' AND timezone = @zone AND callback_at <= @now
+     AND (claim_expires_at IS NULL OR claim_expires_at <= @now)`,
+  );
+  let n = 0;
+  for (const zone of openZoneGroups(db, now, settings)) {
+    n += (count.pluck().get({ zone, now: nowIso }) as number) + (callbacks.pluck().get({ zone, now: nowIso }) as number);
+  }
+  return n;
+}

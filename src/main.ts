@@ -1,0 +1,50 @@
+// The entry point: the only place that turns errors into exit codes.
+import { readFileSync } from 'node:fs';
+import { CommanderError } from 'commander';
+import { buildProgram } from './cli/program.js';
+import { EXIT, ExitError } from './core/errors.js';
+
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+
+async function main(argv: string[]): Promise<number> {
+  const program = buildProgram(version);
+  try {
+    await program.parseAsync(argv);
+    return EXIT.ok;
+  } catch (err) {
+    return report(err, argv.includes('--json'));
+  }
+}
+
+function report(err: unknown, json: boolean): number {
+  if (err instanceof CommanderError) {
+    // Commander already printed its message (or the help/version text).
+    return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  }
+  if (err instanceof ExitError) {
+    process.stderr.write(`callq: ${err.message}\n`);
+    if (json && err.detail) process.stdout.write(JSON.stringify({ error: err.message, code: err.code, ...err.detail }, null, 2) + '\n');
+    return err.code;
+  }
+  const e = err as NodeJS.ErrnoException & { code?: string };
+  if (e?.code === 'SQLITE_BUSY' || e?.code === 'SQLITE_BUSY_SNAPSHOT') {
+    process.stderr.write('callq: the database stayed busy (another process held it too long). Try again in a moment.\n');
+    return EXIT.conflict;
+  }
+  if (e?.code === 'SQLITE_CORRUPT' || e?.code === 'SQLITE_NOTADB') {
+    process.stderr.write(`callq: the database file is damaged (${e.message}). Run 'callq maintain' for a check, or restore a backup.\n`);
+    return EXIT.integrity;
+  }
+  if (e?.code === 'SQLITE_READONLY' || e?.code === 'SQLITE_CANTOPEN' || e?.code === 'EACCES' || e?.code === 'EROFS') {
+    process.stderr.write(`callq: cannot write: ${e.message}. Check the permissions of the database file and its folder.\n`);
+    return EXIT.usage;
+  }
+  if (e?.code === 'SQLITE_FULL' || e?.code === 'ENOSPC') {
+    process.stderr.write(`callq: the disk is full (${e.message}); nothing was changed. Free some space and try again.\n`);
+    return EXIT.unexpected;
+  }
+  process.stderr.write(`callq: unexpected failure: ${e?.stack ?? String(err)}\nPlease report this with the command you ran.\n`);
+  return EXIT.unexpected;
+}
+
+process.exitCode = await main(process.argv);

@@ -1,0 +1,30 @@
+// Plain aligned tables for terminals (80 columns in mind); the last column may wrap.
+
+export function renderTable(headers: string[], rows: string[][], options: { width?: number } = {}): string {
+  const width = options.width ?? 100;
+  const all = [headers, ...rows];
+  const widths = headers.map((_, i) => Math.max(...all.map((r) => visibleLength(r[i] ?? ''))));
+  const fixed = widths.slice(0, -1).reduce((a, b) => a + b + 2, 0);
+  widths[widths.length - 1] = Math.max(10, Math.min(widths[widths.length - 1], width - fixed));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? truncate(c ?? '', widths[i]) : pad(c ?? '', widths[i])))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), line(widths.map((w) => '─'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b\[[0-9;]*m/g;
+
+export function visibleLength(text: string): number {
+  return text.replace(ANSI, '').length;
+}
+
+export function pad(text: string, width: number): string {
+  return text + ' '.repeat(Math.max(0, width - visibleLength(text)));
+}
+
+export function truncate(text: string, width: number): string {
+  return visibleLength(text) <= width ? text : text.replace(ANSI, '').slice(0, Math.max(0, width - 1)) + '…';
+}

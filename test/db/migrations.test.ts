@@ -1,0 +1,106 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { migrate, openDatabase, schemaVersion } from '../../src/db/open.js';
+import { MIGRATIONS, SCHEMA_VERSION } from '../../src/db/migrations.js';
+import { UsageError } from '../../src/core/errors.js';
+import { callq, tempDir } from '../helpers.js';
+
+let dir: string;
+let cleanup: () => void;
+beforeEach(() => ({ dir, cleanup } = tempDir()));
+afterEach(() => cleanup());
+
+const columns = (db: Database.Database, table: string) =>
+  (db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name);
+
+describe('migrations', () => {
+  it('create the whole schema in an empty file, with WAL and foreign keys', () => {
+    const db = openDatabase(join(dir, 'a.db'), { create: true });
+    expect(schemaVersion(db)).toBe(SCHEMA_VERSION);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(db.pragma('busy_timeout', { simple: true })).toBeGreaterThan(0);
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
+    expect(tables).toEqual(expect.arrayContaining(['calls', 'handoffs', 'imports', 'leads', 'settings', 'suppressions']));
+    expect(columns(db, 'leads')).toEqual(
+      expect.arrayContaining([
+        'id', 'first_name', 'last_name', 'company', 'title', 'email', 'phone', 'phone_raw', 'alt_phones', 'country', 'region',
+        'postal_code', 'timezone', 'source', 'campaign', 'list', 'score', 'owner', 'custom', 'status', 'attempts',
+        'first_call_at', 'last_call_at', 'next_eligible_at', 'callback_at', 'callback_rep', 'claim_rep', 'claim_token',
+        'claim_expires_at', 'qualification', 'disqualify_reason', 'handoff_id', 'import_id', 'created_at', 'updated_at',
+      ]),
+    );
+    expect(columns(db, 'calls')).toEqual(
+      expect.arrayContaining(['id', 'lead_id', 'rep', 'called_at', 'disposition', 'reason', 'notes', 'callback_at', 'duration_s']),
+    );
+    expect(columns(db, 'imports')).toEqual(
+      expect.arrayContaining(['file_name', 'file_hash', 'options', 'inserted', 'updated', 'duplicates', 'rejected', 'suppressed', 'created_at']),
+    );
+    expect(columns(db, 'suppressions')).toEqual(expect.arrayContaining(['kind', 'value', 'reason', 'source', 'created_at']));
+    expect(columns(db, 'handoffs')).toEqual(expect.arrayContaining(['created_at', 'destination', 'lead_count', 'profile']));
+    db.close();
+  });
+
+  it('re-running is a no-op', () => {
+    const path = join(dir, 'a.db');
+    openDatabase(path, { create: true }).close();
+    const db = openDatabase(path, { create: true });
+    const before = db.prepare('SELECT sql FROM sqlite_master ORDER BY name').pluck().all();
+    migrate(db);
+    expect(db.prepare('SELECT sql FROM sqlite_master ORDER BY name').pluck().all()).toEqual(before);
+    expect(schemaVersion(db)).toBe(SCHEMA_VERSION);
+    db.close();
+  });
+
+  it('migrate from N−1 keeps the rows written at N−1', () => {
+    const path = join(dir, 'a.db');
+    const raw = new Database(path);
+    migrate(raw, SCHEMA_VERSION - 1);
+    expect(schemaVersion(raw)).toBe(SCHEMA_VERSION - 1);
+    if (SCHEMA_VERSION - 1 >= 1) raw.prepare("INSERT INTO settings(key, value, updated_at) VALUES ('hours.end', '18:00', 'x')").run();
+    raw.close();
+    const db = openDatabase(path, { create: true });
+    expect(schemaVersion(db)).toBe(SCHEMA_VERSION);
+    if (SCHEMA_VERSION - 1 >= 1) expect(db.prepare("SELECT value FROM settings WHERE key = 'hours.end'").pluck().get()).toBe('18:00');
+    db.close();
+    expect(MIGRATIONS).toHaveLength(SCHEMA_VERSION);
+  });
+
+  it('refuses a newer schema without touching the file', () => {
+    const path = join(dir, 'future.db');
+    const raw = new Database(path);
+    raw.pragma('journal_mode = DELETE');
+    raw.exec('CREATE TABLE mystery(x)');
+    raw.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+    raw.close();
+    const bytes = readFileSync(path);
+    expect(() => openDatabase(path, { create: true })).toThrow(UsageError);
+    expect(() => openDatabase(path, { create: true })).toThrow(/newer than this callq understands/);
+    const result = callq(['--db', path, 'status']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/schema version 2|newer than this callq/);
+    expect(result.stdout).toBe('');
+    expect(readFileSync(path).equals(bytes)).toBe(true);
+  });
+
+  it('turns a file that is not a database into an integrity error (exit 5)', () => {
+    const path = join(dir, 'junk.db');
+    writeFileSync(path, 'this is not a database at all, just text'.repeat(200));
+    const result = callq(['--db', path, 'status']);
+    expect(result.code).toBe(5);
+    expect(result.stderr).toMatch(/not a usable callq database|damaged/);
+  });
+
+  it('keeps the call log append-only except for erasing notes', () => {
+    const db = openDatabase(join(dir, 'a.db'), { create: true });
+    db.prepare("INSERT INTO leads(id, phone, created_at, updated_at) VALUES (1, '+12125550100', 'x', 'x')").run();
+    db.prepare("INSERT INTO calls(lead_id, rep, called_at, disposition, notes) VALUES (1, 'ana', 't', 'busy', 'secret')").run();
+    expect(() => db.prepare("UPDATE calls SET disposition = 'qualified'").run()).toThrow(/append-only/);
+    expect(() => db.prepare("UPDATE calls SET notes = 'changed'").run()).toThrow(/append-only/);
+    db.prepare('UPDATE calls SET notes = NULL').run();
+    expect(db.prepare('SELECT notes FROM calls').pluck().get()).toBeNull();
+    db.close();
+  });
+});

@@ -1,0 +1,60 @@
+// Shared test plumbing: temp directories, the built CLI as a child process, direct DB access.
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+
+export const ROOT = resolve(__dirname, '..');
+export const BIN = join(ROOT, 'bin', 'callq.js');
+export const FIXTURES = join(ROOT, 'test', 'fixtures');
+
+export function tempDir(prefix = 'callq-test-'): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+const BASE_ENV = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NO_COLOR: '1', TZ: 'UTC', LANG: 'C.UTF-8' };
+
+/** Runs the built binary synchronously with a clean environment. */
+export function callq(args: string[], options: { env?: Record<string, string>; input?: string; cwd?: string } = {}): RunResult {
+  const result = spawnSync(process.execPath, [BIN, ...args], {
+    env: { ...BASE_ENV, CALLQ_REP: 'ana', ...options.env },
+    input: options.input ?? '',
+    cwd: options.cwd,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Runs the built binary asynchronously (for concurrency tests). */
+export function callqAsync(args: string[], options: { env?: Record<string, string> } = {}): Promise<RunResult> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...BASE_ENV, CALLQ_REP: 'ana', ...options.env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+export function openRaw(path: string): Database.Database {
+  return new Database(path);
+}
+
+/** Parses the JSON a command printed on stdout, with the output in the message on failure. */
+export function json<T = any>(result: RunResult): T {
+  try {
+    return JSON.parse(result.stdout) as T;
+  } catch {
+    throw new Error(`stdout is not JSON (exit ${result.code}):\n${result.stdout}\nstderr:\n${result.stderr}`);
+  }
+}
