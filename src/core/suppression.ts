@@ -1,0 +1,34 @@
+// Do-not-call matching. Suppressions are looked up by a hash of "kind:value" so that an entry
+// can outlive the person's data: after `callq forget` only the hash remains, and a re-import of
+// the same phone or email (in any format, once normalised) still matches it.
+import { createHash } from 'node:crypto';
+
+export type SuppressionKind = 'phone' | 'email' | 'domain';
+
+export interface SuppressionKey {
+  kind: SuppressionKind;
+  value: string;
+  hash: string;
+}
+
+export function suppressionHash(kind: SuppressionKind, value: string): string {
+  return createHash('sha256').update(`${kind}:${value}`).digest('hex');
+}
+
+/** Normalised value for a suppression entry: E.164 phone, lower-case email, domain without '@'. */
+export function suppressionKey(kind: SuppressionKind, value: string): SuppressionKey {
+  const v = kind === 'phone' ? value.trim() : value.trim().toLowerCase().replace(/^@/, '');
+  return { kind, value: v, hash: suppressionHash(kind, v) };
+}
+
+/** Every key that would suppress a lead with this phone / email (phone, alternates, email, its domain). */
+export function leadSuppressionKeys(lead: { phone?: string | null; alt_phones?: readonly string[] | null; email?: string | null }): SuppressionKey[] {
+  const keys: SuppressionKey[] = [];
+  for (const phone of [lead.phone, ...(lead.alt_phones ?? [])]) if (phone) keys.push(suppressionKey('phone', phone));
+  if (lead.email) {
+    keys.push(suppressionKey('email', lead.email));
+    const domain = lead.email.split('@')[1];
+    if (domain) keys.push(suppressionKey('domain', domain));
+  }
+  return keys;
+}

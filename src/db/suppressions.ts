@@ -1,0 +1,36 @@
+// The do-not-call list (table suppressions).
+import type { DB } from './open.js';
+import { leadSuppressionKeys, type SuppressionKey } from '../core/suppression.js';
+
+export interface SuppressionRow {
+  id: number;
+  kind: string;
+  value: string | null;
+  value_hash: string;
+  reason: string | null;
+  source: string | null;
+  created_at: string;
+}
+
+/** Adds the keys (ignoring ones already listed). Returns how many were new. */
+export function addSuppressions(db: DB, keys: SuppressionKey[], reason: string | null, source: string | null, now: Date): number {
+  const insert = db.prepare(
+    `INSERT INTO suppressions(kind, value, value_hash, reason, source, created_at) VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT(kind, value_hash) DO NOTHING`,
+  );
+  let added = 0;
+  for (const k of keys) added += insert.run(k.kind, k.value, k.hash, reason, source, now.toISOString()).changes;
+  return added;
+}
+
+/** A prepared matcher: the first suppression matching a lead's phone(s)/email/domain, or undefined. */
+export function suppressionMatcher(db: DB): (lead: Parameters<typeof leadSuppressionKeys>[0]) => SuppressionRow | undefined {
+  const find = db.prepare('SELECT * FROM suppressions WHERE kind = ? AND value_hash = ?');
+  return (lead) => {
+    for (const key of leadSuppressionKeys(lead)) {
+      const row = find.get(key.kind, key.hash) as SuppressionRow | undefined;
+      if (row) return row;
+    }
+    return undefined;
+  };
+}
