@@ -40,6 +40,8 @@ interface LocalDate {
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;
+/** Above any real UTC offset (+14:00 in Kiribati), so wall time minus this is an earliest instant. */
+const MAX_OFFSET = 15 * 3_600_000;
 /** How far ahead (and back) window searches look before concluding "never". */
 const SEARCH_DAYS = 21;
 const WEEKDAY_NAMES = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
@@ -89,26 +91,26 @@ function dateKeyOf(year: number, month: number, day: number): string {
 // and formatToParts stays as the fallback for anything unusual (eras, far years).
 const EN_US_SHAPE = /^(\d{1,2})\/(\d{1,2})\/(\d{4}), (\d{2}):(\d{2}):(\d{2})$/;
 
-export function localParts(at: Date, zone: string): LocalParts {
+/** Local wall clock at an instant as [year, month, day, hour, minute, second]. */
+function wallClock(at: Date | number, zone: string): number[] {
   const f = formatterFor(zone);
-  let year: number, month: number, day: number, hour: number, minute: number, second: number;
   const m = EN_US_SHAPE.exec(f.format(at));
-  if (m) {
-    month = +m[1]; day = +m[2]; year = +m[3]; hour = +m[4]; minute = +m[5]; second = +m[6];
-  } else {
-    const get = (type: string) => Number(f.formatToParts(at).find((p) => p.type === type)?.value);
-    year = get('year'); month = get('month'); day = get('day');
-    hour = get('hour') % 24; minute = get('minute'); second = get('second');
-  }
+  if (m) return [+m[3], +m[1], +m[2], +m[4], +m[5], +m[6]];
+  const parts = f.formatToParts(at);
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  return [get('year'), get('month'), get('day'), get('hour') % 24, get('minute'), get('second')];
+}
+
+export function localParts(at: Date, zone: string): LocalParts {
+  const [year, month, day, hour, minute, second] = wallClock(at, zone);
   const weekday = new Date(Date.UTC(year, month - 1, day)).getUTCDay();
   return { year, month, day, weekday, hour, minute, second, dateKey: dateKeyOf(year, month, day) };
 }
 
 /** Local-minus-UTC offset in ms at an instant. */
 function offsetAt(ms: number, zone: string): number {
-  const p = localParts(new Date(ms), zone);
-  const wall = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
-  return wall - Math.floor(ms / 1000) * 1000;
+  const [y, mo, d, h, mi, sec] = wallClock(ms, zone);
+  return Date.UTC(y, mo - 1, d, h, mi, sec) - Math.floor(ms / 1000) * 1000;
 }
 
 export function zonedTimeToUtc(
@@ -119,20 +121,25 @@ export function zonedTimeToUtc(
   // Offsets a day either side cover both sides of any DST change near this wall time.
   const before = offsetAt(wall - DAY, zone);
   const after = offsetAt(wall + DAY, zone);
-  const valid = [...new Set([before, after])]
-    .map((offset) => wall - offset)
-    .filter((ms) => offsetAt(ms, zone) === wall - ms)
-    .sort((a, b) => a - b);
-  if (valid.length > 0) return new Date(valid[0]); // ambiguous (fall back): the earlier instant
+  const early = wall - Math.max(before, after);
+  const late = wall - Math.min(before, after);
+  // Try the earlier candidate first: an ambiguous (fall-back) wall time takes the earlier instant.
+  if (offsetAt(early, zone) === wall - early) return new Date(early);
+  if (late !== early && offsetAt(late, zone) === wall - late) return new Date(late);
   // Skipped by a spring-forward gap: find the transition, the first instant whose wall time is past it.
-  let lo = Math.floor((wall - Math.max(before, after)) / 1000);
-  let hi = Math.ceil((wall - Math.min(before, after)) / 1000);
+  let lo = Math.floor(early / 1000);
+  let hi = Math.ceil(late / 1000);
   while (lo < hi) {
     const mid = Math.floor((lo + hi) / 2);
     if (mid * 1000 + offsetAt(mid * 1000, zone) >= wall) hi = mid;
     else lo = mid + 1;
   }
   return new Date(lo * 1000);
+}
+
+/** A local date and minute-of-day read as if it were UTC (arithmetic only). */
+function wallMs(date: { year: number; month: number; day: number }, minuteOfDay: number): number {
+  return Date.UTC(date.year, date.month - 1, date.day) + minuteOfDay * MINUTE;
 }
 
 function addDays(date: { year: number; month: number; day: number }, n: number): LocalDate {
@@ -227,13 +234,25 @@ export function nextOpen(zones: string[], from: Date, hours: CallingHours): Date
   const rules = compile(hours);
   if (zones.length === 0 || neverOpen(rules)) return null;
   if (openInAll(zones, from, rules)) return from;
-  // The overlap of several zones' windows always opens when one of them opens,
-  // so only window starts need checking, not every minute.
-  const starts = windowsAround(zones, from, 0, SEARCH_DAYS, rules)
-    .map((w) => w.start)
-    .filter((s) => s > from.getTime())
-    .sort((a, b) => a - b);
-  for (const s of starts) if (openInAll(zones, new Date(s), rules)) return new Date(s);
+  // The overlap of several zones' windows always opens when one of them opens, so only window
+  // starts are candidates. Walk local days in order and stop at the first candidate that is open.
+  const todays = zones.map((zone) => addDays(localParts(from, zone), 0));
+  const pending: number[] = [];
+  for (let i = 0; i <= SEARCH_DAYS; i++) {
+    zones.forEach((zone, k) => {
+      const date = addDays(todays[k], i);
+      if (!isCallingDay(date, rules)) return;
+      const start = zonedTimeToUtc({ ...date, hour: Math.floor(rules.startMin / 60), minute: rules.startMin % 60 }, zone);
+      if (start > from) pending.push(start.getTime());
+    });
+    // Windows of later days open after this bound, since no zone runs more than MAX_OFFSET ahead of UTC.
+    const bound = Math.min(...todays.map((d) => wallMs(addDays(d, i + 1), rules.startMin))) - MAX_OFFSET;
+    pending.sort((a, b) => a - b);
+    while (pending.length > 0 && (pending[0] < bound || i === SEARCH_DAYS)) {
+      const start = new Date(pending.shift()!);
+      if (openInAll(zones, start, rules)) return start;
+    }
+  }
   return null;
 }
 
