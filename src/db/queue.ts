@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { DB } from './open.js';
 import type { LeadRow } from './leads.js';
 import type { Settings } from '../core/settings.js';
-import { isOpen } from '../core/calling-window.js';
+import { isOpen, nextOpen } from '../core/calling-window.js';
 import { freshness, freshnessHorizon, total } from '../core/priority.js';
 import { delayMs } from '../core/eligibility.js';
 
@@ -15,6 +15,8 @@ export interface QueueFilters {
   list?: string;
   campaign?: string;
   source?: string;
+  /** Leads not to serve (e.g. the one just skipped). */
+  exclude?: number[];
 }
 
 export type QueueReason = 'callback-mine' | 'callback' | 'fresh' | 'score';
@@ -37,6 +39,10 @@ function filterSql(filters: QueueFilters): { sql: string; params: string[] } {
       parts.push(`AND ${key} = ? COLLATE NOCASE`);
       params.push(value);
     }
+  }
+  for (const id of filters.exclude ?? []) {
+    parts.push('AND id != ?');
+    params.push(String(id));
   }
   return { sql: parts.join(' '), params };
 }
@@ -174,4 +180,64 @@ export function queueSize(db: DB, now: Date, settings: Settings): number {
     n += (count.pluck().get({ zone, now: nowIso }) as number) + (callbacks.pluck().get({ zone, now: nowIso }) as number);
   }
   return n;
+}
+
+export interface EmptyQueue {
+  /** Leads in a callable status that match the filters. */
+  callable: number;
+  waiting_retry: number;
+  outside_hours: number;
+  claimed_by_others: number;
+  callbacks_later: number;
+  unknown_timezone: number;
+  /** The first instant a lead becomes callable, if any will. */
+  next_open: string | null;
+}
+
+/** Why nothing can be served now, and when something will be. Slower than a claim; only for an empty queue. */
+export function explainEmptyQueue(db: DB, now: Date, settings: Settings, rep: string, filters: QueueFilters): EmptyQueue {
+  const nowIso = now.toISOString();
+  const f = filterSql(filters);
+  const groups = db.prepare('SELECT timezone FROM lead_zones').pluck().all() as string[];
+  const out: EmptyQueue = { callable: 0, waiting_retry: 0, outside_hours: 0, claimed_by_others: 0, callbacks_later: 0, unknown_timezone: 0, next_open: null };
+  let best: number | null = null;
+  const consider = (zones: string[], from: number) => {
+    const at = nextOpen(zones, new Date(Math.max(from, now.getTime())), settings.hours);
+    if (at && (best === null || at.getTime() < best)) best = at.getTime();
+  };
+  const perZone = db.prepare(
+    `SELECT count(*) AS n,
+            sum(next_eligible_at > @now) AS retry,
+            sum(claim_expires_at > @now AND claim_rep != @rep) AS claimed,
+            min(max(coalesce(next_eligible_at, ''), CASE WHEN claim_rep != @rep THEN coalesce(claim_expires_at, '') ELSE '' END)) AS earliest
+     FROM leads WHERE timezone = @zone AND ${MAIN_STATUSES} ${f.sql}`,
+  );
+  for (const zone of groups) {
+    const r = perZone.get({ zone, now: nowIso, rep }, ...f.params) as { n: number; retry: number | null; claimed: number | null; earliest: string | null };
+    if (!r.n) continue;
+    out.callable += r.n;
+    out.waiting_retry += r.retry ?? 0;
+    out.claimed_by_others += r.claimed ?? 0;
+    const zones = zone.split(',');
+    if (!isOpen(zones, now, settings.hours)) out.outside_hours += r.n;
+    consider(zones, r.earliest ? Date.parse(r.earliest) || now.getTime() : now.getTime());
+  }
+  const graceMs = delayMs(settings.callbackGrace);
+  const callbacks = db
+    .prepare(`SELECT timezone, callback_at, callback_rep FROM leads WHERE status = 'callback' ${f.sql} ORDER BY callback_at LIMIT 1000`)
+    .all(...f.params) as { timezone: string | null; callback_at: string | null; callback_rep: string | null }[];
+  for (const cb of callbacks) {
+    out.callable++;
+    if (!cb.timezone || !cb.callback_at) continue;
+    const due = Date.parse(cb.callback_at) + (cb.callback_rep && cb.callback_rep !== rep ? graceMs : 0);
+    if (due > now.getTime()) out.callbacks_later++;
+    consider(cb.timezone.split(','), due);
+  }
+  out.unknown_timezone = db
+    .prepare(`SELECT count(*) FROM leads WHERE timezone IS NULL AND status IN ('new','working','callback','nurture') ${f.sql}`)
+    .pluck()
+    .get(...f.params) as number;
+  out.callable += out.unknown_timezone;
+  out.next_open = best === null ? null : new Date(best).toISOString();
+  return out;
 }

@@ -1,0 +1,70 @@
+import type { Context } from './context.js';
+import { describeFilters, queueFilters, viewerZone } from './args.js';
+import { openDatabase } from '../db/open.js';
+import { loadSettings } from '../db/settings.js';
+import { claimNextLead, explainEmptyQueue, heldClaim, releaseClaim, type Claim } from '../db/queue.js';
+import { callsForLead } from '../db/calls.js';
+import { explainScore } from '../core/priority.js';
+import { isOpen } from '../core/calling-window.js';
+import { NothingToDoError } from '../core/errors.js';
+import { printData, printInfo, printJson } from '../ui/output.js';
+import { leadJson, renderCard } from '../ui/lead-view.js';
+import { describeEmptyQueue, describeReason } from '../ui/queue-view.js';
+import { paint } from '../ui/style.js';
+
+export async function run(ctx: Context, _args: string[], opts: Record<string, unknown>): Promise<void> {
+  const db = openDatabase(ctx.dbPath, { create: true });
+  try {
+    const settings = loadSettings(db);
+    const filters = queueFilters(opts);
+    if (opts.skip) {
+      const held = heldClaim(db, ctx.rep, ctx.now);
+      if (held) {
+        releaseClaim(db, held.id, ctx.rep, ctx.now);
+        filters.exclude = [held.id];
+        if (!ctx.json) printInfo(ctx, `Skipped lead ${held.id}; it is back in the queue.`);
+      }
+    }
+    const claim = claimNextLead(db, ctx.now, settings, ctx.rep, filters);
+    if (!claim) {
+      const empty = explainEmptyQueue(db, ctx.now, settings, ctx.rep, filters);
+      throw new NothingToDoError(describeEmptyQueue(empty, describeFilters(filters), viewerZone()), { ...empty });
+    }
+    const zones = claim.lead.timezone?.split(',') ?? [];
+    const terms = explainScore(claim.lead, ctx.now, settings.weights);
+    if (ctx.json) {
+      printJson(ctx, claimJson(claim, terms, ctx.now, zones.length > 0 && isOpen(zones, ctx.now, settings.hours)));
+      return;
+    }
+    const c = paint(ctx, ctx.stdout);
+    printData(
+      ctx,
+      renderCard(claim.lead, {
+        now: ctx.now,
+        why: describeReason(claim.reason),
+        total: claim.total,
+        terms: opts.explain ? terms : undefined,
+        calls: callsForLead(db, claim.lead.id, 3),
+        insideHours: zones.length > 0 && isOpen(zones, ctx.now, settings.hours),
+        notice:
+          claim.reason === 'held'
+            ? `You already hold this lead (until ${claim.lead.claim_expires_at}). Log an outcome, or 'callq next --skip'.`
+            : `Claimed until ${claim.lead.claim_expires_at}. Log with: callq log ${claim.lead.id} DISPOSITION`,
+      }, c),
+    );
+  } finally {
+    db.close();
+  }
+}
+
+function claimJson(claim: Claim, terms: ReturnType<typeof explainScore>, now: Date, insideHours: boolean) {
+  return {
+    lead: leadJson(claim.lead),
+    claim: { rep: claim.lead.claim_rep, token: claim.token, expires_at: claim.lead.claim_expires_at },
+    again: claim.reason === 'held',
+    reason: claim.reason,
+    score: { total: Number(claim.total.toFixed(3)), terms },
+    inside_hours: insideHours,
+    now: now.toISOString(),
+  };
+}

@@ -1,0 +1,65 @@
+import type { Context } from './context.js';
+import { describeFilters, parseLimit, queueFilters, viewerZone } from './args.js';
+import { openDatabase } from '../db/open.js';
+import { loadSettings } from '../db/settings.js';
+import { explainEmptyQueue, queueCandidates } from '../db/queue.js';
+import { explainScore } from '../core/priority.js';
+import { NothingToDoError } from '../core/errors.js';
+import { printData, printJson } from '../ui/output.js';
+import { leadJson, leadLocalTime, leadName, renderTerms } from '../ui/lead-view.js';
+import { describeEmptyQueue, describeReason } from '../ui/queue-view.js';
+import { renderTable } from '../ui/table.js';
+import { paint } from '../ui/style.js';
+
+export async function run(ctx: Context, _args: string[], opts: Record<string, unknown>): Promise<void> {
+  const db = openDatabase(ctx.dbPath);
+  try {
+    const settings = loadSettings(db);
+    const filters = queueFilters(opts);
+    const entries = queueCandidates(db, ctx.now, settings, ctx.rep, filters, parseLimit(opts.limit, 20));
+    if (entries.length === 0) {
+      const empty = explainEmptyQueue(db, ctx.now, settings, ctx.rep, filters);
+      throw new NothingToDoError(describeEmptyQueue(empty, describeFilters(filters), viewerZone()), { ...empty });
+    }
+    if (ctx.json) {
+      printJson(
+        ctx,
+        entries.map((e, i) => ({
+          position: i + 1,
+          reason: e.reason,
+          score: { total: Number(e.total.toFixed(3)), terms: explainScore(e.lead, ctx.now, settings.weights) },
+          lead: leadJson(e.lead),
+        })),
+      );
+      return;
+    }
+    const c = paint(ctx, ctx.stdout);
+    if (opts.explain) {
+      const blocks = entries.map((e, i) =>
+        [`${c.bold(`${i + 1}. #${e.lead.id} ${leadName(e.lead) || '(no name)'}`)} ${c.dim(e.lead.company ?? '')} — ${describeReason(e.reason)}`, renderTerms(explainScore(e.lead, ctx.now, settings.weights), e.total, c)].join('\n'),
+      );
+      printData(ctx, blocks.join('\n\n'));
+      return;
+    }
+    printData(
+      ctx,
+      renderTable(
+        ['#', 'lead', 'name', 'company', 'status', 'tries', 'score', 'lead time', 'why'],
+        entries.map((e, i) => [
+          String(i + 1),
+          String(e.lead.id),
+          leadName(e.lead),
+          e.lead.company ?? '',
+          e.lead.status,
+          String(e.lead.attempts),
+          e.total.toFixed(1),
+          leadLocalTime(e.lead, ctx.now),
+          describeReason(e.reason),
+        ]),
+        { width: 160 },
+      ),
+    );
+  } finally {
+    db.close();
+  }
+}

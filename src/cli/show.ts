@@ -1,0 +1,47 @@
+import type { Context } from './context.js';
+import { parseLeadId } from './args.js';
+import { openDatabase } from '../db/open.js';
+import { loadSettings } from '../db/settings.js';
+import { getLead } from '../db/leads.js';
+import { callsForLead } from '../db/calls.js';
+import { isOpen } from '../core/calling-window.js';
+import { formatDuration } from '../core/when.js';
+import { UsageError } from '../core/errors.js';
+import { printData, printJson } from '../ui/output.js';
+import { callJson, leadJson, renderCard } from '../ui/lead-view.js';
+import { renderTable } from '../ui/table.js';
+import { paint } from '../ui/style.js';
+
+export async function run(ctx: Context, [leadArg]: string[]): Promise<void> {
+  const id = parseLeadId(leadArg);
+  const db = openDatabase(ctx.dbPath);
+  try {
+    const lead = getLead(db, id);
+    if (!lead) throw new UsageError(`unknown lead ${id}: no lead has that id.`);
+    const calls = callsForLead(db, id);
+    if (ctx.json) {
+      printJson(ctx, { lead: leadJson(lead), calls: calls.map(callJson) });
+      return;
+    }
+    const settings = loadSettings(db);
+    const c = paint(ctx, ctx.stdout);
+    const zones = lead.timezone?.split(',') ?? [];
+    const card = renderCard(lead, { now: ctx.now, insideHours: zones.length > 0 && isOpen(zones, ctx.now, settings.hours) }, c);
+    const history = calls.length
+      ? renderTable(
+          ['when (UTC)', 'rep', 'outcome', 'reason', 'length', 'notes'],
+          calls.map((call) => [
+            call.called_at.slice(0, 16).replace('T', ' '),
+            call.rep,
+            call.disposition,
+            call.reason ?? '',
+            call.duration_s ? formatDuration(call.duration_s) : '',
+            (call.notes ?? '').replace(/\s+/g, ' '),
+          ]),
+        )
+      : c.dim('no calls yet');
+    printData(ctx, `${card}\n${c.bold('history')}\n${history}`);
+  } finally {
+    db.close();
+  }
+}

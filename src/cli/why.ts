@@ -1,0 +1,60 @@
+import type { Context } from './context.js';
+import { parseLeadId, viewerZone } from './args.js';
+import { openDatabase } from '../db/open.js';
+import { loadSettings } from '../db/settings.js';
+import { getLead } from '../db/leads.js';
+import { suppressionMatcher } from '../db/suppressions.js';
+import { parseAltPhones } from '../db/outcomes.js';
+import { judgeLead } from '../core/eligibility.js';
+import { explainScore } from '../core/priority.js';
+import { formatInZone } from '../core/when.js';
+import { UsageError } from '../core/errors.js';
+import { printData, printJson } from '../ui/output.js';
+import { leadLocalTime, leadName, renderTerms } from '../ui/lead-view.js';
+import { paint } from '../ui/style.js';
+
+export async function run(ctx: Context, [leadArg]: string[]): Promise<void> {
+  const id = parseLeadId(leadArg);
+  const db = openDatabase(ctx.dbPath);
+  try {
+    const settings = loadSettings(db);
+    const lead = getLead(db, id);
+    if (!lead) throw new UsageError(`unknown lead ${id}: no lead has that id.`);
+    const match = suppressionMatcher(db)({ phone: lead.phone, alt_phones: parseAltPhones(lead.alt_phones), email: lead.email });
+    const suppressed = match ? `${match.kind} ${match.value ?? '(erased)'}${match.reason ? `: ${match.reason}` : ''}` : null;
+    const verdict = judgeLead(lead, ctx.now, settings, ctx.rep, suppressed);
+    const terms = explainScore(lead, ctx.now, settings.weights);
+    const total = terms.reduce((a, t) => a + t.points, 0);
+    if (ctx.json) {
+      printJson(ctx, {
+        lead_id: lead.id,
+        status: lead.status,
+        callable: verdict.callable,
+        callable_at: verdict.callableAt?.toISOString() ?? null,
+        blockers: verdict.blockers.map((b) => ({ rule: b.rule, message: b.message, until: b.until?.toISOString() ?? null })),
+        local_time: leadLocalTime(lead, ctx.now),
+        score: { total: Number(total.toFixed(3)), terms },
+      });
+      return;
+    }
+    const c = paint(ctx, ctx.stdout);
+    const zone = viewerZone();
+    const lines = [`${c.bold(`#${lead.id} ${leadName(lead) || '(no name)'}`)} ${c.dim(lead.company ?? '')} — ${lead.status}, lead time ${leadLocalTime(lead, ctx.now)}`];
+    if (verdict.callable) lines.push(c.green('callable now.'));
+    else {
+      lines.push(c.yellow('not callable now:'));
+      for (const b of verdict.blockers) {
+        lines.push(`  • ${b.rule}: ${b.message}${b.until ? c.dim(` — lifts ${formatInZone(b.until, zone, { withDate: true })}`) : ''}`);
+      }
+      lines.push(
+        verdict.callableAt
+          ? `callable again at ${formatInZone(verdict.callableAt, zone, { withDate: true })} (${verdict.callableAt.toISOString()}).`
+          : 'it will not become callable by itself.',
+      );
+    }
+    lines.push('', c.bold('score'), renderTerms(terms, total, c));
+    printData(ctx, lines.join('\n'));
+  } finally {
+    db.close();
+  }
+}

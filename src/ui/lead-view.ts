@@ -1,0 +1,152 @@
+// How a lead is presented: the JSON shape scripts rely on (README "JSON shapes"), and the
+// lead card reps read (an 80-column layout).
+import type { ChalkInstance } from 'chalk';
+import type { LeadRow } from '../db/leads.js';
+import type { CallRow } from '../db/calls.js';
+import type { PriorityTerm } from '../core/priority.js';
+import { localParts } from '../core/calling-window.js';
+
+export function leadName(lead: Pick<LeadRow, 'first_name' | 'last_name'>): string {
+  return [lead.first_name, lead.last_name].filter(Boolean).join(' ');
+}
+
+function parseJson<T>(text: string | null, fallback: T): T {
+  if (!text) return fallback;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return fallback;
+  }
+}
+
+/** The stable JSON form of a lead. */
+export function leadJson(lead: LeadRow): Record<string, unknown> {
+  return {
+    id: lead.id,
+    name: leadName(lead),
+    first_name: lead.first_name,
+    last_name: lead.last_name,
+    company: lead.company,
+    title: lead.title,
+    email: lead.email,
+    phone: lead.phone,
+    phone_raw: lead.phone_raw,
+    alt_phones: parseJson<string[]>(lead.alt_phones, []),
+    country: lead.country,
+    region: lead.region,
+    postal_code: lead.postal_code,
+    timezones: lead.timezone ? lead.timezone.split(',') : [],
+    timezone_source: lead.timezone_source,
+    source: lead.source,
+    campaign: lead.campaign,
+    list: lead.list,
+    score: lead.score,
+    owner: lead.owner,
+    status: lead.status,
+    attempts: lead.attempts,
+    contacts: lead.contacts,
+    first_call_at: lead.first_call_at,
+    last_call_at: lead.last_call_at,
+    last_disposition: lead.last_disposition,
+    next_eligible_at: lead.next_eligible_at,
+    callback_at: lead.callback_at,
+    callback_rep: lead.callback_rep,
+    nurture_until: lead.nurture_until,
+    claim: lead.claim_rep ? { rep: lead.claim_rep, expires_at: lead.claim_expires_at } : null,
+    qualification: parseJson<Record<string, string> | null>(lead.qualification, null),
+    handoff_note: lead.handoff_note,
+    disqualify_reason: lead.disqualify_reason,
+    inbound_at: lead.inbound_at,
+    import_id: lead.import_id,
+    handoff_id: lead.handoff_id,
+    custom: parseJson<Record<string, string>>(lead.custom, {}),
+    created_at: lead.created_at,
+    updated_at: lead.updated_at,
+  };
+}
+
+export function callJson(call: CallRow): Record<string, unknown> {
+  return { ...call, contact: call.contact === 1, forced: call.forced === 1 };
+}
+
+/** A phone number laid out for dialling: NANP as (212) 555-0142 with +1, others grouped after the code. */
+export function dialFormat(e164: string): string {
+  const nanp = e164.match(/^\+1(\d{3})(\d{3})(\d{4})$/);
+  if (nanp) return `+1 (${nanp[1]}) ${nanp[2]}-${nanp[3]}`;
+  return e164;
+}
+
+const pad2 = (n: number) => String(n).padStart(2, '0');
+const WEEKDAY = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+
+/** "Tue 10:42 in America/New_York" for each zone of the lead. */
+export function leadLocalTime(lead: Pick<LeadRow, 'timezone' | 'timezone_source'>, now: Date): string {
+  if (!lead.timezone) return 'time zone unknown';
+  const zones = lead.timezone.split(',');
+  const parts = zones.map((z) => {
+    const p = localParts(now, z);
+    return `${WEEKDAY[p.weekday]} ${pad2(p.hour)}:${pad2(p.minute)} ${z.replace(/^.*\//, '').replace(/_/g, ' ')}`;
+  });
+  const assumed = lead.timezone_source === 'default' ? ' (zone assumed)' : '';
+  return parts.join(' / ') + assumed;
+}
+
+export interface CardExtras {
+  now: Date;
+  /** Why this lead is next, in words. */
+  why?: string;
+  total?: number;
+  terms?: PriorityTerm[];
+  calls?: CallRow[];
+  insideHours?: boolean;
+  notice?: string;
+}
+
+export function renderCard(lead: LeadRow, x: CardExtras, c: ChalkInstance): string {
+  const width = 78;
+  const rule = c.dim('─'.repeat(width));
+  const lines: string[] = [rule];
+  const name = leadName(lead) || '(no name)';
+  lines.push(`${c.bold(name)}${lead.title ? c.dim(' · ') + lead.title : ''}${c.dim('  #' + lead.id)}`);
+  if (lead.company) lines.push(c.cyan(lead.company));
+  lines.push('');
+  lines.push(`  ${c.bold.green('☎ ' + dialFormat(lead.phone))}${lead.email ? c.dim('   ' + lead.email) : ''}`);
+  const alts = parseJson<string[]>(lead.alt_phones, []);
+  if (alts.length) lines.push(c.dim(`    also ${alts.map(dialFormat).join(', ')}`));
+  const hours = x.insideHours === undefined ? '' : x.insideHours ? c.green('  inside calling hours') : c.yellow('  outside calling hours');
+  lines.push(`  ${c.bold('lead time')} ${leadLocalTime(lead, x.now)}${hours}`);
+  const place = [lead.region, lead.country].filter(Boolean).join(', ');
+  lines.push(
+    `  ${c.bold('status')} ${lead.status}   ${c.bold('attempts')} ${lead.attempts}   ${c.bold('score')} ${lead.score}` +
+      `${place ? `   ${c.bold('where')} ${place}` : ''}`,
+  );
+  const origin = [lead.source && `source ${lead.source}`, lead.campaign && `campaign ${lead.campaign}`, lead.list && `list ${lead.list}`].filter(Boolean);
+  if (origin.length) lines.push(c.dim(`  ${origin.join(' · ')}`));
+  if (lead.callback_at && lead.status === 'callback') lines.push(c.magenta(`  callback due ${lead.callback_at}${lead.callback_rep ? ` for ${lead.callback_rep}` : ''}`));
+  const custom = Object.entries(parseJson<Record<string, string>>(lead.custom, {})).filter(([, v]) => v !== '' && v !== null);
+  if (custom.length) {
+    lines.push(c.dim('  ' + custom.slice(0, 6).map(([k, v]) => `${k}: ${String(v).replace(/\s+/g, ' ').slice(0, 40)}`).join(' · ').slice(0, width - 2)));
+  }
+  if (x.calls?.length) {
+    lines.push('');
+    lines.push(c.bold('  last calls'));
+    for (const call of x.calls.slice(0, 3)) {
+      const when = call.called_at.slice(0, 16).replace('T', ' ');
+      const note = call.notes ? ` — ${call.notes.replace(/\s+/g, ' ')}` : '';
+      lines.push(`   ${c.dim(when)} ${call.disposition} ${c.dim('by ' + call.rep)}${note}`.slice(0, width + 20));
+    }
+  }
+  if (x.why) {
+    lines.push('');
+    lines.push(c.dim(`  next because: ${x.why}${x.total !== undefined ? ` (score ${x.total.toFixed(1)})` : ''}`));
+  }
+  if (x.terms) lines.push(...renderTerms(x.terms, x.total ?? 0, c).split('\n').map((l) => '  ' + l));
+  if (x.notice) lines.push(c.yellow(`  ${x.notice}`));
+  lines.push(rule);
+  return lines.join('\n');
+}
+
+export function renderTerms(terms: PriorityTerm[], total: number, c: ChalkInstance): string {
+  const rows = terms.map((t) => `${t.name.padEnd(9)} ${t.input.padEnd(22).slice(0, 22)} × ${String(t.weight).padStart(6)} = ${t.points.toFixed(1).padStart(7)}`);
+  return [...rows, c.bold(`${'total'.padEnd(9)} ${''.padEnd(22)}   ${''.padStart(6)}   ${total.toFixed(1).padStart(7)}`)].join('\n');
+}

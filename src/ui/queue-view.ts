@@ -1,0 +1,32 @@
+// Words for the queue: why a lead is next, why nothing is.
+import type { EmptyQueue, QueueReason } from '../db/queue.js';
+import { formatInZone } from '../core/when.js';
+
+export function describeReason(reason: QueueReason | 'held'): string {
+  switch (reason) {
+    case 'callback-mine':
+      return 'your callback is due';
+    case 'callback':
+      return "a colleague's callback is past its grace period";
+    case 'fresh':
+      return 'a fresh inbound lead (speed-to-lead)';
+    case 'score':
+      return 'highest score among callable leads';
+    case 'held':
+      return 'you already hold this lead';
+  }
+}
+
+export function describeEmptyQueue(e: EmptyQueue, filterText: string, viewerZone: string): string {
+  if (e.callable === 0) {
+    return `the queue is empty${filterText}: no lead is in a callable status (new, working, callback, nurture). Import a list with 'callq import FILE'.`;
+  }
+  const parts: string[] = [];
+  if (e.outside_hours) parts.push(`${e.outside_hours} outside calling hours`);
+  if (e.waiting_retry) parts.push(`${e.waiting_retry} waiting for a retry time`);
+  if (e.claimed_by_others) parts.push(`${e.claimed_by_others} claimed by colleagues`);
+  if (e.callbacks_later) parts.push(`${e.callbacks_later} callbacks not yet due`);
+  if (e.unknown_timezone) parts.push(`${e.unknown_timezone} with an unknown time zone (set timezone.default or the lead's zone)`);
+  const when = e.next_open ? ` The next lead becomes callable at ${formatInZone(new Date(e.next_open), viewerZone, { withDate: true })} (${e.next_open}).` : ' No lead will become callable by itself.';
+  return `no lead can be called right now${filterText}: ${e.callable} callable lead(s), ${parts.join(', ') || 'none eligible'}.${when}`;
+}
