@@ -81,6 +81,163 @@ export function buildProgram(version: string): Command {
     .description('return a setting to its default (or remove a team-defined key)')
     .action(lazy(() => import('./config.js').then((m) => ({ run: m.unset }))));
 
+  const filterOptions = (cmd: Command) =>
+    cmd
+      .option('--list <name>', 'only leads of this list')
+      .option('--campaign <name>', 'only leads of this campaign')
+      .option('--source <name>', 'only leads from this source');
+
+  filterOptions(
+    program
+      .command('next')
+      .description('claim the best lead to call now and print its card (a rep holds one claim at a time)')
+      .option('--skip', 'give back the lead you hold and claim the next one')
+      .option('--explain', 'print every score term, its weight and the total'),
+  )
+    .addHelpText('after', examples(['callq next', 'callq next --skip', 'callq next --list q4-webinar --explain', 'callq next --json   # for scripts: lead, claim token, score']))
+    .action(lazy(() => import('./next.js')));
+
+  filterOptions(
+    program
+      .command('queue')
+      .description('preview the order of the queue without claiming anything')
+      .option('--limit <n>', 'how many leads to show', '20')
+      .option('--explain', 'print each score term for every lead'),
+  )
+    .addHelpText('after', examples(['callq queue', 'callq queue --limit 5 --explain', "callq queue --now '2026-11-24T16:55-05:00'   # what-if"]))
+    .action(lazy(() => import('./queue.js')));
+
+  program
+    .command('why <lead>')
+    .description('why a lead is or is not callable now, and when it will be')
+    .addHelpText('after', examples(['callq why 42', 'callq why 42 --json']))
+    .action(lazy(() => import('./why.js')));
+
+  program
+    .command('release [lead]')
+    .description('give back your claim (on LEAD, or whatever you hold) so the lead returns to the queue')
+    .addHelpText('after', examples(['callq release', 'callq release 42']))
+    .action(lazy(() => import('./release.js')));
+
+  program
+    .command('show <lead>')
+    .description("a lead's card and full call history")
+    .addHelpText('after', examples(['callq show 42', 'callq show 42 --json']))
+    .action(lazy(() => import('./show.js')));
+
+  program
+    .command('log <lead> <disposition>')
+    .description('record the outcome of a call (releases your claim)')
+    .option('--note <text>', 'what happened; for qualified: the hand-off note for Sales')
+    .option('--at <when>', "callback time, in the lead's local time: 'tomorrow 10:00', 'in 2h', 'mon 9:30', ISO")
+    .option('--until <date>', "nurture until: '2027-02-01', 'in 3 months', 'next month'")
+    .option('--reason <code>', 'disqualification reason (see callq config get reasons)')
+    .option('--need <text>', 'qualification: the need')
+    .option('--timeframe <text>', 'qualification: the timeframe')
+    .option('--authority <text>', 'qualification: who decides')
+    .option('--budget <text>', 'qualification: the budget')
+    .option('--answer <key=value...>', 'other qualification answers the team requires')
+    .option('--duration <length>', "talk time: '3m20s', '90s', '1:30'")
+    .option('--force', 'record a call made outside the queue (only when no one else holds the lead)')
+    .option('--token <token>', 'the claim token from callq next --json (refuses if the claim changed)')
+    .addHelpText(
+      'after',
+      examples([
+        "callq log 42 no-answer",
+        "callq log 42 callback --at 'tomorrow 10:00' --note 'in a meeting'",
+        "callq log 42 nurture --until 'in 3 months' --note 'budget opens in Q2'",
+        'callq log 42 disqualified --reason no-budget',
+        "callq log 42 qualified --need 'call tracking' --timeframe Q1 --authority 'VP Sales' --note 'wants a demo'",
+        'callq log 42 do-not-call',
+      ]) + '\nDispositions: no-answer, busy, voicemail, gatekeeper, bad-number, callback, nurture, not-interested, disqualified, do-not-call, qualified (and any the team adds).\n',
+    )
+    .action(lazy(() => import('./log.js')));
+
+  program
+    .command('maintain')
+    .description('nightly clean-up, check and backup, safe while reps work: expire claims, exhaust, return nurture, purge, checkpoint, optimize')
+    .option('--dry-run', 'count what each step would change, change nothing')
+    .option('--backup <dir>', 'write a checked backup to DIR, named by date (callq-YYYY-MM-DDTHHMMSSZ.db)')
+    .option('--keep <n>', 'with --backup: how many backups to keep in DIR (default 7)')
+    .option('--retention <days>', 'purge personal data of leads closed this many days ago (default: the retention setting)')
+    .option('--vacuum', 'rebuild the file afterwards (blocks writers while it runs: use when nobody works)')
+    .addHelpText(
+      'after',
+      examples([
+        'callq maintain --dry-run',
+        'callq maintain --backup /var/backups/callq --keep 14',
+        'callq maintain --json --backup /var/backups/callq --keep 14   # for cron and monitoring',
+        'callq maintain --vacuum   # e.g. on Sundays',
+      ]) + '\nExit codes: 0 done, 2 bad flag or no database, 4 database busy too long, 5 integrity check failed (restore a backup).\n',
+    )
+    .action(lazy(() => import('./maintain.js')));
+
+  program
+    .command('backup <file>')
+    .description('write a consistent, checked copy of the database to FILE (safe while reps work)')
+    .option('--force', 'replace FILE if it exists')
+    .addHelpText('after', examples(['callq backup before-import.db', 'callq backup /mnt/usb/callq.db --force']))
+    .action(lazy(() => import('./backup.js').then((m) => ({ run: m.backup }))));
+
+  program
+    .command('restore <file>')
+    .description('replace the database with a backup, after checking it (refused while anyone has the database open)')
+    .option('--force', 'replace an existing database (every change since the backup is lost)')
+    .addHelpText('after', examples(['callq restore /var/backups/callq/callq-2026-11-24T020000Z.db --force']))
+    .action(lazy(() => import('./backup.js').then((m) => ({ run: m.restore }))));
+
+  program
+    .command('forget <phone-or-email>')
+    .description("erase a person's leads, calls and notes for good, keeping only a hash so they are never called again")
+    .option('--yes', 'do not ask for confirmation (needed without a terminal)')
+    .addHelpText('after', examples(["callq forget '+1 415 555 0123'", 'callq forget ana@example.com --yes']))
+    .action(lazy(() => import('./forget.js')));
+
+  const exportCmd = program
+    .command('export')
+    .description('hand sales-ready leads to Sales, the clean-up list to Marketing, the call log to anyone (CSV or NDJSON)');
+  const fileOptions = (cmd: Command) =>
+    cmd
+      .option('--out <file>', 'write this file atomically (default: stdout)')
+      .option('--excel', 'start the CSV with a UTF-8 byte-order mark, so Excel reads accents right')
+      .option('--raw', "do not neutralise cells a spreadsheet would run as formulas (= + - @ ...: a leading ')");
+  fileOptions(
+    exportCmd
+      .command('sales-ready')
+      .description('leads qualified and not yet handed off, marked handed-off in one batch once the file is complete')
+      .addOption(new Option('--profile <name>', 'column names and status values for the CRM import').choices(['default', 'salesforce', 'hubspot']))
+      .option('--all', 'every sales-ready or handed-off lead (only the not-yet-handed-off ones are marked)')
+      .option('--batch <id>', 'export a past hand-off batch again: same rows, same order, nothing marked')
+      .option('--no-mark', 'write the file but mark nothing (a preview)'),
+  )
+    .addHelpText(
+      'after',
+      examples([
+        'callq export sales-ready --out handoff.csv --profile salesforce',
+        'callq export sales-ready --profile hubspot --excel --out hubspot.csv',
+        'callq export sales-ready --no-mark | less        # preview',
+        'callq export sales-ready --batch 12 --out again.csv',
+      ]) + '\nExit code 3 (nothing written) when no lead is waiting to be handed off.\n',
+    )
+    .action(lazy(() => import('./export.js').then((m) => ({ run: m.salesReady }))));
+  fileOptions(
+    exportCmd
+      .command('cleanup')
+      .description("for Marketing's database: every disqualified, do-not-call and exhausted lead, with reason and date")
+      .option('--since <date>', 'only leads closed on or after this date or ISO time'),
+  )
+    .addHelpText('after', examples(['callq export cleanup --out cleanup.csv', 'callq export cleanup --since 2026-11-01 --json > cleanup.ndjson']))
+    .action(lazy(() => import('./export.js').then((m) => ({ run: m.cleanup }))));
+  fileOptions(
+    exportCmd
+      .command('calls')
+      .description("the call log with each lead's name, company and phone, oldest first")
+      .option('--since <date>', 'calls on or after this date or ISO time')
+      .option('--until <date>', 'calls before this date or ISO time'),
+  )
+    .addHelpText('after', examples(['callq export calls --since 2026-11-01 --until 2026-12-01 --out november.csv']))
+    .action(lazy(() => import('./export.js').then((m) => ({ run: m.calls }))));
+
   return program;
 }
 

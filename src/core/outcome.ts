@@ -1,0 +1,246 @@
+// What an outcome does to a lead (SPEC "Dispositions", "Recording outcomes"): a pure plan of
+// the call row and the lead's new state. The database layer applies the plan in one transaction.
+import { UsageError } from './errors.js';
+import { assertTransition, type LeadStatus } from './lifecycle.js';
+import type { Disposition } from './dispositions.js';
+import type { Settings } from './settings.js';
+import { delayMs } from './eligibility.js';
+import { addBusinessDays, describeHours, isOpen, localParts, nearestAllowed, startOfNextLocalDay } from './calling-window.js';
+import { formatBothZones } from './when.js';
+
+export interface OutcomeLead {
+  id: number;
+  status: LeadStatus;
+  phone: string;
+  alt_phones: string[];
+  zones: string[];
+  attempts: number;
+  contacts: number;
+  attempts_since_contact: number;
+  day_attempts: number;
+  attempt_day: string | null;
+  first_call_at: string | null;
+}
+
+export interface OutcomeInput {
+  disposition: Disposition;
+  note?: string;
+  /** Callback time (already parsed in the lead's zone). */
+  at?: Date;
+  /** Nurture date. */
+  until?: Date;
+  reason?: string;
+  answers: Record<string, string | undefined>;
+  durationS?: number;
+  rep: string;
+  /** The viewer's zone, to say times back in both zones. */
+  viewerZone: string;
+}
+
+export interface OutcomePlan {
+  status: LeadStatus;
+  contact: boolean;
+  /** Columns of the lead to set. */
+  lead: {
+    status: LeadStatus;
+    phone: string;
+    alt_phones: string[];
+    attempts: number;
+    contacts: number;
+    attempts_since_contact: number;
+    day_attempts: number;
+    attempt_day: string | null;
+    first_call_at: string;
+    last_call_at: string;
+    last_disposition: string;
+    next_eligible_at: string | null;
+    callback_at: string | null;
+    callback_rep: string | null;
+    nurture_until: string | null;
+    qualification: string | null;
+    handoff_note: string | null;
+    disqualify_reason: string | null;
+    closed_at: string | null;
+  };
+  call: {
+    disposition: string;
+    contact: boolean;
+    reason: string | null;
+    notes: string | null;
+    callback_at: string | null;
+    nurture_until: string | null;
+    duration_s: number | null;
+    phone: string;
+  };
+  /** Add the lead's phones and email to the do-not-call list. */
+  suppress: boolean;
+  /** What to tell the rep, e.g. when the lead comes back. */
+  summary: string;
+}
+
+const later = (a: Date, b: Date) => (a.getTime() >= b.getTime() ? a : b);
+
+export function planOutcome(lead: OutcomeLead, input: OutcomeInput, now: Date, settings: Settings): OutcomePlan {
+  const d = input.disposition;
+  const zone = lead.zones[0] ?? settings.defaultZone ?? input.viewerZone;
+  const today = localParts(now, zone).dateKey;
+  const contact = d.contact;
+  const attempts = lead.attempts + 1;
+  const dayAttempts = lead.attempt_day === today ? lead.day_attempts + 1 : 1;
+  const sinceContact = contact ? 0 : lead.attempts_since_contact + 1;
+  const nowIso = now.toISOString();
+  const note = input.note?.trim() || null;
+
+  // The earliest a lead may be called again under min-gap and max-per-day.
+  let earliest = new Date(now.getTime() + delayMs(settings.minGap));
+  if (dayAttempts >= settings.maxPerDay) earliest = later(earliest, startOfNextLocalDay(zone, now));
+
+  const plan: OutcomePlan = {
+    status: 'working',
+    contact,
+    lead: {
+      status: 'working',
+      phone: lead.phone,
+      alt_phones: lead.alt_phones,
+      attempts,
+      contacts: lead.contacts + (contact ? 1 : 0),
+      attempts_since_contact: sinceContact,
+      day_attempts: dayAttempts,
+      attempt_day: today,
+      first_call_at: lead.first_call_at ?? nowIso,
+      last_call_at: nowIso,
+      last_disposition: d.name,
+      next_eligible_at: earliest.toISOString(),
+      callback_at: null,
+      callback_rep: null,
+      nurture_until: null,
+      qualification: null,
+      handoff_note: null,
+      disqualify_reason: null,
+      closed_at: null,
+    },
+    call: {
+      disposition: d.name,
+      contact,
+      reason: null,
+      notes: note,
+      callback_at: null,
+      nurture_until: null,
+      duration_s: input.durationS ?? null,
+      phone: lead.phone,
+    },
+    suppress: false,
+    summary: '',
+  };
+  const both = (at: Date) => formatBothZones(at, zone, input.viewerZone);
+  const close = (status: LeadStatus, reason: string | null) => {
+    plan.status = status;
+    plan.lead.disqualify_reason = reason;
+    plan.lead.closed_at = nowIso;
+    plan.lead.next_eligible_at = null;
+    plan.call.reason = reason;
+  };
+
+  switch (d.kind) {
+    case 'retry': {
+      const delay = settings.retry[d.name] ?? { ms: 4 * 3_600_000, businessDays: 0 };
+      let retryAt = new Date(now.getTime() + delay.ms);
+      if (delay.businessDays) retryAt = addBusinessDays(zone, retryAt, delay.businessDays, settings.hours);
+      const next = later(earliest, retryAt);
+      plan.lead.next_eligible_at = next.toISOString();
+      plan.summary = `back in the queue from ${both(next)}`;
+      break;
+    }
+    case 'bad-number': {
+      const [nextPhone, ...rest] = lead.alt_phones;
+      if (nextPhone) {
+        plan.lead.phone = nextPhone;
+        plan.lead.alt_phones = rest;
+        // A different number: no need to wait out the gap meant for the same line.
+        plan.lead.next_eligible_at = dayAttempts >= settings.maxPerDay ? earliest.toISOString() : nowIso;
+        plan.summary = `bad number ${lead.phone}; next try ${nextPhone}`;
+      } else {
+        close('disqualified', 'bad-data');
+        plan.summary = 'bad number and no alternate: disqualified (bad-data)';
+      }
+      break;
+    }
+    case 'callback': {
+      if (!input.at) throw new UsageError(`'${d.name}' needs --at WHEN, e.g. --at 'tomorrow 10:00' (the lead's local time).`);
+      if (input.at.getTime() <= now.getTime()) throw new UsageError(`the callback time ${both(input.at)} is in the past.`);
+      if (lead.zones.length && !isOpen(lead.zones, input.at, settings.hours)) {
+        const nearest = nearestAllowed(lead.zones, input.at, settings.hours, now);
+        throw new UsageError(
+          `${both(input.at)} is outside calling hours (${describeHours(settings.hours)}).` +
+            (nearest ? ` Nearest allowed time: ${both(nearest)} (--at ${nearest.toISOString()}).` : ''),
+          nearest ? { suggested: nearest.toISOString() } : undefined,
+        );
+      }
+      plan.status = 'callback';
+      plan.lead.callback_at = plan.call.callback_at = input.at.toISOString();
+      plan.lead.callback_rep = input.rep;
+      plan.lead.next_eligible_at = input.at.toISOString();
+      plan.summary = `callback for ${input.rep} at ${both(input.at)}`;
+      break;
+    }
+    case 'nurture': {
+      if (!input.until) throw new UsageError(`'${d.name}' needs --until DATE, e.g. --until 2027-02-01 or --until 'in 3 months'.`);
+      if (input.until.getTime() <= now.getTime()) throw new UsageError('the nurture date is in the past.');
+      plan.status = 'nurture';
+      plan.lead.nurture_until = plan.call.nurture_until = input.until.toISOString();
+      plan.lead.next_eligible_at = input.until.toISOString();
+      plan.summary = `nurturing until ${both(input.until)}`;
+      break;
+    }
+    case 'not-interested': {
+      const reason = input.reason ?? 'not-interested';
+      if (input.reason && !settings.reasons.includes(reason) && reason !== 'not-interested') throw unknownReason(reason, settings);
+      close('disqualified', reason);
+      plan.summary = `disqualified (${reason})`;
+      break;
+    }
+    case 'disqualify': {
+      if (!input.reason) throw new UsageError(`'${d.name}' needs --reason, one of: ${settings.reasons.join(', ')}.`);
+      if (!settings.reasons.includes(input.reason)) throw unknownReason(input.reason, settings);
+      close('disqualified', input.reason);
+      plan.summary = `disqualified (${input.reason})`;
+      break;
+    }
+    case 'do-not-call': {
+      close('do-not-call', input.reason ?? null);
+      plan.suppress = true;
+      plan.summary = 'do-not-call: phone and email suppressed for good';
+      break;
+    }
+    case 'qualified': {
+      const missing = settings.qualifyRequired.filter((q) => !input.answers[q]?.trim());
+      if (missing.length) {
+        throw new UsageError(`'${d.name}' needs the qualification answers ${missing.map((q) => `--${q}`).join(', ')} (required: ${settings.qualifyRequired.join(', ')}).`);
+      }
+      if (!note) throw new UsageError(`'${d.name}' needs a hand-off note for Sales: --note TEXT.`);
+      const answers: Record<string, string> = {};
+      for (const q of [...settings.qualifyRequired, ...settings.qualifyOptional]) {
+        const a = input.answers[q]?.trim();
+        if (a) answers[q] = a;
+      }
+      close('sales-ready', null);
+      plan.lead.qualification = JSON.stringify(answers);
+      plan.lead.handoff_note = note;
+      plan.summary = 'sales-ready: will go to Sales with the next hand-off export';
+      break;
+    }
+  }
+
+  // Attempts without reaching anyone: after max-attempts the lead goes back to marketing.
+  if (plan.status === 'working' && sinceContact >= settings.maxAttempts) {
+    close('exhausted', null);
+    plan.summary = `exhausted: ${sinceContact} attempts without contact (max-attempts ${settings.maxAttempts})`;
+  }
+  plan.lead.status = plan.status;
+  assertTransition(lead.status, plan.status, lead.id);
+  return plan;
+}
+
+function unknownReason(reason: string, settings: Settings): UsageError {
+  return new UsageError(`unknown reason '${reason}': use one of ${settings.reasons.join(', ')} (the team can add more: callq config set reasons ...).`);
+}

@@ -1,0 +1,140 @@
+// Recording an outcome: claim check, call row, lead update and suppression in one immediate
+// transaction — all of it or nothing.
+import type { DB } from './open.js';
+import { getLead, type LeadRow } from './leads.js';
+import { addSuppressions } from './suppressions.js';
+import { ConflictError, UsageError } from '../core/errors.js';
+import type { OutcomePlan } from '../core/outcome.js';
+import { queueRank } from '../core/priority.js';
+import { suppressionKey } from '../core/suppression.js';
+import type { Settings } from '../core/settings.js';
+
+export interface RecordOptions {
+  leadId: number;
+  rep: string;
+  now: Date;
+  /** For a call made outside the queue, when no one else holds the lead. */
+  force: boolean;
+  /** The claim token the caller holds (callq work passes it; callq log checks the rep's claim). */
+  token?: string;
+}
+
+export interface Recorded {
+  callId: number;
+  lead: LeadRow;
+  plan: OutcomePlan;
+  /** Other leads with the same phone/email moved to do-not-call. */
+  alsoSuppressed: number;
+}
+
+export function parseAltPhones(text: string | null): string[] {
+  if (!text) return [];
+  try {
+    const value = JSON.parse(text) as unknown;
+    return Array.isArray(value) ? value.filter((p): p is string => typeof p === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+function checkClaim(lead: LeadRow, o: RecordOptions): void {
+  const nowMs = o.now.getTime();
+  const live = lead.claim_rep !== null && lead.claim_expires_at !== null && Date.parse(lead.claim_expires_at) > nowMs;
+  const mine = live && lead.claim_rep === o.rep && (o.token === undefined || o.token === lead.claim_token);
+  if (mine) return;
+  if (live && lead.claim_rep !== o.rep) {
+    throw new ConflictError(`lead ${lead.id} is claimed by ${lead.claim_rep} until ${lead.claim_expires_at}; nothing was recorded.`);
+  }
+  if (o.force) return;
+  if (live) throw new ConflictError(`your claim on lead ${lead.id} was replaced by a newer one; nothing was recorded. Log with the current claim, or --force.`);
+  if (lead.claim_rep === o.rep && lead.claim_expires_at) {
+    throw new ConflictError(
+      `your claim on lead ${lead.id} expired at ${lead.claim_expires_at}; nothing was recorded. ` +
+        'If you did make this call and no one else has the lead, repeat with --force.',
+    );
+  }
+  throw new ConflictError(
+    `you hold no claim on lead ${lead.id}; nothing was recorded. Claim it with 'callq next', or use --force for a call made outside the queue.`,
+  );
+}
+
+export function recordOutcome(db: DB, o: RecordOptions, settings: Settings, plan: (lead: LeadRow) => OutcomePlan): Recorded {
+  const insertCall = db.prepare(
+    `INSERT INTO calls(lead_id, rep, called_at, disposition, contact, reason, notes, callback_at, nurture_until, duration_s, phone,
+                       status_before, status_after, forced)
+     VALUES (@lead_id, @rep, @called_at, @disposition, @contact, @reason, @notes, @callback_at, @nurture_until, @duration_s, @phone,
+             @status_before, @status_after, @forced)`,
+  );
+  const updateLead = db.prepare(
+    `UPDATE leads SET status = @status, phone = @phone, alt_phones = @alt_phones, attempts = @attempts, contacts = @contacts,
+       attempts_since_contact = @attempts_since_contact, day_attempts = @day_attempts, attempt_day = @attempt_day,
+       first_call_at = @first_call_at, last_call_at = @last_call_at, last_disposition = @last_disposition,
+       next_eligible_at = @next_eligible_at, callback_at = @callback_at, callback_rep = @callback_rep, nurture_until = @nurture_until,
+       qualification = COALESCE(@qualification, qualification), handoff_note = COALESCE(@handoff_note, handoff_note),
+       disqualify_reason = @disqualify_reason, closed_at = @closed_at, queue_rank = @queue_rank,
+       claim_rep = NULL, claim_token = NULL, claim_expires_at = NULL, updated_at = @updated_at
+     WHERE id = @id`,
+  );
+
+  return db
+    .transaction((): Recorded => {
+      const lead = getLead(db, o.leadId);
+      if (!lead) throw new UsageError(`unknown lead ${o.leadId}: no lead has that id (see 'callq queue' or 'callq show ID').`);
+      checkClaim(lead, o);
+      const p = plan(lead);
+      const nowIso = o.now.toISOString();
+      const rank = queueRank(
+        { ...lead, attempts: p.lead.attempts, last_call_at: p.lead.last_call_at },
+        settings.weights,
+      );
+      const { lastInsertRowid } = insertCall.run({
+        lead_id: lead.id,
+        rep: o.rep,
+        called_at: nowIso,
+        ...p.call,
+        contact: p.call.contact ? 1 : 0,
+        status_before: lead.status,
+        status_after: p.status,
+        forced: o.force && lead.claim_rep !== o.rep ? 1 : 0,
+      });
+      updateLead.run({ ...p.lead, alt_phones: p.lead.alt_phones.length ? JSON.stringify(p.lead.alt_phones) : null, queue_rank: rank, updated_at: nowIso, id: lead.id });
+      let alsoSuppressed = 0;
+      if (p.suppress) alsoSuppressed = suppressContact(db, lead, 'do-not-call requested on a call', `call by ${o.rep}`, o.now);
+      return { callId: Number(lastInsertRowid), lead: getLead(db, lead.id)!, plan: p, alsoSuppressed };
+    })
+    .immediate();
+}
+
+/**
+ * Puts a lead's phone(s) and email on the do-not-call list and moves every other lead with the
+ * same phone or email to do-not-call at once. Runs inside the caller's transaction.
+ */
+export function suppressContact(db: DB, lead: Pick<LeadRow, 'id' | 'phone' | 'alt_phones' | 'email'>, reason: string, source: string, now: Date): number {
+  const phones = [lead.phone, ...parseAltPhones(lead.alt_phones)].filter(Boolean);
+  const keys = phones.map((p) => suppressionKey('phone', p));
+  if (lead.email) keys.push(suppressionKey('email', lead.email));
+  addSuppressions(db, keys, reason, source, now);
+  return suppressMatchingLeads(db, phones, lead.email ? [lead.email] : [], [], now, lead.id);
+}
+
+/** Moves callable or closed leads matching any phone/email/domain to do-not-call. */
+export function suppressMatchingLeads(db: DB, phones: string[], emails: string[], domains: string[], now: Date, exceptId = -1): number {
+  const nowIso = now.toISOString();
+  const update = db.prepare(
+    `UPDATE leads SET status = 'do-not-call', closed_at = @now, next_eligible_at = NULL,
+       claim_rep = NULL, claim_token = NULL, claim_expires_at = NULL, updated_at = @now
+     WHERE id = @id AND status != 'do-not-call'`,
+  );
+  const ids = new Set<number>();
+  const byPhone = db.prepare('SELECT id FROM leads WHERE phone = ?').pluck();
+  const byEmail = db.prepare('SELECT id FROM leads WHERE email = ?').pluck();
+  const byDomain = db.prepare("SELECT id FROM leads WHERE email LIKE '%@' || ? ESCAPE '\\'").pluck();
+  const byAlt = db.prepare("SELECT id FROM leads WHERE alt_phones LIKE '%\"' || ? || '\"%'").pluck();
+  for (const p of phones) for (const id of [...byPhone.all(p), ...byAlt.all(p)] as number[]) ids.add(id);
+  for (const e of emails) for (const id of byEmail.all(e.toLowerCase()) as number[]) ids.add(id);
+  for (const d of domains) for (const id of byDomain.all(d.toLowerCase().replace(/[\\%_]/g, '\\$&')) as number[]) ids.add(id);
+  ids.delete(exceptId);
+  let n = 0;
+  for (const id of ids) n += update.run({ id, now: nowIso }).changes;
+  return n;
+}
