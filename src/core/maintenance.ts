@@ -1,0 +1,102 @@
+// Nightly maintenance, planned without I/O (SPEC "Nightly maintenance"): the retention cutoff,
+// backup names and rotation, and the pacing that keeps each write transaction short enough
+// that a rep's claim never waits long behind it.
+import { UsageError } from './errors.js';
+import type { SuppressionKey } from './suppression.js';
+import { suppressionKey } from './suppression.js';
+
+const DAY_MS = 86_400_000;
+
+/** Leads closed before this instant have their personal data purged. */
+export function retentionCutoff(now: Date, retentionDays: number): string {
+  return new Date(now.getTime() - retentionDays * DAY_MS).toISOString();
+}
+
+export function parseRetention(text: string): number {
+  if (!/^\d+$/.test(text.trim()) || Number(text) > 36_500) {
+    throw new UsageError(`invalid --retention '${text}': expected a number of days from 0 to 36500, like 365.`);
+  }
+  return Number(text);
+}
+
+export function parseKeep(text: string): number {
+  if (!/^\d+$/.test(text.trim()) || Number(text) < 1 || Number(text) > 10_000) {
+    throw new UsageError(`invalid --keep '${text}': expected how many backups to keep, a whole number from 1, like 14.`);
+  }
+  return Number(text);
+}
+
+// Backups are named by the UTC instant they were taken, so names sort in time order and rotation
+// can tell ours from any other file in the folder. Rotation only ever deletes names matching this.
+export const BACKUP_NAME = /^callq-\d{4}-\d{2}-\d{2}T\d{6}Z\.db$/;
+
+/** callq-2026-11-24T020000Z.db for 2026-11-24 02:00:00 UTC. */
+export function backupFileName(at: Date): string {
+  const iso = at.toISOString(); // 2026-11-24T02:00:00.000Z
+  return `callq-${iso.slice(0, 10)}T${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z.db`;
+}
+
+export interface RotationPlan {
+  keep: string[];
+  remove: string[];
+}
+
+/** Of the file names in a backup folder, the newest `keep` of ours stay and our older ones go. */
+export function planRotation(names: readonly string[], keep: number): RotationPlan {
+  const ours = names.filter((n) => BACKUP_NAME.test(n)).sort().reverse();
+  return { keep: ours.slice(0, keep), remove: ours.slice(keep) };
+}
+
+// Pacing. A rep's claim that finds the write lock taken retries after SQLite's busy-handler
+// sleeps (1, 2, 5, 10, 15, 20, 25, 25, 25, 50 … ms). If each maintenance transaction lasts at most
+// BATCH_TARGET_MS and is followed by a pause of at least BATCH_PAUSE_MS, one of those retries falls
+// in the pause, so the rep waits a few tens of milliseconds at worst, far under 200 ms.
+export const BATCH_TARGET_MS = 15;
+export const BATCH_PAUSE_MS = 20;
+export const BATCH_MIN = 50;
+export const BATCH_MAX = 5_000;
+export const BATCH_FIRST = 500;
+
+/** The next batch size, scaled so that a transaction takes about BATCH_TARGET_MS. */
+export function nextBatchSize(size: number, elapsedMs: number): number {
+  const scaled = elapsedMs <= 0 ? size * 2 : Math.round((size * BATCH_TARGET_MS) / elapsedMs);
+  return Math.max(BATCH_MIN, Math.min(BATCH_MAX, scaled, size * 2));
+}
+
+/** What a do-not-call lead must leave on the suppression list: its phones and email (not the domain). */
+export function doNotCallKeys(lead: { phone: string | null; alt_phones: string | null; email: string | null }): SuppressionKey[] {
+  const keys: SuppressionKey[] = [];
+  for (const phone of [lead.phone, ...parseAltPhones(lead.alt_phones)]) if (phone) keys.push(suppressionKey('phone', phone));
+  if (lead.email) keys.push(suppressionKey('email', lead.email));
+  return keys;
+}
+
+export function parseAltPhones(text: string | null): string[] {
+  if (!text) return [];
+  try {
+    const value = JSON.parse(text) as unknown;
+    return Array.isArray(value) ? value.filter((p): p is string => typeof p === 'string' && p !== '') : [];
+  } catch {
+    return [];
+  }
+}
+
+export type StepName =
+  | 'integrity check'
+  | 'expired claims'
+  | 'exhausted'
+  | 'nurture returned'
+  | 'purged'
+  | 'checkpoint'
+  | 'optimize'
+  | 'backup'
+  | 'vacuum';
+
+export interface StepReport {
+  name: StepName;
+  /** Rows changed (or, in a dry run, that would change); null for steps that count nothing. */
+  count: number | null;
+  ms: number;
+  /** A short human result where a count says nothing (e.g. 'ok', 'truncate', the backup path). */
+  detail?: string;
+}

@@ -1,0 +1,149 @@
+// `callq forget` (SPEC "Nightly maintenance"): erase a person — their leads, calls and notes —
+// keeping only hash-only suppression entries, so they are never imported or called again and
+// nothing readable about them stays in the file.
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import type { DB } from './open.js';
+import { checkpoint, type CheckpointResult } from './maintenance.js';
+import type { SuppressionKey } from '../core/suppression.js';
+import { doNotCallKeys } from '../core/maintenance.js';
+
+export interface PersonLead {
+  id: number;
+  phone: string;
+  phone_raw: string | null;
+  alt_phones: string | null;
+  email: string | null;
+}
+
+export interface Person {
+  leads: PersonLead[];
+  calls: number;
+  /** The given phone/email and every phone and email of the person's leads. */
+  keys: SuppressionKey[];
+}
+
+/** Every lead holding this phone (main or alternate) or email, and what erasing them touches. */
+export function findPerson(db: DB, key: SuppressionKey): Person {
+  const columns = 'id, phone, phone_raw, alt_phones, email';
+  const leads = (
+    key.kind === 'phone'
+      ? db
+          .prepare(
+            `SELECT ${columns} FROM leads WHERE phone = @v
+             UNION SELECT ${columns} FROM leads WHERE alt_phones IS NOT NULL AND instr(alt_phones, @quoted) > 0 ORDER BY id`,
+          )
+          .all({ v: key.value, quoted: JSON.stringify(key.value) })
+      : db.prepare(`SELECT ${columns} FROM leads WHERE lower(trim(email)) = ? ORDER BY id`).all(key.value)
+  ) as PersonLead[];
+  const countCalls = db.prepare('SELECT count(*) FROM calls WHERE lead_id = ?').pluck();
+  const calls = leads.reduce((n, lead) => n + (countCalls.get(lead.id) as number), 0);
+  const keys = new Map<string, SuppressionKey>([[key.hash, key]]);
+  for (const lead of leads) for (const k of doNotCallKeys(lead)) keys.set(k.hash, k);
+  return { leads, calls, keys: [...keys.values()] };
+}
+
+export interface Erasure {
+  leads: number;
+  calls: number;
+  /** Suppression entries now holding only a hash for the person's values. */
+  suppressions: number;
+}
+
+/**
+ * Deletes the leads (their calls go with them: ON DELETE CASCADE) and leaves a hash-only
+ * suppression entry for every key, clearing the cleartext of entries that already existed.
+ * One immediate transaction with secure_delete on, so the freed bytes are zeroed.
+ */
+export function erasePerson(db: DB, person: Person, now: Date): Erasure {
+  const del = db.prepare('DELETE FROM leads WHERE id = ?');
+  const suppress = db.prepare(
+    `INSERT INTO suppressions(kind, value, value_hash, reason, source, created_at) VALUES (?, NULL, ?, 'forgotten', 'forget', ?)
+     ON CONFLICT(kind, value_hash) DO UPDATE SET value = NULL`,
+  );
+  const secure = db.pragma('secure_delete', { simple: true }) as number;
+  db.pragma('secure_delete = ON');
+  try {
+    return db
+      .transaction((): Erasure => {
+        let calls = 0;
+        const countCalls = db.prepare('SELECT count(*) FROM calls WHERE lead_id = ?').pluck();
+        let leads = 0;
+        for (const lead of person.leads) {
+          calls += countCalls.get(lead.id) as number;
+          leads += del.run(lead.id).changes;
+        }
+        for (const k of person.keys) suppress.run(k.kind, k.hash, now.toISOString());
+        return { leads, calls, suppressions: person.keys.length };
+      })
+      .immediate();
+  } finally {
+    db.pragma(`secure_delete = ${secure}`);
+  }
+}
+
+/**
+ * The readable values of the erased person that no remaining lead still holds: these must not
+ * be found anywhere in the database file afterwards. (Names are not unique enough to search for;
+ * they sit in the same row copies as the phone and email.)
+ */
+export function erasedValues(db: DB, person: Person): string[] {
+  const stillHeld = db.prepare(
+    'SELECT 1 FROM leads WHERE phone = @v OR email = @v OR (alt_phones IS NOT NULL AND instr(alt_phones, @quoted) > 0) LIMIT 1',
+  );
+  const values = new Set<string>(person.keys.map((k) => k.value));
+  for (const lead of person.leads) if (lead.phone_raw && lead.phone_raw.trim().length >= 7) values.add(lead.phone_raw);
+  return [...values].filter((v) => v !== '' && !stillHeld.get({ v, quoted: JSON.stringify(v) }));
+}
+
+/** Which of `values` still appear, byte for byte, in the files (the database and its WAL). */
+export function findTraces(paths: readonly string[], values: readonly string[]): string[] {
+  const needles = values.map((v) => ({ value: v, bytes: Buffer.from(v, 'utf8') }));
+  const found = new Set<string>();
+  const overlap = Math.max(0, ...needles.map((n) => n.bytes.length)) - 1;
+  const chunk = Buffer.alloc(16 * 1024 * 1024 + overlap);
+  for (const path of paths) {
+    if (!existsSync(path) || statSync(path).size === 0) continue;
+    const fd = openSync(path, 'r');
+    try {
+      let kept = 0; // bytes carried over from the previous chunk, so a value split across chunks is seen
+      for (let position = 0; ; ) {
+        const read = readSync(fd, chunk, kept, chunk.length - kept, position);
+        if (read === 0) break;
+        position += read;
+        const view = chunk.subarray(0, kept + read);
+        for (const n of needles) if (!found.has(n.value) && view.includes(n.bytes)) found.add(n.value);
+        kept = Math.min(overlap, view.length);
+        view.copy(chunk, 0, view.length - kept);
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+  return values.filter((v) => found.has(v));
+}
+
+export interface Scrub {
+  checkpoint: CheckpointResult;
+  vacuumed: boolean;
+  /** Values still readable somewhere in the files (the WAL kept by a reader); empty when clean. */
+  traces: string[];
+}
+
+/**
+ * Makes sure the erased values are gone from the file: checkpoint the WAL (truncating it), then
+ * search the files; copies of earlier row versions can sit in free space that secure_delete did
+ * not cover, and only rebuilding the file (VACUUM) removes those.
+ */
+export function scrubTraces(db: DB, path: string, values: readonly string[]): Scrub {
+  const files = [path, `${path}-wal`];
+  let ckpt = checkpoint(db, 2_000);
+  let traces = findTraces(files, values);
+  let vacuumed = false;
+  if (traces.length) {
+    db.exec('VACUUM');
+    vacuumed = true;
+    ckpt = checkpoint(db, 2_000);
+    traces = findTraces(files, values);
+  }
+  return { checkpoint: ckpt, vacuumed, traces };
+}
