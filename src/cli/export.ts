@@ -1,0 +1,194 @@
+// callq export sales-ready | cleanup | calls (SPEC "Export"): a CSV (or NDJSON) to stdout or,
+// atomically, to --out. A sales-ready export marks its leads handed-off in one batch, only once
+// the whole file has been written.
+import type { Context } from './context.js';
+import { openDatabase, type DB } from '../db/open.js';
+import {
+  CALL_COLUMNS,
+  CALL_PHONE_COLUMNS,
+  CLEANUP_COLUMNS,
+  CLEANUP_PHONE_COLUMNS,
+  callRows,
+  cleanupRows,
+  getHandoffBatch,
+  handoffKeys,
+  handoffLeads,
+  recordHandoff,
+  type HandoffSelection,
+} from '../db/exports.js';
+import { handoffColumns, isProfile, PROFILES, type ProfileName } from '../core/export-profiles.js';
+import { NothingToDoError, UsageError } from '../core/errors.js';
+import { atomicFileSink, stdoutSink, writeTable, type Cell, type Sink, type TableFormat } from '../io/csv-write.js';
+import { printInfo, printJson } from '../ui/output.js';
+
+type Options = Record<string, unknown>;
+
+function tableFormat(ctx: Context, opts: Options): TableFormat {
+  if (ctx.json && opts.excel) throw new UsageError('--excel adds a byte-order mark for Excel to a CSV; it does not apply to --json (NDJSON).');
+  return { kind: ctx.json ? 'ndjson' : 'csv', neutralise: !opts.raw, bom: Boolean(opts.excel) };
+}
+
+function opener(ctx: Context, opts: Options): () => Promise<Sink> | Sink {
+  const out = opts.out as string | undefined;
+  if (out === undefined || out === '-') return () => stdoutSink(ctx.stdout);
+  if (out.trim() === '') throw new UsageError("empty --out: give a file name, or '-' (or no --out) for stdout.");
+  return () => atomicFileSink(out, ctx.stderr);
+}
+
+/** The database, which an export never creates: a missing file is a usage error. */
+function openForExport(ctx: Context): DB {
+  return openDatabase(ctx.dbPath);
+}
+
+/** --since / --until: a date (midnight in the viewer's zone) or an ISO time. */
+export function parseInstant(flag: string, text: string): Date {
+  const value = text.trim();
+  const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  const at = day
+    ? new Date(Number(day[1]), Number(day[2]) - 1, Number(day[3]))
+    : /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/.test(value)
+      ? new Date(value.replace(' ', 'T'))
+      : new Date(NaN);
+  if (Number.isNaN(at.getTime()) || (day && at.getDate() !== Number(day[3]))) {
+    throw new UsageError(`invalid ${flag} '${text}': expected a date like 2026-11-01 (midnight, your time) or an ISO time like 2026-11-01T09:00:00Z.`);
+  }
+  return at;
+}
+
+function phoneFlags(headers: readonly string[], phones: readonly string[]): boolean[] {
+  return headers.map((h) => phones.includes(h));
+}
+
+function selectionOf(db: DB, opts: Options): { selection: HandoffSelection; profile: ProfileName } {
+  const named = opts.profile as string | undefined;
+  if (named !== undefined && !isProfile(named)) {
+    throw new UsageError(`unknown --profile '${named}': choose one of ${PROFILES.join(', ')}.`);
+  }
+  if (opts.batch === undefined) return { selection: { kind: opts.all ? 'all' : 'pending' }, profile: (named as ProfileName) ?? 'default' };
+  if (opts.all) throw new UsageError('--batch re-exports one past hand-off; it cannot be combined with --all.');
+  const text = String(opts.batch);
+  const id = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(id) || id <= 0) throw new UsageError(`invalid --batch '${text}': expected a hand-off batch id (a positive number).`);
+  const batch = getHandoffBatch(db, id);
+  if (!batch) throw new UsageError(`no hand-off batch ${id}. The batch id is printed by each sales-ready export (see the handoffs table).`);
+  // Without --profile a batch comes out as it first did.
+  return { selection: { kind: 'batch', id }, profile: (named as ProfileName) ?? (isProfile(batch.profile) ? batch.profile : 'default') };
+}
+
+export async function salesReady(ctx: Context, _args: string[], opts: Options): Promise<void> {
+  const format = tableFormat(ctx, opts);
+  const db = openForExport(ctx);
+  try {
+    const { selection, profile } = selectionOf(db, opts);
+    const mark = opts.mark !== false && selection.kind !== 'batch';
+    // One read snapshot for both passes, so the columns found in the first fit every row of the second.
+    db.exec('BEGIN');
+    let written: Awaited<ReturnType<typeof writeTable>>;
+    const toMark: number[] = [];
+    try {
+      const { count, keys } = handoffKeys(db, selection);
+      if (count === 0) throw nothingToHandOff(selection);
+      const columns = handoffColumns(profile, keys);
+      const rows = function* (): Generator<Cell[]> {
+        for (const lead of handoffLeads(db, selection)) {
+          if (lead.status === 'sales-ready') toMark.push(lead.id);
+          yield columns.map((c) => c.value(lead));
+        }
+      };
+      const headers = columns.map((c) => c.header);
+      written = await writeTable(rows(), { headers, phone: columns.map((c) => c.phone === true) }, format, opener(ctx, opts));
+    } finally {
+      db.exec('COMMIT');
+    }
+    if (!written) throw nothingToHandOff(selection);
+    const { sink, rows } = written;
+    let batch: number | null = null;
+    try {
+      if (mark) batch = recordHandoff(db, { leadIds: toMark, destination: sink.destination, profile, rep: ctx.rep, now: ctx.now, publish: () => sink.publish() });
+      else sink.publish();
+    } catch (err) {
+      sink.discard();
+      throw err;
+    }
+    const marked = batch === null ? 0 : toMark.length;
+    const batchId = selection.kind === 'batch' ? selection.id : batch;
+    report(ctx, { exported: rows, marked, batch: batchId, file: sink.destination, profile, format: format.kind }, () => {
+      const what = selection.kind === 'batch' ? `Re-exported hand-off batch ${selection.id}: ${plural(rows, 'lead')}` : `Exported ${plural(rows, 'lead')}`;
+      const where = sink.destination === 'stdout' ? '' : ` to ${sink.destination}`;
+      const marking =
+        selection.kind === 'batch'
+          ? ''
+          : !mark
+            ? ' Nothing marked (--no-mark).'
+            : batch === null
+              ? ' All were handed off already; nothing marked.'
+              : ` Hand-off batch ${batch}: ${plural(marked, 'lead')} marked handed-off.`;
+      return `${what}${where} (profile ${profile}).${marking}`;
+    });
+  } finally {
+    db.close();
+  }
+}
+
+function nothingToHandOff(selection: HandoffSelection): NothingToDoError {
+  if (selection.kind === 'batch') return new NothingToDoError(`hand-off batch ${selection.id} has no leads left (they were erased); nothing was written.`);
+  if (selection.kind === 'all') return new NothingToDoError('no lead is sales-ready or handed off yet; nothing was written.');
+  return new NothingToDoError(
+    'no sales-ready leads waiting to be handed off; nothing was written. Use --all to export every hand-off again, or --batch ID for one past batch.',
+  );
+}
+
+export async function cleanup(ctx: Context, _args: string[], opts: Options): Promise<void> {
+  const format = tableFormat(ctx, opts);
+  const since = opts.since === undefined ? null : parseInstant('--since', String(opts.since));
+  await exportRows(ctx, opts, format, CLEANUP_COLUMNS, CLEANUP_PHONE_COLUMNS, (db) => cleanupRows(db, since), 'disqualified, do-not-call or exhausted lead', since ? ` closed since ${since.toISOString()}` : '');
+}
+
+export async function calls(ctx: Context, _args: string[], opts: Options): Promise<void> {
+  const format = tableFormat(ctx, opts);
+  const since = opts.since === undefined ? null : parseInstant('--since', String(opts.since));
+  const until = opts.until === undefined ? null : parseInstant('--until', String(opts.until));
+  if (since && until && until <= since) throw new UsageError(`--until (${until.toISOString()}) must be after --since (${since.toISOString()}).`);
+  const window = [since && ` since ${since.toISOString()}`, until && ` before ${until.toISOString()}`].filter(Boolean).join(' and');
+  await exportRows(ctx, opts, format, CALL_COLUMNS, CALL_PHONE_COLUMNS, (db) => callRows(db, { since, until }), 'call', window);
+}
+
+/** A plain export (no hand-off bookkeeping): stream the rows, publish the file, report. */
+async function exportRows(
+  ctx: Context,
+  opts: Options,
+  format: TableFormat,
+  headers: readonly string[],
+  phones: readonly string[],
+  query: (db: DB) => Iterable<unknown[]>,
+  noun: string,
+  filter: string,
+): Promise<void> {
+  const db = openForExport(ctx);
+  try {
+    const written = await writeTable(query(db) as Iterable<Cell[]>, { headers, phone: phoneFlags(headers, phones) }, format, opener(ctx, opts));
+    if (!written) throw new NothingToDoError(`no ${noun}s to export${filter}; nothing was written.`);
+    try {
+      written.sink.publish();
+    } catch (err) {
+      written.sink.discard();
+      throw err;
+    }
+    const { sink, rows } = written;
+    report(ctx, { exported: rows, file: sink.destination, format: format.kind }, () =>
+      `Exported ${plural(rows, noun)}${filter}${sink.destination === 'stdout' ? '' : ` to ${sink.destination}`}.`,
+    );
+  } finally {
+    db.close();
+  }
+}
+
+/** The summary: JSON on stdout when the data went to a file and --json was asked, else one line on stderr. */
+function report(ctx: Context, summary: Record<string, unknown> & { file: string }, human: () => string): void {
+  if (ctx.json && summary.file !== 'stdout') printJson(ctx, summary);
+  else printInfo(ctx, human());
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}

@@ -1,0 +1,284 @@
+// What a hand-off file says (SPEC "Export"): the columns of each profile and how a lead's status
+// reads in the destination CRM. Pure: rows in, cells out.
+//
+// Field names relied on:
+// - Salesforce Lead object, standard fields by API name (Salesforce Field Reference, "Lead"):
+//   FirstName, LastName, Company, Title, Email, Phone, MobilePhone, State, PostalCode, Country,
+//   LeadSource, Status, Rating, DoNotCall, Description. LastName and Company are required by
+//   Salesforce. Status uses the default picklist ("Open - Not Contacted", "Working - Contacted",
+//   "Closed - Converted", "Closed - Not Converted"); Rating the default Hot/Warm/Cold. Anything
+//   else goes to columns named like custom fields (`Need__c`), which the import wizard maps or skips.
+// - HubSpot contact default properties by internal name (HubSpot CRM properties docs and import
+//   guides): firstname, lastname, email, phone, mobilephone, company, jobtitle, state, zip,
+//   country; hs_lead_status with its internal values NEW, OPEN, IN_PROGRESS, OPEN_DEAL,
+//   UNQUALIFIED, ATTEMPTED_TO_CONTACT, CONNECTED, BAD_TIMING; lifecyclestage with its internal
+//   values subscriber, lead, marketingqualifiedlead, salesqualifiedlead, opportunity, customer.
+//   Our extra fields use snake_case names, the form HubSpot gives custom property internal names.
+// - default: callq's own field names, the ones `callq import` recognises, so the file re-imports.
+import type { LeadStatus } from './lifecycle.js';
+
+export const PROFILES = ['default', 'salesforce', 'hubspot'] as const;
+export type ProfileName = (typeof PROFILES)[number];
+
+export function isProfile(value: string): value is ProfileName {
+  return (PROFILES as readonly string[]).includes(value);
+}
+
+/** A lead as the hand-off export reads it, JSON columns parsed. */
+export interface HandoffLead {
+  id: number;
+  external_id: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  company: string | null;
+  title: string | null;
+  email: string | null;
+  phone: string;
+  alt_phones: string[];
+  country: string | null;
+  region: string | null;
+  postal_code: string | null;
+  timezone: string | null;
+  source: string | null;
+  campaign: string | null;
+  list: string | null;
+  score: number;
+  owner: string | null;
+  status: LeadStatus;
+  disqualify_reason: string | null;
+  attempts: number;
+  contacts: number;
+  first_call_at: string | null;
+  last_call_at: string | null;
+  /** When the lead became sales-ready (closed_at). */
+  qualified_at: string | null;
+  /** The rep who logged the qualifying call. */
+  qualified_by: string | null;
+  qualification: Record<string, string>;
+  handoff_note: string | null;
+  custom: Record<string, string>;
+}
+
+export type Cell = string | number | null;
+
+export interface ExportColumn {
+  header: string;
+  /** Holds E.164 numbers, which start with '+' and are left as they are by formula neutralising. */
+  phone?: boolean;
+  value: (lead: HandoffLead) => Cell;
+}
+
+/** The keys that vary from batch to batch and become columns of their own. */
+export interface BatchKeys {
+  /** Qualification answers beyond the standard four, in order of first appearance. */
+  qualification: string[];
+  /** Custom fields (original CSV headers), in order of first appearance. */
+  custom: string[];
+}
+
+/** The spec's qualification answers: always columns, so a CRM import mapping saved once keeps working. */
+export const STANDARD_ANSWERS = ['need', 'timeframe', 'authority', 'budget'] as const;
+
+/** Alternate phones in one cell, the form `callq import` splits again. */
+export const ALT_PHONE_SEPARATOR = ';';
+
+const SALESFORCE_STATUS: Record<LeadStatus, string> = {
+  new: 'Open - Not Contacted',
+  working: 'Working - Contacted',
+  callback: 'Working - Contacted',
+  nurture: 'Working - Contacted',
+  'sales-ready': 'Working - Contacted',
+  'handed-off': 'Working - Contacted',
+  disqualified: 'Closed - Not Converted',
+  'do-not-call': 'Closed - Not Converted',
+  exhausted: 'Closed - Not Converted',
+};
+
+const SALESFORCE_RATING: Record<LeadStatus, string> = {
+  new: 'Cold',
+  working: 'Cold',
+  callback: 'Warm',
+  nurture: 'Warm',
+  'sales-ready': 'Hot',
+  'handed-off': 'Hot',
+  disqualified: 'Cold',
+  'do-not-call': 'Cold',
+  exhausted: 'Cold',
+};
+
+const HUBSPOT_LEAD_STATUS: Record<LeadStatus, string> = {
+  new: 'NEW',
+  working: 'ATTEMPTED_TO_CONTACT',
+  callback: 'IN_PROGRESS',
+  nurture: 'BAD_TIMING',
+  'sales-ready': 'CONNECTED',
+  'handed-off': 'CONNECTED',
+  disqualified: 'UNQUALIFIED',
+  'do-not-call': 'UNQUALIFIED',
+  exhausted: 'ATTEMPTED_TO_CONTACT',
+};
+
+/**
+ * The status each profile writes. A hand-off row reads the same before and after the lead is
+ * marked handed-off, so re-exporting a batch reproduces it; a lead that asked not to be called
+ * since then shows it.
+ */
+export function profileStatus(profile: ProfileName, lead: Pick<HandoffLead, 'status' | 'disqualify_reason'>): string {
+  switch (profile) {
+    case 'default':
+      return lead.status === 'handed-off' ? 'sales-ready' : lead.status;
+    case 'salesforce':
+      return SALESFORCE_STATUS[lead.status];
+    case 'hubspot':
+      return lead.status === 'disqualified' && lead.disqualify_reason === 'bad-timing' ? 'BAD_TIMING' : HUBSPOT_LEAD_STATUS[lead.status];
+  }
+}
+
+export function salesforceRating(status: LeadStatus): string {
+  return SALESFORCE_RATING[status];
+}
+
+export function hubspotLifecycleStage(status: LeadStatus): string {
+  return status === 'sales-ready' || status === 'handed-off' ? 'salesqualifiedlead' : 'lead';
+}
+
+/** The qualification keys a batch exports: the standard four, then any others the team asked. */
+function answerKeys(keys: BatchKeys): string[] {
+  return [...STANDARD_ANSWERS, ...keys.qualification.filter((k) => !(STANDARD_ANSWERS as readonly string[]).includes(k))];
+}
+
+/** 'left_company' / 'decision date' -> 'Left_Company__c' / 'Decision_Date__c'. */
+function salesforceCustomName(key: string): string {
+  const words = key.split(/[^A-Za-z0-9]+/).filter(Boolean);
+  return words.map((w) => w[0].toUpperCase() + w.slice(1)).join('_') + '__c';
+}
+
+/** 'decision date' -> 'decision_date'. */
+function snakeName(key: string): string {
+  return key
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean)
+    .join('_');
+}
+
+const text = (v: string | null | undefined): Cell => (v === undefined || v === '' ? null : v);
+const firstAlt = (lead: HandoffLead): Cell => lead.alt_phones[0] ?? null;
+
+/** Hand-off note, then the answers: Salesforce's one standard long-text field carries both. */
+export function describeForSales(lead: HandoffLead, answers: readonly string[]): string | null {
+  const lines = answers.filter((k) => lead.qualification[k]).map((k) => `${k[0].toUpperCase()}${k.slice(1)}: ${lead.qualification[k]}`);
+  const parts = [lead.handoff_note ?? '', lines.join('\n')].filter((p) => p !== '');
+  return parts.length ? parts.join('\n\n') : null;
+}
+
+function defaultColumns(answers: string[]): ExportColumn[] {
+  return [
+    { header: 'callq_id', value: (l) => l.id },
+    { header: 'external_id', value: (l) => text(l.external_id) },
+    { header: 'first_name', value: (l) => text(l.first_name) },
+    { header: 'last_name', value: (l) => text(l.last_name) },
+    { header: 'company', value: (l) => text(l.company) },
+    { header: 'title', value: (l) => text(l.title) },
+    { header: 'email', value: (l) => text(l.email) },
+    { header: 'phone', phone: true, value: (l) => l.phone },
+    { header: 'alt_phones', phone: true, value: (l) => text(l.alt_phones.join(ALT_PHONE_SEPARATOR)) },
+    { header: 'country', value: (l) => text(l.country) },
+    { header: 'region', value: (l) => text(l.region) },
+    { header: 'postal_code', value: (l) => text(l.postal_code) },
+    { header: 'timezone', value: (l) => text(l.timezone) },
+    { header: 'source', value: (l) => text(l.source) },
+    { header: 'campaign', value: (l) => text(l.campaign) },
+    { header: 'list', value: (l) => text(l.list) },
+    { header: 'score', value: (l) => l.score },
+    { header: 'owner', value: (l) => text(l.owner) },
+    { header: 'status', value: (l) => profileStatus('default', l) },
+    { header: 'attempts', value: (l) => l.attempts },
+    { header: 'contacts', value: (l) => l.contacts },
+    { header: 'first_call_at', value: (l) => text(l.first_call_at) },
+    { header: 'last_call_at', value: (l) => text(l.last_call_at) },
+    { header: 'qualified_at', value: (l) => text(l.qualified_at) },
+    { header: 'qualified_by', value: (l) => text(l.qualified_by) },
+    ...answers.map((k): ExportColumn => ({ header: `qualification_${snakeName(k)}`, value: (l) => text(l.qualification[k]) })),
+    { header: 'handoff_note', value: (l) => text(l.handoff_note) },
+  ];
+}
+
+function salesforceColumns(answers: string[]): ExportColumn[] {
+  return [
+    { header: 'FirstName', value: (l) => text(l.first_name) },
+    { header: 'LastName', value: (l) => text(l.last_name) },
+    { header: 'Company', value: (l) => text(l.company) },
+    { header: 'Title', value: (l) => text(l.title) },
+    { header: 'Email', value: (l) => text(l.email) },
+    { header: 'Phone', phone: true, value: (l) => l.phone },
+    { header: 'MobilePhone', phone: true, value: firstAlt },
+    { header: 'State', value: (l) => text(l.region) },
+    { header: 'PostalCode', value: (l) => text(l.postal_code) },
+    { header: 'Country', value: (l) => text(l.country) },
+    { header: 'LeadSource', value: (l) => text(l.source) },
+    { header: 'Status', value: (l) => profileStatus('salesforce', l) },
+    { header: 'Rating', value: (l) => salesforceRating(l.status) },
+    { header: 'DoNotCall', value: (l) => (l.status === 'do-not-call' ? 'true' : 'false') },
+    { header: 'Description', value: (l) => describeForSales(l, answers) },
+    { header: 'Callq_Id__c', value: (l) => l.id },
+    { header: 'External_Id__c', value: (l) => text(l.external_id) },
+    { header: 'Campaign__c', value: (l) => text(l.campaign) },
+    { header: 'List__c', value: (l) => text(l.list) },
+    { header: 'Score__c', value: (l) => l.score },
+    { header: 'Attempts__c', value: (l) => l.attempts },
+    { header: 'First_Call__c', value: (l) => text(l.first_call_at) },
+    { header: 'Last_Call__c', value: (l) => text(l.last_call_at) },
+    { header: 'Qualified_At__c', value: (l) => text(l.qualified_at) },
+    { header: 'Qualified_By__c', value: (l) => text(l.qualified_by) },
+    ...answers.map((k): ExportColumn => ({ header: salesforceCustomName(k), value: (l) => text(l.qualification[k]) })),
+    { header: 'Handoff_Note__c', value: (l) => text(l.handoff_note) },
+  ];
+}
+
+function hubspotColumns(answers: string[]): ExportColumn[] {
+  return [
+    { header: 'firstname', value: (l) => text(l.first_name) },
+    { header: 'lastname', value: (l) => text(l.last_name) },
+    { header: 'email', value: (l) => text(l.email) },
+    { header: 'phone', phone: true, value: (l) => l.phone },
+    { header: 'mobilephone', phone: true, value: firstAlt },
+    { header: 'company', value: (l) => text(l.company) },
+    { header: 'jobtitle', value: (l) => text(l.title) },
+    { header: 'state', value: (l) => text(l.region) },
+    { header: 'zip', value: (l) => text(l.postal_code) },
+    { header: 'country', value: (l) => text(l.country) },
+    { header: 'hs_lead_status', value: (l) => profileStatus('hubspot', l) },
+    { header: 'lifecyclestage', value: (l) => hubspotLifecycleStage(l.status) },
+    { header: 'callq_id', value: (l) => l.id },
+    { header: 'external_id', value: (l) => text(l.external_id) },
+    { header: 'lead_source', value: (l) => text(l.source) },
+    { header: 'campaign', value: (l) => text(l.campaign) },
+    { header: 'list', value: (l) => text(l.list) },
+    { header: 'score', value: (l) => l.score },
+    { header: 'attempts', value: (l) => l.attempts },
+    { header: 'first_call_at', value: (l) => text(l.first_call_at) },
+    { header: 'last_call_at', value: (l) => text(l.last_call_at) },
+    { header: 'qualified_at', value: (l) => text(l.qualified_at) },
+    { header: 'qualified_by', value: (l) => text(l.qualified_by) },
+    ...answers.map((k): ExportColumn => ({ header: `qualification_${snakeName(k)}`, value: (l) => text(l.qualification[k]) })),
+    { header: 'handoff_note', value: (l) => text(l.handoff_note) },
+  ];
+}
+
+/**
+ * The columns of a hand-off file: the profile's own, then one per custom field, named after the
+ * original CSV header (with " (custom)" added if that would repeat a header already there).
+ */
+export function handoffColumns(profile: ProfileName, keys: BatchKeys): ExportColumn[] {
+  const answers = answerKeys(keys);
+  const own = profile === 'salesforce' ? salesforceColumns(answers) : profile === 'hubspot' ? hubspotColumns(answers) : defaultColumns(answers);
+  const taken = new Set(own.map((c) => c.header.toLowerCase()));
+  const custom = keys.custom.map((key): ExportColumn => {
+    let header = key;
+    while (taken.has(header.toLowerCase())) header += ' (custom)';
+    taken.add(header.toLowerCase());
+    return { header, value: (l) => text(l.custom[key]) };
+  });
+  return [...own, ...custom];
+}

@@ -1,0 +1,228 @@
+// The export queries and the hand-off bookkeeping (SPEC "Export"). Rows are streamed with
+// `.iterate()`, so memory stays flat however many leads an export holds.
+import type { DB } from './open.js';
+import { parseAltPhones } from './outcomes.js';
+import { ConflictError } from '../core/errors.js';
+import type { BatchKeys, HandoffLead, ProfileName } from '../core/export-profiles.js';
+import type { LeadStatus } from '../core/lifecycle.js';
+
+/** Which leads a sales-ready export holds. */
+export type HandoffSelection =
+  /** Sales-ready leads not yet handed off: the normal run. */
+  | { kind: 'pending' }
+  /** Every lead that is sales-ready or handed off (`--all`). */
+  | { kind: 'all' }
+  /** The leads of one past hand-off batch (`--batch ID`). */
+  | { kind: 'batch'; id: number };
+
+export interface HandoffBatch {
+  id: number;
+  created_at: string;
+  destination: string | null;
+  lead_count: number;
+  profile: string;
+  rep: string | null;
+}
+
+export function getHandoffBatch(db: DB, id: number): HandoffBatch | undefined {
+  return db.prepare('SELECT id, created_at, destination, lead_count, profile, rep FROM handoffs WHERE id = ?').get(id) as HandoffBatch | undefined;
+}
+
+function where(selection: HandoffSelection): { sql: string; params: unknown[] } {
+  switch (selection.kind) {
+    case 'pending':
+      return { sql: "l.status = 'sales-ready'", params: [] };
+    case 'all':
+      return { sql: "l.status IN ('sales-ready','handed-off')", params: [] };
+    case 'batch':
+      return { sql: 'l.handoff_id = ?', params: [selection.id] };
+  }
+}
+
+function parseObject(text: string | null): Record<string, string> {
+  if (!text) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return {};
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return {};
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(value)) if (v !== null && v !== undefined && v !== '') out[k] = String(v);
+  return out;
+}
+
+/**
+ * The first, cheap pass: how many leads, and which qualification and custom keys appear, in order
+ * of first appearance (leads in id order). Same rows, same keys: a re-exported batch has the same columns.
+ */
+export function handoffKeys(db: DB, selection: HandoffSelection): { count: number; keys: BatchKeys } {
+  const w = where(selection);
+  const rows = db.prepare(`SELECT l.qualification, l.custom FROM leads l WHERE ${w.sql} ORDER BY l.id`).raw(true);
+  const qualification = new Set<string>();
+  const custom = new Set<string>();
+  let count = 0;
+  for (const [q, c] of rows.iterate(...w.params) as IterableIterator<[string | null, string | null]>) {
+    count++;
+    if (q) for (const k of Object.keys(parseObject(q))) qualification.add(k);
+    if (c) for (const k of Object.keys(parseObject(c))) custom.add(k);
+  }
+  return { count, keys: { qualification: [...qualification], custom: [...custom] } };
+}
+
+interface HandoffRow extends Omit<HandoffLead, 'alt_phones' | 'qualification' | 'custom'> {
+  alt_phones: string | null;
+  qualification: string | null;
+  custom: string | null;
+}
+
+/** The leads of a sales-ready export, in id order (the order `--batch` reproduces). */
+export function* handoffLeads(db: DB, selection: HandoffSelection): Generator<HandoffLead> {
+  const w = where(selection);
+  const rows = db.prepare(
+    `SELECT l.id, l.external_id, l.first_name, l.last_name, l.company, l.title, l.email, l.phone, l.alt_phones,
+            l.country, l.region, l.postal_code, l.timezone, l.source, l.campaign, l.list, l.score, l.owner,
+            l.status, l.disqualify_reason, l.attempts, l.contacts, l.first_call_at, l.last_call_at,
+            l.closed_at AS qualified_at,
+            (SELECT c.rep FROM calls c WHERE c.lead_id = l.id AND c.status_after = 'sales-ready'
+              ORDER BY c.called_at DESC, c.id DESC LIMIT 1) AS qualified_by,
+            l.qualification, l.handoff_note, l.custom
+     FROM leads l WHERE ${w.sql} ORDER BY l.id`,
+  );
+  for (const row of rows.iterate(...w.params) as IterableIterator<HandoffRow>) {
+    yield {
+      ...row,
+      alt_phones: parseAltPhones(row.alt_phones),
+      qualification: parseObject(row.qualification),
+      custom: parseObject(row.custom),
+    };
+  }
+}
+
+export interface HandoffRecord {
+  /** Ids of the exported leads that were sales-ready when read: the ones this hand-off marks. */
+  leadIds: readonly number[];
+  destination: string;
+  profile: ProfileName;
+  rep: string;
+  now: Date;
+  /** Makes the file visible (rename); runs last inside the transaction, so a failure marks nothing. */
+  publish: () => void;
+}
+
+/**
+ * Records a hand-off once its file is complete: one handoffs row and every lead marked
+ * handed-off with its id, all in one transaction. A lead that changed meanwhile (handed off by
+ * another export, disqualified, put on do-not-call) aborts the whole hand-off: nothing is marked,
+ * the file is not published. Returns the batch id, or null when there was nothing to mark.
+ */
+export function recordHandoff(db: DB, r: HandoffRecord): number | null {
+  const insert = db.prepare('INSERT INTO handoffs(created_at, destination, lead_count, profile, rep) VALUES (?, ?, ?, ?, ?)');
+  const mark = db.prepare(
+    "UPDATE leads SET status = 'handed-off', handoff_id = ?, updated_at = ? WHERE id = ? AND status = 'sales-ready' AND handoff_id IS NULL",
+  );
+  const statusOf = db.prepare('SELECT status FROM leads WHERE id = ?').pluck();
+  return db
+    .transaction((): number | null => {
+      let batch: number | null = null;
+      if (r.leadIds.length > 0) {
+        const nowIso = r.now.toISOString();
+        batch = Number(insert.run(nowIso, r.destination, r.leadIds.length, r.profile, r.rep).lastInsertRowid);
+        for (const id of r.leadIds) {
+          if (mark.run(batch, nowIso, id).changes === 1) continue;
+          const status = (statusOf.get(id) as LeadStatus | undefined) ?? 'deleted';
+          throw new ConflictError(
+            `lead ${id} changed while the file was being written (it is now ${status}); nothing was handed off` +
+              (r.destination === 'stdout' ? '. Discard that output and run the export again.' : ` and ${r.destination} was not written. Run the export again.`),
+          );
+        }
+      }
+      r.publish();
+      return batch;
+    })
+    .immediate();
+}
+
+/** Clean-up export (for Marketing): its columns, in the order of CLEANUP_SQL. */
+export const CLEANUP_COLUMNS = [
+  'callq_id', 'external_id', 'first_name', 'last_name', 'company', 'title', 'email', 'phone', 'alt_phones',
+  'country', 'region', 'postal_code', 'source', 'campaign', 'list', 'status', 'reason', 'closed_at',
+  'attempts', 'last_call_at', 'last_disposition',
+] as const;
+export const CLEANUP_PHONE_COLUMNS = ['phone', 'alt_phones'];
+
+/**
+ * Every disqualified (bad-data included), do-not-call and exhausted lead whose personal data has
+ * not been purged, with the reason: the disqualification reason, 'do-not-call', or 'no-contact'
+ * for a lead that ran out of attempts. `+status` keeps SQLite on a rowid scan, which streams in
+ * id order without sorting (these leads are a large share of an old database).
+ */
+export function cleanupSql(since: boolean): string {
+  return `SELECT id, external_id, first_name, last_name, company, title, email, phone,
+      CASE WHEN alt_phones IS NULL THEN NULL ELSE (SELECT group_concat(value, ';') FROM json_each(leads.alt_phones)) END,
+      country, region, postal_code, source, campaign, list, status,
+      CASE status WHEN 'disqualified' THEN disqualify_reason WHEN 'do-not-call' THEN 'do-not-call' ELSE 'no-contact' END,
+      closed_at, attempts, last_call_at, last_disposition
+    FROM leads
+    WHERE +status IN ('disqualified','do-not-call','exhausted') AND purged_at IS NULL${since ? ' AND closed_at >= ?' : ''}
+    ORDER BY id`;
+}
+
+export function cleanupRows(db: DB, since: Date | null): IterableIterator<unknown[]> {
+  const stmt = db.prepare(cleanupSql(since !== null)).raw(true);
+  return (since ? stmt.iterate(since.toISOString()) : stmt.iterate()) as IterableIterator<unknown[]>;
+}
+
+export function countCleanup(db: DB, since: Date | null): number {
+  const sql = `SELECT count(*) FROM leads WHERE status IN ('disqualified','do-not-call','exhausted') AND purged_at IS NULL${since ? ' AND closed_at >= ?' : ''}`;
+  const stmt = db.prepare(sql).pluck();
+  return (since ? stmt.get(since.toISOString()) : stmt.get()) as number;
+}
+
+/** Call log export: its columns, in the order of callsSql. */
+export const CALL_COLUMNS = [
+  'call_id', 'called_at', 'rep', 'lead_id', 'first_name', 'last_name', 'company', 'phone', 'dialled',
+  'disposition', 'contact', 'reason', 'notes', 'callback_at', 'nurture_until', 'duration_s',
+  'status_before', 'status_after', 'forced',
+] as const;
+export const CALL_PHONE_COLUMNS = ['phone', 'dialled'];
+
+export interface CallWindow {
+  since: Date | null;
+  until: Date | null;
+}
+
+function callFilter(w: CallWindow): { sql: string; params: string[] } {
+  const conditions: string[] = [];
+  const params: string[] = [];
+  if (w.since) {
+    conditions.push('c.called_at >= ?');
+    params.push(w.since.toISOString());
+  }
+  if (w.until) {
+    conditions.push('c.called_at < ?');
+    params.push(w.until.toISOString());
+  }
+  return { sql: conditions.length ? `WHERE ${conditions.join(' AND ')}` : '', params };
+}
+
+/** The call log joined with the lead's name, company and phone, oldest first; `until` is exclusive. */
+export function callRows(db: DB, window: CallWindow): IterableIterator<unknown[]> {
+  const f = callFilter(window);
+  return db
+    .prepare(
+      `SELECT c.id, c.called_at, c.rep, c.lead_id, l.first_name, l.last_name, l.company, l.phone, c.phone,
+              c.disposition, c.contact, c.reason, c.notes, c.callback_at, c.nurture_until, c.duration_s,
+              c.status_before, c.status_after, c.forced
+       FROM calls c JOIN leads l ON l.id = c.lead_id ${f.sql}
+       ORDER BY c.called_at, c.id`,
+    )
+    .raw(true)
+    .iterate(...f.params) as IterableIterator<unknown[]>;
+}
+
+export function countCalls(db: DB, window: CallWindow): number {
+  const f = callFilter(window);
+  return db.prepare(`SELECT count(*) FROM calls c ${f.sql}`).pluck().get(...f.params) as number;
+}
