@@ -1,0 +1,240 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, openSync, readdirSync, statSync, writeFileSync, writeSync, closeSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { callq, json, openRaw, tempDir } from '../helpers.js';
+import { seedLeads } from '../seed.js';
+
+const NOW = '2026-11-24T07:00:00.000Z';
+const PAST = '2026-11-24T06:00:00.000Z';
+const FUTURE = '2026-11-24T09:00:00.000Z';
+const LONG_AGO = '2025-10-01T12:00:00.000Z'; // more than 365 days before NOW
+const RECENT = '2026-11-14T12:00:00.000Z';
+
+let dir: string;
+let cleanup: () => void;
+let db: string;
+beforeEach(() => {
+  ({ dir, cleanup } = tempDir());
+  db = join(dir, 'team.db');
+});
+afterEach(() => cleanup());
+
+/** Sets columns of one lead with plain SQL (the states maintain looks for). */
+function setLead(id: number, fields: Record<string, unknown>): void {
+  const raw = openRaw(db);
+  const cols = Object.keys(fields).map((k) => `${k} = @${k}`).join(', ');
+  raw.prepare(`UPDATE leads SET ${cols} WHERE id = @id`).run({ ...fields, id });
+  raw.close();
+}
+
+function addCall(leadId: number, notes: string, phone: string): void {
+  const raw = openRaw(db);
+  raw.prepare(`INSERT INTO calls(lead_id, rep, called_at, disposition, contact, notes, phone) VALUES (?, 'ana', ?, 'not-interested', 1, ?, ?)`).run(leadId, LONG_AGO, notes, phone);
+  raw.close();
+}
+
+/** Every row of the tables maintain may touch, to compare before and after. */
+function snapshot(): string {
+  const raw = new Database(db, { readonly: true });
+  const out = JSON.stringify(['leads', 'calls', 'suppressions'].map((t) => raw.prepare(`SELECT * FROM ${t} ORDER BY id`).all()));
+  raw.close();
+  return out;
+}
+
+const lead = (id: number) => {
+  const raw = openRaw(db);
+  const row = raw.prepare('SELECT * FROM leads WHERE id = ?').get(id) as Record<string, any>;
+  raw.close();
+  return row;
+};
+
+/** One lead in each state maintain acts on, and a twin it must leave alone. */
+function seedStates() {
+  const ids = seedLeads(db, Array.from({ length: 11 }, () => ({})));
+  const [expired, live, over, overClaimed, under, due, notDue, oldDq, oldDnc, recentDq, oldExhausted] = ids;
+  setLead(expired, { claim_rep: 'bo', claim_token: 't1', claim_expires_at: PAST });
+  setLead(live, { claim_rep: 'cy', claim_token: 't2', claim_expires_at: FUTURE });
+  setLead(over, { status: 'working', attempts: 8, attempts_since_contact: 8 });
+  setLead(overClaimed, { status: 'working', attempts: 9, attempts_since_contact: 9, claim_rep: 'di', claim_token: 't3', claim_expires_at: FUTURE });
+  setLead(under, { status: 'working', attempts: 3, attempts_since_contact: 3 });
+  setLead(due, { status: 'nurture', nurture_until: PAST, next_eligible_at: PAST });
+  setLead(notDue, { status: 'nurture', nurture_until: '2027-01-10T14:00:00.000Z', next_eligible_at: '2027-01-10T14:00:00.000Z' });
+  setLead(oldDq, { status: 'disqualified', disqualify_reason: 'no-budget', closed_at: LONG_AGO, title: 'CFO', custom: '{"fav":"tea"}', phone_raw: '(212) 555-0101' });
+  setLead(oldDnc, { status: 'do-not-call', closed_at: LONG_AGO, alt_phones: '["+12125550199"]' });
+  setLead(recentDq, { status: 'disqualified', disqualify_reason: 'competitor', closed_at: RECENT });
+  setLead(oldExhausted, { status: 'exhausted', closed_at: LONG_AGO });
+  addCall(oldDq, 'said they have no budget this year', lead(oldDq).phone);
+  addCall(oldDnc, 'asked never to be called again', lead(oldDnc).phone);
+  addCall(recentDq, 'uses a competitor', lead(recentDq).phone);
+  return { expired, live, over, overClaimed, under, due, notDue, oldDq, oldDnc, recentDq, oldExhausted };
+}
+
+const maintain = (...args: string[]) => callq(['--db', db, '--now', NOW, 'maintain', ...args]);
+
+describe('callq maintain', () => {
+  it('runs every step once, reports the counts, and a second run changes nothing', () => {
+    const s = seedStates();
+    const dncBefore = lead(s.oldDnc);
+    const r = maintain('--json');
+    expect(r.code, r.stderr).toBe(0);
+    const report = json(r);
+    expect(report).toMatchObject({
+      dry_run: false, integrity: 'ok', expired_claims: 1, exhausted: 1, nurture_returned: 1, purged: 2, notes_erased: 2, retention_days: 365,
+      optimized: true, backup: null, vacuumed: false,
+    });
+    expect(report.checkpoint.mode).toBe('truncate');
+    expect(report.steps.map((st: any) => st.name)).toEqual([
+      'integrity check', 'expired claims', 'exhausted', 'nurture returned', 'purged', 'checkpoint', 'optimize',
+    ]);
+    expect(typeof report.seconds).toBe('number');
+
+    expect(lead(s.expired)).toMatchObject({ claim_rep: null, claim_token: null, claim_expires_at: null });
+    expect(lead(s.live)).toMatchObject({ claim_rep: 'cy', claim_expires_at: FUTURE });
+    expect(lead(s.over)).toMatchObject({ status: 'exhausted', closed_at: NOW });
+    expect(lead(s.overClaimed).status).toBe('working'); // a rep holds it right now
+    expect(lead(s.under).status).toBe('working');
+    expect(lead(s.due)).toMatchObject({ status: 'working', next_eligible_at: null });
+    expect(lead(s.notDue).status).toBe('nurture');
+
+    const dq = lead(s.oldDq);
+    expect(dq).toMatchObject({
+      status: 'disqualified', disqualify_reason: 'no-budget', closed_at: LONG_AGO, purged_at: NOW, phone: '',
+      first_name: null, last_name: null, email: null, company: null, title: null, phone_raw: null, custom: null, alt_phones: null,
+      source: 'webinar', list: 'test',
+    });
+    expect(lead(s.recentDq)).toMatchObject({ purged_at: null, disqualify_reason: 'competitor' });
+    expect(lead(s.recentDq).first_name).not.toBeNull();
+    expect(lead(s.oldExhausted).purged_at).toBeNull();
+
+    const raw = openRaw(db);
+    const calls = raw.prepare('SELECT lead_id, notes, phone, disposition FROM calls ORDER BY id').all() as any[];
+    expect(calls[0]).toMatchObject({ lead_id: s.oldDq, notes: null, phone: null, disposition: 'not-interested' });
+    expect(calls[1]).toMatchObject({ lead_id: s.oldDnc, notes: null, phone: null });
+    expect(calls[2]).toMatchObject({ lead_id: s.recentDq, notes: 'uses a competitor' });
+    // The do-not-call lead's phones and email stay on the suppression list although the lead is purged.
+    const suppressed = raw.prepare('SELECT kind, value FROM suppressions ORDER BY kind, value').all();
+    raw.close();
+    expect(suppressed).toEqual([
+      { kind: 'email', value: dncBefore.email },
+      { kind: 'phone', value: '+12125550199' },
+      { kind: 'phone', value: dncBefore.phone },
+    ].sort((a, b) => a.kind.localeCompare(b.kind) || a.value.localeCompare(b.value)));
+
+    const before = snapshot();
+    const again = json(maintain('--json'));
+    expect(again).toMatchObject({ expired_claims: 0, exhausted: 0, nurture_returned: 0, purged: 0, notes_erased: 0 });
+    expect(snapshot()).toBe(before);
+  });
+
+  it('--dry-run counts what would change and changes nothing', () => {
+    seedStates();
+    const before = snapshot();
+    const r = maintain('--dry-run', '--json', '--backup', join(dir, 'backups'));
+    expect(r.code, r.stderr).toBe(0);
+    expect(json(r)).toMatchObject({
+      dry_run: true, integrity: 'ok', expired_claims: 1, exhausted: 1, nurture_returned: 1, purged: 2, notes_erased: 2,
+      checkpoint: null, optimized: false, vacuumed: false,
+      backup: { path: join(dir, 'backups', 'callq-2026-11-24T070000Z.db'), bytes: null, kept: 1, removed: 0 },
+    });
+    expect(snapshot()).toBe(before);
+    expect(existsSync(join(dir, 'backups'))).toBe(false);
+    // The real run then does what the dry run said.
+    expect(json(maintain('--json'))).toMatchObject({ expired_claims: 1, exhausted: 1, nurture_returned: 1, purged: 2 });
+  });
+
+  it('prints a step table on stdout', () => {
+    seedStates();
+    const r = maintain();
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^expired claims\s+1\b/m);
+    expect(r.stdout).toMatch(/^exhausted\s+1\b/m);
+    expect(r.stdout).toMatch(/^nurture returned\s+1\b/m);
+    expect(r.stdout).toMatch(/^purged\s+2\s+2 call notes erased/m);
+    expect(r.stdout).toMatch(/^integrity check\s+ok/m);
+    expect(r.stdout).toMatch(/^vacuum\s+skipped/m);
+    expect(r.stdout).toMatch(/^total \d+\.\d s$/m);
+  });
+
+  it('--retention overrides the retention setting', () => {
+    const s = seedStates();
+    expect(json(maintain('--json', '--retention', '5'))).toMatchObject({ purged: 3, retention_days: 5 });
+    expect(lead(s.recentDq).purged_at).toBe(NOW);
+    expect(callq(['--db', db, 'config', 'set', 'retention', '3000']).code).toBe(0);
+    expect(json(callq(['--db', db, '--now', NOW, 'maintain', '--json'])).retention_days).toBe(3000);
+  });
+
+  it('exhausts by the current max-attempts setting', () => {
+    const s = seedStates();
+    expect(callq(['--db', db, 'config', 'set', 'max-attempts', '3']).code).toBe(0);
+    expect(json(maintain('--json')).exhausted).toBe(2);
+    expect(lead(s.under).status).toBe('exhausted');
+  });
+
+  it('--backup writes a checked copy named by the time and keeps the newest N', () => {
+    seedLeads(db, Array.from({ length: 30 }, () => ({})));
+    const backups = join(dir, 'backups');
+    mkdirSync(backups);
+    writeFileSync(join(backups, 'notes.txt'), 'not ours');
+    writeFileSync(join(backups, 'callq-manual.db'), 'not ours either');
+    const times = ['2026-11-21T02:00:00Z', '2026-11-22T02:00:00Z', '2026-11-23T02:00:00Z', '2026-11-24T02:00:00Z'];
+    const reports = times.map((t) => {
+      const r = callq(['--db', db, '--now', t, 'maintain', '--json', '--backup', backups, '--keep', '2']);
+      expect(r.code, r.stderr).toBe(0);
+      return json(r).backup;
+    });
+    expect(reports[0]).toMatchObject({ path: join(backups, 'callq-2026-11-21T020000Z.db'), kept: 1, removed: 0 });
+    expect(reports[2]).toMatchObject({ kept: 2, removed: 1, removed_files: ['callq-2026-11-21T020000Z.db'] });
+    expect(reports[3].bytes).toBe(statSync(reports[3].path).size);
+    expect(readdirSync(backups).sort()).toEqual(['callq-2026-11-23T020000Z.db', 'callq-2026-11-24T020000Z.db', 'callq-manual.db', 'notes.txt']);
+    const copy = new Database(reports[3].path, { readonly: true });
+    expect(copy.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(copy.prepare('SELECT count(*) FROM leads').pluck().get()).toBe(30);
+    copy.close();
+    expect(readdirSync(backups).some((n) => n.endsWith('.tmp'))).toBe(false);
+  });
+
+  it('refuses bad flags with exit 2, and never creates a missing database', () => {
+    callq(['--db', db, 'init']);
+    expect(maintain('--keep', '3').code).toBe(2);
+    expect(maintain('--backup', dir, '--keep', '0').stderr).toMatch(/invalid --keep '0'/);
+    expect(maintain('--retention', 'soon').stderr).toMatch(/invalid --retention 'soon'/);
+    const missing = callq(['--db', join(dir, 'nope.db'), 'maintain']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/no database at/);
+    expect(existsSync(join(dir, 'nope.db'))).toBe(false);
+  });
+
+  it('exits 5 with a clear message when the database file is damaged, and changes nothing', () => {
+    seedLeads(db, Array.from({ length: 3000 }, () => ({})));
+    const raw = openRaw(db);
+    raw.pragma('wal_checkpoint(TRUNCATE)');
+    const pageSize = raw.pragma('page_size', { simple: true }) as number;
+    // A page of the leads table in the middle of the file (not page 1, which opening needs).
+    const page = raw.prepare("SELECT pageno FROM dbstat WHERE name = 'leads' AND pagetype = 'leaf' ORDER BY pageno").pluck().all() as number[];
+    raw.close();
+    const victim = page[Math.floor(page.length / 2)];
+    const fd = openSync(db, 'r+');
+    writeSync(fd, Buffer.alloc(512, 0xa7), 0, 512, (victim - 1) * pageSize);
+    closeSync(fd);
+
+    const r = maintain('--backup', join(dir, 'backups'));
+    expect(r.code).toBe(5);
+    expect(r.stderr).toMatch(/failed its integrity check/);
+    expect(r.stderr).toMatch(/restore/);
+    expect(existsSync(join(dir, 'backups'))).toBe(false);
+    const j = maintain('--json');
+    expect(j.code).toBe(5);
+    expect(json(j).integrity.length).toBeGreaterThan(0);
+  });
+
+  it('exits 5 when the file is not a database at all', () => {
+    callq(['--db', db, 'init']);
+    const fd = openSync(db, 'r+');
+    writeSync(fd, Buffer.from('this is not a SQLite header, sorry'), 0, 34, 0);
+    closeSync(fd);
+    const r = maintain();
+    expect(r.code).toBe(5);
+    expect(r.stderr).toMatch(/not a usable callq database|damaged/);
+  });
+});
