@@ -14,8 +14,8 @@ export type CheckPragma = 'quick_check' | 'integrity_check';
 /** The problems `PRAGMA quick_check` (or integrity_check) finds; empty when the file is sound. */
 export function checkDatabase(db: DB, pragma: CheckPragma = 'quick_check'): string[] {
   try {
-    const messages = (db.pragma(pragma) as Record<string, string>[]).map((row) => Object.values(row)[0]);
-    return messages.length === 1 && messages[0] === 'ok' ? [] : messages;
+    const messages = (db.pragma(pragma) as Record<string, string>[]).flatMap((row) => String(Object.values(row)[0]).split('\n'));
+    return messages.filter((m) => m !== 'ok' && !/^\*\*\* in database/.test(m));
   } catch (err) {
     if (isDamage(err)) return [(err as Error).message];
     throw err;
@@ -25,6 +25,11 @@ export function checkDatabase(db: DB, pragma: CheckPragma = 'quick_check'): stri
 function isDamage(err: unknown): boolean {
   const code = (err as { code?: string }).code ?? '';
   return code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_IOERR');
+}
+
+/** The first problem and how many more, for a one-line message. */
+export function describeProblems(problems: readonly string[]): string {
+  return problems.length > 1 ? `${problems[0]}, and ${problems.length - 1} more` : (problems[0] ?? '');
 }
 
 export interface FileInspection {
@@ -86,7 +91,7 @@ export function writeBackup(db: DB, file: string, options: { replace: boolean; c
     const { problems } = inspectDatabaseFile(temp, options.check);
     if (problems.length) {
       throw new IntegrityError(
-        `the backup copy failed its ${options.check} (${problems[0]}), so ${file} was not written and older backups were kept. ` +
+        `the backup copy failed its ${options.check} (${describeProblems(problems)}), so ${file} was not written and older backups were kept. ` +
           `Check the disk holding ${dirname(file)}.`,
       );
     }
@@ -155,7 +160,7 @@ export function restoreDatabase(source: string, target: string, options: { force
   if (resolve(source) === resolve(target)) throw new UsageError(`${source} is the database itself; pass a backup file.`);
   const inspected = inspectDatabaseFile(source, 'integrity_check');
   if (inspected.problems.length) {
-    throw new IntegrityError(`the backup ${source} failed its integrity check (${inspected.problems[0]}); nothing was restored. Try an older backup.`);
+    throw new IntegrityError(`the backup ${source} failed its integrity check (${describeProblems(inspected.problems)}); nothing was restored. Try an older backup.`);
   }
   if (!inspected.isCallq) throw new UsageError(`${source} is not a callq database (no leads, calls and suppressions tables); nothing was restored.`);
   if (inspected.schemaVersion > SCHEMA_VERSION) {

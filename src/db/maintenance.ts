@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { DB } from './open.js';
 import { addSuppressions } from './suppressions.js';
 import { loadSettings } from './settings.js';
-import { checkDatabase, planBackupRotation, removeBackups, writeBackup } from './backup.js';
+import { checkDatabase, describeProblems, planBackupRotation, removeBackups, writeBackup } from './backup.js';
 import { IntegrityError } from '../core/errors.js';
 import {
   BATCH_FIRST,
@@ -216,7 +216,7 @@ export async function runMaintenance(db: DB, options: MaintenanceOptions): Promi
   if (problems.length) {
     steps.pop();
     throw new IntegrityError(
-      `the database ${options.dbPath} failed its integrity check (${problems.slice(0, 3).join('; ')}). ` +
+      `the database ${options.dbPath} failed its integrity check (${describeProblems(problems)}). ` +
         'Nothing was changed. Stop using it and restore the latest good backup with `callq restore FILE --force`.',
       { integrity: problems.slice(0, 20) },
     );
