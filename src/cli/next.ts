@@ -2,15 +2,13 @@ import type { Context } from './context.js';
 import { describeFilters, queueFilters, viewerZone } from './args.js';
 import { openDatabase } from '../db/open.js';
 import { loadSettings } from '../db/settings.js';
-import { claimNextLead, explainEmptyQueue, heldClaim, releaseClaim, type Claim } from '../db/queue.js';
+import { claimNextLead, explainEmptyQueue, heldClaim, releaseClaim, zoneGroupOpen, type Claim } from '../db/queue.js';
 import { callsForLead } from '../db/calls.js';
 import { explainScore } from '../core/priority.js';
-import { isOpen } from '../core/calling-window.js';
 import { NothingToDoError } from '../core/errors.js';
 import { printData, printInfo, printJson } from '../ui/output.js';
 import { leadJson, renderCard } from '../ui/lead-view.js';
 import { describeEmptyQueue, describeReason } from '../ui/queue-view.js';
-import { paint } from '../ui/style.js';
 
 export async function run(ctx: Context, _args: string[], opts: Record<string, unknown>): Promise<void> {
   const db = openDatabase(ctx.dbPath, { create: true });
@@ -30,12 +28,14 @@ export async function run(ctx: Context, _args: string[], opts: Record<string, un
       const empty = explainEmptyQueue(db, ctx.now, settings, ctx.rep, filters);
       throw new NothingToDoError(describeEmptyQueue(empty, describeFilters(filters), viewerZone()), { ...empty });
     }
-    const zones = claim.lead.timezone?.split(',') ?? [];
+    const insideHours = zoneGroupOpen(db, claim.lead.timezone, ctx.now, settings);
     const terms = explainScore(claim.lead, ctx.now, settings.weights);
     if (ctx.json) {
-      printJson(ctx, claimJson(claim, terms, ctx.now, zones.length > 0 && isOpen(zones, ctx.now, settings.hours)));
+      printJson(ctx, claimJson(claim, terms, ctx.now, insideHours));
       return;
     }
+    // Colour only for people: scripts asking for --json never load chalk.
+    const { paint } = await import('../ui/style.js');
     const c = paint(ctx, ctx.stdout);
     printData(
       ctx,
@@ -45,7 +45,7 @@ export async function run(ctx: Context, _args: string[], opts: Record<string, un
         total: claim.total,
         terms: opts.explain ? terms : undefined,
         calls: callsForLead(db, claim.lead.id, 3),
-        insideHours: zones.length > 0 && isOpen(zones, ctx.now, settings.hours),
+        insideHours: insideHours,
         notice:
           claim.reason === 'held'
             ? `You already hold this lead (until ${claim.lead.claim_expires_at}). Log an outcome, or 'callq next --skip'.`

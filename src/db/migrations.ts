@@ -152,6 +152,11 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `);
   },
+  // 2: each zone group's calling windows for the coming week (see core/zone-windows.ts), so the
+  // queue can tell which groups are open without asking Intl for local times.
+  (db) => {
+    db.exec(`ALTER TABLE lead_zones ADD COLUMN windows TEXT;`);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,6 +1,6 @@
 // Opening the database: pragmas, migrations, and the refusal of a schema newer than this binary.
 import Database from 'better-sqlite3';
-import type { Database as DB } from 'better-sqlite3';
+import type { Database as DB, Statement } from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { IntegrityError, UsageError } from '../core/errors.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
@@ -68,6 +68,17 @@ export function migrate(db: DB, target: number = SCHEMA_VERSION): void {
       db.pragma(`user_version = ${version + 1}`);
     }).immediate();
   }
+}
+
+const statements = new WeakMap<DB, Map<string, Statement>>();
+
+/** A prepared statement cached per connection: hot paths (the claim) prepare each SQL once. */
+export function statement(db: DB, sql: string): Statement {
+  let cache = statements.get(db);
+  if (!cache) statements.set(db, (cache = new Map()));
+  let stmt = cache.get(sql);
+  if (!stmt) cache.set(sql, (stmt = db.prepare(sql)));
+  return stmt;
 }
 
 export function schemaVersion(db: DB): number {

@@ -4,11 +4,12 @@
 // per-day limit, nurture date are all folded into it when an outcome is logged), and every
 // candidate zone of the lead inside calling hours now.
 import { randomBytes } from 'node:crypto';
-import type { DB } from './open.js';
+import { statement, type DB } from './open.js';
 import type { LeadRow } from './leads.js';
 import type { Settings } from '../core/settings.js';
 import { isOpen, nextOpen } from '../core/calling-window.js';
 import { freshness, freshnessHorizon, total } from '../core/priority.js';
+import { computeWindows, hoursKey, openAt, windowsValid, type ZoneWindows } from '../core/zone-windows.js';
 import { delayMs } from '../core/eligibility.js';
 
 export interface QueueFilters {
@@ -47,22 +48,67 @@ function filterSql(filters: QueueFilters): { sql: string; params: string[] } {
   return { sql: parts.join(' '), params };
 }
 
-/** The time-zone groups of leads that are inside calling hours at `now`. */
+/**
+ * The time-zone groups of leads that are inside calling hours at `now`, from each group's stored
+ * windows; stale windows (settings changed, week over, or a --now far away) are recomputed.
+ */
 export function openZoneGroups(db: DB, now: Date, settings: Settings): string[] {
-  const groups = db.prepare('SELECT timezone FROM lead_zones').pluck().all() as string[];
-  return groups.filter((g) => isOpen(g.split(','), now, settings.hours));
+  const rows = statement(db, 'SELECT timezone, windows FROM lead_zones').all() as ZoneRow[];
+  return rows.filter((row) => openAt(currentWindows(db, row, now, settings), now)).map((row) => row.timezone);
 }
 
-function compareEntries(a: QueueEntry, b: QueueEntry): number {
+/** Whether one zone group (a lead's `timezone` value) is inside calling hours at `now`. */
+export function zoneGroupOpen(db: DB, timezone: string | null, now: Date, settings: Settings): boolean {
+  if (!timezone) return false;
+  const row = statement(db, 'SELECT timezone, windows FROM lead_zones WHERE timezone = ?').get(timezone) as ZoneRow | undefined;
+  return openAt(currentWindows(db, row ?? { timezone, windows: null }, now, settings), now);
+}
+
+interface ZoneRow {
+  timezone: string;
+  windows: string | null;
+}
+
+function currentWindows(db: DB, row: ZoneRow, now: Date, settings: Settings): ZoneWindows {
+  const stored = row.windows ? (JSON.parse(row.windows) as ZoneWindows) : null;
+  if (windowsValid(stored, now, hoursKey(settings.hours))) return stored;
+  const fresh = computeWindows(row.timezone.split(','), now, settings.hours);
+  if (!db.readonly) statement(db, 'UPDATE lead_zones SET windows = ? WHERE timezone = ?').run(JSON.stringify(fresh), row.timezone);
+  return fresh;
+}
+
+/** The columns ordering needs; full rows are read only for the leads that make the cut. */
+interface Candidate {
+  id: number;
+  status: string;
+  queue_rank: number;
+  inbound_at: string | null;
+  callback_at: string | null;
+  callback_rep: string | null;
+  timezone: string | null;
+  reason: QueueReason;
+  total: number;
+}
+const LIGHT = 'id, status, queue_rank, inbound_at, callback_at, callback_rep, timezone';
+
+function compareCandidates(a: Candidate, b: Candidate): number {
   const order: Record<QueueReason, number> = { 'callback-mine': 0, callback: 1, fresh: 2, score: 2 };
   if (order[a.reason] !== order[b.reason]) return order[a.reason] - order[b.reason];
-  if (order[a.reason] < 2) return (a.lead.callback_at ?? '').localeCompare(b.lead.callback_at ?? '') || a.lead.id - b.lead.id;
-  return b.total - a.total || a.lead.id - b.lead.id;
+  if (order[a.reason] < 2) return (a.callback_at ?? '').localeCompare(b.callback_at ?? '') || a.id - b.id;
+  return b.total - a.total || a.id - b.id;
+}
+
+/** The most static score points any lead could have: bounds the search among fresh leads. */
+function maxStaticPoints(settings: Settings): number {
+  const w = settings.weights;
+  const best = (weights: Record<string, number>) => Math.max(0, ...Object.values(weights));
+  return Math.max(0, w.score * 100) + best(w.source) + best(w.campaign);
 }
 
 /**
  * The best `limit` leads callable by `rep` at `now`, best first. Reads only index ranges:
- * due callbacks, recent inbound leads, and the top of each open zone group by stored rank.
+ * due callbacks, the top of each open zone group by stored rank, and the newest inbound leads
+ * for as long as their freshness could still beat what was found.
  */
 export function queueCandidates(db: DB, now: Date, settings: Settings, rep: string, filters: QueueFilters, limit: number): QueueEntry[] {
   const nowIso = now.toISOString();
@@ -71,50 +117,60 @@ export function queueCandidates(db: DB, now: Date, settings: Settings, rep: stri
   const f = filterSql(filters);
   const w = settings.weights;
   const free = `(claim_expires_at IS NULL OR claim_expires_at <= @now OR claim_rep = @rep)`;
-  const entries = new Map<number, QueueEntry>();
-  const add = (lead: LeadRow, reason: QueueReason) => {
-    if (!entries.has(lead.id)) entries.set(lead.id, { lead, reason, total: total(lead.queue_rank, lead, now, w) });
+  const found = new Map<number, Candidate>();
+  const add = (row: Omit<Candidate, 'reason' | 'total'>, reason: QueueReason) => {
+    if (!found.has(row.id)) found.set(row.id, { ...row, reason, total: total(row.queue_rank, row, now, w) });
   };
 
   // Due callbacks: this rep's as soon as due, anyone's after the grace period.
   const graceIso = new Date(now.getTime() - delayMs(settings.callbackGrace)).toISOString();
-  const callbacks = db
-    .prepare(
-      `SELECT * FROM leads WHERE status = 'callback' AND callback_at <= @now AND ${free}
-       AND (callback_rep = @rep OR callback_rep IS NULL OR callback_at <= @grace) ${f.sql}
-       ORDER BY callback_at LIMIT 200`,
-    )
-    .all({ now: nowIso, rep, grace: graceIso }, ...f.params) as LeadRow[];
-  for (const lead of callbacks) {
-    if (lead.timezone && open.has(lead.timezone)) add(lead, lead.callback_rep === rep ? 'callback-mine' : 'callback');
+  const callbacks = statement(
+    db,
+    `SELECT ${LIGHT} FROM leads WHERE status = 'callback' AND callback_at <= @now AND ${free}
+     AND (callback_rep = @rep OR callback_rep IS NULL OR callback_at <= @grace) ${f.sql}
+     ORDER BY callback_at LIMIT 200`,
+  ).all({ now: nowIso, rep, grace: graceIso }, ...f.params) as Candidate[];
+  for (const row of callbacks) {
+    if (row.timezone && open.has(row.timezone)) add(row, row.callback_rep === rep ? 'callback-mine' : 'callback');
   }
 
-  // Inbound leads of the last hours: freshness makes them outrank everything but callbacks.
-  const horizon = freshnessHorizon(w);
-  if (horizon > 0) {
-    const fresh = db
-      .prepare(
-        `SELECT * FROM leads WHERE status = 'new' AND inbound_at IS NOT NULL AND inbound_at >= @since AND inbound_at <= @now
+  if (found.size < limit) {
+    // The top of each open zone group by stored rank.
+    const top = statement(
+      db,
+      `SELECT ${LIGHT} FROM leads WHERE timezone = @zone AND ${MAIN_STATUSES}
+       AND (next_eligible_at IS NULL OR next_eligible_at <= @now) AND ${free} ${f.sql}
+       ORDER BY queue_rank DESC LIMIT @limit`,
+    );
+    for (const zone of open) for (const row of top.all({ zone, now: nowIso, rep, limit }, ...f.params) as Candidate[]) add(row, 'score');
+
+    // Inbound leads, newest first, while their freshness could still lift them into the top `limit`.
+    const horizon = freshnessHorizon(w);
+    if (horizon > 0) {
+      const ceiling = maxStaticPoints(settings) + (Math.max(0, w.waitingPerDay) * horizon) / 86_400_000;
+      const scored = [...found.values()].filter((c) => c.reason === 'score').map((c) => c.total).sort((a, b) => b - a);
+      const fresh = statement(
+        db,
+        `SELECT ${LIGHT} FROM leads WHERE status = 'new' AND inbound_at IS NOT NULL AND inbound_at >= @since AND inbound_at <= @now
          AND (next_eligible_at IS NULL OR next_eligible_at <= @now) AND ${free} ${f.sql}
-         ORDER BY inbound_at DESC LIMIT 200`,
-      )
-      .all({ now: nowIso, rep, since: new Date(now.getTime() - horizon).toISOString() }, ...f.params) as LeadRow[];
-    for (const lead of fresh) {
-      if (lead.timezone && open.has(lead.timezone) && freshness(lead, now, w) >= 1) add(lead, 'fresh');
+         ORDER BY inbound_at DESC`,
+      );
+      for (const row of fresh.iterate({ now: nowIso, rep, since: new Date(now.getTime() - horizon).toISOString() }, ...f.params) as IterableIterator<Candidate>) {
+        const points = freshness(row, now, w);
+        const bar = scored.length >= limit ? scored[limit - 1] : -Infinity;
+        if (ceiling + points < bar || points < 1) break;
+        if (!row.timezone || !open.has(row.timezone)) continue;
+        add(row, 'fresh');
+        const t = found.get(row.id)!.total;
+        scored.push(t);
+        scored.sort((a, b) => b - a);
+      }
     }
   }
 
-  // The top of each open zone group by stored rank.
-  const top = db.prepare(
-    `SELECT * FROM leads WHERE timezone = @zone AND ${MAIN_STATUSES}
-     AND (next_eligible_at IS NULL OR next_eligible_at <= @now) AND ${free} ${f.sql}
-     ORDER BY queue_rank DESC LIMIT @limit`,
-  );
-  for (const zone of open) {
-    for (const lead of top.all({ zone, now: nowIso, rep, limit }, ...f.params) as LeadRow[]) add(lead, 'score');
-  }
-
-  return [...entries.values()].sort(compareEntries).slice(0, limit);
+  const best = [...found.values()].sort(compareCandidates).slice(0, limit);
+  const byId = statement(db, 'SELECT * FROM leads WHERE id = ?');
+  return best.map((c) => ({ lead: byId.get(c.id) as LeadRow, reason: c.reason, total: c.total }));
 }
 
 export interface Claim {
@@ -126,9 +182,10 @@ export interface Claim {
 
 /** The live claim `rep` holds, if any. */
 export function heldClaim(db: DB, rep: string, now: Date): LeadRow | undefined {
-  return db
-    .prepare('SELECT * FROM leads WHERE claim_rep = ? AND claim_expires_at > ? ORDER BY claim_expires_at DESC LIMIT 1')
-    .get(rep, now.toISOString()) as LeadRow | undefined;
+  return statement(db, 'SELECT * FROM leads WHERE claim_rep = ? AND claim_expires_at > ? ORDER BY claim_expires_at DESC LIMIT 1').get(
+    rep,
+    now.toISOString(),
+  ) as LeadRow | undefined;
 }
 
 /**
@@ -137,9 +194,7 @@ export function heldClaim(db: DB, rep: string, now: Date): LeadRow | undefined {
  */
 export function claimNextLead(db: DB, now: Date, settings: Settings, rep: string, filters: QueueFilters): Claim | null {
   const expires = new Date(now.getTime() + delayMs(settings.lease)).toISOString();
-  const setClaim = db.prepare(
-    'UPDATE leads SET claim_rep = ?, claim_token = ?, claim_expires_at = ?, updated_at = ? WHERE id = ? RETURNING *',
-  );
+  const setClaim = statement(db, 'UPDATE leads SET claim_rep = ?, claim_token = ?, claim_expires_at = ?, updated_at = ? WHERE id = ? RETURNING *');
   return db
     .transaction((): Claim | null => {
       const held = heldClaim(db, rep, now);
@@ -161,6 +216,19 @@ export function releaseClaim(db: DB, leadId: number, rep: string, now: Date): bo
        WHERE id = ? AND claim_rep = ? AND claim_expires_at > ?`,
     )
     .run(now.toISOString(), leadId, rep, now.toISOString());
+  return result.changes > 0;
+}
+
+/**
+ * Extends `rep`'s claim by one lease from `now`, for a rep still looking at the card (callq work).
+ * An unchanged token proves no one claimed or logged the lead since, so a claim that lapsed
+ * unnoticed is safely extended too. False when the claim was taken, logged, released or expired away.
+ */
+export function renewClaim(db: DB, leadId: number, rep: string, token: string, now: Date, settings: Settings): boolean {
+  const expires = new Date(now.getTime() + delayMs(settings.lease)).toISOString();
+  const result = db
+    .prepare('UPDATE leads SET claim_expires_at = ? WHERE id = ? AND claim_rep = ? AND claim_token = ?')
+    .run(expires, leadId, rep, token);
   return result.changes > 0;
 }
 
