@@ -10,6 +10,8 @@ import {
   CLEANUP_PHONE_COLUMNS,
   callRows,
   cleanupRows,
+  countCalls,
+  countCleanup,
   getHandoffBatch,
   handoffKeys,
   handoffLeads,
@@ -20,6 +22,7 @@ import { handoffColumns, isProfile, PROFILES, type ProfileName } from '../core/e
 import { NothingToDoError, UsageError } from '../core/errors.js';
 import { atomicFileSink, stdoutSink, writeTable, type Cell, type Sink, type TableFormat } from '../io/csv-write.js';
 import { printInfo, printJson } from '../ui/output.js';
+import { progressBar } from '../ui/progress.js';
 
 type Options = Record<string, unknown>;
 
@@ -96,7 +99,12 @@ export async function salesReady(ctx: Context, _args: string[], opts: Options): 
         }
       };
       const headers = columns.map((c) => c.header);
-      written = await writeTable(rows(), { headers, phone: columns.map((c) => c.phone === true) }, format, opener(ctx, opts));
+      const bar = progressBar(ctx, { total: count, label: 'exporting', unit: 'leads' });
+      try {
+        written = await writeTable(rows(), { headers, phone: columns.map((c) => c.phone === true) }, format, opener(ctx, opts), () => bar.tick());
+      } finally {
+        bar.done();
+      }
     } finally {
       db.exec('COMMIT');
     }
@@ -141,7 +149,14 @@ function nothingToHandOff(selection: HandoffSelection): NothingToDoError {
 export async function cleanup(ctx: Context, _args: string[], opts: Options): Promise<void> {
   const format = tableFormat(ctx, opts);
   const since = opts.since === undefined ? null : parseInstant('--since', String(opts.since));
-  await exportRows(ctx, opts, format, CLEANUP_COLUMNS, CLEANUP_PHONE_COLUMNS, (db) => cleanupRows(db, since), 'disqualified, do-not-call or exhausted lead', since ? ` closed since ${since.toISOString()}` : '');
+  await exportRows(ctx, opts, format, {
+    headers: CLEANUP_COLUMNS,
+    phones: CLEANUP_PHONE_COLUMNS,
+    rows: (db) => cleanupRows(db, since),
+    count: (db) => countCleanup(db, since),
+    noun: 'disqualified, do-not-call or exhausted lead',
+    filter: since ? ` closed since ${since.toISOString()}` : '',
+  });
 }
 
 export async function calls(ctx: Context, _args: string[], opts: Options): Promise<void> {
@@ -150,24 +165,38 @@ export async function calls(ctx: Context, _args: string[], opts: Options): Promi
   const until = opts.until === undefined ? null : parseInstant('--until', String(opts.until));
   if (since && until && until <= since) throw new UsageError(`--until (${until.toISOString()}) must be after --since (${since.toISOString()}).`);
   const window = [since && ` since ${since.toISOString()}`, until && ` before ${until.toISOString()}`].filter(Boolean).join(' and');
-  await exportRows(ctx, opts, format, CALL_COLUMNS, CALL_PHONE_COLUMNS, (db) => callRows(db, { since, until }), 'call', window);
+  await exportRows(ctx, opts, format, {
+    headers: CALL_COLUMNS,
+    phones: CALL_PHONE_COLUMNS,
+    rows: (db) => callRows(db, { since, until }),
+    count: (db) => countCalls(db, { since, until }),
+    noun: 'call',
+    filter: window,
+  });
+}
+
+interface PlainExport {
+  headers: readonly string[];
+  phones: readonly string[];
+  rows: (db: DB) => Iterable<unknown[]>;
+  /** For the progress bar's total; only counted when someone watches the terminal. */
+  count: (db: DB) => number;
+  noun: string;
+  filter: string;
 }
 
 /** A plain export (no hand-off bookkeeping): stream the rows, publish the file, report. */
-async function exportRows(
-  ctx: Context,
-  opts: Options,
-  format: TableFormat,
-  headers: readonly string[],
-  phones: readonly string[],
-  query: (db: DB) => Iterable<unknown[]>,
-  noun: string,
-  filter: string,
-): Promise<void> {
+async function exportRows(ctx: Context, opts: Options, format: TableFormat, e: PlainExport): Promise<void> {
   const db = openForExport(ctx);
   try {
-    const written = await writeTable(query(db) as Iterable<Cell[]>, { headers, phone: phoneFlags(headers, phones) }, format, opener(ctx, opts));
-    if (!written) throw new NothingToDoError(`no ${noun}s to export${filter}; nothing was written.`);
+    const bar = progressBar(ctx, { total: ctx.stderr.isTTY ? e.count(db) : undefined, label: 'exporting', unit: 'rows' });
+    let written: Awaited<ReturnType<typeof writeTable>>;
+    try {
+      written = await writeTable(e.rows(db) as Iterable<Cell[]>, { headers: e.headers, phone: phoneFlags(e.headers, e.phones) }, format, opener(ctx, opts), () => bar.tick());
+    } finally {
+      bar.done();
+    }
+    if (!written) throw new NothingToDoError(`no ${e.noun}s to export${e.filter}; nothing was written.`);
     try {
       written.sink.publish();
     } catch (err) {
@@ -176,7 +205,7 @@ async function exportRows(
     }
     const { sink, rows } = written;
     report(ctx, { exported: rows, file: sink.destination, format: format.kind }, () =>
-      `Exported ${plural(rows, noun)}${filter}${sink.destination === 'stdout' ? '' : ` to ${sink.destination}`}.`,
+      `Exported ${plural(rows, e.noun)}${e.filter}${sink.destination === 'stdout' ? '' : ` to ${sink.destination}`}.`,
     );
   } finally {
     db.close();

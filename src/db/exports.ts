@@ -159,10 +159,10 @@ export const CLEANUP_PHONE_COLUMNS = ['phone', 'alt_phones'];
  * id order without sorting (these leads are a large share of an old database).
  */
 export function cleanupSql(since: boolean): string {
-  return `SELECT id, external_id, first_name, last_name, company, title, email, phone,
-      CASE WHEN alt_phones IS NULL THEN NULL ELSE (SELECT group_concat(value, ';') FROM json_each(leads.alt_phones)) END,
+  return `SELECT id AS callq_id, external_id, first_name, last_name, company, title, email, phone,
+      CASE WHEN alt_phones IS NULL THEN NULL ELSE (SELECT group_concat(value, ';') FROM json_each(leads.alt_phones)) END AS alt_phones,
       country, region, postal_code, source, campaign, list, status,
-      CASE status WHEN 'disqualified' THEN disqualify_reason WHEN 'do-not-call' THEN 'do-not-call' ELSE 'no-contact' END,
+      CASE status WHEN 'disqualified' THEN disqualify_reason WHEN 'do-not-call' THEN 'do-not-call' ELSE 'no-contact' END AS reason,
       closed_at, attempts, last_call_at, last_disposition
     FROM leads
     WHERE +status IN ('disqualified','do-not-call','exhausted') AND purged_at IS NULL${since ? ' AND closed_at >= ?' : ''}

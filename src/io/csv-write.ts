@@ -11,7 +11,7 @@
 // phone columns keep cells that are E.164 numbers. Numbers are never touched. NDJSON is not read
 // by spreadsheets and is written as is.
 import { closeSync, constants, fsyncSync, openSync, readdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { once } from 'node:events';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
@@ -165,8 +165,9 @@ export async function atomicFileSink(target: string, stderr: NodeJS.WritableStre
   removeStaleTemps(path);
 
   const temp = tempName(path, process.pid);
-  const fd = openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o666);
-  const stream: WriteStream = createWriteStream(temp, { fd, autoClose: false, highWaterMark: 1 << 20 });
+  const handle = await open(temp, 'wx', 0o666);
+  // autoClose off: the file must stay open after the last write until it is fsynced.
+  const stream = handle.createWriteStream({ autoClose: false, highWaterMark: 1 << 20 });
   const out = new Drained(stream);
   let state: 'writing' | 'finished' | 'published' | 'discarded' = 'writing';
 
@@ -175,11 +176,7 @@ export async function atomicFileSink(target: string, stderr: NodeJS.WritableStre
     state = 'discarded';
     stopWatching();
     stream.destroy();
-    try {
-      closeSync(fd);
-    } catch {
-      // Already closed.
-    }
+    handle.close().catch(() => undefined);
     try {
       unlinkSync(temp);
     } catch {
@@ -200,8 +197,8 @@ export async function atomicFileSink(target: string, stderr: NodeJS.WritableStre
     write: (text) => out.write(text),
     async finish(text) {
       await out.flush(text);
-      fsyncSync(fd);
-      closeSync(fd);
+      await handle.sync();
+      await handle.close();
       state = 'finished';
     },
     publish() {

@@ -1,0 +1,190 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { stringify } from 'csv-stringify/sync';
+import { parse } from 'csv-parse/sync';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import {
+  atomicFileSink,
+  csvLine,
+  neutraliseCell,
+  removeStaleTemps,
+  stdoutSink,
+  writeTable,
+  type Cell,
+} from '../../src/io/csv-write.js';
+import { tempDir } from '../helpers.js';
+
+let dir: string;
+let cleanup: () => void;
+beforeEach(() => ({ dir, cleanup } = tempDir()));
+afterEach(() => cleanup());
+
+// Text with the characters that matter to CSV and to spreadsheets, plus anything else.
+const tricky = fc.oneof(
+  fc.string(),
+  fc.string({ unit: fc.constantFrom('a', ' ', ',', '"', '\n', '\r', '=', '+', '-', '@', '\t', 'é', '\u{1F600}') }),
+);
+const cell = fc.oneof(tricky, fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constant(null));
+const row = fc.array(cell, { minLength: 1, maxLength: 8 });
+
+describe('CSV quoting', () => {
+  it('is byte for byte what csv-stringify writes by default', () => {
+    fc.assert(
+      fc.property(row, (cells) => {
+        expect(csvLine(cells) + '\n').toBe(stringify([cells]));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('parses back to the same text with csv-parse', () => {
+    fc.assert(
+      fc.property(fc.array(fc.array(tricky, { minLength: 2, maxLength: 6 }), { minLength: 1, maxLength: 5 }), (rows) => {
+        const width = rows[0].length;
+        const same = rows.map((r) => [...r, ...Array(width).fill('')].slice(0, width));
+        const text = same.map((r) => csvLine(r) + '\n').join('');
+        expect(parse(text)).toEqual(same);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('quotes only what needs quoting', () => {
+    expect(csvLine(['a b', 'Acme, Inc', 'say "hi"', 'two\nlines', 'cr\r', '', null, 42, -1.5])).toBe(
+      'a b,"Acme, Inc","say ""hi""","two\nlines","cr\r",,,42,-1.5',
+    );
+  });
+});
+
+describe('formula neutralising', () => {
+  it.each(['=1+1', '+1', '-1', '@SUM(A1)', '\tx', '\rx', '\nx', '\uFF1Dcmd'])('prefixes %j with a quote', (payload) => {
+    expect(neutraliseCell(payload, false)).toBe(`'${payload}`);
+    expect(csvLine(['a', payload], [], true)).toBe(csvLine(['a', `'${payload}`]));
+  });
+
+  it('leaves E.164 numbers alone in phone columns, and only there', () => {
+    expect(neutraliseCell('+14155550100', true)).toBe('+14155550100');
+    expect(neutraliseCell('+14155550100;+442079460000', true)).toBe('+14155550100;+442079460000');
+    expect(neutraliseCell('+14155550100', false)).toBe("'+14155550100");
+    expect(neutraliseCell('+1 =cmd|calc', true)).toBe("'+1 =cmd|calc");
+    expect(neutraliseCell('=HYPERLINK("x")', true)).toBe('\'=HYPERLINK("x")');
+  });
+
+  it('leaves plain text and numbers alone, and everything with neutralising off', () => {
+    expect(csvLine(['Ana', 'a=b', -5, 3], [], true)).toBe('Ana,a=b,-5,3');
+    expect(csvLine(['=1+1', '@x', '-2'], [], false)).toBe('=1+1,@x,-2');
+  });
+
+  it('every cell of a neutralised row is safe in a spreadsheet', () => {
+    fc.assert(
+      fc.property(fc.array(tricky, { minLength: 1, maxLength: 6 }), (cells) => {
+        const [parsed] = parse(csvLine(cells, [], true) + '\n', { relax_column_count: true }) as string[][];
+        for (const value of parsed ?? []) expect(value).not.toMatch(/^[=+\-@\t\r\n]/);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});
+
+const columns = { headers: ['id', 'name', 'phone'], phone: [false, false, true] };
+const csv = { kind: 'csv', neutralise: true, bom: false } as const;
+const rows: Cell[][] = [
+  [1, 'Ana', '+14155550100'],
+  [2, '=cmd', '+14155550101'],
+];
+
+describe('atomic file', () => {
+  it('writes under a hidden temporary name in the same folder, and appears only when published', async () => {
+    const target = join(dir, 'out.csv');
+    const written = await writeTable(rows, columns, csv, () => atomicFileSink(target));
+    expect(written?.rows).toBe(2);
+    expect(existsSync(target)).toBe(false);
+    expect(readdirSync(dir)).toEqual([`.out.csv.${process.pid}.callq-tmp`]);
+    written!.sink.publish();
+    expect(readdirSync(dir)).toEqual(['out.csv']);
+    expect(readFileSync(target, 'utf8')).toBe("id,name,phone\n1,Ana,+14155550100\n2,'=cmd,+14155550101\n");
+  });
+
+  it('replaces an existing file only when published; discarding leaves it as it was', async () => {
+    const target = join(dir, 'out.csv');
+    writeFileSync(target, 'old\n');
+    const written = await writeTable(rows, columns, csv, () => atomicFileSink(target));
+    written!.sink.discard();
+    expect(readFileSync(target, 'utf8')).toBe('old\n');
+    expect(readdirSync(dir)).toEqual(['out.csv']);
+  });
+
+  it('opens nothing when there are no rows', async () => {
+    const target = join(dir, 'out.csv');
+    expect(await writeTable([], columns, csv, () => atomicFileSink(target))).toBeNull();
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('removes the temporary file when writing fails midway', async () => {
+    const target = join(dir, 'out.csv');
+    function* failing(): Generator<Cell[]> {
+      yield rows[0];
+      throw new Error('disk on fire');
+    }
+    await expect(writeTable(failing(), columns, csv, () => atomicFileSink(target))).rejects.toThrow('disk on fire');
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('adds a BOM for Excel, and writes NDJSON with typed values', async () => {
+    const a = await writeTable(rows, columns, { ...csv, bom: true }, () => atomicFileSink(join(dir, 'a.csv')));
+    a!.sink.publish();
+    expect(readFileSync(join(dir, 'a.csv')).subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
+    const b = await writeTable([[1, '=cmd', null]], columns, { kind: 'ndjson', neutralise: true, bom: false }, () => atomicFileSink(join(dir, 'b.ndjson')));
+    b!.sink.publish();
+    expect(readFileSync(join(dir, 'b.ndjson'), 'utf8')).toBe('{"id":1,"name":"=cmd","phone":null}\n');
+  });
+
+  it('refuses a missing folder or a folder as the file', async () => {
+    await expect(atomicFileSink(join(dir, 'nope', 'out.csv'))).rejects.toThrow(/folder .* does not exist/);
+    await expect(atomicFileSink(dir)).rejects.toThrow(/is a folder/);
+  });
+
+  it('removes temporary files left by a dead export, and keeps a live one', async () => {
+    const target = join(dir, 'out.csv');
+    writeFileSync(join(dir, '.out.csv.999999999.callq-tmp'), 'partial');
+    writeFileSync(join(dir, `.out.csv.${process.pid}.callq-tmp`), 'mine');
+    writeFileSync(join(dir, '.other.csv.999999999.callq-tmp'), 'not ours');
+    expect(removeStaleTemps(target)).toBe(1);
+    expect(readdirSync(dir).sort()).toEqual([`.other.csv.999999999.callq-tmp`, `.out.csv.${process.pid}.callq-tmp`]);
+  });
+});
+
+describe('stdout', () => {
+  it('waits for a slow reader (backpressure) and delivers every byte in order', async () => {
+    const received: string[] = [];
+    let pending = 0;
+    const slow = new Writable({
+      highWaterMark: 1024,
+      write(chunk, _enc, done) {
+        received.push(chunk.toString());
+        pending++;
+        setTimeout(() => (pending--, done()), 1);
+      },
+    });
+    const many = Array.from({ length: 20_000 }, (_, i): Cell[] => [i, `name ${i}`, '+14155550100']);
+    const written = await writeTable(many, columns, csv, () => stdoutSink(slow as unknown as NodeJS.WriteStream));
+    expect(pending).toBe(0);
+    expect(written!.rows).toBe(20_000);
+    const text = received.join('');
+    expect(text.split('\n')).toHaveLength(20_002);
+    expect(text.endsWith('19999,name 19999,+14155550100\n')).toBe(true);
+  });
+
+  it('fails (and does not report success) when the reader goes away', async () => {
+    const broken = new Writable({
+      write(_chunk, _enc, done) {
+        done(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+      },
+    });
+    broken.on('error', () => undefined);
+    const many = Array.from({ length: 5_000 }, (_, i): Cell[] => [i, 'x'.repeat(40), null]);
+    await expect(writeTable(many, columns, csv, () => stdoutSink(broken as unknown as NodeJS.WriteStream))).rejects.toThrow(/EPIPE/);
+  });
+});
