@@ -107,6 +107,19 @@ export function buildProgram(version: string): Command {
     .addHelpText('after', examples(['callq queue', 'callq queue --limit 5 --explain', "callq queue --now '2026-11-24T16:55-05:00'   # what-if"]))
     .action(lazy(() => import('./queue.js')));
 
+  filterOptions(
+    program
+      .command('work')
+      .description("the rep's screen: claim, card, one-key outcome, follow-up questions, next card (needs a terminal)"),
+  )
+    .addHelpText(
+      'after',
+      examples(['callq work', 'callq work --list q4-webinar', 'callq --rep ana work --campaign spring']) +
+        "\nKeys are shown on screen ('?' explains them). Q or Ctrl-D quits (exit 0); Ctrl-C quits with exit 130.\n" +
+        "The lead you hold goes back to the queue either way. Scripts use 'callq next --json' and 'callq log'.\n",
+    )
+    .action(lazy(() => import('./work.js')));
+
   program
     .command('why <lead>')
     .description('why a lead is or is not callable now, and when it will be')
@@ -237,6 +250,60 @@ export function buildProgram(version: string): Command {
   )
     .addHelpText('after', examples(['callq export calls --since 2026-11-01 --until 2026-12-01 --out november.csv']))
     .action(lazy(() => import('./export.js').then((m) => ({ run: m.calls }))));
+
+  program
+    .command('report <report>')
+    .description('what the calls say: funnel (by source), reasons (why leads were lost), reps (activity), hours (when to call)')
+    .option('--by <field>', 'group leads by source, campaign or list (funnel, reasons; default source)')
+    .option('--since <when>', "from this day or time: 'today', 'yesterday', '7d' (7×24h ago), 2026-11-01, or an ISO time")
+    .option('--until <when>', 'before this day or time (same forms)')
+    .option('--csv', 'plain CSV on stdout for spreadsheets')
+    .addHelpText(
+      'after',
+      examples([
+        'callq report funnel                       # leads → attempted → contacted → sales-ready, by source',
+        'callq report funnel --by campaign --since 2026-10-01',
+        'callq report reasons --csv > lost-by-source.csv',
+        'callq report reps --since today',
+        'callq report hours --since 30d --json',
+      ]) + '\nfunnel and reasons take leads created in the period; reps and hours take calls made in it.\n',
+    )
+    .action(lazy(() => import('./report.js')));
+
+  const dnc = program
+    .command('dnc')
+    .description('the do-not-call list: phones, emails and @domains that are never called')
+    .addHelpText(
+      'after',
+      examples([
+        "callq dnc add '(212) 555-0142' pat@example.com --reason 'asked on call'",
+        'callq dnc add @competitor.com',
+        'callq dnc import state-dnc.csv --source state-list',
+        'callq dnc list --json',
+        'callq dnc remove +12125550142',
+      ]),
+    );
+  dnc
+    .command('add <values...>')
+    .description('add phones, emails or @domains; matching leads move to do-not-call at once')
+    .option('--reason <text>', 'why (kept with the entry)')
+    .option('--source <text>', 'where the request came from')
+    .action(lazy(() => import('./dnc.js').then((m) => ({ run: m.add }))));
+  dnc
+    .command('remove <values...>')
+    .description('take entries off the list (leads already do-not-call stay so)')
+    .action(lazy(() => import('./dnc.js').then((m) => ({ run: m.remove }))));
+  dnc
+    .command('list')
+    .description('every entry (NDJSON with --json)')
+    .option('--kind <kind>', 'only phone, email or domain entries')
+    .action(lazy(() => import('./dnc.js').then((m) => ({ run: m.list }))));
+  dnc
+    .command('import <file>')
+    .description('add a list: one phone, email or @domain per line (first CSV column; a header is skipped)')
+    .option('--reason <text>', 'why (kept with each entry)')
+    .option('--source <text>', 'where the list came from (default: the file name)')
+    .action(lazy(() => import('./dnc.js').then((m) => ({ run: m.importList }))));
 
   return program;
 }

@@ -34,3 +34,18 @@ export function suppressionMatcher(db: DB): (lead: Parameters<typeof leadSuppres
     return undefined;
   };
 }
+
+export function removeSuppressions(db: DB, keys: SuppressionKey[]): number {
+  const del = db.prepare('DELETE FROM suppressions WHERE kind = ? AND value_hash = ?');
+  let n = 0;
+  for (const k of keys) n += del.run(k.kind, k.hash).changes;
+  return n;
+}
+
+export function listSuppressions(db: DB, kind?: string): IterableIterator<SuppressionRow> {
+  return (
+    kind
+      ? db.prepare('SELECT * FROM suppressions WHERE kind = ? ORDER BY created_at, id').iterate(kind)
+      : db.prepare('SELECT * FROM suppressions ORDER BY created_at, id').iterate()
+  ) as IterableIterator<SuppressionRow>;
+}

@@ -1,0 +1,24 @@
+// What ops type or list for the do-not-call list and `forget`: a phone, an email, or '@domain'.
+import { normalisePhone } from './phone.js';
+import { suppressionKey, type SuppressionKey } from '../core/suppression.js';
+
+const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const DOMAIN_RE = /^@?[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/;
+
+export type ContactValue = { ok: true; key: SuppressionKey } | { ok: false; problem: string };
+
+/** Classifies and normalises one value; phones are read with `defaultCountry` unless they start with +. */
+export function parseContactValue(text: string, defaultCountry: string): ContactValue {
+  const value = text.trim();
+  if (value === '') return { ok: false, problem: 'empty value' };
+  if (value.startsWith('@')) {
+    const domain = value.toLowerCase();
+    return DOMAIN_RE.test(domain) ? { ok: true, key: suppressionKey('domain', domain) } : { ok: false, problem: `'${value}' is not a domain like @example.com` };
+  }
+  if (value.includes('@')) {
+    const email = value.toLowerCase();
+    return EMAIL_RE.test(email) ? { ok: true, key: suppressionKey('email', email) } : { ok: false, problem: `'${value}' is not a valid email address` };
+  }
+  const phone = normalisePhone(value, defaultCountry);
+  return phone.ok ? { ok: true, key: suppressionKey('phone', phone.e164) } : { ok: false, problem: phone.detail };
+}
