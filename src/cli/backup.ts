@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Context } from './context.js';
-import { openDatabase } from '../db/open.js';
+import { openDatabase, schemaVersion } from '../db/open.js';
 import { restoreDatabase, writeBackup } from '../db/backup.js';
 import { UsageError } from '../core/errors.js';
 import { printInfo, printJson } from '../ui/output.js';
@@ -25,15 +25,18 @@ export async function restore(ctx: Context, [file]: string[], opts: Record<strin
   if (!file) throw new UsageError('restore needs the backup FILE to restore from.');
   const result = restoreDatabase(resolve(file), ctx.dbPath, { force: opts.force === true });
   // Opening brings an older backup up to this version's schema and back to WAL mode.
-  openDatabase(ctx.dbPath).close();
+  const db = openDatabase(ctx.dbPath);
+  const version = schemaVersion(db);
+  db.close();
   if (ctx.json) {
-    printJson(ctx, { ...result, integrity: 'ok' });
+    printJson(ctx, { ...result, schema_version: version, backup_schema_version: result.schema_version, integrity: 'ok' });
     return;
   }
   if (result.unchecked_lock) printInfo(ctx, `warning: ${ctx.dbPath} was too damaged to check whether another process had it open.`);
   printInfo(
     ctx,
-    `restored ${result.from} to ${result.path} (${result.leads} leads, schema version ${result.schema_version}, integrity ok)` +
+    `restored ${result.from} to ${result.path} (${result.leads} leads, integrity ok` +
+      (version !== result.schema_version ? `, schema upgraded from version ${result.schema_version} to ${version})` : ')') +
       (result.replaced ? '; the previous database was replaced.' : '.'),
   );
 }

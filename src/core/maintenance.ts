@@ -47,14 +47,16 @@ export function planRotation(names: readonly string[], keep: number): RotationPl
   return { keep: ours.slice(0, keep), remove: ours.slice(keep) };
 }
 
-// Pacing. A rep's claim that finds the write lock taken retries after SQLite's busy-handler
-// sleeps (1, 2, 5, 10, 15, 20, 25, 25, 25, 50 … ms). If each maintenance transaction lasts at most
-// BATCH_TARGET_MS and is followed by a pause of at least BATCH_PAUSE_MS, one of those retries falls
-// in the pause, so the rep waits a few tens of milliseconds at worst, far under 200 ms.
-export const BATCH_TARGET_MS = 15;
-export const BATCH_PAUSE_MS = 20;
+// Pacing. A rep's claim that finds the write lock taken sleeps and retries on SQLite's busy-handler
+// schedule: at 1, 3, 8, 18, 33, 53, 78, 103, 128, 178 … ms. While retries are at most 25 ms apart
+// (up to 128 ms), a pause longer than that between two maintenance transactions is sure to contain
+// one. So a transaction of about BATCH_TARGET_MS followed by BATCH_PAUSE_MS lets the rep in within
+// about 50 ms; the cost per row varies (cache, I/O), and even a batch that takes four times the
+// target keeps the rep's wait near 130 ms.
+export const BATCH_TARGET_MS = 25;
+export const BATCH_PAUSE_MS = 26;
 export const BATCH_MIN = 50;
-export const BATCH_MAX = 5_000;
+export const BATCH_MAX = 2_000;
 export const BATCH_FIRST = 500;
 
 /** The next batch size, scaled so that a transaction takes about BATCH_TARGET_MS. */

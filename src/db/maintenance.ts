@@ -31,16 +31,24 @@ export interface BatchOptions {
  */
 async function inBatches(db: DB, ids: readonly number[], change: (id: number) => number, options: BatchOptions): Promise<number> {
   if (options.dryRun) return ids.length;
-  const apply = db.transaction((batch: readonly number[]) => batch.reduce((n, id) => n + change(id), 0));
+  let lockedMs = 0; // measured inside the transaction: waiting for the lock is not our work
+  const apply = db.transaction((batch: readonly number[]) => {
+    const started = performance.now();
+    const n = batch.reduce((sum, id) => sum + change(id), 0);
+    lockedMs = performance.now() - started;
+    return n;
+  });
   let changed = 0;
   let size = BATCH_FIRST;
   for (let done = 0; done < ids.length; ) {
     const batch = ids.slice(done, done + size);
-    const started = performance.now();
     changed += apply.immediate(batch);
-    size = nextBatchSize(size, performance.now() - started);
+    size = nextBatchSize(size, lockedMs);
     done += batch.length;
     options.onProgress?.(done, ids.length);
+    // Copy the batch from the WAL into the database now, without blocking anyone: otherwise the
+    // rep whose commit crosses the auto-checkpoint threshold would do that copying while claiming.
+    db.pragma('wal_checkpoint(PASSIVE)');
     await sleep(BATCH_PAUSE_MS); // the window in which a waiting rep takes the lock
   }
   return changed;

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { callq, callqAsync, json, openRaw, ROOT, tempDir } from '../helpers.js';
 import { seedLeads } from '../seed.js';
+import { SCHEMA_VERSION } from '../../src/db/migrations.js';
+import { migrate } from '../../src/db/open.js';
 
 let dir: string;
 let cleanup: () => void;
@@ -132,7 +134,7 @@ describe('callq restore', () => {
 
     const ok = callq(['--db', db, 'restore', file, '--force', '--json']);
     expect(ok.code, ok.stderr).toBe(0);
-    expect(json(ok)).toMatchObject({ replaced: true, leads: 10, schema_version: 1 });
+    expect(json(ok)).toMatchObject({ replaced: true, leads: 10, schema_version: SCHEMA_VERSION });
     expect(count(db)).toBe(10);
     expect(integrity(db)).toBe('ok');
     expect(readdirSync(dir).filter((n) => n.endsWith('.tmp') || n.endsWith('-journal'))).toEqual([]);
@@ -196,6 +198,17 @@ describe('callq restore', () => {
     expect(missing.code).toBe(2);
     expect(count(db)).toBe(3000);
     expect(integrity(db)).toBe('ok');
+  });
+
+  it('brings a backup from an older schema up to this version', () => {
+    const old = join(dir, 'v1.db');
+    const raw = new Database(old);
+    migrate(raw, 1);
+    raw.prepare("INSERT INTO leads(phone, status, created_at, updated_at) VALUES ('+12125550101', 'new', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')").run();
+    raw.close();
+    const r = callq(['--db', db, 'restore', old, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(json(r)).toMatchObject({ backup_schema_version: 1, schema_version: SCHEMA_VERSION, leads: 1, replaced: false });
   });
 
   it('restores over a damaged database, the case it exists for', () => {

@@ -35,11 +35,11 @@ describe('maintenance planning (pure)', () => {
   });
 
   it.each([
-    [500, 30, 250], // too slow: shrink toward the target
-    [500, 15, 500],
+    [500, 50, 250], // too slow: shrink toward the target
+    [500, 25, 500],
     [500, 1, 1000], // fast: grow, at most doubling
-    [4000, 0, BATCH_MAX],
-    [60, 100, BATCH_MIN],
+    [1500, 0, BATCH_MAX],
+    [60, 400, BATCH_MIN],
   ])('batch of %i that took %i ms → %i', (size, ms, next) => expect(nextBatchSize(size, ms)).toBe(next));
 
   it('cuts retention off in whole days before now', () => {
