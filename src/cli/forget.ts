@@ -1,9 +1,9 @@
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 import type { Context } from './context.js';
 import { openDatabase } from '../db/open.js';
 import { loadSettings } from '../db/settings.js';
 import { erasedValues, erasePerson, findPerson, scrubTraces } from '../db/forget.js';
-import { suppressionKey, type SuppressionKey } from '../core/suppression.js';
+import type { SuppressionKey } from '../core/suppression.js';
+import { parseContactValue } from '../io/contact-value.js';
 import { ConflictError, NothingToDoError, UsageError } from '../core/errors.js';
 import { printInfo, printJson } from '../ui/output.js';
 
@@ -43,21 +43,12 @@ export async function run(ctx: Context, [value]: string[], opts: Record<string, 
   }
 }
 
-/** An email (contains '@') or a phone number, normalised as import and suppression store them. */
+/** The phone or email to forget, normalised as import and the do-not-call list store them. */
 function personKey(value: string, defaultCountry: string): SuppressionKey {
-  const text = value.trim();
-  if (text.includes('@')) {
-    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(text)) throw new UsageError(`invalid email '${value}': expected an address like ana@example.com.`);
-    return suppressionKey('email', text);
-  }
-  const phone = parsePhoneNumberFromString(text, defaultCountry as CountryCode);
-  if (!phone || !phone.isPossible()) {
-    throw new UsageError(
-      `'${value}' is neither an email nor a phone number callq can read (country.default is ${defaultCountry}). ` +
-        'Give the number as dialled or in E.164, like +14155550123.',
-    );
-  }
-  return suppressionKey('phone', phone.number);
+  const parsed = parseContactValue(value, defaultCountry);
+  if (!parsed.ok) throw new UsageError(`cannot forget '${value}': ${parsed.problem}. Give a phone number (as dialled or in E.164) or an email address.`);
+  if (parsed.key.kind === 'domain') throw new UsageError(`'${value}' is a whole domain, not a person: give a phone number or an email address.`);
+  return parsed.key;
 }
 
 async function confirmErasure(ctx: Context, message: string): Promise<void> {
