@@ -163,7 +163,6 @@ function snakeName(key: string): string {
 }
 
 const text = (v: string | null | undefined): Cell => (v === undefined || v === '' ? null : v);
-const firstAlt = (lead: HandoffLead): Cell => lead.alt_phones[0] ?? null;
 
 /** Hand-off note, then the answers: Salesforce's one standard long-text field carries both. */
 export function describeForSales(lead: HandoffLead, answers: readonly string[]): string | null {
@@ -172,97 +171,54 @@ export function describeForSales(lead: HandoffLead, answers: readonly string[]):
   return parts.length ? parts.join('\n\n') : null;
 }
 
-function defaultColumns(answers: string[]): ExportColumn[] {
-  return [
-    { header: 'callq_id', value: (l) => l.id },
-    { header: 'external_id', value: (l) => text(l.external_id) },
-    { header: 'first_name', value: (l) => text(l.first_name) },
-    { header: 'last_name', value: (l) => text(l.last_name) },
-    { header: 'company', value: (l) => text(l.company) },
-    { header: 'title', value: (l) => text(l.title) },
-    { header: 'email', value: (l) => text(l.email) },
-    { header: 'phone', phone: true, value: (l) => l.phone },
-    { header: 'alt_phones', phone: true, value: (l) => text(l.alt_phones.join(ALT_PHONE_SEPARATOR)) },
-    { header: 'country', value: (l) => text(l.country) },
-    { header: 'region', value: (l) => text(l.region) },
-    { header: 'postal_code', value: (l) => text(l.postal_code) },
-    { header: 'timezone', value: (l) => text(l.timezone) },
-    { header: 'source', value: (l) => text(l.source) },
-    { header: 'campaign', value: (l) => text(l.campaign) },
-    { header: 'list', value: (l) => text(l.list) },
-    { header: 'score', value: (l) => l.score },
-    { header: 'owner', value: (l) => text(l.owner) },
-    { header: 'status', value: (l) => profileStatus('default', l) },
-    { header: 'attempts', value: (l) => l.attempts },
-    { header: 'contacts', value: (l) => l.contacts },
-    { header: 'first_call_at', value: (l) => text(l.first_call_at) },
-    { header: 'last_call_at', value: (l) => text(l.last_call_at) },
-    { header: 'qualified_at', value: (l) => text(l.qualified_at) },
-    { header: 'qualified_by', value: (l) => text(l.qualified_by) },
-    ...answers.map((k): ExportColumn => ({ header: `qualification_${snakeName(k)}`, value: (l) => text(l.qualification[k]) })),
-    { header: 'handoff_note', value: (l) => text(l.handoff_note) },
-  ];
+/** One fact of a hand-off row, and its column name in each profile (null: not in that profile). */
+interface Fact {
+  names: Record<ProfileName, string | null>;
+  phone?: boolean;
+  value: (lead: HandoffLead, profile: ProfileName) => Cell;
 }
 
-function salesforceColumns(answers: string[]): ExportColumn[] {
-  return [
-    { header: 'FirstName', value: (l) => text(l.first_name) },
-    { header: 'LastName', value: (l) => text(l.last_name) },
-    { header: 'Company', value: (l) => text(l.company) },
-    { header: 'Title', value: (l) => text(l.title) },
-    { header: 'Email', value: (l) => text(l.email) },
-    { header: 'Phone', phone: true, value: (l) => l.phone },
-    { header: 'MobilePhone', phone: true, value: firstAlt },
-    { header: 'State', value: (l) => text(l.region) },
-    { header: 'PostalCode', value: (l) => text(l.postal_code) },
-    { header: 'Country', value: (l) => text(l.country) },
-    { header: 'LeadSource', value: (l) => text(l.source) },
-    { header: 'Status', value: (l) => profileStatus('salesforce', l) },
-    { header: 'Rating', value: (l) => salesforceRating(l.status) },
-    { header: 'DoNotCall', value: (l) => (l.status === 'do-not-call' ? 'true' : 'false') },
-    { header: 'Description', value: (l) => describeForSales(l, answers) },
-    { header: 'Callq_Id__c', value: (l) => l.id },
-    { header: 'External_Id__c', value: (l) => text(l.external_id) },
-    { header: 'Campaign__c', value: (l) => text(l.campaign) },
-    { header: 'List__c', value: (l) => text(l.list) },
-    { header: 'Score__c', value: (l) => l.score },
-    { header: 'Attempts__c', value: (l) => l.attempts },
-    { header: 'First_Call__c', value: (l) => text(l.first_call_at) },
-    { header: 'Last_Call__c', value: (l) => text(l.last_call_at) },
-    { header: 'Qualified_At__c', value: (l) => text(l.qualified_at) },
-    { header: 'Qualified_By__c', value: (l) => text(l.qualified_by) },
-    ...answers.map((k): ExportColumn => ({ header: salesforceCustomName(k), value: (l) => text(l.qualification[k]) })),
-    { header: 'Handoff_Note__c', value: (l) => text(l.handoff_note) },
-  ];
-}
+const fact = (def: string | null, salesforce: string | null, hubspot: string | null, value: Fact['value'], phone = false): Fact => ({
+  names: { default: def, salesforce, hubspot },
+  value,
+  phone,
+});
 
-function hubspotColumns(answers: string[]): ExportColumn[] {
+/** Every profile's columns in one table, in file order; the answers columns go before the note. */
+function facts(answers: string[]): Fact[] {
   return [
-    { header: 'firstname', value: (l) => text(l.first_name) },
-    { header: 'lastname', value: (l) => text(l.last_name) },
-    { header: 'email', value: (l) => text(l.email) },
-    { header: 'phone', phone: true, value: (l) => l.phone },
-    { header: 'mobilephone', phone: true, value: firstAlt },
-    { header: 'company', value: (l) => text(l.company) },
-    { header: 'jobtitle', value: (l) => text(l.title) },
-    { header: 'state', value: (l) => text(l.region) },
-    { header: 'zip', value: (l) => text(l.postal_code) },
-    { header: 'country', value: (l) => text(l.country) },
-    { header: 'hs_lead_status', value: (l) => profileStatus('hubspot', l) },
-    { header: 'lifecyclestage', value: (l) => hubspotLifecycleStage(l.status) },
-    { header: 'callq_id', value: (l) => l.id },
-    { header: 'external_id', value: (l) => text(l.external_id) },
-    { header: 'lead_source', value: (l) => text(l.source) },
-    { header: 'campaign', value: (l) => text(l.campaign) },
-    { header: 'list', value: (l) => text(l.list) },
-    { header: 'score', value: (l) => l.score },
-    { header: 'attempts', value: (l) => l.attempts },
-    { header: 'first_call_at', value: (l) => text(l.first_call_at) },
-    { header: 'last_call_at', value: (l) => text(l.last_call_at) },
-    { header: 'qualified_at', value: (l) => text(l.qualified_at) },
-    { header: 'qualified_by', value: (l) => text(l.qualified_by) },
-    ...answers.map((k): ExportColumn => ({ header: `qualification_${snakeName(k)}`, value: (l) => text(l.qualification[k]) })),
-    { header: 'handoff_note', value: (l) => text(l.handoff_note) },
+    fact('callq_id', 'Callq_Id__c', 'callq_id', (l) => l.id),
+    fact('external_id', 'External_Id__c', 'external_id', (l) => text(l.external_id)),
+    fact('first_name', 'FirstName', 'firstname', (l) => text(l.first_name)),
+    fact('last_name', 'LastName', 'lastname', (l) => text(l.last_name)),
+    fact('company', 'Company', 'company', (l) => text(l.company)),
+    fact('title', 'Title', 'jobtitle', (l) => text(l.title)),
+    fact('email', 'Email', 'email', (l) => text(l.email)),
+    fact('phone', 'Phone', 'phone', (l) => l.phone, true),
+    fact('alt_phones', null, null, (l) => text(l.alt_phones.join(ALT_PHONE_SEPARATOR)), true),
+    fact(null, 'MobilePhone', 'mobilephone', (l) => l.alt_phones[0] ?? null, true),
+    fact('country', 'Country', 'country', (l) => text(l.country)),
+    fact('region', 'State', 'state', (l) => text(l.region)),
+    fact('postal_code', 'PostalCode', 'zip', (l) => text(l.postal_code)),
+    fact('timezone', null, null, (l) => text(l.timezone)),
+    fact('source', 'LeadSource', 'lead_source', (l) => text(l.source)),
+    fact('campaign', 'Campaign__c', 'campaign', (l) => text(l.campaign)),
+    fact('list', 'List__c', 'list', (l) => text(l.list)),
+    fact('score', 'Score__c', 'score', (l) => l.score),
+    fact('owner', null, null, (l) => text(l.owner)),
+    fact('status', 'Status', 'hs_lead_status', (l, profile) => profileStatus(profile, l)),
+    fact(null, 'Rating', null, (l) => salesforceRating(l.status)),
+    fact(null, 'DoNotCall', null, (l) => (l.status === 'do-not-call' ? 'true' : 'false')),
+    fact(null, null, 'lifecyclestage', (l) => hubspotLifecycleStage(l.status)),
+    fact('attempts', 'Attempts__c', 'attempts', (l) => l.attempts),
+    fact('contacts', 'Contacts__c', 'contacts', (l) => l.contacts),
+    fact('first_call_at', 'First_Call__c', 'first_call_at', (l) => text(l.first_call_at)),
+    fact('last_call_at', 'Last_Call__c', 'last_call_at', (l) => text(l.last_call_at)),
+    fact('qualified_at', 'Qualified_At__c', 'qualified_at', (l) => text(l.qualified_at)),
+    fact('qualified_by', 'Qualified_By__c', 'qualified_by', (l) => text(l.qualified_by)),
+    ...answers.map((k) => fact(`qualification_${snakeName(k)}`, salesforceCustomName(k), `qualification_${snakeName(k)}`, (l) => text(l.qualification[k]))),
+    fact('handoff_note', 'Handoff_Note__c', 'handoff_note', (l) => text(l.handoff_note)),
+    fact(null, 'Description', null, (l) => describeForSales(l, answers)),
   ];
 }
 
@@ -271,8 +227,10 @@ function hubspotColumns(answers: string[]): ExportColumn[] {
  * original CSV header (with " (custom)" added if that would repeat a header already there).
  */
 export function handoffColumns(profile: ProfileName, keys: BatchKeys): ExportColumn[] {
-  const answers = answerKeys(keys);
-  const own = profile === 'salesforce' ? salesforceColumns(answers) : profile === 'hubspot' ? hubspotColumns(answers) : defaultColumns(answers);
+  const own = facts(answerKeys(keys)).flatMap((f): ExportColumn[] => {
+    const header = f.names[profile];
+    return header === null ? [] : [{ header, phone: f.phone, value: (l) => f.value(l, profile) }];
+  });
   const taken = new Set(own.map((c) => c.header.toLowerCase()));
   const custom = keys.custom.map((key): ExportColumn => {
     let header = key;

@@ -163,8 +163,8 @@ describe('export sales-ready: the hand-off', () => {
 
   it.each([
     ['default', 'callq_id,external_id,first_name,last_name,company,title,email,phone,alt_phones,country,region,postal_code,timezone,source,campaign,list,score,owner,status,attempts,contacts,first_call_at,last_call_at,qualified_at,qualified_by,qualification_need,qualification_timeframe,qualification_authority,qualification_budget,qualification_use_case,handoff_note,Industry'],
-    ['salesforce', 'FirstName,LastName,Company,Title,Email,Phone,MobilePhone,State,PostalCode,Country,LeadSource,Status,Rating,DoNotCall,Description,Callq_Id__c,External_Id__c,Campaign__c,List__c,Score__c,Attempts__c,First_Call__c,Last_Call__c,Qualified_At__c,Qualified_By__c,Need__c,Timeframe__c,Authority__c,Budget__c,Use_Case__c,Handoff_Note__c,Industry'],
-    ['hubspot', 'firstname,lastname,email,phone,mobilephone,company,jobtitle,state,zip,country,hs_lead_status,lifecyclestage,callq_id,external_id,lead_source,campaign,list,score,attempts,first_call_at,last_call_at,qualified_at,qualified_by,qualification_need,qualification_timeframe,qualification_authority,qualification_budget,qualification_use_case,handoff_note,Industry'],
+    ['salesforce', 'Callq_Id__c,External_Id__c,FirstName,LastName,Company,Title,Email,Phone,MobilePhone,Country,State,PostalCode,LeadSource,Campaign__c,List__c,Score__c,Status,Rating,DoNotCall,Attempts__c,Contacts__c,First_Call__c,Last_Call__c,Qualified_At__c,Qualified_By__c,Need__c,Timeframe__c,Authority__c,Budget__c,Use_Case__c,Handoff_Note__c,Description,Industry'],
+    ['hubspot', 'callq_id,external_id,firstname,lastname,company,jobtitle,email,phone,mobilephone,country,state,zip,lead_source,campaign,list,score,hs_lead_status,lifecyclestage,attempts,contacts,first_call_at,last_call_at,qualified_at,qualified_by,qualification_need,qualification_timeframe,qualification_authority,qualification_budget,qualification_use_case,handoff_note,Industry'],
   ])('the %s profile writes its header row and maps the status', (profile, header) => {
     const [a] = seedLeads(db, [{}]);
     sql(`UPDATE leads SET custom = '{"Industry":"Software"}' WHERE id = ?`, a);

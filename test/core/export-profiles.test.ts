@@ -55,21 +55,20 @@ describe('hand-off profiles: header rows', () => {
     ]);
   });
 
-  it('salesforce uses Lead API names, then custom-field style names', () => {
+  it('salesforce uses Lead API names and custom-field style names', () => {
     expect(headers('salesforce')).toEqual([
-      'FirstName', 'LastName', 'Company', 'Title', 'Email', 'Phone', 'MobilePhone', 'State', 'PostalCode', 'Country',
-      'LeadSource', 'Status', 'Rating', 'DoNotCall', 'Description',
-      'Callq_Id__c', 'External_Id__c', 'Campaign__c', 'List__c', 'Score__c', 'Attempts__c', 'First_Call__c', 'Last_Call__c',
-      'Qualified_At__c', 'Qualified_By__c', 'Need__c', 'Timeframe__c', 'Authority__c', 'Budget__c', 'Use_Case__c',
-      'Handoff_Note__c', 'Industry', 'Employees',
+      'Callq_Id__c', 'External_Id__c', 'FirstName', 'LastName', 'Company', 'Title', 'Email', 'Phone', 'MobilePhone',
+      'Country', 'State', 'PostalCode', 'LeadSource', 'Campaign__c', 'List__c', 'Score__c', 'Status', 'Rating', 'DoNotCall',
+      'Attempts__c', 'Contacts__c', 'First_Call__c', 'Last_Call__c', 'Qualified_At__c', 'Qualified_By__c',
+      'Need__c', 'Timeframe__c', 'Authority__c', 'Budget__c', 'Use_Case__c', 'Handoff_Note__c', 'Description', 'Industry', 'Employees',
     ]);
   });
 
-  it('hubspot uses contact property internal names, then snake_case custom properties', () => {
+  it('hubspot uses contact property internal names and snake_case custom properties', () => {
     expect(headers('hubspot')).toEqual([
-      'firstname', 'lastname', 'email', 'phone', 'mobilephone', 'company', 'jobtitle', 'state', 'zip', 'country',
-      'hs_lead_status', 'lifecyclestage', 'callq_id', 'external_id', 'lead_source', 'campaign', 'list', 'score', 'attempts',
-      'first_call_at', 'last_call_at', 'qualified_at', 'qualified_by',
+      'callq_id', 'external_id', 'firstname', 'lastname', 'company', 'jobtitle', 'email', 'phone', 'mobilephone',
+      'country', 'state', 'zip', 'lead_source', 'campaign', 'list', 'score', 'hs_lead_status', 'lifecyclestage',
+      'attempts', 'contacts', 'first_call_at', 'last_call_at', 'qualified_at', 'qualified_by',
       'qualification_need', 'qualification_timeframe', 'qualification_authority', 'qualification_budget', 'qualification_use_case',
       'handoff_note', 'Industry', 'Employees',
     ]);
