@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { callq, json, openRaw, tempDir } from '../helpers.js';
+import pty from 'node-pty';
+import { BIN, callq, json, openRaw, tempDir } from '../helpers.js';
 import { seedLeads } from '../seed.js';
 import { suppressionHash, suppressionKey } from '../../src/core/suppression.js';
 import { suppressionMatcher } from '../../src/db/suppressions.js';
@@ -137,6 +138,30 @@ describe('callq forget', () => {
     expect(raw.prepare('SELECT count(*) FROM leads WHERE id = ?').pluck().get(zeb)).toBe(1);
     raw.close();
     expect(suppressionRows()).toEqual([]);
+  });
+
+  it.each([
+    ['y', 0, 0],
+    ['n', 3, 1],
+  ])('on a terminal, asks first: answering %s exits %i and leaves %i lead', async (key, code, left) => {
+    const { zeb } = seedPerson();
+    const term = pty.spawn(process.execPath, [BIN, '--db', db, 'forget', ZEB.email], {
+      cols: 100,
+      rows: 30,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', TZ: 'UTC', NO_COLOR: '1', CALLQ_REP: 'ana' },
+    });
+    let screen = '';
+    term.onData((d) => (screen += d));
+    const exited = new Promise<number>((done) => term.onExit((e) => done(e.exitCode)));
+    for (let waited = 0; !/Erase 1 lead \(\d+\) and 2 calls/.test(screen); waited += 20) {
+      if (waited > 8000) throw new Error(`no prompt; screen:\n${screen}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    term.write(`${key}\r`);
+    expect(await exited).toBe(code);
+    const raw = openRaw(db);
+    expect(raw.prepare('SELECT count(*) FROM leads WHERE id = ?').pluck().get(zeb)).toBe(left);
+    raw.close();
   });
 
   it('refuses what is neither a phone nor an email', () => {
