@@ -35,11 +35,15 @@ export function findPerson(db: DB, key: SuppressionKey): Person {
           .all({ v: key.value, quoted: JSON.stringify(key.value) })
       : db.prepare(`SELECT ${columns} FROM leads WHERE lower(trim(email)) = ? ORDER BY id`).all(key.value)
   ) as PersonLead[];
-  const countCalls = db.prepare('SELECT count(*) FROM calls WHERE lead_id = ?').pluck();
-  const calls = leads.reduce((n, lead) => n + (countCalls.get(lead.id) as number), 0);
+  const calls = callsOf(db, leads);
   const keys = new Map<string, SuppressionKey>([[key.hash, key]]);
   for (const lead of leads) for (const k of doNotCallKeys(lead)) keys.set(k.hash, k);
   return { leads, calls, keys: [...keys.values()] };
+}
+
+function callsOf(db: DB, leads: readonly { id: number }[]): number {
+  const count = db.prepare('SELECT count(*) FROM calls WHERE lead_id = ?').pluck();
+  return leads.reduce((n, lead) => n + (count.get(lead.id) as number), 0);
 }
 
 export interface Erasure {
@@ -65,13 +69,9 @@ export function erasePerson(db: DB, person: Person, now: Date): Erasure {
   try {
     return db
       .transaction((): Erasure => {
-        let calls = 0;
-        const countCalls = db.prepare('SELECT count(*) FROM calls WHERE lead_id = ?').pluck();
+        const calls = callsOf(db, person.leads);
         let leads = 0;
-        for (const lead of person.leads) {
-          calls += countCalls.get(lead.id) as number;
-          leads += del.run(lead.id).changes;
-        }
+        for (const lead of person.leads) leads += del.run(lead.id).changes;
         for (const k of person.keys) suppress.run(k.kind, k.hash, now.toISOString());
         return { leads, calls, suppressions: person.keys.length };
       })
