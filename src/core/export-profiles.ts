@@ -195,7 +195,7 @@ function facts(answers: string[]): Fact[] {
     fact('title', 'Title', 'jobtitle', (l) => text(l.title)),
     fact('email', 'Email', 'email', (l) => text(l.email)),
     fact('phone', 'Phone', 'phone', (l) => l.phone, true),
-    fact('alt_phones', null, null, (l) => text(l.alt_phones.join(ALT_PHONE_SEPARATOR)), true),
+    fact('alt_phone', null, null, (l) => text(l.alt_phones.join(ALT_PHONE_SEPARATOR)), true),
     fact(null, 'MobilePhone', 'mobilephone', (l) => l.alt_phones[0] ?? null, true),
     fact('country', 'Country', 'country', (l) => text(l.country)),
     fact('region', 'State', 'state', (l) => text(l.region)),

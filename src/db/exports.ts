@@ -146,11 +146,11 @@ export function recordHandoff(db: DB, r: HandoffRecord): number | null {
 
 /** Clean-up export (for Marketing): its columns, in the order of CLEANUP_SQL. */
 export const CLEANUP_COLUMNS = [
-  'callq_id', 'external_id', 'first_name', 'last_name', 'company', 'title', 'email', 'phone', 'alt_phones',
+  'callq_id', 'external_id', 'first_name', 'last_name', 'company', 'title', 'email', 'phone', 'alt_phone',
   'country', 'region', 'postal_code', 'source', 'campaign', 'list', 'status', 'reason', 'closed_at',
   'attempts', 'last_call_at', 'last_disposition',
 ] as const;
-export const CLEANUP_PHONE_COLUMNS = ['phone', 'alt_phones'];
+export const CLEANUP_PHONE_COLUMNS = ['phone', 'alt_phone'];
 
 /**
  * Every disqualified (bad-data included), do-not-call and exhausted lead whose personal data has
@@ -160,7 +160,7 @@ export const CLEANUP_PHONE_COLUMNS = ['phone', 'alt_phones'];
  */
 export function cleanupSql(since: boolean): string {
   return `SELECT id AS callq_id, external_id, first_name, last_name, company, title, email, phone,
-      CASE WHEN alt_phones IS NULL THEN NULL ELSE (SELECT group_concat(value, ';') FROM json_each(leads.alt_phones)) END AS alt_phones,
+      CASE WHEN alt_phones IS NULL THEN NULL ELSE (SELECT group_concat(value, ';') FROM json_each(leads.alt_phones)) END AS alt_phone,
       country, region, postal_code, source, campaign, list, status,
       CASE status WHEN 'disqualified' THEN disqualify_reason WHEN 'do-not-call' THEN 'do-not-call' ELSE 'no-contact' END AS reason,
       closed_at, attempts, last_call_at, last_disposition

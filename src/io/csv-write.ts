@@ -10,8 +10,8 @@
 // escape_formulas misses LF and would also break E.164 phones, so it is decided per column here:
 // phone columns keep cells that are E.164 numbers. Numbers are never touched. NDJSON is not read
 // by spreadsheets and is written as is.
-import { closeSync, constants, fsyncSync, openSync, readdirSync, renameSync, statSync, unlinkSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { closeSync, constants, fsyncSync, openSync, readdirSync, renameSync, statSync, unlinkSync, type WriteStream } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { once } from 'node:events';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
@@ -165,24 +165,21 @@ export async function atomicFileSink(target: string, stderr: NodeJS.WritableStre
   removeStaleTemps(path);
 
   const temp = tempName(path, process.pid);
-  const handle = await open(temp, 'wx', 0o666);
-  // autoClose off: the file must stay open after the last write until it is fsynced.
-  const stream = handle.createWriteStream({ autoClose: false, highWaterMark: 1 << 20 });
-  const out = new Drained(stream);
-  let state: 'writing' | 'finished' | 'published' | 'discarded' = 'writing';
-
+  let state: 'opening' | 'writing' | 'finished' | 'published' | 'discarded' = 'opening';
+  let file: { handle: FileHandle; stream: WriteStream } | null = null;
   const discard = () => {
     if (state === 'published' || state === 'discarded') return;
     state = 'discarded';
     stopWatching();
-    stream.destroy();
-    handle.close().catch(() => undefined);
+    file?.stream.destroy();
+    file?.handle.close().catch(() => undefined);
     try {
       unlinkSync(temp);
     } catch {
-      // Already gone.
+      // Not created yet, or already gone.
     }
   };
+  // Watching starts before the file exists, so no moment leaves it behind on Ctrl-C.
   const onSignal = (signal: NodeJS.Signals) => {
     discard();
     stderr.write(`callq: interrupted (${signal}); ${path} was not written.\n`);
@@ -191,6 +188,19 @@ export async function atomicFileSink(target: string, stderr: NodeJS.WritableStre
   const signals = Object.keys(SIGNAL_EXIT) as NodeJS.Signals[];
   const stopWatching = () => signals.forEach((s) => process.removeListener(s, onSignal));
   signals.forEach((s) => process.on(s, onSignal));
+
+  let handle: FileHandle;
+  try {
+    handle = await open(temp, 'wx', 0o666);
+  } catch (err) {
+    stopWatching();
+    throw err;
+  }
+  // autoClose off: the file must stay open after the last write until it is fsynced.
+  const stream = handle.createWriteStream({ autoClose: false, highWaterMark: 1 << 20 });
+  file = { handle, stream };
+  state = 'writing';
+  const out = new Drained(stream);
 
   return {
     destination: path,

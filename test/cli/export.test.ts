@@ -162,7 +162,7 @@ describe('export sales-ready: the hand-off', () => {
   });
 
   it.each([
-    ['default', 'callq_id,external_id,first_name,last_name,company,title,email,phone,alt_phones,country,region,postal_code,timezone,source,campaign,list,score,owner,status,attempts,contacts,first_call_at,last_call_at,qualified_at,qualified_by,qualification_need,qualification_timeframe,qualification_authority,qualification_budget,qualification_use_case,handoff_note,Industry'],
+    ['default', 'callq_id,external_id,first_name,last_name,company,title,email,phone,alt_phone,country,region,postal_code,timezone,source,campaign,list,score,owner,status,attempts,contacts,first_call_at,last_call_at,qualified_at,qualified_by,qualification_need,qualification_timeframe,qualification_authority,qualification_budget,qualification_use_case,handoff_note,Industry'],
     ['salesforce', 'Callq_Id__c,External_Id__c,FirstName,LastName,Company,Title,Email,Phone,MobilePhone,Country,State,PostalCode,LeadSource,Campaign__c,List__c,Score__c,Status,Rating,DoNotCall,Attempts__c,Contacts__c,First_Call__c,Last_Call__c,Qualified_At__c,Qualified_By__c,Need__c,Timeframe__c,Authority__c,Budget__c,Use_Case__c,Handoff_Note__c,Description,Industry'],
     ['hubspot', 'callq_id,external_id,firstname,lastname,company,jobtitle,email,phone,mobilephone,country,state,zip,lead_source,campaign,list,score,hs_lead_status,lifecyclestage,attempts,contacts,first_call_at,last_call_at,qualified_at,qualified_by,qualification_need,qualification_timeframe,qualification_authority,qualification_budget,qualification_use_case,handoff_note,Industry'],
   ])('the %s profile writes its header row and maps the status', (profile, header) => {
@@ -202,7 +202,7 @@ describe('formula injection', () => {
     for (const [field, value] of Object.entries(payloads)) expect(row[field]).toBe(`'${value}`);
     expect(row.Notes).toBe("'\nline");
     expect(row.phone).toBe('+14155550100');
-    expect(row.alt_phones).toBe('+14155550101');
+    expect(row.alt_phone).toBe('+14155550101');
     const [sf] = csvRows(q(['export', 'sales-ready', '--no-mark', '--profile', 'salesforce']).stdout);
     expect(sf).toMatchObject({ FirstName: "'=1+1", Phone: '+14155550100', MobilePhone: '+14155550101' });
   });
@@ -296,7 +296,7 @@ describe('export cleanup', () => {
     const r = q(['export', 'cleanup']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.split('\n')[0]).toBe(
-      'callq_id,external_id,first_name,last_name,company,title,email,phone,alt_phones,country,region,postal_code,source,campaign,list,status,reason,closed_at,attempts,last_call_at,last_disposition',
+      'callq_id,external_id,first_name,last_name,company,title,email,phone,alt_phone,country,region,postal_code,source,campaign,list,status,reason,closed_at,attempts,last_call_at,last_disposition',
     );
     expect(csvRows(r.stdout).map((l) => [l.first_name, l.status, l.reason, l.closed_at])).toEqual([
       ['Nope', 'disqualified', 'no-budget', '2026-10-01T12:00:00.000Z'],
@@ -304,7 +304,7 @@ describe('export cleanup', () => {
       ['Dnc', 'do-not-call', 'do-not-call', '2026-11-11T12:00:00.000Z'],
       ['Tired', 'exhausted', 'no-contact', '2026-11-12T12:00:00.000Z'],
     ]);
-    expect(csvRows(r.stdout)[2].alt_phones).toBe('+12125550199');
+    expect(csvRows(r.stdout)[2].alt_phone).toBe('+12125550199');
     expect(r.stderr).toMatch(/Exported 4 disqualified, do-not-call or exhausted leads\./);
   });
 
@@ -367,7 +367,7 @@ describe('round trip', () => {
       { first_name: 'Ana', last_name: "O'Neil", company: 'Acme, Inc', email: 'ana@acme.example', phone: '+14155550100', alt_phones: ['+14155550101'], source: 'webinar', campaign: 'q4', list: 'fall', score: 80 },
       { first_name: 'Bo', last_name: 'Li', company: 'Beta "BB"', email: null, phone: '+442079460000', source: 'list', campaign: null, list: 'uk', score: 5 },
     ]);
-    sql(`UPDATE leads SET title = 'VP Sales', country = 'US', region = 'CA', postal_code = '94105', external_id = 'CRM-1', custom = '{"Industry":"Software","Employees":"50"}' WHERE id = ?`, a);
+    sql(`UPDATE leads SET title = 'VP Sales', country = 'US', region = 'CA', postal_code = '94105', external_id = 'CRM-1', owner = 'kim', custom = '{"Industry":"Software","Employees":"50"}' WHERE id = ?`, a);
     sql(`UPDATE leads SET title = 'CTO', country = 'GB', custom = '{"Website":"beta.example"}' WHERE id = ?`, b);
     qualify(a);
     qualify(b);
@@ -377,7 +377,7 @@ describe('round trip', () => {
     const imported = callq(['--db', other, '--now', NOW, 'import', file('handoff.csv')]);
     expect(imported.code, `callq import: ${imported.stderr}`).toBe(0);
     const raw = openRaw(other);
-    const fields = 'external_id, first_name, last_name, company, title, email, phone, alt_phones, country, region, postal_code, source, campaign, list, score';
+    const fields = 'external_id, first_name, last_name, company, title, email, phone, alt_phones, country, region, postal_code, timezone, source, campaign, list, score, owner';
     const back = raw.prepare(`SELECT ${fields}, custom FROM leads ORDER BY phone`).all() as any[];
     raw.close();
     const original = sql(`SELECT ${fields}, custom FROM leads ORDER BY phone`);

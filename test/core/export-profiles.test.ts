@@ -47,7 +47,7 @@ const headers = (profile: 'default' | 'salesforce' | 'hubspot') => handoffColumn
 describe('hand-off profiles: header rows', () => {
   it('default uses the import field names, the four standard answers, extra answers, then custom fields', () => {
     expect(headers('default')).toEqual([
-      'callq_id', 'external_id', 'first_name', 'last_name', 'company', 'title', 'email', 'phone', 'alt_phones',
+      'callq_id', 'external_id', 'first_name', 'last_name', 'company', 'title', 'email', 'phone', 'alt_phone',
       'country', 'region', 'postal_code', 'timezone', 'source', 'campaign', 'list', 'score', 'owner', 'status',
       'attempts', 'contacts', 'first_call_at', 'last_call_at', 'qualified_at', 'qualified_by',
       'qualification_need', 'qualification_timeframe', 'qualification_authority', 'qualification_budget', 'qualification_use_case',
@@ -82,7 +82,7 @@ describe('hand-off profiles: header rows', () => {
 
   it('marks exactly the phone columns', () => {
     for (const [profile, phones] of [
-      ['default', ['phone', 'alt_phones']],
+      ['default', ['phone', 'alt_phone']],
       ['salesforce', ['Phone', 'MobilePhone']],
       ['hubspot', ['phone', 'mobilephone']],
     ] as const) {
@@ -98,11 +98,11 @@ describe('hand-off profiles: values', () => {
   it('default keeps every field, answers, note and custom values; empty stays empty', () => {
     const r = row('default');
     expect(r).toMatchObject({
-      callq_id: 7, external_id: 'CRM-7', phone: '+14155550100', alt_phones: '+14155550101;+14155550102', score: 80,
+      callq_id: 7, external_id: 'CRM-7', phone: '+14155550100', alt_phone: '+14155550101;+14155550102', score: 80,
       status: 'sales-ready', qualified_by: 'ana', qualification_need: 'call tracking', qualification_budget: null,
       qualification_use_case: 'support', handoff_note: 'wants a demo', Industry: 'Software', Employees: null,
     });
-    expect(row('default', { ...lead, alt_phones: [], email: '' })).toMatchObject({ alt_phones: null, email: null });
+    expect(row('default', { ...lead, alt_phones: [], email: '' })).toMatchObject({ alt_phone: null, email: null });
   });
 
   it('salesforce: first alternate as MobilePhone, note and answers in Description, status and rating mapped', () => {
