@@ -1,6 +1,6 @@
 import type { Context } from './context.js';
 import { parseLeadId, viewerZone } from './args.js';
-import { openDatabase } from '../db/open.js';
+import { openDatabase, type DB } from '../db/open.js';
 import { loadSettings } from '../db/settings.js';
 import { getLead } from '../db/leads.js';
 import { parseAltPhones, recordOutcome } from '../db/outcomes.js';
@@ -66,9 +66,9 @@ export async function run(ctx: Context, [leadArg, disposition]: string[], opts: 
   }
 }
 
-/** Validates and records one outcome (also used by `callq work`). */
-export function logOutcome(ctx: Context, req: LogRequest) {
-  const db = openDatabase(ctx.dbPath, { create: true });
+/** Validates and records one outcome. `callq work` passes the database it keeps open. */
+export function logOutcome(ctx: Pick<Context, 'dbPath' | 'rep' | 'now'>, req: LogRequest, openDb?: DB) {
+  const db = openDb ?? openDatabase(ctx.dbPath, { create: true });
   try {
     const settings = loadSettings(db);
     const disposition = settings.dispositions.find((d) => d.name === req.disposition);
@@ -107,6 +107,6 @@ export function logOutcome(ctx: Context, req: LogRequest) {
       ),
     );
   } finally {
-    db.close();
+    if (!openDb) db.close();
   }
 }

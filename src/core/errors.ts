@@ -7,6 +7,8 @@ export const EXIT = {
   nothingToDo: 3,
   conflict: 4,
   integrity: 5,
+  /** The interactive session was interrupted (Ctrl-C, or its terminal closed): 128 + SIGINT, as shells expect. */
+  interrupted: 130,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -48,5 +50,12 @@ export class ConflictError extends ExitError {
 export class IntegrityError extends ExitError {
   constructor(message: string, detail?: Record<string, unknown>) {
     super(message, EXIT.integrity, detail);
+  }
+}
+
+/** Ctrl-C or a closed terminal ended `callq work`: exit 130. */
+export class InterruptedError extends ExitError {
+  constructor(message: string, detail?: Record<string, unknown>) {
+    super(message, EXIT.interrupted, detail);
   }
 }

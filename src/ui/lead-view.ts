@@ -5,6 +5,8 @@ import type { LeadRow } from '../db/leads.js';
 import type { CallRow } from '../db/calls.js';
 import type { PriorityTerm } from '../core/priority.js';
 import { localParts } from '../core/calling-window.js';
+import { formatInZone } from '../core/when.js';
+import { truncate, visibleLength } from './table.js';
 
 export function leadName(lead: Pick<LeadRow, 'first_name' | 'last_name'>): string {
   return [lead.first_name, lead.last_name].filter(Boolean).join(' ');
@@ -100,6 +102,8 @@ export interface CardExtras {
   calls?: CallRow[];
   insideHours?: boolean;
   notice?: string;
+  /** Show call times in this zone (the viewer's); UTC otherwise. */
+  viewerZone?: string;
 }
 
 export function renderCard(lead: LeadRow, x: CardExtras, c: ChalkInstance): string {
@@ -125,15 +129,18 @@ export function renderCard(lead: LeadRow, x: CardExtras, c: ChalkInstance): stri
   if (lead.callback_at && lead.status === 'callback') lines.push(c.magenta(`  callback due ${lead.callback_at}${lead.callback_rep ? ` for ${lead.callback_rep}` : ''}`));
   const custom = Object.entries(parseJson<Record<string, string>>(lead.custom, {})).filter(([, v]) => v !== '' && v !== null);
   if (custom.length) {
-    lines.push(c.dim('  ' + custom.slice(0, 6).map(([k, v]) => `${k}: ${String(v).replace(/\s+/g, ' ').slice(0, 40)}`).join(' · ').slice(0, width - 2)));
+    const items = custom.slice(0, 8).map(([k, v]) => `${k}: ${truncate(String(v).replace(/\s+/g, ' '), 60)}`);
+    lines.push(...wrapItems(items, width, ' · ').slice(0, 2).map((l) => c.dim(l)));
   }
   if (x.calls?.length) {
     lines.push('');
     lines.push(c.bold('  last calls'));
     for (const call of x.calls.slice(0, 3)) {
-      const when = call.called_at.slice(0, 16).replace('T', ' ');
-      const note = call.notes ? ` — ${call.notes.replace(/\s+/g, ' ')}` : '';
-      lines.push(`   ${c.dim(when)} ${call.disposition} ${c.dim('by ' + call.rep)}${note}`.slice(0, width + 20));
+      const when = x.viewerZone ? formatInZone(new Date(call.called_at), x.viewerZone) : call.called_at.slice(0, 16).replace('T', ' ');
+      const head = `   ${when} ${call.disposition} by ${call.rep}`;
+      // The note gets what is left of the line, so the card keeps to the terminal's width.
+      const note = call.notes ? ` — ${truncate(call.notes.replace(/\s+/g, ' '), Math.max(10, width - head.length - 3))}` : '';
+      lines.push(`   ${c.dim(when)} ${call.disposition} ${c.dim('by ' + call.rep)}${note}`);
     }
   }
   if (x.why) {
@@ -143,7 +150,22 @@ export function renderCard(lead: LeadRow, x: CardExtras, c: ChalkInstance): stri
   if (x.terms) lines.push(...renderTerms(x.terms, x.total ?? 0, c).split('\n').map((l) => '  ' + l));
   if (x.notice) lines.push(c.yellow(`  ${x.notice}`));
   lines.push(rule);
-  return lines.join('\n');
+  return lines.map((line) => truncate(line, width + 2)).join('\n');
+}
+
+/** Items joined by `separator`, wrapped into lines of at most `width` columns, each indented by two spaces. */
+export function wrapItems(items: string[], width: number, separator = '  '): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const item of items) {
+    const next = line ? `${line}${separator}${item}` : `  ${item}`;
+    if (line && visibleLength(next) > width) {
+      lines.push(line);
+      line = `  ${item}`;
+    } else line = next;
+  }
+  if (line) lines.push(line);
+  return lines;
 }
 
 export function renderTerms(terms: PriorityTerm[], total: number, c: ChalkInstance): string {

@@ -1,0 +1,237 @@
+// callq work: the rep's session. Claim → card → outcome → follow-ups → saved → next card, until
+// the rep quits. One database connection for the whole session; every save is one transaction
+// through logOutcome; the claim is renewed while the card is on screen and given back on the way out.
+import type { Context } from './context.js';
+import { describeFilters, queueFilters, viewerZone } from './args.js';
+import { logOutcome } from './log.js';
+import { openDatabase, type DB } from '../db/open.js';
+import { loadSettings } from '../db/settings.js';
+import { claimNextLead, explainEmptyQueue, releaseClaim, renewClaim, type Claim, type QueueFilters } from '../db/queue.js';
+import { callsForLead } from '../db/calls.js';
+import { isOpen } from '../core/calling-window.js';
+import { delayMs } from '../core/eligibility.js';
+import { ConflictError, InterruptedError, UsageError } from '../core/errors.js';
+import type { Settings } from '../core/settings.js';
+import { countOutcome, countSkip, newTally, type SessionTally } from '../core/session-tally.js';
+import { leadName, renderCard } from '../ui/lead-view.js';
+import { describeEmptyQueue, describeReason } from '../ui/queue-view.js';
+import { helpText, historyText, SessionEnded, WorkScreen, type EndReason, type FollowUp } from '../ui/work-session.js';
+import { paint } from '../ui/style.js';
+
+const POLL_MS = 30_000;
+const LOST = 'Your claim on this lead was lost (expired or taken); nothing was saved.';
+
+export async function run(ctx: Context, _args: string[], opts: Record<string, unknown>): Promise<void> {
+  if (!process.stdin.isTTY || !process.stdout.isTTY) {
+    throw new UsageError(
+      "callq work needs a terminal (stdin and stdout must be a TTY). In scripts, claim with 'callq next --json' and record with 'callq log LEAD DISPOSITION'.",
+    );
+  }
+  if (ctx.json) throw new UsageError("callq work is interactive and has no --json; scripts use 'callq next --json' and 'callq log ... --json'.");
+  const db = openDatabase(ctx.dbPath, { create: true });
+  const stop = new AbortController();
+  const end = (why: EndReason) => () => stop.abort(why);
+  const onInterrupt = end('interrupt');
+  const onHangup = end('hangup');
+  const signals: [NodeJS.Signals, () => void][] = [['SIGINT', onInterrupt], ['SIGHUP', onHangup], ['SIGTERM', onHangup]];
+  for (const [sig, fn] of signals) process.on(sig, fn);
+  process.stdin.on('end', onHangup).on('error', onHangup);
+
+  const session = new Session(ctx, db, loadSettings(db), queueFilters(opts), stop.signal);
+  let why: EndReason;
+  try {
+    why = await session.work();
+  } catch (err) {
+    if (!(err instanceof SessionEnded)) throw err;
+    why = err.why;
+  } finally {
+    session.close();
+    for (const [sig, fn] of signals) process.off(sig, fn);
+    process.stdin.off('end', onHangup).off('error', onHangup);
+    if (process.stdin.isTTY) process.stdin.setRawMode(false);
+    process.stdin.pause();
+    db.close();
+  }
+  if (why === 'hangup') {
+    // Nobody is left to read it; a write to the dead terminal must not turn into a crash.
+    process.stdout.on('error', () => {});
+    process.stderr.on('error', () => {});
+  }
+  const summary = session.summary();
+  if (why === 'quit') {
+    ctx.stdout.write(`\n${summary}\n`);
+    return;
+  }
+  throw new InterruptedError(why === 'hangup' ? `the terminal closed. ${summary}` : `interrupted (Ctrl-C). ${summary}`);
+}
+
+class Session {
+  private readonly screen: WorkScreen;
+  private readonly clock: () => Date;
+  private tally: SessionTally;
+  private claim: Claim | null = null;
+  private released: number | null = null;
+  private readonly renewal: NodeJS.Timeout;
+
+  constructor(
+    private readonly ctx: Context,
+    private readonly db: DB,
+    private readonly settings: Settings,
+    private readonly filters: QueueFilters,
+    stop: AbortSignal,
+  ) {
+    // With --now the clock stands still: every claim and save happens at that instant (tests, demos).
+    this.clock = () => (ctx.nowGiven ? ctx.now : new Date());
+    this.tally = newTally(this.clock());
+    this.screen = new WorkScreen(paint(ctx, ctx.stdout), ctx.stdout, process.stdin, stop, settings, viewerZone());
+    // A rep may sit on a card longer than the lease: keep the claim alive while it is on screen.
+    this.renewal = setInterval(() => this.renew(), Math.max(1000, delayMs(settings.lease) / 3));
+    this.renewal.unref();
+  }
+
+  /** Runs until the rep quits (returns) or the session is stopped (throws SessionEnded). */
+  async work(): Promise<EndReason> {
+    let message = '';
+    let exclude: number[] = [];
+    let waiting = false;
+    for (;;) {
+      this.claim = claimNextLead(this.db, this.clock(), this.settings, this.ctx.rep, { ...this.filters, exclude });
+      exclude = [];
+      if (!this.claim) {
+        const empty = explainEmptyQueue(this.db, this.clock(), this.settings, this.ctx.rep, this.filters);
+        if (!waiting) {
+          await this.screen.emptyQueue(this.header(), message, describeEmptyQueue(empty, describeFilters(this.filters), viewerZone()));
+          waiting = true;
+          message = '';
+        }
+        const untilOpen = empty.next_open ? Date.parse(empty.next_open) - this.clock().getTime() : POLL_MS;
+        await this.screen.waitForLead(Math.min(POLL_MS, Math.max(1000, untilOpen)));
+        continue;
+      }
+      waiting = false;
+      const outcome = await this.workLead(this.claim, message);
+      message = outcome.message;
+      if (outcome.skipped) exclude = [outcome.skipped];
+    }
+  }
+
+  /** One lead until it is saved, skipped or lost. */
+  private async workLead(claim: Claim, message: string): Promise<{ message: string; skipped?: number }> {
+    const lead = claim.lead;
+    const name = `#${lead.id} ${leadName(lead) || '(no name)'}`;
+    for (;;) {
+      this.screen.drawCard(this.header(), message, this.card(claim));
+      message = '';
+      const action = await this.screen.chooseAction();
+      switch (action.type) {
+        case 'redraw':
+          continue;
+        case 'quit':
+          throw new SessionEnded('quit');
+        case 'history':
+          await this.screen.showPage(this.header(), historyText(lead, callsForLead(this.db, lead.id), viewerZone(), paint(this.ctx, this.ctx.stdout)));
+          continue;
+        case 'help':
+          await this.screen.showPage(this.header(), helpText(this.screen.keys, this.settings.dispositions, paint(this.ctx, this.ctx.stdout)));
+          continue;
+        case 'skip':
+          releaseClaim(this.db, lead.id, this.ctx.rep, this.clock());
+          this.claim = null;
+          this.tally = countSkip(this.tally);
+          return { message: `Skipped ${name}; it is back in the queue.`, skipped: lead.id };
+        case 'disposition': {
+          // Say so before the rep types answers that could not be saved.
+          if (!this.renew()) return { message: `${name}: ${LOST}` };
+          const follow = await this.screen.askFollowUps(lead, action.disposition, action.withNote, this.clock);
+          if (!follow) {
+            message = 'Back to the card; nothing was saved.';
+            continue;
+          }
+          const saved = this.save(claim, action.disposition.name, follow);
+          if (saved.retry) {
+            message = saved.message;
+            continue;
+          }
+          return { message: saved.message };
+        }
+      }
+    }
+  }
+
+  /** One transaction through logOutcome, with the claim token so a lost claim is refused. */
+  private save(claim: Claim, disposition: string, f: FollowUp): { message: string; retry?: boolean } {
+    const name = `#${claim.lead.id} ${leadName(claim.lead) || '(no name)'}`;
+    if (!this.renew()) return { message: `${name}: ${LOST}` };
+    try {
+      const result = logOutcome(
+        { dbPath: this.ctx.dbPath, rep: this.ctx.rep, now: this.clock() },
+        {
+          leadId: claim.lead.id,
+          disposition,
+          note: f.note,
+          at: f.at?.toISOString(),
+          until: f.until?.toISOString(),
+          reason: f.reason,
+          answers: f.answers,
+          force: false,
+          token: claim.token,
+        },
+        this.db,
+      );
+      this.claim = null;
+      this.tally = countOutcome(this.tally, { contact: result.plan.contact, status: result.plan.status });
+      const more = result.alsoSuppressed ? ` ${result.alsoSuppressed} other lead(s) with the same phone or email moved to do-not-call.` : '';
+      return { message: `✓ Saved ${disposition} for ${name}: ${result.plan.summary}.${more}` };
+    } catch (err) {
+      if (err instanceof ConflictError) {
+        this.claim = null;
+        return { message: `${name}: ${LOST}` };
+      }
+      // A refused value (e.g. a rule the prompts did not foresee): the claim is kept, the rep can choose again.
+      if (err instanceof UsageError) return { message: `✗ Not saved: ${err.message}`, retry: true };
+      throw err;
+    }
+  }
+
+  /** Extends the claim on screen; false (and forgotten) when it was lost. */
+  private renew(): boolean {
+    if (!this.claim) return false;
+    if (renewClaim(this.db, this.claim.lead.id, this.ctx.rep, this.claim.token, this.clock(), this.settings)) return true;
+    this.claim = null;
+    return false;
+  }
+
+  private header(): string {
+    return this.screen.headerLine(this.ctx.rep, this.tally, this.clock());
+  }
+
+  private card(claim: Claim): string {
+    const zones = claim.lead.timezone?.split(',') ?? [];
+    return renderCard(
+      claim.lead,
+      {
+        now: this.clock(),
+        why: describeReason(claim.reason),
+        total: claim.total,
+        calls: callsForLead(this.db, claim.lead.id, 3),
+        insideHours: zones.length > 0 && isOpen(zones, this.clock(), this.settings.hours),
+        notice: claim.reason === 'held' ? 'You already held this lead (from an earlier session or callq next).' : undefined,
+        viewerZone: viewerZone(),
+      },
+      paint(this.ctx, this.ctx.stdout),
+    );
+  }
+
+  /** Stops renewing and gives back the lead on screen, if any. */
+  close(): void {
+    clearInterval(this.renewal);
+    if (this.claim && releaseClaim(this.db, this.claim.lead.id, this.ctx.rep, this.clock())) this.released = this.claim.lead.id;
+    this.claim = null;
+  }
+
+  summary(): string {
+    const t = this.tally;
+    const back = this.released === null ? 'You hold no lead.' : `Lead #${this.released} is back in the queue; nothing was saved for it.`;
+    return `Session: ${t.dials} dials, ${t.contacts} contacts, ${t.salesReady} sales-ready, ${t.skipped} skipped. ${back}`;
+  }
+}

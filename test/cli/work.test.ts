@@ -1,0 +1,365 @@
+// callq work driven through a real pseudo-terminal: keys in, screen text out, database asserted after.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import pty from 'node-pty';
+import { BIN, ROOT, callq, openRaw, tempDir } from '../helpers.js';
+import { seedLeads, type SeedLead } from '../seed.js';
+
+// Tuesday 2026-11-24, 11:00 in New York.
+const NOW = '2026-11-24T16:00:00Z';
+const DOWN = '\x1b[B';
+const ESC = '\x1b';
+const CTRL_C = '\x03';
+const BACKSPACE = '\x7f';
+
+// CSI and OSC sequences, charset switches, keypad modes: what a screen shows is what is left.
+// eslint-disable-next-line no-control-regex
+const ANSI = /\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)|\x1b[()][0-9A-Za-z]|\x1b[=>78]/g;
+
+/** Literal text, but any run of spaces may be a line break: prompts wrap at 80 columns. */
+function loose(text: string): RegExp {
+  return new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ +/g, '\\s+'));
+}
+
+/** The binary in an 80×40 pseudo-terminal; waits for screen text, never for a fixed time alone. */
+class Terminal {
+  private raw = '';
+  private cursor = 0;
+  private readonly term: pty.IPty;
+  readonly exited: Promise<{ exitCode: number; signal?: number }>;
+
+  constructor(args: string[], env: Record<string, string> = { NO_COLOR: '1' }) {
+    this.term = pty.spawn(process.execPath, [BIN, ...args], {
+      name: 'xterm-256color',
+      cols: 80,
+      rows: 40,
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', TZ: 'UTC', LANG: 'C.UTF-8', TERM: 'xterm-256color', CALLQ_REP: 'ana', ...env },
+    });
+    this.term.onData((d) => (this.raw += d));
+    this.exited = new Promise((done) => this.term.onExit(done));
+  }
+
+  /** Everything shown so far, escape sequences removed. */
+  get screen(): string {
+    return this.raw.replace(ANSI, '');
+  }
+
+  /** Waits until `pattern` appears after the last match; returns the text from there to the end of the match. */
+  async waitFor(pattern: string | RegExp, timeoutMs = 8000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const text = this.screen.slice(this.cursor);
+      const m = (typeof pattern === 'string' ? loose(pattern) : pattern).exec(text);
+      if (m) {
+        this.cursor += m.index + m[0].length;
+        return text.slice(0, m.index + m[0].length);
+      }
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${String(pattern)}; screen since last match:\n${text.slice(-2500)}`);
+      await new Promise((r) => setTimeout(r, 15));
+    }
+  }
+
+  write(keys: string): void {
+    this.term.write(keys);
+  }
+
+  /** Keys that go to an inquirer text prompt: typed, then Enter. */
+  answer(text: string): void {
+    this.term.write(text + '\r');
+  }
+
+  kill(signal = 'SIGHUP'): void {
+    try {
+      this.term.kill(signal);
+    } catch {
+      // already gone
+    }
+  }
+
+  async exitCode(timeoutMs = 8000): Promise<number> {
+    const timeout = new Promise<never>((_, fail) => setTimeout(() => fail(new Error(`no exit; screen:\n${this.screen.slice(-2000)}`)), timeoutMs));
+    return (await Promise.race([this.exited, timeout])).exitCode;
+  }
+}
+
+let dir: string;
+let cleanup: () => void;
+let db: string;
+const terminals: Terminal[] = [];
+beforeEach(() => {
+  ({ dir, cleanup } = tempDir());
+  db = join(dir, 'work.db');
+  expect(callq(['--db', db, 'init']).code).toBe(0);
+});
+afterEach(() => {
+  for (const t of terminals.splice(0)) t.kill('SIGKILL');
+  cleanup();
+});
+
+function work(extra: string[] = [], env?: Record<string, string>): Terminal {
+  const t = new Terminal(['--db', db, '--rep', 'ana', '--now', NOW, 'work', ...extra], env);
+  terminals.push(t);
+  return t;
+}
+
+/** Seeds leads whose scores fix the order: the first is served first. */
+function seedInOrder(names: string[], extra: Partial<SeedLead> = {}): Record<string, number> {
+  const ids = seedLeads(db, names.map((first_name, i) => ({ first_name, last_name: 'Test', score: 95 - i * 5, ...extra })));
+  return Object.fromEntries(names.map((n, i) => [n, ids[i]]));
+}
+
+function query<T = any>(sql: string, ...params: unknown[]): T[] {
+  const raw = openRaw(db);
+  try {
+    return raw.prepare(sql).all(...params) as T[];
+  } finally {
+    raw.close();
+  }
+}
+const lead = (id: number) => query('SELECT * FROM leads WHERE id = ?', id)[0];
+const callsOf = (id: number) => query('SELECT * FROM calls WHERE lead_id = ? ORDER BY id', id);
+const liveClaims = () => query('SELECT id, claim_rep FROM leads WHERE claim_rep IS NOT NULL');
+
+describe('callq work in a terminal', () => {
+  it('works a list: one-key outcome, skip, callback, qualification, reason list, menu, note-first, quit', async () => {
+    const id = seedInOrder(['Avery', 'Blake', 'Casey', 'Drew', 'Emery', 'Finley', 'Gray']);
+    const t = work();
+
+    // A: one key, saved at once (no-contact outcomes ask nothing).
+    const first = await t.waitFor('outcome key ›');
+    expect(first).toContain('Avery Test');
+    expect(first).toContain('0 dials · 0 contacts · 0 sales-ready');
+    expect(first).toContain('+1 (212)');
+    expect(first).toMatch(/lead time Tue 11:00 New York\s+inside calling hours/);
+    expect(first).toMatch(/n no-answer\s+b busy\s+v voicemail/);
+    expect(first.split('\n').every((line) => line.replace(/\r$/, '').length <= 80)).toBe(true);
+    t.write('n');
+    await t.waitFor(`✓ Saved no-answer for #${id.Avery} Avery Test`);
+
+    // B: skip; the next card is C even though B still ranks higher.
+    await t.waitFor('Blake Test');
+    await t.waitFor('outcome key ›');
+    t.write('s');
+    await t.waitFor(`Skipped #${id.Blake} Blake Test; it is back in the queue.`);
+    await t.waitFor('Casey Test');
+
+    // C: callback. A time outside calling hours is refused with the nearest allowed one; the
+    // accepted time is said back in both zones before the note.
+    await t.waitFor('outcome key ›');
+    t.write('c');
+    await t.waitFor("Lead's time now: Tue 24 Nov 11:00 EST.");
+    await t.waitFor('Call back when?');
+    t.answer('tomorrow 8pm');
+    await t.waitFor('outside calling hours');
+    t.write(BACKSPACE.repeat('tomorrow 8pm'.length));
+    t.answer('tomorrow 10am');
+    await t.waitFor('→ Wed 25 Nov 10:00 EST (lead) · 15:00 UTC (you)');
+    await t.waitFor('Note?');
+    t.answer('in a meeting, call tomorrow');
+    await t.waitFor(`✓ Saved callback for #${id.Casey} Casey Test`);
+
+    // B again (the skip only kept it out of the next claim): qualified with answers and hand-off note.
+    await t.waitFor('Blake Test');
+    await t.waitFor('outcome key ›');
+    t.write('q');
+    await t.waitFor('Need?');
+    t.answer('call tracking');
+    await t.waitFor('Timeframe?');
+    t.answer('Q1');
+    await t.waitFor('Authority?');
+    t.answer('VP Sales');
+    await t.waitFor('Budget (optional)?');
+    t.answer('');
+    await t.waitFor('Hand-off note for Sales?');
+    t.answer('');
+    await t.waitFor('Required');
+    t.answer('wants a demo next Tuesday');
+    await t.waitFor('3 dials · 2 contacts · 1 sales-ready');
+    await t.waitFor(`✓ Saved qualified for #${id.Blake} Blake Test`);
+
+    // D: disqualified, reason picked from the list with the arrow keys.
+    await t.waitFor('Drew Test');
+    await t.waitFor('outcome key ›');
+    t.write('d');
+    await t.waitFor('Reason');
+    t.write(DOWN + DOWN + '\r');
+    await t.waitFor('Note?');
+    t.answer('');
+    await t.waitFor(`✓ Saved disqualified for #${id.Drew} Drew Test: disqualified (no-need)`);
+
+    // E: the arrow-key menu (Enter opens it), then a note.
+    await t.waitFor('Emery Test');
+    await t.waitFor('outcome key ›');
+    t.write('\r');
+    await t.waitFor('Outcome');
+    t.write(DOWN + DOWN + '\r');
+    await t.waitFor('Note?');
+    t.answer('left a voicemail about the webinar');
+    await t.waitFor(`✓ Saved voicemail for #${id.Emery} Emery Test`);
+
+    // F: '+' asks a note for a no-contact outcome too.
+    await t.waitFor('Finley Test');
+    await t.waitFor('outcome key ›');
+    t.write('+');
+    await t.waitFor('note first');
+    t.write('b');
+    await t.waitFor('Note?');
+    t.answer('line busy twice');
+    await t.waitFor('6 dials · 3 contacts · 1 sales-ready');
+    await t.waitFor(`✓ Saved busy for #${id.Finley} Finley Test`);
+
+    // G: history and help pages, then quit.
+    await t.waitFor('Gray Test');
+    await t.waitFor('outcome key ›');
+    t.write('h');
+    await t.waitFor('no calls yet');
+    t.write(' ');
+    await t.waitFor('outcome key ›');
+    t.write('?');
+    await t.waitFor('same as D');
+    t.write(' ');
+    await t.waitFor('outcome key ›');
+    t.write('Q');
+    await t.waitFor(`Session: 6 dials, 3 contacts, 1 sales-ready, 1 skipped. Lead #${id.Gray} is back in the queue`);
+    expect(await t.exitCode()).toBe(0);
+
+    expect(query('SELECT lead_id, rep, disposition, called_at FROM calls ORDER BY id')).toEqual(
+      [
+        [id.Avery, 'no-answer'],
+        [id.Casey, 'callback'],
+        [id.Blake, 'qualified'],
+        [id.Drew, 'disqualified'],
+        [id.Emery, 'voicemail'],
+        [id.Finley, 'busy'],
+      ].map(([lead_id, disposition]) => ({ lead_id, rep: 'ana', disposition, called_at: '2026-11-24T16:00:00.000Z' })),
+    );
+    expect(lead(id.Avery)).toMatchObject({ status: 'working', attempts: 1 });
+    expect(lead(id.Casey)).toMatchObject({ status: 'callback', callback_at: '2026-11-25T15:00:00.000Z', callback_rep: 'ana' });
+    expect(callsOf(id.Casey)[0].notes).toBe('in a meeting, call tomorrow');
+    const blake = lead(id.Blake);
+    expect(blake).toMatchObject({ status: 'sales-ready', handoff_note: 'wants a demo next Tuesday' });
+    expect(JSON.parse(blake.qualification)).toEqual({ need: 'call tracking', timeframe: 'Q1', authority: 'VP Sales' });
+    expect(lead(id.Drew)).toMatchObject({ status: 'disqualified', disqualify_reason: 'no-need' });
+    expect(callsOf(id.Emery)[0].notes).toBe('left a voicemail about the webinar');
+    expect(callsOf(id.Finley)[0].notes).toBe('line busy twice');
+    expect(lead(id.Gray)).toMatchObject({ status: 'new', attempts: 0 });
+    expect(callsOf(id.Gray)).toEqual([]);
+    expect(liveClaims()).toEqual([]);
+  });
+
+  it('Ctrl-C in the middle of a prompt releases the claim, saves nothing and exits 130 (colour on)', async () => {
+    const { Avery } = seedInOrder(['Avery']);
+    const t = work([], { FORCE_COLOR: '1' });
+    await t.waitFor('Avery Test');
+    await t.waitFor('outcome key ›');
+    expect(lead(Avery).claim_rep).toBe('ana');
+
+    // Esc inside a question goes back to the card.
+    t.write('g');
+    await t.waitFor('Note?');
+    t.write(ESC);
+    await t.waitFor('Back to the card; nothing was saved.');
+    await t.waitFor('outcome key ›');
+
+    t.write('c');
+    await t.waitFor('Call back when?');
+    t.write('tomorr');
+    await t.waitFor('tomorr');
+    t.write(CTRL_C);
+    await t.waitFor(`interrupted (Ctrl-C). Session: 0 dials, 0 contacts, 0 sales-ready, 0 skipped. Lead #${Avery} is back in the queue; nothing was saved for it.`);
+    expect(await t.exitCode()).toBe(130);
+    expect(lead(Avery)).toMatchObject({ status: 'new', attempts: 0, claim_rep: null, claim_token: null, claim_expires_at: null, callback_at: null });
+    expect(query('SELECT * FROM calls')).toEqual([]);
+  });
+
+  it('a lost claim is said plainly, nothing is saved, and the next lead comes up', async () => {
+    const id = seedInOrder(['Avery', 'Blake', 'Casey']);
+    const t = work();
+    await t.waitFor('Avery Test');
+    await t.waitFor('outcome key ›');
+    // A colleague takes the lead (say the lease ran out while the rep was away).
+    const steal = (leadId: number) => {
+      const raw = openRaw(db);
+      raw.prepare("UPDATE leads SET claim_rep = 'bob', claim_token = 'bobs-token', claim_expires_at = '2026-11-24T16:30:00.000Z' WHERE id = ?").run(leadId);
+      raw.close();
+    };
+    steal(id.Avery);
+    t.write('n');
+    await t.waitFor(`#${id.Avery} Avery Test: Your claim on this lead was lost (expired or taken); nothing was saved.`);
+
+    // Lost while typing the note: detected at save time.
+    await t.waitFor('Blake Test');
+    await t.waitFor('outcome key ›');
+    t.write('g');
+    await t.waitFor('Note?');
+    steal(id.Blake);
+    t.answer('spoke to reception');
+    await t.waitFor(`#${id.Blake} Blake Test: Your claim on this lead was lost`);
+    await t.waitFor('Casey Test');
+    await t.waitFor('outcome key ›');
+    t.write('Q');
+    expect(await t.exitCode()).toBe(0);
+    expect(query('SELECT * FROM calls')).toEqual([]);
+    expect(liveClaims()).toEqual([
+      { id: id.Avery, claim_rep: 'bob' },
+      { id: id.Blake, claim_rep: 'bob' },
+    ]);
+  });
+
+  it('an empty queue says why and when, waits, and serves the lead once it opens', async () => {
+    const [id] = seedLeads(db, [{ first_name: 'Later', next_eligible_at: '2026-11-24T18:00:00.000Z' }]);
+    const t = work();
+    await t.waitFor('No lead to call.');
+    await t.waitFor('1 waiting for a retry time');
+    await t.waitFor('The next lead becomes callable at Tue 24 Nov 18:00 UTC');
+    await t.waitFor('w wait for the next lead');
+    t.write('w');
+    await t.waitFor('waiting — next check in 30s');
+    const raw = openRaw(db);
+    raw.prepare('UPDATE leads SET next_eligible_at = NULL WHERE id = ?').run(id);
+    raw.close();
+    t.write(' ');
+    await t.waitFor('Later Test');
+    await t.waitFor('outcome key ›');
+    t.write('Q');
+    expect(await t.exitCode()).toBe(0);
+    expect(liveClaims()).toEqual([]);
+  });
+
+  it('a closed terminal (SIGHUP) gives the lead back', async () => {
+    const { Avery } = seedInOrder(['Avery']);
+    const t = work();
+    await t.waitFor('outcome key ›');
+    t.write('u');
+    await t.waitFor('Nurture until?');
+    expect(lead(Avery).claim_rep).toBe('ana');
+    t.kill('SIGHUP');
+    expect(await t.exitCode()).toBe(130);
+    expect(lead(Avery)).toMatchObject({ status: 'new', claim_rep: null });
+    expect(query('SELECT * FROM calls')).toEqual([]);
+  });
+
+  it('a lead already held from callq next is shown again, with a note', async () => {
+    const { Avery } = seedInOrder(['Avery', 'Blake']);
+    expect(callq(['--db', db, '--rep', 'ana', '--now', NOW, 'next']).code).toBe(0);
+    const t = work();
+    await t.waitFor('Avery Test');
+    await t.waitFor('You already held this lead');
+    t.write('Q');
+    expect(await t.exitCode()).toBe(0);
+    expect(lead(Avery).claim_rep).toBeNull();
+  });
+});
+
+describe('callq work without a terminal', () => {
+  it('refuses with exit 2 and points to next and log', () => {
+    seedInOrder(['Avery']);
+    const r = callq(['--db', db, '--now', NOW, 'work']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/needs a terminal/);
+    expect(r.stderr).toContain("'callq next --json'");
+    expect(r.stderr).toContain("'callq log LEAD DISPOSITION'");
+    expect(liveClaims()).toEqual([]);
+  });
+});
