@@ -56,7 +56,7 @@ export function planRotation(names: readonly string[], keep: number): RotationPl
 export const BATCH_TARGET_MS = 25;
 export const BATCH_PAUSE_MS = 26;
 export const BATCH_MIN = 50;
-export const BATCH_MAX = 2_000;
+export const BATCH_MAX = 10_000;
 export const BATCH_FIRST = 500;
 
 /** The next batch size, scaled so that a transaction takes about BATCH_TARGET_MS. */

@@ -26,15 +26,17 @@ export interface BatchOptions {
 }
 
 /**
- * Applies `change` to each id in short immediate transactions and returns the sum of what it
- * returned (rows changed). A dry run changes nothing and returns how many ids would be tried.
+ * Applies `change` to the ids in short immediate transactions, a batch at a time, and returns the
+ * sum of what it returned (rows changed). A dry run changes nothing and returns how many ids
+ * would be tried. `change` receives the batch as a JSON array, for `id IN (SELECT value FROM
+ * json_each(@ids))`: one statement per batch runs several times faster than one per row.
  */
-async function inBatches(db: DB, ids: readonly number[], change: (id: number) => number, options: BatchOptions): Promise<number> {
+async function inBatches(db: DB, ids: readonly number[], change: (batch: string) => number, options: BatchOptions): Promise<number> {
   if (options.dryRun) return ids.length;
   let lockedMs = 0; // measured inside the transaction: waiting for the lock is not our work
-  const apply = db.transaction((batch: readonly number[]) => {
+  const apply = db.transaction((batch: string) => {
     const started = performance.now();
-    const n = batch.reduce((sum, id) => sum + change(id), 0);
+    const n = change(batch);
     lockedMs = performance.now() - started;
     return n;
   });
@@ -42,13 +44,10 @@ async function inBatches(db: DB, ids: readonly number[], change: (id: number) =>
   let size = BATCH_FIRST;
   for (let done = 0; done < ids.length; ) {
     const batch = ids.slice(done, done + size);
-    changed += apply.immediate(batch);
+    changed += apply.immediate(JSON.stringify(batch));
     size = nextBatchSize(size, lockedMs);
     done += batch.length;
     options.onProgress?.(done, ids.length);
-    // Copy the batch from the WAL into the database now, without blocking anyone: otherwise the
-    // rep whose commit crosses the auto-checkpoint threshold would do that copying while claiming.
-    db.pragma('wal_checkpoint(PASSIVE)');
     await sleep(BATCH_PAUSE_MS); // the window in which a waiting rep takes the lock
   }
   return changed;
@@ -56,36 +55,47 @@ async function inBatches(db: DB, ids: readonly number[], change: (id: number) =>
 
 // A claim is live only while claim_expires_at > now; a rep's live claim is never touched here.
 const NOT_CLAIMED = '(claim_expires_at IS NULL OR claim_expires_at <= @now)';
+const IN_BATCH = 'id IN (SELECT value FROM json_each(@batch))';
 const ids = (db: DB, sql: string, params: Record<string, unknown>) => db.prepare(sql).pluck().all(params) as number[];
+
+/** Finds the leads matching `where`, then runs `update` (which re-checks `where`) on them in batches. */
+function updateInBatches(db: DB, where: string, update: string, params: Record<string, unknown>, options: BatchOptions): Promise<number> {
+  const statement = db.prepare(`${update} WHERE ${IN_BATCH} AND ${where}`);
+  return inBatches(db, ids(db, `SELECT id FROM leads WHERE ${where}`, params), (batch) => statement.run({ ...params, batch }).changes, options);
+}
 
 /** Clears claims whose lease has run out, so the leads are plainly free again. */
 export function expireClaims(db: DB, now: Date, options: BatchOptions): Promise<number> {
-  const where = `claim_rep IS NOT NULL AND ${NOT_CLAIMED}`;
-  const params = { now: now.toISOString() };
-  const update = db.prepare(
-    `UPDATE leads SET claim_rep = NULL, claim_token = NULL, claim_expires_at = NULL, updated_at = @now WHERE id = @id AND ${where}`,
+  return updateInBatches(
+    db,
+    `claim_rep IS NOT NULL AND ${NOT_CLAIMED}`,
+    'UPDATE leads SET claim_rep = NULL, claim_token = NULL, claim_expires_at = NULL, updated_at = @now',
+    { now: now.toISOString() },
+    options,
   );
-  return inBatches(db, ids(db, `SELECT id FROM leads WHERE ${where}`, params), (id) => update.run({ ...params, id }).changes, options);
 }
 
 /** Callable leads at or past max-attempts without contact become 'exhausted' (returned to marketing). */
 export function exhaustLeads(db: DB, now: Date, maxAttempts: number, options: BatchOptions): Promise<number> {
-  const where = `status IN ('new','working','callback','nurture') AND attempts_since_contact >= @max AND ${NOT_CLAIMED}`;
-  const params = { now: now.toISOString(), max: maxAttempts };
-  const update = db.prepare(`UPDATE leads SET status = 'exhausted', closed_at = @now, updated_at = @now WHERE id = @id AND ${where}`);
-  return inBatches(db, ids(db, `SELECT id FROM leads WHERE ${where}`, params), (id) => update.run({ ...params, id }).changes, options);
+  return updateInBatches(
+    db,
+    `status IN ('new','working','callback','nurture') AND attempts_since_contact >= @max AND ${NOT_CLAIMED}`,
+    "UPDATE leads SET status = 'exhausted', closed_at = @now, updated_at = @now",
+    { now: now.toISOString(), max: maxAttempts },
+    options,
+  );
 }
 
 /** Nurture leads whose date has come go back to 'working', due at once. */
 export function returnNurtureLeads(db: DB, now: Date, options: BatchOptions): Promise<number> {
-  const where = `status = 'nurture' AND nurture_until <= @now AND ${NOT_CLAIMED}`;
-  const params = { now: now.toISOString() };
-  const update = db.prepare(
+  return updateInBatches(
+    db,
+    `status = 'nurture' AND nurture_until <= @now AND ${NOT_CLAIMED}`,
     `UPDATE leads SET status = 'working', updated_at = @now,
-       next_eligible_at = CASE WHEN next_eligible_at <= @now THEN NULL ELSE next_eligible_at END
-     WHERE id = @id AND ${where}`,
+       next_eligible_at = CASE WHEN next_eligible_at <= @now THEN NULL ELSE next_eligible_at END`,
+    { now: now.toISOString() },
+    options,
   );
-  return inBatches(db, ids(db, `SELECT id FROM leads WHERE ${where}`, params), (id) => update.run({ ...params, id }).changes, options);
 }
 
 export interface PurgeResult {
@@ -104,22 +114,23 @@ export interface PurgeResult {
 export async function purgePersonalData(db: DB, now: Date, retentionDays: number, options: BatchOptions): Promise<PurgeResult> {
   const where = `status IN ('disqualified','do-not-call') AND closed_at < @cutoff AND purged_at IS NULL`;
   const params = { now: now.toISOString(), cutoff: retentionCutoff(now, retentionDays) };
-  const read = db.prepare(`SELECT status, phone, alt_phones, email FROM leads WHERE id = @id AND ${where}`);
+  const readDoNotCall = db.prepare(`SELECT phone, alt_phones, email FROM leads WHERE ${IN_BATCH} AND ${where} AND status = 'do-not-call'`);
   const purge = db.prepare(
     `UPDATE leads SET first_name = NULL, last_name = NULL, email = NULL, company = NULL, title = NULL,
        phone = '', phone_raw = NULL, alt_phones = NULL, postal_code = NULL, external_id = NULL, custom = NULL,
        qualification = NULL, handoff_note = NULL, purged_at = @now, updated_at = @now
-     WHERE id = @id`,
+     WHERE ${IN_BATCH} AND ${where} RETURNING id`,
+  ).pluck();
+  const eraseNotes = db.prepare(
+    'UPDATE calls SET notes = NULL, phone = NULL WHERE lead_id IN (SELECT value FROM json_each(?)) AND (notes IS NOT NULL OR phone IS NOT NULL)',
   );
-  const eraseNotes = db.prepare('UPDATE calls SET notes = NULL, phone = NULL WHERE lead_id = ? AND (notes IS NOT NULL OR phone IS NOT NULL)');
   let notesErased = 0;
-  const change = (id: number): number => {
-    const lead = read.get({ ...params, id }) as { status: string; phone: string; alt_phones: string | null; email: string | null } | undefined;
-    if (!lead) return 0;
-    if (lead.status === 'do-not-call') addSuppressions(db, doNotCallKeys(lead), 'do-not-call', 'maintain', now);
-    purge.run({ ...params, id });
-    notesErased += eraseNotes.run(id).changes;
-    return 1;
+  const change = (batch: string): number => {
+    const dnc = readDoNotCall.all({ ...params, batch }) as { phone: string; alt_phones: string | null; email: string | null }[];
+    addSuppressions(db, dnc.flatMap(doNotCallKeys), 'do-not-call', 'maintain', now);
+    const purged = purge.all({ ...params, batch }) as number[];
+    notesErased += eraseNotes.run(JSON.stringify(purged)).changes;
+    return purged.length;
   };
   const candidates = ids(db, `SELECT id FROM leads WHERE ${where}`, params);
   if (options.dryRun) {
@@ -219,6 +230,9 @@ export async function runMaintenance(db: DB, options: MaintenanceOptions): Promi
   };
   const batch = (name: StepName): BatchOptions => ({ dryRun: options.dryRun, onProgress: (d, t) => options.onProgress?.(name, d, t) });
   const { now, dryRun } = options;
+  // Checkpoint from this connection every 500 pages (the default is 1000): then a rep's commit,
+  // which adds a few pages, never crosses the threshold and never does maintenance's copying.
+  if (!dryRun) db.pragma('wal_autocheckpoint = 500');
 
   const problems = await step('integrity check', () => checkDatabase(db), () => null, () => 'ok');
   if (problems.length) {

@@ -38,7 +38,7 @@ describe('maintenance planning (pure)', () => {
     [500, 50, 250], // too slow: shrink toward the target
     [500, 25, 500],
     [500, 1, 1000], // fast: grow, at most doubling
-    [1500, 0, BATCH_MAX],
+    [8000, 0, BATCH_MAX],
     [60, 400, BATCH_MIN],
   ])('batch of %i that took %i ms → %i', (size, ms, next) => expect(nextBatchSize(size, ms)).toBe(next));
 
