@@ -80,6 +80,7 @@ function selectionOf(db: DB, opts: Options): { selection: HandoffSelection; prof
 
 export async function salesReady(ctx: Context, _args: string[], opts: Options): Promise<void> {
   const format = tableFormat(ctx, opts);
+  const open = opener(ctx, opts);
   const db = openForExport(ctx);
   try {
     const { selection, profile } = selectionOf(db, opts);
@@ -101,7 +102,7 @@ export async function salesReady(ctx: Context, _args: string[], opts: Options): 
       const headers = columns.map((c) => c.header);
       const bar = progressBar(ctx, { total: count, label: 'exporting', unit: 'leads' });
       try {
-        written = await writeTable(rows(), { headers, phone: columns.map((c) => c.phone === true) }, format, opener(ctx, opts), () => bar.tick());
+        written = await writeTable(rows(), { headers, phone: columns.map((c) => c.phone === true) }, format, open, () => bar.tick());
       } finally {
         bar.done();
       }
@@ -110,31 +111,46 @@ export async function salesReady(ctx: Context, _args: string[], opts: Options): 
     }
     if (!written) throw nothingToHandOff(selection);
     const { sink, rows } = written;
-    let batch: number | null = null;
-    try {
-      if (mark) batch = recordHandoff(db, { leadIds: toMark, destination: sink.destination, profile, rep: ctx.rep, now: ctx.now, publish: () => sink.publish() });
-      else sink.publish();
-    } catch (err) {
-      sink.discard();
-      throw err;
-    }
-    const marked = batch === null ? 0 : toMark.length;
-    const batchId = selection.kind === 'batch' ? selection.id : batch;
-    report(ctx, { exported: rows, marked, batch: batchId, file: sink.destination, profile, format: format.kind }, () => {
-      const what = selection.kind === 'batch' ? `Re-exported hand-off batch ${selection.id}: ${plural(rows, 'lead')}` : `Exported ${plural(rows, 'lead')}`;
-      const where = sink.destination === 'stdout' ? '' : ` to ${sink.destination}`;
-      const marking =
-        selection.kind === 'batch'
-          ? ''
-          : !mark
-            ? ' Nothing marked (--no-mark).'
-            : batch === null
-              ? ' All were handed off already; nothing marked.'
-              : ` Hand-off batch ${batch}: ${plural(marked, 'lead')} marked handed-off.`;
-      return `${what}${where} (profile ${profile}).${marking}`;
+    const batch = orDiscard(sink, () => {
+      if (!mark) {
+        sink.publish();
+        return null;
+      }
+      return recordHandoff(db, { leadIds: toMark, destination: sink.destination, profile, rep: ctx.rep, now: ctx.now, publish: () => sink.publish() });
     });
+    const marked = batch === null ? 0 : toMark.length;
+    report(ctx, { exported: rows, marked, batch: selection.kind === 'batch' ? selection.id : batch, file: sink.destination, profile, format: format.kind }, () =>
+      describeHandoff(selection, { rows, marked, batch, mark, profile, destination: sink.destination }),
+    );
   } finally {
     db.close();
+  }
+}
+
+function describeHandoff(
+  selection: HandoffSelection,
+  r: { rows: number; marked: number; batch: number | null; mark: boolean; profile: ProfileName; destination: string },
+): string {
+  const what = selection.kind === 'batch' ? `Re-exported hand-off batch ${selection.id}: ${plural(r.rows, 'lead')}` : `Exported ${plural(r.rows, 'lead')}`;
+  const where = r.destination === 'stdout' ? '' : ` to ${r.destination}`;
+  const marking =
+    selection.kind === 'batch'
+      ? ''
+      : !r.mark
+        ? ' Nothing marked (--no-mark).'
+        : r.batch === null
+          ? ' All were handed off already; nothing marked.'
+          : ` Hand-off batch ${r.batch}: ${plural(r.marked, 'lead')} marked handed-off.`;
+  return `${what}${where} (profile ${r.profile}).${marking}`;
+}
+
+/** Runs the step that publishes the file; if it fails, the unfinished file is removed. */
+function orDiscard<T>(sink: Sink, step: () => T): T {
+  try {
+    return step();
+  } catch (err) {
+    sink.discard();
+    throw err;
   }
 }
 
@@ -187,23 +203,19 @@ interface PlainExport {
 
 /** A plain export (no hand-off bookkeeping): stream the rows, publish the file, report. */
 async function exportRows(ctx: Context, opts: Options, format: TableFormat, e: PlainExport): Promise<void> {
+  const open = opener(ctx, opts);
   const db = openForExport(ctx);
   try {
     const bar = progressBar(ctx, { total: ctx.stderr.isTTY ? e.count(db) : undefined, label: 'exporting', unit: 'rows' });
     let written: Awaited<ReturnType<typeof writeTable>>;
     try {
-      written = await writeTable(e.rows(db) as Iterable<Cell[]>, { headers: e.headers, phone: phoneFlags(e.headers, e.phones) }, format, opener(ctx, opts), () => bar.tick());
+      written = await writeTable(e.rows(db) as Iterable<Cell[]>, { headers: e.headers, phone: phoneFlags(e.headers, e.phones) }, format, open, () => bar.tick());
     } finally {
       bar.done();
     }
     if (!written) throw new NothingToDoError(`no ${e.noun}s to export${e.filter}; nothing was written.`);
-    try {
-      written.sink.publish();
-    } catch (err) {
-      written.sink.discard();
-      throw err;
-    }
     const { sink, rows } = written;
+    orDiscard(sink, () => sink.publish());
     report(ctx, { exported: rows, file: sink.destination, format: format.kind }, () =>
       `Exported ${plural(rows, e.noun)}${e.filter}${sink.destination === 'stdout' ? '' : ` to ${sink.destination}`}.`,
     );

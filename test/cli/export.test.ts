@@ -385,4 +385,34 @@ describe('round trip', () => {
     // Custom fields come back under their own headers (the export's extra columns are new custom fields).
     original.forEach((o, i) => expect(JSON.parse(back[i].custom)).toMatchObject(JSON.parse(o.custom)));
   });
+
+  it.each(['salesforce', 'hubspot'])('a %s file carries the contact fields callq import reads back', (profile) => {
+    const [a] = seedLeads(db, [{ first_name: 'Ana', last_name: 'Silva', company: 'Acme, Inc', email: 'ana@acme.example', phone: '+14155550100', alt_phones: ['+14155550101'], source: 'webinar' }]);
+    sql(`UPDATE leads SET title = 'VP Sales', country = 'US', region = 'CA', postal_code = '94105' WHERE id = ?`, a);
+    qualify(a);
+    expect(q(['export', 'sales-ready', '--profile', profile, '--out', file('crm.csv')]).code).toBe(0);
+    const other = file('crm.db');
+    const imported = callq(['--db', other, '--now', NOW, 'import', file('crm.csv')]);
+    expect(imported.code, `callq import: ${imported.stderr}`).toBe(0);
+    const fields = 'first_name, last_name, company, title, email, phone, alt_phones, country, region, postal_code, source';
+    const raw = openRaw(other);
+    const back = raw.prepare(`SELECT ${fields} FROM leads`).all();
+    raw.close();
+    expect(back).toEqual(sql(`SELECT ${fields} FROM leads`));
+  });
+
+  it('with --raw, cells a spreadsheet would run come back as they were too', () => {
+    const [a] = seedLeads(db, [{ first_name: '@ana', company: '=Acme', phone: '+14155550100' }]);
+    sql(`UPDATE leads SET title = '-VP-', custom = '{"Note":"+1 more"}' WHERE id = ?`, a);
+    qualify(a);
+    expect(q(['export', 'sales-ready', '--raw', '--out', file('raw.csv')]).code).toBe(0);
+    const other = file('crm.db');
+    const imported = callq(['--db', other, '--now', NOW, 'import', file('raw.csv')]);
+    expect(imported.code, `callq import: ${imported.stderr}`).toBe(0);
+    const raw = openRaw(other);
+    const back = raw.prepare('SELECT first_name, company, title, custom FROM leads').get() as any;
+    raw.close();
+    expect(back).toMatchObject({ first_name: '@ana', company: '=Acme', title: '-VP-' });
+    expect(JSON.parse(back.custom)).toMatchObject({ Note: '+1 more' });
+  });
 });
