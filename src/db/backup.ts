@@ -173,6 +173,7 @@ export function restoreDatabase(source: string, target: string, options: { force
     throw new UsageError(`${target} already exists; restoring replaces it and loses every change made since the backup. Pass --force to do so.`);
   }
   const lock = replaced ? lockForRestore(target) : null;
+  mkdirSync(dirname(target), { recursive: true });
   const temp = tempBeside(target, 'restore');
   try {
     rmSync(temp, { force: true });
