@@ -62,7 +62,7 @@ export async function run(ctx: Context, _args: string[], opts: Record<string, un
     ctx.stdout.write(`\n${summary}\n`);
     return;
   }
-  throw new InterruptedError(why === 'hangup' ? `the terminal closed. ${summary}` : `interrupted (Ctrl-C). ${summary}`);
+  throw new InterruptedError(why === 'hangup' ? `the terminal closed or callq was stopped. ${summary}` : `interrupted (Ctrl-C). ${summary}`);
 }
 
 class Session {

@@ -5,7 +5,7 @@ import type { LeadRow } from '../db/leads.js';
 import type { CallRow } from '../db/calls.js';
 import type { PriorityTerm } from '../core/priority.js';
 import { localParts } from '../core/calling-window.js';
-import { formatInZone } from '../core/when.js';
+import { formatBothZones, formatInZone } from '../core/when.js';
 import { truncate, visibleLength } from './table.js';
 
 export function leadName(lead: Pick<LeadRow, 'first_name' | 'last_name'>): string {
@@ -126,7 +126,10 @@ export function renderCard(lead: LeadRow, x: CardExtras, c: ChalkInstance): stri
   );
   const origin = [lead.source && `source ${lead.source}`, lead.campaign && `campaign ${lead.campaign}`, lead.list && `list ${lead.list}`].filter(Boolean);
   if (origin.length) lines.push(c.dim(`  ${origin.join(' · ')}`));
-  if (lead.callback_at && lead.status === 'callback') lines.push(c.magenta(`  callback due ${lead.callback_at}${lead.callback_rep ? ` for ${lead.callback_rep}` : ''}`));
+  if (lead.callback_at && lead.status === 'callback') {
+    const due = x.viewerZone && lead.timezone ? formatBothZones(new Date(lead.callback_at), lead.timezone.split(',')[0], x.viewerZone) : lead.callback_at;
+    lines.push(c.magenta(`  callback due ${due}${lead.callback_rep ? ` for ${lead.callback_rep}` : ''}`));
+  }
   const custom = Object.entries(parseJson<Record<string, string>>(lead.custom, {})).filter(([, v]) => v !== '' && v !== null);
   if (custom.length) {
     const items = custom.slice(0, 8).map(([k, v]) => `${k}: ${truncate(String(v).replace(/\s+/g, ' '), 60)}`);
@@ -135,13 +138,17 @@ export function renderCard(lead: LeadRow, x: CardExtras, c: ChalkInstance): stri
   if (x.calls?.length) {
     lines.push('');
     lines.push(c.bold('  last calls'));
-    for (const call of x.calls.slice(0, 3)) {
+    x.calls.slice(0, 3).forEach((call, i) => {
       const when = x.viewerZone ? formatInZone(new Date(call.called_at), x.viewerZone) : call.called_at.slice(0, 16).replace('T', ' ');
       const head = `   ${when} ${call.disposition} by ${call.rep}`;
-      // The note gets what is left of the line, so the card keeps to the terminal's width.
-      const note = call.notes ? ` — ${truncate(call.notes.replace(/\s+/g, ' '), Math.max(10, width - head.length - 3))}` : '';
+      const text = call.notes?.replace(/\s+/g, ' ') ?? '';
+      const room = width - head.length - 3;
+      // The latest note is read in full (on its own lines if need be); older ones get what is left of their line.
+      const wrapped = i === 0 && text.length > room;
+      const note = text && !wrapped ? ` — ${truncate(text, Math.max(10, room))}` : '';
       lines.push(`   ${c.dim(when)} ${call.disposition} ${c.dim('by ' + call.rep)}${note}`);
-    }
+      if (wrapped) lines.push(...wrapItems(text.split(' '), width - 4, ' ').slice(0, 3).map((l) => `    ${l}`));
+    });
   }
   if (x.why) {
     lines.push('');

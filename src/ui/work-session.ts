@@ -341,7 +341,7 @@ export function helpText(keys: DispositionKeys, dispositions: readonly Dispositi
     ...rows,
     `  ${c.bold('! ')}${'do-not-call'.padEnd(16)}same as D`,
     '',
-    ...wrapText(`Outcomes that reach a person also ask a note (Enter skips it, except the hand-off note): ${noted.join(', ')}.`, WIDTH - 4).map((l) => `  ${l}`),
+    ...wrapItems(`Outcomes that reach a person also ask a note (Enter skips it, except the hand-off note): ${noted.join(', ')}.`.split(' '), WIDTH - 2, ' '),
     `  ${c.bold('+ ')}then an outcome key: ask a note for the others too (no-answer, busy...)`,
     `  ${c.bold('s ')}skip: give the lead back and take the next one`,
     `  ${c.bold('h ')}this lead's whole history`,
@@ -359,20 +359,7 @@ export function historyText(lead: LeadRow, calls: CallRow[], viewerZone: string,
   for (const call of calls) {
     const extra = [call.reason, call.callback_at && `callback ${call.callback_at}`, call.nurture_until && `until ${call.nurture_until}`].filter(Boolean).join(' · ');
     lines.push(`  ${c.dim(formatInZone(new Date(call.called_at), viewerZone))}  ${c.bold(call.disposition)}  ${c.dim('by ' + call.rep)}${extra ? '  ' + extra : ''}`);
-    if (call.notes) for (const part of wrapText(call.notes, WIDTH - 6)) lines.push(`      ${part}`);
+    if (call.notes) lines.push(...wrapItems(call.notes.split(/\s+/), WIDTH - 6, ' ').map((l) => `    ${l}`));
   }
   return lines.join('\n');
-}
-
-function wrapText(text: string, width: number): string[] {
-  const out: string[] = [];
-  let line = '';
-  for (const word of text.split(/\s+/).filter(Boolean)) {
-    if (line && line.length + 1 + word.length > width) {
-      out.push(line);
-      line = word;
-    } else line = line ? `${line} ${word}` : word;
-  }
-  if (line) out.push(line);
-  return out;
 }

@@ -273,37 +273,47 @@ describe('callq work in a terminal', () => {
     expect(query('SELECT * FROM calls')).toEqual([]);
   });
 
-  it('a lost claim is said plainly, nothing is saved, and the next lead comes up', async () => {
-    const id = seedInOrder(['Avery', 'Blake', 'Casey']);
-    const t = work();
-    await t.waitFor('Avery Test');
-    await t.waitFor('outcome key ›');
-    // A colleague takes the lead (say the lease ran out while the rep was away).
-    const steal = (leadId: number) => {
+  it('a lapsed claim nobody took is renewed; a lost claim is said plainly, nothing is saved, and the next lead comes up', async () => {
+    const id = seedInOrder(['Avery', 'Blake', 'Casey', 'Dana']);
+    const setClaim = (leadId: number, sql: string) => {
       const raw = openRaw(db);
-      raw.prepare("UPDATE leads SET claim_rep = 'bob', claim_token = 'bobs-token', claim_expires_at = '2026-11-24T16:30:00.000Z' WHERE id = ?").run(leadId);
+      raw.prepare(`UPDATE leads SET ${sql} WHERE id = ?`).run(leadId);
       raw.close();
     };
-    steal(id.Avery);
-    t.write('n');
-    await t.waitFor(`#${id.Avery} Avery Test: Your claim on this lead was lost (expired or taken); nothing was saved.`);
+    // A colleague takes the lead (say the lease ran out while the rep was away).
+    const steal = (leadId: number) => setClaim(leadId, "claim_rep = 'bob', claim_token = 'bobs-token', claim_expires_at = '2026-11-24T16:30:00.000Z'");
+    const t = work();
 
-    // Lost while typing the note: detected at save time.
+    // The lease ran out (the rep sat on the card) but the token is unchanged: nobody took it, so it is renewed and saved.
+    await t.waitFor('Avery Test');
+    await t.waitFor('outcome key ›');
+    setClaim(id.Avery, "claim_expires_at = '2026-11-24T15:45:00.000Z'");
+    t.write('n');
+    await t.waitFor(`✓ Saved no-answer for #${id.Avery} Avery Test`);
+
+    // Taken before the key: said at once, before any question.
     await t.waitFor('Blake Test');
+    await t.waitFor('outcome key ›');
+    steal(id.Blake);
+    t.write('g');
+    await t.waitFor(`#${id.Blake} Blake Test: Your claim on this lead was lost (expired or taken); nothing was saved.`);
+
+    // Taken while the rep types the note: detected at save time.
+    await t.waitFor('Casey Test');
     await t.waitFor('outcome key ›');
     t.write('g');
     await t.waitFor('Note?');
-    steal(id.Blake);
+    steal(id.Casey);
     t.answer('spoke to reception');
-    await t.waitFor(`#${id.Blake} Blake Test: Your claim on this lead was lost`);
-    await t.waitFor('Casey Test');
+    await t.waitFor(`#${id.Casey} Casey Test: Your claim on this lead was lost`);
+    await t.waitFor('Dana Test');
     await t.waitFor('outcome key ›');
     t.write('Q');
     expect(await t.exitCode()).toBe(0);
-    expect(query('SELECT * FROM calls')).toEqual([]);
+    expect(query('SELECT lead_id, disposition FROM calls')).toEqual([{ lead_id: id.Avery, disposition: 'no-answer' }]);
     expect(liveClaims()).toEqual([
-      { id: id.Avery, claim_rep: 'bob' },
       { id: id.Blake, claim_rep: 'bob' },
+      { id: id.Casey, claim_rep: 'bob' },
     ]);
   });
 
@@ -338,6 +348,30 @@ describe('callq work in a terminal', () => {
     expect(await t.exitCode()).toBe(130);
     expect(lead(Avery)).toMatchObject({ status: 'new', claim_rep: null });
     expect(query('SELECT * FROM calls')).toEqual([]);
+  });
+
+  it('on the real clock, keeps renewing the claim while the card is on screen', async () => {
+    // A lead whose local time is about noon now, calling every day, a 3-second lease renewed every second.
+    const offset = 12 - new Date().getUTCHours();
+    const zone = offset === 0 ? 'Etc/GMT' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
+    for (const [key, value] of [['hours.days', 'sun-sat'], ['lease', '3s']]) expect(callq(['--db', db, 'config', 'set', key, value]).code).toBe(0);
+    const [id] = seedLeads(db, [{ first_name: 'Noon', timezone: zone }]);
+    const t = new Terminal(['--db', db, '--rep', 'ana', 'work']);
+    terminals.push(t);
+    await t.waitFor('Noon Test');
+    await t.waitFor('outcome key ›');
+    const first = lead(id).claim_expires_at as string;
+    const deadline = Date.now() + 8000;
+    let renewed = first;
+    while (renewed === first && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+      renewed = lead(id).claim_expires_at;
+    }
+    expect(renewed > first).toBe(true);
+    expect(Date.parse(renewed)).toBeGreaterThan(Date.now());
+    t.write('Q');
+    expect(await t.exitCode()).toBe(0);
+    expect(lead(id).claim_rep).toBeNull();
   });
 
   it('a lead already held from callq next is shown again, with a note', async () => {
