@@ -30,7 +30,9 @@ export function describeFilters(filters: QueueFilters): string {
   return parts.length ? ` (${parts.join(', ')})` : '';
 }
 
-/** The zone times are shown in for the person at the terminal. */
+let zone: string | undefined;
+
+/** The zone times are shown in for the person at the terminal (asked once: Intl costs ~0.1 ms a call). */
 export function viewerZone(): string {
-  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+  return (zone ??= Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC');
 }

@@ -1,5 +1,5 @@
 // Lead rows: reading, counting, and keeping the stored queue rank in step with the weights.
-import type { DB } from './open.js';
+import { statement, type DB } from './open.js';
 import { queueRank } from '../core/priority.js';
 import type { PriorityWeights } from '../core/settings.js';
 import type { LeadStatus } from '../core/lifecycle.js';
@@ -57,7 +57,7 @@ export interface LeadRow {
 }
 
 export function getLead(db: DB, id: number): LeadRow | undefined {
-  return db.prepare('SELECT * FROM leads WHERE id = ?').get(id) as LeadRow | undefined;
+  return statement(db, 'SELECT * FROM leads WHERE id = ?').get(id) as LeadRow | undefined;
 }
 
 export function countByStatus(db: DB): Record<string, number> {

@@ -1,6 +1,6 @@
 // Recording an outcome: claim check, call row, lead update and suppression in one immediate
 // transaction — all of it or nothing.
-import type { DB } from './open.js';
+import { statement, type DB } from './open.js';
 import { getLead, type LeadRow } from './leads.js';
 import { addSuppressions } from './suppressions.js';
 import { ConflictError, UsageError } from '../core/errors.js';
@@ -59,13 +59,15 @@ function checkClaim(lead: LeadRow, o: RecordOptions): void {
 }
 
 export function recordOutcome(db: DB, o: RecordOptions, settings: Settings, plan: (lead: LeadRow) => OutcomePlan): Recorded {
-  const insertCall = db.prepare(
+  const insertCall = statement(
+    db,
     `INSERT INTO calls(lead_id, rep, called_at, disposition, contact, reason, notes, callback_at, nurture_until, duration_s, phone,
                        status_before, status_after, forced)
      VALUES (@lead_id, @rep, @called_at, @disposition, @contact, @reason, @notes, @callback_at, @nurture_until, @duration_s, @phone,
              @status_before, @status_after, @forced)`,
   );
-  const updateLead = db.prepare(
+  const updateLead = statement(
+    db,
     `UPDATE leads SET status = @status, phone = @phone, alt_phones = @alt_phones, attempts = @attempts, contacts = @contacts,
        attempts_since_contact = @attempts_since_contact, day_attempts = @day_attempts, attempt_day = @attempt_day,
        first_call_at = @first_call_at, last_call_at = @last_call_at, last_disposition = @last_disposition,

@@ -1,9 +1,9 @@
 // The settings table: team-wide key/value rows over the defaults in core/settings.
-import type { DB } from './open.js';
+import { statement, type DB } from './open.js';
 import { resolveSettings, type Settings } from '../core/settings.js';
 
 export function loadStoredSettings(db: DB): Map<string, string> {
-  const rows = db.prepare('SELECT key, value FROM settings').all() as { key: string; value: string }[];
+  const rows = statement(db, 'SELECT key, value FROM settings').all() as { key: string; value: string }[];
   return new Map(rows.map((r) => [r.key, r.value]));
 }
 
