@@ -60,6 +60,14 @@ class Terminal {
     }
   }
 
+  /** A conversation: for each step, wait for the text (unless empty), then type the keys. */
+  async talk(...steps: [pattern: string, keys?: string][]): Promise<void> {
+    for (const [pattern, keys] of steps) {
+      if (pattern) await this.waitFor(pattern);
+      if (keys) this.write(keys);
+    }
+  }
+
   write(keys: string): void {
     this.term.write(keys);
   }
@@ -126,7 +134,6 @@ describe('callq work in a terminal', () => {
     const id = seedInOrder(['Avery', 'Blake', 'Casey', 'Drew', 'Emery', 'Finley', 'Gray']);
     const t = work();
 
-    // A: one key, saved at once (no-contact outcomes ask nothing).
     const first = await t.waitFor('outcome key ›');
     expect(first).toContain('Avery Test');
     expect(first).toContain('0 dials · 0 contacts · 0 sales-ready');
@@ -134,94 +141,39 @@ describe('callq work in a terminal', () => {
     expect(first).toMatch(/lead time Tue 11:00 New York\s+inside calling hours/);
     expect(first).toMatch(/n no-answer\s+b busy\s+v voicemail/);
     expect(first.split('\n').every((line) => line.replace(/\r$/, '').length <= 80)).toBe(true);
-    t.write('n');
-    await t.waitFor(`✓ Saved no-answer for #${id.Avery} Avery Test`);
-
-    // B: skip; the next card is C even though B still ranks higher.
-    await t.waitFor('Blake Test');
-    await t.waitFor('outcome key ›');
-    t.write('s');
-    await t.waitFor(`Skipped #${id.Blake} Blake Test; it is back in the queue.`);
-    await t.waitFor('Casey Test');
-
-    // C: callback. A time outside calling hours is refused with the nearest allowed one; the
-    // accepted time is said back in both zones before the note.
-    await t.waitFor('outcome key ›');
-    t.write('c');
-    await t.waitFor("Lead's time now: Tue 24 Nov 11:00 EST.");
-    await t.waitFor('Call back when?');
-    t.answer('tomorrow 8pm');
-    await t.waitFor('outside calling hours');
-    t.write(BACKSPACE.repeat('tomorrow 8pm'.length));
-    t.answer('tomorrow 10am');
-    await t.waitFor('→ Wed 25 Nov 10:00 EST (lead) · 15:00 UTC (you)');
-    await t.waitFor('Note?');
-    t.answer('in a meeting, call tomorrow');
-    await t.waitFor(`✓ Saved callback for #${id.Casey} Casey Test`);
-
-    // B again (the skip only kept it out of the next claim): qualified with answers and hand-off note.
-    await t.waitFor('Blake Test');
-    await t.waitFor('outcome key ›');
-    t.write('q');
-    await t.waitFor('Need?');
-    t.answer('call tracking');
-    await t.waitFor('Timeframe?');
-    t.answer('Q1');
-    await t.waitFor('Authority?');
-    t.answer('VP Sales');
-    await t.waitFor('Budget (optional)?');
-    t.answer('');
-    await t.waitFor('Hand-off note for Sales?');
-    t.answer('');
-    await t.waitFor('Required');
-    t.answer('wants a demo next Tuesday');
-    await t.waitFor('3 dials · 2 contacts · 1 sales-ready');
-    await t.waitFor(`✓ Saved qualified for #${id.Blake} Blake Test`);
-
-    // D: disqualified, reason picked from the list with the arrow keys.
-    await t.waitFor('Drew Test');
-    await t.waitFor('outcome key ›');
-    t.write('d');
-    await t.waitFor('Reason');
-    t.write(DOWN + DOWN + '\r');
-    await t.waitFor('Note?');
-    t.answer('');
-    await t.waitFor(`✓ Saved disqualified for #${id.Drew} Drew Test: disqualified (no-need)`);
-
-    // E: the arrow-key menu (Enter opens it), then a note.
-    await t.waitFor('Emery Test');
-    await t.waitFor('outcome key ›');
-    t.write('\r');
-    await t.waitFor('Outcome');
-    t.write(DOWN + DOWN + '\r');
-    await t.waitFor('Note?');
-    t.answer('left a voicemail about the webinar');
-    await t.waitFor(`✓ Saved voicemail for #${id.Emery} Emery Test`);
-
-    // F: '+' asks a note for a no-contact outcome too.
-    await t.waitFor('Finley Test');
-    await t.waitFor('outcome key ›');
-    t.write('+');
-    await t.waitFor('note first');
-    t.write('b');
-    await t.waitFor('Note?');
-    t.answer('line busy twice');
-    await t.waitFor('6 dials · 3 contacts · 1 sales-ready');
-    await t.waitFor(`✓ Saved busy for #${id.Finley} Finley Test`);
-
-    // G: history and help pages, then quit.
-    await t.waitFor('Gray Test');
-    await t.waitFor('outcome key ›');
-    t.write('h');
-    await t.waitFor('no calls yet');
-    t.write(' ');
-    await t.waitFor('outcome key ›');
-    t.write('?');
-    await t.waitFor('same as D');
-    t.write(' ');
-    await t.waitFor('outcome key ›');
-    t.write('Q');
-    await t.waitFor(`Session: 6 dials, 3 contacts, 1 sales-ready, 1 skipped. Lead #${id.Gray} is back in the queue`);
+    const E = '\r';
+    await t.talk(
+      // A: one key, saved at once (no-contact outcomes ask nothing).
+      ['', 'n'],
+      [`✓ Saved no-answer for #${id.Avery} Avery Test`],
+      // B: skip; the next card is C even though B still ranks higher.
+      ['Blake Test'], ['outcome key ›', 's'],
+      [`Skipped #${id.Blake} Blake Test; it is back in the queue.`],
+      // C: callback. A time outside calling hours is refused with the nearest allowed one; the
+      // accepted time is said back in both zones before the note.
+      ['Casey Test'], ['outcome key ›', 'c'],
+      ["Lead's time now: Tue 24 Nov 11:00 EST."], ['Call back when?', 'tomorrow 8pm' + E],
+      ['outside calling hours', BACKSPACE.repeat('tomorrow 8pm'.length) + 'tomorrow 10am' + E],
+      ['→ Wed 25 Nov 10:00 EST (lead) · 15:00 UTC (you)'], ['Note?', 'in a meeting, call tomorrow' + E],
+      [`✓ Saved callback for #${id.Casey} Casey Test`],
+      // B again (the skip only kept it out of the next claim): qualified; the hand-off note is required.
+      ['Blake Test'], ['outcome key ›', 'q'],
+      ['Need?', 'call tracking' + E], ['Timeframe?', 'Q1' + E], ['Authority?', 'VP Sales' + E], ['Budget (optional)?', E],
+      ['Hand-off note for Sales?', E], ['Required', 'wants a demo next Tuesday' + E],
+      ['3 dials · 2 contacts · 1 sales-ready'], [`✓ Saved qualified for #${id.Blake} Blake Test`],
+      // D: disqualified, reason picked from the list with the arrow keys.
+      ['Drew Test'], ['outcome key ›', 'd'], ['Reason', DOWN + DOWN + E], ['Note?', E],
+      [`✓ Saved disqualified for #${id.Drew} Drew Test: disqualified (no-need)`],
+      // E: the arrow-key menu (Enter opens it), then a note.
+      ['Emery Test'], ['outcome key ›', E], ['Outcome', DOWN + DOWN + E], ['Note?', 'left a voicemail about the webinar' + E],
+      [`✓ Saved voicemail for #${id.Emery} Emery Test`],
+      // F: '+' asks a note for a no-contact outcome too.
+      ['Finley Test'], ['outcome key ›', '+'], ['note first', 'b'], ['Note?', 'line busy twice' + E],
+      ['6 dials · 3 contacts · 1 sales-ready'], [`✓ Saved busy for #${id.Finley} Finley Test`],
+      // G: history and help pages, then quit.
+      ['Gray Test'], ['outcome key ›', 'h'], ['no calls yet', ' '], ['outcome key ›', '?'], ['same as D', ' '], ['outcome key ›', 'Q'],
+      [`Session: 6 dials, 3 contacts, 1 sales-ready, 1 skipped. Lead #${id.Gray} is back in the queue`],
+    );
     expect(await t.exitCode()).toBe(0);
 
     expect(query('SELECT lead_id, rep, disposition, called_at FROM calls ORDER BY id')).toEqual(
