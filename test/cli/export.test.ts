@@ -12,7 +12,8 @@ let db: string;
 beforeEach(() => {
   ({ dir, cleanup } = tempDir());
   db = join(dir, 'export.db');
-  callq(['--db', db, 'init']);
+  const init = callq(['--db', db, 'init']);
+  expect(init.code, init.stderr).toBe(0);
 });
 afterEach(() => cleanup());
 
@@ -228,7 +229,7 @@ async function waitForTemp(child: ChildProcess): Promise<string> {
   for (let i = 0; i < 3000; i++) {
     const temp = readdirSync(dir).find((n) => n.endsWith('.callq-tmp'));
     if (temp) return temp;
-    if (child.exitCode !== null) break;
+    if (child.exitCode !== null) throw new Error(`the export ended (exit ${child.exitCode}) before it was seen writing`);
     await new Promise((r) => setTimeout(r, 2));
   }
   throw new Error('the export never started writing its temporary file');
