@@ -1,6 +1,7 @@
 // callq work: the rep's session. Claim → card → outcome → follow-ups → saved → next card, until
 // the rep quits. One database connection for the whole session; every save is one transaction
 // through logOutcome; the claim is renewed while the card is on screen and given back on the way out.
+import type { ChalkInstance } from 'chalk';
 import type { Context } from './context.js';
 import { describeFilters, queueFilters, viewerZone } from './args.js';
 import { logOutcome } from './log.js';
@@ -67,6 +68,7 @@ export async function run(ctx: Context, _args: string[], opts: Record<string, un
 
 class Session {
   private readonly screen: WorkScreen;
+  private readonly c: ChalkInstance;
   private readonly clock: () => Date;
   private tally: SessionTally;
   private claim: Claim | null = null;
@@ -83,7 +85,8 @@ class Session {
     // With --now the clock stands still: every claim and save happens at that instant (tests, demos).
     this.clock = () => (ctx.nowGiven ? ctx.now : new Date());
     this.tally = newTally(this.clock());
-    this.screen = new WorkScreen(paint(ctx, ctx.stdout), ctx.stdout, process.stdin, stop, settings, viewerZone());
+    this.c = paint(ctx, ctx.stdout);
+    this.screen = new WorkScreen(this.c, ctx.stdout, process.stdin, stop, settings, viewerZone());
     // A rep may sit on a card longer than the lease: keep the claim alive while it is on screen.
     this.renewal = setInterval(() => this.renew(), Math.max(1000, delayMs(settings.lease) / 3));
     this.renewal.unref();
@@ -129,10 +132,10 @@ class Session {
         case 'quit':
           throw new SessionEnded('quit');
         case 'history':
-          await this.screen.showPage(this.header(), historyText(lead, callsForLead(this.db, lead.id), viewerZone(), paint(this.ctx, this.ctx.stdout)));
+          await this.screen.showPage(this.header(), historyText(lead, callsForLead(this.db, lead.id), viewerZone(), this.c));
           continue;
         case 'help':
-          await this.screen.showPage(this.header(), helpText(this.screen.keys, this.settings.dispositions, paint(this.ctx, this.ctx.stdout)));
+          await this.screen.showPage(this.header(), helpText(this.screen.keys, this.settings.dispositions, this.c));
           continue;
         case 'skip':
           releaseClaim(this.db, lead.id, this.ctx.rep, this.clock());
@@ -218,7 +221,7 @@ class Session {
         notice: claim.reason === 'held' ? 'You already held this lead (from an earlier session or callq next).' : undefined,
         viewerZone: viewerZone(),
       },
-      paint(this.ctx, this.ctx.stdout),
+      this.c,
     );
   }
 

@@ -229,15 +229,10 @@ export class WorkScreen {
       const key = await this.readKey(`\r\x1b[2K  waiting — next check in ${seconds}s (any key: check now · Q quit) › `, timer.signal);
       if (key.str === 'Q' || key.str === 'q') throw new SessionEnded('quit');
     } catch (err) {
-      if (!(err === BACK)) throw err;
+      if (err !== BACK) throw err;
     } finally {
       clearTimeout(handle);
     }
-  }
-
-  /** Says something on its own line (a saved outcome, a lost claim). */
-  say(text: string): void {
-    this.out.write(`${text}\n`);
   }
 
   /**
