@@ -61,6 +61,8 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Kill the process with SIGKILL after this many ms (a crash at a random point). */
   killAfterMs?: number;
+  /** Kill the process with SIGKILL once this returns true (polled every millisecond or so). */
+  killWhen?: () => boolean;
   /** Run through this wrapper, e.g. ['bash', '-c', 'ulimit -f 64; exec "$@"', 'bash'] or setpriv. */
   prefix?: string[];
 }
@@ -83,10 +85,13 @@ export function run(args: string[], options: RunOptions = {}): Promise<Run> {
       child.kill('SIGKILL');
     }, options.timeoutMs ?? 30_000);
     const crash = options.killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), options.killAfterMs);
+    const watch = options.killWhen;
+    const poll = watch ? setInterval(() => watch() && child.kill('SIGKILL'), 1) : undefined;
     child.on('error', fail);
     child.on('close', (code, signal) => {
       clearTimeout(limit);
       if (crash) clearTimeout(crash);
+      if (poll) clearInterval(poll);
       done({ code, signal, stdout, stderr, ms: Date.now() - started, timedOut });
     });
   });
