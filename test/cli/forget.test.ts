@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pty from 'node-pty';
 import { BIN, callq, json, openRaw, tempDir } from '../helpers.js';
@@ -94,6 +94,13 @@ describe('callq forget', () => {
     expect(isSuppressed({ phone: '+15550000000', alt_phones: ['+14155550777'] })).toBeDefined();
     expect(isSuppressed({ phone: '+15550000000' })).toBeUndefined();
     store.close();
+
+    // And through the importer: the same person in another format is counted as suppressed.
+    const csv = join(dir, 'again.csv');
+    writeFileSync(csv, 'First Name,Last Name,Phone,Email\nZeb,Q,(415) 555-9876,\nAnn,Other,(646) 555-0188,Zeb.Quackenbush@pondmail.org\nOlga,New,(212) 555-0143,olga@new.example\n');
+    const imported = callq(['--db', db, 'import', csv, '--json']);
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(json(imported)).toMatchObject({ inserted: 1, suppressed: 2 });
 
     // Forgetting again finds nothing more and still succeeds.
     expect(json(callq(['--db', db, 'forget', '+14155559876', '--yes', '--json']))).toMatchObject({ leads: 0, calls: 0 });
