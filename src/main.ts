@@ -39,6 +39,11 @@ function report(err: unknown, json: boolean): number {
     process.stderr.write(`callq: cannot write: ${e.message}. Check the permissions of the database file and its folder.\n`);
     return EXIT.usage;
   }
+  if (e?.syscall && e.path !== undefined && ['ENOENT', 'ENOTDIR', 'EISDIR', 'EEXIST', 'ENAMETOOLONG', 'ELOOP', 'EPERM'].includes(e.code ?? '')) {
+    // A file or folder the user named (--out, --backup, FILE) cannot be used as asked.
+    process.stderr.write(`callq: cannot use ${e.path}: ${e.message}. Check the path and try again.\n`);
+    return EXIT.usage;
+  }
   if (e?.code === 'SQLITE_FULL' || e?.code === 'ENOSPC') {
     process.stderr.write(`callq: the disk is full (${e.message}); nothing was changed. Free some space and try again.\n`);
     return EXIT.unexpected;

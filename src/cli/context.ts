@@ -55,9 +55,17 @@ const ISO_RE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2
 /** --now accepts ISO-8601; without an offset it is read in the viewer's local zone. */
 export function parseNow(text: string): Date {
   const value = text.trim();
-  const at = ISO_RE.test(value) ? new Date(value.replace(' ', 'T')) : new Date(NaN);
+  const at = ISO_RE.test(value) && realDateAndTime(value) ? new Date(value.replace(' ', 'T')) : new Date(NaN);
   if (Number.isNaN(at.getTime())) {
     throw new UsageError(`invalid --now '${text}': expected an ISO-8601 time like 2026-11-24T16:55:00Z or 2026-11-24T11:55-05:00.`);
   }
   return at;
+}
+
+/** Date parsing rolls 2026-02-30 over to March 2: refuse days, months and times that do not exist. */
+function realDateAndTime(value: string): boolean {
+  const [, y, mo, d, h = '0', mi = '0', sec = '0'] = value.match(/^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?)?/) ?? [];
+  const [year, month, day] = [Number(y), Number(mo), Number(d)];
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && Number(h) <= 23 && Number(mi) <= 59 && Number(sec) <= 59;
 }

@@ -80,7 +80,15 @@ const isZoneOrEmpty: Validator = (v) => {
 const isCountry: Validator = (v) => (/^[A-Z]{2}$/.test(v) ? null : "expected a two-letter country code like 'US'");
 const isDays: Validator = (v) => (parseDays(v) ? null : "expected weekdays like 'mon-fri' or 'mon,tue,thu'");
 const isHolidays: Validator = (v) =>
-  v.trim() === '' || v.split(',').every((d) => /^(\d{4}-)?\d{2}-\d{2}$/.test(d.trim())) ? null : "expected dates 'YYYY-MM-DD' or yearly 'MM-DD', comma-separated";
+  v.trim() === '' || v.split(',').every((d) => isCalendarDate(d.trim())) ? null : "expected real dates 'YYYY-MM-DD' or yearly 'MM-DD', comma-separated";
+
+/** 'YYYY-MM-DD' or yearly 'MM-DD' that exists on the calendar (a yearly 02-29 is allowed). */
+function isCalendarDate(text: string): boolean {
+  const m = text.match(/^(?:(\d{4})-)?(\d{2})-(\d{2})$/);
+  if (!m) return false;
+  const [year, month, day] = [Number(m[1] ?? 2000), Number(m[2]), Number(m[3])];
+  return month >= 1 && month <= 12 && day >= 1 && day <= new Date(Date.UTC(year, month, 0)).getUTCDate();
+}
 
 export const SETTINGS: readonly SettingDef[] = [
   { key: 'hours.days', default: 'mon-fri', describe: 'weekdays on which leads are called (lead local time)', validate: isDays },
