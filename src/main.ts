@@ -35,8 +35,18 @@ function report(err: unknown, json: boolean): number {
     process.stderr.write(`callq: the database file is damaged (${e.message}). Run 'callq maintain' for a check, or restore a backup.\n`);
     return EXIT.integrity;
   }
-  if (e?.code === 'SQLITE_READONLY' || e?.code === 'SQLITE_CANTOPEN' || e?.code === 'EACCES' || e?.code === 'EROFS') {
-    process.stderr.write(`callq: cannot write: ${e.message}. Check the permissions of the database file and its folder.\n`);
+  if (e?.code === 'SQLITE_READONLY_DIRECTORY') {
+    process.stderr.write(
+      "callq: the database's folder is not writable: SQLite (in WAL mode) must create NAME-wal and NAME-shm beside the file, " +
+        "even to read it. Make the folder writable for callq's users, or move the database to one that is.\n",
+    );
+    return EXIT.usage;
+  }
+  if (/^SQLITE_(READONLY|CANTOPEN)/.test(e?.code ?? '') || e?.code === 'EACCES' || e?.code === 'EROFS') {
+    process.stderr.write(
+      `callq: cannot write: ${e.message}. callq needs write permission on the database file and its folder; ` +
+        'check them, or use --db with a copy you may write. Nothing was changed.\n',
+    );
     return EXIT.usage;
   }
   if (e?.syscall && e.path !== undefined && ['ENOENT', 'ENOTDIR', 'EISDIR', 'EEXIST', 'ENAMETOOLONG', 'ELOOP', 'EPERM'].includes(e.code ?? '')) {
@@ -48,8 +58,26 @@ function report(err: unknown, json: boolean): number {
     process.stderr.write(`callq: the disk is full (${e.message}); nothing was changed. Free some space and try again.\n`);
     return EXIT.unexpected;
   }
+  if (e?.code?.startsWith('SQLITE_IOERR')) {
+    process.stderr.write(
+      `callq: the disk refused a write (${e.message}): is the file over a size limit (ulimit -f) or the disk failing? ` +
+        "SQLite keeps the database as it was before this command's unfinished change; run 'callq maintain' to check it.\n",
+    );
+    return EXIT.unexpected;
+  }
+  if (e?.code === 'EPIPE') return BROKEN_PIPE;
   process.stderr.write(`callq: unexpected failure: ${e?.stack ?? String(err)}\nPlease report this with the command you ran.\n`);
   return EXIT.unexpected;
 }
+
+/** 128 + SIGPIPE: what a shell shows for a tool whose reader went away (`callq export calls | head`). */
+const BROKEN_PIPE = 141;
+
+// Output that cannot be written: a closed pipe stops callq quietly, as Unix tools do; anything else
+// (a full disk behind `> file`) is said once. An export to stdout marks nothing unless every byte went out.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') process.stderr.write(`callq: cannot write the output: ${err.message}.\n`);
+  process.exit(err.code === 'EPIPE' ? BROKEN_PIPE : EXIT.unexpected);
+});
 
 process.exitCode = await main(process.argv);

@@ -73,8 +73,31 @@ function currentWindows(db: DB, row: ZoneRow, now: Date, settings: Settings): Zo
   const stored = row.windows ? (JSON.parse(row.windows) as ZoneWindows) : null;
   if (windowsValid(stored, now, hoursKey(settings.hours))) return stored;
   const fresh = computeWindows(row.timezone.split(','), now, settings.hours);
-  if (!db.readonly) statement(db, 'UPDATE lead_zones SET windows = ? WHERE timezone = ?').run(JSON.stringify(fresh), row.timezone);
+  storeWindows(db, row.timezone, fresh);
   return fresh;
+}
+
+/**
+ * Caches a group's windows. Inside a claim the write lock is already held; for a read (queue,
+ * status, why) it is only a cache, so it is skipped rather than waited for when another process
+ * holds the lock, or when the file is read-only.
+ */
+function storeWindows(db: DB, timezone: string, windows: ZoneWindows): void {
+  if (db.readonly) return;
+  const update = statement(db, 'UPDATE lead_zones SET windows = ? WHERE timezone = ?');
+  if (db.inTransaction) {
+    update.run(JSON.stringify(windows), timezone);
+    return;
+  }
+  const timeout = db.pragma('busy_timeout', { simple: true }) as number;
+  db.pragma('busy_timeout = 0');
+  try {
+    update.run(JSON.stringify(windows), timezone);
+  } catch (err) {
+    if (!/^SQLITE_(BUSY|READONLY)/.test((err as { code?: string }).code ?? '')) throw err;
+  } finally {
+    db.pragma(`busy_timeout = ${timeout}`);
+  }
 }
 
 /** The columns ordering needs; full rows are read only for the leads that make the cut. */
