@@ -60,7 +60,7 @@ function report(err: unknown, json: boolean): number {
   }
   if (e?.code?.startsWith('SQLITE_IOERR')) {
     process.stderr.write(
-      `callq: the disk refused a write (${e.message}): is the file over a size limit (ulimit -f) or the disk failing? ` +
+      `callq: the disk refused a write (${e.message}): is the disk full, the file over a size limit (ulimit -f), or the disk failing? ` +
         "SQLite keeps the database as it was before this command's unfinished change; run 'callq maintain' to check it.\n",
     );
     return EXIT.unexpected;

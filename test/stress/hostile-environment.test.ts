@@ -1,0 +1,264 @@
+// A hostile environment: a read-only database file or folder, a full disk (a tiny tmpfs, and a
+// file-size limit), a database locked by another process past the busy timeout, and a reader that
+// goes away mid-output. Each gives a clear message and the documented exit code, and the database
+// is left exactly as it was.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BIN, ROOT, callq, openRaw, tempDir } from '../helpers.js';
+import { seedLeads } from '../seed.js';
+import { CLEAN_ENV, NOW, contentDigest, describeRun, health, run } from './support.js';
+
+let dir: string;
+let cleanup: () => void;
+let db: string;
+beforeEach(() => {
+  ({ dir, cleanup } = tempDir('callq-env-'));
+  db = join(dir, 'team.db');
+  expect(callq(['--db', db, 'init']).code).toBe(0);
+  seedLeads(db, [{ first_name: 'Avery', score: 90 }, { first_name: 'Blake', score: 80 }, { first_name: 'Casey', status: 'sales-ready' }]);
+});
+afterEach(() => {
+  chmodSync(dir, 0o700);
+  cleanup();
+});
+
+const healthy = { integrity: 'ok', foreignKeyProblems: [] };
+
+/**
+ * Permissions do not stop root, so as root the commands run as 'nobody' (setpriv); as anyone else
+ * they run as that user. Returns null when neither is possible.
+ */
+function unprivileged(): string[] | null {
+  if (process.getuid?.() !== 0) return [];
+  const probe = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--', process.execPath, '-e', '0']);
+  return probe.status === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--'] : null;
+}
+
+describe('a read-only database', () => {
+  const prefix = unprivileged();
+  const cmd = (args: string[]) => run(['--db', db, '--rep', 'ana', '--now', NOW, ...args], { prefix: prefix!, cwd: '/' });
+  const WRITES = [['next'], ['log', '1', 'no-answer', '--force'], ['config', 'set', 'hours.end', '18:00'], ['dnc', 'add', '+12127345599'], ['maintain']];
+
+  it.skipIf(prefix === null)('file read-only, folder writable: reads work; every write exits 2 saying why; nothing changes', async () => {
+    const before = contentDigest(db);
+    chmodSync(dir, 0o777);
+    chmodSync(db, 0o444);
+    for (const args of [['status'], ['queue'], ['show', '1'], ['export', 'calls', '--since', '2026-01-01']]) {
+      const r = await cmd(args);
+      expect([0, 3], `${args.join(' ')}: ${describeRun(r)}`).toContain(r.code);
+    }
+    expect((await cmd(['queue'])).stdout).toContain('Avery');
+    for (const args of WRITES) {
+      const r = await cmd(args);
+      expect(r.code, `${args.join(' ')}: ${describeRun(r)}`).toBe(2);
+      expect(r.stderr).toMatch(/^callq: cannot write: attempt to write a readonly database\. callq needs write permission on the database file and its folder/);
+    }
+    chmodSync(db, 0o644);
+    expect(contentDigest(db)).toBe(before);
+    expect(health(db)).toEqual(healthy);
+  });
+
+  it.skipIf(prefix === null)('folder read-only (no room for -wal and -shm): every command exits 2 naming the folder problem; nothing changes', async () => {
+    const before = contentDigest(db);
+    health(db); // a read-write connection closing last removes the -wal and -shm files
+    expect(existsSync(`${db}-shm`)).toBe(false);
+    chmodSync(db, 0o666);
+    chmodSync(dir, 0o555);
+    for (const args of [['status'], ['queue'], ...WRITES]) {
+      const r = await cmd(args);
+      expect(r.code, `${args.join(' ')}: ${describeRun(r)}`).toBe(2);
+      expect(r.stderr).toMatch(/folder is not writable: SQLite \(in WAL mode\) must create NAME-wal and NAME-shm/);
+    }
+    chmodSync(dir, 0o755);
+    expect(existsSync(`${db}-wal`)).toBe(false);
+    expect(contentDigest(db)).toBe(before);
+    expect(health(db)).toEqual(healthy);
+  });
+});
+
+/** Whether this machine lets an unprivileged user namespace mount a tmpfs. */
+function canMountTmpfs(): boolean {
+  const probe = spawnSync('unshare', ['--user', '--map-root-user', '--mount', 'sh', '-c', 'mount -t tmpfs -o size=64k tmpfs /mnt || mount -t tmpfs -o size=64k tmpfs /tmp'], { encoding: 'utf8' });
+  return probe.status === 0;
+}
+
+describe('a full disk', () => {
+  /** A do-not-call list bigger than the room left. */
+  function bigList(): string {
+    const file = join(dir, 'state-dnc.txt');
+    writeFileSync(file, 'phone\n' + Array.from({ length: 20_000 }, (_, i) => `+1212${String(2_000_000 + i * 3).padStart(7, '0')}`).join('\n') + '\n');
+    return file;
+  }
+
+  it.skipIf(!canMountTmpfs())('a tiny tmpfs: writes that do not fit exit 1 saying the disk is full; the database is as before', () => {
+    const list = bigList();
+    const before = contentDigest(db);
+    const mnt = join(dir, 'mnt');
+    const out = join(dir, 'out');
+    mkdirSync(mnt);
+    mkdirSync(out);
+    // Inside a private mount namespace: a 320 KB tmpfs holding the 100 KB database. Each command's
+    // exit code and stderr go outside it; the database files are copied out at the end.
+    const commands: [string, string[]][] = [
+      ['dnc-import', ['--db', join(mnt, 'team.db'), 'dnc', 'import', list]],
+      ['export', ['--db', join(mnt, 'team.db'), 'export', 'calls', '--out', join(mnt, 'calls.csv')]],
+      ['stdout', ['--db', db, 'dnc', 'list', '--json']],
+      ['status', ['--db', join(mnt, 'team.db'), 'status']],
+    ];
+    // Some output to export and to list: 2,000 calls and suppressions in the database first.
+    const raw = openRaw(db);
+    raw.exec(`WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 2000)
+      INSERT INTO calls(lead_id, rep, called_at, disposition, notes) SELECT 1, 'ana', '${NOW}', 'no-answer', printf('%.60c', 'n') FROM s;
+      WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 3000)
+      INSERT INTO suppressions(kind, value, value_hash, created_at) SELECT 'email', 'x' || i || '@example.com', hex(randomblob(16)), '${NOW}' FROM s;`);
+    raw.pragma('wal_checkpoint(TRUNCATE)');
+    raw.close();
+    const withData = contentDigest(db);
+    expect(withData).not.toBe(before);
+    const script = [
+      'set -u',
+      `mount -t tmpfs -o size=${Math.ceil(Number(readFileSync(db).length) / 1024) + 96}k tmpfs '${mnt}'`,
+      `cp '${db}' '${mnt}/team.db'`,
+      ...commands.map(([name, args]) => {
+        const redirect = name === 'stdout' ? `> '${mnt}/list.ndjson'` : `> /dev/null`;
+        return `'${process.execPath}' '${BIN}' ${args.map((a) => `'${a}'`).join(' ')} ${redirect} 2> '${out}/${name}.err'; echo $? > '${out}/${name}.code'`;
+      }),
+      `cp '${mnt}'/team.db* '${out}/'`,
+      `ls -a '${mnt}' > '${out}/left.txt'`,
+    ].join('\n');
+    const r = spawnSync('unshare', ['--user', '--map-root-user', '--mount', 'bash', '-c', script], { env: CLEAN_ENV, encoding: 'utf8', timeout: 60_000 });
+    expect(r.status, r.stderr).toBe(0);
+    const result = (name: string) => ({ code: Number(readFileSync(join(out, `${name}.code`), 'utf8')), stderr: readFileSync(join(out, `${name}.err`), 'utf8') });
+
+    expect(result('dnc-import')).toEqual({ code: 1, stderr: expect.stringMatching(/^callq: the disk is full \(.*\); nothing was changed\. Free some space/) });
+    expect(result('export')).toEqual({ code: 1, stderr: expect.stringMatching(/^callq: the disk is full \(ENOSPC.*\); nothing was changed/) });
+    expect(result('stdout')).toEqual({ code: 1, stderr: 'callq: cannot write the output: ENOSPC: no space left on device, write.\n' });
+    // Even a read needs room for the -shm file beside the database: it says why it cannot run.
+    expect(result('status')).toEqual({ code: 1, stderr: expect.stringMatching(/^callq: the disk refused a write \(.*\): is the disk full/) });
+    // The export left no partial or temporary file behind.
+    expect(readFileSync(join(out, 'left.txt'), 'utf8').split('\n').filter((f) => f.includes('calls'))).toEqual([]);
+    // The database copied out of the full disk is intact and unchanged.
+    expect(health(join(out, 'team.db'))).toEqual(healthy);
+    expect(contentDigest(join(out, 'team.db'))).toBe(withData);
+  }, 60_000);
+
+  it('a file-size limit (ulimit -f): the write is refused with a clear message (no SIGXFSZ crash); the database is as before', async () => {
+    const list = bigList();
+    const before = contentDigest(db);
+    const blocks = Math.ceil(readFileSync(db).length / 1024) + 16; // bash counts 1 KB blocks
+    const r = await run(['--db', db, 'dnc', 'import', list], { prefix: ['bash', '-c', `ulimit -f ${blocks}; exec "$@"`, 'bash'] });
+    expect(r.signal, describeRun(r)).toBeNull();
+    expect(r.code, describeRun(r)).toBe(1);
+    expect(r.stderr).toMatch(/^callq: (the disk is full|the disk refused a write \(.*\): is the disk full, the file over a size limit \(ulimit -f\))/);
+    expect(r.stderr).not.toMatch(/unexpected failure/);
+    expect(health(db)).toEqual(healthy);
+    expect(contentDigest(db)).toBe(before);
+  }, 30_000);
+});
+
+describe('a database locked by another process', () => {
+  /** A separate process that holds an exclusive write lock for `ms`, then commits nothing. */
+  async function holdLock(ms: number): Promise<() => Promise<void>> {
+    const child = spawn(process.execPath, ['-e', `
+      const Database = require(${JSON.stringify(join(ROOT, 'node_modules', 'better-sqlite3'))});
+      const db = new Database(${JSON.stringify(db)});
+      db.exec('BEGIN EXCLUSIVE');
+      process.stdout.write('locked\\n');
+      setTimeout(() => { db.exec('ROLLBACK'); db.close(); }, ${ms});`]);
+    await new Promise<void>((done, fail) => {
+      child.stdout.once('data', () => done());
+      child.once('exit', (code) => fail(new Error(`locker exited ${code}`)));
+    });
+    return () => new Promise((done) => (child.exitCode !== null ? done() : child.once('exit', () => done())));
+  }
+
+  it('longer than the 5 s busy timeout: writes exit 4 saying so after ~5 s, reads are served at once; nothing changes', async () => {
+    expect(callq(['--db', db, '--now', NOW, 'queue']).code).toBe(0); // zone windows cached, as in daily use
+    const before = contentDigest(db);
+    const released = await holdLock(8000);
+    const base = ['--db', db, '--rep', 'ana', '--now', NOW];
+    const writes = [['next'], ['log', '1', 'no-answer', '--force'], ['config', 'set', 'hours.end', '18:00'], ['dnc', 'add', '+12127345599'], ['maintain'], ['export', 'sales-ready', '--out', join(dir, 'h.csv')], ['release', '1']];
+    const reads = [['status'], ['queue'], ['why', '1'], ['show', '1'], ['export', 'calls'], ['dnc', 'list']];
+    const [w, rd] = await Promise.all([
+      Promise.all(writes.map((args) => run([...base, ...args], { timeoutMs: 20_000 }))),
+      Promise.all(reads.map((args) => run([...base, ...args], { timeoutMs: 20_000 }))),
+    ]);
+    for (const [i, r] of w.entries()) {
+      const what = `${writes[i].join(' ')}: ${describeRun(r)}`;
+      expect(r.code, what).toBe(4);
+      expect(r.stderr, what).toMatch(/the database stayed busy \(another process held it too long\)\. Try again in a moment\./);
+      expect(r.ms, what).toBeGreaterThan(4500);
+    }
+    for (const [i, r] of rd.entries()) {
+      const what = `${reads[i].join(' ')}: ${describeRun(r)}`;
+      expect([0, 3], what).toContain(r.code);
+      expect(r.ms, `${what}: a read must not wait for the writer`).toBeLessThan(4000);
+    }
+    await released();
+    expect(health(db)).toEqual(healthy);
+    expect(contentDigest(db)).toBe(before);
+    expect(existsSync(join(dir, 'h.csv'))).toBe(false);
+    // Once the lock is gone, work goes on.
+    const next = await run([...base, 'next', '--json']);
+    expect(next.code, describeRun(next)).toBe(0);
+  }, 40_000);
+
+  it('shorter than the busy timeout: a write waits for it and succeeds', async () => {
+    const released = await holdLock(1500);
+    const started = Date.now();
+    const r = await run(['--db', db, '--rep', 'ana', '--now', NOW, 'next', '--json']);
+    expect(r.code, describeRun(r)).toBe(0);
+    expect(Date.now() - started).toBeGreaterThan(1000);
+    await released();
+    expect(health(db)).toEqual(healthy);
+  }, 20_000);
+});
+
+describe('a reader that goes away (callq ... | head)', () => {
+  /** Runs callq, reads the first chunk of stdout, then closes the pipe. */
+  function readThenClose(args: string[]): Promise<{ code: number | null; stderr: string; first: string }> {
+    return new Promise((done) => {
+      const child = spawn(process.execPath, [BIN, '--db', db, '--now', NOW, ...args], { env: CLEAN_ENV });
+      let stderr = '';
+      let first = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      child.stdout.once('data', (d) => {
+        first = String(d);
+        child.stdout.destroy();
+      });
+      child.on('close', (code) => done({ code, stderr, first }));
+    });
+  }
+
+  beforeEach(() => {
+    const raw = openRaw(db);
+    raw.exec(`WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < 4000)
+      INSERT INTO leads(first_name, phone, status, disqualify_reason, closed_at, qualification, handoff_note, created_at, updated_at)
+      SELECT 'Lead' || i, '+1212' || (3000000 + i), CASE WHEN i % 2 THEN 'disqualified' ELSE 'sales-ready' END, 'no-budget', '${NOW}',
+             '{"need":"x","timeframe":"Q1","authority":"VP"}', printf('%.300c', 'n'), '${NOW}', '${NOW}' FROM s;`);
+    raw.close();
+  });
+
+  it.each([[['export', 'cleanup']], [['export', 'cleanup', '--json']], [['dnc', 'list']]])('%j stops quietly with exit 141, no stack trace', async (args) => {
+    if (args[0] === 'dnc') {
+      writeFileSync(join(dir, 'list.txt'), Array.from({ length: 5000 }, (_, i) => `person${i}@example.com`).join('\n'));
+      expect(callq(['--db', db, 'dnc', 'import', join(dir, 'list.txt')]).code).toBe(0);
+    }
+    const r = await readThenClose(args);
+    expect(r.first.length).toBeGreaterThan(0);
+    expect(r.code, r.stderr).toBe(141);
+    expect(r.stderr).not.toMatch(/unexpected|EPIPE|at /);
+  });
+
+  it('an export of sales-ready leads to a closed pipe marks nothing', async () => {
+    const before = contentDigest(db);
+    const r = await readThenClose(['export', 'sales-ready']);
+    expect(r.code, r.stderr).toBe(141);
+    expect(contentDigest(db)).toBe(before);
+    const raw = openRaw(db);
+    expect(raw.prepare("SELECT count(*) FROM leads WHERE status = 'handed-off'").pluck().get()).toBe(0);
+    raw.close();
+  });
+});
