@@ -166,6 +166,46 @@ export function buildProgram(version: string): Command {
     )
     .action(lazy(() => import('./log.js')));
 
+  const importCmd = program
+    .command('import')
+    .argument('<file>', 'the CSV file (or tab/semicolon/pipe-separated text)')
+    .description('import a lead list from a CSV file: one transaction, duplicates and do-not-call entries skipped, rejects reported')
+    .option('--list <name>', 'the list every row belongs to')
+    .option('--source <source>', 'lead source for rows whose Lead Source column is blank or missing')
+    .option('--campaign <campaign>', 'campaign for rows whose Campaign column is blank or missing')
+    .option('--map <pairs>', "column mapping overrides: 'Header=field,Other Header=field' (field custom or ignore allowed)")
+    .option('--country <code>', 'country for phone numbers without a country code when a row has no Country (default: setting country.default)')
+    .option('--encoding <name>', 'utf-8, utf-16le, utf-16be or windows-1252 (default: detected)')
+    .option('--delimiter <char>', ", ; | or tab (default: detected, or Excel's sep= line)")
+    .option('--on-duplicate <action>', 'skip (default) or update: merge the row into the lead it duplicates (never its status or history)')
+    .option('--inbound', 'the leads arrived just now (speed-to-lead: they go to the front of the queue)')
+    .option('--dry-run', 'report exactly what would happen, change nothing')
+    .option('--rejects <file>', 'write rejected rows to this CSV with their line number and reason')
+    .addHelpText(
+      'after',
+      examples([
+        'callq import leads.csv --list q4-webinar --source webinar',
+        'callq import vendor.csv --dry-run --rejects rejects.csv',
+        "callq import export.csv --map 'Tel. privé=phone,Société=company' --country FR",
+        'callq import crm.csv --on-duplicate update --json',
+        'callq import form-fills.csv --inbound',
+        'callq import undo 7',
+      ]) + '\nExit codes: 0 imported (even if every row was rejected or a duplicate), 2 unreadable or broken file (nothing imported), 3 no data rows.\n',
+    )
+    .action(lazy(() => import('./import.js')));
+  importCmd
+    .command('undo <batch>')
+    .description('remove the leads an import batch created (leads it only updated are kept); refused if any was called, unless --force')
+    .option('--force', 'remove them even if they have been called (their call history goes too)')
+    .addHelpText('after', examples(['callq imports', 'callq import undo 7', 'callq import undo 7 --force']))
+    .action(lazy(() => import('./imports.js').then((m) => ({ run: m.undo }))));
+
+  program
+    .command('imports')
+    .description('list import batches: file, time, rep, counts, undone or not')
+    .addHelpText('after', examples(['callq imports', 'callq imports --json']))
+    .action(lazy(() => import('./imports.js').then((m) => ({ run: m.list }))));
+
   program
     .command('maintain')
     .description('nightly clean-up, check and backup, safe while reps work: expire claims, exhaust, return nurture, purge, checkpoint, optimize')

@@ -1,0 +1,281 @@
+// Import batches (table imports) and the writing side of `callq import`: one transaction per
+// import, suppression and duplicate checks, inserts and merges, undo.
+import type { DB } from './open.js';
+import type { PriorityWeights } from '../core/settings.js';
+import { leadSuppressionKeys } from '../core/suppression.js';
+import { NothingToDoError, UsageError } from '../core/errors.js';
+import { AT, LEAD_COLUMNS, leadFromTuple, mergeLead, MERGED_COLUMNS, type LeadTuple, type StoredLead } from '../io/lead-record.js';
+
+export interface ImportBatchRow {
+  id: number;
+  file_name: string;
+  file_hash: string | null;
+  options: string;
+  rows_read: number;
+  inserted: number;
+  updated: number;
+  duplicates: number;
+  suppressed: number;
+  rejected: number;
+  rep: string | null;
+  created_at: string;
+  undone_at: string | null;
+}
+
+export type Outcome = 'inserted' | 'updated' | 'duplicate' | 'suppressed';
+
+export interface ImportCounts {
+  rows_read: number;
+  inserted: number;
+  updated: number;
+  duplicates: number;
+  suppressed: number;
+  rejected: number;
+}
+
+export interface LeadWriter {
+  readonly batchId: number;
+  add(lead: LeadTuple): Outcome;
+  /** Records the counts and commits (or, for a dry run, rolls everything back). */
+  finish(counts: ImportCounts, options: Record<string, unknown>, fileHash: string): void;
+  /** Rolls everything back. Safe to call after finish(). */
+  abort(): void;
+}
+
+export interface WriterOptions {
+  fileName: string;
+  rep: string;
+  now: Date;
+  onDuplicate: 'skip' | 'update';
+  dryRun: boolean;
+  weights: PriorityWeights;
+  /** Rows the file probably holds, to choose how duplicates are looked up. */
+  expectedRows: number;
+}
+
+
+const STORED_COLUMNS = `id, import_id, external_id, first_name, last_name, company, title, email, phone, alt_phones, country, region,
+  postal_code, timezone, timezone_source, source, campaign, list, score, owner, custom, inbound_at, attempts, last_call_at, created_at`;
+
+/**
+ * Opens the import's transaction and its batch row. The transaction is held across the awaits
+ * of the streaming read (BEGIN IMMEDIATE … COMMIT rather than db.transaction(), which cannot
+ * span them): nothing else uses this connection meanwhile, other processes keep reading, and a
+ * failure or a killed process leaves the database as it was.
+ */
+export function beginImport(db: DB, options: WriterOptions): LeadWriter {
+  const now = options.now.toISOString();
+  db.pragma('cache_size = -32768'); // 32 MB: fewer index pages re-read on a large import, memory still flat
+  db.exec('BEGIN IMMEDIATE');
+  let open = true;
+  const rollback = () => {
+    if (open) db.exec('ROLLBACK');
+    open = false;
+  };
+  try {
+    const batchId = Number(
+      db.prepare('INSERT INTO imports(file_name, rep, created_at) VALUES (?, ?, ?)').run(options.fileName, options.rep, now).lastInsertRowid,
+    );
+    const zones = suspendZoneTrigger(db);
+    const suppressed = suppressionHashes(db);
+    const duplicates = duplicateFinder(db, options.expectedRows);
+    const update = db.prepare(`UPDATE leads SET ${MERGED_COLUMNS.map((c) => `${c} = @${c}`).join(', ')}, updated_at = @updated_at WHERE id = @id`);
+    // Status, batch and times are the same for every row: literals, not parameters. A row
+    // without a score (null, so that a merge keeps the old one) is stored as 0.
+    const insert = db.prepare(
+      `INSERT INTO leads(${LEAD_COLUMNS.join(', ')}, status, import_id, created_at, updated_at)
+       VALUES (${LEAD_COLUMNS.map((c) => (c === 'score' ? 'coalesce(?, 0)' : '?')).join(', ')}, 'new', ${batchId}, '${now}', '${now}')`,
+    );
+
+    return {
+      batchId,
+      add(lead) {
+        if (suppressed.size && leadSuppressionKeys(suppressionView(lead)).some((k) => suppressed.has(`${k.kind}:${k.hash}`))) return 'suppressed';
+        const keys = { phone: lead[AT.phone] as string, email: lead[AT.email] as string | null, external_id: lead[AT.external_id] as string | null };
+        if (duplicates.mayExist(keys)) {
+          const existing = duplicates.find(keys);
+          if (existing) {
+            // A lead this import created is a repeat within the file: the first row wins.
+            if (existing.import_id === batchId || options.onDuplicate === 'skip') return 'duplicate';
+            const merged = mergeLead(existing, leadFromTuple(lead), options.weights);
+            if (!merged) return 'duplicate';
+            update.run({ ...merged, updated_at: now, id: existing.id });
+            duplicates.remember({ phone: existing.phone, email: merged.email, external_id: merged.external_id });
+            if (merged.timezone) zones.seen.add(merged.timezone);
+            return 'updated';
+          }
+        }
+        insert.run(lead);
+        duplicates.remember(keys);
+        const zone = lead[AT.timezone] as string | null;
+        if (zone) zones.seen.add(zone);
+        return 'inserted';
+      },
+      finish(counts, batchOptions, fileHash) {
+        db.prepare(
+          `UPDATE imports SET file_hash = ?, options = ?, rows_read = ?, inserted = ?, updated = ?, duplicates = ?, suppressed = ?, rejected = ?
+           WHERE id = ?`,
+        ).run(fileHash, JSON.stringify(batchOptions), counts.rows_read, counts.inserted, counts.updated, counts.duplicates, counts.suppressed, counts.rejected, batchId);
+        zones.restore();
+        if (options.dryRun) rollback();
+        else {
+          db.exec('COMMIT');
+          open = false;
+        }
+      },
+      abort: rollback,
+    };
+  } catch (err) {
+    rollback();
+    throw err;
+  }
+}
+
+/**
+ * The lead_zones trigger costs as much as the rest of an insert on a table this wide; for the
+ * length of the import it is dropped and the zone groups are added once at the end, then the
+ * trigger is recreated from its stored SQL. All inside the import's transaction, so no other
+ * connection ever sees the schema without it.
+ */
+function suspendZoneTrigger(db: DB): { seen: Set<string>; restore(): void } {
+  const seen = new Set<string>();
+  const sql = db.prepare(`SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = 'leads_zone_insert'`).pluck().get() as string | undefined;
+  if (sql) db.exec('DROP TRIGGER leads_zone_insert');
+  return {
+    seen,
+    restore() {
+      if (!sql) return;
+      const add = db.prepare('INSERT OR IGNORE INTO lead_zones(timezone) VALUES (?)');
+      for (const zone of seen) add.run(zone);
+      db.exec(sql);
+    },
+  };
+}
+
+/** Every suppression as 'kind:hash', loaded once (usually a small table; often empty). */
+function suppressionHashes(db: DB): Set<string> {
+  return new Set(db.prepare(`SELECT kind || ':' || value_hash FROM suppressions`).pluck().all() as string[]);
+}
+
+type Existing = StoredLead & { id: number; import_id: number | null };
+type Keys = { phone: string; email: string | null; external_id: string | null };
+
+/** The phone(s) and e-mail a suppression could match. */
+function suppressionView(lead: LeadTuple): { phone: string; alt_phones: string[]; email: string | null } {
+  const alt = lead[AT.alt_phones] as string | null;
+  return { phone: lead[AT.phone] as string, alt_phones: alt ? (JSON.parse(alt) as string[]) : [], email: lead[AT.email] as string | null };
+}
+
+/**
+ * Finds the lead a row duplicates: same external id, else same phone, else same e-mail. Leads
+ * inserted earlier in the same import are found too, since they are in the transaction. A
+ * bloom filter of the keys seen (fixed size, so memory stays flat) spares the three indexed
+ * lookups for rows that cannot match; when the database already holds many more leads than
+ * the file, the filter is skipped rather than filled from every stored lead.
+ */
+function duplicateFinder(db: DB, expectedRows: number): { mayExist(keys: Keys): boolean; find(keys: Keys): Existing | undefined; remember(keys: Keys): void } {
+  const byExternalId = db.prepare(`SELECT ${STORED_COLUMNS} FROM leads WHERE external_id = ? ORDER BY id LIMIT 1`);
+  const byPhone = db.prepare(`SELECT ${STORED_COLUMNS} FROM leads WHERE phone = ? ORDER BY id LIMIT 1`);
+  const byEmail = db.prepare(`SELECT ${STORED_COLUMNS} FROM leads WHERE email = ? ORDER BY id LIMIT 1`);
+  const find = (keys: Keys) =>
+    ((keys.external_id !== null ? byExternalId.get(keys.external_id) : undefined) ??
+      byPhone.get(keys.phone) ??
+      (keys.email !== null ? byEmail.get(keys.email) : undefined)) as Existing | undefined;
+
+  const stored = db.prepare('SELECT count(*) FROM leads').pluck().get() as number;
+  if (stored > expectedRows * 4) return { mayExist: () => true, find, remember() {} };
+  const filter = new KeyFilter();
+  const remember = (keys: Keys) => {
+    filter.add('p', keys.phone);
+    if (keys.email !== null) filter.add('e', keys.email);
+    if (keys.external_id !== null) filter.add('x', keys.external_id);
+  };
+  if (stored > 0) for (const row of db.prepare('SELECT external_id, phone, email FROM leads').iterate()) remember(row as Keys);
+  return {
+    mayExist: (keys) =>
+      filter.has('p', keys.phone) || (keys.email !== null && filter.has('e', keys.email)) || (keys.external_id !== null && filter.has('x', keys.external_id)),
+    find,
+    remember,
+  };
+}
+
+/** A bloom filter over strings: 8 MB, 4 probes; says "maybe" or "certainly not". */
+class KeyFilter {
+  private readonly bits = new Uint32Array(1 << 21);
+  private readonly mask = (1 << 26) - 1;
+
+  add(kind: string, key: string): void {
+    const [a, b] = hashes(kind, key);
+    for (let i = 0; i < 4; i++) {
+      const bit = (a + i * b) & this.mask;
+      this.bits[bit >>> 5] |= 1 << (bit & 31);
+    }
+  }
+
+  has(kind: string, key: string): boolean {
+    const [a, b] = hashes(kind, key);
+    for (let i = 0; i < 4; i++) {
+      const bit = (a + i * b) & this.mask;
+      if ((this.bits[bit >>> 5] & (1 << (bit & 31))) === 0) return false;
+    }
+    return true;
+  }
+}
+
+/** Two independent 32-bit FNV-1a hashes of kind + key. */
+function hashes(kind: string, key: string): [number, number] {
+  let a = 0x811c9dc5 ^ kind.charCodeAt(0);
+  let b = 0x01000193 ^ (kind.charCodeAt(0) * 31);
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+    b ^= b >>> 15;
+  }
+  return [a >>> 0, (b >>> 0) | 1];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Listing and undoing batches
+
+export function listImports(db: DB): ImportBatchRow[] {
+  return db.prepare('SELECT * FROM imports ORDER BY id').all() as ImportBatchRow[];
+}
+
+export interface UndoResult {
+  batch: number;
+  removed: number;
+  /** Of those, leads that had been called (removed only with --force, with their calls). */
+  called: number;
+  /** Leads the batch merged into, which keep the merged values. */
+  updated_kept: number;
+}
+
+/**
+ * Removes the leads a batch created (not the ones it merely updated) and marks it undone, in
+ * one transaction. Refuses when any of them has been called, unless forced.
+ */
+export function undoImport(db: DB, batchId: number, force: boolean, now: Date): UndoResult {
+  return db.transaction((): UndoResult => {
+    const batch = db.prepare('SELECT * FROM imports WHERE id = ?').get(batchId) as ImportBatchRow | undefined;
+    if (!batch) throw new UsageError(`there is no import batch ${batchId}. Run 'callq imports' to list them.`);
+    if (batch.undone_at) throw new NothingToDoError(`import batch ${batchId} was already undone at ${batch.undone_at}.`);
+    const called = db
+      .prepare(
+        `SELECT count(*) FROM leads l WHERE l.import_id = ?
+           AND (l.attempts > 0 OR l.status <> 'new' OR EXISTS (SELECT 1 FROM calls c WHERE c.lead_id = l.id))`,
+      )
+      .pluck()
+      .get(batchId) as number;
+    if (called > 0 && !force) {
+      throw new UsageError(
+        `${called} lead(s) of import batch ${batchId} have been called or moved on since; undoing would delete them and their call history. ` +
+          `Nothing was changed. Add --force to remove them anyway.`,
+        { batch: batchId, called },
+      );
+    }
+    const removed = db.prepare('DELETE FROM leads WHERE import_id = ?').run(batchId).changes;
+    db.prepare('UPDATE imports SET undone_at = ? WHERE id = ?').run(now.toISOString(), batchId);
+    return { batch: batchId, removed, called, updated_kept: batch.updated };
+  }).immediate();
+}

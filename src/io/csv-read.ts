@@ -1,0 +1,441 @@
+// Reading real-world CSV files: encoding and dialect detection, the header, and the rest of the
+// file as text chunks that end on record boundaries, so that several threads can parse them.
+//
+// Text is decoded on the main thread and line endings are made LF (CR, LF and CRLF each end a
+// line; inside quoted fields they become LF too). Chunks are then cut after a line break that
+// is outside quotes, found by following only the quote characters; each chunk carries the
+// number of its first line, so every record keeps its physical line number. csv-parse then
+// parses each chunk (parseChunk) with the same rules the cutting assumed.
+import { closeSync, openSync, readSync, fstatSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { parse } from 'csv-parse/sync';
+import { UsageError } from '../core/errors.js';
+
+/** Longest record accepted (csv-parse max_record_size): beyond it a quote was surely left open. */
+export const MAX_RECORD_CHARS = 1 << 20;
+const READ_BYTES = 1 << 20;
+/** Text handed to a parsing thread at a time. */
+const CHUNK_CHARS = 1 << 18;
+
+export type Encoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252';
+
+export interface Dialect {
+  encoding: Encoding;
+  /** How the encoding was chosen. */
+  encodingFrom: 'bom' | 'detected' | 'option';
+  delimiter: string;
+  delimiterFrom: 'sep-line' | 'detected' | 'option';
+}
+
+export interface TextChunk {
+  text: string;
+  /** Line number of the chunk's first line. */
+  firstLine: number;
+  /** Bytes of the file read so far (for progress). */
+  bytesRead: number;
+}
+
+export interface CsvFile {
+  path: string;
+  size: number;
+  dialect: Dialect;
+  header: string[];
+  /** The line the header is on (2 after a `sep=` line). */
+  headerLine: number;
+  /** Text chunks after the header, each ending on a record boundary. */
+  chunks(): AsyncGenerator<TextChunk>;
+  /** Stops reading (chunks() does it when it ends). */
+  close(): void;
+  /** sha256 of the whole file; complete once chunks() has finished. */
+  hash(): string;
+  /** Characters that were not valid in the detected UTF-8 (shown as U+FFFD). */
+  undecodable(): number;
+}
+
+export interface ReadOptions {
+  encoding?: string;
+  delimiter?: string;
+  chunkChars?: number;
+}
+
+/** Opens `path`, reads as much as the header needs, and detects the dialect. */
+export function openCsv(path: string, options: ReadOptions = {}): CsvFile {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    throw new UsageError(`cannot read ${path}: ${(err as Error).message}.`);
+  }
+  const size = fstatSync(fd).size;
+  const hasher = createHash('sha256');
+  const buffer = Buffer.allocUnsafe(READ_BYTES);
+  let bytesRead = 0;
+  let eof = false;
+  const readBytes = (): Buffer | null => {
+    if (eof) return null;
+    const n = readSync(fd, buffer, 0, READ_BYTES, null);
+    if (n === 0) {
+      eof = true;
+      closeSync(fd);
+      return null;
+    }
+    bytesRead += n;
+    const bytes = buffer.subarray(0, n);
+    hasher.update(bytes);
+    return bytes;
+  };
+
+  try {
+    const first = readBytes() ?? Buffer.alloc(0);
+    const { encoding, from: encodingFrom, bomLength } = chooseEncoding(first, options.encoding, path);
+    const decoder = textDecoder(encoding);
+    let undecodable = 0;
+    let heldCR = false;
+    // Decoded text with LF line endings; a CR at the end of one read waits for the next.
+    const decode = (bytes: Buffer | null): string => {
+      let text = bytes ? decoder.decode(bytes) : decoder.flush();
+      if (heldCR) text = '\r' + text;
+      heldCR = bytes !== null && text.endsWith('\r');
+      if (heldCR) text = text.slice(0, -1);
+      if (encoding === 'utf-8' && encodingFrom === 'detected') undecodable += countChar(text, '\uFFFD');
+      return text.includes('\r') ? text.replace(/\r\n?/g, '\n') : text;
+    };
+
+    let pending = decode(first.subarray(bomLength));
+    if (pending.includes('\u0000')) throw new UsageError(`${path} is not a text CSV file (it contains NUL bytes). Export it from the spreadsheet as CSV and try again.`);
+
+    // Excel's `sep=;` first line names the delimiter and is not the header.
+    let line = 1;
+    let delimiterFrom: Dialect['delimiterFrom'] = 'detected';
+    let delimiter = options.delimiter === undefined ? undefined : parseDelimiterOption(options.delimiter);
+    if (delimiter) delimiterFrom = 'option';
+    const sep = /^sep=(.)[ \t]*(\n|$)/i.exec(pending);
+    if (sep) {
+      if (!delimiter) {
+        delimiter = sep[1];
+        delimiterFrom = 'sep-line';
+      }
+      pending = pending.slice(sep[0].length);
+      line = 2;
+    }
+
+    // Blank lines before the header are skipped (and counted); the header record may hold
+    // quoted line breaks, so read until it is complete.
+    for (;;) {
+      const blank = /^(?:[ \t]*\n)+/.exec(pending);
+      if (blank) {
+        line += countChar(blank[0], '\n');
+        pending = pending.slice(blank[0].length);
+      }
+      if (eof || pending.length > MAX_RECORD_CHARS || firstRecordEnd(pending, delimiter ?? detectDelimiter(pending)) >= 0) break;
+      pending += decode(readBytes());
+      if (eof) pending += decode(null);
+    }
+    if (pending.trim() === '') throw new UsageError(`${path} has no header row: the file is empty. Nothing was imported.`);
+    delimiter ??= detectDelimiter(pending);
+    let headerEnd = firstRecordEnd(pending, delimiter);
+    if (headerEnd < 0) {
+      if (!eof || scanRecords(pending, delimiter.charCodeAt(0), true).openQuote) {
+        throw new UsageError(`${path}, line ${line}: the header row never ends (a quote that is never closed?). Nothing was imported.`, { line });
+      }
+      headerEnd = pending.length;
+    }
+    const headerText = pending.slice(0, headerEnd);
+    const headerLine = line;
+    const header = parseHeader(headerText, delimiter, path, headerLine);
+    line += countChar(headerText, '\n');
+    pending = pending.slice(headerEnd);
+
+    const dialect: Dialect = { encoding, encodingFrom, delimiter, delimiterFrom };
+    const chunkChars = options.chunkChars ?? CHUNK_CHARS;
+    const delimiterCode = delimiter.charCodeAt(0);
+    const close = () => {
+      if (!eof) closeSync(fd);
+      eof = true;
+    };
+
+    async function* chunks(): AsyncGenerator<TextChunk> {
+      let firstLine = line;
+      let want = chunkChars;
+      try {
+        for (;;) {
+          while (!eof && pending.length < want) pending += decode(readBytes());
+          if (eof) pending += decode(null);
+          if (pending === '') return;
+          const scan = scanRecords(pending, delimiterCode, eof);
+          const cut = eof ? pending.length : scan.lastEnd;
+          if ((eof && scan.openQuote) || (cut === 0 && pending.length > MAX_RECORD_CHARS)) {
+            const at = scan.openQuote ? scan.openQuoteAt : 0;
+            const where = firstLine + countChar(pending.slice(0, at), '\n');
+            throw new UsageError(
+              `${path}, line ${where}: a quoted field opens here and is never closed${eof ? '' : ' (the record runs past 1 MB)'}. ` +
+                'A quote inside a field must be written twice (""). Fix the file and import again; nothing was imported.',
+              { line: where },
+            );
+          }
+          if (cut === 0) {
+            want = pending.length + chunkChars;
+            continue;
+          }
+          want = chunkChars;
+          const text = pending.slice(0, cut);
+          pending = pending.slice(cut);
+          yield { text, firstLine, bytesRead };
+          firstLine += countChar(text, '\n');
+        }
+      } finally {
+        close();
+      }
+    }
+
+    return {
+      path,
+      size,
+      dialect,
+      header,
+      headerLine,
+      chunks,
+      close,
+      hash: () => hasher.copy().digest('hex'),
+      undecodable: () => undecodable,
+    };
+  } catch (err) {
+    if (!eof) closeSync(fd);
+    throw err;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Encoding
+
+function chooseEncoding(head: Buffer, option: string | undefined, path: string): { encoding: Encoding; from: Dialect['encodingFrom']; bomLength: number } {
+  const bom = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 'utf-8' : head[0] === 0xff && head[1] === 0xfe ? 'utf-16le' : head[0] === 0xfe && head[1] === 0xff ? 'utf-16be' : undefined;
+  const bomLength = bom === 'utf-8' ? 3 : bom ? 2 : 0;
+  if (option !== undefined) {
+    const encoding = parseEncodingOption(option);
+    return { encoding, from: 'option', bomLength: bom === encoding ? bomLength : 0 };
+  }
+  if (bom) return { encoding: bom, from: 'bom', bomLength };
+  // UTF-16 without a BOM shows as NUL bytes in every other position.
+  const sample = head.subarray(0, 4096);
+  let evenNul = 0;
+  let oddNul = 0;
+  for (let i = 0; i < sample.length; i++) if (sample[i] === 0) i % 2 ? oddNul++ : evenNul++;
+  if (oddNul > sample.length / 4 && evenNul === 0) return { encoding: 'utf-16le', from: 'detected', bomLength: 0 };
+  if (evenNul > sample.length / 4 && oddNul === 0) return { encoding: 'utf-16be', from: 'detected', bomLength: 0 };
+  if (evenNul + oddNul > 0) {
+    throw new UsageError(`${path} is not a text CSV file (it contains NUL bytes). Export it from the spreadsheet as CSV and try again.`);
+  }
+  return { encoding: isUtf8(head) ? 'utf-8' : 'windows-1252', from: 'detected', bomLength: 0 };
+}
+
+/** Whether the bytes are valid UTF-8, forgiving a multi-byte character cut at the end. */
+function isUtf8(bytes: Buffer): boolean {
+  let end = bytes.length;
+  for (let back = 1; back <= 3 && end - back >= 0; back++) {
+    const b = bytes[end - back];
+    if ((b & 0xc0) !== 0x80) {
+      if (b >= 0xc0) end -= back; // a lead byte whose continuation was cut off
+      break;
+    }
+  }
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, end));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function parseEncodingOption(text: string): Encoding {
+  const key = text.trim().toLowerCase().replace(/[^a-z0-9]/g, '');
+  const known: Record<string, Encoding> = {
+    utf8: 'utf-8',
+    utf16: 'utf-16le',
+    utf16le: 'utf-16le',
+    utf16be: 'utf-16be',
+    windows1252: 'windows-1252',
+    cp1252: 'windows-1252',
+    ansi: 'windows-1252',
+    latin1: 'windows-1252',
+    iso88591: 'windows-1252',
+  };
+  const encoding = known[key];
+  if (!encoding) throw new UsageError(`unknown --encoding '${text}': use utf-8, utf-16le, utf-16be or windows-1252 (latin1).`);
+  return encoding;
+}
+
+interface Decoder {
+  decode(bytes: Buffer): string;
+  flush(): string;
+}
+
+function textDecoder(encoding: Encoding): Decoder {
+  if (encoding === 'windows-1252') return { decode: decodeWindows1252, flush: () => '' };
+  // ignoreBOM: the BOM, if any, was already skipped; a U+FEFF later on is data.
+  const decoder = new TextDecoder(encoding, { ignoreBOM: true });
+  return { decode: (bytes) => decoder.decode(bytes, { stream: true }), flush: () => decoder.decode() };
+}
+
+// Windows-1252 differs from Latin-1 in 0x80–0x9F (€ ‚ ƒ „ … † ‡ ˆ ‰ Š ‹ Œ Ž ‘ ’ “ ” • – — ˜ ™ š › œ ž Ÿ);
+// Node's TextDecoder('windows-1252') wrongly gives the C1 controls there. Undefined bytes stay C1.
+const CP1252_HIGH = [
+  0x20ac, 0x81, 0x201a, 0x192, 0x201e, 0x2026, 0x2020, 0x2021, 0x2c6, 0x2030, 0x160, 0x2039, 0x152, 0x8d, 0x17d, 0x8f,
+  0x90, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x2dc, 0x2122, 0x161, 0x203a, 0x153, 0x9d, 0x17e, 0x178,
+].map((c) => String.fromCharCode(c));
+
+export function decodeWindows1252(bytes: Buffer): string {
+  const latin1 = bytes.toString('latin1');
+  return /[\x80-\x9f]/.test(latin1) ? latin1.replace(/[\x80-\x9f]/g, (c) => CP1252_HIGH[c.charCodeAt(0) - 0x80]) : latin1;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dialect
+
+const DELIMITERS = [',', ';', '\t', '|'];
+
+export function parseDelimiterOption(text: string): string {
+  const named: Record<string, string> = { tab: '\t', '\\t': '\t', comma: ',', semicolon: ';', pipe: '|' };
+  const delimiter = named[text.toLowerCase()] ?? text;
+  if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
+    throw new UsageError(`invalid --delimiter '${text}': use one character such as , ; | or 'tab'.`);
+  }
+  return delimiter;
+}
+
+/**
+ * The delimiter of the first lines: among , ; tab |, the one that splits the header into the
+ * most fields and the following lines into as many (quoted text ignored). Comma when none does.
+ */
+export function detectDelimiter(text: string): string {
+  const lines = text.split('\n').filter((l) => l.trim() !== '').slice(0, 20);
+  if (lines.length === 0) return ',';
+  let best = ',';
+  let bestScore = 0;
+  for (const d of DELIMITERS) {
+    const counts = lines.map((l) => countOutsideQuotes(l, d));
+    const header = counts[0];
+    if (header === 0) continue;
+    const consistent = counts.filter((c) => c === header).length / counts.length;
+    const score = consistent * 1000 + header;
+    if (score > bestScore) {
+      best = d;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+function countOutsideQuotes(line: string, delimiter: string): number {
+  let n = 0;
+  let quoted = false;
+  for (const ch of line) {
+    if (ch === '"') quoted = !quoted;
+    else if (ch === delimiter && !quoted) n++;
+  }
+  return n;
+}
+
+function parseHeader(text: string, delimiter: string, path: string, line: number): string[] {
+  try {
+    const [record] = parse(text, { delimiter, relax_quotes: true, relax_column_count: true, record_delimiter: '\n', max_record_size: MAX_RECORD_CHARS }) as string[][];
+    return (record ?? []).map((h) => h.trim());
+  } catch (err) {
+    throw new UsageError(`${path}, line ${line}: the header row cannot be read (${(err as Error).message}).`);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Record boundaries
+
+export interface RecordScan {
+  /** Index just after the last line break outside quotes; 0 when there is none. */
+  lastEnd: number;
+  openQuote: boolean;
+  /** Where the quote still open at the end of the text opened. */
+  openQuoteAt: number;
+}
+
+/**
+ * Follows the quotes of LF-only text that starts at a record start: a quote opens a quoted
+ * field only at the start of a field (as csv-parse with relax_quotes reads it), "" inside one
+ * is a literal quote. A quote that is the last character is undecided (unless the text is
+ * final), so scanning stops there.
+ */
+export function scanRecords(text: string, delimiterCode: number, final = false): RecordScan {
+  let lastEnd = 0;
+  let i = 0;
+  let openedAt = -1;
+  for (;;) {
+    const q = text.indexOf('"', i);
+    if (openedAt >= 0) {
+      if (q < 0 || (q === text.length - 1 && !final)) return { lastEnd, openQuote: true, openQuoteAt: openedAt };
+      if (text.charCodeAt(q + 1) === 34) {
+        i = q + 2;
+        continue;
+      }
+      openedAt = -1;
+      i = q + 1;
+      continue;
+    }
+    const end = q < 0 ? text.length : q;
+    if (end > i) {
+      const nl = text.lastIndexOf('\n', end - 1);
+      if (nl >= i) lastEnd = nl + 1;
+    }
+    if (q < 0) return { lastEnd, openQuote: false, openQuoteAt: -1 };
+    const before = q === 0 ? 10 : text.charCodeAt(q - 1);
+    if (before === 10 || before === delimiterCode) openedAt = q;
+    i = q + 1;
+  }
+}
+
+/** End of the first record (just after its line break), or -1 when it is not complete yet. */
+function firstRecordEnd(text: string, delimiter: string): number {
+  const code = delimiter.charCodeAt(0);
+  let from = 0;
+  for (;;) {
+    const nl = text.indexOf('\n', from);
+    if (nl < 0) return -1;
+    const scan = scanRecords(text.slice(0, nl + 1), code);
+    if (!scan.openQuote) return nl + 1;
+    from = nl + 1;
+  }
+}
+
+function countChar(text: string, ch: string): number {
+  let n = 0;
+  for (let i = text.indexOf(ch); i >= 0; i = text.indexOf(ch, i + 1)) n++;
+  return n;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parsing a chunk
+
+export interface ParsedRecord {
+  fields: string[];
+  /** Line on which the record starts. */
+  line: number;
+}
+
+/**
+ * Parses one chunk (LF-only text ending on a record boundary). Blank lines come back as records
+ * of empty fields, so that every line is accounted for: a record starts one line after the
+ * previous one, plus the line breaks inside its quoted fields.
+ */
+export function parseChunk(chunk: Pick<TextChunk, 'text' | 'firstLine'>, delimiter: string): ParsedRecord[] {
+  const records = parse(chunk.text, {
+    delimiter,
+    record_delimiter: '\n',
+    relax_quotes: true,
+    relax_column_count: true,
+    max_record_size: MAX_RECORD_CHARS,
+  }) as string[][];
+  let line = chunk.firstLine;
+  return records.map((fields) => {
+    const record = { fields, line };
+    line++;
+    for (const f of fields) if (f.includes('\n')) line += countChar(f, '\n');
+    return record;
+  });
+}

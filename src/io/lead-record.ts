@@ -1,0 +1,360 @@
+// One CSV record → a normalised new lead, a reject with its reason, or a blank line to skip.
+// Pure: no I/O, the clock comes in as `defaults.now`. Runs in the import's worker threads.
+import type { PriorityWeights } from '../core/settings.js';
+import { queueRank } from '../core/priority.js';
+import { resolveLeadZones, type ZoneSource } from './timezones.js';
+import { countryCode, normalisePhone } from './phone.js';
+import type { ColumnMapping, LeadField } from './fields.js';
+
+/** A lead as the import stores it (leads columns; alt_phones and custom still unserialised). */
+export interface NewLead {
+  external_id: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  company: string | null;
+  title: string | null;
+  email: string | null;
+  phone: string;
+  phone_raw: string;
+  alt_phones: string[];
+  country: string | null;
+  region: string | null;
+  postal_code: string | null;
+  timezone: string | null;
+  timezone_source: ZoneSource;
+  source: string | null;
+  campaign: string | null;
+  list: string | null;
+  /** 0–100; null when the row gives none (stored as 0, but a merge leaves the old score). */
+  score: number | null;
+  owner: string | null;
+  /** JSON object of the unmapped columns, or null when they are all empty. */
+  custom: string | null;
+  inbound_at: string | null;
+  queue_rank: number;
+}
+
+export type RejectReason = 'no-phone' | 'invalid-phone' | 'malformed';
+export type WarningKind = 'invalid-email' | 'invalid-date' | 'invalid-score' | 'invalid-alt-phone' | 'unknown-timezone' | 'phone-from-alternate';
+
+export interface RecordWarning {
+  kind: WarningKind;
+  detail: string;
+}
+
+export type RecordResult =
+  | { kind: 'lead'; lead: NewLead; warnings: RecordWarning[] }
+  | { kind: 'reject'; reason: RejectReason; detail: string }
+  | { kind: 'blank' };
+
+export interface LeadDefaults {
+  /** Country for numbers without a country code when the row has no Country (ISO alpha-2). */
+  country: string;
+  /** --list: the list of every row. */
+  list: string | null;
+  /** --source / --campaign: fill rows whose column is blank or missing. */
+  source: string | null;
+  campaign: string | null;
+  /** --inbound: every row arrived now. */
+  inbound: boolean;
+  /** ISO time of the import (created_at; inbound_at under --inbound). */
+  now: string;
+  defaultZone: string | null;
+  weights: PriorityWeights;
+}
+
+/** Column indexes per field, computed once per file. */
+export interface RecordLayout {
+  width: number;
+  single: Partial<Record<Exclude<LeadField, 'alt_phone'>, number>>;
+  altPhones: number[];
+  custom: { index: number; key: string }[];
+}
+
+export function recordLayout(mappings: readonly ColumnMapping[]): RecordLayout {
+  const layout: RecordLayout = { width: mappings.length, single: {}, altPhones: [], custom: [] };
+  for (const m of mappings) {
+    if (m.field === 'ignore') continue;
+    if (m.field === 'custom') layout.custom.push({ index: m.index, key: m.key! });
+    else if (m.field === 'alt_phone') layout.altPhones.push(m.index);
+    else layout.single[m.field] ??= m.index;
+  }
+  return layout;
+}
+
+export function normaliseRecord(record: readonly string[], layout: RecordLayout, defaults: LeadDefaults): RecordResult {
+  if (record.every((cell) => cell.trim() === '')) return { kind: 'blank' };
+  if (record.length > layout.width && record.slice(layout.width).some((cell) => cell.trim() !== '')) {
+    return { kind: 'reject', reason: 'malformed', detail: `${record.length} fields, header has ${layout.width}` };
+  }
+  const cell = (field: Exclude<LeadField, 'alt_phone'>): string | null => {
+    const index = layout.single[field];
+    const value = index === undefined ? undefined : record[index]?.trim();
+    return value ? value : null;
+  };
+  const warnings: RecordWarning[] = [];
+
+  const countryText = cell('country');
+  const country = countryText === null ? null : (countryCode(countryText) ?? countryText);
+  const phoneCountry = country !== null && /^[A-Z]{2}$/.test(country) ? country : defaults.country;
+
+  // Phone: the Phone column, else the first valid alternate (Mobile, Phone 2, ...).
+  const rawPhone = cell('phone') ?? '';
+  let phone = normalisePhone(rawPhone, phoneCountry);
+  let phoneRaw = rawPhone;
+  const alternates: string[] = [];
+  for (const index of layout.altPhones) {
+    const raw = record[index]?.trim();
+    if (!raw) continue;
+    const alt = normalisePhone(raw, phoneCountry);
+    if (!alt.ok) {
+      warnings.push({ kind: 'invalid-alt-phone', detail: `alternate phone ${alt.detail}; dropped` });
+    } else if (!phone.ok) {
+      if (phone.reason === 'invalid-phone') warnings.push({ kind: 'phone-from-alternate', detail: `${phone.detail}; used ${raw} instead` });
+      phone = alt;
+      phoneRaw = raw;
+    } else if (alt.e164 !== phone.e164 && !alternates.includes(alt.e164)) {
+      alternates.push(alt.e164);
+    }
+  }
+  if (!phone.ok) return { kind: 'reject', reason: phone.reason, detail: phone.detail };
+
+  let email = cell('email');
+  if (email !== null) {
+    const normalised = normaliseEmail(email);
+    if (!normalised) warnings.push({ kind: 'invalid-email', detail: `invalid e-mail '${email}' dropped` });
+    email = normalised;
+  }
+
+  let first = cell('first_name');
+  let last = cell('last_name');
+  const full = cell('full_name');
+  if (full !== null && first === null && last === null) [first, last] = splitName(full);
+
+  const scoreText = cell('score');
+  const score = scoreText === null ? null : parseScore(scoreText);
+  if (scoreText !== null && score === null) warnings.push({ kind: 'invalid-score', detail: `score '${scoreText}' is not a number; ignored` });
+
+  let inbound: string | null = defaults.inbound ? defaults.now : null;
+  const inboundText = defaults.inbound ? null : cell('inbound_at');
+  if (inboundText !== null) {
+    inbound = parseTimestamp(inboundText);
+    if (inbound === null) warnings.push({ kind: 'invalid-date', detail: `date '${inboundText}' not understood; left empty` });
+  }
+
+  const region = cell('region');
+  const zoneText = cell('timezone');
+  const zones = resolveLeadZones({ timezone: zoneText, phone: phone.e164, country, region, defaultZone: defaults.defaultZone });
+  if (zoneText !== null && zones.source !== 'column') {
+    warnings.push({ kind: 'unknown-timezone', detail: `time zone '${zoneText}' not recognised; ${zones.source === 'unknown' ? 'zone unknown' : `used the ${zones.source}`}` });
+  }
+
+  const source = cell('source') ?? defaults.source;
+  const campaign = cell('campaign') ?? defaults.campaign;
+  const lead: NewLead = {
+    external_id: cell('external_id'),
+    first_name: first,
+    last_name: last,
+    company: cell('company'),
+    title: cell('title'),
+    email,
+    phone: phone.e164,
+    phone_raw: phoneRaw,
+    alt_phones: alternates,
+    country,
+    region,
+    postal_code: cell('postal_code'),
+    timezone: zones.zones.length ? zones.zones.join(',') : null,
+    timezone_source: zones.source,
+    source,
+    campaign,
+    list: defaults.list ?? cell('list'),
+    score,
+    owner: cell('owner'),
+    custom: customFields(record, layout),
+    inbound_at: inbound,
+    queue_rank: queueRank({ score: score ?? 0, attempts: 0, source, campaign, last_call_at: null, inbound_at: inbound, created_at: defaults.now }, defaults.weights),
+  };
+  return { kind: 'lead', lead, warnings };
+}
+
+/** Unmapped columns as a JSON object; a null-prototype object, so no header can reach a prototype. */
+function customFields(record: readonly string[], layout: RecordLayout): string | null {
+  let custom: Record<string, string> | null = null;
+  for (const { index, key } of layout.custom) {
+    const value = record[index]?.trim();
+    if (!value) continue;
+    custom ??= Object.create(null) as Record<string, string>;
+    custom[key] = value;
+  }
+  return custom ? JSON.stringify(custom) : null;
+}
+
+const EMAIL = /^[^\s@<>()[\],;:"]+@[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?)*\.\p{L}{2,}$/u;
+
+/** Trimmed, lower-cased e-mail, or null when it is not one. */
+export function normaliseEmail(text: string): string | null {
+  const email = text.trim().replace(/^mailto:/i, '').toLowerCase();
+  return EMAIL.test(email) ? email : null;
+}
+
+/** 'Mary Ann Smith' → ['Mary Ann', 'Smith']; 'Smith, Mary' → ['Mary', 'Smith']. */
+export function splitName(full: string): [string | null, string | null] {
+  const comma = full.indexOf(',');
+  if (comma > 0) return [full.slice(comma + 1).trim() || null, full.slice(0, comma).trim() || null];
+  const space = full.lastIndexOf(' ');
+  if (space < 0) return [full, null];
+  return [full.slice(0, space).trim(), full.slice(space + 1)];
+}
+
+/** 0–100, rounded; '87,5' (decimal comma) and '87%' accepted; null when not a number. */
+export function parseScore(text: string): number | null {
+  const n = Number(text.trim().replace(/%$/, '').replace(/^(-?\d+),(\d+)$/, '$1.$2'));
+  if (!Number.isFinite(n)) return null;
+  return Math.min(100, Math.max(0, Math.round(n)));
+}
+
+const ISO_DATE = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
+const SLASH_DATE = /^(\d{1,2})([/.])(\d{1,2})\2(\d{2}|\d{4})(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AP]M)?)?$/i;
+
+/**
+ * A CRM timestamp as ISO-8601 UTC, or null. ISO dates and times (with or without offset),
+ * US 'M/D/YYYY h:mm AM' and European 'D.M.YYYY HH:MM'. Without an offset the time is read in
+ * the importing machine's zone, as --now is.
+ */
+export function parseTimestamp(text: string): string | null {
+  const s = text.trim();
+  let parts: [number, number, number, number, number, number] | undefined;
+  let offset: string | undefined;
+  const iso = ISO_DATE.exec(s);
+  if (iso) {
+    parts = [+iso[1], +iso[2], +iso[3], +(iso[4] ?? 0), +(iso[5] ?? 0), +(iso[6] ?? 0)];
+    offset = iso[7];
+  } else {
+    const other = SLASH_DATE.exec(s);
+    if (!other) return null;
+    const year = other[4].length === 2 ? 2000 + +other[4] : +other[4];
+    const [month, day] = other[2] === '/' ? [+other[1], +other[3]] : [+other[3], +other[1]];
+    let hour = +(other[5] ?? 0);
+    const meridiem = other[8]?.toUpperCase();
+    if (meridiem) {
+      if (hour < 1 || hour > 12) return null;
+      hour = (hour % 12) + (meridiem === 'PM' ? 12 : 0);
+    }
+    parts = [year, month, day, hour, +(other[6] ?? 0), +(other[7] ?? 0)];
+  }
+  const [y, mo, d, h, mi, se] = parts;
+  if (mo < 1 || mo > 12 || d < 1 || d > new Date(Date.UTC(y, mo, 0)).getUTCDate() || h > 23 || mi > 59 || se > 59) return null;
+  let at: Date;
+  if (offset) {
+    const sign = offset.toUpperCase() === 'Z' ? 0 : offset[0] === '-' ? -1 : 1;
+    const digits = offset.replace(/\D/g, '');
+    const minutes = sign === 0 ? 0 : sign * (+digits.slice(0, 2) * 60 + +digits.slice(2));
+    at = new Date(Date.UTC(y, mo - 1, d, h, mi, se) - minutes * 60_000);
+  } else {
+    at = new Date(y, mo - 1, d, h, mi, se);
+  }
+  return Number.isNaN(at.getTime()) ? null : at.toISOString();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Merging into a lead already stored (--on-duplicate update)
+
+/** The stored columns an import may change, and what the queue rank also depends on. */
+export interface StoredLead {
+  external_id: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  company: string | null;
+  title: string | null;
+  email: string | null;
+  phone: string;
+  alt_phones: string | null;
+  country: string | null;
+  region: string | null;
+  postal_code: string | null;
+  timezone: string | null;
+  timezone_source: string | null;
+  source: string | null;
+  campaign: string | null;
+  list: string | null;
+  score: number;
+  owner: string | null;
+  custom: string | null;
+  inbound_at: string | null;
+  attempts: number;
+  last_call_at: string | null;
+  created_at: string;
+}
+
+export const MERGED_COLUMNS = [
+  'external_id', 'first_name', 'last_name', 'company', 'title', 'email', 'alt_phones', 'country', 'region', 'postal_code',
+  'timezone', 'timezone_source', 'source', 'campaign', 'list', 'score', 'owner', 'custom', 'inbound_at', 'queue_rank',
+] as const;
+
+export type MergedLead = Pick<StoredLead, Exclude<(typeof MERGED_COLUMNS)[number], 'queue_rank'>> & { queue_rank: number };
+
+const ZONE_SOURCE_RANK: Record<string, number> = { column: 5, phone: 4, region: 3, country: 2, default: 1, unknown: 0 };
+const REPLACED = ['external_id', 'first_name', 'last_name', 'company', 'title', 'email', 'country', 'region', 'postal_code', 'owner'] as const;
+const FILLED = ['source', 'campaign', 'list'] as const;
+
+/**
+ * What an imported record changes on a stored lead, or null when it changes nothing. Values the
+ * row gives replace stored ones and blanks never erase; source, campaign and list only fill
+ * blanks (a lead keeps the attribution it arrived with); a different phone becomes an
+ * alternate; custom fields are merged; the time zone is replaced only by one found from an
+ * equal or better source; a later inbound time wins. Status, calls and claims are not fields here.
+ */
+export function mergeLead(stored: StoredLead, incoming: NewLead, weights: PriorityWeights): MergedLead | null {
+  const merged: MergedLead = {
+    ...Object.fromEntries(MERGED_COLUMNS.map((c) => [c, c === 'queue_rank' ? 0 : stored[c]])),
+  } as MergedLead;
+  for (const c of REPLACED) if (incoming[c] !== null) merged[c] = incoming[c];
+  for (const c of FILLED) if (merged[c] === null && incoming[c] !== null) merged[c] = incoming[c];
+  if (incoming.score !== null) merged.score = incoming.score;
+
+  const alternates: string[] = stored.alt_phones ? (JSON.parse(stored.alt_phones) as string[]) : [];
+  for (const phone of [incoming.phone, ...incoming.alt_phones]) {
+    if (phone !== stored.phone && !alternates.includes(phone)) alternates.push(phone);
+  }
+  merged.alt_phones = alternates.length ? JSON.stringify(alternates) : null;
+
+  if (incoming.custom) {
+    const custom = Object.assign(Object.create(null) as Record<string, string>, stored.custom ? JSON.parse(stored.custom) : {}, JSON.parse(incoming.custom));
+    merged.custom = JSON.stringify(custom);
+  }
+  if ((ZONE_SOURCE_RANK[incoming.timezone_source] ?? 0) >= (ZONE_SOURCE_RANK[stored.timezone_source ?? 'unknown'] ?? 0) && incoming.timezone !== null) {
+    merged.timezone = incoming.timezone;
+    merged.timezone_source = incoming.timezone_source;
+  }
+  if (incoming.inbound_at !== null && (stored.inbound_at === null || incoming.inbound_at > stored.inbound_at)) merged.inbound_at = incoming.inbound_at;
+
+  const changed = MERGED_COLUMNS.some((c) => c !== 'queue_rank' && merged[c] !== stored[c]);
+  if (!changed) return null;
+  merged.queue_rank = queueRank({ ...stored, score: merged.score, source: merged.source, campaign: merged.campaign, inbound_at: merged.inbound_at }, weights);
+  return merged;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Passing leads between threads
+
+/** A new lead as a flat row in LEAD_COLUMNS order (alt_phones as JSON): cheap to send between threads. */
+export type LeadTuple = (string | number | null)[];
+
+export const LEAD_COLUMNS = [
+  'external_id', 'first_name', 'last_name', 'company', 'title', 'email', 'phone', 'phone_raw', 'alt_phones', 'country', 'region',
+  'postal_code', 'timezone', 'timezone_source', 'source', 'campaign', 'list', 'score', 'owner', 'custom', 'inbound_at', 'queue_rank',
+] as const;
+
+/** Position of each column in a LeadTuple. */
+export const AT = Object.fromEntries(LEAD_COLUMNS.map((c, i) => [c, i])) as { [C in (typeof LEAD_COLUMNS)[number]]: number };
+
+export function leadTuple(lead: NewLead): LeadTuple {
+  return LEAD_COLUMNS.map((c) => (c === 'alt_phones' ? (lead.alt_phones.length ? JSON.stringify(lead.alt_phones) : null) : lead[c]));
+}
+
+export function leadFromTuple(tuple: LeadTuple): NewLead {
+  const lead = Object.fromEntries(LEAD_COLUMNS.map((c, i) => [c, tuple[i]])) as unknown as NewLead & { alt_phones: unknown };
+  lead.alt_phones = tuple[AT.alt_phones] ? (JSON.parse(tuple[AT.alt_phones] as string) as string[]) : [];
+  return lead;
+}
