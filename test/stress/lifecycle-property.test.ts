@@ -201,15 +201,18 @@ describe('the life cycle as recorded in the database', () => {
             for (const s of steps) {
               now += s.minutesLater * 60_000;
               const at = new Date(now);
+              // Flags mostly where they belong (a stray one, about one time in seven, must be refused).
+              const stray = s.minutesLater % 7 === 0;
+              const fits = (...kinds: string[]) => stray || kinds.includes(s.kind);
               try {
                 logOutcome({ dbPath: path, rep: 'ana', now: at }, {
                   leadId: id,
                   disposition: s.kind,
-                  note: s.note,
-                  at: s.atOffsetMin === undefined ? undefined : new Date(now + s.atOffsetMin * 60_000).toISOString(),
-                  until: s.untilOffsetDays === undefined ? undefined : new Date(now + s.untilOffsetDays * 86_400_000).toISOString(),
-                  reason: s.reason,
-                  answers: s.answers,
+                  note: s.note ?? (s.kind === 'qualified' ? 'wants a demo' : undefined),
+                  at: s.atOffsetMin === undefined || !fits('callback') ? undefined : new Date(now + s.atOffsetMin * 60_000).toISOString(),
+                  until: s.untilOffsetDays === undefined || !fits('nurture') ? undefined : new Date(now + s.untilOffsetDays * 86_400_000).toISOString(),
+                  reason: fits('disqualified', 'not-interested', 'do-not-call') ? s.reason : undefined,
+                  answers: s.kind === 'qualified' && !stray ? { need: 'a', timeframe: 'b', authority: 'c', ...s.answers } : s.answers,
                   force: true,
                 }, db);
                 recorded++;
@@ -238,7 +241,7 @@ describe('the life cycle as recorded in the database', () => {
         }),
         { numRuns: 60 },
       );
-      expect(total).toBeGreaterThan(100);
+      expect(total).toBeGreaterThan(80); // many steps are rightly refused: a closed lead takes only do-not-call
     } finally {
       cleanup();
     }
