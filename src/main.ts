@@ -49,9 +49,9 @@ function report(err: unknown, json: boolean): number {
     );
     return EXIT.usage;
   }
-  if (e?.syscall && e.path !== undefined && ['ENOENT', 'ENOTDIR', 'EISDIR', 'EEXIST', 'ENAMETOOLONG', 'ELOOP', 'EPERM'].includes(e.code ?? '')) {
+  if (e?.syscall && ['ENOENT', 'ENOTDIR', 'EISDIR', 'EEXIST', 'ENAMETOOLONG', 'ELOOP', 'EPERM'].includes(e.code ?? '')) {
     // A file or folder the user named (--out, --backup, FILE) cannot be used as asked.
-    process.stderr.write(`callq: cannot use ${e.path}: ${e.message}. Check the path and try again.\n`);
+    process.stderr.write(`callq: cannot use ${e.path ?? 'the file given'}: ${e.message}. Check the path and try again.\n`);
     return EXIT.usage;
   }
   if (e?.code === 'SQLITE_FULL' || e?.code === 'ENOSPC') {

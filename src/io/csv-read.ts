@@ -66,7 +66,12 @@ export function openCsv(path: string, options: ReadOptions = {}): CsvFile {
   } catch (err) {
     throw new UsageError(`cannot read ${path}: ${(err as Error).message}.`);
   }
-  const size = fstatSync(fd).size;
+  const stat = fstatSync(fd);
+  if (stat.isDirectory()) {
+    closeSync(fd);
+    throw new UsageError(`cannot read ${path}: it is a folder, not a CSV file.`);
+  }
+  const size = stat.size;
   const hasher = createHash('sha256');
   const buffer = Buffer.allocUnsafe(READ_BYTES);
   let bytesRead = 0;
