@@ -190,7 +190,8 @@ function customFields(record: readonly string[], layout: RecordLayout): string |
   return custom ? JSON.stringify(custom) : null;
 }
 
-const EMAIL = /^[^\s@<>()[\],;:"]+@[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?)*\.\p{L}{2,}$/u;
+// No invisible or control characters (a zero-width space would slip past do-not-call matching).
+const EMAIL = /^[^\s@<>()[\],;:"\p{C}]+@[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?)*\.\p{L}{2,}$/u;
 
 /** Trimmed, lower-cased e-mail, or null when it is not one. */
 export function normaliseEmail(text: string): string | null {
