@@ -1,4 +1,5 @@
 // callq imports (list the batches) and callq import undo BATCH.
+import { basename } from 'node:path';
 import type { Context } from './context.js';
 import { openDatabase } from '../db/open.js';
 import { listImports, undoImport } from '../db/imports.js';
@@ -40,7 +41,7 @@ export async function list(ctx: Context): Promise<void> {
           String(b.duplicates),
           String(b.suppressed),
           String(b.rejected),
-          b.file,
+          basename(b.file),
         ]),
       ),
     );

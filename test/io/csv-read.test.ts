@@ -1,0 +1,171 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { decodeWindows1252, detectDelimiter, openCsv, parseChunk, parseDelimiterOption, parseEncodingOption, scanRecords, type CsvFile } from '../../src/io/csv-read.js';
+import { UsageError } from '../../src/core/errors.js';
+import { FIXTURES, tempDir } from '../helpers.js';
+
+let dir: string;
+let cleanup: () => void;
+beforeEach(() => ({ dir, cleanup } = tempDir()));
+afterEach(() => cleanup());
+
+const fixture = (name: string) => join(FIXTURES, 'import', name);
+
+/** Every record of a file with its start line, read in chunks of `chunkChars`. */
+async function records(file: CsvFile): Promise<{ fields: string[]; line: number }[]> {
+  const out: { fields: string[]; line: number }[] = [];
+  for await (const chunk of file.chunks()) out.push(...parseChunk(chunk, file.dialect.delimiter).filter((r) => r.fields.some((f) => f.trim() !== '')));
+  return out;
+}
+
+function write(name: string, content: string | Buffer): string {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+describe('encodings', () => {
+  it.each([
+    ['utf8.csv', 'utf-8', 'detected'],
+    ['utf8-bom.csv', 'utf-8', 'bom'],
+    ['utf16le-bom.csv', 'utf-16le', 'bom'],
+    ['windows-1252.csv', 'windows-1252', 'detected'],
+  ])('%s is read as %s (%s)', async (name, encoding, from) => {
+    const file = openCsv(fixture(name));
+    expect(file.dialect).toMatchObject({ encoding, encodingFrom: from });
+    expect(file.header[0]).toBe('First Name');
+    const rows = await records(file);
+    expect(rows.length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('decodes the same seven people from UTF-8, UTF-8 with BOM and UTF-16LE', async () => {
+    const names = async (name: string) => (await records(openCsv(fixture(name)))).map((r) => `${r.fields[0]} ${r.fields[1]}`);
+    const expected = ['José García', 'Jürgen Müller', "Siobhán O'Brien", 'Zoë Lefèvre', 'Łukasz Wójcik', 'Hương Nguyễn', '太郎 山田'];
+    expect(await names('utf8.csv')).toEqual(expected);
+    expect(await names('utf8-bom.csv')).toEqual(expected);
+    expect(await names('utf16le-bom.csv')).toEqual(expected);
+  });
+
+  it('decodes Windows-1252 punctuation that Latin-1 would turn into control characters', () => {
+    expect(decodeWindows1252(Buffer.from([0x4f, 0x92, 0x42, 0x20, 0x96, 0x20, 0x80, 0x20, 0xe9, 0x9f]))).toBe('O’B – € éŸ');
+  });
+
+  it('reads UTF-16BE with a BOM and UTF-16LE without one', async () => {
+    const text = 'Name,Phone\r\nAnn,(212) 734-5525\r\n';
+    const be = Buffer.from(text, 'utf16le').swap16();
+    const beFile = openCsv(write('be.csv', Buffer.concat([Buffer.from([0xfe, 0xff]), be])));
+    expect(beFile.dialect.encoding).toBe('utf-16be');
+    expect(await records(beFile)).toEqual([{ fields: ['Ann', '(212) 734-5525'], line: 2 }]);
+    const le = openCsv(write('le.csv', Buffer.from(text, 'utf16le')));
+    expect(le.dialect).toMatchObject({ encoding: 'utf-16le', encodingFrom: 'detected' });
+  });
+
+  it('--encoding wins over detection', () => {
+    expect(openCsv(fixture('utf8.csv'), { encoding: 'latin1' }).dialect).toMatchObject({ encoding: 'windows-1252', encodingFrom: 'option' });
+    expect(() => parseEncodingOption('ebcdic')).toThrow(UsageError);
+  });
+
+  it('counts characters that are not valid UTF-8 after a valid start', async () => {
+    const path = write('late.csv', Buffer.concat([Buffer.from('Name,Phone\n' + 'Ann,(212) 734-5525\n'.repeat(70_000)), Buffer.from([0x52, 0xe9, 0x2c, 0x31, 0x0a])]));
+    const file = openCsv(path);
+    await records(file);
+    expect(file.undecodable()).toBe(1);
+  });
+
+  it('refuses binary files', () => {
+    expect(() => openCsv(write('x.bin', Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0x41, 0x00, 0x42, 0x43])))).toThrow(/not a text CSV file/);
+  });
+});
+
+describe('dialects', () => {
+  it.each([
+    ['utf8.csv', ','],
+    ['semicolon.csv', ';'],
+    ['tab.tsv', '\t'],
+    ['pipe.txt', '|'],
+  ])('%s uses %j', (name, delimiter) => {
+    expect(openCsv(fixture(name)).dialect.delimiter).toBe(delimiter);
+  });
+
+  it("takes the delimiter from Excel's sep= line, which is line 1 and not the header", async () => {
+    const file = openCsv(fixture('semicolon.csv'));
+    expect(file.dialect.delimiterFrom).toBe('sep-line');
+    expect(file.headerLine).toBe(2);
+    const rows = await records(file);
+    expect(rows[0].line).toBe(3);
+    expect(rows.find((r) => r.fields.includes('Dupont; Fils SARL'))).toBeDefined();
+    expect(rows.find((r) => r.fields.includes('Müller, Schmidt & Partner GmbH'))).toBeDefined();
+  });
+
+  it('detects by consistency, ignoring delimiters inside quotes', () => {
+    expect(detectDelimiter('a;b;c\n"x,y,z";2;3\n')).toBe(';');
+    expect(detectDelimiter('a,b\n1,2\n')).toBe(',');
+    expect(detectDelimiter('just one column\nvalue\n')).toBe(',');
+  });
+
+  it('--delimiter accepts names', () => {
+    expect(parseDelimiterOption('tab')).toBe('\t');
+    expect(parseDelimiterOption(';')).toBe(';');
+    expect(() => parseDelimiterOption('::')).toThrow(UsageError);
+  });
+});
+
+describe('line numbers', () => {
+  it.each([
+    ['embedded-newlines.csv', [2, 5, 6, 8, 11]],
+    ['blank-lines.csv', [3, 6, 8, 10]],
+    ['cr-only.csv', [2, 3, 4, 5, 6]],
+    ['mixed-eol.csv', [2, 3, 4, 5, 6]],
+  ])('%s: records start on lines %j', async (name, lines) => {
+    expect((await records(openCsv(fixture(name)))).map((r) => r.line)).toEqual(lines);
+  });
+
+  it('embedded line breaks become LF inside fields, doubled quotes one quote', async () => {
+    const rows = await records(openCsv(fixture('embedded-newlines.csv')));
+    expect(rows[0].fields).toContain('Lang & Söhne\nLogistik GmbH');
+    expect(rows[1].fields).toContain('Price "Best" Movers');
+  });
+
+  it('are the same however the file is cut into chunks', async () => {
+    const body = ['Name,Notes,Phone'];
+    for (let i = 0; i < 300; i++) body.push(i % 7 === 0 ? `"N${i}","multi\r\nline ""${i}""\nnote",212734${String(5000 + i)}` : i % 11 === 0 ? '' : `N${i},plain,212734${5000 + i}`);
+    const path = write('chunks.csv', body.map((line, i) => line + (i % 3 === 0 ? '\r\n' : i % 3 === 1 ? '\n' : '\r')).join(''));
+    const whole = await records(openCsv(path));
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 1, max: 4000 }), async (chunkChars) => {
+        expect(await records(openCsv(path, { chunkChars }))).toEqual(whole);
+      }),
+      { numRuns: 40 },
+    );
+    expect(whole.filter((r) => r.fields[1].includes('\n'))).toHaveLength(43);
+  });
+});
+
+describe('structural failures', () => {
+  it('an unclosed quote fails with the line where it opens', async () => {
+    const file = openCsv(fixture('unclosed-quote.csv'));
+    await expect(records(file)).rejects.toThrow(/line 4: a quoted field opens here and is never closed/);
+  });
+
+  it('an empty file has no header', () => {
+    expect(() => openCsv(fixture('no-header.csv'))).toThrow(/has no header row/);
+    expect(() => openCsv(write('blank.csv', '\n \n\n'))).toThrow(/has no header row/);
+  });
+
+  it('a record running past the size limit fails instead of filling memory', async () => {
+    const path = write('runaway.csv', 'Name,Phone\nAnn,"' + 'x'.repeat(1_200_000) + '\nBo,1\n'.repeat(400_000));
+    await expect(records(openCsv(path))).rejects.toThrow(/line 2: a quoted field opens here and is never closed \(the record runs past 1 MB\)/);
+  });
+});
+
+describe('scanRecords', () => {
+  it('finds the last line break outside quotes and where an open quote started', () => {
+    expect(scanRecords('a,b\n"x\ny",2\n"open', 44)).toEqual({ lastEnd: 12, openQuote: true, openQuoteAt: 12 });
+    expect(scanRecords('a,b\nBob "the" Smith,2\n', 44)).toEqual({ lastEnd: 22, openQuote: false, openQuoteAt: -1 });
+    // A quote as the last character may be the first of a doubled pair: undecided unless final.
+    expect(scanRecords('"a"', 44).openQuote).toBe(true);
+    expect(scanRecords('"a"', 44, true).openQuote).toBe(false);
+  });
+});

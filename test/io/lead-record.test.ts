@@ -1,0 +1,239 @@
+import { describe, expect, it } from 'vitest';
+import { mapColumns } from '../../src/io/fields.js';
+import {
+  leadFromTuple,
+  leadTuple,
+  mergeLead,
+  normaliseEmail,
+  normaliseRecord,
+  parseScore,
+  parseTimestamp,
+  recordLayout,
+  splitName,
+  type LeadDefaults,
+  type NewLead,
+  type StoredLead,
+} from '../../src/io/lead-record.js';
+import { resolveSettings } from '../../src/core/settings.js';
+import { queueRank } from '../../src/core/priority.js';
+
+const weights = resolveSettings(new Map()).weights;
+const NOW = '2026-11-23T15:00:00.000Z';
+const defaults: LeadDefaults = { country: 'US', list: null, source: null, campaign: null, inbound: false, now: NOW, defaultZone: null, weights };
+
+const HEADER = ['First Name', 'Last Name', 'Company', 'Email', 'Phone', 'Mobile', 'State', 'Country', 'Lead Source', 'Lead Score', 'Created Date', 'Time Zone', 'Industry'];
+const layout = recordLayout(mapColumns(HEADER));
+
+function row(values: Partial<Record<(typeof HEADER)[number], string>>): string[] {
+  return HEADER.map((h) => values[h] ?? '');
+}
+
+function lead(values: Partial<Record<(typeof HEADER)[number], string>>, d: Partial<LeadDefaults> = {}): NewLead {
+  const result = normaliseRecord(row(values), layout, { ...defaults, ...d });
+  if (result.kind !== 'lead') throw new Error(`expected a lead, got ${JSON.stringify(result)}`);
+  return result.lead;
+}
+
+describe('normaliseRecord', () => {
+  it('normalises a complete row', () => {
+    const result = normaliseRecord(
+      row({ 'First Name': ' Ann ', 'Last Name': 'Lee', Company: 'Summit', Email: ' Ann.Lee@Summit.COM ', Phone: '(212) 734-5525', Mobile: '646 298 4412', State: 'NY', Country: 'USA', 'Lead Source': 'webinar', 'Lead Score': '87,5', Industry: 'Logistics' }),
+      layout,
+      defaults,
+    );
+    expect(result).toEqual({
+      kind: 'lead',
+      warnings: [],
+      lead: {
+        external_id: null,
+        first_name: 'Ann',
+        last_name: 'Lee',
+        company: 'Summit',
+        title: null,
+        email: 'ann.lee@summit.com',
+        phone: '+12127345525',
+        phone_raw: '(212) 734-5525',
+        alt_phones: ['+16462984412'],
+        country: 'US',
+        region: 'NY',
+        postal_code: null,
+        timezone: 'America/New_York',
+        timezone_source: 'phone',
+        source: 'webinar',
+        campaign: null,
+        list: null,
+        score: 88,
+        owner: null,
+        custom: '{"Industry":"Logistics"}',
+        inbound_at: null,
+        queue_rank: queueRank({ score: 88, attempts: 0, source: 'webinar', campaign: null, last_call_at: null, inbound_at: null, created_at: NOW }, weights),
+      },
+    });
+  });
+
+  it.each([
+    [{ Phone: '' }, 'no-phone'],
+    [{ Phone: 'n/a' }, 'invalid-phone'],
+    [{ Phone: '020 7946 0326' }, 'invalid-phone'],
+  ])('rejects %j as %s', (values, reason) => {
+    expect(normaliseRecord(row({ 'First Name': 'X', ...values }), layout, defaults)).toMatchObject({ kind: 'reject', reason });
+  });
+
+  it("reads a national number in the row's country", () => {
+    expect(lead({ Phone: '020 7946 0327', Country: 'UK' })).toMatchObject({ phone: '+442079460327', country: 'GB' });
+  });
+
+  it('takes the mobile when the phone is missing, and says so when the phone was bad', () => {
+    expect(lead({ Phone: '', Mobile: '303-917-4402' })).toMatchObject({ phone: '+13039174402', phone_raw: '303-917-4402', alt_phones: [] });
+    const result = normaliseRecord(row({ Phone: '123', Mobile: '303-917-4402' }), layout, defaults);
+    expect(result).toMatchObject({ kind: 'lead', warnings: [{ kind: 'phone-from-alternate' }] });
+  });
+
+  it('drops an invalid e-mail or alternate with a warning, keeping the row', () => {
+    const result = normaliseRecord(row({ Phone: '317 632 9907', Email: 'pi.pope@@popesystems.com', Mobile: '12' }), layout, defaults);
+    expect(result).toMatchObject({ kind: 'lead', lead: { email: null, alt_phones: [] } });
+    expect(result.kind === 'lead' && result.warnings.map((w) => w.kind)).toEqual(['invalid-alt-phone', 'invalid-email']);
+  });
+
+  it('skips blank records and rejects extra non-empty fields', () => {
+    expect(normaliseRecord(['', ' ', ''], layout, defaults)).toEqual({ kind: 'blank' });
+    expect(normaliseRecord([...row({ Phone: '(212) 734-5525' }), '', ''], layout, defaults)).toMatchObject({ kind: 'lead' });
+    expect(normaliseRecord([...row({ Phone: '(212) 734-5525' }), 'extra'], layout, defaults)).toEqual({
+      kind: 'reject',
+      reason: 'malformed',
+      detail: `${HEADER.length + 1} fields, header has ${HEADER.length}`,
+    });
+  });
+
+  it('pads short rows', () => {
+    expect(normaliseRecord(['Gus', 'Hart', 'Acme', '', '414-273-9915'], layout, defaults)).toMatchObject({ kind: 'lead', lead: { phone: '+14142739915' } });
+  });
+
+  it('fills source and campaign from the flags only when blank; --list names every row', () => {
+    expect(lead({ Phone: '(212) 734-5525', 'Lead Source': 'webinar' }, { source: 'vendor', list: 'q4' })).toMatchObject({ source: 'webinar', list: 'q4' });
+    expect(lead({ Phone: '(212) 734-5525' }, { source: 'vendor', campaign: 'spring' })).toMatchObject({ source: 'vendor', campaign: 'spring' });
+  });
+
+  it('reads Created Date as the inbound time, or --inbound as now', () => {
+    expect(lead({ Phone: '(212) 734-5525', 'Created Date': '2026-11-23T14:55:00Z' }).inbound_at).toBe('2026-11-23T14:55:00.000Z');
+    expect(lead({ Phone: '(212) 734-5525', 'Created Date': '2026-01-01' }, { inbound: true }).inbound_at).toBe(NOW);
+    const bad = normaliseRecord(row({ Phone: '(212) 734-5525', 'Created Date': 'last tuesday' }), layout, defaults);
+    expect(bad).toMatchObject({ kind: 'lead', lead: { inbound_at: null }, warnings: [{ kind: 'invalid-date' }] });
+  });
+
+  it('resolves every candidate zone, from the column first', () => {
+    expect(lead({ Phone: '(212) 734-5525', 'Time Zone': 'Central' })).toMatchObject({ timezone: 'America/Chicago', timezone_source: 'column' });
+    // A toll-free number says nothing about where the lead is: the state decides.
+    expect(lead({ Phone: '+1 800 234 5678', State: 'AZ' })).toMatchObject({ timezone_source: 'region', timezone: 'America/Denver,America/Phoenix' });
+    const unknown = normaliseRecord(row({ Phone: '(212) 734-5525', 'Time Zone': 'Mars/Base' }), layout, defaults);
+    expect(unknown).toMatchObject({ kind: 'lead', lead: { timezone_source: 'phone' }, warnings: [{ kind: 'unknown-timezone' }] });
+  });
+
+  it('keeps custom fields in a null-prototype object, so __proto__ is only a key', () => {
+    const l = recordLayout(mapColumns(['Phone', '__proto__', 'constructor']));
+    const result = normaliseRecord(['(212) 734-5525', 'polluted', 'x'], l, defaults);
+    expect(result.kind === 'lead' && JSON.parse(result.lead.custom!)).toEqual(JSON.parse('{"__proto__":"polluted","constructor":"x"}'));
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('splits a full name when there are no first/last columns', () => {
+    const l = recordLayout(mapColumns(['Name', 'Phone']));
+    expect(normaliseRecord(['Mary Ann Smith', '(212) 734-5525'], l, defaults)).toMatchObject({ lead: { first_name: 'Mary Ann', last_name: 'Smith' } });
+  });
+
+  it('round-trips through the tuple sent between threads', () => {
+    const l = lead({ Phone: '(212) 734-5525', Mobile: '646 298 4412', Industry: 'x' });
+    expect(leadFromTuple(leadTuple(l))).toEqual(l);
+  });
+});
+
+describe('field parsers', () => {
+  it.each([
+    ['87', 87],
+    ['87,5', 88],
+    ['87.4', 87],
+    ['150', 100],
+    ['-3', 0],
+    ['90%', 90],
+    ['hot', null],
+  ])('score %j → %s', (text, score) => expect(parseScore(text)).toBe(score));
+
+  it.each([
+    [' Ann.Lee@Summit.COM ', 'ann.lee@summit.com'],
+    ['mailto:bo@bell.io', 'bo@bell.io'],
+    ['zoë@café.fr', 'zoë@café.fr'],
+    ['pi.pope@@popesystems.com', null],
+    ['no-at-sign.com', null],
+    ['a@b', null],
+    ['a b@c.com', null],
+  ])('email %j → %s', (text, email) => expect(normaliseEmail(text)).toBe(email));
+
+  it.each([
+    ['Mary Ann Smith', ['Mary Ann', 'Smith']],
+    ['Smith, Mary', ['Mary', 'Smith']],
+    ['Cher', ['Cher', null]],
+  ])('name %j → %j', (full, parts) => expect(splitName(full)).toEqual(parts));
+
+  // Times without an offset are read in the importing machine's zone, like --now.
+  const local = (y: number, mo: number, d: number, h = 0, mi = 0) => new Date(y, mo - 1, d, h, mi).toISOString();
+  it.each([
+    ['2026-11-23T14:55:00Z', '2026-11-23T14:55:00.000Z'],
+    ['2026-11-23T09:55:00-05:00', '2026-11-23T14:55:00.000Z'],
+    ['2026-11-23T20:25+0530', '2026-11-23T14:55:00.000Z'],
+    ['2026-11-23 14:55', local(2026, 11, 23, 14, 55)],
+    ['2026-11-23', local(2026, 11, 23)],
+    ['11/23/2026 2:55 PM', local(2026, 11, 23, 14, 55)],
+    ['11/23/2026 12:10 AM', local(2026, 11, 23, 0, 10)],
+    ['11/23/26', local(2026, 11, 23)],
+    ['23.11.2026 14:55', local(2026, 11, 23, 14, 55)],
+    ['2026-02-30', null],
+    ['13/01/2026', null],
+    ['11/23/2026 13:00 PM', null],
+    ['yesterday', null],
+  ])('timestamp %j → %s', (text, iso) => {
+    expect(parseTimestamp(text)).toBe(iso);
+  });
+});
+
+describe('mergeLead', () => {
+  const stored: StoredLead = {
+    external_id: 'CRM-1', first_name: 'Ann', last_name: 'Lee', company: 'Summit', title: null, email: 'ann@summit.com',
+    phone: '+12127345525', alt_phones: null, country: 'US', region: 'NY', postal_code: null, timezone: 'America/New_York',
+    timezone_source: 'phone', source: 'webinar', campaign: null, list: 'q3', score: 40, owner: null, custom: '{"Industry":"Logistics"}',
+    inbound_at: null, attempts: 3, last_call_at: '2026-11-20T15:00:00.000Z', created_at: '2026-11-01T12:00:00.000Z',
+  };
+  const incoming = (values: Parameters<typeof lead>[0], d: Partial<LeadDefaults> = {}) => lead(values, d);
+
+  it('changes nothing when the row says nothing new', () => {
+    expect(mergeLead(stored, incoming({ Phone: '(212) 734-5525', 'First Name': 'Ann', Email: 'ANN@summit.com', Industry: 'Logistics' }), weights)).toBeNull();
+  });
+
+  it('replaces given values, never erases with blanks, fills attribution only when blank', () => {
+    const merged = mergeLead(
+      stored,
+      incoming({ Phone: '(212) 734-5525', Company: 'Summit Logistics', 'Lead Source': 'vendor', 'Lead Score': '90', Industry: 'Freight' }, { campaign: 'spring', list: 'q4' }),
+      weights,
+    )!;
+    expect(merged).toMatchObject({ company: 'Summit Logistics', first_name: 'Ann', email: 'ann@summit.com', source: 'webinar', campaign: 'spring', list: 'q3', score: 90 });
+    expect(JSON.parse(merged.custom!)).toEqual({ Industry: 'Freight' });
+    expect(merged.queue_rank).toBe(queueRank({ ...stored, score: 90, campaign: 'spring' }, weights));
+  });
+
+  it('keeps the phone and adds a different one as an alternate', () => {
+    const merged = mergeLead(stored, incoming({ Phone: '646 298 4412', Email: 'ann@summit.com' }), weights)!;
+    expect(merged.alt_phones).toBe('["+16462984412"]');
+    expect(merged).not.toHaveProperty('phone');
+  });
+
+  it('keeps the stored score when the row has none', () => {
+    expect(mergeLead(stored, incoming({ Phone: '(212) 734-5525', Company: 'New' }), weights)!.score).toBe(40);
+  });
+
+  it('replaces the zone only from an equal or better source, and a later inbound time wins', () => {
+    const fromColumn = mergeLead(stored, incoming({ Phone: '(212) 734-5525', 'Time Zone': 'Central' }), weights)!;
+    expect(fromColumn).toMatchObject({ timezone: 'America/Chicago', timezone_source: 'column' });
+    const columnStored = { ...stored, timezone: 'America/Chicago', timezone_source: 'column' };
+    expect(mergeLead(columnStored, incoming({ Phone: '(212) 734-5525', Company: 'X' }), weights)!.timezone).toBe('America/Chicago');
+    expect(mergeLead(stored, incoming({ Phone: '(212) 734-5525', 'Created Date': '2026-11-23T14:00:00Z' }), weights)!.inbound_at).toBe('2026-11-23T14:00:00.000Z');
+  });
+});
