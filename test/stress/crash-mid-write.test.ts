@@ -3,7 +3,7 @@
 // state before or the state after the command (maintain, which works in small transactions by
 // design, leaves every row before-or-after and finishes the job when run again).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFileSync, existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { tempDir } from '../helpers.js';
@@ -215,4 +215,26 @@ describe('kill -9 during maintain', () => {
     }
     console.log(`maintain: ${outcomes.join(' ')}`);
   }, 120_000);
+});
+
+describe('kill -9 during import', () => {
+  it('a 20,000-row list into a database that already has leads and do-not-call entries: all of it or none', async () => {
+    // Existing leads (some the file duplicates) and a suppression the file hits.
+    const templatePath = template(
+      'import',
+      500,
+      `INSERT INTO suppressions(kind, value, value_hash, created_at) VALUES ('email', 'p7@ex7.example', 'x', '${NOW}');
+       UPDATE leads SET phone = '+1212734' || (1000 + id) WHERE id <= 100;`,
+    );
+    const areaCodes = [212, 312, 415, 617, 303, 404, 503, 206, 713, 214];
+    const csv = join(dir, 'list.csv');
+    const lines = ['First Name,Last Name,Company,Title,Email,Phone,State,Lead Source,Score'];
+    for (let i = 0; i < 20_000; i++) {
+      lines.push(`First${i},Last${i},"Company ${i}, Inc.",VP Sales,p${i}@ex${i % 900}.example,(${areaCodes[i % 10]}) ${734 + Math.floor(i / 10_000)}-${String(i % 10_000).padStart(4, '0')},NY,webinar,${i % 100}`);
+    }
+    writeFileSync(csv, lines.join('\r\n') + '\r\n');
+    const s = { templatePath, db: join(dir, 'import.db'), args: ['import', csv, '--list', 'q4', '--json'] };
+    const outcomes = await crashTrials(s);
+    console.log(`import: ${outcomes.join(' ')}`);
+  }, 90_000);
 });
