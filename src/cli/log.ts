@@ -8,7 +8,7 @@ import { planOutcome } from '../core/outcome.js';
 import { parseDate, parseDuration, parseWhen } from '../core/when.js';
 import { UsageError } from '../core/errors.js';
 import { printInfo, printJson } from '../ui/output.js';
-import { leadJson, leadName } from '../ui/lead-view.js';
+import { leadJson, leadName } from '../ui/lead-json.js';
 
 export interface LogRequest {
   leadId: number;

@@ -7,7 +7,7 @@ import { callsForLead } from '../db/calls.js';
 import { explainScore } from '../core/priority.js';
 import { NothingToDoError } from '../core/errors.js';
 import { printData, printInfo, printJson } from '../ui/output.js';
-import { leadJson, renderCard } from '../ui/lead-view.js';
+import { leadJson } from '../ui/lead-json.js';
 import { describeEmptyQueue, describeReason } from '../ui/queue-view.js';
 
 export async function run(ctx: Context, _args: string[], opts: Record<string, unknown>): Promise<void> {
@@ -35,7 +35,7 @@ export async function run(ctx: Context, _args: string[], opts: Record<string, un
       return;
     }
     // Colour only for people: scripts asking for --json never load chalk.
-    const { paint } = await import('../ui/style.js');
+    const [{ paint }, { renderCard }] = await Promise.all([import('../ui/style.js'), import('../ui/lead-view.js')]);
     const c = paint(ctx, ctx.stdout);
     printData(
       ctx,

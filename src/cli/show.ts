@@ -8,7 +8,8 @@ import { isOpen } from '../core/calling-window.js';
 import { formatDuration } from '../core/when.js';
 import { UsageError } from '../core/errors.js';
 import { printData, printJson } from '../ui/output.js';
-import { callJson, leadJson, renderCard } from '../ui/lead-view.js';
+import { callJson, leadJson } from '../ui/lead-json.js';
+import { renderCard } from '../ui/lead-view.js';
 import { renderTable } from '../ui/table.js';
 import { paint } from '../ui/style.js';
 

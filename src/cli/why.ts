@@ -10,7 +10,8 @@ import { explainScore } from '../core/priority.js';
 import { formatInZone } from '../core/when.js';
 import { UsageError } from '../core/errors.js';
 import { printData, printJson } from '../ui/output.js';
-import { leadLocalTime, leadName, renderTerms } from '../ui/lead-view.js';
+import { leadName } from '../ui/lead-json.js';
+import { leadLocalTime, renderTerms } from '../ui/lead-view.js';
 import { paint } from '../ui/style.js';
 
 export async function run(ctx: Context, [leadArg]: string[]): Promise<void> {

@@ -38,9 +38,12 @@ export function weightKey(value: string | null): string {
   return (value ?? '').trim().toLowerCase().replace(/[\s_]+/g, '-');
 }
 
-/** When the lead last had attention: its last call, else its arrival. */
-export function lastTouch(lead: Pick<RankInput, 'last_call_at' | 'inbound_at' | 'created_at'>): number {
-  return Date.parse(lead.last_call_at ?? lead.inbound_at ?? lead.created_at);
+/**
+ * When the lead last had attention: its last call, else when it entered callq. (Not the CRM's
+ * creation date: a list of two-year-old leads imported today has waited a day, not two years.)
+ */
+export function lastTouch(lead: Pick<RankInput, 'last_call_at' | 'created_at'>): number {
+  return Date.parse(lead.last_call_at ?? lead.created_at);
 }
 
 /** The time-independent part of the score, stored as leads.queue_rank. */

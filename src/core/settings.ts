@@ -40,7 +40,7 @@ export interface PriorityWeights {
   freshHalfLife: Delay;
   /** Points per attempt already made (negative: fewer attempts first). */
   attempt: number;
-  /** Points per day waited since the last call (or since the lead arrived). */
+  /** Points per day waited since the last call (or since the lead was imported). */
   waitingPerDay: number;
   source: Record<string, number>;
   campaign: Record<string, number>;
@@ -110,7 +110,7 @@ export const SETTINGS: readonly SettingDef[] = [
   { key: 'weight.fresh', default: '200', describe: 'queue points for a brand-new inbound lead (speed-to-lead)', validate: isNumber },
   { key: 'weight.fresh.half-life', default: '30m', describe: 'time in which the freshness points halve', validate: isDelay },
   { key: 'weight.attempt', default: '-5', describe: 'queue points per attempt already made', validate: isNumber },
-  { key: 'weight.waiting', default: '2', describe: 'queue points per day since the last call (or arrival)', validate: isNumber },
+  { key: 'weight.waiting', default: '2', describe: 'queue points per day since the last call (or import)', validate: isNumber },
   ...Object.entries(DEFAULT_RETRY).map(([name, delay]) => ({
     key: `retry.${name}`,
     default: delay,

@@ -142,7 +142,10 @@ export function queueCandidates(db: DB, now: Date, settings: Settings, rep: stri
   const free = `(claim_expires_at IS NULL OR claim_expires_at <= @now OR claim_rep = @rep)`;
   const found = new Map<number, Candidate>();
   const add = (row: Omit<Candidate, 'reason' | 'total'>, reason: QueueReason) => {
-    if (!found.has(row.id)) found.set(row.id, { ...row, reason, total: total(row.queue_rank, row, now, w) });
+    if (found.has(row.id)) return;
+    // A fresh inbound lead may also be the top of its zone; say why it really ranks.
+    const why = reason === 'score' && freshness(row, now, w) >= 1 ? 'fresh' : reason;
+    found.set(row.id, { ...row, reason: why, total: total(row.queue_rank, row, now, w) });
   };
 
   // Due callbacks: this rep's as soon as due, anyone's after the grace period.
@@ -170,6 +173,7 @@ export function queueCandidates(db: DB, now: Date, settings: Settings, rep: stri
     // Inbound leads, newest first, while their freshness could still lift them into the top `limit`.
     const horizon = freshnessHorizon(w);
     if (horizon > 0) {
+      // An inbound lead enters callq when it comes in (or later), so it has waited at most `horizon`.
       const ceiling = maxStaticPoints(settings) + (Math.max(0, w.waitingPerDay) * horizon) / 86_400_000;
       const scored = [...found.values()].filter((c) => c.reason === 'score').map((c) => c.total).sort((a, b) => b - a);
       const fresh = statement(

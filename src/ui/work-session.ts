@@ -12,7 +12,8 @@ import { isOpen, describeHours, nearestAllowed } from '../core/calling-window.js
 import { formatBothZones, formatInZone, parseDate, parseWhen } from '../core/when.js';
 import { dialsPerHour, type SessionTally } from '../core/session-tally.js';
 import { dispositionKeys, SESSION_KEYS, type DispositionKeys } from './disposition-keys.js';
-import { dialFormat, leadName, wrapItems } from './lead-view.js';
+import { leadName } from './lead-json.js';
+import { dialFormat, wrapItems } from './lead-view.js';
 import { visibleLength } from './table.js';
 
 /** Why a session ends: the rep quit (exit 0), pressed Ctrl-C, or the terminal went away. */
