@@ -80,4 +80,21 @@ describe('callq dnc', () => {
     expect(q(['dnc', 'list', '--kind', 'email']).stdout).not.toMatch(/2127345521/);
     expect(q(['dnc', 'list', '--kind', 'fax']).code).toBe(2);
   });
+
+  it('a do-not-call logged on a call survives a re-import of the same person in any format', () => {
+    const [id] = seedLeads(db, [{ phone: '+12127345521', email: 'pat@acme.com', score: 99 }]);
+    expect(json(q(['next', '--json'], 'ana')).lead.id).toBe(id);
+    expect(q(['log', String(id), 'do-not-call'], 'ana').code).toBe(0);
+    // Another rep never gets it.
+    expect(q(['next'], 'bob').code).toBe(3);
+    const file = join(dir, 'again.csv');
+    writeFileSync(file, 'Name,Phone,Email\nPat Again,(212) 734-5521,\nPat Email,+1 415 555 0123,PAT@ACME.COM\nNew Person,+1 617 555 0100,new@else.com\n');
+    const r = q(['import', file, '--json']);
+    expect(r.code).toBe(0);
+    expect(json(r)).toMatchObject({ rows_read: 3, inserted: 1, suppressed: 2 });
+    const raw = openRaw(db);
+    const callable = raw.prepare("SELECT phone FROM leads WHERE status IN ('new','working','callback','nurture')").pluck().all();
+    raw.close();
+    expect(callable).toEqual(['+16175550100']);
+  });
 });
