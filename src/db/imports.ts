@@ -4,7 +4,7 @@ import type { DB } from './open.js';
 import type { PriorityWeights } from '../core/settings.js';
 import { leadSuppressionKeys } from '../core/suppression.js';
 import { NothingToDoError, UsageError } from '../core/errors.js';
-import { AT, LEAD_COLUMNS, leadFromTuple, mergeLead, MERGED_COLUMNS, type LeadTuple, type StoredLead } from '../io/lead-record.js';
+import { AT, isPersonalEmail, LEAD_COLUMNS, leadFromTuple, mergeLead, MERGED_COLUMNS, type LeadTuple, type StoredLead } from '../io/lead-record.js';
 
 export interface ImportBatchRow {
   id: number;
@@ -91,7 +91,8 @@ export function beginImport(db: DB, options: WriterOptions): LeadWriter {
       batchId,
       add(lead) {
         if (suppressed.size && leadSuppressionKeys(suppressionView(lead)).some((k) => suppressed.has(`${k.kind}:${k.hash}`))) return 'suppressed';
-        const keys = { phone: lead[AT.phone] as string, email: lead[AT.email] as string | null, external_id: lead[AT.external_id] as string | null };
+        const email = lead[AT.email] as string | null;
+        const keys = { phone: lead[AT.phone] as string, email: email && isPersonalEmail(email) ? email : null, external_id: lead[AT.external_id] as string | null };
         if (duplicates.mayExist(keys)) {
           const existing = duplicates.find(keys);
           if (existing) {
@@ -100,7 +101,7 @@ export function beginImport(db: DB, options: WriterOptions): LeadWriter {
             const merged = mergeLead(existing, leadFromTuple(lead), options.weights);
             if (!merged) return 'duplicate';
             update.run({ ...merged, updated_at: now, id: existing.id });
-            duplicates.remember({ phone: existing.phone, email: merged.email, external_id: merged.external_id });
+            duplicates.remember({ phone: existing.phone, email: merged.email && isPersonalEmail(merged.email) ? merged.email : null, external_id: merged.external_id });
             if (merged.timezone) zones.seen.add(merged.timezone);
             return 'updated';
           }
@@ -167,7 +168,8 @@ function suppressionView(lead: LeadTuple): { phone: string; alt_phones: string[]
 }
 
 /**
- * Finds the lead a row duplicates: same external id, else same phone, else same e-mail. Leads
+ * Finds the lead a row duplicates: same external id, else same phone, else same personal e-mail
+ * (a shared mailbox such as info@ does not identify a person). Leads
  * inserted earlier in the same import are found too, since they are in the transaction. A
  * bloom filter of the keys seen (fixed size, so memory stays flat) spares the three indexed
  * lookups for rows that cannot match; when the database already holds many more leads than

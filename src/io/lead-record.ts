@@ -199,6 +199,15 @@ export function normaliseEmail(text: string): string | null {
   return EMAIL.test(email) ? email : null;
 }
 
+// Shared mailboxes of a company: two people may both be reached at info@acme.com, so such an
+// address never makes two rows the same lead.
+const ROLE_MAILBOX = /^(?:info|sales|contact|contactus|office|admin|hello|support|enquiries|inquiries|enquiry|inquiry|mail|team|marketing|hr|billing|accounts|reception|general)@/;
+
+/** Whether an (already normalised) e-mail identifies one person, for duplicate matching. */
+export function isPersonalEmail(email: string): boolean {
+  return !ROLE_MAILBOX.test(email);
+}
+
 /** 'Mary Ann Smith' → ['Mary Ann', 'Smith']; 'Smith, Mary' → ['Mary', 'Smith']. */
 export function splitName(full: string): [string | null, string | null] {
   const comma = full.indexOf(',');

@@ -307,6 +307,11 @@ describe('callq import: duplicates, merges, suppression, dry run', () => {
     expect(again).toMatchObject({ inserted: 0, duplicates: 12, rejected: 1, updated: 0 });
   });
 
+  it('a shared mailbox such as info@ does not make two people one lead', () => {
+    const file = write('role.csv', 'Name,Email,Phone\nAnn Lee,info@acme.com,(212) 734-5525\nBo Bell,INFO@acme.com,480-947-3315\nAnn Lee,ann@acme.com,212.734.5525\n');
+    expect(importJson(file)).toMatchObject({ inserted: 2, duplicates: 1 });
+  });
+
   it('--on-duplicate update merges into the stored lead but never its status or history', () => {
     importJson(fixture('bad-phones.csv'));
     const conn = openRaw(db);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mapColumns } from '../../src/io/fields.js';
 import {
+  isPersonalEmail,
   leadFromTuple,
   leadTuple,
   mergeLead,
@@ -167,6 +168,13 @@ describe('field parsers', () => {
     ['a@b', null],
     ['a b@c.com', null],
   ])('email %j → %s', (text, email) => expect(normaliseEmail(text)).toBe(email));
+
+  it.each([
+    ['ann.lee@summit.com', true],
+    ['info@summit.com', false],
+    ['sales@summit.com', false],
+    ['information@summit.com', true],
+  ])('%s identifies a person: %s', (email, personal) => expect(isPersonalEmail(email)).toBe(personal));
 
   it.each([
     ['Mary Ann Smith', ['Mary Ann', 'Smith']],

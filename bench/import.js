@@ -1,0 +1,117 @@
+#!/usr/bin/env node
+// `callq import` of a generated lead list against `sqlite3 .import` of the same file into a bare
+// table, in the same run (SPEC "Performance": within 3×; memory flat in file size).
+//
+//   node bench/import.js [ROWS=1000000] [--runs 1]
+//
+// Generates ROWS leads (9 columns, 1% duplicates, 0.5% bad rows) with bench/gen-leads.js, and
+// ROWS/10 to show that memory stays flat. Each run imports into a fresh database created by
+// `callq init`; sqlite3 imports into a fresh file with one bare 9-column table. Wall time and
+// peak RSS come from /usr/bin/time. The importer's counts are checked against what the
+// generator says an importer should report.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const bin = join(root, 'bin', 'callq.js');
+const out = join(root, 'bench', 'out');
+
+const rows = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 1_000_000);
+const runsAt = process.argv.indexOf('--runs');
+const runs = runsAt > 0 ? Number(process.argv[runsAt + 1]) : 1;
+
+const haveSqlite = spawnSync('sqlite3', ['-version']).status === 0;
+if (!haveSqlite) console.error('sqlite3 is not installed (Debian: apt-get install -y sqlite3): the baseline is skipped, only our figures are shown.');
+const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
+if (!timeBin) console.error('/usr/bin/time is missing (Debian: apt-get install -y time): peak memory is not measured.');
+mkdirSync(out, { recursive: true });
+
+const results = [];
+for (const n of [Math.max(1000, Math.round(rows / 10)), rows]) results.push(await measure(n));
+
+const [lo, hi] = results;
+if (timeBin) {
+  const growth = hi.callq.rss / lo.callq.rss;
+  console.log(
+    `\nmemory: callq peak RSS ${mb(lo.callq.rss)} at ${lo.n.toLocaleString()} rows, ${mb(hi.callq.rss)} at ${hi.n.toLocaleString()} ` +
+      `(${growth.toFixed(2)}× for ${(hi.n / lo.n).toFixed(0)}× the rows: ${growth < 1.5 ? 'flat' : 'NOT flat'}; target < 300 MB: ${hi.callq.rss < 300 * 1024 ? 'met' : 'MISSED'})`,
+  );
+}
+if (haveSqlite) {
+  const ratio = hi.callq.median / hi.sqlite.median;
+  console.log(
+    `speed:  callq import ${hi.callq.median.toFixed(2)} s vs sqlite3 .import ${hi.sqlite.median.toFixed(2)} s on ${hi.n.toLocaleString()} rows: ` +
+      `${ratio.toFixed(2)}× (target ≤ 3×: ${ratio <= 3 ? 'met' : 'MISSED'})`,
+  );
+}
+
+async function measure(n) {
+  const csv = join(out, `import-${n}.csv`);
+  const expectFile = `${csv}.expect.json`;
+  if (!existsSync(csv) || !existsSync(expectFile) || process.env.REGENERATE) {
+    const gen = spawnSync(process.execPath, [join(root, 'bench', 'gen-leads.js'), String(n), csv], { encoding: 'utf8' });
+    if (gen.status !== 0) throw new Error(`gen-leads failed: ${gen.stderr}`);
+    writeFileSync(expectFile, gen.stderr.trim().split('\n').pop());
+  }
+  const expected = (await import(expectFile, { with: { type: 'json' } })).default.expect;
+  const db = join(out, `import-${n}.db`);
+  const bare = join(out, `import-${n}.sqlite3.db`);
+  const callq = [];
+  const sqlite = [];
+  let summary;
+  for (let i = 0; i < runs; i++) {
+    for (const f of [db, `${db}-wal`, `${db}-shm`, bare]) rmSync(f, { force: true });
+    if (haveSqlite) sqlite.push(await timed('sqlite3', [bare, '-cmd', 'CREATE TABLE leads(c1,c2,c3,c4,c5,c6,c7,c8,c9)', '-cmd', '.mode csv', `.import --skip 1 ${csv} leads`]));
+    const init = spawnSync(process.execPath, [bin, '--db', db, 'init'], { encoding: 'utf8' });
+    if (init.status !== 0) throw new Error(`callq init failed: ${init.stderr}`);
+    const run = await timed(process.execPath, [bin, '--db', db, 'import', csv, '--json']);
+    callq.push(run);
+    summary = JSON.parse(run.stdout);
+  }
+  if (summary.inserted !== expected.valid || summary.duplicates !== expected.duplicates || summary.rejected !== expected.rejected) {
+    throw new Error(`counts differ from the generator's: ${JSON.stringify({ summary, expected })}`);
+  }
+  const stats = (xs) => ({ median: median(xs.map((x) => x.seconds)), min: Math.min(...xs.map((x) => x.seconds)), rss: Math.max(...xs.map((x) => x.rss)) });
+  const r = { n, callq: stats(callq), sqlite: haveSqlite ? stats(sqlite) : null };
+  console.log(`\n${n.toLocaleString()} rows (${mb(statSync(csv).size / 1024)} of CSV), ${runs} run(s) each, wall seconds:`);
+  console.log(
+    `  callq import     ${r.callq.median.toFixed(2)} s  peak RSS ${mb(r.callq.rss)}  ` +
+      `(inserted ${summary.inserted}, duplicates ${summary.duplicates}, rejected ${summary.rejected}; as the generator predicts)`,
+  );
+  if (r.sqlite) {
+    console.log(`  sqlite3 .import  ${r.sqlite.median.toFixed(2)} s  peak RSS ${mb(r.sqlite.rss)}  (bare 9-column table)`);
+    console.log(`  ratio ${(r.callq.median / r.sqlite.median).toFixed(2)}×`);
+  }
+  return r;
+}
+
+/** Runs a command under /usr/bin/time: wall seconds, peak RSS in kB, stdout. */
+function timed(command, args) {
+  return new Promise((done, fail) => {
+    const argv = timeBin ? ['-f', 'maxrss=%M', command, ...args] : args;
+    const t0 = performance.now();
+    const child = spawn(timeBin ?? command, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', fail);
+    child.on('close', (code) => {
+      const seconds = (performance.now() - t0) / 1000;
+      if (code !== 0) return fail(new Error(`${command} ${args.join(' ')} exited ${code}: ${stderr}`));
+      const rss = Number(/maxrss=(\d+)/.exec(stderr)?.[1] ?? 0);
+      done({ seconds, rss, stdout });
+    });
+  });
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+function mb(kb) {
+  return `${(kb / 1024).toFixed(0)} MB`;
+}
