@@ -47,7 +47,7 @@ async function main() {
 
   const report = {
     workers,
-    seconds: load.seconds,
+    seconds: round(load.seconds),
     cycles: load.cycles,
     cycles_per_s: round(load.cycles / load.seconds),
     claim_ms: percentiles(load.results.flatMap((r) => r.claimMs)),
