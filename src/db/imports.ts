@@ -6,24 +6,6 @@ import { leadSuppressionKeys } from '../core/suppression.js';
 import { NothingToDoError, UsageError } from '../core/errors.js';
 import { AT, isPersonalEmail, LEAD_COLUMNS, leadFromTuple, mergeLead, MERGED_COLUMNS, type LeadTuple, type StoredLead } from '../io/lead-record.js';
 
-export interface ImportBatchRow {
-  id: number;
-  file_name: string;
-  file_hash: string | null;
-  options: string;
-  rows_read: number;
-  inserted: number;
-  updated: number;
-  duplicates: number;
-  suppressed: number;
-  rejected: number;
-  rep: string | null;
-  created_at: string;
-  undone_at: string | null;
-}
-
-export type Outcome = 'inserted' | 'updated' | 'duplicate' | 'suppressed';
-
 export interface ImportCounts {
   rows_read: number;
   inserted: number;
@@ -32,6 +14,18 @@ export interface ImportCounts {
   suppressed: number;
   rejected: number;
 }
+
+export interface ImportBatchRow extends ImportCounts {
+  id: number;
+  file_name: string;
+  file_hash: string | null;
+  options: string;
+  rep: string | null;
+  created_at: string;
+  undone_at: string | null;
+}
+
+export type Outcome = 'inserted' | 'updated' | 'duplicate' | 'suppressed';
 
 export interface LeadWriter {
   readonly batchId: number;
@@ -55,7 +49,7 @@ export interface WriterOptions {
 
 
 const STORED_COLUMNS = `id, import_id, external_id, first_name, last_name, company, title, email, phone, alt_phones, country, region,
-  postal_code, timezone, timezone_source, source, campaign, list, score, owner, custom, inbound_at, attempts, last_call_at, created_at`;
+  postal_code, timezone, timezone_source, source, campaign, list, score, owner, custom, inbound_at, queue_rank, attempts, last_call_at, created_at`;
 
 /**
  * Opens the import's transaction and its batch row. The transaction is held across the awaits

@@ -5,34 +5,16 @@ import { queueRank } from '../core/priority.js';
 import { resolveLeadZones, type ZoneSource } from './timezones.js';
 import { countryCode, normalisePhone } from './phone.js';
 import type { ColumnMapping, LeadField } from './fields.js';
+import type { LeadRow } from '../db/leads.js';
 
-/** A lead as the import stores it (leads columns; alt_phones and custom still unserialised). */
-export interface NewLead {
-  external_id: string | null;
-  first_name: string | null;
-  last_name: string | null;
-  company: string | null;
-  title: string | null;
-  email: string | null;
-  phone: string;
+/** A lead as the import stores it: the leads columns it fills (alt_phones still an array). */
+export type NewLead = Omit<Pick<LeadRow, (typeof LEAD_COLUMNS)[number]>, 'phone_raw' | 'alt_phones' | 'timezone_source' | 'score'> & {
   phone_raw: string;
   alt_phones: string[];
-  country: string | null;
-  region: string | null;
-  postal_code: string | null;
-  timezone: string | null;
   timezone_source: ZoneSource;
-  source: string | null;
-  campaign: string | null;
-  list: string | null;
   /** 0–100; null when the row gives none (stored as 0, but a merge leaves the old score). */
   score: number | null;
-  owner: string | null;
-  /** JSON object of the unmapped columns, or null when they are all empty. */
-  custom: string | null;
-  inbound_at: string | null;
-  queue_rank: number;
-}
+};
 
 export type RejectReason = 'no-phone' | 'invalid-phone' | 'malformed';
 export type WarningKind = 'invalid-email' | 'invalid-date' | 'invalid-score' | 'invalid-alt-phone' | 'unknown-timezone' | 'phone-from-alternate';
@@ -271,38 +253,14 @@ export function parseTimestamp(text: string): string | null {
 // Merging into a lead already stored (--on-duplicate update)
 
 /** The stored columns an import may change, and what the queue rank also depends on. */
-export interface StoredLead {
-  external_id: string | null;
-  first_name: string | null;
-  last_name: string | null;
-  company: string | null;
-  title: string | null;
-  email: string | null;
-  phone: string;
-  alt_phones: string | null;
-  country: string | null;
-  region: string | null;
-  postal_code: string | null;
-  timezone: string | null;
-  timezone_source: string | null;
-  source: string | null;
-  campaign: string | null;
-  list: string | null;
-  score: number;
-  owner: string | null;
-  custom: string | null;
-  inbound_at: string | null;
-  attempts: number;
-  last_call_at: string | null;
-  created_at: string;
-}
+export type StoredLead = Pick<LeadRow, (typeof MERGED_COLUMNS)[number] | 'phone' | 'attempts' | 'last_call_at' | 'created_at'>;
 
 export const MERGED_COLUMNS = [
   'external_id', 'first_name', 'last_name', 'company', 'title', 'email', 'alt_phones', 'country', 'region', 'postal_code',
   'timezone', 'timezone_source', 'source', 'campaign', 'list', 'score', 'owner', 'custom', 'inbound_at', 'queue_rank',
 ] as const;
 
-export type MergedLead = Pick<StoredLead, Exclude<(typeof MERGED_COLUMNS)[number], 'queue_rank'>> & { queue_rank: number };
+export type MergedLead = Pick<StoredLead, (typeof MERGED_COLUMNS)[number]>;
 
 const ZONE_SOURCE_RANK: Record<string, number> = { column: 5, phone: 4, region: 3, country: 2, default: 1, unknown: 0 };
 const REPLACED = ['external_id', 'first_name', 'last_name', 'company', 'title', 'email', 'country', 'region', 'postal_code', 'owner'] as const;

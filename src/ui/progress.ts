@@ -23,7 +23,7 @@ export interface ProgressBar {
 }
 
 const REDRAW_MS = 100;
-const BAR_WIDTH = 24;
+const BAR_WIDTH = 20;
 
 const SILENT: ProgressBar = { tick() {}, update() {}, done() {} };
 

@@ -208,7 +208,7 @@ describe('mergeLead', () => {
     external_id: 'CRM-1', first_name: 'Ann', last_name: 'Lee', company: 'Summit', title: null, email: 'ann@summit.com',
     phone: '+12127345525', alt_phones: null, country: 'US', region: 'NY', postal_code: null, timezone: 'America/New_York',
     timezone_source: 'phone', source: 'webinar', campaign: null, list: 'q3', score: 40, owner: null, custom: '{"Industry":"Logistics"}',
-    inbound_at: null, attempts: 3, last_call_at: '2026-11-20T15:00:00.000Z', created_at: '2026-11-01T12:00:00.000Z',
+    inbound_at: null, queue_rank: 0, attempts: 3, last_call_at: '2026-11-20T15:00:00.000Z', created_at: '2026-11-01T12:00:00.000Z',
   };
   const incoming = (values: Parameters<typeof lead>[0], d: Partial<LeadDefaults> = {}) => lead(values, d);
 
