@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { callq, tempDir } from '../helpers.js';
 import { seedLeads } from '../seed.js';
-import { NOW, describeRun, run, type Run } from './support.js';
+import { NOW, describeRun, run, type Run, pool } from './support.js';
 
 let dir: string;
 let cleanup: () => void;
@@ -81,18 +81,6 @@ function positionals(usage: string, unique: string): string[] {
   return out;
 }
 
-async function pool<T, R>(items: T[], width: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]);
-    }
-  }));
-  return results;
-}
-
 const base = () => ['--db', db, '--rep', 'ana', '--now', NOW];
 const noCrash = (r: Run) => !r.timedOut && r.code !== 1 && r.code !== null && !/unexpected failure|\n\s+at .*:\d+:\d+/.test(r.stderr);
 
@@ -135,7 +123,7 @@ const BAD: Record<string, [string[], RegExp, number?][]> = {
     [['log', '1', 'callback', '--at', '2026-11-25T08:00:00Z'], /outside calling hours/],
   ],
   import: [
-    [['import', join(dir ?? '', 'missing.csv')], /missing\.csv/],
+    [['import', 'MISSING_CSV'], /missing\.csv/],
     [['import', 'LEADS', '--on-duplicate', 'merge'], /merge/],
     [['import', 'LEADS', '--encoding', 'klingon'], /klingon/],
     [['import', 'LEADS', '--delimiter', '::'], /::/],
@@ -150,7 +138,7 @@ const BAD: Record<string, [string[], RegExp, number?][]> = {
     [['maintain', '--keep', '3'], /--keep needs --backup/],
     [['maintain', '--backup', 'BACKUPS', '--keep', 'lots'], /lots/],
   ],
-  backup: [[['backup', join(dir ?? '', 'good-backup.db')], /exists|--force/], [['backup'], /missing required argument/]],
+  backup: [[['backup', 'GOOD_BACKUP'], /exists|--force/], [['backup'], /missing required argument/]],
   // A file that is not SQLite fails the backup's integrity check: exit 5, as the README says.
   restore: [[['restore', 'MISSING'], /no backup at/], [['restore', 'NOTADB', '--force'], /not-a-db\.db failed its integrity check/, 5]],
   forget: [[['forget', '@example.com', '--yes'], /whole domain/], [['forget', 'nobody', '--yes'], /'nobody'/]],
@@ -180,6 +168,8 @@ function resolve(args: string[]): string[] {
   const paths: Record<string, string> = {
     LEADS: join(dir, 'leads.csv'),
     MISSING: join(dir, 'missing.db'),
+    MISSING_CSV: join(dir, 'missing.csv'),
+    GOOD_BACKUP: join(dir, 'good-backup.db'),
     NOTADB: join(dir, 'not-a-db.db'),
     BACKUPS: join(dir, 'backups'),
   };

@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { parse } from 'csv-parse/sync';
 import Database from 'better-sqlite3';
 import { FIXTURES, callq, tempDir } from '../helpers.js';
-import { NOW, contentDigest, describeRun, health, run, type Run } from './support.js';
+import { NOW, contentDigest, describeRun, health, run, type Run, pool } from './support.js';
 
 let dir: string;
 let cleanup: () => void;
@@ -174,18 +174,6 @@ const CASES: Case[] = [
   { name: 'Shift-JIS (unsupported): read as Windows-1252, and the summary says so', file: () => generated('sjis.csv', Buffer.concat([Buffer.from(H), Buffer.from([0x91, 0xbe, 0x98, 0x59]), Buffer.from(',Yamada,Sakura,(212) 734-5524,t@x.example\n')])), code: 0, says: /Reading .*sjis\.csv \(windows-1252/ },
   { name: 'mixed UTF-8 and Windows-1252 lines', file: () => generated('mixed.csv', Buffer.concat([Buffer.from(H + 'José,García,Café,(212) 734-5524,j@x.example\n'), Buffer.from('René,Dubois,Café,(212) 734-5525,r@x.example\n', 'latin1')])), code: 0, says: /\(windows-1252/, counts: { inserted: 2 } },
 ];
-
-async function pool<T, R>(items: T[], width: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]);
-    }
-  }));
-  return results;
-}
 
 const crashed = (r: Run) => r.timedOut || r.code === 1 || r.code === null || /unexpected failure|\n\s+at .*:\d+:\d+/.test(r.stderr);
 

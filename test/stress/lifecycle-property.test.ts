@@ -212,7 +212,7 @@ describe('the life cycle as recorded in the database', () => {
                   at: s.atOffsetMin === undefined || !fits('callback') ? undefined : new Date(now + s.atOffsetMin * 60_000).toISOString(),
                   until: s.untilOffsetDays === undefined || !fits('nurture') ? undefined : new Date(now + s.untilOffsetDays * 86_400_000).toISOString(),
                   reason: fits('disqualified', 'not-interested', 'do-not-call') ? s.reason : undefined,
-                  answers: s.kind === 'qualified' && !stray ? { need: 'a', timeframe: 'b', authority: 'c', ...s.answers } : s.answers,
+                  answers: s.kind === 'qualified' && !stray ? { need: 'a', timeframe: 'b', authority: 'c' } : s.answers,
                   force: true,
                 }, db);
                 recorded++;

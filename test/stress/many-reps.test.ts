@@ -159,8 +159,8 @@ describe('a rep whose process dies holding a claim', () => {
 
   function claimOf(id: number) {
     const raw = openRaw(db);
-    const row = raw.prepare('SELECT claim_rep, claim_token, claim_expires_at FROM leads WHERE id = ?').get(id) as Record<string, string | null>;
-    const calls = raw.prepare('SELECT count(*) FROM calls WHERE lead_id = ?').pluck().get(id);
+    const row = raw.prepare('SELECT claim_rep, claim_token, claim_expires_at FROM leads WHERE id = ?').get(id) as { claim_rep: string | null; claim_token: string | null; claim_expires_at: string | null };
+    const calls = raw.prepare('SELECT count(*) FROM calls WHERE lead_id = ?').pluck().get(id) as number;
     raw.close();
     return { ...row, calls };
   }

@@ -101,3 +101,18 @@ export function run(args: string[], options: RunOptions = {}): Promise<Run> {
 export function describeRun(r: Run): string {
   return `exit ${r.code} signal ${r.signal} after ${r.ms} ms${r.timedOut ? ' (TIMED OUT)' : ''}\nstdout: ${r.stdout.slice(0, 1500)}\nstderr: ${r.stderr.slice(0, 1500)}`;
 }
+
+/** Runs `fn` over `items`, at most `width` at a time (two cores: a few child processes at once). */
+export async function pool<T, R>(items: T[], width: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        results[i] = await fn(items[i]);
+      }
+    }),
+  );
+  return results;
+}
