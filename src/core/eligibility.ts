@@ -3,7 +3,7 @@
 // The queue's SQL (db/queue.ts) applies the same rules to many leads at once.
 import type { Delay } from './delay.js';
 import type { Settings } from './settings.js';
-import type { LeadStatus } from './lifecycle.js';
+import type { LeadRow } from './lead.js';
 import { CALLABLE_STATUSES } from './lifecycle.js';
 import { describeHours, isOpen, localParts, nextOpen } from './calling-window.js';
 
@@ -11,23 +11,24 @@ export function delayMs(d: Delay): number {
   return d.ms + d.businessDays * 86_400_000;
 }
 
-export interface EligibilityLead {
-  id: number;
-  status: LeadStatus;
-  timezone: string | null;
-  attempts: number;
-  attempts_since_contact: number;
-  day_attempts: number;
-  attempt_day: string | null;
-  last_call_at: string | null;
-  last_disposition: string | null;
-  next_eligible_at: string | null;
-  callback_at: string | null;
-  callback_rep: string | null;
-  nurture_until: string | null;
-  claim_rep: string | null;
-  claim_expires_at: string | null;
-}
+export type EligibilityLead = Pick<
+  LeadRow,
+  | 'id'
+  | 'status'
+  | 'timezone'
+  | 'attempts'
+  | 'attempts_since_contact'
+  | 'day_attempts'
+  | 'attempt_day'
+  | 'last_call_at'
+  | 'last_disposition'
+  | 'next_eligible_at'
+  | 'callback_at'
+  | 'callback_rep'
+  | 'nurture_until'
+  | 'claim_rep'
+  | 'claim_expires_at'
+>;
 
 export type BlockerRule = 'status' | 'suppressed' | 'claim' | 'callback' | 'nurture' | 'retry' | 'per-day' | 'attempts' | 'hours' | 'timezone';
 

@@ -15,6 +15,7 @@
 //   values subscriber, lead, marketingqualifiedlead, salesqualifiedlead, opportunity, customer.
 //   Our extra fields use snake_case names, the form HubSpot gives custom property internal names.
 // - default: callq's own field names, the ones `callq import` recognises, so the file re-imports.
+import type { LeadRow } from './lead.js';
 import type { LeadStatus } from './lifecycle.js';
 
 export const PROFILES = ['default', 'salesforce', 'hubspot'] as const;
@@ -25,39 +26,41 @@ export function isProfile(value: string): value is ProfileName {
 }
 
 /** A lead as the hand-off export reads it, JSON columns parsed. */
-export interface HandoffLead {
-  id: number;
-  external_id: string | null;
-  first_name: string | null;
-  last_name: string | null;
-  company: string | null;
-  title: string | null;
-  email: string | null;
-  phone: string;
+export type HandoffLead = Pick<
+  LeadRow,
+  | 'id'
+  | 'external_id'
+  | 'first_name'
+  | 'last_name'
+  | 'company'
+  | 'title'
+  | 'email'
+  | 'phone'
+  | 'country'
+  | 'region'
+  | 'postal_code'
+  | 'timezone'
+  | 'source'
+  | 'campaign'
+  | 'list'
+  | 'score'
+  | 'owner'
+  | 'status'
+  | 'disqualify_reason'
+  | 'attempts'
+  | 'contacts'
+  | 'first_call_at'
+  | 'last_call_at'
+  | 'handoff_note'
+> & {
   alt_phones: string[];
-  country: string | null;
-  region: string | null;
-  postal_code: string | null;
-  timezone: string | null;
-  source: string | null;
-  campaign: string | null;
-  list: string | null;
-  score: number;
-  owner: string | null;
-  status: LeadStatus;
-  disqualify_reason: string | null;
-  attempts: number;
-  contacts: number;
-  first_call_at: string | null;
-  last_call_at: string | null;
   /** When the lead became sales-ready (closed_at). */
   qualified_at: string | null;
   /** The rep who logged the qualifying call. */
   qualified_by: string | null;
   qualification: Record<string, string>;
-  handoff_note: string | null;
   custom: Record<string, string>;
-}
+};
 
 export type Cell = string | number | null;
 

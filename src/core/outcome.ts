@@ -3,24 +3,20 @@
 import { UsageError } from './errors.js';
 import { assertTransition, type LeadStatus } from './lifecycle.js';
 import type { Disposition } from './dispositions.js';
+import type { LeadRow } from './lead.js';
 import type { Settings } from './settings.js';
 import { delayMs } from './eligibility.js';
 import { addBusinessDays, describeHours, isOpen, localParts, nearestAllowed, startOfNextLocalDay } from './calling-window.js';
 import { formatBothZones } from './when.js';
 
-export interface OutcomeLead {
-  id: number;
-  status: LeadStatus;
-  phone: string;
+export type OutcomeLead = Pick<
+  LeadRow,
+  'id' | 'status' | 'phone' | 'attempts' | 'contacts' | 'attempts_since_contact' | 'day_attempts' | 'attempt_day' | 'first_call_at'
+> & {
   alt_phones: string[];
+  /** The lead's candidate time zones. */
   zones: string[];
-  attempts: number;
-  contacts: number;
-  attempts_since_contact: number;
-  day_attempts: number;
-  attempt_day: string | null;
-  first_call_at: string | null;
-}
+};
 
 export interface OutcomeInput {
   disposition: Disposition;

@@ -2,59 +2,9 @@
 import { statement, type DB } from './open.js';
 import { queueRank } from '../core/priority.js';
 import type { PriorityWeights } from '../core/settings.js';
-import type { LeadStatus } from '../core/lifecycle.js';
+import type { LeadRow } from '../core/lead.js';
 
-/** A lead row as stored (JSON columns still as text). */
-export interface LeadRow {
-  id: number;
-  external_id: string | null;
-  first_name: string | null;
-  last_name: string | null;
-  company: string | null;
-  title: string | null;
-  email: string | null;
-  phone: string;
-  phone_raw: string | null;
-  alt_phones: string | null;
-  country: string | null;
-  region: string | null;
-  postal_code: string | null;
-  timezone: string | null;
-  timezone_source: string | null;
-  source: string | null;
-  campaign: string | null;
-  list: string | null;
-  score: number;
-  owner: string | null;
-  custom: string | null;
-  status: LeadStatus;
-  attempts: number;
-  contacts: number;
-  attempts_since_contact: number;
-  day_attempts: number;
-  attempt_day: string | null;
-  first_call_at: string | null;
-  last_call_at: string | null;
-  last_disposition: string | null;
-  next_eligible_at: string | null;
-  callback_at: string | null;
-  callback_rep: string | null;
-  nurture_until: string | null;
-  claim_rep: string | null;
-  claim_token: string | null;
-  claim_expires_at: string | null;
-  qualification: string | null;
-  handoff_note: string | null;
-  disqualify_reason: string | null;
-  closed_at: string | null;
-  inbound_at: string | null;
-  queue_rank: number;
-  import_id: number | null;
-  handoff_id: number | null;
-  purged_at: string | null;
-  created_at: string;
-  updated_at: string;
-}
+export type { LeadRow };
 
 export function getLead(db: DB, id: number): LeadRow | undefined {
   return statement(db, 'SELECT * FROM leads WHERE id = ?').get(id) as LeadRow | undefined;

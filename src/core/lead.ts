@@ -1,0 +1,54 @@
+// A lead as the database stores it (README "Database schema"; JSON columns still as text).
+// The domain's other views of a lead are picked from it, so a column is named in one place.
+import type { LeadStatus } from './lifecycle.js';
+
+export interface LeadRow {
+  id: number;
+  external_id: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  company: string | null;
+  title: string | null;
+  email: string | null;
+  phone: string;
+  phone_raw: string | null;
+  alt_phones: string | null;
+  country: string | null;
+  region: string | null;
+  postal_code: string | null;
+  timezone: string | null;
+  timezone_source: string | null;
+  source: string | null;
+  campaign: string | null;
+  list: string | null;
+  score: number;
+  owner: string | null;
+  custom: string | null;
+  status: LeadStatus;
+  attempts: number;
+  contacts: number;
+  attempts_since_contact: number;
+  day_attempts: number;
+  attempt_day: string | null;
+  first_call_at: string | null;
+  last_call_at: string | null;
+  last_disposition: string | null;
+  next_eligible_at: string | null;
+  callback_at: string | null;
+  callback_rep: string | null;
+  nurture_until: string | null;
+  claim_rep: string | null;
+  claim_token: string | null;
+  claim_expires_at: string | null;
+  qualification: string | null;
+  handoff_note: string | null;
+  disqualify_reason: string | null;
+  closed_at: string | null;
+  inbound_at: string | null;
+  queue_rank: number;
+  import_id: number | null;
+  handoff_id: number | null;
+  purged_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
