@@ -218,7 +218,15 @@ function rejectsFile(path: string, header: string[]): RejectsFile {
   let closed = false;
   const width = header.length;
   writeSync(fd, stringify([[...header, 'line', 'reason', 'detail']]));
+  // Interrupted, the import rolls back by itself; the temporary file must not stay behind.
+  const signals = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
+  const onSignal = (signal: keyof typeof signals) => {
+    rmSync(temp, { force: true });
+    process.exit(signals[signal]);
+  };
+  for (const signal of Object.keys(signals) as (keyof typeof signals)[]) process.once(signal, onSignal);
   const close = () => {
+    for (const signal of Object.keys(signals)) process.off(signal, onSignal);
     if (!closed) closeSync(fd);
     closed = true;
   };

@@ -428,13 +428,9 @@ describe('callq import: large files', () => {
     expect(s).toMatchObject({ rows_read: 20_000, inserted: expected.valid, duplicates: expected.duplicates, rejected: expected.rejected });
   });
 
-  it('a killed import leaves the database exactly as it was', async () => {
-    importJson(fixture('utf8.csv'));
-    const before = query('SELECT * FROM leads ORDER BY id');
-    const file = join(dir, 'big.csv');
-    generate(300_000, file);
-    const child = spawn(process.execPath, [BIN, '--db', db, 'import', file, '--json'], { env: { ...process.env, CALLQ_REP: 'ana' } });
-    // Kill it once the transaction has started writing (the WAL grows past 4 MB).
+  async function startAndWait(args: string[]) {
+    const child = spawn(process.execPath, [BIN, '--db', db, 'import', ...args], { env: { ...process.env, CALLQ_REP: 'ana' } });
+    // Once the transaction has started writing (the WAL grows past 4 MB).
     const started = Date.now();
     while (Date.now() - started < 60_000) {
       const wal = `${db}-wal`;
@@ -442,6 +438,26 @@ describe('callq import: large files', () => {
       await new Promise((r) => setTimeout(r, 20));
     }
     expect(child.exitCode).toBeNull();
+    return child;
+  }
+
+  it('Ctrl-C rolls the import back and leaves no rejects file behind', async () => {
+    const file = join(dir, 'big.csv');
+    generate(300_000, file);
+    const child = await startAndWait([file, '--rejects', join(dir, 'rejects.csv')]);
+    child.kill('SIGINT');
+    const code = await new Promise((r) => child.on('close', r));
+    expect(code).toBe(130);
+    expect(query('SELECT count(*) AS n FROM leads')[0].n).toBe(0);
+    expect(readdirSync(dir).filter((f) => f.includes('rejects'))).toEqual([]);
+  }, 120_000);
+
+  it('a killed import leaves the database exactly as it was', async () => {
+    importJson(fixture('utf8.csv'));
+    const before = query('SELECT * FROM leads ORDER BY id');
+    const file = join(dir, 'big.csv');
+    generate(300_000, file);
+    const child = await startAndWait([file, '--json']);
     child.kill('SIGKILL');
     await new Promise((r) => child.on('close', r));
     expect(query('SELECT * FROM leads ORDER BY id')).toEqual(before);
