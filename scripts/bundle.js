@@ -4,16 +4,16 @@
 // `callq next` close to bare `node` start-up. npm packages stay external (better-sqlite3 is
 // native). tsc still type-checks and emits dist/ for the tests and benchmarks.
 import { build } from 'esbuild';
-import { cpSync, renameSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'build');
-// Build beside the old bundle and swap it in whole, so a callq started meanwhile never finds
-// a half-written build/.
+// Build into a fresh folder, then move its chunks into build/ and the entry last. Chunk names
+// carry a content hash, so chunks a running callq loaded from an older build stay in place
+// (reps keep working through an upgrade); the entry switches to the new build in one rename.
 const fresh = join(root, `.build-${process.pid}`);
-const old = join(root, `.build-old-${process.pid}`);
 rmSync(fresh, { recursive: true, force: true });
 await build({
   entryPoints: [join(root, 'src', 'main.ts')],
@@ -28,10 +28,9 @@ await build({
 });
 // Data files read at run time relative to their module.
 cpSync(join(root, 'src', 'io', 'tz-data'), join(fresh, 'tz-data'), { recursive: true });
-try {
-  renameSync(out, old);
-} catch {
-  // first build
+mkdirSync(out, { recursive: true });
+for (const name of readdirSync(fresh)) {
+  if (name !== 'main.js') cpSync(join(fresh, name), join(out, name), { recursive: true });
 }
-renameSync(fresh, out);
-rmSync(old, { recursive: true, force: true });
+renameSync(join(fresh, 'main.js'), join(out, 'main.js'));
+rmSync(fresh, { recursive: true, force: true });
