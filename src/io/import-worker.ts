@@ -33,7 +33,7 @@ type WorkerResult = { json: string } | { error: string; line?: number };
 
 const FILE_TAG = 'callq-import-worker';
 // A worker holds a couple of 256 kB chunks at a time; bounded heaps keep the import's memory flat.
-const WORKER_HEAP = { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 128 };
+const WORKER_HEAP = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 96 };
 
 /** Parses and normalises one chunk; the same code runs inline and on workers. */
 export function normaliseChunk(chunk: Pick<TextChunk, 'text' | 'firstLine'>, setup: NormaliseSetup): ChunkResult {
