@@ -157,6 +157,31 @@ export const MIGRATIONS: readonly Migration[] = [
   (db) => {
     db.exec(`ALTER TABLE lead_zones ADD COLUMN windows TEXT;`);
   },
+  // 3: alternate phones indexed, so do-not-call and forget find every lead that has a number
+  // without scanning leads.alt_phones (JSON). Kept by triggers from leads.alt_phones.
+  (db) => {
+    db.exec(`
+      CREATE TABLE lead_alt_phones (
+        phone   TEXT NOT NULL,
+        lead_id INTEGER NOT NULL REFERENCES leads(id) ON DELETE CASCADE
+      );
+      CREATE INDEX lead_alt_phones_phone ON lead_alt_phones(phone);
+      CREATE INDEX lead_alt_phones_lead ON lead_alt_phones(lead_id);
+      CREATE TRIGGER leads_alt_phones_insert AFTER INSERT ON leads WHEN NEW.alt_phones IS NOT NULL AND json_valid(NEW.alt_phones)
+        BEGIN
+          INSERT INTO lead_alt_phones(phone, lead_id) SELECT value, NEW.id FROM json_each(NEW.alt_phones) WHERE type = 'text';
+        END;
+      CREATE TRIGGER leads_alt_phones_update AFTER UPDATE OF alt_phones ON leads
+        BEGIN
+          DELETE FROM lead_alt_phones WHERE lead_id = OLD.id;
+          INSERT INTO lead_alt_phones(phone, lead_id)
+            SELECT value, NEW.id FROM json_each(CASE WHEN json_valid(NEW.alt_phones) THEN NEW.alt_phones ELSE '[]' END) WHERE type = 'text';
+        END;
+      INSERT INTO lead_alt_phones(phone, lead_id)
+        SELECT j.value, l.id FROM leads l, json_each(l.alt_phones) j
+        WHERE l.alt_phones IS NOT NULL AND json_valid(l.alt_phones) AND j.type = 'text';
+    `);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

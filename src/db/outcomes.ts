@@ -131,7 +131,7 @@ export function suppressMatchingLeads(db: DB, phones: string[], emails: string[]
   const byPhone = db.prepare('SELECT id FROM leads WHERE phone = ?').pluck();
   const byEmail = db.prepare('SELECT id FROM leads WHERE email = ?').pluck();
   const byDomain = db.prepare("SELECT id FROM leads WHERE email LIKE '%@' || ? ESCAPE '\\'").pluck();
-  const byAlt = db.prepare("SELECT id FROM leads WHERE alt_phones LIKE '%\"' || ? || '\"%'").pluck();
+  const byAlt = db.prepare('SELECT lead_id FROM lead_alt_phones WHERE phone = ?').pluck();
   for (const p of phones) for (const id of [...byPhone.all(p), ...byAlt.all(p)] as number[]) ids.add(id);
   for (const e of emails) for (const id of byEmail.all(e.toLowerCase()) as number[]) ids.add(id);
   for (const d of domains) for (const id of byDomain.all(d.toLowerCase().replace(/[\\%_]/g, '\\$&')) as number[]) ids.add(id);

@@ -104,3 +104,28 @@ describe('migrations', () => {
     db.close();
   });
 });
+
+describe('migration 3: indexed alternate phones', () => {
+  it('backfills existing alternates and keeps them in step with leads.alt_phones', () => {
+    const { dir: d, cleanup: done } = tempDir();
+    try {
+      const path = join(d, 'alt.db');
+      const raw = new Database(path);
+      migrate(raw, 2);
+      raw.prepare(`INSERT INTO leads(id, phone, alt_phones, created_at, updated_at) VALUES (1, '+12125550100', '["+12125550101","+12125550102"]', 'x', 'x')`).run();
+      raw.close();
+      const db = openDatabase(path, { create: true });
+      const alts = () => db.prepare('SELECT phone FROM lead_alt_phones WHERE lead_id = 1 ORDER BY phone').pluck().all();
+      expect(alts()).toEqual(['+12125550101', '+12125550102']);
+      db.prepare(`UPDATE leads SET alt_phones = '["+12125550109"]' WHERE id = 1`).run();
+      expect(alts()).toEqual(['+12125550109']);
+      db.prepare(`INSERT INTO leads(id, phone, alt_phones, created_at, updated_at) VALUES (2, '+1', '["+12125550200"]', 'x', 'x')`).run();
+      expect(db.prepare("SELECT lead_id FROM lead_alt_phones WHERE phone = '+12125550200'").pluck().get()).toBe(2);
+      db.prepare('DELETE FROM leads WHERE id = 1').run();
+      expect(alts()).toEqual([]);
+      db.close();
+    } finally {
+      done();
+    }
+  });
+});
