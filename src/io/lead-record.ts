@@ -5,7 +5,7 @@ import { queueRank } from '../core/priority.js';
 import { resolveLeadZones, type ZoneSource } from './timezones.js';
 import { countryCode, normalisePhone } from './phone.js';
 import type { ColumnMapping, LeadField } from './fields.js';
-import type { LeadRow } from '../db/leads.js';
+import type { LeadRow } from '../core/lead.js';
 
 /** A lead as the import stores it: the leads columns it fills (alt_phones still an array). */
 export type NewLead = Omit<Pick<LeadRow, (typeof LEAD_COLUMNS)[number]>, 'phone_raw' | 'alt_phones' | 'timezone_source' | 'score'> & {

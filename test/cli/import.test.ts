@@ -4,6 +4,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { BIN, callq, FIXTURES, json, openRaw, ROOT, tempDir } from '../helpers.js';
+import { leadInsertTriggers } from '../../src/db/imports.js';
 
 let dir: string;
 let cleanup: () => void;
@@ -228,6 +229,33 @@ describe('callq import: stored values', () => {
     expect(query(`SELECT timezone FROM leads WHERE phone = '+16462984412'`)[0].timezone).toBe('America/New_York');
     expect(query('SELECT timezone FROM lead_zones ORDER BY timezone').map((z) => z.timezone)).toEqual(
       [...new Set(rows.map((r) => r.timezone))].sort(),
+    );
+  });
+});
+
+describe('callq import: insert triggers', () => {
+  it('knows every insert trigger of the schema, so it can do their work in bulk', () => {
+    callq(['--db', db, 'init']);
+    const conn = openRaw(db);
+    const triggers = leadInsertTriggers(conn as never);
+    conn.close();
+    // A new AFTER INSERT trigger on leads needs a bulk replay in src/db/imports.ts, or imports get twice as slow.
+    expect(triggers.map((t) => [t.name, t.bulk])).toEqual(expect.arrayContaining([['leads_zone_insert', true], ['leads_alt_phones_insert', true]]));
+    expect(triggers.every((t) => t.bulk)).toBe(true);
+  });
+
+  it('leaves zone groups and alternate-phone rows exactly as the triggers would, and the triggers in place', () => {
+    callq(['--db', db, 'init']);
+    const before = query(`SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' ORDER BY name`);
+    importJson(fixture('headers-variants.csv'));
+    importJson(fixture('bad-phones.csv'));
+    expect(query(`SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' ORDER BY name`)).toEqual(before);
+    expect(query('SELECT phone, lead_id FROM lead_alt_phones ORDER BY lead_id, phone')).toEqual(
+      query(`SELECT j.value AS phone, l.id AS lead_id FROM leads l, json_each(l.alt_phones) j WHERE l.alt_phones IS NOT NULL ORDER BY l.id, j.value`),
+    );
+    expect(query('SELECT count(*) AS n FROM lead_alt_phones')[0].n).toBe(3);
+    expect(query('SELECT timezone FROM lead_zones ORDER BY timezone').map((r) => r.timezone)).toEqual(
+      query('SELECT DISTINCT timezone FROM leads WHERE timezone IS NOT NULL ORDER BY timezone').map((r) => r.timezone),
     );
   });
 });
