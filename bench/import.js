@@ -33,11 +33,12 @@ const timeBin = existsSync('/usr/bin/time') ? '/usr/bin/time' : null;
 if (!timeBin) console.error('/usr/bin/time is missing (Debian: apt-get install -y time): peak memory is not measured.');
 mkdirSync(out, { recursive: true });
 
-// Same settings as the importer (page cache, zone trigger suspended and restored), same columns.
+// Same settings as the importer (page cache, insert triggers suspended and restored), same columns.
 const FLOOR_SQL = `PRAGMA cache_size = -16384;
 ATTACH 'BARE' AS bare;
 BEGIN IMMEDIATE;
 DROP TRIGGER leads_zone_insert;
+DROP TRIGGER leads_alt_phones_insert;
 INSERT INTO leads(first_name, last_name, company, title, email, phone, phone_raw, region, country, source, timezone,
   timezone_source, score, queue_rank, status, import_id, created_at, updated_at)
 SELECT c1, c2, c3, c4, nullif(lower(trim(c5)), ''), '+1' || (2000000000 + abs(random()) % 8000000000), c6, c7, c8, c9,
@@ -48,6 +49,8 @@ FROM bare.leads;
 INSERT OR IGNORE INTO lead_zones(timezone) SELECT DISTINCT timezone FROM leads;
 CREATE TRIGGER leads_zone_insert AFTER INSERT ON leads WHEN NEW.timezone IS NOT NULL
   BEGIN INSERT OR IGNORE INTO lead_zones(timezone) VALUES (NEW.timezone); END;
+CREATE TRIGGER leads_alt_phones_insert AFTER INSERT ON leads WHEN NEW.alt_phones IS NOT NULL AND json_valid(NEW.alt_phones)
+  BEGIN INSERT INTO lead_alt_phones(phone, lead_id) SELECT value, NEW.id FROM json_each(NEW.alt_phones) WHERE type = 'text'; END;
 COMMIT;`;
 
 const results = [];
