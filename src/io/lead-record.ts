@@ -85,9 +85,10 @@ export function normaliseRecord(record: readonly string[], layout: RecordLayout,
   let phone = normalisePhone(rawPhone, phoneCountry);
   let phoneRaw = rawPhone;
   const alternates: string[] = [];
-  for (const index of layout.altPhones) {
-    const raw = record[index]?.trim();
-    if (!raw) continue;
+  // One alternate-phone cell may hold several numbers separated by ';' or ',' (callq's own
+  // export writes them so), so an exported file re-imports with every alternate.
+  const rawAlternates = layout.altPhones.flatMap((index) => (record[index] ?? '').split(/[;,]/).map((p) => p.trim()).filter(Boolean));
+  for (const raw of rawAlternates) {
     const alt = normalisePhone(raw, phoneCountry);
     if (!alt.ok) {
       warnings.push({ kind: 'invalid-alt-phone', detail: `alternate phone ${alt.detail}; dropped` });

@@ -365,7 +365,7 @@ describe('export errors', () => {
 describe('round trip', () => {
   it('an exported file re-imports with the same field values', () => {
     const [a, b] = seedLeads(db, [
-      { first_name: 'Ana', last_name: "O'Neil", company: 'Acme, Inc', email: 'ana@acme.example', phone: '+14155550100', alt_phones: ['+14155550101'], source: 'webinar', campaign: 'q4', list: 'fall', score: 80 },
+      { first_name: 'Ana', last_name: "O'Neil", company: 'Acme, Inc', email: 'ana@acme.example', phone: '+14155550100', alt_phones: ['+14155550101', '+14155550102'], source: 'webinar', campaign: 'q4', list: 'fall', score: 80 },
       { first_name: 'Bo', last_name: 'Li', company: 'Beta "BB"', email: null, phone: '+442079460000', source: 'list', campaign: null, list: 'uk', score: 5 },
     ]);
     sql(`UPDATE leads SET title = 'VP Sales', country = 'US', region = 'CA', postal_code = '94105', external_id = 'CRM-1', owner = 'kim', custom = '{"Industry":"Software","Employees":"50"}' WHERE id = ?`, a);

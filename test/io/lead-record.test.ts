@@ -90,6 +90,13 @@ describe('normaliseRecord', () => {
     expect(result).toMatchObject({ kind: 'lead', warnings: [{ kind: 'phone-from-alternate' }] });
   });
 
+  it('reads several alternates from one cell separated by ; or , (as callq exports them)', () => {
+    expect(lead({ Phone: '317 632 9907', Mobile: '+1 303 917 4402; (646) 298-4412, 317-632-9907' })).toMatchObject({
+      phone: '+13176329907',
+      alt_phones: ['+13039174402', '+16462984412'],
+    });
+  });
+
   it('drops an invalid e-mail or alternate with a warning, keeping the row', () => {
     const result = normaliseRecord(row({ Phone: '317 632 9907', Email: 'pi.pope@@popesystems.com', Mobile: '12' }), layout, defaults);
     expect(result).toMatchObject({ kind: 'lead', lead: { email: null, alt_phones: [] } });
