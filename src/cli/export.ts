@@ -2,6 +2,8 @@
 // atomically, to --out. A sales-ready export marks its leads handed-off in one batch, only once
 // the whole file has been written.
 import type { Context } from './context.js';
+import { parsePeriod } from '../core/period.js';
+import { viewerZone } from './args.js';
 import { openDatabase, type DB } from '../db/open.js';
 import {
   CALL_COLUMNS,
@@ -41,21 +43,6 @@ function opener(ctx: Context, opts: Options): () => Promise<Sink> | Sink {
 /** The database, which an export never creates: a missing file is a usage error. */
 function openForExport(ctx: Context): DB {
   return openDatabase(ctx.dbPath);
-}
-
-/** --since / --until: a date (midnight in the viewer's zone) or an ISO time. */
-export function parseInstant(flag: string, text: string): Date {
-  const value = text.trim();
-  const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  const at = day
-    ? new Date(Number(day[1]), Number(day[2]) - 1, Number(day[3]))
-    : /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/.test(value)
-      ? new Date(value.replace(' ', 'T'))
-      : new Date(NaN);
-  if (Number.isNaN(at.getTime()) || (day && at.getDate() !== Number(day[3]))) {
-    throw new UsageError(`invalid ${flag} '${text}': expected a date like 2026-11-01 (midnight, your time) or an ISO time like 2026-11-01T09:00:00Z.`);
-  }
-  return at;
 }
 
 function phoneFlags(headers: readonly string[], phones: readonly string[]): boolean[] {
@@ -164,7 +151,7 @@ function nothingToHandOff(selection: HandoffSelection): NothingToDoError {
 
 export async function cleanup(ctx: Context, _args: string[], opts: Options): Promise<void> {
   const format = tableFormat(ctx, opts);
-  const since = opts.since === undefined ? null : parseInstant('--since', String(opts.since));
+  const { since } = parsePeriod(opts.since as string | undefined, undefined, ctx.now, viewerZone());
   await exportRows(ctx, opts, format, {
     headers: CLEANUP_COLUMNS,
     phones: CLEANUP_PHONE_COLUMNS,
@@ -177,9 +164,7 @@ export async function cleanup(ctx: Context, _args: string[], opts: Options): Pro
 
 export async function calls(ctx: Context, _args: string[], opts: Options): Promise<void> {
   const format = tableFormat(ctx, opts);
-  const since = opts.since === undefined ? null : parseInstant('--since', String(opts.since));
-  const until = opts.until === undefined ? null : parseInstant('--until', String(opts.until));
-  if (since && until && until <= since) throw new UsageError(`--until (${until.toISOString()}) must be after --since (${since.toISOString()}).`);
+  const { since, until } = parsePeriod(opts.since as string | undefined, opts.until as string | undefined, ctx.now, viewerZone());
   const window = [since && ` since ${since.toISOString()}`, until && ` before ${until.toISOString()}`].filter(Boolean).join(' and');
   await exportRows(ctx, opts, format, {
     headers: CALL_COLUMNS,

@@ -15,14 +15,13 @@ import {
   funnelRow,
   hoursGrid,
   isSmallSample,
-  parsePeriod,
   reasonGroups,
   repRows,
   type FunnelRow,
   type GroupField,
   type HourCell,
-  type Period,
 } from '../core/reports.js';
+import { parsePeriod, type Period } from '../core/period.js';
 import { localParts } from '../core/calling-window.js';
 import { formatDuration } from '../core/when.js';
 import { UsageError } from '../core/errors.js';

@@ -13,10 +13,10 @@ import {
   type GroupField,
   type LostTally,
   type Median,
-  type Period,
   type RepTally,
   type ZoneQuarterTally,
 } from '../core/reports.js';
+import type { Period } from '../core/period.js';
 
 type Key = string | number | null;
 

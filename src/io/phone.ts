@@ -13,7 +13,7 @@
 // carrier codes, most invalid numbers) goes through the library.
 import { isSupportedCountry, parsePhoneNumberFromString, Metadata } from 'libphonenumber-js/max';
 import type { CountryCode } from 'libphonenumber-js/max';
-import { readFileSync } from 'node:fs';
+import { countryCode as countryOf } from './timezones.js';
 
 export type PhoneResult =
   | { ok: true; e164: string; ext?: string }
@@ -209,26 +209,12 @@ export function otherNumber(text: string, defaultCountry: string): string | unde
 // ---------------------------------------------------------------------------------------------
 // Countries
 
-let countryNames: Map<string, string> | undefined;
-
 /**
  * ISO 3166-1 alpha-2 code of a country written as a code, alpha-3 code or common name ('US',
- * 'usa', 'United States', 'UK', 'Deutschland'); undefined when unknown. Uses the name table
- * shipped for time zones.
+ * 'usa', 'United States', 'UK', 'Deutschland') that has a numbering plan; undefined when unknown.
+ * The names come from the table shipped for time zones.
  */
 export function countryCode(text: string): string | undefined {
-  const s = text.trim();
-  if (!s) return undefined;
-  if (/^[A-Za-z]{2}$/.test(s)) {
-    const code = s.toUpperCase();
-    if (code === 'UK') return 'GB';
-    if (isSupportedCountry(code)) return code;
-  }
-  countryNames ??= new Map(
-    Object.entries(
-      (JSON.parse(readFileSync(new URL('./tz-data/tz-data.json', import.meta.url), 'utf8')) as { names: Record<string, string> }).names,
-    ),
-  );
-  const key = s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/&/g, ' and ').replace(/[^a-z0-9]+/g, ' ').trim().replace(/^the /, '');
-  return countryNames.get(key);
+  const code = countryOf(text);
+  return code && isSupportedCountry(code) ? code : undefined;
 }

@@ -165,7 +165,8 @@ function countryOfPhone(e164: string): string | undefined {
 // Country
 
 /** ISO alpha-2 code for a code, alpha-3 code or common English name; undefined if unknown. */
-function countryCode(country: string): string | undefined {
+/** ISO 3166-1 alpha-2 code of a country written as a code, alpha-3 code or common name. */
+export function countryCode(country: string): string | undefined {
   const s = country.trim();
   if (!s) return undefined;
   const t = load();

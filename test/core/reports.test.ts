@@ -5,13 +5,13 @@ import {
   hoursGrid,
   isSmallSample,
   median,
-  parsePeriod,
   rate,
   reasonGroups,
   reasonLabel,
   repRows,
   type FunnelTally,
 } from '../../src/core/reports.js';
+import { parsePeriod } from '../../src/core/period.js';
 import { UsageError } from '../../src/core/errors.js';
 import { bar, barWidth, withBars } from '../../src/ui/chart.js';
 
