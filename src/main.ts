@@ -1,15 +1,20 @@
 // The entry point: the only place that turns errors into exit codes.
 import { readFileSync } from 'node:fs';
-import { CommanderError } from 'commander';
-import { buildProgram } from './cli/program.js';
 import { EXIT, ExitError } from './core/errors.js';
-
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+import { parseFastNext } from './cli/fast-next.js';
+import { resolveContext } from './cli/context.js';
 
 async function main(argv: string[]): Promise<number> {
-  const program = buildProgram(version);
   try {
-    await program.parseAsync(argv);
+    const fast = parseFastNext(argv.slice(2));
+    if (fast) {
+      const { run } = await import('./cli/next.js');
+      await run(resolveContext(fast.global), [], fast.opts);
+      return EXIT.ok;
+    }
+    const { buildProgram } = await import('./cli/program.js');
+    const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    await buildProgram(version).parseAsync(argv);
     return EXIT.ok;
   } catch (err) {
     return report(err, argv.includes('--json'));
@@ -17,9 +22,10 @@ async function main(argv: string[]): Promise<number> {
 }
 
 function report(err: unknown, json: boolean): number {
-  if (err instanceof CommanderError) {
+  const commander = err as { code?: unknown; exitCode?: unknown };
+  if (typeof commander?.code === 'string' && commander.code.startsWith('commander.') && typeof commander.exitCode === 'number') {
     // Commander already printed its message (or the help/version text).
-    return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    return commander.exitCode === 0 ? EXIT.ok : EXIT.usage;
   }
   if (err instanceof ExitError) {
     process.stderr.write(`callq: ${err.message}\n`);

@@ -2,6 +2,8 @@
 import Database from 'better-sqlite3';
 import type { Database as DB, Statement } from 'better-sqlite3';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { IntegrityError, UsageError } from '../core/errors.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 
@@ -17,13 +19,32 @@ export interface OpenOptions {
 
 export const BUSY_TIMEOUT_MS = 5_000;
 
+let addonPath: string | undefined | null = null;
+
+/**
+ * Where better-sqlite3's compiled addon is. Passing it saves the driver's `bindings` search
+ * (a stack trace and a dozen probed paths) on every start; when it is elsewhere (a prebuilt
+ * layout), the driver finds it itself.
+ */
+function nativeBinding(): string | undefined {
+  if (addonPath === null) {
+    try {
+      const path = join(dirname(createRequire(import.meta.url).resolve('better-sqlite3')), '..', 'build', 'Release', 'better_sqlite3.node');
+      addonPath = existsSync(path) ? path : undefined;
+    } catch {
+      addonPath = undefined;
+    }
+  }
+  return addonPath;
+}
+
 export function openDatabase(path: string, options: OpenOptions = {}): DB {
   if (!options.create && !existsSync(path)) {
     throw new UsageError(`no database at ${path}. Run 'callq init' or 'callq import FILE' to create it, or pass --db PATH.`);
   }
   let db: DB;
   try {
-    db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: !options.create });
+    db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: !options.create, nativeBinding: nativeBinding() });
   } catch (err) {
     throw new UsageError(`cannot open database ${path}: ${(err as Error).message}.`);
   }
