@@ -71,8 +71,10 @@ export function beginImport(db: DB, options: WriterOptions): LeadWriter {
       db.prepare('INSERT INTO imports(file_name, rep, created_at) VALUES (?, ?, ?)').run(options.fileName, options.rep, now).lastInsertRowid,
     );
     const triggers = suspendInsertTriggers(db, batchId);
+    const stored = db.prepare('SELECT count(*) FROM leads').pluck().get() as number;
+    const indexes = stored <= options.expectedRows ? deferIndexes(db) : { rebuild() {} };
     const suppressed = suppressionHashes(db);
-    const duplicates = duplicateFinder(db, options.expectedRows);
+    const duplicates = duplicateFinder(db, stored, options.expectedRows);
     const update = db.prepare(`UPDATE leads SET ${MERGED_COLUMNS.map((c) => `${c} = @${c}`).join(', ')}, updated_at = @updated_at WHERE id = @id`);
     // Status, batch and times are the same for every row: literals, not parameters. A row
     // without a score (null, so that a merge keeps the old one) is stored as 0.
@@ -110,6 +112,7 @@ export function beginImport(db: DB, options: WriterOptions): LeadWriter {
           `UPDATE imports SET file_hash = ?, options = ?, rows_read = ?, inserted = ?, updated = ?, duplicates = ?, suppressed = ?, rejected = ?
            WHERE id = ?`,
         ).run(fileHash, JSON.stringify(batchOptions), counts.rows_read, counts.inserted, counts.updated, counts.duplicates, counts.suppressed, counts.rejected, batchId);
+        indexes.rebuild();
         triggers.restore();
         if (options.dryRun) rollback();
         else {
@@ -179,6 +182,29 @@ function suspendInsertTriggers(db: DB, batchId: number): { zones: Set<string>; r
   };
 }
 
+/** The indexes the import's duplicate lookups use: kept up to date row by row. */
+const LOOKUP_INDEXES = new Set(['leads_phone', 'leads_email', 'leads_external_id']);
+
+/**
+ * When the import is at least as large as the table, the other indexes on leads (the queue's
+ * above all, whose keys arrive in random order) are dropped inside the import's transaction
+ * and built again from their stored SQL before the commit: SQLite builds an index by sorting,
+ * far faster than a million scattered B-tree inserts. Other connections keep reading the
+ * committed snapshot, so none of them sees an index missing; a crash rolls the drop back.
+ * Unique indexes stay (they enforce something while rows go in).
+ */
+function deferIndexes(db: DB): { rebuild(): void } {
+  const deferred = (
+    db.prepare(`SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'leads' AND sql IS NOT NULL`).all() as { name: string; sql: string }[]
+  ).filter((i) => !LOOKUP_INDEXES.has(i.name) && !/^\s*CREATE\s+UNIQUE\b/i.test(i.sql));
+  for (const i of deferred) db.exec(`DROP INDEX "${i.name}"`);
+  return {
+    rebuild() {
+      for (const i of deferred) db.exec(i.sql);
+    },
+  };
+}
+
 /** Every suppression as 'kind:hash', loaded once (usually a small table; often empty). */
 function suppressionHashes(db: DB): Set<string> {
   return new Set(db.prepare(`SELECT kind || ':' || value_hash FROM suppressions`).pluck().all() as string[]);
@@ -201,7 +227,7 @@ function suppressionView(lead: LeadTuple): { phone: string; alt_phones: string[]
  * lookups for rows that cannot match; when the database already holds many more leads than
  * the file, the filter is skipped rather than filled from every stored lead.
  */
-function duplicateFinder(db: DB, expectedRows: number): { mayExist(keys: Keys): boolean; find(keys: Keys): Existing | undefined; remember(keys: Keys): void } {
+function duplicateFinder(db: DB, stored: number, expectedRows: number): { mayExist(keys: Keys): boolean; find(keys: Keys): Existing | undefined; remember(keys: Keys): void } {
   const byExternalId = db.prepare(`SELECT ${STORED_COLUMNS} FROM leads WHERE external_id = ? ORDER BY id LIMIT 1`);
   const byPhone = db.prepare(`SELECT ${STORED_COLUMNS} FROM leads WHERE phone = ? ORDER BY id LIMIT 1`);
   const byEmail = db.prepare(`SELECT ${STORED_COLUMNS} FROM leads WHERE email = ? ORDER BY id LIMIT 1`);
@@ -210,7 +236,6 @@ function duplicateFinder(db: DB, expectedRows: number): { mayExist(keys: Keys): 
       byPhone.get(keys.phone) ??
       (keys.email !== null ? byEmail.get(keys.email) : undefined)) as Existing | undefined;
 
-  const stored = db.prepare('SELECT count(*) FROM leads').pluck().get() as number;
   if (stored > expectedRows * 4) return { mayExist: () => true, find, remember() {} };
   const filter = new KeyFilter();
   const remember = (keys: Keys) => {

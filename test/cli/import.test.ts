@@ -258,6 +258,22 @@ describe('callq import: insert triggers', () => {
       query('SELECT DISTINCT timezone FROM leads WHERE timezone IS NOT NULL ORDER BY timezone').map((r) => r.timezone),
     );
   });
+
+  it('rebuilds the indexes it set aside exactly as they were, holding every imported lead', () => {
+    callq(['--db', db, 'init']);
+    const indexes = `SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'leads' ORDER BY name`;
+    const before = query(indexes);
+    expect(before.map((i) => i.name)).toEqual(expect.arrayContaining(['leads_phone', 'leads_queue', 'leads_status', 'leads_import']));
+    importJson(fixture('headers-variants.csv')); // into an empty table: indexes set aside and rebuilt
+    importJson(fixture('bad-phones.csv'), '--dry-run');
+    importJson(fixture('duplicates.csv'));
+    importJson(write('one.csv', 'Name,Phone\nDee Dunn,(415) 555-0134\n')); // small next to the table: indexes kept
+    expect(query(indexes)).toEqual(before);
+    expect(query('PRAGMA integrity_check')).toEqual([{ integrity_check: 'ok' }]);
+    const queued = query(`SELECT count(*) AS n FROM leads INDEXED BY leads_queue WHERE timezone IS NOT NULL AND status IN ('new','working','nurture')`)[0].n;
+    expect(queued).toBe(query(`SELECT count(*) AS n FROM leads WHERE timezone IS NOT NULL AND status = 'new'`)[0].n);
+    expect(queued).toBeGreaterThan(0);
+  });
 });
 
 describe('callq import: inbound leads', () => {
