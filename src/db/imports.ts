@@ -72,9 +72,9 @@ export function beginImport(db: DB, options: WriterOptions): LeadWriter {
     );
     const triggers = suspendInsertTriggers(db, batchId);
     const stored = db.prepare('SELECT count(*) FROM leads').pluck().get() as number;
-    const indexes = stored <= options.expectedRows ? deferIndexes(db) : { rebuild() {} };
+    const indexes = stored <= options.expectedRows ? deferIndexes(db) : null;
     const suppressed = suppressionHashes(db);
-    const duplicates = duplicateFinder(db, stored, options.expectedRows);
+    const duplicates = duplicateFinder(db, stored, options.expectedRows, indexes);
     const update = db.prepare(`UPDATE leads SET ${MERGED_COLUMNS.map((c) => `${c} = @${c}`).join(', ')}, updated_at = @updated_at WHERE id = @id`);
     // Status, batch and times are the same for every row: literals, not parameters. A row
     // without a score (null, so that a merge keeps the old one) is stored as 0.
@@ -97,12 +97,11 @@ export function beginImport(db: DB, options: WriterOptions): LeadWriter {
             const merged = mergeLead(existing, leadFromTuple(lead), options.weights);
             if (!merged) return 'duplicate';
             update.run({ ...merged, updated_at: now, id: existing.id });
-            duplicates.remember({ phone: existing.phone, email: merged.email && isPersonalEmail(merged.email) ? merged.email : null, external_id: merged.external_id });
+            duplicates.remember({ phone: existing.phone, email: merged.email && isPersonalEmail(merged.email) ? merged.email : null, external_id: merged.external_id }, existing.id);
             return 'updated';
           }
         }
-        insert.run(lead);
-        duplicates.remember(keys);
+        duplicates.remember(keys, Number(insert.run(lead).lastInsertRowid));
         const zone = lead[AT.timezone] as string | null;
         if (zone) triggers.zones.add(zone);
         return 'inserted';
@@ -112,7 +111,7 @@ export function beginImport(db: DB, options: WriterOptions): LeadWriter {
           `UPDATE imports SET file_hash = ?, options = ?, rows_read = ?, inserted = ?, updated = ?, duplicates = ?, suppressed = ?, rejected = ?
            WHERE id = ?`,
         ).run(fileHash, JSON.stringify(batchOptions), counts.rows_read, counts.inserted, counts.updated, counts.duplicates, counts.suppressed, counts.rejected, batchId);
-        indexes.rebuild();
+        indexes?.rebuild();
         triggers.restore();
         if (options.dryRun) rollback();
         else {
@@ -182,27 +181,39 @@ function suspendInsertTriggers(db: DB, batchId: number): { zones: Set<string>; r
   };
 }
 
-/** The indexes the import's duplicate lookups use: kept up to date row by row. */
-const LOOKUP_INDEXES = new Set(['leads_phone', 'leads_email', 'leads_external_id']);
+/** The indexes the import's duplicate lookups use, by key kind. */
+const LOOKUP_INDEXES: Record<string, keyof Keys> = { leads_phone: 'phone', leads_email: 'email', leads_external_id: 'external_id' };
+
+type DeferredIndexes = { lookupsBuilt: boolean; buildLookups(): void; rebuild(): void };
 
 /**
- * When the import is at least as large as the table, the other indexes on leads (the queue's
- * above all, whose keys arrive in random order) are dropped inside the import's transaction
- * and built again from their stored SQL before the commit: SQLite builds an index by sorting,
- * far faster than a million scattered B-tree inserts. Other connections keep reading the
- * committed snapshot, so none of them sees an index missing; a crash rolls the drop back.
- * Unique indexes stay (they enforce something while rows go in).
+ * When the import is at least as large as the table, the indexes on leads (phone, e-mail and
+ * the queue's above all, whose keys arrive in random order) are dropped inside the import's
+ * transaction and built again from their stored SQL before the commit: SQLite builds an index
+ * by sorting, far faster than a million scattered B-tree inserts. Other connections keep
+ * reading the committed snapshot, so none of them sees an index missing; a crash rolls the drop
+ * back. Unique indexes stay (they enforce something while rows go in). Meanwhile duplicates are
+ * found through a KeyIndex; if that fills up, the lookup indexes are built there and then.
  */
-function deferIndexes(db: DB): { rebuild(): void } {
+function deferIndexes(db: DB): DeferredIndexes {
   const deferred = (
     db.prepare(`SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'leads' AND sql IS NOT NULL`).all() as { name: string; sql: string }[]
-  ).filter((i) => !LOOKUP_INDEXES.has(i.name) && !/^\s*CREATE\s+UNIQUE\b/i.test(i.sql));
+  ).filter((i) => !/^\s*CREATE\s+UNIQUE\b/i.test(i.sql));
   for (const i of deferred) db.exec(`DROP INDEX "${i.name}"`);
-  return {
+  const build = (which: (name: string) => boolean) => {
+    for (const i of deferred.filter((d) => which(d.name))) db.exec(i.sql);
+  };
+  const state: DeferredIndexes = {
+    lookupsBuilt: false,
+    buildLookups() {
+      if (!state.lookupsBuilt) build((name) => name in LOOKUP_INDEXES);
+      state.lookupsBuilt = true;
+    },
     rebuild() {
-      for (const i of deferred) db.exec(i.sql);
+      build((name) => !(name in LOOKUP_INDEXES) || !state.lookupsBuilt);
     },
   };
+  return state;
 }
 
 /** Every suppression as 'kind:hash', loaded once (usually a small table; often empty). */
@@ -221,35 +232,103 @@ function suppressionView(lead: LeadTuple): { phone: string; alt_phones: string[]
 
 /**
  * Finds the lead a row duplicates: same external id, else same phone, else same personal e-mail
- * (a shared mailbox such as info@ does not identify a person). Leads
- * inserted earlier in the same import are found too, since they are in the transaction. A
- * bloom filter of the keys seen (fixed size, so memory stays flat) spares the three indexed
- * lookups for rows that cannot match; when the database already holds many more leads than
- * the file, the filter is skipped rather than filled from every stored lead.
+ * (a shared mailbox such as info@ does not identify a person). Leads inserted earlier in the
+ * same import are found too, since they are in the transaction. A bloom filter of the keys seen
+ * (fixed size, so memory stays flat) spares the lookups for rows that cannot match; when the
+ * database already holds many more leads than the file, the filter is skipped rather than
+ * filled from every stored lead. While the lookup indexes are set aside (deferIndexes), a
+ * KeyIndex says which rows to read instead.
  */
-function duplicateFinder(db: DB, stored: number, expectedRows: number): { mayExist(keys: Keys): boolean; find(keys: Keys): Existing | undefined; remember(keys: Keys): void } {
+function duplicateFinder(
+  db: DB,
+  stored: number,
+  expectedRows: number,
+  deferred: DeferredIndexes | null,
+): { mayExist(keys: Keys): boolean; find(keys: Keys): Existing | undefined; remember(keys: Keys, id: number): void } {
   const byExternalId = db.prepare(`SELECT ${STORED_COLUMNS} FROM leads WHERE external_id = ? ORDER BY id LIMIT 1`);
   const byPhone = db.prepare(`SELECT ${STORED_COLUMNS} FROM leads WHERE phone = ? ORDER BY id LIMIT 1`);
   const byEmail = db.prepare(`SELECT ${STORED_COLUMNS} FROM leads WHERE email = ? ORDER BY id LIMIT 1`);
-  const find = (keys: Keys) =>
+  const indexed = (keys: Keys) =>
     ((keys.external_id !== null ? byExternalId.get(keys.external_id) : undefined) ??
       byPhone.get(keys.phone) ??
       (keys.email !== null ? byEmail.get(keys.email) : undefined)) as Existing | undefined;
 
-  if (stored > expectedRows * 4) return { mayExist: () => true, find, remember() {} };
+  if (stored > expectedRows * 4) return { mayExist: () => true, find: indexed, remember() {} };
   const filter = new KeyFilter();
-  const remember = (keys: Keys) => {
+  let rows = deferred ? new KeyIndex() : null;
+  const byId = db.prepare(`SELECT ${STORED_COLUMNS} FROM leads WHERE id = ?`);
+  // The first lead (lowest id) whose key still is this one, as the indexed lookups would find.
+  const scan = (kind: keyof Keys, key: string) => {
+    let found: Existing | undefined;
+    for (const id of rows!.candidates(kind, key)) {
+      if (found && found.id < id) continue;
+      const row = byId.get(id) as Existing | undefined;
+      if (row && row[kind] === key) found = row;
+    }
+    return found;
+  };
+  const find = (keys: Keys) => {
+    if (!rows) return indexed(keys);
+    return (keys.external_id !== null ? scan('external_id', keys.external_id) : undefined) ?? scan('phone', keys.phone) ?? (keys.email !== null ? scan('email', keys.email) : undefined);
+  };
+  /** Notes the keys; says whether the KeyIndex is full (the lookup indexes must then be built). */
+  const note = (keys: Keys, id: number) => {
     filter.add('p', keys.phone);
     if (keys.email !== null) filter.add('e', keys.email);
     if (keys.external_id !== null) filter.add('x', keys.external_id);
+    if (!rows) return false;
+    rows.add('phone', keys.phone, id);
+    if (keys.email !== null) rows.add('email', keys.email, id);
+    if (keys.external_id !== null) rows.add('external_id', keys.external_id, id);
+    return rows.full || id > 0x7fffffff;
   };
-  if (stored > 0) for (const row of db.prepare('SELECT external_id, phone, email FROM leads').iterate()) remember(row as Keys);
+  const spill = () => {
+    deferred!.buildLookups();
+    rows = null;
+  };
+  // Indexes cannot be built while the statement reading the stored leads is open.
+  let full = false;
+  if (stored > 0) for (const row of db.prepare('SELECT id, external_id, phone, email FROM leads').iterate()) full = note(row as Keys, (row as { id: number }).id) || full;
+  if (full) spill();
+  const remember = (keys: Keys, id: number) => {
+    if (note(keys, id)) spill();
+  };
   return {
     mayExist: (keys) =>
       filter.has('p', keys.phone) || (keys.email !== null && filter.has('e', keys.email)) || (keys.external_id !== null && filter.has('x', keys.external_id)),
     find,
     remember,
   };
+}
+
+/**
+ * Which leads may hold a key, while the lookup indexes are set aside: 4M slots of lead ids
+ * (16 MB, fixed, so memory stays flat), open addressing on a hash of the key. It only narrows
+ * the search; the rows it names are read and compared. Full at half its slots.
+ */
+class KeyIndex {
+  private readonly slots = new Int32Array(1 << 22);
+  private readonly mask = (1 << 22) - 1;
+  private used = 0;
+
+  get full(): boolean {
+    return this.used > 1 << 21;
+  }
+
+  add(kind: string, key: string, id: number): void {
+    for (let slot = hashes(kind, key)[0] & this.mask; ; slot = (slot + 1) & this.mask) {
+      if (this.slots[slot] === id) return;
+      if (this.slots[slot] === 0) {
+        this.slots[slot] = id;
+        this.used++;
+        return;
+      }
+    }
+  }
+
+  *candidates(kind: string, key: string): Generator<number> {
+    for (let slot = hashes(kind, key)[0] & this.mask; this.slots[slot] !== 0; slot = (slot + 1) & this.mask) yield this.slots[slot];
+  }
 }
 
 /** A bloom filter over strings: 8 MB, 4 probes; says "maybe" or "certainly not". */
