@@ -50,6 +50,7 @@ export async function run(ctx: Context, [file]: string[], opts: Record<string, u
     requirePhoneColumn(mapping, file, csv.headerLine);
     if (!ctx.json) printMapping(ctx, csv, mapping);
     db = openDatabase(ctx.dbPath, { create: true });
+    if (opts.rejects === '') throw new UsageError('--rejects needs a file name, e.g. --rejects rejects.csv.');
     if (typeof opts.rejects === 'string') rejects = rejectsFile(opts.rejects, csv.header);
 
     const settings = loadSettings(db);
@@ -194,7 +195,9 @@ function printSummary(ctx: Context, s: ImportSummary, shown: string[], rejectsPa
     ...shown.map((l) => `  ${l}`),
   ];
   if (total > noted) lines.push(`  … and ${total - noted} more${rejectsPath ? '' : ' (--rejects FILE writes every rejected row)'}`);
-  if (rejectsPath) lines.push(`Rejected rows ${s.dry_run ? 'that would be ' : ''}written to ${rejectsPath}.`);
+  if (rejectsPath) {
+    lines.push(s.rejected ? `Rejected rows ${s.dry_run ? 'that would be ' : ''}written to ${rejectsPath}.` : `No row was rejected; ${rejectsPath} holds only the header.`);
+  }
   if (s.warnings_by_kind.undecodable) lines.push(`Some characters were not valid UTF-8: if accents look wrong, undo this batch and re-import with --encoding windows-1252.`);
   if (!s.dry_run && s.batch !== null) lines.push(`Undo with: callq import undo ${s.batch}`);
   printInfo(ctx, lines.join('\n'));

@@ -45,6 +45,12 @@ export interface LeadDefaults {
   weights: PriorityWeights;
 }
 
+/**
+ * Bidirectional overrides and zero-width characters: invisible on a card, they can make a name
+ * display as something else or two equal values compare unequal, so mapped fields drop them.
+ */
+const INVISIBLE = /[\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF]/g;
+
 /** Column indexes per field, computed once per file. */
 export interface RecordLayout {
   width: number;
@@ -71,14 +77,16 @@ export function normaliseRecord(record: readonly string[], layout: RecordLayout,
   }
   const cell = (field: Exclude<LeadField, 'alt_phone'>): string | null => {
     const index = layout.single[field];
-    const value = index === undefined ? undefined : record[index]?.trim();
+    const value = index === undefined ? undefined : record[index]?.replace(INVISIBLE, '').trim();
     return value ? value : null;
   };
   const warnings: RecordWarning[] = [];
 
   const countryText = cell('country');
-  const country = countryText === null ? null : (countryCode(countryText) ?? countryText);
-  const phoneCountry = country !== null && /^[A-Z]{2}$/.test(country) ? country : defaults.country;
+  const knownCountry = countryText === null ? undefined : countryCode(countryText);
+  const country = countryText === null ? null : (knownCountry ?? countryText);
+  // A country callq cannot place (a typo, 'ZZ') does not decide how phones are read.
+  const phoneCountry = knownCountry ?? defaults.country;
 
   // Phone: the Phone column, else the first valid alternate (Mobile, Phone 2, ...).
   const rawPhone = cell('phone') ?? '';

@@ -28,13 +28,18 @@ export function normalisePhone(raw: string, defaultCountry: string): PhoneResult
     return fast ? { ok: true, e164: fast } : { ok: false, reason: 'invalid-phone', detail: notValid(text, defaultCountry) };
   }
   const parsed = parsePhoneNumberFromString(text, defaultCountry as CountryCode);
-  if (!parsed) return { ok: false, reason: 'invalid-phone', detail: `'${text}' is not a phone number` };
+  if (!parsed) return { ok: false, reason: 'invalid-phone', detail: `'${shown(text)}' is not a phone number` };
   if (!parsed.isValid()) return { ok: false, reason: 'invalid-phone', detail: notValid(text, defaultCountry) };
   return parsed.ext ? { ok: true, e164: parsed.number, ext: parsed.ext } : { ok: true, e164: parsed.number };
 }
 
 function notValid(text: string, country: string): string {
-  return text.startsWith('+') ? `'${text}' is not a valid phone number` : `'${text}' is not a valid ${country} phone number`;
+  return text.startsWith('+') ? `'${shown(text)}' is not a valid phone number` : `'${shown(text)}' is not a valid ${country} phone number`;
+}
+
+/** A value as quoted in a message: a runaway cell is cut, not echoed whole. */
+function shown(text: string): string {
+  return text.length > 40 ? `${text.slice(0, 37)}…` : text;
 }
 
 // ---------------------------------------------------------------------------------------------

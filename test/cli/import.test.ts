@@ -86,6 +86,16 @@ describe('callq import: every fixture gives the documented counts', () => {
     expect(rows[7].detail).toBe("'020 7946 0326' is not a valid US phone number");
   });
 
+  it('says when nothing was rejected, and refuses an empty --rejects name', () => {
+    const clean = importFile(fixture('utf8.csv'), '--rejects', join(dir, 'none.csv'));
+    expect(clean.code).toBe(0);
+    expect(clean.stderr).toMatch(/No row was rejected; .*none\.csv holds only the header/);
+    expect(clean.stderr).not.toMatch(/Rejected rows written/);
+    const empty = importFile(fixture('utf8.csv'), '--rejects', '');
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(/--rejects needs a file name/);
+  });
+
   it('rejects ragged rows with too many fields and names lines in the rejects file', () => {
     const rejects = join(dir, 'r.csv');
     importJson(fixture('ragged.csv'), '--rejects', rejects);

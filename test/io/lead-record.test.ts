@@ -90,6 +90,14 @@ describe('normaliseRecord', () => {
     expect(result).toMatchObject({ kind: 'lead', warnings: [{ kind: 'phone-from-alternate' }] });
   });
 
+  it('drops bidirectional overrides and zero-width characters from mapped fields', () => {
+    expect(lead({ 'First Name': 'A\u202Enna\u200B', Company: '\u2066Acme\u2069', Phone: '(212) 734-5526' })).toMatchObject({ first_name: 'Anna', company: 'Acme' });
+  });
+
+  it("reads phones with the default country when the row's country is unknown ('ZZ'), keeping what was written", () => {
+    expect(lead({ Phone: '(212) 734-5526', Country: 'ZZ' })).toMatchObject({ phone: '+12127345526', country: 'ZZ' });
+  });
+
   it('reads several alternates from one cell separated by ; or , (as callq exports them)', () => {
     expect(lead({ Phone: '317 632 9907', Mobile: '+1 303 917 4402; (646) 298-4412, 317-632-9907' })).toMatchObject({
       phone: '+13176329907',

@@ -150,3 +150,14 @@ describe('countryCode', () => {
     expect(countryCode(text)).toBe(code);
   });
 });
+
+describe('messages about bad numbers', () => {
+  it('cut a runaway value instead of echoing it whole', () => {
+    const result = normalisePhone('9'.repeat(10_000), 'US');
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(result.detail.length).toBeLessThan(80);
+      expect(result.detail).toMatch(/^'9{37}…' is not/);
+    }
+  });
+});
