@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
+import { afterEach, beforeEach } from 'vitest';
 
 export const ROOT = resolve(__dirname, '..');
 export const BIN = join(ROOT, 'bin', 'callq.js');
@@ -57,4 +58,15 @@ export function json<T = any>(result: RunResult): T {
   } catch {
     throw new Error(`stdout is not JSON (exit ${result.code}):\n${result.stdout}\nstderr:\n${result.stderr}`);
   }
+}
+
+/** A fresh temp folder and database path for each test of the file (removed afterwards). */
+export function useTempDb(name: string, set: (dir: string, db: string) => void): void {
+  let cleanup = () => {};
+  beforeEach(() => {
+    const t = tempDir();
+    cleanup = t.cleanup;
+    set(t.dir, join(t.dir, name));
+  });
+  afterEach(() => cleanup());
 }

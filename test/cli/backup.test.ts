@@ -1,21 +1,16 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { closeSync, copyFileSync, existsSync, openSync, readdirSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { callq, callqAsync, json, openRaw, ROOT, tempDir } from '../helpers.js';
+import { callq, callqAsync, json, openRaw, ROOT, useTempDb } from '../helpers.js';
 import { seedLeads } from '../seed.js';
 import { SCHEMA_VERSION } from '../../src/db/migrations.js';
 import { migrate } from '../../src/db/open.js';
 
 let dir: string;
-let cleanup: () => void;
 let db: string;
-beforeEach(() => {
-  ({ dir, cleanup } = tempDir());
-  db = join(dir, 'team.db');
-});
-afterEach(() => cleanup());
+useTempDb('team.db', (d, path) => ((dir = d), (db = path)));
 
 const count = (path: string, table = 'leads') => {
   const raw = new Database(path, { readonly: true });

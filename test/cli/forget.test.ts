@@ -1,21 +1,16 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pty from 'node-pty';
-import { BIN, callq, json, openRaw, tempDir } from '../helpers.js';
+import { BIN, callq, json, openRaw, useTempDb } from '../helpers.js';
 import { seedLeads } from '../seed.js';
 import { suppressionHash, suppressionKey } from '../../src/core/suppression.js';
 import { suppressionMatcher } from '../../src/db/suppressions.js';
 import { openDatabase } from '../../src/db/open.js';
 
 let dir: string;
-let cleanup: () => void;
 let db: string;
-beforeEach(() => {
-  ({ dir, cleanup } = tempDir());
-  db = join(dir, 'team.db');
-});
-afterEach(() => cleanup());
+useTempDb('team.db', (d, path) => ((dir = d), (db = path)));
 
 const ZEB = {
   first_name: 'Zebediah',

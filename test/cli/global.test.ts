@@ -1,16 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { callq, json, tempDir, ROOT } from '../helpers.js';
+import { callq, json, ROOT, useTempDb } from '../helpers.js';
 
 let dir: string;
-let cleanup: () => void;
 let db: string;
-beforeEach(() => {
-  ({ dir, cleanup } = tempDir());
-  db = join(dir, 'team.db');
-});
-afterEach(() => cleanup());
+useTempDb('team.db', (d, path) => ((dir = d), (db = path)));
 
 describe('the CLI contract', () => {
   it('--version prints the package version on stdout', () => {

@@ -1,19 +1,14 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { BIN, callq, FIXTURES, json, openRaw, ROOT, tempDir } from '../helpers.js';
+import { BIN, callq, FIXTURES, json, openRaw, ROOT, useTempDb } from '../helpers.js';
 import { leadInsertTriggers } from '../../src/db/imports.js';
 
 let dir: string;
-let cleanup: () => void;
 let db: string;
-beforeEach(() => {
-  ({ dir, cleanup } = tempDir());
-  db = join(dir, 'team.db');
-});
-afterEach(() => cleanup());
+useTempDb('team.db', (d, path) => ((dir = d), (db = path)));
 
 const NOW = '2026-11-23T15:00:00Z';
 const fixture = (name: string) => join(FIXTURES, 'import', name);
@@ -114,9 +109,7 @@ describe('callq import: every fixture gives the documented counts', () => {
 describe('callq import: stored values', () => {
   it('decodes every encoding to the same text', () => {
     for (const name of ['utf8.csv', 'utf8-bom.csv', 'utf16le-bom.csv']) {
-      cleanup();
-      ({ dir, cleanup } = tempDir());
-      db = join(dir, 'team.db');
+      db = join(dir, `${name}.db`);
       importJson(fixture(name));
       expect(query('SELECT first_name, last_name, company, phone FROM leads ORDER BY id')).toEqual([
         { first_name: 'José', last_name: 'García', company: 'Café Olé Imports', phone: '+12127345521' },

@@ -1,8 +1,8 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, openSync, readdirSync, statSync, writeFileSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { callq, json, openRaw, tempDir } from '../helpers.js';
+import { callq, json, openRaw, useTempDb } from '../helpers.js';
 import { seedLeads } from '../seed.js';
 
 const NOW = '2026-11-24T07:00:00.000Z';
@@ -12,13 +12,8 @@ const LONG_AGO = '2025-10-01T12:00:00.000Z'; // more than 365 days before NOW
 const RECENT = '2026-11-14T12:00:00.000Z';
 
 let dir: string;
-let cleanup: () => void;
 let db: string;
-beforeEach(() => {
-  ({ dir, cleanup } = tempDir());
-  db = join(dir, 'team.db');
-});
-afterEach(() => cleanup());
+useTempDb('team.db', (d, path) => ((dir = d), (db = path)));
 
 /** Sets columns of one lead with plain SQL (the states maintain looks for). */
 function setLead(id: number, fields: Record<string, unknown>): void {
