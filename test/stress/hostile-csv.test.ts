@@ -149,7 +149,8 @@ const CASES: Case[] = [
     file: () => join(HOSTILE, 'bad-values.csv'),
     code: 0,
     says: /invalid e-mail 'not-an-email' dropped/,
-    counts: { rows_read: 5, inserted: 3, rejected: 2 },
+    // Cy's country 'ZZ' is no country: the phone is read with the default country, not rejected.
+    counts: { rows_read: 5, inserted: 4, rejected: 1 },
     check: (db) => {
       const [ana, bo] = rows(db);
       expect(ana).toMatchObject({ email: null, score: 100, timezone: 'America/New_York' });
