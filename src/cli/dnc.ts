@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Context } from './context.js';
-import { openDatabase } from '../db/open.js';
+import { openDatabase, type DB } from '../db/open.js';
 import { loadSettings } from '../db/settings.js';
 import { addSuppressions, listSuppressions, removeSuppressions } from '../db/suppressions.js';
 import { suppressMatchingLeads } from '../db/outcomes.js';
@@ -18,26 +18,22 @@ interface AddResult {
 }
 
 /** Adds keys and moves matching leads to do-not-call, in one transaction. */
-function addAndSuppress(ctx: Context, keys: SuppressionKey[], reason: string | null, source: string): AddResult {
-  const db = openDatabase(ctx.dbPath, { create: true });
-  try {
-    return db
-      .transaction((): AddResult => {
-        const added = addSuppressions(db, keys, reason, source, ctx.now);
-        const pick = (kind: string) => keys.filter((k) => k.kind === kind).map((k) => k.value);
-        const leads = suppressMatchingLeads(db, pick('phone'), pick('email'), pick('domain'), ctx.now);
-        return { added, already_listed: keys.length - added, leads_suppressed: leads };
-      })
-      .immediate();
-  } finally {
-    db.close();
-  }
+function addAndSuppress(ctx: Context, db: DB, keys: SuppressionKey[], reason: string | null, source: string): AddResult {
+  return db
+    .transaction((): AddResult => {
+      const added = addSuppressions(db, keys, reason, source, ctx.now);
+      const pick = (kind: string) => keys.filter((k) => k.kind === kind).map((k) => k.value);
+      const leads = suppressMatchingLeads(db, pick('phone'), pick('email'), pick('domain'), ctx.now);
+      return { added, already_listed: keys.length - added, leads_suppressed: leads };
+    })
+    .immediate();
 }
 
-function defaultCountry(ctx: Context): string {
+/** Runs `work` with the team database open (created if needed) and its default country. */
+function withDatabase<T>(ctx: Context, work: (db: DB, country: string) => T): T {
   const db = openDatabase(ctx.dbPath, { create: true });
   try {
-    return loadSettings(db).defaultCountry;
+    return work(db, loadSettings(db).defaultCountry);
   } finally {
     db.close();
   }
@@ -63,25 +59,24 @@ function report(ctx: Context, result: AddResult & { rejected?: number; file?: st
 }
 
 export async function add(ctx: Context, values: string[], opts: Record<string, unknown>): Promise<void> {
-  const keys = parseAll(values, defaultCountry(ctx));
-  report(ctx, addAndSuppress(ctx, keys, (opts.reason as string) ?? null, (opts.source as string) ?? `added by ${ctx.rep}`), 'Do-not-call');
+  const result = withDatabase(ctx, (db, country) =>
+    addAndSuppress(ctx, db, parseAll(values, country), (opts.reason as string) ?? null, (opts.source as string) ?? `added by ${ctx.rep}`),
+  );
+  report(ctx, result, 'Do-not-call');
 }
 
 export async function remove(ctx: Context, values: string[]): Promise<void> {
-  const keys = parseAll(values, defaultCountry(ctx));
-  const db = openDatabase(ctx.dbPath, { create: true });
-  try {
-    const removed = db.transaction(() => removeSuppressions(db, keys)).immediate();
-    if (ctx.json) printJson(ctx, { removed, not_listed: keys.length - removed });
-    else {
-      printInfo(
-        ctx,
-        `Removed ${removed} of ${keys.length} from the do-not-call list. Leads already moved to do-not-call stay there ` +
-          '(a do-not-call lead is never called again); a new import of the contact will be callable.',
-      );
-    }
-  } finally {
-    db.close();
+  const { removed, listed } = withDatabase(ctx, (db, country) => {
+    const keys = parseAll(values, country);
+    return { removed: db.transaction(() => removeSuppressions(db, keys)).immediate(), listed: keys.length };
+  });
+  if (ctx.json) printJson(ctx, { removed, not_listed: listed - removed });
+  else {
+    printInfo(
+      ctx,
+      `Removed ${removed} of ${listed} from the do-not-call list. Leads already moved to do-not-call stay there ` +
+        '(a do-not-call lead is never called again); a new import of the contact will be callable.',
+    );
   }
 }
 
@@ -109,7 +104,15 @@ export async function list(ctx: Context, _args: string[], opts: Record<string, u
  * in one transaction.
  */
 export async function importList(ctx: Context, [file]: string[], opts: Record<string, unknown>): Promise<void> {
-  const country = defaultCountry(ctx);
+  const db = openDatabase(ctx.dbPath, { create: true });
+  try {
+    await importInto(ctx, db, loadSettings(db).defaultCountry, file, opts);
+  } finally {
+    db.close();
+  }
+}
+
+async function importInto(ctx: Context, db: DB, country: string, file: string, opts: Record<string, unknown>): Promise<void> {
   const keys: SuppressionKey[] = [];
   let rejected = 0;
   let lineNo = 0;
@@ -132,6 +135,6 @@ export async function importList(ctx: Context, [file]: string[], opts: Record<st
     }
   }
   if (keys.length === 0 && rejected === 0) throw new UsageError(`${file} lists no phone, email or @domain.`);
-  const result = addAndSuppress(ctx, keys, (opts.reason as string) ?? null, (opts.source as string) ?? file);
+  const result = addAndSuppress(ctx, db, keys, (opts.reason as string) ?? null, (opts.source as string) ?? file);
   report(ctx, { file, read: keys.length + rejected, ...result, rejected }, `Do-not-call import of ${file}`);
 }

@@ -348,4 +348,3 @@ export function buildProgram(version: string): Command {
   return program;
 }
 
-export { Option };

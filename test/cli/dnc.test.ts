@@ -1,18 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
-import { callq, json, openRaw, tempDir } from '../helpers.js';
+import { callq, json, openRaw, useTempDb } from '../helpers.js';
 import { seedLeads } from '../seed.js';
 
 let dir: string;
-let cleanup: () => void;
 let db: string;
-beforeEach(() => {
-  ({ dir, cleanup } = tempDir());
-  db = join(dir, 'dnc.db');
-  callq(['--db', db, 'init']);
-});
-afterEach(() => cleanup());
+useTempDb('dnc.db', (d, path) => ((dir = d), (db = path)));
+beforeEach(() => callq(['--db', db, 'init']));
 
 const NOW = '2026-11-24T16:00:00Z';
 const q = (args: string[], rep = 'ana') => callq(['--db', db, '--rep', rep, '--now', NOW, ...args]);

@@ -1,18 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { join } from 'node:path';
-import { readFileSync } from 'node:fs';
-import { callq, json, openRaw, tempDir } from '../helpers.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { callq, json, openRaw, useTempDb } from '../helpers.js';
 import { seedLeads, type SeedLead } from '../seed.js';
 
-let dir: string;
-let cleanup: () => void;
 let db: string;
-beforeEach(() => {
-  ({ dir, cleanup } = tempDir());
-  db = join(dir, 'log.db');
-  callq(['--db', db, 'init']);
-});
-afterEach(() => cleanup());
+useTempDb('log.db', (_d, path) => (db = path));
+beforeEach(() => callq(['--db', db, 'init']));
 
 // Tuesday 2026-11-24 11:00 New York.
 const NOW = '2026-11-24T16:00:00Z';
@@ -307,6 +299,5 @@ describe('help', () => {
   it('log --help lists the dispositions and examples', () => {
     const r = callq(['help', 'log']);
     expect(r.stdout).toMatch(/callq log 42 callback --at 'tomorrow 10:00'/);
-    expect(readFileSync).toBeTypeOf('function');
   });
 });

@@ -1,17 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { join } from 'node:path';
-import { callq, callqAsync, json, openRaw, tempDir } from '../helpers.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { callq, callqAsync, json, openRaw, useTempDb } from '../helpers.js';
 import { seedLeads } from '../seed.js';
 
-let dir: string;
-let cleanup: () => void;
 let db: string;
-beforeEach(() => {
-  ({ dir, cleanup } = tempDir());
-  db = join(dir, 'q.db');
-  callq(['--db', db, 'init']);
-});
-afterEach(() => cleanup());
+useTempDb('q.db', (_d, path) => (db = path));
+beforeEach(() => callq(['--db', db, 'init']));
 
 // Tuesday 2026-11-24, 11:00 in New York (16:00 UTC), 08:00 in Los Angeles.
 const TUE_11_NY = '2026-11-24T16:00:00Z';
