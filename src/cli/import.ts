@@ -65,6 +65,11 @@ export async function run(ctx: Context, [file]: string[], opts: Record<string, u
       weights: settings.weights,
     };
     const dryRun = opts.dryRun === true;
+    const layout = recordLayout(mapping);
+    const unfilled = new Set<string>();
+    if (layout.single.email === undefined) unfilled.add('email');
+    if (layout.single.external_id === undefined) unfilled.add('external_id');
+    if (layout.single.inbound_at === undefined && !defaults.inbound) unfilled.add('inbound_at');
     writer = beginImport(db, {
       fileName: file,
       rep: ctx.rep,
@@ -73,6 +78,7 @@ export async function run(ctx: Context, [file]: string[], opts: Record<string, u
       dryRun,
       weights: settings.weights,
       expectedRows: Math.ceil(csv.size / 100),
+      unfilled,
     });
 
     const counts: ImportCounts = { rows_read: 0, inserted: 0, updated: 0, duplicates: 0, suppressed: 0, rejected: 0 };
@@ -81,7 +87,7 @@ export async function run(ctx: Context, [file]: string[], opts: Record<string, u
     const shown: string[] = [];
     const note = (line: number, text: string) => shown.length < SHOWN && shown.push(`line ${line}: ${text}`);
     const bar = progressBar(ctx, { total: csv.size, label: `importing ${basename(file)}`, unit: 'bytes' });
-    const setup = { delimiter: csv.dialect.delimiter, layout: recordLayout(mapping), defaults, keepRejectedFields: rejects !== undefined };
+    const setup = { delimiter: csv.dialect.delimiter, layout, defaults, keepRejectedFields: rejects !== undefined };
     try {
       for await (const chunk of normaliseChunks(csv, setup, workerCount(csv.size))) {
         for (const row of chunk.rows) {

@@ -1,5 +1,6 @@
 // Import batches (table imports) and the writing side of `callq import`: one transaction per
 // import, suppression and duplicate checks, inserts and merges, undo.
+import { availableParallelism } from 'node:os';
 import type { DB } from './open.js';
 import type { PriorityWeights } from '../core/settings.js';
 import { leadSuppressionKeys } from '../core/suppression.js';
@@ -45,6 +46,8 @@ export interface WriterOptions {
   weights: PriorityWeights;
   /** Rows the file probably holds, to choose how duplicates are looked up. */
   expectedRows: number;
+  /** Lead columns this import leaves empty on every lead it inserts (no such CSV column, no default). */
+  unfilled: ReadonlySet<string>;
 }
 
 
@@ -60,6 +63,8 @@ const STORED_COLUMNS = `id, import_id, external_id, first_name, last_name, compa
 export function beginImport(db: DB, options: WriterOptions): LeadWriter {
   const now = options.now.toISOString();
   db.pragma('cache_size = -16384'); // 16 MB: fewer index pages re-read on a large import, memory still flat
+  // Indexes set aside (deferIndexes) are built again by sorting; SQLite sorts on helper threads.
+  db.pragma(`threads = ${Math.min(4, availableParallelism())}`);
   db.exec('BEGIN IMMEDIATE');
   let open = true;
   const rollback = () => {
@@ -72,7 +77,7 @@ export function beginImport(db: DB, options: WriterOptions): LeadWriter {
     );
     const triggers = suspendInsertTriggers(db, batchId);
     const stored = db.prepare('SELECT count(*) FROM leads').pluck().get() as number;
-    const indexes = stored <= options.expectedRows ? deferIndexes(db) : null;
+    const indexes = stored <= options.expectedRows ? deferIndexes(db, options.unfilled) : null;
     const suppressed = suppressionHashes(db);
     const duplicates = duplicateFinder(db, stored, options.expectedRows, indexes);
     const update = db.prepare(`UPDATE leads SET ${MERGED_COLUMNS.map((c) => `${c} = @${c}`).join(', ')}, updated_at = @updated_at WHERE id = @id`);
@@ -89,19 +94,21 @@ export function beginImport(db: DB, options: WriterOptions): LeadWriter {
         if (suppressed.size && leadSuppressionKeys(suppressionView(lead)).some((k) => suppressed.has(`${k.kind}:${k.hash}`))) return 'suppressed';
         const email = lead[AT.email] as string | null;
         const keys = { phone: lead[AT.phone] as string, email: email && isPersonalEmail(email) ? email : null, external_id: lead[AT.external_id] as string | null };
-        if (duplicates.mayExist(keys)) {
-          const existing = duplicates.find(keys);
+        const hashed = duplicates.hash(keys);
+        if (duplicates.mayExist(hashed)) {
+          const existing = duplicates.find(keys, hashed);
           if (existing) {
             // A lead this import created is a repeat within the file: the first row wins.
             if (existing.import_id === batchId || options.onDuplicate === 'skip') return 'duplicate';
             const merged = mergeLead(existing, leadFromTuple(lead), options.weights);
             if (!merged) return 'duplicate';
             update.run({ ...merged, updated_at: now, id: existing.id });
-            duplicates.remember({ phone: existing.phone, email: merged.email && isPersonalEmail(merged.email) ? merged.email : null, external_id: merged.external_id }, existing.id);
+            const mergedKeys = { phone: existing.phone, email: merged.email && isPersonalEmail(merged.email) ? merged.email : null, external_id: merged.external_id };
+            duplicates.remember(duplicates.hash(mergedKeys), existing.id);
             return 'updated';
           }
         }
-        duplicates.remember(keys, Number(insert.run(lead).lastInsertRowid));
+        duplicates.remember(hashed, Number(insert.run(lead).lastInsertRowid));
         const zone = lead[AT.timezone] as string | null;
         if (zone) triggers.zones.add(zone);
         return 'inserted';
@@ -181,6 +188,27 @@ function suspendInsertTriggers(db: DB, batchId: number): { zones: Set<string>; r
   };
 }
 
+/**
+ * Indexes that stay in place: partial ones no imported lead enters (it arrives 'new', unclaimed,
+ * without a callback or a hand-off), where a rebuild would cost a scan of the whole table; and
+ * those whose keys the import adds in order (status 'new' with rising ids, the batch's own id),
+ * which cost no more to keep up than to rebuild.
+ */
+const KEPT_INDEXES: Record<string, string> = {
+  leads_status: `CREATE INDEX leads_status ON leads(status)`,
+  leads_import: `CREATE INDEX leads_import ON leads(import_id)`,
+  leads_callbacks: `CREATE INDEX leads_callbacks ON leads(callback_at) WHERE status = 'callback'`,
+  leads_claims: `CREATE INDEX leads_claims ON leads(claim_rep) WHERE claim_rep IS NOT NULL`,
+  leads_handoff: `CREATE INDEX leads_handoff ON leads(handoff_id) WHERE handoff_id IS NOT NULL`,
+};
+
+/** Partial indexes that hold only leads with a value in one column: kept in place when the import fills that column on no lead. */
+const ONLY_WITH: Record<string, { column: string; sql: string }> = {
+  leads_email: { column: 'email', sql: `CREATE INDEX leads_email ON leads(email) WHERE email IS NOT NULL` },
+  leads_external_id: { column: 'external_id', sql: `CREATE INDEX leads_external_id ON leads(external_id) WHERE external_id IS NOT NULL` },
+  leads_inbound: { column: 'inbound_at', sql: `CREATE INDEX leads_inbound ON leads(inbound_at) WHERE status = 'new' AND inbound_at IS NOT NULL` },
+};
+
 /** The indexes the import's duplicate lookups use, by key kind. */
 const LOOKUP_INDEXES: Record<string, keyof Keys> = { leads_phone: 'phone', leads_email: 'email', leads_external_id: 'external_id' };
 
@@ -195,10 +223,13 @@ type DeferredIndexes = { lookupsBuilt: boolean; buildLookups(): void; rebuild():
  * back. Unique indexes stay (they enforce something while rows go in). Meanwhile duplicates are
  * found through a KeyIndex; if that fills up, the lookup indexes are built there and then.
  */
-function deferIndexes(db: DB): DeferredIndexes {
+function deferIndexes(db: DB, unfilled: ReadonlySet<string>): DeferredIndexes {
+  const kept = (i: { name: string; sql: string }) =>
+    (i.name in KEPT_INDEXES && sameSql(i.sql, KEPT_INDEXES[i.name])) ||
+    (i.name in ONLY_WITH && sameSql(i.sql, ONLY_WITH[i.name].sql) && unfilled.has(ONLY_WITH[i.name].column));
   const deferred = (
     db.prepare(`SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'leads' AND sql IS NOT NULL`).all() as { name: string; sql: string }[]
-  ).filter((i) => !/^\s*CREATE\s+UNIQUE\b/i.test(i.sql));
+  ).filter((i) => !/^\s*CREATE\s+UNIQUE\b/i.test(i.sql) && !kept(i));
   for (const i of deferred) db.exec(`DROP INDEX "${i.name}"`);
   const build = (which: (name: string) => boolean) => {
     for (const i of deferred.filter((d) => which(d.name))) db.exec(i.sql);
@@ -233,18 +264,20 @@ function suppressionView(lead: LeadTuple): { phone: string; alt_phones: string[]
 /**
  * Finds the lead a row duplicates: same external id, else same phone, else same personal e-mail
  * (a shared mailbox such as info@ does not identify a person). Leads inserted earlier in the
- * same import are found too, since they are in the transaction. A bloom filter of the keys seen
- * (fixed size, so memory stays flat) spares the lookups for rows that cannot match; when the
- * database already holds many more leads than the file, the filter is skipped rather than
- * filled from every stored lead. While the lookup indexes are set aside (deferIndexes), a
- * KeyIndex says which rows to read instead.
+ * same import are found too, since they are in the transaction. Each key is hashed once a row.
+ *
+ * While the lookup indexes are set aside (deferIndexes), a KeyIndex says which rows may hold a
+ * key, and a row none of whose keys it knows cannot be a duplicate. Otherwise a bloom filter of
+ * the keys seen (fixed size, so memory stays flat) spares the indexed lookups for rows that
+ * cannot match; when the database already holds many more leads than the file, the filter is
+ * skipped rather than filled from every stored lead.
  */
 function duplicateFinder(
   db: DB,
   stored: number,
   expectedRows: number,
   deferred: DeferredIndexes | null,
-): { mayExist(keys: Keys): boolean; find(keys: Keys): Existing | undefined; remember(keys: Keys, id: number): void } {
+): { hash(keys: Keys): KeyHashes; mayExist(h: KeyHashes): boolean; find(keys: Keys, h: KeyHashes): Existing | undefined; remember(h: KeyHashes, id: number): void } {
   const byExternalId = db.prepare(`SELECT ${STORED_COLUMNS} FROM leads WHERE external_id = ? ORDER BY id LIMIT 1`);
   const byPhone = db.prepare(`SELECT ${STORED_COLUMNS} FROM leads WHERE phone = ? ORDER BY id LIMIT 1`);
   const byEmail = db.prepare(`SELECT ${STORED_COLUMNS} FROM leads WHERE email = ? ORDER BY id LIMIT 1`);
@@ -253,61 +286,86 @@ function duplicateFinder(
       byPhone.get(keys.phone) ??
       (keys.email !== null ? byEmail.get(keys.email) : undefined)) as Existing | undefined;
 
-  if (stored > expectedRows * 4) return { mayExist: () => true, find: indexed, remember() {} };
-  const filter = new KeyFilter();
+  if (stored > expectedRows * 4) return { hash: keyHashes, mayExist: () => true, find: indexed, remember() {} };
+  let filter: KeyFilter | null = null;
   let rows = deferred ? new KeyIndex() : null;
   const byId = db.prepare(`SELECT ${STORED_COLUMNS} FROM leads WHERE id = ?`);
   // The first lead (lowest id) whose key still is this one, as the indexed lookups would find.
-  const scan = (kind: keyof Keys, key: string) => {
+  const scan = (kind: keyof Keys, key: string, hash: [number, number]) => {
     let found: Existing | undefined;
-    for (const id of rows!.candidates(kind, key)) {
+    for (const id of rows!.candidates(hash)) {
       if (found && found.id < id) continue;
       const row = byId.get(id) as Existing | undefined;
       if (row && row[kind] === key) found = row;
     }
     return found;
   };
-  const find = (keys: Keys) => {
+  const find = (keys: Keys, h: KeyHashes) => {
     if (!rows) return indexed(keys);
-    return (keys.external_id !== null ? scan('external_id', keys.external_id) : undefined) ?? scan('phone', keys.phone) ?? (keys.email !== null ? scan('email', keys.email) : undefined);
+    return (
+      (h.external_id ? scan('external_id', keys.external_id!, h.external_id) : undefined) ??
+      scan('phone', keys.phone, h.phone) ??
+      (h.email ? scan('email', keys.email!, h.email) : undefined)
+    );
+  };
+  const each = (h: KeyHashes, f: (hash: [number, number]) => void) => {
+    f(h.phone);
+    if (h.email) f(h.email);
+    if (h.external_id) f(h.external_id);
   };
   /** Notes the keys; says whether the KeyIndex is full (the lookup indexes must then be built). */
-  const note = (keys: Keys, id: number) => {
-    filter.add('p', keys.phone);
-    if (keys.email !== null) filter.add('e', keys.email);
-    if (keys.external_id !== null) filter.add('x', keys.external_id);
+  const note = (h: KeyHashes, id: number) => {
+    if (filter) each(h, (hash) => filter!.add(hash));
     if (!rows) return false;
-    rows.add('phone', keys.phone, id);
-    if (keys.email !== null) rows.add('email', keys.email, id);
-    if (keys.external_id !== null) rows.add('external_id', keys.external_id, id);
+    each(h, (hash) => rows!.add(hash, id));
     return rows.full || id > 0x7fffffff;
   };
+  const everyStoredLead = () => db.prepare('SELECT id, external_id, phone, email FROM leads').iterate() as IterableIterator<Keys & { id: number }>;
+  /** From now on the lookup indexes find duplicates, and a bloom filter of every key spares most lookups. */
   const spill = () => {
-    deferred!.buildLookups();
     rows = null;
+    filter = new KeyFilter();
+    for (const row of everyStoredLead()) note(keyHashes(row), row.id);
+    deferred?.buildLookups();
   };
+  if (!rows) filter = new KeyFilter();
   // Indexes cannot be built while the statement reading the stored leads is open.
   let full = false;
-  if (stored > 0) for (const row of db.prepare('SELECT id, external_id, phone, email FROM leads').iterate()) full = note(row as Keys, (row as { id: number }).id) || full;
+  if (stored > 0) for (const row of everyStoredLead()) full = note(keyHashes(row), row.id) || full;
   if (full) spill();
-  const remember = (keys: Keys, id: number) => {
-    if (note(keys, id)) spill();
-  };
   return {
-    mayExist: (keys) =>
-      filter.has('p', keys.phone) || (keys.email !== null && filter.has('e', keys.email)) || (keys.external_id !== null && filter.has('x', keys.external_id)),
+    hash: keyHashes,
+    mayExist: (h) => {
+      if (rows) return rows.has(h.phone) || (h.email !== null && rows.has(h.email)) || (h.external_id !== null && rows.has(h.external_id));
+      return filter!.has(h.phone) || (h.email !== null && filter!.has(h.email)) || (h.external_id !== null && filter!.has(h.external_id));
+    },
     find,
-    remember,
+    remember: (h, id) => {
+      if (note(h, id)) spill();
+    },
+  };
+}
+
+/** The two hashes of each key of a row (see hashes()). */
+type KeyHashes = { phone: [number, number]; email: [number, number] | null; external_id: [number, number] | null };
+
+function keyHashes(keys: Keys): KeyHashes {
+  return {
+    phone: hashes('p', keys.phone),
+    email: keys.email === null ? null : hashes('e', keys.email),
+    external_id: keys.external_id === null ? null : hashes('x', keys.external_id),
   };
 }
 
 /**
  * Which leads may hold a key, while the lookup indexes are set aside: 4M slots of lead ids
- * (16 MB, fixed, so memory stays flat), open addressing on a hash of the key. It only narrows
- * the search; the rows it names are read and compared. Full at half its slots.
+ * (16 MB) and a one-byte fingerprint of each key (4 MB), fixed so memory stays flat; open
+ * addressing on one hash of the key, the fingerprint from the other. It only narrows the
+ * search: the rows it names are read and compared. Full at half its slots.
  */
 class KeyIndex {
   private readonly slots = new Int32Array(1 << 22);
+  private readonly prints = new Uint8Array(1 << 22);
   private readonly mask = (1 << 22) - 1;
   private used = 0;
 
@@ -315,37 +373,45 @@ class KeyIndex {
     return this.used > 1 << 21;
   }
 
-  add(kind: string, key: string, id: number): void {
-    for (let slot = hashes(kind, key)[0] & this.mask; ; slot = (slot + 1) & this.mask) {
-      if (this.slots[slot] === id) return;
+  add([a, b]: [number, number], id: number): void {
+    const print = b >>> 24;
+    for (let slot = a & this.mask; ; slot = (slot + 1) & this.mask) {
+      if (this.slots[slot] === id && this.prints[slot] === print) return;
       if (this.slots[slot] === 0) {
         this.slots[slot] = id;
+        this.prints[slot] = print;
         this.used++;
         return;
       }
     }
   }
 
-  *candidates(kind: string, key: string): Generator<number> {
-    for (let slot = hashes(kind, key)[0] & this.mask; this.slots[slot] !== 0; slot = (slot + 1) & this.mask) yield this.slots[slot];
+  /** False when no lead was noted with this key (true may be a collision). */
+  has([a, b]: [number, number]): boolean {
+    const print = b >>> 24;
+    for (let slot = a & this.mask; this.slots[slot] !== 0; slot = (slot + 1) & this.mask) if (this.prints[slot] === print) return true;
+    return false;
+  }
+
+  *candidates([a, b]: [number, number]): Generator<number> {
+    const print = b >>> 24;
+    for (let slot = a & this.mask; this.slots[slot] !== 0; slot = (slot + 1) & this.mask) if (this.prints[slot] === print) yield this.slots[slot];
   }
 }
 
-/** A bloom filter over strings: 8 MB, 4 probes; says "maybe" or "certainly not". */
+/** A bloom filter over key hashes: 8 MB, 4 probes; says "maybe" or "certainly not". */
 class KeyFilter {
   private readonly bits = new Uint32Array(1 << 21);
   private readonly mask = (1 << 26) - 1;
 
-  add(kind: string, key: string): void {
-    const [a, b] = hashes(kind, key);
+  add([a, b]: [number, number]): void {
     for (let i = 0; i < 4; i++) {
       const bit = (a + i * b) & this.mask;
       this.bits[bit >>> 5] |= 1 << (bit & 31);
     }
   }
 
-  has(kind: string, key: string): boolean {
-    const [a, b] = hashes(kind, key);
+  has([a, b]: [number, number]): boolean {
     for (let i = 0; i < 4; i++) {
       const bit = (a + i * b) & this.mask;
       if ((this.bits[bit >>> 5] & (1 << (bit & 31))) === 0) return false;

@@ -22,35 +22,61 @@ export interface NormaliseSetup {
 export type ImportRow = [line: number, lead: LeadTuple, warnings?: RecordWarning[]] | [line: number, reject: RejectReason, detail: string, fields?: string[]];
 
 export interface NormalisedChunk {
-  rows: ImportRow[];
+  rows: Iterable<ImportRow>;
   /** File bytes read when this chunk was cut (for progress). */
   bytesRead: number;
 }
 
 type ChunkResult = { rows: ImportRow[] } | { error: string; line?: number };
-// Rows cross threads as one JSON string per chunk: much cheaper than structured clone of objects.
+// Rows cross threads as one string of JSON lines per chunk: much cheaper than structured clone of objects.
 type WorkerResult = { json: string } | { error: string; line?: number };
 
 const FILE_TAG = 'callq-import-worker';
 // A worker holds a couple of 256 kB chunks at a time; bounded heaps keep the import's memory flat.
-const WORKER_HEAP = { maxYoungGenerationSizeMb: 8, maxOldGenerationSizeMb: 96 };
+const WORKER_HEAP = { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 48 };
 
-/** Parses and normalises one chunk; the same code runs inline and on workers. */
-export function normaliseChunk(chunk: Pick<TextChunk, 'text' | 'firstLine'>, setup: NormaliseSetup): ChunkResult {
-  const rows: ImportRow[] = [];
+/**
+ * Parses and normalises one chunk, handing each row to `emit`; the same code runs inline and on
+ * workers. A chunk csv-parse cannot read gives its error and line instead.
+ */
+function eachRow(chunk: Pick<TextChunk, 'text' | 'firstLine'>, setup: NormaliseSetup, emit: (row: ImportRow) => void): { error: string; line?: number } | undefined {
   try {
     for (const { fields, line } of parseChunk(chunk, setup.delimiter)) {
       const result = normaliseRecord(fields, setup.layout, setup.defaults);
-      if (result.kind === 'lead') rows.push(result.warnings.length ? [line, leadTuple(result.lead), result.warnings] : [line, leadTuple(result.lead)]);
-      else if (result.kind === 'reject') rows.push(setup.keepRejectedFields ? [line, result.reason, result.detail, fields] : [line, result.reason, result.detail]);
+      if (result.kind === 'lead') emit(result.warnings.length ? [line, leadTuple(result.lead), result.warnings] : [line, leadTuple(result.lead)]);
+      else if (result.kind === 'reject') emit(setup.keepRejectedFields ? [line, result.reason, result.detail, fields] : [line, result.reason, result.detail]);
     }
   } catch (err) {
-    const e = err as Error & { code?: string; lines?: number };
+    const e = err as Error & { code?: string; line?: number };
     if (!e.code?.startsWith('CSV_')) throw err;
-    const line = e.lines === undefined ? undefined : chunk.firstLine + e.lines - 1;
-    return { error: e.message.replace(/ at line \d+$/, ''), line };
+    return { error: e.message.replace(/ at line \d+$/, ''), line: e.line };
   }
-  return { rows };
+  return undefined;
+}
+
+export function normaliseChunk(chunk: Pick<TextChunk, 'text' | 'firstLine'>, setup: NormaliseSetup): ChunkResult {
+  const rows: ImportRow[] = [];
+  return eachRow(chunk, setup, (row) => rows.push(row)) ?? { rows };
+}
+
+/**
+ * The same as text, a row of JSON a line. Each row becomes text as soon as it is made, and is
+ * made an object again only when it is written (jsonLines), so neither thread holds a chunk's
+ * worth of objects and both garbage collectors stay cheap.
+ */
+export function normaliseChunkJson(chunk: Pick<TextChunk, 'text' | 'firstLine'>, setup: NormaliseSetup): WorkerResult {
+  const rows: string[] = [];
+  return eachRow(chunk, setup, (row) => rows.push(JSON.stringify(row))) ?? { json: rows.join('\n') };
+}
+
+/** The rows of normaliseChunkJson's text, one at a time (JSON text never holds a raw line break). */
+function* jsonLines(text: string): Generator<ImportRow> {
+  for (let at = 0; at < text.length; ) {
+    let end = text.indexOf('\n', at);
+    if (end < 0) end = text.length;
+    yield JSON.parse(text.slice(at, end)) as ImportRow;
+    at = end + 1;
+  }
 }
 
 /** How many worker threads an import of `bytes` uses: none for small files. */
@@ -118,7 +144,7 @@ export async function* normaliseChunks(file: CsvFile, setup: NormaliseSetup, thr
       inFlight.shift();
       if (result instanceof Error) throw result;
       if ('error' in result) fail(result);
-      else yield { rows: JSON.parse(result.json) as ImportRow[], bytesRead: head.bytesRead };
+      else yield { rows: jsonLines(result.json), bytesRead: head.bytesRead };
     }
   } finally {
     await source.return(undefined);
@@ -130,7 +156,6 @@ export async function* normaliseChunks(file: CsvFile, setup: NormaliseSetup, thr
 if (!isMainThread && (workerData as { tag?: string } | null)?.tag === FILE_TAG) {
   const { setup } = workerData as { setup: NormaliseSetup };
   parentPort!.on('message', ({ seq, text, firstLine }: { seq: number; text: string; firstLine: number }) => {
-    const result = normaliseChunk({ text, firstLine }, setup);
-    parentPort!.postMessage({ seq, result: 'rows' in result ? { json: JSON.stringify(result.rows) } : result });
+    parentPort!.postMessage({ seq, result: normaliseChunkJson({ text, firstLine }, setup) });
   });
 }

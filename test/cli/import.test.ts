@@ -277,6 +277,26 @@ describe('callq import: insert triggers', () => {
     expect(queued).toBe(query(`SELECT count(*) AS n FROM leads WHERE timezone IS NOT NULL AND status = 'new'`)[0].n);
     expect(queued).toBeGreaterThan(0);
   });
+
+  it('keeps up the partial indexes of columns a file does not have, and rebuilds them when it has them', () => {
+    callq(['--db', db, 'init']);
+    const phones = (from: number, n: number) => Array.from({ length: n }, (_, i) => `(415) 555-${String(from + i).padStart(4, '0')}`);
+    // Phones only, into an empty table: e-mail, external id and inbound indexes stay, the rest are rebuilt.
+    importJson(write('phones.csv', `Name,Phone\n${phones(100, 3).map((p, i) => `P${i} Q,${p}`).join('\n')}\n`));
+    // Every column, larger than the table: all set aside and rebuilt.
+    const full = phones(200, 20).map((p, i) => `P${i} Q,${p},p${i}@firm${i}.example,CRM-${i},2026-11-2${i % 3}T10:00:00Z`);
+    importJson(write('full.csv', `Name,Phone,Email,ID,Created Date\n${full.join('\n')}\n`));
+    // Small next to the table, every lead inbound: inserted through the live indexes.
+    importJson(write('late.csv', `Name,Phone\n${phones(300, 2).map((p, i) => `L${i} M,${p}`).join('\n')}\n`), '--inbound');
+    expect(query('PRAGMA integrity_check')).toEqual([{ integrity_check: 'ok' }]);
+    const count = (where: string, index: string) => [
+      query(`SELECT count(*) AS n FROM leads INDEXED BY ${index} WHERE ${where}`)[0].n,
+      query(`SELECT count(*) AS n FROM leads NOT INDEXED WHERE ${where}`)[0].n,
+    ];
+    expect(count('email IS NOT NULL', 'leads_email')).toEqual([20, 20]);
+    expect(count('external_id IS NOT NULL', 'leads_external_id')).toEqual([20, 20]);
+    expect(count(`status = 'new' AND inbound_at IS NOT NULL`, 'leads_inbound')).toEqual([22, 22]);
+  });
 });
 
 describe('callq import: inbound leads', () => {

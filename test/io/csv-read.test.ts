@@ -2,7 +2,19 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { decodeWindows1252, detectDelimiter, openCsv, parseChunk, parseDelimiterOption, parseEncodingOption, scanRecords, type CsvFile } from '../../src/io/csv-read.js';
+import { stringify } from 'csv-stringify/sync';
+import {
+  decodeWindows1252,
+  detectDelimiter,
+  openCsv,
+  parseChunk,
+  parseDelimiterOption,
+  parseEncodingOption,
+  parseWithCsvParse,
+  scanRecords,
+  wellFormedRecords,
+  type CsvFile,
+} from '../../src/io/csv-read.js';
 import { UsageError } from '../../src/core/errors.js';
 import { FIXTURES, tempDir } from '../helpers.js';
 
@@ -16,7 +28,7 @@ const fixture = (name: string) => join(FIXTURES, 'import', name);
 /** Every record of a file with its start line, read in chunks of `chunkChars`. */
 async function records(file: CsvFile): Promise<{ fields: string[]; line: number }[]> {
   const out: { fields: string[]; line: number }[] = [];
-  for await (const chunk of file.chunks()) out.push(...parseChunk(chunk, file.dialect.delimiter).filter((r) => r.fields.some((f) => f.trim() !== '')));
+  for await (const chunk of file.chunks()) out.push(...[...parseChunk(chunk, file.dialect.delimiter)].filter((r) => r.fields.some((f) => f.trim() !== '')));
   return out;
 }
 
@@ -167,5 +179,89 @@ describe('scanRecords', () => {
     // A quote as the last character may be the first of a doubled pair: undecided unless final.
     expect(scanRecords('"a"', 44).openQuote).toBe(true);
     expect(scanRecords('"a"', 44, true).openQuote).toBe(false);
+  });
+});
+
+describe('parsing a chunk: the well-formed fast path reads exactly what csv-parse reads', () => {
+  /** The records, or the error code and the file line it names. */
+  const outcome = (read: () => Iterable<{ fields: string[]; line: number }>) => {
+    try {
+      return [...read()];
+    } catch (err) {
+      return { code: (err as { code?: string }).code, line: (err as { line?: number }).line };
+    }
+  };
+  const viaCsvParse = (text: string, delimiter: string) => outcome(() => parseWithCsvParse({ text, firstLine: 7 }, delimiter));
+  const viaParseChunk = (text: string, delimiter: string) => outcome(() => parseChunk({ text, firstLine: 7 }, delimiter));
+  /** The fast path's records and where it stopped (null: it read the whole text). */
+  const fastPath = (text: string, delimiter: string, firstLine = 7) => {
+    const records: { fields: string[]; line: number }[] = [];
+    const it = wellFormedRecords(text, firstLine, delimiter);
+    for (let r = it.next(); ; r = it.next()) {
+      if (r.done) return { records, stopped: r.value };
+      records.push(r.value);
+    }
+  };
+
+  it('splits plain and quoted fields, doubled quotes and quoted line breaks, and numbers lines as csv-parse does', () => {
+    const text = 'a,b,c\n\n"x, y","say ""hi""",\n"multi\nline",2,"3"\nlast,,';
+    const { records, stopped } = fastPath(text, ',');
+    expect(stopped).toBeNull();
+    expect(records).toEqual([
+      { fields: ['a', 'b', 'c'], line: 7 },
+      { fields: [''], line: 8 },
+      { fields: ['x, y', 'say "hi"', ''], line: 9 },
+      { fields: ['multi\nline', '2', '3'], line: 10 },
+      { fields: ['last', '', ''], line: 12 },
+    ]);
+    expect(viaCsvParse(text, ',')).toEqual(records);
+  });
+
+  it.each([
+    ['a quote inside an unquoted field', 'Bob "the" Smith,1\n'],
+    ['text after a closing quote', '"Bob" Smith,1\n'],
+    ['a quote that is never closed', 'a,"open\n'],
+    ['a space before an opening quote', 'a, "b"\n'],
+  ])('stops at %s and leaves the rest of the chunk to csv-parse', (_name, irregular) => {
+    const text = `x,"y"\n"multi\nline",1\n${irregular}after,2\n`;
+    const { records, stopped } = fastPath(text, ',');
+    expect(records.map((r) => r.line)).toEqual([7, 8]);
+    expect(stopped).toEqual({ at: text.indexOf(irregular), line: 10 });
+    expect(viaParseChunk(text, ',')).toEqual(viaCsvParse(text, ','));
+  });
+
+  it("a csv-parse error names the same file line as csv-parse over the whole chunk, wherever the fast part ended", () => {
+    const text = 'a,b\nc,d\ne,"never closed\nf,g\n';
+    expect(viaParseChunk(text, ',')).toEqual({ code: 'CSV_QUOTE_NOT_CLOSED', line: 10 });
+    expect(viaCsvParse(text, ',')).toEqual({ code: 'CSV_QUOTE_NOT_CLOSED', line: 10 });
+  });
+
+  it('leaves a record longer than a quarter of the size limit to csv-parse', () => {
+    expect(fastPath(`a,${'x'.repeat(300_000)}\n`, ',').stopped).toEqual({ at: 0, line: 7 });
+    expect(fastPath(`a,${'x'.repeat(200_000)}\n`, ',').stopped).toBeNull();
+  });
+
+  it('random text: the same records, lines and errors as csv-parse alone (fast-check)', () => {
+    const piece = fc.constantFrom('a', 'Zoë', '🚀', ' ', ',', ';', '\t', '"', '""', '\n', 'x@y.example', '(212) 734-5524', '\u00e9');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 40 }).map((p) => p.join('')), fc.constantFrom(',', ';', '\t'), (text, delimiter) => {
+        expect(viaParseChunk(text, delimiter)).toEqual(viaCsvParse(text, delimiter));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('anything csv-stringify writes is read whole by the fast path, as written (fast-check)', () => {
+    const cell = fc.array(fc.constantFrom('a', 'Zoë', ' ', ',', ';', '"', '\n', '7', '🚀'), { maxLength: 6 }).map((p) => p.join(''));
+    fc.assert(
+      fc.property(fc.array(fc.array(cell, { minLength: 2, maxLength: 5 }), { minLength: 1, maxLength: 8 }), fc.constantFrom(',', ';'), (rows, delimiter) => {
+        const text = stringify(rows, { delimiter, record_delimiter: '\n' });
+        const { records, stopped } = fastPath(text, delimiter);
+        expect(stopped).toBeNull();
+        expect(records.map((r) => r.fields)).toEqual(rows);
+        expect(viaCsvParse(text, delimiter)).toEqual(records);
+      }),
+      { numRuns: 1000 },
+    );
   });
 });
