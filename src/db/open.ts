@@ -18,6 +18,8 @@ export interface OpenOptions {
 }
 
 export const BUSY_TIMEOUT_MS = 5_000;
+/** Page size of databases callq creates. */
+export const PAGE_SIZE = 8192;
 
 let addonPath: string | undefined | null = null;
 
@@ -58,6 +60,10 @@ export function openDatabase(path: string, options: OpenOptions = {}): DB {
       );
     }
     if (!options.readonly) {
+      // A new file gets 8 kB pages (SQLite's default is 4 kB): a lead row is wide, and an
+      // import of a large list writes, scans and sorts a quarter fewer pages' worth of overhead.
+      // It must be set before the file is first written; an existing file keeps its own size.
+      if (version === 0 && db.pragma('page_count', { simple: true }) === 0) db.pragma(`page_size = ${PAGE_SIZE}`);
       if (db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');
     }

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { migrate, openDatabase, schemaVersion } from '../../src/db/open.js';
+import { migrate, openDatabase, PAGE_SIZE, schemaVersion } from '../../src/db/open.js';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../src/db/migrations.js';
 import { UsageError } from '../../src/core/errors.js';
 import { callq, tempDir } from '../helpers.js';
@@ -41,6 +41,22 @@ describe('migrations', () => {
     expect(columns(db, 'suppressions')).toEqual(expect.arrayContaining(['kind', 'value', 'reason', 'source', 'created_at']));
     expect(columns(db, 'handoffs')).toEqual(expect.arrayContaining(['created_at', 'destination', 'lead_count', 'profile']));
     db.close();
+  });
+
+  it('gives a new file 8 kB pages, and leaves the page size of an existing file alone', () => {
+    const fresh = openDatabase(join(dir, 'new.db'), { create: true });
+    expect(fresh.pragma('page_size', { simple: true })).toBe(PAGE_SIZE);
+    fresh.close();
+    const oldPath = join(dir, 'old.db');
+    const raw = new Database(oldPath);
+    raw.pragma('page_size = 4096');
+    migrate(raw, 1);
+    raw.close();
+    const upgraded = openDatabase(oldPath, { create: true });
+    expect(schemaVersion(upgraded)).toBe(SCHEMA_VERSION);
+    expect(upgraded.pragma('page_size', { simple: true })).toBe(4096);
+    expect(upgraded.pragma('integrity_check', { simple: true })).toBe('ok');
+    upgraded.close();
   });
 
   it('re-running is a no-op', () => {
