@@ -9,7 +9,7 @@ import { beginImport, type ImportCounts, type LeadWriter } from '../db/imports.j
 import { NothingToDoError, UsageError } from '../core/errors.js';
 import { openCsv, type CsvFile } from '../io/csv-read.js';
 import { describeField, mapColumns, parseMapOption, requirePhoneColumn, type ColumnMapping } from '../io/fields.js';
-import { recordLayout, type LeadDefaults, type LeadTuple, type RecordWarning } from '../io/lead-record.js';
+import { recordLayout, unfilledColumns, type LeadDefaults, type LeadTuple, type RecordWarning } from '../io/lead-record.js';
 import { normaliseChunks, workerCount } from '../io/import-worker.js';
 import { countryCode } from '../io/phone.js';
 import { progressBar } from '../ui/progress.js';
@@ -66,10 +66,6 @@ export async function run(ctx: Context, [file]: string[], opts: Record<string, u
     };
     const dryRun = opts.dryRun === true;
     const layout = recordLayout(mapping);
-    const unfilled = new Set<string>();
-    if (layout.single.email === undefined) unfilled.add('email');
-    if (layout.single.external_id === undefined) unfilled.add('external_id');
-    if (layout.single.inbound_at === undefined && !defaults.inbound) unfilled.add('inbound_at');
     writer = beginImport(db, {
       fileName: file,
       rep: ctx.rep,
@@ -78,7 +74,7 @@ export async function run(ctx: Context, [file]: string[], opts: Record<string, u
       dryRun,
       weights: settings.weights,
       expectedRows: Math.ceil(csv.size / 100),
-      unfilled,
+      unfilled: unfilledColumns(layout, defaults),
     });
 
     const counts: ImportCounts = { rows_read: 0, inserted: 0, updated: 0, duplicates: 0, suppressed: 0, rejected: 0 };

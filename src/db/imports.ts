@@ -189,24 +189,21 @@ function suspendInsertTriggers(db: DB, batchId: number): { zones: Set<string>; r
 }
 
 /**
- * Indexes that stay in place: partial ones no imported lead enters (it arrives 'new', unclaimed,
- * without a callback or a hand-off), where a rebuild would cost a scan of the whole table; and
- * those whose keys the import adds in order (status 'new' with rising ids, the batch's own id),
- * which cost no more to keep up than to rebuild.
+ * Indexes that stay in place (when their SQL is exactly this): partial ones no imported lead
+ * enters (it arrives 'new', unclaimed, without a callback or a hand-off), where a rebuild would
+ * cost a scan of the whole table; those whose keys the import adds in order (status 'new' with
+ * rising ids, the batch's own id), which cost no more to keep up than to rebuild; and, when the
+ * import fills `unlessFilled` on no lead, partial ones that hold only leads with that column.
  */
-const KEPT_INDEXES: Record<string, string> = {
-  leads_status: `CREATE INDEX leads_status ON leads(status)`,
-  leads_import: `CREATE INDEX leads_import ON leads(import_id)`,
-  leads_callbacks: `CREATE INDEX leads_callbacks ON leads(callback_at) WHERE status = 'callback'`,
-  leads_claims: `CREATE INDEX leads_claims ON leads(claim_rep) WHERE claim_rep IS NOT NULL`,
-  leads_handoff: `CREATE INDEX leads_handoff ON leads(handoff_id) WHERE handoff_id IS NOT NULL`,
-};
-
-/** Partial indexes that hold only leads with a value in one column: kept in place when the import fills that column on no lead. */
-const ONLY_WITH: Record<string, { column: string; sql: string }> = {
-  leads_email: { column: 'email', sql: `CREATE INDEX leads_email ON leads(email) WHERE email IS NOT NULL` },
-  leads_external_id: { column: 'external_id', sql: `CREATE INDEX leads_external_id ON leads(external_id) WHERE external_id IS NOT NULL` },
-  leads_inbound: { column: 'inbound_at', sql: `CREATE INDEX leads_inbound ON leads(inbound_at) WHERE status = 'new' AND inbound_at IS NOT NULL` },
+const KEPT_INDEXES: Record<string, { sql: string; unlessFilled?: string }> = {
+  leads_status: { sql: `CREATE INDEX leads_status ON leads(status)` },
+  leads_import: { sql: `CREATE INDEX leads_import ON leads(import_id)` },
+  leads_callbacks: { sql: `CREATE INDEX leads_callbacks ON leads(callback_at) WHERE status = 'callback'` },
+  leads_claims: { sql: `CREATE INDEX leads_claims ON leads(claim_rep) WHERE claim_rep IS NOT NULL` },
+  leads_handoff: { sql: `CREATE INDEX leads_handoff ON leads(handoff_id) WHERE handoff_id IS NOT NULL` },
+  leads_email: { sql: `CREATE INDEX leads_email ON leads(email) WHERE email IS NOT NULL`, unlessFilled: 'email' },
+  leads_external_id: { sql: `CREATE INDEX leads_external_id ON leads(external_id) WHERE external_id IS NOT NULL`, unlessFilled: 'external_id' },
+  leads_inbound: { sql: `CREATE INDEX leads_inbound ON leads(inbound_at) WHERE status = 'new' AND inbound_at IS NOT NULL`, unlessFilled: 'inbound_at' },
 };
 
 /** The indexes the import's duplicate lookups use, by key kind. */
@@ -224,9 +221,10 @@ type DeferredIndexes = { lookupsBuilt: boolean; buildLookups(): void; rebuild():
  * found through a KeyIndex; if that fills up, the lookup indexes are built there and then.
  */
 function deferIndexes(db: DB, unfilled: ReadonlySet<string>): DeferredIndexes {
-  const kept = (i: { name: string; sql: string }) =>
-    (i.name in KEPT_INDEXES && sameSql(i.sql, KEPT_INDEXES[i.name])) ||
-    (i.name in ONLY_WITH && sameSql(i.sql, ONLY_WITH[i.name].sql) && unfilled.has(ONLY_WITH[i.name].column));
+  const kept = (i: { name: string; sql: string }) => {
+    const k = KEPT_INDEXES[i.name];
+    return k !== undefined && sameSql(i.sql, k.sql) && (k.unlessFilled === undefined || unfilled.has(k.unlessFilled));
+  };
   const deferred = (
     db.prepare(`SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'leads' AND sql IS NOT NULL`).all() as { name: string; sql: string }[]
   ).filter((i) => !/^\s*CREATE\s+UNIQUE\b/i.test(i.sql) && !kept(i));

@@ -347,9 +347,14 @@ function countOutsideQuotes(line: string, delimiter: string): number {
   return n;
 }
 
+/** How csv-parse reads the header and every chunk: LF-only text (see openCsv), lenient about quotes and ragged rows. */
+function csvParseOptions(delimiter: string) {
+  return { delimiter, record_delimiter: '\n', relax_quotes: true, relax_column_count: true, max_record_size: MAX_RECORD_CHARS };
+}
+
 function parseHeader(text: string, delimiter: string, path: string, line: number): string[] {
   try {
-    const [record] = parse(text, { delimiter, relax_quotes: true, relax_column_count: true, record_delimiter: '\n', max_record_size: MAX_RECORD_CHARS }) as string[][];
+    const [record] = parse(text, csvParseOptions(delimiter)) as string[][];
     return (record ?? []).map((h) => h.trim());
   } catch (err) {
     throw new UsageError(`${path}, line ${line}: the header row cannot be read (${(err as Error).message}).`);
@@ -449,13 +454,7 @@ export function* parseChunk(chunk: Pick<TextChunk, 'text' | 'firstLine'>, delimi
 export function parseWithCsvParse(chunk: Pick<TextChunk, 'text' | 'firstLine'>, delimiter: string): ParsedRecord[] {
   let records: string[][];
   try {
-    records = parse(chunk.text, {
-      delimiter,
-      record_delimiter: '\n',
-      relax_quotes: true,
-      relax_column_count: true,
-      max_record_size: MAX_RECORD_CHARS,
-    }) as string[][];
+    records = parse(chunk.text, csvParseOptions(delimiter)) as string[][];
   } catch (err) {
     const e = err as Error & { code?: string; lines?: number; line?: number };
     if (e.code?.startsWith('CSV_') && e.lines !== undefined) e.line = chunk.firstLine + e.lines - 1;

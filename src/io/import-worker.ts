@@ -32,7 +32,7 @@ type ChunkResult = { rows: ImportRow[] } | { error: string; line?: number };
 type WorkerResult = { json: string } | { error: string; line?: number };
 
 const FILE_TAG = 'callq-import-worker';
-// A worker holds a couple of 256 kB chunks at a time; bounded heaps keep the import's memory flat.
+// A worker holds a couple of chunks of 32k characters at a time; bounded heaps keep the import's memory flat.
 const WORKER_HEAP = { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 48 };
 
 /**

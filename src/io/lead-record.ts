@@ -169,6 +169,15 @@ export function normaliseRecord(record: readonly string[], layout: RecordLayout,
   return { kind: 'lead', lead, warnings };
 }
 
+/** The lead columns a file with this layout leaves empty on every lead (no such CSV column, no default). */
+export function unfilledColumns(layout: RecordLayout, defaults: Pick<LeadDefaults, 'inbound'>): Set<string> {
+  const unfilled = new Set<string>();
+  if (layout.single.email === undefined) unfilled.add('email');
+  if (layout.single.external_id === undefined) unfilled.add('external_id');
+  if (layout.single.inbound_at === undefined && !defaults.inbound) unfilled.add('inbound_at');
+  return unfilled;
+}
+
 /** Unmapped columns as a JSON object; a null-prototype object, so no header can reach a prototype. */
 function customFields(record: readonly string[], layout: RecordLayout): string | null {
   let custom: Record<string, string> | null = null;
