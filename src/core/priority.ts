@@ -35,16 +35,30 @@ export interface PriorityTerm {
 
 /** Lower-case code used to match a source or campaign against weight.source.NAME settings. */
 export function weightKey(value: string | null): string {
-  return (value ?? '').trim().toLowerCase().replace(/[\s_]+/g, '-');
+  if (value === null) return '';
+  // An import asks this of every row, mostly for the same few sources: remember recent answers.
+  let key = weightKeys.get(value);
+  if (key === undefined) {
+    if (weightKeys.size >= 1024) weightKeys.clear();
+    weightKeys.set(value, (key = value.trim().toLowerCase().replace(/[\s_]+/g, '-')));
+  }
+  return key;
 }
+
+const weightKeys = new Map<string, string>();
 
 /**
  * When the lead last had attention: its last call, else when it entered callq. (Not the CRM's
  * creation date: a list of two-year-old leads imported today has waited a day, not two years.)
  */
 export function lastTouch(lead: Pick<RankInput, 'last_call_at' | 'created_at'>): number {
-  return Date.parse(lead.last_call_at ?? lead.created_at);
+  const at = lead.last_call_at ?? lead.created_at;
+  // Every lead of an import was created at the same instant: parse it once.
+  if (at !== lastParsed.text) lastParsed = { text: at, ms: Date.parse(at) };
+  return lastParsed.ms;
 }
+
+let lastParsed = { text: '', ms: Number.NaN };
 
 /** The time-independent part of the score, stored as leads.queue_rank. */
 export function queueRank(lead: RankInput, w: PriorityWeights): number {

@@ -8,7 +8,7 @@ import { Worker, isMainThread, parentPort, workerData } from 'node:worker_thread
 import { availableParallelism } from 'node:os';
 import { UsageError } from '../core/errors.js';
 import { parseChunk, type CsvFile, type TextChunk } from './csv-read.js';
-import { leadTuple, normaliseRecord, type LeadDefaults, type LeadTuple, type RecordLayout, type RecordWarning, type RejectReason } from './lead-record.js';
+import { hasInvisible, leadTuple, normaliseRecord, type LeadDefaults, type LeadTuple, type RecordLayout, type RecordWarning, type RejectReason } from './lead-record.js';
 
 export interface NormaliseSetup {
   delimiter: string;
@@ -41,8 +41,9 @@ const WORKER_HEAP = { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 48 }
  */
 function eachRow(chunk: Pick<TextChunk, 'text' | 'firstLine'>, setup: NormaliseSetup, emit: (row: ImportRow) => void): { error: string; line?: number } | undefined {
   try {
+    const visible = !hasInvisible(chunk.text);
     for (const { fields, line } of parseChunk(chunk, setup.delimiter)) {
-      const result = normaliseRecord(fields, setup.layout, setup.defaults);
+      const result = normaliseRecord(fields, setup.layout, setup.defaults, visible);
       if (result.kind === 'lead') emit(result.warnings.length ? [line, leadTuple(result.lead), result.warnings] : [line, leadTuple(result.lead)]);
       else if (result.kind === 'reject') emit(setup.keepRejectedFields ? [line, result.reason, result.detail, fields] : [line, result.reason, result.detail]);
     }

@@ -117,11 +117,17 @@ function planOf(country: string): CompiledPlan | undefined {
 
 /** The countries sharing a calling code, main country first; undefined for unknown or non-geographic codes. */
 function countriesOf(callingCode: string): CompiledPlan[] | undefined {
-  metadata ??= new Metadata() as FullMetadata;
-  const countries = metadata.getCountryCodesForCallingCode(callingCode);
-  if (!countries || countries.includes('001')) return undefined;
-  return countries.map((c) => planOf(c)!);
+  let plans = plansByCallingCode.get(callingCode);
+  if (plans === undefined) {
+    metadata ??= new Metadata() as FullMetadata;
+    const countries = metadata.getCountryCodesForCallingCode(callingCode);
+    plans = !countries || countries.includes('001') ? null : countries.map((c) => planOf(c)!);
+    plansByCallingCode.set(callingCode, plans);
+  }
+  return plans ?? undefined;
 }
+
+const plansByCallingCode = new Map<string, CompiledPlan[] | null>();
 
 function isCallingCode(code: string): boolean {
   metadata ??= new Metadata() as FullMetadata;

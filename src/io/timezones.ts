@@ -167,15 +167,21 @@ function countryOfPhone(e164: string): string | undefined {
 /** ISO alpha-2 code for a code, alpha-3 code or common English name; undefined if unknown. */
 /** ISO 3166-1 alpha-2 code of a country written as a code, alpha-3 code or common name. */
 export function countryCode(country: string): string | undefined {
+  // An import asks this of every row, mostly for the same few countries: remember recent answers.
+  if (countryCodes.has(country)) return countryCodes.get(country);
   const s = country.trim();
-  if (!s) return undefined;
-  const t = load();
-  if (/^[A-Za-z]{2}$/.test(s)) {
-    const code = s.toUpperCase();
-    if (t.countries.has(code)) return code;
+  let code: string | undefined;
+  if (s) {
+    const t = load();
+    if (/^[A-Za-z]{2}$/.test(s) && t.countries.has(s.toUpperCase())) code = s.toUpperCase();
+    else code = t.names.get(normName(s));
   }
-  return t.names.get(normName(s));
+  if (countryCodes.size >= 1024) countryCodes.clear();
+  countryCodes.set(country, code);
+  return code;
 }
+
+const countryCodes = new Map<string, string | undefined>();
 
 /**
  * All zones of a country, by ISO 3166-1 alpha-2 (case-insensitive), alpha-3 or common English

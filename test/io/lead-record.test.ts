@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { mapColumns } from '../../src/io/fields.js';
+import fc from 'fast-check';
+import { LEAD_FIELDS, mapColumns } from '../../src/io/fields.js';
 import {
+  hasInvisible,
   isPersonalEmail,
+  LEAD_COLUMNS,
   leadFromTuple,
   leadTuple,
   mergeLead,
@@ -11,6 +14,7 @@ import {
   parseTimestamp,
   recordLayout,
   splitName,
+  unfilledColumns,
   type LeadDefaults,
   type NewLead,
   type StoredLead,
@@ -94,6 +98,14 @@ describe('normaliseRecord', () => {
     expect(lead({ 'First Name': 'A\u202Enna\u200B', Company: '\u2066Acme\u2069', Phone: '(212) 734-5526' })).toMatchObject({ first_name: 'Anna', company: 'Acme' });
   });
 
+  it('skips the search for invisible characters only when told the text holds none', () => {
+    const fields = row({ 'First Name': 'A\u202Enna', Phone: '(212) 734-5526' });
+    expect(hasInvisible(fields.join(','))).toBe(true);
+    expect(hasInvisible(row({ 'First Name': 'Anna', Phone: '(212) 734-5526' }).join(','))).toBe(false);
+    expect(normaliseRecord(fields, layout, defaults, false)).toMatchObject({ lead: { first_name: 'Anna' } });
+    expect(normaliseRecord(row({ 'First Name': ' Anna ', Phone: '(212) 734-5526' }), layout, defaults, true)).toMatchObject({ lead: { first_name: 'Anna' } });
+  });
+
   it("reads phones with the default country when the row's country is unknown ('ZZ'), keeping what was written", () => {
     expect(lead({ Phone: '(212) 734-5526', Country: 'ZZ' })).toMatchObject({ phone: '+12127345526', country: 'ZZ' });
   });
@@ -163,6 +175,53 @@ describe('normaliseRecord', () => {
   });
 });
 
+describe('unfilledColumns', () => {
+  // A value for every field, valid, so that each column the layout can fill is filled.
+  const VALUES: Record<string, string> = {
+    external_id: 'X-1', first_name: 'Ann', last_name: 'Lee', full_name: 'Ann Lee', company: 'Acme', title: 'CTO', email: 'ann@acme.com',
+    phone: '(212) 734-5526', alt_phone: '303-917-4402', country: 'US', region: 'NY', postal_code: '10001', timezone: 'America/New_York',
+    source: 'web', campaign: 'fall', list: 'L1', score: '70', owner: 'bo', inbound_at: '2026-11-20T10:00:00Z',
+  };
+  const fieldsOf = fc.subarray([...LEAD_FIELDS].filter((f) => f !== 'phone' && VALUES[f] !== undefined));
+
+  const options = fc.record({ custom: fc.boolean(), source: fc.option(fc.constant('fair')), campaign: fc.option(fc.constant('q4')), list: fc.option(fc.constant('L9')), inbound: fc.boolean() });
+  const importOf = (fields: string[], o: { custom: boolean; source: string | null; campaign: string | null; list: string | null; inbound: boolean }) => {
+    const mapping = mapColumns(['phone', ...fields.map((f) => f.replace(/_/g, ' ')), ...(o.custom ? ['Industry'] : [])]);
+    return { mapping, layout: recordLayout(mapping), d: { ...defaults, source: o.source, campaign: o.campaign, list: o.list, inbound: o.inbound } };
+  };
+  const emptyColumns = (result: ReturnType<typeof normaliseRecord>) => {
+    if (result.kind !== 'lead') throw new Error(JSON.stringify(result));
+    const tuple = leadTuple(result.lead);
+    return new Set(LEAD_COLUMNS.filter((c, i) => tuple[i] === null || (c === 'score' && result.lead.score === null)));
+  };
+
+  it('names only columns every lead of the layout leaves empty, whichever cells are blank', () => {
+    fc.assert(
+      fc.property(fieldsOf, options, fc.array(fc.boolean(), { minLength: 30, maxLength: 30 }), (fields, o, blank) => {
+        const { mapping, layout: l, d } = importOf(fields, o);
+        const values = mapping.map((m, i) => (i > 0 && blank[i] ? '' : m.field === 'custom' ? 'Software' : (VALUES[m.field] ?? '')));
+        const empty = emptyColumns(normaliseRecord(values, l, d));
+        for (const column of unfilledColumns(l, d)) expect(empty).toContain(column);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('names every column a row with every cell filled leaves empty', () => {
+    fc.assert(
+      fc.property(fieldsOf, options, (fields, o) => {
+        const { mapping, layout: l, d } = importOf(fields, o);
+        const values = mapping.map((m) => (m.field === 'custom' ? 'Software' : (VALUES[m.field] ?? '')));
+        const empty = emptyColumns(normaliseRecord(values, l, d));
+        // A full name fills first and last only on rows without either: a filled row leaves one empty.
+        if (fields.includes('full_name')) for (const c of ['first_name', 'last_name']) empty.delete(c);
+        expect(unfilledColumns(l, d)).toEqual(empty);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
 describe('field parsers', () => {
   it.each([
     ['87', 87],
@@ -183,6 +242,20 @@ describe('field parsers', () => {
     ['a@b', null],
     ['a b@c.com', null],
   ])('email %j → %s', (text, email) => expect(normaliseEmail(text)).toBe(email));
+
+  // The definition the ASCII fast path must agree with: EMAIL alone, as it was written first.
+  const EMAIL = /^[^\s@<>()[\],;:"\p{C}]+@[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?)*\.\p{L}{2,}$/u;
+  const reference = (text: string) => {
+    const email = text.trim().replace(/^mailto:/i, '').toLowerCase();
+    return EMAIL.test(email) ? email : null;
+  };
+  it('accepts exactly the e-mails the full pattern accepts (ASCII fast path)', () => {
+    const part = fc.stringMatching(/^[a-zA-Z0-9.\-_+@ ()<>"\t\u00e9\u00c9\u0130\u212a\u200b\u0000]{0,12}$/);
+    const email = fc.tuple(fc.constantFrom('', ' ', 'mailto:', 'MAILTO:'), part, fc.constantFrom('@', '@@', ''), part, fc.constantFrom('.com', '.c', '.CO', '.fr ', '.é', '')).map((p) => p.join(''));
+    fc.assert(fc.property(email, (text) => normaliseEmail(text) === reference(text)), { numRuns: 20_000 });
+    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 30 }), (text) => normaliseEmail(text) === reference(text)), { numRuns: 5_000 });
+    expect(normaliseEmail('Ann@Acme.com')).toBe('ann@acme.com');
+  });
 
   it.each([
     ['ann.lee@summit.com', true],
