@@ -65,12 +65,24 @@ export function beginImport(db: DB, options: WriterOptions): LeadWriter {
   db.pragma('cache_size = -16384'); // 16 MB: fewer index pages re-read on a large import, memory still flat
   // Indexes set aside (deferIndexes) are built again by sorting; SQLite sorts on helper threads.
   db.pragma(`threads = ${Math.min(4, availableParallelism())}`);
-  db.exec('BEGIN IMMEDIATE');
-  let open = true;
-  const rollback = () => {
-    if (open) db.exec('ROLLBACK');
-    open = false;
+  // Checking each new lead's import_id against imports costs ~0.3 µs a row, and the import
+  // cannot break a reference: its leads name the batch row it has just made (no hand-off), its
+  // updates leave both references alone, it deletes nothing. The pragma only changes outside a
+  // transaction, so it is off from BEGIN to the end and then back as it was.
+  const foreignKeys = db.pragma('foreign_keys', { simple: true }) as number;
+  db.pragma('foreign_keys = OFF');
+  try {
+    db.exec('BEGIN IMMEDIATE');
+  } catch (err) {
+    db.pragma(`foreign_keys = ${foreignKeys}`);
+    throw err;
+  }
+  // A COMMIT that fails leaves the transaction open for the caller's abort() to roll back.
+  const end = (sql: 'COMMIT' | 'ROLLBACK') => {
+    if (db.inTransaction) db.exec(sql);
+    db.pragma(`foreign_keys = ${foreignKeys}`);
   };
+  const rollback = () => end('ROLLBACK');
   try {
     const batchId = Number(
       db.prepare('INSERT INTO imports(file_name, rep, created_at) VALUES (?, ?, ?)').run(options.fileName, options.rep, now).lastInsertRowid,
@@ -116,11 +128,7 @@ export function beginImport(db: DB, options: WriterOptions): LeadWriter {
         ).run(fileHash, JSON.stringify(batchOptions), counts.rows_read, counts.inserted, counts.updated, counts.duplicates, counts.suppressed, counts.rejected, batchId);
         indexes?.rebuild();
         triggers.restore();
-        if (options.dryRun) rollback();
-        else {
-          db.exec('COMMIT');
-          open = false;
-        }
+        end(options.dryRun ? 'ROLLBACK' : 'COMMIT');
       },
       abort: rollback,
     };
@@ -292,7 +300,16 @@ function deferIndexes(db: DB, unfilled: ReadonlySet<string>): DeferredIndexes {
   ).filter((i) => !/^\s*CREATE\s+UNIQUE\b/i.test(i.sql) && !kept(i));
   for (const i of deferred) db.exec(`DROP INDEX "${i.name}"`);
   const build = (which: (name: string) => boolean) => {
-    for (const i of deferred.filter((d) => which(d.name))) db.exec(i.sql);
+    // SQLite sorts an index's keys in runs as large as the page cache, on helper threads
+    // (PRAGMA threads) while it goes on scanning the table: runs of 2 MB keep both going (a
+    // million leads: 0.35 s an index instead of 0.55 s with the import's 16 MB cache).
+    const cache = db.pragma('cache_size', { simple: true }) as number;
+    db.pragma('cache_size = -2048');
+    try {
+      for (const i of deferred.filter((d) => which(d.name))) db.exec(i.sql);
+    } finally {
+      db.pragma(`cache_size = ${cache}`);
+    }
   };
   const state: DeferredIndexes = {
     lookupsBuilt: false,

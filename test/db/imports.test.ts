@@ -113,4 +113,18 @@ describe('the import writer', () => {
     expect(leads()).toEqual([]);
     expect(db.prepare('SELECT count(*) FROM imports').pluck().get()).toBe(0);
   });
+
+  it('leaves foreign keys enforced on the connection, whichever way the import ends', () => {
+    const foreignKeys = () => db.pragma('foreign_keys', { simple: true });
+    expect(foreignKeys()).toBe(1);
+    const writer = beginImport(db, options());
+    expect(foreignKeys()).toBe(0);
+    writer.add(tuple(1));
+    writer.finish({ ...COUNTS, rows_read: 1, inserted: 1 }, {}, 'hash');
+    expect(foreignKeys()).toBe(1);
+    beginImport(db, options()).abort();
+    expect(foreignKeys()).toBe(1);
+    expect(() => db.prepare('INSERT INTO leads(phone, import_id, created_at, updated_at) VALUES (?, 99, ?, ?)').run('+12127340000', 'x', 'x')).toThrow(/FOREIGN KEY/);
+    expect(db.pragma('foreign_key_check')).toEqual([]);
+  });
 });
