@@ -92,7 +92,7 @@ export function beginImport(db: DB, options: WriterOptions): LeadWriter {
     const indexes = stored <= options.expectedRows ? deferIndexes(db, options.unfilled) : null;
     const suppressed = suppressionHashes(db);
     const batch = newLeadBatch(db, batchId, now, options.unfilled);
-    const duplicates = duplicateFinder(db, stored, options.expectedRows, indexes, batch.flush);
+    const duplicates = duplicateFinder(db, stored, options.expectedRows, indexes, batch);
     const update = db.prepare(`UPDATE leads SET ${MERGED_COLUMNS.map((c) => `${c} = @${c}`).join(', ')}, updated_at = @updated_at WHERE id = @id`);
 
     return {
@@ -198,10 +198,11 @@ function suspendInsertTriggers(db: DB, batchId: number): { zones: Set<string>; r
  * a call is most of that), and the columns the file leaves empty on every lead are not read at
  * all. A row that does fill one of those goes in through the statement of every column, so a
  * wrong guess costs speed, never data. Ids are the import's own, next after the highest stored
- * one (the import holds the write lock), so a row's id is known while it is still buffered.
- * Whatever reads leads during the import flushes first (duplicateFinder's beforeRead, finish).
+ * one (the import holds the write lock), so a row's id is known while it is still buffered:
+ * duplicate finding reads a buffered row from the buffer (held); whatever reads leads from the
+ * table during the import writes the buffer first (flush).
  */
-function newLeadBatch(db: DB, batchId: number, now: string, unfilled: ReadonlySet<string>): { add(lead: LeadTuple): number; flush(): void } {
+function newLeadBatch(db: DB, batchId: number, now: string, unfilled: ReadonlySet<string>): LeadBatch {
   const buffer = importRowsTable(db);
   buffer.length = 0;
   let nextId = db.prepare('SELECT coalesce(max(id), 0) + 1 FROM leads').pluck().get() as number;
@@ -236,7 +237,23 @@ function newLeadBatch(db: DB, batchId: number, now: string, unfilled: ReadonlySe
       return id;
     },
     flush,
+    held(id) {
+      const first = buffer.length ? (buffer[0][0] as number) : id + 1;
+      if (id < first || id >= first + buffer.length) return undefined;
+      const row = buffer[id - first];
+      const lead = Object.fromEntries(LEAD_COLUMNS.map((c, i) => [c, row[i + 1]])) as unknown as StoredLead;
+      return { ...lead, score: lead.score ?? 0, attempts: 0, last_call_at: null, created_at: now, id, import_id: batchId };
+    },
   };
+}
+
+interface LeadBatch {
+  /** Buffers a new lead; its id. */
+  add(lead: LeadTuple): number;
+  /** Writes the buffered leads. */
+  flush(): void;
+  /** The buffered lead with this id, as a stored one reads; undefined when it is not in the buffer. */
+  held(id: number): Existing | undefined;
 }
 
 const IMPORT_ROWS = 'callq_import_rows';
@@ -341,8 +358,8 @@ function suppressionView(lead: LeadTuple): { phone: string; alt_phones: string[]
 /**
  * Finds the lead a row duplicates: same external id, else same phone, else same personal e-mail
  * (a shared mailbox such as info@ does not identify a person). Leads inserted earlier in the
- * same import are found too, since they are in the transaction (`beforeRead` writes any still
- * buffered before a lookup). Each key is hashed once a row.
+ * same import are found too: they are in the transaction, or still in the batch's buffer (read
+ * from there by id, or written before an indexed lookup). Each key is hashed once a row.
  *
  * While the lookup indexes are set aside (deferIndexes), a KeyIndex says which rows may hold a
  * key, and a row none of whose keys it knows cannot be a duplicate. Otherwise a bloom filter of
@@ -355,13 +372,13 @@ function duplicateFinder(
   stored: number,
   expectedRows: number,
   deferred: DeferredIndexes | null,
-  beforeRead: () => void,
+  batch: Pick<LeadBatch, 'flush' | 'held'>,
 ): { hash(keys: Keys): KeyHashes; mayExist(h: KeyHashes): boolean; find(keys: Keys, h: KeyHashes): Existing | undefined; remember(h: KeyHashes, id: number): void } {
   const byExternalId = db.prepare(`SELECT ${STORED_COLUMNS} FROM leads WHERE external_id = ? ORDER BY id LIMIT 1`);
   const byPhone = db.prepare(`SELECT ${STORED_COLUMNS} FROM leads WHERE phone = ? ORDER BY id LIMIT 1`);
   const byEmail = db.prepare(`SELECT ${STORED_COLUMNS} FROM leads WHERE email = ? ORDER BY id LIMIT 1`);
   const indexed = (keys: Keys) => {
-    beforeRead();
+    batch.flush();
     return ((keys.external_id !== null ? byExternalId.get(keys.external_id) : undefined) ??
       byPhone.get(keys.phone) ??
       (keys.email !== null ? byEmail.get(keys.email) : undefined)) as Existing | undefined;
@@ -376,14 +393,13 @@ function duplicateFinder(
     let found: Existing | undefined;
     for (const id of rows!.candidates(hash)) {
       if (found && found.id < id) continue;
-      const row = byId.get(id) as Existing | undefined;
+      const row = batch.held(id) ?? (byId.get(id) as Existing | undefined);
       if (row && row[kind] === key) found = row;
     }
     return found;
   };
   const find = (keys: Keys, h: KeyHashes) => {
     if (!rows) return indexed(keys);
-    beforeRead();
     return (
       (h.external_id ? scan('external_id', keys.external_id!, h.external_id) : undefined) ??
       scan('phone', keys.phone, h.phone) ??
@@ -405,7 +421,7 @@ function duplicateFinder(
   const everyStoredLead = () => db.prepare('SELECT id, external_id, phone, email FROM leads').iterate() as IterableIterator<Keys & { id: number }>;
   /** From now on the lookup indexes find duplicates, and a bloom filter of every key spares most lookups. */
   const spill = () => {
-    beforeRead();
+    batch.flush();
     rows = null;
     filter = new KeyFilter();
     for (const row of everyStoredLead()) note(keyHashes(row), row.id);
