@@ -27,9 +27,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'bin', 'callq.js');
 const out = join(root, 'bench', 'out');
 
-const rows = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 1_000_000);
 const runsAt = process.argv.indexOf('--runs');
 const runs = runsAt > 0 ? Number(process.argv[runsAt + 1]) : 1;
+const rows = Number(process.argv.slice(2).find((a, i) => /^\d+$/.test(a) && i + 2 !== runsAt + 1) ?? 1_000_000);
 
 const haveSqlite = spawnSync('sqlite3', ['-version']).status === 0;
 if (!haveSqlite) console.error('sqlite3 is not installed (Debian: apt-get install -y sqlite3): the baseline is skipped, only our figures are shown.');
