@@ -673,18 +673,21 @@ export function createGenerator(opts) {
     const co = pool.companies[p];
 
     // e-mail
-    let local;
-    const F = pool.ff[fi], L = pool.lf[li];
-    switch (co.pattern) {
-      case 0: local = `${F}.${L}`; break;
-      case 1: local = `${F}${L}`; break;
-      case 2: local = `${F}_${L}`; break;
-      default: local = `${L}.${F}`;
-    }
-    if (cycle) local += cycle + 1;
-    let email = `${local}@${co.domain}`;
+    // The company's pattern, in lower case or (some people, some companies) capitalised: the
+    // same address either way, so two people never share one (François Mathieu's
+    // mathieu.francois@ is not Mathieu François's at a first.last company).
+    const localPart = (F, L) => {
+      switch (co.pattern) {
+        case 0: return `${F}.${L}`;
+        case 1: return `${F}${L}`;
+        case 2: return `${F}_${L}`;
+        default: return `${L}.${F}`;
+      }
+    };
+    const suffix = cycle ? String(cycle + 1) : '';
+    let email = `${localPart(pool.ff[fi], pool.lf[li])}${suffix}@${co.domain}`;
     const ex = rnd();
-    if (co.upper || ex < 0.08) email = `${pool.cap[fi]}.${pool.capL[li]}${cycle ? cycle + 1 : ''}@${co.domain}`;
+    if (co.upper || ex < 0.08) email = `${localPart(pool.cap[fi], pool.capL[li])}${suffix}@${co.domain}`;
     else if (ex < 0.11) email = email.toUpperCase();
     else if (ex < 0.14) email = ex < 0.125 ? ` ${email}` : `${email} `;
     else if (ex < 0.19) email = '';
