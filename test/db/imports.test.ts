@@ -79,6 +79,21 @@ describe('the import writer', () => {
     ]);
   });
 
+  it('finds buffered rows through the indexes too, when the table is far larger than the file', () => {
+    const seed = beginImport(db, options({ expectedRows: 100 }));
+    for (let n = 100; n < 150; n++) seed.add(tuple(n));
+    seed.finish({ ...COUNTS, rows_read: 50, inserted: 50 }, {}, 'h1');
+    // 50 stored leads, a file of about 1 row: lookups go through the indexes, not the key table.
+    const writer = beginImport(db, options({ expectedRows: 1, onDuplicate: 'update' }));
+    expect(writer.add(tuple(1, { email: 'ann@acme.com' }))).toBe('inserted');
+    expect(writer.add(tuple(2, { email: 'ann@acme.com' }))).toBe('duplicate'); // the first row wins, even with update
+    expect(writer.add(tuple(1))).toBe('duplicate');
+    expect(writer.add(tuple(100, { company: 'Acme' }))).toBe('updated');
+    writer.finish({ ...COUNTS, rows_read: 4, inserted: 1, duplicates: 2, updated: 1 }, {}, 'h2');
+    expect(leads().filter((l) => l.import_id === 2).map((l) => l.phone)).toEqual(['+12127345501']);
+    expect(leads().find((l) => l.phone === '+12127345600')).toMatchObject({ company: 'Acme', import_id: 1 });
+  });
+
   it('numbers new leads after the highest stored id, in file order, across several batches', () => {
     db.prepare(`INSERT INTO leads(id, phone, created_at, updated_at) VALUES (41, '+12127340000', 'x', 'x')`).run();
     const writer = beginImport(db, options({ expectedRows: 2000 }));
