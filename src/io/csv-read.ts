@@ -113,7 +113,7 @@ export function openCsv(path: string, options: ReadOptions = {}): CsvFile {
     };
 
     let pending = decode(first.subarray(bomLength));
-    if (pending.includes('\u0000')) throw new UsageError(`${path} is not a text CSV file (it contains NUL bytes). Export it from the spreadsheet as CSV and try again.`);
+    if (pending.includes('\u0000')) throw notText(path);
 
     // Excel's `sep=;` first line names the delimiter and is not the header.
     let line = 1;
@@ -132,19 +132,23 @@ export function openCsv(path: string, options: ReadOptions = {}): CsvFile {
 
     // Blank lines before the header are skipped (and counted); the header record may hold
     // quoted line breaks, so read until it is complete.
+    let headerEnd: number;
     for (;;) {
       const blank = /^(?:[ \t]*\n)+/.exec(pending);
       if (blank) {
         line += countChar(blank[0], '\n');
         pending = pending.slice(blank[0].length);
       }
-      if (eof || pending.length > MAX_RECORD_CHARS || firstRecordEnd(pending, delimiter ?? detectDelimiter(pending)) >= 0) break;
+      const guess = delimiter ?? detectDelimiter(pending);
+      headerEnd = firstRecordEnd(pending, guess);
+      if (eof || pending.length > MAX_RECORD_CHARS || headerEnd >= 0) {
+        delimiter = guess;
+        break;
+      }
       pending += decode(readBytes());
       if (eof) pending += decode(null);
     }
     if (pending.trim() === '') throw new UsageError(`${path} has no header row: the file is empty. Nothing was imported.`);
-    delimiter ??= detectDelimiter(pending);
-    let headerEnd = firstRecordEnd(pending, delimiter);
     if (headerEnd < 0) {
       if (!eof || scanRecords(pending, delimiter.charCodeAt(0), true).openQuote) {
         throw new UsageError(`${path}, line ${line}: the header row never ends (a quote that is never closed?). Nothing was imported.`, { line });
@@ -234,10 +238,12 @@ function chooseEncoding(head: Buffer, option: string | undefined, path: string):
   for (let i = 0; i < sample.length; i++) if (sample[i] === 0) i % 2 ? oddNul++ : evenNul++;
   if (oddNul > sample.length / 4 && evenNul === 0) return { encoding: 'utf-16le', from: 'detected', bomLength: 0 };
   if (evenNul > sample.length / 4 && oddNul === 0) return { encoding: 'utf-16be', from: 'detected', bomLength: 0 };
-  if (evenNul + oddNul > 0) {
-    throw new UsageError(`${path} is not a text CSV file (it contains NUL bytes). Export it from the spreadsheet as CSV and try again.`);
-  }
+  if (evenNul + oddNul > 0) throw notText(path);
   return { encoding: isUtf8(head) ? 'utf-8' : 'windows-1252', from: 'detected', bomLength: 0 };
+}
+
+function notText(path: string): UsageError {
+  return new UsageError(`${path} is not a text CSV file (it contains NUL bytes). Export it from the spreadsheet as CSV and try again.`);
 }
 
 /** Whether the bytes are valid UTF-8, forgiving a multi-byte character cut at the end. */
@@ -319,7 +325,14 @@ export function parseDelimiterOption(text: string): string {
  * most fields and the following lines into as many (quoted text ignored). Comma when none does.
  */
 export function detectDelimiter(text: string): string {
-  const lines = text.split('\n').filter((l) => l.trim() !== '').slice(0, 20);
+  const lines: string[] = [];
+  for (let at = 0; at < text.length && lines.length < 20; ) {
+    const nl = text.indexOf('\n', at);
+    const end = nl < 0 ? text.length : nl;
+    const line = text.slice(at, end);
+    if (line.trim() !== '') lines.push(line);
+    at = end + 1;
+  }
   if (lines.length === 0) return ',';
   let best = ',';
   let bestScore = 0;
@@ -376,9 +389,10 @@ export interface RecordScan {
  * Follows the quotes of LF-only text that starts at a record start: a quote opens a quoted
  * field only at the start of a field (as csv-parse with relax_quotes reads it), "" inside one
  * is a literal quote. A quote that is the last character is undecided (unless the text is
- * final), so scanning stops there.
+ * final), so scanning stops there. With `firstOnly` it stops at the first record's end instead
+ * of the last one's.
  */
-export function scanRecords(text: string, delimiterCode: number, final = false): RecordScan {
+export function scanRecords(text: string, delimiterCode: number, final = false, firstOnly = false): RecordScan {
   let lastEnd = 0;
   let i = 0;
   let openedAt = -1;
@@ -396,8 +410,11 @@ export function scanRecords(text: string, delimiterCode: number, final = false):
     }
     const end = q < 0 ? text.length : q;
     if (end > i) {
-      const nl = text.lastIndexOf('\n', end - 1);
-      if (nl >= i) lastEnd = nl + 1;
+      const nl = firstOnly ? text.indexOf('\n', i) : text.lastIndexOf('\n', end - 1);
+      if (nl >= i && nl < end) {
+        lastEnd = nl + 1;
+        if (firstOnly) return { lastEnd, openQuote: false, openQuoteAt: -1 };
+      }
     }
     if (q < 0) return { lastEnd, openQuote: false, openQuoteAt: -1 };
     const before = q === 0 ? 10 : text.charCodeAt(q - 1);
@@ -408,15 +425,7 @@ export function scanRecords(text: string, delimiterCode: number, final = false):
 
 /** End of the first record (just after its line break), or -1 when it is not complete yet. */
 function firstRecordEnd(text: string, delimiter: string): number {
-  const code = delimiter.charCodeAt(0);
-  let from = 0;
-  for (;;) {
-    const nl = text.indexOf('\n', from);
-    if (nl < 0) return -1;
-    const scan = scanRecords(text.slice(0, nl + 1), code);
-    if (!scan.openQuote) return nl + 1;
-    from = nl + 1;
-  }
+  return scanRecords(text, delimiter.charCodeAt(0), false, true).lastEnd || -1;
 }
 
 function countChar(text: string, ch: string): number {
