@@ -1,7 +1,7 @@
 // One CSV record → a normalised new lead, a reject with its reason, or a blank line to skip.
 // Pure: no I/O, the clock comes in as `defaults.now`. Runs in the import's worker threads.
 import type { PriorityWeights } from '../core/settings.js';
-import { queueRank } from '../core/priority.js';
+import { newLeadRanker, queueRank } from '../core/priority.js';
 import { resolveLeadZones, type ZoneSource } from './timezones.js';
 import { countryCode, normalisePhone } from './phone.js';
 import type { ColumnMapping, LeadField } from './fields.js';
@@ -174,9 +174,17 @@ export function normaliseRecord(record: readonly string[], layout: RecordLayout,
     owner: cell('owner'),
     custom: customFields(record, layout),
     inbound_at: inbound,
-    queue_rank: queueRank({ score: score ?? 0, attempts: 0, source, campaign, last_call_at: null, inbound_at: inbound, created_at: defaults.now }, defaults.weights),
+    queue_rank: rankerOf(defaults)({ score: score ?? 0, source, campaign }),
   };
   return { kind: 'lead', lead, warnings };
+}
+
+/** The ranker of an import's new leads: one per LeadDefaults, that is per import and thread. */
+const rankers = new WeakMap<LeadDefaults, ReturnType<typeof newLeadRanker>>();
+function rankerOf(defaults: LeadDefaults): ReturnType<typeof newLeadRanker> {
+  let ranker = rankers.get(defaults);
+  if (!ranker) rankers.set(defaults, (ranker = newLeadRanker(defaults.weights, defaults.now)));
+  return ranker;
 }
 
 /**
@@ -352,7 +360,7 @@ export function mergeLead(stored: StoredLead, incoming: NewLead, weights: Priori
 
   const changed = MERGED_COLUMNS.some((c) => c !== 'queue_rank' && merged[c] !== stored[c]);
   if (!changed) return null;
-  merged.queue_rank = queueRank({ ...stored, score: merged.score, source: merged.source, campaign: merged.campaign, inbound_at: merged.inbound_at }, weights);
+  merged.queue_rank = queueRank({ ...stored, score: merged.score, source: merged.source, campaign: merged.campaign }, weights);
   return merged;
 }
 

@@ -78,7 +78,9 @@ const OTHER_TYPES = ['MOBILE', 'PREMIUM_RATE', 'TOLL_FREE', 'SHARED_COST', 'VOIP
 
 type FullMetadata = Metadata & { getCountryCodesForCallingCode(code: string): string[] | undefined; hasCountry(country: string): boolean };
 let metadata: FullMetadata | undefined;
+const meta = (): FullMetadata => (metadata ??= new Metadata() as FullMetadata);
 const plans = new Map<string, CompiledPlan | null>();
+const plansByCallingCode = new Map<string, CompiledPlan[] | null>();
 
 // Same checks as the library's matchesEntirely() and isNumberTypeEqualTo(), compiled once.
 function whole(source: string, lengths?: number[]): Matcher {
@@ -89,7 +91,7 @@ function whole(source: string, lengths?: number[]): Matcher {
 function planOf(country: string): CompiledPlan | undefined {
   let compiled = plans.get(country);
   if (compiled !== undefined) return compiled ?? undefined;
-  metadata ??= new Metadata() as FullMetadata;
+  const metadata = meta();
   if (!metadata.hasCountry(country)) {
     plans.set(country, null);
     return undefined;
@@ -117,21 +119,17 @@ function planOf(country: string): CompiledPlan | undefined {
 
 /** The countries sharing a calling code, main country first; undefined for unknown or non-geographic codes. */
 function countriesOf(callingCode: string): CompiledPlan[] | undefined {
-  let plans = plansByCallingCode.get(callingCode);
-  if (plans === undefined) {
-    metadata ??= new Metadata() as FullMetadata;
-    const countries = metadata.getCountryCodesForCallingCode(callingCode);
-    plans = !countries || countries.includes('001') ? null : countries.map((c) => planOf(c)!);
-    plansByCallingCode.set(callingCode, plans);
+  let sharing = plansByCallingCode.get(callingCode);
+  if (sharing === undefined) {
+    const countries = meta().getCountryCodesForCallingCode(callingCode);
+    sharing = !countries || countries.includes('001') ? null : countries.map((c) => planOf(c)!);
+    plansByCallingCode.set(callingCode, sharing);
   }
-  return plans ?? undefined;
+  return sharing ?? undefined;
 }
 
-const plansByCallingCode = new Map<string, CompiledPlan[] | null>();
-
 function isCallingCode(code: string): boolean {
-  metadata ??= new Metadata() as FullMetadata;
-  return metadata.getCountryCodesForCallingCode(code) !== undefined;
+  return meta().getCountryCodesForCallingCode(code) !== undefined;
 }
 
 function hasType(plan: CompiledPlan, national: string): boolean {

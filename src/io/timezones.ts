@@ -164,7 +164,6 @@ function countryOfPhone(e164: string): string | undefined {
 // ---------------------------------------------------------------------------------------------
 // Country
 
-/** ISO alpha-2 code for a code, alpha-3 code or common English name; undefined if unknown. */
 /** ISO 3166-1 alpha-2 code of a country written as a code, alpha-3 code or common name. */
 export function countryCode(country: string): string | undefined {
   // An import asks this of every row, mostly for the same few countries: remember recent answers.

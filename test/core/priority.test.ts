@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { explainScore, freshness, freshnessHorizon, queueRank, total, weightKey, type RankInput } from '../../src/core/priority.js';
+import { explainScore, freshness, freshnessHorizon, newLeadRanker, queueRank, total, weightKey, type RankInput } from '../../src/core/priority.js';
 import { resolveSettings } from '../../src/core/settings.js';
 
 const w = resolveSettings(new Map([['weight.source.webinar', '15'], ['weight.campaign.q4-push', '-3']])).weights;
 const NOW = new Date('2026-11-24T16:00:00Z');
-const lead = (over: Partial<RankInput & { status: string }> = {}) => ({
+const lead = (over: Partial<RankInput & { status: string; inbound_at: string | null }> = {}) => ({
   score: 50,
   attempts: 0,
   source: null,
@@ -80,4 +80,17 @@ describe('score terms', () => {
     ['content_download', 'content-download'],
     [null, ''],
   ])('weight key of %j is %j', (value, key) => expect(weightKey(value)).toBe(key));
+});
+
+describe('newLeadRanker', () => {
+  it('ranks new leads exactly as queueRank does', () => {
+    const created = '2026-11-23T15:00:00.000Z';
+    const rankNew = newLeadRanker(w, created);
+    for (const source of [null, 'webinar', ' Webinar ', 'trade_show', 'constructor'])
+      for (const campaign of [null, 'q4-push', 'Q4 push', 'other'])
+        for (const score of [0, 37, 100]) {
+          const expected = queueRank({ score, attempts: 0, source, campaign, last_call_at: null, created_at: created }, w);
+          expect(Object.is(rankNew({ score, source, campaign }), expected)).toBe(true);
+        }
+  });
 });
