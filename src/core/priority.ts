@@ -38,6 +38,16 @@ export function weightKey(value: string | null): string {
 }
 
 /**
+ * The weight.source.NAME or weight.campaign.NAME setting for a value; 0 when none is set. Own
+ * keys only: a source called 'constructor' or 'toString' has no weight (the maps are plain
+ * objects, and stay so after crossing to the import's worker threads).
+ */
+function weightFor(weights: Record<string, number>, value: string | null): number {
+  const key = weightKey(value);
+  return Object.hasOwn(weights, key) ? weights[key] : 0;
+}
+
+/**
  * When the lead last had attention: its last call, else when it entered callq. (Not the CRM's
  * creation date: a list of two-year-old leads imported today has waited a day, not two years.)
  */
@@ -47,7 +57,7 @@ export function lastTouch(lead: Pick<RankInput, 'last_call_at' | 'created_at'>):
 
 /** The time-independent part of the score, stored as leads.queue_rank. */
 export function queueRank(lead: RankInput, w: PriorityWeights): number {
-  return rank(w, lead.score, lead.attempts, w.source[weightKey(lead.source)] ?? 0, w.campaign[weightKey(lead.campaign)] ?? 0, lastTouch(lead));
+  return rank(w, lead.score, lead.attempts, weightFor(w.source, lead.source), weightFor(w.campaign, lead.campaign), lastTouch(lead));
 }
 
 function rank(w: PriorityWeights, score: number, attempts: number, sourceWeight: number, campaignWeight: number, touched: number): number {
@@ -65,7 +75,7 @@ export function newLeadRanker(w: PriorityWeights, createdAt: string): (lead: Pic
     let weight = cache.get(value);
     if (weight === undefined) {
       if (cache.size >= 1024) cache.clear();
-      cache.set(value, (weight = weights[weightKey(value)] ?? 0));
+      cache.set(value, (weight = weightFor(weights, value)));
     }
     return weight;
   };
@@ -94,8 +104,8 @@ export function freshnessHorizon(w: PriorityWeights): number {
 /** Every term of a lead's score at `now`, for --explain. Their sum equals total(). */
 export function explainScore(lead: RankInput & { status: string; inbound_at: string | null }, now: Date, w: PriorityWeights): PriorityTerm[] {
   const waitedDays = (now.getTime() - lastTouch(lead)) / DAY_MS;
-  const sourceWeight = w.source[weightKey(lead.source)] ?? 0;
-  const campaignWeight = w.campaign[weightKey(lead.campaign)] ?? 0;
+  const sourceWeight = weightFor(w.source, lead.source);
+  const campaignWeight = weightFor(w.campaign, lead.campaign);
   const terms: PriorityTerm[] = [
     { name: 'score', input: String(lead.score), weight: w.score, points: w.score * lead.score },
     { name: 'attempts', input: `${lead.attempts} made`, weight: w.attempt, points: w.attempt * lead.attempts },

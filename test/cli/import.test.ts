@@ -107,6 +107,13 @@ describe('callq import: every fixture gives the documented counts', () => {
 });
 
 describe('callq import: stored values', () => {
+  it('imports leads whose source or campaign is named like an object property, with no weight for it', () => {
+    const file = write('proto.csv', 'Phone,Lead Source,Campaign\n(212) 734-5526,constructor,toString\n(212) 734-5527,__proto__,hasOwnProperty\n(212) 734-5528,,\n');
+    expect(importJson(file)).toMatchObject({ inserted: 3, rejected: 0 });
+    const ranks = query<{ queue_rank: number }>('SELECT queue_rank FROM leads ORDER BY id').map((r) => r.queue_rank);
+    expect(ranks).toEqual([ranks[2], ranks[2], ranks[2]]);
+  });
+
   it('decodes every encoding to the same text', () => {
     for (const name of ['utf8.csv', 'utf8-bom.csv', 'utf16le-bom.csv']) {
       db = join(dir, `${name}.db`);

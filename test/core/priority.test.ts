@@ -94,3 +94,14 @@ describe('newLeadRanker', () => {
         }
   });
 });
+
+describe('source and campaign weights', () => {
+  it("give no weight to a name that is only an object's inherited property", () => {
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+      const l = lead({ source: name, campaign: name });
+      expect(queueRank(l, w)).toBe(queueRank(lead(), w));
+      expect(newLeadRanker(w, l.created_at)({ score: 50, source: name, campaign: name })).toBe(queueRank(lead(), w));
+      expect(explainScore(l, NOW, w).filter((t) => t.name === 'source' || t.name === 'campaign').map((t) => t.points)).toEqual([0, 0]);
+    }
+  });
+});
