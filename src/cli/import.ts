@@ -1,13 +1,13 @@
 // callq import FILE: read a lead list, normalise it, and add it to the database in one transaction.
-import { basename, dirname, join } from 'node:path';
+import { basename } from 'node:path';
 import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { stringify } from 'csv-stringify/sync';
 import type { Context } from './context.js';
 import { openDatabase, type DB } from '../db/open.js';
 import { loadSettings } from '../db/settings.js';
 import { beginImport, type ImportCounts, type LeadWriter } from '../db/imports.js';
 import { NothingToDoError, UsageError } from '../core/errors.js';
 import { openCsv, type CsvFile } from '../io/csv-read.js';
+import { csvLine, removeStaleTemps, SIGNAL_EXIT, tempName } from '../io/csv-write.js';
 import { describeField, mapColumns, parseMapOption, requirePhoneColumn, type ColumnMapping } from '../io/fields.js';
 import { recordLayout, unfilledColumns, type LeadDefaults, type LeadTuple, type RecordWarning } from '../io/lead-record.js';
 import { normaliseChunks, workerCount } from '../io/import-worker.js';
@@ -127,7 +127,6 @@ export async function run(ctx: Context, [file]: string[], opts: Record<string, u
       mapping: mapping.map((m) => ({ column: m.header, field: m.field === 'custom' ? `custom:${m.key}` : m.field })),
     };
     if (counts.rows_read === 0) {
-      writer.abort();
       throw new NothingToDoError(`nothing to import: ${file} has a header but no rows. No batch was recorded.`, { summary });
     }
     writer.finish(
@@ -213,25 +212,26 @@ interface RejectsFile {
 }
 
 function rejectsFile(path: string, header: string[]): RejectsFile {
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  const temp = tempName(path, process.pid);
   let fd: number;
   try {
     fd = openSync(temp, 'w');
   } catch (err) {
     throw new UsageError(`cannot write the rejects file ${path}: ${(err as Error).message}.`);
   }
+  removeStaleTemps(path);
   let closed = false;
   const width = header.length;
-  writeSync(fd, stringify([[...header, 'line', 'reason', 'detail']]));
+  writeSync(fd, `${csvLine([...header, 'line', 'reason', 'detail'])}\n`);
   // Interrupted, the import rolls back by itself; the temporary file must not stay behind.
-  const signals = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
-  const onSignal = (signal: keyof typeof signals) => {
+  const onSignal = (signal: NodeJS.Signals) => {
     rmSync(temp, { force: true });
-    process.exit(signals[signal]);
+    process.exit(SIGNAL_EXIT[signal]);
   };
-  for (const signal of Object.keys(signals) as (keyof typeof signals)[]) process.once(signal, onSignal);
+  const signals = Object.keys(SIGNAL_EXIT) as NodeJS.Signals[];
+  for (const signal of signals) process.once(signal, onSignal);
   const close = () => {
-    for (const signal of Object.keys(signals)) process.off(signal, onSignal);
+    for (const signal of signals) process.off(signal, onSignal);
     if (!closed) closeSync(fd);
     closed = true;
   };
@@ -239,7 +239,7 @@ function rejectsFile(path: string, header: string[]): RejectsFile {
     write(fields, line, reason, detail) {
       const cells = fields.slice(0, width);
       while (cells.length < width) cells.push('');
-      writeSync(fd, stringify([[...cells, String(line), reason, detail]]));
+      writeSync(fd, `${csvLine([...cells, line, reason, detail])}\n`);
     },
     commit() {
       close();

@@ -106,9 +106,11 @@ export function stdoutSink(stream: NodeJS.WriteStream): Sink {
 }
 
 const TEMP_SUFFIX = '.callq-tmp';
-const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+/** The exit code for each signal a file being written must not outlive (128 + its number). */
+export const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
 
-function tempName(path: string, pid: number): string {
+/** The hidden temporary name `path` is written under, in its folder (see removeStaleTemps). */
+export function tempName(path: string, pid: number): string {
   return join(dirname(path), `.${basename(path)}.${pid}${TEMP_SUFFIX}`);
 }
 
