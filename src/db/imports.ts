@@ -99,8 +99,7 @@ export function beginImport(db: DB, options: WriterOptions): LeadWriter {
       batchId,
       add(lead) {
         if (suppressed.size && leadSuppressionKeys(suppressionView(lead)).some((k) => suppressed.has(`${k.kind}:${k.hash}`))) return 'suppressed';
-        const email = lead[AT.email] as string | null;
-        const keys = { phone: lead[AT.phone] as string, email: email && isPersonalEmail(email) ? email : null, external_id: lead[AT.external_id] as string | null };
+        const keys = duplicateKeys(lead[AT.phone] as string, lead[AT.email] as string | null, lead[AT.external_id] as string | null);
         const hashed = duplicates.hash(keys);
         if (duplicates.mayExist(hashed)) {
           const existing = duplicates.find(keys, hashed);
@@ -110,8 +109,7 @@ export function beginImport(db: DB, options: WriterOptions): LeadWriter {
             const merged = mergeLead(existing, leadFromTuple(lead), options.weights);
             if (!merged) return 'duplicate';
             update.run({ ...merged, updated_at: now, id: existing.id });
-            const mergedKeys = { phone: existing.phone, email: merged.email && isPersonalEmail(merged.email) ? merged.email : null, external_id: merged.external_id };
-            duplicates.remember(duplicates.hash(mergedKeys), existing.id);
+            duplicates.remember(duplicates.hash(duplicateKeys(existing.phone, merged.email, merged.external_id)), existing.id);
             return 'updated';
           }
         }
@@ -296,7 +294,7 @@ const KEPT_INDEXES: Record<string, { sql: string; unlessFilled?: string }> = {
 /** The indexes the import's duplicate lookups use, by key kind. */
 const LOOKUP_INDEXES: Record<string, keyof Keys> = { leads_phone: 'phone', leads_email: 'email', leads_external_id: 'external_id' };
 
-type DeferredIndexes = { lookupsBuilt: boolean; buildLookups(): void; rebuild(): void };
+type DeferredIndexes = { buildLookups(): void; rebuild(): void };
 
 /**
  * When the import is at least as large as the table, the indexes on leads (phone, e-mail and
@@ -328,17 +326,16 @@ function deferIndexes(db: DB, unfilled: ReadonlySet<string>): DeferredIndexes {
       db.pragma(`cache_size = ${cache}`);
     }
   };
-  const state: DeferredIndexes = {
-    lookupsBuilt: false,
+  let lookupsBuilt = false;
+  return {
     buildLookups() {
-      if (!state.lookupsBuilt) build((name) => name in LOOKUP_INDEXES);
-      state.lookupsBuilt = true;
+      if (!lookupsBuilt) build((name) => name in LOOKUP_INDEXES);
+      lookupsBuilt = true;
     },
     rebuild() {
-      build((name) => !(name in LOOKUP_INDEXES) || !state.lookupsBuilt);
+      build((name) => !(name in LOOKUP_INDEXES) || !lookupsBuilt);
     },
   };
-  return state;
 }
 
 /** Every suppression as 'kind:hash', loaded once (usually a small table; often empty). */
@@ -348,6 +345,11 @@ function suppressionHashes(db: DB): Set<string> {
 
 type Existing = StoredLead & { id: number; import_id: number | null };
 type Keys = { phone: string; email: string | null; external_id: string | null };
+
+/** What makes two leads one: the phone, a personal e-mail (not a shared mailbox), the external id. */
+function duplicateKeys(phone: string, email: string | null, external_id: string | null): Keys {
+  return { phone, email: email && isPersonalEmail(email) ? email : null, external_id };
+}
 
 /** The phone(s) and e-mail a suppression could match. */
 function suppressionView(lead: LeadTuple): { phone: string; alt_phones: string[]; email: string | null } {

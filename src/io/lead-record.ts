@@ -53,8 +53,7 @@ const INVISIBLE = /[\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF]/g;
 
 /** Whether `text` (a record, or a whole chunk of the file) holds any such character. */
 export function hasInvisible(text: string): boolean {
-  INVISIBLE.lastIndex = 0;
-  return INVISIBLE.test(text);
+  return text.search(INVISIBLE) >= 0;
 }
 
 /** Column indexes per field, computed once per file. */
