@@ -30,10 +30,10 @@ function addAndSuppress(ctx: Context, db: DB, keys: SuppressionKey[], reason: st
 }
 
 /** Runs `work` with the team database open (created if needed) and its default country. */
-function withDatabase<T>(ctx: Context, work: (db: DB, country: string) => T): T {
+async function withDatabase<T>(ctx: Context, work: (db: DB, country: string) => T | Promise<T>): Promise<T> {
   const db = openDatabase(ctx.dbPath, { create: true });
   try {
-    return work(db, loadSettings(db).defaultCountry);
+    return await work(db, loadSettings(db).defaultCountry);
   } finally {
     db.close();
   }
@@ -59,14 +59,14 @@ function report(ctx: Context, result: AddResult & { rejected?: number; file?: st
 }
 
 export async function add(ctx: Context, values: string[], opts: Record<string, unknown>): Promise<void> {
-  const result = withDatabase(ctx, (db, country) =>
+  const result = await withDatabase(ctx, (db, country) =>
     addAndSuppress(ctx, db, parseAll(values, country), (opts.reason as string) ?? null, (opts.source as string) ?? `added by ${ctx.rep}`),
   );
   report(ctx, result, 'Do-not-call');
 }
 
 export async function remove(ctx: Context, values: string[]): Promise<void> {
-  const { removed, listed } = withDatabase(ctx, (db, country) => {
+  const { removed, listed } = await withDatabase(ctx, (db, country) => {
     const keys = parseAll(values, country);
     return { removed: db.transaction(() => removeSuppressions(db, keys)).immediate(), listed: keys.length };
   });
@@ -104,12 +104,7 @@ export async function list(ctx: Context, _args: string[], opts: Record<string, u
  * in one transaction.
  */
 export async function importList(ctx: Context, [file]: string[], opts: Record<string, unknown>): Promise<void> {
-  const db = openDatabase(ctx.dbPath, { create: true });
-  try {
-    await importInto(ctx, db, loadSettings(db).defaultCountry, file, opts);
-  } finally {
-    db.close();
-  }
+  await withDatabase(ctx, (db, country) => importInto(ctx, db, country, file, opts));
 }
 
 async function importInto(ctx: Context, db: DB, country: string, file: string, opts: Record<string, unknown>): Promise<void> {

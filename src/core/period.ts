@@ -1,6 +1,7 @@
 // The period of a report or an export: --since / --until as people write them.
 import { UsageError } from './errors.js';
 import { localParts, zonedTimeToUtc } from './calling-window.js';
+import { isRealDay, shiftDays, type Day } from './when.js';
 
 const DAY_MS = 86_400_000;
 
@@ -42,20 +43,16 @@ function readBound(text: string, edge: 'since' | 'until', now: Date, zone: strin
     if (Number.isNaN(at.getTime()) || +h > 23 || +mi > 59) throw fail();
     return at;
   }
-  let day: { year: number; month: number; day: number };
+  let day: Day;
   const today = localParts(now, zone);
   if (input === 'today') day = today;
-  else if (input === 'yesterday') day = shiftDay(today, -1);
+  else if (input === 'yesterday') day = shiftDays(today, -1);
   else {
     const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(input);
     if (!m) throw fail();
     day = { year: +m[1], month: +m[2], day: +m[3] };
-    if (shiftDay(day, 0).day !== day.day || day.month < 1 || day.month > 12) throw fail();
+    if (!isRealDay(day)) throw fail();
   }
   return zonedTimeToUtc({ ...day, hour: 0, minute: 0 }, zone);
 }
 
-function shiftDay(d: { year: number; month: number; day: number }, n: number) {
-  const t = new Date(Date.UTC(d.year, d.month - 1, d.day + n));
-  return { year: t.getUTCFullYear(), month: t.getUTCMonth() + 1, day: t.getUTCDate() };
-}

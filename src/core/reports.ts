@@ -2,7 +2,6 @@
 // in from src/db/reports.ts, rows go out to the renderers; `now` and zones are passed in.
 // Definitions are the README's "Reports" section; keep the two in step.
 import { localParts } from './calling-window.js';
-import type { Period } from './period.js';
 
 const DAY_MS = 86_400_000;
 

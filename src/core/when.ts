@@ -13,7 +13,7 @@ const DATE_FORMS =
   "'2027-01-15', 'jan 15', '15 jan 2027', 'march', 'in 3 months', 'in 6 weeks', 'next month', 'next week', 'friday'";
 const DURATION_FORMS = "'3m20s', '90s', '2h', '1h30m', '1:30' (m:ss), '1:02:03' (h:mm:ss), '45' (seconds)";
 
-interface Day {
+export interface Day {
   year: number;
   month: number;
   day: number;
@@ -47,10 +47,10 @@ const pad2 = (n: number) => String(n).padStart(2, '0');
 // --- local calendar arithmetic (plain dates, no zone) ---
 
 const daysInMonth = (year: number, month: number) => new Date(Date.UTC(year, month, 0)).getUTCDate();
-const isRealDay = (d: Day) => d.month >= 1 && d.month <= 12 && d.day >= 1 && d.day <= daysInMonth(d.year, d.month);
+export const isRealDay = (d: Day) => d.month >= 1 && d.month <= 12 && d.day >= 1 && d.day <= daysInMonth(d.year, d.month);
 const weekdayOf = (d: Day) => new Date(Date.UTC(d.year, d.month - 1, d.day)).getUTCDay();
 
-function shiftDays(d: Day, n: number): Day {
+export function shiftDays(d: Day, n: number): Day {
   const t = new Date(Date.UTC(d.year, d.month - 1, d.day + n));
   return { year: t.getUTCFullYear(), month: t.getUTCMonth() + 1, day: t.getUTCDate() };
 }
