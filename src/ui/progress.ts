@@ -62,7 +62,7 @@ export function progressBar(ctx: Pick<Context, 'stderr' | 'json'>, options: Prog
 }
 
 /** The text of the bar: label, bar and percentage when the total is known, amount, rate, time left. */
-export function progressLine(options: ProgressOptions, done: number, seconds: number): string {
+function progressLine(options: ProgressOptions, done: number, seconds: number): string {
   const amount = (n: number) => (options.unit === 'bytes' ? formatBytes(n) : `${Math.round(n).toLocaleString('en-US')}${options.unit ? ' ' + options.unit : ''}`);
   const rate = seconds > 0 ? done / seconds : 0;
   const parts = [options.label];
