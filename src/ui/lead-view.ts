@@ -7,7 +7,7 @@ import type { CallRow } from '../db/calls.js';
 import type { PriorityTerm } from '../core/priority.js';
 import { localParts } from '../core/calling-window.js';
 import { formatBothZones, formatInZone } from '../core/when.js';
-import { truncate, visibleLength } from './table.js';
+import { pad, truncate, visibleLength } from './table.js';
 import { leadName, parseJson } from './lead-json.js';
 
 /**
@@ -91,9 +91,9 @@ export function renderCard(lead: LeadRow, x: CardExtras, c: ChalkInstance): stri
       const when = x.viewerZone ? formatInZone(new Date(call.called_at), x.viewerZone) : call.called_at.slice(0, 16).replace('T', ' ');
       const head = `   ${when} ${call.disposition} by ${call.rep}`;
       const text = call.notes?.replace(/\s+/g, ' ') ?? '';
-      const room = width - head.length - 3;
+      const room = width - visibleLength(head) - 3;
       // The latest note is read in full (on its own lines if need be); older ones get what is left of their line.
-      const wrapped = i === 0 && text.length > room;
+      const wrapped = i === 0 && visibleLength(text) > room;
       const note = text && !wrapped ? ` — ${truncate(text, Math.max(10, room))}` : '';
       lines.push(`   ${c.dim(when)} ${call.disposition} ${c.dim('by ' + call.rep)}${note}`);
       if (wrapped) lines.push(...wrapItems(text.split(' '), width - 4, ' ').slice(0, 3).map((l) => `    ${l}`));
@@ -125,6 +125,6 @@ export function wrapItems(items: string[], width: number, separator = '  '): str
 }
 
 export function renderTerms(terms: PriorityTerm[], total: number, c: ChalkInstance): string {
-  const rows = terms.map((t) => `${t.name.padEnd(9)} ${t.input.padEnd(22).slice(0, 22)} × ${String(t.weight).padStart(6)} = ${t.points.toFixed(1).padStart(7)}`);
+  const rows = terms.map((t) => `${t.name.padEnd(9)} ${pad(truncate(t.input, 22), 22)} × ${String(t.weight).padStart(6)} = ${t.points.toFixed(1).padStart(7)}`);
   return [...rows, c.bold(`${'total'.padEnd(9)} ${''.padEnd(22)}   ${''.padStart(6)}   ${total.toFixed(1).padStart(7)}`)].join('\n');
 }

@@ -1,4 +1,6 @@
 // Plain aligned tables for terminals (80 columns in mind); the last column may wrap.
+// Cells are measured in terminal columns (width.ts), so CJK names and emoji line up.
+import { displayWidth, truncateToWidth } from './width.js';
 
 export function renderTable(headers: string[], rows: string[][], options: { width?: number } = {}): string {
   const width = options.width ?? 100;
@@ -14,17 +16,16 @@ export function renderTable(headers: string[], rows: string[][], options: { widt
   return [line(headers), line(widths.map((w) => '─'.repeat(w))), ...rows.map(line)].join('\n');
 }
 
-// eslint-disable-next-line no-control-regex
-const ANSI = /\u001b\[[0-9;]*m/g;
-
+/** Columns `text` takes on a terminal (colour codes aside; wide and combining characters counted right). */
 export function visibleLength(text: string): number {
-  return text.replace(ANSI, '').length;
+  return displayWidth(text);
 }
 
 export function pad(text: string, width: number): string {
   return text + ' '.repeat(Math.max(0, width - visibleLength(text)));
 }
 
+/** At most `width` columns, cut between grapheme clusters, with '…' when cut. */
 export function truncate(text: string, width: number): string {
-  return visibleLength(text) <= width ? text : text.replace(ANSI, '').slice(0, Math.max(0, width - 1)) + '…';
+  return truncateToWidth(text, width);
 }

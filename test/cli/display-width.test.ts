@@ -1,0 +1,58 @@
+// Names in any script line up in tables and fit on the card: measured in terminal columns.
+import { beforeEach, describe, expect, it } from 'vitest';
+import { callq, useTempDb } from '../helpers.js';
+import { seedLeads } from '../seed.js';
+import { displayWidth } from '../../src/ui/width.js';
+
+let db: string;
+useTempDb('w.db', (_d, path) => (db = path));
+beforeEach(() => callq(['--db', db, 'init']));
+
+const TUE_11_NY = '2026-11-24T16:00:00Z';
+const q = (args: string[]) => callq(['--db', db, '--rep', 'ana', '--now', TUE_11_NY, ...args]);
+
+/** The display column where `word` starts on `line`. */
+const columnOf = (line: string, word: string) => displayWidth(line.slice(0, line.indexOf(word)));
+
+describe('wide and combining characters', () => {
+  it('callq queue lines columns up with CJK, accented and emoji names', () => {
+    seedLeads(db, [
+      { score: 90, first_name: 'Ana', last_name: 'Smith', company: 'Acme' },
+      { score: 80, first_name: '山田', last_name: '太郎', company: 'ヤマダ商事' },
+      { score: 70, first_name: 'Jose\u0301', last_name: 'Garci\u0301a', company: 'Café 🇫🇷' },
+      { score: 60, first_name: 'Dev', last_name: '👩‍💻', company: '😀 Smiles' },
+    ]);
+    const r = q(['queue']);
+    expect(r.code, r.stderr).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(6);
+    const [header, , ...rows] = lines;
+    const statusAt = columnOf(header, 'status');
+    const leadTimeAt = columnOf(header, 'lead time');
+    expect(statusAt).toBeGreaterThan(0);
+    for (const row of rows) {
+      expect(columnOf(row, ' new ') + 1, row).toBe(statusAt);
+      expect(columnOf(row, 'Tue 11:00'), row).toBe(leadTimeAt);
+    }
+    expect(r.stdout).toContain('山田 太郎');
+    expect(r.stdout).toContain('👩‍💻');
+  });
+
+  it("the card keeps a CJK name and a long note within its width, without splitting characters", () => {
+    const [id] = seedLeads(db, [{ score: 90, first_name: '山田', last_name: '太郎', company: '株式会社ヤマダ商事' }]);
+    const note = '折り返し電話の依頼がありました。来週の火曜日にもう一度電話してください。担当者は不在でした。'.repeat(2);
+    expect(q(['log', String(id), 'no-answer', '--force', '--note', note]).code).toBe(0);
+    expect(q(['log', String(id), 'busy', '--force', '--note', '👩‍💻🇯🇵'.repeat(40)]).code).toBe(0);
+    // The next Monday, once the retry delays have passed: the card shows the last calls and their notes.
+    const r = callq(['--db', db, '--rep', 'ana', '--now', '2026-11-30T16:00:00Z', 'next']);
+    expect(r.code, r.stderr).toBe(0);
+    const card = r.stdout.trimEnd().split('\n');
+    expect(r.stdout).toContain('山田 太郎');
+    expect(r.stdout).toContain('last calls');
+    expect(r.stdout).toContain('— 折り返し');
+    for (const line of card) {
+      expect(displayWidth(line), line).toBeLessThanOrEqual(80);
+      expect(line.isWellFormed()).toBe(true);
+    }
+  });
+});

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { displayWidth, truncateToWidth } from '../../src/ui/width.js';
+import { pad, renderTable } from '../../src/ui/table.js';
+
+describe('displayWidth', () => {
+  it.each([
+    ['', 0],
+    ['Ana Smith', 9],
+    ['José Hernández', 14], // precomposed accents
+    ['Jose\u0301', 4], // e + combining acute: one column
+    ['Zoë Ångström', 12],
+    ['山田太郎', 8],
+    ['山田 Taro', 9],
+    ['김민준', 6], // Hangul syllables
+    ['ｆｕｌｌ', 8], // fullwidth Latin
+    ['Ｔ社', 4],
+    ['😀', 2],
+    ['👩‍💻', 2], // ZWJ sequence: one cluster, one picture
+    ['👨‍👩‍👧‍👦 family', 9],
+    ['🇫🇷', 2], // flag: two regional indicators
+    ['🇯🇵🇫🇷', 4],
+    ['❤️', 2], // text heart + emoji variation selector
+    ['☎ call', 6], // text-style symbol stays one column
+    ['1️⃣', 2], // keycap
+    ['a\u200bb', 2], // zero-width space
+    ['\u001b[1mbold\u001b[22m', 4], // colour codes take no room
+    ['─'.repeat(5), 5],
+    ['Владимир', 8],
+  ])('%j is %i columns', (text, width) => expect(displayWidth(text)).toBe(width));
+});
+
+describe('truncateToWidth', () => {
+  it.each([
+    ['Ana Smith', 20, 'Ana Smith'],
+    ['Ana Smith', 5, 'Ana …'],
+    ['山田太郎', 8, '山田太郎'],
+    ['山田太郎', 7, '山田太…'],
+    ['山田太郎', 6, '山田…'], // a wide character that does not fit is left out whole
+    ['Jose\u0301 Garcia', 5, 'Jose\u0301…'], // the accent stays with its letter
+    ['ab😀cd', 4, 'ab…'],
+    ['ab😀cd', 5, 'ab😀…'],
+    ['👩‍💻👩‍💻👩‍💻', 5, '👩‍💻👩‍💻…'], // never half a ZWJ sequence
+    ['🇫🇷🇯🇵', 3, '🇫🇷…'], // never half a flag
+    ['\u001b[1mlong bold text\u001b[22m', 6, 'long …'],
+  ])('%j in %i columns → %j', (text, width, cut) => {
+    const out = truncateToWidth(text, width);
+    expect(out).toBe(cut);
+    expect(displayWidth(out)).toBeLessThanOrEqual(width);
+    expect(out.isWellFormed()).toBe(true); // no lone surrogate
+  });
+});
+
+describe('renderTable', () => {
+  it('lines columns up by display width, not string length', () => {
+    const out = renderTable(
+      ['name', 'company', 'status'],
+      [
+        ['Ana Smith', 'Acme', 'new'],
+        ['山田太郎', 'ヤマダ商事', 'new'],
+        ['Jose\u0301 👩‍💻', 'Café 🇫🇷', 'working'],
+      ],
+    );
+    const lines = out.split('\n');
+    const statusColumn = displayWidth(lines[0].slice(0, lines[0].indexOf('status')));
+    for (const line of [lines[2], lines[3], lines[4]]) {
+      const before = line.slice(0, line.search(/(new|working)$/));
+      expect(displayWidth(before)).toBe(statusColumn);
+    }
+    expect(displayWidth(lines[1])).toBe(displayWidth(pad(lines[0], displayWidth(lines[1]))));
+  });
+
+  it('truncates the last column by grapheme cluster with an ellipsis', () => {
+    const out = renderTable(['id', 'note'], [['1', '山田太郎山田太郎山田太郎']], { width: 15 });
+    const row = out.split('\n')[2];
+    expect(row).toBe('1   山田太郎山…'); // the last column gets 15 - 4 = 11 columns
+    expect(displayWidth(row)).toBeLessThanOrEqual(15);
+  });
+});
