@@ -1,5 +1,5 @@
 // Wires every command. Each action lazy-loads its module, so `callq next` loads only what it needs.
-import { Command, Option } from 'commander';
+import { Argument, Command, Option } from 'commander';
 import { resolveContext, type Context, type GlobalOptions } from './context.js';
 
 type Runner = (ctx: Context, args: string[], opts: Record<string, unknown>) => Promise<void>;
@@ -20,6 +20,27 @@ function examples(lines: string[]): string {
   return '\nExamples:\n' + lines.map((l) => `  $ ${l}`).join('\n') + '\n';
 }
 
+/** Every exit status callq uses (SPEC "Exit codes"), for `callq --help`, `callq help exit-codes` and the man page. */
+export const EXIT_CODES: ReadonlyArray<{ code: number; short: string; meaning: string }> = [
+  { code: 0, short: 'ok', meaning: 'ok. An import is ok even if every row was rejected or a duplicate.' },
+  { code: 1, short: 'unexpected failure', meaning: 'unexpected failure: a bug (please report it with the command you ran), or the machine failed under callq, e.g. a full disk. The message says which.' },
+  { code: 2, short: 'usage or input error', meaning: 'usage or input error: unknown command or flag, invalid value, bad CSV, unknown lead, no database. Nothing was changed.' },
+  { code: 3, short: 'nothing to do', meaning: 'nothing to do: the queue is empty (the message says why and when it opens), no lead to hand off, no data rows.' },
+  { code: 4, short: 'conflict', meaning: 'conflict: another rep holds the lead, or your claim expired or changed.' },
+  { code: 5, short: 'database integrity problem', meaning: "database integrity problem: run 'callq maintain' for a check, or restore a backup." },
+  { code: 75, short: 'database busy, try again', meaning: 'database busy, try again: another process held the database longer than the busy timeout (EX_TEMPFAIL). Nothing was changed.' },
+  { code: 130, short: 'interrupted', meaning: "interrupted: 'callq work' ended by Ctrl-C, a closed terminal or SIGTERM (the claim was given back)." },
+  { code: 141, short: 'output closed', meaning: "the reader of stdout went away ('callq export cleanup | head'); an export marks nothing then." },
+];
+
+/** Help topics: `callq help NAME` prints one. */
+export const HELP_TOPICS: Readonly<Record<string, { summary: string; text: () => string }>> = {
+  'exit-codes': {
+    summary: 'what each exit status means',
+    text: () => 'Exit codes:\n' + EXIT_CODES.map((e) => `  ${String(e.code).padStart(3)}  ${e.meaning}`).join('\n') + '\n',
+  },
+};
+
 export function buildProgram(version: string): Command {
   const program = new Command('callq')
     .description('A teleprospecting call queue: import leads, call the next one inside calling hours, record outcomes, hand off sales-ready leads.')
@@ -31,7 +52,7 @@ export function buildProgram(version: string): Command {
     .option('--no-color', 'no colour (also NO_COLOR=1)')
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
-    .configureHelp({ sortSubcommands: false })
+    .configureHelp({ sortSubcommands: false, showGlobalOptions: true })
     .addHelpText(
       'after',
       examples([
@@ -41,7 +62,9 @@ export function buildProgram(version: string): Command {
         "callq log 42 callback --at 'tomorrow 10:00' --note 'asked to call back'",
         'callq export sales-ready --out handoff.csv --profile salesforce',
         'callq maintain --backup /var/backups/callq --keep 14',
-      ]) + '\nExit codes: 0 ok, 1 unexpected failure, 2 usage or input error, 3 nothing to do, 4 conflict, 5 database integrity problem.\n',
+      ]) +
+        `\nExit codes: ${EXIT_CODES.map((e) => `${e.code} ${e.short}`).join(', ')}.\n` +
+        `\nHelp topics: ${Object.keys(HELP_TOPICS).map((t) => `callq help ${t}`).join(', ')}. Shell completion: callq completion bash|zsh|fish.\n`,
     );
 
   program
@@ -70,15 +93,25 @@ export function buildProgram(version: string): Command {
         "callq config set disposition.sent-info 'nurture contact'",
       ]),
     );
-  config.command('list').description('every setting, its value and whether it is the default').action(lazy(() => import('./config.js').then((m) => ({ run: m.list }))));
-  config.command('get <key>').description('one setting').action(lazy(() => import('./config.js').then((m) => ({ run: m.get }))));
+  config
+    .command('list')
+    .description('every setting, its value and whether it is the default')
+    .addHelpText('after', examples(['callq config list', 'callq config list --json']))
+    .action(lazy(() => import('./config.js').then((m) => ({ run: m.list }))));
+  config
+    .command('get <key>')
+    .description('one setting')
+    .addHelpText('after', examples(['callq config get hours.end', 'callq config get reasons', 'callq config get max-attempts --json']))
+    .action(lazy(() => import('./config.js').then((m) => ({ run: m.get }))));
   config
     .command('set <key> <value>')
     .description('change a setting for the whole team (invalid values are refused)')
+    .addHelpText('after', examples(['callq config set hours.start 08:30', 'callq config set max-attempts 6', "callq config set reasons 'no-budget,competitor,wrong-person'"]))
     .action(lazy(() => import('./config.js').then((m) => ({ run: m.set }))));
   config
     .command('unset <key>')
     .description('return a setting to its default (or remove a team-defined key)')
+    .addHelpText('after', examples(['callq config unset hours.end', 'callq config unset weight.source.webinar']))
     .action(lazy(() => import('./config.js').then((m) => ({ run: m.unset }))));
 
   const filterOptions = (cmd: Command) =>
@@ -248,7 +281,15 @@ export function buildProgram(version: string): Command {
 
   const exportCmd = program
     .command('export')
-    .description('hand sales-ready leads to Sales, the clean-up list to Marketing, the call log to anyone (CSV or NDJSON)');
+    .description('hand sales-ready leads to Sales, the clean-up list to Marketing, the call log to anyone (CSV or NDJSON)')
+    .addHelpText(
+      'after',
+      examples([
+        'callq export sales-ready --out handoff.csv --profile salesforce',
+        'callq export cleanup --since 2026-11-01 --out cleanup.csv',
+        'callq export calls --since 2026-11-01 --json > calls.ndjson',
+      ]),
+    );
   const fileOptions = (cmd: Command) =>
     cmd
       .option('--out <file>', 'write this file atomically (default: stdout)')
@@ -328,23 +369,56 @@ export function buildProgram(version: string): Command {
     .description('add phones, emails or @domains; matching leads move to do-not-call at once')
     .option('--reason <text>', 'why (kept with the entry)')
     .option('--source <text>', 'where the request came from')
+    .addHelpText('after', examples(["callq dnc add '(212) 555-0142' --reason 'asked on call'", 'callq dnc add pat@example.com @competitor.com --source legal']))
     .action(lazy(() => import('./dnc.js').then((m) => ({ run: m.add }))));
   dnc
     .command('remove <values...>')
     .description('take entries off the list (leads already do-not-call stay so)')
+    .addHelpText('after', examples(['callq dnc remove +12125550142', 'callq dnc remove @competitor.com pat@example.com']))
     .action(lazy(() => import('./dnc.js').then((m) => ({ run: m.remove }))));
   dnc
     .command('list')
     .description('every entry (NDJSON with --json)')
     .option('--kind <kind>', 'only phone, email or domain entries')
+    .addHelpText('after', examples(['callq dnc list', 'callq dnc list --kind domain', 'callq dnc list --json > dnc.ndjson']))
     .action(lazy(() => import('./dnc.js').then((m) => ({ run: m.list }))));
   dnc
     .command('import <file>')
     .description('add a list: one phone, email or @domain per line (first CSV column; a header is skipped)')
     .option('--reason <text>', 'why (kept with each entry)')
     .option('--source <text>', 'where the list came from (default: the file name)')
+    .addHelpText('after', examples(['callq dnc import state-dnc.csv --source state-list', "callq dnc import opt-outs.txt --reason 'web form opt-out'"]))
     .action(lazy(() => import('./dnc.js').then((m) => ({ run: m.importList }))));
+
+  program
+    .command('completion')
+    .addArgument(new Argument('<shell>', 'the shell to complete for').choices(COMPLETION_SHELLS))
+    .description('print a completion script for commands, subcommands, options and values, to load in your shell')
+    .addHelpText(
+      'after',
+      examples([
+        'source <(callq completion bash)                              # this bash session; add it to ~/.bashrc to keep it',
+        'callq completion bash > ~/.local/share/bash-completion/completions/callq',
+        'callq completion zsh > "${fpath[1]}/_callq"                   # then: autoload -U compinit && compinit',
+        'callq completion fish > ~/.config/fish/completions/callq.fish',
+      ]),
+    )
+    .action(async (shell: string) => {
+      const { completionScript } = await import('./completion.js');
+      process.stdout.write(completionScript(shell as (typeof COMPLETION_SHELLS)[number], program));
+    });
+
+  // Topics are hidden commands whose help is the topic's text: `callq help exit-codes`.
+  for (const [name, topic] of Object.entries(HELP_TOPICS)) {
+    program
+      .command(name, { hidden: true })
+      .description(topic.summary)
+      .configureHelp({ formatHelp: () => topic.text() })
+      .action(() => void process.stdout.write(topic.text()));
+  }
 
   return program;
 }
+
+export const COMPLETION_SHELLS = ['bash', 'zsh', 'fish'] as const;
 
