@@ -28,16 +28,43 @@ export const EXIT_CODES: ReadonlyArray<{ code: number; short: string; meaning: s
   { code: 3, short: 'nothing to do', meaning: 'nothing to do: the queue is empty (the message says why and when it opens), no lead to hand off, no data rows.' },
   { code: 4, short: 'conflict', meaning: 'conflict: another rep holds the lead, or your claim expired or changed.' },
   { code: 5, short: 'database integrity problem', meaning: "database integrity problem: run 'callq maintain' for a check, or restore a backup." },
-  { code: 75, short: 'database busy, try again', meaning: 'database busy, try again: another process held the database longer than the busy timeout (EX_TEMPFAIL). Nothing was changed.' },
+  { code: 75, short: 'database busy (try again)', meaning: 'database busy, try again: another process held the database longer than the busy timeout (EX_TEMPFAIL). Nothing was changed.' },
   { code: 130, short: 'interrupted', meaning: "interrupted: 'callq work' ended by Ctrl-C, a closed terminal or SIGTERM (the claim was given back)." },
   { code: 141, short: 'output closed', meaning: "the reader of stdout went away ('callq export cleanup | head'); an export marks nothing then." },
 ];
+
+/** The environment variables callq reads, for `callq help environment` and the man page. */
+export const ENVIRONMENT: ReadonlyArray<{ name: string; meaning: string }> = [
+  { name: 'CALLQ_DB', meaning: 'the database file when --db is not given (else ./callq.db).' },
+  { name: 'CALLQ_REP', meaning: 'your rep name when --rep is not given (else your OS user name).' },
+  { name: 'NO_COLOR', meaning: 'set and not empty: no colour, as --no-color. Wins over FORCE_COLOR.' },
+  { name: 'FORCE_COLOR', meaning: "1, 2, 3 or set but empty: colour even into a pipe or file (1 basic, 2 256 colours, 3 true colour); 0: no colour." },
+  { name: 'TERM', meaning: "dumb: no colour (unless FORCE_COLOR says otherwise). Without any of these, colour is on only when output is a terminal." },
+  { name: 'TZ', meaning: "your time zone: times are shown in it, beside the lead's local time." },
+];
+
+/** `head` then `text` wrapped to 80 columns, the lines after the first indented under the text. */
+function hanging(head: string, text: string): string {
+  const lines: string[] = [];
+  let line = head;
+  for (const word of text.split(' ')) {
+    if (line.length > head.length && line.length + 1 + word.length > 80) {
+      lines.push(line);
+      line = ' '.repeat(head.length) + word;
+    } else line = line.length > head.length ? `${line} ${word}` : line + word;
+  }
+  return [...lines, line].join('\n');
+}
 
 /** Help topics: `callq help NAME` prints one. */
 export const HELP_TOPICS: Readonly<Record<string, { summary: string; text: () => string }>> = {
   'exit-codes': {
     summary: 'what each exit status means',
-    text: () => 'Exit codes:\n' + EXIT_CODES.map((e) => `  ${String(e.code).padStart(3)}  ${e.meaning}`).join('\n') + '\n',
+    text: () => 'Exit codes:\n' + EXIT_CODES.map((e) => hanging(`  ${String(e.code).padStart(3)}  `, e.meaning)).join('\n') + '\n',
+  },
+  environment: {
+    summary: 'the environment variables callq reads',
+    text: () => 'Environment:\n' + ENVIRONMENT.map((e) => hanging(`  ${e.name.padEnd(13)}`, e.meaning)).join('\n') + '\n',
   },
 };
 
@@ -49,7 +76,7 @@ export function buildProgram(version: string): Command {
     .option('--rep <name>', 'rep name (default: $CALLQ_REP, else the OS user)')
     .option('--now <iso>', 'act as if it were this instant (ISO-8601), for what-if planning and tests')
     .option('--json', 'print stable JSON (NDJSON for streams) for scripts')
-    .option('--no-color', 'no colour (also NO_COLOR=1)')
+    .option('--no-color', 'no colour (also NO_COLOR=1; FORCE_COLOR=1 forces colour into a pipe)')
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ sortSubcommands: false, showGlobalOptions: true })
