@@ -78,7 +78,7 @@ describe('bash completes', () => {
     const listed = [...callq(['--help']).stdout.matchAll(/^ {2}([a-z][a-z-]*)\b/gm)].map((m) => m[1]);
     expect(listed).toEqual(expect.arrayContaining(['init', 'next', 'log', 'export', 'dnc', 'completion', 'help']));
     expect(bashComplete('callq ')).toEqual([...new Set(listed)].sort());
-    expect(bashComplete('callq help e')).toEqual(['exit-codes', 'export']);
+    expect(bashComplete('callq help e')).toEqual(['environment', 'exit-codes', 'export']);
   });
 
   it('subcommands', () => {
