@@ -8,6 +8,7 @@ import type { PriorityTerm } from '../core/priority.js';
 import { localParts } from '../core/calling-window.js';
 import { formatBothZones, formatInZone } from '../core/when.js';
 import { pad, truncate, visibleLength } from './table.js';
+import { chunkToWidth } from './width.js';
 import { leadName, parseJson } from './lead-json.js';
 
 /**
@@ -113,7 +114,8 @@ export function renderCard(lead: LeadRow, x: CardExtras, c: ChalkInstance): stri
 export function wrapItems(items: string[], width: number, separator = '  '): string[] {
   const lines: string[] = [];
   let line = '';
-  for (const item of items) {
+  // An item wider than a line (a note in Chinese or Japanese has no spaces) is cut between characters.
+  for (const item of items.flatMap((i) => (visibleLength(i) > width - 2 ? chunkToWidth(i, width - 2) : [i]))) {
     const next = line ? `${line}${separator}${item}` : `  ${item}`;
     if (line && visibleLength(next) > width) {
       lines.push(line);

@@ -41,6 +41,27 @@ export function truncateToWidth(text: string, width: number): string {
   return out + '…';
 }
 
+/** `text` in pieces of at most `width` columns each, cut between grapheme clusters: for wrapping text without spaces. */
+export function chunkToWidth(text: string, width: number): string[] {
+  const plain = text.replace(ANSI, '');
+  const pieces: string[] = [];
+  let piece = '';
+  let used = 0;
+  const clusters = SIMPLE.test(plain) ? plain.split('') : Array.from(graphemes(plain), (g) => g.segment);
+  for (const cluster of clusters) {
+    const w = clusterWidth(cluster);
+    if (piece && used + w > width) {
+      pieces.push(piece);
+      piece = '';
+      used = 0;
+    }
+    piece += cluster;
+    used += w;
+  }
+  if (piece) pieces.push(piece);
+  return pieces;
+}
+
 // Emoji drawn as pictures (2 columns): Emoji_Presentation characters, anything followed by the
 // emoji variation selector U+FE0F, ZWJ sequences, flags (a pair of regional indicators), and
 // keycaps. Text-style symbols such as ☎ (no U+FE0F) stay 1 column, as terminals draw them.
