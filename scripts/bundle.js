@@ -13,6 +13,7 @@ const out = join(root, 'build');
 // Build into a fresh folder, then move its chunks into build/ and the entry last. Chunk names
 // carry a content hash, so chunks a running callq loaded from an older build stay in place
 // (reps keep working through an upgrade); the entry switches to the new build in one rename.
+// A package must hold only the current chunks: `prepack` runs scripts/prune-build.js.
 const fresh = join(root, `.build-${process.pid}`);
 rmSync(fresh, { recursive: true, force: true });
 await build({
