@@ -342,16 +342,18 @@ export function explainEmptyQueue(db: DB, now: Date, settings: Settings, rep: st
   const graceMs = delayMs(settings.callbackGrace);
   const callbacks = db
     .prepare(
-      `SELECT timezone, callback_at, callback_rep FROM leads INDEXED BY leads_callbacks WHERE status = 'callback' AND ${UNDER_LIMIT} ${f.sql}
-       ORDER BY callback_at LIMIT 1000`,
+      `SELECT timezone, callback_at, callback_rep, claim_rep, claim_expires_at FROM leads INDEXED BY leads_callbacks
+       WHERE status = 'callback' AND ${UNDER_LIMIT} ${f.sql} ORDER BY callback_at LIMIT 1000`,
     )
-    .all({ maxAttempts: settings.maxAttempts }, ...f.params) as { timezone: string | null; callback_at: string | null; callback_rep: string | null }[];
+    .all({ maxAttempts: settings.maxAttempts }, ...f.params) as Pick<LeadRow, 'timezone' | 'callback_at' | 'callback_rep' | 'claim_rep' | 'claim_expires_at'>[];
   for (const cb of callbacks) {
     out.callable++;
     if (!cb.timezone || !cb.callback_at) continue;
     const due = Date.parse(cb.callback_at) + (cb.callback_rep && cb.callback_rep !== rep ? graceMs : 0);
     if (due > now.getTime()) out.callbacks_later++;
-    consider(cb.timezone.split(','), due);
+    // A colleague's live claim holds it until the claim runs out.
+    const claimedUntil = cb.claim_rep && cb.claim_rep !== rep && cb.claim_expires_at ? Date.parse(cb.claim_expires_at) : 0;
+    consider(cb.timezone.split(','), Math.max(due, claimedUntil));
   }
   // Counted through the two partial indexes that hold callable leads, rather than all of leads_status.
   const unknown = (sql: string) => db.prepare(sql).pluck().get(...f.params) as number;
