@@ -1,6 +1,7 @@
 // Why a lead is or is not callable now, and when it will be (SPEC "The queue": `callq why`).
 // Each blocker names the rule and, where the rule lifts by itself, the instant it does.
-// The queue's SQL (db/queue.ts) applies the same rules to many leads at once.
+// The queue's SQL (db/queue.ts) applies the same rules to many leads at once; a property test
+// (test/db/eligibility-property.test.ts) keeps the two in agreement, `callableAt` included.
 import type { Delay } from './delay.js';
 import type { Settings } from './settings.js';
 import type { LeadRow } from './lead.js';
