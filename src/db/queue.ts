@@ -21,7 +21,7 @@ import type { Settings } from '../core/settings.js';
 import { isOpen, nextOpen } from '../core/calling-window.js';
 import { freshness, freshnessHorizon, total } from '../core/priority.js';
 import { computeWindows, hoursKey, openAt, windowsValid, type ZoneWindows } from '../core/zone-windows.js';
-import { delayMs } from '../core/eligibility.js';
+import { callbackDueFor, claimedByOtherUntil, delayMs } from '../core/eligibility.js';
 
 export interface QueueFilters {
   list?: string;
@@ -339,7 +339,6 @@ export function explainEmptyQueue(db: DB, now: Date, settings: Settings, rep: st
     if (!isOpen(zones, now, settings.hours)) out.outside_hours += r.n;
     consider(zones, r.earliest ? Date.parse(r.earliest) || now.getTime() : now.getTime());
   }
-  const graceMs = delayMs(settings.callbackGrace);
   const callbacks = db
     .prepare(
       `SELECT timezone, callback_at, callback_rep, claim_rep, claim_expires_at FROM leads INDEXED BY leads_callbacks
@@ -349,11 +348,10 @@ export function explainEmptyQueue(db: DB, now: Date, settings: Settings, rep: st
   for (const cb of callbacks) {
     out.callable++;
     if (!cb.timezone || !cb.callback_at) continue;
-    const due = Date.parse(cb.callback_at) + (cb.callback_rep && cb.callback_rep !== rep ? graceMs : 0);
+    // The same rules as `callq why` (core/eligibility.ts): due for this rep, and no colleague's claim.
+    const due = callbackDueFor(cb, rep, settings);
     if (due > now.getTime()) out.callbacks_later++;
-    // A colleague's live claim holds it until the claim runs out.
-    const claimedUntil = cb.claim_rep && cb.claim_rep !== rep && cb.claim_expires_at ? Date.parse(cb.claim_expires_at) : 0;
-    consider(cb.timezone.split(','), Math.max(due, claimedUntil));
+    consider(cb.timezone.split(','), Math.max(due, claimedByOtherUntil(cb, rep, now) ?? 0));
   }
   // Counted through the two partial indexes that hold callable leads, rather than all of leads_status.
   const unknown = (sql: string) => db.prepare(sql).pluck().get(...f.params) as number;
