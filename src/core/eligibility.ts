@@ -1,6 +1,7 @@
 // Why a lead is or is not callable now, and when it will be (SPEC "The queue": `callq why`).
 // Each blocker names the rule and, where the rule lifts by itself, the instant it does.
-// The queue's SQL (db/queue.ts) applies the same rules to many leads at once.
+// The queue's SQL (db/queue.ts) applies the same rules to many leads at once; a property test
+// (test/db/eligibility-property.test.ts) keeps the two in agreement, `callableAt` included.
 import type { Delay } from './delay.js';
 import type { Settings } from './settings.js';
 import type { LeadRow } from './lead.js';
@@ -48,6 +49,19 @@ export interface Verdict {
 
 const iso = (d: Date) => d.toISOString();
 
+/** When a colleague's live claim on the lead runs out (ms), or null when no one else holds it. */
+export function claimedByOtherUntil(lead: Pick<EligibilityLead, 'claim_rep' | 'claim_expires_at'>, rep: string, now: Date): number | null {
+  if (!lead.claim_rep || !lead.claim_expires_at || lead.claim_rep === rep) return null;
+  const until = Date.parse(lead.claim_expires_at);
+  return until > now.getTime() ? until : null;
+}
+
+/** When a callback is due for `rep` (ms): at its time for its own rep (or when it has none), after `callback.grace` for anyone else. */
+export function callbackDueFor(lead: Pick<EligibilityLead, 'callback_at' | 'callback_rep'>, rep: string, settings: Settings): number {
+  const due = Date.parse(lead.callback_at!);
+  return !lead.callback_rep || lead.callback_rep === rep ? due : due + delayMs(settings.callbackGrace);
+}
+
 export function judgeLead(lead: EligibilityLead, now: Date, settings: Settings, rep: string, suppressed: string | null): Verdict {
   const blockers: Blocker[] = [];
   const zones = lead.timezone ? lead.timezone.split(',') : [];
@@ -56,20 +70,17 @@ export function judgeLead(lead: EligibilityLead, now: Date, settings: Settings, 
   if (!CALLABLE_STATUSES.includes(lead.status)) {
     blockers.push({ rule: 'status', message: `status is '${lead.status}', which the queue never serves`, until: null });
   }
-  if (lead.claim_rep && lead.claim_expires_at && Date.parse(lead.claim_expires_at) > now.getTime() && lead.claim_rep !== rep) {
-    blockers.push({ rule: 'claim', message: `claimed by ${lead.claim_rep} until ${lead.claim_expires_at}`, until: new Date(lead.claim_expires_at) });
-  }
+  const claimed = claimedByOtherUntil(lead, rep, now);
+  if (claimed !== null) blockers.push({ rule: 'claim', message: `claimed by ${lead.claim_rep} until ${lead.claim_expires_at}`, until: new Date(claimed) });
   if (lead.status === 'callback' && lead.callback_at) {
-    const due = Date.parse(lead.callback_at);
-    const forAnyone = due + delayMs(settings.callbackGrace);
     const mine = !lead.callback_rep || lead.callback_rep === rep;
-    const lifts = mine ? due : forAnyone;
+    const lifts = callbackDueFor(lead, rep, settings);
     if (lifts > now.getTime()) {
       blockers.push({
         rule: 'callback',
         message: mine
           ? `callback scheduled for ${lead.callback_at}`
-          : `callback for ${lead.callback_rep} at ${lead.callback_at}; anyone may take it from ${iso(new Date(forAnyone))}`,
+          : `callback for ${lead.callback_rep} at ${lead.callback_at}; anyone may take it from ${iso(new Date(lifts))}`,
         until: new Date(lifts),
       });
     }

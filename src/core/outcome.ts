@@ -6,8 +6,8 @@ import type { Disposition } from './dispositions.js';
 import type { LeadRow } from './lead.js';
 import type { Settings } from './settings.js';
 import { delayMs } from './eligibility.js';
-import { addBusinessDays, describeHours, isOpen, localParts, nearestAllowed, startOfNextLocalDay } from './calling-window.js';
-import { formatBothZones } from './when.js';
+import { addBusinessDays, describeHours, isOpen, isOpenIn, localParts, nearestAllowed, startOfNextLocalDay } from './calling-window.js';
+import { formatBothZones, formatInZone } from './when.js';
 
 export type OutcomeLead = Pick<
   LeadRow,
@@ -166,11 +166,7 @@ export function planOutcome(lead: OutcomeLead, input: OutcomeInput, now: Date, s
       if (input.at.getTime() <= now.getTime()) throw new UsageError(`the callback time ${both(input.at)} is in the past.`);
       if (lead.zones.length && !isOpen(lead.zones, input.at, settings.hours)) {
         const nearest = nearestAllowed(lead.zones, input.at, settings.hours, now);
-        throw new UsageError(
-          `${both(input.at)} is outside calling hours (${describeHours(settings.hours)}).` +
-            (nearest ? ` Nearest allowed time: ${both(nearest)} (--at ${nearest.toISOString()}).` : ''),
-          nearest ? { suggested: nearest.toISOString() } : undefined,
-        );
+        throw new UsageError(refusedCallback(lead.zones, input.at, nearest, settings, input.viewerZone), nearest ? { suggested: nearest.toISOString() } : undefined);
       }
       plan.status = 'callback';
       plan.lead.callback_at = plan.call.callback_at = input.at.toISOString();
@@ -239,4 +235,31 @@ export function planOutcome(lead: OutcomeLead, input: OutcomeInput, now: Date, s
 
 function unknownReason(reason: string, settings: Settings): UsageError {
   return new UsageError(`unknown reason '${reason}': use one of ${settings.reasons.join(', ')} (the team can add more: callq config set reasons ...).`);
+}
+
+/**
+ * Why a callback time is refused, with the nearest allowed time. A number that may ring in
+ * several zones must be inside hours in every one, so the message names the zone whose hours
+ * block the time (said first) and gives both times in each of the lead's zones.
+ */
+function refusedCallback(zones: string[], at: Date, nearest: Date | null, settings: Settings, viewerZone: string): string {
+  const hours = describeHours(settings.hours);
+  const suggest = (text: string) => (nearest ? ` Nearest allowed time: ${text} (--at ${nearest.toISOString()}).` : '');
+  if (zones.length === 1) {
+    return `${formatBothZones(at, zones[0], viewerZone)} is outside calling hours (${hours}).` + suggest(nearest ? formatBothZones(nearest, zones[0], viewerZone) : '');
+  }
+  const blocking = zones.filter((z) => !isOpenIn(z, at, settings.hours));
+  const allowing = zones.filter((z) => !blocking.includes(z));
+  const inZones = (t: Date, list: string[]) => {
+    const text = list.map((z) => `${formatInZone(t, z)} in ${z}`).join(' / ');
+    const viewer = localParts(t, viewerZone), first = localParts(t, list[0]);
+    const sameClock = viewer.dateKey === first.dateKey && viewer.hour === first.hour && viewer.minute === first.minute;
+    return sameClock ? text : `${text} · ${formatInZone(t, viewerZone, { withDate: viewer.dateKey !== first.dateKey })} (you)`;
+  };
+  const blocked = `${inZones(at, blocking)} is outside calling hours (${hours})`;
+  const though = allowing.length ? `; ${allowing.map((z) => `${formatInZone(at, z, { withDate: false })} in ${z}`).join(' and ')} would be inside them` : '';
+  return (
+    `${blocked}${though}. This lead's number may ring in ${zones.join(' or ')}, so a call must be inside hours in every one.` +
+    suggest(nearest ? inZones(nearest, [...blocking, ...allowing]) : '')
+  );
 }

@@ -1,8 +1,19 @@
 // The queue's SQL: which leads may be called now, in what order, and the atomic claim.
 // Eligibility mirrors core/eligibility.ts (which explains it lead by lead for `callq why`):
 // a callable status, no live claim by someone else, next_eligible_at passed (retry, min-gap,
-// per-day limit, nurture date are all folded into it when an outcome is logged), and every
-// candidate zone of the lead inside calling hours now.
+// per-day limit, nurture date are all folded into it when an outcome is logged), fewer than
+// max-attempts attempts without contact, and every candidate zone of the lead inside calling
+// hours now. test/db/eligibility-property.test.ts checks on random leads, settings and instants
+// that this queue serves exactly the leads `judgeLead` calls callable, and serves each at its
+// `callableAt` and not a millisecond before.
+//
+// Plans that do not depend on statistics: every query on `leads` names its index with INDEXED BY.
+// A database made by `callq import` has no sqlite_stat1 until `maintain` runs ANALYZE, and without
+// it SQLite guesses that `status = 'new'` matches ten rows, so it would read every new lead through
+// leads_status instead of a range of the partial index meant for the query. INDEXED BY is what
+// SQLite provides for time-critical queries: the plan cannot change with statistics or with a new
+// condition, and a query the index cannot serve fails to prepare (test/db/queue-plans.test.ts)
+// rather than quietly scanning.
 import { randomBytes } from 'node:crypto';
 import { statement, type DB } from './open.js';
 import type { LeadRow } from './leads.js';
@@ -10,7 +21,7 @@ import type { Settings } from '../core/settings.js';
 import { isOpen, nextOpen } from '../core/calling-window.js';
 import { freshness, freshnessHorizon, total } from '../core/priority.js';
 import { computeWindows, hoursKey, openAt, windowsValid, type ZoneWindows } from '../core/zone-windows.js';
-import { delayMs } from '../core/eligibility.js';
+import { callbackDueFor, claimedByOtherUntil, delayMs } from '../core/eligibility.js';
 
 export interface QueueFilters {
   list?: string;
@@ -30,6 +41,8 @@ export interface QueueEntry {
 }
 
 const MAIN_STATUSES = `status IN ('new','working','nurture')`;
+/** Attempts left (maintain moves the others to exhausted; until it runs, they are not served). */
+const UNDER_LIMIT = 'attempts_since_contact < @maxAttempts';
 
 function filterSql(filters: QueueFilters): { sql: string; params: string[] } {
   const parts: string[] = [];
@@ -148,27 +161,34 @@ export function queueCandidates(db: DB, now: Date, settings: Settings, rep: stri
     found.set(row.id, { ...row, reason: why, total: total(row.queue_rank, row, now, w) });
   };
 
-  // Due callbacks: this rep's as soon as due, anyone's after the grace period.
+  // Due callbacks in open zones, oldest first: this rep's as soon as due, anyone's after the
+  // grace period. Once `limit` of this rep's own are found, no later one can make the cut.
   const graceIso = new Date(now.getTime() - delayMs(settings.callbackGrace)).toISOString();
   const callbacks = statement(
     db,
-    `SELECT ${LIGHT} FROM leads WHERE status = 'callback' AND callback_at <= @now AND ${free}
-     AND (callback_rep = @rep OR callback_rep IS NULL OR callback_at <= @grace) ${f.sql}
-     ORDER BY callback_at LIMIT 200`,
-  ).all({ now: nowIso, rep, grace: graceIso }, ...f.params) as Candidate[];
-  for (const row of callbacks) {
-    if (row.timezone && open.has(row.timezone)) add(row, row.callback_rep === rep ? 'callback-mine' : 'callback');
+    `SELECT ${LIGHT} FROM leads INDEXED BY leads_callbacks WHERE status = 'callback' AND callback_at <= @now AND ${free}
+     AND (callback_rep = @rep OR callback_rep IS NULL OR callback_at <= @grace) AND ${UNDER_LIMIT}
+     AND timezone IN (SELECT value FROM json_each(@open)) ${f.sql}
+     ORDER BY callback_at`,
+  );
+  let mine = 0;
+  const bound = { now: nowIso, rep, grace: graceIso, maxAttempts: settings.maxAttempts, open: JSON.stringify([...open]) };
+  for (const row of callbacks.iterate(bound, ...f.params) as IterableIterator<Candidate>) {
+    add(row, row.callback_rep === rep ? 'callback-mine' : 'callback');
+    if (row.callback_rep === rep && ++mine >= limit) break;
   }
 
   if (found.size < limit) {
     // The top of each open zone group by stored rank.
     const top = statement(
       db,
-      `SELECT ${LIGHT} FROM leads WHERE timezone = @zone AND ${MAIN_STATUSES}
-       AND (next_eligible_at IS NULL OR next_eligible_at <= @now) AND ${free} ${f.sql}
+      `SELECT ${LIGHT} FROM leads INDEXED BY leads_queue WHERE timezone = @zone AND ${MAIN_STATUSES}
+       AND (next_eligible_at IS NULL OR next_eligible_at <= @now) AND ${free} AND ${UNDER_LIMIT} ${f.sql}
        ORDER BY queue_rank DESC LIMIT @limit`,
     );
-    for (const zone of open) for (const row of top.all({ zone, now: nowIso, rep, limit }, ...f.params) as Candidate[]) add(row, 'score');
+    for (const zone of open) {
+      for (const row of top.all({ zone, now: nowIso, rep, limit, maxAttempts: settings.maxAttempts }, ...f.params) as Candidate[]) add(row, 'score');
+    }
 
     // Inbound leads, newest first, while their freshness could still lift them into the top `limit`.
     const horizon = freshnessHorizon(w);
@@ -178,11 +198,12 @@ export function queueCandidates(db: DB, now: Date, settings: Settings, rep: stri
       const scored = [...found.values()].filter((c) => c.reason === 'score').map((c) => c.total).sort((a, b) => b - a);
       const fresh = statement(
         db,
-        `SELECT ${LIGHT} FROM leads WHERE status = 'new' AND inbound_at IS NOT NULL AND inbound_at >= @since AND inbound_at <= @now
-         AND (next_eligible_at IS NULL OR next_eligible_at <= @now) AND ${free} ${f.sql}
+        `SELECT ${LIGHT} FROM leads INDEXED BY leads_inbound WHERE status = 'new' AND inbound_at IS NOT NULL AND inbound_at >= @since AND inbound_at <= @now
+         AND (next_eligible_at IS NULL OR next_eligible_at <= @now) AND ${free} AND ${UNDER_LIMIT} ${f.sql}
          ORDER BY inbound_at DESC`,
       );
-      for (const row of fresh.iterate({ now: nowIso, rep, since: new Date(now.getTime() - horizon).toISOString() }, ...f.params) as IterableIterator<Candidate>) {
+      const since = new Date(now.getTime() - horizon).toISOString();
+      for (const row of fresh.iterate({ now: nowIso, rep, since, maxAttempts: settings.maxAttempts }, ...f.params) as IterableIterator<Candidate>) {
         const points = freshness(row, now, w);
         const bar = scored.length >= limit ? scored[limit - 1] : -Infinity;
         if (ceiling + points < bar || points < 1) break;
@@ -209,7 +230,7 @@ export interface Claim {
 
 /** The live claim `rep` holds, if any. */
 export function heldClaim(db: DB, rep: string, now: Date): LeadRow | undefined {
-  return statement(db, 'SELECT * FROM leads WHERE claim_rep = ? AND claim_expires_at > ? ORDER BY claim_expires_at DESC LIMIT 1').get(
+  return statement(db, 'SELECT * FROM leads INDEXED BY leads_claims WHERE claim_rep = ? AND claim_expires_at > ? ORDER BY claim_expires_at DESC LIMIT 1').get(
     rep,
     now.toISOString(),
   ) as LeadRow | undefined;
@@ -263,16 +284,17 @@ export function renewClaim(db: DB, leadId: number, rep: string, token: string, n
 export function queueSize(db: DB, now: Date, settings: Settings): number {
   const nowIso = now.toISOString();
   const count = db.prepare(
-    `SELECT count(*) FROM leads WHERE timezone = @zone AND ${MAIN_STATUSES}
-     AND (next_eligible_at IS NULL OR next_eligible_at <= @now) AND (claim_expires_at IS NULL OR claim_expires_at <= @now)`,
+    `SELECT count(*) FROM leads INDEXED BY leads_queue WHERE timezone = @zone AND ${MAIN_STATUSES}
+     AND (next_eligible_at IS NULL OR next_eligible_at <= @now) AND (claim_expires_at IS NULL OR claim_expires_at <= @now) AND ${UNDER_LIMIT}`,
   );
   const callbacks = db.prepare(
-    `SELECT count(*) FROM leads WHERE status = 'callback' AND timezone = @zone AND callback_at <= @now
-     AND (claim_expires_at IS NULL OR claim_expires_at <= @now)`,
+    `SELECT count(*) FROM leads INDEXED BY leads_callbacks WHERE status = 'callback' AND timezone = @zone AND callback_at <= @now
+     AND (claim_expires_at IS NULL OR claim_expires_at <= @now) AND ${UNDER_LIMIT}`,
   );
   let n = 0;
   for (const zone of openZoneGroups(db, now, settings)) {
-    n += (count.pluck().get({ zone, now: nowIso }) as number) + (callbacks.pluck().get({ zone, now: nowIso }) as number);
+    const bound = { zone, now: nowIso, maxAttempts: settings.maxAttempts };
+    n += (count.pluck().get(bound) as number) + (callbacks.pluck().get(bound) as number);
   }
   return n;
 }
@@ -305,10 +327,10 @@ export function explainEmptyQueue(db: DB, now: Date, settings: Settings, rep: st
             sum(next_eligible_at > @now) AS retry,
             sum(claim_expires_at > @now AND claim_rep != @rep) AS claimed,
             min(max(coalesce(next_eligible_at, ''), CASE WHEN claim_rep != @rep THEN coalesce(claim_expires_at, '') ELSE '' END)) AS earliest
-     FROM leads WHERE timezone = @zone AND ${MAIN_STATUSES} ${f.sql}`,
+     FROM leads INDEXED BY leads_queue WHERE timezone = @zone AND ${MAIN_STATUSES} AND ${UNDER_LIMIT} ${f.sql}`,
   );
   for (const zone of groups) {
-    const r = perZone.get({ zone, now: nowIso, rep }, ...f.params) as { n: number; retry: number | null; claimed: number | null; earliest: string | null };
+    const r = perZone.get({ zone, now: nowIso, rep, maxAttempts: settings.maxAttempts }, ...f.params) as { n: number; retry: number | null; claimed: number | null; earliest: string | null };
     if (!r.n) continue;
     out.callable += r.n;
     out.waiting_retry += r.retry ?? 0;
@@ -317,21 +339,25 @@ export function explainEmptyQueue(db: DB, now: Date, settings: Settings, rep: st
     if (!isOpen(zones, now, settings.hours)) out.outside_hours += r.n;
     consider(zones, r.earliest ? Date.parse(r.earliest) || now.getTime() : now.getTime());
   }
-  const graceMs = delayMs(settings.callbackGrace);
   const callbacks = db
-    .prepare(`SELECT timezone, callback_at, callback_rep FROM leads WHERE status = 'callback' ${f.sql} ORDER BY callback_at LIMIT 1000`)
-    .all(...f.params) as { timezone: string | null; callback_at: string | null; callback_rep: string | null }[];
+    .prepare(
+      `SELECT timezone, callback_at, callback_rep, claim_rep, claim_expires_at FROM leads INDEXED BY leads_callbacks
+       WHERE status = 'callback' AND ${UNDER_LIMIT} ${f.sql} ORDER BY callback_at LIMIT 1000`,
+    )
+    .all({ maxAttempts: settings.maxAttempts }, ...f.params) as Pick<LeadRow, 'timezone' | 'callback_at' | 'callback_rep' | 'claim_rep' | 'claim_expires_at'>[];
   for (const cb of callbacks) {
     out.callable++;
     if (!cb.timezone || !cb.callback_at) continue;
-    const due = Date.parse(cb.callback_at) + (cb.callback_rep && cb.callback_rep !== rep ? graceMs : 0);
+    // The same rules as `callq why` (core/eligibility.ts): due for this rep, and no colleague's claim.
+    const due = callbackDueFor(cb, rep, settings);
     if (due > now.getTime()) out.callbacks_later++;
-    consider(cb.timezone.split(','), due);
+    consider(cb.timezone.split(','), Math.max(due, claimedByOtherUntil(cb, rep, now) ?? 0));
   }
-  out.unknown_timezone = db
-    .prepare(`SELECT count(*) FROM leads WHERE timezone IS NULL AND status IN ('new','working','callback','nurture') ${f.sql}`)
-    .pluck()
-    .get(...f.params) as number;
+  // Counted through the two partial indexes that hold callable leads, rather than all of leads_status.
+  const unknown = (sql: string) => db.prepare(sql).pluck().get(...f.params) as number;
+  out.unknown_timezone =
+    unknown(`SELECT count(*) FROM leads INDEXED BY leads_queue WHERE timezone IS NULL AND ${MAIN_STATUSES} ${f.sql}`) +
+    unknown(`SELECT count(*) FROM leads INDEXED BY leads_callbacks WHERE status = 'callback' AND timezone IS NULL ${f.sql}`);
   out.callable += out.unknown_timezone;
   out.next_open = best === null ? null : new Date(best).toISOString();
   return out;

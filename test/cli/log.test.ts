@@ -108,6 +108,23 @@ describe('every disposition has its effect', () => {
     expect(snapshot()).toBe(before);
   });
 
+  it('a callback refused for a lead in two zones names the zone whose hours block it, and the nearest time in both', () => {
+    const id = claimed({ timezone: 'America/Chicago,America/New_York' });
+    const before = snapshot();
+    // 16:30 in Chicago is inside 09:00–17:00, 17:30 in New York is not.
+    const r = q(['log', String(id), 'callback', '--at', '2026-11-24T22:30:00Z']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/Tue 24 Nov 17:30 EST in America\/New_York · 22:30 UTC \(you\) is outside calling hours \(Mon–Fri 09:00–17:00 local\)/);
+    expect(r.stderr).toMatch(/16:30 CST in America\/Chicago would be inside them/);
+    expect(r.stderr).not.toMatch(/16:30 CST[^;]* is outside/);
+    expect(r.stderr).toMatch(
+      /Nearest allowed time: Tue 24 Nov 16:59 EST in America\/New_York \/ Tue 24 Nov 15:59 CST in America\/Chicago · 21:59 UTC \(you\) \(--at 2026-11-24T21:59:00.000Z\)/,
+    );
+    expect(snapshot()).toBe(before);
+    // The suggested time is accepted.
+    expect(q(['log', String(id), 'callback', '--at', '2026-11-24T21:59:00.000Z']).code).toBe(0);
+  });
+
   it('nurture: back in the queue on the date', () => {
     const id = claimed();
     const out = json(q(['log', String(id), 'nurture', '--until', '2027-02-01', '--note', 'budget in Q1', '--json']));
