@@ -123,8 +123,10 @@ export async function run(ctx: Context, [file]: string[], opts: Record<string, u
     } finally {
       bar.done();
     }
-    if (csv.undecodable() > 0) byWarning.undecodable = csv.undecodable();
-    if (unsure) byWarning['encoding-uncertain'] = 1;
+    if (csv.undecodable() > 0) {
+      byWarning.undecodable = csv.undecodable();
+      for (const line of csv.undecodableLines()) note(line, 'bytes that are not valid UTF-8, read as �');
+    }
 
     const summary: ImportSummary = {
       file,

@@ -73,7 +73,6 @@ const SPELLINGS: Record<LeadField, string[]> = {
  * company's main number (HQ, switchboard) last, since colleagues share it.
  */
 const RANK: Record<string, number> = {
-  primaryphone: 0,
   mobile: 2, mobilephone: 2, mobilenumber: 2, mobileno: 2, cell: 2, cellphone: 2, cellnumber: 2, cellular: 2, directmobile: 2, mobilephonenumber: 2, phonemobile: 2,
   otherphone: 3, phone2: 3, phone3: 3, secondaryphone: 3, alternatephone: 3, alternativephone: 3, altphone: 3, homephone: 3, personalphone: 3,
   phonehome: 3, phoneother: 3, phone2value: 3, phone3value: 3, phone4value: 3, homephone2: 3, businessphone2: 3,
