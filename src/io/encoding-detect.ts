@@ -34,10 +34,11 @@ export function utf8Balance(bytes: Uint8Array): { valid: number; invalid: number
       continue;
     }
     const need = b >= 0xc2 && b <= 0xdf ? 1 : b >= 0xe0 && b <= 0xef ? 2 : b >= 0xf0 && b <= 0xf4 ? 3 : 0;
-    // A character cut off by the end of the sample is not evidence either way.
-    if (need > 0 && i + need >= bytes.length) break;
     let ok = need > 0;
-    for (let k = 1; ok && k <= need; k++) ok = (bytes[i + k] & 0xc0) === 0x80;
+    let k = 1;
+    for (; ok && k <= need && i + k < bytes.length; k++) ok = (bytes[i + k] & 0xc0) === 0x80;
+    // A character cut off by the end of the sample is not evidence either way.
+    if (ok && k <= need) break;
     if (ok) {
       valid++;
       i += need + 1;
