@@ -198,7 +198,8 @@ function printSummary(ctx: Context, s: ImportSummary, shown: string[], rejectsPa
   const warnings = Object.entries(s.warnings_by_kind).map(([k, n]) => `${k} ${n}`).join(', ');
   const row = (label: string, n: number, extra = '') => `  ${label.padEnd(11)} ${String(n).padStart(9)}${extra ? `  (${extra})` : ''}`;
   const noted = shown.length;
-  const total = s.rejected + s.warnings;
+  // Undecodable characters are counted one by one but noted once per line (below, too).
+  const total = s.rejected + s.warnings - (s.warnings_by_kind.undecodable ?? 0) + (s.undecodable_lines?.length ?? 0);
   const lines = [
     s.dry_run
       ? c.bold(`Dry run: nothing was written. Importing ${s.file} would give:`)
@@ -217,7 +218,7 @@ function printSummary(ctx: Context, s: ImportSummary, shown: string[], rejectsPa
     lines.push(s.rejected ? `Rejected rows ${s.dry_run ? 'that would be ' : ''}written to ${rejectsPath}.` : `No row was rejected; ${rejectsPath} holds only the header.`);
   }
   if (s.warnings_by_kind.undecodable) {
-    const where = s.undecodable_lines?.length ? ` (line${s.undecodable_lines.length > 1 ? 's' : ''} ${s.undecodable_lines.join(', ')}${s.warnings_by_kind.undecodable > s.undecodable_lines.length ? ', …' : ''})` : '';
+    const where = s.undecodable_lines?.length ? ` (line${s.undecodable_lines.length > 1 ? 's' : ''} ${s.undecodable_lines.join(', ')}${s.undecodable_lines.length >= 10 ? ', …' : ''})` : '';
     lines.push(
       `${s.warnings_by_kind.undecodable} character(s) were not valid UTF-8${where} and read as �; the rest is UTF-8. Fix those lines, ` +
         'or if the whole file is in another encoding, undo this batch and re-import with --encoding windows-1252 (or the right one).',

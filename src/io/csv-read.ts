@@ -158,7 +158,7 @@ export function openCsv(path: string, options: ReadOptions = {}): CsvFile {
     }
     if (pending.trim() === '') throw new UsageError(`${path} has no header row: the file is empty. Nothing was imported.`);
     if (headerEnd < 0) {
-      if (!eof && !scanRecords(pending, delimiter.charCodeAt(0), true).openQuote) throw tooLong(path, line);
+      if (!eof && !scanRecords(pending, delimiter.charCodeAt(0), true).openQuote) throw tooLong(path, line, 'the header row');
       if (!eof || scanRecords(pending, delimiter.charCodeAt(0), true).openQuote) {
         throw new UsageError(`${path}, line ${line}: the header row never ends (a quote that is never closed?). Nothing was imported.`, { line });
       }
@@ -244,9 +244,9 @@ export function openCsv(path: string, options: ReadOptions = {}): CsvFile {
 
 const MAX_RECORD_MB = MAX_RECORD_CHARS / (1 << 20);
 
-function tooLong(path: string, line: number): UsageError {
+function tooLong(path: string, line: number, what = 'a record'): UsageError {
   return new UsageError(
-    `${path}, line ${line}: a record runs past the ${MAX_RECORD_MB} MB size limit without a line break; this is not a lead list ` +
+    `${path}, line ${line}: ${what} runs past the ${MAX_RECORD_MB} MB size limit without a line break; this is not a lead list ` +
       '(or a field holds a whole document). Fix the file and import again; nothing was imported.',
     { line },
   );

@@ -175,7 +175,7 @@ describe('structural failures', () => {
     const path = write('long.csv', 'Name,Phone\nAnn,1\nBo,' + 'x'.repeat(3_000_000) + '\nCy,2\n');
     await expect(records(openCsv(path))).rejects.toThrow(/long\.csv, line 3: a record runs past the 1 MB size limit without a line break/);
     const header = write('long-header.csv', 'Name,' + 'x'.repeat(3_000_000) + '\nAnn,1\n');
-    expect(() => openCsv(header)).toThrow(/line 1: a record runs past the 1 MB size limit/);
+    expect(() => openCsv(header)).toThrow(/line 1: the header row runs past the 1 MB size limit/);
   });
 });
 
