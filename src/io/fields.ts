@@ -41,6 +41,8 @@ export interface ColumnMapping {
   rank?: number;
   /** The phone column of a file with several: the preferred one. */
   primary?: boolean;
+  /** A custom column that is also a field's fallback when the field's own cell is empty (a second e-mail column). */
+  fallback?: 'email';
 }
 
 const SPELLINGS: Record<LeadField, string[]> = {
@@ -77,7 +79,7 @@ const RANK: Record<string, number> = {
   otherphone: 3, phone2: 3, phone3: 3, secondaryphone: 3, alternatephone: 3, alternativephone: 3, altphone: 3, homephone: 3, personalphone: 3,
   phonehome: 3, phoneother: 3, phone2value: 3, phone3value: 3, phone4value: 3, homephone2: 3, businessphone2: 3,
   mainphone: 4, corporatephone: 4, companyphone: 4, companyhqphone: 4, companymainphone: 4, hqphone: 4, headquartersphone: 4, switchboard: 4, companyphonenumber: 4,
-  title: 2, account: 2, associatedcompany: 2, emailhome: 2, emailother: 3,
+  title: 2, position: 2, role: 2, jobrole: 2, designation: 2, job: 2, account: 2, associatedcompany: 2, emailhome: 2, emailother: 3,
 };
 
 const BY_SPELLING = new Map<string, LeadField>(
@@ -172,8 +174,10 @@ export function mapColumns(headers: readonly string[], overrides: ReadonlyMap<st
   const contenders = mappings.filter((m) => m.rank !== undefined).sort((x, y) => x.rank! - y.rank! || x.index - y.index);
   for (const m of contenders) {
     const family: LeadField = m.field === 'alt_phone' ? 'phone' : (m.field as LeadField);
-    if (taken.has(family)) m.field = family === 'phone' ? 'alt_phone' : 'custom';
-    else {
+    if (taken.has(family)) {
+      m.field = family === 'phone' ? 'alt_phone' : 'custom';
+      if (family === 'email') m.fallback = 'email';
+    } else {
       m.field = family;
       taken.add(family);
     }
@@ -194,6 +198,7 @@ export function mapColumns(headers: readonly string[], overrides: ReadonlyMap<st
 
 /** How a column's field reads in the printed mapping. */
 export function describeField(m: ColumnMapping): string {
+  if (m.field === 'custom' && m.fallback) return `custom field '${m.key}' (and the ${m.fallback} when the ${m.fallback} column is empty)`;
   if (m.field === 'custom') return `custom field '${m.key}'`;
   if (m.field === 'ignore') return 'ignored';
   if (m.field === 'alt_phone') return 'alternate phone';

@@ -62,20 +62,25 @@ export interface RecordLayout {
   width: number;
   single: Partial<Record<Exclude<LeadField, 'alt_phone'>, number>>;
   altPhones: number[];
+  /** Other e-mail columns (kept as custom fields), tried in order when the e-mail cell is empty or invalid. */
+  altEmails: number[];
   custom: { index: number; key: string }[];
 }
 
 export function recordLayout(mappings: readonly ColumnMapping[]): RecordLayout {
-  const layout: RecordLayout = { width: mappings.length, single: {}, altPhones: [], custom: [] };
+  const layout: RecordLayout = { width: mappings.length, single: {}, altPhones: [], altEmails: [], custom: [] };
   for (const m of mappings) {
     if (m.field === 'ignore') continue;
-    if (m.field === 'custom') layout.custom.push({ index: m.index, key: m.key! });
-    else if (m.field === 'alt_phone') layout.altPhones.push(m.index);
+    if (m.field === 'custom') {
+      layout.custom.push({ index: m.index, key: m.key! });
+      if (m.fallback === 'email') layout.altEmails.push(m.index);
+    } else if (m.field === 'alt_phone') layout.altPhones.push(m.index);
     else layout.single[m.field] ??= m.index;
   }
   // Alternates are tried, and kept, in order of preference (mobile before a company's main line).
   const rank = (index: number) => mappings[index]?.rank ?? 1;
   layout.altPhones.sort((a, b) => rank(a) - rank(b) || a - b);
+  layout.altEmails.sort((a, b) => rank(a) - rank(b) || a - b);
   return layout;
 }
 
@@ -144,6 +149,11 @@ export function normaliseRecord(record: readonly string[], layout: RecordLayout,
     }
     if (!normalised) warnings.push({ kind: 'invalid-email', detail: `invalid e-mail '${shown(email)}' dropped` });
     email = normalised;
+  }
+  // Pipedrive's Work e-mail empty, its Home one given: the first valid other e-mail column.
+  for (let i = 0; email === null && i < layout.altEmails.length; i++) {
+    const other = record[layout.altEmails[i]]?.trim();
+    if (other) email = normaliseEmail(other.split(MANY_EMAILS)[0]);
   }
 
   let first = cell('first_name');

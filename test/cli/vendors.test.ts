@@ -136,8 +136,8 @@ describe('callq import: what each vendor export stores', () => {
       first_name: 'Ana', company: 'Rio Tech Ltda', title: 'Gerente de Compras', email: 'ana.souza@riotech.com.br',
       phone: '+551134567890', alt_phones: ['+551134567891', '+5511987654321'], country: 'BR', inbound_at: local(2026, 11, 20, 10, 11, 12),
     });
-    // The first e-mail column (Work) is the e-mail; the others are kept as custom fields.
-    expect(byLast(rows, 'Hughes')).toMatchObject({ phone: '+447911123456', email: null, country: 'GB' });
+    // The first e-mail column (Work) is the e-mail, the others custom fields and its fallback.
+    expect(byLast(rows, 'Hughes')).toMatchObject({ phone: '+447911123456', email: 'tom.hughes@gmail.com', country: 'GB' });
     expect(byLast(rows, 'Hughes').custom['Person - Email - Home']).toBe('tom.hughes@gmail.com');
     expect(byLast(rows, 'Wong')).toMatchObject({ phone: '+14159823307', alt_phones: ['+14159823308'], email: 'mia@ggdental.com' });
     expect(byLast(rows, 'Wong').custom['Person - Email - Other']).toBe('mia.wong@yahoo.com');

@@ -121,6 +121,8 @@ describe('mapColumns', () => {
     [['Title'], ['title']],
     [['Company', 'Account'], ['company', 'custom:Account']],
     [['Person - Email - Home', 'Person - Email - Work'], ['custom:Person - Email - Home', 'email']],
+    [['Title', 'Role'], ['title', 'custom:Role']],
+    [['Position', 'Job Title'], ['custom:Position', 'title']],
   ])('%j → %j', (headers, expected) => {
     expect(fields(headers)).toEqual(expected);
   });

@@ -402,6 +402,18 @@ describe('normaliseRecord: vendor cells', () => {
     expect(warnings).toEqual([]);
   });
 
+  it('falls back on the next e-mail column when the first is empty or invalid, keeping every column', () => {
+    const emails = recordLayout(mapColumns(['Phone', 'Person - Email - Work', 'Person - Email - Home', 'Person - Email - Other']));
+    const email = (cells: string[]) => {
+      const result = normaliseRecord(['(212) 734-5521', ...cells], emails, defaults);
+      return result.kind === 'lead' ? [result.lead.email, JSON.parse(result.lead.custom ?? '{}')] : result;
+    };
+    expect(email(['', 'Tom@Home.example', 'tom@other.example'])).toEqual(['tom@home.example', { 'Person - Email - Home': 'Tom@Home.example', 'Person - Email - Other': 'tom@other.example' }]);
+    expect(email(['', '', 'tom@other.example'])[0]).toBe('tom@other.example');
+    expect(email(['work@acme.example', 'tom@home.example', ''])[0]).toBe('work@acme.example');
+    expect(email(['', '', ''])[0]).toBe(null);
+  });
+
   it('keeps an honorific Title as a custom field, a job title as the title, and a name suffix as custom suffix', () => {
     const dr = normalise(['Martin Luther King, Jr.', 'Dr.', '', '(212) 734-5521', '', '', '']).lead;
     expect([dr.first_name, dr.last_name, dr.title, JSON.parse(dr.custom!)]).toEqual(['Martin Luther', 'King', null, { suffix: 'Jr.', honorific: 'Dr.' }]);
