@@ -168,7 +168,7 @@ export function normaliseRecord(record: readonly string[], layout: RecordLayout,
 
   // Outlook's 'Title' column (when a file has no 'Job Title') holds Mr./Dr.: not a job.
   let title = cell('title');
-  if (title !== null && HONORIFIC.test(title)) {
+  if (title !== null && HONORIFIC_TITLE.test(title)) {
     (extra ??= []).push(['honorific', title]);
     title = null;
   }
@@ -297,6 +297,8 @@ export function splitPhones(cell: string): string[] {
 }
 
 const HONORIFIC = /^(?:mr|mrs|ms|miss|mx|dr|prof|sir|dame|herr|frau|mme|mlle|mister|madam|doctor|professor)\.?$/i;
+// In a title column 'Professor' or 'Doctor' may be the job; the abbreviations are not.
+const HONORIFIC_TITLE = /^(?:mr|mrs|ms|miss|mx|dr|prof|sir|dame|herr|frau|mme|mlle)\.?$/i;
 const SUFFIX = /^(?:jr|sr|ii|iii|iv|phd|md|mba|esq|cpa|dds|dmd|dvm|rn|jd|llm|cfa|pmp|msc|bsc|mphil|dphil|facs|obe|mbe|cbe|kc|qc)$/;
 
 /** Whether a word of a name is a generational suffix or a degree ('Jr.', 'III', 'Ph.D.'). */

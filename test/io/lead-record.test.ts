@@ -418,6 +418,8 @@ describe('normaliseRecord: vendor cells', () => {
     const dr = normalise(['Martin Luther King, Jr.', 'Dr.', '', '(212) 734-5521', '', '', '']).lead;
     expect([dr.first_name, dr.last_name, dr.title, JSON.parse(dr.custom!)]).toEqual(['Martin Luther', 'King', null, { suffix: 'Jr.', honorific: 'Dr.' }]);
     expect(normalise(['Ann Lee', 'CFO', '', '(212) 734-5521', '', '', '']).lead.title).toBe('CFO');
+    expect(normalise(['Ann Lee', 'Professor', '', '(212) 734-5521', '', '', '']).lead.title).toBe('Professor');
+    expect(normalise(['Ann Lee', 'Mrs', '', '(212) 734-5521', '', '', '']).lead).toMatchObject({ title: null, custom: '{"honorific":"Mrs"}' });
   });
 
   it.each([
