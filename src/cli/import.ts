@@ -27,6 +27,10 @@ export interface ImportSummary extends ImportCounts {
   encoding: string;
   delimiter: string;
   mapping: { column: string; field: string }[];
+  /** Other encodings the file may be in, when detection was unsure. */
+  encoding_candidates?: string[];
+  /** The first lines holding bytes that are not valid UTF-8. */
+  undecodable_lines?: number[];
 }
 
 /** What the human summary lists line by line before saying "and N more". */
@@ -49,6 +53,14 @@ export async function run(ctx: Context, [file]: string[], opts: Record<string, u
     const mapping = mapColumns(csv.header, overrides);
     requirePhoneColumn(mapping, file, csv.headerLine);
     if (!ctx.json) printMapping(ctx, csv, mapping);
+    const unsure = csv.dialect.encodingCandidates;
+    if (unsure) {
+      printInfo(
+        ctx,
+        `warning: ${file}: its encoding is not certain; read as ${csv.dialect.encoding}, but it could also be ${unsure.join(' or ')}. ` +
+          `If names look wrong, undo this batch and import again with --encoding ${unsure[0]} (or another).`,
+      );
+    }
     db = openDatabase(ctx.dbPath, { create: true });
     if (opts.rejects === '') throw new UsageError('--rejects needs a file name, e.g. --rejects rejects.csv.');
     if (typeof opts.rejects === 'string') rejects = rejectsFile(opts.rejects, csv.header);
@@ -111,7 +123,10 @@ export async function run(ctx: Context, [file]: string[], opts: Record<string, u
     } finally {
       bar.done();
     }
-    if (csv.undecodable() > 0) byWarning.undecodable = csv.undecodable();
+    if (csv.undecodable() > 0) {
+      byWarning.undecodable = csv.undecodable();
+      for (const line of csv.undecodableLines()) note(line, 'bytes that are not valid UTF-8, read as �');
+    }
 
     const summary: ImportSummary = {
       file,
@@ -125,6 +140,8 @@ export async function run(ctx: Context, [file]: string[], opts: Record<string, u
       encoding: csv.dialect.encoding,
       delimiter: csv.dialect.delimiter,
       mapping: mapping.map((m) => ({ column: m.header, field: m.field === 'custom' ? `custom:${m.key}` : m.field })),
+      ...(unsure ? { encoding_candidates: unsure } : {}),
+      ...(csv.undecodable() > 0 ? { undecodable_lines: csv.undecodableLines() } : {}),
     };
     if (counts.rows_read === 0) {
       throw new NothingToDoError(`nothing to import: ${file} has a header but no rows. No batch was recorded.`, { summary });
@@ -181,7 +198,8 @@ function printSummary(ctx: Context, s: ImportSummary, shown: string[], rejectsPa
   const warnings = Object.entries(s.warnings_by_kind).map(([k, n]) => `${k} ${n}`).join(', ');
   const row = (label: string, n: number, extra = '') => `  ${label.padEnd(11)} ${String(n).padStart(9)}${extra ? `  (${extra})` : ''}`;
   const noted = shown.length;
-  const total = s.rejected + s.warnings;
+  // Undecodable characters are counted one by one but noted once per line (below, too).
+  const total = s.rejected + s.warnings - (s.warnings_by_kind.undecodable ?? 0) + (s.undecodable_lines?.length ?? 0);
   const lines = [
     s.dry_run
       ? c.bold(`Dry run: nothing was written. Importing ${s.file} would give:`)
@@ -199,7 +217,13 @@ function printSummary(ctx: Context, s: ImportSummary, shown: string[], rejectsPa
   if (rejectsPath) {
     lines.push(s.rejected ? `Rejected rows ${s.dry_run ? 'that would be ' : ''}written to ${rejectsPath}.` : `No row was rejected; ${rejectsPath} holds only the header.`);
   }
-  if (s.warnings_by_kind.undecodable) lines.push(`Some characters were not valid UTF-8: if accents look wrong, undo this batch and re-import with --encoding windows-1252.`);
+  if (s.warnings_by_kind.undecodable) {
+    const where = s.undecodable_lines?.length ? ` (line${s.undecodable_lines.length > 1 ? 's' : ''} ${s.undecodable_lines.join(', ')}${s.undecodable_lines.length >= 10 ? ', …' : ''})` : '';
+    lines.push(
+      `${s.warnings_by_kind.undecodable} character(s) were not valid UTF-8${where} and read as �; the rest is UTF-8. Fix those lines, ` +
+        'or if the whole file is in another encoding, undo this batch and re-import with --encoding windows-1252 (or the right one).',
+    );
+  }
   if (!s.dry_run && s.batch !== null) lines.push(`Undo with: callq import undo ${s.batch}`);
   printInfo(ctx, lines.join('\n'));
 }

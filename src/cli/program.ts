@@ -235,7 +235,7 @@ export function buildProgram(version: string): Command {
     .option('--campaign <campaign>', 'campaign for rows whose Campaign column is blank or missing')
     .option('--map <pairs>', "column mapping overrides: 'Header=field,Other Header=field' (field custom or ignore allowed)")
     .option('--country <code>', 'country for phone numbers without a country code when a row has no Country (default: setting country.default)')
-    .option('--encoding <name>', 'utf-8, utf-16le, utf-16be or windows-1252 (default: detected)')
+    .option('--encoding <name>', 'any TextDecoder encoding: utf-8, windows-1252 (latin1), iso-8859-2, shift_jis, … (default: detected)')
     .option('--delimiter <char>', ", ; | or tab (default: detected, or Excel's sep= line)")
     .option('--on-duplicate <action>', 'skip (default) or update: merge the row into the lead it duplicates (never its status or history)')
     .option('--inbound', 'the leads arrived just now (speed-to-lead: they go to the front of the queue)')

@@ -10,6 +10,9 @@ import { closeSync, openSync, readSync, fstatSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import { UsageError } from '../core/errors.js';
+import { decodeWindows1252, detectEncoding } from './encoding-detect.js';
+
+export { decodeWindows1252 };
 
 /** Longest record accepted (csv-parse max_record_size): beyond it a quote was surely left open. */
 export const MAX_RECORD_CHARS = 1 << 20;
@@ -23,7 +26,8 @@ const FIRST_READ_BYTES = 1 << 20;
 const READ_BYTES = 1 << 16;
 const CHUNK_CHARS = 1 << 15;
 
-export type Encoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252';
+/** A TextDecoder encoding name ('utf-8', 'windows-1252', 'iso-8859-2', 'shift_jis', …). */
+export type Encoding = string;
 
 export interface Dialect {
   encoding: Encoding;
@@ -31,6 +35,8 @@ export interface Dialect {
   encodingFrom: 'bom' | 'detected' | 'option';
   delimiter: string;
   delimiterFrom: 'sep-line' | 'detected' | 'option';
+  /** Detection was unsure: other encodings that read the file's bytes as plausibly, and differently. */
+  encodingCandidates?: string[];
 }
 
 export interface TextChunk {
@@ -56,6 +62,8 @@ export interface CsvFile {
   hash(): string;
   /** Characters that were not valid in the detected UTF-8 (shown as U+FFFD). */
   undecodable(): number;
+  /** The first lines (up to 10) that hold such characters. */
+  undecodableLines(): number[];
 }
 
 export interface ReadOptions {
@@ -98,7 +106,7 @@ export function openCsv(path: string, options: ReadOptions = {}): CsvFile {
 
   try {
     const first = readBytes() ?? Buffer.alloc(0);
-    const { encoding, from: encodingFrom, bomLength } = chooseEncoding(first, options.encoding, path);
+    const { encoding, from: encodingFrom, bomLength, candidates } = chooseEncoding(first, options.encoding, path);
     const decoder = textDecoder(encoding);
     let undecodable = 0;
     let heldCR = false;
@@ -150,6 +158,7 @@ export function openCsv(path: string, options: ReadOptions = {}): CsvFile {
     }
     if (pending.trim() === '') throw new UsageError(`${path} has no header row: the file is empty. Nothing was imported.`);
     if (headerEnd < 0) {
+      if (!eof && !scanRecords(pending, delimiter.charCodeAt(0), true).openQuote) throw tooLong(path, line, 'the header row');
       if (!eof || scanRecords(pending, delimiter.charCodeAt(0), true).openQuote) {
         throw new UsageError(`${path}, line ${line}: the header row never ends (a quote that is never closed?). Nothing was imported.`, { line });
       }
@@ -158,10 +167,20 @@ export function openCsv(path: string, options: ReadOptions = {}): CsvFile {
     const headerText = pending.slice(0, headerEnd);
     const headerLine = line;
     const header = parseHeader(headerText, delimiter, path, headerLine);
+    // Lines holding undecodable bytes, looked for only once there are some (see decode()).
+    const badLines: number[] = [];
+    const noteBadLines = (text: string, firstLine: number) => {
+      for (let at = text.indexOf('\uFFFD'); at >= 0 && badLines.length < 10; at = text.indexOf('\uFFFD', at + 1)) {
+        const where = firstLine + countChar(text.slice(0, at), '\n');
+        if (badLines[badLines.length - 1] !== where) badLines.push(where);
+      }
+    };
+    if (undecodable > 0) noteBadLines(headerText, headerLine);
     line += countChar(headerText, '\n');
     pending = pending.slice(headerEnd);
 
     const dialect: Dialect = { encoding, encodingFrom, delimiter, delimiterFrom };
+    if (candidates?.length) dialect.encodingCandidates = candidates;
     const chunkChars = options.chunkChars ?? CHUNK_CHARS;
     const delimiterCode = delimiter.charCodeAt(0);
     const close = () => {
@@ -182,8 +201,9 @@ export function openCsv(path: string, options: ReadOptions = {}): CsvFile {
           if ((eof && scan.openQuote) || (cut === 0 && pending.length > MAX_RECORD_CHARS)) {
             const at = scan.openQuote ? scan.openQuoteAt : 0;
             const where = firstLine + countChar(pending.slice(0, at), '\n');
+            if (!scan.openQuote) throw tooLong(path, where);
             throw new UsageError(
-              `${path}, line ${where}: a quoted field opens here and is never closed${eof ? '' : ' (the record runs past 1 MB)'}. ` +
+              `${path}, line ${where}: a quoted field opens here and is never closed${eof ? '' : ` (the record runs past the ${MAX_RECORD_MB} MB limit)`}. ` +
                 'A quote inside a field must be written twice (""). Fix the file and import again; nothing was imported.',
               { line: where },
             );
@@ -195,6 +215,7 @@ export function openCsv(path: string, options: ReadOptions = {}): CsvFile {
           want = chunkChars;
           const text = pending.slice(0, cut);
           pending = pending.slice(cut);
+          if (undecodable > 0 && badLines.length < 10) noteBadLines(text, firstLine);
           yield { text, firstLine, bytesRead };
           firstLine += countChar(text, '\n');
         }
@@ -213,6 +234,7 @@ export function openCsv(path: string, options: ReadOptions = {}): CsvFile {
       close,
       hash: () => hasher.copy().digest('hex'),
       undecodable: () => undecodable,
+      undecodableLines: () => badLines,
     };
   } catch (err) {
     if (!eof) closeSync(fd);
@@ -220,10 +242,24 @@ export function openCsv(path: string, options: ReadOptions = {}): CsvFile {
   }
 }
 
+const MAX_RECORD_MB = MAX_RECORD_CHARS / (1 << 20);
+
+function tooLong(path: string, line: number, what = 'a record'): UsageError {
+  return new UsageError(
+    `${path}, line ${line}: ${what} runs past the ${MAX_RECORD_MB} MB size limit without a line break; this is not a lead list ` +
+      '(or a field holds a whole document). Fix the file and import again; nothing was imported.',
+    { line },
+  );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Encoding
 
-function chooseEncoding(head: Buffer, option: string | undefined, path: string): { encoding: Encoding; from: Dialect['encodingFrom']; bomLength: number } {
+function chooseEncoding(
+  head: Buffer,
+  option: string | undefined,
+  path: string,
+): { encoding: Encoding; from: Dialect['encodingFrom']; bomLength: number; candidates?: string[] } {
   const bom = head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf ? 'utf-8' : head[0] === 0xff && head[1] === 0xfe ? 'utf-16le' : head[0] === 0xfe && head[1] === 0xff ? 'utf-16be' : undefined;
   const bomLength = bom === 'utf-8' ? 3 : bom ? 2 : 0;
   if (option !== undefined) {
@@ -239,7 +275,9 @@ function chooseEncoding(head: Buffer, option: string | undefined, path: string):
   if (oddNul > sample.length / 4 && evenNul === 0) return { encoding: 'utf-16le', from: 'detected', bomLength: 0 };
   if (evenNul > sample.length / 4 && oddNul === 0) return { encoding: 'utf-16be', from: 'detected', bomLength: 0 };
   if (evenNul + oddNul > 0) throw notText(path);
-  return { encoding: isUtf8(head) ? 'utf-8' : 'windows-1252', from: 'detected', bomLength: 0 };
+  if (isUtf8(head)) return { encoding: 'utf-8', from: 'detected', bomLength: 0 };
+  const { encoding, candidates } = detectEncoding(head);
+  return { encoding, from: 'detected', bomLength: 0, candidates };
 }
 
 function notText(path: string): UsageError {
@@ -264,22 +302,26 @@ function isUtf8(bytes: Buffer): boolean {
   }
 }
 
+/** An --encoding value as TextDecoder's name for it: any label it knows ('latin1', 'cp1250', 'sjis', 'iso-8859-2', …). */
 export function parseEncodingOption(text: string): Encoding {
-  const key = text.trim().toLowerCase().replace(/[^a-z0-9]/g, '');
-  const known: Record<string, Encoding> = {
-    utf8: 'utf-8',
-    utf16: 'utf-16le',
-    utf16le: 'utf-16le',
-    utf16be: 'utf-16be',
-    windows1252: 'windows-1252',
-    cp1252: 'windows-1252',
-    ansi: 'windows-1252',
-    latin1: 'windows-1252',
-    iso88591: 'windows-1252',
-  };
-  const encoding = known[key];
-  if (!encoding) throw new UsageError(`unknown --encoding '${text}': use utf-8, utf-16le, utf-16be or windows-1252 (latin1).`);
-  return encoding;
+  const label = text.trim().toLowerCase();
+  const aliases: Record<string, string> = { utf16: 'utf-16le', ansi: 'windows-1252', cp1252: 'windows-1252', sjis: 'shift_jis', cp932: 'shift_jis' };
+  const key = label.replace(/[^a-z0-9]/g, '');
+  try {
+    return new TextDecoder(aliases[key] ?? label).encoding;
+  } catch {
+    const cp = /^(?:cp|windows)(\d{3,4})$/.exec(key);
+    if (cp) {
+      try {
+        return new TextDecoder(`windows-${cp[1]}`).encoding;
+      } catch {
+        // not one either
+      }
+    }
+    throw new UsageError(
+      `unknown --encoding '${text}': use an encoding name such as utf-8, utf-16le, windows-1252 (latin1), windows-1250, iso-8859-2, windows-1251, shift_jis, gbk, big5 or euc-kr.`,
+    );
+  }
 }
 
 interface Decoder {
@@ -292,18 +334,6 @@ function textDecoder(encoding: Encoding): Decoder {
   // ignoreBOM: the BOM, if any, was already skipped; a U+FEFF later on is data.
   const decoder = new TextDecoder(encoding, { ignoreBOM: true });
   return { decode: (bytes) => decoder.decode(bytes, { stream: true }), flush: () => decoder.decode() };
-}
-
-// Windows-1252 differs from Latin-1 in 0x80–0x9F (€ ‚ ƒ „ … † ‡ ˆ ‰ Š ‹ Œ Ž ‘ ’ “ ” • – — ˜ ™ š › œ ž Ÿ);
-// Node's TextDecoder('windows-1252') wrongly gives the C1 controls there. Undefined bytes stay C1.
-const CP1252_HIGH = [
-  0x20ac, 0x81, 0x201a, 0x192, 0x201e, 0x2026, 0x2020, 0x2021, 0x2c6, 0x2030, 0x160, 0x2039, 0x152, 0x8d, 0x17d, 0x8f,
-  0x90, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x2dc, 0x2122, 0x161, 0x203a, 0x153, 0x9d, 0x17e, 0x178,
-].map((c) => String.fromCharCode(c));
-
-export function decodeWindows1252(bytes: Buffer): string {
-  const latin1 = bytes.toString('latin1');
-  return /[\x80-\x9f]/.test(latin1) ? latin1.replace(/[\x80-\x9f]/g, (c) => CP1252_HIGH[c.charCodeAt(0) - 0x80]) : latin1;
 }
 
 // ---------------------------------------------------------------------------------------------

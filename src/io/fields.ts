@@ -37,6 +37,12 @@ export interface ColumnMapping {
   field: LeadField | 'custom' | 'ignore';
   /** The key in the lead's custom fields, for field 'custom'. */
   key?: string;
+  /** For a recognised header: how strongly it claims its field (lower first; alternates are tried in this order). */
+  rank?: number;
+  /** The phone column of a file with several: the preferred one. */
+  primary?: boolean;
+  /** A custom column that is also a field's fallback when the field's own cell is empty (a second e-mail column). */
+  fallback?: 'email';
 }
 
 const SPELLINGS: Record<LeadField, string[]> = {
@@ -44,21 +50,36 @@ const SPELLINGS: Record<LeadField, string[]> = {
   first_name: ['firstname', 'first', 'fname', 'givenname', 'forename', 'contactfirstname', 'leadfirstname'],
   last_name: ['lastname', 'last', 'lname', 'surname', 'familyname', 'contactlastname', 'leadlastname'],
   full_name: ['name', 'fullname', 'contactname', 'contact', 'leadname', 'personname', 'prospectname'],
-  company: ['company', 'companyname', 'organization', 'organisation', 'organizationname', 'organisationname', 'account', 'accountname', 'business', 'businessname', 'employer', 'firm'],
-  title: ['title', 'jobtitle', 'position', 'role', 'jobrole', 'designation', 'job', 'jobposition'],
-  email: ['email', 'emailaddress', 'mail', 'workemail', 'businessemail', 'primaryemail', 'contactemail', 'emailid', 'emailaddr'],
-  phone: ['phone', 'phonenumber', 'telephone', 'telephonenumber', 'tel', 'workphone', 'businessphone', 'officephone', 'directphone', 'directdial', 'directline', 'primaryphone', 'phone1', 'contactnumber', 'contactphone', 'phoneno', 'mainphone', 'phonenum'],
-  alt_phone: ['mobile', 'mobilephone', 'mobilenumber', 'mobileno', 'cell', 'cellphone', 'cellnumber', 'cellular', 'otherphone', 'phone2', 'phone3', 'secondaryphone', 'alternatephone', 'alternativephone', 'altphone', 'homephone', 'personalphone', 'directmobile'],
-  country: ['country', 'countrycode', 'countryregion', 'countryname', 'nation'],
-  region: ['state', 'province', 'stateprovince', 'stateorprovince', 'region', 'stateregion', 'statecode', 'provincestate', 'st'],
-  postal_code: ['zip', 'zipcode', 'postalcode', 'postcode', 'postal', 'zippostalcode', 'zippostal', 'postalzip', 'plz'],
+  company: ['company', 'companyname', 'organization', 'organisation', 'organizationname', 'organisationname', 'account', 'accountname', 'business', 'businessname', 'employer', 'firm', 'companyaccount', 'organization1name', 'associatedcompany'],
+  title: ['title', 'jobtitle', 'position', 'role', 'jobrole', 'designation', 'job', 'jobposition', 'organization1title', 'organizationtitle', 'primarytitle'],
+  email: ['email', 'emailaddress', 'mail', 'workemail', 'businessemail', 'primaryemail', 'contactemail', 'emailid', 'emailaddr', 'email1value', 'emailwork', 'emailhome', 'emailother'],
+  phone: ['phone', 'phonenumber', 'telephone', 'telephonenumber', 'tel', 'workphone', 'businessphone', 'officephone', 'directphone', 'directdial', 'directline', 'primaryphone', 'phone1', 'contactnumber', 'contactphone', 'phoneno', 'mainphone', 'phonenum', 'firstphone', 'workdirectphone', 'directphonenumber', 'phonework', 'phone1value', 'workphonenumber', 'businessphonenumber', 'corporatephone', 'companyphone', 'companyhqphone', 'companymainphone', 'hqphone', 'headquartersphone', 'switchboard', 'companyphonenumber'],
+  alt_phone: ['mobile', 'mobilephone', 'mobilenumber', 'mobileno', 'cell', 'cellphone', 'cellnumber', 'cellular', 'otherphone', 'phone2', 'phone3', 'secondaryphone', 'alternatephone', 'alternativephone', 'altphone', 'homephone', 'personalphone', 'directmobile', 'mobilephonenumber', 'phonemobile', 'phonehome', 'phoneother', 'phone2value', 'phone3value', 'phone4value', 'homephone2', 'businessphone2'],
+  country: ['country', 'countrycode', 'countryregion', 'countryname', 'nation', 'businesscountryregion', 'businesscountry', 'address1country', 'postaladdresscountry', 'mailingcountry'],
+  region: ['state', 'province', 'stateprovince', 'stateorprovince', 'region', 'stateregion', 'statecode', 'provincestate', 'st', 'businessstate', 'address1region', 'mailingstate', 'mailingstateprovince'],
+  postal_code: ['zip', 'zipcode', 'postalcode', 'postcode', 'postal', 'zippostalcode', 'zippostal', 'postalzip', 'plz', 'businesspostalcode', 'address1postalcode', 'mailingzippostalcode', 'mailingpostalcode'],
   timezone: ['timezone', 'tz', 'timezonename', 'leadtimezone'],
-  source: ['leadsource', 'source', 'leadorigin', 'origin', 'sourcechannel', 'channel'],
+  source: ['leadsource', 'source', 'leadorigin', 'origin', 'sourcechannel', 'channel', 'originalsource'],
   campaign: ['campaign', 'campaignname', 'utmcampaign', 'leadcampaign'],
   list: ['list', 'listname', 'leadlist'],
   score: ['score', 'leadscore', 'leadrating', 'scoring'],
   owner: ['owner', 'leadowner', 'assignedto', 'salesrep', 'rep', 'accountowner', 'contactowner'],
-  inbound_at: ['createddate', 'createdat', 'created', 'datecreated', 'createdon', 'createdtime', 'submittedat', 'submitted', 'submissiondate', 'submittedon', 'inboundat', 'leaddate', 'formsubmitted', 'signupdate', 'optindate'],
+  inbound_at: ['createddate', 'createdat', 'created', 'datecreated', 'createdon', 'createdtime', 'submittedat', 'submitted', 'submissiondate', 'submittedon', 'inboundat', 'leaddate', 'formsubmitted', 'signupdate', 'optindate', 'createdate', 'personcreated'],
+};
+
+/**
+ * Which of several columns of one field a file's lead takes; lower wins, then the leftmost.
+ * Spellings not listed rank 1. A generic 'Title' is an honorific in Outlook's export, beside
+ * its 'Job Title'; 'Account' is an account number there. Phones: the person's own line first
+ * (direct, work, or an unqualified Phone), then the mobile, then home and other numbers, and a
+ * company's main number (HQ, switchboard) last, since colleagues share it.
+ */
+const RANK: Record<string, number> = {
+  mobile: 2, mobilephone: 2, mobilenumber: 2, mobileno: 2, cell: 2, cellphone: 2, cellnumber: 2, cellular: 2, directmobile: 2, mobilephonenumber: 2, phonemobile: 2,
+  otherphone: 3, phone2: 3, phone3: 3, secondaryphone: 3, alternatephone: 3, alternativephone: 3, altphone: 3, homephone: 3, personalphone: 3,
+  phonehome: 3, phoneother: 3, phone2value: 3, phone3value: 3, phone4value: 3, homephone2: 3, businessphone2: 3,
+  mainphone: 4, corporatephone: 4, companyphone: 4, companyhqphone: 4, companymainphone: 4, hqphone: 4, headquartersphone: 4, switchboard: 4, companyphonenumber: 4,
+  title: 2, position: 2, role: 2, jobrole: 2, designation: 2, job: 2, account: 2, associatedcompany: 2, emailhome: 2, emailother: 3,
 };
 
 const BY_SPELLING = new Map<string, LeadField>(
@@ -86,8 +107,22 @@ export function headerKey(header: string): string {
     .replace(/[^a-z0-9]+/g, '');
 }
 
+/** The recognised spelling of a header: as written, else without Pipedrive's 'Person - ' prefix. */
+function spelling(header: string): string | undefined {
+  const key = headerKey(header);
+  if (BY_SPELLING.has(key)) return key;
+  if (key.startsWith('person') && BY_SPELLING.has(key.slice(6))) return key.slice(6);
+  return undefined;
+}
+
 export function recognise(header: string): LeadField | undefined {
-  return BY_SPELLING.get(headerKey(header));
+  const key = spelling(header);
+  return key === undefined ? undefined : BY_SPELLING.get(key);
+}
+
+/** How strongly a recognised header claims its field (see RANK); lower wins. */
+export function headerRank(header: string): number {
+  return RANK[spelling(header) ?? ''] ?? 1;
 }
 
 /** Parses --map "Header=field,Other Header=field". */
@@ -110,10 +145,11 @@ export function parseMapOption(text: string): Map<string, LeadField | 'custom' |
 }
 
 /**
- * The mapping of every column. --map entries win; then recognised headers, the first column
- * of a field taking it (a second phone column becomes an alternate phone, any other repeat a
- * custom field); the rest are custom fields under their header, made unique ('Notes',
- * 'Notes_2'; an empty header is 'column_N').
+ * The mapping of every column. --map entries win; then recognised headers: of several columns
+ * of one field, the best ranked (RANK, then the leftmost) takes it. Of several phone columns
+ * the best ranked is the phone and the others are alternate phones, in rank order; any other
+ * repeat is a custom field. The rest are custom fields under their header, made unique
+ * ('Notes', 'Notes_2'; an empty header is 'column_N').
  */
 export function mapColumns(headers: readonly string[], overrides: ReadonlyMap<string, LeadField | 'custom' | 'ignore'> = new Map()): ColumnMapping[] {
   const trimmed = headers.map((h) => h.trim());
@@ -132,13 +168,22 @@ export function mapColumns(headers: readonly string[], overrides: ReadonlyMap<st
     const forced = explicit.get(index);
     if (forced) return { index, header, field: forced };
     const field = recognise(header);
-    if (!field) return { index, header, field: 'custom' };
-    if (!taken.has(field)) {
-      if (!REPEATABLE.has(field)) taken.add(field);
-      return { index, header, field };
-    }
-    return { index, header, field: field === 'phone' ? 'alt_phone' : 'custom' };
+    return field ? { index, header, field, rank: headerRank(header) } : { index, header, field: 'custom' };
   });
+  // Recognised columns, best first; each field goes to the first of its columns.
+  const contenders = mappings.filter((m) => m.rank !== undefined).sort((x, y) => x.rank! - y.rank! || x.index - y.index);
+  for (const m of contenders) {
+    const family: LeadField = m.field === 'alt_phone' ? 'phone' : (m.field as LeadField);
+    if (taken.has(family)) {
+      m.field = family === 'phone' ? 'alt_phone' : 'custom';
+      if (family === 'email') m.fallback = 'email';
+    } else {
+      m.field = family;
+      taken.add(family);
+    }
+  }
+  const phone = mappings.find((m) => m.field === 'phone');
+  if (phone && mappings.some((m) => m.field === 'alt_phone')) phone.primary = true;
   const used = new Set<string>();
   for (const m of mappings) {
     if (m.field !== 'custom') continue;
@@ -153,9 +198,11 @@ export function mapColumns(headers: readonly string[], overrides: ReadonlyMap<st
 
 /** How a column's field reads in the printed mapping. */
 export function describeField(m: ColumnMapping): string {
+  if (m.field === 'custom' && m.fallback) return `custom field '${m.key}' (and the ${m.fallback} when the ${m.fallback} column is empty)`;
   if (m.field === 'custom') return `custom field '${m.key}'`;
   if (m.field === 'ignore') return 'ignored';
   if (m.field === 'alt_phone') return 'alternate phone';
+  if (m.field === 'phone' && m.primary) return 'phone (primary; the other phone columns are alternates)';
   if (m.field === 'full_name') return 'full name (split into first_name, last_name)';
   return m.field;
 }

@@ -3,7 +3,8 @@
 import type { PriorityWeights } from '../core/settings.js';
 import { newLeadRanker, queueRank } from '../core/priority.js';
 import { resolveLeadZones, type ZoneSource } from './timezones.js';
-import { countryCode, normalisePhone } from './phone.js';
+import { normalisePhone } from './phone.js';
+import { parseCountry } from './countries.js';
 import type { ColumnMapping, LeadField } from './fields.js';
 import type { LeadRow } from '../core/lead.js';
 
@@ -17,7 +18,7 @@ export type NewLead = Omit<Pick<LeadRow, (typeof LEAD_COLUMNS)[number]>, 'phone_
 };
 
 export type RejectReason = 'no-phone' | 'invalid-phone' | 'malformed';
-export type WarningKind = 'invalid-email' | 'invalid-date' | 'invalid-score' | 'invalid-alt-phone' | 'unknown-timezone' | 'phone-from-alternate';
+export type WarningKind = 'invalid-email' | 'invalid-date' | 'invalid-score' | 'invalid-alt-phone' | 'unknown-timezone' | 'phone-from-alternate' | 'unknown-country';
 
 export interface RecordWarning {
   kind: WarningKind;
@@ -61,17 +62,25 @@ export interface RecordLayout {
   width: number;
   single: Partial<Record<Exclude<LeadField, 'alt_phone'>, number>>;
   altPhones: number[];
+  /** Other e-mail columns (kept as custom fields), tried in order when the e-mail cell is empty or invalid. */
+  altEmails: number[];
   custom: { index: number; key: string }[];
 }
 
 export function recordLayout(mappings: readonly ColumnMapping[]): RecordLayout {
-  const layout: RecordLayout = { width: mappings.length, single: {}, altPhones: [], custom: [] };
+  const layout: RecordLayout = { width: mappings.length, single: {}, altPhones: [], altEmails: [], custom: [] };
   for (const m of mappings) {
     if (m.field === 'ignore') continue;
-    if (m.field === 'custom') layout.custom.push({ index: m.index, key: m.key! });
-    else if (m.field === 'alt_phone') layout.altPhones.push(m.index);
+    if (m.field === 'custom') {
+      layout.custom.push({ index: m.index, key: m.key! });
+      if (m.fallback === 'email') layout.altEmails.push(m.index);
+    } else if (m.field === 'alt_phone') layout.altPhones.push(m.index);
     else layout.single[m.field] ??= m.index;
   }
+  // Alternates are tried, and kept, in order of preference (mobile before a company's main line).
+  const rank = (index: number) => mappings[index]?.rank ?? 1;
+  layout.altPhones.sort((a, b) => rank(a) - rank(b) || a - b);
+  layout.altEmails.sort((a, b) => rank(a) - rank(b) || a - b);
   return layout;
 }
 
@@ -92,19 +101,23 @@ export function normaliseRecord(record: readonly string[], layout: RecordLayout,
   const warnings: RecordWarning[] = [];
 
   const countryText = cell('country');
-  const knownCountry = countryText === null ? undefined : countryCode(countryText);
+  const knownCountry = countryText === null ? undefined : parseCountry(countryText);
   const country = countryText === null ? null : (knownCountry ?? countryText);
   // A country callq cannot place (a typo, 'ZZ') does not decide how phones are read.
   const phoneCountry = knownCountry ?? defaults.country;
+  if (countryText !== null && knownCountry === undefined) {
+    warnings.push({ kind: 'unknown-country', detail: `country '${shown(countryText)}' not recognised; used the default ${defaults.country}` });
+  }
 
-  // Phone: the Phone column, else the first valid alternate (Mobile, Phone 2, ...).
-  const rawPhone = cell('phone') ?? '';
+  // Phone: the Phone column (its first number, when the cell holds several), else the first
+  // valid alternate: the cell's other numbers, then the alternate columns in preference order.
+  const [rawPhone = '', ...rawAlternates] = splitPhones(cell('phone') ?? '');
   let phone = normalisePhone(rawPhone, phoneCountry);
   let phoneRaw = rawPhone;
   const alternates: string[] = [];
-  // One alternate-phone cell may hold several numbers separated by ';' or ',' (callq's own
-  // export writes them so), so an exported file re-imports with every alternate.
-  const rawAlternates = layout.altPhones.flatMap((index) => (record[index] ?? '').split(/[;,]/).map((p) => p.trim()).filter(Boolean));
+  // An alternate-phone cell may hold several numbers too (callq's own export writes them
+  // separated by ';'), so an exported file re-imports with every alternate.
+  for (const index of layout.altPhones) if (record[index]) rawAlternates.push(...splitPhones(record[index]));
   for (const raw of rawAlternates) {
     const alt = normalisePhone(raw, phoneCountry);
     if (!alt.ok) {
@@ -119,17 +132,46 @@ export function normaliseRecord(record: readonly string[], layout: RecordLayout,
   }
   if (!phone.ok) return { kind: 'reject', reason: phone.reason, detail: phone.detail };
 
+  // Set aside for the custom fields: what a cell held besides the value its field keeps.
+  let extra: [string, string][] | undefined;
   let email = cell('email');
   if (email !== null) {
-    const normalised = normaliseEmail(email);
-    if (!normalised) warnings.push({ kind: 'invalid-email', detail: `invalid e-mail '${email}' dropped` });
+    let normalised = normaliseEmail(email);
+    if (!normalised && MANY_EMAILS.test(email)) {
+      // Several addresses in one cell: the first valid one is the e-mail, the others are kept.
+      const all = email.split(MANY_EMAILS).map((e) => e.trim()).filter(Boolean);
+      const at = all.findIndex((e) => normaliseEmail(e) !== null);
+      if (at >= 0) {
+        normalised = normaliseEmail(all[at]);
+        const others = all.filter((_, i) => i !== at).map((e) => normaliseEmail(e) ?? e);
+        if (others.length) (extra ??= []).push(['other_emails', others.join('; ')]);
+      }
+    }
+    if (!normalised) warnings.push({ kind: 'invalid-email', detail: `invalid e-mail '${shown(email)}' dropped` });
     email = normalised;
+  }
+  // Pipedrive's Work e-mail empty, its Home one given: the first valid other e-mail column.
+  for (let i = 0; email === null && i < layout.altEmails.length; i++) {
+    const other = record[layout.altEmails[i]]?.trim();
+    if (other) email = normaliseEmail(other.split(MANY_EMAILS)[0]);
   }
 
   let first = cell('first_name');
   let last = cell('last_name');
   const full = cell('full_name');
-  if (full !== null && first === null && last === null) [first, last] = splitName(full);
+  if (full !== null && first === null && last === null) {
+    const parts = splitName(full);
+    [first, last] = parts;
+    if (parts[2]?.suffix) (extra ??= []).push(['suffix', parts[2].suffix]);
+    if (parts[2]?.honorific) (extra ??= []).push(['honorific', parts[2].honorific]);
+  }
+
+  // Outlook's 'Title' column (when a file has no 'Job Title') holds Mr./Dr.: not a job.
+  let title = cell('title');
+  if (title !== null && HONORIFIC_TITLE.test(title)) {
+    (extra ??= []).push(['honorific', title]);
+    title = null;
+  }
 
   const scoreText = cell('score');
   const score = scoreText === null ? null : parseScore(scoreText);
@@ -156,7 +198,7 @@ export function normaliseRecord(record: readonly string[], layout: RecordLayout,
     first_name: first,
     last_name: last,
     company: cell('company'),
-    title: cell('title'),
+    title,
     email,
     phone: phone.e164,
     phone_raw: phoneRaw,
@@ -171,7 +213,7 @@ export function normaliseRecord(record: readonly string[], layout: RecordLayout,
     list: defaults.list ?? cell('list'),
     score,
     owner: cell('owner'),
-    custom: customFields(record, layout),
+    custom: customFields(record, layout, extra),
     inbound_at: inbound,
     queue_rank: rankerOf(defaults)({ score: score ?? 0, source, campaign }),
   };
@@ -216,7 +258,7 @@ export function unfilledColumns(layout: RecordLayout, defaults: Pick<LeadDefault
 }
 
 /** Unmapped columns as a JSON object; a null-prototype object, so no header can reach a prototype. */
-function customFields(record: readonly string[], layout: RecordLayout): string | null {
+function customFields(record: readonly string[], layout: RecordLayout, extra?: [string, string][]): string | null {
   let custom: Record<string, string> | null = null;
   for (const { index, key } of layout.custom) {
     const value = record[index]?.trim();
@@ -224,7 +266,44 @@ function customFields(record: readonly string[], layout: RecordLayout): string |
     custom ??= Object.create(null) as Record<string, string>;
     custom[key] = value;
   }
+  // A column of the same name wins over what callq set aside.
+  for (const [key, value] of extra ?? []) {
+    custom ??= Object.create(null) as Record<string, string>;
+    custom[key] ??= value;
+  }
   return custom ? JSON.stringify(custom) : null;
+}
+
+/** A value as quoted in a message: a runaway cell is cut, not echoed whole. */
+function shown(text: string): string {
+  return text.length > 40 ? `${text.slice(0, 37)}…` : text;
+}
+
+// Google Contacts joins several values of one cell with ' ::: '; others use ';', ',' or a line break.
+const MANY_PHONES = /[;,:\n]/;
+const MANY_EMAILS = /\s*(?::::|[;,\n])\s*/;
+
+/**
+ * The numbers of a phone cell: several when separated by ' ::: ', ';' or a line break, or by
+ * commas between whole numbers (a comma inside a number, '555-0100,,101', is a dialling pause).
+ */
+export function splitPhones(cell: string): string[] {
+  if (!MANY_PHONES.test(cell)) return cell.trim() ? [cell.trim()] : [];
+  const parts = cell.split(/:::|[;\n]/).map((p) => p.trim()).filter(Boolean);
+  return parts.flatMap((p) => {
+    const pieces = p.split(',').map((q) => q.trim());
+    return pieces.length > 1 && pieces.every((q) => q.replace(/\D/g, '').length >= 7) ? pieces : [p];
+  });
+}
+
+const HONORIFIC = /^(?:mr|mrs|ms|miss|mx|dr|prof|sir|dame|herr|frau|mme|mlle|mister|madam|doctor|professor)\.?$/i;
+// In a title column 'Professor' or 'Doctor' may be the job; the abbreviations are not.
+const HONORIFIC_TITLE = /^(?:mr|mrs|ms|miss|mx|dr|prof|sir|dame|herr|frau|mme|mlle)\.?$/i;
+const SUFFIX = /^(?:jr|sr|ii|iii|iv|phd|md|mba|esq|cpa|dds|dmd|dvm|rn|jd|llm|cfa|pmp|msc|bsc|mphil|dphil|facs|obe|mbe|cbe|kc|qc)$/;
+
+/** Whether a word of a name is a generational suffix or a degree ('Jr.', 'III', 'Ph.D.'). */
+export function isNameSuffix(word: string): boolean {
+  return SUFFIX.test(word.toLowerCase().replace(/[.\s]/g, ''));
 }
 
 // No invisible or control characters (a zero-width space would slip past do-not-call matching).
@@ -250,13 +329,39 @@ export function isPersonalEmail(email: string): boolean {
   return !ROLE_MAILBOX.test(email);
 }
 
-/** 'Mary Ann Smith' → ['Mary Ann', 'Smith']; 'Smith, Mary' → ['Mary', 'Smith']. */
-export function splitName(full: string): [string | null, string | null] {
-  const comma = full.indexOf(',');
-  if (comma > 0) return [full.slice(comma + 1).trim() || null, full.slice(0, comma).trim() || null];
-  const space = full.lastIndexOf(' ');
-  if (space < 0) return [full, null];
-  return [full.slice(0, space).trim(), full.slice(space + 1)];
+export type NameParts = [first: string | null, last: string | null] | [first: string | null, last: string | null, extra: { suffix?: string; honorific?: string }];
+
+/**
+ * 'Mary Ann Smith' → ['Mary Ann', 'Smith']; 'Smith, Mary' → ['Mary', 'Smith']. Suffixes and
+ * degrees are neither: 'Martin Luther King, Jr.' → ['Martin Luther', 'King', { suffix: 'Jr.' }],
+ * and a leading 'Dr.' or 'Mrs.' is an honorific.
+ */
+export function splitName(full: string): NameParts {
+  const segments = full.split(',').map((p) => p.trim()).filter(Boolean);
+  const suffixes: string[] = [];
+  while (segments.length > 1 && isNameSuffix(segments[segments.length - 1])) suffixes.unshift(segments.pop()!);
+  let first: string | null;
+  let last: string | null;
+  let honorific: string | undefined;
+  if (segments.length > 1) {
+    // 'Smith, John' and 'King Jr., Martin': last name first.
+    const lastWords = segments[0].split(/\s+/);
+    while (lastWords.length > 1 && isNameSuffix(lastWords[lastWords.length - 1])) suffixes.unshift(lastWords.pop()!);
+    last = lastWords.join(' ');
+    first = segments.slice(1).join(' ');
+  } else {
+    const words = (segments[0] ?? full.trim()).split(/\s+/).filter(Boolean);
+    while (words.length > 2 && isNameSuffix(words[words.length - 1])) suffixes.unshift(words.pop()!);
+    if (words.length > 1 && HONORIFIC.test(words[0])) honorific = words.shift();
+    if (words.length === 0) return [null, null];
+    last = words.length > 1 ? words.pop()! : null;
+    first = words.join(' ');
+  }
+  if (!suffixes.length && !honorific) return [first || null, last || null];
+  const extra: { suffix?: string; honorific?: string } = {};
+  if (suffixes.length) extra.suffix = suffixes.join(', ');
+  if (honorific) extra.honorific = honorific;
+  return [first || null, last || null, extra];
 }
 
 /** 0–100, rounded; '87,5' (decimal comma) and '87%' accepted; null when not a number. */
@@ -268,11 +373,30 @@ export function parseScore(text: string): number | null {
 
 const ISO_DATE = /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
 const SLASH_DATE = /^(\d{1,2})([/.])(\d{1,2})\2(\d{2}|\d{4})(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AP]M)?)?$/i;
+// Zoho's 'Nov 23, 2026 02:55 PM', 'November 23 2026'; and '23 Nov 2026', '23-Nov-2026 14:55'.
+const MONTH_FIRST = /^([a-z]{3,9})\.? (\d{1,2}),? (\d{4})(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AP]M)?)?$/i;
+const DAY_FIRST = /^(\d{1,2})[ -]([a-z]{3,9})\.?[ -](\d{2}|\d{4})(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AP]M)?)?$/i;
+const MONTHS = ['january', 'february', 'march', 'april', 'may', 'june', 'july', 'august', 'september', 'october', 'november', 'december'];
+
+/** 1–12 for an English month name or its abbreviation ('Nov', 'Sept', 'November'); 0 otherwise. */
+function monthNumber(name: string): number {
+  const lower = name.toLowerCase();
+  return MONTHS.findIndex((m) => lower.length >= 3 && m.startsWith(lower === 'sept' ? 'sep' : lower)) + 1;
+}
+
+/** Hour of a 12- or 24-hour clock; NaN when an AM/PM hour is out of range. */
+function hour24(hour: string | undefined, meridiem: string | undefined): number {
+  const h = +(hour ?? 0);
+  if (!meridiem) return h;
+  if (h < 1 || h > 12) return NaN;
+  return (h % 12) + (meridiem.toUpperCase() === 'PM' ? 12 : 0);
+}
 
 /**
  * A CRM timestamp as ISO-8601 UTC, or null. ISO dates and times (with or without offset),
- * US 'M/D/YYYY h:mm AM' and European 'D.M.YYYY HH:MM'. Without an offset the time is read in
- * the importing machine's zone, as --now is.
+ * US 'M/D/YYYY h:mm AM', European 'D.M.YYYY HH:MM', and English month names ('Nov 23, 2026
+ * 02:55 PM', '23 Nov 2026'). Without an offset the time is read in the importing machine's
+ * zone, as --now is.
  */
 export function parseTimestamp(text: string): string | null {
   const s = text.trim();
@@ -282,6 +406,15 @@ export function parseTimestamp(text: string): string | null {
   if (iso) {
     parts = [+iso[1], +iso[2], +iso[3], +(iso[4] ?? 0), +(iso[5] ?? 0), +(iso[6] ?? 0)];
     offset = iso[7];
+  } else if (/[a-z]{3}/i.test(s)) {
+    const named = MONTH_FIRST.exec(s);
+    const dayFirst = named ? null : DAY_FIRST.exec(s);
+    if (named) parts = [+named[3], monthNumber(named[1]), +named[2], hour24(named[4], named[7]), +(named[5] ?? 0), +(named[6] ?? 0)];
+    else if (dayFirst) {
+      const year = dayFirst[3].length === 2 ? 2000 + +dayFirst[3] : +dayFirst[3];
+      parts = [year, monthNumber(dayFirst[2]), +dayFirst[1], hour24(dayFirst[4], dayFirst[7]), +(dayFirst[5] ?? 0), +(dayFirst[6] ?? 0)];
+    } else return null;
+    if (Number.isNaN(parts[3])) return null;
   } else {
     const other = SLASH_DATE.exec(s);
     if (!other) return null;

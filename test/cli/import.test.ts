@@ -186,7 +186,7 @@ describe('callq import: stored values', () => {
       ['Company Name', 'company'],
       ['Job Title', 'title'],
       ['E-mail', 'email'],
-      ['Phone Number', 'phone'],
+      ['Phone Number', 'phone \\(primary; the other phone columns are alternates\\)'],
       ['Mobile', 'alternate phone'],
       ['State/Province', 'region'],
       ['Zip', 'postal_code'],

@@ -168,7 +168,14 @@ describe('structural failures', () => {
 
   it('a record running past the size limit fails instead of filling memory', async () => {
     const path = write('runaway.csv', 'Name,Phone\nAnn,"' + 'x'.repeat(1_200_000) + '\nBo,1\n'.repeat(400_000));
-    await expect(records(openCsv(path))).rejects.toThrow(/line 2: a quoted field opens here and is never closed \(the record runs past 1 MB\)/);
+    await expect(records(openCsv(path))).rejects.toThrow(/line 2: a quoted field opens here and is never closed \(the record runs past the 1 MB limit\)/);
+  });
+
+  it('a record over the size limit without any quote says so, naming its line and the limit', async () => {
+    const path = write('long.csv', 'Name,Phone\nAnn,1\nBo,' + 'x'.repeat(3_000_000) + '\nCy,2\n');
+    await expect(records(openCsv(path))).rejects.toThrow(/long\.csv, line 3: a record runs past the 1 MB size limit without a line break/);
+    const header = write('long-header.csv', 'Name,' + 'x'.repeat(3_000_000) + '\nAnn,1\n');
+    expect(() => openCsv(header)).toThrow(/line 1: the header row runs past the 1 MB size limit/);
   });
 });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { describeField, headerKey, mapColumns, parseMapOption, recognise, requirePhoneColumn } from '../../src/io/fields.js';
+import { describeField, headerKey, headerRank, mapColumns, parseMapOption, recognise, requirePhoneColumn } from '../../src/io/fields.js';
+import { recordLayout } from '../../src/io/lead-record.js';
 import { UsageError } from '../../src/core/errors.js';
 
 describe('header recognition', () => {
@@ -43,7 +44,96 @@ describe('header recognition', () => {
   });
 });
 
+describe('vendor export headers', () => {
+  it.each([
+    // Apollo
+    ['First Phone', 'phone', 1],
+    ['Work Direct Phone', 'phone', 1],
+    ['Mobile Phone', 'alt_phone', 2],
+    ['Home Phone', 'alt_phone', 3],
+    ['Other Phone', 'alt_phone', 3],
+    ['Corporate Phone', 'phone', 4],
+    ['Company Phone', 'phone', 4],
+    ['Company Name for Emails', undefined, 1],
+    // ZoomInfo
+    ['Direct Phone Number', 'phone', 1],
+    ['Mobile phone', 'alt_phone', 2],
+    ['Company HQ Phone', 'phone', 4],
+    ['Person State', 'region', 1],
+    ['Person Zip Code', 'postal_code', 1],
+    ['Company State', undefined, 1],
+    // HubSpot
+    ['Phone Number', 'phone', 1],
+    ['Mobile Phone Number', 'alt_phone', 2],
+    ['Create Date', 'inbound_at', 1],
+    ['Country/Region', 'country', 1],
+    ['Original Source', 'source', 1],
+    // Pipedrive
+    ['Person - Phone - Work', 'phone', 1],
+    ['Person - Phone - Mobile', 'alt_phone', 2],
+    ['Person - Phone - Home', 'alt_phone', 3],
+    ['Person - Phone - Other', 'alt_phone', 3],
+    ['Person - Email - Work', 'email', 1],
+    ['Person - Email - Home', 'email', 2],
+    ['Person - Email - Other', 'email', 3],
+    ['Person - Name', 'full_name', 1],
+    ['Person - First name', 'first_name', 1],
+    ['Person - Organization', 'company', 1],
+    ['Person - Job title', 'title', 1],
+    ['Person - Postal address - Country', 'country', 1],
+    ['Person - Person created', 'inbound_at', 1],
+    ['Person - Label', undefined, 1],
+    // Google Contacts
+    ['Phone 1 - Value', 'phone', 1],
+    ['Phone 2 - Value', 'alt_phone', 3],
+    ['Phone 1 - Type', undefined, 1],
+    ['E-mail 1 - Value', 'email', 1],
+    ['Organization 1 - Name', 'company', 1],
+    ['Organization 1 - Title', 'title', 1],
+    ['Address 1 - Country', 'country', 1],
+    // Outlook
+    ['Business Phone', 'phone', 1],
+    ['Business Phone 2', 'alt_phone', 3],
+    ['Company Main Phone', 'phone', 4],
+    ['Business Fax', undefined, 1],
+    ['E-mail Address', 'email', 1],
+    ['Job Title', 'title', 1],
+    ['Title', 'title', 2],
+    ['Account', 'company', 2],
+    ['Business Country/Region', 'country', 1],
+    // Salesforce, Zoho
+    ['Company / Account', 'company', 1],
+    ['Created Time', 'inbound_at', 1],
+  ])('%j → %s (rank %i)', (header, field, rank) => {
+    expect([recognise(header), headerRank(header)]).toEqual([field, rank]);
+  });
+});
+
 describe('mapColumns', () => {
+  const fields = (headers: string[]) => mapColumns(headers).map((m) => (m.field === 'custom' ? `custom:${m.key}` : m.field));
+
+  it.each([
+    [['Company HQ Phone', 'Mobile phone', 'Direct Phone Number'], ['alt_phone', 'alt_phone', 'phone']],
+    [['Home Phone', 'Corporate Phone', 'Mobile Phone'], ['alt_phone', 'alt_phone', 'phone']],
+    [['Company Main Phone', 'Business Phone'], ['alt_phone', 'phone']],
+    [['Mobile'], ['phone']],
+    [['Title', 'Job Title'], ['custom:Title', 'title']],
+    [['Title'], ['title']],
+    [['Company', 'Account'], ['company', 'custom:Account']],
+    [['Person - Email - Home', 'Person - Email - Work'], ['custom:Person - Email - Home', 'email']],
+    [['Title', 'Role'], ['title', 'custom:Role']],
+    [['Position', 'Job Title'], ['custom:Position', 'title']],
+  ])('%j → %j', (headers, expected) => {
+    expect(fields(headers)).toEqual(expected);
+  });
+
+  it('orders alternate phones by preference and says which phone is primary', () => {
+    const mapping = mapColumns(['Company HQ Phone', 'Home Phone', 'Mobile phone', 'Direct Phone Number']);
+    expect(describeField(mapping[3])).toBe('phone (primary; the other phone columns are alternates)');
+    expect(describeField(mapColumns(['Phone'])[0])).toBe('phone');
+    expect(recordLayout(mapping).altPhones).toEqual([2, 1, 0]);
+  });
+
   it('maps the fixture header variants and keeps the rest as uniquely named custom fields', () => {
     const headers = ['FirstName', 'last_name', 'Company Name', 'Job Title', 'E-mail', 'Phone Number', 'Mobile', 'State/Province', 'Zip', 'Lead Source', 'Industry', '', 'Notes', 'Notes'];
     const mapping = mapColumns(headers);

@@ -14,6 +14,8 @@ import {
   parseTimestamp,
   recordLayout,
   splitName,
+  splitPhones,
+  isNameSuffix,
   unfilledColumns,
   type LeadDefaults,
   type NewLead,
@@ -268,7 +270,41 @@ describe('field parsers', () => {
     ['Mary Ann Smith', ['Mary Ann', 'Smith']],
     ['Smith, Mary', ['Mary', 'Smith']],
     ['Cher', ['Cher', null]],
+    ['Martin Luther King, Jr.', ['Martin Luther', 'King', { suffix: 'Jr.' }]],
+    ['Olga Smith, PhD', ['Olga', 'Smith', { suffix: 'PhD' }]],
+    ['Olga Smith, Ph.D., MBA', ['Olga', 'Smith', { suffix: 'Ph.D., MBA' }]],
+    ['John Smith Jr.', ['John', 'Smith', { suffix: 'Jr.' }]],
+    ['Henry Ford III', ['Henry', 'Ford', { suffix: 'III' }]],
+    ['Jane Roe Esq.', ['Jane', 'Roe', { suffix: 'Esq.' }]],
+    ['Smith, John', ['John', 'Smith']],
+    ['Smith, John, Jr.', ['John', 'Smith', { suffix: 'Jr.' }]],
+    ['King Jr., Martin', ['Martin', 'King', { suffix: 'Jr.' }]],
+    ['Dr. Jane Doe', ['Jane', 'Doe', { honorific: 'Dr.' }]],
+    ['Mrs. Ann Lee MD', ['Ann', 'Lee', { suffix: 'MD', honorific: 'Mrs.' }]],
+    ['Li Ma', ['Li', 'Ma']],
+    ['Ma, Yo-Yo', ['Yo-Yo', 'Ma']],
+    ['Jr.', ['Jr.', null]],
   ])('name %j → %j', (full, parts) => expect(splitName(full)).toEqual(parts));
+
+  it.each([
+    ['+1 404-526-8900', ['+1 404-526-8900']],
+    ['+1 404-526-8900 ::: +1 404-526-8901', ['+1 404-526-8900', '+1 404-526-8901']],
+    ['(212) 734-5521; (212) 734-5522', ['(212) 734-5521', '(212) 734-5522']],
+    ['+55 11 3456-7890, +55 11 3456-7891', ['+55 11 3456-7890', '+55 11 3456-7891']],
+    ['(212) 734-5521\n(917) 604-3381', ['(212) 734-5521', '(917) 604-3381']],
+    ['4155550100,,101', ['4155550100,,101']],
+    ['(212) 734-5521, ext 5', ['(212) 734-5521, ext 5']],
+    ['  ', []],
+  ])('phone cell %j → %j', (cell, phones) => expect(splitPhones(cell)).toEqual(phones));
+
+  it.each([
+    ['Jr.', true],
+    ['Ph.D.', true],
+    ['iii', true],
+    ['MBA', true],
+    ['Ma', false],
+    ['John', false],
+  ])('%j is a name suffix: %s', (word, yes) => expect(isNameSuffix(word)).toBe(yes));
 
   // Times without an offset are read in the importing machine's zone, like --now.
   const local = (y: number, mo: number, d: number, h = 0, mi = 0) => new Date(y, mo - 1, d, h, mi).toISOString();
@@ -282,6 +318,16 @@ describe('field parsers', () => {
     ['11/23/2026 12:10 AM', local(2026, 11, 23, 0, 10)],
     ['11/23/26', local(2026, 11, 23)],
     ['23.11.2026 14:55', local(2026, 11, 23, 14, 55)],
+    ['Nov 23, 2026 02:55 PM', local(2026, 11, 23, 14, 55)],
+    ['Nov 23, 2026', local(2026, 11, 23)],
+    ['November 23, 2026 9:05 AM', local(2026, 11, 23, 9, 5)],
+    ['Sept 3, 2026', local(2026, 9, 3)],
+    ['23 Nov 2026', local(2026, 11, 23)],
+    ['23-Nov-2026 14:55', local(2026, 11, 23, 14, 55)],
+    ['23-Nov-26', local(2026, 11, 23)],
+    ['Nov 31, 2026', null],
+    ['Foo 3, 2026', null],
+    ['Nov 23, 2026 13:00 PM', null],
     ['2026-02-30', null],
     ['13/01/2026', null],
     ['11/23/2026 13:00 PM', null],
@@ -331,5 +377,64 @@ describe('mergeLead', () => {
     const columnStored = { ...stored, timezone: 'America/Chicago', timezone_source: 'column' };
     expect(mergeLead(columnStored, incoming({ Phone: '(212) 734-5525', Company: 'X' }), weights)!.timezone).toBe('America/Chicago');
     expect(mergeLead(stored, incoming({ Phone: '(212) 734-5525', 'Created Date': '2026-11-23T14:00:00Z' }), weights)!.inbound_at).toBe('2026-11-23T14:00:00.000Z');
+  });
+});
+
+describe('normaliseRecord: vendor cells', () => {
+  const header = ['Name', 'Title', 'E-mail 1 - Value', 'Phone 1 - Value', 'Company Main Phone', 'Mobile Phone', 'Country Code'];
+  const vendorLayout = recordLayout(mapColumns(header));
+  const normalise = (values: string[]) => {
+    const result = normaliseRecord(values, vendorLayout, defaults);
+    if (result.kind !== 'lead') throw new Error(`expected a lead, got ${JSON.stringify(result)}`);
+    return result;
+  };
+
+  it('takes the first number of a multi-value cell and keeps the rest, then mobile, then the main line', () => {
+    const { lead } = normalise(['Ann Lee', '', '', '+1 404-526-8900 ::: +1 404-526-8901', '(404) 526-8000', '(404) 526-8902', '']);
+    expect(lead.phone).toBe('+14045268900');
+    expect(lead.alt_phones).toEqual(['+14045268901', '+14045268902', '+14045268000']);
+  });
+
+  it('takes the first valid e-mail of a multi-value cell and keeps the others in custom other_emails', () => {
+    const { lead, warnings } = normalise(['Ann Lee', '', 'not-an-email ::: Ann@Acme.com ; ann.lee@gmail.com', '(212) 734-5521', '', '', '']);
+    expect(lead.email).toBe('ann@acme.com');
+    expect(JSON.parse(lead.custom!)).toMatchObject({ other_emails: 'not-an-email; ann.lee@gmail.com' });
+    expect(warnings).toEqual([]);
+  });
+
+  it('falls back on the next e-mail column when the first is empty or invalid, keeping every column', () => {
+    const emails = recordLayout(mapColumns(['Phone', 'Person - Email - Work', 'Person - Email - Home', 'Person - Email - Other']));
+    const email = (cells: string[]) => {
+      const result = normaliseRecord(['(212) 734-5521', ...cells], emails, defaults);
+      return result.kind === 'lead' ? [result.lead.email, JSON.parse(result.lead.custom ?? '{}')] : result;
+    };
+    expect(email(['', 'Tom@Home.example', 'tom@other.example'])).toEqual(['tom@home.example', { 'Person - Email - Home': 'Tom@Home.example', 'Person - Email - Other': 'tom@other.example' }]);
+    expect(email(['', '', 'tom@other.example'])[0]).toBe('tom@other.example');
+    expect(email(['work@acme.example', 'tom@home.example', ''])[0]).toBe('work@acme.example');
+    expect(email(['', '', ''])[0]).toBe(null);
+  });
+
+  it('keeps an honorific Title as a custom field, a job title as the title, and a name suffix as custom suffix', () => {
+    const dr = normalise(['Martin Luther King, Jr.', 'Dr.', '', '(212) 734-5521', '', '', '']).lead;
+    expect([dr.first_name, dr.last_name, dr.title, JSON.parse(dr.custom!)]).toEqual(['Martin Luther', 'King', null, { suffix: 'Jr.', honorific: 'Dr.' }]);
+    expect(normalise(['Ann Lee', 'CFO', '', '(212) 734-5521', '', '', '']).lead.title).toBe('CFO');
+    expect(normalise(['Ann Lee', 'Professor', '', '(212) 734-5521', '', '', '']).lead.title).toBe('Professor');
+    expect(normalise(['Ann Lee', 'Mrs', '', '(212) 734-5521', '', '', '']).lead).toMatchObject({ title: null, custom: '{"honorific":"Mrs"}' });
+  });
+
+  it.each([
+    ['+44', '020 7946 0321', 'GB', '+442079460321'],
+    ['49', '030 86427150', 'DE', '+493086427150'],
+    ['0049', '030 86427150', 'DE', '+493086427150'],
+    ['Polska', '12 345 67 89', 'PL', '+48123456789'],
+  ])('reads a national number with the Country Code %j', (code, phone, country, e164) => {
+    const { lead, warnings } = normalise(['Ann Lee', '', '', phone, '', '', code]);
+    expect([lead.country, lead.phone, warnings]).toEqual([country, e164, []]);
+  });
+
+  it('warns about a country it cannot place, naming it and the default used', () => {
+    const { lead, warnings } = normalise(['Ann Lee', '', '', '+1 (212) 734-5521', '', '', 'Atlantis']);
+    expect(lead.country).toBe('Atlantis');
+    expect(warnings).toEqual([{ kind: 'unknown-country', detail: "country 'Atlantis' not recognised; used the default US" }]);
   });
 });
