@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { IntegrityError, UsageError } from '../core/errors.js';
+import { createPrivateFile } from '../io/output-file.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 
 export type { DB };
@@ -42,8 +43,12 @@ function nativeBinding(): string | undefined {
 
 export function openDatabase(path: string, options: OpenOptions = {}): DB {
   if (!options.create && !existsSync(path)) {
-    throw new UsageError(`no database at ${path}. Run 'callq init' or 'callq import FILE' to create it, or pass --db PATH.`);
+    throw new UsageError(
+      `no database at ${path}. Create it with 'callq init' (or 'callq import FILE'), or point to an existing one with --db PATH or CALLQ_DB=PATH.`,
+    );
   }
+  // Leads are personal data: a new file is owner-only, and SQLite gives -wal and -shm its mode.
+  if (options.create && !options.readonly) createPrivateFile(path);
   let db: DB;
   try {
     db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: !options.create, nativeBinding: nativeBinding() });
