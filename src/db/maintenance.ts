@@ -255,6 +255,13 @@ export async function runMaintenance(db: DB, options: MaintenanceOptions): Promi
   const ckpt = dryRun ? null : await step('checkpoint', () => checkpoint(db), () => null, (c) => `${c.mode} (${c.checkpointed_frames} frames)`);
   if (!dryRun) await step('optimize', () => optimize(db), () => null, () => 'done');
 
+  // Before the backup, whose own clean-up would otherwise remove them unreported.
+  const temps = await step(
+    'temp files',
+    () => removeTempsNearby(db, options.dbPath, options.backup ? [options.backup.dir] : [], { dryRun }),
+    (t) => t.removed.length,
+    (t) => (t.failed.length ? `${t.failed.length} could not be removed: ${t.failed[0].path} (${t.failed[0].error})` : 'left by killed runs'),
+  );
   let backup: MaintenanceReport['backup'] = null;
   if (options.backup) {
     const { dir, keep } = options.backup;
@@ -271,12 +278,6 @@ export async function runMaintenance(db: DB, options: MaintenanceOptions): Promi
       (b) => `${b.path} (kept ${b.kept}, removed ${b.removed})`,
     );
   }
-  const temps = await step(
-    'temp files',
-    () => removeTempsNearby(db, options.dbPath, options.backup ? [options.backup.dir] : [], { dryRun }),
-    (t) => t.removed.length,
-    (t) => (t.failed.length ? `${t.failed.length} could not be removed: ${t.failed[0].path} (${t.failed[0].error})` : 'left by killed runs'),
-  );
   let vacuumed = false;
   if (options.vacuum && !dryRun) {
     await step('vacuum', () => {

@@ -14,7 +14,7 @@ import { closeSync, constants, fsyncSync, openSync, renameSync, unlinkSync, type
 import { open, type FileHandle } from 'node:fs/promises';
 import { once } from 'node:events';
 import { dirname, resolve } from 'node:path';
-import { onInterrupt, openTempFile, removeStaleTemps, resolveOutput, tempName, type OutputTarget, type Protected } from './output-file.js';
+import { onInterrupt, openTempFile, resolveOutput, tempName, type OutputTarget, type Protected } from './output-file.js';
 
 export { removeStaleTemps, tempName } from './output-file.js';
 
@@ -119,7 +119,6 @@ export async function openSink(target: OutputTarget, stdout: NodeJS.WriteStream,
   if (target.kind === 'direct') return directSink(target.path, destination);
   const path = target.path;
   const folder = dirname(path);
-  removeStaleTemps(folder);
 
   const temp = tempName(path, process.pid);
   let state: 'opening' | 'writing' | 'finished' | 'published' | 'discarded' = 'opening';

@@ -27,8 +27,11 @@ export function tempName(path: string, pid: number = process.pid): string {
   return join(dirname(path), `.${basename(path)}.${pid}${TEMP_SUFFIX}`);
 }
 
-/** Temporary names callq writes, and those of earlier versions' backups and restores. */
-const TEMP_NAME = /^\..+\.(\d+)(?:\.callq-tmp|\.backup\.tmp|\.restore\.tmp)$/;
+/**
+ * Temporary names callq writes, those of earlier versions' backups and restores, and the
+ * rollback journal SQLite keeps beside a VACUUM INTO target while it writes.
+ */
+const TEMP_NAME = /^\..+\.(\d+)(?:\.callq-tmp|\.backup\.tmp|\.restore\.tmp)(?:-journal)?$/;
 
 function isAlive(pid: number): boolean {
   try {
@@ -188,7 +191,8 @@ export function followLinks(path: string): string {
 
 /**
  * What writing to `given` would write: stdout, a device or FIFO, or a regular file (symlinks
- * followed). Refuses a folder, a socket, a missing folder, and any path in `refuse`. `flag`
+ * followed). Refuses a folder, a socket, a missing folder, and any path in `refuse`; removes
+ * stale temporary files from the target's folder. `flag`
  * names the option in messages (`--out`, `--rejects`, `backup FILE`).
  */
 export function resolveOutput(given: string, flag: string, refuse: readonly Protected[] = [], options: { stdout?: boolean } = {}): OutputTarget {
@@ -226,6 +230,8 @@ export function resolveOutput(given: string, flag: string, refuse: readonly Prot
     }
   }
   if (st && (st.isFIFO() || st.isCharacterDevice() || st.isBlockDevice())) return { kind: 'direct', given, path };
+  // The next run writing into a folder clears what killed runs left there, rows or not.
+  removeStaleTemps(folder);
   return { kind: 'file', given, path, mode: st ? st.mode & 0o7777 : null };
 }
 
