@@ -96,12 +96,12 @@ export interface BackupResult {
  * fails its check is deleted and nothing is replaced.
  */
 export function writeBackup(db: DB, file: string, options: { replace: boolean; check: CheckPragma }): BackupResult {
-  if (!options.replace && existsSync(file)) {
-    throw new UsageError(`${file} already exists; choose another name, or pass --force to replace it.`);
-  }
   mkdirSync(dirname(followLinks(file)), { recursive: true });
   // Through a symlink to its target; never onto the database or its side files.
   const target = resolveOutput(file, 'the backup', databaseFiles(db.name), { stdout: false });
+  if (!options.replace && existsSync(file)) {
+    throw new UsageError(`${file} already exists; choose another name, or pass --force to replace it.`);
+  }
   if (target.kind !== 'file') throw new UsageError(`cannot write the backup to ${file}: it is not a regular file (a FIFO or a device). Give a file name.`);
   const temp = tempBeside(target.path);
   try {

@@ -1,11 +1,10 @@
 // Opening the database: pragmas, migrations, and the refusal of a schema newer than this binary.
 import Database from 'better-sqlite3';
 import type { Database as DB, Statement } from 'better-sqlite3';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { IntegrityError, UsageError } from '../core/errors.js';
-import { createPrivateFile } from '../io/output-file.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 
 export type { DB };
@@ -85,6 +84,20 @@ export function openDatabase(path: string, options: OpenOptions = {}): DB {
     throw err;
   }
   return db;
+}
+
+/**
+ * Creates the empty file `path` owner-only (0600 less the umask) if it does not exist, before
+ * SQLite opens it: SQLite would create it 0644. Kept here rather than in src/io so that
+ * `callq next` loads nothing more.
+ */
+function createPrivateFile(path: string): void {
+  try {
+    closeSync(openSync(path, 'wx', 0o600));
+  } catch (err) {
+    // Already there (another process was quicker), or a missing folder: SQLite's open says so.
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST' && (err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
 }
 
 /** Applies migrations up to `target`, each in its own immediate transaction. */

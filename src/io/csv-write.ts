@@ -1,4 +1,4 @@
-// Writing a table — CSV or NDJSON — to stdout or atomically to a file, streaming with backpressure.
+// Writing a table — CSV or NDJSON — to stdout, straight into a FIFO or device, or atomically to a file, streaming with backpressure.
 //
 // Quoting follows RFC 4180 exactly as csv-stringify's defaults do (quote a cell holding `"`, `,`,
 // CR or LF; double the quotes), written by hand: csv-stringify spends ~4 µs a row on per-cell

@@ -11,7 +11,7 @@
 //   less if the umask says so); Ctrl-C, SIGTERM and SIGHUP remove them, and one whose process
 //   is gone (kill -9, power loss, a Ctrl-C during a backup's VACUUM INTO) is removed by the next
 //   run writing into that folder, by `maintain` and by `forget`.
-import { lstatSync, openSync, closeSync, readdirSync, readlinkSync, realpathSync, statSync, unlinkSync, type Stats } from 'node:fs';
+import { lstatSync, openSync, readdirSync, readlinkSync, realpathSync, statSync, unlinkSync, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
@@ -103,17 +103,6 @@ export async function openTempFile(temp: string): Promise<FileHandle> {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     unlinkSync(temp);
     return await open(temp, 'wx', PRIVATE_MODE);
-  }
-}
-
-/** Creates the empty file `path` owner-only if it does not exist (a database, before SQLite opens it). */
-export function createPrivateFile(path: string): void {
-  try {
-    closeSync(openSync(path, 'wx', PRIVATE_MODE));
-  } catch (err) {
-    // Already there (another process was quicker), or a folder that is missing: the caller's
-    // own open says so in its words.
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST' && (err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
 }
 
@@ -232,7 +221,7 @@ export function resolveOutput(given: string, flag: string, refuse: readonly Prot
   if (st && (st.isFIFO() || st.isCharacterDevice() || st.isBlockDevice())) return { kind: 'direct', given, path };
   // The next run writing into a folder clears what killed runs left there, rows or not.
   removeStaleTemps(folder);
-  return { kind: 'file', given, path, mode: st ? st.mode & 0o7777 : null };
+  return { kind: 'file', given, path, mode: st ? st.mode & 0o777 : null };
 }
 
 /** Whether `path` (already followed; `st` its stat or null) and `other` are one file. */
