@@ -14,6 +14,7 @@ import { closeSync, constants, fsyncSync, openSync, renameSync, unlinkSync, type
 import { open, type FileHandle } from 'node:fs/promises';
 import { once } from 'node:events';
 import { dirname, resolve } from 'node:path';
+import { UsageError } from '../core/errors.js';
 import { onInterrupt, openTempFile, resolveOutput, tempName, type OutputTarget, type Protected } from './output-file.js';
 
 export { removeStaleTemps, tempName } from './output-file.js';
@@ -146,7 +147,7 @@ export async function openSink(target: OutputTarget, stdout: NodeJS.WriteStream,
     handle = await openTempFile(temp);
   } catch (err) {
     stopWatching();
-    throw err;
+    throw cannotWrite(destination, err);
   }
   // autoClose off: the file must stay open after the last write until it is fsynced.
   const stream = handle.createWriteStream({ autoClose: false, highWaterMark: 1 << 20 });
@@ -178,7 +179,7 @@ export async function openSink(target: OutputTarget, stdout: NodeJS.WriteStream,
 
 /** A FIFO or a device: opened as it is (never created, never replaced) and written straight. */
 async function directSink(path: string, destination: string): Promise<Sink> {
-  const handle = await open(path, constants.O_WRONLY);
+  const handle = await open(path, constants.O_WRONLY).catch((err) => Promise.reject(cannotWrite(destination, err)));
   const stream = handle.createWriteStream({ autoClose: false, highWaterMark: 1 << 20 });
   const out = new Drained(stream);
   let closed = false;
@@ -204,6 +205,13 @@ async function directSink(path: string, destination: string): Promise<Sink> {
 /** Resolves `--out`-like `target` and opens it (kept for callers that need no guard). */
 export async function atomicFileSink(target: string, stderr: NodeJS.WritableStream = process.stderr, refuse: readonly Protected[] = []): Promise<Sink> {
   return openSink(resolveOutput(target, '--out', refuse, { stdout: false }), process.stdout, stderr);
+}
+
+/** A file the user named that cannot be opened is a usage error (exit 2) naming it; a full disk stays what it is. */
+function cannotWrite(destination: string, err: unknown): unknown {
+  const code = (err as NodeJS.ErrnoException).code ?? '';
+  if (!['EACCES', 'EPERM', 'EROFS', 'ENOENT', 'ENOTDIR', 'ENXIO'].includes(code)) return err;
+  return new UsageError(`cannot write ${destination}: ${(err as Error).message}. Check the folder's permissions, or choose another file.`);
 }
 
 /** Makes the rename itself durable; best effort (not every filesystem allows fsync on a folder). */

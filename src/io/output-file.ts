@@ -190,15 +190,21 @@ export function resolveOutput(given: string, flag: string, refuse: readonly Prot
     if (options.stdout === false) throw new UsageError(`${flag} cannot be '-' (stdout): give a file name.`);
     return { kind: 'stdout', given };
   }
-  const path = followLinks(given);
   const shown = resolve(given);
-  const folder = dirname(path);
+  // The kernel follows links best (/dev/stdout and /proc/self/fd/N are links to pipes); only a
+  // dangling link, a file yet to be created, is followed by hand.
   let st: Stats | null = null;
   try {
-    st = statSync(path);
+    st = statSync(shown);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new UsageError(`cannot write ${shown}: ${(err as Error).message}.`);
   }
+  if (st && (st.isFIFO() || st.isCharacterDevice() || st.isBlockDevice())) {
+    for (const p of refuse) if (sameFile(shown, st, p.path)) throw refused(flag, shown, shown, p);
+    return { kind: 'direct', given, path: shown };
+  }
+  const path = st ? realpathSync(shown) : followLinks(given);
+  const folder = dirname(path);
   if (st === null) {
     let isFolder = false;
     try {
@@ -212,16 +218,15 @@ export function resolveOutput(given: string, flag: string, refuse: readonly Prot
   } else if (st.isSocket()) {
     throw new UsageError(`cannot write ${shown}: it is a socket. Choose another ${flag}.`);
   }
-  for (const p of refuse) {
-    if (sameFile(path, st, p.path)) {
-      const where = path === shown ? shown : `${shown} (which leads to ${path})`;
-      throw new UsageError(`refusing to write ${flag} ${where}: that is ${p.what} ${p.path}. Choose another file; nothing was written.`);
-    }
-  }
-  if (st && (st.isFIFO() || st.isCharacterDevice() || st.isBlockDevice())) return { kind: 'direct', given, path };
+  for (const p of refuse) if (sameFile(path, st, p.path)) throw refused(flag, shown, path, p);
   // The next run writing into a folder clears what killed runs left there, rows or not.
   removeStaleTemps(folder);
   return { kind: 'file', given, path, mode: st ? st.mode & 0o777 : null };
+}
+
+function refused(flag: string, shown: string, path: string, p: Protected): UsageError {
+  const where = path === shown ? shown : `${shown} (which leads to ${path})`;
+  return new UsageError(`refusing to write ${flag} ${where}: that is ${p.what} ${p.path}. Choose another file; nothing was written.`);
 }
 
 /** Whether `path` (already followed; `st` its stat or null) and `other` are one file. */
