@@ -117,6 +117,14 @@ describe('export --out: where the file really goes', () => {
     expect(existsSync(file('-'))).toBe(false);
   });
 
+  it('/dev/stdout, a link to whatever stdout is (here a pipe), is written as it is', () => {
+    withOneCall();
+    const r = spawnSync('sh', ['-c', '"$0" "$@" | cat', process.execPath, BIN, '--db', db, 'export', 'calls', '--out', '/dev/stdout'], { env: ENV, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(csvRows(r.stdout)[1]).toContain('Ana');
+    expect(r.stderr).toMatch(/Exported 1 call to \/dev\/stdout/);
+  });
+
   it('refuses the database, its -wal file and a symlink to the database (exit 2, database intact)', () => {
     withOneCall();
     const before = readFileSync(db);
@@ -283,6 +291,25 @@ describe('files holding leads are owner-only under umask 022', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(mode(db)).toBe(0o600);
     expect(sql(db, 'SELECT count(*) AS n FROM leads')[0].n).toBe(2);
+  });
+});
+
+describe('backup and restore targets', () => {
+  it("a backup is never written over the database's side files, nor to stdout; restore may create a missing database", () => {
+    seedLeads(db, [{}, {}]);
+    for (const target of [`${db}-wal`, `${db}-journal`]) {
+      const r = q(['backup', target, '--force']);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain(`refusing to write the backup ${target}: that is the database's`);
+      expect(existsSync(`${db}-journal`)).toBe(false);
+    }
+    expect(q(['backup', '-']).code).toBe(2);
+    expect(existsSync(file('-'))).toBe(false);
+    expect(q(['backup', file('copy.db')]).code).toBe(0);
+    const fresh = callq(['--db', file('new.db'), 'restore', file('copy.db')]);
+    expect(fresh.code, fresh.stderr).toBe(0);
+    expect(sql(file('new.db'), 'SELECT count(*) AS n FROM leads')[0].n).toBe(2);
+    expect(mode(file('new.db'))).toBe(0o600);
   });
 });
 
