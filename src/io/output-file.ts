@@ -2,8 +2,8 @@
 //
 // Every file that holds leads (exports, rejects files, backups, restores) goes through here:
 // - `-` means stdout; a symlink is followed, and the file is replaced atomically beside its
-//   target (the link stays); a FIFO or a device is written directly (renaming over it would
-//   replace it with a plain file);
+//   target (the link stays); a FIFO or a character device is written directly (renaming over
+//   it would replace it with a plain file); a disk (block device) is refused;
 // - a path that is the database, one of its side files, or the file being read is refused,
 //   compared by device and inode (so hard links, symlinks and `./` spellings count);
 // - temporary files are hidden `.NAME.PID.callq-tmp` files beside the target, created
@@ -141,7 +141,7 @@ export function onInterrupt(cleanup: (signal: NodeJS.Signals) => void): () => vo
 export type OutputTarget =
   /** `-` */
   | { kind: 'stdout'; given: string }
-  /** A FIFO or a device: opened and written as is. */
+  /** A FIFO or a character device (a terminal, /dev/null): opened and written as is. */
   | { kind: 'direct'; given: string; path: string }
   /**
    * A regular file, existing or not: written beside `path` (the symlink's target when `given`
@@ -199,7 +199,9 @@ export function resolveOutput(given: string, flag: string, refuse: readonly Prot
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new UsageError(`cannot write ${shown}: ${(err as Error).message}.`);
   }
-  if (st && (st.isFIFO() || st.isCharacterDevice() || st.isBlockDevice())) {
+  // A disk is a device too, but a CSV written over one by a typo would destroy it.
+  if (st?.isBlockDevice()) throw new UsageError(`cannot write ${shown}: it is a disk (a block device). Choose another ${flag}.`);
+  if (st && (st.isFIFO() || st.isCharacterDevice())) {
     for (const p of refuse) if (sameFile(shown, st, p.path)) throw refused(flag, shown, shown, p);
     return { kind: 'direct', given, path: shown };
   }
