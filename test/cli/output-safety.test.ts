@@ -22,7 +22,7 @@ afterEach(() => cleanup());
 
 const NOW = '2026-11-24T16:00:00Z';
 const ENV = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NO_COLOR: '1', TZ: 'UTC', LANG: 'C.UTF-8', CALLQ_REP: 'ana' };
-const q = (args: string[], env: Record<string, string> = {}) => callq(['--db', db, '--now', NOW, ...args], { env });
+const q = (args: string[], env: Record<string, string> = {}) => callq(['--db', db, '--now', NOW, ...args], { env, cwd: dir });
 const file = (name: string) => join(dir, name);
 const mode = (path: string) => statSync(path).mode & 0o777;
 const csvRows = (text: string): string[][] => parse(text, { relax_column_count: true });
@@ -303,7 +303,9 @@ describe('backup and restore targets', () => {
       expect(r.stderr).toContain(`refusing to write the backup ${target}: that is the database's`);
       expect(existsSync(`${db}-journal`)).toBe(false);
     }
-    expect(q(['backup', '-']).code).toBe(2);
+    const dash = callq(['--db', db, 'backup', '-'], { cwd: dir });
+    expect(dash.code).toBe(2);
+    expect(dash.stderr).toMatch(/cannot go to stdout/);
     expect(existsSync(file('-'))).toBe(false);
     expect(q(['backup', file('copy.db')]).code).toBe(0);
     const fresh = callq(['--db', file('new.db'), 'restore', file('copy.db')]);
