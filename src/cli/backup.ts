@@ -8,6 +8,7 @@ import { printInfo, printJson } from '../ui/output.js';
 /** `callq backup FILE [--force]`: a consistent, checked copy, safe while reps work. */
 export async function backup(ctx: Context, [file]: string[], opts: Record<string, unknown>): Promise<void> {
   if (!file) throw new UsageError('backup needs a FILE to write, like callq-before-import.db.');
+  if (file === '-') throw new UsageError("a backup is a database file SQLite writes into, so it cannot go to stdout ('-'): give a FILE name.");
   const started = performance.now();
   const db = openDatabase(ctx.dbPath);
   try {

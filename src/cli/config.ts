@@ -8,7 +8,7 @@ import { printData, printInfo, printJson } from '../ui/output.js';
 import { renderTable } from '../ui/table.js';
 
 export async function list(ctx: Context): Promise<void> {
-  const db = openDatabase(ctx.dbPath, { create: true });
+  const db = openDatabase(ctx.dbPath);
   try {
     const settings = listSettings(loadStoredSettings(db));
     if (ctx.json) {
@@ -28,7 +28,7 @@ export async function list(ctx: Context): Promise<void> {
 }
 
 export async function get(ctx: Context, [key]: string[]): Promise<void> {
-  const db = openDatabase(ctx.dbPath, { create: true });
+  const db = openDatabase(ctx.dbPath);
   try {
     const info = getSetting(loadStoredSettings(db), key);
     if (ctx.json) printJson(ctx, { key: info.key, value: info.value, default: info.isDefault });
@@ -40,7 +40,7 @@ export async function get(ctx: Context, [key]: string[]): Promise<void> {
 
 export async function set(ctx: Context, [key, value]: string[]): Promise<void> {
   const normalised = validateSetting(key, value);
-  const db = openDatabase(ctx.dbPath, { create: true });
+  const db = openDatabase(ctx.dbPath);
   try {
     db.transaction(() => {
       storeSetting(db, key, normalised, ctx.rep, ctx.now);
@@ -54,7 +54,7 @@ export async function set(ctx: Context, [key, value]: string[]): Promise<void> {
 }
 
 export async function unset(ctx: Context, [key]: string[]): Promise<void> {
-  const db = openDatabase(ctx.dbPath, { create: true });
+  const db = openDatabase(ctx.dbPath);
   try {
     const stored = loadStoredSettings(db);
     if (!stored.has(key)) {

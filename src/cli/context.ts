@@ -26,8 +26,9 @@ export interface Context {
 }
 
 export function resolveContext(opts: GlobalOptions, env: NodeJS.ProcessEnv = process.env): Context {
-  const dbPath = resolve(opts.db ?? (env.CALLQ_DB || 'callq.db'));
-  const rep = (opts.rep ?? env.CALLQ_REP ?? osUser()).trim();
+  // An empty (or blank) variable counts as unset, as an empty --db or --rep flag does not.
+  const dbPath = resolve(opts.db ?? (env.CALLQ_DB?.trim() ? env.CALLQ_DB : 'callq.db'));
+  const rep = (opts.rep ?? (env.CALLQ_REP?.trim() || osUser())).trim();
   if (!rep) throw new UsageError('no rep name: pass --rep NAME or set CALLQ_REP.');
   if (rep.length > 64 || /[\u0000-\u001f]/.test(rep)) throw new UsageError(`invalid rep name '${rep}': use up to 64 printable characters.`);
   return {

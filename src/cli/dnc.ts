@@ -31,7 +31,7 @@ function addAndSuppress(ctx: Context, db: DB, keys: SuppressionKey[], reason: st
 
 /** Runs `work` with the team database open (created if needed) and its default country. */
 async function withDatabase<T>(ctx: Context, work: (db: DB, country: string) => T | Promise<T>): Promise<T> {
-  const db = openDatabase(ctx.dbPath, { create: true });
+  const db = openDatabase(ctx.dbPath);
   try {
     return await work(db, loadSettings(db).defaultCountry);
   } finally {

@@ -22,7 +22,8 @@ import {
 } from '../db/exports.js';
 import { handoffColumns, isProfile, PROFILES, type ProfileName } from '../core/export-profiles.js';
 import { NothingToDoError, UsageError } from '../core/errors.js';
-import { atomicFileSink, stdoutSink, writeTable, type Cell, type Sink, type TableFormat } from '../io/csv-write.js';
+import { databaseFiles, resolveOutput } from '../io/output-file.js';
+import { openSink, stdoutSink, writeTable, type Cell, type Sink, type TableFormat } from '../io/csv-write.js';
 import { printInfo, printJson } from '../ui/output.js';
 import { progressBar } from '../ui/progress.js';
 
@@ -33,11 +34,12 @@ function tableFormat(ctx: Context, opts: Options): TableFormat {
   return { kind: ctx.json ? 'ndjson' : 'csv', neutralise: !opts.raw, bom: Boolean(opts.excel) };
 }
 
+/** Where the rows go, checked before anything is read: the file is opened with the first row. */
 function opener(ctx: Context, opts: Options): () => Promise<Sink> | Sink {
   const out = opts.out as string | undefined;
-  if (out === undefined || out === '-') return () => stdoutSink(ctx.stdout);
-  if (out.trim() === '') throw new UsageError("empty --out: give a file name, or '-' (or no --out) for stdout.");
-  return () => atomicFileSink(out, ctx.stderr);
+  if (out === undefined) return () => stdoutSink(ctx.stdout);
+  const target = resolveOutput(out, '--out', databaseFiles(ctx.dbPath));
+  return () => openSink(target, ctx.stdout, ctx.stderr);
 }
 
 /** The database, which an export never creates: a missing file is a usage error. */

@@ -2,6 +2,7 @@ import type { Context } from './context.js';
 import { openDatabase } from '../db/open.js';
 import { loadSettings } from '../db/settings.js';
 import { erasedValues, erasePerson, findPerson, scrubTraces } from '../db/forget.js';
+import { removeTempsNearby } from '../db/maintenance.js';
 import type { SuppressionKey } from '../core/suppression.js';
 import { parseContactValue } from '../io/contact-value.js';
 import { ConflictError, NothingToDoError, UsageError } from '../core/errors.js';
@@ -27,8 +28,14 @@ export async function run(ctx: Context, [value]: string[], opts: Record<string, 
         { leads: erased.leads, calls: erased.calls, suppressions: erased.suppressions, traces: scrub.traces.length },
       );
     }
+    // Hidden copies a killed export, import or backup left beside the database or a hand-off.
+    const temps = removeTempsNearby(db, ctx.dbPath, []);
+    for (const f of temps.failed) printInfo(ctx, `warning: could not remove ${f.path}, a temporary copy a killed callq run left (${f.error}); remove it by hand.`);
     if (ctx.json) {
-      printJson(ctx, { kind: key.kind, leads: erased.leads, calls: erased.calls, suppressions: erased.suppressions, vacuumed: scrub.vacuumed, checkpoint: scrub.checkpoint });
+      printJson(ctx, {
+        kind: key.kind, leads: erased.leads, calls: erased.calls, suppressions: erased.suppressions, vacuumed: scrub.vacuumed, checkpoint: scrub.checkpoint,
+        temp_files_removed: temps.removed.length, temp_files_failed: temps.failed.map((f) => f.path),
+      });
       return;
     }
     printInfo(
@@ -36,6 +43,7 @@ export async function run(ctx: Context, [value]: string[], opts: Record<string, 
       `forgot ${key.value}: erased ${erased.leads} lead${erased.leads === 1 ? '' : 's'} and ${erased.calls} call${erased.calls === 1 ? '' : 's'}; ` +
         `${erased.suppressions} hash-only do-not-call entr${erased.suppressions === 1 ? 'y' : 'ies'} kept, so they are never imported or called again` +
         (scrub.vacuumed ? '; the file was rebuilt (VACUUM) to remove old copies' : '') +
+        (temps.removed.length ? `; ${temps.removed.length} temporary file${temps.removed.length === 1 ? '' : 's'} left by killed runs removed` : '') +
         '. Backups taken before now still hold the data until they rotate out.',
     );
   } finally {

@@ -1,13 +1,12 @@
 // callq import FILE: read a lead list, normalise it, and add it to the database in one transaction.
 import { basename } from 'node:path';
-import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import type { Context } from './context.js';
 import { openDatabase, type DB } from '../db/open.js';
 import { loadSettings } from '../db/settings.js';
 import { beginImport, type ImportCounts, type LeadWriter } from '../db/imports.js';
 import { NothingToDoError, UsageError } from '../core/errors.js';
 import { openCsv, type CsvFile } from '../io/csv-read.js';
-import { csvLine, removeStaleTemps, SIGNAL_EXIT, tempName } from '../io/csv-write.js';
+import { openRejectsFile, rejectsTarget, type RejectsFile } from '../io/rejects-file.js';
 import { describeField, mapColumns, parseMapOption, requirePhoneColumn, type ColumnMapping } from '../io/fields.js';
 import { recordLayout, unfilledColumns, type LeadDefaults, type LeadTuple, type RecordWarning } from '../io/lead-record.js';
 import { normaliseChunks, workerCount } from '../io/import-worker.js';
@@ -45,6 +44,8 @@ export async function run(ctx: Context, [file]: string[], opts: Record<string, u
   if (country !== null && !/^[A-Za-z]{2}$/.test(country)) throw new UsageError(`invalid --country '${country}': expected a two-letter country code like US, CA or GB.`);
   if (country !== null && countryCode(country) === undefined) throw new UsageError(`unknown --country '${country}': expected a two-letter country code like US, CA or GB.`);
 
+  // Where rejected rows go is checked before anything is read or imported.
+  const rejectsAt = typeof opts.rejects === 'string' ? rejectsTarget(opts.rejects, { dbPath: ctx.dbPath, file, json: ctx.json }) : undefined;
   const csv = openCsv(file, { encoding: text('encoding') ?? undefined, delimiter: typeof opts.delimiter === 'string' ? opts.delimiter : undefined });
   let db: DB | undefined;
   let writer: LeadWriter | undefined;
@@ -61,9 +62,8 @@ export async function run(ctx: Context, [file]: string[], opts: Record<string, u
           `If names look wrong, undo this batch and import again with --encoding ${unsure[0]} (or another).`,
       );
     }
+    if (rejectsAt) rejects = await openRejectsFile(rejectsAt, csv.header, mapping, { neutralise: opts.raw !== true, stdout: ctx.stdout, stderr: ctx.stderr });
     db = openDatabase(ctx.dbPath, { create: true });
-    if (opts.rejects === '') throw new UsageError('--rejects needs a file name, e.g. --rejects rejects.csv.');
-    if (typeof opts.rejects === 'string') rejects = rejectsFile(opts.rejects, csv.header);
 
     const settings = loadSettings(db);
     const defaults: LeadDefaults = {
@@ -106,7 +106,8 @@ export async function run(ctx: Context, [file]: string[], opts: Record<string, u
             counts.rejected++;
             byReason[reason] = (byReason[reason] ?? 0) + 1;
             note(line, `rejected (${reason}): ${detail}`);
-            rejects?.write(fields ?? [], line, reason, detail);
+            const pending = rejects?.write(fields ?? [], line, reason, detail);
+            if (pending) await pending;
             continue;
           }
           const [, lead, warnings] = row as [number, LeadTuple, RecordWarning[]?];
@@ -146,6 +147,7 @@ export async function run(ctx: Context, [file]: string[], opts: Record<string, u
     if (counts.rows_read === 0) {
       throw new NothingToDoError(`nothing to import: ${file} has a header but no rows. No batch was recorded.`, { summary });
     }
+    await rejects?.finish();
     writer.finish(
       counts,
       {
@@ -163,10 +165,10 @@ export async function run(ctx: Context, [file]: string[], opts: Record<string, u
       },
       csv.hash(),
     );
-    rejects?.commit();
+    rejects?.publish();
     summary.seconds = Number(process.hrtime.bigint() - started) / 1e9;
     if (ctx.json) printJson(ctx, summary);
-    else printSummary(ctx, summary, shown, opts.rejects as string | undefined);
+    else printSummary(ctx, summary, shown, opts.rejects === '-' ? 'stdout' : (opts.rejects as string | undefined));
   } catch (err) {
     writer?.abort();
     rejects?.discard();
@@ -226,52 +228,4 @@ function printSummary(ctx: Context, s: ImportSummary, shown: string[], rejectsPa
   }
   if (!s.dry_run && s.batch !== null) lines.push(`Undo with: callq import undo ${s.batch}`);
   printInfo(ctx, lines.join('\n'));
-}
-
-/** The --rejects CSV: the original columns, then line, reason and detail. Written to a temp file, renamed when the import succeeds. */
-interface RejectsFile {
-  write(fields: string[], line: number, reason: string, detail: string): void;
-  commit(): void;
-  discard(): void;
-}
-
-function rejectsFile(path: string, header: string[]): RejectsFile {
-  const temp = tempName(path, process.pid);
-  let fd: number;
-  try {
-    fd = openSync(temp, 'w');
-  } catch (err) {
-    throw new UsageError(`cannot write the rejects file ${path}: ${(err as Error).message}.`);
-  }
-  removeStaleTemps(path);
-  let closed = false;
-  const width = header.length;
-  writeSync(fd, `${csvLine([...header, 'line', 'reason', 'detail'])}\n`);
-  // Interrupted, the import rolls back by itself; the temporary file must not stay behind.
-  const onSignal = (signal: NodeJS.Signals) => {
-    rmSync(temp, { force: true });
-    process.exit(SIGNAL_EXIT[signal]);
-  };
-  const signals = Object.keys(SIGNAL_EXIT) as NodeJS.Signals[];
-  for (const signal of signals) process.once(signal, onSignal);
-  const close = () => {
-    for (const signal of signals) process.off(signal, onSignal);
-    if (!closed) closeSync(fd);
-    closed = true;
-  };
-  return {
-    write(fields, line, reason, detail) {
-      const cells = fields.slice(0, width);
-      while (cells.length < width) cells.push('');
-      writeSync(fd, `${csvLine([...cells, line, reason, detail])}\n`);
-    },
-    commit() {
-      close();
-      renameSync(temp, path);
-    },
-    discard() {
-      close();
-      rmSync(temp, { force: true });
-    },
-  };
 }

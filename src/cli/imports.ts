@@ -8,7 +8,7 @@ import { printData, printInfo, printJson } from '../ui/output.js';
 import { renderTable } from '../ui/table.js';
 
 export async function list(ctx: Context): Promise<void> {
-  const db = openDatabase(ctx.dbPath, { create: true });
+  const db = openDatabase(ctx.dbPath);
   try {
     const batches = listImports(db).map((b) => ({
       batch: b.id,
@@ -55,7 +55,7 @@ export async function undo(ctx: Context, [batch]: string[], opts: Record<string,
   if (!/^\d+$/.test(batch ?? '') || !Number.isSafeInteger(id) || id <= 0) {
     throw new UsageError(`invalid batch '${batch ?? ''}': expected a batch number as shown by 'callq imports'.`);
   }
-  const db = openDatabase(ctx.dbPath, { create: true });
+  const db = openDatabase(ctx.dbPath);
   try {
     const result = undoImport(db, id, opts.force === true, ctx.now);
     if (ctx.json) printJson(ctx, result);

@@ -68,7 +68,7 @@ export async function run(ctx: Context, [leadArg, disposition]: string[], opts: 
 
 /** Validates and records one outcome. `callq work` passes the database it keeps open. */
 export function logOutcome(ctx: Pick<Context, 'dbPath' | 'rep' | 'now'>, req: LogRequest, openDb?: DB) {
-  const db = openDb ?? openDatabase(ctx.dbPath, { create: true });
+  const db = openDb ?? openDatabase(ctx.dbPath);
   try {
     const settings = loadSettings(db);
     const disposition = settings.dispositions.find((d) => d.name === req.disposition);

@@ -11,7 +11,7 @@ import { leadJson } from '../ui/lead-json.js';
 import { describeEmptyQueue, describeReason } from '../ui/queue-view.js';
 
 export async function run(ctx: Context, _args: string[], opts: Record<string, unknown>): Promise<void> {
-  const db = openDatabase(ctx.dbPath, { create: true });
+  const db = openDatabase(ctx.dbPath);
   try {
     const settings = loadSettings(db);
     const filters = queueFilters(opts);

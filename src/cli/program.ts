@@ -240,7 +240,8 @@ export function buildProgram(version: string): Command {
     .option('--on-duplicate <action>', 'skip (default) or update: merge the row into the lead it duplicates (never its status or history)')
     .option('--inbound', 'the leads arrived just now (speed-to-lead: they go to the front of the queue)')
     .option('--dry-run', 'report exactly what would happen, change nothing')
-    .option('--rejects <file>', 'write rejected rows to this CSV with their line number and reason')
+    .option('--rejects <file>', "write rejected rows to this CSV with their line number and reason ('-': stdout)")
+    .option('--raw', "with --rejects: do not neutralise cells a spreadsheet would run as formulas (= + - @ ...: a leading ')")
     .addHelpText(
       'after',
       examples([

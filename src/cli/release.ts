@@ -7,7 +7,7 @@ import { ConflictError, NothingToDoError, UsageError } from '../core/errors.js';
 import { printInfo, printJson } from '../ui/output.js';
 
 export async function run(ctx: Context, [leadArg]: string[]): Promise<void> {
-  const db = openDatabase(ctx.dbPath, { create: true });
+  const db = openDatabase(ctx.dbPath);
   try {
     const id = leadArg === undefined ? heldClaim(db, ctx.rep, ctx.now)?.id : parseLeadId(leadArg);
     if (id === undefined) throw new NothingToDoError(`${ctx.rep} holds no claim; nothing to release.`);

@@ -8,7 +8,7 @@ import { printData, printJson } from '../ui/output.js';
 import { paint } from '../ui/style.js';
 
 export async function run(ctx: Context): Promise<void> {
-  const db = openDatabase(ctx.dbPath, { create: true });
+  const db = openDatabase(ctx.dbPath);
   try {
     const byStatus = countByStatus(db);
     const counts = Object.fromEntries(STATUSES.map((s) => [s, byStatus[s] ?? 0]));

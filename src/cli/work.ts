@@ -30,7 +30,7 @@ export async function run(ctx: Context, _args: string[], opts: Record<string, un
     );
   }
   if (ctx.json) throw new UsageError("callq work is interactive and has no --json; scripts use 'callq next --json' and 'callq log ... --json'.");
-  const db = openDatabase(ctx.dbPath, { create: true });
+  const db = openDatabase(ctx.dbPath);
   const stop = new AbortController();
   const end = (why: EndReason) => () => stop.abort(why);
   const onInterrupt = end('interrupt');

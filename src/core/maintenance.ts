@@ -92,6 +92,7 @@ export type StepName =
   | 'checkpoint'
   | 'optimize'
   | 'backup'
+  | 'temp files'
   | 'vacuum';
 
 export interface StepReport {

@@ -2,8 +2,9 @@
 // unlike the online backup API, which restarts whenever another connection writes), their
 // verification and rotation, and restore.
 import Database from 'better-sqlite3';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { chmodSync, closeSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { createTempFile, databaseFiles, followLinks, PRIVATE_MODE, removeStaleTemps, resolveOutput, tempName } from '../io/output-file.js';
 import type { DB } from './open.js';
 import { SCHEMA_VERSION } from './migrations.js';
 import { ConflictError, IntegrityError, UsageError } from '../core/errors.js';
@@ -63,9 +64,25 @@ export function inspectDatabaseFile(path: string, pragma: CheckPragma): FileInsp
   }
 }
 
-/** A temp name beside `file`, on the same filesystem so the final rename is atomic. */
-function tempBeside(file: string, purpose: string): string {
-  return join(dirname(file), `.${basename(file)}.${process.pid}.${purpose}.tmp`);
+/**
+ * An empty owner-only temp file beside `file` (same filesystem, so the final rename is atomic),
+ * created exclusively; VACUUM INTO accepts an empty file. Killed mid-copy (Ctrl-C cannot
+ * interrupt a running VACUUM INTO), it is left for the next run or `maintain` to remove.
+ */
+function tempBeside(file: string): string {
+  removeStaleTemps(dirname(file));
+  const temp = tempName(file);
+  closeSync(createTempFile(temp));
+  return temp;
+}
+
+/** The permission bits of `path`, or null if it does not exist. */
+function modeOf(path: string): number | null {
+  try {
+    return statSync(path).mode & 0o777;
+  } catch {
+    return null;
+  }
 }
 
 export interface BackupResult {
@@ -79,15 +96,18 @@ export interface BackupResult {
  * fails its check is deleted and nothing is replaced.
  */
 export function writeBackup(db: DB, file: string, options: { replace: boolean; check: CheckPragma }): BackupResult {
-  if (resolve(file) === resolve(db.name)) throw new UsageError(`${file} is the database itself; choose another file for the backup.`);
+  mkdirSync(dirname(followLinks(file)), { recursive: true });
+  // Through a symlink to its target; never onto the database or its side files.
+  const target = resolveOutput(file, 'the backup', databaseFiles(db.name), { stdout: false });
   if (!options.replace && existsSync(file)) {
     throw new UsageError(`${file} already exists; choose another name, or pass --force to replace it.`);
   }
-  mkdirSync(dirname(file), { recursive: true });
-  const temp = tempBeside(file, 'backup');
-  rmSync(temp, { force: true });
+  if (target.kind !== 'file') throw new UsageError(`cannot write the backup to ${file}: it is not a regular file (a FIFO or a device). Give a file name.`);
+  const temp = tempBeside(target.path);
   try {
     db.prepare('VACUUM INTO ?').run(temp);
+    // A backup holds what the database holds: it gets the database's mode, not a looser one.
+    chmodSync(temp, modeOf(db.name) ?? PRIVATE_MODE);
     const { problems } = inspectDatabaseFile(temp, options.check);
     if (problems.length) {
       throw new IntegrityError(
@@ -95,11 +115,21 @@ export function writeBackup(db: DB, file: string, options: { replace: boolean; c
           `Check the disk holding ${dirname(file)}.`,
       );
     }
-    renameSync(temp, file);
+    renameSync(temp, target.path);
   } finally {
     rmSync(temp, { force: true });
   }
-  return { path: file, bytes: statSync(file).size };
+  return { path: file, bytes: statSync(target.path).size };
+}
+
+/** Whether two paths name one file (by device and inode when both exist, else by name). */
+function sameFileOrName(a: string, b: string): boolean {
+  try {
+    const [x, y] = [statSync(a), statSync(b)];
+    return x.dev === y.dev && x.ino === y.ino;
+  } catch {
+    return followLinks(a) === followLinks(b) || resolve(a) === resolve(b);
+  }
 }
 
 /** Which backups stay and go once `newName` is in `dir` (only names callq gives its backups count). */
@@ -157,7 +187,7 @@ export interface RestoreResult {
  */
 export function restoreDatabase(source: string, target: string, options: { force: boolean }): RestoreResult {
   if (!existsSync(source)) throw new UsageError(`no backup at ${source}. Pass the path of a file written by 'callq backup' or 'callq maintain --backup'.`);
-  if (resolve(source) === resolve(target)) throw new UsageError(`${source} is the database itself; pass a backup file.`);
+  if (databaseFiles(target).some((f) => sameFileOrName(source, f.path))) throw new UsageError(`${source} is the database ${target} itself (or one of its side files); pass a backup file.`);
   const inspected = inspectDatabaseFile(source, 'integrity_check');
   if (inspected.problems.length) {
     throw new IntegrityError(`the backup ${source} failed its integrity check (${describeProblems(inspected.problems)}); nothing was restored. Try an older backup.`);
@@ -173,22 +203,26 @@ export function restoreDatabase(source: string, target: string, options: { force
     throw new UsageError(`${target} already exists; restoring replaces it and loses every change made since the backup. Pass --force to do so.`);
   }
   const lock = replaced ? lockForRestore(target) : null;
-  mkdirSync(dirname(target), { recursive: true });
-  const temp = tempBeside(target, 'restore');
+  // A database reached through a symlink is replaced at the link's target; it keeps its mode.
+  const real = followLinks(target);
+  const mode = modeOf(real) ?? PRIVATE_MODE;
+  mkdirSync(dirname(real), { recursive: true });
+  let temp: string | null = null;
   try {
-    rmSync(temp, { force: true });
+    temp = tempBeside(real);
     const from = new Database(source, { readonly: true, fileMustExist: true });
     try {
       from.prepare('VACUUM INTO ?').run(temp);
     } finally {
       from.close();
     }
+    chmodSync(temp, mode);
     // A stale journal or WAL beside the new file would be replayed into it.
-    for (const suffix of ['-wal', '-shm', '-journal']) rmSync(target + suffix, { force: true });
-    renameSync(temp, target);
+    for (const suffix of ['-wal', '-shm', '-journal']) rmSync(real + suffix, { force: true });
+    renameSync(temp, real);
   } finally {
     lock?.close();
-    rmSync(temp, { force: true });
+    if (temp) rmSync(temp, { force: true });
   }
   return {
     path: target,

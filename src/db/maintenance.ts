@@ -2,13 +2,14 @@
 // candidate leads with a plain read (which never blocks anyone in WAL mode), then changes them in
 // short immediate transactions that re-check the condition under the lock, pausing between them
 // so a rep's claim gets the write lock within a few tens of milliseconds.
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DB } from './open.js';
 import { addSuppressions } from './suppressions.js';
 import { loadSettings } from './settings.js';
 import { checkDatabase, describeProblems, planBackupRotation, removeBackups, writeBackup } from './backup.js';
 import { IntegrityError } from '../core/errors.js';
+import { removeStaleTemps, type TempSweep } from '../io/output-file.js';
 import {
   BATCH_FIRST,
   BATCH_PAUSE_MS,
@@ -209,6 +210,8 @@ export interface MaintenanceReport {
   checkpoint: CheckpointResult | null;
   optimized: boolean;
   backup: { path: string; bytes: number | null; kept: number; removed: number; removed_files: string[] } | null;
+  /** Temporary files of killed runs (exports, rejects files, backups) removed, and any that could not be. */
+  temp_files: { removed: string[]; failed: { path: string; error: string }[] };
   vacuumed: boolean;
   seconds: number;
   steps: StepReport[];
@@ -252,6 +255,13 @@ export async function runMaintenance(db: DB, options: MaintenanceOptions): Promi
   const ckpt = dryRun ? null : await step('checkpoint', () => checkpoint(db), () => null, (c) => `${c.mode} (${c.checkpointed_frames} frames)`);
   if (!dryRun) await step('optimize', () => optimize(db), () => null, () => 'done');
 
+  // Before the backup, whose own clean-up would otherwise remove them unreported.
+  const temps = await step(
+    'temp files',
+    () => removeTempsNearby(db, options.dbPath, options.backup ? [options.backup.dir] : [], { dryRun }),
+    (t) => t.removed.length,
+    (t) => (t.failed.length ? `${t.failed.length} could not be removed: ${t.failed[0].path} (${t.failed[0].error})` : 'left by killed runs'),
+  );
   let backup: MaintenanceReport['backup'] = null;
   if (options.backup) {
     const { dir, keep } = options.backup;
@@ -289,8 +299,28 @@ export async function runMaintenance(db: DB, options: MaintenanceOptions): Promi
     checkpoint: ckpt,
     optimized: !dryRun,
     backup,
+    temp_files: temps,
     vacuumed,
     seconds: Math.round(performance.now() - started) / 1000,
     steps,
   };
+}
+
+/**
+ * Removes the temporary files killed callq runs left (hidden copies of leads): in the database's
+ * folder, the given folders (backups) and every folder a hand-off was exported to.
+ */
+export function removeTempsNearby(db: DB, dbPath: string, folders: readonly string[], options: { dryRun?: boolean } = {}): TempSweep {
+  const destinations = db
+    .prepare("SELECT DISTINCT destination FROM handoffs WHERE destination IS NOT NULL AND destination <> 'stdout'")
+    .pluck()
+    .all() as string[];
+  const all = new Set([dirname(dbPath), ...folders, ...destinations.map((d) => dirname(d))]);
+  const sweep: TempSweep = { removed: [], failed: [] };
+  for (const folder of all) {
+    const s = removeStaleTemps(folder, options);
+    sweep.removed.push(...s.removed);
+    sweep.failed.push(...s.failed);
+  }
+  return sweep;
 }

@@ -1,7 +1,7 @@
 // Opening the database: pragmas, migrations, and the refusal of a schema newer than this binary.
 import Database from 'better-sqlite3';
 import type { Database as DB, Statement } from 'better-sqlite3';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { IntegrityError, UsageError } from '../core/errors.js';
@@ -42,8 +42,12 @@ function nativeBinding(): string | undefined {
 
 export function openDatabase(path: string, options: OpenOptions = {}): DB {
   if (!options.create && !existsSync(path)) {
-    throw new UsageError(`no database at ${path}. Run 'callq init' or 'callq import FILE' to create it, or pass --db PATH.`);
+    throw new UsageError(
+      `no database at ${path}. Create it with 'callq init' (or 'callq import FILE'), or point to an existing one with --db PATH or CALLQ_DB=PATH.`,
+    );
   }
+  // Leads are personal data: a new file is owner-only, and SQLite gives -wal and -shm its mode.
+  if (options.create && !options.readonly) createPrivateFile(path);
   let db: DB;
   try {
     db = new Database(path, { readonly: options.readonly ?? false, fileMustExist: !options.create, nativeBinding: nativeBinding() });
@@ -80,6 +84,20 @@ export function openDatabase(path: string, options: OpenOptions = {}): DB {
     throw err;
   }
   return db;
+}
+
+/**
+ * Creates the empty file `path` owner-only (0600 less the umask) if it does not exist, before
+ * SQLite opens it: SQLite would create it 0644. Kept here rather than in src/io so that
+ * `callq next` loads nothing more.
+ */
+function createPrivateFile(path: string): void {
+  try {
+    closeSync(openSync(path, 'wx', 0o600));
+  } catch (err) {
+    // Already there (another process was quicker), or a missing folder: SQLite's open says so.
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST' && (err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
 }
 
 /** Applies migrations up to `target`, each in its own immediate transaction. */

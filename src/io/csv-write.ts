@@ -1,4 +1,4 @@
-// Writing a table — CSV or NDJSON — to stdout or atomically to a file, streaming with backpressure.
+// Writing a table — CSV or NDJSON — to stdout, straight into a FIFO or device, or atomically to a file, streaming with backpressure.
 //
 // Quoting follows RFC 4180 exactly as csv-stringify's defaults do (quote a cell holding `"`, `,`,
 // CR or LF; double the quotes), written by hand: csv-stringify spends ~4 µs a row on per-cell
@@ -10,11 +10,14 @@
 // escape_formulas misses LF and would also break E.164 phones, so it is decided per column here:
 // phone columns keep cells that are E.164 numbers. Numbers are never touched. NDJSON is not read
 // by spreadsheets and is written as is.
-import { closeSync, constants, fsyncSync, openSync, readdirSync, renameSync, statSync, unlinkSync, type WriteStream } from 'node:fs';
+import { closeSync, constants, fsyncSync, openSync, renameSync, unlinkSync, type WriteStream } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { once } from 'node:events';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
+import { onInterrupt, openTempFile, resolveOutput, tempName, type OutputTarget, type Protected } from './output-file.js';
+
+export { removeStaleTemps, tempName } from './output-file.js';
 
 export type Cell = string | number | null | undefined;
 
@@ -105,66 +108,18 @@ export function stdoutSink(stream: NodeJS.WriteStream): Sink {
   };
 }
 
-const TEMP_SUFFIX = '.callq-tmp';
-/** The exit code for each signal a file being written must not outlive (128 + its number). */
-export const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
-
-/** The hidden temporary name `path` is written under, in its folder (see removeStaleTemps). */
-export function tempName(path: string, pid: number): string {
-  return join(dirname(path), `.${basename(path)}.${pid}${TEMP_SUFFIX}`);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
- * Removes temporary files that an export to `path` killed outright (kill -9, power loss) left
- * behind: hidden `.NAME.PID.callq-tmp` files whose process is gone. Returns how many.
+ * A sink for an output target resolved by resolveOutput: stdout, a FIFO or device written as is,
+ * or a regular file written under a hidden temporary name beside it (exclusive, owner-only),
+ * fsynced, given the replaced file's mode, then renamed over it: readers see the old file or the
+ * complete new one, never a part. Ctrl-C, SIGTERM or SIGHUP remove the temporary file first.
  */
-export function removeStaleTemps(path: string): number {
-  const prefix = `.${basename(path)}.`;
-  let removed = 0;
-  for (const name of readdirSync(dirname(path))) {
-    if (!name.startsWith(prefix) || !name.endsWith(TEMP_SUFFIX)) continue;
-    const pid = Number(name.slice(prefix.length, -TEMP_SUFFIX.length));
-    if (!Number.isInteger(pid) || pid <= 0 || isAlive(pid)) continue;
-    try {
-      unlinkSync(join(dirname(path), name));
-      removed++;
-    } catch {
-      // Another export removed it first.
-    }
-  }
-  return removed;
-}
-
-/**
- * A file written under a hidden temporary name in the destination's folder, fsynced, then renamed
- * over the destination: readers see the old file or the complete new one, never a part. Ctrl-C,
- * SIGTERM or SIGHUP remove the temporary file before exiting.
- */
-export async function atomicFileSink(target: string, stderr: NodeJS.WritableStream = process.stderr): Promise<Sink> {
-  const path = resolve(target);
+export async function openSink(target: OutputTarget, stdout: NodeJS.WriteStream, stderr: NodeJS.WritableStream = process.stderr): Promise<Sink> {
+  if (target.kind === 'stdout') return stdoutSink(stdout);
+  const destination = resolve(target.given);
+  if (target.kind === 'direct') return directSink(target.path, destination);
+  const path = target.path;
   const folder = dirname(path);
-  let isFolder: boolean;
-  try {
-    isFolder = statSync(folder).isDirectory();
-  } catch {
-    isFolder = false;
-  }
-  if (!isFolder) throw new UsageError(`cannot write ${path}: the folder ${folder} does not exist. Create it or choose another --out.`);
-  try {
-    if (statSync(path).isDirectory()) throw new UsageError(`cannot write ${path}: it is a folder. Give a file name with --out.`);
-  } catch (err) {
-    if (err instanceof UsageError) throw err;
-  }
-  removeStaleTemps(path);
 
   const temp = tempName(path, process.pid);
   let state: 'opening' | 'writing' | 'finished' | 'published' | 'discarded' = 'opening';
@@ -182,21 +137,17 @@ export async function atomicFileSink(target: string, stderr: NodeJS.WritableStre
     }
   };
   // Watching starts before the file exists, so no moment leaves it behind on Ctrl-C.
-  const onSignal = (signal: NodeJS.Signals) => {
+  const stopWatching = onInterrupt((signal) => {
     discard();
-    stderr.write(`callq: interrupted (${signal}); ${path} was not written.\n`);
-    process.exit(SIGNAL_EXIT[signal] ?? 1);
-  };
-  const signals = Object.keys(SIGNAL_EXIT) as NodeJS.Signals[];
-  const stopWatching = () => signals.forEach((s) => process.removeListener(s, onSignal));
-  signals.forEach((s) => process.on(s, onSignal));
+    stderr.write(`callq: interrupted (${signal}); ${destination} was not written.\n`);
+  });
 
   let handle: FileHandle;
   try {
-    handle = await open(temp, 'wx', 0o666);
+    handle = await openTempFile(temp);
   } catch (err) {
     stopWatching();
-    throw err;
+    throw cannotWrite(destination, err);
   }
   // autoClose off: the file must stay open after the last write until it is fsynced.
   const stream = handle.createWriteStream({ autoClose: false, highWaterMark: 1 << 20 });
@@ -205,10 +156,12 @@ export async function atomicFileSink(target: string, stderr: NodeJS.WritableStre
   const out = new Drained(stream);
 
   return {
-    destination: path,
+    destination,
     write: (text) => out.write(text),
     async finish(text) {
       await out.flush(text);
+      // The file it replaces keeps its mode (a shared drop folder's 0640, say); a new one stays owner-only.
+      if (target.mode !== null) await handle.chmod(target.mode);
       await handle.sync();
       await handle.close();
       state = 'finished';
@@ -222,6 +175,43 @@ export async function atomicFileSink(target: string, stderr: NodeJS.WritableStre
     },
     discard,
   };
+}
+
+/** A FIFO or a device: opened as it is (never created, never replaced) and written straight. */
+async function directSink(path: string, destination: string): Promise<Sink> {
+  const handle = await open(path, constants.O_WRONLY).catch((err) => Promise.reject(cannotWrite(destination, err)));
+  const stream = handle.createWriteStream({ autoClose: false, highWaterMark: 1 << 20 });
+  const out = new Drained(stream);
+  let closed = false;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    stream.destroy();
+    handle.close().catch(() => undefined);
+  };
+  return {
+    destination,
+    write: (text) => out.write(text),
+    async finish(text) {
+      await out.flush(text);
+      closed = true;
+      await handle.close();
+    },
+    publish: () => undefined,
+    discard: close,
+  };
+}
+
+/** Resolves `--out`-like `target` and opens it (kept for callers that need no guard). */
+export async function atomicFileSink(target: string, stderr: NodeJS.WritableStream = process.stderr, refuse: readonly Protected[] = []): Promise<Sink> {
+  return openSink(resolveOutput(target, '--out', refuse, { stdout: false }), process.stdout, stderr);
+}
+
+/** A file the user named that cannot be opened is a usage error (exit 2) naming it; a full disk stays what it is. */
+function cannotWrite(destination: string, err: unknown): unknown {
+  const code = (err as NodeJS.ErrnoException).code ?? '';
+  if (!['EACCES', 'EPERM', 'EROFS', 'ENOENT', 'ENOTDIR', 'ENXIO'].includes(code)) return err;
+  return new UsageError(`cannot write ${destination}: ${(err as Error).message}. Check the folder's permissions, or choose another file.`);
 }
 
 /** Makes the rename itself durable; best effort (not every filesystem allows fsync on a folder). */

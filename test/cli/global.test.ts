@@ -50,6 +50,7 @@ describe('the CLI contract', () => {
   it('uses CALLQ_DB when --db is absent, and --db over CALLQ_DB', () => {
     const other = join(dir, 'other.db');
     expect(callq(['init'], { env: { CALLQ_DB: db } }).code).toBe(0);
+    expect(callq(['--db', other, 'init']).code).toBe(0);
     expect(existsSync(db)).toBe(true);
     const s = json(callq(['status', '--json', '--db', other], { env: { CALLQ_DB: db } }));
     expect(s.db).toBe(other);
@@ -94,6 +95,7 @@ describe('the CLI contract', () => {
   });
 
   it('config set, get, list and unset round-trip', () => {
+    expect(callq(['--db', db, 'init']).code).toBe(0);
     expect(callq(['--db', db, 'config', 'set', 'hours.end', '18:00']).code).toBe(0);
     expect(callq(['--db', db, 'config', 'get', 'hours.end']).stdout.trim()).toBe('18:00');
     const list = json(callq(['--db', db, 'config', 'list', '--json']));
@@ -106,6 +108,7 @@ describe('the CLI contract', () => {
   });
 
   it('config set refuses invalid values with exit 2 and leaves the setting as it was', () => {
+    expect(callq(['--db', db, 'init']).code).toBe(0);
     callq(['--db', db, 'config', 'set', 'max-attempts', '5']);
     const r = callq(['--db', db, 'config', 'set', 'max-attempts', 'lots']);
     expect(r.code).toBe(2);
@@ -117,6 +120,7 @@ describe('the CLI contract', () => {
   });
 
   it('a team-defined disposition and source weight can be set', () => {
+    expect(callq(['--db', db, 'init']).code).toBe(0);
     expect(callq(['--db', db, 'config', 'set', 'disposition.sent-info', 'nurture contact']).code).toBe(0);
     expect(callq(['--db', db, 'config', 'set', 'weight.source.webinar', '15']).code).toBe(0);
     const list = json(callq(['--db', db, 'config', 'list', '--json']));

@@ -146,13 +146,17 @@ describe('atomic file', () => {
     await expect(atomicFileSink(dir)).rejects.toThrow(/is a folder/);
   });
 
-  it('removes temporary files left by a dead export, and keeps a live one', async () => {
-    const target = join(dir, 'out.csv');
+  it('removes the temporary files of dead runs from a folder, and keeps a live one and other files', async () => {
     writeFileSync(join(dir, '.out.csv.999999999.callq-tmp'), 'partial');
     writeFileSync(join(dir, `.out.csv.${process.pid}.callq-tmp`), 'mine');
-    writeFileSync(join(dir, '.other.csv.999999999.callq-tmp'), 'not ours');
-    expect(removeStaleTemps(target)).toBe(1);
-    expect(readdirSync(dir).sort()).toEqual([`.other.csv.999999999.callq-tmp`, `.out.csv.${process.pid}.callq-tmp`]);
+    writeFileSync(join(dir, '.other.csv.999999998.callq-tmp'), 'partial too');
+    writeFileSync(join(dir, '.old.db.999999997.backup.tmp'), 'an earlier version\'s backup temp');
+    writeFileSync(join(dir, '.new.db.999999996.callq-tmp-journal'), "a killed VACUUM INTO's journal");
+    writeFileSync(join(dir, 'notes.999999999.callq-tmp'), 'not hidden: not ours');
+    expect(removeStaleTemps(dir).removed.map((p) => p.slice(dir.length + 1)).sort()).toEqual([
+      '.new.db.999999996.callq-tmp-journal', '.old.db.999999997.backup.tmp', '.other.csv.999999998.callq-tmp', '.out.csv.999999999.callq-tmp',
+    ]);
+    expect(readdirSync(dir).sort()).toEqual([`.out.csv.${process.pid}.callq-tmp`, 'notes.999999999.callq-tmp']);
   });
 });
 

@@ -44,7 +44,9 @@ describe('a read-only database', () => {
   it.skipIf(prefix === null)('file read-only, folder writable: reads work; every write exits 2 saying why; nothing changes', async () => {
     const before = contentDigest(db);
     chmodSync(dir, 0o777);
-    chmodSync(db, 0o444);
+    // callq creates the database owner-only, and SQLite its -shm with the same mode (the read-only
+    // connection above left one): made readable for everyone, all of them are.
+    for (const f of [db, `${db}-wal`, `${db}-shm`]) if (existsSync(f)) chmodSync(f, 0o444);
     for (const args of [['status'], ['queue'], ['show', '1'], ['export', 'calls', '--since', '2026-01-01']]) {
       const r = await cmd(args);
       expect([0, 3], `${args.join(' ')}: ${describeRun(r)}`).toContain(r.code);

@@ -1,0 +1,256 @@
+// Where a file callq writes really goes, and the temporary files on the way there.
+//
+// Every file that holds leads (exports, rejects files, backups, restores) goes through here:
+// - `-` means stdout; a symlink is followed, and the file is replaced atomically beside its
+//   target (the link stays); a FIFO or a character device is written directly (renaming over
+//   it would replace it with a plain file); a disk (block device) is refused;
+// - a path that is the database, one of its side files, or the file being read is refused,
+//   compared by device and inode (so hard links, symlinks and `./` spellings count);
+// - temporary files are hidden `.NAME.PID.callq-tmp` files beside the target, created
+//   exclusively (a planted file or symlink is never written through) and owner-only (0600,
+//   less if the umask says so); Ctrl-C, SIGTERM and SIGHUP remove them, and one whose process
+//   is gone (kill -9, power loss, a Ctrl-C during a backup's VACUUM INTO) is removed by the next
+//   run writing into that folder, by `maintain` and by `forget`.
+import { lstatSync, openSync, readdirSync, readlinkSync, realpathSync, statSync, unlinkSync, type Stats } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { UsageError } from '../core/errors.js';
+
+export const TEMP_SUFFIX = '.callq-tmp';
+/** Owner-only: the kernel takes the umask off, so a stricter umask gives a stricter mode. */
+export const PRIVATE_MODE = 0o600;
+/** The exit code for each signal a file being written must not outlive (128 + its number). */
+export const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+
+/** The hidden temporary name `path` is written under, in its folder. */
+export function tempName(path: string, pid: number = process.pid): string {
+  return join(dirname(path), `.${basename(path)}.${pid}${TEMP_SUFFIX}`);
+}
+
+/**
+ * Temporary names callq writes, those of earlier versions' backups and restores, and the
+ * rollback journal SQLite keeps beside a VACUUM INTO target while it writes.
+ */
+const TEMP_NAME = /^\..+\.(\d+)(?:\.callq-tmp|\.backup\.tmp|\.restore\.tmp)(?:-journal)?$/;
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export interface TempSweep {
+  removed: string[];
+  /** Stale temporary files that could not be removed, with why. */
+  failed: { path: string; error: string }[];
+}
+
+/**
+ * Removes the temporary files of callq runs that are gone (their pid is not alive) from
+ * `folder`. A missing or unreadable folder has nothing to remove.
+ */
+export function removeStaleTemps(folder: string, options: { dryRun?: boolean } = {}): TempSweep {
+  const sweep: TempSweep = { removed: [], failed: [] };
+  let names: string[];
+  try {
+    names = readdirSync(folder);
+  } catch {
+    return sweep;
+  }
+  for (const name of names) {
+    const match = TEMP_NAME.exec(name);
+    if (!match) continue;
+    const pid = Number(match[1]);
+    if (!Number.isSafeInteger(pid) || pid <= 0 || isAlive(pid)) continue;
+    const path = join(folder, name);
+    if (options.dryRun) {
+      sweep.removed.push(path);
+      continue;
+    }
+    try {
+      unlinkSync(path);
+      sweep.removed.push(path);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT') sweep.failed.push({ path, error: (err as Error).message });
+    }
+  }
+  return sweep;
+}
+
+/**
+ * Creates `temp` exclusively and owner-only. A file already there under our own pid (a reused
+ * pid, or something planted) is unlinked first — unlinking a symlink never touches its target.
+ */
+export function createTempFile(temp: string): number {
+  try {
+    return openSync(temp, 'wx', PRIVATE_MODE);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    unlinkSync(temp);
+    return openSync(temp, 'wx', PRIVATE_MODE);
+  }
+}
+
+/** createTempFile for a file written through a stream. */
+export async function openTempFile(temp: string): Promise<FileHandle> {
+  try {
+    return await open(temp, 'wx', PRIVATE_MODE);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    unlinkSync(temp);
+    return await open(temp, 'wx', PRIVATE_MODE);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Signals
+
+const cleanups = new Set<(signal: NodeJS.Signals) => void>();
+const SIGNALS = Object.keys(SIGNAL_EXIT) as NodeJS.Signals[];
+function onSignal(signal: NodeJS.Signals): void {
+  for (const cleanup of cleanups) {
+    try {
+      cleanup(signal);
+    } catch {
+      // Exit anyway: the next run removes what is left.
+    }
+  }
+  process.exit(SIGNAL_EXIT[signal] ?? 1);
+}
+
+/**
+ * Runs `cleanup` and exits (130/143/129) on Ctrl-C, SIGTERM or SIGHUP until the returned
+ * function is called. One listener serves every file being written.
+ */
+export function onInterrupt(cleanup: (signal: NodeJS.Signals) => void): () => void {
+  if (cleanups.size === 0) for (const s of SIGNALS) process.on(s, onSignal);
+  cleanups.add(cleanup);
+  return () => {
+    if (!cleanups.delete(cleanup)) return;
+    if (cleanups.size === 0) for (const s of SIGNALS) process.removeListener(s, onSignal);
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Targets
+
+export type OutputTarget =
+  /** `-` */
+  | { kind: 'stdout'; given: string }
+  /** A FIFO or a character device (a terminal, /dev/null): opened and written as is. */
+  | { kind: 'direct'; given: string; path: string }
+  /**
+   * A regular file, existing or not: written beside `path` (the symlink's target when `given`
+   * is a link) and renamed over it. `mode` is an existing file's, kept by the new one.
+   */
+  | { kind: 'file'; given: string; path: string; mode: number | null };
+
+/** A file an output must never be: the database and its side files, the input being read. */
+export interface Protected {
+  path: string;
+  what: string;
+}
+
+const MAX_LINKS = 40;
+
+/** `path` with every symlink followed, even a dangling one (the file is then created where it points). */
+export function followLinks(path: string): string {
+  let current = resolve(path);
+  for (let hops = 0; hops < MAX_LINKS; hops++) {
+    let st: Stats;
+    try {
+      st = lstatSync(current);
+    } catch {
+      break;
+    }
+    if (!st.isSymbolicLink()) break;
+    current = resolve(dirname(current), readlinkSync(current));
+  }
+  // The folder's own symlinks too, so two spellings of one place compare equal.
+  try {
+    return join(realpathSync(dirname(current)), basename(current));
+  } catch {
+    return current;
+  }
+}
+
+/**
+ * What writing to `given` would write: stdout, a device or FIFO, or a regular file (symlinks
+ * followed). Refuses a folder, a socket, a missing folder, and any path in `refuse`; removes
+ * stale temporary files from the target's folder. `flag`
+ * names the option in messages (`--out`, `--rejects`, `backup FILE`).
+ */
+export function resolveOutput(given: string, flag: string, refuse: readonly Protected[] = [], options: { stdout?: boolean } = {}): OutputTarget {
+  if (given.trim() === '') throw new UsageError(`empty ${flag}: give a file name${options.stdout === false ? '' : ", or '-' for stdout"}.`);
+  if (given === '-') {
+    if (options.stdout === false) throw new UsageError(`${flag} cannot be '-' (stdout): give a file name.`);
+    return { kind: 'stdout', given };
+  }
+  const shown = resolve(given);
+  // The kernel follows links best (/dev/stdout and /proc/self/fd/N are links to pipes); only a
+  // dangling link, a file yet to be created, is followed by hand.
+  let st: Stats | null = null;
+  try {
+    st = statSync(shown);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new UsageError(`cannot write ${shown}: ${(err as Error).message}.`);
+  }
+  // A disk is a device too, but a CSV written over one by a typo would destroy it.
+  if (st?.isBlockDevice()) throw new UsageError(`cannot write ${shown}: it is a disk (a block device). Choose another ${flag}.`);
+  if (st && (st.isFIFO() || st.isCharacterDevice())) {
+    for (const p of refuse) if (sameFile(shown, st, p.path)) throw refused(flag, shown, shown, p);
+    return { kind: 'direct', given, path: shown };
+  }
+  const path = st ? realpathSync(shown) : followLinks(given);
+  const folder = dirname(path);
+  if (st === null) {
+    let isFolder = false;
+    try {
+      isFolder = statSync(folder).isDirectory();
+    } catch {
+      isFolder = false;
+    }
+    if (!isFolder) throw new UsageError(`cannot write ${shown}: the folder ${folder} does not exist. Create it or choose another ${flag}.`);
+  } else if (st.isDirectory()) {
+    throw new UsageError(`cannot write ${shown}: it is a folder. Give a file name with ${flag}.`);
+  } else if (st.isSocket()) {
+    throw new UsageError(`cannot write ${shown}: it is a socket. Choose another ${flag}.`);
+  }
+  for (const p of refuse) if (sameFile(path, st, p.path)) throw refused(flag, shown, path, p);
+  // The next run writing into a folder clears what killed runs left there, rows or not.
+  removeStaleTemps(folder);
+  return { kind: 'file', given, path, mode: st ? st.mode & 0o777 : null };
+}
+
+function refused(flag: string, shown: string, path: string, p: Protected): UsageError {
+  const where = path === shown ? shown : `${shown} (which leads to ${path})`;
+  return new UsageError(`refusing to write ${flag} ${where}: that is ${p.what} ${p.path}. Choose another file; nothing was written.`);
+}
+
+/** Whether `path` (already followed; `st` its stat or null) and `other` are one file. */
+function sameFile(path: string, st: Stats | null, other: string): boolean {
+  if (st) {
+    try {
+      const o = statSync(other);
+      if (o.dev === st.dev && o.ino === st.ino) return true;
+    } catch {
+      // `other` does not exist: compare the names.
+    }
+  }
+  return followLinks(other) === path || resolve(other) === path;
+}
+
+/** The database file and the side files SQLite keeps beside it (by the name given and its real name). */
+export function databaseFiles(dbPath: string): Protected[] {
+  const names = new Set([resolve(dbPath), followLinks(dbPath)]);
+  const files: Protected[] = [];
+  for (const name of names) {
+    files.push({ path: name, what: 'the database' });
+    for (const side of ['-wal', '-shm', '-journal']) files.push({ path: name + side, what: `the database's ${side} file` });
+  }
+  return files;
+}
