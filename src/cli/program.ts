@@ -4,12 +4,36 @@ import { resolveContext, type Context, type GlobalOptions } from './context.js';
 
 type Runner = (ctx: Context, args: string[], opts: Record<string, unknown>) => Promise<void>;
 
+/** The options every command takes, before or after its name (see globalOptions()). */
+const GLOBAL_OPTIONS: [flags: string, description: string][] = [
+  ['--db <path>', 'database file (default: $CALLQ_DB, else ./callq.db)'],
+  ['--rep <name>', 'rep name (default: $CALLQ_REP, else the OS user)'],
+  ['--now <iso>', 'act as if it were this instant (ISO-8601), for what-if planning and tests'],
+  ['--json', 'print stable JSON (NDJSON for streams) for scripts'],
+  ['--no-color', 'no colour (also NO_COLOR=1)'],
+];
+const GLOBAL_KEYS = ['db', 'rep', 'now', 'json', 'color'] as const;
+
+/**
+ * The global options as given, whether before the command name or after it: a value given on
+ * the command line wins over a default, the one nearest the command over one further out.
+ */
+function globalOptions(command: Command): GlobalOptions {
+  const chain: Command[] = [];
+  for (let c: Command | null = command; c; c = c.parent) chain.push(c);
+  const out: Record<string, unknown> = {};
+  for (const key of GLOBAL_KEYS) {
+    const given = chain.find((c) => c.getOptionValueSource(key) === 'cli');
+    out[key] = (given ?? chain[chain.length - 1]).getOptionValue(key);
+  }
+  return out as GlobalOptions;
+}
+
 /** An action that resolves the global options, then imports and runs the command module. */
 function lazy(load: () => Promise<{ run: Runner }>) {
   return async (...received: unknown[]) => {
     const command = received[received.length - 1] as Command;
-    const opts = command.optsWithGlobals() as Record<string, unknown> & GlobalOptions;
-    const ctx = resolveContext(opts);
+    const ctx = resolveContext(globalOptions(command));
     const args = received.slice(0, -2).flat() as string[];
     const { run } = await load();
     await run(ctx, args, command.opts());
@@ -23,12 +47,12 @@ function examples(lines: string[]): string {
 export function buildProgram(version: string): Command {
   const program = new Command('callq')
     .description('A teleprospecting call queue: import leads, call the next one inside calling hours, record outcomes, hand off sales-ready leads.')
+    // Options are read positionally: the program's own before the command name, the command's
+    // after it. Otherwise commander scans the whole line for the program's options, and an option
+    // value such as --reason '-Verbal request' or --note --json is read as -V (the version) or
+    // --json. The global options are added (hidden) to every command, so they still work anywhere.
+    .enablePositionalOptions()
     .version(version, '-V, --version')
-    .option('--db <path>', 'database file (default: $CALLQ_DB, else ./callq.db)')
-    .option('--rep <name>', 'rep name (default: $CALLQ_REP, else the OS user)')
-    .option('--now <iso>', 'act as if it were this instant (ISO-8601), for what-if planning and tests')
-    .option('--json', 'print stable JSON (NDJSON for streams) for scripts')
-    .option('--no-color', 'no colour (also NO_COLOR=1)')
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ sortSubcommands: false })
@@ -345,6 +369,16 @@ export function buildProgram(version: string): Command {
     .option('--source <text>', 'where the list came from (default: the file name)')
     .action(lazy(() => import('./dnc.js').then((m) => ({ run: m.importList }))));
 
+  for (const [flags, description] of GLOBAL_OPTIONS) program.option(flags, description);
+  addGlobalOptions(program.commands);
   return program;
+}
+
+/** Every command (and subcommand) also takes the global options after its name, unlisted in its help. */
+function addGlobalOptions(commands: readonly Command[]): void {
+  for (const cmd of commands) {
+    for (const [flags, description] of GLOBAL_OPTIONS) cmd.addOption(new Option(flags, description).hideHelp());
+    addGlobalOptions(cmd.commands);
+  }
 }
 
