@@ -202,6 +202,7 @@ export function buildProgram(version: string): Command {
     .option('--encoding <name>', 'utf-8, utf-16le, utf-16be or windows-1252 (default: detected)')
     .option('--delimiter <char>', ", ; | or tab (default: detected, or Excel's sep= line)")
     .option('--on-duplicate <action>', 'skip (default) or update: merge the row into the lead it duplicates (never its status or history)')
+    .option('--id-system <name>', "the system the id column's ids come from (hubspot, salesforce, …): ids join only leads with ids from it")
     .option('--inbound', 'the leads arrived just now (speed-to-lead: they go to the front of the queue)')
     .option('--dry-run', 'report exactly what would happen, change nothing')
     .option('--rejects <file>', 'write rejected rows to this CSV with their line number and reason')
