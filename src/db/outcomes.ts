@@ -69,7 +69,8 @@ export function recordOutcome(db: DB, o: RecordOptions, settings: Settings, plan
   );
   const updateLead = statement(
     db,
-    `UPDATE leads SET status = @status, phone = @phone, alt_phones = @alt_phones, attempts = @attempts, contacts = @contacts,
+    // An extension belongs to its number: a lead moved to an alternate number (bad-number) loses it.
+    `UPDATE leads SET status = @status, phone = @phone, phone_ext = CASE WHEN phone = @phone THEN phone_ext END, alt_phones = @alt_phones, attempts = @attempts, contacts = @contacts,
        attempts_since_contact = @attempts_since_contact, day_attempts = @day_attempts, attempt_day = @attempt_day,
        first_call_at = @first_call_at, last_call_at = @last_call_at, last_disposition = @last_disposition,
        next_eligible_at = @next_eligible_at, callback_at = @callback_at, callback_rep = @callback_rep, nurture_until = @nurture_until,
