@@ -24,6 +24,7 @@ export const LEAD_FIELDS = [
   'owner',
   'inbound_at',
   'do_not_call',
+  'phone_ext',
 ] as const;
 
 export type LeadField = (typeof LEAD_FIELDS)[number];
@@ -63,6 +64,8 @@ const SPELLINGS: Record<LeadField, string[]> = {
   // A CRM's own do-not-call checkbox (Salesforce DoNotCall, HubSpot/Marketo 'Do Not Call', Dynamics
   // 'Do not allow Phone Calls'); an e-mail unsubscribe is not one.
   do_not_call: ['donotcall', 'dnc', 'donotphone', 'donotallowphonecalls', 'phoneoptout', 'calloptout', 'donotcallflag'],
+  // An extension in a column of its own (callq's default export writes phone_ext).
+  phone_ext: ['phoneext', 'ext', 'extension', 'phoneextension', 'extn', 'directphoneextension'],
   inbound_at: ['createddate', 'createdat', 'created', 'datecreated', 'createdon', 'createdtime', 'submittedat', 'submitted', 'submissiondate', 'submittedon', 'inboundat', 'leaddate', 'formsubmitted', 'signupdate', 'optindate'],
 };
 

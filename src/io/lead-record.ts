@@ -163,7 +163,7 @@ export function normaliseRecord(record: readonly string[], layout: RecordLayout,
     email,
     phone: phone.e164,
     phone_raw: phoneRaw,
-    phone_ext: phone.ext ?? null,
+    phone_ext: phone.ext ?? extensionCell(cell('phone_ext')),
     external_system: null, // the import's, decided from the header and the first ids (io/external-ids.ts)
     do_not_call: isDoNotCallFlag(cell('do_not_call')) ? 1 : null,
     alt_phones: alternates,
@@ -182,6 +182,12 @@ export function normaliseRecord(record: readonly string[], layout: RecordLayout,
     queue_rank: rankerOf(defaults)({ score: score ?? 0, source, campaign }),
   };
   return { kind: 'lead', lead, warnings };
+}
+
+/** An extension column's value: its digits ('x101', 'ext. 101' → '101'); null when it holds none. */
+function extensionCell(text: string | null): string | null {
+  const digits = text?.replace(/^\s*(?:ext\.?|extension|x|#)\s*/i, '');
+  return digits && /^\d{1,10}$/.test(digits) ? digits : null;
 }
 
 /** The ranker of an import's new leads: one per LeadDefaults, that is per import and thread. */

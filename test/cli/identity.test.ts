@@ -137,6 +137,17 @@ describe('extensions', () => {
     expect(rows('hubspot').map((r) => r.phone)).toEqual(['+12127363001 ext. 101', '+12127363001 ext. 202']);
   });
 
+  it('an extension in a column of its own is read too, so the default export re-imports as the same people', () => {
+    const r = importJson(file('ext.csv', 'First Name,Phone,Ext\nAna,212-736-3001,x101\nBo,212-736-3001,202\nCy,212-736-3001 x303,999\nDee,212-736-3001,n/a\n'));
+    expect(r.mapping).toContainEqual({ column: 'Ext', field: 'phone_ext' });
+    expect(leads().map((l) => [l.first_name, l.phone_ext])).toEqual([['Ana', '101'], ['Bo', '202'], ['Cy', '303'], ['Dee', null]]);
+    for (const id of ['1', '2']) expect(q(['log', id, 'qualified', '--force', '--need', 'x', '--timeframe', 'Q1', '--authority', 'me', '--note', 'n']).code).toBe(0);
+    const out = join(dir, 'handoff.csv');
+    expect(q(['export', 'sales-ready', '--no-mark', '--out', out]).code).toBe(0);
+    const again = importJson(out);
+    expect(again).toMatchObject({ inserted: 0, duplicates: 2 });
+  });
+
   it('do-not-call: a bare number covers every extension, one extension only itself', () => {
     importJson(file('acme.csv', switchboard));
     // One colleague asks on a call: only her extension.
