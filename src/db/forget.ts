@@ -101,7 +101,10 @@ export function erasePerson(db: DB, person: Person, now: Date): Erasure {
  */
 export function erasedValues(db: DB, person: Person): string[] {
   const stillHeld = db.prepare(
-    'SELECT 1 FROM leads WHERE phone = @v OR email = @v OR (alt_phones IS NOT NULL AND instr(alt_phones, @quoted) > 0) LIMIT 1',
+    // A remaining lead's raw phone may hold an erased one ('212-736-3001 x202' holds the forgotten
+    // main number '212-736-3001'): then that text is not the erased person's alone.
+    `SELECT 1 FROM leads WHERE phone = @v OR email = @v OR (alt_phones IS NOT NULL AND instr(alt_phones, @quoted) > 0)
+       OR instr(phone_raw, @v) > 0 LIMIT 1`,
   );
   const values = new Set<string>(person.keys.map((k) => k.value));
   for (const lead of person.leads) if (lead.phone_raw && lead.phone_raw.trim().length >= 7) values.add(lead.phone_raw);
@@ -110,6 +113,7 @@ export function erasedValues(db: DB, person: Person): string[] {
 
 /** Which of `values` still appear, byte for byte, in the files (the database and its WAL). */
 export function findTraces(paths: readonly string[], values: readonly string[]): string[] {
+  if (values.length === 0) return [];
   const needles = values.map((v) => ({ value: v, bytes: Buffer.from(v, 'utf8') }));
   const found = new Set<string>();
   const overlap = Math.max(0, ...needles.map((n) => n.bytes.length)) - 1;

@@ -165,6 +165,21 @@ describe('extensions', () => {
   });
 });
 
+describe('forget and extensions', () => {
+  it('forgets the person at an extension only; a bare number erases its own lead and stops the rest', () => {
+    importJson(file('acme.csv', 'First Name,Phone\nReception,212-736-3001\nAna,212-736-3001 x101\nBo,212-736-3001 x202\n'));
+    const one = q(['forget', '212-736-3001 x101', '--yes', '--json']);
+    expect(one.code, one.stderr).toBe(0);
+    expect(json(one)).toMatchObject({ leads: 1 });
+    expect(leads().map((l) => [l.first_name, l.status])).toEqual([['Reception', 'new'], ['Bo', 'new']]);
+    const bare = q(['forget', '+12127363001', '--yes', '--json']);
+    expect(json(bare)).toMatchObject({ leads: 1 });
+    expect(leads().map((l) => [l.first_name, l.status])).toEqual([['Bo', 'do-not-call']]);
+    const back = importJson(file('again.csv', 'First Name,Phone\nAna,212-736-3001 x101\nReception,212-736-3001\nCy,212-736-3001 x303\n'));
+    expect(back).toMatchObject({ inserted: 0, suppressed: 3 });
+  });
+});
+
 describe('repeats within a file', () => {
   it('with --on-duplicate update, a repeat of a row that updated a lead is a duplicate, not a second update', () => {
     importJson(file('first.csv', 'First Name,Phone,Email\nAna,212-555-0101,\n'));
