@@ -8,7 +8,7 @@ import { externalIdentity, phoneIdentity, splitPhoneIdentity } from '../core/ide
 import { addSuppressions } from './suppressions.js';
 import { suppressMatchingLeads } from './outcomes.js';
 import { NothingToDoError, UsageError } from '../core/errors.js';
-import { AT, isPersonalEmail, LEAD_COLUMNS, TUPLE_COLUMNS, leadFromTuple, mergeLead, MERGED_COLUMNS, type LeadTuple, type StoredLead } from '../io/lead-record.js';
+import { AT, isPersonalEmail, LEAD_COLUMNS, leadFromTuple, mergeLead, MERGED_COLUMNS, type LeadTuple, type StoredLead } from '../io/lead-record.js';
 
 export interface ImportCounts {
   rows_read: number;
@@ -245,6 +245,9 @@ function newLeadBatch(db: DB, batchId: number, now: string, unfilled: ReadonlySe
   return {
     add(lead) {
       const id = nextId++;
+      // The values past the lead's columns (TUPLE_COLUMNS) are the import's, not the table's:
+      // the virtual table reads exactly LEAD_COLUMNS, each column of each row costing time.
+      lead.length = LEAD_COLUMNS.length;
       if (empty.some((i) => lead[i] !== null)) {
         flush();
         buffer.push([id, ...lead]);
@@ -285,7 +288,7 @@ function importRowsTable(db: DB): unknown[][] {
   if (!rows) {
     const buffer: unknown[][] = [];
     db.table(IMPORT_ROWS, {
-      columns: ['id', ...TUPLE_COLUMNS],
+      columns: ['id', ...LEAD_COLUMNS],
       *rows() {
         yield* buffer;
       },
