@@ -600,7 +600,7 @@ export function createGenerator(opts) {
       case 'parenExt': return `(${a}) ${e}-${l} x${100 + (mix32(+nsn.slice(4)) % 900)}`;
       case 'intlParen': return `+1 (${a}) ${e}-${l}`;
       case 'e164': return `+1${nsn}`;
-      case 'dashExt': return `${a}-${e}-${l} ext. ${10 + (mix32(+nsn.slice(3)) % 90)}`;
+      case 'dashExt': return `${a}-${e}-${l} ext. ${100 + (mix32(+nsn.slice(4)) % 900)}`;
     }
     return nsn;
   };
@@ -760,6 +760,13 @@ export function createGenerator(opts) {
       const styles = o.c === 'US' || o.c === 'CA' ? US_STYLES.length : PLANS[o.c].styles.length;
       let s = int(styles - 1);
       if (s >= o.style) s++;
+      // The extension is part of who the person is (colleagues behind one switchboard are
+      // different people): a repeat keeps it, or its absence, in another format.
+      if (o.c === 'US' || o.c === 'CA') {
+        const withExt = (st) => US_STYLES[st][0].endsWith('Ext');
+        const alike = US_STYLES.map((_, st) => st).filter((st) => st !== o.style && withExt(st) === withExt(o.style));
+        s = alike[s % alike.length];
+      }
       const fmt = (st) => (o.c === 'US' || o.c === 'CA' ? formatNanp(o.num.nsn, st) : formatIntl(o.c, o.num, st));
       let ph = fmt(s);
       if (ph === fmt(o.style)) ph = fmt((o.style + 1) % styles);

@@ -20,7 +20,7 @@ import {
   recordHandoff,
   type HandoffSelection,
 } from '../db/exports.js';
-import { handoffColumns, isProfile, PROFILES, type ProfileName } from '../core/export-profiles.js';
+import { handoffColumns, isProfile, missingRequired, NOT_PROVIDED, PROFILES, type ProfileName } from '../core/export-profiles.js';
 import { NothingToDoError, UsageError } from '../core/errors.js';
 import { databaseFiles, resolveOutput } from '../io/output-file.js';
 import { openSink, stdoutSink, writeTable, type Cell, type Sink, type TableFormat } from '../io/csv-write.js';
@@ -78,6 +78,8 @@ export async function salesReady(ctx: Context, _args: string[], opts: Options): 
     db.exec('BEGIN');
     let written: Awaited<ReturnType<typeof writeTable>>;
     const toMark: number[] = [];
+    // Required fields the destination would refuse empty, filled with NOT_PROVIDED: how many of each.
+    const filled: Record<string, number> = {};
     try {
       const { count, keys } = handoffKeys(db, selection);
       if (count === 0) throw nothingToHandOff(selection);
@@ -85,6 +87,7 @@ export async function salesReady(ctx: Context, _args: string[], opts: Options): 
       const rows = function* (): Generator<Cell[]> {
         for (const lead of handoffLeads(db, selection)) {
           if (lead.status === 'sales-ready') toMark.push(lead.id);
+          for (const field of missingRequired(profile, lead)) filled[field] = (filled[field] ?? 0) + 1;
           yield columns.map((c) => c.value(lead));
         }
       };
@@ -108,8 +111,13 @@ export async function salesReady(ctx: Context, _args: string[], opts: Options): 
       return recordHandoff(db, { leadIds: toMark, destination: sink.destination, profile, rep: ctx.rep, now: ctx.now, publish: () => sink.publish() });
     });
     const marked = batch === null ? 0 : toMark.length;
-    report(ctx, { exported: rows, marked, batch: selection.kind === 'batch' ? selection.id : batch, file: sink.destination, profile, format: format.kind }, () =>
-      describeHandoff(selection, { rows, marked, batch, mark, profile, destination: sink.destination }),
+    const fills = Object.entries(filled).map(([field, n]) => `${field} of ${plural(n, 'lead')}`);
+    report(
+      ctx,
+      { exported: rows, marked, batch: selection.kind === 'batch' ? selection.id : batch, file: sink.destination, profile, format: format.kind, filled },
+      () =>
+        describeHandoff(selection, { rows, marked, batch, mark, profile, destination: sink.destination }) +
+        (fills.length ? `\nNote: ${profile} requires fields these leads lack; filled with '${NOT_PROVIDED}': ${fills.join(', ')}.` : ''),
     );
   } finally {
     db.close();

@@ -11,6 +11,7 @@ import { describeField, mapColumns, parseMapOption, requirePhoneColumn, type Col
 import { recordLayout, unfilledColumns, type LeadDefaults, type LeadTuple, type RecordWarning } from '../io/lead-record.js';
 import { normaliseChunks, workerCount } from '../io/import-worker.js';
 import { countryCode } from '../io/phone.js';
+import { describeRule, externalIds, type ExternalIdRule } from '../io/external-ids.js';
 import { progressBar } from '../ui/progress.js';
 import { printInfo, printJson } from '../ui/output.js';
 import { paint } from '../ui/style.js';
@@ -30,6 +31,10 @@ export interface ImportSummary extends ImportCounts {
   encoding_candidates?: string[];
   /** The first lines holding bytes that are not valid UTF-8. */
   undecodable_lines?: number[];
+  /** How the file's id column was read (README "Duplicates"); null without one. */
+  external_id: ExternalIdRule | null;
+  /** What the import decided that changes how rows were matched, in words. */
+  notes: string[];
 }
 
 /** What the human summary lists line by line before saying "and N more". */
@@ -78,6 +83,14 @@ export async function run(ctx: Context, [file]: string[], opts: Record<string, u
     };
     const dryRun = opts.dryRun === true;
     const layout = recordLayout(mapping);
+    const idSystem = text('idSystem');
+    if (idSystem !== null && !/^[A-Za-z0-9][\w.-]{0,39}$/.test(idSystem)) {
+      throw new UsageError(`invalid --id-system '${idSystem}': expected a name such as hubspot, salesforce or vendor-x (letters, digits, . _ -).`);
+    }
+    const ids = externalIds(mapping, idSystem?.toLowerCase() ?? null, [...overrides.values()].includes('external_id'));
+    const unfilled = unfilledColumns(layout, defaults);
+    // A row counter in the id column becomes a custom field (known only after the first rows).
+    if (ids.rule().column !== null) unfilled.delete('custom');
     writer = beginImport(db, {
       fileName: file,
       rep: ctx.rep,
@@ -86,7 +99,7 @@ export async function run(ctx: Context, [file]: string[], opts: Record<string, u
       dryRun,
       weights: settings.weights,
       expectedRows: Math.ceil(csv.size / 100),
-      unfilled: unfilledColumns(layout, defaults),
+      unfilled,
     });
 
     const counts: ImportCounts = { rows_read: 0, inserted: 0, updated: 0, duplicates: 0, suppressed: 0, rejected: 0 };
@@ -94,6 +107,10 @@ export async function run(ctx: Context, [file]: string[], opts: Record<string, u
     const byWarning: Record<string, number> = {};
     const shown: string[] = [];
     const note = (line: number, text: string) => shown.length < SHOWN && shown.push(`line ${line}: ${text}`);
+    const count = (outcome: ReturnType<LeadWriter['add']>) => {
+      if (outcome === 'duplicate') counts.duplicates++;
+      else counts[outcome]++;
+    };
     const bar = progressBar(ctx, { total: csv.size, label: `importing ${basename(file)}`, unit: 'bytes' });
     const setup = { delimiter: csv.dialect.delimiter, layout, defaults, keepRejectedFields: rejects !== undefined };
     try {
@@ -115,12 +132,11 @@ export async function run(ctx: Context, [file]: string[], opts: Record<string, u
             byWarning[w.kind] = (byWarning[w.kind] ?? 0) + 1;
             note(line, w.detail);
           }
-          const outcome = writer.add(lead);
-          if (outcome === 'duplicate') counts.duplicates++;
-          else counts[outcome]++;
+          for (const ready of ids.take(line, lead)) count(writer.add(ready));
         }
         bar.update(chunk.bytesRead);
       }
+      for (const ready of ids.drain()) count(writer.add(ready));
     } finally {
       bar.done();
     }
@@ -143,6 +159,8 @@ export async function run(ctx: Context, [file]: string[], opts: Record<string, u
       mapping: mapping.map((m) => ({ column: m.header, field: m.field === 'custom' ? `custom:${m.key}` : m.field })),
       ...(unsure ? { encoding_candidates: unsure } : {}),
       ...(csv.undecodable() > 0 ? { undecodable_lines: csv.undecodableLines() } : {}),
+      external_id: ids.rule().column === null ? null : ids.rule(),
+      notes: [describeRule(ids.rule())].filter((n): n is string => n !== null),
     };
     if (counts.rows_read === 0) {
       throw new NothingToDoError(`nothing to import: ${file} has a header but no rows. No batch was recorded.`, { summary });
@@ -160,6 +178,7 @@ export async function run(ctx: Context, [file]: string[], opts: Record<string, u
         encoding: csv.dialect.encoding,
         delimiter: csv.dialect.delimiter,
         mapping: summary.mapping,
+        external_id: summary.external_id,
         rejected_by_reason: byReason,
         warnings_by_kind: byWarning,
       },
@@ -210,9 +229,10 @@ function printSummary(ctx: Context, s: ImportSummary, shown: string[], rejectsPa
     row('inserted', s.inserted),
     row('updated', s.updated),
     row('duplicates', s.duplicates),
-    row('suppressed', s.suppressed, s.suppressed ? 'on the do-not-call list; not imported' : ''),
+    row('suppressed', s.suppressed, s.suppressed ? 'on the do-not-call list or flagged do-not-call in the file; not imported' : ''),
     row('rejected', s.rejected, reasons),
     row('warnings', s.warnings, warnings),
+    ...s.notes.map((n) => `  Note: ${n}`),
     ...shown.map((l) => `  ${l}`),
   ];
   if (total > noted) lines.push(`  … and ${total - noted} more${rejectsPath ? '' : ' (--rejects FILE writes every rejected row)'}`);

@@ -4,12 +4,36 @@ import { resolveContext, type Context, type GlobalOptions } from './context.js';
 
 type Runner = (ctx: Context, args: string[], opts: Record<string, unknown>) => Promise<void>;
 
+/** The options every command takes, before or after its name (see globalOptions()). */
+const GLOBAL_OPTIONS: [flags: string, description: string][] = [
+  ['--db <path>', 'database file (default: $CALLQ_DB, else ./callq.db)'],
+  ['--rep <name>', 'rep name (default: $CALLQ_REP, else the OS user)'],
+  ['--now <iso>', 'act as if it were this instant (ISO-8601), for what-if planning and tests'],
+  ['--json', 'print stable JSON (NDJSON for streams) for scripts'],
+  ['--no-color', 'no colour (also NO_COLOR=1; FORCE_COLOR=1 forces colour into a pipe)'],
+];
+const GLOBAL_KEYS = ['db', 'rep', 'now', 'json', 'color'] as const;
+
+/**
+ * The global options as given, whether before the command name or after it: a value given on
+ * the command line wins over a default, the one nearest the command over one further out.
+ */
+function globalOptions(command: Command): GlobalOptions {
+  const chain: Command[] = [];
+  for (let c: Command | null = command; c; c = c.parent) chain.push(c);
+  const out: Record<string, unknown> = {};
+  for (const key of GLOBAL_KEYS) {
+    const given = chain.find((c) => c.getOptionValueSource(key) === 'cli');
+    out[key] = (given ?? chain[chain.length - 1]).getOptionValue(key);
+  }
+  return out as GlobalOptions;
+}
+
 /** An action that resolves the global options, then imports and runs the command module. */
 function lazy(load: () => Promise<{ run: Runner }>) {
   return async (...received: unknown[]) => {
     const command = received[received.length - 1] as Command;
-    const opts = command.optsWithGlobals() as Record<string, unknown> & GlobalOptions;
-    const ctx = resolveContext(opts);
+    const ctx = resolveContext(globalOptions(command));
     const args = received.slice(0, -2).flat() as string[];
     const { run } = await load();
     await run(ctx, args, command.opts());
@@ -71,12 +95,12 @@ export const HELP_TOPICS: Readonly<Record<string, { summary: string; text: () =>
 export function buildProgram(version: string): Command {
   const program = new Command('callq')
     .description('A teleprospecting call queue: import leads, call the next one inside calling hours, record outcomes, hand off sales-ready leads.')
+    // Options are read positionally: the program's own before the command name, the command's
+    // after it. Otherwise commander scans the whole line for the program's options, and an option
+    // value such as --reason '-Verbal request' or --note --json is read as -V (the version) or
+    // --json. The global options are added (hidden) to every command, so they still work anywhere.
+    .enablePositionalOptions()
     .version(version, '-V, --version')
-    .option('--db <path>', 'database file (default: $CALLQ_DB, else ./callq.db)')
-    .option('--rep <name>', 'rep name (default: $CALLQ_REP, else the OS user)')
-    .option('--now <iso>', 'act as if it were this instant (ISO-8601), for what-if planning and tests')
-    .option('--json', 'print stable JSON (NDJSON for streams) for scripts')
-    .option('--no-color', 'no colour (also NO_COLOR=1; FORCE_COLOR=1 forces colour into a pipe)')
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
     .configureHelp({ sortSubcommands: false, showGlobalOptions: true })
@@ -238,6 +262,7 @@ export function buildProgram(version: string): Command {
     .option('--encoding <name>', 'any TextDecoder encoding: utf-8, windows-1252 (latin1), iso-8859-2, shift_jis, … (default: detected)')
     .option('--delimiter <char>', ", ; | or tab (default: detected, or Excel's sep= line)")
     .option('--on-duplicate <action>', 'skip (default) or update: merge the row into the lead it duplicates (never its status or history)')
+    .option('--id-system <name>', "the system the id column's ids come from (hubspot, salesforce, …): ids join only leads with ids from it")
     .option('--inbound', 'the leads arrived just now (speed-to-lead: they go to the front of the queue)')
     .option('--dry-run', 'report exactly what would happen, change nothing')
     .option('--rejects <file>', "write rejected rows to this CSV with their line number and reason ('-': stdout)")
@@ -445,7 +470,17 @@ export function buildProgram(version: string): Command {
       .action(() => void process.stdout.write(topic.text()));
   }
 
+  for (const [flags, description] of GLOBAL_OPTIONS) program.option(flags, description);
+  addGlobalOptions(program.commands);
   return program;
+}
+
+/** Every command (and subcommand) also takes the global options after its name, unlisted in its help. */
+function addGlobalOptions(commands: readonly Command[]): void {
+  for (const cmd of commands) {
+    for (const [flags, description] of GLOBAL_OPTIONS) cmd.addOption(new Option(flags, description).hideHelp());
+    addGlobalOptions(cmd.commands);
+  }
 }
 
 export const COMPLETION_SHELLS = ['bash', 'zsh', 'fish'] as const;

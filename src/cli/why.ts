@@ -21,7 +21,7 @@ export async function run(ctx: Context, [leadArg]: string[]): Promise<void> {
     const settings = loadSettings(db);
     const lead = getLead(db, id);
     if (!lead) throw new UsageError(`unknown lead ${id}: no lead has that id.`);
-    const match = suppressionMatcher(db)({ phone: lead.phone, alt_phones: parseAltPhones(lead.alt_phones), email: lead.email });
+    const match = suppressionMatcher(db)({ phone: lead.phone, phone_ext: lead.phone_ext, alt_phones: parseAltPhones(lead.alt_phones), email: lead.email });
     const suppressed = match ? `${match.kind} ${match.value ?? '(erased)'}${match.reason ? `: ${match.reason}` : ''}` : null;
     const verdict = judgeLead(lead, ctx.now, settings, ctx.rep, suppressed);
     const terms = explainScore(lead, ctx.now, settings.weights);

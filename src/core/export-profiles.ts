@@ -15,6 +15,16 @@
 //   values subscriber, lead, marketingqualifiedlead, salesqualifiedlead, opportunity, customer.
 //   Our extra fields use snake_case names, the form HubSpot gives custom property internal names.
 // - default: callq's own field names, the ones `callq import` recognises, so the file re-imports.
+//
+// Extensions: the default profile has a phone_ext column. Salesforce's Lead has no extension
+// field, so Phone carries it the way Salesforce users write it ('+12127363001 x101'); HubSpot's
+// Phone Number property reads an extension written after the number ('+12127363001 ext. 101').
+//
+// Required fields (README "Export"): Salesforce refuses a lead without LastName or Company, and
+// HubSpot a contact without any of email, firstname and lastname. Such a field left empty is
+// filled with '[not provided]' (what Salesforce's own web-to-lead writes for a missing
+// Company), and the export says how many it filled, so no lead is marked handed off and then
+// refused by the CRM.
 import type { LeadRow } from './lead.js';
 import type { LeadStatus } from './lifecycle.js';
 
@@ -36,6 +46,7 @@ export type HandoffLead = Pick<
   | 'title'
   | 'email'
   | 'phone'
+  | 'phone_ext'
   | 'country'
   | 'region'
   | 'postal_code'
@@ -167,6 +178,28 @@ function snakeName(key: string): string {
 
 const text = (v: string | null | undefined): Cell => (v === undefined || v === '' ? null : v);
 
+/** What fills a field the destination requires when the lead has no value for it. */
+export const NOT_PROVIDED = '[not provided]';
+
+/** The fields (by the profile's column name) that the destination requires and this lead leaves empty. */
+export function missingRequired(profile: ProfileName, lead: Pick<HandoffLead, 'first_name' | 'last_name' | 'company' | 'email'>): string[] {
+  const empty = (v: string | null) => v === null || v.trim() === '';
+  switch (profile) {
+    case 'default':
+      return [];
+    case 'salesforce':
+      return [...(empty(lead.last_name) ? ['LastName'] : []), ...(empty(lead.company) ? ['Company'] : [])];
+    case 'hubspot':
+      return empty(lead.email) && empty(lead.first_name) && empty(lead.last_name) ? ['lastname'] : [];
+  }
+}
+
+/** The phone cell: E.164, with the extension written as the CRM reads it (default: its own column). */
+export function profilePhone(profile: ProfileName, lead: Pick<HandoffLead, 'phone' | 'phone_ext'>): string {
+  if (!lead.phone_ext || profile === 'default') return lead.phone;
+  return profile === 'salesforce' ? `${lead.phone} x${lead.phone_ext}` : `${lead.phone} ext. ${lead.phone_ext}`;
+}
+
 /** Hand-off note, then the answers: Salesforce's one standard long-text field carries both. */
 export function describeForSales(lead: HandoffLead, answers: readonly string[]): string | null {
   const lines = answers.filter((k) => lead.qualification[k]).map((k) => `${k[0].toUpperCase()}${k.slice(1)}: ${lead.qualification[k]}`);
@@ -193,11 +226,12 @@ function facts(answers: string[]): Fact[] {
     fact('callq_id', 'Callq_Id__c', 'callq_id', (l) => l.id),
     fact('external_id', 'External_Id__c', 'external_id', (l) => text(l.external_id)),
     fact('first_name', 'FirstName', 'firstname', (l) => text(l.first_name)),
-    fact('last_name', 'LastName', 'lastname', (l) => text(l.last_name)),
-    fact('company', 'Company', 'company', (l) => text(l.company)),
+    fact('last_name', 'LastName', 'lastname', (l, p) => (missingRequired(p, l).some((f) => /^last/i.test(f)) ? NOT_PROVIDED : text(l.last_name))),
+    fact('company', 'Company', 'company', (l, p) => (missingRequired(p, l).includes('Company') ? NOT_PROVIDED : text(l.company))),
     fact('title', 'Title', 'jobtitle', (l) => text(l.title)),
     fact('email', 'Email', 'email', (l) => text(l.email)),
-    fact('phone', 'Phone', 'phone', (l) => l.phone, true),
+    fact('phone', 'Phone', 'phone', (l, p) => profilePhone(p, l), true),
+    fact('phone_ext', null, null, (l) => text(l.phone_ext)),
     fact('alt_phone', null, null, (l) => text(l.alt_phones.join(ALT_PHONE_SEPARATOR)), true),
     fact(null, 'MobilePhone', 'mobilephone', (l) => l.alt_phones[0] ?? null, true),
     fact('country', 'Country', 'country', (l) => text(l.country)),

@@ -51,4 +51,8 @@ export interface LeadRow {
   purged_at: string | null;
   created_at: string;
   updated_at: string;
+  /** Extension dialled after the number (digits); part of who the lead is. */
+  phone_ext: string | null;
+  /** The system that issued external_id (hubspot, salesforce, … or the id column's header). */
+  external_system: string | null;
 }

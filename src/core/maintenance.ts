@@ -3,7 +3,7 @@
 // that a rep's claim never waits long behind it.
 import { UsageError } from './errors.js';
 import type { SuppressionKey } from './suppression.js';
-import { suppressionKey } from './suppression.js';
+import { personSuppressionKeys } from './suppression.js';
 
 const DAY_MS = 86_400_000;
 
@@ -66,11 +66,8 @@ export function nextBatchSize(size: number, elapsedMs: number): number {
 }
 
 /** What a do-not-call lead must leave on the suppression list: its phones and email (not the domain). */
-export function doNotCallKeys(lead: { phone: string | null; alt_phones: string | null; email: string | null }): SuppressionKey[] {
-  const keys: SuppressionKey[] = [];
-  for (const phone of [lead.phone, ...parseAltPhones(lead.alt_phones)]) if (phone) keys.push(suppressionKey('phone', phone));
-  if (lead.email) keys.push(suppressionKey('email', lead.email));
-  return keys;
+export function doNotCallKeys(lead: { phone: string | null; phone_ext?: string | null; alt_phones: string | null; email: string | null }): SuppressionKey[] {
+  return personSuppressionKeys({ ...lead, alt_phones: parseAltPhones(lead.alt_phones) });
 }
 
 export function parseAltPhones(text: string | null): string[] {

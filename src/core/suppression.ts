@@ -2,6 +2,7 @@
 // can outlive the person's data: after `callq forget` only the hash remains, and a re-import of
 // the same phone or email (in any format, once normalised) still matches it.
 import { createHash } from 'node:crypto';
+import { phoneIdentity } from './identity.js';
 
 export type SuppressionKind = 'phone' | 'email' | 'domain';
 
@@ -21,14 +22,37 @@ export function suppressionKey(kind: SuppressionKind, value: string): Suppressio
   return { kind, value: v, hash: suppressionHash(kind, v) };
 }
 
-/** Every key that would suppress a lead with this phone / email (phone, alternates, email, its domain). */
-export function leadSuppressionKeys(lead: { phone?: string | null; alt_phones?: readonly string[] | null; email?: string | null }): SuppressionKey[] {
+/**
+ * Every key that would suppress a lead with this phone / email (phone, alternates, email, its
+ * domain). A lead at an extension is suppressed by its number with that extension and by the
+ * bare number (a do-not-call on a main number covers every extension behind it), never by
+ * another extension: one colleague's request does not silence the others.
+ */
+export function leadSuppressionKeys(lead: {
+  phone?: string | null;
+  phone_ext?: string | null;
+  alt_phones?: readonly string[] | null;
+  email?: string | null;
+}): SuppressionKey[] {
   const keys: SuppressionKey[] = [];
+  if (lead.phone && lead.phone_ext) keys.push(suppressionKey('phone', phoneIdentity(lead.phone, lead.phone_ext)));
   for (const phone of [lead.phone, ...(lead.alt_phones ?? [])]) if (phone) keys.push(suppressionKey('phone', phone));
   if (lead.email) {
     keys.push(suppressionKey('email', lead.email));
     const domain = lead.email.split('@')[1];
     if (domain) keys.push(suppressionKey('domain', domain));
   }
+  return keys;
+}
+
+/**
+ * What a person's own do-not-call puts on the list: their number as they are reached (with the
+ * extension, if any: only that extension), their alternates and their e-mail.
+ */
+export function personSuppressionKeys(lead: { phone: string | null; phone_ext?: string | null; alt_phones: readonly string[]; email: string | null }): SuppressionKey[] {
+  const keys: SuppressionKey[] = [];
+  if (lead.phone) keys.push(suppressionKey('phone', phoneIdentity(lead.phone, lead.phone_ext)));
+  for (const phone of lead.alt_phones) if (phone) keys.push(suppressionKey('phone', phone));
+  if (lead.email) keys.push(suppressionKey('email', lead.email));
   return keys;
 }

@@ -81,7 +81,7 @@ interface HandoffRow extends Omit<HandoffLead, 'alt_phones' | 'qualification' | 
 export function* handoffLeads(db: DB, selection: HandoffSelection): Generator<HandoffLead> {
   const w = where(selection);
   const rows = db.prepare(
-    `SELECT l.id, l.external_id, l.first_name, l.last_name, l.company, l.title, l.email, l.phone, l.alt_phones,
+    `SELECT l.id, l.external_id, l.first_name, l.last_name, l.company, l.title, l.email, l.phone, l.phone_ext, l.alt_phones,
             l.country, l.region, l.postal_code, l.timezone, l.source, l.campaign, l.list, l.score, l.owner,
             l.status, l.disqualify_reason, l.attempts, l.contacts, l.first_call_at, l.last_call_at,
             l.closed_at AS qualified_at,
@@ -146,7 +146,7 @@ export function recordHandoff(db: DB, r: HandoffRecord): number | null {
 
 /** Clean-up export (for Marketing): its columns, in the order of CLEANUP_SQL. */
 export const CLEANUP_COLUMNS = [
-  'callq_id', 'external_id', 'first_name', 'last_name', 'company', 'title', 'email', 'phone', 'alt_phone',
+  'callq_id', 'external_id', 'first_name', 'last_name', 'company', 'title', 'email', 'phone', 'phone_ext', 'alt_phone',
   'country', 'region', 'postal_code', 'source', 'campaign', 'list', 'status', 'reason', 'closed_at',
   'attempts', 'last_call_at', 'last_disposition',
 ] as const;
@@ -159,7 +159,7 @@ export const CLEANUP_PHONE_COLUMNS = ['phone', 'alt_phone'];
  * id order without sorting (these leads are a large share of an old database).
  */
 export function cleanupSql(since: boolean): string {
-  return `SELECT id AS callq_id, external_id, first_name, last_name, company, title, email, phone,
+  return `SELECT id AS callq_id, external_id, first_name, last_name, company, title, email, phone, phone_ext,
       CASE WHEN alt_phones IS NULL THEN NULL ELSE (SELECT group_concat(value, ';') FROM json_each(leads.alt_phones)) END AS alt_phone,
       country, region, postal_code, source, campaign, list, status,
       CASE status WHEN 'disqualified' THEN disqualify_reason WHEN 'do-not-call' THEN 'do-not-call' ELSE 'no-contact' END AS reason,

@@ -6,10 +6,13 @@ import type { DB } from './open.js';
 import { checkpoint, type CheckpointResult } from './maintenance.js';
 import type { SuppressionKey } from '../core/suppression.js';
 import { doNotCallKeys } from '../core/maintenance.js';
+import { splitPhoneIdentity } from '../core/identity.js';
+import { suppressMatchingLeads } from './outcomes.js';
 
 export interface PersonLead {
   id: number;
   phone: string;
+  phone_ext: string | null;
   phone_raw: string | null;
   alt_phones: string | null;
   email: string | null;
@@ -22,14 +25,22 @@ export interface Person {
   keys: SuppressionKey[];
 }
 
-/** Every lead holding this phone (main or alternate) or email, and what erasing them touches. */
+/**
+ * Every lead holding this phone (main or alternate) or email, and what erasing them touches. A
+ * number with an extension is the person at that extension; a bare number is the person on
+ * the number itself, not the colleagues at its extensions (they are moved to do-not-call, as
+ * `dnc add` of a bare number does, but keep their data).
+ */
 export function findPerson(db: DB, key: SuppressionKey): Person {
-  const columns = 'id, phone, phone_raw, alt_phones, email';
+  const columns = 'id, phone, phone_ext, phone_raw, alt_phones, email';
+  const { phone, ext } = splitPhoneIdentity(key.value);
   const leads = (
-    key.kind === 'phone'
+    key.kind === 'phone' && ext
+      ? db.prepare(`SELECT ${columns} FROM leads WHERE phone = ? AND phone_ext = ? ORDER BY id`).all(phone, ext)
+      : key.kind === 'phone'
       ? db
           .prepare(
-            `SELECT ${columns} FROM leads WHERE phone = @v
+            `SELECT ${columns} FROM leads WHERE phone = @v AND phone_ext IS NULL
              UNION SELECT ${columns} FROM leads WHERE alt_phones IS NOT NULL AND instr(alt_phones, @quoted) > 0 ORDER BY id`,
           )
           .all({ v: key.value, quoted: JSON.stringify(key.value) })
@@ -73,6 +84,8 @@ export function erasePerson(db: DB, person: Person, now: Date): Erasure {
         let leads = 0;
         for (const lead of person.leads) leads += del.run(lead.id).changes;
         for (const k of person.keys) suppress.run(k.kind, k.hash, now.toISOString());
+        // Leads left on a forgotten number (colleagues at its extensions) are not called again either.
+        suppressMatchingLeads(db, person.keys.filter((k) => k.kind === 'phone').map((k) => k.value), [], [], now);
         return { leads, calls, suppressions: person.keys.length };
       })
       .immediate();
@@ -88,7 +101,10 @@ export function erasePerson(db: DB, person: Person, now: Date): Erasure {
  */
 export function erasedValues(db: DB, person: Person): string[] {
   const stillHeld = db.prepare(
-    'SELECT 1 FROM leads WHERE phone = @v OR email = @v OR (alt_phones IS NOT NULL AND instr(alt_phones, @quoted) > 0) LIMIT 1',
+    // A remaining lead's raw phone may hold an erased one ('212-736-3001 x202' holds the forgotten
+    // main number '212-736-3001'): then that text is not the erased person's alone.
+    `SELECT 1 FROM leads WHERE phone = @v OR email = @v OR (alt_phones IS NOT NULL AND instr(alt_phones, @quoted) > 0)
+       OR instr(phone_raw, @v) > 0 LIMIT 1`,
   );
   const values = new Set<string>(person.keys.map((k) => k.value));
   for (const lead of person.leads) if (lead.phone_raw && lead.phone_raw.trim().length >= 7) values.add(lead.phone_raw);
@@ -97,6 +113,7 @@ export function erasedValues(db: DB, person: Person): string[] {
 
 /** Which of `values` still appear, byte for byte, in the files (the database and its WAL). */
 export function findTraces(paths: readonly string[], values: readonly string[]): string[] {
+  if (values.length === 0) return [];
   const needles = values.map((v) => ({ value: v, bytes: Buffer.from(v, 'utf8') }));
   const found = new Set<string>();
   const overlap = Math.max(0, ...needles.map((n) => n.bytes.length)) - 1;

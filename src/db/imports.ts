@@ -3,7 +3,10 @@
 import { availableParallelism } from 'node:os';
 import type { DB } from './open.js';
 import type { PriorityWeights } from '../core/settings.js';
-import { leadSuppressionKeys } from '../core/suppression.js';
+import { leadSuppressionKeys, personSuppressionKeys, type SuppressionKey } from '../core/suppression.js';
+import { externalIdentity, phoneIdentity, splitPhoneIdentity } from '../core/identity.js';
+import { addSuppressions } from './suppressions.js';
+import { suppressMatchingLeads } from './outcomes.js';
 import { NothingToDoError, UsageError } from '../core/errors.js';
 import { AT, isPersonalEmail, LEAD_COLUMNS, leadFromTuple, mergeLead, MERGED_COLUMNS, type LeadTuple, type StoredLead } from '../io/lead-record.js';
 
@@ -51,7 +54,7 @@ export interface WriterOptions {
 }
 
 
-const STORED_COLUMNS = `id, import_id, external_id, first_name, last_name, company, title, email, phone, alt_phones, country, region,
+const STORED_COLUMNS = `id, import_id, external_id, external_system, phone_ext, first_name, last_name, company, title, email, phone, alt_phones, country, region,
   postal_code, timezone, timezone_source, source, campaign, list, score, owner, custom, inbound_at, queue_rank, attempts, last_call_at, created_at`;
 
 /**
@@ -94,22 +97,34 @@ export function beginImport(db: DB, options: WriterOptions): LeadWriter {
     const batch = newLeadBatch(db, batchId, now, options.unfilled);
     const duplicates = duplicateFinder(db, stored, options.expectedRows, indexes, batch);
     const update = db.prepare(`UPDATE leads SET ${MERGED_COLUMNS.map((c) => `${c} = @${c}`).join(', ')}, updated_at = @updated_at WHERE id = @id`);
+    // Leads this import has merged a row into: a later row matching one is a repeat within the file.
+    const merged = new LeadIdSet();
+    // Rows whose own do-not-call flag is set: put on the list, and matching leads moved, at the end.
+    const doNotCall: SuppressionKey[] = [];
 
     return {
       batchId,
       add(lead) {
+        if (lead[AT.do_not_call]) {
+          for (const k of personSuppressionKeys(suppressionView(lead))) {
+            doNotCall.push(k);
+            suppressed.add(`${k.kind}:${k.hash}`);
+          }
+          return 'suppressed';
+        }
         if (suppressed.size && leadSuppressionKeys(suppressionView(lead)).some((k) => suppressed.has(`${k.kind}:${k.hash}`))) return 'suppressed';
-        const keys = duplicateKeys(lead[AT.phone] as string, lead[AT.email] as string | null, lead[AT.external_id] as string | null);
+        const keys = duplicateKeys(lead);
         const hashed = duplicates.hash(keys);
         if (duplicates.mayExist(hashed)) {
           const existing = duplicates.find(keys, hashed);
           if (existing) {
-            // A lead this import created is a repeat within the file: the first row wins.
-            if (existing.import_id === batchId || options.onDuplicate === 'skip') return 'duplicate';
-            const merged = mergeLead(existing, leadFromTuple(lead), options.weights);
-            if (!merged) return 'duplicate';
-            update.run({ ...merged, updated_at: now, id: existing.id });
-            duplicates.remember(duplicates.hash(duplicateKeys(existing.phone, merged.email, merged.external_id)), existing.id);
+            // A lead this import created or already merged a row into is a repeat within the file: the first row wins.
+            if (existing.import_id === batchId || merged.has(existing.id) || options.onDuplicate === 'skip') return 'duplicate';
+            const changes = mergeLead(existing, leadFromTuple(lead), options.weights);
+            if (!changes) return 'duplicate';
+            update.run({ ...changes, updated_at: now, id: existing.id });
+            merged.add(existing.id);
+            duplicates.remember(duplicates.hash(duplicateKeys({ ...existing, ...changes })), existing.id);
             return 'updated';
           }
         }
@@ -126,6 +141,13 @@ export function beginImport(db: DB, options: WriterOptions): LeadWriter {
         ).run(fileHash, JSON.stringify(batchOptions), counts.rows_read, counts.inserted, counts.updated, counts.duplicates, counts.suppressed, counts.rejected, batchId);
         indexes?.rebuild();
         triggers.restore();
+        if (doNotCall.length) {
+          // As `callq dnc add` does: the contacts go on the list, and leads already there matching them become do-not-call.
+          const source = `import batch ${batchId} (${options.fileName})`;
+          addSuppressions(db, doNotCall, 'do-not-call flag in the imported file', source, options.now);
+          const values = (kind: string) => [...new Set(doNotCall.filter((k) => k.kind === kind).map((k) => k.value))];
+          suppressMatchingLeads(db, values('phone'), values('email'), [], options.now);
+        }
         end(options.dryRun ? 'ROLLBACK' : 'COMMIT');
       },
       abort: rollback,
@@ -223,6 +245,9 @@ function newLeadBatch(db: DB, batchId: number, now: string, unfilled: ReadonlySe
   return {
     add(lead) {
       const id = nextId++;
+      // The values past the lead's columns (TUPLE_COLUMNS) are the import's, not the table's:
+      // the virtual table reads exactly LEAD_COLUMNS, each column of each row costing time.
+      lead.length = LEAD_COLUMNS.length;
       if (empty.some((i) => lead[i] !== null)) {
         flush();
         buffer.push([id, ...lead]);
@@ -344,17 +369,56 @@ function suppressionHashes(db: DB): Set<string> {
 }
 
 type Existing = StoredLead & { id: number; import_id: number | null };
+/** Each key as it identifies a person (see core/identity.ts): phone with extension, personal e-mail, id within its system. */
 type Keys = { phone: string; email: string | null; external_id: string | null };
+/** The columns a lead's identity is read from (a stored lead, or a LeadTuple read through AT). */
+type StoredIdentity = Pick<StoredLead, 'phone' | 'phone_ext' | 'email' | 'external_id' | 'external_system'>;
 
-/** What makes two leads one: the phone, a personal e-mail (not a shared mailbox), the external id. */
-function duplicateKeys(phone: string, email: string | null, external_id: string | null): Keys {
-  return { phone, email: email && isPersonalEmail(email) ? email : null, external_id };
+/**
+ * What makes two leads one: the phone with its extension, a personal e-mail (not a shared
+ * mailbox), the external id within the system that issued it. Takes a stored lead or, read
+ * through the tuple's positions, a new one.
+ */
+function duplicateKeys(lead: StoredIdentity | LeadTuple): Keys {
+  const get = Array.isArray(lead) ? (c: keyof StoredIdentity) => lead[AT[c]] as string | null : (c: keyof StoredIdentity) => lead[c];
+  const email = get('email');
+  const id = get('external_id');
+  return {
+    phone: phoneIdentity(get('phone')!, get('phone_ext')),
+    email: email && isPersonalEmail(email) ? email : null,
+    external_id: id === null ? null : externalIdentity(get('external_system'), id),
+  };
 }
 
 /** The phone(s) and e-mail a suppression could match. */
-function suppressionView(lead: LeadTuple): { phone: string; alt_phones: string[]; email: string | null } {
+function suppressionView(lead: LeadTuple): { phone: string; phone_ext: string | null; alt_phones: string[]; email: string | null } {
   const alt = lead[AT.alt_phones] as string | null;
-  return { phone: lead[AT.phone] as string, alt_phones: alt ? (JSON.parse(alt) as string[]) : [], email: lead[AT.email] as string | null };
+  return {
+    phone: lead[AT.phone] as string,
+    phone_ext: lead[AT.phone_ext] as string | null,
+    alt_phones: alt ? (JSON.parse(alt) as string[]) : [],
+    email: lead[AT.email] as string | null,
+  };
+}
+
+/** A set of lead ids as a bitmap: memory follows the highest id, not how many an import touches. */
+class LeadIdSet {
+  private bits = new Uint32Array(1024);
+
+  add(id: number): void {
+    const word = id >>> 5;
+    if (word >= this.bits.length) {
+      const grown = new Uint32Array(Math.max(word + 1, this.bits.length * 2));
+      grown.set(this.bits);
+      this.bits = grown;
+    }
+    this.bits[word] |= 1 << (id & 31);
+  }
+
+  has(id: number): boolean {
+    const word = id >>> 5;
+    return word < this.bits.length && (this.bits[word] & (1 << (id & 31))) !== 0;
+  }
 }
 
 /**
@@ -376,27 +440,32 @@ function duplicateFinder(
   deferred: DeferredIndexes | null,
   batch: Pick<LeadBatch, 'flush' | 'held'>,
 ): { hash(keys: Keys): KeyHashes; mayExist(h: KeyHashes): boolean; find(keys: Keys, h: KeyHashes): Existing | undefined; remember(h: KeyHashes, id: number): void } {
-  const byExternalId = db.prepare(`SELECT ${STORED_COLUMNS} FROM leads WHERE external_id = ? ORDER BY id LIMIT 1`);
-  const byPhone = db.prepare(`SELECT ${STORED_COLUMNS} FROM leads WHERE phone = ? ORDER BY id LIMIT 1`);
+  const byExternalId = db.prepare(`SELECT ${STORED_COLUMNS} FROM leads WHERE external_id = ? AND external_system IS ? ORDER BY id LIMIT 1`);
+  const byPhone = db.prepare(`SELECT ${STORED_COLUMNS} FROM leads WHERE phone = ? AND phone_ext IS ? ORDER BY id LIMIT 1`);
   const byEmail = db.prepare(`SELECT ${STORED_COLUMNS} FROM leads WHERE email = ? ORDER BY id LIMIT 1`);
+  const byId = (keys: Keys) => {
+    const at = keys.external_id!.indexOf(':'); // system names have no ':' (core/identity.ts)
+    return byExternalId.get(keys.external_id!.slice(at + 1), at === 0 ? null : keys.external_id!.slice(0, at));
+  };
   const indexed = (keys: Keys) => {
     batch.flush();
-    return ((keys.external_id !== null ? byExternalId.get(keys.external_id) : undefined) ??
-      byPhone.get(keys.phone) ??
+    const { phone, ext } = splitPhoneIdentity(keys.phone);
+    return ((keys.external_id !== null ? byId(keys) : undefined) ??
+      byPhone.get(phone, ext) ??
       (keys.email !== null ? byEmail.get(keys.email) : undefined)) as Existing | undefined;
   };
 
   if (stored > expectedRows * 4) return { hash: keyHashes, mayExist: () => true, find: indexed, remember() {} };
   let filter: KeyFilter | null = null;
   let rows = deferred ? new KeyIndex() : null;
-  const byId = db.prepare(`SELECT ${STORED_COLUMNS} FROM leads WHERE id = ?`);
+  const storedById = db.prepare(`SELECT ${STORED_COLUMNS} FROM leads WHERE id = ?`);
   // The first lead (lowest id) whose key still is this one, as the indexed lookups would find.
   const scan = (kind: keyof Keys, key: string, hash: [number, number]) => {
     let found: Existing | undefined;
     for (const id of rows!.candidates(hash)) {
       if (found && found.id < id) continue;
-      const row = batch.held(id) ?? (byId.get(id) as Existing | undefined);
-      if (row && row[kind] === key) found = row;
+      const row = batch.held(id) ?? (storedById.get(id) as Existing | undefined);
+      if (row && duplicateKeys(row)[kind] === key) found = row;
     }
     return found;
   };
@@ -420,19 +489,20 @@ function duplicateFinder(
     each(h, (hash) => rows!.add(hash, id));
     return rows.full || id > 0x7fffffff;
   };
-  const everyStoredLead = () => db.prepare('SELECT id, external_id, phone, email FROM leads').iterate() as IterableIterator<Keys & { id: number }>;
+  const everyStoredLead = () =>
+    db.prepare('SELECT id, external_id, external_system, phone, phone_ext, email FROM leads').iterate() as IterableIterator<StoredIdentity & { id: number }>;
   /** From now on the lookup indexes find duplicates, and a bloom filter of every key spares most lookups. */
   const spill = () => {
     batch.flush();
     rows = null;
     filter = new KeyFilter();
-    for (const row of everyStoredLead()) note(keyHashes(row), row.id);
+    for (const row of everyStoredLead()) note(keyHashes(duplicateKeys(row)), row.id);
     deferred?.buildLookups();
   };
   if (!rows) filter = new KeyFilter();
   // Indexes cannot be built while the statement reading the stored leads is open.
   let full = false;
-  if (stored > 0) for (const row of everyStoredLead()) full = note(keyHashes(row), row.id) || full;
+  if (stored > 0) for (const row of everyStoredLead()) full = note(keyHashes(duplicateKeys(row)), row.id) || full;
   if (full) spill();
   return {
     hash: keyHashes,

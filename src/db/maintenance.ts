@@ -115,10 +115,10 @@ export interface PurgeResult {
 export async function purgePersonalData(db: DB, now: Date, retentionDays: number, options: BatchOptions): Promise<PurgeResult> {
   const where = `status IN ('disqualified','do-not-call') AND closed_at < @cutoff AND purged_at IS NULL`;
   const params = { now: now.toISOString(), cutoff: retentionCutoff(now, retentionDays) };
-  const readDoNotCall = db.prepare(`SELECT phone, alt_phones, email FROM leads WHERE ${IN_BATCH} AND ${where} AND status = 'do-not-call'`);
+  const readDoNotCall = db.prepare(`SELECT phone, phone_ext, alt_phones, email FROM leads WHERE ${IN_BATCH} AND ${where} AND status = 'do-not-call'`);
   const purge = db.prepare(
     `UPDATE leads SET first_name = NULL, last_name = NULL, email = NULL, company = NULL, title = NULL,
-       phone = '', phone_raw = NULL, alt_phones = NULL, postal_code = NULL, external_id = NULL, custom = NULL,
+       phone = '', phone_raw = NULL, phone_ext = NULL, alt_phones = NULL, postal_code = NULL, external_id = NULL, external_system = NULL, custom = NULL,
        qualification = NULL, handoff_note = NULL, purged_at = @now, updated_at = @now
      WHERE ${IN_BATCH} AND ${where} RETURNING id`,
   ).pluck();
@@ -127,7 +127,7 @@ export async function purgePersonalData(db: DB, now: Date, retentionDays: number
   );
   let notesErased = 0;
   const change = (batch: string): number => {
-    const dnc = readDoNotCall.all({ ...params, batch }) as { phone: string; alt_phones: string | null; email: string | null }[];
+    const dnc = readDoNotCall.all({ ...params, batch }) as { phone: string; phone_ext: string | null; alt_phones: string | null; email: string | null }[];
     addSuppressions(db, dnc.flatMap(doNotCallKeys), 'do-not-call', 'maintain', now);
     const purged = purge.all({ ...params, batch }) as number[];
     notesErased += eraseNotes.run(JSON.stringify(purged)).changes;

@@ -182,6 +182,14 @@ export const MIGRATIONS: readonly Migration[] = [
         WHERE l.alt_phones IS NOT NULL AND json_valid(l.alt_phones) AND j.type = 'text';
     `);
   },
+  // 4: who is one person. A phone's extension is kept (colleagues behind one switchboard are
+  // different leads), and an external id is qualified by the system that issued it.
+  (db) => {
+    db.exec(`
+      ALTER TABLE leads ADD COLUMN phone_ext TEXT;         -- extension dialled after the number, digits
+      ALTER TABLE leads ADD COLUMN external_system TEXT;   -- who issued external_id: hubspot, salesforce, … or the id column's header
+    `);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -6,7 +6,8 @@ import { addSuppressions } from './suppressions.js';
 import { ConflictError, UsageError } from '../core/errors.js';
 import type { OutcomePlan } from '../core/outcome.js';
 import { queueRank } from '../core/priority.js';
-import { suppressionKey } from '../core/suppression.js';
+import { personSuppressionKeys } from '../core/suppression.js';
+import { splitPhoneIdentity } from '../core/identity.js';
 import type { Settings } from '../core/settings.js';
 
 export interface RecordOptions {
@@ -68,7 +69,8 @@ export function recordOutcome(db: DB, o: RecordOptions, settings: Settings, plan
   );
   const updateLead = statement(
     db,
-    `UPDATE leads SET status = @status, phone = @phone, alt_phones = @alt_phones, attempts = @attempts, contacts = @contacts,
+    // An extension belongs to its number: a lead moved to an alternate number (bad-number) loses it.
+    `UPDATE leads SET status = @status, phone = @phone, phone_ext = CASE WHEN phone = @phone THEN phone_ext END, alt_phones = @alt_phones, attempts = @attempts, contacts = @contacts,
        attempts_since_contact = @attempts_since_contact, day_attempts = @day_attempts, attempt_day = @attempt_day,
        first_call_at = @first_call_at, last_call_at = @last_call_at, last_disposition = @last_disposition,
        next_eligible_at = @next_eligible_at, callback_at = @callback_at, callback_rep = @callback_rep, nurture_until = @nurture_until,
@@ -111,15 +113,18 @@ export function recordOutcome(db: DB, o: RecordOptions, settings: Settings, plan
  * Puts a lead's phone(s) and email on the do-not-call list and moves every other lead with the
  * same phone or email to do-not-call at once. Runs inside the caller's transaction.
  */
-export function suppressContact(db: DB, lead: Pick<LeadRow, 'id' | 'phone' | 'alt_phones' | 'email'>, reason: string, source: string, now: Date): number {
-  const phones = [lead.phone, ...parseAltPhones(lead.alt_phones)].filter(Boolean);
-  const keys = phones.map((p) => suppressionKey('phone', p));
-  if (lead.email) keys.push(suppressionKey('email', lead.email));
+export function suppressContact(db: DB, lead: Pick<LeadRow, 'id' | 'phone' | 'phone_ext' | 'alt_phones' | 'email'>, reason: string, source: string, now: Date): number {
+  const keys = personSuppressionKeys({ ...lead, alt_phones: parseAltPhones(lead.alt_phones) });
   addSuppressions(db, keys, reason, source, now);
-  return suppressMatchingLeads(db, phones, lead.email ? [lead.email] : [], [], now, lead.id);
+  const pick = (kind: string) => keys.filter((k) => k.kind === kind).map((k) => k.value);
+  return suppressMatchingLeads(db, pick('phone'), pick('email'), [], now, lead.id);
 }
 
-/** Moves callable or closed leads matching any phone/email/domain to do-not-call. */
+/**
+ * Moves callable or closed leads matching any phone/email/domain to do-not-call. A phone with
+ * an extension ('+12127363001;ext=101') matches that extension only; a bare number matches
+ * every lead on it, whatever its extension, and alternates.
+ */
 export function suppressMatchingLeads(db: DB, phones: string[], emails: string[], domains: string[], now: Date, exceptId = -1): number {
   const nowIso = now.toISOString();
   const update = db.prepare(
@@ -129,10 +134,15 @@ export function suppressMatchingLeads(db: DB, phones: string[], emails: string[]
   );
   const ids = new Set<number>();
   const byPhone = db.prepare('SELECT id FROM leads WHERE phone = ?').pluck();
+  const byExtension = db.prepare('SELECT id FROM leads WHERE phone = ? AND phone_ext = ?').pluck();
   const byEmail = db.prepare('SELECT id FROM leads WHERE email = ?').pluck();
   const byDomain = db.prepare("SELECT id FROM leads WHERE email LIKE '%@' || ? ESCAPE '\\'").pluck();
   const byAlt = db.prepare('SELECT lead_id FROM lead_alt_phones WHERE phone = ?').pluck();
-  for (const p of phones) for (const id of [...byPhone.all(p), ...byAlt.all(p)] as number[]) ids.add(id);
+  for (const value of phones) {
+    const { phone, ext } = splitPhoneIdentity(value);
+    const found = ext ? byExtension.all(phone, ext) : [...byPhone.all(phone), ...byAlt.all(phone)];
+    for (const id of found as number[]) ids.add(id);
+  }
   for (const e of emails) for (const id of byEmail.all(e.toLowerCase()) as number[]) ids.add(id);
   for (const d of domains) for (const id of byDomain.all(d.toLowerCase().replace(/[\\%_]/g, '\\$&')) as number[]) ids.add(id);
   ids.delete(exceptId);

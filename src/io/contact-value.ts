@@ -1,6 +1,7 @@
 // What ops type or list for the do-not-call list and `forget`: a phone, an email, or '@domain'.
 import { normalisePhone } from './phone.js';
 import { suppressionKey, type SuppressionKey } from '../core/suppression.js';
+import { phoneIdentity } from '../core/identity.js';
 
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const DOMAIN_RE = /^@?[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/;
@@ -20,5 +21,6 @@ export function parseContactValue(text: string, defaultCountry: string): Contact
     return EMAIL_RE.test(email) ? { ok: true, key: suppressionKey('email', email) } : { ok: false, problem: `'${value}' is not a valid email address` };
   }
   const phone = normalisePhone(value, defaultCountry);
-  return phone.ok ? { ok: true, key: suppressionKey('phone', phone.e164) } : { ok: false, problem: phone.detail };
+  // '212-736-3001 x101' is the person at that extension; the bare number covers every extension.
+  return phone.ok ? { ok: true, key: suppressionKey('phone', phoneIdentity(phone.e164, phone.ext)) } : { ok: false, problem: phone.detail };
 }

@@ -37,8 +37,12 @@ export interface TableColumns {
 
 const NEEDS_QUOTES = /[",\r\n]/;
 const FORMULA_START = /^[=+\-@\t\r\n\uFF1D\uFF0B\uFF0D\uFF20]/;
-/** One E.164 number, or several separated by ';' (alternate phones). */
-const E164_LIST = /^\+[1-9]\d{1,14}(?:;\+[1-9]\d{1,14})*$/;
+/**
+ * One E.164 number, or several separated by ';' (alternate phones), or one with its extension
+ * as a CRM profile writes it ('+12127363001 x101', '+12127363001 ext. 101': digits only, so a
+ * spreadsheet has nothing to run).
+ */
+const E164_LIST = /^\+[1-9]\d{1,14}(?:(?:;\+[1-9]\d{1,14})*|(?: x| ext\. )\d{1,10})$/;
 
 export function neutraliseCell(value: string, phoneColumn: boolean): string {
   if (!FORMULA_START.test(value)) return value;

@@ -23,6 +23,8 @@ export const LEAD_FIELDS = [
   'score',
   'owner',
   'inbound_at',
+  'do_not_call',
+  'phone_ext',
 ] as const;
 
 export type LeadField = (typeof LEAD_FIELDS)[number];
@@ -46,7 +48,8 @@ export interface ColumnMapping {
 }
 
 const SPELLINGS: Record<LeadField, string[]> = {
-  external_id: ['id', 'externalid', 'leadid', 'recordid', 'crmid', 'contactid', 'customerid', 'salesforceid', 'sfdcid', 'hubspotid', 'vendorid', 'uniqueid'],
+  external_id: ['id', 'externalid', 'leadid', 'recordid', 'crmid', 'contactid', 'customerid', 'salesforceid', 'sfdcid', 'hubspotid', 'vendorid', 'uniqueid',
+    'hubspotcontactid', 'hsobjectid', 'personid', 'apolloid', 'apollocontactid', 'zoominfoid', 'zoominfocontactid'],
   first_name: ['firstname', 'first', 'fname', 'givenname', 'forename', 'contactfirstname', 'leadfirstname'],
   last_name: ['lastname', 'last', 'lname', 'surname', 'familyname', 'contactlastname', 'leadlastname'],
   full_name: ['name', 'fullname', 'contactname', 'contact', 'leadname', 'personname', 'prospectname'],
@@ -64,6 +67,11 @@ const SPELLINGS: Record<LeadField, string[]> = {
   list: ['list', 'listname', 'leadlist'],
   score: ['score', 'leadscore', 'leadrating', 'scoring'],
   owner: ['owner', 'leadowner', 'assignedto', 'salesrep', 'rep', 'accountowner', 'contactowner'],
+  // A CRM's own do-not-call checkbox (Salesforce DoNotCall, HubSpot/Marketo 'Do Not Call', Dynamics
+  // 'Do not allow Phone Calls'); an e-mail unsubscribe is not one.
+  do_not_call: ['donotcall', 'dnc', 'donotphone', 'donotallowphonecalls', 'phoneoptout', 'calloptout', 'donotcallflag'],
+  // An extension in a column of its own (callq's default export writes phone_ext).
+  phone_ext: ['phoneext', 'ext', 'extension', 'phoneextension', 'extn', 'directphoneextension'],
   inbound_at: ['createddate', 'createdat', 'created', 'datecreated', 'createdon', 'createdtime', 'submittedat', 'submitted', 'submissiondate', 'submittedon', 'inboundat', 'leaddate', 'formsubmitted', 'signupdate', 'optindate', 'createdate', 'personcreated'],
 };
 

@@ -8,7 +8,7 @@ import { Worker, isMainThread, parentPort, workerData } from 'node:worker_thread
 import { availableParallelism } from 'node:os';
 import { UsageError } from '../core/errors.js';
 import { parseChunk, type CsvFile, type TextChunk } from './csv-read.js';
-import { hasInvisible, LEAD_COLUMNS, leadTuple, normaliseRecord, type LeadDefaults, type LeadTuple, type RecordLayout, type RecordWarning, type RejectReason } from './lead-record.js';
+import { hasInvisible, TUPLE_COLUMNS, leadTuple, normaliseRecord, type LeadDefaults, type LeadTuple, type RecordLayout, type RecordWarning, type RejectReason } from './lead-record.js';
 
 export interface NormaliseSetup {
   delimiter: string;
@@ -79,7 +79,7 @@ export function normaliseChunkFlat(chunk: Pick<TextChunk, 'text' | 'firstLine'>,
 type FlatRows = (string | number | null | ImportRow)[];
 const LEAD_ROW = 0;
 const OTHER_ROW = 1;
-const WIDTH = LEAD_COLUMNS.length;
+const WIDTH = TUPLE_COLUMNS.length;
 
 /** The rows of normaliseChunkFlat's array, one at a time. */
 export function* flatRows(flat: FlatRows): Generator<ImportRow> {

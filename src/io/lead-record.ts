@@ -7,6 +7,7 @@ import { normalisePhone } from './phone.js';
 import { parseCountry } from './countries.js';
 import type { ColumnMapping, LeadField } from './fields.js';
 import type { LeadRow } from '../core/lead.js';
+import { isDoNotCallFlag } from '../core/identity.js';
 
 /** A lead as the import stores it: the leads columns it fills (alt_phones still an array). */
 export type NewLead = Omit<Pick<LeadRow, (typeof LEAD_COLUMNS)[number]>, 'phone_raw' | 'alt_phones' | 'timezone_source' | 'score'> & {
@@ -15,6 +16,8 @@ export type NewLead = Omit<Pick<LeadRow, (typeof LEAD_COLUMNS)[number]>, 'phone_
   timezone_source: ZoneSource;
   /** 0–100; null when the row gives none (stored as 0, but a merge leaves the old score). */
   score: number | null;
+  /** 1 when the row's own do-not-call flag is set: the row is suppressed, not imported. */
+  do_not_call: 1 | null;
 };
 
 export type RejectReason = 'no-phone' | 'invalid-phone' | 'malformed';
@@ -202,6 +205,9 @@ export function normaliseRecord(record: readonly string[], layout: RecordLayout,
     email,
     phone: phone.e164,
     phone_raw: phoneRaw,
+    phone_ext: phone.ext ?? extensionCell(cell('phone_ext')),
+    external_system: null, // the import's, decided from the header and the first ids (io/external-ids.ts)
+    do_not_call: isDoNotCallFlag(cell('do_not_call')) ? 1 : null,
     alt_phones: alternates,
     country,
     region,
@@ -218,6 +224,12 @@ export function normaliseRecord(record: readonly string[], layout: RecordLayout,
     queue_rank: rankerOf(defaults)({ score: score ?? 0, source, campaign }),
   };
   return { kind: 'lead', lead, warnings };
+}
+
+/** An extension column's value: its digits ('x101', 'ext. 101' → '101'); null when it holds none. */
+function extensionCell(text: string | null): string | null {
+  const digits = text?.replace(/^\s*(?:ext\.?|extension|x|#)\s*/i, '');
+  return digits && /^\d{1,10}$/.test(digits) ? digits : null;
 }
 
 /** The ranker of an import's new leads: one per LeadDefaults, that is per import and thread. */
@@ -253,6 +265,7 @@ export function unfilledColumns(layout: RecordLayout, defaults: Pick<LeadDefault
     owner: !has('owner'),
     custom: layout.custom.length === 0,
     inbound_at: !has('inbound_at') && !defaults.inbound,
+    external_system: !has('external_id'),
   };
   return new Set(Object.keys(empty).filter((c) => empty[c]));
 }
@@ -446,17 +459,17 @@ export function parseTimestamp(text: string): string | null {
 // Merging into a lead already stored (--on-duplicate update)
 
 /** The stored columns an import may change, and what the queue rank also depends on. */
-export type StoredLead = Pick<LeadRow, (typeof MERGED_COLUMNS)[number] | 'phone' | 'attempts' | 'last_call_at' | 'created_at'>;
+export type StoredLead = Pick<LeadRow, (typeof MERGED_COLUMNS)[number] | 'phone' | 'phone_ext' | 'attempts' | 'last_call_at' | 'created_at'>;
 
 export const MERGED_COLUMNS = [
-  'external_id', 'first_name', 'last_name', 'company', 'title', 'email', 'alt_phones', 'country', 'region', 'postal_code',
+  'external_id', 'external_system', 'first_name', 'last_name', 'company', 'title', 'email', 'alt_phones', 'country', 'region', 'postal_code',
   'timezone', 'timezone_source', 'source', 'campaign', 'list', 'score', 'owner', 'custom', 'inbound_at', 'queue_rank',
 ] as const;
 
 export type MergedLead = Pick<StoredLead, (typeof MERGED_COLUMNS)[number]>;
 
 const ZONE_SOURCE_RANK: Record<string, number> = { column: 5, phone: 4, region: 3, country: 2, default: 1, unknown: 0 };
-const REPLACED = ['external_id', 'first_name', 'last_name', 'company', 'title', 'email', 'country', 'region', 'postal_code', 'owner'] as const;
+const REPLACED = ['external_id', 'external_system', 'first_name', 'last_name', 'company', 'title', 'email', 'country', 'region', 'postal_code', 'owner'] as const;
 const FILLED = ['source', 'campaign', 'list'] as const;
 
 /**
@@ -505,17 +518,21 @@ export type LeadTuple = (string | number | null)[];
 export const LEAD_COLUMNS = [
   'external_id', 'first_name', 'last_name', 'company', 'title', 'email', 'phone', 'phone_raw', 'alt_phones', 'country', 'region',
   'postal_code', 'timezone', 'timezone_source', 'source', 'campaign', 'list', 'score', 'owner', 'custom', 'inbound_at', 'queue_rank',
+  'phone_ext', 'external_system',
 ] as const;
 
+/** A LeadTuple's values: the lead's columns, then what the import reads but does not store. */
+export const TUPLE_COLUMNS = [...LEAD_COLUMNS, 'do_not_call'] as const;
+
 /** Position of each column in a LeadTuple. */
-export const AT = Object.fromEntries(LEAD_COLUMNS.map((c, i) => [c, i])) as { [C in (typeof LEAD_COLUMNS)[number]]: number };
+export const AT = Object.fromEntries(TUPLE_COLUMNS.map((c, i) => [c, i])) as { [C in (typeof TUPLE_COLUMNS)[number]]: number };
 
 export function leadTuple(lead: NewLead): LeadTuple {
-  return LEAD_COLUMNS.map((c) => (c === 'alt_phones' ? (lead.alt_phones.length ? JSON.stringify(lead.alt_phones) : null) : lead[c]));
+  return TUPLE_COLUMNS.map((c) => (c === 'alt_phones' ? (lead.alt_phones.length ? JSON.stringify(lead.alt_phones) : null) : lead[c]));
 }
 
 export function leadFromTuple(tuple: LeadTuple): NewLead {
-  const lead = Object.fromEntries(LEAD_COLUMNS.map((c, i) => [c, tuple[i]])) as unknown as NewLead & { alt_phones: unknown };
+  const lead = Object.fromEntries(TUPLE_COLUMNS.map((c, i) => [c, tuple[i]])) as unknown as NewLead & { alt_phones: unknown };
   lead.alt_phones = tuple[AT.alt_phones] ? (JSON.parse(tuple[AT.alt_phones] as string) as string[]) : [];
   return lead;
 }

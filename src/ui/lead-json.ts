@@ -26,6 +26,9 @@ export function leadJson(lead: LeadRow): Record<string, unknown> {
     title: lead.title,
     email: lead.email,
     phone: lead.phone,
+    phone_ext: lead.phone_ext,
+    // What a dialler dials (RFC 3966): the number, then the extension once the call connects.
+    phone_uri: lead.phone ? `tel:${lead.phone}${lead.phone_ext ? `;ext=${lead.phone_ext}` : ''}` : null,
     phone_raw: lead.phone_raw,
     alt_phones: parseJson<string[]>(lead.alt_phones, []),
     country: lead.country,
@@ -53,6 +56,8 @@ export function leadJson(lead: LeadRow): Record<string, unknown> {
     handoff_note: lead.handoff_note,
     disqualify_reason: lead.disqualify_reason,
     inbound_at: lead.inbound_at,
+    external_id: lead.external_id,
+    external_system: lead.external_system,
     import_id: lead.import_id,
     handoff_id: lead.handoff_id,
     custom: parseJson<Record<string, string>>(lead.custom, {}),

@@ -25,6 +25,11 @@ export function dialFormat(e164: string): string {
   return formatter.parsePhoneNumberFromString(e164)?.formatInternational() ?? e164;
 }
 
+/** The number laid out for dialling, then its extension: '+1 (212) 736-3001 ext. 101'. */
+export function dialWithExtension(e164: string, ext: string | null): string {
+  return ext ? `${dialFormat(e164)} ext. ${ext}` : dialFormat(e164);
+}
+
 type PhoneFormatter = typeof import('libphonenumber-js/min');
 let formatter: PhoneFormatter | undefined;
 
@@ -64,7 +69,7 @@ export function renderCard(lead: LeadRow, x: CardExtras, c: ChalkInstance): stri
   lines.push(`${c.bold(name)}${lead.title ? c.dim(' · ') + lead.title : ''}${c.dim('  #' + lead.id)}`);
   if (lead.company) lines.push(c.cyan(lead.company));
   lines.push('');
-  lines.push(`  ${c.bold.green('☎ ' + dialFormat(lead.phone))}${lead.email ? c.dim('   ' + lead.email) : ''}`);
+  lines.push(`  ${c.bold.green('☎ ' + dialWithExtension(lead.phone, lead.phone_ext))}${lead.email ? c.dim('   ' + lead.email) : ''}`);
   const alts = parseJson<string[]>(lead.alt_phones, []);
   if (alts.length) lines.push(c.dim(`    also ${alts.map(dialFormat).join(', ')}`));
   const hours = x.insideHours === undefined ? '' : x.insideHours ? c.green('  inside calling hours') : c.yellow('  outside calling hours');

@@ -13,7 +13,7 @@ import { formatBothZones, formatInZone, parseDate, parseWhen } from '../core/whe
 import { dialsPerHour, type SessionTally } from '../core/session-tally.js';
 import { dispositionKeys, SESSION_KEYS, type DispositionKeys } from './disposition-keys.js';
 import { leadName } from './lead-json.js';
-import { dialFormat, wrapItems } from './lead-view.js';
+import { dialWithExtension, wrapItems } from './lead-view.js';
 import { visibleLength } from './table.js';
 
 /** Why a session ends: the rep quit (exit 0), pressed Ctrl-C, or the terminal went away. */
@@ -177,7 +177,7 @@ export class WorkScreen {
         return value;
       });
     } else if (d.kind === 'do-not-call') {
-      const what = [dialFormat(lead.phone), lead.email].filter(Boolean).join(' and ');
+      const what = [dialWithExtension(lead.phone, lead.phone_ext), lead.email].filter(Boolean).join(' and ');
       steps.push(async () => {
         const sure = await this.ask((signal) => confirm({ message: `Put ${what} on the do-not-call list for good?`, default: false }, { signal }));
         return sure === true ? sure : BACK;

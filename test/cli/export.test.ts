@@ -136,7 +136,7 @@ describe('export sales-ready: the hand-off', () => {
     qualify(c);
     const all = q(['export', 'sales-ready', '--all', '--json', '--out', file('all.ndjson')]);
     expect(all.code, all.stderr).toBe(0);
-    expect(json(all)).toEqual({ exported: 3, marked: 1, batch: 2, file: file('all.ndjson'), profile: 'default', format: 'ndjson' });
+    expect(json(all)).toEqual({ exported: 3, marked: 1, batch: 2, file: file('all.ndjson'), profile: 'default', format: 'ndjson', filled: {} });
     const lines = readFileSync(file('all.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(lines.map((l) => l.callq_id)).toEqual([a, b, c]);
     expect(statuses()).toEqual([
@@ -163,7 +163,7 @@ describe('export sales-ready: the hand-off', () => {
   });
 
   it.each([
-    ['default', 'callq_id,external_id,first_name,last_name,company,title,email,phone,alt_phone,country,region,postal_code,timezone,source,campaign,list,score,owner,status,attempts,contacts,first_call_at,last_call_at,qualified_at,qualified_by,qualification_need,qualification_timeframe,qualification_authority,qualification_budget,qualification_use_case,handoff_note,Industry'],
+    ['default', 'callq_id,external_id,first_name,last_name,company,title,email,phone,phone_ext,alt_phone,country,region,postal_code,timezone,source,campaign,list,score,owner,status,attempts,contacts,first_call_at,last_call_at,qualified_at,qualified_by,qualification_need,qualification_timeframe,qualification_authority,qualification_budget,qualification_use_case,handoff_note,Industry'],
     ['salesforce', 'Callq_Id__c,External_Id__c,FirstName,LastName,Company,Title,Email,Phone,MobilePhone,Country,State,PostalCode,LeadSource,Campaign__c,List__c,Score__c,Status,Rating,DoNotCall,Attempts__c,Contacts__c,First_Call__c,Last_Call__c,Qualified_At__c,Qualified_By__c,Need__c,Timeframe__c,Authority__c,Budget__c,Use_Case__c,Handoff_Note__c,Description,Industry'],
     ['hubspot', 'callq_id,external_id,firstname,lastname,company,jobtitle,email,phone,mobilephone,country,state,zip,lead_source,campaign,list,score,hs_lead_status,lifecyclestage,attempts,contacts,first_call_at,last_call_at,qualified_at,qualified_by,qualification_need,qualification_timeframe,qualification_authority,qualification_budget,qualification_use_case,handoff_note,Industry'],
   ])('the %s profile writes its header row and maps the status', (profile, header) => {
@@ -297,7 +297,7 @@ describe('export cleanup', () => {
     const r = q(['export', 'cleanup']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout.split('\n')[0]).toBe(
-      'callq_id,external_id,first_name,last_name,company,title,email,phone,alt_phone,country,region,postal_code,source,campaign,list,status,reason,closed_at,attempts,last_call_at,last_disposition',
+      'callq_id,external_id,first_name,last_name,company,title,email,phone,phone_ext,alt_phone,country,region,postal_code,source,campaign,list,status,reason,closed_at,attempts,last_call_at,last_disposition',
     );
     expect(csvRows(r.stdout).map((l) => [l.first_name, l.status, l.reason, l.closed_at])).toEqual([
       ['Nope', 'disqualified', 'no-budget', '2026-10-01T12:00:00.000Z'],

@@ -3,6 +3,7 @@ import {
   describeForSales,
   handoffColumns,
   hubspotLifecycleStage,
+  missingRequired,
   profileStatus,
   salesforceRating,
   type HandoffLead,
@@ -18,6 +19,7 @@ const lead: HandoffLead = {
   title: 'VP Sales',
   email: 'ana@acme.com',
   phone: '+14155550100',
+  phone_ext: null,
   alt_phones: ['+14155550101', '+14155550102'],
   country: 'US',
   region: 'CA',
@@ -47,7 +49,7 @@ const headers = (profile: 'default' | 'salesforce' | 'hubspot') => handoffColumn
 describe('hand-off profiles: header rows', () => {
   it('default uses the import field names, the four standard answers, extra answers, then custom fields', () => {
     expect(headers('default')).toEqual([
-      'callq_id', 'external_id', 'first_name', 'last_name', 'company', 'title', 'email', 'phone', 'alt_phone',
+      'callq_id', 'external_id', 'first_name', 'last_name', 'company', 'title', 'email', 'phone', 'phone_ext', 'alt_phone',
       'country', 'region', 'postal_code', 'timezone', 'source', 'campaign', 'list', 'score', 'owner', 'status',
       'attempts', 'contacts', 'first_call_at', 'last_call_at', 'qualified_at', 'qualified_by',
       'qualification_need', 'qualification_timeframe', 'qualification_authority', 'qualification_budget', 'qualification_use_case',
@@ -155,5 +157,34 @@ describe('status mapping per profile', () => {
   it('a lead disqualified for bad timing is BAD_TIMING in HubSpot', () => {
     expect(profileStatus('hubspot', { status: 'disqualified', disqualify_reason: 'bad-timing' })).toBe('BAD_TIMING');
     expect(profileStatus('hubspot', { status: 'disqualified', disqualify_reason: 'no-budget' })).toBe('UNQUALIFIED');
+  });
+});
+
+describe('hand-off profiles: extensions and required fields', () => {
+  const cells = (profile: 'default' | 'salesforce' | 'hubspot', l: HandoffLead) =>
+    Object.fromEntries(handoffColumns(profile, keys).map((c) => [c.header, c.value(l)]));
+  const atDesk = { ...lead, phone: '+12127363001', phone_ext: '101' };
+
+  it.each([
+    ['default', 'phone', '+12127363001', 'phone_ext', '101'],
+    ['salesforce', 'Phone', '+12127363001 x101', 'Phone_Ext', undefined],
+    ['hubspot', 'phone', '+12127363001 ext. 101', 'phone_ext', undefined],
+  ] as const)('%s writes the extension as its CRM reads it', (profile, phone, expected, extColumn, ext) => {
+    const r = cells(profile, atDesk);
+    expect(r[phone]).toBe(expected);
+    expect(r[extColumn]).toBe(ext);
+    expect(cells(profile, { ...atDesk, phone_ext: null })[phone]).toBe('+12127363001');
+  });
+
+  it.each([
+    ['salesforce', { last_name: null, company: null }, ['LastName', 'Company'], { LastName: '[not provided]', Company: '[not provided]' }],
+    ['salesforce', { last_name: 'Lee', company: '' }, ['Company'], { LastName: 'Lee', Company: '[not provided]' }],
+    ['hubspot', { email: null, first_name: null, last_name: null }, ['lastname'], { lastname: '[not provided]' }],
+    ['hubspot', { email: null, last_name: null }, [], { lastname: null, firstname: lead.first_name }],
+    ['default', { last_name: null, company: null }, [], { last_name: null, company: null }],
+  ] as const)('%s: %j misses %j', (profile, change, missing, expected) => {
+    const l = { ...lead, ...change } as HandoffLead;
+    expect(missingRequired(profile, l)).toEqual(missing);
+    expect(cells(profile, l)).toMatchObject(expected);
   });
 });

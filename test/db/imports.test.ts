@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { openDatabase, type DB } from '../../src/db/open.js';
 import { beginImport, type ImportCounts, type WriterOptions } from '../../src/db/imports.js';
-import { LEAD_COLUMNS, type LeadTuple } from '../../src/io/lead-record.js';
+import { LEAD_COLUMNS, TUPLE_COLUMNS, type LeadTuple } from '../../src/io/lead-record.js';
 import { resolveSettings } from '../../src/core/settings.js';
 import { tempDir } from '../helpers.js';
 
@@ -47,7 +47,7 @@ function tuple(n: number, values: Record<string, string | number | null> = {}): 
     queue_rank: n,
     ...values,
   };
-  return LEAD_COLUMNS.map((c) => lead[c] ?? null);
+  return TUPLE_COLUMNS.map((c) => (lead as Record<string, unknown>)[c] ?? null) as LeadTuple;
 }
 
 const leads = () => db.prepare('SELECT id, phone, email, company, score, import_id FROM leads ORDER BY id').all() as Record<string, unknown>[];

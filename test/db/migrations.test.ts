@@ -145,3 +145,31 @@ describe('migration 3: indexed alternate phones', () => {
     }
   });
 });
+
+describe('migration 4: extensions and external-id systems', () => {
+  it('adds phone_ext and external_system, empty on the leads already there, and keeps them', () => {
+    const { dir: d, cleanup: done } = tempDir();
+    try {
+      const path = join(d, 'ext.db');
+      const raw = new Database(path);
+      migrate(raw, 3);
+      expect(columns(raw, 'leads')).not.toContain('phone_ext');
+      raw.prepare(`INSERT INTO leads(id, phone, external_id, created_at, updated_at) VALUES (1, '+12127363001', '7', 'x', 'x')`).run();
+      raw.close();
+      const db = openDatabase(path, { create: true });
+      expect(schemaVersion(db)).toBe(4);
+      expect(db.prepare('SELECT phone, phone_ext, external_id, external_system FROM leads WHERE id = 1').get()).toEqual({
+        phone: '+12127363001',
+        phone_ext: null,
+        external_id: '7',
+        external_system: null,
+      });
+      db.prepare(`INSERT INTO leads(id, phone, phone_ext, external_id, external_system, created_at, updated_at)
+                  VALUES (2, '+12127363001', '101', '00Q5e00000AbCdE', 'salesforce', 'x', 'x')`).run();
+      expect(db.prepare('SELECT phone_ext, external_system FROM leads WHERE id = 2').get()).toEqual({ phone_ext: '101', external_system: 'salesforce' });
+      db.close();
+    } finally {
+      done();
+    }
+  });
+});

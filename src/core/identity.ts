@@ -1,0 +1,86 @@
+// Who is one person (README "Duplicates"): the keys that make two imported rows one lead. Pure.
+//
+// - A phone number with its extension: colleagues behind one switchboard (x101, x202) are
+//   different people, and a bare main number is a contact of its own, not any of them.
+// - A personal e-mail (see isPersonalEmail in io/lead-record.ts).
+// - An external id, only within the system that issued it: row 1 of one vendor's file and
+//   row 1 of another's are not the same person. A plain 1..n row counter is not an id at all.
+
+/** The phone part of a lead's identity: E.164, with ';ext=N' (RFC 3966) when it has an extension. */
+export function phoneIdentity(phone: string, ext: string | null | undefined): string {
+  return ext ? `${phone};ext=${ext}` : phone;
+}
+
+/** A phone identity (or do-not-call value) back into its number and extension. */
+export function splitPhoneIdentity(value: string): { phone: string; ext: string | null } {
+  const at = value.indexOf(';ext=');
+  return at < 0 ? { phone: value, ext: null } : { phone: value.slice(0, at), ext: value.slice(at + 5) };
+}
+
+/** The external-id part of a lead's identity: the id qualified by its system. */
+export function externalIdentity(system: string | null, id: string): string {
+  return `${system ?? ''}:${id}`;
+}
+
+// Header spellings (letters and digits only, lower case) that name the system issuing the id.
+const SYSTEM_OF_HEADER: Record<string, string> = {
+  recordid: 'hubspot', // HubSpot's exports call their id 'Record ID'
+  hubspotid: 'hubspot',
+  hubspotcontactid: 'hubspot',
+  hsobjectid: 'hubspot',
+  salesforceid: 'salesforce',
+  sfdcid: 'salesforce',
+  personid: 'pipedrive', // Pipedrive's 'Person - ID'
+  apolloid: 'apollo',
+  apollocontactid: 'apollo',
+  zoominfoid: 'zoominfo',
+  zoominfocontactid: 'zoominfo',
+};
+
+// Salesforce record ids: 15 or 18 letters and digits, the first three the object's key prefix
+// (00Q a lead, 003 a contact).
+const SALESFORCE_ID = /^(?:00Q|003)[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?$/;
+
+/**
+ * The system an id column's ids belong to: the product named by its header ('Record ID' is
+ * HubSpot's, 'Person - ID' Pipedrive's, …) or by the ids themselves (Salesforce lead and
+ * contact ids), else the header itself ('id', 'vendor id'), so two files join by id only when
+ * their id columns are named alike. `headerKey` is the header's letters and digits, lower case.
+ */
+export function externalIdSystem(headerKey: string, sample: readonly string[]): { system: string; from: 'header' | 'values' } {
+  const named = SYSTEM_OF_HEADER[headerKey];
+  if (named) return { system: named, from: 'header' };
+  if (sample.length > 0 && sample.every((id) => SALESFORCE_ID.test(id))) return { system: 'salesforce', from: 'values' };
+  return { system: headerKey || 'id', from: 'header' };
+}
+
+/** How many leading records the row-counter test looks at. */
+export const COUNTER_SAMPLE = 20;
+
+/**
+ * Whether an id column's first values are a row counter (1, 2, 3… in file order) rather than
+ * ids: small whole numbers, the first no larger than its line number, each step at least 1 and
+ * no larger than the lines between the two records (rejected, blank or multi-line records
+ * between them). `sample` is in file order, records without an id left out.
+ */
+export function isRowCounter(sample: readonly { id: string; line: number }[]): boolean {
+  if (sample.length === 0) return false;
+  let previous: { id: number; line: number } | null = null;
+  for (const { id, line } of sample) {
+    if (!/^(?:0|[1-9]\d{0,8})$/.test(id)) return false;
+    const n = Number(id);
+    if (previous === null) {
+      if (n > line) return false;
+    } else {
+      const step = n - previous.id;
+      if (step < 1 || step > line - previous.line) return false;
+    }
+    previous = { id: n, line };
+  }
+  return true;
+}
+
+/** A CRM's do-not-call checkbox as exported: true, 1, yes, y, x, checked (any case). */
+export function isDoNotCallFlag(text: string | null): boolean {
+  return text !== null && /^(?:true|t|1|yes|y|x|checked)$/i.test(text.trim());
+}
