@@ -302,7 +302,8 @@ const MANY_EMAILS = /\s*(?::::|[;,\n])\s*/;
  */
 export function splitPhones(cell: string): string[] {
   if (!MANY_PHONES.test(cell)) return cell.trim() ? [cell.trim()] : [];
-  const parts = cell.split(/:::|[;\n]/).map((p) => p.trim()).filter(Boolean);
+  // ';ext=101' is RFC 3966's extension, part of one number, not a separator.
+  const parts = cell.split(/:::|;(?!\s*ext\s*=)|\n/i).map((p) => p.trim()).filter(Boolean);
   return parts.flatMap((p) => {
     const pieces = p.split(',').map((q) => q.trim());
     return pieces.length > 1 && pieces.every((q) => q.replace(/\D/g, '').length >= 7) ? pieces : [p];
