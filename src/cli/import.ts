@@ -1,6 +1,7 @@
-// callq import FILE: read a lead list, normalise it, and add it to the database in one transaction.
+// callq import FILE: read a lead list, normalise it, and add it to the database in short write
+// slices that reps do not notice, published as a whole at the end (db/imports.ts).
 import { basename } from 'node:path';
-import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import type { Context } from './context.js';
 import { openDatabase, type DB } from '../db/open.js';
 import { loadSettings } from '../db/settings.js';
@@ -45,6 +46,7 @@ export async function run(ctx: Context, [file]: string[], opts: Record<string, u
   let db: DB | undefined;
   let writer: LeadWriter | undefined;
   let rejects: RejectsFile | undefined;
+  let stopSignals = () => {};
   try {
     const mapping = mapColumns(csv.header, overrides);
     requirePhoneColumn(mapping, file, csv.headerLine);
@@ -75,7 +77,21 @@ export async function run(ctx: Context, [file]: string[], opts: Record<string, u
       weights: settings.weights,
       expectedRows: Math.ceil(csv.size / 100),
       unfilled: unfilledColumns(layout, defaults),
+      pause: importPause(),
+      notice: (line) => printInfo(ctx, line),
     });
+
+    // Ctrl-C or a kill: the batch is marked failed and its leads (never callable) removed before
+    // exiting. Runs between two slices (signals arrive between chunks), never inside one.
+    const onSignal = (signal: NodeJS.Signals) => {
+      writer?.abort();
+      rejects?.discard();
+      process.exit(SIGNAL_EXIT[signal] ?? 1);
+    };
+    for (const signal of Object.keys(SIGNAL_EXIT) as NodeJS.Signals[]) process.prependOnceListener(signal, onSignal);
+    stopSignals = () => {
+      for (const signal of Object.keys(SIGNAL_EXIT) as NodeJS.Signals[]) process.off(signal, onSignal);
+    };
 
     const counts: ImportCounts = { rows_read: 0, inserted: 0, updated: 0, duplicates: 0, suppressed: 0, rejected: 0 };
     const byReason: Record<string, number> = {};
@@ -153,11 +169,64 @@ export async function run(ctx: Context, [file]: string[], opts: Record<string, u
   } catch (err) {
     writer?.abort();
     rejects?.discard();
+    if (db && isDiskFull(err)) throw diskFull(db, err);
     throw err;
   } finally {
+    stopSignals();
     csv.close();
     db?.close();
   }
+}
+
+/** 'Disk full' as SQLite or the file system says it (a size limit, ulimit -f, reads as EFBIG: an I/O error). */
+function isDiskFull(err: unknown): boolean {
+  const code = (err as { code?: string }).code ?? '';
+  return code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EFBIG' || code === 'SQLITE_IOERR_WRITE';
+}
+
+/**
+ * After a write failed for lack of space, the WAL holds the slices written so far: the batch's
+ * leads are gone again (abort), so the WAL is checkpointed and truncated, and the disk is not
+ * left full. The message says what happened; exit 1.
+ */
+function diskFull(db: DB, err: unknown): Error {
+  let truncated = false;
+  try {
+    const [row] = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+    truncated = row.busy === 0;
+  } catch {
+    // still no room even for the checkpoint: said below
+  }
+  return Object.assign(
+    new Error(
+      `the disk is full (or the database reached a file-size limit): ${(err as Error).message}. The import stopped and nothing of it was kept` +
+        (truncated ? '; the write-ahead log was emptied.' : "; the write-ahead log could not be emptied yet: run 'callq maintain' once there is room.") +
+        ' Free some space and import again.',
+    ),
+    { code: 'CALLQ_DISK_FULL' },
+  );
+}
+
+/**
+ * CALLQ_IMPORT_PAUSE=FIFO (for tests and diagnostics): after each write slice the import
+ * announces itself by creating FIFO.slice-N, then waits for a line on the FIFO; a line 'go'
+ * lets it run on without stopping again. Lets a test act between two slices deterministically.
+ */
+function importPause(): (() => void) | undefined {
+  const fifo = process.env.CALLQ_IMPORT_PAUSE;
+  if (!fifo) return undefined;
+  let slice = 0;
+  let free = false;
+  return () => {
+    if (free) return;
+    closeSync(openSync(`${fifo}.slice-${++slice}`, 'w'));
+    const fd = openSync(fifo, 'r');
+    const buf = Buffer.alloc(64);
+    let text = '';
+    for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0; ) text += buf.toString('utf8', 0, n);
+    closeSync(fd);
+    if (text.includes('go')) free = true;
+  };
 }
 
 function parseOnDuplicate(value: unknown): 'skip' | 'update' {

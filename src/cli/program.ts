@@ -41,7 +41,7 @@ export function buildProgram(version: string): Command {
         "callq log 42 callback --at 'tomorrow 10:00' --note 'asked to call back'",
         'callq export sales-ready --out handoff.csv --profile salesforce',
         'callq maintain --backup /var/backups/callq --keep 14',
-      ]) + '\nExit codes: 0 ok, 1 unexpected failure, 2 usage or input error, 3 nothing to do, 4 conflict, 5 database integrity problem.\n',
+      ]) + '\nExit codes: 0 ok, 1 unexpected failure, 2 usage or input error, 3 nothing to do, 4 conflict (claimed by another rep, lease expired), 5 database integrity problem, 75 database busy: try again.\n',
     );
 
   program
@@ -190,7 +190,7 @@ export function buildProgram(version: string): Command {
         'callq import crm.csv --on-duplicate update --json',
         'callq import form-fills.csv --inbound',
         'callq import undo 7',
-      ]) + '\nExit codes: 0 imported (even if every row was rejected or a duplicate), 2 unreadable or broken file (nothing imported), 3 no data rows.\n',
+      ]) + '\nExit codes: 0 imported (even if every row was rejected or a duplicate), 2 unreadable or broken file (nothing imported), 3 no data rows, 75 the database stayed busy past busy-timeout (try again). A second import waits for the first.\n',
     )
     .action(lazy(() => import('./import.js')));
   importCmd
@@ -202,7 +202,7 @@ export function buildProgram(version: string): Command {
 
   program
     .command('imports')
-    .description('list import batches: file, time, rep, counts, undone or not')
+    .description('list import batches: file, time, rep, counts, state (running, publishing, interrupted, failed, undone)')
     .addHelpText('after', examples(['callq imports', 'callq imports --json']))
     .action(lazy(() => import('./imports.js').then((m) => ({ run: m.list }))));
 
@@ -221,7 +221,7 @@ export function buildProgram(version: string): Command {
         'callq maintain --backup /var/backups/callq --keep 14',
         'callq maintain --json --backup /var/backups/callq --keep 14   # for cron and monitoring',
         'callq maintain --vacuum   # e.g. on Sundays',
-      ]) + '\nExit codes: 0 done, 2 bad flag or no database, 4 database busy too long, 5 integrity check failed (restore a backup).\n',
+      ]) + '\nExit codes: 0 done, 2 bad flag or no database, 75 database busy too long (try again), 5 integrity check failed (restore a backup).\n',
     )
     .action(lazy(() => import('./maintain.js')));
 

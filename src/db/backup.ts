@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from
 import { basename, dirname, join, resolve } from 'node:path';
 import type { DB } from './open.js';
 import { SCHEMA_VERSION } from './migrations.js';
-import { ConflictError, IntegrityError, UsageError } from '../core/errors.js';
+import { BusyError, IntegrityError, UsageError } from '../core/errors.js';
 import { planRotation, type RotationPlan } from '../core/maintenance.js';
 
 export type CheckPragma = 'quick_check' | 'integrity_check';
@@ -130,7 +130,7 @@ function lockForRestore(path: string): DB | null {
     db.close();
     if (isDamage(err)) return null;
     if ((err as { code?: string }).code?.startsWith('SQLITE_BUSY')) {
-      throw new ConflictError(
+      throw new BusyError(
         `${path} is in use by another process (a rep's 'callq work', a running command, or a SQLite tool). ` +
           'Ask everyone to quit callq, then run restore again.',
       );
