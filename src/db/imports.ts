@@ -66,10 +66,37 @@ export interface WriterOptions {
 const STORED_COLUMNS = `id, import_id, external_id, first_name, last_name, company, title, email, phone, alt_phones, country, region,
   postal_code, timezone, timezone_source, source, campaign, list, score, owner, custom, inbound_at, queue_rank, attempts, last_call_at, created_at`;
 
-/** Rows written per slice: one short write transaction (a few tens of ms) every SLICE_ROWS new leads. */
-const SLICE_ROWS = 2048;
-/** Staged merges applied, or leads published or removed, per transaction of the end and clean-up phases. */
+/**
+ * How long one write slice should hold the lock. Each slice writes every index page its rows
+ * touch (the phone, e-mail and queue indexes take keys in random order), so small slices cost
+ * far more in all than large ones; a rep that finds the lock taken retries every 2 ms
+ * (retryWhileBusy) and so waits about one slice. Sizes are scaled from the last slice's time.
+ */
+const SLICE_TARGET_MS = 100;
+const SLICE_MIN = 1024;
+const SLICE_MAX = 65_536;
+/** Staged merges applied, or leads published or removed, in the first transaction of the end and clean-up phases. */
 const PUBLISH_ROWS = 4096;
+
+/** The next slice size (rows) after a slice of `size` rows held the lock `ms`. */
+function nextSlice(size: number, ms: number): number {
+  const scaled = ms <= 0 ? size * 2 : Math.round((size * SLICE_TARGET_MS) / ms);
+  return Math.max(SLICE_MIN, Math.min(SLICE_MAX, scaled, size * 2));
+}
+
+/** Runs `work(size)` (one transaction, returning rows done) until it returns 0, sizing each by the last one's time. */
+function inSlices(db: DB, work: (size: number) => number, pause: (() => void) | null): number {
+  let size = PUBLISH_ROWS;
+  let total = 0;
+  for (;;) {
+    const started = performance.now();
+    const n = db.transaction(() => work(size)).immediate();
+    if (n === 0) return total;
+    total += n;
+    size = nextSlice(size, performance.now() - started);
+    pause?.();
+  }
+}
 
 /**
  * Starts an import. The write lock is taken only in short slices, never across the streaming
@@ -303,15 +330,8 @@ export interface CleanedBatch {
 
 /** Removes a failed batch's leads and staged merges, a slice at a time. Returns how many leads. */
 function removeBatchLeads(db: DB, batchId: number, pause: (() => void) | null): number {
-  const del = db.prepare('DELETE FROM leads WHERE import_id = ? AND id BETWEEN ? AND ?');
-  const { lo, hi } = db.prepare('SELECT min(id) AS lo, max(id) AS hi FROM leads WHERE import_id = ?').get(batchId) as { lo: number | null; hi: number | null };
-  let removed = 0;
-  if (lo !== null && hi !== null) {
-    for (let from = lo; from <= hi; from += PUBLISH_ROWS) {
-      removed += db.transaction(() => del.run(batchId, from, from + PUBLISH_ROWS - 1).changes).immediate();
-      pause?.();
-    }
-  }
+  const del = db.prepare('DELETE FROM leads WHERE id IN (SELECT id FROM leads WHERE import_id = ? ORDER BY id LIMIT ?)');
+  const removed = inSlices(db, (size) => del.run(batchId, size).changes, pause);
   db.prepare('DELETE FROM import_updates WHERE import_id = ?').run(batchId);
   return removed;
 }
@@ -326,24 +346,21 @@ function publishBatch(db: DB, batchId: number, pause: (() => void) | null): void
   const next = db.prepare('SELECT lead_id, merged FROM import_updates WHERE import_id = ? ORDER BY lead_id LIMIT ?');
   const done = db.prepare('DELETE FROM import_updates WHERE import_id = ? AND lead_id BETWEEN ? AND ?');
   const updatedAt = (db.prepare('SELECT created_at FROM imports WHERE id = ?').pluck().get(batchId) as string) ?? new Date().toISOString();
-  for (;;) {
-    const n = db.transaction(() => {
-      const rows = next.all(batchId, PUBLISH_ROWS / 4) as { lead_id: number; merged: string }[];
+  inSlices(
+    db,
+    (size) => {
+      const rows = next.all(batchId, size) as { lead_id: number; merged: string }[];
       for (const r of rows) update.run({ ...(JSON.parse(r.merged) as MergedLead), updated_at: updatedAt, id: r.lead_id });
       if (rows.length) done.run(batchId, rows[0].lead_id, rows[rows.length - 1].lead_id);
       return rows.length;
-    }).immediate();
-    if (n === 0) break;
-    pause?.();
-  }
-  const flip = db.prepare(`UPDATE leads SET status = 'new' WHERE id BETWEEN ? AND ? AND import_id = ? AND status = 'importing'`);
-  const { lo, hi } = db.prepare('SELECT min(id) AS lo, max(id) AS hi FROM leads WHERE import_id = ?').get(batchId) as { lo: number | null; hi: number | null };
-  if (lo !== null && hi !== null) {
-    for (let from = lo; from <= hi; from += PUBLISH_ROWS) {
-      db.transaction(() => flip.run(from, from + PUBLISH_ROWS - 1, batchId)).immediate();
-      pause?.();
-    }
-  }
+    },
+    pause,
+  );
+  // Leads still 'importing' in this batch, lowest ids first: the index on (status) finds them.
+  const flip = db.prepare(
+    `UPDATE leads SET status = 'new' WHERE id IN (SELECT id FROM leads WHERE status = 'importing' AND import_id = ? ORDER BY id LIMIT ?)`,
+  );
+  inSlices(db, (size) => flip.run(batchId, size).changes, pause);
   db.prepare(`UPDATE imports SET state = 'complete', pid = NULL WHERE id = ?`).run(batchId);
 }
 
@@ -443,6 +460,7 @@ function newLeadBatch(db: DB, tables: ImportTables, batchId: number, now: string
   const empty = LEAD_COLUMNS.flatMap((c, i) => (unfilled.has(c) ? [i] : []));
   const zoneAt = LEAD_COLUMNS.indexOf('timezone') + 1;
   let fillsAll = false;
+  let sliceRows = SLICE_MIN;
   const write = () => {
     if (buffer.length) (fillsAll ? insertAll : insertFilled).run();
     for (const [id, merged] of merges) stageMerge.run(batchId, id, JSON.stringify(merged));
@@ -451,6 +469,7 @@ function newLeadBatch(db: DB, tables: ImportTables, batchId: number, now: string
     if (buffer.length === 0 && merges.size === 0) return;
     if (batchId === DRY_RUN_BATCH) write();
     else {
+      const started = performance.now();
       db.transaction(() => {
         const suspended = leadInsertTriggers(db).filter((t) => t.bulk);
         for (const t of suspended) db.exec(`DROP TRIGGER ${t.name}`);
@@ -463,35 +482,50 @@ function newLeadBatch(db: DB, tables: ImportTables, batchId: number, now: string
         }
         for (const t of suspended) db.exec(t.sql);
       }).immediate();
+      if (buffer.length >= sliceRows) sliceRows = nextSlice(buffer.length, performance.now() - started);
     }
     buffer.length = 0;
     merges.clear();
+    for (const map of Object.values(keyed)) map.clear();
     fillsAll = false;
     pause?.();
+  };
+  // The buffered leads by key (the first one holding each), for the duplicate lookups.
+  const keyed = { phone: new Map<string, number>(), email: new Map<string, number>(), external_id: new Map<string, number>() };
+  const note = (kind: keyof Keys, key: unknown, id: number) => {
+    if (typeof key === 'string' && !keyed[kind].has(key)) keyed[kind].set(key, id);
+  };
+  const held = (id: number): Existing | undefined => {
+    const first = buffer.length ? (buffer[0][0] as number) : id + 1;
+    if (id < first || id >= first + buffer.length) return undefined;
+    const row = buffer[id - first];
+    const lead = Object.fromEntries(LEAD_COLUMNS.map((c, i) => [c, row[i + 1]])) as unknown as StoredLead;
+    return { ...lead, score: lead.score ?? 0, attempts: 0, last_call_at: null, created_at: now, id, import_id: batchId };
   };
   return {
     add(lead) {
       const id = nextId++;
       if (empty.some((i) => lead[i] !== null)) fillsAll = true;
+      note('phone', lead[AT.phone], id);
+      note('email', lead[AT.email], id);
+      note('external_id', lead[AT.external_id], id);
       buffer.push([id, ...lead]);
-      if (buffer.length >= SLICE_ROWS) flush();
+      if (buffer.length >= sliceRows) flush();
       return id;
     },
     stage(id, merged) {
       merges.set(id, merged);
-      if (merges.size >= SLICE_ROWS) flush();
+      if (merges.size >= sliceRows) flush();
     },
     staged(id) {
       const merged = merges.get(id);
       return merged ? JSON.stringify(merged) : undefined;
     },
     flush,
-    held(id) {
-      const first = buffer.length ? (buffer[0][0] as number) : id + 1;
-      if (id < first || id >= first + buffer.length) return undefined;
-      const row = buffer[id - first];
-      const lead = Object.fromEntries(LEAD_COLUMNS.map((c, i) => [c, row[i + 1]])) as unknown as StoredLead;
-      return { ...lead, score: lead.score ?? 0, attempts: 0, last_call_at: null, created_at: now, id, import_id: batchId };
+    held,
+    holding(kind, key) {
+      const id = keyed[kind].get(key);
+      return id === undefined ? undefined : held(id);
     },
   };
 }
@@ -507,6 +541,8 @@ interface LeadBatch {
   flush(): void;
   /** The buffered lead with this id, as a stored one reads; undefined when it is not in the buffer. */
   held(id: number): Existing | undefined;
+  /** The first buffered lead whose phone, e-mail or external id is this key. */
+  holding(kind: keyof Keys, key: string): Existing | undefined;
 }
 
 const IMPORT_ROWS = 'callq_import_rows';
@@ -571,16 +607,18 @@ function duplicateFinder(
   stored: number,
   expectedRows: number,
   deferred: DeferredIndexes | null,
-  batch: Pick<LeadBatch, 'flush' | 'held'>,
+  batch: Pick<LeadBatch, 'flush' | 'held' | 'holding'>,
 ): { hash(keys: Keys): KeyHashes; mayExist(h: KeyHashes): boolean; find(keys: Keys, h: KeyHashes): Existing | undefined; remember(h: KeyHashes, id: number): void } {
   const byExternalId = db.prepare(`SELECT ${STORED_COLUMNS} FROM ${leads} WHERE external_id = ? ORDER BY id LIMIT 1`);
   const byPhone = db.prepare(`SELECT ${STORED_COLUMNS} FROM ${leads} WHERE phone = ? ORDER BY id LIMIT 1`);
   const byEmail = db.prepare(`SELECT ${STORED_COLUMNS} FROM ${leads} WHERE email = ? ORDER BY id LIMIT 1`);
+  // Stored leads have lower ids than the buffered ones, so for each key the table is asked
+  // first and the buffer second: the lowest id holding the key, without writing the buffer.
   const indexed = (keys: Keys) => {
-    batch.flush();
-    return ((keys.external_id !== null ? byExternalId.get(keys.external_id) : undefined) ??
+    return ((keys.external_id !== null ? byExternalId.get(keys.external_id) ?? batch.holding('external_id', keys.external_id) : undefined) ??
       byPhone.get(keys.phone) ??
-      (keys.email !== null ? byEmail.get(keys.email) : undefined)) as Existing | undefined;
+      batch.holding('phone', keys.phone) ??
+      (keys.email !== null ? byEmail.get(keys.email) ?? batch.holding('email', keys.email) : undefined)) as Existing | undefined;
   };
 
   if (stored > expectedRows * 4) return { hash: keyHashes, mayExist: () => true, find: indexed, remember() {} };
