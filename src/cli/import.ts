@@ -167,9 +167,9 @@ export async function run(ctx: Context, [file]: string[], opts: Record<string, u
     if (ctx.json) printJson(ctx, summary);
     else printSummary(ctx, summary, shown, opts.rejects as string | undefined);
   } catch (err) {
-    writer?.abort();
+    const undone = writer?.abort() ?? true;
     rejects?.discard();
-    if (db && isDiskFull(err)) throw diskFull(db, err);
+    if (db && isDiskFull(err)) throw diskFull(db, err, undone ? null : writer!);
     throw err;
   } finally {
     stopSignals();
@@ -185,21 +185,29 @@ function isDiskFull(err: unknown): boolean {
 }
 
 /**
- * After a write failed for lack of space, the WAL holds the slices written so far: the batch's
- * leads are gone again (abort), so the WAL is checkpointed and truncated, and the disk is not
- * left full. The message says what happened; exit 1.
+ * After a write failed for lack of space, the WAL still holds the slices written before: it is
+ * checkpointed and truncated, so the disk is not left full, and then the batch's leads (never
+ * callable) are removed if the first attempt found no room, and the WAL truncated again. The
+ * message says what happened; exit 1.
  */
-function diskFull(db: DB, err: unknown): Error {
-  let truncated = false;
-  try {
-    const [row] = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
-    truncated = row.busy === 0;
-  } catch {
-    // still no room even for the checkpoint: said below
-  }
+function diskFull(db: DB, err: unknown, pending: LeadWriter | null): Error {
+  const truncate = () => {
+    try {
+      const [row] = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+      return row.busy === 0;
+    } catch {
+      return false; // still no room even for the checkpoint: said below
+    }
+  };
+  let truncated = truncate();
+  const undone = pending === null || (truncated && pending.abort());
+  if (pending !== null && undone) truncated = truncate();
   return Object.assign(
     new Error(
-      `the disk is full (or the database reached a file-size limit): ${(err as Error).message}. The import stopped and nothing of it was kept` +
+      `the disk is full (or the database reached a file-size limit): ${(err as Error).message}. The import stopped` +
+        (undone
+          ? ' and nothing of it was kept'
+          : "; none of its leads became callable, and the next import or 'callq maintain' removes those it had written") +
         (truncated ? '; the write-ahead log was emptied.' : "; the write-ahead log could not be emptied yet: run 'callq maintain' once there is room.") +
         ' Free some space and import again.',
     ),

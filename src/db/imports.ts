@@ -41,8 +41,12 @@ export interface LeadWriter {
   add(lead: LeadTuple): Outcome;
   /** Records the counts and commits (or, for a dry run, rolls everything back). */
   finish(counts: ImportCounts, options: Record<string, unknown>, fileHash: string): void;
-  /** Rolls everything back. Safe to call after finish(). */
-  abort(): void;
+  /**
+   * Undoes the import: the batch's leads (never callable) removed, the batch row deleted.
+   * Returns false when that could not be done now (e.g. the disk is full): the batch is then
+   * left 'failed' or interrupted, for the next import, maintain or undo to clean. Safe to repeat.
+   */
+  abort(): boolean;
 }
 
 export interface WriterOptions {
@@ -187,7 +191,7 @@ export function beginImport(db: DB, options: WriterOptions): LeadWriter {
         restoreForeignKeys();
         if (options.dryRun) {
           dropDryRunTables(db);
-          return;
+          return true;
         }
         // Marked failed at once; its leads (never callable) are removed now, and then the batch
         // row, so a failure the user was told of leaves nothing behind. If this process cannot
@@ -196,8 +200,10 @@ export function beginImport(db: DB, options: WriterOptions): LeadWriter {
           db.prepare(`UPDATE imports SET state = 'failed' WHERE id = ? AND state = 'running'`).run(batchId);
           removeBatchLeads(db, batchId, null);
           db.prepare(`DELETE FROM imports WHERE id = ? AND state = 'failed'`).run(batchId);
+          return true;
         } catch {
-          // left for the next import or maintain, which say so
+          if (db.inTransaction) db.exec('ROLLBACK');
+          return false; // left for the next import or maintain, which say so
         }
       },
     };
