@@ -10,7 +10,7 @@
 // on the database (the baseline), and imported again while --reps rep processes loop
 // `callq next --json` → `callq log ID no-answer` on the same file, each command a whole process
 // as a rep runs it. Prints the rep command count, failures (any exit other than 0, by code),
-// p50/p99 latency of a rep command (whole process), the two import times and their ratio, whether
+// p50/p99 latency of a rep command (whole process; also measured with no import, before it), the two import times and their ratio, whether
 // every logged call is in the database afterwards, and PRAGMA integrity_check.
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, rmSync } from 'node:fs';
@@ -95,8 +95,8 @@ const fail = (what, r) => {
   failures[key] = (failures[key] ?? 0) + 1;
   if (failures[key] === 1) console.error(`${key}: ${r.stderr.trim().split('\n').pop()}`);
 };
-async function repLoop(name) {
-  while (running) {
+async function repLoop(name, cycles = Infinity) {
+  for (let i = 0; running && i < cycles; i++) {
     const next = await callq(['--db', busyDb, '--rep', name, '--now', NOW, 'next', '--json']);
     commands++;
     latencies.push(next.ms);
@@ -116,6 +116,12 @@ async function repLoop(name) {
     else logged.push({ id, rep: name });
   }
 }
+// Baseline for the reps: the same loop, 10 cycles each, with no import running (a rep command
+// is a whole process; on a loaded machine most of its time is starting node).
+await Promise.all(Array.from({ length: reps }, (_, i) => repLoop(`rep${i + 1}`, 10)));
+const alone = latencies.splice(0).sort((a, b) => a - b);
+const aloneCommands = commands;
+commands = 0;
 const loops = Array.from({ length: reps }, (_, i) => repLoop(`rep${i + 1}`));
 const busy = await timedImport(busyDb, listCsv);
 running = false;
@@ -142,6 +148,9 @@ const result = {
   rep_p50_ms: Math.round(pct(50)),
   rep_p99_ms: Math.round(pct(99)),
   rep_max_ms: Math.round(latencies[latencies.length - 1] ?? 0),
+  rep_alone_commands: aloneCommands,
+  rep_alone_p50_ms: Math.round(alone[Math.floor(alone.length / 2)] ?? 0),
+  rep_alone_p99_ms: Math.round(alone[Math.min(alone.length - 1, Math.floor(0.99 * alone.length))] ?? 0),
   import_quiet_s: Number(quiet.seconds.toFixed(2)),
   import_under_load_s: Number(busy.seconds.toFixed(2)),
   ratio: Number((busy.seconds / quiet.seconds).toFixed(2)),
@@ -156,6 +165,7 @@ else {
   console.log(`import of ${rows} rows into a ${base}-lead database, ${reps} reps looping next → log:`);
   console.log(`  rep commands        ${commands} (${failed} failed${failed ? `: ${JSON.stringify(failures)}` : ''}; ${empty} found the queue empty)`);
   console.log(`  rep command latency p50 ${result.rep_p50_ms} ms, p99 ${result.rep_p99_ms} ms, max ${result.rep_max_ms} ms (target p99 ≤ 500 ms)`);
+  console.log(`  same, no import      p50 ${result.rep_alone_p50_ms} ms, p99 ${result.rep_alone_p99_ms} ms (${aloneCommands} commands before the import)`);
   console.log(`  import              ${result.import_under_load_s} s under load vs ${result.import_quiet_s} s alone: ${result.ratio}× (target ≤ 1.25×)`);
   console.log(`  logged calls        ${logged.length} ok, ${missing} missing afterwards; ${importing} leads left importing`);
   console.log(`  integrity_check     ${integrity}`);

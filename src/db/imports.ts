@@ -77,7 +77,7 @@ const STORED_COLUMNS = `id, import_id, external_id, first_name, last_name, compa
  * (retryWhileBusy) and so waits about one slice. Sizes are scaled from the last slice's time.
  */
 const SLICE_TARGET_MS = 100;
-const SLICE_MIN = 1024;
+const SLICE_MIN = 4096;
 const SLICE_MAX = 65_536;
 /** Staged merges applied, or leads published or removed, in the first transaction of the end and clean-up phases. */
 const PUBLISH_ROWS = 4096;
@@ -197,7 +197,9 @@ export function beginImport(db: DB, options: WriterOptions): LeadWriter {
         // row, so a failure the user was told of leaves nothing behind. If this process cannot
         // (a full disk, a second failure), the next import, maintain or undo does it.
         try {
-          db.prepare(`UPDATE imports SET state = 'failed' WHERE id = ? AND state = 'running'`).run(batchId);
+          // Once publishing, the batch goes forward, never back: left for the next import or
+          // maintain to finish (its process is gone by then).
+          if (db.prepare(`UPDATE imports SET state = 'failed' WHERE id = ? AND state = 'running'`).run(batchId).changes === 0) return false;
           removeBatchLeads(db, batchId, null);
           db.prepare(`DELETE FROM imports WHERE id = ? AND state = 'failed'`).run(batchId);
           return true;
