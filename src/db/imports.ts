@@ -1,6 +1,6 @@
 // Import batches (table imports) and the writing side of `callq import`: short write slices,
 // suppression and duplicate checks, inserts and staged merges, publishing, clean-up, undo.
-import type { DB } from './open.js';
+import { retryWhileBusy, type DB } from './open.js';
 import type { PriorityWeights } from '../core/settings.js';
 import { leadSuppressionKeys } from '../core/suppression.js';
 import { BusyError, NothingToDoError, UsageError } from '../core/errors.js';
@@ -79,6 +79,11 @@ const STORED_COLUMNS = `id, import_id, external_id, first_name, last_name, compa
 const SLICE_TARGET_MS = 100;
 const SLICE_MIN = 4096;
 const SLICE_MAX = 65_536;
+/**
+ * How long an import's slice waits for the lock before the import fails (exit 75): reps' short
+ * transactions come and go between slices, and an import should outwait them, not give up.
+ */
+const IMPORT_PATIENCE_MS = 60_000;
 /** Staged merges applied, or leads published or removed, in the first transaction of the end and clean-up phases. */
 const PUBLISH_ROWS = 4096;
 
@@ -94,7 +99,7 @@ function inSlices(db: DB, work: (size: number) => number, pause: (() => void) | 
   let total = 0;
   for (;;) {
     const started = performance.now();
-    const n = db.transaction(() => work(size)).immediate();
+    const n = retryWhileBusy(db, () => db.transaction(() => work(size)).immediate(), IMPORT_PATIENCE_MS);
     if (n === 0) return total;
     total += n;
     size = nextSlice(size, performance.now() - started);
@@ -172,7 +177,7 @@ export function beginImport(db: DB, options: WriterOptions): LeadWriter {
           dropDryRunTables(db);
           return;
         }
-        db.transaction(() => {
+        retryWhileBusy(db, () => db.transaction(() => {
           // A do-not-call entry added while the import ran wins: the batch's leads it matches
           // (moved to do-not-call by `dnc add`, or written after it with the list read at the
           // start) are taken out of the batch and counted as suppressed.
@@ -183,7 +188,7 @@ export function beginImport(db: DB, options: WriterOptions): LeadWriter {
             `UPDATE imports SET state = 'publishing', file_hash = ?, options = ?, rows_read = ?, inserted = ?, updated = ?, duplicates = ?,
                suppressed = ?, rejected = ? WHERE id = ?`,
           ).run(fileHash, JSON.stringify(batchOptions), counts.rows_read, counts.inserted, counts.updated, counts.duplicates, counts.suppressed, counts.rejected, batchId);
-        }).immediate();
+        }).immediate(), IMPORT_PATIENCE_MS);
         publishBatch(db, batchId, options.pause ?? null);
       },
       abort() {
@@ -199,7 +204,7 @@ export function beginImport(db: DB, options: WriterOptions): LeadWriter {
         try {
           // Once publishing, the batch goes forward, never back: left for the next import or
           // maintain to finish (its process is gone by then).
-          if (db.prepare(`UPDATE imports SET state = 'failed' WHERE id = ? AND state = 'running'`).run(batchId).changes === 0) return false;
+          if (db.prepare(`UPDATE imports SET state = 'failed' WHERE id = ? AND state IN ('running', 'failed')`).run(batchId).changes === 0) return false;
           removeBatchLeads(db, batchId, null);
           db.prepare(`DELETE FROM imports WHERE id = ? AND state = 'failed'`).run(batchId);
           return true;
@@ -274,7 +279,7 @@ function processAlive(pid: number | null): boolean {
 function claimImportSlot(db: DB, options: WriterOptions, notice: (line: string) => void): number {
   let told = false;
   for (;;) {
-    const result = db.transaction((): number | { waitFor: number; pid: number } => {
+    const result = retryWhileBusy(db, () => db.transaction((): number | { waitFor: number; pid: number } => {
       const running = db.prepare(`SELECT id, pid FROM imports WHERE state IN ('running', 'publishing') ORDER BY id`).all() as { id: number; pid: number | null }[];
       const live = running.find((r) => processAlive(r.pid));
       if (live) return { waitFor: live.id, pid: live.pid! };
@@ -283,7 +288,7 @@ function claimImportSlot(db: DB, options: WriterOptions, notice: (line: string) 
           .prepare(`INSERT INTO imports(file_name, rep, created_at, state, pid) VALUES (?, ?, ?, 'running', ?)`)
           .run(options.fileName, options.rep, options.now.toISOString(), process.pid).lastInsertRowid,
       );
-    }).immediate();
+    }).immediate(), IMPORT_PATIENCE_MS);
     if (typeof result === 'number') return result;
     if (!told) notice(`Waiting for import batch ${result.waitFor} (process ${result.pid}) to finish: imports run one at a time.`);
     told = true;
@@ -478,7 +483,7 @@ function newLeadBatch(db: DB, tables: ImportTables, batchId: number, now: string
     if (batchId === DRY_RUN_BATCH) write();
     else {
       const started = performance.now();
-      db.transaction(() => {
+      retryWhileBusy(db, () => db.transaction(() => {
         const suspended = leadInsertTriggers(db).filter((t) => t.bulk);
         for (const t of suspended) db.exec(`DROP TRIGGER ${t.name}`);
         write();
@@ -489,7 +494,7 @@ function newLeadBatch(db: DB, tables: ImportTables, batchId: number, now: string
           for (const t of suspended) BULK_TRIGGERS[t.name].replay(db, ids, zones);
         }
         for (const t of suspended) db.exec(t.sql);
-      }).immediate();
+      }).immediate(), IMPORT_PATIENCE_MS);
       if (buffer.length >= sliceRows) sliceRows = nextSlice(buffer.length, performance.now() - started);
     }
     buffer.length = 0;

@@ -126,12 +126,13 @@ const RETRY_SLEEP = new Int32Array(new SharedArrayBuffer(4));
  * the SQLITE_BUSY goes up (exit 75). SQLite's own busy handler sleeps in growing steps up to
  * 100 ms and so keeps missing the short gaps between an import's write slices; polling this
  * often takes the first gap. `work` must be a whole transaction (nothing is kept of a try that
- * found the lock taken).
+ * found the lock taken). `atLeastMs` lengthens the wait for work that should outwait reps (an
+ * import's slices) rather than fail.
  */
-export function retryWhileBusy<T>(db: DB, work: () => T): T {
+export function retryWhileBusy<T>(db: DB, work: () => T, atLeastMs = 0): T {
   if (db.inTransaction) return work();
   const timeout = db.pragma('busy_timeout', { simple: true }) as number;
-  const deadline = performance.now() + timeout;
+  const deadline = performance.now() + Math.max(timeout, atLeastMs);
   db.pragma('busy_timeout = 0');
   try {
     for (;;) {
