@@ -87,6 +87,9 @@ const IMPORT_PATIENCE_MS = 60_000;
 /** Staged merges applied, or leads published or removed, in the first transaction of the end and clean-up phases. */
 const PUBLISH_ROWS = 4096;
 
+/** The pause after each transaction of the end and clean-up phases, in which waiting reps take the lock. */
+const SLICE_PAUSE_MS = 10;
+
 /** The next slice size (rows) after a slice of `size` rows held the lock `ms`. */
 function nextSlice(size: number, ms: number): number {
   const scaled = ms <= 0 ? size * 2 : Math.round((size * SLICE_TARGET_MS) / ms);
@@ -103,6 +106,9 @@ function inSlices(db: DB, work: (size: number) => number, pause: (() => void) | 
     if (n === 0) return total;
     total += n;
     size = nextSlice(size, performance.now() - started);
+    // Back-to-back transactions would take the lock again within microseconds: a rep that
+    // found it taken (and retries every 2 ms) gets this window.
+    sleepMs(SLICE_PAUSE_MS);
     pause?.();
   }
 }
@@ -369,11 +375,21 @@ function publishBatch(db: DB, batchId: number, pause: (() => void) | null): void
     },
     pause,
   );
-  // Leads still 'importing' in this batch, lowest ids first: the index on (status) finds them.
-  const flip = db.prepare(
-    `UPDATE leads SET status = 'new' WHERE id IN (SELECT id FROM leads WHERE status = 'importing' AND import_id = ? ORDER BY id LIMIT ?)`,
+  // The batch's ids, lowest first, by ranges of the primary key: a lookup through an index on
+  // the batch or the status would step over every lead already published, slice after slice.
+  const flip = db.prepare(`UPDATE leads SET status = 'new' WHERE id BETWEEN ? AND ? AND import_id = ? AND status = 'importing'`);
+  const { lo, hi } = db.prepare('SELECT min(id) AS lo, max(id) AS hi FROM leads WHERE import_id = ?').get(batchId) as { lo: number | null; hi: number | null };
+  let from = lo ?? 1;
+  inSlices(
+    db,
+    (size) => {
+      if (hi === null || from > hi) return 0;
+      flip.run(from, from + size - 1, batchId);
+      from += size;
+      return size;
+    },
+    pause,
   );
-  inSlices(db, (size) => flip.run(batchId, size).changes, pause);
   db.prepare(`UPDATE imports SET state = 'complete', pid = NULL WHERE id = ?`).run(batchId);
 }
 
