@@ -162,6 +162,8 @@ export async function run(ctx: Context, [file]: string[], opts: Record<string, u
       },
       csv.hash(),
     );
+    // A do-not-call entry added while the import ran moves leads from inserted to suppressed.
+    Object.assign(summary, counts);
     rejects?.commit();
     summary.seconds = Number(process.hrtime.bigint() - started) / 1e9;
     if (ctx.json) printJson(ctx, summary);

@@ -42,6 +42,7 @@ function seedCallable(): void {
 
 interface PausedImport {
   child: ChildProcess;
+  stdout: () => string;
   stderr: () => string;
   /** Resolves once the import has committed slice `n` and stopped. */
   slice(n: number): Promise<void>;
@@ -55,10 +56,13 @@ function startPaused(file: string, ...args: string[]): PausedImport {
   expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
   const child = spawn(process.execPath, [BIN, '--db', db, '--now', NOW, 'import', file, ...args], { env: { ...ENV, CALLQ_IMPORT_PAUSE: fifo } });
   let stderr = '';
+  let stdout = '';
   child.stderr!.on('data', (d) => (stderr += d));
+  child.stdout!.on('data', (d) => (stdout += d));
   const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.on('close', (code, signal) => done({ code, signal })));
   return {
     child,
+    stdout: () => stdout,
     stderr: () => stderr,
     async slice(n) {
       // The import announces each stop by creating FIFO.slice-N before it blocks on the FIFO.
@@ -190,6 +194,7 @@ describe('an import while reps work', () => {
     imp.resume('go');
     const { code } = await imp.exit;
     expect(code, imp.stderr()).toBe(0);
+    expect(JSON.parse(imp.stdout())).toMatchObject({ inserted: 4998, suppressed: 2 });
     // Whatever the slice, neither lead is callable: both count as suppressed, none is stored.
     expect(query(`SELECT count(*) AS n FROM leads WHERE phone IN ('+12127340000', '+12127344999')`)[0].n).toBe(0);
     const batch = json(callq(['--db', db, 'imports', '--json']))[0];
