@@ -66,7 +66,7 @@ describe('the CLI contract', () => {
     const r = callq(['--db', db, 'status', '--json', '--now', '2026-11-24T15:00:00Z']);
     expect(r.code).toBe(0);
     const s = json(r);
-    expect(s).toMatchObject({ db, schema_version: 3, now: '2026-11-24T15:00:00.000Z', leads: 0, claims: [], queue_now: 0 });
+    expect(s).toMatchObject({ db, schema_version: 4, now: '2026-11-24T15:00:00.000Z', leads: 0, claims: [], queue_now: 0 });
     expect(Object.keys(s.by_status)).toEqual([
       'new', 'working', 'callback', 'nurture', 'sales-ready', 'handed-off', 'disqualified', 'do-not-call', 'exhausted',
     ]);
