@@ -34,8 +34,11 @@ function report(err: unknown, json: boolean): number {
   }
   const e = err as NodeJS.ErrnoException & { code?: string };
   if (e?.code === 'SQLITE_BUSY' || e?.code === 'SQLITE_BUSY_SNAPSHOT') {
-    process.stderr.write('callq: the database stayed busy (another process held it too long). Try again in a moment.\n');
-    return EXIT.conflict;
+    process.stderr.write(
+      'callq: the database stayed busy (another process held its write lock longer than the busy timeout); nothing was changed. ' +
+        'Try again in a moment, or allow a longer wait with CALLQ_BUSY_TIMEOUT or `callq config set busy-timeout 30s`.\n',
+    );
+    return EXIT.busy;
   }
   if (e?.code === 'SQLITE_CORRUPT' || e?.code === 'SQLITE_NOTADB') {
     process.stderr.write(`callq: the database file is damaged (${e.message}). Run 'callq maintain' for a check, or restore a backup.\n`);
@@ -59,6 +62,10 @@ function report(err: unknown, json: boolean): number {
     // A file or folder the user named (--out, --backup, FILE) cannot be used as asked.
     process.stderr.write(`callq: cannot use ${e.path ?? 'the file given'}: ${e.message}. Check the path and try again.\n`);
     return EXIT.usage;
+  }
+  if (e?.code === 'CALLQ_DISK_FULL') {
+    process.stderr.write(`callq: ${e.message}\n`);
+    return EXIT.unexpected;
   }
   if (e?.code === 'SQLITE_FULL' || e?.code === 'ENOSPC') {
     process.stderr.write(`callq: the disk is full (${e.message}); nothing was changed. Free some space and try again.\n`);

@@ -1,5 +1,7 @@
-// callq import FILE: read a lead list, normalise it, and add it to the database in one transaction.
+// callq import FILE: read a lead list, normalise it, and add it to the database in short write
+// slices that reps do not notice, published as a whole at the end (db/imports.ts).
 import { basename } from 'node:path';
+import { closeSync, openSync, readSync } from 'node:fs';
 import type { Context } from './context.js';
 import { openDatabase, type DB } from '../db/open.js';
 import { loadSettings } from '../db/settings.js';
@@ -7,6 +9,7 @@ import { beginImport, type ImportCounts, type LeadWriter } from '../db/imports.j
 import { NothingToDoError, UsageError } from '../core/errors.js';
 import { openCsv, type CsvFile } from '../io/csv-read.js';
 import { openRejectsFile, rejectsTarget, type RejectsFile } from '../io/rejects-file.js';
+import { onInterrupt } from '../io/output-file.js';
 import { describeField, mapColumns, parseMapOption, requirePhoneColumn, type ColumnMapping } from '../io/fields.js';
 import { recordLayout, unfilledColumns, type LeadDefaults, type LeadTuple, type RecordWarning } from '../io/lead-record.js';
 import { normaliseChunks, workerCount } from '../io/import-worker.js';
@@ -55,6 +58,7 @@ export async function run(ctx: Context, [file]: string[], opts: Record<string, u
   let db: DB | undefined;
   let writer: LeadWriter | undefined;
   let rejects: RejectsFile | undefined;
+  let stopSignals = () => {};
   try {
     const mapping = mapColumns(csv.header, overrides);
     requirePhoneColumn(mapping, file, csv.headerLine);
@@ -100,6 +104,15 @@ export async function run(ctx: Context, [file]: string[], opts: Record<string, u
       weights: settings.weights,
       expectedRows: Math.ceil(csv.size / 100),
       unfilled,
+      pause: importPause(),
+      notice: (line) => printInfo(ctx, line),
+    });
+
+    // Ctrl-C or a kill: the batch is marked failed and its leads (never callable) removed before
+    // exiting. Runs between two slices (signals arrive between chunks), never inside one.
+    stopSignals = onInterrupt(() => {
+      writer?.abort();
+      rejects?.discard();
     });
 
     const counts: ImportCounts = { rows_read: 0, inserted: 0, updated: 0, duplicates: 0, suppressed: 0, rejected: 0 };
@@ -184,18 +197,81 @@ export async function run(ctx: Context, [file]: string[], opts: Record<string, u
       },
       csv.hash(),
     );
+    // A do-not-call entry added while the import ran moves leads from inserted to suppressed.
+    Object.assign(summary, counts);
     rejects?.publish();
     summary.seconds = Number(process.hrtime.bigint() - started) / 1e9;
     if (ctx.json) printJson(ctx, summary);
     else printSummary(ctx, summary, shown, opts.rejects === '-' ? 'stdout' : (opts.rejects as string | undefined));
   } catch (err) {
-    writer?.abort();
+    const undone = writer?.abort() ?? true;
     rejects?.discard();
+    if (db && isDiskFull(err)) throw diskFull(db, err, undone ? null : writer!);
     throw err;
   } finally {
+    stopSignals();
     csv.close();
     db?.close();
   }
+}
+
+/** 'Disk full' as SQLite or the file system says it (a size limit, ulimit -f, reads as EFBIG: an I/O error). */
+function isDiskFull(err: unknown): boolean {
+  const code = (err as { code?: string }).code ?? '';
+  return code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EFBIG' || code === 'SQLITE_IOERR_WRITE';
+}
+
+/**
+ * After a write failed for lack of space, the WAL still holds the slices written before: it is
+ * checkpointed and truncated, so the disk is not left full, and then the batch's leads (never
+ * callable) are removed if the first attempt found no room, and the WAL truncated again. The
+ * message says what happened; exit 1.
+ */
+function diskFull(db: DB, err: unknown, pending: LeadWriter | null): Error {
+  const truncate = () => {
+    try {
+      const [row] = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+      return row.busy === 0;
+    } catch {
+      return false; // still no room even for the checkpoint: said below
+    }
+  };
+  let truncated = truncate();
+  const undone = pending === null || (truncated && pending.abort());
+  if (pending !== null && undone) truncated = truncate();
+  return Object.assign(
+    new Error(
+      `the disk is full (or the database reached a file-size limit): ${(err as Error).message}. The import stopped` +
+        (undone
+          ? ' and nothing of it was kept'
+          : "; none of its leads became callable, and the next import or 'callq maintain' removes those it had written") +
+        (truncated ? '; the write-ahead log was emptied.' : "; the write-ahead log could not be emptied yet: run 'callq maintain' once there is room.") +
+        ' Free some space and import again.',
+    ),
+    { code: 'CALLQ_DISK_FULL' },
+  );
+}
+
+/**
+ * CALLQ_IMPORT_PAUSE=FIFO (for tests and diagnostics): after each write slice the import
+ * announces itself by creating FIFO.slice-N, then waits for a line on the FIFO; a line 'go'
+ * lets it run on without stopping again. Lets a test act between two slices deterministically.
+ */
+function importPause(): (() => void) | undefined {
+  const fifo = process.env.CALLQ_IMPORT_PAUSE;
+  if (!fifo) return undefined;
+  let slice = 0;
+  let free = false;
+  return () => {
+    if (free) return;
+    closeSync(openSync(`${fifo}.slice-${++slice}`, 'w'));
+    const fd = openSync(fifo, 'r');
+    const buf = Buffer.alloc(64);
+    let text = '';
+    for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0; ) text += buf.toString('utf8', 0, n);
+    closeSync(fd);
+    if (text.includes('go')) free = true;
+  };
 }
 
 function parseOnDuplicate(value: unknown): 'skip' | 'update' {

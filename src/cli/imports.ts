@@ -2,7 +2,7 @@
 import { basename } from 'node:path';
 import type { Context } from './context.js';
 import { openDatabase } from '../db/open.js';
-import { listImports, undoImport } from '../db/imports.js';
+import { batchState, listImports, undoImport } from '../db/imports.js';
 import { NothingToDoError, UsageError } from '../core/errors.js';
 import { printData, printInfo, printJson } from '../ui/output.js';
 import { renderTable } from '../ui/table.js';
@@ -12,6 +12,7 @@ export async function list(ctx: Context): Promise<void> {
   try {
     const batches = listImports(db).map((b) => ({
       batch: b.id,
+      state: batchState(b),
       file: b.file_name,
       created_at: b.created_at,
       rep: b.rep,
@@ -32,7 +33,8 @@ export async function list(ctx: Context): Promise<void> {
       renderTable(
         ['batch', 'when (UTC)', 'rep', 'read', 'inserted', 'updated', 'dup', 'suppr', 'rejected', 'file'],
         batches.map((b) => [
-          String(b.batch) + (b.undone_at ? ' (undone)' : ''),
+          // Only a batch that is not simply complete says its state: (running), (interrupted), …
+          String(b.batch) + (b.state === 'complete' ? '' : ` (${b.state})`),
           b.created_at.slice(0, 16).replace('T', ' '),
           b.rep ?? '',
           String(b.rows_read),

@@ -1,6 +1,6 @@
 import type { Context } from './context.js';
 import { parseLeadId, viewerZone } from './args.js';
-import { openDatabase, type DB } from '../db/open.js';
+import { openDatabase, retryWhileBusy, type DB } from '../db/open.js';
 import { loadSettings } from '../db/settings.js';
 import { getLead } from '../db/leads.js';
 import { parseAltPhones, recordOutcome } from '../db/outcomes.js';
@@ -86,7 +86,7 @@ export function logOutcome(ctx: Pick<Context, 'dbPath' | 'rep' | 'now'>, req: Lo
     if (req.reason !== undefined && !['disqualify', 'not-interested', 'do-not-call'].includes(disposition.kind)) {
       throw new UsageError(`--reason is only for disqualifications; '${disposition.name}' does not take it.`);
     }
-    return recordOutcome(db, { leadId: req.leadId, rep: ctx.rep, now: ctx.now, force: req.force, token: req.token }, settings, (lead) =>
+    return retryWhileBusy(db, () => recordOutcome(db, { leadId: req.leadId, rep: ctx.rep, now: ctx.now, force: req.force, token: req.token }, settings, (lead) =>
       planOutcome(
         {
           id: lead.id,
@@ -105,7 +105,7 @@ export function logOutcome(ctx: Pick<Context, 'dbPath' | 'rep' | 'now'>, req: Lo
         ctx.now,
         settings,
       ),
-    );
+    ));
   } finally {
     if (!openDb) db.close();
   }

@@ -1,6 +1,6 @@
 import type { Context } from './context.js';
 import { describeFilters, queueFilters, viewerZone } from './args.js';
-import { openDatabase } from '../db/open.js';
+import { openDatabase, retryWhileBusy } from '../db/open.js';
 import { loadSettings } from '../db/settings.js';
 import { claimNextLead, explainEmptyQueue, heldClaim, releaseClaim, zoneGroupOpen, type Claim } from '../db/queue.js';
 import { callsForLead } from '../db/calls.js';
@@ -18,12 +18,12 @@ export async function run(ctx: Context, _args: string[], opts: Record<string, un
     if (opts.skip) {
       const held = heldClaim(db, ctx.rep, ctx.now);
       if (held) {
-        releaseClaim(db, held.id, ctx.rep, ctx.now);
+        retryWhileBusy(db, () => releaseClaim(db, held.id, ctx.rep, ctx.now));
         filters.exclude = [held.id];
         if (!ctx.json) printInfo(ctx, `Skipped lead ${held.id}; it is back in the queue.`);
       }
     }
-    const claim = claimNextLead(db, ctx.now, settings, ctx.rep, filters);
+    const claim = retryWhileBusy(db, () => claimNextLead(db, ctx.now, settings, ctx.rep, filters));
     if (!claim) {
       const empty = explainEmptyQueue(db, ctx.now, settings, ctx.rep, filters);
       throw new NothingToDoError(describeEmptyQueue(empty, describeFilters(filters), viewerZone()), { ...empty });

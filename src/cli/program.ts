@@ -276,7 +276,7 @@ export function buildProgram(version: string): Command {
         'callq import crm.csv --on-duplicate update --json',
         'callq import form-fills.csv --inbound',
         'callq import undo 7',
-      ]) + '\nExit codes: 0 imported (even if every row was rejected or a duplicate), 2 unreadable or broken file (nothing imported), 3 no data rows.\n',
+      ]) + '\nExit codes: 0 imported (even if every row was rejected or a duplicate), 2 unreadable or broken file (nothing imported), 3 no data rows, 75 the database stayed busy past busy-timeout (try again). A second import waits for the first.\n',
     )
     .action(lazy(() => import('./import.js')));
   importCmd
@@ -288,7 +288,7 @@ export function buildProgram(version: string): Command {
 
   program
     .command('imports')
-    .description('list import batches: file, time, rep, counts, undone or not')
+    .description('list import batches: file, time, rep, counts, state (running, publishing, interrupted, failed, undone)')
     .addHelpText('after', examples(['callq imports', 'callq imports --json']))
     .action(lazy(() => import('./imports.js').then((m) => ({ run: m.list }))));
 
@@ -307,7 +307,7 @@ export function buildProgram(version: string): Command {
         'callq maintain --backup /var/backups/callq --keep 14',
         'callq maintain --json --backup /var/backups/callq --keep 14   # for cron and monitoring',
         'callq maintain --vacuum   # e.g. on Sundays',
-      ]) + '\nExit codes: 0 done, 2 bad flag or no database, 4 database busy too long, 5 integrity check failed (restore a backup).\n',
+      ]) + '\nExit codes: 0 done, 2 bad flag or no database, 75 database busy too long (try again), 5 integrity check failed (restore a backup).\n',
     )
     .action(lazy(() => import('./maintain.js')));
 

@@ -1,6 +1,6 @@
 import type { Context } from './context.js';
 import { parseLeadId } from './args.js';
-import { openDatabase } from '../db/open.js';
+import { openDatabase, retryWhileBusy } from '../db/open.js';
 import { getLead } from '../db/leads.js';
 import { heldClaim, releaseClaim } from '../db/queue.js';
 import { ConflictError, NothingToDoError, UsageError } from '../core/errors.js';
@@ -11,7 +11,7 @@ export async function run(ctx: Context, [leadArg]: string[]): Promise<void> {
   try {
     const id = leadArg === undefined ? heldClaim(db, ctx.rep, ctx.now)?.id : parseLeadId(leadArg);
     if (id === undefined) throw new NothingToDoError(`${ctx.rep} holds no claim; nothing to release.`);
-    if (!releaseClaim(db, id, ctx.rep, ctx.now)) {
+    if (!retryWhileBusy(db, () => releaseClaim(db, id, ctx.rep, ctx.now))) {
       const lead = getLead(db, id);
       if (!lead) throw new UsageError(`unknown lead ${id}: no lead has that id.`);
       const live = lead.claim_expires_at !== null && Date.parse(lead.claim_expires_at) > ctx.now.getTime();

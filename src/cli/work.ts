@@ -5,7 +5,7 @@ import type { ChalkInstance } from 'chalk';
 import type { Context } from './context.js';
 import { describeFilters, queueFilters, viewerZone } from './args.js';
 import { logOutcome } from './log.js';
-import { openDatabase, type DB } from '../db/open.js';
+import { openDatabase, retryWhileBusy, type DB } from '../db/open.js';
 import { loadSettings } from '../db/settings.js';
 import { claimNextLead, explainEmptyQueue, releaseClaim, renewClaim, type Claim, type QueueFilters } from '../db/queue.js';
 import { callsForLead } from '../db/calls.js';
@@ -99,7 +99,7 @@ class Session {
     let exclude: number[] = [];
     let waiting = false;
     for (;;) {
-      this.claim = claimNextLead(this.db, this.clock(), this.settings, this.ctx.rep, { ...this.filters, exclude });
+      this.claim = retryWhileBusy(this.db, () => claimNextLead(this.db, this.clock(), this.settings, this.ctx.rep, { ...this.filters, exclude }));
       exclude = [];
       if (!this.claim) {
         const empty = explainEmptyQueue(this.db, this.clock(), this.settings, this.ctx.rep, this.filters);
@@ -139,7 +139,7 @@ class Session {
           await this.screen.showPage(this.header(), helpText(this.screen.keys, this.settings.dispositions, this.c));
           continue;
         case 'skip':
-          releaseClaim(this.db, lead.id, this.ctx.rep, this.clock());
+          retryWhileBusy(this.db, () => releaseClaim(this.db, lead.id, this.ctx.rep, this.clock()));
           this.claim = null;
           this.tally = countSkip(this.tally);
           return { message: `Skipped ${name}; it is back in the queue.`, skipped: lead.id };
@@ -200,7 +200,8 @@ class Session {
   /** Extends the claim on screen; false (and forgotten) when it was lost. */
   private renew(): boolean {
     if (!this.claim) return false;
-    if (renewClaim(this.db, this.claim.lead.id, this.ctx.rep, this.claim.token, this.clock(), this.settings)) return true;
+    const claim = this.claim;
+    if (retryWhileBusy(this.db, () => renewClaim(this.db, claim.lead.id, this.ctx.rep, claim.token, this.clock(), this.settings))) return true;
     this.claim = null;
     return false;
   }
@@ -229,7 +230,8 @@ class Session {
   /** Stops renewing and gives back the lead on screen, if any. */
   close(): void {
     clearInterval(this.renewal);
-    if (this.claim && releaseClaim(this.db, this.claim.lead.id, this.ctx.rep, this.clock())) this.released = this.claim.lead.id;
+    const claim = this.claim;
+    if (claim && retryWhileBusy(this.db, () => releaseClaim(this.db, claim.lead.id, this.ctx.rep, this.clock()))) this.released = claim.lead.id;
     this.claim = null;
   }
 

@@ -7,6 +7,8 @@ export const EXIT = {
   nothingToDo: 3,
   conflict: 4,
   integrity: 5,
+  /** The database stayed locked by another writer past the busy timeout: try again (EX_TEMPFAIL). */
+  busy: 75,
   /** The interactive session was interrupted (Ctrl-C, or its terminal closed): 128 + SIGINT, as shells expect. */
   interrupted: 130,
 } as const;
@@ -50,6 +52,13 @@ export class ConflictError extends ExitError {
 export class IntegrityError extends ExitError {
   constructor(message: string, detail?: Record<string, unknown>) {
     super(message, EXIT.integrity, detail);
+  }
+}
+
+/** Another process held the database's write lock past the busy timeout: exit 75, try again. */
+export class BusyError extends ExitError {
+  constructor(message: string, detail?: Record<string, unknown>) {
+    super(message, EXIT.busy, detail);
   }
 }
 

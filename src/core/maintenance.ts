@@ -82,6 +82,7 @@ export function parseAltPhones(text: string | null): string[] {
 
 export type StepName =
   | 'integrity check'
+  | 'interrupted imports'
   | 'expired claims'
   | 'exhausted'
   | 'nurture returned'

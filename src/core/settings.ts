@@ -101,6 +101,12 @@ export const SETTINGS: readonly SettingDef[] = [
   { key: 'max-per-day', default: '2', describe: 'attempts per lead per local day', validate: intIn(1, 20) },
   { key: 'min-gap', default: '1h', describe: 'least time between two calls of one lead', validate: isDelay },
   { key: 'lease', default: '15m', describe: 'how long a claim holds a lead for one rep', validate: isDelay },
+  {
+    key: 'busy-timeout',
+    default: '5s',
+    describe: 'how long a command waits for another writer before exiting 75 (CALLQ_BUSY_TIMEOUT overrides it)',
+    validate: (v) => (parseBusyTimeout(v) === null ? "expected milliseconds like '5000' or a duration like '10s' or '2m' (at most 1h)" : null),
+  },
   { key: 'callback.grace', default: '15m', describe: "after this, a rep's due callback goes to anyone", validate: isDelay },
   { key: 'retention', default: '365', describe: 'days before personal data of disqualified/do-not-call leads is purged', validate: intIn(1, 36500) },
   { key: 'reasons', default: DEFAULT_REASONS.join(','), describe: 'disqualification reasons reps may choose', validate: isList },
@@ -154,6 +160,22 @@ export function parseDays(text: string): number[] | null {
     }
   }
   return [...days].sort();
+}
+
+/**
+ * A busy timeout as a setting or CALLQ_BUSY_TIMEOUT gives it: plain milliseconds ('5000'), or a
+ * duration ('500ms', '10s', '2m', '1m30s'). At most an hour. Null when unreadable.
+ */
+export function parseBusyTimeout(text: string): number | null {
+  const t = text.trim().toLowerCase();
+  let ms: number | null = null;
+  if (/^\d+$/.test(t)) ms = Number(t);
+  else if (/^\d+(?:\.\d+)?\s*ms$/.test(t)) ms = Math.round(parseFloat(t));
+  else {
+    const delay = parseDelay(t);
+    if (delay && delay.businessDays === 0) ms = Math.round(delay.ms);
+  }
+  return ms !== null && Number.isFinite(ms) && ms <= 3_600_000 ? ms : null;
 }
 
 export interface SettingInfo {

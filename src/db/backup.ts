@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { createTempFile, databaseFiles, followLinks, PRIVATE_MODE, removeStaleTemps, resolveOutput, tempName } from '../io/output-file.js';
 import type { DB } from './open.js';
 import { SCHEMA_VERSION } from './migrations.js';
-import { ConflictError, IntegrityError, UsageError } from '../core/errors.js';
+import { BusyError, IntegrityError, UsageError } from '../core/errors.js';
 import { planRotation, type RotationPlan } from '../core/maintenance.js';
 
 export type CheckPragma = 'quick_check' | 'integrity_check';
@@ -160,7 +160,7 @@ function lockForRestore(path: string): DB | null {
     db.close();
     if (isDamage(err)) return null;
     if ((err as { code?: string }).code?.startsWith('SQLITE_BUSY')) {
-      throw new ConflictError(
+      throw new BusyError(
         `${path} is in use by another process (a rep's 'callq work', a running command, or a SQLite tool). ` +
           'Ask everyone to quit callq, then run restore again.',
       );

@@ -1,14 +1,13 @@
-// Import batches (table imports) and the writing side of `callq import`: one transaction per
-// import, suppression and duplicate checks, inserts and merges, undo.
-import { availableParallelism } from 'node:os';
-import type { DB } from './open.js';
+// Import batches (table imports) and the writing side of `callq import`: short write slices,
+// suppression and duplicate checks, inserts and staged merges, publishing, clean-up, undo.
+import { retryWhileBusy, type DB } from './open.js';
 import type { PriorityWeights } from '../core/settings.js';
 import { leadSuppressionKeys, personSuppressionKeys, type SuppressionKey } from '../core/suppression.js';
 import { externalIdentity, phoneIdentity, splitPhoneIdentity } from '../core/identity.js';
 import { addSuppressions } from './suppressions.js';
 import { suppressMatchingLeads } from './outcomes.js';
-import { NothingToDoError, UsageError } from '../core/errors.js';
-import { AT, isPersonalEmail, LEAD_COLUMNS, leadFromTuple, mergeLead, MERGED_COLUMNS, type LeadTuple, type StoredLead } from '../io/lead-record.js';
+import { BusyError, NothingToDoError, UsageError } from '../core/errors.js';
+import { AT, isPersonalEmail, LEAD_COLUMNS, leadFromTuple, mergeLead, MERGED_COLUMNS, type LeadTuple, type MergedLead, type StoredLead } from '../io/lead-record.js';
 
 export interface ImportCounts {
   rows_read: number;
@@ -27,6 +26,15 @@ export interface ImportBatchRow extends ImportCounts {
   rep: string | null;
   created_at: string;
   undone_at: string | null;
+  state: 'running' | 'publishing' | 'complete' | 'failed';
+  pid: number | null;
+}
+
+/** A batch's state as `callq imports` shows it: a running one whose process is gone was interrupted. */
+export function batchState(b: Pick<ImportBatchRow, 'state' | 'pid' | 'undone_at'>): string {
+  if (b.undone_at) return 'undone';
+  if ((b.state === 'running' || b.state === 'publishing') && !processAlive(b.pid)) return 'interrupted';
+  return b.state;
 }
 
 export type Outcome = 'inserted' | 'updated' | 'duplicate' | 'suppressed';
@@ -36,8 +44,12 @@ export interface LeadWriter {
   add(lead: LeadTuple): Outcome;
   /** Records the counts and commits (or, for a dry run, rolls everything back). */
   finish(counts: ImportCounts, options: Record<string, unknown>, fileHash: string): void;
-  /** Rolls everything back. Safe to call after finish(). */
-  abort(): void;
+  /**
+   * Undoes the import: the batch's leads (never callable) removed, the batch row deleted.
+   * Returns false when that could not be done now (e.g. the disk is full): the batch is then
+   * left 'failed' or interrupted, for the next import, maintain or undo to clean. Safe to repeat.
+   */
+  abort(): boolean;
 }
 
 export interface WriterOptions {
@@ -51,6 +63,10 @@ export interface WriterOptions {
   expectedRows: number;
   /** Lead columns this import leaves empty on every lead it inserts (no such CSV column, no default). */
   unfilled: ReadonlySet<string>;
+  /** Called after each write transaction (the window in which reps take the lock), e.g. a test's handshake. */
+  pause?: () => void;
+  /** Says something to the user (waiting for another import, what a clean-up did). */
+  notice?: (line: string) => void;
 }
 
 
@@ -58,45 +74,85 @@ const STORED_COLUMNS = `id, import_id, external_id, external_system, phone_ext, 
   postal_code, timezone, timezone_source, source, campaign, list, score, owner, custom, inbound_at, queue_rank, attempts, last_call_at, created_at`;
 
 /**
- * Opens the import's transaction and its batch row. The transaction is held across the awaits
- * of the streaming read (BEGIN IMMEDIATE … COMMIT rather than db.transaction(), which cannot
- * span them): nothing else uses this connection meanwhile, other processes keep reading, and a
- * failure or a killed process leaves the database as it was.
+ * How long one write slice should hold the lock. Each slice writes every index page its rows
+ * touch (the phone, e-mail and queue indexes take keys in random order), so small slices cost
+ * far more in all than large ones; a rep that finds the lock taken retries every 2 ms
+ * (retryWhileBusy) and so waits about one slice. Sizes are scaled from the last slice's time.
+ */
+const SLICE_TARGET_MS = 100;
+const SLICE_MIN = 4096;
+const SLICE_MAX = 65_536;
+/**
+ * How long an import's slice waits for the lock before the import fails (exit 75): reps' short
+ * transactions come and go between slices, and an import should outwait them, not give up.
+ */
+const IMPORT_PATIENCE_MS = 60_000;
+/** Staged merges applied, or leads published or removed, in the first transaction of the end and clean-up phases. */
+const PUBLISH_ROWS = 4096;
+
+/** The pause after each transaction of the end and clean-up phases, in which waiting reps take the lock. */
+const SLICE_PAUSE_MS = 10;
+
+/** The next slice size (rows) after a slice of `size` rows held the lock `ms`. */
+function nextSlice(size: number, ms: number): number {
+  const scaled = ms <= 0 ? size * 2 : Math.round((size * SLICE_TARGET_MS) / ms);
+  return Math.max(SLICE_MIN, Math.min(SLICE_MAX, scaled, size * 2));
+}
+
+/** Runs `work(size)` (one transaction, returning rows done) until it returns 0, sizing each by the last one's time. */
+function inSlices(db: DB, work: (size: number) => number, pause: (() => void) | null): number {
+  let size = PUBLISH_ROWS;
+  let total = 0;
+  for (;;) {
+    const started = performance.now();
+    const n = retryWhileBusy(db, () => db.transaction(() => work(size)).immediate(), IMPORT_PATIENCE_MS);
+    if (n === 0) return total;
+    total += n;
+    size = nextSlice(size, performance.now() - started);
+    // Back-to-back transactions would take the lock again within microseconds: a rep that
+    // found it taken (and retries every 2 ms) gets this window.
+    sleepMs(SLICE_PAUSE_MS);
+    pause?.();
+  }
+}
+
+/**
+ * Starts an import. The write lock is taken only in short slices, never across the streaming
+ * read: the batch row is made ('running', with this process's id), new leads go in a slice at a
+ * time with status 'importing' (which no queue query or index serves), merges into existing
+ * leads are staged in import_updates, and finish() publishes the batch: the merges applied and
+ * the leads turned 'new', a slice at a time, then the batch marked 'complete' (README "Imports
+ * while reps work"). A batch whose process died while 'running' is cleaned by the next import,
+ * maintain or undo; one that died while publishing is published by them (rolled forward).
+ *
+ * A dry run takes no write lock at all: the same code writes into temporary tables of this
+ * connection (the temp database), and duplicates are looked up through a view over both.
  */
 export function beginImport(db: DB, options: WriterOptions): LeadWriter {
   const now = options.now.toISOString();
+  const notice = options.notice ?? (() => {});
   db.pragma('cache_size = -16384'); // 16 MB: fewer index pages re-read on a large import, memory still flat
-  // Indexes set aside (deferIndexes) are built again by sorting; SQLite sorts on helper threads.
-  db.pragma(`threads = ${Math.min(4, availableParallelism())}`);
+  const tables = options.dryRun ? dryRunTables(db) : { leads: 'leads', lookup: 'leads', updates: 'import_updates' };
+  let batchId = DRY_RUN_BATCH;
+  if (!options.dryRun) {
+    for (const cleaned of cleanupImports(db)) notice(cleaned.line);
+    batchId = claimImportSlot(db, options, notice);
+  }
   // Checking each new lead's import_id against imports costs ~0.3 µs a row, and the import
   // cannot break a reference: its leads name the batch row it has just made (no hand-off), its
   // updates leave both references alone, it deletes nothing. The pragma only changes outside a
-  // transaction, so it is off from BEGIN to the end and then back as it was.
+  // transaction: off while rows are written, back as it was before anything is deleted.
   const foreignKeys = db.pragma('foreign_keys', { simple: true }) as number;
   db.pragma('foreign_keys = OFF');
-  try {
-    db.exec('BEGIN IMMEDIATE');
-  } catch (err) {
-    db.pragma(`foreign_keys = ${foreignKeys}`);
-    throw err;
-  }
-  // A COMMIT that fails leaves the transaction open for the caller's abort() to roll back.
-  const end = (sql: 'COMMIT' | 'ROLLBACK') => {
-    if (db.inTransaction) db.exec(sql);
-    db.pragma(`foreign_keys = ${foreignKeys}`);
+  const restoreForeignKeys = () => {
+    if (!db.inTransaction) db.pragma(`foreign_keys = ${foreignKeys}`);
   };
-  const rollback = () => end('ROLLBACK');
   try {
-    const batchId = Number(
-      db.prepare('INSERT INTO imports(file_name, rep, created_at) VALUES (?, ?, ?)').run(options.fileName, options.rep, now).lastInsertRowid,
-    );
-    const triggers = suspendInsertTriggers(db, batchId);
-    const stored = db.prepare('SELECT count(*) FROM leads').pluck().get() as number;
-    const indexes = stored <= options.expectedRows ? deferIndexes(db, options.unfilled) : null;
+    const suppressedUpTo = db.prepare('SELECT coalesce(max(id), 0) FROM suppressions').pluck().get() as number;
     const suppressed = suppressionHashes(db);
-    const batch = newLeadBatch(db, batchId, now, options.unfilled);
-    const duplicates = duplicateFinder(db, stored, options.expectedRows, indexes, batch);
-    const update = db.prepare(`UPDATE leads SET ${MERGED_COLUMNS.map((c) => `${c} = @${c}`).join(', ')}, updated_at = @updated_at WHERE id = @id`);
+    const stored = db.prepare('SELECT count(*) FROM leads').pluck().get() as number;
+    const batch = newLeadBatch(db, tables, batchId, now, options.unfilled, options.dryRun ? null : options.pause ?? null);
+    const duplicates = duplicateFinder(db, tables.lookup, stored, options.expectedRows, null, batch);
     // Leads this import has merged a row into: a later row matching one is a repeat within the file.
     const merged = new LeadIdSet();
     // Rows whose own do-not-call flag is set: put on the list, and matching leads moved, at the end.
@@ -122,54 +178,278 @@ export function beginImport(db: DB, options: WriterOptions): LeadWriter {
             if (existing.import_id === batchId || merged.has(existing.id) || options.onDuplicate === 'skip') return 'duplicate';
             const changes = mergeLead(existing, leadFromTuple(lead), options.weights);
             if (!changes) return 'duplicate';
-            update.run({ ...changes, updated_at: now, id: existing.id });
+            batch.stage(existing.id, changes);
             merged.add(existing.id);
             duplicates.remember(duplicates.hash(duplicateKeys({ ...existing, ...changes })), existing.id);
             return 'updated';
           }
         }
         duplicates.remember(hashed, batch.add(lead));
-        const zone = lead[AT.timezone] as string | null;
-        if (zone) triggers.zones.add(zone);
         return 'inserted';
       },
       finish(counts, batchOptions, fileHash) {
         batch.flush();
-        db.prepare(
-          `UPDATE imports SET file_hash = ?, options = ?, rows_read = ?, inserted = ?, updated = ?, duplicates = ?, suppressed = ?, rejected = ?
-           WHERE id = ?`,
-        ).run(fileHash, JSON.stringify(batchOptions), counts.rows_read, counts.inserted, counts.updated, counts.duplicates, counts.suppressed, counts.rejected, batchId);
-        indexes?.rebuild();
-        triggers.restore();
-        if (doNotCall.length) {
-          // As `callq dnc add` does: the contacts go on the list, and leads already there matching them become do-not-call.
-          const source = `import batch ${batchId} (${options.fileName})`;
-          addSuppressions(db, doNotCall, 'do-not-call flag in the imported file', source, options.now);
-          const values = (kind: string) => [...new Set(doNotCall.filter((k) => k.kind === kind).map((k) => k.value))];
-          suppressMatchingLeads(db, values('phone'), values('email'), [], options.now);
+        restoreForeignKeys();
+        if (options.dryRun) {
+          dropDryRunTables(db);
+          return;
         }
-        end(options.dryRun ? 'ROLLBACK' : 'COMMIT');
+        retryWhileBusy(db, () => db.transaction(() => {
+          // A do-not-call entry added while the import ran wins: the batch's leads it matches
+          // (moved to do-not-call by `dnc add`, or written after it with the list read at the
+          // start) are taken out of the batch and counted as suppressed.
+          const late = lateSuppressed(db, batchId, suppressedUpTo);
+          counts.inserted -= late;
+          counts.suppressed += late;
+          db.prepare(
+            `UPDATE imports SET state = 'publishing', file_hash = ?, options = ?, rows_read = ?, inserted = ?, updated = ?, duplicates = ?,
+               suppressed = ?, rejected = ? WHERE id = ?`,
+          ).run(fileHash, JSON.stringify(batchOptions), counts.rows_read, counts.inserted, counts.updated, counts.duplicates, counts.suppressed, counts.rejected, batchId);
+          if (doNotCall.length) {
+            // As `callq dnc add` does: the contacts flagged do-not-call in the file go on the list,
+            // and leads matching them (stored ones, and this batch's own) become do-not-call.
+            const source = `import batch ${batchId} (${options.fileName})`;
+            addSuppressions(db, doNotCall, 'do-not-call flag in the imported file', source, options.now);
+            const values = (kind: string) => [...new Set(doNotCall.filter((k) => k.kind === kind).map((k) => k.value))];
+            suppressMatchingLeads(db, values('phone'), values('email'), [], options.now);
+          }
+        }).immediate(), IMPORT_PATIENCE_MS);
+        publishBatch(db, batchId, options.pause ?? null);
       },
-      abort: rollback,
+      abort() {
+        if (db.inTransaction) db.exec('ROLLBACK');
+        restoreForeignKeys();
+        if (options.dryRun) {
+          dropDryRunTables(db);
+          return true;
+        }
+        // Marked failed at once; its leads (never callable) are removed now, and then the batch
+        // row, so a failure the user was told of leaves nothing behind. If this process cannot
+        // (a full disk, a second failure), the next import, maintain or undo does it.
+        try {
+          // Once publishing, the batch goes forward, never back: left for the next import or
+          // maintain to finish (its process is gone by then).
+          if (db.prepare(`UPDATE imports SET state = 'failed' WHERE id = ? AND state IN ('running', 'failed')`).run(batchId).changes === 0) return false;
+          removeBatchLeads(db, batchId, null);
+          db.prepare(`DELETE FROM imports WHERE id = ? AND state = 'failed'`).run(batchId);
+          return true;
+        } catch {
+          if (db.inTransaction) db.exec('ROLLBACK');
+          return false; // left for the next import or maintain, which say so
+        }
+      },
     };
   } catch (err) {
-    rollback();
+    restoreForeignKeys();
+    if (!options.dryRun) {
+      try {
+        db.prepare(`DELETE FROM imports WHERE id = ? AND state = 'running'`).run(batchId);
+      } catch {
+        // the next import or maintain finds the batch's process gone
+      }
+    } else dropDryRunTables(db);
     throw err;
   }
 }
 
+/** The import_id a dry run gives the leads it would create (no batch row is made). */
+const DRY_RUN_BATCH = -1;
+
+interface ImportTables {
+  /** Where new leads are written. */
+  leads: string;
+  /** Where duplicates are looked up (the stored leads and this import's). */
+  lookup: string;
+  /** Where merges are staged. */
+  updates: string;
+}
+
+/** A dry run's tables: temporary, private to this connection, so no write lock is ever taken. */
+function dryRunTables(db: DB): ImportTables {
+  dropDryRunTables(db);
+  db.exec(`
+    CREATE TEMP TABLE callq_dry_leads AS SELECT * FROM main.leads WHERE 0;
+    CREATE INDEX temp.callq_dry_leads_phone ON callq_dry_leads(phone);
+    CREATE INDEX temp.callq_dry_leads_email ON callq_dry_leads(email);
+    CREATE INDEX temp.callq_dry_leads_external_id ON callq_dry_leads(external_id);
+    CREATE INDEX temp.callq_dry_leads_id ON callq_dry_leads(id);
+    CREATE TEMP VIEW callq_dry_lookup AS SELECT * FROM main.leads UNION ALL SELECT * FROM temp.callq_dry_leads;
+    CREATE TEMP TABLE callq_dry_updates (import_id INTEGER, lead_id INTEGER, merged TEXT, PRIMARY KEY (import_id, lead_id));
+  `);
+  return { leads: 'temp.callq_dry_leads', lookup: 'temp.callq_dry_lookup', updates: 'temp.callq_dry_updates' };
+}
+
+function dropDryRunTables(db: DB): void {
+  db.exec('DROP VIEW IF EXISTS temp.callq_dry_lookup; DROP TABLE IF EXISTS temp.callq_dry_leads; DROP TABLE IF EXISTS temp.callq_dry_updates;');
+}
+
+const sleepMs = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
+/** Whether the process that started a batch is still running (same host: SQLite in WAL mode is never shared across hosts). */
+function processAlive(pid: number | null): boolean {
+  if (!pid) return false;
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Makes the batch row, 'running', once no other import runs: imports serialise (each one's
+ * duplicate checks must see every lead before it), so a second one waits for the first.
+ */
+function claimImportSlot(db: DB, options: WriterOptions, notice: (line: string) => void): number {
+  let told = false;
+  for (;;) {
+    const result = retryWhileBusy(db, () => db.transaction((): number | { waitFor: number; pid: number } => {
+      const running = db.prepare(`SELECT id, pid FROM imports WHERE state IN ('running', 'publishing') ORDER BY id`).all() as { id: number; pid: number | null }[];
+      const live = running.find((r) => processAlive(r.pid));
+      if (live) return { waitFor: live.id, pid: live.pid! };
+      return Number(
+        db
+          .prepare(`INSERT INTO imports(file_name, rep, created_at, state, pid) VALUES (?, ?, ?, 'running', ?)`)
+          .run(options.fileName, options.rep, options.now.toISOString(), process.pid).lastInsertRowid,
+      );
+    }).immediate(), IMPORT_PATIENCE_MS);
+    if (typeof result === 'number') return result;
+    if (!told) notice(`Waiting for import batch ${result.waitFor} (process ${result.pid}) to finish: imports run one at a time.`);
+    told = true;
+    sleepMs(200);
+  }
+}
+
+/**
+ * What interrupted imports left: a batch whose process is gone while 'running' (killed, crashed,
+ * Ctrl-C), or one marked 'failed' whose leads are still there, has its leads removed (they were
+ * never callable) and is marked 'failed'; one that died while publishing is published (its
+ * file had been read to the end and its counts recorded). Short transactions throughout.
+ * Returns one line per batch handled, for the caller to print.
+ */
+export function cleanupImports(db: DB, only?: number): CleanedBatch[] {
+  const lines: CleanedBatch[] = [];
+  const batches = db
+    .prepare(
+      `SELECT id, state, pid FROM imports i WHERE (state IN ('running', 'publishing')
+         OR (state = 'failed' AND EXISTS (SELECT 1 FROM leads l WHERE l.import_id = i.id))
+         OR EXISTS (SELECT 1 FROM import_updates u WHERE u.import_id = i.id AND i.state <> 'publishing')) ORDER BY id`,
+    )
+    .all() as { id: number; state: string; pid: number | null }[];
+  for (const b of batches) {
+    if (only !== undefined && b.id !== only) continue;
+    if ((b.state === 'running' || b.state === 'publishing') && processAlive(b.pid)) continue;
+    if (b.state === 'publishing') {
+      publishBatch(db, b.id, null);
+      lines.push({ batch: b.id, removed: 0, published: true, line: `Import batch ${b.id} had stopped while publishing its leads; finished publishing it.` });
+    } else {
+      db.prepare(`UPDATE imports SET state = 'failed' WHERE id = ? AND state = 'running'`).run(b.id);
+      const removed = removeBatchLeads(db, b.id, null);
+      lines.push({
+        batch: b.id,
+        removed,
+        published: false,
+        line: `Import batch ${b.id} had been interrupted or had failed; removed the ${removed} lead(s) it had written (none was ever callable).`,
+      });
+    }
+  }
+  return lines;
+}
+
+export interface CleanedBatch {
+  batch: number;
+  /** Leads of an interrupted batch removed. */
+  removed: number;
+  /** True when the batch had died while publishing and was published. */
+  published: boolean;
+  line: string;
+}
+
+/** Removes a failed batch's leads and staged merges, a slice at a time. Returns how many leads. */
+function removeBatchLeads(db: DB, batchId: number, pause: (() => void) | null): number {
+  const del = db.prepare('DELETE FROM leads WHERE id IN (SELECT id FROM leads WHERE import_id = ? ORDER BY id LIMIT ?)');
+  const removed = inSlices(db, (size) => del.run(batchId, size).changes, pause);
+  db.prepare('DELETE FROM import_updates WHERE import_id = ?').run(batchId);
+  return removed;
+}
+
+/**
+ * Publishes a batch marked 'publishing': staged merges applied, then its leads turned from
+ * 'importing' to 'new', a slice per transaction; then 'complete'. Each slice is idempotent, so
+ * whoever finds the batch's process gone can run it again from the start (roll forward).
+ */
+function publishBatch(db: DB, batchId: number, pause: (() => void) | null): void {
+  const update = db.prepare(`UPDATE leads SET ${MERGED_COLUMNS.map((c) => `${c} = @${c}`).join(', ')}, updated_at = @updated_at WHERE id = @id`);
+  const next = db.prepare('SELECT lead_id, merged FROM import_updates WHERE import_id = ? ORDER BY lead_id LIMIT ?');
+  const done = db.prepare('DELETE FROM import_updates WHERE import_id = ? AND lead_id BETWEEN ? AND ?');
+  const updatedAt = (db.prepare('SELECT created_at FROM imports WHERE id = ?').pluck().get(batchId) as string) ?? new Date().toISOString();
+  inSlices(
+    db,
+    (size) => {
+      const rows = next.all(batchId, size) as { lead_id: number; merged: string }[];
+      for (const r of rows) update.run({ ...(JSON.parse(r.merged) as MergedLead), updated_at: updatedAt, id: r.lead_id });
+      if (rows.length) done.run(batchId, rows[0].lead_id, rows[rows.length - 1].lead_id);
+      return rows.length;
+    },
+    pause,
+  );
+  // The batch's ids, lowest first, by ranges of the primary key: a lookup through an index on
+  // the batch or the status would step over every lead already published, slice after slice.
+  const flip = db.prepare(`UPDATE leads SET status = 'new' WHERE id BETWEEN ? AND ? AND import_id = ? AND status = 'importing'`);
+  const { lo, hi } = db.prepare('SELECT min(id) AS lo, max(id) AS hi FROM leads WHERE import_id = ?').get(batchId) as { lo: number | null; hi: number | null };
+  let from = lo ?? 1;
+  inSlices(
+    db,
+    (size) => {
+      if (hi === null || from > hi) return 0;
+      flip.run(from, from + size - 1, batchId);
+      from += size;
+      return size;
+    },
+    pause,
+  );
+  db.prepare(`UPDATE imports SET state = 'complete', pid = NULL WHERE id = ?`).run(batchId);
+}
+
+/**
+ * The batch's leads that a do-not-call entry added since the import started matches (the
+ * import read the list once, at its start), or that `dnc add` moved to do-not-call meanwhile:
+ * deleted from the batch (they would not have been imported). Returns how many.
+ */
+function lateSuppressed(db: DB, batchId: number, suppressedUpTo: number): number {
+  const ids = new Set(db.prepare(`SELECT id FROM leads WHERE import_id = ? AND status = 'do-not-call'`).pluck().all(batchId) as number[]);
+  const late = db.prepare('SELECT kind, value FROM suppressions WHERE id > ? AND value IS NOT NULL').all(suppressedUpTo) as { kind: string; value: string }[];
+  const byPhone = db.prepare(`SELECT id FROM leads WHERE phone = ? AND import_id = ? AND status = 'importing'`).pluck();
+  const byAlt = db.prepare(`SELECT a.lead_id FROM lead_alt_phones a JOIN leads l ON l.id = a.lead_id WHERE a.phone = ? AND l.import_id = ? AND l.status = 'importing'`).pluck();
+  const byEmail = db.prepare(`SELECT id FROM leads WHERE email = ? AND import_id = ? AND status = 'importing'`).pluck();
+  const byDomain = db.prepare(`SELECT id FROM leads WHERE email LIKE '%@' || ? ESCAPE '\\' AND import_id = ? AND status = 'importing'`).pluck();
+  for (const s of late) {
+    const found =
+      s.kind === 'phone'
+        ? [...byPhone.all(s.value, batchId), ...byAlt.all(s.value, batchId)]
+        : s.kind === 'email'
+          ? byEmail.all(s.value.toLowerCase(), batchId)
+          : byDomain.all(s.value.toLowerCase().replace(/^@/, '').replace(/[\\%_]/g, '\\$&'), batchId);
+    for (const id of found as number[]) ids.add(id);
+  }
+  const del = db.prepare('DELETE FROM leads WHERE id = ?');
+  for (const id of ids) del.run(id);
+  return ids.size;
+}
+
 /**
  * Any AFTER INSERT trigger on leads costs ~10 µs a row on a table this wide, as much as the rest
- * of the insert. The ones the import knows are dropped inside its transaction, their work is
- * done once, in bulk, at the end, and they are recreated from their stored SQL before the
- * commit: no other connection ever sees the schema without them. A trigger whose SQL is not
- * exactly the known one stays in place (correct, only slower).
+ * of the insert. The ones the import knows are dropped inside each slice's transaction, their
+ * work is done once for the slice's rows, in bulk, and they are recreated from their stored SQL
+ * before the commit: no other connection ever sees the schema without them. A trigger whose
+ * SQL is not exactly the known one stays in place (correct, only slower).
  */
-const BULK_TRIGGERS: Record<string, { sql: string; replay(db: DB, batchId: number, zones: ReadonlySet<string>): void }> = {
+const BULK_TRIGGERS: Record<string, { sql: string; replay(db: DB, ids: [number, number], zones: ReadonlySet<string>): void }> = {
   leads_zone_insert: {
     sql: `CREATE TRIGGER leads_zone_insert AFTER INSERT ON leads WHEN NEW.timezone IS NOT NULL
       BEGIN INSERT OR IGNORE INTO lead_zones(timezone) VALUES (NEW.timezone); END`,
-    replay(db, _batchId, zones) {
+    replay(db, _ids, zones) {
       const add = db.prepare('INSERT OR IGNORE INTO lead_zones(timezone) VALUES (?)');
       for (const zone of zones) add.run(zone);
     },
@@ -177,12 +457,12 @@ const BULK_TRIGGERS: Record<string, { sql: string; replay(db: DB, batchId: numbe
   leads_alt_phones_insert: {
     sql: `CREATE TRIGGER leads_alt_phones_insert AFTER INSERT ON leads WHEN NEW.alt_phones IS NOT NULL AND json_valid(NEW.alt_phones)
       BEGIN INSERT INTO lead_alt_phones(phone, lead_id) SELECT value, NEW.id FROM json_each(NEW.alt_phones) WHERE type = 'text'; END`,
-    replay(db, batchId) {
+    replay(db, [lo, hi]) {
       db.prepare(
         `INSERT INTO lead_alt_phones(phone, lead_id)
          SELECT j.value, l.id FROM leads l, json_each(l.alt_phones) j
-         WHERE l.import_id = ? AND l.alt_phones IS NOT NULL AND json_valid(l.alt_phones) AND j.type = 'text' ORDER BY l.id`,
-      ).run(batchId);
+         WHERE l.id BETWEEN ? AND ? AND l.alt_phones IS NOT NULL AND json_valid(l.alt_phones) AND j.type = 'text' ORDER BY l.id`,
+      ).run(lo, hi);
     },
   },
 };
@@ -197,50 +477,78 @@ export function leadInsertTriggers(db: DB): { name: string; sql: string; bulk: b
     .map((t) => ({ ...t, bulk: BULK_TRIGGERS[t.name] !== undefined && sameSql(t.sql, BULK_TRIGGERS[t.name].sql) }));
 }
 
-function suspendInsertTriggers(db: DB, batchId: number): { zones: Set<string>; restore(): void } {
-  const zones = new Set<string>();
-  const suspended = leadInsertTriggers(db).filter((t) => t.bulk);
-  for (const t of suspended) db.exec(`DROP TRIGGER ${t.name}`);
-  return {
-    zones,
-    restore() {
-      for (const t of suspended) {
-        BULK_TRIGGERS[t.name].replay(db, batchId, zones);
-        db.exec(t.sql);
-      }
-    },
-  };
-}
-
 /**
- * New leads go in a few hundred at a time: one INSERT … SELECT from a virtual table over the
- * buffered rows costs about half as much a row as one INSERT a row (binding each value through
- * a call is most of that), and the columns the file leaves empty on every lead are not read at
- * all. A row that does fill one of those goes in through the statement of every column, so a
- * wrong guess costs speed, never data. Ids are the import's own, next after the highest stored
- * one (the import holds the write lock), so a row's id is known while it is still buffered:
- * duplicate finding reads a buffered row from the buffer (held); whatever reads leads from the
- * table during the import writes the buffer first (flush).
+ * New leads go in a slice at a time, each slice one short write transaction: one INSERT …
+ * SELECT from a virtual table over the buffered rows costs about half as much a row as one
+ * INSERT a row (binding each value through a call is most of that), and the columns the file
+ * leaves empty on every lead are not read at all (a slice with a row that fills one goes in
+ * through the statement of every column: a wrong guess costs speed, never data). Ids are the
+ * import's own, next after the highest stored one (imports run one at a time, and nothing else
+ * adds leads), so a row's id is known while it is still buffered: duplicate finding reads a
+ * buffered row from the buffer (held); whatever reads leads from the table first writes the
+ * buffer (flush). Merges are buffered likewise (stage, staged) and written with the slice.
  */
-function newLeadBatch(db: DB, batchId: number, now: string, unfilled: ReadonlySet<string>): LeadBatch {
+function newLeadBatch(db: DB, tables: ImportTables, batchId: number, now: string, unfilled: ReadonlySet<string>, pause: (() => void) | null): LeadBatch {
   const buffer = importRowsTable(db);
   buffer.length = 0;
+  const merges = new Map<number, MergedLead>();
   let nextId = db.prepare('SELECT coalesce(max(id), 0) + 1 FROM leads').pluck().get() as number;
+  const status = batchId === DRY_RUN_BATCH ? 'new' : 'importing';
   // Status, batch and times are the same for every row: literals, not values. A row without a
   // score (null, so that a merge keeps the old one) is stored as 0, the column's default.
   const insertOf = (columns: readonly string[]) =>
     db.prepare(
-      `INSERT INTO leads(id, ${columns.join(', ')}, status, import_id, created_at, updated_at)
-       SELECT id, ${columns.map((c) => (c === 'score' ? 'coalesce(score, 0)' : c)).join(', ')}, 'new', ${batchId}, '${now}', '${now}'
+      `INSERT INTO ${tables.leads}(id, ${columns.join(', ')}, status, import_id, created_at, updated_at)
+       SELECT id, ${columns.map((c) => (c === 'score' ? 'coalesce(score, 0)' : c)).join(', ')}, '${status}', ${batchId}, '${now}', '${now}'
        FROM ${IMPORT_ROWS}`,
     );
   const insertFilled = insertOf(LEAD_COLUMNS.filter((c) => !unfilled.has(c)));
   const insertAll = insertOf(LEAD_COLUMNS);
+  const stageMerge = db.prepare(`INSERT OR REPLACE INTO ${tables.updates}(import_id, lead_id, merged) VALUES (?, ?, ?)`);
   const empty = LEAD_COLUMNS.flatMap((c, i) => (unfilled.has(c) ? [i] : []));
+  const zoneAt = LEAD_COLUMNS.indexOf('timezone') + 1;
+  let fillsAll = false;
+  let sliceRows = SLICE_MIN;
+  const write = () => {
+    if (buffer.length) (fillsAll ? insertAll : insertFilled).run();
+    for (const [id, merged] of merges) stageMerge.run(batchId, id, JSON.stringify(merged));
+  };
   const flush = () => {
-    if (buffer.length === 0) return;
-    insertFilled.run();
+    if (buffer.length === 0 && merges.size === 0) return;
+    if (batchId === DRY_RUN_BATCH) write();
+    else {
+      const started = performance.now();
+      retryWhileBusy(db, () => db.transaction(() => {
+        const suspended = leadInsertTriggers(db).filter((t) => t.bulk);
+        for (const t of suspended) db.exec(`DROP TRIGGER ${t.name}`);
+        write();
+        if (buffer.length) {
+          const zones = new Set<string>();
+          for (const row of buffer) if (row[zoneAt]) zones.add(row[zoneAt] as string);
+          const ids: [number, number] = [buffer[0][0] as number, buffer[buffer.length - 1][0] as number];
+          for (const t of suspended) BULK_TRIGGERS[t.name].replay(db, ids, zones);
+        }
+        for (const t of suspended) db.exec(t.sql);
+      }).immediate(), IMPORT_PATIENCE_MS);
+      if (buffer.length >= sliceRows) sliceRows = nextSlice(buffer.length, performance.now() - started);
+    }
     buffer.length = 0;
+    merges.clear();
+    for (const map of Object.values(keyed)) map.clear();
+    fillsAll = false;
+    pause?.();
+  };
+  // The buffered leads by key (the first one holding each), for the duplicate lookups.
+  const keyed = { phone: new Map<string, number>(), email: new Map<string, number>(), external_id: new Map<string, number>() };
+  const note = (kind: keyof Keys, key: unknown, id: number) => {
+    if (typeof key === 'string' && !keyed[kind].has(key)) keyed[kind].set(key, id);
+  };
+  const held = (id: number): Existing | undefined => {
+    const first = buffer.length ? (buffer[0][0] as number) : id + 1;
+    if (id < first || id >= first + buffer.length) return undefined;
+    const row = buffer[id - first];
+    const lead = Object.fromEntries(LEAD_COLUMNS.map((c, i) => [c, row[i + 1]])) as unknown as StoredLead;
+    return { ...lead, score: lead.score ?? 0, attempts: 0, last_call_at: null, created_at: now, id, import_id: batchId };
   };
   return {
     add(lead) {
@@ -248,24 +556,28 @@ function newLeadBatch(db: DB, batchId: number, now: string, unfilled: ReadonlySe
       // The values past the lead's columns (TUPLE_COLUMNS) are the import's, not the table's:
       // the virtual table reads exactly LEAD_COLUMNS, each column of each row costing time.
       lead.length = LEAD_COLUMNS.length;
-      if (empty.some((i) => lead[i] !== null)) {
-        flush();
-        buffer.push([id, ...lead]);
-        insertAll.run();
-        buffer.length = 0;
-      } else {
-        buffer.push([id, ...lead]);
-        if (buffer.length >= 512) flush();
-      }
+      if (empty.some((i) => lead[i] !== null)) fillsAll = true;
+      const keys = duplicateKeys(lead);
+      note('phone', keys.phone, id);
+      note('email', keys.email, id);
+      note('external_id', keys.external_id, id);
+      buffer.push([id, ...lead]);
+      if (buffer.length >= sliceRows) flush();
       return id;
     },
+    stage(id, merged) {
+      merges.set(id, merged);
+      if (merges.size >= sliceRows) flush();
+    },
+    staged(id) {
+      const merged = merges.get(id);
+      return merged ? JSON.stringify(merged) : undefined;
+    },
     flush,
-    held(id) {
-      const first = buffer.length ? (buffer[0][0] as number) : id + 1;
-      if (id < first || id >= first + buffer.length) return undefined;
-      const row = buffer[id - first];
-      const lead = Object.fromEntries(LEAD_COLUMNS.map((c, i) => [c, row[i + 1]])) as unknown as StoredLead;
-      return { ...lead, score: lead.score ?? 0, attempts: 0, last_call_at: null, created_at: now, id, import_id: batchId };
+    held,
+    holding(kind, key) {
+      const id = keyed[kind].get(key);
+      return id === undefined ? undefined : held(id);
     },
   };
 }
@@ -273,10 +585,16 @@ function newLeadBatch(db: DB, batchId: number, now: string, unfilled: ReadonlySe
 interface LeadBatch {
   /** Buffers a new lead; its id. */
   add(lead: LeadTuple): number;
-  /** Writes the buffered leads. */
+  /** Buffers a merge into an existing lead (staged, applied when the batch is published). */
+  stage(id: number, merged: MergedLead): void;
+  /** The merge buffered for this lead, as staged JSON; undefined when none is buffered. */
+  staged(id: number): string | undefined;
+  /** Writes the buffered leads and merges (one slice). */
   flush(): void;
   /** The buffered lead with this id, as a stored one reads; undefined when it is not in the buffer. */
   held(id: number): Existing | undefined;
+  /** The first buffered lead whose phone, e-mail or external id is this key. */
+  holding(kind: keyof Keys, key: string): Existing | undefined;
 }
 
 const IMPORT_ROWS = 'callq_import_rows';
@@ -298,70 +616,10 @@ function importRowsTable(db: DB): unknown[][] {
   return rows;
 }
 
-/**
- * Indexes that stay in place (when their SQL is exactly this): partial ones no imported lead
- * enters (it arrives 'new', unclaimed, without a callback or a hand-off), where a rebuild would
- * cost a scan of the whole table; those whose keys the import adds in order (status 'new' with
- * rising ids, the batch's own id), which cost no more to keep up than to rebuild; and, when the
- * import fills `unlessFilled` on no lead, partial ones that hold only leads with that column.
- */
-const KEPT_INDEXES: Record<string, { sql: string; unlessFilled?: string }> = {
-  leads_status: { sql: `CREATE INDEX leads_status ON leads(status)` },
-  leads_import: { sql: `CREATE INDEX leads_import ON leads(import_id)` },
-  leads_callbacks: { sql: `CREATE INDEX leads_callbacks ON leads(callback_at) WHERE status = 'callback'` },
-  leads_claims: { sql: `CREATE INDEX leads_claims ON leads(claim_rep) WHERE claim_rep IS NOT NULL` },
-  leads_handoff: { sql: `CREATE INDEX leads_handoff ON leads(handoff_id) WHERE handoff_id IS NOT NULL` },
-  leads_email: { sql: `CREATE INDEX leads_email ON leads(email) WHERE email IS NOT NULL`, unlessFilled: 'email' },
-  leads_external_id: { sql: `CREATE INDEX leads_external_id ON leads(external_id) WHERE external_id IS NOT NULL`, unlessFilled: 'external_id' },
-  leads_inbound: { sql: `CREATE INDEX leads_inbound ON leads(inbound_at) WHERE status = 'new' AND inbound_at IS NOT NULL`, unlessFilled: 'inbound_at' },
-};
-
 /** The indexes the import's duplicate lookups use, by key kind. */
 const LOOKUP_INDEXES: Record<string, keyof Keys> = { leads_phone: 'phone', leads_email: 'email', leads_external_id: 'external_id' };
 
 type DeferredIndexes = { buildLookups(): void; rebuild(): void };
-
-/**
- * When the import is at least as large as the table, the indexes on leads (phone, e-mail and
- * the queue's above all, whose keys arrive in random order) are dropped inside the import's
- * transaction and built again from their stored SQL before the commit: SQLite builds an index
- * by sorting, far faster than a million scattered B-tree inserts. Other connections keep
- * reading the committed snapshot, so none of them sees an index missing; a crash rolls the drop
- * back. Unique indexes stay (they enforce something while rows go in). Meanwhile duplicates are
- * found through a KeyIndex; if that fills up, the lookup indexes are built there and then.
- */
-function deferIndexes(db: DB, unfilled: ReadonlySet<string>): DeferredIndexes {
-  const kept = (i: { name: string; sql: string }) => {
-    const k = KEPT_INDEXES[i.name];
-    return k !== undefined && sameSql(i.sql, k.sql) && (k.unlessFilled === undefined || unfilled.has(k.unlessFilled));
-  };
-  const deferred = (
-    db.prepare(`SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'leads' AND sql IS NOT NULL`).all() as { name: string; sql: string }[]
-  ).filter((i) => !/^\s*CREATE\s+UNIQUE\b/i.test(i.sql) && !kept(i));
-  for (const i of deferred) db.exec(`DROP INDEX "${i.name}"`);
-  const build = (which: (name: string) => boolean) => {
-    // SQLite sorts an index's keys in runs as large as the page cache, on helper threads
-    // (PRAGMA threads) while it goes on scanning the table: runs of 2 MB keep both going (a
-    // million leads: 0.35 s an index instead of 0.55 s with the import's 16 MB cache).
-    const cache = db.pragma('cache_size', { simple: true }) as number;
-    db.pragma('cache_size = -2048');
-    try {
-      for (const i of deferred.filter((d) => which(d.name))) db.exec(i.sql);
-    } finally {
-      db.pragma(`cache_size = ${cache}`);
-    }
-  };
-  let lookupsBuilt = false;
-  return {
-    buildLookups() {
-      if (!lookupsBuilt) build((name) => name in LOOKUP_INDEXES);
-      lookupsBuilt = true;
-    },
-    rebuild() {
-      build((name) => !(name in LOOKUP_INDEXES) || !lookupsBuilt);
-    },
-  };
-}
 
 /** Every suppression as 'kind:hash', loaded once (usually a small table; often empty). */
 function suppressionHashes(db: DB): Set<string> {
@@ -435,30 +693,34 @@ class LeadIdSet {
  */
 function duplicateFinder(
   db: DB,
+  /** The table (or, in a dry run, the view) that holds the stored leads and the import's own. */
+  leads: string,
   stored: number,
   expectedRows: number,
   deferred: DeferredIndexes | null,
-  batch: Pick<LeadBatch, 'flush' | 'held'>,
+  batch: Pick<LeadBatch, 'flush' | 'held' | 'holding'>,
 ): { hash(keys: Keys): KeyHashes; mayExist(h: KeyHashes): boolean; find(keys: Keys, h: KeyHashes): Existing | undefined; remember(h: KeyHashes, id: number): void } {
-  const byExternalId = db.prepare(`SELECT ${STORED_COLUMNS} FROM leads WHERE external_id = ? AND external_system IS ? ORDER BY id LIMIT 1`);
-  const byPhone = db.prepare(`SELECT ${STORED_COLUMNS} FROM leads WHERE phone = ? AND phone_ext IS ? ORDER BY id LIMIT 1`);
-  const byEmail = db.prepare(`SELECT ${STORED_COLUMNS} FROM leads WHERE email = ? ORDER BY id LIMIT 1`);
+  const byExternalId = db.prepare(`SELECT ${STORED_COLUMNS} FROM ${leads} WHERE external_id = ? AND external_system IS ? ORDER BY id LIMIT 1`);
+  const byPhone = db.prepare(`SELECT ${STORED_COLUMNS} FROM ${leads} WHERE phone = ? AND phone_ext IS ? ORDER BY id LIMIT 1`);
+  const byEmail = db.prepare(`SELECT ${STORED_COLUMNS} FROM ${leads} WHERE email = ? ORDER BY id LIMIT 1`);
   const byId = (keys: Keys) => {
     const at = keys.external_id!.indexOf(':'); // system names have no ':' (core/identity.ts)
     return byExternalId.get(keys.external_id!.slice(at + 1), at === 0 ? null : keys.external_id!.slice(0, at));
   };
+  // Stored leads have lower ids than the buffered ones, so for each key the table is asked
+  // first and the buffer second: the lowest id holding the key, without writing the buffer.
   const indexed = (keys: Keys) => {
-    batch.flush();
     const { phone, ext } = splitPhoneIdentity(keys.phone);
-    return ((keys.external_id !== null ? byId(keys) : undefined) ??
+    return ((keys.external_id !== null ? byId(keys) ?? batch.holding('external_id', keys.external_id) : undefined) ??
       byPhone.get(phone, ext) ??
-      (keys.email !== null ? byEmail.get(keys.email) : undefined)) as Existing | undefined;
+      batch.holding('phone', keys.phone) ??
+      (keys.email !== null ? byEmail.get(keys.email) ?? batch.holding('email', keys.email) : undefined)) as Existing | undefined;
   };
 
   if (stored > expectedRows * 4) return { hash: keyHashes, mayExist: () => true, find: indexed, remember() {} };
   let filter: KeyFilter | null = null;
   let rows = deferred ? new KeyIndex() : null;
-  const storedById = db.prepare(`SELECT ${STORED_COLUMNS} FROM leads WHERE id = ?`);
+  const storedById = db.prepare(`SELECT ${STORED_COLUMNS} FROM ${leads} WHERE id = ?`);
   // The first lead (lowest id) whose key still is this one, as the indexed lookups would find.
   const scan = (kind: keyof Keys, key: string, hash: [number, number]) => {
     let found: Existing | undefined;
@@ -490,7 +752,7 @@ function duplicateFinder(
     return rows.full || id > 0x7fffffff;
   };
   const everyStoredLead = () =>
-    db.prepare('SELECT id, external_id, external_system, phone, phone_ext, email FROM leads').iterate() as IterableIterator<StoredIdentity & { id: number }>;
+    db.prepare('SELECT id, external_id, external_system, phone, phone_ext, email FROM main.leads').iterate() as IterableIterator<StoredIdentity & { id: number }>;
   /** From now on the lookup indexes find duplicates, and a bloom filter of every key spares most lookups. */
   const spill = () => {
     batch.flush();
@@ -625,6 +887,16 @@ export interface UndoResult {
  * one transaction. Refuses when any of them has been called, unless forced.
  */
 export function undoImport(db: DB, batchId: number, force: boolean, now: Date): UndoResult {
+  const first = db.prepare('SELECT * FROM imports WHERE id = ?').get(batchId) as ImportBatchRow | undefined;
+  let cleaned = 0;
+  if (first && !first.undone_at && first.state !== 'complete') {
+    if (batchState(first) !== 'interrupted' && first.state !== 'failed') {
+      throw new BusyError(`import batch ${batchId} is still running (process ${first.pid}); nothing was changed. Undo it once it has finished.`);
+    }
+    // An interrupted or failed batch: its leads were never callable. One that died while
+    // publishing is published first (roll forward), then undone like any other.
+    cleaned = cleanupImports(db, batchId)[0]?.removed ?? 0;
+  }
   return db.transaction((): UndoResult => {
     const batch = db.prepare('SELECT * FROM imports WHERE id = ?').get(batchId) as ImportBatchRow | undefined;
     if (!batch) throw new UsageError(`there is no import batch ${batchId}. Run 'callq imports' to list them.`);
@@ -645,6 +917,6 @@ export function undoImport(db: DB, batchId: number, force: boolean, now: Date): 
     }
     const removed = db.prepare('DELETE FROM leads WHERE import_id = ?').run(batchId).changes;
     db.prepare('UPDATE imports SET undone_at = ? WHERE id = ?').run(now.toISOString(), batchId);
-    return { batch: batchId, removed, called, updated_kept: batch.updated };
+    return { batch: batchId, removed: removed + cleaned, called, updated_kept: batch.state === 'complete' ? batch.updated : 0 };
   }).immediate();
 }

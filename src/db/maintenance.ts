@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { DB } from './open.js';
 import { addSuppressions } from './suppressions.js';
 import { loadSettings } from './settings.js';
+import { batchState, cleanupImports, type CleanedBatch } from './imports.js';
 import { checkDatabase, describeProblems, planBackupRotation, removeBackups, writeBackup } from './backup.js';
 import { IntegrityError } from '../core/errors.js';
 import { removeStaleTemps, type TempSweep } from '../io/output-file.js';
@@ -185,6 +186,19 @@ export function optimize(db: DB): void {
   db.pragma('optimize');
 }
 
+/** What cleanupImports would handle, for a dry run: the batches left running by a process that is gone, or failed with leads. */
+function interruptedImports(db: DB): CleanedBatch[] {
+  const rows = db
+    .prepare(
+      `SELECT i.id, i.state, i.pid, (SELECT count(*) FROM leads l WHERE l.import_id = i.id) AS n FROM imports i
+       WHERE i.state IN ('running', 'publishing') OR (i.state = 'failed' AND EXISTS (SELECT 1 FROM leads l WHERE l.import_id = i.id))`,
+    )
+    .all() as { id: number; state: string; pid: number | null; n: number }[];
+  return rows
+    .filter((r) => r.state === 'failed' || batchState({ state: r.state as 'running', pid: r.pid, undone_at: null }) === 'interrupted')
+    .map((r) => ({ batch: r.id, removed: r.state === 'publishing' ? 0 : r.n, published: r.state === 'publishing', line: '' }));
+}
+
 export interface MaintenanceOptions {
   now: Date;
   dryRun: boolean;
@@ -201,6 +215,8 @@ export interface MaintenanceOptions {
 export interface MaintenanceReport {
   dry_run: boolean;
   integrity: 'ok';
+  /** Batches of interrupted imports cleaned (leads removed) or, if they died publishing, published. */
+  imports_cleaned: Omit<CleanedBatch, 'line'>[];
   expired_claims: number;
   exhausted: number;
   nurture_returned: number;
@@ -248,6 +264,13 @@ export async function runMaintenance(db: DB, options: MaintenanceOptions): Promi
   }
   const settings = loadSettings(db);
   const retentionDays = options.retentionDays ?? settings.retentionDays;
+  // A dry run (read-only) only counts the batches an import's process left behind.
+  const cleaned = await step(
+    'interrupted imports',
+    () => (dryRun ? interruptedImports(db) : cleanupImports(db)),
+    (c) => c.length,
+    (c) => c.map((b) => (b.published ? `batch ${b.batch} published` : `batch ${b.batch}: ${b.removed} leads removed`)).join('; ') || 'none',
+  );
   const expired = await step('expired claims', () => expireClaims(db, now, batch('expired claims')), (n) => n);
   const exhausted = await step('exhausted', () => exhaustLeads(db, now, settings.maxAttempts, batch('exhausted')), (n) => n);
   const nurture = await step('nurture returned', () => returnNurtureLeads(db, now, batch('nurture returned')), (n) => n);
@@ -290,6 +313,7 @@ export async function runMaintenance(db: DB, options: MaintenanceOptions): Promi
   return {
     dry_run: dryRun,
     integrity: 'ok',
+    imports_cleaned: cleaned.map(({ line: _line, ...rest }) => rest),
     expired_claims: expired,
     exhausted,
     nurture_returned: nurture,

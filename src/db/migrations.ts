@@ -190,6 +190,40 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE leads ADD COLUMN external_system TEXT;   -- who issued external_id: hubspot, salesforce, … or the id column's header
     `);
   },
+  // 5: imports that run while reps work (README "Imports while reps work"). A lead an import is
+  // still writing has status 'importing', which no queue query or queue index serves; the batch
+  // row says where the import is (running, publishing, complete, failed) and which process runs
+  // it; merges into existing leads wait in import_updates until the batch is published.
+  // Allowing one more status only loosens the CHECK, so the stored table SQL is edited in place
+  // (SQLite's documented procedure for changing a constraint) instead of copying every lead.
+  (db) => {
+    const { sql } = db.prepare(`SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'leads'`).get() as { sql: string };
+    const old = `CHECK (${STATUS_CHECK})`;
+    if (!sql.includes(old)) throw new Error('migration 5: the leads table does not have the expected status constraint');
+    const version = db.pragma('schema_version', { simple: true }) as number;
+    db.unsafeMode(true);
+    try {
+      db.pragma('writable_schema = ON');
+      db.prepare(`UPDATE sqlite_schema SET sql = ? WHERE type = 'table' AND name = 'leads'`).run(
+        sql.replace(old, `CHECK (${STATUS_CHECK.replace(`'exhausted')`, `'exhausted','importing')`)})`),
+      );
+      db.pragma(`schema_version = ${version + 1}`);
+      db.pragma('writable_schema = OFF');
+    } finally {
+      db.unsafeMode(false);
+    }
+    db.exec(`
+      ALTER TABLE imports ADD COLUMN state TEXT NOT NULL DEFAULT 'complete'
+        CHECK (state IN ('running','publishing','complete','failed'));
+      ALTER TABLE imports ADD COLUMN pid INTEGER;
+      CREATE TABLE import_updates (
+        import_id INTEGER NOT NULL REFERENCES imports(id),
+        lead_id   INTEGER NOT NULL,
+        merged    TEXT NOT NULL,               -- JSON: the merged columns, applied when the batch is published
+        PRIMARY KEY (import_id, lead_id)
+      ) WITHOUT ROWID;
+    `);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

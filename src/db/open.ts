@@ -5,6 +5,7 @@ import { closeSync, existsSync, openSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { IntegrityError, UsageError } from '../core/errors.js';
+import { parseBusyTimeout } from '../core/settings.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 
 export type { DB };
@@ -13,11 +14,26 @@ export interface OpenOptions {
   /** Create the file and migrate it (write commands); otherwise a missing file is an error. */
   create?: boolean;
   readonly?: boolean;
-  /** Milliseconds to wait for another writer before giving up. */
+  /** Milliseconds to wait for another writer before giving up (default: busyTimeoutFrom()). */
   busyTimeout?: number;
 }
 
 export const BUSY_TIMEOUT_MS = 5_000;
+
+/**
+ * How long to wait for another writer: CALLQ_BUSY_TIMEOUT (ms or a duration; empty counts as
+ * unset) overrides the team's `busy-timeout` setting, which overrides the 5 s default. The
+ * environment wins because it is the narrower choice: one script or one rep's shell.
+ */
+export function busyTimeoutFrom(env: NodeJS.ProcessEnv, stored: string | undefined): number {
+  const raw = env.CALLQ_BUSY_TIMEOUT;
+  if (raw !== undefined && raw.trim() !== '') {
+    const ms = parseBusyTimeout(raw);
+    if (ms === null) throw new UsageError(`invalid CALLQ_BUSY_TIMEOUT '${raw}': expected milliseconds like 5000 or a duration like 10s (at most 1h).`);
+    return ms;
+  }
+  return (stored !== undefined ? parseBusyTimeout(stored) : null) ?? BUSY_TIMEOUT_MS;
+}
 /** Page size of databases callq creates. */
 export const PAGE_SIZE = 8192;
 
@@ -55,7 +71,8 @@ export function openDatabase(path: string, options: OpenOptions = {}): DB {
     throw new UsageError(`cannot open database ${path}: ${(err as Error).message}.`);
   }
   try {
-    db.pragma(`busy_timeout = ${options.busyTimeout ?? BUSY_TIMEOUT_MS}`);
+    // Until the setting is read (a read never waits for a writer in WAL), the environment or 5 s.
+    db.pragma(`busy_timeout = ${options.busyTimeout ?? busyTimeoutFrom(process.env, undefined)}`);
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version > SCHEMA_VERSION) {
       throw new UsageError(
@@ -75,6 +92,10 @@ export function openDatabase(path: string, options: OpenOptions = {}): DB {
     if (version < SCHEMA_VERSION && !options.readonly) migrate(db, SCHEMA_VERSION);
     else if (version < SCHEMA_VERSION) {
       throw new UsageError(`database ${path} needs migrating to schema ${SCHEMA_VERSION}; run 'callq init' first.`);
+    }
+    if (options.busyTimeout === undefined && version > 0) {
+      const stored = db.prepare(`SELECT value FROM settings WHERE key = 'busy-timeout'`).pluck().get() as string | undefined;
+      if (stored !== undefined) db.pragma(`busy_timeout = ${busyTimeoutFrom(process.env, stored)}`);
     }
   } catch (err) {
     db.close();
@@ -112,6 +133,36 @@ export function migrate(db: DB, target: number = SCHEMA_VERSION): void {
       MIGRATIONS[version](db);
       db.pragma(`user_version = ${version + 1}`);
     }).immediate();
+  }
+}
+
+const RETRY_SLEEP = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Runs `work` (one immediate transaction: a claim, a logged outcome, a release), and while
+ * another writer holds the lock retries it every 2 ms until the busy timeout has passed; then
+ * the SQLITE_BUSY goes up (exit 75). SQLite's own busy handler sleeps in growing steps up to
+ * 100 ms and so keeps missing the short gaps between an import's write slices; polling this
+ * often takes the first gap. `work` must be a whole transaction (nothing is kept of a try that
+ * found the lock taken). `atLeastMs` lengthens the wait for work that should outwait reps (an
+ * import's slices) rather than fail.
+ */
+export function retryWhileBusy<T>(db: DB, work: () => T, atLeastMs = 0): T {
+  if (db.inTransaction) return work();
+  const timeout = db.pragma('busy_timeout', { simple: true }) as number;
+  const deadline = performance.now() + Math.max(timeout, atLeastMs);
+  db.pragma('busy_timeout = 0');
+  try {
+    for (;;) {
+      try {
+        return work();
+      } catch (err) {
+        if (!/^SQLITE_BUSY/.test((err as { code?: string }).code ?? '') || db.inTransaction || performance.now() >= deadline) throw err;
+        Atomics.wait(RETRY_SLEEP, 0, 0, 2);
+      }
+    }
+  } finally {
+    db.pragma(`busy_timeout = ${timeout}`);
   }
 }
 

@@ -122,7 +122,7 @@ describe('callq restore', () => {
     rep.pragma('journal_mode = WAL');
     rep.prepare('SELECT count(*) FROM leads').get();
     const busy = callq(['--db', db, 'restore', file, '--force']);
-    expect(busy.code).toBe(4);
+    expect(busy.code).toBe(75);
     expect(busy.stderr).toMatch(/in use by another process/);
     expect(rep.prepare('SELECT count(*) FROM leads').pluck().get()).toBe(15);
     rep.close();

@@ -533,7 +533,7 @@ describe('callq import: large files', () => {
     expect(readdirSync(dir).filter((f) => f.includes('rejects'))).toEqual([]);
   }, 120_000);
 
-  it('a killed import leaves the database exactly as it was', async () => {
+  it('a killed import leaves nothing callable; the next import removes what it wrote and says so', async () => {
     importJson(fixture('utf8.csv'));
     const before = query('SELECT * FROM leads ORDER BY id');
     const file = join(dir, 'big.csv');
@@ -541,10 +541,16 @@ describe('callq import: large files', () => {
     const child = await startAndWait([file, '--json']);
     child.kill('SIGKILL');
     await new Promise((r) => child.on('close', r));
-    expect(query('SELECT * FROM leads ORDER BY id')).toEqual(before);
-    expect(query('SELECT count(*) AS n FROM imports')[0].n).toBe(1);
+    expect(query(`SELECT * FROM leads WHERE status <> 'importing' ORDER BY id`)).toEqual(before);
+    expect(query(`SELECT state FROM imports WHERE id = 2`)).toEqual([{ state: 'running' }]);
+    expect(json(callq(['--db', db, 'imports', '--json'])).map((b: any) => b.state)).toEqual(['complete', 'interrupted']);
     expect(query('PRAGMA integrity_check')).toEqual([{ integrity_check: 'ok' }]);
     expect(query(`SELECT count(*) AS n FROM sqlite_schema WHERE name = 'leads_zone_insert'`)[0].n).toBe(1);
-    expect(importJson(fixture('pipe.txt')).inserted).toBe(4);
+    const next = importFile(fixture('pipe.txt'), '--json');
+    expect(next.code, next.stderr).toBe(0);
+    expect(JSON.parse(next.stdout).inserted).toBe(4);
+    expect(next.stderr).toMatch(/Import batch 2 had been interrupted or had failed; removed the \d+ lead\(s\) it had written/);
+    expect(query(`SELECT count(*) AS n FROM leads WHERE import_id = 2`)[0].n).toBe(0);
+    expect(json(callq(['--db', db, 'imports', '--json'])).map((b: any) => b.state)).toEqual(['complete', 'failed', 'complete']);
   }, 120_000);
 });

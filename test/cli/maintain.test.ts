@@ -80,9 +80,10 @@ describe('callq maintain', () => {
     });
     expect(report.checkpoint.mode).toBe('truncate');
     expect(report.steps.map((st: any) => st.name)).toEqual([
-      'integrity check', 'expired claims', 'exhausted', 'nurture returned', 'purged', 'checkpoint', 'optimize', 'temp files',
+      'integrity check', 'interrupted imports', 'expired claims', 'exhausted', 'nurture returned', 'purged', 'checkpoint', 'optimize', 'temp files',
     ]);
     expect(report.temp_files).toEqual({ removed: [], failed: [] });
+    expect(report.imports_cleaned).toEqual([]);
     expect(typeof report.seconds).toBe('number');
 
     expect(lead(s.expired)).toMatchObject({ claim_rep: null, claim_token: null, claim_expires_at: null });

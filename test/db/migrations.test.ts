@@ -173,3 +173,26 @@ describe('migration 4: extensions and external-id systems', () => {
     }
   });
 });
+
+describe('migration 5: imports that run while reps work', () => {
+  it("allows status 'importing' (and still refuses unknown ones), gives batches a state, stages merges", () => {
+    const db = new Database(join(dir, 'v3.db'));
+    try {
+      migrate(db, 4);
+      const T = '2026-10-01T12:00:00.000Z';
+      db.prepare(`INSERT INTO imports(file_name, created_at) VALUES ('a.csv', ?)`).run(T);
+      db.prepare(`INSERT INTO leads(phone, status, import_id, created_at, updated_at) VALUES ('+12125550101', 'new', 1, ?, ?)`).run(T, T);
+      expect(() => db.prepare(`INSERT INTO leads(phone, status, created_at, updated_at) VALUES ('+12125550102', 'importing', ?, ?)`).run(T, T)).toThrow(/CHECK/);
+      migrate(db, 5);
+      expect(db.prepare('SELECT state, pid FROM imports').get()).toEqual({ state: 'complete', pid: null });
+      db.prepare(`INSERT INTO leads(phone, status, import_id, created_at, updated_at) VALUES ('+12125550102', 'importing', 1, ?, ?)`).run(T, T);
+      expect(() => db.prepare(`INSERT INTO leads(phone, status, created_at, updated_at) VALUES ('+12125550103', 'pending', ?, ?)`).run(T, T)).toThrow(/CHECK/);
+      expect(() => db.prepare(`UPDATE imports SET state = 'paused'`).run()).toThrow(/CHECK/);
+      expect(columns(db, 'import_updates')).toEqual(['import_id', 'lead_id', 'merged']);
+      expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+      expect(db.prepare('SELECT count(*) FROM leads').pluck().get()).toBe(2);
+    } finally {
+      db.close();
+    }
+  });
+});
