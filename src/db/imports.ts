@@ -155,6 +155,10 @@ export function beginImport(db: DB, options: WriterOptions): LeadWriter {
     const duplicates = duplicateFinder(db, tables.lookup, stored, options.expectedRows, null, batch);
     // Leads this import has merged a row into: a later row matching one is a repeat within the file.
     const merged = new LeadIdSet();
+    // Their keys as merged: a merge is staged, not yet in the table, so a later row matching
+    // only a key the merge gave (an e-mail the lead lacked) is found here.
+    const mergedKeys = new Set<string>();
+    const keyList = (k: Keys) => [`p:${k.phone}`, ...(k.email === null ? [] : [`e:${k.email}`]), ...(k.external_id === null ? [] : [`x:${k.external_id}`])];
     // Rows whose own do-not-call flag is set: put on the list, and matching leads moved, at the end.
     const doNotCall: SuppressionKey[] = [];
 
@@ -170,6 +174,7 @@ export function beginImport(db: DB, options: WriterOptions): LeadWriter {
         }
         if (suppressed.size && leadSuppressionKeys(suppressionView(lead)).some((k) => suppressed.has(`${k.kind}:${k.hash}`))) return 'suppressed';
         const keys = duplicateKeys(lead);
+        if (mergedKeys.size && keyList(keys).some((k) => mergedKeys.has(k))) return 'duplicate';
         const hashed = duplicates.hash(keys);
         if (duplicates.mayExist(hashed)) {
           const existing = duplicates.find(keys, hashed);
@@ -180,7 +185,9 @@ export function beginImport(db: DB, options: WriterOptions): LeadWriter {
             if (!changes) return 'duplicate';
             batch.stage(existing.id, changes);
             merged.add(existing.id);
-            duplicates.remember(duplicates.hash(duplicateKeys({ ...existing, ...changes })), existing.id);
+            const mergedAs = duplicateKeys({ ...existing, ...changes });
+            for (const k of keyList(mergedAs)) mergedKeys.add(k);
+            duplicates.remember(duplicates.hash(mergedAs), existing.id);
             return 'updated';
           }
         }

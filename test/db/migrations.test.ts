@@ -157,7 +157,7 @@ describe('migration 4: extensions and external-id systems', () => {
       raw.prepare(`INSERT INTO leads(id, phone, external_id, created_at, updated_at) VALUES (1, '+12127363001', '7', 'x', 'x')`).run();
       raw.close();
       const db = openDatabase(path, { create: true });
-      expect(schemaVersion(db)).toBe(4);
+      expect(schemaVersion(db)).toBe(SCHEMA_VERSION);
       expect(db.prepare('SELECT phone, phone_ext, external_id, external_system FROM leads WHERE id = 1').get()).toEqual({
         phone: '+12127363001',
         phone_ext: null,
