@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Many reps at once, in process (SPEC "Performance": 8 reps claiming and logging at once — no
+// Many reps at once, in process (bench/RESULTS.md: 8 reps claiming and logging at once — no
 // lead served twice, no outcome lost, no "database is locked" reaching a rep, at least 500
 // claim+log cycles per second in total).
 //

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `callq export cleanup` on 1,000,000 leads against `sqlite3 -csv` selecting the same columns
-// with the same query, in the same run (SPEC "Performance": within 4×; memory flat).
+// with the same query, in the same run (bench/RESULTS.md: within 4×; memory flat).
 //
 //   node bench/export.js [LEADS=1000000] [--runs 3]
 //

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// An import while reps work (SPEC "Performance": while a 1,000,000-row import runs, no rep
+// An import while reps work (bench/RESULTS.md: while a 1,000,000-row import runs, no rep
 // command fails and rep commands stay within p99 ≤ 500 ms; the import itself within 1.25× of the
 // same import with nobody working, measured in the same run).
 //

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `callq import` of a generated lead list against `sqlite3 .import` of the same file into a bare
-// table, in the same run (SPEC "Performance": within 3×; memory flat in file size).
+// table, in the same run (bench/RESULTS.md: within 3×; memory flat in file size).
 //
 //   node bench/import.js [ROWS=1000000] [--runs 1]
 //

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `callq maintain` on a big database while a rep keeps claiming leads (SPEC "Performance":
+// `callq maintain` on a big database while a rep keeps claiming leads (bench/RESULTS.md:
 // maintain on 1,000,000 leads under 10 s without vacuum; no rep waits more than 200 ms for it).
 //
 //   node bench/maintain.js [LEADS=1000000] [--vacuum]

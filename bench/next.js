@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // callq next on a big database made the way ops make one: `callq import` of a generated list,
-// no `maintain` yet, so no ANALYZE statistics (SPEC "Performance"). Reports, against `node -e 0`
+// no `maintain` yet, so no ANALYZE statistics (bench/RESULTS.md). Reports, against `node -e 0`
 // measured in the same run (interleaved, so machine load affects all alike):
 //   - a fresh claim: a new rep every run, so nothing is held and the queue is searched;
 //   - the held claim: the same rep again, shown the lead it holds;

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Benchmark for `callq report`: every report on a 1,000,000-lead / 3,000,000-call database
-// must finish in under 2 s (SPEC "Reports", issue "Reports").
+// must finish in under 2 s (docs/reports.md).
 //
 //   node bench/report.js [--leads 1000000] [--calls 3000000] [--db FILE] [--keep] [--runs 3] [--build-only]
 //

@@ -1,4 +1,4 @@
-// The global options every command shares (SPEC "Global behaviour"), resolved once:
+// The global options every command shares (docs/setup.md), resolved once:
 // database path, rep identity, the clock, output mode. Commands receive this as `ctx`.
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';

@@ -1,4 +1,4 @@
-// callq export sales-ready | cleanup | calls (SPEC "Export"): a CSV (or NDJSON) to stdout or,
+// callq export sales-ready | cleanup | calls (docs/exporting.md): a CSV (or NDJSON) to stdout or,
 // atomically, to --out. A sales-ready export marks its leads handed-off in one batch, only once
 // the whole file has been written.
 import type { Context } from './context.js';

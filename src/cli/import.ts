@@ -34,7 +34,7 @@ export interface ImportSummary extends ImportCounts {
   encoding_candidates?: string[];
   /** The first lines holding bytes that are not valid UTF-8. */
   undecodable_lines?: number[];
-  /** How the file's id column was read (README "Duplicates"); null without one. */
+  /** How the file's id column was read (docs/importing.md "Duplicates"); null without one. */
   external_id: ExternalIdRule | null;
   /** What the import decided that changes how rows were matched, in words. */
   notes: string[];

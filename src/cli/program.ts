@@ -44,7 +44,7 @@ function examples(lines: string[]): string {
   return '\nExamples:\n' + lines.map((l) => `  $ ${l}`).join('\n') + '\n';
 }
 
-/** Every exit status callq uses (SPEC "Exit codes"), for `callq --help`, `callq help exit-codes` and the man page. */
+/** Every exit status callq uses (docs/setup.md, "Exit codes"), for `callq --help`, `callq help exit-codes` and the man page. */
 export const EXIT_CODES: ReadonlyArray<{ code: number; short: string; meaning: string }> = [
   { code: 0, short: 'ok', meaning: 'ok. An import is ok even if every row was rejected or a duplicate.' },
   { code: 1, short: 'unexpected failure', meaning: 'unexpected failure: a bug (please report it with the command you ran), or the machine failed under callq, e.g. a full disk. The message says which.' },

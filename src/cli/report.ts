@@ -1,5 +1,5 @@
-// `callq report funnel|reasons|reps|hours` (SPEC "Reports"): parse → query → shape → render as
-// tables with bars, --json or --csv. Definitions: README "Reports" and src/core/reports.ts.
+// `callq report funnel|reasons|reps|hours` (docs/reports.md): parse → query → shape → render as
+// tables with bars, --json or --csv. Definitions: docs/reports.md and src/core/reports.ts.
 import { stringify } from 'csv-stringify/sync';
 import type { ChalkInstance } from 'chalk';
 import type { Context } from './context.js';

@@ -1,4 +1,4 @@
-// Calling windows: when a lead may be phoned, judged in the lead's local time (SPEC "The queue").
+// Calling windows: when a lead may be phoned, judged in the lead's local time (docs/working.md).
 // Pure: every function takes the instant it reasons about; nothing reads the clock.
 // Local time comes from Node's Intl (full ICU), so no date library is needed.
 

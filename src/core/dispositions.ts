@@ -1,4 +1,4 @@
-// Dispositions (SPEC "Dispositions"): what a rep can record, and the effect each one has.
+// Dispositions (docs/outcomes.md): what a rep can record, and the effect each one has.
 // The team may edit the list through settings (`disposition.NAME = "KIND [contact|no-contact]"`),
 // choosing the effect of a new one from the built-in kinds below.
 

@@ -1,4 +1,4 @@
-// Why a lead is or is not callable now, and when it will be (SPEC "The queue": `callq why`).
+// Why a lead is or is not callable now, and when it will be (docs/working.md: `callq why`).
 // Each blocker names the rule and, where the rule lifts by itself, the instant it does.
 // The queue's SQL (db/queue.ts) applies the same rules to many leads at once; a property test
 // (test/db/eligibility-property.test.ts) keeps the two in agreement, `callableAt` included.

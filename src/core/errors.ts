@@ -1,4 +1,4 @@
-// Typed failures. Only the entry point turns them into a process exit code (SPEC "Exit codes").
+// Typed failures. Only the entry point turns them into a process exit code (docs/setup.md, "Exit codes").
 
 export const EXIT = {
   ok: 0,

@@ -1,4 +1,4 @@
-// What a hand-off file says (SPEC "Export"): the columns of each profile and how a lead's status
+// What a hand-off file says (docs/exporting.md): the columns of each profile and how a lead's status
 // reads in the destination CRM. Pure: rows in, cells out.
 //
 // Field names relied on:
@@ -20,7 +20,7 @@
 // field, so Phone carries it the way Salesforce users write it ('+12127363001 x101'); HubSpot's
 // Phone Number property reads an extension written after the number ('+12127363001 ext. 101').
 //
-// Required fields (README "Export"): Salesforce refuses a lead without LastName or Company, and
+// Required fields (docs/exporting.md): Salesforce refuses a lead without LastName or Company, and
 // HubSpot a contact without any of email, firstname and lastname. Such a field left empty is
 // filled with '[not provided]' (what Salesforce's own web-to-lead writes for a missing
 // Company), and the export says how many it filled, so no lead is marked handed off and then

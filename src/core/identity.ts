@@ -1,4 +1,4 @@
-// Who is one person (README "Duplicates"): the keys that make two imported rows one lead. Pure.
+// Who is one person (docs/importing.md "Duplicates"): the keys that make two imported rows one lead. Pure.
 //
 // - A phone number with its extension: colleagues behind one switchboard (x101, x202) are
 //   different people, and a bare main number is a contact of its own, not any of them.

@@ -1,4 +1,4 @@
-// A lead as the database stores it (README "Database schema"; JSON columns still as text).
+// A lead as the database stores it (docs/schema.md; JSON columns still as text).
 // The domain's other views of a lead are picked from it, so a column is named in one place.
 import type { LeadStatus } from './lifecycle.js';
 

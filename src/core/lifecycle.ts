@@ -1,4 +1,4 @@
-// The lead life cycle (SPEC "Lead life cycle") as a transition table.
+// The lead life cycle (docs/working.md) as a transition table.
 // A transition not listed here is illegal and refused with exit 2, never applied silently.
 import { UsageError } from './errors.js';
 

@@ -1,4 +1,4 @@
-// Nightly maintenance, planned without I/O (SPEC "Nightly maintenance"): the retention cutoff,
+// Nightly maintenance, planned without I/O (docs/operations.md): the retention cutoff,
 // backup names and rotation, and the pacing that keeps each write transaction short enough
 // that a rep's claim never waits long behind it.
 import { UsageError } from './errors.js';

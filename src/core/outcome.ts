@@ -1,4 +1,4 @@
-// What an outcome does to a lead (SPEC "Dispositions", "Recording outcomes"): a pure plan of
+// What an outcome does to a lead (docs/outcomes.md, "Recording outcomes"): a pure plan of
 // the call row and the lead's new state. The database layer applies the plan in one transaction.
 import { UsageError } from './errors.js';
 import { assertTransition, type LeadStatus } from './lifecycle.js';

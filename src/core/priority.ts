@@ -1,4 +1,4 @@
-// The queue order (SPEC "The queue"): callbacks first, then a Taskwarrior-style score that is a
+// The queue order (docs/working.md): callbacks first, then a Taskwarrior-style score that is a
 // sum of named, weighted terms anyone can inspect with --explain.
 //
 // Why a stored rank: ordering a million leads by a score that changes with the clock would mean

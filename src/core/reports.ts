@@ -1,6 +1,6 @@
-// Reports (SPEC "Reports"): the arithmetic and the shapes behind `callq report`. Pure: tallies come
+// Reports (docs/reports.md): the arithmetic and the shapes behind `callq report`. Pure: tallies come
 // in from src/db/reports.ts, rows go out to the renderers; `now` and zones are passed in.
-// Definitions are the README's "Reports" section; keep the two in step.
+// Definitions are the docs/reports.md section; keep the two in step.
 import { localParts } from './calling-window.js';
 
 const DAY_MS = 86_400_000;

@@ -1,4 +1,4 @@
-// Team settings (SPEC "Global behaviour": config). Stored as text key/value rows in the database;
+// Team settings (docs/setup.md: config). Stored as text key/value rows in the database;
 // this module knows every key, its default, how to validate it, and builds the typed view the
 // rest of the core uses. Pattern keys (weight.source.NAME, retry.NAME, disposition.NAME) let the
 // team extend the lists.

@@ -1,4 +1,4 @@
-// What reps type for times, dates and call lengths (SPEC "Recording outcomes": --at, --until, --duration),
+// What reps type for times, dates and call lengths (docs/outcomes.md: --at, --until, --duration),
 // read in the LEAD's local zone, and how instants are said back. Pure: `now` is always passed in.
 import { UsageError } from './errors.js';
 import { localParts, zonedTimeToUtc } from './calling-window.js';

@@ -1,4 +1,4 @@
-// The export queries and the hand-off bookkeeping (SPEC "Export"). Rows are streamed with
+// The export queries and the hand-off bookkeeping (docs/exporting.md). Rows are streamed with
 // `.iterate()`, so memory stays flat however many leads an export holds.
 import type { DB } from './open.js';
 import { parseAltPhones } from './outcomes.js';

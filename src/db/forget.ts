@@ -1,4 +1,4 @@
-// `callq forget` (SPEC "Nightly maintenance"): erase a person — their leads, calls and notes —
+// `callq forget` (docs/operations.md): erase a person — their leads, calls and notes —
 // keeping only hash-only suppression entries, so they are never imported or called again and
 // nothing readable about them stays in the file.
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';

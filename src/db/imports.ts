@@ -121,8 +121,7 @@ function inSlices(db: DB, work: (size: number) => number, pause: (() => void) | 
  * read: the batch row is made ('running', with this process's id), new leads go in a slice at a
  * time with status 'importing' (which no queue query or index serves), merges into existing
  * leads are staged in import_updates, and finish() publishes the batch: the merges applied and
- * the leads turned 'new', a slice at a time, then the batch marked 'complete' (README "Imports
- * while reps work"). A batch whose process died while 'running' is cleaned by the next import,
+ * the leads turned 'new', a slice at a time, then the batch marked 'complete' (docs/importing.md, "All or nothing, while reps work"). A batch whose process died while 'running' is cleaned by the next import,
  * maintain or undo; one that died while publishing is published by them (rolled forward).
  *
  * A dry run takes no write lock at all: the same code writes into temporary tables of this

@@ -1,4 +1,4 @@
-// Nightly maintenance (SPEC "Nightly maintenance"). Safe while reps work: each step first finds its
+// Nightly maintenance (docs/operations.md). Safe while reps work: each step first finds its
 // candidate leads with a plain read (which never blocks anyone in WAL mode), then changes them in
 // short immediate transactions that re-check the condition under the lock, pausing between them
 // so a rep's claim gets the write lock within a few tens of milliseconds.

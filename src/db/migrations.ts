@@ -1,5 +1,5 @@
 // Schema migrations, one function per version, keyed on PRAGMA user_version.
-// The schema is a documented interface (README "Database schema"): ops query it with any
+// The schema is a documented interface (docs/schema.md): ops query it with any
 // SQLite tool, so it changes only through a new migration appended here.
 import type { Database } from 'better-sqlite3';
 
@@ -87,7 +87,7 @@ export const MIGRATIONS: readonly Migration[] = [
         disqualify_reason TEXT,
         closed_at         TEXT,                   -- when the lead reached a terminal status
         inbound_at        TEXT,                   -- when an inbound lead arrived (speed-to-lead)
-        queue_rank        REAL NOT NULL DEFAULT 0,-- ordering key: time-independent score terms (README "The queue")
+        queue_rank        REAL NOT NULL DEFAULT 0,-- ordering key: time-independent score terms (docs/working.md)
         import_id         INTEGER REFERENCES imports(id),
         handoff_id        INTEGER REFERENCES handoffs(id),
         purged_at         TEXT,
@@ -190,7 +190,7 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE leads ADD COLUMN external_system TEXT;   -- who issued external_id: hubspot, salesforce, … or the id column's header
     `);
   },
-  // 5: imports that run while reps work (README "Imports while reps work"). A lead an import is
+  // 5: imports that run while reps work (docs/importing.md "All or nothing, while reps work"). A lead an import is
   // still writing has status 'importing', which no queue query or queue index serves; the batch
   // row says where the import is (running, publishing, complete, failed) and which process runs
   // it; merges into existing leads wait in import_updates until the batch is published.

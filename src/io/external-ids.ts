@@ -1,4 +1,4 @@
-// What an import's external-id column is (README "Duplicates"): ids of one system, which join
+// What an import's external-id column is (docs/importing.md "Duplicates"): ids of one system, which join
 // leads only with ids of that same system, or a 1..n row counter, which is no id at all and is
 // kept as a custom field. Decided once per file from the header and the first records, in file
 // order, on the thread that writes (rows are held back until then: COUNTER_SAMPLE of them).

@@ -1,4 +1,4 @@
-// Time zones of a lead (SPEC "The queue": explicit time-zone column, else from the phone number,
+// Time zones of a lead (docs/working.md: explicit time-zone column, else from the phone number,
 // else from region/state, else country, else the configured default).
 //
 // A lead keeps ALL its candidate zones: a number whose area code spans two zones is callable only

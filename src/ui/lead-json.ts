@@ -1,4 +1,4 @@
-// The stable JSON form of leads and calls that scripts rely on (README "JSON shapes").
+// The stable JSON form of leads and calls that scripts rely on (docs/schema.md "JSON shapes").
 import type { LeadRow } from '../db/leads.js';
 import type { CallRow } from '../db/calls.js';
 

@@ -136,7 +136,7 @@ describe('nextOpen', () => {
     [['Asia/Tokyo', LA], 'WEEKDAYS', '2026-11-23T02:00:00Z', '2026-11-24T00:00Z', 'Tokyo 09:00 Tue = LA 16:00 Mon: an hour of overlap'],
     [[NY], 'NONE', '2026-11-23T00:00:00Z', null, 'no calling days'],
     [[], 'WEEKDAYS', '2026-11-23T00:00:00Z', null, 'no zone'],
-  ])('%j %s from %s -> %s (%s)', (zones, hours, from, expected) => {
+  ])('%j %s from %s -> %s (%s)', (zones, hours, from, expected, _what) => {
     const rules = hours === 'NONE' ? { ...WEEKDAYS, days: [] } : NAMES[hours];
     expect(iso(nextOpen(zones, at(from), rules))).toBe(expected);
   });
@@ -259,7 +259,7 @@ describe('nearestAllowed', () => {
     [[CHI, DEN], '2026-11-23T15:30:00Z', undefined, '2026-11-23T16:00Z', 'two zones: the overlap opens'],
     [[CHI, DEN], '2026-11-23T23:10:00Z', undefined, '2026-11-23T22:59Z', 'two zones: the overlap just closed'],
     [[], '2026-11-23T15:00:00Z', undefined, null, 'no zone'],
-  ])('%j %s notBefore %s -> %s (%s)', (zones, instant, notBefore, expected) => {
+  ])('%j %s notBefore %s -> %s (%s)', (zones, instant, notBefore, expected, _what) => {
     const floor = notBefore === undefined ? undefined : at(notBefore);
     expect(iso(nearestAllowed(zones, at(instant), WEEKDAYS, floor))).toBe(expected);
   });

@@ -136,7 +136,7 @@ const caseSpec = fc.record({
   suppressPhones: fc.array(fc.nat(13), { maxLength: 2 }),
   suppressDomains: fc.array(fc.constantFrom(...DOMAINS, 'elsewhere.net'), { maxLength: 1 }),
 });
-type Case = fc.infer<typeof caseSpec>;
+type Case = typeof caseSpec extends fc.Arbitrary<infer T> ? T : never;
 
 let dir: string;
 let cleanup: () => void;

@@ -76,7 +76,7 @@ describe('normaliseRecord', () => {
         owner: null,
         custom: '{"Industry":"Logistics"}',
         inbound_at: null,
-        queue_rank: queueRank({ score: 88, attempts: 0, source: 'webinar', campaign: null, last_call_at: null, inbound_at: null, created_at: NOW }, weights),
+        queue_rank: queueRank({ score: 88, attempts: 0, source: 'webinar', campaign: null, last_call_at: null, created_at: NOW }, weights),
       },
     });
   });
@@ -219,10 +219,10 @@ describe('unfilledColumns', () => {
     fc.assert(
       fc.property(fieldsOf, options, (fields, o) => {
         const { mapping, layout: l, d } = importOf(fields, o);
-        const values = mapping.map((m) => (m.field === 'custom' ? 'Software' : (VALUES[m.field] ?? '')));
+        const values = mapping.map((m) => (m.field === 'custom' ? 'Software' : (VALUES[m.field as keyof typeof VALUES] ?? '')));
         const empty = emptyColumns(normaliseRecord(values, l, d));
         // A full name fills first and last only on rows without either: a filled row leaves one empty.
-        if (fields.includes('full_name')) for (const c of ['first_name', 'last_name']) empty.delete(c);
+        if (fields.includes('full_name')) for (const c of ['first_name', 'last_name'] as const) empty.delete(c);
         expect(unfilledColumns(l, d)).toEqual(empty);
       }),
       { numRuns: 300 },
@@ -347,7 +347,7 @@ describe('field parsers', () => {
 
 describe('mergeLead', () => {
   const stored: StoredLead = {
-    external_id: 'CRM-1', first_name: 'Ann', last_name: 'Lee', company: 'Summit', title: null, email: 'ann@summit.com',
+    external_id: 'CRM-1', external_system: null, phone_ext: null, first_name: 'Ann', last_name: 'Lee', company: 'Summit', title: null, email: 'ann@summit.com',
     phone: '+12127345525', alt_phones: null, country: 'US', region: 'NY', postal_code: null, timezone: 'America/New_York',
     timezone_source: 'phone', source: 'webinar', campaign: null, list: 'q3', score: 40, owner: null, custom: '{"Industry":"Logistics"}',
     inbound_at: null, queue_rank: 0, attempts: 3, last_call_at: '2026-11-20T15:00:00.000Z', created_at: '2026-11-01T12:00:00.000Z',
@@ -414,7 +414,7 @@ describe('normaliseRecord: vendor cells', () => {
     const emails = recordLayout(mapColumns(['Phone', 'Person - Email - Work', 'Person - Email - Home', 'Person - Email - Other']));
     const email = (cells: string[]) => {
       const result = normaliseRecord(['(212) 734-5521', ...cells], emails, defaults);
-      return result.kind === 'lead' ? [result.lead.email, JSON.parse(result.lead.custom ?? '{}')] : result;
+      return result.kind === 'lead' ? ([result.lead.email, JSON.parse(result.lead.custom ?? '{}')] as [string | null, unknown]) : [result, null];
     };
     expect(email(['', 'Tom@Home.example', 'tom@other.example'])).toEqual(['tom@home.example', { 'Person - Email - Home': 'Tom@Home.example', 'Person - Email - Other': 'tom@other.example' }]);
     expect(email(['', '', 'tom@other.example'])[0]).toBe('tom@other.example');

@@ -32,7 +32,7 @@ describe('displayWidth', () => {
     vi.resetModules();
     const original = Intl.Segmenter;
     let built = 0;
-    Intl.Segmenter = class extends original {
+    (Intl as { Segmenter: typeof original }).Segmenter = class extends original {
       constructor(...args: ConstructorParameters<typeof original>) {
         super(...args);
         built++;
@@ -45,7 +45,7 @@ describe('displayWidth', () => {
       expect(fresh.displayWidth('山田')).toBe(4);
       expect(built).toBe(1);
     } finally {
-      Intl.Segmenter = original;
+      (Intl as { Segmenter: typeof original }).Segmenter = original;
     }
   });
 });
