@@ -51,6 +51,16 @@ export function openRaw(path: string): Database.Database {
   return new Database(path);
 }
 
+/** Every row a query returns, through a connection of its own. */
+export function queryDb<T = any>(path: string, sql: string, ...params: unknown[]): T[] {
+  const conn = openRaw(path);
+  try {
+    return conn.prepare(sql).all(...params) as T[];
+  } finally {
+    conn.close();
+  }
+}
+
 /** Parses the JSON a command printed on stdout, with the output in the message on failure. */
 export function json<T = any>(result: RunResult): T {
   try {

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN, ROOT, callq, json, openRaw, useTempDb } from '../helpers.js';
+import { BIN, ROOT, callq, json, openRaw, queryDb, useTempDb } from '../helpers.js';
 
 let dir: string;
 let db: string;
@@ -16,14 +16,7 @@ useTempDb('team.db', (d, p) => ((dir = d), (db = p)));
 const NOW = '2026-11-23T15:00:00Z'; // a Monday, 10:00 in New York
 const ENV = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NO_COLOR: '1', TZ: 'UTC', LANG: 'C.UTF-8', CALLQ_REP: 'ops' };
 
-function query<T = any>(sql: string, ...params: unknown[]): T[] {
-  const conn = openRaw(db);
-  try {
-    return conn.prepare(sql).all(...params) as T[];
-  } finally {
-    conn.close();
-  }
-}
+const query = <T = any>(sql: string, ...params: unknown[]): T[] => queryDb<T>(db, sql, ...params);
 
 function generate(rows: number, name: string, seed = 7): string {
   const file = join(dir, name);

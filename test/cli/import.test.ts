@@ -3,7 +3,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { BIN, callq, FIXTURES, json, openRaw, ROOT, useTempDb } from '../helpers.js';
+import { BIN, callq, FIXTURES, json, openRaw, queryDb, ROOT, useTempDb } from '../helpers.js';
 import { leadInsertTriggers } from '../../src/db/imports.js';
 
 let dir: string;
@@ -19,14 +19,7 @@ const importJson = (file: string, ...args: string[]) => {
   return json(r);
 };
 
-function query<T = any>(sql: string, ...params: unknown[]): T[] {
-  const conn = openRaw(db);
-  try {
-    return conn.prepare(sql).all(...params) as T[];
-  } finally {
-    conn.close();
-  }
-}
+const query = <T = any>(sql: string, ...params: unknown[]): T[] => queryDb<T>(db, sql, ...params);
 
 function write(name: string, text: string): string {
   const path = join(dir, name);
