@@ -153,7 +153,7 @@ export function beginImport(db: DB, options: WriterOptions): LeadWriter {
     const suppressed = suppressionHashes(db);
     const stored = db.prepare('SELECT count(*) FROM leads').pluck().get() as number;
     const batch = newLeadBatch(db, tables, batchId, now, options.unfilled, options.dryRun ? null : options.pause ?? null);
-    const duplicates = duplicateFinder(db, tables.lookup, stored, options.expectedRows, null, batch);
+    const duplicates = duplicateFinder(db, tables.lookup, stored, options.expectedRows, batch);
     // Leads this import has merged a row into: a later row matching one is a repeat within the file.
     const merged = new LeadIdSet();
     // Their keys as merged: a merge is staged, not yet in the table, so a later row matching
@@ -494,7 +494,7 @@ export function leadInsertTriggers(db: DB): { name: string; sql: string; bulk: b
  * import's own, next after the highest stored one (imports run one at a time, and nothing else
  * adds leads), so a row's id is known while it is still buffered: duplicate finding reads a
  * buffered row from the buffer (held); whatever reads leads from the table first writes the
- * buffer (flush). Merges are buffered likewise (stage, staged) and written with the slice.
+ * buffer (flush). Merges are buffered likewise (stage) and written with the slice.
  */
 function newLeadBatch(db: DB, tables: ImportTables, batchId: number, now: string, unfilled: ReadonlySet<string>, pause: (() => void) | null): LeadBatch {
   const buffer = importRowsTable(db);
@@ -577,12 +577,7 @@ function newLeadBatch(db: DB, tables: ImportTables, batchId: number, now: string
       merges.set(id, merged);
       if (merges.size >= sliceRows) flush();
     },
-    staged(id) {
-      const merged = merges.get(id);
-      return merged ? JSON.stringify(merged) : undefined;
-    },
     flush,
-    held,
     holding(kind, key) {
       const id = keyed[kind].get(key);
       return id === undefined ? undefined : held(id);
@@ -595,12 +590,8 @@ interface LeadBatch {
   add(lead: LeadTuple): number;
   /** Buffers a merge into an existing lead (staged, applied when the batch is published). */
   stage(id: number, merged: MergedLead): void;
-  /** The merge buffered for this lead, as staged JSON; undefined when none is buffered. */
-  staged(id: number): string | undefined;
   /** Writes the buffered leads and merges (one slice). */
   flush(): void;
-  /** The buffered lead with this id, as a stored one reads; undefined when it is not in the buffer. */
-  held(id: number): Existing | undefined;
   /** The first buffered lead whose phone, e-mail or external id is this key. */
   holding(kind: keyof Keys, key: string): Existing | undefined;
 }
@@ -623,11 +614,6 @@ function importRowsTable(db: DB): unknown[][] {
   }
   return rows;
 }
-
-/** The indexes the import's duplicate lookups use, by key kind. */
-const LOOKUP_INDEXES: Record<string, keyof Keys> = { leads_phone: 'phone', leads_email: 'email', leads_external_id: 'external_id' };
-
-type DeferredIndexes = { buildLookups(): void; rebuild(): void };
 
 /** Every suppression as 'kind:hash', loaded once (usually a small table; often empty). */
 function suppressionHashes(db: DB): Set<string> {
@@ -693,11 +679,9 @@ class LeadIdSet {
  * same import are found too: they are in the transaction, or still in the batch's buffer (read
  * from there by id, or written before an indexed lookup). Each key is hashed once a row.
  *
- * While the lookup indexes are set aside (deferIndexes), a KeyIndex says which rows may hold a
- * key, and a row none of whose keys it knows cannot be a duplicate. Otherwise a bloom filter of
- * the keys seen (fixed size, so memory stays flat) spares the indexed lookups for rows that
- * cannot match; when the database already holds many more leads than the file, the filter is
- * skipped rather than filled from every stored lead.
+ * A bloom filter of the keys seen spares the indexed lookups for rows that cannot match; when
+ * the database already holds many more leads than the file, the filter is skipped rather than
+ * filled from every stored lead.
  */
 function duplicateFinder(
   db: DB,
@@ -705,8 +689,7 @@ function duplicateFinder(
   leads: string,
   stored: number,
   expectedRows: number,
-  deferred: DeferredIndexes | null,
-  batch: Pick<LeadBatch, 'flush' | 'held' | 'holding'>,
+  batch: Pick<LeadBatch, 'holding'>,
 ): { hash(keys: Keys): KeyHashes; mayExist(h: KeyHashes): boolean; find(keys: Keys, h: KeyHashes): Existing | undefined; remember(h: KeyHashes, id: number): void } {
   const byExternalId = db.prepare(`SELECT ${STORED_COLUMNS} FROM ${leads} WHERE external_id = ? AND external_system IS ? ORDER BY id LIMIT 1`);
   const byPhone = db.prepare(`SELECT ${STORED_COLUMNS} FROM ${leads} WHERE phone = ? AND phone_ext IS ? ORDER BY id LIMIT 1`);
@@ -726,64 +709,23 @@ function duplicateFinder(
   };
 
   if (stored > expectedRows * 4) return { hash: keyHashes, mayExist: () => true, find: indexed, remember() {} };
-  let filter: KeyFilter | null = null;
-  let rows = deferred ? new KeyIndex() : null;
-  const storedById = db.prepare(`SELECT ${STORED_COLUMNS} FROM ${leads} WHERE id = ?`);
-  // The first lead (lowest id) whose key still is this one, as the indexed lookups would find.
-  const scan = (kind: keyof Keys, key: string, hash: [number, number]) => {
-    let found: Existing | undefined;
-    for (const id of rows!.candidates(hash)) {
-      if (found && found.id < id) continue;
-      const row = batch.held(id) ?? (storedById.get(id) as Existing | undefined);
-      if (row && duplicateKeys(row)[kind] === key) found = row;
-    }
-    return found;
+  // A bloom filter of every key seen (fixed size, so memory stays flat) spares the indexed
+  // lookups for rows that cannot match.
+  const filter = new KeyFilter();
+  const note = (h: KeyHashes) => {
+    filter.add(h.phone);
+    if (h.email) filter.add(h.email);
+    if (h.external_id) filter.add(h.external_id);
   };
-  const find = (keys: Keys, h: KeyHashes) => {
-    if (!rows) return indexed(keys);
-    return (
-      (h.external_id ? scan('external_id', keys.external_id!, h.external_id) : undefined) ??
-      scan('phone', keys.phone, h.phone) ??
-      (h.email ? scan('email', keys.email!, h.email) : undefined)
-    );
-  };
-  const each = (h: KeyHashes, f: (hash: [number, number]) => void) => {
-    f(h.phone);
-    if (h.email) f(h.email);
-    if (h.external_id) f(h.external_id);
-  };
-  /** Notes the keys; says whether the KeyIndex is full (the lookup indexes must then be built). */
-  const note = (h: KeyHashes, id: number) => {
-    if (filter) each(h, (hash) => filter!.add(hash));
-    if (!rows) return false;
-    each(h, (hash) => rows!.add(hash, id));
-    return rows.full || id > 0x7fffffff;
-  };
-  const everyStoredLead = () =>
-    db.prepare('SELECT id, external_id, external_system, phone, phone_ext, email FROM main.leads').iterate() as IterableIterator<StoredIdentity & { id: number }>;
-  /** From now on the lookup indexes find duplicates, and a bloom filter of every key spares most lookups. */
-  const spill = () => {
-    batch.flush();
-    rows = null;
-    filter = new KeyFilter();
-    for (const row of everyStoredLead()) note(keyHashes(duplicateKeys(row)), row.id);
-    deferred?.buildLookups();
-  };
-  if (!rows) filter = new KeyFilter();
-  // Indexes cannot be built while the statement reading the stored leads is open.
-  let full = false;
-  if (stored > 0) for (const row of everyStoredLead()) full = note(keyHashes(duplicateKeys(row)), row.id) || full;
-  if (full) spill();
+  if (stored > 0) {
+    const everyStoredLead = db.prepare('SELECT id, external_id, external_system, phone, phone_ext, email FROM main.leads').iterate() as IterableIterator<StoredIdentity>;
+    for (const row of everyStoredLead) note(keyHashes(duplicateKeys(row)));
+  }
   return {
     hash: keyHashes,
-    mayExist: (h) => {
-      if (rows) return rows.has(h.phone) || (h.email !== null && rows.has(h.email)) || (h.external_id !== null && rows.has(h.external_id));
-      return filter!.has(h.phone) || (h.email !== null && filter!.has(h.email)) || (h.external_id !== null && filter!.has(h.external_id));
-    },
-    find,
-    remember: (h, id) => {
-      if (note(h, id)) spill();
-    },
+    mayExist: (h) => filter.has(h.phone) || (h.email !== null && filter.has(h.email)) || (h.external_id !== null && filter.has(h.external_id)),
+    find: indexed,
+    remember: note,
   };
 }
 
@@ -796,48 +738,6 @@ function keyHashes(keys: Keys): KeyHashes {
     email: keys.email === null ? null : hashes('e', keys.email),
     external_id: keys.external_id === null ? null : hashes('x', keys.external_id),
   };
-}
-
-/**
- * Which leads may hold a key, while the lookup indexes are set aside: 4M slots of lead ids
- * (16 MB) and a one-byte fingerprint of each key (4 MB), fixed so memory stays flat; open
- * addressing on one hash of the key, the fingerprint from the other. It only narrows the
- * search: the rows it names are read and compared. Full at half its slots.
- */
-class KeyIndex {
-  private readonly slots = new Int32Array(1 << 22);
-  private readonly prints = new Uint8Array(1 << 22);
-  private readonly mask = (1 << 22) - 1;
-  private used = 0;
-
-  get full(): boolean {
-    return this.used > 1 << 21;
-  }
-
-  add([a, b]: [number, number], id: number): void {
-    const print = b >>> 24;
-    for (let slot = a & this.mask; ; slot = (slot + 1) & this.mask) {
-      if (this.slots[slot] === id && this.prints[slot] === print) return;
-      if (this.slots[slot] === 0) {
-        this.slots[slot] = id;
-        this.prints[slot] = print;
-        this.used++;
-        return;
-      }
-    }
-  }
-
-  /** False when no lead was noted with this key (true may be a collision). */
-  has([a, b]: [number, number]): boolean {
-    const print = b >>> 24;
-    for (let slot = a & this.mask; this.slots[slot] !== 0; slot = (slot + 1) & this.mask) if (this.prints[slot] === print) return true;
-    return false;
-  }
-
-  *candidates([a, b]: [number, number]): Generator<number> {
-    const print = b >>> 24;
-    for (let slot = a & this.mask; this.slots[slot] !== 0; slot = (slot + 1) & this.mask) if (this.prints[slot] === print) yield this.slots[slot];
-  }
 }
 
 /** A bloom filter over key hashes: 8 MB, 4 probes; says "maybe" or "certainly not". */
