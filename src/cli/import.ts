@@ -5,7 +5,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import type { Context } from './context.js';
 import { openDatabase, type DB } from '../db/open.js';
 import { loadSettings } from '../db/settings.js';
-import { beginImport, type ImportCounts, type LeadWriter } from '../db/imports.js';
+import { beginImport, IMPORT_LOCKS, type ImportCounts, type ImportLock, type LeadWriter } from '../db/imports.js';
 import { NothingToDoError, UsageError } from '../core/errors.js';
 import { openCsv, type CsvFile } from '../io/csv-read.js';
 import { openRejectsFile, rejectsTarget, type RejectsFile } from '../io/rejects-file.js';
@@ -38,6 +38,8 @@ export interface ImportSummary extends ImportCounts {
   external_id: ExternalIdRule | null;
   /** What the import decided that changes how rows were matched, in words. */
   notes: string[];
+  /** How the import held the write lock (null for a dry run, which takes none). */
+  lock: 'whole' | 'slices' | null;
 }
 
 /** What the human summary lists line by line before saying "and N more". */
@@ -95,6 +97,14 @@ export async function run(ctx: Context, [file]: string[], opts: Record<string, u
     const unfilled = unfilledColumns(layout, defaults);
     // A row counter in the id column becomes a custom field (known only after the first rows).
     if (ids.rule().column !== null) unfilled.delete('custom');
+    // Ctrl-C or a kill: the batch is marked failed and its leads (never callable) removed before
+    // exiting; a whole-file import's transaction is rolled back. Runs between two slices or
+    // chunks (a signal is handled by the event loop), never inside one; set before the import
+    // begins, so a signal that arrives while it begins finds the batch.
+    stopSignals = onInterrupt(() => {
+      writer?.abort();
+      rejects?.discard();
+    });
     writer = beginImport(db, {
       fileName: file,
       rep: ctx.rep,
@@ -106,13 +116,7 @@ export async function run(ctx: Context, [file]: string[], opts: Record<string, u
       unfilled,
       pause: importPause(),
       notice: (line) => printInfo(ctx, line),
-    });
-
-    // Ctrl-C or a kill: the batch is marked failed and its leads (never callable) removed before
-    // exiting. Runs between two slices (signals arrive between chunks), never inside one.
-    stopSignals = onInterrupt(() => {
-      writer?.abort();
-      rejects?.discard();
+      lock: parseLock(opts.lock),
     });
 
     const counts: ImportCounts = { rows_read: 0, inserted: 0, updated: 0, duplicates: 0, suppressed: 0, rejected: 0 };
@@ -153,6 +157,10 @@ export async function run(ctx: Context, [file]: string[], opts: Record<string, u
     } finally {
       bar.done();
     }
+    // Reads from a pipe or FIFO block the event loop: a Ctrl-C that came meanwhile (its writer,
+    // stopped by the same Ctrl-C, then ended the input) is handled here, before anything commits:
+    // the event loop polls for signals between two turns, so wait one whole turn.
+    await new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
     if (csv.undecodable() > 0) {
       byWarning.undecodable = csv.undecodable();
       for (const line of csv.undecodableLines()) note(line, 'bytes that are not valid UTF-8, read as �');
@@ -174,6 +182,7 @@ export async function run(ctx: Context, [file]: string[], opts: Record<string, u
       ...(csv.undecodable() > 0 ? { undecodable_lines: csv.undecodableLines() } : {}),
       external_id: ids.rule().column === null ? null : ids.rule(),
       notes: [describeRule(ids.rule())].filter((n): n is string => n !== null),
+      lock: dryRun ? null : writer.lock,
     };
     if (counts.rows_read === 0) {
       throw new NothingToDoError(`nothing to import: ${file} has a header but no rows. No batch was recorded.`, { summary });
@@ -274,6 +283,12 @@ function importPause(): (() => void) | undefined {
   };
 }
 
+function parseLock(value: unknown): ImportLock {
+  if (value === undefined) return 'auto';
+  if (IMPORT_LOCKS.includes(value as ImportLock)) return value as ImportLock;
+  throw new UsageError(`invalid --lock '${String(value)}': use auto (the default), whole or slices.`);
+}
+
 function parseOnDuplicate(value: unknown): 'skip' | 'update' {
   if (value === undefined || value === 'skip' || value === 'update') return (value ?? 'skip') as 'skip' | 'update';
   throw new UsageError(`invalid --on-duplicate '${String(value)}': use skip (the default) or update.`);
@@ -300,7 +315,7 @@ function printSummary(ctx: Context, s: ImportSummary, shown: string[], rejectsPa
   const lines = [
     s.dry_run
       ? c.bold(`Dry run: nothing was written. Importing ${s.file} would give:`)
-      : c.bold(`Imported ${s.file} as batch ${s.batch} in ${s.seconds.toFixed(1)} s:`),
+      : c.bold(`Imported ${s.file} as batch ${s.batch} in ${s.seconds.toFixed(1)} s${s.lock === 'whole' ? ' (in one transaction: nobody else could write meanwhile)' : ''}:`),
     row('rows read', s.rows_read),
     row('inserted', s.inserted),
     row('updated', s.updated),

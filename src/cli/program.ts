@@ -265,6 +265,7 @@ export function buildProgram(version: string): Command {
     .option('--id-system <name>', "the system the id column's ids come from (hubspot, salesforce, …): ids join only leads with ids from it")
     .option('--inbound', 'the leads arrived just now (speed-to-lead: they go to the front of the queue)')
     .option('--dry-run', 'report exactly what would happen, change nothing')
+    .option('--lock <mode>', 'auto (default): whole while nobody works, else slices; whole: one transaction, fastest, others wait; slices: short write slices reps work between')
     .option('--rejects <file>', "write rejected rows to this CSV with their line number and reason ('-': stdout)")
     .option('--raw', "with --rejects: do not neutralise cells a spreadsheet would run as formulas (= + - @ ...: a leading ')")
     .addHelpText(
@@ -275,6 +276,7 @@ export function buildProgram(version: string): Command {
         "callq import export.csv --map 'Tel. privé=phone,Société=company' --country FR",
         'callq import crm.csv --on-duplicate update --json',
         'callq import form-fills.csv --inbound',
+        'callq import big-list.csv --lock whole',
         'callq import undo 7',
       ]) + '\nExit codes: 0 imported (even if every row was rejected or a duplicate), 2 unreadable or broken file (nothing imported), 3 no data rows, 75 the database stayed busy past busy-timeout (try again). A second import waits for the first.\n',
     )

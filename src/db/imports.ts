@@ -1,5 +1,6 @@
 // Import batches (table imports) and the writing side of `callq import`: short write slices,
 // suppression and duplicate checks, inserts and staged merges, publishing, clean-up, undo.
+import { availableParallelism } from 'node:os';
 import { retryWhileBusy, type DB } from './open.js';
 import type { PriorityWeights } from '../core/settings.js';
 import { leadSuppressionKeys, personSuppressionKeys, type SuppressionKey } from '../core/suppression.js';
@@ -41,6 +42,8 @@ export type Outcome = 'inserted' | 'updated' | 'duplicate' | 'suppressed';
 
 export interface LeadWriter {
   readonly batchId: number;
+  /** How this import holds the write lock: once for the whole file, or in short slices (see ImportLock). */
+  readonly lock: 'whole' | 'slices';
   add(lead: LeadTuple): Outcome;
   /** Records the counts and commits (or, for a dry run, rolls everything back). */
   finish(counts: ImportCounts, options: Record<string, unknown>, fileHash: string): void;
@@ -67,6 +70,36 @@ export interface WriterOptions {
   pause?: () => void;
   /** Says something to the user (waiting for another import, what a clean-up did). */
   notice?: (line: string) => void;
+  /** How to hold the write lock (ImportLock); 'auto' when not given. */
+  lock?: ImportLock;
+}
+
+/**
+ * 'slices': the write lock is taken in short slices that reps slip between, the batch's leads
+ * kept out of the queue until it is published. 'whole': one transaction for the whole file, the
+ * lookup and queue indexes set aside and built again by sorting (several times faster on a
+ * large file; anyone else who writes waits until it ends). 'auto': whole when nobody is working
+ * (no claim held, no call logged in the last ACTIVE_MINUTES), slices otherwise
+ * (docs/importing.md, "While reps work").
+ */
+export type ImportLock = 'auto' | 'whole' | 'slices';
+export const IMPORT_LOCKS: readonly ImportLock[] = ['auto', 'whole', 'slices'];
+
+/** A team that logged a call this recently, or holds a claim, is at work: an 'auto' import then goes in slices. */
+export const ACTIVE_MINUTES = 15;
+
+/** Whether anyone is working the queue at `now`: a claim held, or a call logged in the last ACTIVE_MINUTES. */
+export function teamAtWork(db: DB, now: Date): boolean {
+  const since = new Date(now.getTime() - ACTIVE_MINUTES * 60_000).toISOString();
+  return (
+    db
+      .prepare(
+        `SELECT EXISTS (SELECT 1 FROM leads INDEXED BY leads_claims WHERE claim_rep IS NOT NULL AND claim_expires_at > ?)
+             OR EXISTS (SELECT 1 FROM calls INDEXED BY calls_time WHERE called_at > ?)`,
+      )
+      .pluck()
+      .get(now.toISOString(), since) === 1
+  );
 }
 
 
@@ -82,6 +115,8 @@ const STORED_COLUMNS = `id, import_id, external_id, external_system, phone_ext, 
 const SLICE_TARGET_MS = 200;
 const SLICE_MIN = 4096;
 const SLICE_MAX = 65_536;
+/** Rows buffered between writes in a whole-file import (no lock to give back: only the buffer's cost counts). */
+const WHOLE_BUFFER_ROWS = 2048;
 /**
  * How long an import's slice waits for the lock before the import fails (exit 75): reps' short
  * transactions come and go between slices, and an import should outwait them, not give up.
@@ -135,9 +170,13 @@ export function beginImport(db: DB, options: WriterOptions): LeadWriter {
   db.pragma('cache_size = -65536');
   const tables = options.dryRun ? dryRunTables(db) : { leads: 'leads', lookup: 'leads', updates: 'import_updates' };
   let batchId = DRY_RUN_BATCH;
+  let whole = false;
   if (!options.dryRun) {
     for (const cleaned of cleanupImports(db)) notice(cleaned.line);
     batchId = claimImportSlot(db, options, notice);
+    const lock = options.lock ?? 'auto';
+    // A test's handshake between slices (options.pause) needs slices.
+    whole = lock === 'whole' || (lock === 'auto' && !options.pause && !teamAtWork(db, options.now));
   }
   // Checking each new lead's import_id against imports costs ~0.3 µs a row, and the import
   // cannot break a reference: its leads name the batch row it has just made (no hand-off), its
@@ -149,11 +188,15 @@ export function beginImport(db: DB, options: WriterOptions): LeadWriter {
     if (!db.inTransaction) db.pragma(`foreign_keys = ${foreignKeys}`);
   };
   try {
+    // The whole import is one transaction from here: nothing of it is seen before the commit,
+    // and a failure or a killed process leaves only the batch row, cleaned like any other.
+    if (whole) retryWhileBusy(db, () => db.exec('BEGIN IMMEDIATE'), IMPORT_PATIENCE_MS);
     const suppressedUpTo = db.prepare('SELECT coalesce(max(id), 0) FROM suppressions').pluck().get() as number;
     const suppressed = suppressionHashes(db);
     const stored = db.prepare('SELECT count(*) FROM leads').pluck().get() as number;
-    const batch = newLeadBatch(db, tables, batchId, now, options.unfilled, options.dryRun ? null : options.pause ?? null);
-    const duplicates = duplicateFinder(db, tables.lookup, stored, options.expectedRows, batch);
+    const indexes = whole && stored <= options.expectedRows ? deferIndexes(db, options.unfilled) : null;
+    const batch = newLeadBatch(db, tables, batchId, now, options.unfilled, options.dryRun || whole ? null : options.pause ?? null, whole);
+    const duplicates = duplicateFinder(db, tables.lookup, stored, options.expectedRows, indexes, batch);
     // Leads this import has merged a row into: a later row matching one is a repeat within the file.
     const merged = new LeadIdSet();
     // Their keys as merged: a merge is staged, not yet in the table, so a later row matching
@@ -162,9 +205,19 @@ export function beginImport(db: DB, options: WriterOptions): LeadWriter {
     const keyList = (k: Keys) => [`p:${k.phone}`, ...(k.email === null ? [] : [`e:${k.email}`]), ...(k.external_id === null ? [] : [`x:${k.external_id}`])];
     // Rows whose own do-not-call flag is set: put on the list, and matching leads moved, at the end.
     const doNotCall: SuppressionKey[] = [];
+    const applyDoNotCallFlags = () => {
+      if (!doNotCall.length) return;
+      // As `callq dnc add` does: the contacts flagged do-not-call in the file go on the list,
+      // and leads matching them (stored ones, and this batch's own) become do-not-call.
+      const source = `import batch ${batchId} (${options.fileName})`;
+      addSuppressions(db, doNotCall, 'do-not-call flag in the imported file', source, options.now);
+      const values = (kind: string) => [...new Set(doNotCall.filter((k) => k.kind === kind).map((k) => k.value))];
+      suppressMatchingLeads(db, values('phone'), values('email'), [], options.now);
+    };
 
     return {
       batchId,
+      lock: whole ? 'whole' : 'slices',
       add(lead) {
         if (lead[AT.do_not_call]) {
           for (const k of personSuppressionKeys(suppressionView(lead))) {
@@ -196,10 +249,21 @@ export function beginImport(db: DB, options: WriterOptions): LeadWriter {
         return 'inserted';
       },
       finish(counts, batchOptions, fileHash) {
-        batch.flush();
+        batch.close();
         restoreForeignKeys();
         if (options.dryRun) {
           dropDryRunTables(db);
+          return;
+        }
+        if (whole) {
+          indexes?.rebuild();
+          db.prepare(
+            `UPDATE imports SET state = 'complete', pid = NULL, file_hash = ?, options = ?, rows_read = ?, inserted = ?, updated = ?, duplicates = ?,
+               suppressed = ?, rejected = ? WHERE id = ?`,
+          ).run(fileHash, JSON.stringify(batchOptions), counts.rows_read, counts.inserted, counts.updated, counts.duplicates, counts.suppressed, counts.rejected, batchId);
+          applyDoNotCallFlags();
+          db.exec('COMMIT');
+          restoreForeignKeys();
           return;
         }
         retryWhileBusy(db, () => db.transaction(() => {
@@ -213,14 +277,7 @@ export function beginImport(db: DB, options: WriterOptions): LeadWriter {
             `UPDATE imports SET state = 'publishing', file_hash = ?, options = ?, rows_read = ?, inserted = ?, updated = ?, duplicates = ?,
                suppressed = ?, rejected = ? WHERE id = ?`,
           ).run(fileHash, JSON.stringify(batchOptions), counts.rows_read, counts.inserted, counts.updated, counts.duplicates, counts.suppressed, counts.rejected, batchId);
-          if (doNotCall.length) {
-            // As `callq dnc add` does: the contacts flagged do-not-call in the file go on the list,
-            // and leads matching them (stored ones, and this batch's own) become do-not-call.
-            const source = `import batch ${batchId} (${options.fileName})`;
-            addSuppressions(db, doNotCall, 'do-not-call flag in the imported file', source, options.now);
-            const values = (kind: string) => [...new Set(doNotCall.filter((k) => k.kind === kind).map((k) => k.value))];
-            suppressMatchingLeads(db, values('phone'), values('email'), [], options.now);
-          }
+          applyDoNotCallFlags();
         }).immediate(), IMPORT_PATIENCE_MS);
         publishBatch(db, batchId, options.pause ?? null);
       },
@@ -248,6 +305,7 @@ export function beginImport(db: DB, options: WriterOptions): LeadWriter {
       },
     };
   } catch (err) {
+    if (db.inTransaction) db.exec('ROLLBACK');
     restoreForeignKeys();
     if (!options.dryRun) {
       try {
@@ -496,12 +554,22 @@ export function leadInsertTriggers(db: DB): { name: string; sql: string; bulk: b
  * buffered row from the buffer (held); whatever reads leads from the table first writes the
  * buffer (flush). Merges are buffered likewise (stage) and written with the slice.
  */
-function newLeadBatch(db: DB, tables: ImportTables, batchId: number, now: string, unfilled: ReadonlySet<string>, pause: (() => void) | null): LeadBatch {
+function newLeadBatch(
+  db: DB,
+  tables: ImportTables,
+  batchId: number,
+  now: string,
+  unfilled: ReadonlySet<string>,
+  pause: (() => void) | null,
+  /** Inside the import's one transaction (ImportLock 'whole'): leads go in 'new', merges are written at once. */
+  whole: boolean,
+): LeadBatch {
   const buffer = importRowsTable(db);
   buffer.length = 0;
   const merges = new Map<number, MergedLead>();
   let nextId = db.prepare('SELECT coalesce(max(id), 0) + 1 FROM leads').pluck().get() as number;
-  const status = batchId === DRY_RUN_BATCH ? 'new' : 'importing';
+  const status = batchId === DRY_RUN_BATCH || whole ? 'new' : 'importing';
+  const mergeNow = whole ? db.prepare(`UPDATE leads SET ${MERGED_COLUMNS.map((c) => `${c} = @${c}`).join(', ')}, updated_at = @updated_at WHERE id = @id`) : null;
   // Status, batch and times are the same for every row: literals, not values. A row without a
   // score (null, so that a merge keeps the old one) is stored as 0, the column's default.
   const insertOf = (columns: readonly string[]) =>
@@ -516,15 +584,23 @@ function newLeadBatch(db: DB, tables: ImportTables, batchId: number, now: string
   const empty = LEAD_COLUMNS.flatMap((c, i) => (unfilled.has(c) ? [i] : []));
   const zoneAt = LEAD_COLUMNS.indexOf('timezone') + 1;
   let fillsAll = false;
-  let sliceRows = SLICE_MIN;
+  // In one transaction nobody waits between slices: a small buffer keeps the buffered keys' maps small.
+  let sliceRows = whole ? WHOLE_BUFFER_ROWS : SLICE_MIN;
   const write = () => {
     if (buffer.length) (fillsAll ? insertAll : insertFilled).run();
     for (const [id, merged] of merges) stageMerge.run(batchId, id, JSON.stringify(merged));
   };
+  // In one transaction the known insert triggers are set aside once, their work done once at the end (close).
+  const wholeIds = { first: nextId, zones: new Set<string>() };
+  const setAside = whole ? leadInsertTriggers(db).filter((t) => t.bulk) : [];
+  for (const t of setAside) db.exec(`DROP TRIGGER ${t.name}`);
   const flush = () => {
     if (buffer.length === 0 && merges.size === 0) return;
     if (batchId === DRY_RUN_BATCH) write();
-    else {
+    else if (whole) {
+      write();
+      for (const row of buffer) if (row[zoneAt]) wholeIds.zones.add(row[zoneAt] as string);
+    } else {
       const started = performance.now();
       retryWhileBusy(db, () => db.transaction(() => {
         const suspended = leadInsertTriggers(db).filter((t) => t.bulk);
@@ -538,7 +614,7 @@ function newLeadBatch(db: DB, tables: ImportTables, batchId: number, now: string
         }
         for (const t of suspended) db.exec(t.sql);
       }).immediate(), IMPORT_PATIENCE_MS);
-      if (buffer.length >= sliceRows) sliceRows = nextSlice(buffer.length, performance.now() - started);
+      if (buffer.length >= sliceRows && !whole) sliceRows = nextSlice(buffer.length, performance.now() - started);
     }
     buffer.length = 0;
     merges.clear();
@@ -574,10 +650,20 @@ function newLeadBatch(db: DB, tables: ImportTables, batchId: number, now: string
       return id;
     },
     stage(id, merged) {
+      if (mergeNow) {
+        mergeNow.run({ ...merged, updated_at: now, id });
+        return;
+      }
       merges.set(id, merged);
       if (merges.size >= sliceRows) flush();
     },
     flush,
+    held,
+    close() {
+      flush();
+      if (nextId > wholeIds.first) for (const t of setAside) BULK_TRIGGERS[t.name].replay(db, [wholeIds.first, nextId - 1], wholeIds.zones);
+      for (const t of setAside) db.exec(t.sql);
+    },
     holding(kind, key) {
       const id = keyed[kind].get(key);
       return id === undefined ? undefined : held(id);
@@ -594,6 +680,10 @@ interface LeadBatch {
   flush(): void;
   /** The first buffered lead whose phone, e-mail or external id is this key. */
   holding(kind: keyof Keys, key: string): Existing | undefined;
+  /** The buffered lead with this id, if it is still buffered. */
+  held(id: number): Existing | undefined;
+  /** Writes what is buffered and, in a whole-file import, does the set-aside triggers' work and restores them. */
+  close(): void;
 }
 
 const IMPORT_ROWS = 'callq_import_rows';
@@ -613,6 +703,74 @@ function importRowsTable(db: DB): unknown[][] {
     importRows.set(db, (rows = buffer));
   }
   return rows;
+}
+
+/**
+ * Indexes a whole-file import keeps up row by row (when their SQL is exactly this): partial ones
+ * no imported lead enters (it arrives 'new', unclaimed, without a callback or a hand-off), where
+ * a rebuild would cost a scan of the whole table; those whose keys the import adds in order
+ * (status 'new' with rising ids, the batch's own id), which cost no more to keep up than to
+ * rebuild; and, when the import fills `unlessFilled` on no lead, partial ones that hold only
+ * leads with that column.
+ */
+const KEPT_INDEXES: Record<string, { sql: string; unlessFilled?: string }> = {
+  leads_status: { sql: `CREATE INDEX leads_status ON leads(status)` },
+  leads_import: { sql: `CREATE INDEX leads_import ON leads(import_id)` },
+  leads_callbacks: { sql: `CREATE INDEX leads_callbacks ON leads(callback_at) WHERE status = 'callback'` },
+  leads_claims: { sql: `CREATE INDEX leads_claims ON leads(claim_rep) WHERE claim_rep IS NOT NULL` },
+  leads_handoff: { sql: `CREATE INDEX leads_handoff ON leads(handoff_id) WHERE handoff_id IS NOT NULL` },
+  leads_email: { sql: `CREATE INDEX leads_email ON leads(email) WHERE email IS NOT NULL`, unlessFilled: 'email' },
+  leads_external_id: { sql: `CREATE INDEX leads_external_id ON leads(external_id) WHERE external_id IS NOT NULL`, unlessFilled: 'external_id' },
+  leads_inbound: { sql: `CREATE INDEX leads_inbound ON leads(inbound_at) WHERE status = 'new' AND inbound_at IS NOT NULL`, unlessFilled: 'inbound_at' },
+};
+
+/** The indexes the import's duplicate lookups use. */
+const LOOKUP_INDEXES = new Set(['leads_phone', 'leads_email', 'leads_external_id']);
+
+type DeferredIndexes = { buildLookups(): void; rebuild(): void };
+
+/**
+ * In a whole-file import at least as large as the table, the indexes on leads whose keys arrive
+ * in random order (phone, e-mail, the queue's) are dropped inside the import's transaction and
+ * built again from their stored SQL before the commit: SQLite builds an index by sorting, far
+ * faster than a million scattered B-tree inserts. Other connections keep reading the committed
+ * snapshot, so none of them sees an index missing; a crash rolls the drop back. Unique indexes
+ * stay (they enforce something while rows go in). Meanwhile duplicates are found through a
+ * KeyIndex; if that fills up, the lookup indexes are built there and then.
+ */
+function deferIndexes(db: DB, unfilled: ReadonlySet<string>): DeferredIndexes {
+  const kept = (i: { name: string; sql: string }) => {
+    const k = KEPT_INDEXES[i.name];
+    return k !== undefined && sameSql(i.sql, k.sql) && (k.unlessFilled === undefined || unfilled.has(k.unlessFilled));
+  };
+  const deferred = (
+    db.prepare(`SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'leads' AND sql IS NOT NULL`).all() as { name: string; sql: string }[]
+  ).filter((i) => !/^\s*CREATE\s+UNIQUE\b/i.test(i.sql) && !kept(i));
+  for (const i of deferred) db.exec(`DROP INDEX "${i.name}"`);
+  const build = (which: (name: string) => boolean) => {
+    // SQLite sorts an index's keys in runs as large as the page cache, on helper threads
+    // (PRAGMA threads) while it goes on scanning the table: runs of 2 MB keep both going.
+    const cache = db.pragma('cache_size', { simple: true }) as number;
+    const threads = db.pragma('threads', { simple: true }) as number;
+    db.pragma('cache_size = -2048');
+    db.pragma(`threads = ${Math.min(4, availableParallelism())}`);
+    try {
+      for (const i of deferred.filter((d) => which(d.name))) db.exec(i.sql);
+    } finally {
+      db.pragma(`cache_size = ${cache}`);
+      db.pragma(`threads = ${threads}`);
+    }
+  };
+  let lookupsBuilt = false;
+  return {
+    buildLookups() {
+      if (!lookupsBuilt) build((name) => LOOKUP_INDEXES.has(name));
+      lookupsBuilt = true;
+    },
+    rebuild() {
+      build((name) => !LOOKUP_INDEXES.has(name) || !lookupsBuilt);
+    },
+  };
 }
 
 /** Every suppression as 'kind:hash', loaded once (usually a small table; often empty). */
@@ -676,12 +834,14 @@ class LeadIdSet {
 /**
  * Finds the lead a row duplicates: same external id, else same phone, else same personal e-mail
  * (a shared mailbox such as info@ does not identify a person). Leads inserted earlier in the
- * same import are found too: they are in the transaction, or still in the batch's buffer (read
- * from there by id, or written before an indexed lookup). Each key is hashed once a row.
+ * same import are found too: they are in the table, or still in the batch's buffer (read from
+ * there by id). Each key is hashed once a row.
  *
- * A bloom filter of the keys seen spares the indexed lookups for rows that cannot match; when
- * the database already holds many more leads than the file, the filter is skipped rather than
- * filled from every stored lead.
+ * While the lookup indexes are set aside (deferIndexes), a KeyIndex says which rows may hold a
+ * key, and a row none of whose keys it knows cannot be a duplicate. Otherwise a bloom filter of
+ * the keys seen (fixed size, so memory stays flat) spares the indexed lookups for rows that
+ * cannot match; when the database already holds many more leads than the file, the filter is
+ * skipped rather than filled from every stored lead.
  */
 function duplicateFinder(
   db: DB,
@@ -689,7 +849,8 @@ function duplicateFinder(
   leads: string,
   stored: number,
   expectedRows: number,
-  batch: Pick<LeadBatch, 'holding'>,
+  deferred: DeferredIndexes | null,
+  batch: Pick<LeadBatch, 'holding' | 'held' | 'flush'>,
 ): { hash(keys: Keys): KeyHashes; mayExist(h: KeyHashes): boolean; find(keys: Keys, h: KeyHashes): Existing | undefined; remember(h: KeyHashes, id: number): void } {
   const byExternalId = db.prepare(`SELECT ${STORED_COLUMNS} FROM ${leads} WHERE external_id = ? AND external_system IS ? ORDER BY id LIMIT 1`);
   const byPhone = db.prepare(`SELECT ${STORED_COLUMNS} FROM ${leads} WHERE phone = ? AND phone_ext IS ? ORDER BY id LIMIT 1`);
@@ -709,23 +870,60 @@ function duplicateFinder(
   };
 
   if (stored > expectedRows * 4) return { hash: keyHashes, mayExist: () => true, find: indexed, remember() {} };
-  // A bloom filter of every key seen (fixed size, so memory stays flat) spares the indexed
-  // lookups for rows that cannot match.
-  const filter = new KeyFilter();
-  const note = (h: KeyHashes) => {
-    filter.add(h.phone);
-    if (h.email) filter.add(h.email);
-    if (h.external_id) filter.add(h.external_id);
+  let filter: KeyFilter | null = deferred ? null : new KeyFilter();
+  let rows = deferred ? new KeyIndex() : null;
+  const storedById = db.prepare(`SELECT ${STORED_COLUMNS} FROM ${leads} WHERE id = ?`);
+  // The first lead (lowest id) whose key still is this one, as the indexed lookups would find.
+  const scan = (kind: keyof Keys, key: string, hash: [number, number]) => {
+    let found: Existing | undefined;
+    for (const id of rows!.candidates(hash)) {
+      if (found && found.id < id) continue;
+      const row = batch.held(id) ?? (storedById.get(id) as Existing | undefined);
+      if (row && duplicateKeys(row)[kind] === key) found = row;
+    }
+    return found;
   };
-  if (stored > 0) {
-    const everyStoredLead = db.prepare('SELECT id, external_id, external_system, phone, phone_ext, email FROM main.leads').iterate() as IterableIterator<StoredIdentity>;
-    for (const row of everyStoredLead) note(keyHashes(duplicateKeys(row)));
-  }
+  const each = (h: KeyHashes, f: (hash: [number, number]) => void) => {
+    f(h.phone);
+    if (h.email) f(h.email);
+    if (h.external_id) f(h.external_id);
+  };
+  /** Notes the keys; says whether the KeyIndex is full (the lookup indexes must then be built). */
+  const note = (h: KeyHashes, id: number) => {
+    if (filter) each(h, (hash) => filter!.add(hash));
+    if (!rows) return false;
+    each(h, (hash) => rows!.add(hash, id));
+    return rows.full || id > 0x7fffffff;
+  };
+  const everyStoredLead = () =>
+    db.prepare('SELECT id, external_id, external_system, phone, phone_ext, email FROM main.leads').iterate() as IterableIterator<StoredIdentity & { id: number }>;
+  /** From now on the lookup indexes find duplicates, and a bloom filter of every key spares most lookups. */
+  const spill = () => {
+    batch.flush();
+    rows = null;
+    filter = new KeyFilter();
+    for (const row of everyStoredLead()) note(keyHashes(duplicateKeys(row)), row.id);
+    deferred!.buildLookups();
+  };
+  // Indexes cannot be built while the statement reading the stored leads is open.
+  let full = false;
+  if (stored > 0) for (const row of everyStoredLead()) full = note(keyHashes(duplicateKeys(row)), row.id) || full;
+  if (full) spill();
   return {
     hash: keyHashes,
-    mayExist: (h) => filter.has(h.phone) || (h.email !== null && filter.has(h.email)) || (h.external_id !== null && filter.has(h.external_id)),
-    find: indexed,
-    remember: note,
+    mayExist: (h) => {
+      const probe = rows ?? filter!;
+      return probe.has(h.phone) || (h.email !== null && probe.has(h.email)) || (h.external_id !== null && probe.has(h.external_id));
+    },
+    find: (keys, h) =>
+      rows
+        ? ((h.external_id ? scan('external_id', keys.external_id!, h.external_id) : undefined) ??
+          scan('phone', keys.phone, h.phone) ??
+          (h.email ? scan('email', keys.email!, h.email) : undefined))
+        : indexed(keys),
+    remember: (h, id) => {
+      if (note(h, id)) spill();
+    },
   };
 }
 
@@ -738,6 +936,48 @@ function keyHashes(keys: Keys): KeyHashes {
     email: keys.email === null ? null : hashes('e', keys.email),
     external_id: keys.external_id === null ? null : hashes('x', keys.external_id),
   };
+}
+
+/**
+ * Which leads may hold a key, while the lookup indexes are set aside: 4M slots of lead ids
+ * (16 MB) and a one-byte fingerprint of each key (4 MB), fixed so memory stays flat; open
+ * addressing on one hash of the key, the fingerprint from the other. It only narrows the
+ * search: the rows it names are read and compared. Full at half its slots.
+ */
+class KeyIndex {
+  private readonly slots = new Int32Array(1 << 22);
+  private readonly prints = new Uint8Array(1 << 22);
+  private readonly mask = (1 << 22) - 1;
+  private used = 0;
+
+  get full(): boolean {
+    return this.used > 1 << 21;
+  }
+
+  add([a, b]: [number, number], id: number): void {
+    const print = b >>> 24;
+    for (let slot = a & this.mask; ; slot = (slot + 1) & this.mask) {
+      if (this.slots[slot] === id && this.prints[slot] === print) return;
+      if (this.slots[slot] === 0) {
+        this.slots[slot] = id;
+        this.prints[slot] = print;
+        this.used++;
+        return;
+      }
+    }
+  }
+
+  /** False when no lead was noted with this key (true may be a collision). */
+  has([a, b]: [number, number]): boolean {
+    const print = b >>> 24;
+    for (let slot = a & this.mask; this.slots[slot] !== 0; slot = (slot + 1) & this.mask) if (this.prints[slot] === print) return true;
+    return false;
+  }
+
+  *candidates([a, b]: [number, number]): Generator<number> {
+    const print = b >>> 24;
+    for (let slot = a & this.mask; this.slots[slot] !== 0; slot = (slot + 1) & this.mask) if (this.prints[slot] === print) yield this.slots[slot];
+  }
 }
 
 /** A bloom filter over key hashes: 8 MB, 4 probes; says "maybe" or "certainly not". */
