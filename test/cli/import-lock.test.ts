@@ -147,11 +147,17 @@ describe('import --lock', () => {
       const feed = createWriteStream(fifo);
       const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
       feed.write(lines.slice(0, first + 1).join('\n') + '\n');
-      // Wait (up to the test's own timeout) until the import holds the write lock.
+      // Wait (up to the test's own timeout) until the import holds the write lock for its rows:
+      // its batch row committed ('running'), and the lock taken again.
       const probe = new Database(db);
       probe.pragma('busy_timeout = 0');
+      const running = probe.prepare(`SELECT count(*) FROM imports WHERE state = 'running'`).pluck();
       for (;;) {
         if (child.exitCode !== null) throw new Error(`the import ended early: ${stderr}`);
+        if (running.get() === 0) {
+          await new Promise((r) => setTimeout(r, 20));
+          continue;
+        }
         try {
           probe.exec('BEGIN IMMEDIATE');
           probe.exec('ROLLBACK');
@@ -174,7 +180,7 @@ describe('import --lock', () => {
 
     it('reps wait (exit 75 past busy-timeout), readers go on, and the batch appears whole at the commit', async () => {
       callq(['--db', db, 'init']);
-      importInto(db, generate(20, 'base.csv', 51));
+      const base = importInto(db, generate(20, 'base.csv', 51)).inserted;
       const file = generate(400, 'list.csv', 52);
       const held = await startHeld(file, 100);
       const busy = callq(['--db', db, '--rep', 'amy', '--now', NOW, 'next'], { env: { CALLQ_BUSY_TIMEOUT: '100' } });
@@ -183,7 +189,7 @@ describe('import --lock', () => {
       // Reading still works, and sees none of the batch.
       const status = callq(['--db', db, '--now', NOW, 'status', '--json']);
       expect(status.code, status.stderr).toBe(0);
-      expect(queryDb(db, 'SELECT count(*) AS n FROM leads')[0].n).toBe(20);
+      expect(queryDb(db, 'SELECT count(*) AS n FROM leads')[0].n).toBe(base);
       held.finish();
       expect(await held.exit).toBe(0);
       const summary = JSON.parse(held.output().stdout);
@@ -194,11 +200,11 @@ describe('import --lock', () => {
 
     it('killed halfway, it leaves no lead; the next import says so and clears the batch row', async () => {
       callq(['--db', db, 'init']);
-      importInto(db, generate(20, 'base.csv', 61));
+      const base = importInto(db, generate(20, 'base.csv', 61)).inserted;
       const held = await startHeld(generate(400, 'list.csv', 62), 150);
       held.child.kill('SIGKILL');
       await held.exit;
-      expect(queryDb(db, 'SELECT count(*) AS n FROM leads')[0].n).toBe(20);
+      expect(queryDb(db, 'SELECT count(*) AS n FROM leads')[0].n).toBe(base);
       const listed = callq(['--db', db, 'imports', '--json']);
       expect(json(listed).map((b: { batch?: number; id?: number; state: string }) => b.state)).toEqual(['complete', 'interrupted']);
       const next = callq(['--db', db, '--now', NOW, 'import', generate(10, 'again.csv', 63)]);
@@ -211,12 +217,13 @@ describe('import --lock', () => {
 
     it('Ctrl-C rolls it back and removes its batch row (exit 130)', async () => {
       callq(['--db', db, 'init']);
-      importInto(db, generate(20, 'base.csv', 71));
+      const base = importInto(db, generate(20, 'base.csv', 71)).inserted;
       const held = await startHeld(generate(400, 'list.csv', 72), 150);
       held.child.kill('SIGINT');
       held.close();
-      expect(await held.exit).toBe(130);
-      expect(queryDb(db, 'SELECT count(*) AS n FROM leads')[0].n).toBe(20);
+      const code = await held.exit;
+      expect(code, JSON.stringify(held.output())).toBe(130);
+      expect(queryDb(db, 'SELECT count(*) AS n FROM leads')[0].n).toBe(base);
       expect(queryDb(db, 'SELECT id, state FROM imports')).toEqual([{ id: 1, state: 'complete' }]);
     });
   });
