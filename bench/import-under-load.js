@@ -61,8 +61,8 @@ function callq(args, extraEnv = {}) {
   });
 }
 
-async function timedImport(db, csv) {
-  const r = await callq(['--db', db, '--now', NOW, 'import', csv, '--json']);
+async function timedImport(db, csv, ...args) {
+  const r = await callq(['--db', db, '--now', NOW, 'import', csv, '--json', ...args]);
   if (r.code !== 0) throw new Error(`import failed (exit ${r.code}): ${r.stderr}`);
   return { seconds: r.ms / 1000, summary: JSON.parse(r.stdout) };
 }
@@ -74,11 +74,15 @@ if (!existsSync(baseDb)) {
   await timedImport(baseDb, baseCsv);
 }
 
-// 1. The import with nobody working.
+// 1. The import with nobody working: as ops run it (--lock auto, which then takes the database
+// whole), and in slices as it runs while reps work (--lock slices), to show what the reps cost.
 const quietDb = join(out, 'under-load-quiet.db');
 removeDb(quietDb);
 copyFileSync(baseDb, quietDb);
 const quiet = await timedImport(quietDb, listCsv);
+removeDb(quietDb);
+copyFileSync(baseDb, quietDb);
+const quietSlices = await timedImport(quietDb, listCsv, '--lock', 'slices');
 
 // 2. The same import while reps loop next → log.
 const busyDb = join(out, 'under-load-busy.db');
@@ -152,9 +156,13 @@ const result = {
   rep_alone_p50_ms: Math.round(alone[Math.floor(alone.length / 2)] ?? 0),
   rep_alone_p99_ms: Math.round(alone[Math.min(alone.length - 1, Math.floor(0.99 * alone.length))] ?? 0),
   import_quiet_s: Number(quiet.seconds.toFixed(2)),
+  import_quiet_lock: quiet.summary.lock,
+  import_quiet_slices_s: Number(quietSlices.seconds.toFixed(2)),
   import_under_load_s: Number(busy.seconds.toFixed(2)),
+  import_under_load_lock: busy.summary.lock,
   ratio: Number((busy.seconds / quiet.seconds).toFixed(2)),
-  same_counts: quiet.summary.inserted === busy.summary.inserted && quiet.summary.duplicates === busy.summary.duplicates,
+  ratio_to_slices: Number((busy.seconds / quietSlices.seconds).toFixed(2)),
+  same_counts: [quietSlices, busy].every((r) => r.summary.inserted === quiet.summary.inserted && r.summary.duplicates === quiet.summary.duplicates),
   logs_ok: logged.length,
   logs_missing: missing,
   leads_left_importing: importing,
@@ -166,7 +174,10 @@ else {
   console.log(`  rep commands        ${commands} (${failed} failed${failed ? `: ${JSON.stringify(failures)}` : ''}; ${empty} found the queue empty)`);
   console.log(`  rep command latency p50 ${result.rep_p50_ms} ms, p99 ${result.rep_p99_ms} ms, max ${result.rep_max_ms} ms (target p99 ≤ 500 ms)`);
   console.log(`  same, no import      p50 ${result.rep_alone_p50_ms} ms, p99 ${result.rep_alone_p99_ms} ms (${aloneCommands} commands before the import)`);
-  console.log(`  import              ${result.import_under_load_s} s under load vs ${result.import_quiet_s} s alone: ${result.ratio}× (target ≤ 1.25×)`);
+  console.log(
+    `  import              ${result.import_under_load_s} s under load (${busy.summary.lock}) vs ${result.import_quiet_s} s alone (${quiet.summary.lock}): ${result.ratio}× (target ≤ 1.25×); ` +
+      `vs ${result.import_quiet_slices_s} s alone in slices: ${result.ratio_to_slices}×`,
+  );
   console.log(`  logged calls        ${logged.length} ok, ${missing} missing afterwards; ${importing} leads left importing`);
   console.log(`  integrity_check     ${integrity}`);
 }
