@@ -1,11 +1,13 @@
-// callq import FILE: read a lead list, normalise it, and add it to the database in short write
-// slices that reps do not notice, published as a whole at the end (db/imports.ts).
+// callq import FILE: read a lead list, normalise it, and add it to the database: in one
+// transaction while nobody works, else in short write slices that reps do not notice
+// (db/import-writer.ts), published as a whole at the end (db/imports.ts).
 import { basename } from 'node:path';
 import { closeSync, openSync, readSync } from 'node:fs';
 import type { Context } from './context.js';
 import { openDatabase, type DB } from '../db/open.js';
 import { loadSettings } from '../db/settings.js';
-import { beginImport, IMPORT_LOCKS, type ImportCounts, type ImportLock, type LeadWriter } from '../db/imports.js';
+import type { ImportCounts } from '../db/imports.js';
+import { beginImport, IMPORT_LOCKS, type ImportLock, type LeadWriter } from '../db/import-writer.js';
 import { NothingToDoError, UsageError } from '../core/errors.js';
 import { openCsv, type CsvFile } from '../io/csv-read.js';
 import { openRejectsFile, rejectsTarget, type RejectsFile } from '../io/rejects-file.js';

@@ -2,9 +2,41 @@
 //
 // - A phone number with its extension: colleagues behind one switchboard (x101, x202) are
 //   different people, and a bare main number is a contact of its own, not any of them.
-// - A personal e-mail (see isPersonalEmail in io/lead-record.ts).
+// - A personal e-mail: not a shared mailbox such as info@ or sales@ (isPersonalEmail).
 // - An external id, only within the system that issued it: row 1 of one vendor's file and
 //   row 1 of another's are not the same person. A plain 1..n row counter is not an id at all.
+
+/** The keys that identify a person; two leads sharing any one of them are one (docs/importing.md "Duplicates"). */
+export interface IdentityKeys {
+  /** phoneIdentity(phone, extension) */
+  phone: string;
+  /** A personal e-mail, or null. */
+  email: string | null;
+  /** externalIdentity(system, id), or null. */
+  external_id: string | null;
+}
+
+/** The identity keys of a lead, from the columns they are made of. */
+export function identityKeys(lead: {
+  phone: string;
+  phone_ext: string | null;
+  email: string | null;
+  external_id: string | null;
+  external_system: string | null;
+}): IdentityKeys {
+  return {
+    phone: phoneIdentity(lead.phone, lead.phone_ext),
+    email: lead.email && isPersonalEmail(lead.email) ? lead.email : null,
+    external_id: lead.external_id === null ? null : externalIdentity(lead.external_system, lead.external_id),
+  };
+}
+
+const ROLE_MAILBOX = /^(?:info|sales|contact|contactus|office|admin|hello|support|enquiries|inquiries|enquiry|inquiry|mail|team|marketing|hr|billing|accounts|reception|general)@/;
+
+/** Whether an (already normalised) e-mail identifies one person, for duplicate matching. */
+export function isPersonalEmail(email: string): boolean {
+  return !ROLE_MAILBOX.test(email);
+}
 
 /** The phone part of a lead's identity: E.164, with ';ext=N' (RFC 3966) when it has an extension. */
 export function phoneIdentity(phone: string, ext: string | null | undefined): string {

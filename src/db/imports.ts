@@ -1,14 +1,9 @@
-// Import batches (table imports) and the writing side of `callq import`: short write slices,
-// suppression and duplicate checks, inserts and staged merges, publishing, clean-up, undo.
-import { availableParallelism } from 'node:os';
+// Import batches (table imports): their states, the lock slices an import and its clean-up
+// write in, one import at a time, clean-up of interrupted ones, publishing, listing, undo.
+// The writing side of `callq import` is in import-writer.ts.
 import { retryWhileBusy, type DB } from './open.js';
-import type { PriorityWeights } from '../core/settings.js';
-import { leadSuppressionKeys, personSuppressionKeys, type SuppressionKey } from '../core/suppression.js';
-import { externalIdentity, phoneIdentity, splitPhoneIdentity } from '../core/identity.js';
-import { addSuppressions } from './suppressions.js';
-import { suppressMatchingLeads } from './outcomes.js';
 import { BusyError, NothingToDoError, UsageError } from '../core/errors.js';
-import { AT, isPersonalEmail, LEAD_COLUMNS, leadFromTuple, mergeLead, MERGED_COLUMNS, type LeadTuple, type MergedLead, type StoredLead } from '../io/lead-record.js';
+import { MERGED_COLUMNS, type MergedLead } from '../io/lead-record.js';
 
 export interface ImportCounts {
   rows_read: number;
@@ -38,74 +33,6 @@ export function batchState(b: Pick<ImportBatchRow, 'state' | 'pid' | 'undone_at'
   return b.state;
 }
 
-export type Outcome = 'inserted' | 'updated' | 'duplicate' | 'suppressed';
-
-export interface LeadWriter {
-  readonly batchId: number;
-  /** How this import holds the write lock: once for the whole file, or in short slices (see ImportLock). */
-  readonly lock: 'whole' | 'slices';
-  add(lead: LeadTuple): Outcome;
-  /** Records the counts and commits (or, for a dry run, rolls everything back). */
-  finish(counts: ImportCounts, options: Record<string, unknown>, fileHash: string): void;
-  /**
-   * Undoes the import: the batch's leads (never callable) removed, the batch row deleted.
-   * Returns false when that could not be done now (e.g. the disk is full): the batch is then
-   * left 'failed' or interrupted, for the next import, maintain or undo to clean. Safe to repeat.
-   */
-  abort(): boolean;
-}
-
-export interface WriterOptions {
-  fileName: string;
-  rep: string;
-  now: Date;
-  onDuplicate: 'skip' | 'update';
-  dryRun: boolean;
-  weights: PriorityWeights;
-  /** Rows the file probably holds, to choose how duplicates are looked up. */
-  expectedRows: number;
-  /** Lead columns this import leaves empty on every lead it inserts (no such CSV column, no default). */
-  unfilled: ReadonlySet<string>;
-  /** Called after each write transaction (the window in which reps take the lock), e.g. a test's handshake. */
-  pause?: () => void;
-  /** Says something to the user (waiting for another import, what a clean-up did). */
-  notice?: (line: string) => void;
-  /** How to hold the write lock (ImportLock); 'auto' when not given. */
-  lock?: ImportLock;
-}
-
-/**
- * 'slices': the write lock is taken in short slices that reps slip between, the batch's leads
- * kept out of the queue until it is published. 'whole': one transaction for the whole file, the
- * lookup and queue indexes set aside and built again by sorting (several times faster on a
- * large file; anyone else who writes waits until it ends). 'auto': whole when nobody is working
- * (no claim held, no call logged in the last ACTIVE_MINUTES), slices otherwise
- * (docs/importing.md, "While reps work").
- */
-export type ImportLock = 'auto' | 'whole' | 'slices';
-export const IMPORT_LOCKS: readonly ImportLock[] = ['auto', 'whole', 'slices'];
-
-/** A team that logged a call this recently, or holds a claim, is at work: an 'auto' import then goes in slices. */
-export const ACTIVE_MINUTES = 15;
-
-/** Whether anyone is working the queue at `now`: a claim held, or a call logged in the last ACTIVE_MINUTES. */
-export function teamAtWork(db: DB, now: Date): boolean {
-  const since = new Date(now.getTime() - ACTIVE_MINUTES * 60_000).toISOString();
-  return (
-    db
-      .prepare(
-        `SELECT EXISTS (SELECT 1 FROM leads INDEXED BY leads_claims WHERE claim_rep IS NOT NULL AND claim_expires_at > ?)
-             OR EXISTS (SELECT 1 FROM calls INDEXED BY calls_time WHERE called_at > ?)`,
-      )
-      .pluck()
-      .get(now.toISOString(), since) === 1
-  );
-}
-
-
-const STORED_COLUMNS = `id, import_id, external_id, external_system, phone_ext, first_name, last_name, company, title, email, phone, alt_phones, country, region,
-  postal_code, timezone, timezone_source, source, campaign, list, score, owner, custom, inbound_at, queue_rank, attempts, last_call_at, created_at`;
-
 /**
  * How long one write slice should hold the lock. Each slice writes every index page its rows
  * touch (the phone, e-mail and queue indexes take keys in random order), so small slices cost
@@ -113,23 +40,27 @@ const STORED_COLUMNS = `id, import_id, external_id, external_system, phone_ext, 
  * (retryWhileBusy) and so waits about one slice. Sizes are scaled from the last slice's time.
  */
 const SLICE_TARGET_MS = 200;
-const SLICE_MIN = 4096;
+
+export const SLICE_MIN = 4096;
+
 const SLICE_MAX = 65_536;
-/** Rows buffered between writes in a whole-file import (no lock to give back: only the buffer's cost counts). */
-const WHOLE_BUFFER_ROWS = 2048;
+
 /**
  * How long an import's slice waits for the lock before the import fails (exit 75): reps' short
  * transactions come and go between slices, and an import should outwait them, not give up.
  */
-const IMPORT_PATIENCE_MS = 60_000;
+export const IMPORT_PATIENCE_MS = 60_000;
+
 /** Staged merges applied, or leads published or removed, in the first transaction of the end and clean-up phases. */
 const PUBLISH_ROWS = 4096;
 
 /** The pause after each transaction of the end and clean-up phases, in which waiting reps take the lock. */
 const SLICE_PAUSE_MS = 10;
 
+const sleepMs = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+
 /** The next slice size (rows) after a slice of `size` rows held the lock `ms`. */
-function nextSlice(size: number, ms: number): number {
+export function nextSlice(size: number, ms: number): number {
   const scaled = ms <= 0 ? size * 2 : Math.round((size * SLICE_TARGET_MS) / ms);
   return Math.max(SLICE_MIN, Math.min(SLICE_MAX, scaled, size * 2));
 }
@@ -151,206 +82,6 @@ function inSlices(db: DB, work: (size: number) => number, pause: (() => void) | 
   }
 }
 
-/**
- * Starts an import. The write lock is taken only in short slices, never across the streaming
- * read: the batch row is made ('running', with this process's id), new leads go in a slice at a
- * time with status 'importing' (which no queue query or index serves), merges into existing
- * leads are staged in import_updates, and finish() publishes the batch: the merges applied and
- * the leads turned 'new', a slice at a time, then the batch marked 'complete' (docs/importing.md, "All or nothing, while reps work"). A batch whose process died while 'running' is cleaned by the next import,
- * maintain or undo; one that died while publishing is published by them (rolled forward).
- *
- * A dry run takes no write lock at all: the same code writes into temporary tables of this
- * connection (the temp database), and duplicates are looked up through a view over both.
- */
-export function beginImport(db: DB, options: WriterOptions): LeadWriter {
-  const now = options.now.toISOString();
-  const notice = options.notice ?? (() => {});
-  // 64 MB: every slice inserts into the phone, e-mail and queue indexes in random order; a cache that
-  // holds most of their pages makes a 1M-row import ~30% faster than 16 MB. Bounded, so memory stays flat.
-  db.pragma('cache_size = -65536');
-  const tables = options.dryRun ? dryRunTables(db) : { leads: 'leads', lookup: 'leads', updates: 'import_updates' };
-  let batchId = DRY_RUN_BATCH;
-  let whole = false;
-  if (!options.dryRun) {
-    for (const cleaned of cleanupImports(db)) notice(cleaned.line);
-    batchId = claimImportSlot(db, options, notice);
-    const lock = options.lock ?? 'auto';
-    // A test's handshake between slices (options.pause) needs slices.
-    whole = lock === 'whole' || (lock === 'auto' && !options.pause && !teamAtWork(db, options.now));
-  }
-  // Checking each new lead's import_id against imports costs ~0.3 µs a row, and the import
-  // cannot break a reference: its leads name the batch row it has just made (no hand-off), its
-  // updates leave both references alone, it deletes nothing. The pragma only changes outside a
-  // transaction: off while rows are written, back as it was before anything is deleted.
-  const foreignKeys = db.pragma('foreign_keys', { simple: true }) as number;
-  db.pragma('foreign_keys = OFF');
-  const restoreForeignKeys = () => {
-    if (!db.inTransaction) db.pragma(`foreign_keys = ${foreignKeys}`);
-  };
-  try {
-    // The whole import is one transaction from here: nothing of it is seen before the commit,
-    // and a failure or a killed process leaves only the batch row, cleaned like any other.
-    if (whole) retryWhileBusy(db, () => db.exec('BEGIN IMMEDIATE'), IMPORT_PATIENCE_MS);
-    const suppressedUpTo = db.prepare('SELECT coalesce(max(id), 0) FROM suppressions').pluck().get() as number;
-    const suppressed = suppressionHashes(db);
-    const stored = db.prepare('SELECT count(*) FROM leads').pluck().get() as number;
-    const indexes = whole && stored <= options.expectedRows ? deferIndexes(db, options.unfilled) : null;
-    const batch = newLeadBatch(db, tables, batchId, now, options.unfilled, options.dryRun || whole ? null : options.pause ?? null, whole);
-    const duplicates = duplicateFinder(db, tables.lookup, stored, options.expectedRows, indexes, batch);
-    // Leads this import has merged a row into: a later row matching one is a repeat within the file.
-    const merged = new LeadIdSet();
-    // Their keys as merged: a merge is staged, not yet in the table, so a later row matching
-    // only a key the merge gave (an e-mail the lead lacked) is found here.
-    const mergedKeys = new Set<string>();
-    const keyList = (k: Keys) => [`p:${k.phone}`, ...(k.email === null ? [] : [`e:${k.email}`]), ...(k.external_id === null ? [] : [`x:${k.external_id}`])];
-    // Rows whose own do-not-call flag is set: put on the list, and matching leads moved, at the end.
-    const doNotCall: SuppressionKey[] = [];
-    const applyDoNotCallFlags = () => {
-      if (!doNotCall.length) return;
-      // As `callq dnc add` does: the contacts flagged do-not-call in the file go on the list,
-      // and leads matching them (stored ones, and this batch's own) become do-not-call.
-      const source = `import batch ${batchId} (${options.fileName})`;
-      addSuppressions(db, doNotCall, 'do-not-call flag in the imported file', source, options.now);
-      const values = (kind: string) => [...new Set(doNotCall.filter((k) => k.kind === kind).map((k) => k.value))];
-      suppressMatchingLeads(db, values('phone'), values('email'), [], options.now);
-    };
-
-    return {
-      batchId,
-      lock: whole ? 'whole' : 'slices',
-      add(lead) {
-        if (lead[AT.do_not_call]) {
-          for (const k of personSuppressionKeys(suppressionView(lead))) {
-            doNotCall.push(k);
-            suppressed.add(`${k.kind}:${k.hash}`);
-          }
-          return 'suppressed';
-        }
-        if (suppressed.size && leadSuppressionKeys(suppressionView(lead)).some((k) => suppressed.has(`${k.kind}:${k.hash}`))) return 'suppressed';
-        const keys = duplicateKeys(lead);
-        if (mergedKeys.size && keyList(keys).some((k) => mergedKeys.has(k))) return 'duplicate';
-        const hashed = duplicates.hash(keys);
-        if (duplicates.mayExist(hashed)) {
-          const existing = duplicates.find(keys, hashed);
-          if (existing) {
-            // A lead this import created or already merged a row into is a repeat within the file: the first row wins.
-            if (existing.import_id === batchId || merged.has(existing.id) || options.onDuplicate === 'skip') return 'duplicate';
-            const changes = mergeLead(existing, leadFromTuple(lead), options.weights);
-            if (!changes) return 'duplicate';
-            batch.stage(existing.id, changes);
-            merged.add(existing.id);
-            const mergedAs = duplicateKeys({ ...existing, ...changes });
-            for (const k of keyList(mergedAs)) mergedKeys.add(k);
-            duplicates.remember(duplicates.hash(mergedAs), existing.id);
-            return 'updated';
-          }
-        }
-        duplicates.remember(hashed, batch.add(lead));
-        return 'inserted';
-      },
-      finish(counts, batchOptions, fileHash) {
-        batch.close();
-        restoreForeignKeys();
-        if (options.dryRun) {
-          dropDryRunTables(db);
-          return;
-        }
-        if (whole) {
-          indexes?.rebuild();
-          db.prepare(
-            `UPDATE imports SET state = 'complete', pid = NULL, file_hash = ?, options = ?, rows_read = ?, inserted = ?, updated = ?, duplicates = ?,
-               suppressed = ?, rejected = ? WHERE id = ?`,
-          ).run(fileHash, JSON.stringify(batchOptions), counts.rows_read, counts.inserted, counts.updated, counts.duplicates, counts.suppressed, counts.rejected, batchId);
-          applyDoNotCallFlags();
-          db.exec('COMMIT');
-          restoreForeignKeys();
-          return;
-        }
-        retryWhileBusy(db, () => db.transaction(() => {
-          // A do-not-call entry added while the import ran wins: the batch's leads it matches
-          // (moved to do-not-call by `dnc add`, or written after it with the list read at the
-          // start) are taken out of the batch and counted as suppressed.
-          const late = lateSuppressed(db, batchId, suppressedUpTo);
-          counts.inserted -= late;
-          counts.suppressed += late;
-          db.prepare(
-            `UPDATE imports SET state = 'publishing', file_hash = ?, options = ?, rows_read = ?, inserted = ?, updated = ?, duplicates = ?,
-               suppressed = ?, rejected = ? WHERE id = ?`,
-          ).run(fileHash, JSON.stringify(batchOptions), counts.rows_read, counts.inserted, counts.updated, counts.duplicates, counts.suppressed, counts.rejected, batchId);
-          applyDoNotCallFlags();
-        }).immediate(), IMPORT_PATIENCE_MS);
-        publishBatch(db, batchId, options.pause ?? null);
-      },
-      abort() {
-        if (db.inTransaction) db.exec('ROLLBACK');
-        restoreForeignKeys();
-        if (options.dryRun) {
-          dropDryRunTables(db);
-          return true;
-        }
-        // Marked failed at once; its leads (never callable) are removed now, and then the batch
-        // row, so a failure the user was told of leaves nothing behind. If this process cannot
-        // (a full disk, a second failure), the next import, maintain or undo does it.
-        try {
-          // Once publishing, the batch goes forward, never back: left for the next import or
-          // maintain to finish (its process is gone by then).
-          if (db.prepare(`UPDATE imports SET state = 'failed' WHERE id = ? AND state IN ('running', 'failed')`).run(batchId).changes === 0) return false;
-          removeBatchLeads(db, batchId, null);
-          db.prepare(`DELETE FROM imports WHERE id = ? AND state = 'failed'`).run(batchId);
-          return true;
-        } catch {
-          if (db.inTransaction) db.exec('ROLLBACK');
-          return false; // left for the next import or maintain, which say so
-        }
-      },
-    };
-  } catch (err) {
-    if (db.inTransaction) db.exec('ROLLBACK');
-    restoreForeignKeys();
-    if (!options.dryRun) {
-      try {
-        db.prepare(`DELETE FROM imports WHERE id = ? AND state = 'running'`).run(batchId);
-      } catch {
-        // the next import or maintain finds the batch's process gone
-      }
-    } else dropDryRunTables(db);
-    throw err;
-  }
-}
-
-/** The import_id a dry run gives the leads it would create (no batch row is made). */
-const DRY_RUN_BATCH = -1;
-
-interface ImportTables {
-  /** Where new leads are written. */
-  leads: string;
-  /** Where duplicates are looked up (the stored leads and this import's). */
-  lookup: string;
-  /** Where merges are staged. */
-  updates: string;
-}
-
-/** A dry run's tables: temporary, private to this connection, so no write lock is ever taken. */
-function dryRunTables(db: DB): ImportTables {
-  dropDryRunTables(db);
-  db.exec(`
-    CREATE TEMP TABLE callq_dry_leads AS SELECT * FROM main.leads WHERE 0;
-    CREATE INDEX temp.callq_dry_leads_phone ON callq_dry_leads(phone);
-    CREATE INDEX temp.callq_dry_leads_email ON callq_dry_leads(email);
-    CREATE INDEX temp.callq_dry_leads_external_id ON callq_dry_leads(external_id);
-    CREATE INDEX temp.callq_dry_leads_id ON callq_dry_leads(id);
-    CREATE TEMP VIEW callq_dry_lookup AS SELECT * FROM main.leads UNION ALL SELECT * FROM temp.callq_dry_leads;
-    CREATE TEMP TABLE callq_dry_updates (import_id INTEGER, lead_id INTEGER, merged TEXT, PRIMARY KEY (import_id, lead_id));
-  `);
-  return { leads: 'temp.callq_dry_leads', lookup: 'temp.callq_dry_lookup', updates: 'temp.callq_dry_updates' };
-}
-
-function dropDryRunTables(db: DB): void {
-  db.exec('DROP VIEW IF EXISTS temp.callq_dry_lookup; DROP TABLE IF EXISTS temp.callq_dry_leads; DROP TABLE IF EXISTS temp.callq_dry_updates;');
-}
-
-const sleepMs = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-
 /** Whether the process that started a batch is still running (same host: SQLite in WAL mode is never shared across hosts). */
 function processAlive(pid: number | null): boolean {
   if (!pid) return false;
@@ -367,7 +98,7 @@ function processAlive(pid: number | null): boolean {
  * Makes the batch row, 'running', once no other import runs: imports serialise (each one's
  * duplicate checks must see every lead before it), so a second one waits for the first.
  */
-function claimImportSlot(db: DB, options: WriterOptions, notice: (line: string) => void): number {
+export function claimImportSlot(db: DB, options: { fileName: string; rep: string; now: Date }, notice: (line: string) => void): number {
   let told = false;
   for (;;) {
     const result = retryWhileBusy(db, () => db.transaction((): number | { waitFor: number; pid: number } => {
@@ -433,7 +164,7 @@ export interface CleanedBatch {
 }
 
 /** Removes a failed batch's leads and staged merges, a slice at a time. Returns how many leads. */
-function removeBatchLeads(db: DB, batchId: number, pause: (() => void) | null): number {
+export function removeBatchLeads(db: DB, batchId: number, pause: (() => void) | null): number {
   const del = db.prepare('DELETE FROM leads WHERE id IN (SELECT id FROM leads WHERE import_id = ? ORDER BY id LIMIT ?)');
   const removed = inSlices(db, (size) => del.run(batchId, size).changes, pause);
   db.prepare('DELETE FROM import_updates WHERE import_id = ?').run(batchId);
@@ -445,7 +176,7 @@ function removeBatchLeads(db: DB, batchId: number, pause: (() => void) | null): 
  * 'importing' to 'new', a slice per transaction; then 'complete'. Each slice is idempotent, so
  * whoever finds the batch's process gone can run it again from the start (roll forward).
  */
-function publishBatch(db: DB, batchId: number, pause: (() => void) | null): void {
+export function publishBatch(db: DB, batchId: number, pause: (() => void) | null): void {
   const update = db.prepare(`UPDATE leads SET ${MERGED_COLUMNS.map((c) => `${c} = @${c}`).join(', ')}, updated_at = @updated_at WHERE id = @id`);
   const next = db.prepare('SELECT lead_id, merged FROM import_updates WHERE import_id = ? ORDER BY lead_id LIMIT ?');
   const done = db.prepare('DELETE FROM import_updates WHERE import_id = ? AND lead_id BETWEEN ? AND ?');
@@ -483,7 +214,7 @@ function publishBatch(db: DB, batchId: number, pause: (() => void) | null): void
  * import read the list once, at its start), or that `dnc add` moved to do-not-call meanwhile:
  * deleted from the batch (they would not have been imported). Returns how many.
  */
-function lateSuppressed(db: DB, batchId: number, suppressedUpTo: number): number {
+export function lateSuppressed(db: DB, batchId: number, suppressedUpTo: number): number {
   const ids = new Set(db.prepare(`SELECT id FROM leads WHERE import_id = ? AND status = 'do-not-call'`).pluck().all(batchId) as number[]);
   const late = db.prepare('SELECT kind, value FROM suppressions WHERE id > ? AND value IS NOT NULL').all(suppressedUpTo) as { kind: string; value: string }[];
   const byPhone = db.prepare(`SELECT id FROM leads WHERE phone = ? AND import_id = ? AND status = 'importing'`).pluck();
@@ -502,516 +233,6 @@ function lateSuppressed(db: DB, batchId: number, suppressedUpTo: number): number
   const del = db.prepare('DELETE FROM leads WHERE id = ?');
   for (const id of ids) del.run(id);
   return ids.size;
-}
-
-/**
- * Any AFTER INSERT trigger on leads costs ~10 µs a row on a table this wide, as much as the rest
- * of the insert. The ones the import knows are dropped inside each slice's transaction, their
- * work is done once for the slice's rows, in bulk, and they are recreated from their stored SQL
- * before the commit: no other connection ever sees the schema without them. A trigger whose
- * SQL is not exactly the known one stays in place (correct, only slower).
- */
-const BULK_TRIGGERS: Record<string, { sql: string; replay(db: DB, ids: [number, number], zones: ReadonlySet<string>): void }> = {
-  leads_zone_insert: {
-    sql: `CREATE TRIGGER leads_zone_insert AFTER INSERT ON leads WHEN NEW.timezone IS NOT NULL
-      BEGIN INSERT OR IGNORE INTO lead_zones(timezone) VALUES (NEW.timezone); END`,
-    replay(db, _ids, zones) {
-      const add = db.prepare('INSERT OR IGNORE INTO lead_zones(timezone) VALUES (?)');
-      for (const zone of zones) add.run(zone);
-    },
-  },
-  leads_alt_phones_insert: {
-    sql: `CREATE TRIGGER leads_alt_phones_insert AFTER INSERT ON leads WHEN NEW.alt_phones IS NOT NULL AND json_valid(NEW.alt_phones)
-      BEGIN INSERT INTO lead_alt_phones(phone, lead_id) SELECT value, NEW.id FROM json_each(NEW.alt_phones) WHERE type = 'text'; END`,
-    replay(db, [lo, hi]) {
-      db.prepare(
-        `INSERT INTO lead_alt_phones(phone, lead_id)
-         SELECT j.value, l.id FROM leads l, json_each(l.alt_phones) j
-         WHERE l.id BETWEEN ? AND ? AND l.alt_phones IS NOT NULL AND json_valid(l.alt_phones) AND j.type = 'text' ORDER BY l.id`,
-      ).run(lo, hi);
-    },
-  },
-};
-
-const sameSql = (a: string, b: string) => a.replace(/\s+/g, ' ').trim() === b.replace(/\s+/g, ' ').trim();
-
-/** The AFTER INSERT triggers on leads, and whether the import can do each one's work in bulk. */
-export function leadInsertTriggers(db: DB): { name: string; sql: string; bulk: boolean }[] {
-  const rows = db.prepare(`SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = 'leads'`).all() as { name: string; sql: string }[];
-  return rows
-    .filter((t) => /\bAFTER\s+INSERT\s+ON\s+leads\b/i.test(t.sql))
-    .map((t) => ({ ...t, bulk: BULK_TRIGGERS[t.name] !== undefined && sameSql(t.sql, BULK_TRIGGERS[t.name].sql) }));
-}
-
-/**
- * New leads go in a slice at a time, each slice one short write transaction: one INSERT …
- * SELECT from a virtual table over the buffered rows costs about half as much a row as one
- * INSERT a row (binding each value through a call is most of that), and the columns the file
- * leaves empty on every lead are not read at all (a slice with a row that fills one goes in
- * through the statement of every column: a wrong guess costs speed, never data). Ids are the
- * import's own, next after the highest stored one (imports run one at a time, and nothing else
- * adds leads), so a row's id is known while it is still buffered: duplicate finding reads a
- * buffered row from the buffer (held); whatever reads leads from the table first writes the
- * buffer (flush). Merges are buffered likewise (stage) and written with the slice.
- */
-function newLeadBatch(
-  db: DB,
-  tables: ImportTables,
-  batchId: number,
-  now: string,
-  unfilled: ReadonlySet<string>,
-  pause: (() => void) | null,
-  /** Inside the import's one transaction (ImportLock 'whole'): leads go in 'new', merges are written at once. */
-  whole: boolean,
-): LeadBatch {
-  const buffer = importRowsTable(db);
-  buffer.length = 0;
-  const merges = new Map<number, MergedLead>();
-  let nextId = db.prepare('SELECT coalesce(max(id), 0) + 1 FROM leads').pluck().get() as number;
-  const status = batchId === DRY_RUN_BATCH || whole ? 'new' : 'importing';
-  const mergeNow = whole ? db.prepare(`UPDATE leads SET ${MERGED_COLUMNS.map((c) => `${c} = @${c}`).join(', ')}, updated_at = @updated_at WHERE id = @id`) : null;
-  // Status, batch and times are the same for every row: literals, not values. A row without a
-  // score (null, so that a merge keeps the old one) is stored as 0, the column's default.
-  const insertOf = (columns: readonly string[]) =>
-    db.prepare(
-      `INSERT INTO ${tables.leads}(id, ${columns.join(', ')}, status, import_id, created_at, updated_at)
-       SELECT id, ${columns.map((c) => (c === 'score' ? 'coalesce(score, 0)' : c)).join(', ')}, '${status}', ${batchId}, '${now}', '${now}'
-       FROM ${IMPORT_ROWS}`,
-    );
-  const insertFilled = insertOf(LEAD_COLUMNS.filter((c) => !unfilled.has(c)));
-  const insertAll = insertOf(LEAD_COLUMNS);
-  const stageMerge = db.prepare(`INSERT OR REPLACE INTO ${tables.updates}(import_id, lead_id, merged) VALUES (?, ?, ?)`);
-  const empty = LEAD_COLUMNS.flatMap((c, i) => (unfilled.has(c) ? [i] : []));
-  const zoneAt = LEAD_COLUMNS.indexOf('timezone') + 1;
-  let fillsAll = false;
-  // In one transaction nobody waits between slices: a small buffer keeps the buffered keys' maps small.
-  let sliceRows = whole ? WHOLE_BUFFER_ROWS : SLICE_MIN;
-  const write = () => {
-    if (buffer.length) (fillsAll ? insertAll : insertFilled).run();
-    for (const [id, merged] of merges) stageMerge.run(batchId, id, JSON.stringify(merged));
-  };
-  // In one transaction the known insert triggers are set aside once, their work done once at the end (close).
-  const wholeIds = { first: nextId, zones: new Set<string>() };
-  const setAside = whole ? leadInsertTriggers(db).filter((t) => t.bulk) : [];
-  for (const t of setAside) db.exec(`DROP TRIGGER ${t.name}`);
-  const flush = () => {
-    if (buffer.length === 0 && merges.size === 0) return;
-    if (batchId === DRY_RUN_BATCH) write();
-    else if (whole) {
-      write();
-      for (const row of buffer) if (row[zoneAt]) wholeIds.zones.add(row[zoneAt] as string);
-    } else {
-      const started = performance.now();
-      retryWhileBusy(db, () => db.transaction(() => {
-        const suspended = leadInsertTriggers(db).filter((t) => t.bulk);
-        for (const t of suspended) db.exec(`DROP TRIGGER ${t.name}`);
-        write();
-        if (buffer.length) {
-          const zones = new Set<string>();
-          for (const row of buffer) if (row[zoneAt]) zones.add(row[zoneAt] as string);
-          const ids: [number, number] = [buffer[0][0] as number, buffer[buffer.length - 1][0] as number];
-          for (const t of suspended) BULK_TRIGGERS[t.name].replay(db, ids, zones);
-        }
-        for (const t of suspended) db.exec(t.sql);
-      }).immediate(), IMPORT_PATIENCE_MS);
-      if (buffer.length >= sliceRows && !whole) sliceRows = nextSlice(buffer.length, performance.now() - started);
-    }
-    buffer.length = 0;
-    merges.clear();
-    for (const map of Object.values(keyed)) map.clear();
-    fillsAll = false;
-    pause?.();
-  };
-  // The buffered leads by key (the first one holding each), for the duplicate lookups.
-  const keyed = { phone: new Map<string, number>(), email: new Map<string, number>(), external_id: new Map<string, number>() };
-  const note = (kind: keyof Keys, key: unknown, id: number) => {
-    if (typeof key === 'string' && !keyed[kind].has(key)) keyed[kind].set(key, id);
-  };
-  const held = (id: number): Existing | undefined => {
-    const first = buffer.length ? (buffer[0][0] as number) : id + 1;
-    if (id < first || id >= first + buffer.length) return undefined;
-    const row = buffer[id - first];
-    const lead = Object.fromEntries(LEAD_COLUMNS.map((c, i) => [c, row[i + 1]])) as unknown as StoredLead;
-    return { ...lead, score: lead.score ?? 0, attempts: 0, last_call_at: null, created_at: now, id, import_id: batchId };
-  };
-  return {
-    add(lead) {
-      const id = nextId++;
-      // The values past the lead's columns (TUPLE_COLUMNS) are the import's, not the table's:
-      // the virtual table reads exactly LEAD_COLUMNS, each column of each row costing time.
-      lead.length = LEAD_COLUMNS.length;
-      if (empty.some((i) => lead[i] !== null)) fillsAll = true;
-      const keys = duplicateKeys(lead);
-      note('phone', keys.phone, id);
-      note('email', keys.email, id);
-      note('external_id', keys.external_id, id);
-      buffer.push([id, ...lead]);
-      if (buffer.length >= sliceRows) flush();
-      return id;
-    },
-    stage(id, merged) {
-      if (mergeNow) {
-        mergeNow.run({ ...merged, updated_at: now, id });
-        return;
-      }
-      merges.set(id, merged);
-      if (merges.size >= sliceRows) flush();
-    },
-    flush,
-    held,
-    close() {
-      flush();
-      if (nextId > wholeIds.first) for (const t of setAside) BULK_TRIGGERS[t.name].replay(db, [wholeIds.first, nextId - 1], wholeIds.zones);
-      for (const t of setAside) db.exec(t.sql);
-    },
-    holding(kind, key) {
-      const id = keyed[kind].get(key);
-      return id === undefined ? undefined : held(id);
-    },
-  };
-}
-
-interface LeadBatch {
-  /** Buffers a new lead; its id. */
-  add(lead: LeadTuple): number;
-  /** Buffers a merge into an existing lead (staged, applied when the batch is published). */
-  stage(id: number, merged: MergedLead): void;
-  /** Writes the buffered leads and merges (one slice). */
-  flush(): void;
-  /** The first buffered lead whose phone, e-mail or external id is this key. */
-  holding(kind: keyof Keys, key: string): Existing | undefined;
-  /** The buffered lead with this id, if it is still buffered. */
-  held(id: number): Existing | undefined;
-  /** Writes what is buffered and, in a whole-file import, does the set-aside triggers' work and restores them. */
-  close(): void;
-}
-
-const IMPORT_ROWS = 'callq_import_rows';
-const importRows = new WeakMap<DB, unknown[][]>();
-
-/** The rows an INSERT … SELECT FROM callq_import_rows reads; the table is defined once per connection. */
-function importRowsTable(db: DB): unknown[][] {
-  let rows = importRows.get(db);
-  if (!rows) {
-    const buffer: unknown[][] = [];
-    db.table(IMPORT_ROWS, {
-      columns: ['id', ...LEAD_COLUMNS],
-      *rows() {
-        yield* buffer;
-      },
-    });
-    importRows.set(db, (rows = buffer));
-  }
-  return rows;
-}
-
-/**
- * Indexes a whole-file import keeps up row by row (when their SQL is exactly this): partial ones
- * no imported lead enters (it arrives 'new', unclaimed, without a callback or a hand-off), where
- * a rebuild would cost a scan of the whole table; those whose keys the import adds in order
- * (status 'new' with rising ids, the batch's own id), which cost no more to keep up than to
- * rebuild; and, when the import fills `unlessFilled` on no lead, partial ones that hold only
- * leads with that column.
- */
-const KEPT_INDEXES: Record<string, { sql: string; unlessFilled?: string }> = {
-  leads_status: { sql: `CREATE INDEX leads_status ON leads(status)` },
-  leads_import: { sql: `CREATE INDEX leads_import ON leads(import_id)` },
-  leads_callbacks: { sql: `CREATE INDEX leads_callbacks ON leads(callback_at) WHERE status = 'callback'` },
-  leads_claims: { sql: `CREATE INDEX leads_claims ON leads(claim_rep) WHERE claim_rep IS NOT NULL` },
-  leads_handoff: { sql: `CREATE INDEX leads_handoff ON leads(handoff_id) WHERE handoff_id IS NOT NULL` },
-  leads_email: { sql: `CREATE INDEX leads_email ON leads(email) WHERE email IS NOT NULL`, unlessFilled: 'email' },
-  leads_external_id: { sql: `CREATE INDEX leads_external_id ON leads(external_id) WHERE external_id IS NOT NULL`, unlessFilled: 'external_id' },
-  leads_inbound: { sql: `CREATE INDEX leads_inbound ON leads(inbound_at) WHERE status = 'new' AND inbound_at IS NOT NULL`, unlessFilled: 'inbound_at' },
-};
-
-/** The indexes the import's duplicate lookups use. */
-const LOOKUP_INDEXES = new Set(['leads_phone', 'leads_email', 'leads_external_id']);
-
-type DeferredIndexes = { buildLookups(): void; rebuild(): void };
-
-/**
- * In a whole-file import at least as large as the table, the indexes on leads whose keys arrive
- * in random order (phone, e-mail, the queue's) are dropped inside the import's transaction and
- * built again from their stored SQL before the commit: SQLite builds an index by sorting, far
- * faster than a million scattered B-tree inserts. Other connections keep reading the committed
- * snapshot, so none of them sees an index missing; a crash rolls the drop back. Unique indexes
- * stay (they enforce something while rows go in). Meanwhile duplicates are found through a
- * KeyIndex; if that fills up, the lookup indexes are built there and then.
- */
-function deferIndexes(db: DB, unfilled: ReadonlySet<string>): DeferredIndexes {
-  const kept = (i: { name: string; sql: string }) => {
-    const k = KEPT_INDEXES[i.name];
-    return k !== undefined && sameSql(i.sql, k.sql) && (k.unlessFilled === undefined || unfilled.has(k.unlessFilled));
-  };
-  const deferred = (
-    db.prepare(`SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'leads' AND sql IS NOT NULL`).all() as { name: string; sql: string }[]
-  ).filter((i) => !/^\s*CREATE\s+UNIQUE\b/i.test(i.sql) && !kept(i));
-  for (const i of deferred) db.exec(`DROP INDEX "${i.name}"`);
-  const build = (which: (name: string) => boolean) => {
-    // SQLite sorts an index's keys in runs as large as the page cache, on helper threads
-    // (PRAGMA threads) while it goes on scanning the table: runs of 2 MB keep both going.
-    const cache = db.pragma('cache_size', { simple: true }) as number;
-    const threads = db.pragma('threads', { simple: true }) as number;
-    db.pragma('cache_size = -2048');
-    db.pragma(`threads = ${Math.min(4, availableParallelism())}`);
-    try {
-      for (const i of deferred.filter((d) => which(d.name))) db.exec(i.sql);
-    } finally {
-      db.pragma(`cache_size = ${cache}`);
-      db.pragma(`threads = ${threads}`);
-    }
-  };
-  let lookupsBuilt = false;
-  return {
-    buildLookups() {
-      if (!lookupsBuilt) build((name) => LOOKUP_INDEXES.has(name));
-      lookupsBuilt = true;
-    },
-    rebuild() {
-      build((name) => !LOOKUP_INDEXES.has(name) || !lookupsBuilt);
-    },
-  };
-}
-
-/** Every suppression as 'kind:hash', loaded once (usually a small table; often empty). */
-function suppressionHashes(db: DB): Set<string> {
-  return new Set(db.prepare(`SELECT kind || ':' || value_hash FROM suppressions`).pluck().all() as string[]);
-}
-
-type Existing = StoredLead & { id: number; import_id: number | null };
-/** Each key as it identifies a person (see core/identity.ts): phone with extension, personal e-mail, id within its system. */
-type Keys = { phone: string; email: string | null; external_id: string | null };
-/** The columns a lead's identity is read from (a stored lead, or a LeadTuple read through AT). */
-type StoredIdentity = Pick<StoredLead, 'phone' | 'phone_ext' | 'email' | 'external_id' | 'external_system'>;
-
-/**
- * What makes two leads one: the phone with its extension, a personal e-mail (not a shared
- * mailbox), the external id within the system that issued it. Takes a stored lead or, read
- * through the tuple's positions, a new one.
- */
-function duplicateKeys(lead: StoredIdentity | LeadTuple): Keys {
-  const get = Array.isArray(lead) ? (c: keyof StoredIdentity) => lead[AT[c]] as string | null : (c: keyof StoredIdentity) => lead[c];
-  const email = get('email');
-  const id = get('external_id');
-  return {
-    phone: phoneIdentity(get('phone')!, get('phone_ext')),
-    email: email && isPersonalEmail(email) ? email : null,
-    external_id: id === null ? null : externalIdentity(get('external_system'), id),
-  };
-}
-
-/** The phone(s) and e-mail a suppression could match. */
-function suppressionView(lead: LeadTuple): { phone: string; phone_ext: string | null; alt_phones: string[]; email: string | null } {
-  const alt = lead[AT.alt_phones] as string | null;
-  return {
-    phone: lead[AT.phone] as string,
-    phone_ext: lead[AT.phone_ext] as string | null,
-    alt_phones: alt ? (JSON.parse(alt) as string[]) : [],
-    email: lead[AT.email] as string | null,
-  };
-}
-
-/** A set of lead ids as a bitmap: memory follows the highest id, not how many an import touches. */
-class LeadIdSet {
-  private bits = new Uint32Array(1024);
-
-  add(id: number): void {
-    const word = id >>> 5;
-    if (word >= this.bits.length) {
-      const grown = new Uint32Array(Math.max(word + 1, this.bits.length * 2));
-      grown.set(this.bits);
-      this.bits = grown;
-    }
-    this.bits[word] |= 1 << (id & 31);
-  }
-
-  has(id: number): boolean {
-    const word = id >>> 5;
-    return word < this.bits.length && (this.bits[word] & (1 << (id & 31))) !== 0;
-  }
-}
-
-/**
- * Finds the lead a row duplicates: same external id, else same phone, else same personal e-mail
- * (a shared mailbox such as info@ does not identify a person). Leads inserted earlier in the
- * same import are found too: they are in the table, or still in the batch's buffer (read from
- * there by id). Each key is hashed once a row.
- *
- * While the lookup indexes are set aside (deferIndexes), a KeyIndex says which rows may hold a
- * key, and a row none of whose keys it knows cannot be a duplicate. Otherwise a bloom filter of
- * the keys seen (fixed size, so memory stays flat) spares the indexed lookups for rows that
- * cannot match; when the database already holds many more leads than the file, the filter is
- * skipped rather than filled from every stored lead.
- */
-function duplicateFinder(
-  db: DB,
-  /** The table (or, in a dry run, the view) that holds the stored leads and the import's own. */
-  leads: string,
-  stored: number,
-  expectedRows: number,
-  deferred: DeferredIndexes | null,
-  batch: Pick<LeadBatch, 'holding' | 'held' | 'flush'>,
-): { hash(keys: Keys): KeyHashes; mayExist(h: KeyHashes): boolean; find(keys: Keys, h: KeyHashes): Existing | undefined; remember(h: KeyHashes, id: number): void } {
-  const byExternalId = db.prepare(`SELECT ${STORED_COLUMNS} FROM ${leads} WHERE external_id = ? AND external_system IS ? ORDER BY id LIMIT 1`);
-  const byPhone = db.prepare(`SELECT ${STORED_COLUMNS} FROM ${leads} WHERE phone = ? AND phone_ext IS ? ORDER BY id LIMIT 1`);
-  const byEmail = db.prepare(`SELECT ${STORED_COLUMNS} FROM ${leads} WHERE email = ? ORDER BY id LIMIT 1`);
-  const byId = (keys: Keys) => {
-    const at = keys.external_id!.indexOf(':'); // system names have no ':' (core/identity.ts)
-    return byExternalId.get(keys.external_id!.slice(at + 1), at === 0 ? null : keys.external_id!.slice(0, at));
-  };
-  // Stored leads have lower ids than the buffered ones, so for each key the table is asked
-  // first and the buffer second: the lowest id holding the key, without writing the buffer.
-  const indexed = (keys: Keys) => {
-    const { phone, ext } = splitPhoneIdentity(keys.phone);
-    return ((keys.external_id !== null ? byId(keys) ?? batch.holding('external_id', keys.external_id) : undefined) ??
-      byPhone.get(phone, ext) ??
-      batch.holding('phone', keys.phone) ??
-      (keys.email !== null ? byEmail.get(keys.email) ?? batch.holding('email', keys.email) : undefined)) as Existing | undefined;
-  };
-
-  if (stored > expectedRows * 4) return { hash: keyHashes, mayExist: () => true, find: indexed, remember() {} };
-  let filter: KeyFilter | null = deferred ? null : new KeyFilter();
-  let rows = deferred ? new KeyIndex() : null;
-  const storedById = db.prepare(`SELECT ${STORED_COLUMNS} FROM ${leads} WHERE id = ?`);
-  // The first lead (lowest id) whose key still is this one, as the indexed lookups would find.
-  const scan = (kind: keyof Keys, key: string, hash: [number, number]) => {
-    let found: Existing | undefined;
-    for (const id of rows!.candidates(hash)) {
-      if (found && found.id < id) continue;
-      const row = batch.held(id) ?? (storedById.get(id) as Existing | undefined);
-      if (row && duplicateKeys(row)[kind] === key) found = row;
-    }
-    return found;
-  };
-  const each = (h: KeyHashes, f: (hash: [number, number]) => void) => {
-    f(h.phone);
-    if (h.email) f(h.email);
-    if (h.external_id) f(h.external_id);
-  };
-  /** Notes the keys; says whether the KeyIndex is full (the lookup indexes must then be built). */
-  const note = (h: KeyHashes, id: number) => {
-    if (filter) each(h, (hash) => filter!.add(hash));
-    if (!rows) return false;
-    each(h, (hash) => rows!.add(hash, id));
-    return rows.full || id > 0x7fffffff;
-  };
-  const everyStoredLead = () =>
-    db.prepare('SELECT id, external_id, external_system, phone, phone_ext, email FROM main.leads').iterate() as IterableIterator<StoredIdentity & { id: number }>;
-  /** From now on the lookup indexes find duplicates, and a bloom filter of every key spares most lookups. */
-  const spill = () => {
-    batch.flush();
-    rows = null;
-    filter = new KeyFilter();
-    for (const row of everyStoredLead()) note(keyHashes(duplicateKeys(row)), row.id);
-    deferred!.buildLookups();
-  };
-  // Indexes cannot be built while the statement reading the stored leads is open.
-  let full = false;
-  if (stored > 0) for (const row of everyStoredLead()) full = note(keyHashes(duplicateKeys(row)), row.id) || full;
-  if (full) spill();
-  return {
-    hash: keyHashes,
-    mayExist: (h) => {
-      const probe = rows ?? filter!;
-      return probe.has(h.phone) || (h.email !== null && probe.has(h.email)) || (h.external_id !== null && probe.has(h.external_id));
-    },
-    find: (keys, h) =>
-      rows
-        ? ((h.external_id ? scan('external_id', keys.external_id!, h.external_id) : undefined) ??
-          scan('phone', keys.phone, h.phone) ??
-          (h.email ? scan('email', keys.email!, h.email) : undefined))
-        : indexed(keys),
-    remember: (h, id) => {
-      if (note(h, id)) spill();
-    },
-  };
-}
-
-/** The two hashes of each key of a row (see hashes()). */
-type KeyHashes = { phone: [number, number]; email: [number, number] | null; external_id: [number, number] | null };
-
-function keyHashes(keys: Keys): KeyHashes {
-  return {
-    phone: hashes('p', keys.phone),
-    email: keys.email === null ? null : hashes('e', keys.email),
-    external_id: keys.external_id === null ? null : hashes('x', keys.external_id),
-  };
-}
-
-/**
- * Which leads may hold a key, while the lookup indexes are set aside: 4M slots of lead ids
- * (16 MB) and a one-byte fingerprint of each key (4 MB), fixed so memory stays flat; open
- * addressing on one hash of the key, the fingerprint from the other. It only narrows the
- * search: the rows it names are read and compared. Full at half its slots.
- */
-class KeyIndex {
-  private readonly slots = new Int32Array(1 << 22);
-  private readonly prints = new Uint8Array(1 << 22);
-  private readonly mask = (1 << 22) - 1;
-  private used = 0;
-
-  get full(): boolean {
-    return this.used > 1 << 21;
-  }
-
-  add([a, b]: [number, number], id: number): void {
-    const print = b >>> 24;
-    for (let slot = a & this.mask; ; slot = (slot + 1) & this.mask) {
-      if (this.slots[slot] === id && this.prints[slot] === print) return;
-      if (this.slots[slot] === 0) {
-        this.slots[slot] = id;
-        this.prints[slot] = print;
-        this.used++;
-        return;
-      }
-    }
-  }
-
-  /** False when no lead was noted with this key (true may be a collision). */
-  has([a, b]: [number, number]): boolean {
-    const print = b >>> 24;
-    for (let slot = a & this.mask; this.slots[slot] !== 0; slot = (slot + 1) & this.mask) if (this.prints[slot] === print) return true;
-    return false;
-  }
-
-  *candidates([a, b]: [number, number]): Generator<number> {
-    const print = b >>> 24;
-    for (let slot = a & this.mask; this.slots[slot] !== 0; slot = (slot + 1) & this.mask) if (this.prints[slot] === print) yield this.slots[slot];
-  }
-}
-
-/** A bloom filter over key hashes: 8 MB, 4 probes; says "maybe" or "certainly not". */
-class KeyFilter {
-  private readonly bits = new Uint32Array(1 << 21);
-  private readonly mask = (1 << 26) - 1;
-
-  add([a, b]: [number, number]): void {
-    for (let i = 0; i < 4; i++) {
-      const bit = (a + i * b) & this.mask;
-      this.bits[bit >>> 5] |= 1 << (bit & 31);
-    }
-  }
-
-  has([a, b]: [number, number]): boolean {
-    for (let i = 0; i < 4; i++) {
-      const bit = (a + i * b) & this.mask;
-      if ((this.bits[bit >>> 5] & (1 << (bit & 31))) === 0) return false;
-    }
-    return true;
-  }
-}
-
-/** Two independent 32-bit FNV-1a hashes of kind + key. */
-function hashes(kind: string, key: string): [number, number] {
-  let a = 0x811c9dc5 ^ kind.charCodeAt(0);
-  let b = 0x01000193 ^ (kind.charCodeAt(0) * 31);
-  for (let i = 0; i < key.length; i++) {
-    const c = key.charCodeAt(i);
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x5bd1e995);
-    b ^= b >>> 15;
-  }
-  return [a >>> 0, (b >>> 0) | 1];
 }
 
 // ---------------------------------------------------------------------------------------------

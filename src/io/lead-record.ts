@@ -336,12 +336,8 @@ export function normaliseEmail(text: string): string | null {
 
 // Shared mailboxes of a company: two people may both be reached at info@acme.com, so such an
 // address never makes two rows the same lead.
-const ROLE_MAILBOX = /^(?:info|sales|contact|contactus|office|admin|hello|support|enquiries|inquiries|enquiry|inquiry|mail|team|marketing|hr|billing|accounts|reception|general)@/;
-
-/** Whether an (already normalised) e-mail identifies one person, for duplicate matching. */
-export function isPersonalEmail(email: string): boolean {
-  return !ROLE_MAILBOX.test(email);
-}
+// Whether an e-mail identifies one person is part of the identity rule (core/identity.ts).
+export { isPersonalEmail } from '../core/identity.js';
 
 export type NameParts = [first: string | null, last: string | null] | [first: string | null, last: string | null, extra: { suffix?: string; honorific?: string }];
 

@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from '
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { BIN, callq, FIXTURES, json, openRaw, queryDb, ROOT, useTempDb } from '../helpers.js';
-import { leadInsertTriggers } from '../../src/db/imports.js';
+import { leadInsertTriggers } from '../../src/db/import-writer.js';
 
 let dir: string;
 let db: string;

@@ -3,7 +3,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { openDatabase, type DB } from '../../src/db/open.js';
-import { beginImport, type ImportCounts, type WriterOptions } from '../../src/db/imports.js';
+import type { ImportCounts } from '../../src/db/imports.js';
+import { beginImport, type WriterOptions } from '../../src/db/import-writer.js';
 import { LEAD_COLUMNS, TUPLE_COLUMNS, type LeadTuple } from '../../src/io/lead-record.js';
 import { resolveSettings } from '../../src/core/settings.js';
 import { tempDir } from '../helpers.js';
