@@ -5,6 +5,7 @@ import { loadSettings } from '../db/settings.js';
 import { getLead } from '../db/leads.js';
 import { parseAltPhones, recordOutcome } from '../db/outcomes.js';
 import { planOutcome } from '../core/outcome.js';
+import { leadZones, primaryZone } from '../core/lead.js';
 import { parseDate, parseDuration, parseWhen } from '../core/when.js';
 import { UsageError } from '../core/errors.js';
 import { printInfo, printJson } from '../ui/output.js';
@@ -77,7 +78,7 @@ export function logOutcome(ctx: Pick<Context, 'dbPath' | 'rep' | 'now'>, req: Lo
     }
     const before = getLead(db, req.leadId);
     if (!before) throw new UsageError(`unknown lead ${req.leadId}: no lead has that id (see 'callq queue' or 'callq show ID').`);
-    const zone = before.timezone?.split(',')[0] ?? settings.defaultZone ?? viewerZone();
+    const zone = primaryZone(before) ?? settings.defaultZone ?? viewerZone();
     const at = req.at === undefined ? undefined : parseWhen(req.at, ctx.now, zone);
     const until = req.until === undefined ? undefined : parseDate(req.until, ctx.now, zone);
     const durationS = req.duration === undefined ? undefined : parseDuration(req.duration);
@@ -93,7 +94,7 @@ export function logOutcome(ctx: Pick<Context, 'dbPath' | 'rep' | 'now'>, req: Lo
           status: lead.status,
           phone: lead.phone,
           alt_phones: parseAltPhones(lead.alt_phones),
-          zones: lead.timezone ? lead.timezone.split(',') : [],
+          zones: leadZones(lead),
           attempts: lead.attempts,
           contacts: lead.contacts,
           attempts_since_contact: lead.attempts_since_contact,

@@ -10,6 +10,7 @@ import { loadSettings } from '../db/settings.js';
 import { claimNextLead, explainEmptyQueue, releaseClaim, renewClaim, type Claim, type QueueFilters } from '../db/queue.js';
 import { callsForLead } from '../db/calls.js';
 import { isOpen } from '../core/calling-window.js';
+import { leadZones } from '../core/lead.js';
 import { delayMs } from '../core/eligibility.js';
 import { ConflictError, InterruptedError, UsageError } from '../core/errors.js';
 import type { Settings } from '../core/settings.js';
@@ -211,7 +212,7 @@ class Session {
   }
 
   private card(claim: Claim): string {
-    const zones = claim.lead.timezone?.split(',') ?? [];
+    const zones = leadZones(claim.lead);
     return renderCard(
       claim.lead,
       {

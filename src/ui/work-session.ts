@@ -9,6 +9,7 @@ import type { Settings } from '../core/settings.js';
 import type { LeadRow } from '../db/leads.js';
 import type { CallRow } from '../db/calls.js';
 import { isOpen, describeHours, nearestAllowed } from '../core/calling-window.js';
+import { leadZones, primaryZone } from '../core/lead.js';
 import { formatBothZones, formatInZone, parseDate, parseWhen } from '../core/when.js';
 import { dialsPerHour, type SessionTally } from '../core/session-tally.js';
 import { dispositionKeys, SESSION_KEYS, type DispositionKeys } from './disposition-keys.js';
@@ -123,8 +124,8 @@ export class WorkScreen {
    * (back to the card, nothing saved).
    */
   async askFollowUps(lead: LeadRow, d: Disposition, withNote: boolean, clock: () => Date): Promise<FollowUp | null> {
-    const zone = lead.timezone?.split(',')[0] ?? this.settings.defaultZone ?? this.viewerZone;
-    const zones = lead.timezone ? lead.timezone.split(',') : [];
+    const zone = primaryZone(lead) ?? this.settings.defaultZone ?? this.viewerZone;
+    const zones = leadZones(lead);
     const both = (at: Date) => formatBothZones(at, zone, this.viewerZone);
     const follow: FollowUp = { answers: {} };
     const text = (message: string, read?: (value: string) => Date, required = false) =>
