@@ -6,7 +6,7 @@ import { loadSettings } from '../db/settings.js';
 import { getLead } from '../db/leads.js';
 import { parseAltPhones, recordOutcome, type Recorded } from '../db/outcomes.js';
 import { planOutcome } from '../core/outcome.js';
-import { leadZones, primaryZone } from '../core/lead.js';
+import { leadZones, primaryZone } from '../core/calling-window.js';
 import { parseDate, parseDuration, parseWhen } from '../core/when.js';
 import { UsageError } from '../core/errors.js';
 

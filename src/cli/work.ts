@@ -9,8 +9,7 @@ import { openDatabase, retryWhileBusy, type DB } from '../db/open.js';
 import { loadSettings } from '../db/settings.js';
 import { claimNextLead, explainEmptyQueue, releaseClaim, renewClaim, type Claim, type QueueFilters } from '../db/queue.js';
 import { callsForLead } from '../db/calls.js';
-import { isOpen } from '../core/calling-window.js';
-import { leadZones } from '../core/lead.js';
+import { isOpen, leadZones } from '../core/calling-window.js';
 import { delayMs } from '../core/eligibility.js';
 import { ConflictError, InterruptedError, UsageError } from '../core/errors.js';
 import type { Settings } from '../core/settings.js';
@@ -19,6 +18,7 @@ import { leadName } from '../ui/lead-json.js';
 import { renderCard } from '../ui/lead-view.js';
 import { describeEmptyQueue, describeReason } from '../ui/queue-view.js';
 import { helpText, historyText, SessionEnded, WorkScreen, type EndReason, type FollowUp } from '../ui/work-session.js';
+import { printData } from '../ui/output.js';
 import { paint } from '../ui/style.js';
 
 const POLL_MS = 30_000;
@@ -73,7 +73,7 @@ export async function run(ctx: Context, _args: string[], values: OptionValues): 
   }
   const summary = session.summary();
   if (why === 'quit') {
-    ctx.stdout.write(`\n${summary}\n`);
+    printData(ctx, `\n${summary}`);
     return;
   }
   throw new InterruptedError(why === 'hangup' ? `the terminal closed or callq was stopped. ${summary}` : `interrupted (Ctrl-C). ${summary}`);

@@ -343,3 +343,26 @@ export function describeHours(hours: CallingHours): string {
   if (hours.holidays.length > 0) text += `, except ${hours.holidays.join(', ')}`;
   return text;
 }
+
+// ---------------------------------------------------------------------------------------------
+// A lead's zones
+
+/**
+ * The zones a lead's phone may ring in, in their stored order (an area code that spans two zones
+ * gives two); empty when unknown. The column holds them comma-joined (docs/schema.md): this is
+ * the one place that knows it. It lives here rather than in lead.ts because its callers ask
+ * about calling hours too, so `callq next` loads no extra module for it.
+ */
+export function leadZones(lead: { readonly timezone: string | null }): readonly string[] {
+  return zonesOf(lead.timezone);
+}
+
+/** The zone a lead's local times (a callback's, a nurture date's) are read and shown in; null when unknown. */
+export function primaryZone(lead: { readonly timezone: string | null }): string | null {
+  return zonesOf(lead.timezone)[0] ?? null;
+}
+
+/** The zones of a stored `timezone` value (a lead's, or a zone group's key). */
+export function zonesOf(joined: string | null | undefined): readonly string[] {
+  return joined ? joined.split(',') : [];
+}

@@ -4,9 +4,9 @@
 // (test/db/eligibility-property.test.ts) keeps the two in agreement, `callableAt` included.
 import type { Delay } from './delay.js';
 import type { Settings } from './settings.js';
-import { leadZones, type LeadRow } from './lead.js';
+import type { LeadRow } from './lead.js';
 import { CALLABLE_STATUSES } from './lifecycle.js';
-import { describeHours, isOpen, localParts, nextOpen } from './calling-window.js';
+import { describeHours, isOpen, leadZones, localParts, nextOpen } from './calling-window.js';
 
 export function delayMs(d: Delay): number {
   return d.ms + d.businessDays * 86_400_000;

@@ -56,22 +56,3 @@ export interface LeadRow {
   /** The system that issued external_id (hubspot, salesforce, … or the id column's header). */
   external_system: string | null;
 }
-
-/**
- * The zones a lead's phone may ring in, in their stored order (an area code that spans two zones
- * gives two); empty when unknown. The column holds them comma-joined (docs/schema.md): this is
- * the one place that knows it.
- */
-export function leadZones(lead: Pick<LeadRow, 'timezone'>): readonly string[] {
-  return zonesOf(lead.timezone);
-}
-
-/** The zone a lead's local times (a callback's, a nurture date's) are read and shown in; null when unknown. */
-export function primaryZone(lead: Pick<LeadRow, 'timezone'>): string | null {
-  return zonesOf(lead.timezone)[0] ?? null;
-}
-
-/** The zones of a stored `timezone` value (a lead's, or a zone group's key). */
-export function zonesOf(joined: string | null | undefined): readonly string[] {
-  return joined ? joined.split(',') : [];
-}

@@ -17,7 +17,7 @@ import {
   type ZoneQuarterTally,
 } from '../core/reports.js';
 import type { Period } from '../core/period.js';
-import { zonesOf } from '../core/lead.js';
+import { zonesOf } from '../core/calling-window.js';
 
 type Key = string | number | null;
 

@@ -1,7 +1,7 @@
 // The stable JSON form of leads and calls that scripts rely on (docs/schema.md "JSON shapes").
 import type { LeadRow } from '../db/leads.js';
 import type { CallRow } from '../db/calls.js';
-import { leadZones } from '../core/lead.js';
+import { leadZones } from '../core/calling-window.js';
 
 export function leadName(lead: Pick<LeadRow, 'first_name' | 'last_name'>): string {
   return [lead.first_name, lead.last_name].filter(Boolean).join(' ');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { leadZones, primaryZone, zonesOf } from '../../src/core/lead.js';
+import { leadZones, primaryZone, zonesOf } from '../../src/core/calling-window.js';
 
 describe("a lead's zones", () => {
   it.each([
