@@ -1,10 +1,13 @@
 // Commands run in-process with an injected clock and standard streams (src/cli/context.ts): the
 // same code the binary runs, with every input the test's own.
 import { describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
 import type { Context } from '../../src/cli/context.js';
 import { run as log } from '../../src/cli/log.js';
 import { run as forget } from '../../src/cli/forget.js';
+import { run as importFile } from '../../src/cli/import.js';
 import { UsageError } from '../../src/core/errors.js';
 import { queryDb, useTempDb } from '../helpers.js';
 import { seedLeads } from '../seed.js';
@@ -62,5 +65,19 @@ describe('commands in-process', () => {
     await expect(refused).rejects.toBeInstanceOf(UsageError);
     await expect(refused).rejects.toThrow(/pass --yes/);
     expect(queryDb(db, 'SELECT id FROM leads')).toEqual([{ id }]);
+  });
+
+  it('callq import stamps its leads and batch with the injected clock and reports on the injected streams', async () => {
+    const csv = join(dirname(db), 'leads.csv');
+    writeFileSync(csv, 'name,phone\nAna Lima,+1 212 555 0142\nNo Phone,\n');
+    const now = new Date('2026-11-24T16:00:00Z');
+    const { ctx, stdout, stderr } = context(now);
+    await importFile(ctx, [csv], { list: ' spring ', rejects: '-' });
+    expect(stderr()).toMatch(/Imported .*leads\.csv as batch 1/);
+    expect(stderr()).toMatch(/rejected +1 +\(no-phone 1\)/);
+    // --rejects - writes the rejected rows to the injected stdout.
+    expect(stdout()).toMatch(/^name,phone,line,reason,detail\nNo Phone,,3,no-phone,/);
+    expect(queryDb(db, 'SELECT list, created_at FROM leads')).toEqual([{ list: 'spring', created_at: now.toISOString() }]);
+    expect(queryDb(db, 'SELECT created_at FROM imports')).toEqual([{ created_at: now.toISOString() }]);
   });
 });
