@@ -138,11 +138,12 @@ async function work({ db: path, rep, startAt, seconds, index }) {
   const { openDatabase } = await import('../dist/db/open.js');
   const { loadSettings } = await import('../dist/db/settings.js');
   const { claimNextLead } = await import('../dist/db/queue.js');
-  const { logOutcome } = await import('../dist/cli/log.js');
+  const { logOutcome } = await import('../dist/app/log-outcome.js');
+  const { viewerZone } = await import('../dist/cli/args.js');
   const db = openDatabase(path, { create: true });
   const settings = loadSettings(db);
   const now = new Date(NOW);
-  const ctx = { dbPath: path, rep, now };
+  const by = { rep, now, viewerZone: viewerZone() };
   const out = { rep, cycles: 0, outcomes: 0, claimed: [], logged: [], claimMs: [], logMs: [], busy: 0, conflicts: 0, empty: 0, errors: [], elapsedMs: 0 };
   while (Date.now() < startAt) await new Promise((r) => setTimeout(r, 5));
   const started = performance.now();
@@ -159,7 +160,7 @@ async function work({ db: path, rep, startAt, seconds, index }) {
         break;
       }
       if (claim.reason !== 'held') out.claimed.push(claim.lead.id);
-      logOutcome(ctx, outcome(claim.lead.id, claim.token, i++), db);
+      logOutcome(db, by, outcome(claim.lead.id, claim.token, i++));
       out.logMs.push(performance.now() - t1);
       out.outcomes++;
       out.logged.push(claim.lead.id);

@@ -17,10 +17,40 @@ export function parseLimit(text: unknown, fallback: number): number {
   return n;
 }
 
-export function queueFilters(opts: Record<string, unknown>): QueueFilters {
+/**
+ * Commander's option values as it parsed them: a `<value>` option is a string, a flag a boolean,
+ * a `<value...>` option an array of strings. Each command reads them once, with the readers
+ * below, into its own typed options (its parse function) and uses only those.
+ */
+export type OptionValues = Readonly<Record<string, unknown>>;
+
+/** A `<value>` option as given; undefined when absent. */
+export function textOption(values: OptionValues, key: string): string | undefined {
+  const value = values[key];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** A `<value>` option trimmed; null when absent or blank. */
+export function trimmedOption(values: OptionValues, key: string): string | null {
+  return textOption(values, key)?.trim() || null;
+}
+
+/** A flag: true only when given. */
+export function flagOption(values: OptionValues, key: string): boolean {
+  return values[key] === true;
+}
+
+/** A `<value...>` option's values; none when absent. */
+export function listOption(values: OptionValues, key: string): string[] {
+  const value = values[key];
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+export function queueFilters(values: OptionValues): QueueFilters {
   const filters: QueueFilters = {};
   for (const key of ['list', 'campaign', 'source'] as const) {
-    if (typeof opts[key] === 'string') filters[key] = (opts[key] as string).trim();
+    const value = textOption(values, key);
+    if (value !== undefined) filters[key] = value.trim();
   }
   return filters;
 }

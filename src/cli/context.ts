@@ -21,23 +21,32 @@ export interface Context {
   nowGiven: boolean;
   json: boolean;
   color: boolean;
+  /** The time at each step of a long command (the work session): --now when given (the clock then stands still), else the wall clock. */
+  clock: () => Date;
+  stdin: NodeJS.ReadStream;
   stdout: NodeJS.WriteStream;
   stderr: NodeJS.WriteStream;
 }
 
 export function resolveContext(opts: GlobalOptions, env: NodeJS.ProcessEnv = process.env): Context {
   // An empty (or blank) variable counts as unset, as an empty --db or --rep flag does not.
+  if (opts.db !== undefined && opts.db.trim() === '') {
+    throw new UsageError("empty --db: give the database file's path, or leave --db out to use $CALLQ_DB, else ./callq.db.");
+  }
   const dbPath = resolve(opts.db ?? (env.CALLQ_DB?.trim() ? env.CALLQ_DB : 'callq.db'));
   const rep = (opts.rep ?? (env.CALLQ_REP?.trim() || osUser())).trim();
   if (!rep) throw new UsageError('no rep name: pass --rep NAME or set CALLQ_REP.');
   if (rep.length > 64 || /[\u0000-\u001f]/.test(rep)) throw new UsageError(`invalid rep name '${rep}': use up to 64 printable characters.`);
+  const now = opts.now === undefined ? new Date() : parseNow(opts.now);
   return {
     dbPath,
     rep,
-    now: opts.now === undefined ? new Date() : parseNow(opts.now),
+    now,
     nowGiven: opts.now !== undefined,
     json: opts.json ?? false,
     color: opts.color !== false && !('NO_COLOR' in env && env.NO_COLOR !== ''),
+    clock: opts.now === undefined ? () => new Date() : () => now,
+    stdin: process.stdin,
     stdout: process.stdout,
     stderr: process.stderr,
   };

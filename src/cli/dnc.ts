@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Context } from './context.js';
+import { textOption, type OptionValues } from './args.js';
 import { openDatabase, type DB } from '../db/open.js';
 import { loadSettings } from '../db/settings.js';
 import { addSuppressions, listSuppressions, removeSuppressions } from '../db/suppressions.js';
@@ -58,10 +59,19 @@ function report(ctx: Context, result: AddResult & { rejected?: number; file?: st
   }
 }
 
-export async function add(ctx: Context, values: string[], opts: Record<string, unknown>): Promise<void> {
-  const result = await withDatabase(ctx, (db, country) =>
-    addAndSuppress(ctx, db, parseAll(values, country), (opts.reason as string) ?? null, (opts.source as string) ?? `added by ${ctx.rep}`),
-  );
+/** Why and whence entries are added (`dnc add`, `dnc import`); `source` defaults to who or what added them. */
+interface EntryOptions {
+  reason: string | null;
+  source: string;
+}
+
+function entryOptions(values: OptionValues, defaultSource: string): EntryOptions {
+  return { reason: textOption(values, 'reason') ?? null, source: textOption(values, 'source') ?? defaultSource };
+}
+
+export async function add(ctx: Context, entries: string[], values: OptionValues): Promise<void> {
+  const opts = entryOptions(values, `added by ${ctx.rep}`);
+  const result = await withDatabase(ctx, (db, country) => addAndSuppress(ctx, db, parseAll(entries, country), opts.reason, opts.source));
   report(ctx, result, 'Do-not-call');
 }
 
@@ -80,8 +90,8 @@ export async function remove(ctx: Context, values: string[]): Promise<void> {
   }
 }
 
-export async function list(ctx: Context, _args: string[], opts: Record<string, unknown>): Promise<void> {
-  const kind = opts.kind as string | undefined;
+export async function list(ctx: Context, _args: string[], values: OptionValues): Promise<void> {
+  const kind = textOption(values, 'kind');
   if (kind && !['phone', 'email', 'domain'].includes(kind)) throw new UsageError(`invalid --kind '${kind}': use phone, email or domain.`);
   const db = openDatabase(ctx.dbPath);
   try {
@@ -103,11 +113,12 @@ export async function list(ctx: Context, _args: string[], opts: Record<string, u
  * header line is skipped). Bad lines are reported with their line number; the rest are added
  * in one transaction.
  */
-export async function importList(ctx: Context, [file]: string[], opts: Record<string, unknown>): Promise<void> {
+export async function importList(ctx: Context, [file]: string[], values: OptionValues): Promise<void> {
+  const opts = entryOptions(values, file);
   await withDatabase(ctx, (db, country) => importInto(ctx, db, country, file, opts));
 }
 
-async function importInto(ctx: Context, db: DB, country: string, file: string, opts: Record<string, unknown>): Promise<void> {
+async function importInto(ctx: Context, db: DB, country: string, file: string, opts: EntryOptions): Promise<void> {
   const keys: SuppressionKey[] = [];
   let rejected = 0;
   let lineNo = 0;
@@ -130,6 +141,6 @@ async function importInto(ctx: Context, db: DB, country: string, file: string, o
     }
   }
   if (keys.length === 0 && rejected === 0) throw new UsageError(`${file} lists no phone, email or @domain.`);
-  const result = addAndSuppress(ctx, db, keys, (opts.reason as string) ?? null, (opts.source as string) ?? file);
+  const result = addAndSuppress(ctx, db, keys, opts.reason, opts.source);
   report(ctx, { file, read: keys.length + rejected, ...result, rejected }, `Do-not-call import of ${file}`);
 }

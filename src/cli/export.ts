@@ -3,7 +3,7 @@
 // the whole file has been written.
 import type { Context } from './context.js';
 import { parsePeriod } from '../core/period.js';
-import { viewerZone } from './args.js';
+import { flagOption, textOption, viewerZone, type OptionValues } from './args.js';
 import { openDatabase, type DB } from '../db/open.js';
 import {
   CALL_COLUMNS,
@@ -27,16 +27,51 @@ import { openSink, stdoutSink, writeTable, type Cell, type Sink, type TableForma
 import { printInfo, printJson } from '../ui/output.js';
 import { progressBar } from '../ui/progress.js';
 
-type Options = Record<string, unknown>;
+/** The options of `callq export sales-ready|cleanup|calls`, checked (each takes its own). */
+interface ExportOptions {
+  out: string | undefined;
+  excel: boolean;
+  raw: boolean;
+  profile: ProfileName | undefined;
+  all: boolean;
+  /** A past hand-off batch to export again. */
+  batch: number | undefined;
+  /** False with --no-mark. */
+  mark: boolean;
+  since: string | undefined;
+  until: string | undefined;
+}
 
-function tableFormat(ctx: Context, opts: Options): TableFormat {
+function exportOptions(values: OptionValues): ExportOptions {
+  const profile = textOption(values, 'profile');
+  if (profile !== undefined && !isProfile(profile)) throw new UsageError(`unknown --profile '${profile}': choose one of ${PROFILES.join(', ')}.`);
+  const batch = textOption(values, 'batch');
+  const id = Number(batch);
+  if (batch !== undefined && flagOption(values, 'all')) throw new UsageError('--batch re-exports one past hand-off; it cannot be combined with --all.');
+  if (batch !== undefined && (!/^\d+$/.test(batch) || !Number.isSafeInteger(id) || id <= 0)) {
+    throw new UsageError(`invalid --batch '${batch}': expected a hand-off batch id (a positive number).`);
+  }
+  return {
+    out: textOption(values, 'out'),
+    excel: flagOption(values, 'excel'),
+    raw: flagOption(values, 'raw'),
+    profile,
+    all: flagOption(values, 'all'),
+    batch: batch === undefined ? undefined : id,
+    mark: values.mark !== false,
+    since: textOption(values, 'since'),
+    until: textOption(values, 'until'),
+  };
+}
+
+function tableFormat(ctx: Context, opts: ExportOptions): TableFormat {
   if (ctx.json && opts.excel) throw new UsageError('--excel adds a byte-order mark for Excel to a CSV; it does not apply to --json (NDJSON).');
   return { kind: ctx.json ? 'ndjson' : 'csv', neutralise: !opts.raw, bom: Boolean(opts.excel) };
 }
 
 /** Where the rows go, checked before anything is read: the file is opened with the first row. */
-function opener(ctx: Context, opts: Options): () => Promise<Sink> | Sink {
-  const out = opts.out as string | undefined;
+function opener(ctx: Context, opts: ExportOptions): () => Promise<Sink> | Sink {
+  const out = opts.out;
   if (out === undefined) return () => stdoutSink(ctx.stdout);
   const target = resolveOutput(out, '--out', databaseFiles(ctx.dbPath));
   return () => openSink(target, ctx.stdout, ctx.stderr);
@@ -51,29 +86,24 @@ function phoneFlags(headers: readonly string[], phones: readonly string[]): bool
   return headers.map((h) => phones.includes(h));
 }
 
-function selectionOf(db: DB, opts: Options): { selection: HandoffSelection; profile: ProfileName } {
-  const named = opts.profile as string | undefined;
-  if (named !== undefined && !isProfile(named)) {
-    throw new UsageError(`unknown --profile '${named}': choose one of ${PROFILES.join(', ')}.`);
-  }
-  if (opts.batch === undefined) return { selection: { kind: opts.all ? 'all' : 'pending' }, profile: (named as ProfileName) ?? 'default' };
-  if (opts.all) throw new UsageError('--batch re-exports one past hand-off; it cannot be combined with --all.');
-  const text = String(opts.batch);
-  const id = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(id) || id <= 0) throw new UsageError(`invalid --batch '${text}': expected a hand-off batch id (a positive number).`);
+function selectionOf(db: DB, opts: ExportOptions): { selection: HandoffSelection; profile: ProfileName } {
+  const named = opts.profile;
+  if (opts.batch === undefined) return { selection: { kind: opts.all ? 'all' : 'pending' }, profile: named ?? 'default' };
+  const id = opts.batch;
   const batch = getHandoffBatch(db, id);
   if (!batch) throw new UsageError(`no hand-off batch ${id}. The batch id is printed by each sales-ready export (see the handoffs table).`);
   // Without --profile a batch comes out as it first did.
-  return { selection: { kind: 'batch', id }, profile: (named as ProfileName) ?? (isProfile(batch.profile) ? batch.profile : 'default') };
+  return { selection: { kind: 'batch', id }, profile: named ?? (isProfile(batch.profile) ? batch.profile : 'default') };
 }
 
-export async function salesReady(ctx: Context, _args: string[], opts: Options): Promise<void> {
+export async function salesReady(ctx: Context, _args: string[], values: OptionValues): Promise<void> {
+  const opts = exportOptions(values);
   const format = tableFormat(ctx, opts);
   const open = opener(ctx, opts);
   const db = openForExport(ctx);
   try {
     const { selection, profile } = selectionOf(db, opts);
-    const mark = opts.mark !== false && selection.kind !== 'batch';
+    const mark = opts.mark && selection.kind !== 'batch';
     // One read snapshot for both passes, so the columns found in the first fit every row of the second.
     db.exec('BEGIN');
     let written: Awaited<ReturnType<typeof writeTable>>;
@@ -159,9 +189,10 @@ function nothingToHandOff(selection: HandoffSelection): NothingToDoError {
   );
 }
 
-export async function cleanup(ctx: Context, _args: string[], opts: Options): Promise<void> {
+export async function cleanup(ctx: Context, _args: string[], values: OptionValues): Promise<void> {
+  const opts = exportOptions(values);
   const format = tableFormat(ctx, opts);
-  const { since } = parsePeriod(opts.since as string | undefined, undefined, ctx.now, viewerZone());
+  const { since } = parsePeriod(opts.since, undefined, ctx.now, viewerZone());
   await exportRows(ctx, opts, format, {
     headers: CLEANUP_COLUMNS,
     phones: CLEANUP_PHONE_COLUMNS,
@@ -172,9 +203,10 @@ export async function cleanup(ctx: Context, _args: string[], opts: Options): Pro
   });
 }
 
-export async function calls(ctx: Context, _args: string[], opts: Options): Promise<void> {
+export async function calls(ctx: Context, _args: string[], values: OptionValues): Promise<void> {
+  const opts = exportOptions(values);
   const format = tableFormat(ctx, opts);
-  const { since, until } = parsePeriod(opts.since as string | undefined, opts.until as string | undefined, ctx.now, viewerZone());
+  const { since, until } = parsePeriod(opts.since, opts.until, ctx.now, viewerZone());
   const window = [since && ` since ${since.toISOString()}`, until && ` before ${until.toISOString()}`].filter(Boolean).join(' and');
   await exportRows(ctx, opts, format, {
     headers: CALL_COLUMNS,
@@ -197,7 +229,7 @@ interface PlainExport {
 }
 
 /** A plain export (no hand-off bookkeeping): stream the rows, publish the file, report. */
-async function exportRows(ctx: Context, opts: Options, format: TableFormat, e: PlainExport): Promise<void> {
+async function exportRows(ctx: Context, opts: ExportOptions, format: TableFormat, e: PlainExport): Promise<void> {
   const open = opener(ctx, opts);
   const db = openForExport(ctx);
   try {

@@ -1,4 +1,5 @@
 import type { Context } from './context.js';
+import { flagOption, type OptionValues } from './args.js';
 import { openDatabase } from '../db/open.js';
 import { loadSettings } from '../db/settings.js';
 import { erasedValues, erasePerson, findPerson, scrubTraces } from '../db/forget.js';
@@ -9,7 +10,8 @@ import { ConflictError, NothingToDoError, UsageError } from '../core/errors.js';
 import { printInfo, printJson } from '../ui/output.js';
 
 /** `callq forget PHONE|EMAIL [--yes]`: erase a person for good, keeping only a hash-only suppression. */
-export async function run(ctx: Context, [value]: string[], opts: Record<string, unknown>): Promise<void> {
+export async function run(ctx: Context, [value]: string[], values: OptionValues): Promise<void> {
+  const yes = flagOption(values, 'yes');
   const db = openDatabase(ctx.dbPath);
   try {
     const key = personKey(value ?? '', loadSettings(db).defaultCountry);
@@ -17,7 +19,7 @@ export async function run(ctx: Context, [value]: string[], opts: Record<string, 
     const what =
       `${person.leads.length} lead${person.leads.length === 1 ? '' : 's'}${person.leads.length ? ` (${person.leads.map((l) => l.id).join(', ')})` : ''} ` +
       `and ${person.calls} call${person.calls === 1 ? '' : 's'} with their notes`;
-    if (opts.yes !== true) await confirmErasure(ctx, `Erase ${what} for ${key.value}? Only a hash stays on the do-not-call list.`);
+    if (!yes) await confirmErasure(ctx, `Erase ${what} for ${key.value}? Only a hash stays on the do-not-call list.`);
 
     const erased = erasePerson(db, person, ctx.now);
     const scrub = scrubTraces(db, ctx.dbPath, erasedValues(db, person));
@@ -60,8 +62,8 @@ function personKey(value: string, defaultCountry: string): SuppressionKey {
 }
 
 async function confirmErasure(ctx: Context, message: string): Promise<void> {
-  if (!process.stdin.isTTY) throw new UsageError('forget erases data for good and no terminal is there to confirm: pass --yes.');
+  if (!ctx.stdin.isTTY) throw new UsageError('forget erases data for good and no terminal is there to confirm: pass --yes.');
   const { confirm } = await import('@inquirer/prompts');
-  const ok = await confirm({ message, default: false }, { output: ctx.stderr });
+  const ok = await confirm({ message, default: false }, { input: ctx.stdin, output: ctx.stderr });
   if (!ok) throw new NothingToDoError('nothing was erased.');
 }

@@ -1,6 +1,7 @@
 // callq imports (list the batches) and callq import undo BATCH.
 import { basename } from 'node:path';
 import type { Context } from './context.js';
+import { flagOption, type OptionValues } from './args.js';
 import { openDatabase } from '../db/open.js';
 import { batchState, listImports, undoImport } from '../db/imports.js';
 import { NothingToDoError, UsageError } from '../core/errors.js';
@@ -52,14 +53,15 @@ export async function list(ctx: Context): Promise<void> {
   }
 }
 
-export async function undo(ctx: Context, [batch]: string[], opts: Record<string, unknown>): Promise<void> {
+export async function undo(ctx: Context, [batch]: string[], values: OptionValues): Promise<void> {
+  const force = flagOption(values, 'force');
   const id = Number(batch);
   if (!/^\d+$/.test(batch ?? '') || !Number.isSafeInteger(id) || id <= 0) {
     throw new UsageError(`invalid batch '${batch ?? ''}': expected a batch number as shown by 'callq imports'.`);
   }
   const db = openDatabase(ctx.dbPath);
   try {
-    const result = undoImport(db, id, opts.force === true, ctx.now);
+    const result = undoImport(db, id, force, ctx.now);
     if (ctx.json) printJson(ctx, result);
     else {
       printInfo(

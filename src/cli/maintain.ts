@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { Context } from './context.js';
+import { flagOption, textOption, type OptionValues } from './args.js';
 import { openDatabase } from '../db/open.js';
 import { runMaintenance, type MaintenanceReport } from '../db/maintenance.js';
 import { parseKeep, parseRetention, type StepName } from '../core/maintenance.js';
@@ -11,11 +12,33 @@ import { paint } from '../ui/style.js';
 /** Backups kept when --backup is given without --keep. */
 const DEFAULT_KEEP = 7;
 
-export async function run(ctx: Context, _args: string[], opts: Record<string, unknown>): Promise<void> {
-  const dryRun = opts.dryRun === true;
-  if (opts.keep !== undefined && opts.backup === undefined) throw new UsageError('--keep needs --backup DIR: it says how many backups to keep in DIR.');
-  const keep = opts.keep === undefined ? DEFAULT_KEEP : parseKeep(String(opts.keep));
-  const retention = opts.retention === undefined ? undefined : parseRetention(String(opts.retention));
+/** `callq maintain`'s options, checked. */
+export interface MaintainOptions {
+  dryRun: boolean;
+  /** The folder backups go to, resolved; null without --backup. */
+  backup: string | null;
+  keep: number;
+  retentionDays: number | undefined;
+  vacuum: boolean;
+}
+
+export function maintainOptions(values: OptionValues): MaintainOptions {
+  const backup = textOption(values, 'backup');
+  const keep = textOption(values, 'keep');
+  const retention = textOption(values, 'retention');
+  if (backup !== undefined && backup.trim() === '') throw new UsageError('empty --backup: give the folder to write backups in, e.g. --backup /var/backups/callq.');
+  if (keep !== undefined && backup === undefined) throw new UsageError('--keep needs --backup DIR: it says how many backups to keep in DIR.');
+  return {
+    dryRun: flagOption(values, 'dryRun'),
+    backup: backup === undefined ? null : resolve(backup),
+    keep: keep === undefined ? DEFAULT_KEEP : parseKeep(keep),
+    retentionDays: retention === undefined ? undefined : parseRetention(retention),
+    vacuum: flagOption(values, 'vacuum'),
+  };
+}
+
+export async function run(ctx: Context, _args: string[], values: OptionValues): Promise<void> {
+  const { dryRun, backup, keep, retentionDays, vacuum } = maintainOptions(values);
 
   // A dry run opens the file read-only: it cannot change anything, not even by migrating.
   const db = openDatabase(ctx.dbPath, { readonly: dryRun });
@@ -24,9 +47,9 @@ export async function run(ctx: Context, _args: string[], opts: Record<string, un
     const report = await runMaintenance(db, {
       now: ctx.now,
       dryRun,
-      retentionDays: retention,
-      backup: typeof opts.backup === 'string' ? { dir: resolve(opts.backup), keep } : undefined,
-      vacuum: opts.vacuum === true,
+      retentionDays,
+      backup: backup === null ? undefined : { dir: backup, keep },
+      vacuum,
       dbPath: ctx.dbPath,
       onStep: progress.step,
       onProgress: progress.count,

@@ -1,8 +1,8 @@
 import type { Context } from './context.js';
-import { describeFilters, queueFilters, viewerZone } from './args.js';
+import { describeFilters, flagOption, queueFilters, viewerZone, type OptionValues } from './args.js';
 import { openDatabase, retryWhileBusy } from '../db/open.js';
 import { loadSettings } from '../db/settings.js';
-import { claimNextLead, explainEmptyQueue, heldClaim, releaseClaim, zoneGroupOpen, type Claim } from '../db/queue.js';
+import { claimNextLead, explainEmptyQueue, heldClaim, releaseClaim, zoneGroupOpen, type Claim, type QueueFilters } from '../db/queue.js';
 import { callsForLead } from '../db/calls.js';
 import { explainScore } from '../core/priority.js';
 import { NothingToDoError } from '../core/errors.js';
@@ -10,11 +10,23 @@ import { printData, printInfo, printJson } from '../ui/output.js';
 import { leadJson } from '../ui/lead-json.js';
 import { describeEmptyQueue, describeReason } from '../ui/queue-view.js';
 
-export async function run(ctx: Context, _args: string[], opts: Record<string, unknown>): Promise<void> {
+/** `callq next`'s options (the fast path in fast-next.ts hands over the same values). */
+export interface NextOptions {
+  filters: QueueFilters;
+  skip: boolean;
+  explain: boolean;
+}
+
+export function nextOptions(values: OptionValues): NextOptions {
+  return { filters: queueFilters(values), skip: flagOption(values, 'skip'), explain: flagOption(values, 'explain') };
+}
+
+export async function run(ctx: Context, _args: string[], values: OptionValues): Promise<void> {
+  const opts = nextOptions(values);
   const db = openDatabase(ctx.dbPath);
   try {
     const settings = loadSettings(db);
-    const filters = queueFilters(opts);
+    const filters = opts.filters;
     if (opts.skip) {
       const held = heldClaim(db, ctx.rep, ctx.now);
       if (held) {

@@ -1,8 +1,10 @@
 // Wires every command. Each action lazy-loads its module, so `callq next` loads only what it needs.
 import { Argument, Command, Option } from 'commander';
 import { resolveContext, type Context, type GlobalOptions } from './context.js';
+import type { OptionValues } from './args.js';
 
-type Runner = (ctx: Context, args: string[], opts: Record<string, unknown>) => Promise<void>;
+/** A command: it reads its options (commander's values) once, with its own parse function. */
+type Runner = (ctx: Context, args: string[], values: OptionValues) => Promise<void>;
 
 /** The options every command takes, before or after its name (see globalOptions()). */
 const GLOBAL_OPTIONS: [flags: string, description: string][] = [
@@ -463,6 +465,13 @@ export function buildProgram(version: string): Command {
       process.stdout.write(completionScript(shell as (typeof COMPLETION_SHELLS)[number], program));
     });
 
+  // `callq help dnc add`: commander's own help command reads only the first name.
+  program.helpCommand(false);
+  program
+    .command('help [command...]')
+    .description('display help for command')
+    .action((names: string[]) => showHelp(program, names));
+
   // Topics are hidden commands whose help is the topic's text: `callq help exit-codes`.
   for (const [name, topic] of Object.entries(HELP_TOPICS)) {
     program
@@ -477,9 +486,21 @@ export function buildProgram(version: string): Command {
   return program;
 }
 
+/** Prints the help of the command `names` leads to (the program's without names); an unknown name is a usage error. */
+function showHelp(program: Command, names: readonly string[]): never {
+  let cmd: Command = program;
+  for (const [i, name] of names.entries()) {
+    const sub = cmd.commands.find((c) => c.name() === name || c.aliases().includes(name));
+    if (!sub) cmd.error(`error: unknown command '${names.slice(0, i + 1).join(' ')}'`, { code: 'commander.unknownCommand' });
+    cmd = sub;
+  }
+  return cmd.help();
+}
+
 /** Every command (and subcommand) also takes the global options after its name, unlisted in its help. */
 function addGlobalOptions(commands: readonly Command[]): void {
   for (const cmd of commands) {
+    if (cmd.name() === 'help') continue;
     for (const [flags, description] of GLOBAL_OPTIONS) cmd.addOption(new Option(flags, description).hideHelp());
     addGlobalOptions(cmd.commands);
   }

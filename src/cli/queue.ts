@@ -1,8 +1,8 @@
 import type { Context } from './context.js';
-import { describeFilters, parseLimit, queueFilters, viewerZone } from './args.js';
+import { describeFilters, flagOption, parseLimit, queueFilters, textOption, viewerZone, type OptionValues } from './args.js';
 import { openDatabase } from '../db/open.js';
 import { loadSettings } from '../db/settings.js';
-import { explainEmptyQueue, queueCandidates } from '../db/queue.js';
+import { explainEmptyQueue, queueCandidates, type QueueFilters } from '../db/queue.js';
 import { explainScore } from '../core/priority.js';
 import { NothingToDoError } from '../core/errors.js';
 import { printData, printJson } from '../ui/output.js';
@@ -12,12 +12,24 @@ import { describeEmptyQueue, describeReason } from '../ui/queue-view.js';
 import { renderTable } from '../ui/table.js';
 import { paint } from '../ui/style.js';
 
-export async function run(ctx: Context, _args: string[], opts: Record<string, unknown>): Promise<void> {
+/** `callq queue`'s options. */
+export interface QueueOptions {
+  filters: QueueFilters;
+  limit: number;
+  explain: boolean;
+}
+
+export function queueOptions(values: OptionValues): QueueOptions {
+  return { filters: queueFilters(values), limit: parseLimit(textOption(values, 'limit'), 20), explain: flagOption(values, 'explain') };
+}
+
+export async function run(ctx: Context, _args: string[], values: OptionValues): Promise<void> {
+  const opts = queueOptions(values);
   const db = openDatabase(ctx.dbPath);
   try {
     const settings = loadSettings(db);
-    const filters = queueFilters(opts);
-    const entries = queueCandidates(db, ctx.now, settings, ctx.rep, filters, parseLimit(opts.limit, 20));
+    const filters = opts.filters;
+    const entries = queueCandidates(db, ctx.now, settings, ctx.rep, filters, opts.limit);
     if (entries.length === 0) {
       const empty = explainEmptyQueue(db, ctx.now, settings, ctx.rep, filters);
       throw new NothingToDoError(describeEmptyQueue(empty, describeFilters(filters), viewerZone()), { ...empty });

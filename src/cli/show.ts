@@ -4,7 +4,7 @@ import { openDatabase } from '../db/open.js';
 import { loadSettings } from '../db/settings.js';
 import { getLead } from '../db/leads.js';
 import { callsForLead } from '../db/calls.js';
-import { isOpen } from '../core/calling-window.js';
+import { isOpen, leadZones } from '../core/calling-window.js';
 import { formatDuration } from '../core/when.js';
 import { UsageError } from '../core/errors.js';
 import { printData, printJson } from '../ui/output.js';
@@ -26,7 +26,7 @@ export async function run(ctx: Context, [leadArg]: string[]): Promise<void> {
     }
     const settings = loadSettings(db);
     const c = paint(ctx, ctx.stdout);
-    const zones = lead.timezone?.split(',') ?? [];
+    const zones = leadZones(lead);
     const card = renderCard(lead, { now: ctx.now, insideHours: zones.length > 0 && isOpen(zones, ctx.now, settings.hours) }, c);
     const history = calls.length
       ? renderTable(

@@ -3,13 +3,13 @@
 // through logOutcome; the claim is renewed while the card is on screen and given back on the way out.
 import type { ChalkInstance } from 'chalk';
 import type { Context } from './context.js';
-import { describeFilters, queueFilters, viewerZone } from './args.js';
-import { logOutcome } from './log.js';
+import { describeFilters, queueFilters, viewerZone, type OptionValues } from './args.js';
+import { logOutcome } from '../app/log-outcome.js';
 import { openDatabase, retryWhileBusy, type DB } from '../db/open.js';
 import { loadSettings } from '../db/settings.js';
 import { claimNextLead, explainEmptyQueue, releaseClaim, renewClaim, type Claim, type QueueFilters } from '../db/queue.js';
 import { callsForLead } from '../db/calls.js';
-import { isOpen } from '../core/calling-window.js';
+import { isOpen, leadZones } from '../core/calling-window.js';
 import { delayMs } from '../core/eligibility.js';
 import { ConflictError, InterruptedError, UsageError } from '../core/errors.js';
 import type { Settings } from '../core/settings.js';
@@ -18,13 +18,25 @@ import { leadName } from '../ui/lead-json.js';
 import { renderCard } from '../ui/lead-view.js';
 import { describeEmptyQueue, describeReason } from '../ui/queue-view.js';
 import { helpText, historyText, SessionEnded, WorkScreen, type EndReason, type FollowUp } from '../ui/work-session.js';
+import { printData } from '../ui/output.js';
 import { paint } from '../ui/style.js';
 
 const POLL_MS = 30_000;
 const LOST = 'Your claim on this lead was lost (expired or taken); nothing was saved.';
 
-export async function run(ctx: Context, _args: string[], opts: Record<string, unknown>): Promise<void> {
-  if (!process.stdin.isTTY || !process.stdout.isTTY) {
+/** `callq work`'s options: which leads to serve. */
+export interface WorkOptions {
+  filters: QueueFilters;
+}
+
+export function workOptions(values: OptionValues): WorkOptions {
+  return { filters: queueFilters(values) };
+}
+
+export async function run(ctx: Context, _args: string[], values: OptionValues): Promise<void> {
+  const opts = workOptions(values);
+  const stdin = ctx.stdin;
+  if (!stdin.isTTY || !ctx.stdout.isTTY) {
     throw new UsageError(
       "callq work needs a terminal (stdin and stdout must be a TTY). In scripts, claim with 'callq next --json' and record with 'callq log LEAD DISPOSITION'.",
     );
@@ -37,9 +49,9 @@ export async function run(ctx: Context, _args: string[], opts: Record<string, un
   const onHangup = end('hangup');
   const signals: [NodeJS.Signals, () => void][] = [['SIGINT', onInterrupt], ['SIGHUP', onHangup], ['SIGTERM', onHangup]];
   for (const [sig, fn] of signals) process.on(sig, fn);
-  process.stdin.on('end', onHangup).on('error', onHangup);
+  stdin.on('end', onHangup).on('error', onHangup);
 
-  const session = new Session(ctx, db, loadSettings(db), queueFilters(opts), stop.signal);
+  const session = new Session(ctx, db, loadSettings(db), opts.filters, stop.signal);
   let why: EndReason;
   try {
     why = await session.work();
@@ -49,19 +61,19 @@ export async function run(ctx: Context, _args: string[], opts: Record<string, un
   } finally {
     session.close();
     for (const [sig, fn] of signals) process.off(sig, fn);
-    process.stdin.off('end', onHangup).off('error', onHangup);
-    if (process.stdin.isTTY) process.stdin.setRawMode(false);
-    process.stdin.pause();
+    stdin.off('end', onHangup).off('error', onHangup);
+    if (stdin.isTTY) stdin.setRawMode(false);
+    stdin.pause();
     db.close();
   }
   if (why === 'hangup') {
     // Nobody is left to read it; a write to the dead terminal must not turn into a crash.
-    process.stdout.on('error', () => {});
-    process.stderr.on('error', () => {});
+    ctx.stdout.on('error', () => {});
+    ctx.stderr.on('error', () => {});
   }
   const summary = session.summary();
   if (why === 'quit') {
-    ctx.stdout.write(`\n${summary}\n`);
+    printData(ctx, `\n${summary}`);
     return;
   }
   throw new InterruptedError(why === 'hangup' ? `the terminal closed or callq was stopped. ${summary}` : `interrupted (Ctrl-C). ${summary}`);
@@ -84,10 +96,10 @@ class Session {
     stop: AbortSignal,
   ) {
     // With --now the clock stands still: every claim and save happens at that instant (tests, demos).
-    this.clock = () => (ctx.nowGiven ? ctx.now : new Date());
+    this.clock = ctx.clock;
     this.tally = newTally(this.clock());
     this.c = paint(ctx, ctx.stdout);
-    this.screen = new WorkScreen(this.c, ctx.stdout, process.stdin, stop, settings, viewerZone());
+    this.screen = new WorkScreen(this.c, ctx.stdout, ctx.stdin, stop, settings, viewerZone());
     // A rep may sit on a card longer than the lease: keep the claim alive while it is on screen.
     this.renewal = setInterval(() => this.renew(), Math.max(1000, delayMs(settings.lease) / 3));
     this.renewal.unref();
@@ -167,21 +179,17 @@ class Session {
     const name = `#${claim.lead.id} ${leadName(claim.lead) || '(no name)'}`;
     if (!this.renew()) return { message: `${name}: ${LOST}` };
     try {
-      const result = logOutcome(
-        { dbPath: this.ctx.dbPath, rep: this.ctx.rep, now: this.clock() },
-        {
-          leadId: claim.lead.id,
-          disposition,
-          note: f.note,
-          at: f.at?.toISOString(),
-          until: f.until?.toISOString(),
-          reason: f.reason,
-          answers: f.answers,
-          force: false,
-          token: claim.token,
-        },
-        this.db,
-      );
+      const result = logOutcome(this.db, { rep: this.ctx.rep, now: this.clock(), viewerZone: viewerZone() }, {
+        leadId: claim.lead.id,
+        disposition,
+        note: f.note,
+        at: f.at?.toISOString(),
+        until: f.until?.toISOString(),
+        reason: f.reason,
+        answers: f.answers,
+        force: false,
+        token: claim.token,
+      });
       this.claim = null;
       this.tally = countOutcome(this.tally, { contact: result.plan.contact, status: result.plan.status });
       const more = result.alsoSuppressed ? ` ${result.alsoSuppressed} other lead(s) with the same phone or email moved to do-not-call.` : '';
@@ -211,7 +219,7 @@ class Session {
   }
 
   private card(claim: Claim): string {
-    const zones = claim.lead.timezone?.split(',') ?? [];
+    const zones = leadZones(claim.lead);
     return renderCard(
       claim.lead,
       {

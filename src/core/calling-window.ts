@@ -196,7 +196,7 @@ function openIn(zone: string, at: Date, rules: Rules): boolean {
   return minute >= rules.startMin && minute < rules.endMin && isCallingDay(p, rules);
 }
 
-function openInAll(zones: string[], at: Date, rules: Rules): boolean {
+function openInAll(zones: readonly string[], at: Date, rules: Rules): boolean {
   if (zones.length === 0) return false;
   for (const zone of zones) if (!openIn(zone, at, rules)) return false;
   return true;
@@ -213,12 +213,12 @@ export function isOpenIn(zone: string, at: Date, hours: CallingHours): boolean {
   return openIn(zone, at, compile(hours));
 }
 
-export function isOpen(zones: string[], at: Date, hours: CallingHours): boolean {
+export function isOpen(zones: readonly string[], at: Date, hours: CallingHours): boolean {
   return openInAll(zones, at, compile(hours));
 }
 
 /** Every zone's window edges over local days [fromDay, toDay] relative to `around`. */
-function windowsAround(zones: string[], around: Date, fromDay: number, toDay: number, rules: Rules) {
+function windowsAround(zones: readonly string[], around: Date, fromDay: number, toDay: number, rules: Rules) {
   const windows: { start: number; end: number }[] = [];
   for (const zone of zones) {
     const today = localParts(around, zone);
@@ -230,7 +230,7 @@ function windowsAround(zones: string[], around: Date, fromDay: number, toDay: nu
   return windows;
 }
 
-export function nextOpen(zones: string[], from: Date, hours: CallingHours): Date | null {
+export function nextOpen(zones: readonly string[], from: Date, hours: CallingHours): Date | null {
   const rules = compile(hours);
   if (zones.length === 0 || neverOpen(rules)) return null;
   if (openInAll(zones, from, rules)) return from;
@@ -256,7 +256,7 @@ export function nextOpen(zones: string[], from: Date, hours: CallingHours): Date
   return null;
 }
 
-export function windowCloses(zones: string[], at: Date, hours: CallingHours): Date | null {
+export function windowCloses(zones: readonly string[], at: Date, hours: CallingHours): Date | null {
   const rules = compile(hours);
   if (!openInAll(zones, at, rules)) return null;
   // Open in every zone, so each zone's window today contains `at`; the first to close ends the overlap.
@@ -269,7 +269,7 @@ export function windowCloses(zones: string[], at: Date, hours: CallingHours): Da
 }
 
 /** The last open whole minute before `at`, no earlier than `notBefore`, looking back up to SEARCH_DAYS. */
-function previousOpen(zones: string[], at: Date, rules: Rules, notBefore: number): number | null {
+function previousOpen(zones: readonly string[], at: Date, rules: Rules, notBefore: number): number | null {
   // The overlap closes when one zone's window closes; its last open minute is one minute earlier.
   const lastMinutes = windowsAround(zones, at, -SEARCH_DAYS, 0, rules)
     .map((w) => w.end - MINUTE)
@@ -284,7 +284,7 @@ function previousOpen(zones: string[], at: Date, rules: Rules, notBefore: number
  * before `notBefore` (usually now). An earlier suggestion is the last whole minute of a window.
  * On a tie the later time wins: it does not call the lead before they asked.
  */
-export function nearestAllowed(zones: string[], at: Date, hours: CallingHours, notBefore?: Date): Date | null {
+export function nearestAllowed(zones: readonly string[], at: Date, hours: CallingHours, notBefore?: Date): Date | null {
   const rules = compile(hours);
   if (zones.length === 0 || neverOpen(rules)) return null;
   const floor = notBefore ? notBefore.getTime() : -Infinity;
@@ -342,4 +342,27 @@ export function describeHours(hours: CallingHours): string {
   }
   if (hours.holidays.length > 0) text += `, except ${hours.holidays.join(', ')}`;
   return text;
+}
+
+// ---------------------------------------------------------------------------------------------
+// A lead's zones
+
+/**
+ * The zones a lead's phone may ring in, in their stored order (an area code that spans two zones
+ * gives two); empty when unknown. The column holds them comma-joined (docs/schema.md): this is
+ * the one place that knows it. It lives here rather than in lead.ts because its callers ask
+ * about calling hours too, so `callq next` loads no extra module for it.
+ */
+export function leadZones(lead: { readonly timezone: string | null }): readonly string[] {
+  return zonesOf(lead.timezone);
+}
+
+/** The zone a lead's local times (a callback's, a nurture date's) are read and shown in; null when unknown. */
+export function primaryZone(lead: { readonly timezone: string | null }): string | null {
+  return zonesOf(lead.timezone)[0] ?? null;
+}
+
+/** The zones of a stored `timezone` value (a lead's, or a zone group's key). */
+export function zonesOf(joined: string | null | undefined): readonly string[] {
+  return joined ? joined.split(',') : [];
 }

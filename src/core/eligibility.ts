@@ -6,7 +6,7 @@ import type { Delay } from './delay.js';
 import type { Settings } from './settings.js';
 import type { LeadRow } from './lead.js';
 import { CALLABLE_STATUSES } from './lifecycle.js';
-import { describeHours, isOpen, localParts, nextOpen } from './calling-window.js';
+import { describeHours, isOpen, leadZones, localParts, nextOpen } from './calling-window.js';
 
 export function delayMs(d: Delay): number {
   return d.ms + d.businessDays * 86_400_000;
@@ -64,7 +64,7 @@ export function callbackDueFor(lead: Pick<EligibilityLead, 'callback_at' | 'call
 
 export function judgeLead(lead: EligibilityLead, now: Date, settings: Settings, rep: string, suppressed: string | null): Verdict {
   const blockers: Blocker[] = [];
-  const zones = lead.timezone ? lead.timezone.split(',') : [];
+  const zones = leadZones(lead);
 
   if (suppressed) blockers.push({ rule: 'suppressed', message: `on the do-not-call list (${suppressed})`, until: null });
   if (!CALLABLE_STATUSES.includes(lead.status)) {

@@ -15,7 +15,7 @@ export type OutcomeLead = Pick<
 > & {
   alt_phones: string[];
   /** The lead's candidate time zones. */
-  zones: string[];
+  zones: readonly string[];
 };
 
 export interface OutcomeInput {
@@ -242,7 +242,7 @@ function unknownReason(reason: string, settings: Settings): UsageError {
  * several zones must be inside hours in every one, so the message names the zone whose hours
  * block the time (said first) and gives both times in each of the lead's zones.
  */
-function refusedCallback(zones: string[], at: Date, nearest: Date | null, settings: Settings, viewerZone: string): string {
+function refusedCallback(zones: readonly string[], at: Date, nearest: Date | null, settings: Settings, viewerZone: string): string {
   const hours = describeHours(settings.hours);
   const suggest = (text: string) => (nearest ? ` Nearest allowed time: ${text} (--at ${nearest.toISOString()}).` : '');
   if (zones.length === 1) {

@@ -180,3 +180,13 @@ export function statement(db: DB, sql: string): Statement {
 export function schemaVersion(db: DB): number {
   return db.pragma('user_version', { simple: true }) as number;
 }
+
+/** Checkpoints the write-ahead log and truncates it to nothing; false when a reader kept it or there was no room even for that. */
+export function truncateWal(db: DB): boolean {
+  try {
+    const [row] = db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number }[];
+    return row.busy === 0;
+  } catch {
+    return false;
+  }
+}

@@ -17,6 +17,7 @@ import {
   type ZoneQuarterTally,
 } from '../core/reports.js';
 import type { Period } from '../core/period.js';
+import { zonesOf } from '../core/calling-window.js';
 
 type Key = string | number | null;
 
@@ -194,7 +195,7 @@ export function zoneQuarterTallies(db: DB, period: Period): ZoneQuarterTally[] {
       (_, id: number, timezone: string) => {
         let z = zoneNumbers.get(timezone);
         if (z === undefined) {
-          const first = timezone.split(',')[0].trim();
+          const first = zonesOf(timezone)[0].trim();
           z = zones.indexOf(first);
           if (z < 0) z = zones.length < ZONE_SLOTS ? zones.push(first) - 1 : 0;
           zoneNumbers.set(timezone, z);

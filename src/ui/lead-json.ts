@@ -1,6 +1,7 @@
 // The stable JSON form of leads and calls that scripts rely on (docs/schema.md "JSON shapes").
 import type { LeadRow } from '../db/leads.js';
 import type { CallRow } from '../db/calls.js';
+import { leadZones } from '../core/calling-window.js';
 
 export function leadName(lead: Pick<LeadRow, 'first_name' | 'last_name'>): string {
   return [lead.first_name, lead.last_name].filter(Boolean).join(' ');
@@ -34,7 +35,7 @@ export function leadJson(lead: LeadRow): Record<string, unknown> {
     country: lead.country,
     region: lead.region,
     postal_code: lead.postal_code,
-    timezones: lead.timezone ? lead.timezone.split(',') : [],
+    timezones: [...leadZones(lead)],
     timezone_source: lead.timezone_source,
     source: lead.source,
     campaign: lead.campaign,

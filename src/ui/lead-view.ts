@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import type { LeadRow } from '../db/leads.js';
 import type { CallRow } from '../db/calls.js';
 import type { PriorityTerm } from '../core/priority.js';
-import { localParts } from '../core/calling-window.js';
+import { leadZones, localParts, primaryZone } from '../core/calling-window.js';
 import { formatBothZones, formatInZone } from '../core/when.js';
 import { pad, truncate, visibleLength } from './table.js';
 import { chunkToWidth } from './width.js';
@@ -38,8 +38,8 @@ const WEEKDAY = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 
 /** "Tue 10:42 in America/New_York" for each zone of the lead. */
 export function leadLocalTime(lead: Pick<LeadRow, 'timezone' | 'timezone_source'>, now: Date): string {
-  if (!lead.timezone) return 'time zone unknown';
-  const zones = lead.timezone.split(',');
+  const zones = leadZones(lead);
+  if (zones.length === 0) return 'time zone unknown';
   const parts = zones.map((z) => {
     const p = localParts(now, z);
     return `${WEEKDAY[p.weekday]} ${pad2(p.hour)}:${pad2(p.minute)} ${z.replace(/^.*\//, '').replace(/_/g, ' ')}`;
@@ -82,7 +82,8 @@ export function renderCard(lead: LeadRow, x: CardExtras, c: ChalkInstance): stri
   const origin = [lead.source && `source ${lead.source}`, lead.campaign && `campaign ${lead.campaign}`, lead.list && `list ${lead.list}`].filter(Boolean);
   if (origin.length) lines.push(c.dim(`  ${origin.join(' · ')}`));
   if (lead.callback_at && lead.status === 'callback') {
-    const due = x.viewerZone && lead.timezone ? formatBothZones(new Date(lead.callback_at), lead.timezone.split(',')[0], x.viewerZone) : lead.callback_at;
+    const zone = primaryZone(lead);
+    const due = x.viewerZone && zone ? formatBothZones(new Date(lead.callback_at), zone, x.viewerZone) : lead.callback_at;
     lines.push(c.magenta(`  callback due ${due}${lead.callback_rep ? ` for ${lead.callback_rep}` : ''}`));
   }
   const custom = Object.entries(parseJson<Record<string, string>>(lead.custom, {})).filter(([, v]) => v !== '' && v !== null);

@@ -8,13 +8,13 @@ import type { Disposition } from '../core/dispositions.js';
 import type { Settings } from '../core/settings.js';
 import type { LeadRow } from '../db/leads.js';
 import type { CallRow } from '../db/calls.js';
-import { isOpen, describeHours, nearestAllowed } from '../core/calling-window.js';
+import { isOpen, describeHours, leadZones, nearestAllowed, primaryZone } from '../core/calling-window.js';
 import { formatBothZones, formatInZone, parseDate, parseWhen } from '../core/when.js';
 import { dialsPerHour, type SessionTally } from '../core/session-tally.js';
 import { dispositionKeys, SESSION_KEYS, type DispositionKeys } from './disposition-keys.js';
 import { leadName } from './lead-json.js';
 import { dialWithExtension, wrapItems } from './lead-view.js';
-import { visibleLength } from './table.js';
+import { pad, visibleLength } from './table.js';
 
 /** Why a session ends: the rep quit (exit 0), pressed Ctrl-C, or the terminal went away. */
 export type EndReason = 'quit' | 'interrupt' | 'hangup';
@@ -76,7 +76,7 @@ export class WorkScreen {
       `${c.bold(rep)} · ${count(tally.dials, 'dial')} · ${count(tally.contacts, 'contact')} · ${tally.salesReady} sales-ready · ` +
       `${rate === null ? '–' : rate.toFixed(1)} dials/h${tally.skipped ? ` · ${tally.skipped} skipped` : ''}`;
     const right = formatInZone(now, this.viewerZone);
-    const gap = Math.max(2, WIDTH - visibleLength(left) - right.length);
+    const gap = Math.max(2, WIDTH - visibleLength(left) - visibleLength(right));
     return c.inverse(left + ' '.repeat(gap) + right);
   }
 
@@ -110,9 +110,9 @@ export class WorkScreen {
   /** The arrow-key menu of every outcome and session action. */
   private async menu(): Promise<Action | null> {
     const choices = [
-      ...this.settings.dispositions.map((d) => ({ name: `${(this.keys.keyOf.get(d.name) ?? ' ').padEnd(2)}${d.name}`, value: { type: 'disposition', disposition: d, withNote: true } as Action })),
+      ...this.settings.dispositions.map((d) => ({ name: `${pad(this.keys.keyOf.get(d.name) ?? ' ', 2)}${d.name}`, value: { type: 'disposition', disposition: d, withNote: true } as Action })),
       new Separator(),
-      ...(['skip', 'history', 'help', 'quit'] as const).map((type) => ({ name: `${SESSION_KEYS[type].padEnd(2)}${type}`, value: { type } as Action })),
+      ...(['skip', 'history', 'help', 'quit'] as const).map((type) => ({ name: `${pad(SESSION_KEYS[type], 2)}${type}`, value: { type } as Action })),
     ];
     const chosen = await this.ask((signal) => select({ message: 'Outcome (Esc: back)', choices, pageSize: 20, loop: false }, { signal }));
     return chosen === BACK ? null : chosen;
@@ -123,8 +123,8 @@ export class WorkScreen {
    * (back to the card, nothing saved).
    */
   async askFollowUps(lead: LeadRow, d: Disposition, withNote: boolean, clock: () => Date): Promise<FollowUp | null> {
-    const zone = lead.timezone?.split(',')[0] ?? this.settings.defaultZone ?? this.viewerZone;
-    const zones = lead.timezone ? lead.timezone.split(',') : [];
+    const zone = primaryZone(lead) ?? this.settings.defaultZone ?? this.viewerZone;
+    const zones = leadZones(lead);
     const both = (at: Date) => formatBothZones(at, zone, this.viewerZone);
     const follow: FollowUp = { answers: {} };
     const text = (message: string, read?: (value: string) => Date, required = false) =>
@@ -329,13 +329,13 @@ export function helpText(keys: DispositionKeys, dispositions: readonly Dispositi
   };
   const rows = dispositions.map((d) => {
     const key = keys.keyOf.get(d.name) ?? ' ';
-    return `  ${c.bold(key.padEnd(2))}${d.name.padEnd(16)}${does[d.kind]}`;
+    return `  ${c.bold(pad(key, 2))}${pad(d.name, 16)}${does[d.kind]}`;
   });
   const noted = dispositions.filter((d) => d.contact).map((d) => d.name);
   return [
     c.bold('Keys'),
     ...rows,
-    `  ${c.bold('! ')}${'do-not-call'.padEnd(16)}same as D`,
+    `  ${c.bold('! ')}${pad('do-not-call', 16)}same as D`,
     '',
     ...wrapItems(`Outcomes that reach a person also ask a note (Enter skips it, except the hand-off note): ${noted.join(', ')}.`.split(' '), WIDTH - 2, ' '),
     `  ${c.bold('+ ')}then an outcome key: ask a note for the others too (no-answer, busy...)`,

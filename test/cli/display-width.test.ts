@@ -1,5 +1,7 @@
 // Names in any script line up in tables and fit on the card: measured in terminal columns.
 import { beforeEach, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { callq, useTempDb } from '../helpers.js';
 import { seedLeads } from '../seed.js';
 import { displayWidth } from '../../src/ui/width.js';
@@ -58,6 +60,35 @@ describe('wide and combining characters', () => {
     for (const line of card) {
       expect(displayWidth(line), line).toBeLessThanOrEqual(80);
       expect(line.isWellFormed()).toBe(true);
+    }
+  });
+
+  it("callq import lists the file's columns aligned, whatever script their headers are in", () => {
+    const csv = join(dirname(db), 'cjk.csv');
+    writeFileSync(csv, 'お名前,電話番号,Company,Café 🇫🇷\n山田,+1 212 555 0142,Acme,x\n');
+    const r = q(['import', csv, '--map', '電話番号=phone,お名前=first_name']);
+    expect(r.code, r.stderr).toBe(0);
+    const columns = r.stderr.split('\n').filter((l) => l.includes('→'));
+    expect(columns).toHaveLength(4);
+    expect(new Set(columns.map((l) => columnOf(l, '→'))).size, columns.join('\n')).toBe(1);
+  });
+
+  it('callq report cuts long group names to 24 columns and keeps its columns aligned', () => {
+    const long = '東京都港区六本木ヒルズ森タワー営業部'; // 36 columns
+    seedLeads(db, [{ source: long }, { source: 'web' }, { source: 'web' }]);
+    const r = q(['report', 'funnel']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).not.toContain(long);
+    expect(r.stdout).toContain('東京都港区六本木ヒルズ…');
+    const lines = r.stdout.split('\n');
+    const header = lines.find((l) => /^source +leads /.test(l))!;
+    const leadsEnd = columnOf(header, 'leads') + 'leads'.length;
+    const rows = lines.slice(lines.indexOf(header) + 2, lines.indexOf(header) + 5);
+    expect(rows.map((row) => row.match(/^\S+/)![0])).toEqual(['web', '東京都港区六本木ヒルズ…', '(all)']);
+    for (const row of rows) {
+      const count = row.match(/\d+/)![0];
+      expect(columnOf(row, count) + count.length, row).toBe(leadsEnd);
+      expect(displayWidth(row.match(/^\S+/)![0])).toBeLessThanOrEqual(24);
     }
   });
 });

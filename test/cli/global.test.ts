@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { callq, json, ROOT, useTempDb } from '../helpers.js';
 import { SCHEMA_VERSION } from '../../src/db/migrations.js';
@@ -55,6 +55,17 @@ describe('the CLI contract', () => {
     expect(existsSync(db)).toBe(true);
     const s = json(callq(['status', '--json', '--db', other], { env: { CALLQ_DB: db } }));
     expect(s.db).toBe(other);
+  });
+
+  it('an empty --db is refused with exit 2, before or after the command, and nothing is created', () => {
+    for (const args of [['--db', '', 'init'], ['init', '--db', ''], ['--db', '  ', 'status']]) {
+      const r = callq(args, { cwd: dir, env: { CALLQ_DB: db } });
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toContain('empty --db');
+      expect(r.stdout).toBe('');
+    }
+    expect(existsSync(db)).toBe(false);
+    expect(readdirSync(dir)).toEqual([]);
   });
 
   it('falls back to ./callq.db in the working directory', () => {

@@ -95,4 +95,24 @@ describe('callq --help and each command’s help', () => {
     expect(r.code).toBe(0);
     for (const name of ['CALLQ_DB', 'CALLQ_REP', 'NO_COLOR', 'FORCE_COLOR', 'TERM']) expect(r.stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
   });
+
+  it('callq help names a subcommand as deep as it goes: help dnc add is dnc add --help', () => {
+    for (const path of [['dnc', 'add'], ['config', 'set'], ['export', 'sales-ready'], ['import', 'undo']]) {
+      const r = callq(['help', ...path]);
+      expect(r.code, `help ${path.join(' ')}: ${r.stderr}`).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`^Usage: callq ${path.join(' ')} `));
+      expect(r.stdout).toBe(help(path));
+    }
+    expect(callq(['help', 'dnc']).stdout).toBe(help(['dnc']));
+    expect(callq(['help']).stdout).toBe(help([]));
+  });
+
+  it('callq help with a name that is no command is a usage error naming it', () => {
+    for (const path of [['nope'], ['dnc', 'nope']]) {
+      const r = callq(['help', ...path]);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toContain(`unknown command '${path.join(' ')}'`);
+    }
+  });
 });

@@ -202,6 +202,16 @@ describe('callq maintain', () => {
     expect(existsSync(join(dir, 'nope.db'))).toBe(false);
   });
 
+  it('an empty --backup is refused with exit 2, and no backup lands in the working folder', () => {
+    callq(['--db', db, 'init']);
+    for (const value of ['', ' ']) {
+      const r = callq(['--db', db, '--now', NOW, 'maintain', '--backup', value], { cwd: dir });
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('empty --backup');
+    }
+    expect(readdirSync(dir).filter((n) => n.startsWith('callq-'))).toEqual([]);
+  });
+
   it('exits 5 with a clear message when the database file is damaged, and changes nothing', () => {
     seedLeads(db, Array.from({ length: 3000 }, () => ({})));
     const raw = openRaw(db);

@@ -184,7 +184,8 @@ describe('the life cycle as recorded in the database', () => {
   it('random outcomes through callq log keep the call log and the lead in step', async () => {
     const { tempDir } = await import('../helpers.js');
     const { seedLeads } = await import('../seed.js');
-    const { logOutcome } = await import('../../src/cli/log.js');
+    const { logOutcome } = await import('../../src/app/log-outcome.js');
+    const { viewerZone } = await import('../../src/cli/args.js');
     const { openDatabase } = await import('../../src/db/open.js');
     const { dir, cleanup } = tempDir('callq-lifecycle-');
     let run = 0;
@@ -205,7 +206,7 @@ describe('the life cycle as recorded in the database', () => {
               const stray = s.minutesLater % 7 === 0;
               const fits = (...kinds: string[]) => stray || kinds.includes(s.kind);
               try {
-                logOutcome({ dbPath: path, rep: 'ana', now: at }, {
+                logOutcome(db, { rep: 'ana', now: at, viewerZone: viewerZone() }, {
                   leadId: id,
                   disposition: s.kind,
                   note: s.note ?? (s.kind === 'qualified' ? 'wants a demo' : undefined),
@@ -214,7 +215,7 @@ describe('the life cycle as recorded in the database', () => {
                   reason: fits('disqualified', 'not-interested', 'do-not-call') ? s.reason : undefined,
                   answers: s.kind === 'qualified' && !stray ? { need: 'a', timeframe: 'b', authority: 'c' } : s.answers,
                   force: true,
-                }, db);
+                });
                 recorded++;
                 total++;
               } catch (err) {

@@ -1,0 +1,316 @@
+// Importing a lead list (docs/importing.md): read and normalise the file on worker threads, add
+// its leads to the database — in one transaction while nobody works, else in short write slices
+// that reps do not notice, published as a whole at the end (db/import-writer.ts, db/imports.ts)
+// — and tally what became of each row. `callq import` calls it with
+// options it has already checked; everything it says goes through the callbacks it is given.
+import { openDatabase, truncateWal, type DB } from '../db/open.js';
+import { loadSettings } from '../db/settings.js';
+import type { ImportCounts } from '../db/imports.js';
+import { beginImport, type ImportLock, type LeadWriter, type Outcome } from '../db/import-writer.js';
+import { NothingToDoError } from '../core/errors.js';
+import { openCsv, type CsvFile } from '../io/csv-read.js';
+import { openRejectsFile, type RejectsFile } from '../io/rejects-file.js';
+import { onInterrupt, type OutputTarget } from '../io/output-file.js';
+import { mapColumns, requirePhoneColumn, type ColumnMapping, type parseMapOption } from '../io/fields.js';
+import { recordLayout, unfilledColumns, type LeadDefaults, type LeadTuple, type RecordWarning, type RejectReason } from '../io/lead-record.js';
+import { normaliseChunks, workerCount, type ImportRow } from '../io/import-worker.js';
+import { countryCode } from '../io/phone.js';
+import { describeRule, externalIds, type ExternalIdRule } from '../io/external-ids.js';
+
+export interface ImportRequest {
+  file: string;
+  dbPath: string;
+  rep: string;
+  now: Date;
+  /** --map: header → field overrides. */
+  overrides: ReturnType<typeof parseMapOption>;
+  /** A two-letter code already checked, or null for the setting country.default. */
+  country: string | null;
+  encoding: string | null;
+  delimiter: string | null;
+  list: string | null;
+  source: string | null;
+  campaign: string | null;
+  inbound: boolean;
+  dryRun: boolean;
+  onDuplicate: 'skip' | 'update';
+  /** --id-system, already checked and lower-cased. */
+  idSystem: string | null;
+  /** --lock: how the import holds the write lock (db/import-writer.ts ImportLock). */
+  lock: ImportLock;
+  /** Where rejected rows go (already checked, see rejectsTarget), and whether formula-like cells are neutralised. */
+  rejects: { target: OutputTarget; neutralise: boolean } | null;
+}
+
+export interface ImportIO {
+  /** Where a `--rejects -` file and a rejects file's warnings go. */
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  /** Says something to the user (an unsure encoding, waiting for another import, a clean-up). */
+  notice: (line: string) => void;
+  /** The file's columns as read, before any row is imported. */
+  mapped?: (csv: CsvFile, mapping: readonly ColumnMapping[]) => void;
+  /** Progress over the file's bytes; the returned functions report bytes read and the end. */
+  progress?: (totalBytes: number) => { update: (bytesRead: number) => void; done: () => void };
+  /** Seconds since the command started (a monotonic clock). */
+  elapsed: () => number;
+  /** Called after each write slice (see db/import-writer.ts WriterOptions.pause). */
+  pause?: () => void;
+}
+
+export interface ImportSummary extends ImportCounts {
+  file: string;
+  batch: number | null;
+  dry_run: boolean;
+  rejected_by_reason: Record<string, number>;
+  warnings: number;
+  warnings_by_kind: Record<string, number>;
+  seconds: number;
+  encoding: string;
+  delimiter: string;
+  mapping: { column: string; field: string }[];
+  /** Other encodings the file may be in, when detection was unsure. */
+  encoding_candidates?: string[];
+  /** The first lines holding bytes that are not valid UTF-8. */
+  undecodable_lines?: number[];
+  /** How the file's id column was read (docs/importing.md "Duplicates"); null without one. */
+  external_id: ExternalIdRule | null;
+  /** What the import decided that changes how rows were matched, in words. */
+  notes: string[];
+  /** How the import held the write lock (null for a dry run, which takes none). */
+  lock: 'whole' | 'slices' | null;
+}
+
+export interface ImportResult {
+  summary: ImportSummary;
+  /** The first rejected rows and warnings, 'line N: …', for people. */
+  shown: string[];
+}
+
+/** What the human summary lists line by line before saying "and N more". */
+const SHOWN = 10;
+
+/** A worker's row by name (io/import-worker.ts sends them as positional tuples). */
+type Row =
+  | { line: number; lead: LeadTuple; warnings: readonly RecordWarning[] }
+  | { line: number; lead: null; reason: RejectReason; detail: string; fields: readonly string[] };
+
+function readRow(row: ImportRow): Row {
+  if (typeof row[1] === 'string') {
+    const [line, reason, detail, fields] = row as Extract<ImportRow, [number, RejectReason, ...unknown[]]>;
+    return { line, lead: null, reason, detail, fields: fields ?? [] };
+  }
+  const [line, lead, warnings] = row as Extract<ImportRow, [number, LeadTuple, ...unknown[]]>;
+  return { line, lead, warnings: warnings ?? [] };
+}
+
+/** What became of the rows: counts, rejections by reason, warnings by kind, the first few worth showing. */
+class Tally {
+  readonly counts: ImportCounts = { rows_read: 0, inserted: 0, updated: 0, duplicates: 0, suppressed: 0, rejected: 0 };
+  readonly byReason: Record<string, number> = {};
+  readonly byWarning: Record<string, number> = {};
+  readonly shown: string[] = [];
+
+  note(line: number, text: string): void {
+    if (this.shown.length < SHOWN) this.shown.push(`line ${line}: ${text}`);
+  }
+
+  rejected(line: number, reason: string, detail: string): void {
+    this.counts.rejected++;
+    this.byReason[reason] = (this.byReason[reason] ?? 0) + 1;
+    this.note(line, `rejected (${reason}): ${detail}`);
+  }
+
+  warned(line: number, warnings: readonly RecordWarning[]): void {
+    for (const w of warnings) {
+      this.byWarning[w.kind] = (this.byWarning[w.kind] ?? 0) + 1;
+      this.note(line, w.detail);
+    }
+  }
+
+  added(outcome: Outcome): void {
+    if (outcome === 'duplicate') this.counts.duplicates++;
+    else this.counts[outcome]++;
+  }
+
+  undecodable(csv: CsvFile): void {
+    if (csv.undecodable() === 0) return;
+    this.byWarning.undecodable = csv.undecodable();
+    for (const line of csv.undecodableLines()) this.note(line, 'bytes that are not valid UTF-8, read as �');
+  }
+}
+
+export async function importLeads(req: ImportRequest, io: ImportIO): Promise<ImportResult> {
+  const { file } = req;
+  const csv = openCsv(file, { encoding: req.encoding ?? undefined, delimiter: req.delimiter ?? undefined });
+  let db: DB | undefined;
+  let writer: LeadWriter | undefined;
+  let rejects: RejectsFile | undefined;
+  let stopSignals = () => {};
+  try {
+    const mapping = mapColumns(csv.header, req.overrides);
+    requirePhoneColumn(mapping, file, csv.headerLine);
+    io.mapped?.(csv, mapping);
+    const unsure = csv.dialect.encodingCandidates;
+    if (unsure) {
+      io.notice(
+        `warning: ${file}: its encoding is not certain; read as ${csv.dialect.encoding}, but it could also be ${unsure.join(' or ')}. ` +
+          `If names look wrong, undo this batch and import again with --encoding ${unsure[0]} (or another).`,
+      );
+    }
+    if (req.rejects) rejects = await openRejectsFile(req.rejects.target, csv.header, mapping, { neutralise: req.rejects.neutralise, stdout: io.stdout, stderr: io.stderr });
+    db = openDatabase(req.dbPath, { create: true });
+
+    const settings = loadSettings(db);
+    const defaults: LeadDefaults = {
+      country: countryCode(req.country ?? settings.defaultCountry) ?? settings.defaultCountry,
+      list: req.list,
+      source: req.source,
+      campaign: req.campaign,
+      inbound: req.inbound,
+      now: req.now.toISOString(),
+      defaultZone: settings.defaultZone,
+      weights: settings.weights,
+    };
+    const layout = recordLayout(mapping);
+    const ids = externalIds(mapping, req.idSystem, [...req.overrides.values()].includes('external_id'));
+    const unfilled = unfilledColumns(layout, defaults);
+    // A row counter in the id column becomes a custom field (known only after the first rows).
+    if (ids.rule().column !== null) unfilled.delete('custom');
+    // Ctrl-C or a kill: the batch is marked failed and its leads (never callable) removed before
+    // exiting; a whole-file import's transaction is rolled back. Runs between two slices or
+    // chunks (a signal is handled by the event loop), never inside one; set before the import
+    // begins, so a signal that arrives while it begins finds the batch.
+    stopSignals = onInterrupt(() => {
+      writer?.abort();
+      rejects?.discard();
+    });
+    writer = beginImport(db, {
+      fileName: file,
+      rep: req.rep,
+      now: req.now,
+      onDuplicate: req.onDuplicate,
+      dryRun: req.dryRun,
+      weights: settings.weights,
+      expectedRows: Math.ceil(csv.size / 100),
+      unfilled,
+      pause: io.pause,
+      notice: io.notice,
+      lock: req.lock,
+    });
+
+    const tally = new Tally();
+    const bar = io.progress?.(csv.size);
+    const setup = { delimiter: csv.dialect.delimiter, layout, defaults, keepRejectedFields: rejects !== undefined };
+    try {
+      for await (const chunk of normaliseChunks(csv, setup, workerCount(csv.size))) {
+        for (const raw of chunk.rows) {
+          tally.counts.rows_read++;
+          const row = readRow(raw);
+          if (row.lead === null) {
+            tally.rejected(row.line, row.reason, row.detail);
+            const pending = rejects?.write(row.fields, row.line, row.reason, row.detail);
+            if (pending) await pending;
+            continue;
+          }
+          tally.warned(row.line, row.warnings);
+          for (const ready of ids.take(row.line, row.lead)) tally.added(writer.add(ready));
+        }
+        bar?.update(chunk.bytesRead);
+      }
+      for (const ready of ids.drain()) tally.added(writer.add(ready));
+    } finally {
+      bar?.done();
+    }
+    // Reads from a pipe or FIFO block the event loop: a Ctrl-C that came meanwhile (its writer,
+    // stopped by the same Ctrl-C, then ended the input) is handled here, before anything commits:
+    // the event loop polls for signals between two turns, so wait one whole turn.
+    await new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
+    tally.undecodable(csv);
+
+    const { counts, byReason, byWarning } = tally;
+    const summary: ImportSummary = {
+      file,
+      batch: req.dryRun ? null : writer.batchId,
+      dry_run: req.dryRun,
+      ...counts,
+      rejected_by_reason: byReason,
+      warnings: Object.values(byWarning).reduce((a, b) => a + b, 0),
+      warnings_by_kind: byWarning,
+      seconds: io.elapsed(),
+      encoding: csv.dialect.encoding,
+      delimiter: csv.dialect.delimiter,
+      mapping: mapping.map((m) => ({ column: m.header, field: m.field === 'custom' ? `custom:${m.key}` : m.field })),
+      ...(unsure ? { encoding_candidates: unsure } : {}),
+      ...(csv.undecodable() > 0 ? { undecodable_lines: csv.undecodableLines() } : {}),
+      external_id: ids.rule().column === null ? null : ids.rule(),
+      notes: [describeRule(ids.rule())].filter((n): n is string => n !== null),
+      lock: req.dryRun ? null : writer.lock,
+    };
+    if (counts.rows_read === 0) {
+      throw new NothingToDoError(`nothing to import: ${file} has a header but no rows. No batch was recorded.`, { summary });
+    }
+    await rejects?.finish();
+    writer.finish(
+      counts,
+      {
+        list: defaults.list,
+        source: defaults.source,
+        campaign: defaults.campaign,
+        country: defaults.country,
+        on_duplicate: req.onDuplicate,
+        inbound: defaults.inbound,
+        encoding: csv.dialect.encoding,
+        delimiter: csv.dialect.delimiter,
+        mapping: summary.mapping,
+        external_id: summary.external_id,
+        rejected_by_reason: byReason,
+        warnings_by_kind: byWarning,
+      },
+      csv.hash(),
+    );
+    // A do-not-call entry added while the import ran moves leads from inserted to suppressed.
+    Object.assign(summary, counts);
+    rejects?.publish();
+    summary.seconds = io.elapsed();
+    return { summary, shown: tally.shown };
+  } catch (err) {
+    const undone = writer?.abort() ?? true;
+    rejects?.discard();
+    if (db && isDiskFull(err)) throw diskFull(db, err, undone ? null : writer!);
+    throw err;
+  } finally {
+    stopSignals();
+    csv.close();
+    db?.close();
+  }
+}
+
+/** 'Disk full' as SQLite or the file system says it (a size limit, ulimit -f, reads as EFBIG: an I/O error). */
+function isDiskFull(err: unknown): boolean {
+  const code = (err as { code?: string }).code ?? '';
+  return code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EFBIG' || code === 'SQLITE_IOERR_WRITE';
+}
+
+/**
+ * After a write failed for lack of space, the WAL still holds the slices written before: it is
+ * checkpointed and truncated, so the disk is not left full, and then the batch's leads (never
+ * callable) are removed if the first attempt found no room, and the WAL truncated again. The
+ * message says what happened; exit 1.
+ */
+function diskFull(db: DB, err: unknown, pending: LeadWriter | null): Error {
+  let truncated = truncateWal(db);
+  const undone = pending === null || (truncated && pending.abort());
+  if (pending !== null && undone) truncated = truncateWal(db);
+  return Object.assign(
+    new Error(
+      `the disk is full (or the database reached a file-size limit): ${(err as Error).message}. The import stopped` +
+        (undone
+          ? ' and nothing of it was kept'
+          : "; none of its leads became callable, and the next import or 'callq maintain' removes those it had written") +
+        (truncated ? '; the write-ahead log was emptied.' : "; the write-ahead log could not be emptied yet: run 'callq maintain' once there is room.") +
+        ' Free some space and import again.',
+    ),
+    { code: 'CALLQ_DISK_FULL' },
+  );
+}
