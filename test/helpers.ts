@@ -10,8 +10,8 @@ export const ROOT = resolve(__dirname, '..');
 export const BIN = join(ROOT, 'bin', 'callq.js');
 export const FIXTURES = join(ROOT, 'test', 'fixtures');
 
-export function tempDir(prefix = 'callq-test-'): { dir: string; cleanup: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
+export function tempDir(prefix = 'callq-test-', base = tmpdir()): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(base, prefix));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
