@@ -3,8 +3,8 @@
 // goes away mid-output. Each gives a clear message and the documented exit code, and the database
 // is left exactly as it was.
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, ROOT, callq, openRaw, tempDir } from '../helpers.js';
 import { seedLeads } from '../seed.js';
@@ -213,16 +213,47 @@ describe('a database locked by another process', () => {
     expect(next.code, describeRun(next)).toBe(0);
   }, 40_000);
 
-  it('shorter than the busy timeout: a write waits for it and succeeds', async () => {
-    const released = await holdLock(1500);
-    const started = Date.now();
-    const r = await run(['--db', db, '--rep', 'ana', '--now', NOW, 'next', '--json']);
-    expect(r.code, describeRun(r)).toBe(0);
-    expect(Date.now() - started).toBeGreaterThan(1000);
-    await released();
+  it('shorter than the busy timeout: a write that finds the lock taken waits for it, and succeeds once it is free', async () => {
+    const release = await holdLock();
+    // A busy timeout far longer than the hold, however slow the machine.
+    const child = spawn(process.execPath, [BIN, '--db', db, '--rep', 'ana', '--now', NOW, 'next', '--json'], { env: { ...CLEAN_ENV, CALLQ_BUSY_TIMEOUT: '25s' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const exit = new Promise<number | null>((done) => child.on('close', done));
+    // The lock is released only once the command has the database open (its write comes then,
+    // whatever the load); the command cannot end before it, since it needs the lock.
+    await hasOpen(child, db);
+    expect(child.exitCode).toBeNull();
+    await release();
+    expect(await exit, stderr).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ lead: { first_name: 'Avery' } });
     expect(health(db)).toEqual(healthy);
-  }, 20_000);
+  }, 30_000);
 });
+
+/** Resolves once the child process has `path` open (Linux /proc); the test's own timeout bounds the wait. */
+async function hasOpen(child: ChildProcess, path: string): Promise<void> {
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the command ended (exit ${child.exitCode}) before it opened ${path}`);
+    const fds = `/proc/${child.pid}/fd`;
+    try {
+      if (readdirSync(fds).some((fd) => readlinkSafe(join(fds, fd)) === path)) return;
+    } catch {
+      // the process is starting or ending: look again
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+function readlinkSafe(link: string): string | null {
+  try {
+    return readlinkSync(link);
+  } catch {
+    return null;
+  }
+}
 
 describe('a reader that goes away (callq ... | head)', () => {
   /** Runs callq, reads the first chunk of stdout, then closes the pipe. */

@@ -74,7 +74,7 @@ export interface RunOptions {
 
 /** Runs the built binary asynchronously, with a time limit. */
 export function run(args: string[], options: RunOptions = {}): Promise<Run> {
-  const started = Date.now();
+  const started = performance.now();
   const command = [...(options.prefix ?? []), process.execPath, options.bin ?? BIN, ...args];
   return new Promise((done, fail) => {
     const child = spawn(command[0], command.slice(1), { env: { ...CLEAN_ENV, ...options.env }, cwd: options.cwd });
@@ -97,7 +97,7 @@ export function run(args: string[], options: RunOptions = {}): Promise<Run> {
       clearTimeout(limit);
       if (crash) clearTimeout(crash);
       if (poll) clearInterval(poll);
-      done({ code, signal, stdout, stderr, ms: Date.now() - started, timedOut });
+      done({ code, signal, stdout, stderr, ms: Math.round(performance.now() - started), timedOut });
     });
   });
 }
