@@ -21,7 +21,8 @@ export interface RunResult {
   stderr: string;
 }
 
-const BASE_ENV = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NO_COLOR: '1', TZ: 'UTC', LANG: 'C.UTF-8' };
+/** The environment the CLI runs in under test: nothing of the developer's shell but PATH and HOME. */
+export const BASE_ENV = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NO_COLOR: '1', TZ: 'UTC', LANG: 'C.UTF-8' };
 
 /** Runs the built binary synchronously with a clean environment. */
 export function callq(args: string[], options: { env?: Record<string, string>; input?: string; cwd?: string } = {}): RunResult {

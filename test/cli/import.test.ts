@@ -3,7 +3,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { BIN, callq, FIXTURES, json, openRaw, queryDb, ROOT, useTempDb } from '../helpers.js';
+import { BASE_ENV, BIN, callq, FIXTURES, json, openRaw, queryDb, ROOT, useTempDb } from '../helpers.js';
 import { leadInsertTriggers } from '../../src/db/imports.js';
 
 let dir: string;
@@ -503,7 +503,7 @@ describe('callq import: large files', () => {
   });
 
   async function startAndWait(args: string[]) {
-    const child = spawn(process.execPath, [BIN, '--db', db, 'import', ...args], { env: { ...process.env, CALLQ_REP: 'ana' } });
+    const child = spawn(process.execPath, [BIN, '--db', db, 'import', ...args], { env: { ...BASE_ENV, CALLQ_REP: 'ana' } });
     // Once it has written slices (the WAL grows past 4 MB); it must not end first. The test's own
     // timeout bounds the wait.
     const wal = `${db}-wal`;
