@@ -4,7 +4,7 @@
 // is left exactly as it was.
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, ROOT, callq, openRaw, tempDir } from '../helpers.js';
 import { seedLeads } from '../seed.js';
@@ -235,11 +235,12 @@ describe('a database locked by another process', () => {
 
 /** Resolves once the child process has `path` open (Linux /proc); the test's own timeout bounds the wait. */
 async function hasOpen(child: ChildProcess, path: string): Promise<void> {
+  const real = realpathSync(path); // what /proc shows: the path with symlinks resolved
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the command ended (exit ${child.exitCode}) before it opened ${path}`);
     const fds = `/proc/${child.pid}/fd`;
     try {
-      if (readdirSync(fds).some((fd) => readlinkSafe(join(fds, fd)) === path)) return;
+      if (readdirSync(fds).some((fd) => readlinkSafe(join(fds, fd)) === real)) return;
     } catch {
       // the process is starting or ending: look again
     }
