@@ -143,25 +143,29 @@ interface Row {
 function checkAgainstDefinition(db: DB, rows: Row[], batch: number): { stored: number; earlierSlice: number; buffer: number } {
   const leads = db.prepare('SELECT id, import_id, phone, phone_ext, email, external_id, external_system FROM leads ORDER BY id').all() as (Person & { id: number; import_id: number | null })[];
   const holder = new Map<string, number>();
+  const shared: string[] = [];
   for (const l of leads) {
     for (const k of keysOf(l)) {
-      expect(holder.get(k), `two leads share the key ${k}`).toBeUndefined();
+      if (holder.has(k)) shared.push(`leads ${holder.get(k)} and ${l.id} share ${k}`);
       holder.set(k, l.id);
     }
   }
+  expect(shared).toEqual([]);
   const own = leads.filter((l) => l.import_id === batch);
   const inserted = rows.filter((r) => r.outcome === 'inserted');
   expect(own.map((l) => keysOf(l).join(' '))).toEqual(inserted.map((r) => keysOf(r.person).join(' ')));
   const firstOwn = own[0]?.id ?? Infinity;
   const where = { stored: 0, earlierSlice: 0, buffer: 0 };
+  const unfounded: string[] = [];
   for (const [i, r] of rows.entries()) {
     if (r.outcome !== 'duplicate') continue;
     const first = Math.min(...keysOf(r.person).map((k) => holder.get(k) ?? Infinity));
-    expect(first, `row ${i + 1} (${keysOf(r.person).join(' ')}) was counted a duplicate of no one before it`).toBeLessThan(r.idsBelow);
-    if (first < firstOwn) where.stored++;
+    if (first >= r.idsBelow) unfounded.push(`row ${i + 1} (${keysOf(r.person).join(' ')}) was counted a duplicate of no one before it`);
+    else if (first < firstOwn) where.stored++;
     else if (first <= r.writtenUpTo) where.earlierSlice++;
     else where.buffer++;
   }
+  expect(unfounded).toEqual([]);
   return where;
 }
 
@@ -232,13 +236,16 @@ describe('a large import, slice by slice', () => {
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
     db.close();
 
-    // The same rows where the filter is skipped (the database far larger than the file), so
-    // every row is looked up in the indexes, as after a false "maybe": the same outcome for each.
+    // The first half of the rows again where the filter is skipped (the database far larger than
+    // the file), so every row is looked up in the indexes, as after a false "maybe": the same
+    // outcome for each.
     serial = 0;
     const again = openDatabase(join(dir, 'lookups.db'), { create: true });
     storeLeads(again, 3000, random(20261123));
-    const replay = importRows(again, { expectedRows: 1 }, (i) => rows[i]?.person ?? null);
-    expect(replay.rows.map((r) => r.outcome)).toEqual(rows.map((r) => r.outcome));
+    const half = rows.slice(0, ROWS / 2);
+    const replay = importRows(again, { expectedRows: 1 }, (i) => half[i]?.person ?? null);
+    expect(replay.slices.length).toBeGreaterThanOrEqual(1);
+    expect(replay.rows.map((r) => r.outcome)).toEqual(half.map((r) => r.outcome));
     checkAgainstDefinition(again, replay.rows, replay.batch);
     again.close();
   }, 120_000);
