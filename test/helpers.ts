@@ -10,8 +10,8 @@ export const ROOT = resolve(__dirname, '..');
 export const BIN = join(ROOT, 'bin', 'callq.js');
 export const FIXTURES = join(ROOT, 'test', 'fixtures');
 
-export function tempDir(prefix = 'callq-test-'): { dir: string; cleanup: () => void } {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
+export function tempDir(prefix = 'callq-test-', base = tmpdir()): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(base, prefix));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
@@ -21,7 +21,8 @@ export interface RunResult {
   stderr: string;
 }
 
-const BASE_ENV = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NO_COLOR: '1', TZ: 'UTC', LANG: 'C.UTF-8' };
+/** The environment the CLI runs in under test: nothing of the developer's shell but PATH and HOME. */
+export const BASE_ENV = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NO_COLOR: '1', TZ: 'UTC', LANG: 'C.UTF-8' };
 
 /** Runs the built binary synchronously with a clean environment. */
 export function callq(args: string[], options: { env?: Record<string, string>; input?: string; cwd?: string } = {}): RunResult {

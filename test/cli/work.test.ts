@@ -25,6 +25,8 @@ function loose(text: string): RegExp {
 class Terminal {
   private raw = '';
   private cursor = 0;
+  private waiting: string | RegExp | null = null;
+  private ended: { exitCode: number; signal?: number } | null = null;
   private readonly term: pty.IPty;
   readonly exited: Promise<{ exitCode: number; signal?: number }>;
 
@@ -37,7 +39,7 @@ class Terminal {
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', TZ: 'UTC', LANG: 'C.UTF-8', TERM: 'xterm-256color', CALLQ_REP: 'ana', ...env },
     });
     this.term.onData((d) => (this.raw += d));
-    this.exited = new Promise((done) => this.term.onExit(done));
+    this.exited = new Promise((done) => this.term.onExit((e) => done((this.ended = e))));
   }
 
   /** Everything shown so far, escape sequences removed. */
@@ -45,19 +47,29 @@ class Terminal {
     return this.raw.replace(ANSI, '');
   }
 
-  /** Waits until `pattern` appears after the last match; returns the text from there to the end of the match. */
-  async waitFor(pattern: string | RegExp, timeoutMs = 8000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
+  /**
+   * Waits until `pattern` appears after the last match; returns the text from there to the end
+   * of the match. Fails, showing the screen, if the program ends first; otherwise the test's own
+   * timeout bounds the wait (and the screen is shown when it fails).
+   */
+  async waitFor(pattern: string | RegExp): Promise<string> {
+    this.waiting = pattern;
     for (;;) {
       const text = this.screen.slice(this.cursor);
       const m = (typeof pattern === 'string' ? loose(pattern) : pattern).exec(text);
       if (m) {
         this.cursor += m.index + m[0].length;
+        this.waiting = null;
         return text.slice(0, m.index + m[0].length);
       }
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${String(pattern)}; screen since last match:\n${text.slice(-2500)}`);
+      if (this.ended) throw new Error(`the program ended (exit ${this.ended.exitCode}) before ${String(pattern)} appeared; screen since last match:\n${text.slice(-2500)}`);
       await new Promise((r) => setTimeout(r, 15));
     }
+  }
+
+  /** What a failed test shows: what it was waiting for, and the screen since the last match. */
+  describe(): string {
+    return `waiting for ${this.waiting === null ? 'nothing' : String(this.waiting)}; screen since last match:\n${this.screen.slice(this.cursor).slice(-2500)}`;
   }
 
   /** A conversation: for each step, wait for the text (unless empty), then type the keys. */
@@ -85,9 +97,9 @@ class Terminal {
     }
   }
 
-  async exitCode(timeoutMs = 8000): Promise<number> {
-    const timeout = new Promise<never>((_, fail) => setTimeout(() => fail(new Error(`no exit; screen:\n${this.screen.slice(-2000)}`)), timeoutMs));
-    return (await Promise.race([this.exited, timeout])).exitCode;
+  /** The exit code, once the program has ended (the test's own timeout bounds the wait). */
+  async exitCode(): Promise<number> {
+    return (await this.exited).exitCode;
   }
 }
 
@@ -100,7 +112,8 @@ beforeEach(() => {
   db = join(dir, 'work.db');
   expect(callq(['--db', db, 'init']).code).toBe(0);
 });
-afterEach(() => {
+afterEach((ctx) => {
+  if (ctx.task.result?.state === 'fail') for (const t of terminals) console.log(t.describe());
   for (const t of terminals.splice(0)) t.kill('SIGKILL');
   cleanup();
 });
@@ -308,6 +321,7 @@ describe('callq work in a terminal', () => {
     const zone = offset === 0 ? 'Etc/GMT' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
     for (const [key, value] of [['hours.days', 'sun-sat'], ['lease', '3s']]) expect(callq(['--db', db, 'config', 'set', key, value]).code).toBe(0);
     const [id] = seedLeads(db, [{ first_name: 'Noon', timezone: zone }]);
+    const before = Date.now();
     const t = new Terminal(['--db', db, '--rep', 'ana', 'work']);
     terminals.push(t);
     await t.waitFor('Noon Test');
@@ -320,7 +334,8 @@ describe('callq work in a terminal', () => {
       renewed = lead(id).claim_expires_at;
     }
     expect(renewed > first).toBe(true);
-    expect(Date.parse(renewed)).toBeGreaterThan(Date.now());
+    // On the real clock: renewed after the session started, for the 3-second lease.
+    expect(Date.parse(renewed)).toBeGreaterThanOrEqual(before + 3000);
     t.write('Q');
     expect(await t.exitCode()).toBe(0);
     expect(lead(id).claim_rep).toBeNull();

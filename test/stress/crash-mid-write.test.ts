@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import Database from 'better-sqlite3';
 import { BIN, tempDir } from '../helpers.js';
 import { seedLeads } from '../seed.js';
-import { NOW, contentDigest, describeRun, health, run, type Run } from './support.js';
+import { CLEAN_ENV, NOW, contentDigest, describeRun, health, run, type Run } from './support.js';
 
 let dir: string;
 let cleanup: () => void;
@@ -244,7 +244,7 @@ describe('kill -9 during import', () => {
     const empty = join(dir, 'empty.csv');
     writeFileSync(empty, 'First Name,Phone\r\n');
     const settle = (db: string) => {
-      const next = spawnSync(process.execPath, [BIN, '--db', db, '--now', NOW, 'import', empty], { encoding: 'utf8', env: { ...process.env, CALLQ_REP: 'ops' } });
+      const next = spawnSync(process.execPath, [BIN, '--db', db, '--now', NOW, 'import', empty], { encoding: 'utf8', env: { ...CLEAN_ENV, CALLQ_REP: 'ops' } });
       expect(next.status, next.stderr).toBe(3);
       const conn = new Database(db);
       try {

@@ -2,19 +2,24 @@
 // file-size limit), a database locked by another process past the busy timeout, and a reader that
 // goes away mid-output. Each gives a clear message and the documented exit code, and the database
 // is left exactly as it was.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, ROOT, callq, openRaw, tempDir } from '../helpers.js';
 import { seedLeads } from '../seed.js';
-import { CLEAN_ENV, NOW, contentDigest, describeRun, health, run } from './support.js';
+import { CLEAN_ENV, NOW, contentDigest, describeRun, health, otherUser, run } from './support.js';
+
+// The read-only tests run the CLI as a user that permissions stop (see otherUser()), so every
+// test's folder is made where that user can enter.
+const other = otherUser();
+afterAll(() => typeof other !== 'string' && other.cleanup());
 
 let dir: string;
 let cleanup: () => void;
 let db: string;
 beforeEach(() => {
-  ({ dir, cleanup } = tempDir('callq-env-'));
+  ({ dir, cleanup } = tempDir('callq-env-', typeof other === 'string' ? undefined : other.base));
   db = join(dir, 'team.db');
   expect(callq(['--db', db, 'init']).code).toBe(0);
   seedLeads(db, [{ first_name: 'Avery', score: 90 }, { first_name: 'Blake', score: 80 }, { first_name: 'Casey', status: 'sales-ready' }]);
@@ -26,22 +31,16 @@ afterEach(() => {
 
 const healthy = { integrity: 'ok', foreignKeyProblems: [] };
 
-/**
- * Permissions do not stop root, so as root the commands run as 'nobody' (setpriv); as anyone else
- * they run as that user. Returns null when neither is possible.
- */
-function unprivileged(): string[] | null {
-  if (process.getuid?.() !== 0) return [];
-  const probe = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--', process.execPath, '-e', '0']);
-  return probe.status === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--'] : null;
-}
-
 describe('a read-only database', () => {
-  const prefix = unprivileged();
-  const cmd = (args: string[]) => run(['--db', db, '--rep', 'ana', '--now', NOW, ...args], { prefix: prefix!, cwd: '/' });
+  /** Runs callq as the other user; skips the test, saying why, when there is none. */
+  const cmd = (args: string[]) => {
+    if (typeof other === 'string') throw new Error(other);
+    return run(['--db', db, '--rep', 'ana', '--now', NOW, ...args], { prefix: other.prefix, bin: other.bin, cwd: '/' });
+  };
   const WRITES = [['next'], ['log', '1', 'no-answer', '--force'], ['config', 'set', 'hours.end', '18:00'], ['dnc', 'add', '+12127345599'], ['maintain']];
 
-  it.skipIf(prefix === null)('file read-only, folder writable: reads work; every write exits 2 saying why; nothing changes', async () => {
+  it('file read-only, folder writable: reads work; every write exits 2 saying why; nothing changes', async (ctx) => {
+    ctx.skip(typeof other === 'string', `no user that file permissions stop: ${other}`);
     const before = contentDigest(db);
     chmodSync(dir, 0o777);
     // callq creates the database owner-only, and SQLite its -shm with the same mode (the read-only
@@ -62,7 +61,8 @@ describe('a read-only database', () => {
     expect(health(db)).toEqual(healthy);
   });
 
-  it.skipIf(prefix === null)('folder read-only (no room for -wal and -shm): every command exits 2 naming the folder problem; nothing changes', async () => {
+  it('folder read-only (no room for -wal and -shm): every command exits 2 naming the folder problem; nothing changes', async (ctx) => {
+    ctx.skip(typeof other === 'string', `no user that file permissions stop: ${other}`);
     const before = contentDigest(db);
     health(db); // a read-write connection closing last removes the -wal and -shm files
     expect(existsSync(`${db}-shm`)).toBe(false);
@@ -213,16 +213,48 @@ describe('a database locked by another process', () => {
     expect(next.code, describeRun(next)).toBe(0);
   }, 40_000);
 
-  it('shorter than the busy timeout: a write waits for it and succeeds', async () => {
-    const released = await holdLock(1500);
-    const started = Date.now();
-    const r = await run(['--db', db, '--rep', 'ana', '--now', NOW, 'next', '--json']);
-    expect(r.code, describeRun(r)).toBe(0);
-    expect(Date.now() - started).toBeGreaterThan(1000);
-    await released();
+  it('shorter than the busy timeout: a write that finds the lock taken waits for it, and succeeds once it is free', async () => {
+    const release = await holdLock();
+    // A busy timeout far longer than the hold, however slow the machine.
+    const child = spawn(process.execPath, [BIN, '--db', db, '--rep', 'ana', '--now', NOW, 'next', '--json'], { env: { ...CLEAN_ENV, CALLQ_BUSY_TIMEOUT: '25s' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const exit = new Promise<number | null>((done) => child.on('close', done));
+    // The lock is released only once the command has the database open (its write comes then,
+    // whatever the load); the command cannot end before it, since it needs the lock.
+    await hasOpen(child, db);
+    expect(child.exitCode).toBeNull();
+    await release();
+    expect(await exit, stderr).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ lead: { first_name: 'Avery' } });
     expect(health(db)).toEqual(healthy);
-  }, 20_000);
+  }, 30_000);
 });
+
+/** Resolves once the child process has `path` open (Linux /proc); the test's own timeout bounds the wait. */
+async function hasOpen(child: ChildProcess, path: string): Promise<void> {
+  const real = realpathSync(path); // what /proc shows: the path with symlinks resolved
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the command ended (exit ${child.exitCode}) before it opened ${path}`);
+    const fds = `/proc/${child.pid}/fd`;
+    try {
+      if (readdirSync(fds).some((fd) => readlinkSafe(join(fds, fd)) === real)) return;
+    } catch {
+      // the process is starting or ending: look again
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+function readlinkSafe(link: string): string | null {
+  try {
+    return readlinkSync(link);
+  } catch {
+    return null;
+  }
+}
 
 describe('a reader that goes away (callq ... | head)', () => {
   /** Runs callq, reads the first chunk of stdout, then closes the pipe. */

@@ -1,9 +1,12 @@
 // Plumbing shared by the stress suite: a content digest of the database, its health checks, and
 // the built binary run with a hard time limit (a hang fails the test instead of stalling CI).
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
-import { BIN } from '../helpers.js';
+import { BIN, ROOT } from '../helpers.js';
 
 /** Tuesday 2026-11-24, 11:00 in New York: inside calling hours for US leads. */
 export const NOW = '2026-11-24T16:00:00Z';
@@ -65,12 +68,14 @@ export interface RunOptions {
   killWhen?: () => boolean;
   /** Run through this wrapper, e.g. ['bash', '-c', 'ulimit -f 64; exec "$@"', 'bash'] or setpriv. */
   prefix?: string[];
+  /** The entry script to run instead of the checkout's bin/callq.js (see otherUser()). */
+  bin?: string;
 }
 
 /** Runs the built binary asynchronously, with a time limit. */
 export function run(args: string[], options: RunOptions = {}): Promise<Run> {
-  const started = Date.now();
-  const command = [...(options.prefix ?? []), process.execPath, BIN, ...args];
+  const started = performance.now();
+  const command = [...(options.prefix ?? []), process.execPath, options.bin ?? BIN, ...args];
   return new Promise((done, fail) => {
     const child = spawn(command[0], command.slice(1), { env: { ...CLEAN_ENV, ...options.env }, cwd: options.cwd });
     let stdout = '';
@@ -92,7 +97,7 @@ export function run(args: string[], options: RunOptions = {}): Promise<Run> {
       clearTimeout(limit);
       if (crash) clearTimeout(crash);
       if (poll) clearInterval(poll);
-      done({ code, signal, stdout, stderr, ms: Date.now() - started, timedOut });
+      done({ code, signal, stdout, stderr, ms: Math.round(performance.now() - started), timedOut });
     });
   });
 }
@@ -115,4 +120,79 @@ export async function pool<T, R>(items: T[], width: number, fn: (item: T) => Pro
     }),
   );
   return results;
+}
+
+export interface OtherUser {
+  /** Put before `node script`: runs it as the other user. */
+  prefix: string[];
+  /** The CLI's entry script, readable by that user. */
+  bin: string;
+  /** A folder that user can enter, for the test's files. */
+  base: string;
+  cleanup(): void;
+}
+
+const NOBODY = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--'];
+
+/**
+ * How to run the built CLI as a user that file permissions apply to, for the tests of read-only
+ * files and folders. Not as root (permissions do not stop root): as anyone else, as that user;
+ * as root, as 'nobody' through setpriv. The checkout may sit where nobody cannot enter (a clone
+ * in root's home, or in a `mktemp -d` folder, mode 0700): then nobody runs a world-readable copy
+ * of what the CLI loads (bin/, build/, package.json and the packages it depends on) in a temp
+ * folder. Returns why not when even that cannot run.
+ */
+export function otherUser(): OtherUser | string {
+  if (process.getuid?.() !== 0) return { prefix: [], bin: BIN, base: tmpdir(), cleanup() {} };
+  const asNobody = (...args: string[]) => spawnSync(NOBODY[0], [...NOBODY.slice(1), process.execPath, ...args], { encoding: 'utf8', cwd: '/', timeout: 30_000 });
+  const probe = asNobody('-e', '0');
+  if (probe.error || probe.status !== 0) return `setpriv cannot run node as nobody (uid 65534) here: ${probe.error?.message ?? probe.stderr.trim()}`;
+  const reachable = (path: string) => asNobody('-e', `require('fs').accessSync(${JSON.stringify(path)}, require('fs').constants.R_OK | require('fs').constants.X_OK)`).status === 0;
+  const base = [tmpdir(), '/tmp'].find(reachable);
+  if (!base) return `nobody (uid 65534) cannot enter the temp folder (${tmpdir()}, nor /tmp), where the test's database must be`;
+  if (asNobody(BIN, '--version').status === 0) return { prefix: NOBODY, bin: BIN, base, cleanup() {} };
+  const home = mkdtempSync(join(base, 'callq-app-'));
+  chmodSync(home, 0o755);
+  const cleanup = () => rmSync(home, { recursive: true, force: true });
+  for (const part of ['bin', 'build', 'package.json']) copyReadable(join(ROOT, part), join(home, part));
+  for (const pkg of runtimePackages()) {
+    copyReadable(join(ROOT, 'node_modules', pkg), join(home, 'node_modules', pkg), SKIP_IN_PACKAGES);
+    // The folders above it (node_modules, an @scope) were made under the umask: enterable by everyone too.
+    for (let at = dirname(join(home, 'node_modules', pkg)); at !== home; at = dirname(at)) chmodSync(at, 0o755);
+  }
+  const bin = join(home, 'bin', 'callq.js');
+  const run = asNobody(bin, '--version');
+  if (run.status === 0) return { prefix: NOBODY, bin, base, cleanup };
+  cleanup();
+  return `nobody (uid 65534) cannot run the CLI, neither from the checkout (${ROOT}) nor from a world-readable copy: ${run.stderr.trim()}`;
+}
+
+/** Build inputs and leftovers of better-sqlite3 that the CLI never loads (about 27 MB). */
+const SKIP_IN_PACKAGES = /\/better-sqlite3\/(deps|src|build\/Release\/(obj|obj\.target|test_extension\.node))$/;
+
+/** The packages the CLI depends on at run time, with theirs (npm installs them flat here). */
+function runtimePackages(): string[] {
+  const seen = new Set<string>();
+  const visit = (name: string) => {
+    if (seen.has(name) || !existsSync(join(ROOT, 'node_modules', name, 'package.json'))) return;
+    seen.add(name);
+    const manifest = JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8'));
+    for (const dep of Object.keys({ ...manifest.dependencies, ...manifest.optionalDependencies })) visit(dep);
+  };
+  for (const dep of Object.keys(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).dependencies)) visit(dep);
+  return [...seen];
+}
+
+/** Copies a file or folder, readable (and folders enterable) by everyone whatever the umask or the source's modes. */
+function copyReadable(from: string, to: string, skip?: RegExp): void {
+  if (skip?.test(from)) return;
+  const stat = statSync(from);
+  if (stat.isDirectory()) {
+    mkdirSync(to, { recursive: true, mode: 0o755 });
+    chmodSync(to, 0o755);
+    for (const name of readdirSync(from)) copyReadable(join(from, name), join(to, name), skip);
+  } else {
+    copyFileSync(from, to);
+    chmodSync(to, stat.mode & 0o111 ? 0o755 : 0o644);
+  }
 }
