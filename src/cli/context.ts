@@ -38,8 +38,13 @@ export function resolveContext(opts: GlobalOptions, env: NodeJS.ProcessEnv = pro
     nowGiven: opts.now !== undefined,
     json: opts.json ?? false,
     color: opts.color !== false && !('NO_COLOR' in env && env.NO_COLOR !== ''),
-    stdout: process.stdout,
-    stderr: process.stderr,
+    // Node creates each stream on first use; `callq next --json` never needs stderr.
+    get stdout() {
+      return process.stdout;
+    },
+    get stderr() {
+      return process.stderr;
+    },
   };
 }
 

@@ -14,7 +14,6 @@
 // SQLite provides for time-critical queries: the plan cannot change with statistics or with a new
 // condition, and a query the index cannot serve fails to prepare (test/db/queue-plans.test.ts)
 // rather than quietly scanning.
-import { randomBytes } from 'node:crypto';
 import { statement, type DB } from './open.js';
 import type { LeadRow } from './leads.js';
 import type { Settings } from '../core/settings.js';
@@ -242,16 +241,20 @@ export function heldClaim(db: DB, rep: string, now: Date): LeadRow | undefined {
  */
 export function claimNextLead(db: DB, now: Date, settings: Settings, rep: string, filters: QueueFilters): Claim | null {
   const expires = new Date(now.getTime() + delayMs(settings.lease)).toISOString();
-  const setClaim = statement(db, 'UPDATE leads SET claim_rep = ?, claim_token = ?, claim_expires_at = ?, updated_at = ? WHERE id = ? RETURNING *');
+  // The token: 8 random bytes in hex, from SQLite's generator (seeded by the OS), so a claim
+  // does not load Node's crypto module (docs/design.md, "Start-up of the rep's commands").
+  const setClaim = statement(
+    db,
+    'UPDATE leads SET claim_rep = ?, claim_token = lower(hex(randomblob(8))), claim_expires_at = ?, updated_at = ? WHERE id = ? RETURNING *',
+  );
   return db
     .transaction((): Claim | null => {
       const held = heldClaim(db, rep, now);
       if (held) return { lead: held, reason: 'held', total: total(held.queue_rank, held, now, settings.weights), token: held.claim_token! };
       const [best] = queueCandidates(db, now, settings, rep, filters, 1);
       if (!best) return null;
-      const token = randomBytes(8).toString('hex');
-      const lead = setClaim.get(rep, token, expires, now.toISOString(), best.lead.id) as LeadRow;
-      return { lead, reason: best.reason, total: best.total, token };
+      const lead = setClaim.get(rep, expires, now.toISOString(), best.lead.id) as LeadRow;
+      return { lead, reason: best.reason, total: best.total, token: lead.claim_token! };
     })
     .immediate();
 }

@@ -1,0 +1,31 @@
+// Where bin/callq.js starts. The rep's per-call commands, `next` and `log`, run from here, built
+// into one CommonJS file (build/callq.cjs) with the database driver's JavaScript, so they start
+// without the ES module loader, commander or the other commands; anything else loads the full
+// program (main.ts). docs/design.md, "Start-up of the rep's commands", has the figures.
+import { parseFastCommand, type FastCommand } from './cli/fast-next.js';
+import { resolveContext } from './cli/context.js';
+import { reportFailure, watchStdout } from './cli/failure.js';
+import { EXIT } from './core/errors.js';
+import { run as runNext } from './cli/next.js';
+import { run as runLog } from './cli/log.js';
+
+async function runFast(fast: FastCommand, argv: string[]): Promise<number> {
+  try {
+    const run = fast.command === 'next' ? runNext : runLog;
+    await run(resolveContext(fast.global), fast.args, fast.opts);
+    return EXIT.ok;
+  } catch (err) {
+    return reportFailure(err, argv.includes('--json'));
+  }
+}
+
+const fast = parseFastCommand(process.argv.slice(2));
+if (fast) {
+  watchStdout();
+  runFast(fast, process.argv).then((code) => {
+    process.exitCode = code;
+  });
+} else {
+  // The full program sets the exit code itself.
+  void import('./main.js');
+}
