@@ -125,6 +125,7 @@ interface Candidate {
   total: number;
 }
 const LIGHT = 'id, status, queue_rank, inbound_at, callback_at, callback_rep, timezone';
+const LIGHT_OF_L = LIGHT.split(', ').map((c) => `l.${c}`).join(', ');
 
 function compareCandidates(a: Candidate, b: Candidate): number {
   const order: Record<QueueReason, number> = { 'callback-mine': 0, callback: 1, fresh: 2, score: 2 };
@@ -178,16 +179,17 @@ export function queueCandidates(db: DB, now: Date, settings: Settings, rep: stri
   }
 
   if (found.size < limit) {
-    // The top of each open zone group by stored rank.
+    // The top of each open zone group by stored rank, in one statement: for each group a range of
+    // leads_queue read from the top, and the rows it picks looked up by rowid (NOT INDEXED keeps
+    // it so). SQLite cannot merge the groups' ranges in rank order, hence one range per group.
     const top = statement(
       db,
-      `SELECT ${LIGHT} FROM leads INDEXED BY leads_queue WHERE timezone = @zone AND ${MAIN_STATUSES}
-       AND (next_eligible_at IS NULL OR next_eligible_at <= @now) AND ${free} AND ${UNDER_LIMIT} ${f.sql}
-       ORDER BY queue_rank DESC LIMIT @limit`,
+      `SELECT ${LIGHT_OF_L} FROM json_each(@open) AS z, leads AS l NOT INDEXED
+       WHERE l.id IN (SELECT id FROM leads INDEXED BY leads_queue WHERE timezone = z.value AND ${MAIN_STATUSES}
+         AND (next_eligible_at IS NULL OR next_eligible_at <= @now) AND ${free} AND ${UNDER_LIMIT} ${f.sql}
+         ORDER BY queue_rank DESC LIMIT @limit)`,
     );
-    for (const zone of open) {
-      for (const row of top.all({ zone, now: nowIso, rep, limit, maxAttempts: settings.maxAttempts }, ...f.params) as Candidate[]) add(row, 'score');
-    }
+    for (const row of top.all({ ...bound, limit }, ...f.params) as Candidate[]) add(row, 'score');
 
     // Inbound leads, newest first, while their freshness could still lift them into the top `limit`.
     const horizon = freshnessHorizon(w);
