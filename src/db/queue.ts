@@ -242,19 +242,19 @@ export function heldClaim(db: DB, rep: string, now: Date): LeadRow | undefined {
  * take the same lead. A rep holding a live claim gets that lead back (reason 'held').
  */
 export function claimNextLead(db: DB, now: Date, settings: Settings, rep: string, filters: QueueFilters): Claim | null {
-  const expires = new Date(now.getTime() + delayMs(settings.lease)).toISOString();
-  // The token: 8 random bytes in hex, from SQLite's generator (seeded by the OS), so a claim
-  // does not load Node's crypto module (docs/design.md, "Start-up of the rep's commands").
-  const setClaim = statement(
-    db,
-    'UPDATE leads SET claim_rep = ?, claim_token = lower(hex(randomblob(8))), claim_expires_at = ?, updated_at = ? WHERE id = ? RETURNING *',
-  );
   return db
     .transaction((): Claim | null => {
       const held = heldClaim(db, rep, now);
       if (held) return { lead: held, reason: 'held', total: total(held.queue_rank, held, now, settings.weights), token: held.claim_token! };
       const [best] = queueCandidates(db, now, settings, rep, filters, 1);
       if (!best) return null;
+      const expires = new Date(now.getTime() + delayMs(settings.lease)).toISOString();
+      // The token: 8 random bytes in hex, from SQLite's generator (seeded by the OS), so a claim
+      // does not load Node's crypto module (docs/design.md, "Start-up of the rep's commands").
+      const setClaim = statement(
+        db,
+        'UPDATE leads SET claim_rep = ?, claim_token = lower(hex(randomblob(8))), claim_expires_at = ?, updated_at = ? WHERE id = ? RETURNING *',
+      );
       const lead = setClaim.get(rep, expires, now.toISOString(), best.lead.id) as LeadRow;
       return { lead, reason: best.reason, total: best.total, token: lead.claim_token! };
     })
