@@ -9,19 +9,32 @@ import { EXIT } from './core/errors.js';
 import { run as runNext } from './cli/next.js';
 import { run as runLog } from './cli/log.js';
 
+/** process.stdout, watched for write errors from its first use: Node creates the stream then (a few ms), and `callq log` may never write to it. */
+let watched = false;
+function stdout(): NodeJS.WriteStream {
+  if (!watched) {
+    watched = true;
+    watchStdout();
+  }
+  return process.stdout;
+}
+
 async function runFast(fast: FastCommand, argv: string[]): Promise<number> {
+  const json = argv.includes('--json');
   try {
+    const ctx = resolveContext(fast.global);
+    Object.defineProperty(ctx, 'stdout', { get: stdout });
     const run = fast.command === 'next' ? runNext : runLog;
-    await run(resolveContext(fast.global), fast.args, fast.opts);
+    await run(ctx, fast.args, fast.opts);
     return EXIT.ok;
   } catch (err) {
-    return reportFailure(err, argv.includes('--json'));
+    if (json) stdout();
+    return reportFailure(err, json);
   }
 }
 
 const fast = parseFastCommand(process.argv.slice(2));
 if (fast) {
-  watchStdout();
   runFast(fast, process.argv).then((code) => {
     process.exitCode = code;
   });
