@@ -4,7 +4,9 @@
 // measured in the same run (interleaved, so machine load affects all alike):
 //   - a fresh claim: a new rep every run, so nothing is held and the queue is searched;
 //   - the held claim: the same rep again, shown the lead it holds;
-// each as whole-process time (target ≤ 1.6×), and the claim itself in process (target p99 < 2 ms).
+//   - `callq log ID no-answer` by the fresh rep, as every rep runs after every call;
+// each as whole-process time (target ≤ 1.6×) and CPU time (user + system, on Linux: what four reps
+// looping on two cores compete for), and the claim itself in process (target p99 < 2 ms).
 //
 //   node bench/next.js [--rows 1000000] [--runs 21]
 //
@@ -73,37 +75,59 @@ copyFileSync(cached, db);
 // --- whole process ------------------------------------------------------------------------------
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))];
+// CPU time of finished children (user + system), from /proc; null where there is none.
+const clockTick = 10; // ms: USER_HZ is 100 on Linux
+const childCpuMs = () => {
+  try {
+    const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[13]) + Number(fields[14])) * clockTick;
+  } catch {
+    return null;
+  }
+};
 function timeProcess(args) {
+  const cpu0 = childCpuMs();
   const started = process.hrtime.bigint();
   const r = spawnSync(process.execPath, args, { encoding: 'utf8' });
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   if (r.status !== 0) throw new Error(`exit ${r.status}: ${r.stderr}`);
-  return { ms, stdout: r.stdout };
+  return { ms, cpu: cpu0 === null ? null : childCpuMs() - cpu0, stdout: r.stdout };
 }
-const next = (rep) => [bin, '--db', db, '--rep', rep, '--now', NOW, 'next', '--json'];
+const callq = (rep, ...args) => [bin, '--db', db, '--rep', rep, '--now', NOW, ...args];
+const next = (rep) => callq(rep, 'next', '--json');
 
 const heldRep = `bench-held-${process.pid}`;
 const first = JSON.parse(timeProcess(next(heldRep)).stdout);
-const base = [];
-const fresh = [];
-const held = [];
+const figures = { base: [], fresh: [], held: [], log: [] };
 for (let i = 0; i < runs; i++) {
-  base.push(timeProcess(['-e', '0']).ms);
-  const f = timeProcess(next(`bench-fresh-${process.pid}-${i}`));
-  if (JSON.parse(f.stdout).again) throw new Error('a fresh rep was shown a held claim');
-  fresh.push(f.ms);
+  figures.base.push(timeProcess(['-e', '0']));
+  const rep = `bench-fresh-${process.pid}-${i}`;
+  const f = timeProcess(next(rep));
+  const claim = JSON.parse(f.stdout);
+  if (claim.again) throw new Error('a fresh rep was shown a held claim');
+  figures.fresh.push(f);
   const h = timeProcess(next(heldRep));
   if (JSON.parse(h.stdout).lead.id !== first.lead.id) throw new Error('the held claim was not shown again');
-  held.push(h.ms);
+  figures.held.push(h);
+  figures.log.push(timeProcess(callq(rep, 'log', String(claim.lead.id), 'no-answer')));
 }
-const baseMs = median(base);
-const line = (label, xs) => {
-  const ratio = median(xs) / baseMs;
-  console.log(`${label.padEnd(28)} median ${median(xs).toFixed(1)} ms   ${ratio.toFixed(2)}×   (target ≤ 1.6×: ${ratio <= 1.6 ? 'met' : 'MISSED'})`);
+const baseMs = median(figures.base.map((r) => r.ms));
+// Summed over the runs: a child's CPU time is counted in 10 ms ticks.
+const cpuMean = (rs) => (rs.some((r) => r.cpu === null) ? null : rs.reduce((n, r) => n + r.cpu, 0) / rs.length);
+const baseCpu = cpuMean(figures.base);
+const line = (label, rs) => {
+  const ms = median(rs.map((r) => r.ms));
+  const ratio = ms / baseMs;
+  const cpu = cpuMean(rs);
+  const cpuText = cpu === null || !baseCpu ? '' : `   CPU ${cpu.toFixed(0)} ms ${(cpu / baseCpu).toFixed(2)}×`;
+  console.log(`${label.padEnd(28)} median ${ms.toFixed(1)} ms   ${ratio.toFixed(2)}×   (target ≤ 1.6×: ${ratio <= 1.6 ? 'met' : 'MISSED'})${cpuText}`);
 };
-console.log(`node -e 0                    median ${baseMs.toFixed(1)} ms   (${runs} runs of each, interleaved)`);
-line('callq next, fresh claim', fresh);
-line('callq next, held claim', held);
+console.log(
+  `node -e 0                    median ${baseMs.toFixed(1)} ms   (${runs} runs of each, interleaved)` + (baseCpu ? `   CPU ${baseCpu.toFixed(0)} ms` : ''),
+);
+line('callq next, fresh claim', figures.fresh);
+line('callq next, held claim', figures.held);
+line('callq log ID no-answer', figures.log);
 
 // --- the claim itself, in process ----------------------------------------------------------------
 // 8 reps in turn, each logging a no-answer (untimed) before its next claim, as reps do.

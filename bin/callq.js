@@ -1,2 +1,3 @@
 #!/usr/bin/env node
-import "../build/main.js";
+// CommonJS (bin/package.json): the rep's commands start without the ES module loader (scripts/bundle.js).
+require('../build/callq.cjs');

@@ -1,22 +1,31 @@
 #!/usr/bin/env node
 // Bundles the CLI into build/ for bin/callq.js. Why: Node's ESM loader spends ~15 ms resolving
-// and linking ~40 small files on every start; one entry plus a few lazily loaded chunks keeps
-// `callq next` close to bare `node` start-up. npm packages stay external (better-sqlite3 is
-// native). tsc still type-checks and emits dist/ for the tests and benchmarks.
+// and linking ~40 small files on every start. Two builds (docs/design.md, "Start-up of the rep's
+// commands"):
+//   - build/callq.cjs, where bin/callq.js starts: `next` and `log`, the commands a rep runs on
+//     every call, in one CommonJS file with better-sqlite3's JavaScript (its native addon is loaded
+//     from node_modules). CommonJS, because Node's ES module loader alone costs about a fifth of a
+//     bare `node` start-up here. Anything else it hands to build/main.js.
+//   - build/main.js, the full program: one ES module entry plus lazily loaded chunks. npm packages
+//     stay external. chalk is an ES module only, so callq.cjs imports the colour module (style.ts)
+//     from this build's chunk rather than bundling it.
+// tsc still type-checks and emits dist/ for the tests and benchmarks.
 import { build } from 'esbuild';
-import { cpSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { cpSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'build');
-// Build into a fresh folder, then move its chunks into build/ and the entry last. Chunk names
+// Build into a fresh folder, then move its chunks into build/ and the entries last. Chunk names
 // carry a content hash, so chunks a running callq loaded from an older build stay in place
-// (reps keep working through an upgrade); the entry switches to the new build in one rename.
+// (reps keep working through an upgrade); each entry switches to the new build in one rename,
+// main.js first, then callq.cjs, which may load it.
 // A package must hold only the current chunks: `prepack` runs scripts/prune-build.js.
 const fresh = join(root, `.build-${process.pid}`);
 rmSync(fresh, { recursive: true, force: true });
-await build({
+const program = await build({
+  absWorkingDir: root,
   entryPoints: [join(root, 'src', 'main.ts')],
   outdir: fresh,
   bundle: true,
@@ -25,13 +34,64 @@ await build({
   platform: 'node',
   target: 'node20',
   packages: 'external',
+  metafile: true,
+  logLevel: 'warning',
+});
+const chunkOf = (source) => {
+  const found = Object.entries(program.metafile.outputs).find(([, o]) => o.entryPoint === source);
+  if (!found) throw new Error(`no chunk for ${source} in the program build`);
+  return `./${basename(found[0])}`;
+};
+
+/** The functions callq.cjs takes from each lazily loaded built-in (the build fails on any other). */
+const LAZY_BUILTINS = { 'node:crypto': ['createHash', 'randomBytes'], 'node:os': ['userInfo'] };
+const { dependencies } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+await build({
+  absWorkingDir: root,
+  entryPoints: [join(root, 'src', 'fast-main.ts')],
+  outfile: join(fresh, 'callq.cjs'),
+  bundle: true,
+  format: 'cjs',
+  platform: 'node',
+  target: 'node20',
+  // better-sqlite3's JavaScript is bundled; `bindings` is what it uses only when not told where its addon is.
+  external: [...Object.keys(dependencies).filter((d) => d !== 'better-sqlite3'), 'bindings'],
+  // Modules that read files beside themselves (open.ts, lead-view.ts) ask import.meta.url.
+  define: { 'import.meta.url': '__callqModuleUrl' },
+  banner: { js: `'use strict';\nconst __callqModuleUrl = require('node:url').pathToFileURL(__filename).href;` },
+  plugins: [
+    {
+      // Built-in modules only some runs use (a hash for a do-not-call entry, the OS user when no
+      // --rep is given) load on first use: node:crypto alone costs ~5% of a bare start-up.
+      name: 'lazy-builtins',
+      setup(b) {
+        b.onResolve({ filter: /^node:(crypto|os)$/ }, (args) =>
+          args.namespace === 'lazy-builtin' ? { path: args.path, external: true } : { path: args.path, namespace: 'lazy-builtin' },
+        );
+        b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({
+          contents:
+            `let m;\nconst load = () => (m ??= require(${JSON.stringify(args.path)}));\n` +
+            LAZY_BUILTINS[args.path].map((name) => `export const ${name} = (...a) => load().${name}(...a);\n`).join(''),
+          loader: 'js',
+        }));
+      },
+    },
+    {
+      name: 'program-chunks',
+      setup(b) {
+        b.onResolve({ filter: /^\.\/main\.js$/ }, () => ({ path: './main.js', external: true }));
+        b.onResolve({ filter: /\/ui\/style\.js$/ }, () => ({ path: chunkOf('src/ui/style.ts'), external: true }));
+      },
+    },
+  ],
   logLevel: 'warning',
 });
 // Data files read at run time relative to their module.
 cpSync(join(root, 'src', 'io', 'tz-data'), join(fresh, 'tz-data'), { recursive: true });
 mkdirSync(out, { recursive: true });
+const entries = ['main.js', 'callq.cjs'];
 for (const name of readdirSync(fresh)) {
-  if (name !== 'main.js') cpSync(join(fresh, name), join(out, name), { recursive: true });
+  if (!entries.includes(name)) cpSync(join(fresh, name), join(out, name), { recursive: true });
 }
-renameSync(join(fresh, 'main.js'), join(out, 'main.js'));
+for (const name of entries) renameSync(join(fresh, name), join(out, name));
 rmSync(fresh, { recursive: true, force: true });

@@ -46,9 +46,16 @@ export function resolveContext(opts: GlobalOptions, env: NodeJS.ProcessEnv = pro
     json: opts.json ?? false,
     color: opts.color !== false && !('NO_COLOR' in env && env.NO_COLOR !== ''),
     clock: opts.now === undefined ? () => new Date() : () => now,
-    stdin: process.stdin,
-    stdout: process.stdout,
-    stderr: process.stderr,
+    // Node creates each stream on first use; `callq next --json` never needs stdin or stderr.
+    get stdin() {
+      return process.stdin;
+    },
+    get stdout() {
+      return process.stdout;
+    },
+    get stderr() {
+      return process.stderr;
+    },
   };
 }
 

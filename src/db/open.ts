@@ -150,14 +150,17 @@ const RETRY_SLEEP = new Int32Array(new SharedArrayBuffer(4));
 export function retryWhileBusy<T>(db: DB, work: () => T, atLeastMs = 0): T {
   if (db.inTransaction) return work();
   const timeout = db.pragma('busy_timeout', { simple: true }) as number;
-  const deadline = performance.now() + Math.max(timeout, atLeastMs);
+  // The clock starts at the first refusal: most work never meets one, and a start-up then skips perf_hooks.
+  let deadline: number | undefined;
   db.pragma('busy_timeout = 0');
   try {
     for (;;) {
       try {
         return work();
       } catch (err) {
-        if (!/^SQLITE_BUSY/.test((err as { code?: string }).code ?? '') || db.inTransaction || performance.now() >= deadline) throw err;
+        if (!/^SQLITE_BUSY/.test((err as { code?: string }).code ?? '') || db.inTransaction) throw err;
+        deadline ??= performance.now() + Math.max(timeout, atLeastMs);
+        if (performance.now() >= deadline) throw err;
         Atomics.wait(RETRY_SLEEP, 0, 0, 2);
       }
     }

@@ -14,7 +14,6 @@
 // SQLite provides for time-critical queries: the plan cannot change with statistics or with a new
 // condition, and a query the index cannot serve fails to prepare (test/db/queue-plans.test.ts)
 // rather than quietly scanning.
-import { randomBytes } from 'node:crypto';
 import { statement, type DB } from './open.js';
 import type { LeadRow } from './leads.js';
 import type { Settings } from '../core/settings.js';
@@ -126,6 +125,7 @@ interface Candidate {
   total: number;
 }
 const LIGHT = 'id, status, queue_rank, inbound_at, callback_at, callback_rep, timezone';
+const LIGHT_OF_L = LIGHT.split(', ').map((c) => `l.${c}`).join(', ');
 
 function compareCandidates(a: Candidate, b: Candidate): number {
   const order: Record<QueueReason, number> = { 'callback-mine': 0, callback: 1, fresh: 2, score: 2 };
@@ -179,16 +179,17 @@ export function queueCandidates(db: DB, now: Date, settings: Settings, rep: stri
   }
 
   if (found.size < limit) {
-    // The top of each open zone group by stored rank.
+    // The top of each open zone group by stored rank, in one statement: for each group a range of
+    // leads_queue read from the top, and the rows it picks looked up by rowid (NOT INDEXED keeps
+    // it so). SQLite cannot merge the groups' ranges in rank order, hence one range per group.
     const top = statement(
       db,
-      `SELECT ${LIGHT} FROM leads INDEXED BY leads_queue WHERE timezone = @zone AND ${MAIN_STATUSES}
-       AND (next_eligible_at IS NULL OR next_eligible_at <= @now) AND ${free} AND ${UNDER_LIMIT} ${f.sql}
-       ORDER BY queue_rank DESC LIMIT @limit`,
+      `SELECT ${LIGHT_OF_L} FROM json_each(@open) AS z, leads AS l NOT INDEXED
+       WHERE l.id IN (SELECT id FROM leads INDEXED BY leads_queue WHERE timezone = z.value AND ${MAIN_STATUSES}
+         AND (next_eligible_at IS NULL OR next_eligible_at <= @now) AND ${free} AND ${UNDER_LIMIT} ${f.sql}
+         ORDER BY queue_rank DESC LIMIT @limit)`,
     );
-    for (const zone of open) {
-      for (const row of top.all({ zone, now: nowIso, rep, limit, maxAttempts: settings.maxAttempts }, ...f.params) as Candidate[]) add(row, 'score');
-    }
+    for (const row of top.all({ ...bound, limit }, ...f.params) as Candidate[]) add(row, 'score');
 
     // Inbound leads, newest first, while their freshness could still lift them into the top `limit`.
     const horizon = freshnessHorizon(w);
@@ -241,17 +242,21 @@ export function heldClaim(db: DB, rep: string, now: Date): LeadRow | undefined {
  * take the same lead. A rep holding a live claim gets that lead back (reason 'held').
  */
 export function claimNextLead(db: DB, now: Date, settings: Settings, rep: string, filters: QueueFilters): Claim | null {
-  const expires = new Date(now.getTime() + delayMs(settings.lease)).toISOString();
-  const setClaim = statement(db, 'UPDATE leads SET claim_rep = ?, claim_token = ?, claim_expires_at = ?, updated_at = ? WHERE id = ? RETURNING *');
   return db
     .transaction((): Claim | null => {
       const held = heldClaim(db, rep, now);
       if (held) return { lead: held, reason: 'held', total: total(held.queue_rank, held, now, settings.weights), token: held.claim_token! };
       const [best] = queueCandidates(db, now, settings, rep, filters, 1);
       if (!best) return null;
-      const token = randomBytes(8).toString('hex');
-      const lead = setClaim.get(rep, token, expires, now.toISOString(), best.lead.id) as LeadRow;
-      return { lead, reason: best.reason, total: best.total, token };
+      const expires = new Date(now.getTime() + delayMs(settings.lease)).toISOString();
+      // The token: 8 random bytes in hex, from SQLite's generator (seeded by the OS), so a claim
+      // does not load Node's crypto module (docs/design.md, "Start-up of the rep's commands").
+      const setClaim = statement(
+        db,
+        'UPDATE leads SET claim_rep = ?, claim_token = lower(hex(randomblob(8))), claim_expires_at = ?, updated_at = ? WHERE id = ? RETURNING *',
+      );
+      const lead = setClaim.get(rep, expires, now.toISOString(), best.lead.id) as LeadRow;
+      return { lead, reason: best.reason, total: best.total, token: lead.claim_token! };
     })
     .immediate();
 }

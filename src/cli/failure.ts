@@ -1,0 +1,79 @@
+// How a failure ends the process: the exit code and the one message (docs/setup.md, "Exit codes").
+// Only the entry points (main.ts, fast-main.ts) call these.
+import { EXIT, ExitError } from '../core/errors.js';
+
+export function reportFailure(err: unknown, json: boolean): number {
+  const commander = err as { code?: unknown; exitCode?: unknown };
+  if (typeof commander?.code === 'string' && commander.code.startsWith('commander.') && typeof commander.exitCode === 'number') {
+    // Commander already printed its message (or the help/version text).
+    return commander.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  }
+  if (err instanceof ExitError) {
+    process.stderr.write(`callq: ${err.message}\n`);
+    if (json && err.detail) process.stdout.write(JSON.stringify({ error: err.message, code: err.code, ...err.detail }, null, 2) + '\n');
+    return err.code;
+  }
+  const e = err as NodeJS.ErrnoException & { code?: string };
+  if (e?.code === 'SQLITE_BUSY' || e?.code === 'SQLITE_BUSY_SNAPSHOT') {
+    process.stderr.write(
+      'callq: the database stayed busy (another process held its write lock longer than the busy timeout); nothing was changed. ' +
+        'Try again in a moment, or allow a longer wait with CALLQ_BUSY_TIMEOUT or `callq config set busy-timeout 30s`.\n',
+    );
+    return EXIT.busy;
+  }
+  if (e?.code === 'SQLITE_CORRUPT' || e?.code === 'SQLITE_NOTADB') {
+    process.stderr.write(`callq: the database file is damaged (${e.message}). Run 'callq maintain' for a check, or restore a backup.\n`);
+    return EXIT.integrity;
+  }
+  if (e?.code === 'SQLITE_READONLY_DIRECTORY') {
+    process.stderr.write(
+      "callq: the database's folder is not writable: SQLite (in WAL mode) must create NAME-wal and NAME-shm beside the file, " +
+        "even to read it. Make the folder writable for callq's users, or move the database to one that is.\n",
+    );
+    return EXIT.usage;
+  }
+  if (/^SQLITE_(READONLY|CANTOPEN)/.test(e?.code ?? '') || e?.code === 'EACCES' || e?.code === 'EROFS') {
+    process.stderr.write(
+      `callq: cannot write: ${e.message}. callq needs write permission on the database file and its folder; ` +
+        'check them, or use --db with a copy you may write. Nothing was changed.\n',
+    );
+    return EXIT.usage;
+  }
+  if (e?.syscall && ['ENOENT', 'ENOTDIR', 'EISDIR', 'EEXIST', 'ENAMETOOLONG', 'ELOOP', 'EPERM'].includes(e.code ?? '')) {
+    // A file or folder the user named (--out, --backup, FILE) cannot be used as asked.
+    process.stderr.write(`callq: cannot use ${e.path ?? 'the file given'}: ${e.message}. Check the path and try again.\n`);
+    return EXIT.usage;
+  }
+  if (e?.code === 'CALLQ_DISK_FULL') {
+    process.stderr.write(`callq: ${e.message}\n`);
+    return EXIT.unexpected;
+  }
+  if (e?.code === 'SQLITE_FULL' || e?.code === 'ENOSPC') {
+    process.stderr.write(`callq: the disk is full (${e.message}); nothing was changed. Free some space and try again.\n`);
+    return EXIT.unexpected;
+  }
+  if (e?.code?.startsWith('SQLITE_IOERR')) {
+    process.stderr.write(
+      `callq: the disk refused a write (${e.message}): is the disk full, the file over a size limit (ulimit -f), or the disk failing? ` +
+        "SQLite keeps the database as it was before this command's unfinished change; run 'callq maintain' to check it.\n",
+    );
+    return EXIT.unexpected;
+  }
+  if (e?.code === 'EPIPE') return BROKEN_PIPE;
+  process.stderr.write(`callq: unexpected failure: ${e?.stack ?? String(err)}\nPlease report this with the command you ran.\n`);
+  return EXIT.unexpected;
+}
+
+/** 128 + SIGPIPE: what a shell shows for a tool whose reader went away (`callq export calls | head`). */
+export const BROKEN_PIPE = 141;
+
+/**
+ * Output that cannot be written: a closed pipe stops callq quietly, as Unix tools do; anything else
+ * (a full disk behind `> file`) is said once. An export to stdout marks nothing unless every byte went out.
+ */
+export function watchStdout(): void {
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') process.stderr.write(`callq: cannot write the output: ${err.message}.\n`);
+    process.exit(err.code === 'EPIPE' ? BROKEN_PIPE : EXIT.unexpected);
+  });
+}
