@@ -1,0 +1,327 @@
+// The queue on PostgreSQL: the same eligibility and order as src/db/queue.ts (the rules are in
+// src/core: eligibility, priority, zone windows, queue order), shaped for many processes on
+// many machines (docs/design.md, "PostgreSQL store").
+//
+// A claim reads candidates without locking — due callbacks, the top few of each open zone group
+// through leads_queue (one CROSS JOIN LATERAL, an index range per group, whatever the size of the
+// table), the newest inbound leads — orders them in JS, then takes the first one that is still
+// eligible in one UPDATE whose row is chosen with FOR UPDATE SKIP LOCKED. PostgreSQL re-evaluates
+// the eligibility condition on the row's latest version when it locks it, so a lead another
+// rep claimed or logged meanwhile is passed over, and a lead being claimed right now is skipped
+// rather than waited for. Two reps therefore never get one lead, by construction.
+import { randomBytes } from 'node:crypto';
+import type { ClientBase } from 'pg';
+import type { LeadRow } from '../../core/lead.js';
+import type { Settings } from '../../core/settings.js';
+import { freshness, freshnessHorizon, total } from '../../core/priority.js';
+import { computeWindows, hoursKey, openAt, windowsValid, type ZoneWindows } from '../../core/zone-windows.js';
+import { delayMs } from '../../core/eligibility.js';
+import { compareQueued, maxStaticPoints, type QueueReason } from '../../core/queue-order.js';
+
+export interface QueueFilters {
+  list?: string;
+  campaign?: string;
+  source?: string;
+  /** Leads not to serve (e.g. the one just skipped). */
+  exclude?: number[];
+}
+
+export interface QueueEntry {
+  lead: LeadRow;
+  reason: QueueReason;
+  total: number;
+}
+
+export interface Claim {
+  lead: LeadRow;
+  reason: QueueReason | 'held';
+  total: number;
+  token: string;
+}
+
+/** How many leads of each open zone group a claim considers; doubled while they are all taken. */
+const CLAIM_WIDTH = 16;
+/** Inbound leads read per page while their freshness could still win. */
+const INBOUND_PAGE = 64;
+
+/** Query parameters by name, numbered in order of first use. */
+class Params {
+  readonly values: unknown[] = [];
+  private readonly index = new Map<string, number>();
+  p(name: string, value: unknown): string {
+    let i = this.index.get(name);
+    if (i === undefined) {
+      this.values.push(value);
+      this.index.set(name, (i = this.values.length));
+    }
+    return `$${i}`;
+  }
+}
+
+interface Bound {
+  now: string;
+  rep: string;
+  grace: string;
+  maxAttempts: number;
+  open: string[];
+  filters: QueueFilters;
+}
+
+/** The filters (list, campaign, source compared case-insensitively, like COLLATE NOCASE). */
+function filterSql(q: Params, b: Bound, alias = ''): string {
+  const parts: string[] = [];
+  for (const key of ['list', 'campaign', 'source'] as const) {
+    const value = b.filters[key];
+    if (value !== undefined) parts.push(`AND lower(${alias}${key}) = lower(${q.p(key, value)})`);
+  }
+  if (b.filters.exclude?.length) parts.push(`AND NOT (${alias}id = ANY(${q.p('exclude', b.filters.exclude)}::bigint[]))`);
+  return parts.join(' ');
+}
+
+const free = (q: Params, b: Bound, a = '') =>
+  `(${a}claim_expires_at IS NULL OR ${a}claim_expires_at <= ${q.p('now', b.now)} OR ${a}claim_rep = ${q.p('rep', b.rep)})`;
+const underLimit = (q: Params, b: Bound, a = '') => `${a}attempts_since_contact < ${q.p('max', b.maxAttempts)}`;
+const MAIN_STATUSES = `status IN ('new','working','nurture')`;
+
+/**
+ * Every condition of eligibility on one row, as the claim re-checks it on the locked row: the
+ * union of what the candidate queries ask (callback due for this rep or past the grace period,
+ * or a main status past its next eligible time), in an open zone group, under the filters.
+ */
+function eligibleSql(q: Params, b: Bound, a = ''): string {
+  return `${free(q, b, a)} AND ${underLimit(q, b, a)} AND ${a}timezone = ANY(${q.p('open', b.open)}::text[])
+    AND ((${a}status = 'callback' AND ${a}callback_at <= ${q.p('now', b.now)}
+          AND (${a}callback_rep = ${q.p('rep', b.rep)} OR ${a}callback_rep IS NULL OR ${a}callback_at <= ${q.p('grace', b.grace)}))
+      OR (${a}${MAIN_STATUSES} AND (${a}next_eligible_at IS NULL OR ${a}next_eligible_at <= ${q.p('now', b.now)})))
+    ${filterSql(q, b, a)}`;
+}
+
+interface ZoneRow {
+  timezone: string;
+  windows: string | null;
+}
+
+/**
+ * The time-zone groups inside calling hours at `now`, from each group's stored windows; stale
+ * ones are recomputed and stored (a cache: a concurrent writer's copy is as good as ours).
+ */
+export async function openZoneGroupsPg(client: ClientBase, now: Date, settings: Settings): Promise<string[]> {
+  const { rows } = await client.query<ZoneRow>('SELECT timezone, windows FROM lead_zones');
+  const key = hoursKey(settings.hours);
+  const stale: [string, string][] = [];
+  const open: string[] = [];
+  for (const row of rows) {
+    let w = row.windows ? (JSON.parse(row.windows) as ZoneWindows) : null;
+    if (!windowsValid(w, now, key)) {
+      w = computeWindows(row.timezone.split(','), now, settings.hours);
+      stale.push([row.timezone, JSON.stringify(w)]);
+    }
+    if (openAt(w, now)) open.push(row.timezone);
+  }
+  if (stale.length) {
+    await client.query(
+      `UPDATE lead_zones z SET windows = s.w FROM unnest($1::text[], $2::text[]) AS s(tz, w) WHERE z.timezone = s.tz`,
+      [stale.map((s) => s[0]), stale.map((s) => s[1])],
+    );
+  }
+  return open;
+}
+
+interface Candidate {
+  id: number;
+  kind: 'cb-mine' | 'cb-other' | 'top';
+  timezone: string | null;
+  status: string;
+  queue_rank: number;
+  inbound_at: string | null;
+  callback_at: string | null;
+  callback_rep: string | null;
+}
+const LIGHT = 'id, timezone, status, queue_rank, inbound_at, callback_at, callback_rep';
+
+interface Ranked {
+  id: number;
+  reason: QueueReason;
+  total: number;
+  callback_at: string | null;
+}
+
+/**
+ * The best candidates for `rep` at `now`, best first, read without locks: `width` due callbacks
+ * of this rep and of anyone, the top `width` of each open zone group, and inbound leads while
+ * their freshness could lift them among the best `width`. `complete` says that no eligible lead
+ * was left out (every range ran out before `width`).
+ */
+async function candidates(client: ClientBase, b: Bound, now: Date, settings: Settings, width: number): Promise<{ ranked: Ranked[]; complete: boolean }> {
+  const w = settings.weights;
+  const q = new Params();
+  const lim = q.p('width', width);
+  const f = filterSql(q, b);
+  const { rows } = await client.query<Candidate>(
+    `(SELECT 'cb-mine' AS kind, ${LIGHT} FROM leads WHERE status = 'callback' AND callback_at <= ${q.p('now', b.now)}
+        AND callback_rep = ${q.p('rep', b.rep)} AND ${free(q, b)} AND ${underLimit(q, b)} AND timezone = ANY(${q.p('open', b.open)}::text[]) ${f}
+        ORDER BY callback_at, id LIMIT ${lim})
+     UNION ALL
+     (SELECT 'cb-other', ${LIGHT} FROM leads WHERE status = 'callback' AND callback_at <= ${q.p('now', b.now)}
+        AND callback_rep IS DISTINCT FROM ${q.p('rep', b.rep)} AND (callback_rep IS NULL OR callback_at <= ${q.p('grace', b.grace)})
+        AND ${free(q, b)} AND ${underLimit(q, b)} AND timezone = ANY(${q.p('open', b.open)}::text[]) ${f}
+        ORDER BY callback_at, id LIMIT ${lim})
+     UNION ALL
+     SELECT 'top', t.* FROM unnest(${q.p('open', b.open)}::text[]) AS z(tz) CROSS JOIN LATERAL (
+        SELECT ${LIGHT} FROM leads WHERE timezone = z.tz AND ${MAIN_STATUSES}
+          AND (next_eligible_at IS NULL OR next_eligible_at <= ${q.p('now', b.now)}) AND ${free(q, b)} AND ${underLimit(q, b)} ${f}
+          ORDER BY queue_rank DESC LIMIT ${lim}) AS t`,
+    q.values,
+  );
+  const found = new Map<number, Ranked>();
+  const add = (row: Pick<Candidate, 'id' | 'status' | 'queue_rank' | 'inbound_at' | 'callback_at'>, reason: QueueReason) => {
+    if (found.has(row.id)) return;
+    const why = reason === 'score' && freshness(row, now, w) >= 1 ? 'fresh' : reason;
+    found.set(row.id, { id: row.id, reason: why, total: total(row.queue_rank, row, now, w), callback_at: row.callback_at });
+  };
+  const counts = new Map<string, number>();
+  for (const row of rows) {
+    const group = row.kind === 'top' ? `top:${row.timezone}` : row.kind;
+    counts.set(group, (counts.get(group) ?? 0) + 1);
+    add(row, row.kind === 'cb-mine' ? 'callback-mine' : row.kind === 'cb-other' ? 'callback' : 'score');
+  }
+  let complete = [...counts.values()].every((n) => n < width);
+
+  // Inbound leads, newest first, while their freshness could still lift them among the best.
+  const horizon = freshnessHorizon(w);
+  if (horizon > 0) {
+    const ceiling = maxStaticPoints(settings) + (Math.max(0, w.waitingPerDay) * horizon) / 86_400_000;
+    const scored = [...found.values()].filter((c) => c.reason === 'score').map((c) => c.total).sort((x, y) => y - x);
+    const since = new Date(now.getTime() - horizon).toISOString();
+    const open = new Set(b.open);
+    let after: { inbound_at: string; id: number } | null = null;
+    page: for (;;) {
+      const p = new Params();
+      const keyset: string = after ? `AND (inbound_at, id) < (${p.p('ai', after.inbound_at)}, ${p.p('aid', after.id)})` : '';
+      const { rows: inbound }: { rows: Candidate[] } = await client.query<Candidate>(
+        `SELECT ${LIGHT} FROM leads WHERE status = 'new' AND inbound_at IS NOT NULL AND inbound_at >= ${p.p('since', since)}
+           AND inbound_at <= ${p.p('now', b.now)} ${keyset}
+           AND (next_eligible_at IS NULL OR next_eligible_at <= ${p.p('now', b.now)}) AND ${free(p, b)} AND ${underLimit(p, b)} ${filterSql(p, b)}
+         ORDER BY inbound_at DESC, id DESC LIMIT ${p.p('page', INBOUND_PAGE)}`,
+        p.values,
+      );
+      for (const row of inbound) {
+        const points = freshness(row, now, w);
+        const bar = scored.length >= width ? scored[width - 1] : -Infinity;
+        if (ceiling + points < bar || points < 1) break page;
+        if (!row.timezone || !open.has(row.timezone)) continue;
+        add(row, 'fresh');
+        scored.push(found.get(row.id)!.total);
+        scored.sort((x, y) => y - x);
+      }
+      if (inbound.length < INBOUND_PAGE) break;
+      const last: Candidate = inbound[inbound.length - 1];
+      after = { inbound_at: last.inbound_at!, id: last.id };
+    }
+  }
+  return { ranked: [...found.values()].sort(compareQueued), complete };
+}
+
+function bind(now: Date, settings: Settings, rep: string, filters: QueueFilters, open: string[]): Bound {
+  const grace = new Date(now.getTime() - delayMs(settings.callbackGrace)).toISOString();
+  return { now: now.toISOString(), rep, grace, maxAttempts: settings.maxAttempts, open, filters };
+}
+
+function reasonFor(lead: LeadRow, rep: string, now: Date, settings: Settings): QueueReason {
+  if (lead.status === 'callback') return lead.callback_rep === rep ? 'callback-mine' : 'callback';
+  return freshness(lead, now, settings.weights) >= 1 ? 'fresh' : 'score';
+}
+
+/** The best `limit` leads callable by `rep` at `now`, best first (callq queue), without claiming. */
+export async function queueCandidatesPg(client: ClientBase, now: Date, settings: Settings, rep: string, filters: QueueFilters, limit: number): Promise<QueueEntry[]> {
+  const open = await openZoneGroupsPg(client, now, settings);
+  if (open.length === 0) return [];
+  const { ranked } = await candidates(client, bind(now, settings, rep, filters, open), now, settings, limit);
+  const best = ranked.slice(0, limit);
+  if (best.length === 0) return [];
+  const { rows } = await client.query<LeadRow>('SELECT * FROM leads WHERE id = ANY($1::bigint[])', [best.map((c) => c.id)]);
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return best.map((c) => ({ lead: byId.get(c.id)!, reason: c.reason, total: c.total }));
+}
+
+/** The live claim `rep` holds, if any. */
+export async function heldClaimPg(client: ClientBase, rep: string, now: Date): Promise<LeadRow | undefined> {
+  const { rows } = await client.query<LeadRow>(
+    'SELECT * FROM leads WHERE claim_rep = $1 AND claim_expires_at > $2 ORDER BY claim_expires_at DESC LIMIT 1',
+    [rep, now.toISOString()],
+  );
+  return rows[0];
+}
+
+/**
+ * Claims the best eligible lead for `rep`. One short transaction holding a lock on the rep's
+ * name (so one rep's two terminals cannot each take a lead), which returns a live claim the rep
+ * already holds (reason 'held'), else reads the candidates and claims the first one still
+ * eligible and not being claimed by someone else. When every candidate is taken meanwhile, it
+ * looks wider; null when nothing is callable.
+ */
+export async function claimNextLeadPg(client: ClientBase, now: Date, settings: Settings, rep: string, filters: QueueFilters): Promise<Claim | null> {
+  const open = await openZoneGroupsPg(client, now, settings);
+  const b = bind(now, settings, rep, filters, open);
+  const expires = new Date(now.getTime() + delayMs(settings.lease)).toISOString();
+  await client.query('BEGIN');
+  try {
+    await client.query(`SELECT pg_advisory_xact_lock(${0x63616c6c}, hashtext($1))`, [rep]);
+    const held = await heldClaimPg(client, rep, now);
+    let claim: Claim | null = null;
+    if (held) {
+      claim = { lead: held, reason: 'held', total: total(held.queue_rank, held, now, settings.weights), token: held.claim_token! };
+    } else if (open.length) {
+      for (let width = CLAIM_WIDTH; ; width *= 4) {
+        const { ranked, complete } = await candidates(client, b, now, settings, width);
+        if (ranked.length === 0) break;
+        const q = new Params();
+        const ids = q.p('ids', ranked.map((c) => c.id));
+        const token = randomBytes(8).toString('hex');
+        const { rows } = await client.query<LeadRow>(
+          `WITH pick AS (
+             SELECT id FROM leads WHERE id = ANY(${ids}::bigint[]) AND ${eligibleSql(q, b)}
+             ORDER BY array_position(${ids}::bigint[], id) LIMIT 1
+             FOR UPDATE SKIP LOCKED)
+           UPDATE leads l SET claim_rep = ${q.p('rep', rep)}, claim_token = ${q.p('token', token)},
+             claim_expires_at = ${q.p('expires', expires)}, updated_at = ${q.p('now', b.now)}
+           FROM pick WHERE l.id = pick.id RETURNING l.*`,
+          q.values,
+        );
+        if (rows[0]) {
+          const lead = rows[0];
+          claim = { lead, reason: reasonFor(lead, rep, now, settings), total: total(lead.queue_rank, lead, now, settings.weights), token };
+          break;
+        }
+        if (complete) break;
+      }
+    }
+    await client.query('COMMIT');
+    return claim;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Gives a claim back. False when `rep` did not hold a live claim on the lead. */
+export async function releaseClaimPg(client: ClientBase, leadId: number, rep: string, now: Date): Promise<boolean> {
+  const { rowCount } = await client.query(
+    `UPDATE leads SET claim_rep = NULL, claim_token = NULL, claim_expires_at = NULL, updated_at = $1
+     WHERE id = $2 AND claim_rep = $3 AND claim_expires_at > $1`,
+    [now.toISOString(), leadId, rep],
+  );
+  return (rowCount ?? 0) > 0;
+}
+
+/** Extends `rep`'s claim by one lease from `now` while its token is unchanged (callq work). */
+export async function renewClaimPg(client: ClientBase, leadId: number, rep: string, token: string, now: Date, settings: Settings): Promise<boolean> {
+  const expires = new Date(now.getTime() + delayMs(settings.lease)).toISOString();
+  const { rowCount } = await client.query('UPDATE leads SET claim_expires_at = $1 WHERE id = $2 AND claim_rep = $3 AND claim_token = $4', [
+    expires,
+    leadId,
+    rep,
+    token,
+  ]);
+  return (rowCount ?? 0) > 0;
+}
