@@ -10,7 +10,7 @@
 // rep claimed or logged meanwhile is passed over, and a lead being claimed right now is skipped
 // rather than waited for. Two reps therefore never get one lead, by construction.
 import { randomBytes } from 'node:crypto';
-import type { ClientBase } from 'pg';
+import type { ClientBase, QueryResult } from 'pg';
 import type { LeadRow } from '../../core/lead.js';
 import type { Settings } from '../../core/settings.js';
 import { freshness, freshnessHorizon, total } from '../../core/priority.js';
@@ -41,6 +41,8 @@ export interface Claim {
 
 /** How many leads of each open zone group a claim considers; doubled while they are all taken. */
 const CLAIM_WIDTH = 16;
+/** Advisory lock space of the per-rep claim lock (any constant; 'call' in ASCII). */
+const REP_LOCK = 0x63616c6c;
 /** Inbound leads read per page while their freshness could still win. */
 const INBOUND_PAGE = 64;
 
@@ -107,6 +109,10 @@ interface ZoneRow {
  */
 export async function openZoneGroupsPg(client: ClientBase, now: Date, settings: Settings): Promise<string[]> {
   const { rows } = await client.query<ZoneRow>('SELECT timezone, windows FROM lead_zones');
+  return openAmong(client, rows, now, settings);
+}
+
+async function openAmong(client: ClientBase, rows: ZoneRow[], now: Date, settings: Settings): Promise<string[]> {
   const key = hoursKey(settings.hours);
   const stale: [string, string][] = [];
   const open: string[] = [];
@@ -129,7 +135,7 @@ export async function openZoneGroupsPg(client: ClientBase, now: Date, settings: 
 
 interface Candidate {
   id: number;
-  kind: 'cb-mine' | 'cb-other' | 'top';
+  kind: 'cb-mine' | 'cb-other' | 'top' | 'inbound';
   timezone: string | null;
   status: string;
   queue_rank: number;
@@ -154,9 +160,13 @@ interface Ranked {
  */
 async function candidates(client: ClientBase, b: Bound, now: Date, settings: Settings, width: number): Promise<{ ranked: Ranked[]; complete: boolean }> {
   const w = settings.weights;
+  const horizon = freshnessHorizon(w);
+  const since = new Date(now.getTime() - horizon).toISOString();
   const q = new Params();
   const lim = q.p('width', width);
   const f = filterSql(q, b);
+  // The first page of inbound leads comes with the rest: one round trip in the common case.
+  const inboundBranch = horizon > 0 ? `UNION ALL (${inboundSql(q, b, since, null)})` : '';
   const { rows } = await client.query<Candidate>(
     `(SELECT 'cb-mine' AS kind, ${LIGHT} FROM leads WHERE status = 'callback' AND callback_at <= ${q.p('now', b.now)}
         AND callback_rep = ${q.p('rep', b.rep)} AND ${free(q, b)} AND ${underLimit(q, b)} AND timezone = ANY(${q.p('open', b.open)}::text[]) ${f}
@@ -170,7 +180,8 @@ async function candidates(client: ClientBase, b: Bound, now: Date, settings: Set
      SELECT 'top', t.* FROM unnest(${q.p('open', b.open)}::text[]) AS z(tz) CROSS JOIN LATERAL (
         SELECT ${LIGHT} FROM leads WHERE timezone = z.tz AND ${MAIN_STATUSES}
           AND (next_eligible_at IS NULL OR next_eligible_at <= ${q.p('now', b.now)}) AND ${free(q, b)} AND ${underLimit(q, b)} ${f}
-          ORDER BY queue_rank DESC LIMIT ${lim}) AS t`,
+          ORDER BY queue_rank DESC LIMIT ${lim}) AS t
+     ${inboundBranch}`,
     q.values,
   );
   const found = new Map<number, Ranked>();
@@ -180,31 +191,26 @@ async function candidates(client: ClientBase, b: Bound, now: Date, settings: Set
     found.set(row.id, { id: row.id, reason: why, total: total(row.queue_rank, row, now, w), callback_at: row.callback_at });
   };
   const counts = new Map<string, number>();
+  let inbound: Candidate[] = [];
   for (const row of rows) {
+    if (row.kind === 'inbound') {
+      inbound.push(row);
+      continue;
+    }
     const group = row.kind === 'top' ? `top:${row.timezone}` : row.kind;
     counts.set(group, (counts.get(group) ?? 0) + 1);
     add(row, row.kind === 'cb-mine' ? 'callback-mine' : row.kind === 'cb-other' ? 'callback' : 'score');
   }
-  let complete = [...counts.values()].every((n) => n < width);
+  const complete = [...counts.values()].every((n) => n < width);
 
   // Inbound leads, newest first, while their freshness could still lift them among the best.
-  const horizon = freshnessHorizon(w);
   if (horizon > 0) {
     const ceiling = maxStaticPoints(settings) + (Math.max(0, w.waitingPerDay) * horizon) / 86_400_000;
     const scored = [...found.values()].filter((c) => c.reason === 'score').map((c) => c.total).sort((x, y) => y - x);
-    const since = new Date(now.getTime() - horizon).toISOString();
     const open = new Set(b.open);
-    let after: { inbound_at: string; id: number } | null = null;
+    const newestFirst = (x: Candidate, y: Candidate) => (y.inbound_at! < x.inbound_at! ? -1 : y.inbound_at! > x.inbound_at! ? 1 : y.id - x.id);
     page: for (;;) {
-      const p = new Params();
-      const keyset: string = after ? `AND (inbound_at, id) < (${p.p('ai', after.inbound_at)}, ${p.p('aid', after.id)})` : '';
-      const { rows: inbound }: { rows: Candidate[] } = await client.query<Candidate>(
-        `SELECT ${LIGHT} FROM leads WHERE status = 'new' AND inbound_at IS NOT NULL AND inbound_at >= ${p.p('since', since)}
-           AND inbound_at <= ${p.p('now', b.now)} ${keyset}
-           AND (next_eligible_at IS NULL OR next_eligible_at <= ${p.p('now', b.now)}) AND ${free(p, b)} AND ${underLimit(p, b)} ${filterSql(p, b)}
-         ORDER BY inbound_at DESC, id DESC LIMIT ${p.p('page', INBOUND_PAGE)}`,
-        p.values,
-      );
+      inbound.sort(newestFirst);
       for (const row of inbound) {
         const points = freshness(row, now, w);
         const bar = scored.length >= width ? scored[width - 1] : -Infinity;
@@ -216,10 +222,20 @@ async function candidates(client: ClientBase, b: Bound, now: Date, settings: Set
       }
       if (inbound.length < INBOUND_PAGE) break;
       const last: Candidate = inbound[inbound.length - 1];
-      after = { inbound_at: last.inbound_at!, id: last.id };
+      const p = new Params();
+      inbound = (await client.query<Candidate>(inboundSql(p, b, since, last), p.values)).rows;
     }
   }
   return { ranked: [...found.values()].sort(compareQueued), complete };
+}
+
+/** A page of inbound leads that may be fresh enough to win, newest first, after `after`. */
+function inboundSql(q: Params, b: Bound, since: string, after: Pick<Candidate, 'inbound_at' | 'id'> | null): string {
+  const keyset = after ? `AND (inbound_at, id) < (${q.p('after_at', after.inbound_at)}, ${q.p('after_id', after.id)})` : '';
+  return `SELECT 'inbound' AS kind, ${LIGHT} FROM leads WHERE status = 'new' AND inbound_at IS NOT NULL AND inbound_at >= ${q.p('since', since)}
+      AND inbound_at <= ${q.p('now', b.now)} ${keyset}
+      AND (next_eligible_at IS NULL OR next_eligible_at <= ${q.p('now', b.now)}) AND ${free(q, b)} AND ${underLimit(q, b)} ${filterSql(q, b)}
+    ORDER BY inbound_at DESC, id DESC LIMIT ${q.p('page', INBOUND_PAGE)}`;
 }
 
 function bind(now: Date, settings: Settings, rep: string, filters: QueueFilters, open: string[]): Bound {
@@ -253,54 +269,82 @@ export async function heldClaimPg(client: ClientBase, rep: string, now: Date): P
   return rows[0];
 }
 
+/** Writes `values` into `sql` as literals, for statements sent with others in one round trip. */
+function inline(client: ClientBase, sql: string, values: unknown[]): string {
+  const literal = (v: unknown): string => {
+    if (v === null || v === undefined) return 'NULL';
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) throw new Error(`not a finite number: ${v}`);
+      return String(v);
+    }
+    if (Array.isArray(v)) return `ARRAY[${v.map(literal).join(',')}]`;
+    return client.escapeLiteral(String(v));
+  };
+  return sql.replace(/\$(\d+)/g, (_, n: string) => literal(values[Number(n) - 1]));
+}
+
 /**
- * Claims the best eligible lead for `rep`. One short transaction holding a lock on the rep's
- * name (so one rep's two terminals cannot each take a lead), which returns a live claim the rep
- * already holds (reason 'held'), else reads the candidates and claims the first one still
- * eligible and not being claimed by someone else. When every candidate is taken meanwhile, it
- * looks wider; null when nothing is callable.
+ * Claims the best eligible lead for `rep`, in one short transaction of three round trips:
+ * (1) lock the rep's name, so one rep's two terminals cannot each take a lead, and read a live
+ * claim the rep already holds (returned with reason 'held') and the zone groups; (2) read the
+ * candidates; (3) claim the first one still eligible and not being claimed by someone else,
+ * and commit. When every candidate was taken meanwhile, it looks wider. Null when nothing is
+ * callable.
  */
 export async function claimNextLeadPg(client: ClientBase, now: Date, settings: Settings, rep: string, filters: QueueFilters): Promise<Claim | null> {
-  const open = await openZoneGroupsPg(client, now, settings);
-  const b = bind(now, settings, rep, filters, open);
+  const nowIso = now.toISOString();
   const expires = new Date(now.getTime() + delayMs(settings.lease)).toISOString();
-  await client.query('BEGIN');
-  try {
-    await client.query(`SELECT pg_advisory_xact_lock(${0x63616c6c}, hashtext($1))`, [rep]);
-    const held = await heldClaimPg(client, rep, now);
-    let claim: Claim | null = null;
-    if (held) {
-      claim = { lead: held, reason: 'held', total: total(held.queue_rank, held, now, settings.weights), token: held.claim_token! };
-    } else if (open.length) {
-      for (let width = CLAIM_WIDTH; ; width *= 4) {
-        const { ranked, complete } = await candidates(client, b, now, settings, width);
-        if (ranked.length === 0) break;
-        const q = new Params();
-        const ids = q.p('ids', ranked.map((c) => c.id));
-        const token = randomBytes(8).toString('hex');
-        const { rows } = await client.query<LeadRow>(
+  for (let width = CLAIM_WIDTH; ; width *= 4) {
+    let open = false;
+    try {
+      open = true;
+      const results = (await client.query(
+        inline(
+          client,
+          `BEGIN; SELECT pg_advisory_xact_lock(${REP_LOCK}, hashtext($1));
+           SELECT * FROM leads WHERE claim_rep = $1 AND claim_expires_at > $2 ORDER BY claim_expires_at DESC LIMIT 1;
+           SELECT timezone, windows FROM lead_zones`,
+          [rep, nowIso],
+        ),
+      )) as unknown as QueryResult[];
+      const held = results[2].rows[0] as LeadRow | undefined;
+      if (held) {
+        await client.query('COMMIT');
+        open = false;
+        return { lead: held, reason: 'held', total: total(held.queue_rank, held, now, settings.weights), token: held.claim_token! };
+      }
+      const b = bind(now, settings, rep, filters, await openAmong(client, results[3].rows as ZoneRow[], now, settings));
+      const { ranked, complete } = b.open.length ? await candidates(client, b, now, settings, width) : { ranked: [], complete: true };
+      if (ranked.length === 0) {
+        await client.query('COMMIT');
+        open = false;
+        return null;
+      }
+      const q = new Params();
+      const ids = q.p('ids', ranked.map((c) => c.id));
+      const token = randomBytes(8).toString('hex');
+      const picked = (await client.query(
+        inline(
+          client,
           `WITH pick AS (
              SELECT id FROM leads WHERE id = ANY(${ids}::bigint[]) AND ${eligibleSql(q, b)}
              ORDER BY array_position(${ids}::bigint[], id) LIMIT 1
              FOR UPDATE SKIP LOCKED)
            UPDATE leads l SET claim_rep = ${q.p('rep', rep)}, claim_token = ${q.p('token', token)},
              claim_expires_at = ${q.p('expires', expires)}, updated_at = ${q.p('now', b.now)}
-           FROM pick WHERE l.id = pick.id RETURNING l.*`,
+           FROM pick WHERE l.id = pick.id RETURNING l.*;
+           COMMIT`,
           q.values,
-        );
-        if (rows[0]) {
-          const lead = rows[0];
-          claim = { lead, reason: reasonFor(lead, rep, now, settings), total: total(lead.queue_rank, lead, now, settings.weights), token };
-          break;
-        }
-        if (complete) break;
-      }
+        ),
+      )) as unknown as QueryResult[];
+      open = false;
+      const lead = picked[0].rows[0] as LeadRow | undefined;
+      if (lead) return { lead, reason: reasonFor(lead, rep, now, settings), total: total(lead.queue_rank, lead, now, settings.weights), token };
+      if (complete) return null;
+    } catch (err) {
+      if (open) await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
     }
-    await client.query('COMMIT');
-    return claim;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
   }
 }
 
