@@ -1,22 +1,23 @@
 // One rep as its own process, for the PostgreSQL concurrency test and bench: claims and logs
 // through the built store (dist/) until the queue is empty or `seconds` run out, then prints
-// what it did as JSON. Input: a JSON object in argv[2] — { config, rep, now, seconds?, dispositions? }.
+// what it did as JSON. Input: a JSON object in argv[2] — { config, rep, now, seconds?, startAt?, limit? }.
 import { connectPg } from '../../dist/db/pg/open.js';
 import { loadSettingsPg } from '../../dist/db/pg/settings.js';
 import { claimNextLeadPg } from '../../dist/db/pg/queue.js';
 import { parseAltPhones, recordOutcomePg } from '../../dist/db/pg/outcomes.js';
 import { planOutcome } from '../../dist/core/outcome.js';
 
-const { config, rep, now: nowIso, seconds, startAt } = JSON.parse(process.argv[2]);
+const { config, rep, now: nowIso, seconds, startAt, limit } = JSON.parse(process.argv[2]);
 const MIX = ['no-answer', 'voicemail', 'gatekeeper', 'no-answer', 'callback', 'not-interested', 'no-answer', 'qualified', 'nurture', 'disqualified', 'busy', 'do-not-call'];
 const now = new Date(nowIso);
 const client = await connectPg(config);
 const settings = await loadSettingsPg(client);
 const out = { rep, claimed: [], logged: [], held: 0, claimMs: [], logMs: [], errors: [], elapsedMs: 0 };
-if (startAt) while (Date.now() < startAt) await new Promise((r) => setTimeout(r, 2));
+while (Date.now() < startAt) await new Promise((r) => setTimeout(r, 2));
 const started = performance.now();
 const end = seconds ? started + seconds * 1000 : Infinity;
 for (let i = 0; performance.now() < end; i++) {
+  if (limit && out.claimMs.length >= limit) break;
   try {
     const t0 = performance.now();
     const claim = await claimNextLeadPg(client, now, settings, rep, {});
