@@ -138,8 +138,8 @@ describe.skipIf(pgInfo.unavailable)('PostgreSQL claims and outcomes mirror SQLit
   });
 
   it('serves the same leads in the same order with the same reasons, and records the same outcomes', async () => {
-    const settingsLite = loadSettings(lite);
-    const settingsPg = await loadSettingsPg(client);
+    let settingsLite = loadSettings(lite);
+    let settingsPg = await loadSettingsPg(client);
     expect(settingsPg).toEqual(settingsLite);
     const reps = ['ana', 'ben', 'cid'];
     const dispositions = ['no-answer', 'callback', 'busy', 'voicemail', 'gatekeeper', 'do-not-call', 'qualified', 'nurture', 'bad-number', 'not-interested', 'disqualified'];
@@ -149,6 +149,13 @@ describe.skipIf(pgInfo.unavailable)('PostgreSQL claims and outcomes mirror SQLit
     for (let step = 0; step < 90; step++) {
       const now = at(step * 3);
       const rep = reps[step % 3];
+      if (step === 75) {
+        // Calling hours change in the afternoon: every group's stored windows go stale at once.
+        storeSetting(lite, 'hours.end', '13:00', 'ops', now);
+        await storeSettingPg(client, 'hours.end', '13:00', 'ops', now);
+        settingsLite = loadSettings(lite);
+        settingsPg = await loadSettingsPg(client);
+      }
       const filters: QueueFilters = step % 7 === 6 ? { list: 'A' } : step % 11 === 10 ? { source: 'Referral', exclude: [1, 3] } : {};
       const a = claimNextLead(lite, now, settingsLite, rep, filters);
       const b = await claimNextLeadPg(client, now, settingsPg, rep, filters);
@@ -161,7 +168,8 @@ describe.skipIf(pgInfo.unavailable)('PostgreSQL claims and outcomes mirror SQLit
       if (step % 5 === 2) {
         const other = reps[(step + 1) % 3];
         const x = await settle(() => recordOutcome(lite, { leadId: a.lead.id, rep: other, now, force: false }, settingsLite, planFor('busy', now, settingsLite, other)));
-        const y = await settle(() => recordOutcomePg(client, { leadId: b.lead.id, rep: other, now, force: false }, settingsPg, planFor('busy', now, settingsPg, other)));
+        // The colleague's copy of the lead (b.lead) shows someone else's claim: decided on the stored lead.
+        const y = await settle(() => recordOutcomePg(client, { leadId: b.lead.id, rep: other, now, force: false }, settingsPg, planFor('busy', now, settingsPg, other), b.lead));
         expect(y).toEqual(x);
         continue;
       }
@@ -170,7 +178,8 @@ describe.skipIf(pgInfo.unavailable)('PostgreSQL claims and outcomes mirror SQLit
         recordOutcome(lite, { leadId: a.lead.id, rep, now, force: false, token: a.token }, settingsLite, planFor(disposition, now, settingsLite, rep)),
       );
       const y = await settle(() =>
-        recordOutcomePg(client, { leadId: b.lead.id, rep, now, force: false, token: b.token }, settingsPg, planFor(disposition, now, settingsPg, rep)),
+        // Every other outcome starts from the row the claim returned, as callq work would.
+        recordOutcomePg(client, { leadId: b.lead.id, rep, now, force: false, token: b.token }, settingsPg, planFor(disposition, now, settingsPg, rep), step % 2 ? b.lead : undefined),
       );
       const strip = (r: typeof x) => ('ok' in r ? { ...r.ok, lead: { ...r.ok.lead, claim_token: null } } : r);
       expect(strip(y), `step ${step}: ${disposition}`).toEqual(strip(x));
@@ -215,6 +224,7 @@ describe.skipIf(pgInfo.unavailable)('PostgreSQL claims under concurrency', () =>
   let client: PgClient;
   let other: PgClient;
   let settings: Settings;
+  let first: Awaited<ReturnType<typeof claimNextLeadPg>>;
   beforeAll(async () => {
     const tmp = tempDir();
     const path = join(tmp.dir, 'leads.db');
@@ -264,7 +274,7 @@ describe.skipIf(pgInfo.unavailable)('PostgreSQL claims under concurrency', () =>
     // `other` holds the best lead's row lock, as a claim in progress does.
     await other.query('BEGIN');
     await other.query('SELECT id FROM leads WHERE id = 1 FOR UPDATE');
-    const first = await claimNextLeadPg(client, at(0), settings, 'ana', {});
+    first = await claimNextLeadPg(client, at(0), settings, 'ana', {});
     expect(first?.lead.id).toBe(2);
     // The other transaction claims lead 1 and commits: the next claim must not take it.
     await other.query(`UPDATE leads SET claim_rep = 'ben', claim_token = 't', claim_expires_at = $1 WHERE id = 1`, [at(15).toISOString()]);
@@ -290,6 +300,11 @@ describe.skipIf(pgInfo.unavailable)('PostgreSQL claims under concurrency', () =>
     await expect(recordOutcomePg(client, { leadId: 2, rep: 'ben', now: at(40), force: false, token: stolen!.token }, settings, busy('ben', at(40)))).rejects.toThrow(
       /your claim on lead 2 expired at .*; nothing was recorded/,
     );
+    expect(await calls()).toBe(0);
+    // ana's stale copy of the lead (her own claim, before it expired) does not fool the write either.
+    await expect(
+      recordOutcomePg(client, { leadId: 2, rep: 'ana', now: at(14), force: false, token: first!.token }, settings, busy('ana', at(14)), first!.lead),
+    ).rejects.toThrow(`lead 2 is claimed by ben until ${at(31).toISOString()}`);
     expect(await calls()).toBe(0);
     // A stale token (the lead was claimed again since) is refused too.
     const again = await claimNextLeadPg(client, at(41), settings, 'ben', { exclude: [1, 3] });

@@ -42,6 +42,7 @@ for (let i = 0; performance.now() < end; i++) {
         now,
         settings,
       ),
+      claim.lead, // as callq work does: the row the claim returned
     );
     out.logMs.push(performance.now() - t1);
     out.logged.push(claim.lead.id);

@@ -39,14 +39,34 @@ const READ_COLUMNS = [
 /** Times the lead may change under us (another outcome, an import merge) before giving up. */
 const ATTEMPTS = 5;
 
-export async function recordOutcomePg(client: ClientBase, o: RecordOptions, settings: Settings, plan: (lead: LeadRow) => OutcomePlan): Promise<Recorded> {
+/**
+ * Records an outcome. `known` is the lead as the caller last saw it (callq work holds the row
+ * its claim returned): the write is tried from it without reading the lead first, and since the
+ * write only matches an unchanged lead, a stale `known` costs a read, never a wrong outcome.
+ */
+export async function recordOutcomePg(
+  client: ClientBase,
+  o: RecordOptions,
+  settings: Settings,
+  plan: (lead: LeadRow) => OutcomePlan,
+  known?: LeadRow,
+): Promise<Recorded> {
+  let given = known?.id === o.leadId ? known : undefined;
   for (let attempt = 1; ; attempt++) {
-    const { rows } = await client.query<LeadRow>('SELECT * FROM leads WHERE id = $1', [o.leadId]);
-    const lead = rows[0];
+    const lead = given ?? (await client.query<LeadRow>('SELECT * FROM leads WHERE id = $1', [o.leadId])).rows[0];
     if (!lead) throw new UsageError(`unknown lead ${o.leadId}: no lead has that id (see 'callq queue' or 'callq show ID').`);
-    const conflict = claimConflict(lead, o);
-    if (conflict) throw conflict;
-    const p = plan(lead);
+    let p: OutcomePlan;
+    try {
+      const conflict = claimConflict(lead, o);
+      if (conflict) throw conflict;
+      p = plan(lead);
+    } catch (err) {
+      // Refused on the caller's copy: decide on the stored lead instead.
+      if (given === undefined) throw err;
+      given = undefined;
+      continue;
+    }
+    given = undefined;
     const written = await writeOutcome(client, lead, p, o, settings);
     if (written) return { ...written, plan: p };
     if (attempt >= ATTEMPTS) throw new ConflictError(`lead ${lead.id} kept changing while the outcome was being recorded; nothing was recorded. Try again.`);

@@ -135,7 +135,7 @@ async function openAmong(client: ClientBase, rows: ZoneRow[], now: Date, setting
 
 interface Candidate {
   id: number;
-  kind: 'cb-mine' | 'cb-other' | 'top' | 'inbound';
+  kind: 'cb-mine' | 'cb-other' | 'top' | 'inbound' | 'open';
   timezone: string | null;
   status: string;
   queue_rank: number;
@@ -153,37 +153,64 @@ interface Ranked {
 }
 
 /**
- * The best candidates for `rep` at `now`, best first, read without locks: `width` due callbacks
- * of this rep and of anyone, the top `width` of each open zone group, and inbound leads while
- * their freshness could lift them among the best `width`. `complete` says that no eligible lead
- * was left out (every range ran out before `width`).
+ * The zone groups open at `now`, as a query: from the stored windows when `key` is given (stale
+ * windows count as closed: the caller recomputes them first, see staleZonesSql), else the
+ * groups listed in `b.open`.
  */
-async function candidates(client: ClientBase, b: Bound, now: Date, settings: Settings, width: number): Promise<{ ranked: Ranked[]; complete: boolean }> {
-  const w = settings.weights;
-  const horizon = freshnessHorizon(w);
-  const since = new Date(now.getTime() - horizon).toISOString();
-  const q = new Params();
+function openSql(q: Params, b: Bound, key: string | null): string {
+  if (key === null) return `SELECT unnest(${q.p('open', b.open)}::text[]) AS tz`;
+  const now = q.p('now', b.now);
+  return `SELECT timezone AS tz FROM lead_zones WHERE ${validWindowsSql(q, b, key)}
+    AND EXISTS (SELECT 1 FROM jsonb_array_elements(windows::jsonb -> 'open') e
+                WHERE (e ->> 0) COLLATE "C" <= ${now} AND ${now} < (e ->> 1) COLLATE "C")`;
+}
+
+/** Stored windows that can answer for `now` under these settings (core/zone-windows.ts windowsValid). */
+function validWindowsSql(q: Params, b: Bound, key: string): string {
+  const now = q.p('now', b.now);
+  return `coalesce(windows IS NOT NULL AND (windows::jsonb ->> 'key') = ${q.p('key', key)}
+    AND (windows::jsonb ->> 'from') COLLATE "C" <= ${now} AND ${now} < (windows::jsonb ->> 'until') COLLATE "C", false)`;
+}
+
+function staleZonesSql(q: Params, b: Bound, key: string): string {
+  return `SELECT timezone, windows FROM lead_zones WHERE NOT ${validWindowsSql(q, b, key)}`;
+}
+
+/**
+ * One statement reading the candidates for `rep` at `now` without locks: `width` due callbacks
+ * of this rep and of anyone, the top `width` of each open zone group (one index range each), the
+ * first page of inbound leads, and the open groups themselves.
+ */
+function candidatesSql(q: Params, b: Bound, width: number, since: string | null, key: string | null): string {
   const lim = q.p('width', width);
   const f = filterSql(q, b);
-  // The first page of inbound leads comes with the rest: one round trip in the common case.
-  const inboundBranch = horizon > 0 ? `UNION ALL (${inboundSql(q, b, since, null)})` : '';
-  const { rows } = await client.query<Candidate>(
-    `(SELECT 'cb-mine' AS kind, ${LIGHT} FROM leads WHERE status = 'callback' AND callback_at <= ${q.p('now', b.now)}
-        AND callback_rep = ${q.p('rep', b.rep)} AND ${free(q, b)} AND ${underLimit(q, b)} AND timezone = ANY(${q.p('open', b.open)}::text[]) ${f}
+  const inOpen = 'timezone IN (SELECT tz FROM open)';
+  return `WITH open AS MATERIALIZED (${openSql(q, b, key)})
+    (SELECT 'cb-mine' AS kind, ${LIGHT} FROM leads WHERE status = 'callback' AND callback_at <= ${q.p('now', b.now)}
+        AND callback_rep = ${q.p('rep', b.rep)} AND ${free(q, b)} AND ${underLimit(q, b)} AND ${inOpen} ${f}
         ORDER BY callback_at, id LIMIT ${lim})
      UNION ALL
      (SELECT 'cb-other', ${LIGHT} FROM leads WHERE status = 'callback' AND callback_at <= ${q.p('now', b.now)}
         AND callback_rep IS DISTINCT FROM ${q.p('rep', b.rep)} AND (callback_rep IS NULL OR callback_at <= ${q.p('grace', b.grace)})
-        AND ${free(q, b)} AND ${underLimit(q, b)} AND timezone = ANY(${q.p('open', b.open)}::text[]) ${f}
+        AND ${free(q, b)} AND ${underLimit(q, b)} AND ${inOpen} ${f}
         ORDER BY callback_at, id LIMIT ${lim})
      UNION ALL
-     SELECT 'top', t.* FROM unnest(${q.p('open', b.open)}::text[]) AS z(tz) CROSS JOIN LATERAL (
+     SELECT 'top', t.* FROM open z CROSS JOIN LATERAL (
         SELECT ${LIGHT} FROM leads WHERE timezone = z.tz AND ${MAIN_STATUSES}
           AND (next_eligible_at IS NULL OR next_eligible_at <= ${q.p('now', b.now)}) AND ${free(q, b)} AND ${underLimit(q, b)} ${f}
           ORDER BY queue_rank DESC LIMIT ${lim}) AS t
-     ${inboundBranch}`,
-    q.values,
-  );
+     UNION ALL
+     SELECT 'open', NULL::bigint, tz, NULL, NULL::double precision, NULL, NULL, NULL FROM open
+     ${since === null ? '' : `UNION ALL (${inboundSql(q, b, since, null)})`}`;
+}
+
+/**
+ * Orders what candidatesSql read, best first, reading further pages of inbound leads while their
+ * freshness could lift them among the best `width`. Sets `b.open` to the open groups.
+ * `complete` says that no eligible lead was left out (every range ran out before `width`).
+ */
+async function rankCandidates(client: ClientBase, rows: Candidate[], b: Bound, now: Date, settings: Settings, width: number): Promise<{ ranked: Ranked[]; complete: boolean }> {
+  const w = settings.weights;
   const found = new Map<number, Ranked>();
   const add = (row: Pick<Candidate, 'id' | 'status' | 'queue_rank' | 'inbound_at' | 'callback_at'>, reason: QueueReason) => {
     if (found.has(row.id)) return;
@@ -192,7 +219,12 @@ async function candidates(client: ClientBase, b: Bound, now: Date, settings: Set
   };
   const counts = new Map<string, number>();
   let inbound: Candidate[] = [];
+  b.open = [];
   for (const row of rows) {
+    if (row.kind === 'open') {
+      b.open.push(row.timezone!);
+      continue;
+    }
     if (row.kind === 'inbound') {
       inbound.push(row);
       continue;
@@ -204,7 +236,9 @@ async function candidates(client: ClientBase, b: Bound, now: Date, settings: Set
   const complete = [...counts.values()].every((n) => n < width);
 
   // Inbound leads, newest first, while their freshness could still lift them among the best.
+  const horizon = freshnessHorizon(w);
   if (horizon > 0) {
+    const since = new Date(now.getTime() - horizon).toISOString();
     const ceiling = maxStaticPoints(settings) + (Math.max(0, w.waitingPerDay) * horizon) / 86_400_000;
     const scored = [...found.values()].filter((c) => c.reason === 'score').map((c) => c.total).sort((x, y) => y - x);
     const open = new Set(b.open);
@@ -227,6 +261,12 @@ async function candidates(client: ClientBase, b: Bound, now: Date, settings: Set
     }
   }
   return { ranked: [...found.values()].sort(compareQueued), complete };
+}
+
+/** Where the inbound search starts, or null when freshness can never win a point. */
+function inboundSince(now: Date, settings: Settings): string | null {
+  const horizon = freshnessHorizon(settings.weights);
+  return horizon > 0 ? new Date(now.getTime() - horizon).toISOString() : null;
 }
 
 /** A page of inbound leads that may be fresh enough to win, newest first, after `after`. */
@@ -252,7 +292,10 @@ function reasonFor(lead: LeadRow, rep: string, now: Date, settings: Settings): Q
 export async function queueCandidatesPg(client: ClientBase, now: Date, settings: Settings, rep: string, filters: QueueFilters, limit: number): Promise<QueueEntry[]> {
   const open = await openZoneGroupsPg(client, now, settings);
   if (open.length === 0) return [];
-  const { ranked } = await candidates(client, bind(now, settings, rep, filters, open), now, settings, limit);
+  const b = bind(now, settings, rep, filters, open);
+  const q = new Params();
+  const { rows: read } = await client.query<Candidate>(candidatesSql(q, b, limit, inboundSince(now, settings), null), q.values);
+  const { ranked } = await rankCandidates(client, read, b, now, settings, limit);
   const best = ranked.slice(0, limit);
   if (best.length === 0) return [];
   const { rows } = await client.query<LeadRow>('SELECT * FROM leads WHERE id = ANY($1::bigint[])', [best.map((c) => c.id)]);
@@ -284,65 +327,79 @@ function inline(client: ClientBase, sql: string, values: unknown[]): string {
 }
 
 /**
- * Claims the best eligible lead for `rep`, in one short transaction of three round trips:
+ * Claims the best eligible lead for `rep`, in one short transaction of two round trips. Its
+ * commit does not wait for the disk (synchronous_commit off for this transaction only): a claim
+ * is a lease, and one lost in a server crash only returns its lead to the queue; outcomes keep
+ * the server's durability. The round trips:
  * (1) lock the rep's name, so one rep's two terminals cannot each take a lead, and read a live
- * claim the rep already holds (returned with reason 'held') and the zone groups; (2) read the
- * candidates; (3) claim the first one still eligible and not being claimed by someone else,
- * and commit. When every candidate was taken meanwhile, it looks wider. Null when nothing is
- * callable.
+ * claim the rep already holds (returned with reason 'held'), the zone groups whose stored
+ * windows are stale, and the candidates in the groups open now; (2) claim the first candidate
+ * still eligible and not being claimed by someone else, and commit. Stale windows (once a week
+ * per group, or after the hours changed) are recomputed and the candidates read again. When
+ * every candidate was taken meanwhile, it looks wider. Null when nothing is callable.
  */
 export async function claimNextLeadPg(client: ClientBase, now: Date, settings: Settings, rep: string, filters: QueueFilters): Promise<Claim | null> {
-  const nowIso = now.toISOString();
+  const key = hoursKey(settings.hours);
+  const since = inboundSince(now, settings);
   const expires = new Date(now.getTime() + delayMs(settings.lease)).toISOString();
   for (let width = CLAIM_WIDTH; ; width *= 4) {
-    let open = false;
+    const b = bind(now, settings, rep, filters, []);
+    let inTransaction = false;
     try {
-      open = true;
+      const q = new Params();
+      const first = q.p('rep', rep);
+      inTransaction = true;
       const results = (await client.query(
         inline(
           client,
-          `BEGIN; SELECT pg_advisory_xact_lock(${REP_LOCK}, hashtext($1));
-           SELECT * FROM leads WHERE claim_rep = $1 AND claim_expires_at > $2 ORDER BY claim_expires_at DESC LIMIT 1;
-           SELECT timezone, windows FROM lead_zones`,
-          [rep, nowIso],
+          `BEGIN; SET LOCAL synchronous_commit = off; SELECT pg_advisory_xact_lock(${REP_LOCK}, hashtext(${first}));
+           SELECT * FROM leads WHERE claim_rep = ${first} AND claim_expires_at > ${q.p('now', b.now)} ORDER BY claim_expires_at DESC LIMIT 1;
+           ${staleZonesSql(q, b, key)};
+           ${candidatesSql(q, b, width, since, key)}`,
+          q.values,
         ),
       )) as unknown as QueryResult[];
-      const held = results[2].rows[0] as LeadRow | undefined;
+      const held = results[3].rows[0] as LeadRow | undefined;
       if (held) {
         await client.query('COMMIT');
-        open = false;
+        inTransaction = false;
         return { lead: held, reason: 'held', total: total(held.queue_rank, held, now, settings.weights), token: held.claim_token! };
       }
-      const b = bind(now, settings, rep, filters, await openAmong(client, results[3].rows as ZoneRow[], now, settings));
-      const { ranked, complete } = b.open.length ? await candidates(client, b, now, settings, width) : { ranked: [], complete: true };
+      let read = results[5].rows as Candidate[];
+      if (results[4].rows.length) {
+        await openAmong(client, results[4].rows as ZoneRow[], now, settings);
+        const again = new Params();
+        read = (await client.query<Candidate>(candidatesSql(again, b, width, since, key), again.values)).rows;
+      }
+      const { ranked, complete } = await rankCandidates(client, read, b, now, settings, width);
       if (ranked.length === 0) {
         await client.query('COMMIT');
-        open = false;
+        inTransaction = false;
         return null;
       }
-      const q = new Params();
-      const ids = q.p('ids', ranked.map((c) => c.id));
+      const p = new Params();
+      const ids = p.p('ids', ranked.map((c) => c.id));
       const token = randomBytes(8).toString('hex');
       const picked = (await client.query(
         inline(
           client,
           `WITH pick AS (
-             SELECT id FROM leads WHERE id = ANY(${ids}::bigint[]) AND ${eligibleSql(q, b)}
+             SELECT id FROM leads WHERE id = ANY(${ids}::bigint[]) AND ${eligibleSql(p, b)}
              ORDER BY array_position(${ids}::bigint[], id) LIMIT 1
              FOR UPDATE SKIP LOCKED)
-           UPDATE leads l SET claim_rep = ${q.p('rep', rep)}, claim_token = ${q.p('token', token)},
-             claim_expires_at = ${q.p('expires', expires)}, updated_at = ${q.p('now', b.now)}
+           UPDATE leads l SET claim_rep = ${p.p('rep', rep)}, claim_token = ${p.p('token', token)},
+             claim_expires_at = ${p.p('expires', expires)}, updated_at = ${p.p('now', b.now)}
            FROM pick WHERE l.id = pick.id RETURNING l.*;
            COMMIT`,
-          q.values,
+          p.values,
         ),
       )) as unknown as QueryResult[];
-      open = false;
+      inTransaction = false;
       const lead = picked[0].rows[0] as LeadRow | undefined;
       if (lead) return { lead, reason: reasonFor(lead, rep, now, settings), total: total(lead.queue_rank, lead, now, settings.weights), token };
       if (complete) return null;
     } catch (err) {
-      if (open) await client.query('ROLLBACK').catch(() => undefined);
+      if (inTransaction) await client.query('ROLLBACK').catch(() => undefined);
       throw err;
     }
   }
