@@ -113,8 +113,9 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       CREATE INDEX leads_external_id ON leads(external_id) WHERE external_id IS NOT NULL;
       CREATE INDEX leads_status ON leads(status);
       CREATE INDEX leads_queue ON leads(timezone, queue_rank DESC) WHERE status IN ('new','working','nurture');
-      CREATE INDEX leads_callbacks ON leads(callback_at) WHERE status = 'callback';
-      CREATE INDEX leads_inbound ON leads(inbound_at) WHERE status = 'new' AND inbound_at IS NOT NULL;
+      -- SQLite ends every index with the rowid; the queue reads these two in (time, id) order.
+      CREATE INDEX leads_callbacks ON leads(callback_at, id) WHERE status = 'callback';
+      CREATE INDEX leads_inbound ON leads(inbound_at, id) WHERE status = 'new' AND inbound_at IS NOT NULL;
       CREATE INDEX leads_claims ON leads(claim_rep) WHERE claim_rep IS NOT NULL;
       CREATE INDEX leads_import ON leads(import_id);
       CREATE INDEX leads_handoff ON leads(handoff_id) WHERE handoff_id IS NOT NULL;
