@@ -75,7 +75,8 @@ export function startCluster(options: ClusterOptions = {}): PgCluster {
   if ('missing' in found) throw new Error(found.missing);
   const run = runner();
   if ('missing' in run) throw new Error(run.missing);
-  const dir = mkdtempSync(join(tmpdir(), 'callq-pg-'));
+  // As root the folder must be reachable by `postgres`: /tmp is, a private $TMPDIR may not be.
+  const dir = mkdtempSync(join(run.owner ? '/tmp' : tmpdir(), 'callq-pg-'));
   if (run.owner) chownSync(dir, run.owner.uid, run.owner.gid);
   const data = join(dir, 'data');
   const log = join(dir, 'server.log');

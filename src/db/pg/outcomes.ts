@@ -6,6 +6,7 @@
 // (its claim — rep, token, expiry — and every column the plan was made from), so a claim stolen
 // or expired between the read and the write records nothing: the lead is read again and the
 // claim check says why.
+import { createHash } from 'node:crypto';
 import type { ClientBase } from 'pg';
 import type { LeadRow } from '../../core/lead.js';
 import type { OutcomePlan } from '../../core/outcome.js';
@@ -140,11 +141,11 @@ async function writeOutcome(client: ClientBase, lead: LeadRow, p: OutcomePlan, o
     );
     alsoSql = '(SELECT count(*) FROM also)';
   }
-  const { rows } = await client.query<LeadRow & { _call_id: number; _also: number }>(
-    `WITH ${ctes.join(',\n')}
-     SELECT upd.*, (SELECT id FROM call) AS _call_id, ${alsoSql} AS _also FROM upd`,
-    values,
-  );
+  const text = `WITH ${ctes.join(',\n')}
+     SELECT upd.*, (SELECT id FROM call) AS _call_id, ${alsoSql} AS _also FROM upd`;
+  // A named statement: parsed and planned once per connection (a few shapes in all).
+  const name = `callq_outcome_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
+  const { rows } = await client.query<LeadRow & { _call_id: number; _also: number }>({ name, text, values });
   if (!rows[0]) return null;
   const { _call_id: callId, _also: alsoSuppressed, ...updated } = rows[0];
   return { callId, lead: updated as LeadRow, alsoSuppressed: Number(alsoSuppressed) };
