@@ -49,7 +49,13 @@ let cluster = null;
 try {
   let target = opt('pg', undefined);
   if (!target) {
-    const { startCluster, clusterConfig } = await loadClusterHarness();
+    const { startCluster, clusterConfig, pgUnavailable } = await loadClusterHarness();
+    const missing = pgUnavailable();
+    if (missing) {
+      log(`skipped: ${missing}; give a server with --pg postgres://…`);
+      rmSync(work, { recursive: true, force: true });
+      process.exit(0);
+    }
     const fsync = opt('fsync', 'on') !== 'off';
     cluster = startCluster({ fsync, settings: { shared_buffers: '256MB', max_wal_size: '4GB' } });
     log(`throwaway PostgreSQL cluster in ${cluster.dir} (fsync ${fsync ? 'on' : 'off'})`);
