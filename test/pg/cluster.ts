@@ -32,7 +32,12 @@ const PORT = 5432; // only names the socket file: the folder is private to this 
 /** The folder with initdb and pg_ctl, or a sentence saying why there is none. */
 export function findPgBin(): { bin: string } | { missing: string } {
   const candidates: string[] = [];
-  if (process.env.CALLQ_PG_BIN) candidates.push(process.env.CALLQ_PG_BIN);
+  // An explicit folder is the only one tried (CALLQ_PG_BIN=/nowhere shows the tests skipping).
+  if (process.env.CALLQ_PG_BIN) {
+    const bin = process.env.CALLQ_PG_BIN;
+    if (existsSync(join(bin, 'initdb')) && existsSync(join(bin, 'pg_ctl'))) return { bin };
+    return { missing: `PostgreSQL server binaries (initdb, pg_ctl) were not found in CALLQ_PG_BIN=${bin}` };
+  }
   const root = '/usr/lib/postgresql';
   if (existsSync(root)) {
     const versions = readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a));
