@@ -130,13 +130,14 @@ async function writeOutcome(client: ClientBase, lead: LeadRow, p: OutcomePlan, o
       `also AS (
         UPDATE leads SET status = 'do-not-call', closed_at = ${now}, next_eligible_at = NULL,
           claim_rep = NULL, claim_token = NULL, claim_expires_at = NULL, updated_at = ${now}
-        WHERE EXISTS (SELECT 1 FROM upd) AND id <> ${id} AND status <> 'do-not-call' AND (
-          phone = ANY(${bare}::text[])
-          OR id IN (SELECT lead_id FROM lead_alt_phones WHERE phone = ANY(${bare}::text[]))
-          OR (phone, phone_ext) IN (SELECT * FROM unnest(${v(phones.filter((x) => x.ext).map((x) => x.phone))}::text[], ${v(
+        WHERE EXISTS (SELECT 1 FROM upd) AND id <> ${id} AND status <> 'do-not-call' AND id IN (
+          -- One index lookup per way of reaching the person (an OR of them would scan every lead).
+          SELECT id FROM leads WHERE phone = ANY(${bare}::text[])
+          UNION SELECT lead_id FROM lead_alt_phones WHERE phone = ANY(${bare}::text[])
+          UNION SELECT x.id FROM leads x JOIN unnest(${v(phones.filter((x) => x.ext).map((x) => x.phone))}::text[], ${v(
             phones.filter((x) => x.ext).map((x) => x.ext),
-          )}::text[]))
-          OR email = ANY(${emails}::text[]))
+          )}::text[]) AS e(phone, ext) ON x.phone = e.phone AND x.phone_ext = e.ext
+          UNION SELECT id FROM leads WHERE email = ANY(${emails}::text[]))
         RETURNING 1)`,
     );
     alsoSql = '(SELECT count(*) FROM also)';
