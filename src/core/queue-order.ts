@@ -1,0 +1,28 @@
+// The queue's order among candidates (docs/working.md, "Order"), shared by the stores: due
+// callbacks for this rep first, then anyone's, each oldest first; then the highest score.
+import type { Settings } from './settings.js';
+
+export type QueueReason = 'callback-mine' | 'callback' | 'fresh' | 'score';
+
+export interface Queued {
+  id: number;
+  reason: QueueReason;
+  /** Score at `now`. */
+  total: number;
+  callback_at: string | null;
+}
+
+const ORDER: Record<QueueReason, number> = { 'callback-mine': 0, callback: 1, fresh: 2, score: 2 };
+
+export function compareQueued(a: Queued, b: Queued): number {
+  if (ORDER[a.reason] !== ORDER[b.reason]) return ORDER[a.reason] - ORDER[b.reason];
+  if (ORDER[a.reason] < 2) return (a.callback_at ?? '').localeCompare(b.callback_at ?? '') || a.id - b.id;
+  return b.total - a.total || a.id - b.id;
+}
+
+/** The most static score points any lead could have: bounds the search among fresh leads. */
+export function maxStaticPoints(settings: Settings): number {
+  const w = settings.weights;
+  const best = (weights: Record<string, number>) => Math.max(0, ...Object.values(weights));
+  return Math.max(0, w.score * 100) + best(w.source) + best(w.campaign);
+}

@@ -1,0 +1,449 @@
+// The queue on PostgreSQL: the same eligibility and order as src/db/queue.ts (the rules are in
+// src/core: eligibility, priority, zone windows, queue order), shaped for many processes on
+// many machines (docs/design.md, "PostgreSQL store").
+//
+// A claim reads candidates without locking — due callbacks, the top few of each open zone group
+// through leads_queue (one CROSS JOIN LATERAL, an index range per group, whatever the size of the
+// table), the newest inbound leads — orders them in JS, then takes the first one that is still
+// eligible in one UPDATE whose row is chosen with FOR UPDATE SKIP LOCKED. PostgreSQL re-evaluates
+// the eligibility condition on the row's latest version when it locks it, so a lead another
+// rep claimed or logged meanwhile is passed over, and a lead being claimed right now is skipped
+// rather than waited for. Two reps therefore never get one lead, by construction.
+import { createHash, randomBytes } from 'node:crypto';
+import type { ClientBase, QueryResult } from 'pg';
+import type { LeadRow } from '../../core/lead.js';
+import type { Settings } from '../../core/settings.js';
+import { freshness, freshnessHorizon, total } from '../../core/priority.js';
+import { computeWindows, hoursKey, openAt, windowsValid, type ZoneWindows } from '../../core/zone-windows.js';
+import { delayMs } from '../../core/eligibility.js';
+import { compareQueued, maxStaticPoints, type QueueReason } from '../../core/queue-order.js';
+
+export interface QueueFilters {
+  list?: string;
+  campaign?: string;
+  source?: string;
+  /** Leads not to serve (e.g. the one just skipped). */
+  exclude?: number[];
+}
+
+export interface QueueEntry {
+  lead: LeadRow;
+  reason: QueueReason;
+  total: number;
+}
+
+export interface Claim {
+  lead: LeadRow;
+  reason: QueueReason | 'held';
+  total: number;
+  token: string;
+}
+
+/** How many leads of each open zone group a claim considers; four times more while they are all taken. */
+const CLAIM_WIDTH = 16;
+/** Advisory lock space of the per-rep claim lock (any constant; 'call' in ASCII). */
+const REP_LOCK = 0x63616c6c;
+/** Inbound leads read per page while their freshness could still win. */
+const INBOUND_PAGE = 64;
+
+/** Query parameters by name, numbered in order of first use. */
+class Params {
+  readonly values: unknown[] = [];
+  private readonly index = new Map<string, number>();
+  p(name: string, value: unknown): string {
+    let i = this.index.get(name);
+    if (i === undefined) {
+      this.values.push(value);
+      this.index.set(name, (i = this.values.length));
+    }
+    return `$${i}`;
+  }
+}
+
+interface Bound {
+  now: string;
+  rep: string;
+  grace: string;
+  maxAttempts: number;
+  open: string[];
+  filters: QueueFilters;
+}
+
+/** The filters (list, campaign, source compared case-insensitively, like COLLATE NOCASE). */
+function filterSql(q: Params, b: Bound, alias = ''): string {
+  const parts: string[] = [];
+  for (const key of ['list', 'campaign', 'source'] as const) {
+    const value = b.filters[key];
+    if (value !== undefined) parts.push(`AND lower(${alias}${key}) = lower(${q.p(key, value)})`);
+  }
+  if (b.filters.exclude?.length) parts.push(`AND NOT (${alias}id = ANY(${q.p('exclude', b.filters.exclude)}::bigint[]))`);
+  return parts.join(' ');
+}
+
+const free = (q: Params, b: Bound, a = '') =>
+  `(${a}claim_expires_at IS NULL OR ${a}claim_expires_at <= ${q.p('now', b.now)} OR ${a}claim_rep = ${q.p('rep', b.rep)})`;
+const underLimit = (q: Params, b: Bound, a = '') => `${a}attempts_since_contact < ${q.p('max', b.maxAttempts)}`;
+const MAIN_STATUSES = `status IN ('new','working','nurture')`;
+
+/**
+ * Every condition of eligibility on one row, as the claim re-checks it on the locked row: the
+ * union of what the candidate queries ask (callback due for this rep or past the grace period,
+ * or a main status past its next eligible time), in an open zone group, under the filters.
+ */
+function eligibleSql(q: Params, b: Bound, a = ''): string {
+  return `${free(q, b, a)} AND ${underLimit(q, b, a)} AND ${a}timezone = ANY(${q.p('open', b.open)}::text[])
+    AND ((${a}status = 'callback' AND ${a}callback_at <= ${q.p('now', b.now)}
+          AND (${a}callback_rep = ${q.p('rep', b.rep)} OR ${a}callback_rep IS NULL OR ${a}callback_at <= ${q.p('grace', b.grace)}))
+      OR (${a}${MAIN_STATUSES} AND (${a}next_eligible_at IS NULL OR ${a}next_eligible_at <= ${q.p('now', b.now)})))
+    ${filterSql(q, b, a)}`;
+}
+
+interface ZoneRow {
+  timezone: string;
+  windows: string | null;
+}
+
+/**
+ * The time-zone groups inside calling hours at `now`, from each group's stored windows; stale
+ * ones are recomputed and stored (a cache: a concurrent writer's copy is as good as ours).
+ */
+export async function openZoneGroupsPg(client: ClientBase, now: Date, settings: Settings): Promise<string[]> {
+  const { rows } = await client.query<ZoneRow>('SELECT timezone, windows FROM lead_zones');
+  return openAmong(client, rows, now, settings);
+}
+
+async function openAmong(client: ClientBase, rows: ZoneRow[], now: Date, settings: Settings): Promise<string[]> {
+  const key = hoursKey(settings.hours);
+  const stale: [string, string][] = [];
+  const open: string[] = [];
+  for (const row of rows) {
+    let w = row.windows ? (JSON.parse(row.windows) as ZoneWindows) : null;
+    if (!windowsValid(w, now, key)) {
+      w = computeWindows(row.timezone.split(','), now, settings.hours);
+      stale.push([row.timezone, JSON.stringify(w)]);
+    }
+    if (openAt(w, now)) open.push(row.timezone);
+  }
+  if (stale.length) {
+    await client.query(
+      `UPDATE lead_zones z SET windows = s.w FROM unnest($1::text[], $2::text[]) AS s(tz, w) WHERE z.timezone = s.tz`,
+      [stale.map((s) => s[0]), stale.map((s) => s[1])],
+    );
+  }
+  return open;
+}
+
+interface Candidate {
+  id: number;
+  kind: 'cb-mine' | 'cb-other' | 'top' | 'inbound' | 'open';
+  timezone: string | null;
+  status: string;
+  queue_rank: number;
+  inbound_at: string | null;
+  callback_at: string | null;
+  callback_rep: string | null;
+}
+const LIGHT = 'id, timezone, status, queue_rank, inbound_at, callback_at, callback_rep';
+
+interface Ranked {
+  id: number;
+  reason: QueueReason;
+  total: number;
+  callback_at: string | null;
+}
+
+/**
+ * The zone groups open at `now`, as a query: from the stored windows when `key` is given (stale
+ * windows count as closed: the caller recomputes them first, see staleZonesSql), else the
+ * groups listed in `b.open`.
+ */
+function openSql(q: Params, b: Bound, key: string | null): string {
+  if (key === null) return `SELECT unnest(${q.p('open', b.open)}::text[]) AS tz`;
+  const now = q.p('now', b.now);
+  return `SELECT timezone AS tz FROM lead_zones WHERE ${validWindowsSql(q, b, key)}
+    AND EXISTS (SELECT 1 FROM jsonb_array_elements(windows::jsonb -> 'open') e
+                WHERE (e ->> 0) COLLATE "C" <= ${now} AND ${now} < (e ->> 1) COLLATE "C")`;
+}
+
+/** Stored windows that can answer for `now` under these settings (core/zone-windows.ts windowsValid). */
+function validWindowsSql(q: Params, b: Bound, key: string): string {
+  const now = q.p('now', b.now);
+  return `coalesce(windows IS NOT NULL AND (windows::jsonb ->> 'key') = ${q.p('key', key)}
+    AND (windows::jsonb ->> 'from') COLLATE "C" <= ${now} AND ${now} < (windows::jsonb ->> 'until') COLLATE "C", false)`;
+}
+
+function staleZonesSql(q: Params, b: Bound, key: string): string {
+  return `SELECT timezone, windows FROM lead_zones WHERE NOT ${validWindowsSql(q, b, key)}`;
+}
+
+/**
+ * One statement reading the candidates for `rep` at `now` without locks: `width` due callbacks
+ * of this rep and of anyone, the top `width` of each open zone group (one index range each), the
+ * first page of inbound leads, and the open groups themselves.
+ */
+function candidatesSql(q: Params, b: Bound, width: number, since: string | null, key: string | null): string {
+  const lim = q.p('width', width);
+  const f = filterSql(q, b);
+  const inOpen = 'timezone IN (SELECT tz FROM open)';
+  return `WITH open AS MATERIALIZED (${openSql(q, b, key)})
+    (SELECT 'cb-mine' AS kind, ${LIGHT} FROM leads WHERE status = 'callback' AND callback_at <= ${q.p('now', b.now)}
+        AND callback_rep = ${q.p('rep', b.rep)} AND ${free(q, b)} AND ${underLimit(q, b)} AND ${inOpen} ${f}
+        ORDER BY callback_at, id LIMIT ${lim})
+     UNION ALL
+     (SELECT 'cb-other', ${LIGHT} FROM leads WHERE status = 'callback' AND callback_at <= ${q.p('now', b.now)}
+        AND callback_rep IS DISTINCT FROM ${q.p('rep', b.rep)} AND (callback_rep IS NULL OR callback_at <= ${q.p('grace', b.grace)})
+        AND ${free(q, b)} AND ${underLimit(q, b)} AND ${inOpen} ${f}
+        ORDER BY callback_at, id LIMIT ${lim})
+     UNION ALL
+     SELECT 'top', t.* FROM open z CROSS JOIN LATERAL (
+        SELECT ${LIGHT} FROM leads WHERE timezone = z.tz AND ${MAIN_STATUSES}
+          AND (next_eligible_at IS NULL OR next_eligible_at <= ${q.p('now', b.now)}) AND ${free(q, b)} AND ${underLimit(q, b)} ${f}
+          ORDER BY queue_rank DESC LIMIT ${lim}) AS t
+     UNION ALL
+     SELECT 'open', NULL::bigint, tz, NULL, NULL::double precision, NULL, NULL, NULL FROM open
+     ${since === null ? '' : `UNION ALL (${inboundSql(q, b, since, null)})`}`;
+}
+
+/**
+ * Orders what candidatesSql read, best first, reading further pages of inbound leads while their
+ * freshness could lift them among the best `width`. Sets `b.open` to the open groups.
+ * `complete` says that no eligible lead was left out (every range ran out before `width`).
+ */
+async function rankCandidates(client: ClientBase, rows: Candidate[], b: Bound, now: Date, settings: Settings, width: number): Promise<{ ranked: Ranked[]; complete: boolean }> {
+  const w = settings.weights;
+  const found = new Map<number, Ranked>();
+  const add = (row: Pick<Candidate, 'id' | 'status' | 'queue_rank' | 'inbound_at' | 'callback_at'>, reason: QueueReason) => {
+    if (found.has(row.id)) return;
+    const why = reason === 'score' && freshness(row, now, w) >= 1 ? 'fresh' : reason;
+    found.set(row.id, { id: row.id, reason: why, total: total(row.queue_rank, row, now, w), callback_at: row.callback_at });
+  };
+  const counts = new Map<string, number>();
+  let inbound: Candidate[] = [];
+  b.open = [];
+  for (const row of rows) {
+    if (row.kind === 'open') {
+      b.open.push(row.timezone!);
+      continue;
+    }
+    if (row.kind === 'inbound') {
+      inbound.push(row);
+      continue;
+    }
+    const group = row.kind === 'top' ? `top:${row.timezone}` : row.kind;
+    counts.set(group, (counts.get(group) ?? 0) + 1);
+    add(row, row.kind === 'cb-mine' ? 'callback-mine' : row.kind === 'cb-other' ? 'callback' : 'score');
+  }
+  const complete = [...counts.values()].every((n) => n < width);
+
+  // Inbound leads, newest first, while their freshness could still lift them among the best.
+  const horizon = freshnessHorizon(w);
+  if (horizon > 0) {
+    const since = new Date(now.getTime() - horizon).toISOString();
+    const ceiling = maxStaticPoints(settings) + (Math.max(0, w.waitingPerDay) * horizon) / 86_400_000;
+    const scored = [...found.values()].filter((c) => c.reason === 'score').map((c) => c.total).sort((x, y) => y - x);
+    const open = new Set(b.open);
+    const newestFirst = (x: Candidate, y: Candidate) => (y.inbound_at! < x.inbound_at! ? -1 : y.inbound_at! > x.inbound_at! ? 1 : y.id - x.id);
+    page: for (;;) {
+      inbound.sort(newestFirst);
+      for (const row of inbound) {
+        const points = freshness(row, now, w);
+        const bar = scored.length >= width ? scored[width - 1] : -Infinity;
+        if (ceiling + points < bar || points < 1) break page;
+        if (!row.timezone || !open.has(row.timezone)) continue;
+        add(row, 'fresh');
+        scored.push(found.get(row.id)!.total);
+        scored.sort((x, y) => y - x);
+      }
+      if (inbound.length < INBOUND_PAGE) break;
+      const last: Candidate = inbound[inbound.length - 1];
+      const p = new Params();
+      inbound = (await client.query<Candidate>(inboundSql(p, b, since, last), p.values)).rows;
+    }
+  }
+  return { ranked: [...found.values()].sort(compareQueued), complete };
+}
+
+/** Where the inbound search starts, or null when freshness can never win a point. */
+function inboundSince(now: Date, settings: Settings): string | null {
+  const horizon = freshnessHorizon(settings.weights);
+  return horizon > 0 ? new Date(now.getTime() - horizon).toISOString() : null;
+}
+
+/** A page of inbound leads that may be fresh enough to win, newest first, after `after`. */
+function inboundSql(q: Params, b: Bound, since: string, after: Pick<Candidate, 'inbound_at' | 'id'> | null): string {
+  const keyset = after ? `AND (inbound_at, id) < (${q.p('after_at', after.inbound_at)}, ${q.p('after_id', after.id)})` : '';
+  return `SELECT 'inbound' AS kind, ${LIGHT} FROM leads WHERE status = 'new' AND inbound_at IS NOT NULL AND inbound_at >= ${q.p('since', since)}
+      AND inbound_at <= ${q.p('now', b.now)} ${keyset}
+      AND (next_eligible_at IS NULL OR next_eligible_at <= ${q.p('now', b.now)}) AND ${free(q, b)} AND ${underLimit(q, b)} ${filterSql(q, b)}
+    ORDER BY inbound_at DESC, id DESC LIMIT ${q.p('page', INBOUND_PAGE)}`;
+}
+
+function bind(now: Date, settings: Settings, rep: string, filters: QueueFilters, open: string[]): Bound {
+  const grace = new Date(now.getTime() - delayMs(settings.callbackGrace)).toISOString();
+  return { now: now.toISOString(), rep, grace, maxAttempts: settings.maxAttempts, open, filters };
+}
+
+function reasonFor(lead: LeadRow, rep: string, now: Date, settings: Settings): QueueReason {
+  if (lead.status === 'callback') return lead.callback_rep === rep ? 'callback-mine' : 'callback';
+  return freshness(lead, now, settings.weights) >= 1 ? 'fresh' : 'score';
+}
+
+/** The best `limit` leads callable by `rep` at `now`, best first (callq queue), without claiming. */
+export async function queueCandidatesPg(client: ClientBase, now: Date, settings: Settings, rep: string, filters: QueueFilters, limit: number): Promise<QueueEntry[]> {
+  const open = await openZoneGroupsPg(client, now, settings);
+  if (open.length === 0) return [];
+  const b = bind(now, settings, rep, filters, open);
+  const q = new Params();
+  const { rows: read } = await client.query<Candidate>(candidatesSql(q, b, limit, inboundSince(now, settings), null), q.values);
+  const { ranked } = await rankCandidates(client, read, b, now, settings, limit);
+  const best = ranked.slice(0, limit);
+  if (best.length === 0) return [];
+  const { rows } = await client.query<LeadRow>('SELECT * FROM leads WHERE id = ANY($1::bigint[])', [best.map((c) => c.id)]);
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return best.map((c) => ({ lead: byId.get(c.id)!, reason: c.reason, total: c.total }));
+}
+
+/** The live claim `rep` holds, if any. */
+export async function heldClaimPg(client: ClientBase, rep: string, now: Date): Promise<LeadRow | undefined> {
+  const { rows } = await client.query<LeadRow>(
+    'SELECT * FROM leads WHERE claim_rep = $1 AND claim_expires_at > $2 ORDER BY claim_expires_at DESC LIMIT 1',
+    [rep, now.toISOString()],
+  );
+  return rows[0];
+}
+
+/** Writes `values` into `sql` as literals, for statements sent with others in one round trip. */
+function inline(client: ClientBase, sql: string, values: unknown[]): string {
+  const literal = (v: unknown): string => {
+    if (v === null || v === undefined) return 'NULL';
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) throw new Error(`not a finite number: ${v}`);
+      return String(v);
+    }
+    if (Array.isArray(v)) return `ARRAY[${v.map(literal).join(',')}]`;
+    return client.escapeLiteral(String(v));
+  };
+  return sql.replace(/\$(\d+)/g, (_, n: string) => literal(values[Number(n) - 1]));
+}
+
+const prepared = new WeakMap<ClientBase, Set<string>>();
+// They run with a generic plan (plan_cache_mode, set for the claim's transaction only): every
+// branch reads through its index whatever the values, and re-planning per claim is what it saves.
+
+/**
+ * `EXECUTE` of `sql` prepared on this connection (PREPARE'd the first time): the claim's
+ * statements are planned once per connection rather than on every claim, while still going
+ * several to a round trip. Planning them took as much of the server's time as running them.
+ */
+async function executeSql(client: ClientBase, sql: string, values: unknown[]): Promise<string> {
+  const name = `callq_${createHash('sha1').update(sql).digest('hex').slice(0, 16)}`;
+  let names = prepared.get(client);
+  if (!names) prepared.set(client, (names = new Set()));
+  if (!names.has(name)) {
+    await client.query(`PREPARE ${name} AS ${sql}`);
+    names.add(name);
+  }
+  return values.length ? inline(client, `EXECUTE ${name}(${values.map((_, i) => `$${i + 1}`).join(', ')})`, values) : `EXECUTE ${name}`;
+}
+
+/**
+ * Claims the best eligible lead for `rep`, in one short transaction of two round trips. Its
+ * commit does not wait for the disk (synchronous_commit off for this transaction only): a claim
+ * is a lease, and one lost in a server crash only returns its lead to the queue; outcomes keep
+ * the server's durability. The round trips:
+ * (1) lock the rep's name, so one rep's two terminals cannot each take a lead, and read a live
+ * claim the rep already holds (returned with reason 'held'), the zone groups whose stored
+ * windows are stale, and the candidates in the groups open now; (2) claim the first candidate
+ * still eligible and not being claimed by someone else, and commit. Stale windows (once a week
+ * per group, or after the hours changed) are recomputed and the candidates read again. When
+ * every candidate was taken meanwhile, it looks wider. Null when nothing is callable.
+ */
+export async function claimNextLeadPg(client: ClientBase, now: Date, settings: Settings, rep: string, filters: QueueFilters): Promise<Claim | null> {
+  const key = hoursKey(settings.hours);
+  const since = inboundSince(now, settings);
+  const expires = new Date(now.getTime() + delayMs(settings.lease)).toISOString();
+  for (let width = CLAIM_WIDTH; ; width *= 4) {
+    const b = bind(now, settings, rep, filters, []);
+    let inTransaction = false;
+    try {
+      const hq = new Params();
+      const heldNow = await executeSql(
+        client,
+        `SELECT * FROM leads WHERE claim_rep = ${hq.p('rep', rep)} AND claim_expires_at > ${hq.p('now', b.now)} ORDER BY claim_expires_at DESC LIMIT 1`,
+        hq.values,
+      );
+      const sq = new Params();
+      const stale = await executeSql(client, staleZonesSql(sq, b, key), sq.values);
+      const cq = new Params();
+      const candidatesNow = await executeSql(client, candidatesSql(cq, b, width, since, key), cq.values);
+      inTransaction = true;
+      const results = (await client.query(
+        `BEGIN; SET LOCAL synchronous_commit = off; SET LOCAL plan_cache_mode = force_generic_plan;
+         SELECT pg_advisory_xact_lock(${REP_LOCK}, hashtext(${client.escapeLiteral(rep)}));
+         ${heldNow}; ${stale}; ${candidatesNow}`,
+      )) as unknown as QueryResult[];
+      const held = results[4].rows[0] as LeadRow | undefined;
+      if (held) {
+        await client.query('COMMIT');
+        inTransaction = false;
+        return { lead: held, reason: 'held', total: total(held.queue_rank, held, now, settings.weights), token: held.claim_token! };
+      }
+      let read = results[6].rows as Candidate[];
+      if (results[5].rows.length) {
+        await openAmong(client, results[5].rows as ZoneRow[], now, settings);
+        const again = new Params();
+        read = (await client.query<Candidate>(candidatesSql(again, b, width, since, key), again.values)).rows;
+      }
+      const { ranked, complete } = await rankCandidates(client, read, b, now, settings, width);
+      if (ranked.length === 0) {
+        await client.query('COMMIT');
+        inTransaction = false;
+        return null;
+      }
+      const p = new Params();
+      const ids = p.p('ids', ranked.map((c) => c.id));
+      const token = randomBytes(8).toString('hex');
+      const pick = await executeSql(
+        client,
+        `WITH pick AS (
+           SELECT id FROM leads WHERE id = ANY(${ids}::bigint[]) AND ${eligibleSql(p, b)}
+           ORDER BY array_position(${ids}::bigint[], id) LIMIT 1
+           FOR UPDATE SKIP LOCKED)
+         UPDATE leads l SET claim_rep = ${p.p('rep', rep)}, claim_token = ${p.p('token', token)},
+           claim_expires_at = ${p.p('expires', expires)}, updated_at = ${p.p('now', b.now)}
+         FROM pick WHERE l.id = pick.id RETURNING l.*`,
+        p.values,
+      );
+      const picked = (await client.query(`${pick}; COMMIT`)) as unknown as QueryResult[];
+      inTransaction = false;
+      const lead = picked[0].rows[0] as LeadRow | undefined;
+      if (lead) return { lead, reason: reasonFor(lead, rep, now, settings), total: total(lead.queue_rank, lead, now, settings.weights), token };
+      if (complete) return null;
+    } catch (err) {
+      if (inTransaction) await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  }
+}
+
+/** Gives a claim back. False when `rep` did not hold a live claim on the lead. */
+export async function releaseClaimPg(client: ClientBase, leadId: number, rep: string, now: Date): Promise<boolean> {
+  const { rowCount } = await client.query(
+    `UPDATE leads SET claim_rep = NULL, claim_token = NULL, claim_expires_at = NULL, updated_at = $1
+     WHERE id = $2 AND claim_rep = $3 AND claim_expires_at > $1`,
+    [now.toISOString(), leadId, rep],
+  );
+  return (rowCount ?? 0) > 0;
+}
+
+/** Extends `rep`'s claim by one lease from `now` while its token is unchanged (callq work). */
+export async function renewClaimPg(client: ClientBase, leadId: number, rep: string, token: string, now: Date, settings: Settings): Promise<boolean> {
+  const expires = new Date(now.getTime() + delayMs(settings.lease)).toISOString();
+  const { rowCount } = await client.query('UPDATE leads SET claim_expires_at = $1 WHERE id = $2 AND claim_rep = $3 AND claim_token = $4', [
+    expires,
+    leadId,
+    rep,
+    token,
+  ]);
+  return (rowCount ?? 0) > 0;
+}

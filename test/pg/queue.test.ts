@@ -1,0 +1,345 @@
+// Claims and outcomes on PostgreSQL: the same results as the SQLite store on the same leads and
+// the same sequence of claims and outcomes, and the guarantees that hold under concurrency
+// (a locked lead is skipped, a stolen or expired claim records nothing).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { openDatabase, type DB } from '../../src/db/open.js';
+import { loadSettings, storeSetting } from '../../src/db/settings.js';
+import { claimNextLead, type QueueFilters } from '../../src/db/queue.js';
+import { parseAltPhones, recordOutcome } from '../../src/db/outcomes.js';
+import { planOutcome } from '../../src/core/outcome.js';
+import type { LeadRow } from '../../src/core/lead.js';
+import type { Settings } from '../../src/core/settings.js';
+import { ConflictError } from '../../src/core/errors.js';
+import type { PgClient } from '../../src/db/pg/open.js';
+import { loadSettingsPg, storeSettingPg } from '../../src/db/pg/settings.js';
+import { claimNextLeadPg, queueCandidatesPg, releaseClaimPg } from '../../src/db/pg/queue.js';
+import { recordOutcomePg } from '../../src/db/pg/outcomes.js';
+import { seedLeads, type SeedLead } from '../seed.js';
+import { tempDir } from '../helpers.js';
+import { freshDatabase, pgInfo, type TestDatabase } from './db.js';
+
+const BASE = Date.parse('2026-11-24T14:30:00.000Z'); // Tuesday 09:30 New York, 14:30 London, 06:30 Los Angeles
+const at = (minutes: number) => new Date(BASE + minutes * 60_000);
+
+/** Copies every lead (all columns, ids kept) from a SQLite file into PostgreSQL. */
+async function copyLeads(db: DB, client: PgClient): Promise<void> {
+  const rows = db.prepare('SELECT * FROM leads ORDER BY id').all() as Record<string, unknown>[];
+  for (const row of rows) {
+    const cols = Object.keys(row);
+    await client.query(`INSERT INTO leads(${cols.join(',')}) VALUES (${cols.map((_, i) => `$${i + 1}`).join(',')})`, Object.values(row));
+  }
+}
+
+function planFor(disposition: string, now: Date, settings: Settings, rep: string) {
+  const d = settings.dispositions.find((x) => x.name === disposition)!;
+  return (lead: LeadRow) =>
+    planOutcome(
+      {
+        id: lead.id,
+        status: lead.status,
+        phone: lead.phone,
+        alt_phones: parseAltPhones(lead.alt_phones),
+        zones: lead.timezone ? lead.timezone.split(',') : [],
+        attempts: lead.attempts,
+        contacts: lead.contacts,
+        attempts_since_contact: lead.attempts_since_contact,
+        day_attempts: lead.day_attempts,
+        attempt_day: lead.attempt_day,
+        first_call_at: lead.first_call_at,
+      },
+      {
+        disposition: d,
+        note: disposition === 'qualified' ? 'wants a demo' : `note ${disposition}`,
+        at: new Date(now.getTime() + 90 * 60_000),
+        until: new Date(now.getTime() + 30 * 86_400_000),
+        reason: disposition === 'disqualified' ? 'no-budget' : undefined,
+        answers: { need: 'tracking', timeframe: 'Q1', authority: 'VP' },
+        rep,
+        viewerZone: 'UTC',
+      },
+      now,
+      settings,
+    );
+}
+
+const settle = async <T>(f: () => T | Promise<T>): Promise<{ ok: T } | { error: string }> => {
+  try {
+    return { ok: await f() };
+  } catch (err) {
+    return { error: `${(err as Error).name}: ${(err as Error).message}` };
+  }
+};
+
+function seedScenario(path: string): void {
+  const leads: SeedLead[] = [];
+  const zones = ['America/New_York', 'America/Chicago', 'America/Los_Angeles', 'Europe/London', 'America/Chicago,America/New_York', null];
+  for (let i = 0; i < 48; i++) {
+    leads.push({
+      timezone: zones[i % zones.length],
+      score: (i * 37) % 101,
+      source: ['webinar', 'referral', 'purchased-list'][i % 3],
+      campaign: i % 4 === 0 ? 'q4' : null,
+      list: i % 2 ? 'a' : 'b',
+      inbound_at: i % 9 === 0 ? at(-(i % 40)).toISOString() : null,
+      status: i % 10 === 7 ? 'working' : 'new',
+      attempts: i % 10 === 7 ? 2 : 0,
+      next_eligible_at: i % 10 === 7 ? at(20 + i).toISOString() : null,
+      created_at: new Date(BASE - (i % 13) * 86_400_000).toISOString(),
+      alt_phones: i % 8 === 3 ? ['+13125550188', '+13125550189'] : undefined,
+    });
+  }
+  // Two people reached the same way as lead 1 (same phone, same e-mail), and a colleague on an extension.
+  leads.push({ phone: '+12125550100', email: 'one@example.com', timezone: 'America/New_York', score: 99 });
+  leads.push({ phone: '+12125550100', email: 'other@example.com', timezone: 'America/New_York', score: 10 });
+  leads.push({ phone: '+12125550177', email: 'one@example.com', timezone: 'America/Chicago', score: 10 });
+  // Closed zone (never served): do-not-call logged by ops on 52 reaches 53 by e-mail; on 54 (extension 7) not 55 (extension 8).
+  leads.push({ phone: '+12125550155', email: 'shared@example.com', timezone: 'America/Los_Angeles' });
+  leads.push({ phone: '+12125550156', email: 'shared@example.com', timezone: 'America/Los_Angeles' });
+  leads.push({ phone: '+12125550157', email: null, timezone: 'America/Los_Angeles' });
+  leads.push({ phone: '+12125550157', email: null, timezone: 'America/Los_Angeles' });
+  seedLeads(path, leads);
+  const db = openDatabase(path);
+  db.prepare(`UPDATE leads SET phone_ext = CASE id WHEN 54 THEN '7' ELSE '8' END WHERE id IN (54, 55)`).run();
+  // Due callbacks: one per rep, one for anyone, one only past the grace period; and a lead at its attempt limit.
+  const cb = db.prepare(`UPDATE leads SET status = 'callback', callback_at = ?, callback_rep = ?, next_eligible_at = ? WHERE id = ?`);
+  cb.run(at(5).toISOString(), 'ben', at(5).toISOString(), 2);
+  cb.run(at(1).toISOString(), null, at(1).toISOString(), 8);
+  cb.run(at(-30).toISOString(), 'cid', at(-30).toISOString(), 14);
+  cb.run(at(30).toISOString(), 'ana', at(30).toISOString(), 20);
+  db.prepare(`UPDATE leads SET attempts_since_contact = 3, attempts = 3 WHERE id = 26`).run();
+  db.prepare(`UPDATE leads SET phone_ext = '101' WHERE phone = '+12125550100' AND score = 10`).run();
+  db.close();
+}
+
+describe.skipIf(pgInfo.unavailable)('PostgreSQL claims and outcomes mirror SQLite', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  let pgdb: TestDatabase;
+  let client: PgClient;
+  let lite: DB;
+  beforeAll(async () => {
+    tmp = tempDir();
+    const path = join(tmp.dir, 'mirror.db');
+    seedScenario(path);
+    lite = openDatabase(path);
+    pgdb = await freshDatabase();
+    client = await pgdb.connect();
+    await copyLeads(lite, client);
+    for (const [key, value] of [['max-attempts', '4'], ['weight.source.referral', '12'], ['max-per-day', '3']]) {
+      storeSetting(lite, key, value, 'ops', at(-60));
+      await storeSettingPg(client, key, value, 'ops', at(-60));
+    }
+  });
+  afterAll(async () => {
+    lite?.close();
+    await client?.end();
+    await pgdb?.drop();
+    tmp?.cleanup();
+  });
+
+  it('serves the same leads in the same order with the same reasons, and records the same outcomes', async () => {
+    let settingsLite = loadSettings(lite);
+    let settingsPg = await loadSettingsPg(client);
+    expect(settingsPg).toEqual(settingsLite);
+    const reps = ['ana', 'ben', 'cid'];
+    const dispositions = ['no-answer', 'callback', 'busy', 'voicemail', 'gatekeeper', 'do-not-call', 'qualified', 'nurture', 'bad-number', 'not-interested', 'disqualified'];
+    const served: string[] = [];
+    let logged = 0;
+    let alsoSuppressed = 0;
+    for (let step = 0; step < 90; step++) {
+      const now = at(step * 3);
+      const rep = reps[step % 3];
+      if (step === 75) {
+        // Calling hours change in the afternoon: every group's stored windows go stale at once.
+        storeSetting(lite, 'hours.end', '13:00', 'ops', now);
+        await storeSettingPg(client, 'hours.end', '13:00', 'ops', now);
+        settingsLite = loadSettings(lite);
+        settingsPg = await loadSettingsPg(client);
+      }
+      const filters: QueueFilters = step % 7 === 6 ? { list: 'A' } : step % 11 === 10 ? { source: 'Referral', exclude: [1, 3] } : {};
+      const a = claimNextLead(lite, now, settingsLite, rep, filters);
+      const b = await claimNextLeadPg(client, now, settingsPg, rep, filters);
+      expect(b && { id: b.lead.id, reason: b.reason }, `step ${step}`).toEqual(a && { id: a.lead.id, reason: a.reason });
+      if (!a || !b) continue;
+      expect(b.total).toBeCloseTo(a.total, 9);
+      expect({ ...b.lead, claim_token: null }).toEqual({ ...a.lead, claim_token: null });
+      served.push(`${rep}:${a.lead.id}:${a.reason}`);
+      // Every fifth claim is kept (the rep sees it again as 'held'); a colleague sometimes tries to log it.
+      if (step % 5 === 2) {
+        const other = reps[(step + 1) % 3];
+        const x = await settle(() => recordOutcome(lite, { leadId: a.lead.id, rep: other, now, force: false }, settingsLite, planFor('busy', now, settingsLite, other)));
+        // The colleague's copy of the lead (b.lead) shows someone else's claim: decided on the stored lead.
+        const y = await settle(() => recordOutcomePg(client, { leadId: b.lead.id, rep: other, now, force: false }, settingsPg, planFor('busy', now, settingsPg, other), b.lead));
+        expect(y).toEqual(x);
+        continue;
+      }
+      const disposition = dispositions[step % dispositions.length];
+      const x = await settle(() =>
+        recordOutcome(lite, { leadId: a.lead.id, rep, now, force: false, token: a.token }, settingsLite, planFor(disposition, now, settingsLite, rep)),
+      );
+      const y = await settle(() =>
+        // Every other outcome starts from the row the claim returned, as callq work would.
+        recordOutcomePg(client, { leadId: b.lead.id, rep, now, force: false, token: b.token }, settingsPg, planFor(disposition, now, settingsPg, rep), step % 2 ? b.lead : undefined),
+      );
+      const strip = (r: typeof x) => ('ok' in r ? { ...r.ok, lead: { ...r.ok.lead, claim_token: null } } : r);
+      expect(strip(y), `step ${step}: ${disposition}`).toEqual(strip(x));
+      if ('ok' in x) logged++;
+      if ('ok' in x && x.ok.alsoSuppressed > 0) alsoSuppressed += x.ok.alsoSuppressed;
+    }
+    // The scenario reached what it is meant to test.
+    expect(served.some((s) => s.endsWith(':held'))).toBe(true);
+    expect(served.some((s) => s.endsWith(':callback-mine'))).toBe(true);
+    expect(served.some((s) => s.endsWith(':callback'))).toBe(true);
+    expect(served.some((s) => s.endsWith(':fresh'))).toBe(true);
+    expect(logged).toBeGreaterThan(30);
+    expect(alsoSuppressed).toBeGreaterThan(0);
+
+    // Outcomes logged outside the queue (--force), reaching other leads by e-mail and by extension.
+    const forced: number[] = [];
+    for (const id of [52, 54]) {
+      const now = at(300);
+      const x = recordOutcome(lite, { leadId: id, rep: 'ops', now, force: true }, settingsLite, planFor('do-not-call', now, settingsLite, 'ops'));
+      const y = await recordOutcomePg(client, { leadId: id, rep: 'ops', now, force: true }, settingsPg, planFor('do-not-call', now, settingsPg, 'ops'));
+      expect(y).toEqual(x);
+      forced.push(y.alsoSuppressed);
+    }
+    expect(forced).toEqual([1, 0]);
+
+    const tables = ['leads', 'calls', 'suppressions', 'lead_alt_phones', 'lead_zones'];
+    for (const table of tables) {
+      const order = table === 'lead_alt_phones' ? 'lead_id, phone' : table === 'lead_zones' ? 'timezone' : 'id';
+      const cols = table === 'lead_zones' ? 'timezone' : '*';
+      const mask = (r: Record<string, unknown>) => ('claim_token' in r ? { ...r, claim_token: r.claim_token === null ? null : 'token' } : r);
+      const fromLite = (lite.prepare(`SELECT ${cols} FROM ${table} ORDER BY ${order}`).all() as Record<string, unknown>[]).map(mask);
+      const fromPg = (await client.query(`SELECT ${cols} FROM ${table} ORDER BY ${order}`)).rows.map(mask);
+      expect(fromPg, table).toEqual(fromLite);
+    }
+    const dnc = (await client.query(`SELECT count(*) AS n FROM leads WHERE status = 'do-not-call'`)).rows[0].n;
+    expect(dnc).toBeGreaterThan(0);
+  });
+});
+
+describe.skipIf(pgInfo.unavailable)('PostgreSQL claims under concurrency', () => {
+  let pgdb: TestDatabase;
+  let client: PgClient;
+  let other: PgClient;
+  let settings: Settings;
+  let first: Awaited<ReturnType<typeof claimNextLeadPg>>;
+  beforeAll(async () => {
+    const tmp = tempDir();
+    const path = join(tmp.dir, 'leads.db');
+    seedLeads(path, [
+      { score: 90, timezone: 'America/New_York' },
+      { score: 80, timezone: 'America/New_York' },
+      { score: 70, timezone: 'America/New_York' },
+      { score: 60, timezone: 'America/Los_Angeles' },
+    ]);
+    const lite = openDatabase(path);
+    pgdb = await freshDatabase();
+    client = await pgdb.connect();
+    other = await pgdb.connect();
+    await copyLeads(lite, client);
+    lite.close();
+    tmp.cleanup();
+    settings = await loadSettingsPg(client);
+  });
+  afterAll(async () => {
+    await client?.end();
+    await other?.end();
+    await pgdb?.drop();
+  });
+
+  it('reads each open zone group through the queue index, a bounded range each', async () => {
+    const { rows } = await client.query(
+      `EXPLAIN (FORMAT JSON) SELECT t.* FROM unnest($1::text[]) AS z(tz) CROSS JOIN LATERAL (
+         SELECT id FROM leads WHERE timezone = z.tz AND status IN ('new','working','nurture')
+           AND (next_eligible_at IS NULL OR next_eligible_at <= $2) ORDER BY queue_rank DESC LIMIT 16) AS t`,
+      [['America/New_York', 'America/Chicago'], at(0).toISOString()],
+    );
+    await client.query('SET enable_seqscan = off'); // a four-lead table would be scanned otherwise
+    const { rows: forced } = await client.query(
+      `EXPLAIN (FORMAT JSON) SELECT t.* FROM unnest($1::text[]) AS z(tz) CROSS JOIN LATERAL (
+         SELECT id FROM leads WHERE timezone = z.tz AND status IN ('new','working','nurture')
+           AND (next_eligible_at IS NULL OR next_eligible_at <= $2) ORDER BY queue_rank DESC LIMIT 16) AS t`,
+      [['America/New_York', 'America/Chicago'], at(0).toISOString()],
+    );
+    await client.query('RESET enable_seqscan');
+    expect(JSON.stringify(rows)).toContain('Limit');
+    const plan = JSON.stringify(forced);
+    expect(plan).toContain('"Index Name":"leads_queue"');
+    expect(plan).not.toContain('"Node Type":"Sort"');
+  });
+
+  it('skips a lead another transaction is claiming instead of waiting for it, and never serves it twice', async () => {
+    // `other` holds the best lead's row lock, as a claim in progress does.
+    await other.query('BEGIN');
+    await other.query('SELECT id FROM leads WHERE id = 1 FOR UPDATE');
+    first = await claimNextLeadPg(client, at(0), settings, 'ana', {});
+    expect(first?.lead.id).toBe(2);
+    // The other transaction claims lead 1 and commits: the next claim must not take it.
+    await other.query(`UPDATE leads SET claim_rep = 'ben', claim_token = 't', claim_expires_at = $1 WHERE id = 1`, [at(15).toISOString()]);
+    await other.query('COMMIT');
+    const second = await claimNextLeadPg(client, at(0), settings, 'cid', {});
+    expect(second?.lead.id).toBe(3);
+    // Los Angeles is closed at 06:30: nothing more.
+    expect(await claimNextLeadPg(client, at(0), settings, 'dee', {})).toBeNull();
+    expect((await claimNextLeadPg(client, at(1), settings, 'ana', {}))?.reason).toBe('held');
+    const preview = await queueCandidatesPg(client, at(0), settings, 'ben', {}, 10);
+    expect(preview.map((e) => e.lead.id)).toEqual([1]);
+  });
+
+  it('refuses an outcome on a stolen or expired claim and records nothing', async () => {
+    const busy = (rep: string, now: Date) => planFor('busy', now, settings, rep);
+    const calls = async () => Number((await client.query('SELECT count(*) AS n FROM calls')).rows[0].n);
+    // ana's claim on lead 2 (from the test above) expires at +15 min; ben takes the lead at +16.
+    const stolen = await claimNextLeadPg(client, at(16), settings, 'ben', { exclude: [1, 3] });
+    expect(stolen?.lead.id).toBe(2);
+    await expect(recordOutcomePg(client, { leadId: 2, rep: 'ana', now: at(17), force: false }, settings, busy('ana', at(17)))).rejects.toThrow(
+      new ConflictError(`lead 2 is claimed by ben until ${at(31).toISOString()}; nothing was recorded.`),
+    );
+    await expect(recordOutcomePg(client, { leadId: 2, rep: 'ben', now: at(40), force: false, token: stolen!.token }, settings, busy('ben', at(40)))).rejects.toThrow(
+      /your claim on lead 2 expired at .*; nothing was recorded/,
+    );
+    expect(await calls()).toBe(0);
+    // ana's stale copy of the lead (her own claim, before it expired) does not fool the write either.
+    await expect(
+      recordOutcomePg(client, { leadId: 2, rep: 'ana', now: at(14), force: false, token: first!.token }, settings, busy('ana', at(14)), first!.lead),
+    ).rejects.toThrow(`lead 2 is claimed by ben until ${at(31).toISOString()}`);
+    expect(await calls()).toBe(0);
+    // A stale token (the lead was claimed again since) is refused too.
+    const again = await claimNextLeadPg(client, at(41), settings, 'ben', { exclude: [1, 3] });
+    expect(again?.lead.id).toBe(2);
+    await expect(recordOutcomePg(client, { leadId: 2, rep: 'ben', now: at(42), force: false, token: stolen!.token }, settings, busy('ben', at(42)))).rejects.toThrow(
+      /was replaced by a newer one/,
+    );
+    const ok = await recordOutcomePg(client, { leadId: 2, rep: 'ben', now: at(42), force: false, token: again!.token }, settings, busy('ben', at(42)));
+    expect(ok.lead.claim_rep).toBeNull();
+    expect(ok.lead.status).toBe('working');
+    expect(await calls()).toBe(1);
+    expect(await releaseClaimPg(client, 3, 'cid', at(43))).toBe(false); // expired at +15
+  });
+
+  it('records nothing when the claim is taken over between the read and the write', async () => {
+    const claim = await claimNextLeadPg(client, at(100), settings, 'eve', { exclude: [2, 3] });
+    expect(claim?.lead.id).toBe(1);
+    // A takeover in progress: the row is locked by an uncommitted update when eve logs.
+    await other.query('BEGIN');
+    await other.query(`UPDATE leads SET claim_rep = 'fay', claim_token = 'x', claim_expires_at = $1 WHERE id = 1`, [at(130).toISOString()]);
+    const logging = settle(() => recordOutcomePg(client, { leadId: 1, rep: 'eve', now: at(101), force: false, token: claim!.token }, settings, planFor('no-answer', at(101), settings, 'eve')));
+    // eve read the lead as hers and her write now waits on the row: wait (within the test's timeout) until the server says so.
+    const watcher = await pgdb.connect();
+    try {
+      for (;;) {
+        const { rows } = await watcher.query(
+          `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'WITH upd AS%'`,
+        );
+        if (rows.length) break;
+      }
+    } finally {
+      await watcher.end();
+    }
+    await other.query('COMMIT');
+    expect(await logging).toEqual({ error: `ConflictError: lead 1 is claimed by fay until ${at(130).toISOString()}; nothing was recorded.` });
+    expect(Number((await client.query('SELECT count(*) AS n FROM calls WHERE lead_id = 1')).rows[0].n)).toBe(0);
+  });
+});

@@ -1,0 +1,56 @@
+// One rep as its own process, for the PostgreSQL concurrency test and bench: claims and logs
+// through the built store (dist/) until the queue is empty or `seconds` run out, then prints
+// what it did as JSON. Input: a JSON object in argv[2] — { config, rep, now, seconds?, startAt?, limit? }.
+import { connectPg } from '../../dist/db/pg/open.js';
+import { loadSettingsPg } from '../../dist/db/pg/settings.js';
+import { claimNextLeadPg } from '../../dist/db/pg/queue.js';
+import { parseAltPhones, recordOutcomePg } from '../../dist/db/pg/outcomes.js';
+import { planOutcome } from '../../dist/core/outcome.js';
+
+const { config, rep, now: nowIso, seconds, startAt, limit } = JSON.parse(process.argv[2]);
+const MIX = ['no-answer', 'voicemail', 'gatekeeper', 'no-answer', 'callback', 'not-interested', 'no-answer', 'qualified', 'nurture', 'disqualified', 'busy', 'do-not-call'];
+const now = new Date(nowIso);
+const client = await connectPg(config);
+const settings = await loadSettingsPg(client);
+const out = { rep, claimed: [], logged: [], held: 0, claimMs: [], logMs: [], errors: [], elapsedMs: 0 };
+while (Date.now() < startAt) await new Promise((r) => setTimeout(r, 2));
+const started = performance.now();
+const end = seconds ? started + seconds * 1000 : Infinity;
+for (let i = 0; performance.now() < end; i++) {
+  if (limit && out.claimMs.length >= limit) break;
+  try {
+    const t0 = performance.now();
+    const claim = await claimNextLeadPg(client, now, settings, rep, {});
+    const t1 = performance.now();
+    out.claimMs.push(t1 - t0);
+    if (!claim) break;
+    if (claim.reason === 'held') out.held++;
+    else out.claimed.push(claim.lead.id);
+    const name = MIX[(i + rep.length) % MIX.length];
+    const disposition = settings.dispositions.find((d) => d.name === name);
+    await recordOutcomePg(client, { leadId: claim.lead.id, rep, now, force: false, token: claim.token }, settings, (lead) =>
+      planOutcome(
+        {
+          id: lead.id, status: lead.status, phone: lead.phone, alt_phones: parseAltPhones(lead.alt_phones),
+          zones: lead.timezone ? lead.timezone.split(',') : [], attempts: lead.attempts, contacts: lead.contacts,
+          attempts_since_contact: lead.attempts_since_contact, day_attempts: lead.day_attempts, attempt_day: lead.attempt_day, first_call_at: lead.first_call_at,
+        },
+        {
+          disposition, note: 'wants a demo', at: new Date(now.getTime() + 90 * 60_000), until: new Date(now.getTime() + 90 * 86_400_000),
+          reason: name === 'disqualified' ? 'no-budget' : undefined, answers: { need: 'tracking', timeframe: 'Q1', authority: 'VP' }, rep, viewerZone: 'UTC',
+        },
+        now,
+        settings,
+      ),
+      claim.lead, // as callq work does: the row the claim returned
+    );
+    out.logMs.push(performance.now() - t1);
+    out.logged.push(claim.lead.id);
+  } catch (err) {
+    out.errors.push(`${rep}: ${err?.message ?? err}`);
+    if (out.errors.length > 20) break;
+  }
+}
+out.elapsedMs = performance.now() - started;
+await client.end();
+process.stdout.write(JSON.stringify(out) + '\n');
