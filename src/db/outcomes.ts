@@ -3,12 +3,13 @@
 import { statement, type DB } from './open.js';
 import { getLead, type LeadRow } from './leads.js';
 import { addSuppressions } from './suppressions.js';
-import { ConflictError, UsageError } from '../core/errors.js';
+import { UsageError } from '../core/errors.js';
 import type { OutcomePlan } from '../core/outcome.js';
 import { queueRank } from '../core/priority.js';
 import { personSuppressionKeys } from '../core/suppression.js';
 import { splitPhoneIdentity } from '../core/identity.js';
 import type { Settings } from '../core/settings.js';
+import { claimConflict } from '../core/claim-check.js';
 
 export interface RecordOptions {
   leadId: number;
@@ -39,24 +40,8 @@ export function parseAltPhones(text: string | null): string[] {
 }
 
 function checkClaim(lead: LeadRow, o: RecordOptions): void {
-  const nowMs = o.now.getTime();
-  const live = lead.claim_rep !== null && lead.claim_expires_at !== null && Date.parse(lead.claim_expires_at) > nowMs;
-  const mine = live && lead.claim_rep === o.rep && (o.token === undefined || o.token === lead.claim_token);
-  if (mine) return;
-  if (live && lead.claim_rep !== o.rep) {
-    throw new ConflictError(`lead ${lead.id} is claimed by ${lead.claim_rep} until ${lead.claim_expires_at}; nothing was recorded.`);
-  }
-  if (o.force) return;
-  if (live) throw new ConflictError(`your claim on lead ${lead.id} was replaced by a newer one; nothing was recorded. Log with the current claim, or --force.`);
-  if (lead.claim_rep === o.rep && lead.claim_expires_at) {
-    throw new ConflictError(
-      `your claim on lead ${lead.id} expired at ${lead.claim_expires_at}; nothing was recorded. ` +
-        'If you did make this call and no one else has the lead, repeat with --force.',
-    );
-  }
-  throw new ConflictError(
-    `you hold no claim on lead ${lead.id}; nothing was recorded. Claim it with 'callq next', or use --force for a call made outside the queue.`,
-  );
+  const conflict = claimConflict(lead, o);
+  if (conflict) throw conflict;
 }
 
 export function recordOutcome(db: DB, o: RecordOptions, settings: Settings, plan: (lead: LeadRow) => OutcomePlan): Recorded {

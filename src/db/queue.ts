@@ -18,6 +18,7 @@ import { statement, type DB } from './open.js';
 import type { LeadRow } from './leads.js';
 import type { Settings } from '../core/settings.js';
 import { isOpen, nextOpen } from '../core/calling-window.js';
+import { compareQueued, maxStaticPoints } from '../core/queue-order.js';
 import { freshness, freshnessHorizon, total } from '../core/priority.js';
 import { computeWindows, hoursKey, openAt, windowsValid, type ZoneWindows } from '../core/zone-windows.js';
 import { callbackDueFor, claimedByOtherUntil, delayMs } from '../core/eligibility.js';
@@ -30,7 +31,8 @@ export interface QueueFilters {
   exclude?: number[];
 }
 
-export type QueueReason = 'callback-mine' | 'callback' | 'fresh' | 'score';
+import type { QueueReason } from '../core/queue-order.js';
+export type { QueueReason };
 
 export interface QueueEntry {
   lead: LeadRow;
@@ -127,20 +129,6 @@ interface Candidate {
 const LIGHT = 'id, status, queue_rank, inbound_at, callback_at, callback_rep, timezone';
 const LIGHT_OF_L = LIGHT.split(', ').map((c) => `l.${c}`).join(', ');
 
-function compareCandidates(a: Candidate, b: Candidate): number {
-  const order: Record<QueueReason, number> = { 'callback-mine': 0, callback: 1, fresh: 2, score: 2 };
-  if (order[a.reason] !== order[b.reason]) return order[a.reason] - order[b.reason];
-  if (order[a.reason] < 2) return (a.callback_at ?? '').localeCompare(b.callback_at ?? '') || a.id - b.id;
-  return b.total - a.total || a.id - b.id;
-}
-
-/** The most static score points any lead could have: bounds the search among fresh leads. */
-function maxStaticPoints(settings: Settings): number {
-  const w = settings.weights;
-  const best = (weights: Record<string, number>) => Math.max(0, ...Object.values(weights));
-  return Math.max(0, w.score * 100) + best(w.source) + best(w.campaign);
-}
-
 /**
  * The best `limit` leads callable by `rep` at `now`, best first. Reads only index ranges:
  * due callbacks, the top of each open zone group by stored rank, and the newest inbound leads
@@ -217,7 +205,7 @@ export function queueCandidates(db: DB, now: Date, settings: Settings, rep: stri
     }
   }
 
-  const best = [...found.values()].sort(compareCandidates).slice(0, limit);
+  const best = [...found.values()].sort(compareQueued).slice(0, limit);
   const byId = statement(db, 'SELECT * FROM leads WHERE id = ?');
   return best.map((c) => ({ lead: byId.get(c.id) as LeadRow, reason: c.reason, total: c.total }));
 }

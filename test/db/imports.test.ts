@@ -3,10 +3,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { openDatabase, type DB } from '../../src/db/open.js';
-import type { ImportCounts } from '../../src/db/imports.js';
 import { beginImport, type WriterOptions } from '../../src/db/import-writer.js';
+import { NO_COUNTS, WRITER_NOW, writerOptions } from './writer-options.js';
 import { LEAD_COLUMNS, TUPLE_COLUMNS, type LeadTuple } from '../../src/io/lead-record.js';
-import { resolveSettings } from '../../src/core/settings.js';
 import { tempDir } from '../helpers.js';
 
 let dir: string;
@@ -21,22 +20,9 @@ afterEach(() => {
   cleanup();
 });
 
-const NOW = new Date('2026-11-23T15:00:00Z');
-const COUNTS: ImportCounts = { rows_read: 0, inserted: 0, updated: 0, duplicates: 0, suppressed: 0, rejected: 0 };
-
-function options(over: Partial<WriterOptions> = {}): WriterOptions {
-  return {
-    fileName: 'leads.csv',
-    rep: 'ops',
-    now: NOW,
-    onDuplicate: 'skip',
-    dryRun: false,
-    weights: resolveSettings(new Map()).weights,
-    expectedRows: 10,
-    unfilled: new Set(),
-    ...over,
-  };
-}
+const NOW = WRITER_NOW;
+const COUNTS = NO_COUNTS;
+const options = (over: Partial<WriterOptions> = {}): WriterOptions => writerOptions(10, over);
 
 /** A lead tuple with a phone, zone and rank, and whatever else is given. */
 function tuple(n: number, values: Record<string, string | number | null> = {}): LeadTuple {

@@ -10,11 +10,10 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDatabase, type DB } from '../../src/db/open.js';
-import type { ImportCounts } from '../../src/db/imports.js';
 import { beginImport, type Outcome, type WriterOptions } from '../../src/db/import-writer.js';
+import { NO_COUNTS, WRITER_NOW, writerOptions } from '../db/writer-options.js';
 import { isPersonalEmail, TUPLE_COLUMNS, type LeadTuple } from '../../src/io/lead-record.js';
 import { externalIdentity, phoneIdentity } from '../../src/core/identity.js';
-import { resolveSettings } from '../../src/core/settings.js';
 import { BIN, callq, json, queryDb, tempDir } from '../helpers.js';
 
 let dir: string;
@@ -22,22 +21,9 @@ let cleanup: () => void;
 beforeEach(() => ({ dir, cleanup } = tempDir('callq-scale-')));
 afterEach(() => cleanup());
 
-const NOW = new Date('2026-11-23T15:00:00Z');
-const COUNTS: ImportCounts = { rows_read: 0, inserted: 0, updated: 0, duplicates: 0, suppressed: 0, rejected: 0 };
-
-function options(over: Partial<WriterOptions> = {}): WriterOptions {
-  return {
-    fileName: 'leads.csv',
-    rep: 'ops',
-    now: NOW,
-    onDuplicate: 'skip',
-    dryRun: false,
-    weights: resolveSettings(new Map()).weights,
-    expectedRows: 40_000,
-    unfilled: new Set(),
-    ...over,
-  };
-}
+const NOW = WRITER_NOW;
+const COUNTS = NO_COUNTS;
+const options = (over: Partial<WriterOptions> = {}): WriterOptions => writerOptions(40_000, over);
 
 /** A person as the writer sees a row: the identity columns and a little more. */
 interface Person {
