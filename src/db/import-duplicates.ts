@@ -32,6 +32,8 @@ export interface BufferedLeads {
   held(id: number): Existing | undefined;
   /** Writes the buffered rows. */
   flush(): void;
+  /** Writes the buffered rows, and from now on keeps each buffered row's keys for holding(). */
+  trackKeys(): void;
 }
 
 /** Indexes a whole import has set aside: the lookup ones can be built early if the key index fills. */
@@ -127,7 +129,7 @@ export function duplicateFinder(
     db.prepare('SELECT id, external_id, external_system, phone, phone_ext, email FROM main.leads').iterate() as IterableIterator<StoredIdentity & { id: number }>;
   /** From now on the lookup indexes find duplicates, and a bloom filter of every key spares most lookups. */
   const spill = () => {
-    batch.flush();
+    batch.trackKeys();
     rows = null;
     filter = new KeyFilter();
     for (const row of everyStoredLead()) note(keyHashes(duplicateKeys(row)), row.id);
