@@ -23,8 +23,8 @@ import { openDatabase } from '../dist/db/open.js';
 import { SCHEMA_VERSION } from '../dist/db/migrations.js';
 import { loadSettings } from '../dist/db/settings.js';
 import { claimNextLead } from '../dist/db/queue.js';
-import { recordOutcome, parseAltPhones } from '../dist/db/outcomes.js';
-import { planOutcome } from '../dist/core/outcome.js';
+import { recordOutcome } from '../dist/db/outcomes.js';
+import { outcomeLead, planOutcome } from '../dist/core/outcome.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'bin', 'callq.js');
@@ -144,7 +144,7 @@ for (let i = 0; i < 3000; i++) {
   if (!claim) throw new Error('queue ran dry');
   recordOutcome(conn, { leadId: claim.lead.id, rep, now, force: false }, settings, (lead) =>
     planOutcome(
-      { ...lead, alt_phones: parseAltPhones(lead.alt_phones), zones: lead.timezone.split(',') },
+      outcomeLead(lead),
       { disposition: noAnswer, answers: {}, rep, viewerZone: 'UTC' },
       now,
       settings,

@@ -3,11 +3,10 @@
 import { openDatabase, retryWhileBusy } from '../../dist/db/open.js';
 import { loadSettings } from '../../dist/db/settings.js';
 import { claimNextLead } from '../../dist/db/queue.js';
-import { parseAltPhones, recordOutcome } from '../../dist/db/outcomes.js';
-import { planOutcome } from '../../dist/core/outcome.js';
+import { recordOutcome } from '../../dist/db/outcomes.js';
+import { mixedOutcome } from './outcome-mix.js';
 
 const { path, rep, now: nowIso, seconds, startAt, limit } = JSON.parse(process.argv[2]);
-const MIX = ['no-answer', 'voicemail', 'gatekeeper', 'no-answer', 'callback', 'not-interested', 'no-answer', 'qualified', 'nurture', 'disqualified', 'busy', 'do-not-call'];
 const now = new Date(nowIso);
 const db = openDatabase(path);
 const settings = loadSettings(db);
@@ -25,24 +24,8 @@ for (let i = 0; performance.now() < end; i++) {
     if (!claim) break;
     if (claim.reason === 'held') out.held++;
     else out.claimed.push(claim.lead.id);
-    const name = MIX[(i + rep.length) % MIX.length];
-    const disposition = settings.dispositions.find((d) => d.name === name);
     retryWhileBusy(db, () =>
-      recordOutcome(db, { leadId: claim.lead.id, rep, now, force: false, token: claim.token }, settings, (lead) =>
-        planOutcome(
-          {
-            id: lead.id, status: lead.status, phone: lead.phone, alt_phones: parseAltPhones(lead.alt_phones),
-            zones: lead.timezone ? lead.timezone.split(',') : [], attempts: lead.attempts, contacts: lead.contacts,
-            attempts_since_contact: lead.attempts_since_contact, day_attempts: lead.day_attempts, attempt_day: lead.attempt_day, first_call_at: lead.first_call_at,
-          },
-          {
-            disposition, note: 'wants a demo', at: new Date(now.getTime() + 90 * 60_000), until: new Date(now.getTime() + 90 * 86_400_000),
-            reason: name === 'disqualified' ? 'no-budget' : undefined, answers: { need: 'tracking', timeframe: 'Q1', authority: 'VP' }, rep, viewerZone: 'UTC',
-          },
-          now,
-          settings,
-        ),
-      ),
+      recordOutcome(db, { leadId: claim.lead.id, rep, now, force: false, token: claim.token }, settings, mixedOutcome(settings, rep, i, now)),
     );
     out.logMs.push(performance.now() - t1);
     out.logged.push(claim.lead.id);

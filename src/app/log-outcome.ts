@@ -4,9 +4,9 @@
 import { retryWhileBusy, type DB } from '../db/open.js';
 import { loadSettings } from '../db/settings.js';
 import { getLead } from '../db/leads.js';
-import { parseAltPhones, recordOutcome, type Recorded } from '../db/outcomes.js';
-import { planOutcome } from '../core/outcome.js';
-import { leadZones, primaryZone } from '../core/calling-window.js';
+import { recordOutcome, type Recorded } from '../db/outcomes.js';
+import { outcomeLead, planOutcome } from '../core/outcome.js';
+import { primaryZone } from '../core/calling-window.js';
 import { parseDate, parseDuration, parseWhen } from '../core/when.js';
 import { UsageError } from '../core/errors.js';
 
@@ -56,19 +56,7 @@ export function logOutcome(db: DB, by: Logger, req: OutcomeRequest): Recorded {
   return retryWhileBusy(db, () =>
     recordOutcome(db, { leadId: req.leadId, rep: by.rep, now: by.now, force: req.force, token: req.token }, settings, (lead) =>
       planOutcome(
-        {
-          id: lead.id,
-          status: lead.status,
-          phone: lead.phone,
-          alt_phones: parseAltPhones(lead.alt_phones),
-          zones: leadZones(lead),
-          attempts: lead.attempts,
-          contacts: lead.contacts,
-          attempts_since_contact: lead.attempts_since_contact,
-          day_attempts: lead.day_attempts,
-          attempt_day: lead.attempt_day,
-          first_call_at: lead.first_call_at,
-        },
+        outcomeLead(lead),
         { disposition, note: req.note, at, until, reason: req.reason, answers: req.answers, durationS, rep: by.rep, viewerZone: by.viewerZone },
         by.now,
         settings,

@@ -56,3 +56,14 @@ export interface LeadRow {
   /** The system that issued external_id (hubspot, salesforce, … or the id column's header). */
   external_system: string | null;
 }
+
+/** A lead's alternate phones, stored as a JSON array of numbers (anything else, or an empty entry, lists none). */
+export function parseAltPhones(text: string | null): string[] {
+  if (!text) return [];
+  try {
+    const value = JSON.parse(text) as unknown;
+    return Array.isArray(value) ? value.filter((p): p is string => typeof p === 'string' && p !== '') : [];
+  } catch {
+    return [];
+  }
+}

@@ -4,6 +4,7 @@
 import { UsageError } from './errors.js';
 import type { SuppressionKey } from './suppression.js';
 import { personSuppressionKeys } from './suppression.js';
+import { parseAltPhones } from './lead.js';
 
 const DAY_MS = 86_400_000;
 
@@ -70,15 +71,6 @@ export function doNotCallKeys(lead: { phone: string | null; phone_ext?: string |
   return personSuppressionKeys({ ...lead, alt_phones: parseAltPhones(lead.alt_phones) });
 }
 
-export function parseAltPhones(text: string | null): string[] {
-  if (!text) return [];
-  try {
-    const value = JSON.parse(text) as unknown;
-    return Array.isArray(value) ? value.filter((p): p is string => typeof p === 'string' && p !== '') : [];
-  } catch {
-    return [];
-  }
-}
 
 export type StepName =
   | 'integrity check'

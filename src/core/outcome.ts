@@ -3,10 +3,10 @@
 import { UsageError } from './errors.js';
 import { assertTransition, type LeadStatus } from './lifecycle.js';
 import type { Disposition } from './dispositions.js';
-import type { LeadRow } from './lead.js';
+import { parseAltPhones, type LeadRow } from './lead.js';
 import type { Settings } from './settings.js';
 import { delayMs } from './eligibility.js';
-import { addBusinessDays, describeHours, isOpen, isOpenIn, localParts, nearestAllowed, startOfNextLocalDay } from './calling-window.js';
+import { addBusinessDays, describeHours, isOpen, isOpenIn, leadZones, localParts, nearestAllowed, startOfNextLocalDay } from './calling-window.js';
 import { formatBothZones, formatInZone } from './when.js';
 
 export type OutcomeLead = Pick<
@@ -17,6 +17,23 @@ export type OutcomeLead = Pick<
   /** The lead's candidate time zones. */
   zones: readonly string[];
 };
+
+/** What an outcome is planned from, read off the stored lead. */
+export function outcomeLead(lead: LeadRow): OutcomeLead {
+  return {
+    id: lead.id,
+    status: lead.status,
+    phone: lead.phone,
+    alt_phones: parseAltPhones(lead.alt_phones),
+    zones: leadZones(lead),
+    attempts: lead.attempts,
+    contacts: lead.contacts,
+    attempts_since_contact: lead.attempts_since_contact,
+    day_attempts: lead.day_attempts,
+    attempt_day: lead.attempt_day,
+    first_call_at: lead.first_call_at,
+  };
+}
 
 export interface OutcomeInput {
   disposition: Disposition;

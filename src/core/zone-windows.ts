@@ -22,7 +22,7 @@ export function hoursKey(hours: CallingHours): string {
   return JSON.stringify([hours.days, hours.start, hours.end, [...hours.holidays].sort()]);
 }
 
-export function computeWindows(zones: string[], from: Date, hours: CallingHours, days = WINDOW_DAYS): ZoneWindows {
+export function computeWindows(zones: readonly string[], from: Date, hours: CallingHours, days = WINDOW_DAYS): ZoneWindows {
   const until = new Date(from.getTime() + days * DAY);
   const open: [string, string][] = [];
   let at: Date | null = nextOpen(zones, from, hours);

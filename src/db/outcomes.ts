@@ -10,6 +10,8 @@ import { personSuppressionKeys } from '../core/suppression.js';
 import { splitPhoneIdentity } from '../core/identity.js';
 import type { Settings } from '../core/settings.js';
 import { claimConflict } from '../core/claim-check.js';
+import { parseAltPhones } from '../core/lead.js';
+export { parseAltPhones };
 
 export interface RecordOptions {
   leadId: number;
@@ -29,15 +31,6 @@ export interface Recorded {
   alsoSuppressed: number;
 }
 
-export function parseAltPhones(text: string | null): string[] {
-  if (!text) return [];
-  try {
-    const value = JSON.parse(text) as unknown;
-    return Array.isArray(value) ? value.filter((p): p is string => typeof p === 'string') : [];
-  } catch {
-    return [];
-  }
-}
 
 function checkClaim(lead: LeadRow, o: RecordOptions): void {
   const conflict = claimConflict(lead, o);

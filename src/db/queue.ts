@@ -17,7 +17,7 @@
 import { statement, type DB } from './open.js';
 import type { LeadRow } from './leads.js';
 import type { Settings } from '../core/settings.js';
-import { isOpen, nextOpen } from '../core/calling-window.js';
+import { isOpen, nextOpen, zonesOf } from '../core/calling-window.js';
 import { compareQueued, maxStaticPoints } from '../core/queue-order.js';
 import { freshness, freshnessHorizon, total } from '../core/priority.js';
 import { computeWindows, hoursKey, openAt, windowsValid, type ZoneWindows } from '../core/zone-windows.js';
@@ -86,7 +86,7 @@ interface ZoneRow {
 function currentWindows(db: DB, row: ZoneRow, now: Date, settings: Settings): ZoneWindows {
   const stored = row.windows ? (JSON.parse(row.windows) as ZoneWindows) : null;
   if (windowsValid(stored, now, hoursKey(settings.hours))) return stored;
-  const fresh = computeWindows(row.timezone.split(','), now, settings.hours);
+  const fresh = computeWindows(zonesOf(row.timezone), now, settings.hours);
   storeWindows(db, row.timezone, fresh);
   return fresh;
 }
@@ -311,7 +311,7 @@ export function explainEmptyQueue(db: DB, now: Date, settings: Settings, rep: st
   const groups = db.prepare('SELECT timezone FROM lead_zones').pluck().all() as string[];
   const out: EmptyQueue = { callable: 0, waiting_retry: 0, outside_hours: 0, claimed_by_others: 0, callbacks_later: 0, unknown_timezone: 0, next_open: null };
   let best: number | null = null;
-  const consider = (zones: string[], from: number) => {
+  const consider = (zones: readonly string[], from: number) => {
     const at = nextOpen(zones, new Date(Math.max(from, now.getTime())), settings.hours);
     if (at && (best === null || at.getTime() < best)) best = at.getTime();
   };
@@ -328,7 +328,7 @@ export function explainEmptyQueue(db: DB, now: Date, settings: Settings, rep: st
     out.callable += r.n;
     out.waiting_retry += r.retry ?? 0;
     out.claimed_by_others += r.claimed ?? 0;
-    const zones = zone.split(',');
+    const zones = zonesOf(zone);
     if (!isOpen(zones, now, settings.hours)) out.outside_hours += r.n;
     consider(zones, r.earliest ? Date.parse(r.earliest) || now.getTime() : now.getTime());
   }
@@ -344,7 +344,7 @@ export function explainEmptyQueue(db: DB, now: Date, settings: Settings, rep: st
     // The same rules as `callq why` (core/eligibility.ts): due for this rep, and no colleague's claim.
     const due = callbackDueFor(cb, rep, settings);
     if (due > now.getTime()) out.callbacks_later++;
-    consider(cb.timezone.split(','), Math.max(due, claimedByOtherUntil(cb, rep, now) ?? 0));
+    consider(zonesOf(cb.timezone), Math.max(due, claimedByOtherUntil(cb, rep, now) ?? 0));
   }
   // Counted through the two partial indexes that hold callable leads, rather than all of leads_status.
   const unknown = (sql: string) => db.prepare(sql).pluck().get(...f.params) as number;

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { openDatabase, type DB } from '../../src/db/open.js';
 import { loadSettings, storeSetting } from '../../src/db/settings.js';
 import { claimNextLead, type QueueFilters } from '../../src/db/queue.js';
-import { parseAltPhones, recordOutcome } from '../../src/db/outcomes.js';
-import { planOutcome } from '../../src/core/outcome.js';
+import { recordOutcome } from '../../src/db/outcomes.js';
+import { outcomeLead, planOutcome } from '../../src/core/outcome.js';
 import type { LeadRow } from '../../src/core/lead.js';
 import type { Settings } from '../../src/core/settings.js';
 import { ConflictError } from '../../src/core/errors.js';
@@ -35,19 +35,7 @@ function planFor(disposition: string, now: Date, settings: Settings, rep: string
   const d = settings.dispositions.find((x) => x.name === disposition)!;
   return (lead: LeadRow) =>
     planOutcome(
-      {
-        id: lead.id,
-        status: lead.status,
-        phone: lead.phone,
-        alt_phones: parseAltPhones(lead.alt_phones),
-        zones: lead.timezone ? lead.timezone.split(',') : [],
-        attempts: lead.attempts,
-        contacts: lead.contacts,
-        attempts_since_contact: lead.attempts_since_contact,
-        day_attempts: lead.day_attempts,
-        attempt_day: lead.attempt_day,
-        first_call_at: lead.first_call_at,
-      },
+      outcomeLead(lead),
       {
         disposition: d,
         note: disposition === 'qualified' ? 'wants a demo' : `note ${disposition}`,

@@ -17,19 +17,11 @@ import { claimConflict } from '../../core/claim-check.js';
 import { queueRank } from '../../core/priority.js';
 import { personSuppressionKeys } from '../../core/suppression.js';
 import { splitPhoneIdentity } from '../../core/identity.js';
+import { parseAltPhones } from '../../core/lead.js';
+export { parseAltPhones };
 
 export type { Recorded, RecordOptions };
 
-/** The alternate phones stored as a JSON array (anything else lists none). */
-export function parseAltPhones(text: string | null): string[] {
-  if (!text) return [];
-  try {
-    const value = JSON.parse(text) as unknown;
-    return Array.isArray(value) ? value.filter((p): p is string => typeof p === 'string') : [];
-  } catch {
-    return [];
-  }
-}
 
 /** Columns the claim check and the plan read: the write requires them unchanged. */
 const READ_COLUMNS = [

@@ -17,6 +17,7 @@ import { freshness, freshnessHorizon, total } from '../../core/priority.js';
 import { computeWindows, hoursKey, openAt, windowsValid, type ZoneWindows } from '../../core/zone-windows.js';
 import { delayMs } from '../../core/eligibility.js';
 import { compareQueued, maxStaticPoints, type QueueReason } from '../../core/queue-order.js';
+import { zonesOf } from '../../core/calling-window.js';
 
 export interface QueueFilters {
   list?: string;
@@ -119,7 +120,7 @@ async function openAmong(client: ClientBase, rows: ZoneRow[], now: Date, setting
   for (const row of rows) {
     let w = row.windows ? (JSON.parse(row.windows) as ZoneWindows) : null;
     if (!windowsValid(w, now, key)) {
-      w = computeWindows(row.timezone.split(','), now, settings.hours);
+      w = computeWindows(zonesOf(row.timezone), now, settings.hours);
       stale.push([row.timezone, JSON.stringify(w)]);
     }
     if (openAt(w, now)) open.push(row.timezone);
