@@ -16,18 +16,18 @@ export interface IdentityKeys {
   external_id: string | null;
 }
 
-/** The identity keys of a lead, from the columns they are made of. */
-export function identityKeys(lead: {
-  phone: string;
-  phone_ext: string | null;
-  email: string | null;
-  external_id: string | null;
-  external_system: string | null;
-}): IdentityKeys {
+/** The identity keys of a lead, from the columns they are made of (as values: an import asks for every row). */
+export function identityKeys(
+  phone: string,
+  phoneExt: string | null,
+  email: string | null,
+  externalId: string | null,
+  externalSystem: string | null,
+): IdentityKeys {
   return {
-    phone: phoneIdentity(lead.phone, lead.phone_ext),
-    email: lead.email && isPersonalEmail(lead.email) ? lead.email : null,
-    external_id: lead.external_id === null ? null : externalIdentity(lead.external_system, lead.external_id),
+    phone: phoneIdentity(phone, phoneExt),
+    email: email && isPersonalEmail(email) ? email : null,
+    external_id: externalId === null ? null : externalIdentity(externalSystem, externalId),
   };
 }
 

@@ -19,9 +19,9 @@ export type StoredIdentity = Pick<StoredLead, 'phone' | 'phone_ext' | 'email' | 
 
 /** The identity keys of a stored lead or, read through the tuple's positions, a new one. */
 export function duplicateKeys(lead: StoredIdentity | LeadTuple): Keys {
-  if (!Array.isArray(lead)) return identityKeys(lead);
-  const get = (c: keyof StoredIdentity) => lead[AT[c]] as string | null;
-  return identityKeys({ phone: get('phone')!, phone_ext: get('phone_ext'), email: get('email'), external_id: get('external_id'), external_system: get('external_system') });
+  if (!Array.isArray(lead)) return identityKeys(lead.phone, lead.phone_ext, lead.email, lead.external_id, lead.external_system);
+  const at = (i: number) => lead[i] as string | null;
+  return identityKeys(at(AT.phone)!, at(AT.phone_ext), at(AT.email), at(AT.external_id), at(AT.external_system));
 }
 
 /** What the duplicate finder asks of the import's buffer of rows not yet written. */
