@@ -7,9 +7,9 @@ import type { PriorityWeights } from '../core/settings.js';
 import { leadSuppressionKeys, personSuppressionKeys, type SuppressionKey } from '../core/suppression.js';
 import { addSuppressions } from './suppressions.js';
 import { suppressMatchingLeads } from './outcomes.js';
-import { AT, LEAD_COLUMNS, leadFromTuple, mergeLead, MERGED_COLUMNS, type LeadTuple, type MergedLead, type StoredLead } from '../io/lead-record.js';
-import { claimImportSlot, cleanupImports, IMPORT_PATIENCE_MS, lateSuppressed, nextSlice, publishBatch, removeBatchLeads, SLICE_MIN, type ImportCounts } from './imports.js';
-import { duplicateFinder, duplicateKeys, LeadIdSet, type BufferedLeads, type Existing, type Keys } from './import-duplicates.js';
+import { AT, LEAD_COLUMNS, leadFromTuple, mergeLead, type LeadTuple, type MergedLead, type StoredLead } from '../io/lead-record.js';
+import { claimImportSlot, cleanupImports, mergeStatement, IMPORT_PATIENCE_MS, lateSuppressed, nextSlice, publishBatch, removeBatchLeads, SLICE_MIN, type ImportCounts } from './imports.js';
+import { duplicateFinder, duplicateKeys, LeadIdSet, type BufferedLeads, type Existing, type Keys, type SetAsideLookups } from './import-duplicates.js';
 
 export type Outcome = 'inserted' | 'updated' | 'duplicate' | 'suppressed';
 
@@ -188,12 +188,17 @@ export function beginImport(db: DB, options: WriterOptions): LeadWriter {
           dropDryRunTables(db);
           return;
         }
+        // The batch row takes the counts and what comes next: done (whole), or publishing.
+        const record = (state: 'complete' | 'publishing') =>
+          db
+            .prepare(
+              `UPDATE imports SET state = ?, pid = ?, file_hash = ?, options = ?, rows_read = ?,
+                 inserted = ?, updated = ?, duplicates = ?, suppressed = ?, rejected = ? WHERE id = ?`,
+            )
+            .run(state, state === 'complete' ? null : process.pid, fileHash, JSON.stringify(batchOptions), counts.rows_read, counts.inserted, counts.updated, counts.duplicates, counts.suppressed, counts.rejected, batchId);
         if (whole) {
           indexes?.rebuild();
-          db.prepare(
-            `UPDATE imports SET state = 'complete', pid = NULL, file_hash = ?, options = ?, rows_read = ?, inserted = ?, updated = ?, duplicates = ?,
-               suppressed = ?, rejected = ? WHERE id = ?`,
-          ).run(fileHash, JSON.stringify(batchOptions), counts.rows_read, counts.inserted, counts.updated, counts.duplicates, counts.suppressed, counts.rejected, batchId);
+          record('complete');
           applyDoNotCallFlags();
           db.exec('COMMIT');
           restoreForeignKeys();
@@ -206,10 +211,7 @@ export function beginImport(db: DB, options: WriterOptions): LeadWriter {
           const late = lateSuppressed(db, batchId, suppressedUpTo);
           counts.inserted -= late;
           counts.suppressed += late;
-          db.prepare(
-            `UPDATE imports SET state = 'publishing', file_hash = ?, options = ?, rows_read = ?, inserted = ?, updated = ?, duplicates = ?,
-               suppressed = ?, rejected = ? WHERE id = ?`,
-          ).run(fileHash, JSON.stringify(batchOptions), counts.rows_read, counts.inserted, counts.updated, counts.duplicates, counts.suppressed, counts.rejected, batchId);
+          record('publishing');
           applyDoNotCallFlags();
         }).immediate(), IMPORT_PATIENCE_MS);
         publishBatch(db, batchId, options.pause ?? null);
@@ -349,7 +351,7 @@ function newLeadBatch(
   const merges = new Map<number, MergedLead>();
   let nextId = db.prepare('SELECT coalesce(max(id), 0) + 1 FROM leads').pluck().get() as number;
   const status = batchId === DRY_RUN_BATCH || whole ? 'new' : 'importing';
-  const mergeNow = whole ? db.prepare(`UPDATE leads SET ${MERGED_COLUMNS.map((c) => `${c} = @${c}`).join(', ')}, updated_at = @updated_at WHERE id = @id`) : null;
+  const mergeNow = whole ? mergeStatement(db) : null;
   // Status, batch and times are the same for every row: literals, not values. A row without a
   // score (null, so that a merge keeps the old one) is stored as 0, the column's default.
   const insertOf = (columns: readonly string[]) =>
@@ -508,7 +510,7 @@ const KEPT_INDEXES: Record<string, { sql: string; unlessFilled?: string }> = {
 /** The indexes the import's duplicate lookups use. */
 const LOOKUP_INDEXES = new Set(['leads_phone', 'leads_email', 'leads_external_id']);
 
-type DeferredIndexes = { buildLookups(): void; rebuild(): void };
+type DeferredIndexes = SetAsideLookups & { rebuild(): void };
 
 /**
  * In a whole-file import at least as large as the table, the indexes on leads whose keys arrive

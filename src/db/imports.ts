@@ -171,13 +171,18 @@ export function removeBatchLeads(db: DB, batchId: number, pause: (() => void) | 
   return removed;
 }
 
+/** Writes a row's merged values into the lead it duplicates (named parameters: the merged columns, updated_at, id). */
+export function mergeStatement(db: DB) {
+  return db.prepare(`UPDATE leads SET ${MERGED_COLUMNS.map((c) => `${c} = @${c}`).join(', ')}, updated_at = @updated_at WHERE id = @id`);
+}
+
 /**
  * Publishes a batch marked 'publishing': staged merges applied, then its leads turned from
  * 'importing' to 'new', a slice per transaction; then 'complete'. Each slice is idempotent, so
  * whoever finds the batch's process gone can run it again from the start (roll forward).
  */
 export function publishBatch(db: DB, batchId: number, pause: (() => void) | null): void {
-  const update = db.prepare(`UPDATE leads SET ${MERGED_COLUMNS.map((c) => `${c} = @${c}`).join(', ')}, updated_at = @updated_at WHERE id = @id`);
+  const update = mergeStatement(db);
   const next = db.prepare('SELECT lead_id, merged FROM import_updates WHERE import_id = ? ORDER BY lead_id LIMIT ?');
   const done = db.prepare('DELETE FROM import_updates WHERE import_id = ? AND lead_id BETWEEN ? AND ?');
   const updatedAt = (db.prepare('SELECT created_at FROM imports WHERE id = ?').pluck().get(batchId) as string) ?? new Date().toISOString();
