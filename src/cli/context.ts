@@ -3,6 +3,7 @@
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
+import { isPostgresUrl, type StoreKind } from '../db/store.js';
 
 export interface GlobalOptions {
   db?: string;
@@ -13,7 +14,10 @@ export interface GlobalOptions {
 }
 
 export interface Context {
+  /** The database: a SQLite file's absolute path, or a postgres:// URL as given. */
   dbPath: string;
+  /** Which store dbPath names (src/db/store.ts). */
+  store: StoreKind;
   rep: string;
   /** The instant callq acts at: --now, else the wall clock. */
   now: Date;
@@ -33,13 +37,16 @@ export function resolveContext(opts: GlobalOptions, env: NodeJS.ProcessEnv = pro
   if (opts.db !== undefined && opts.db.trim() === '') {
     throw new UsageError("empty --db: give the database file's path, or leave --db out to use $CALLQ_DB, else ./callq.db.");
   }
-  const dbPath = resolve(opts.db ?? (env.CALLQ_DB?.trim() ? env.CALLQ_DB : 'callq.db'));
+  const given = opts.db ?? (env.CALLQ_DB?.trim() ? env.CALLQ_DB : 'callq.db');
+  const store: StoreKind = isPostgresUrl(given) ? 'postgres' : 'sqlite';
+  const dbPath = store === 'postgres' ? given.trim() : resolve(given);
   const rep = (opts.rep ?? (env.CALLQ_REP?.trim() || osUser())).trim();
   if (!rep) throw new UsageError('no rep name: pass --rep NAME or set CALLQ_REP.');
   if (rep.length > 64 || /[\u0000-\u001f]/.test(rep)) throw new UsageError(`invalid rep name '${rep}': use up to 64 printable characters.`);
   const now = opts.now === undefined ? new Date() : parseNow(opts.now);
   return {
     dbPath,
+    store,
     rep,
     now,
     nowGiven: opts.now !== undefined,

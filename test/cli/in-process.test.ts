@@ -26,6 +26,7 @@ function context(now: Date, stdin: Readable = Readable.from([])) {
   const [out, err] = [capture(), capture()];
   const ctx: Context = {
     dbPath: db,
+    store: 'sqlite',
     rep: 'ana',
     now,
     nowGiven: true,

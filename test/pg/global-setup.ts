@@ -2,7 +2,7 @@
 // migrated once; each PostgreSQL test file clones the template into a fresh database
 // (test/pg/db.ts). Without PostgreSQL server binaries the cluster is not started and those
 // tests are skipped with the reason.
-import { readdirSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
@@ -29,14 +29,18 @@ declare module 'vitest' {
 export const TEMPLATE = 'callq_template';
 
 /**
- * Whether this run includes a PostgreSQL test file: a targeted run of other files (vitest's
- * filename filters) does not pay for a cluster. Unknown filters count as a yes.
+ * Whether this run includes a test file that uses PostgreSQL (test/pg/, or a scenario run on
+ * both stores through test/stores.ts): a targeted run of other files (vitest's filename filters)
+ * does not pay for a cluster. Unknown filters count as a yes.
  */
 function runIncludesPg(project: TestProject): boolean {
   const filters = (project.vitest as unknown as { filenamePattern?: string[] }).filenamePattern;
   if (!filters?.length) return true;
-  const here = dirname(fileURLToPath(import.meta.url));
-  const files = readdirSync(here).filter((f) => f.endsWith('.test.ts')).map((f) => join(here, f));
+  const tests = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+  const files = (readdirSync(tests, { recursive: true }) as string[])
+    .filter((f) => f.endsWith('.test.ts'))
+    .map((f) => join(tests, f))
+    .filter((file) => /from '(\.\.?\/)+(pg\/db|stores|db)\.js'/.test(readFileSync(file, 'utf8')));
   return files.some((file) => filters.some((f) => file.includes(f.replace(/^\.\//, '')) || file.includes(resolve(f))));
 }
 

@@ -20,10 +20,7 @@ export const PG_TYPES = {
 
 export type PgClient = pg.Client;
 
-/** Whether a --db value names a PostgreSQL database rather than a SQLite file. */
-export function isPostgresUrl(db: string): boolean {
-  return /^postgres(ql)?:\/\//i.test(db);
-}
+export { isPostgresUrl } from '../store.js';
 
 /** Opens one connection; `target` is a postgres:// URL or a node-postgres config. */
 export async function connectPg(target: string | ClientConfig): Promise<PgClient> {

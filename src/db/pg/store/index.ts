@@ -1,0 +1,46 @@
+// The PostgreSQL store: one database shared by a team on many machines (src/db/store.ts).
+import { connectPg } from '../open.js';
+import { migratePg, pgSchemaVersion, PG_SCHEMA_VERSION } from '../migrations.js';
+import { redactUrl, type OpenStoreOptions, type Store } from '../../store.js';
+import { UsageError } from '../../../core/errors.js';
+import { pgConnection, type PgConnection } from './connection.js';
+import { pgRep } from './rep.js';
+import { pgImports } from './imports.js';
+import { pgExports } from './exports.js';
+import { pgAdmin } from './admin.js';
+import { pgTables } from './tables.js';
+
+export interface PgStore extends Store {
+  readonly kind: 'postgres';
+  readonly conn: PgConnection;
+}
+
+export async function openPgStore(url: string, options: OpenStoreOptions): Promise<PgStore> {
+  const name = redactUrl(url);
+  const client = await connectPg(url);
+  try {
+    const version = await pgSchemaVersion(client);
+    if (version > PG_SCHEMA_VERSION) {
+      throw new UsageError(`database ${name} has schema version ${version}, newer than this callq understands (${PG_SCHEMA_VERSION}). Upgrade callq; the database was not touched.`);
+    }
+    if (version === 0 && !options.create) {
+      throw new UsageError(`no callq database at ${name}. Create it with 'callq init --db URL' (or 'callq import FILE --db URL'), or point to an existing one with --db or CALLQ_DB.`);
+    }
+    if (version < PG_SCHEMA_VERSION && !options.readonly) await migratePg(client);
+  } catch (err) {
+    await client.end().catch(() => {});
+    throw err;
+  }
+  const conn = pgConnection(client, url);
+  return {
+    kind: 'postgres',
+    name,
+    conn,
+    rep: pgRep(conn),
+    imports: pgImports(conn),
+    exports: pgExports(conn),
+    admin: pgAdmin(conn),
+    tables: pgTables(conn),
+    close: () => client.end(),
+  };
+}
