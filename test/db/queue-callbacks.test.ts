@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { openDatabase, type DB } from '../../src/db/open.js';
 import { loadSettings } from '../../src/db/settings.js';
-import { claimNextLead, queueCandidates } from '../../src/db/queue.js';
+import { claimNextLead, openZoneGroups, queueCandidates } from '../../src/db/queue.js';
 import { tempDir } from '../helpers.js';
 
 const NOW = new Date('2026-11-24T16:00:00Z'); // Tuesday 11:00 New York, 01:00 Tokyo (Wednesday)
@@ -46,5 +46,20 @@ describe('due callbacks', () => {
     const settings = loadSettings(db);
     expect(claimNextLead(db, NOW, settings, 'ana', {})).toMatchObject({ reason: 'callback-mine', lead: { id: mine } });
     expect(claimNextLead(db, NOW, settings, 'cy', {})).toMatchObject({ reason: 'callback' });
+  });
+});
+
+describe('open zone groups in a long-running process', () => {
+  it('follows calling hours another process changes, though it keeps the parsed windows', () => {
+    callback('America/New_York', new Date(NOW.getTime() - 60_000).toISOString(), 'ana');
+    const settings = loadSettings(db);
+    expect(openZoneGroups(db, NOW, settings)).toEqual(['America/New_York']);
+    // Another process (a colleague's `callq config set hours`) stores windows that close the zone now.
+    const other = openDatabase(db.name);
+    const closed = { ...JSON.parse(other.prepare('SELECT windows FROM lead_zones').pluck().get() as string), open: [] };
+    other.prepare('UPDATE lead_zones SET windows = ?').run(JSON.stringify(closed));
+    other.close();
+    expect(openZoneGroups(db, NOW, settings)).toEqual([]);
+    expect(claimNextLead(db, NOW, settings, 'ana', {})).toBeNull();
   });
 });
