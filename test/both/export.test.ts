@@ -5,7 +5,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import Database from 'better-sqlite3';
-import { callq, tempDir, type RunResult } from '../helpers.js';
+import { spawn } from 'node:child_process';
+import { BASE_ENV, BIN, callq, tempDir, type RunResult } from '../helpers.js';
 import { seedLeads } from '../seed.js';
 import { newTestStore, STORE_KINDS, type TestStore, type TestStoreKind } from '../stores.js';
 import { copySqliteInto } from './seed-from-sqlite.js';
@@ -181,6 +182,48 @@ describe.each(STORE_KINDS)('export on %s', (kind) => {
       expect(r.code, `${what}: ${r.stderr}`).toBe(3);
       expect(r.stdout).toBe('');
     }
+  });
+});
+
+describe.each(STORE_KINDS)('export on %s while the leads change', (kind) => {
+  let bulk: string;
+  let cleanupBulk = () => {};
+  let store: TestStore | undefined;
+  beforeAll(() => {
+    const t = tempDir();
+    cleanupBulk = t.cleanup;
+    bulk = join(t.dir, 'bulk.db');
+    expect(callq(['--db', bulk, 'init']).code).toBe(0);
+    const raw = new Database(bulk);
+    raw.exec(
+      `WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < 5000)
+       INSERT INTO leads(first_name, last_name, company, phone, status, qualification, handoff_note, closed_at, created_at, updated_at)
+       SELECT 'First' || i, 'Last' || i, 'Company ' || i, '+1212' || substr('0000000' || i, -7), 'sales-ready',
+              '{"need":"x","timeframe":"Q1","authority":"VP"}', printf('%.1000c', 'n'), '${NOW}', '${NOW}', '${NOW}'
+       FROM seq`,
+    );
+    raw.close();
+  });
+  afterAll(async () => {
+    await store?.cleanup();
+    cleanupBulk();
+  });
+
+  it('a lead that changes while the file is written aborts the hand-off: exit 4, nothing marked', async () => {
+    store = await newTestStore(kind, { migrated: true });
+    await copySqliteInto(bulk, store);
+    const child = spawn(process.execPath, [BIN, '--db', store.db, '--now', NOW, 'export', 'sales-ready'], { env: { ...BASE_ENV, CALLQ_REP: 'ana' } });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((done) => child.on('close', (code) => done(code)));
+    // Stop reading after the first chunk: the export blocks on the full pipe mid-way.
+    await new Promise<void>((started) => child.stdout.once('data', () => (child.stdout.pause(), started())));
+    await store.query("UPDATE leads SET status = 'do-not-call' WHERE id = 4000 RETURNING id");
+    child.stdout.resume();
+    expect(await exited, stderr).toBe(4);
+    expect(stderr).toMatch(/lead 4000 changed while the file was being written \(it is now do-not-call\); nothing was handed off/);
+    expect(await store.query("SELECT count(*) AS n FROM leads WHERE status = 'sales-ready'")).toEqual([{ n: 4_999 }]);
+    expect(await store.query('SELECT count(*) AS n FROM handoffs')).toEqual([{ n: 0 }]);
   });
 });
 
