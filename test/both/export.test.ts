@@ -174,6 +174,17 @@ describe.each(STORE_KINDS)('export on %s', (kind) => {
     expect(none.stdout).toBe('');
   });
 
+  it('refuses a database callq never created (exit 2) and creates nothing', async () => {
+    store = await newTestStore(kind);
+    for (const args of [['export', 'calls'], ['report', 'funnel'], ['dnc', 'list']]) {
+      const r = callq(['--db', store.db, '--now', NOW, ...args]);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toMatch(/no (callq )?database at/);
+    }
+    if (kind === 'sqlite') expect(existsSync(store.db)).toBe(false);
+    else expect(await store.query("SELECT to_regclass('leads') AS t")).toEqual([{ t: null }]);
+  });
+
   it('an empty store has nothing to export: exit 3', async () => {
     store = await newTestStore(kind, { migrated: true });
     if (kind === 'sqlite') expect(callq(['--db', store.db, 'init']).code).toBe(0);
