@@ -235,6 +235,16 @@ describe.each(STORE_KINDS)('export on %s while the leads change', (kind) => {
     expect(stderr).toMatch(/lead 4000 changed while the file was being written \(it is now do-not-call\); nothing was handed off/);
     expect(await store.query("SELECT count(*) AS n FROM leads WHERE status = 'sales-ready'")).toEqual([{ n: 4_999 }]);
     expect(await store.query('SELECT count(*) AS n FROM handoffs')).toEqual([{ n: 0 }]);
+
+    // Run again, it reads every page of the 4,999 leads, in id order, and hands them off.
+    const again = callq(['--db', store.db, '--now', NOW, '--json', 'export', 'sales-ready', '--out', join(store.dir, 'again.ndjson')]);
+    expect(again.code, again.stderr).toBe(0);
+    const ids = ndjson(readFileSync(join(store.dir, 'again.ndjson'), 'utf8')).map((r) => r.callq_id);
+    expect(ids).toEqual([...Array(5000).keys()].map((i) => i + 1).filter((id) => id !== 4000));
+    // PostgreSQL does not give back the batch number the aborted hand-off drew: the batch is the one reported.
+    const { batch } = JSON.parse(again.stdout);
+    expect(await store.query('SELECT count(*) AS n FROM leads WHERE handoff_id = ?', batch)).toEqual([{ n: 4_999 }]);
+    expect(await store.query("SELECT count(*) AS n FROM leads WHERE status = 'handed-off'")).toEqual([{ n: 4_999 }]);
   });
 });
 

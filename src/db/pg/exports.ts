@@ -28,11 +28,20 @@ let cursors = 0;
 export async function* cursorPages<T>(client: ClientBase, sql: string, params: unknown[], rowMode?: 'array'): AsyncGenerator<T[]> {
   const name = `callq_rows_${++cursors}`;
   await client.query({ text: `DECLARE ${name} NO SCROLL CURSOR FOR ${sql}`, values: params });
+  const text = `FETCH ${PAGE} FROM ${name}`;
+  const fetch = (): Promise<T[]> => {
+    const page = (rowMode ? client.query({ text, rowMode }) : client.query(text)).then((r) => r.rows as T[]);
+    page.catch(() => {}); // awaited below; a read abandoned meanwhile must not leave it unhandled
+    return page;
+  };
+  // The next page is asked for before this one is handed out: the server reads it while the rows are written.
+  let next = fetch();
   for (;;) {
-    const fetch = `FETCH ${PAGE} FROM ${name}`;
-    const { rows } = rowMode ? await client.query({ text: fetch, rowMode }) : await client.query(fetch);
-    if (rows.length > 0) yield rows as T[];
-    if (rows.length < PAGE) break;
+    const rows = await next;
+    const more = rows.length === PAGE;
+    if (more) next = fetch();
+    if (rows.length > 0) yield rows;
+    if (!more) break;
   }
   // A read abandoned early (the output failed) leaves the cursor to the transaction's end.
   await client.query(`CLOSE ${name}`);
