@@ -2,10 +2,7 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Context } from './context.js';
 import { textOption, type OptionValues } from './args.js';
-import { openDatabase, type DB } from '../db/open.js';
-import { loadSettings } from '../db/settings.js';
-import { addSuppressions, listSuppressions, removeSuppressions } from '../db/suppressions.js';
-import { suppressMatchingLeads } from '../db/outcomes.js';
+import { openStore, type Store } from '../db/store.js';
 import { parseContactValue } from '../io/contact-value.js';
 import type { SuppressionKey } from '../core/suppression.js';
 import { UsageError } from '../core/errors.js';
@@ -19,24 +16,18 @@ interface AddResult {
 }
 
 /** Adds keys and moves matching leads to do-not-call, in one transaction. */
-function addAndSuppress(ctx: Context, db: DB, keys: SuppressionKey[], reason: string | null, source: string): AddResult {
-  return db
-    .transaction((): AddResult => {
-      const added = addSuppressions(db, keys, reason, source, ctx.now);
-      const pick = (kind: string) => keys.filter((k) => k.kind === kind).map((k) => k.value);
-      const leads = suppressMatchingLeads(db, pick('phone'), pick('email'), pick('domain'), ctx.now);
-      return { added, already_listed: keys.length - added, leads_suppressed: leads };
-    })
-    .immediate();
+async function addAndSuppress(ctx: Context, store: Store, keys: SuppressionKey[], reason: string | null, source: string): Promise<AddResult> {
+  const { added, leads_suppressed } = await store.exports.addDoNotCall(keys, reason, source, ctx.now);
+  return { added, already_listed: keys.length - added, leads_suppressed };
 }
 
-/** Runs `work` with the team database open (created if needed) and its default country. */
-async function withDatabase<T>(ctx: Context, work: (db: DB, country: string) => T | Promise<T>): Promise<T> {
-  const db = openDatabase(ctx.dbPath);
+/** Runs `work` with the team database open and its default country. */
+async function withDatabase<T>(ctx: Context, work: (store: Store, country: string) => T | Promise<T>): Promise<T> {
+  const store = await openStore(ctx.dbPath);
   try {
-    return await work(db, loadSettings(db).defaultCountry);
+    return await work(store, await store.exports.defaultCountry());
   } finally {
-    db.close();
+    await store.close();
   }
 }
 
@@ -71,14 +62,14 @@ function entryOptions(values: OptionValues, defaultSource: string): EntryOptions
 
 export async function add(ctx: Context, entries: string[], values: OptionValues): Promise<void> {
   const opts = entryOptions(values, `added by ${ctx.rep}`);
-  const result = await withDatabase(ctx, (db, country) => addAndSuppress(ctx, db, parseAll(entries, country), opts.reason, opts.source));
+  const result = await withDatabase(ctx, (store, country) => addAndSuppress(ctx, store, parseAll(entries, country), opts.reason, opts.source));
   report(ctx, result, 'Do-not-call');
 }
 
 export async function remove(ctx: Context, values: string[]): Promise<void> {
-  const { removed, listed } = await withDatabase(ctx, (db, country) => {
+  const { removed, listed } = await withDatabase(ctx, async (store, country) => {
     const keys = parseAll(values, country);
-    return { removed: db.transaction(() => removeSuppressions(db, keys)).immediate(), listed: keys.length };
+    return { removed: await store.exports.removeDoNotCall(keys), listed: keys.length };
   });
   if (ctx.json) printJson(ctx, { removed, not_listed: listed - removed });
   else {
@@ -93,18 +84,22 @@ export async function remove(ctx: Context, values: string[]): Promise<void> {
 export async function list(ctx: Context, _args: string[], values: OptionValues): Promise<void> {
   const kind = textOption(values, 'kind');
   if (kind && !['phone', 'email', 'domain'].includes(kind)) throw new UsageError(`invalid --kind '${kind}': use phone, email or domain.`);
-  const db = openDatabase(ctx.dbPath);
+  const store = await openStore(ctx.dbPath);
   try {
-    const rows = listSuppressions(db, kind);
+    const pages = store.exports.listDoNotCall(kind);
     if (ctx.json) {
-      for (const r of rows) printJsonLine(ctx, { kind: r.kind, value: r.value, erased: r.value === null, reason: r.reason, source: r.source, created_at: r.created_at });
+      for await (const page of pages) {
+        for (const r of page) printJsonLine(ctx, { kind: r.kind, value: r.value, erased: r.value === null, reason: r.reason, source: r.source, created_at: r.created_at });
+      }
       return;
     }
     const table: string[][] = [];
-    for (const r of rows) table.push([r.kind, r.value ?? '(erased person)', r.reason ?? '', r.source ?? '', r.created_at.slice(0, 16).replace('T', ' ')]);
+    for await (const page of pages) {
+      for (const r of page) table.push([r.kind, r.value ?? '(erased person)', r.reason ?? '', r.source ?? '', r.created_at.slice(0, 16).replace('T', ' ')]);
+    }
     printData(ctx, table.length ? renderTable(['kind', 'value', 'reason', 'source', 'added (UTC)'], table) : 'The do-not-call list is empty.');
   } finally {
-    db.close();
+    await store.close();
   }
 }
 
@@ -115,10 +110,10 @@ export async function list(ctx: Context, _args: string[], values: OptionValues):
  */
 export async function importList(ctx: Context, [file]: string[], values: OptionValues): Promise<void> {
   const opts = entryOptions(values, file);
-  await withDatabase(ctx, (db, country) => importInto(ctx, db, country, file, opts));
+  await withDatabase(ctx, (store, country) => importInto(ctx, store, country, file, opts));
 }
 
-async function importInto(ctx: Context, db: DB, country: string, file: string, opts: EntryOptions): Promise<void> {
+async function importInto(ctx: Context, store: Store, country: string, file: string, opts: EntryOptions): Promise<void> {
   const keys: SuppressionKey[] = [];
   let rejected = 0;
   let lineNo = 0;
@@ -141,6 +136,6 @@ async function importInto(ctx: Context, db: DB, country: string, file: string, o
     }
   }
   if (keys.length === 0 && rejected === 0) throw new UsageError(`${file} lists no phone, email or @domain.`);
-  const result = addAndSuppress(ctx, db, keys, opts.reason, opts.source);
+  const result = await addAndSuppress(ctx, store, keys, opts.reason, opts.source);
   report(ctx, { file, read: keys.length + rejected, ...result, rejected }, `Do-not-call import of ${file}`);
 }

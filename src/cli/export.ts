@@ -4,22 +4,15 @@
 import type { Context } from './context.js';
 import { parsePeriod } from '../core/period.js';
 import { flagOption, textOption, viewerZone, type OptionValues } from './args.js';
-import { openDatabase, type DB } from '../db/open.js';
+import { openStore, type Store } from '../db/store.js';
 import {
   CALL_COLUMNS,
   CALL_PHONE_COLUMNS,
   CLEANUP_COLUMNS,
   CLEANUP_PHONE_COLUMNS,
-  callRows,
-  cleanupRows,
-  countCalls,
-  countCleanup,
-  getHandoffBatch,
-  handoffKeys,
-  handoffLeads,
-  recordHandoff,
   type HandoffSelection,
-} from '../db/exports.js';
+  type Pages,
+} from '../db/store/exports.js';
 import { handoffColumns, isProfile, missingRequired, NOT_PROVIDED, PROFILES, type ProfileName } from '../core/export-profiles.js';
 import { NothingToDoError, UsageError } from '../core/errors.js';
 import { databaseFiles, resolveOutput } from '../io/output-file.js';
@@ -73,24 +66,25 @@ function tableFormat(ctx: Context, opts: ExportOptions): TableFormat {
 function opener(ctx: Context, opts: ExportOptions): () => Promise<Sink> | Sink {
   const out = opts.out;
   if (out === undefined) return () => stdoutSink(ctx.stdout);
-  const target = resolveOutput(out, '--out', databaseFiles(ctx.dbPath));
+  // A SQLite database is files an export must not overwrite; a postgres:// URL names none.
+  const target = resolveOutput(out, '--out', ctx.store === 'sqlite' ? databaseFiles(ctx.dbPath) : []);
   return () => openSink(target, ctx.stdout, ctx.stderr);
 }
 
-/** The database, which an export never creates: a missing file is a usage error. */
-function openForExport(ctx: Context): DB {
-  return openDatabase(ctx.dbPath);
+/** The database, which an export never creates: a missing one is a usage error. */
+function openForExport(ctx: Context): Promise<Store> {
+  return openStore(ctx.dbPath);
 }
 
 function phoneFlags(headers: readonly string[], phones: readonly string[]): boolean[] {
   return headers.map((h) => phones.includes(h));
 }
 
-function selectionOf(db: DB, opts: ExportOptions): { selection: HandoffSelection; profile: ProfileName } {
+async function selectionOf(store: Store, opts: ExportOptions): Promise<{ selection: HandoffSelection; profile: ProfileName }> {
   const named = opts.profile;
   if (opts.batch === undefined) return { selection: { kind: opts.all ? 'all' : 'pending' }, profile: named ?? 'default' };
   const id = opts.batch;
-  const batch = getHandoffBatch(db, id);
+  const batch = await store.exports.handoffBatch(id);
   if (!batch) throw new UsageError(`no hand-off batch ${id}. The batch id is printed by each sales-ready export (see the handoffs table).`);
   // Without --profile a batch comes out as it first did.
   return { selection: { kind: 'batch', id }, profile: named ?? (isProfile(batch.profile) ? batch.profile : 'default') };
@@ -100,45 +94,42 @@ export async function salesReady(ctx: Context, _args: string[], values: OptionVa
   const opts = exportOptions(values);
   const format = tableFormat(ctx, opts);
   const open = opener(ctx, opts);
-  const db = openForExport(ctx);
+  const store = await openForExport(ctx);
   try {
-    const { selection, profile } = selectionOf(db, opts);
+    const { selection, profile } = await selectionOf(store, opts);
     const mark = opts.mark && selection.kind !== 'batch';
-    // One read snapshot for both passes, so the columns found in the first fit every row of the second.
-    db.exec('BEGIN');
-    let written: Awaited<ReturnType<typeof writeTable>>;
     const toMark: number[] = [];
     // Required fields the destination would refuse empty, filled with NOT_PROVIDED: how many of each.
     const filled: Record<string, number> = {};
-    try {
-      const { count, keys } = handoffKeys(db, selection);
+    // One read snapshot for both passes, so the columns found in the first fit every row of the second.
+    const written = await store.exports.readHandoff(selection, async ({ count, keys, leads }) => {
       if (count === 0) throw nothingToHandOff(selection);
       const columns = handoffColumns(profile, keys);
-      const rows = function* (): Generator<Cell[]> {
-        for (const lead of handoffLeads(db, selection)) {
-          if (lead.status === 'sales-ready') toMark.push(lead.id);
-          for (const field of missingRequired(profile, lead)) filled[field] = (filled[field] ?? 0) + 1;
-          yield columns.map((c) => c.value(lead));
+      const rows = async function* (): AsyncGenerator<Cell[][]> {
+        for await (const page of leads) {
+          yield page.map((lead) => {
+            if (lead.status === 'sales-ready') toMark.push(lead.id);
+            for (const field of missingRequired(profile, lead)) filled[field] = (filled[field] ?? 0) + 1;
+            return columns.map((c) => c.value(lead));
+          });
         }
       };
       const headers = columns.map((c) => c.header);
       const bar = progressBar(ctx, { total: count, label: 'exporting', unit: 'leads' });
       try {
-        written = await writeTable(rows(), { headers, phone: columns.map((c) => c.phone === true) }, format, open, () => bar.tick());
+        return await writeTable(rows(), { headers, phone: columns.map((c) => c.phone === true) }, format, open, () => bar.tick());
       } finally {
         bar.done();
       }
-    } finally {
-      db.exec('COMMIT');
-    }
+    });
     if (!written) throw nothingToHandOff(selection);
     const { sink, rows } = written;
-    const batch = orDiscard(sink, () => {
+    const batch = await orDiscard(sink, async () => {
       if (!mark) {
         sink.publish();
         return null;
       }
-      return recordHandoff(db, { leadIds: toMark, destination: sink.destination, profile, rep: ctx.rep, now: ctx.now, publish: () => sink.publish() });
+      return store.exports.recordHandoff({ leadIds: toMark, destination: sink.destination, profile, rep: ctx.rep, now: ctx.now, publish: () => sink.publish() });
     });
     const marked = batch === null ? 0 : toMark.length;
     const fills = Object.entries(filled).map(([field, n]) => `${field} of ${plural(n, 'lead')}`);
@@ -150,7 +141,7 @@ export async function salesReady(ctx: Context, _args: string[], values: OptionVa
         (fills.length ? `\nNote: ${profile} requires fields these leads lack; filled with '${NOT_PROVIDED}': ${fills.join(', ')}.` : ''),
     );
   } finally {
-    db.close();
+    await store.close();
   }
 }
 
@@ -172,9 +163,9 @@ function describeHandoff(
 }
 
 /** Runs the step that publishes the file; if it fails, the unfinished file is removed. */
-function orDiscard<T>(sink: Sink, step: () => T): T {
+async function orDiscard<T>(sink: Sink, step: () => T | Promise<T>): Promise<T> {
   try {
-    return step();
+    return await step();
   } catch (err) {
     sink.discard();
     throw err;
@@ -196,8 +187,8 @@ export async function cleanup(ctx: Context, _args: string[], values: OptionValue
   await exportRows(ctx, opts, format, {
     headers: CLEANUP_COLUMNS,
     phones: CLEANUP_PHONE_COLUMNS,
-    rows: (db) => cleanupRows(db, since),
-    count: (db) => countCleanup(db, since),
+    rows: (store) => store.exports.cleanupRows(since),
+    count: (store) => store.exports.countCleanup(since),
     noun: 'disqualified, do-not-call or exhausted lead',
     filter: since ? ` closed since ${since.toISOString()}` : '',
   });
@@ -211,8 +202,8 @@ export async function calls(ctx: Context, _args: string[], values: OptionValues)
   await exportRows(ctx, opts, format, {
     headers: CALL_COLUMNS,
     phones: CALL_PHONE_COLUMNS,
-    rows: (db) => callRows(db, { since, until }),
-    count: (db) => countCalls(db, { since, until }),
+    rows: (store) => store.exports.callRows({ since, until }),
+    count: (store) => store.exports.countCalls({ since, until }),
     noun: 'call',
     filter: window,
   });
@@ -221,9 +212,9 @@ export async function calls(ctx: Context, _args: string[], values: OptionValues)
 interface PlainExport {
   headers: readonly string[];
   phones: readonly string[];
-  rows: (db: DB) => Iterable<unknown[]>;
+  rows: (store: Store) => Pages<unknown[]>;
   /** For the progress bar's total; only counted when someone watches the terminal. */
-  count: (db: DB) => number;
+  count: (store: Store) => Promise<number>;
   noun: string;
   filter: string;
 }
@@ -231,23 +222,23 @@ interface PlainExport {
 /** A plain export (no hand-off bookkeeping): stream the rows, publish the file, report. */
 async function exportRows(ctx: Context, opts: ExportOptions, format: TableFormat, e: PlainExport): Promise<void> {
   const open = opener(ctx, opts);
-  const db = openForExport(ctx);
+  const store = await openForExport(ctx);
   try {
-    const bar = progressBar(ctx, { total: ctx.stderr.isTTY ? e.count(db) : undefined, label: 'exporting', unit: 'rows' });
+    const bar = progressBar(ctx, { total: ctx.stderr.isTTY ? await e.count(store) : undefined, label: 'exporting', unit: 'rows' });
     let written: Awaited<ReturnType<typeof writeTable>>;
     try {
-      written = await writeTable(e.rows(db) as Iterable<Cell[]>, { headers: e.headers, phone: phoneFlags(e.headers, e.phones) }, format, open, () => bar.tick());
+      written = await writeTable(e.rows(store) as Pages<Cell[]>, { headers: e.headers, phone: phoneFlags(e.headers, e.phones) }, format, open, () => bar.tick());
     } finally {
       bar.done();
     }
     if (!written) throw new NothingToDoError(`no ${e.noun}s to export${e.filter}; nothing was written.`);
     const { sink, rows } = written;
-    orDiscard(sink, () => sink.publish());
+    await orDiscard(sink, () => sink.publish());
     report(ctx, { exported: rows, file: sink.destination, format: format.kind }, () =>
       `Exported ${plural(rows, e.noun)}${e.filter}${sink.destination === 'stdout' ? '' : ` to ${sink.destination}`}.`,
     );
   } finally {
-    db.close();
+    await store.close();
   }
 }
 

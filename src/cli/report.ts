@@ -4,8 +4,8 @@ import { stringify } from 'csv-stringify/sync';
 import type { ChalkInstance } from 'chalk';
 import type { Context } from './context.js';
 import { flagOption, textOption, viewerZone, type OptionValues } from './args.js';
-import { openDatabase } from '../db/open.js';
-import { funnelTallies, lostTallies, repTallies, zoneQuarterTallies } from '../db/reports.js';
+import { openStore } from '../db/store.js';
+import type { ExportStore } from '../db/store/exports.js';
 import {
   GROUP_FIELDS,
   SMALL_SAMPLE,
@@ -48,12 +48,12 @@ interface Rendered {
 export async function run(ctx: Context, [name]: string[], values: OptionValues): Promise<void> {
   const report = parseName(name);
   const options = reportOptions(ctx, report, values);
-  const db = openDatabase(ctx.dbPath);
+  const store = await openStore(ctx.dbPath);
   let out: Rendered;
   try {
-    out = REPORT[report](db, options);
+    out = await REPORT[report](store.exports, options);
   } finally {
-    db.close();
+    await store.close();
   }
   if (ctx.json) printJson(ctx, out.json);
   else if (options.csv) ctx.stdout.write(stringify(out.csv.rows, { header: true, columns: out.csv.columns, cast: { string: (v) => neutraliseCell(v, false) } }));
@@ -81,9 +81,9 @@ function isGroupField(value: string): value is GroupField {
   return (GROUP_FIELDS as readonly string[]).includes(value);
 }
 
-const REPORT: Record<ReportName, (db: ReturnType<typeof openDatabase>, o: Options) => Rendered> = {
-  funnel: (db, o) => {
-    const { groups, total } = funnelTallies(db, o.by, o.period);
+const REPORT: Record<ReportName, (store: ExportStore, o: Options) => Promise<Rendered>> = {
+  funnel: async (store, o) => {
+    const { groups, total } = await store.funnelTallies(o.by, o.period);
     const rows = byVolume(groups.map(funnelRow), (r) => r.leads);
     const all = funnelRow(total);
     const json = (r: FunnelRow) => ({ ...r, ...roundRates(r, ['contact_rate', 'conversion', 'conversion_of_contacted']), median_seconds_to_first_call: roundTo(r.median_seconds_to_first_call, 0) });
@@ -95,8 +95,8 @@ const REPORT: Record<ReportName, (db: ReturnType<typeof openDatabase>, o: Option
     };
   },
 
-  reasons: (db, o) => {
-    const { leadsByGroup, lost } = lostTallies(db, o.by, o.period);
+  reasons: async (store, o) => {
+    const { leadsByGroup, lost } = await store.lostTallies(o.by, o.period);
     const { groups, total } = reasonGroups(leadsByGroup, lost);
     const json = (g: (typeof groups)[number]) => ({ ...g, reasons: g.reasons.map((r) => ({ ...r, ...roundRates(r, ['share_of_lost', 'share_of_leads']) })) });
     const csvRows = [...groups, total].flatMap((g, i) =>
@@ -109,8 +109,8 @@ const REPORT: Record<ReportName, (db: ReturnType<typeof openDatabase>, o: Option
     };
   },
 
-  reps: (db, o) => {
-    const { reps, total } = repRows(repTallies(db, o.period));
+  reps: async (store, o) => {
+    const { reps, total } = repRows(await store.repTallies(o.period));
     const json = <T extends (typeof reps)[number] | typeof total>(r: T) => ({ ...r, ...roundRates(r, ['contact_rate']), dials_per_hour: roundTo(r.dials_per_hour, 2) });
     const columns = ['dials', 'contacts', 'contact_rate', 'sales_ready', 'active_hours', 'dials_per_hour', 'talk_time_s'] as const;
     return {
@@ -120,8 +120,8 @@ const REPORT: Record<ReportName, (db: ReturnType<typeof openDatabase>, o: Option
     };
   },
 
-  hours: (db, o) => {
-    const grid = hoursGrid(zoneQuarterTallies(db, o.period));
+  hours: async (store, o) => {
+    const grid = hoursGrid(await store.zoneQuarterTallies(o.period));
     const cell = (x: HourCell) => ({ ...x, contact_rate: roundTo(x.contact_rate, 4) });
     const cells = WEEK_ORDER.flatMap((d) => grid.cells[d].flatMap((x, hour) => (x.dials ? [{ weekday: WEEKDAY_NAMES[d], hour, ...cell(x) }] : [])));
     return {

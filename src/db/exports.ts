@@ -1,28 +1,11 @@
 // The export queries and the hand-off bookkeeping (docs/exporting.md). Rows are streamed with
 // `.iterate()`, so memory stays flat however many leads an export holds.
 import type { DB } from './open.js';
-import { parseAltPhones } from './outcomes.js';
-import { ConflictError } from '../core/errors.js';
-import type { BatchKeys, HandoffLead, ProfileName } from '../core/export-profiles.js';
+import type { BatchKeys, HandoffLead } from '../core/export-profiles.js';
 import type { LeadStatus } from '../core/lifecycle.js';
-
-/** Which leads a sales-ready export holds. */
-export type HandoffSelection =
-  /** Sales-ready leads not yet handed off: the normal run. */
-  | { kind: 'pending' }
-  /** Every lead that is sales-ready or handed off (`--all`). */
-  | { kind: 'all' }
-  /** The leads of one past hand-off batch (`--batch ID`). */
-  | { kind: 'batch'; id: number };
-
-export interface HandoffBatch {
-  id: number;
-  created_at: string;
-  destination: string | null;
-  lead_count: number;
-  profile: string;
-  rep: string | null;
-}
+import { handoffConflict, handoffLead, parseObject, type CallWindow, type HandoffBatch, type HandoffRecord, type HandoffSelection, type StoredHandoffLead } from './store/exports.js';
+export { CALL_COLUMNS, CALL_PHONE_COLUMNS, CLEANUP_COLUMNS, CLEANUP_PHONE_COLUMNS } from './store/exports.js';
+export type { CallWindow, HandoffBatch, HandoffRecord, HandoffSelection };
 
 export function getHandoffBatch(db: DB, id: number): HandoffBatch | undefined {
   return db.prepare('SELECT id, created_at, destination, lead_count, profile, rep FROM handoffs WHERE id = ?').get(id) as HandoffBatch | undefined;
@@ -37,20 +20,6 @@ function where(selection: HandoffSelection): { sql: string; params: unknown[] } 
     case 'batch':
       return { sql: 'l.handoff_id = ?', params: [selection.id] };
   }
-}
-
-function parseObject(text: string | null): Record<string, string> {
-  if (!text) return {};
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return {};
-  }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return {};
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(value)) if (v !== null && v !== undefined && v !== '') out[k] = String(v);
-  return out;
 }
 
 /**
@@ -71,12 +40,6 @@ export function handoffKeys(db: DB, selection: HandoffSelection): { count: numbe
   return { count, keys: { qualification: [...qualification], custom: [...custom] } };
 }
 
-interface HandoffRow extends Omit<HandoffLead, 'alt_phones' | 'qualification' | 'custom'> {
-  alt_phones: string | null;
-  qualification: string | null;
-  custom: string | null;
-}
-
 /** The leads of a sales-ready export, in id order (the order `--batch` reproduces). */
 export function* handoffLeads(db: DB, selection: HandoffSelection): Generator<HandoffLead> {
   const w = where(selection);
@@ -90,25 +53,7 @@ export function* handoffLeads(db: DB, selection: HandoffSelection): Generator<Ha
             l.qualification, l.handoff_note, l.custom
      FROM leads l WHERE ${w.sql} ORDER BY l.id`,
   );
-  for (const row of rows.iterate(...w.params) as IterableIterator<HandoffRow>) {
-    yield {
-      ...row,
-      alt_phones: parseAltPhones(row.alt_phones),
-      qualification: parseObject(row.qualification),
-      custom: parseObject(row.custom),
-    };
-  }
-}
-
-export interface HandoffRecord {
-  /** Ids of the exported leads that were sales-ready when read: the ones this hand-off marks. */
-  leadIds: readonly number[];
-  destination: string;
-  profile: ProfileName;
-  rep: string;
-  now: Date;
-  /** Makes the file visible (rename); runs last inside the transaction, so a failure marks nothing. */
-  publish: () => void;
+  for (const row of rows.iterate(...w.params) as IterableIterator<StoredHandoffLead>) yield handoffLead(row);
 }
 
 /**
@@ -131,11 +76,7 @@ export function recordHandoff(db: DB, r: HandoffRecord): number | null {
         batch = Number(insert.run(nowIso, r.destination, r.leadIds.length, r.profile, r.rep).lastInsertRowid);
         for (const id of r.leadIds) {
           if (mark.run(batch, nowIso, id).changes === 1) continue;
-          const status = (statusOf.get(id) as LeadStatus | undefined) ?? 'deleted';
-          throw new ConflictError(
-            `lead ${id} changed while the file was being written (it is now ${status}); nothing was handed off` +
-              (r.destination === 'stdout' ? '. Discard that output and run the export again.' : ` and ${r.destination} was not written. Run the export again.`),
-          );
+          throw handoffConflict(id, (statusOf.get(id) as LeadStatus | undefined) ?? 'deleted', r.destination);
         }
       }
       r.publish();
@@ -143,14 +84,6 @@ export function recordHandoff(db: DB, r: HandoffRecord): number | null {
     })
     .immediate();
 }
-
-/** Clean-up export (for Marketing): its columns, in the order of CLEANUP_SQL. */
-export const CLEANUP_COLUMNS = [
-  'callq_id', 'external_id', 'first_name', 'last_name', 'company', 'title', 'email', 'phone', 'phone_ext', 'alt_phone',
-  'country', 'region', 'postal_code', 'source', 'campaign', 'list', 'status', 'reason', 'closed_at',
-  'attempts', 'last_call_at', 'last_disposition',
-] as const;
-export const CLEANUP_PHONE_COLUMNS = ['phone', 'alt_phone'];
 
 /**
  * Every disqualified (bad-data included), do-not-call and exhausted lead whose personal data has
@@ -178,19 +111,6 @@ export function countCleanup(db: DB, since: Date | null): number {
   const sql = `SELECT count(*) FROM leads WHERE status IN ('disqualified','do-not-call','exhausted') AND purged_at IS NULL${since ? ' AND closed_at >= ?' : ''}`;
   const stmt = db.prepare(sql).pluck();
   return (since ? stmt.get(since.toISOString()) : stmt.get()) as number;
-}
-
-/** Call log export: its columns, in the order of callsSql. */
-export const CALL_COLUMNS = [
-  'call_id', 'called_at', 'rep', 'lead_id', 'first_name', 'last_name', 'company', 'phone', 'dialled',
-  'disposition', 'contact', 'reason', 'notes', 'callback_at', 'nurture_until', 'duration_s',
-  'status_before', 'status_after', 'forced',
-] as const;
-export const CALL_PHONE_COLUMNS = ['phone', 'dialled'];
-
-export interface CallWindow {
-  since: Date | null;
-  until: Date | null;
 }
 
 function callFilter(w: CallWindow): { sql: string; params: string[] } {

@@ -1,16 +1,9 @@
 // The do-not-call list (table suppressions).
 import type { DB } from './open.js';
 import { leadSuppressionKeys, type SuppressionKey } from '../core/suppression.js';
+import type { SuppressionRow } from './store/exports.js';
 
-export interface SuppressionRow {
-  id: number;
-  kind: string;
-  value: string | null;
-  value_hash: string;
-  reason: string | null;
-  source: string | null;
-  created_at: string;
-}
+export type { SuppressionRow };
 
 /** Adds the keys (ignoring ones already listed). Returns how many were new. */
 export function addSuppressions(db: DB, keys: SuppressionKey[], reason: string | null, source: string | null, now: Date): number {

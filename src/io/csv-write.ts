@@ -237,10 +237,11 @@ const CHUNK = 64 * 1024;
 /**
  * Streams rows into a sink opened only when the first row arrives, so an empty result writes
  * nothing. Returns the sink, finished but not yet published, and the row count; null when there
- * were no rows. On failure the sink is discarded.
+ * were no rows. On failure the sink is discarded. Rows come all at once (an iterable) or a page
+ * at a time (an async iterable of pages, as a database store reads them).
  */
 export async function writeTable(
-  rows: Iterable<readonly Cell[]>,
+  rows: Iterable<readonly Cell[]> | AsyncIterable<Iterable<readonly Cell[]>>,
   columns: TableColumns,
   format: TableFormat,
   open: () => Promise<Sink> | Sink,
@@ -251,8 +252,9 @@ export async function writeTable(
   let buffer = '';
   const { headers, phone } = columns;
   const neutralise = format.neutralise;
+  const pages = Symbol.asyncIterator in rows ? rows : [rows];
   try {
-    for (const row of rows) {
+    for await (const page of pages) for (const row of page) {
       if (sink === null) {
         sink = await open();
         buffer = (format.bom ? '\uFEFF' : '') + (format.kind === 'csv' ? csvLine(headers) + '\n' : '');

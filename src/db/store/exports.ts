@@ -1,2 +1,173 @@
 // The store operations for hand-offs, clean-up lists, call exports, reports, the do-not-call list (src/db/store.ts).
-export interface ExportStore {}
+// Exports stream: rows come a page at a time (an array of rows per step), so memory stays flat
+// and the per-row cost is that of a plain loop on either store.
+import type { BatchKeys, HandoffLead, ProfileName } from '../../core/export-profiles.js';
+import type { FunnelTally, GroupField, LostTally, RepTally, ZoneQuarterTally } from '../../core/reports.js';
+import type { Period } from '../../core/period.js';
+import type { SuppressionKey } from '../../core/suppression.js';
+import { parseAltPhones } from '../../core/lead.js';
+import { ConflictError } from '../../core/errors.js';
+
+/** Which leads a sales-ready export holds. */
+export type HandoffSelection =
+  /** Sales-ready leads not yet handed off: the normal run. */
+  | { kind: 'pending' }
+  /** Every lead that is sales-ready or handed off (`--all`). */
+  | { kind: 'all' }
+  /** The leads of one past hand-off batch (`--batch ID`). */
+  | { kind: 'batch'; id: number };
+
+export interface HandoffBatch {
+  id: number;
+  created_at: string;
+  destination: string | null;
+  lead_count: number;
+  profile: string;
+  rep: string | null;
+}
+
+/** A sales-ready export as read: all from one snapshot of the database. */
+export interface HandoffRead {
+  count: number;
+  /** Qualification and custom keys in order of first appearance (leads in id order). */
+  keys: BatchKeys;
+  /** The leads in id order (the order `--batch` reproduces), a page at a time. */
+  leads: AsyncIterable<readonly HandoffLead[]>;
+}
+
+export interface HandoffRecord {
+  /** Ids of the exported leads that were sales-ready when read: the ones this hand-off marks. */
+  leadIds: readonly number[];
+  destination: string;
+  profile: ProfileName;
+  rep: string;
+  now: Date;
+  /** Makes the file visible (rename); runs last inside the transaction, so a failure marks nothing. */
+  publish: () => void;
+}
+
+export interface CallWindow {
+  since: Date | null;
+  until: Date | null;
+}
+
+export interface SuppressionRow {
+  id: number;
+  kind: string;
+  value: string | null;
+  value_hash: string;
+  reason: string | null;
+  source: string | null;
+  created_at: string;
+}
+
+export interface DoNotCallAdded {
+  /** Keys that were not listed yet. */
+  added: number;
+  /** Leads moved to do-not-call because they match a key. */
+  leads_suppressed: number;
+}
+
+/** Rows a page at a time. */
+export type Pages<T> = AsyncIterable<readonly T[]>;
+
+export interface ExportStore {
+  handoffBatch(id: number): Promise<HandoffBatch | undefined>;
+  /**
+   * Reads a sales-ready export in one read snapshot: `write` gets the count, the keys and the
+   * leads, and the snapshot ends when `write` settles.
+   */
+  readHandoff<T>(selection: HandoffSelection, write: (read: HandoffRead) => Promise<T>): Promise<T>;
+  /**
+   * Records a hand-off once its file is complete, in one transaction: one handoffs row, every
+   * lead marked handed-off with its id, then `publish`. A lead that changed meanwhile aborts it
+   * all (ConflictError). Returns the batch id, or null when there was nothing to mark.
+   */
+  recordHandoff(record: HandoffRecord): Promise<number | null>;
+  /** Clean-up rows (CLEANUP_COLUMNS), in id order; `since` bounds closed_at. */
+  cleanupRows(since: Date | null): Pages<unknown[]>;
+  countCleanup(since: Date | null): Promise<number>;
+  /** Call log rows (CALL_COLUMNS), oldest first; `until` is exclusive. */
+  callRows(window: CallWindow): Pages<unknown[]>;
+  countCalls(window: CallWindow): Promise<number>;
+
+  /** Report tallies (src/core/reports.ts shapes them). */
+  funnelTallies(field: GroupField, period: Period): Promise<{ groups: FunnelTally[]; total: FunnelTally }>;
+  lostTallies(field: GroupField, period: Period): Promise<{ leadsByGroup: Map<string | null, number>; lost: LostTally[] }>;
+  repTallies(period: Period): Promise<RepTally[]>;
+  zoneQuarterTallies(period: Period): Promise<ZoneQuarterTally[]>;
+
+  /** The team's default country, which phones without a country code are read in. */
+  defaultCountry(): Promise<string>;
+  /** Lists the keys (ignoring ones listed already) and moves matching leads to do-not-call, in one transaction. */
+  addDoNotCall(keys: readonly SuppressionKey[], reason: string | null, source: string, now: Date): Promise<DoNotCallAdded>;
+  /** Takes keys off the list; returns how many were listed. */
+  removeDoNotCall(keys: readonly SuppressionKey[]): Promise<number>;
+  /** The list, oldest first, optionally one kind only. */
+  listDoNotCall(kind: string | undefined): Pages<SuppressionRow>;
+}
+
+/** Clean-up export (for Marketing): its columns, in the order the queries select them. */
+export const CLEANUP_COLUMNS = [
+  'callq_id', 'external_id', 'first_name', 'last_name', 'company', 'title', 'email', 'phone', 'phone_ext', 'alt_phone',
+  'country', 'region', 'postal_code', 'source', 'campaign', 'list', 'status', 'reason', 'closed_at',
+  'attempts', 'last_call_at', 'last_disposition',
+] as const;
+export const CLEANUP_PHONE_COLUMNS = ['phone', 'alt_phone'];
+
+/** Call log export: its columns, in the order the queries select them. */
+export const CALL_COLUMNS = [
+  'call_id', 'called_at', 'rep', 'lead_id', 'first_name', 'last_name', 'company', 'phone', 'dialled',
+  'disposition', 'contact', 'reason', 'notes', 'callback_at', 'nurture_until', 'duration_s',
+  'status_before', 'status_after', 'forced',
+] as const;
+export const CALL_PHONE_COLUMNS = ['phone', 'dialled'];
+
+/** A hand-off lead as selected, its JSON columns still text. */
+export interface StoredHandoffLead extends Omit<HandoffLead, 'alt_phones' | 'qualification' | 'custom'> {
+  alt_phones: string | null;
+  qualification: string | null;
+  custom: string | null;
+}
+
+/** A stored JSON object as the export reads it: only non-empty values, as text; anything else is empty. */
+export function parseObject(text: string | null): Record<string, string> {
+  if (!text) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return {};
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return {};
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(value)) if (v !== null && v !== undefined && v !== '') out[k] = String(v);
+  return out;
+}
+
+export function handoffLead(row: StoredHandoffLead): HandoffLead {
+  return { ...row, alt_phones: parseAltPhones(row.alt_phones), qualification: parseObject(row.qualification), custom: parseObject(row.custom) };
+}
+
+/** Collects a batch's keys from its leads' stored qualification and custom columns, in order. */
+export class BatchKeyCollector {
+  private readonly qualification = new Set<string>();
+  private readonly custom = new Set<string>();
+  count = 0;
+  add(qualification: string | null, custom: string | null): void {
+    this.count++;
+    if (qualification) for (const k of Object.keys(parseObject(qualification))) this.qualification.add(k);
+    if (custom) for (const k of Object.keys(parseObject(custom))) this.custom.add(k);
+  }
+  keys(): BatchKeys {
+    return { qualification: [...this.qualification], custom: [...this.custom] };
+  }
+}
+
+/** Why a hand-off was not recorded: lead `id` changed (to `status`) while its file was written. */
+export function handoffConflict(id: number, status: string, destination: string): ConflictError {
+  return new ConflictError(
+    `lead ${id} changed while the file was being written (it is now ${status}); nothing was handed off` +
+      (destination === 'stdout' ? '. Discard that output and run the export again.' : ` and ${destination} was not written. Run the export again.`),
+  );
+}

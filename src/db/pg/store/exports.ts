@@ -1,7 +1,43 @@
 // ExportStore on PostgreSQL (src/db/store/exports.ts).
 import type { PgConnection } from './connection.js';
 import type { ExportStore } from '../../store/exports.js';
+import {
+  callRowsPg,
+  cleanupRowsPg,
+  countCallsPg,
+  countCleanupPg,
+  getHandoffBatchPg,
+  readHandoffPg,
+  recordHandoffPg,
+} from '../exports.js';
+import { funnelTalliesPg, lostTalliesPg, repTalliesPg, zoneQuarterTalliesPg } from '../reports.js';
+import { addSuppressionsPg, listSuppressionsPg, removeSuppressionsPg, suppressMatchingLeadsPg } from '../suppressions.js';
+import { loadSettingsPg } from '../settings.js';
 
-export function pgExports(_conn: PgConnection): ExportStore {
-  return {};
+export function pgExports(conn: PgConnection): ExportStore {
+  const client = conn.client;
+  return {
+    handoffBatch: (id) => getHandoffBatchPg(client, id),
+    readHandoff: (selection, write) => readHandoffPg(client, selection, write),
+    recordHandoff: (record) => recordHandoffPg(conn, record),
+    cleanupRows: (since) => cleanupRowsPg(client, since),
+    countCleanup: (since) => countCleanupPg(client, since),
+    callRows: (window) => callRowsPg(client, window),
+    countCalls: (window) => countCallsPg(client, window),
+
+    funnelTallies: (field, period) => funnelTalliesPg(client, field, period),
+    lostTallies: (field, period) => lostTalliesPg(client, field, period),
+    repTallies: (period) => repTalliesPg(client, period),
+    zoneQuarterTallies: (period) => zoneQuarterTalliesPg(client, period),
+
+    defaultCountry: async () => (await loadSettingsPg(client)).defaultCountry,
+    addDoNotCall: (keys, reason, source, now) =>
+      conn.transaction(async (c) => {
+        const added = await addSuppressionsPg(c, keys, reason, source, now);
+        const pick = (kind: string) => keys.filter((k) => k.kind === kind).map((k) => k.value);
+        return { added, leads_suppressed: await suppressMatchingLeadsPg(c, pick('phone'), pick('email'), pick('domain'), now) };
+      }),
+    removeDoNotCall: (keys) => conn.transaction((c) => removeSuppressionsPg(c, keys)),
+    listDoNotCall: (kind) => listSuppressionsPg(client, kind),
+  };
 }

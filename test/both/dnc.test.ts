@@ -1,0 +1,136 @@
+// `callq dnc` on both stores: adding suppresses matching leads at once (phone, alternate phone,
+// extension, email, domain), list and remove, and the same commands leave the same rows on SQLite
+// and on PostgreSQL.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { callq, json, tempDir, type RunResult } from '../helpers.js';
+import { seedLeads } from '../seed.js';
+import { newTestStore, STORE_KINDS, type TestStore, type TestStoreKind } from '../stores.js';
+import { copySqliteInto } from './seed-from-sqlite.js';
+
+const NOW = '2026-11-24T16:00:00Z';
+let source: string;
+let cleanupSource: () => void;
+
+beforeAll(() => {
+  const t = tempDir();
+  cleanupSource = t.cleanup;
+  source = join(t.dir, 'source.db');
+  expect(callq(['--db', source, 'init']).code).toBe(0);
+  seedLeads(source, [
+    { phone: '+12127345521', email: 'a@one.com' }, // 1
+    { phone: '+13125550190', email: 'pat@two.com', status: 'sales-ready' }, // 2
+    { phone: '+14155550123', email: 'lee@competitor.com' }, // 3
+    { phone: '+16175550100', email: 'x@four.com', alt_phones: ['+12025550188'] }, // 4
+    { phone: '+12127363001', email: null }, // 5, extension 101
+    { phone: '+12127363001', email: null }, // 6, extension 102
+    { phone: '+16465550111', email: 'boss@competitor.com' }, // 7
+    { phone: '+17185550123', email: 'z@five.com' }, // 8
+  ]);
+  const raw = new Database(source);
+  raw.prepare(`UPDATE leads SET phone_ext = '101' WHERE id = 5`).run();
+  raw.prepare(`UPDATE leads SET phone_ext = '102' WHERE id = 6`).run();
+  raw.close();
+}, 60_000);
+afterAll(() => cleanupSource());
+
+async function storeOf(kind: TestStoreKind) {
+  const store = await newTestStore(kind, { migrated: true });
+  await copySqliteInto(source, store);
+  const run = (...args: string[]): RunResult => callq(['--db', store.db, '--rep', 'ana', '--now', NOW, 'dnc', ...args]);
+  const statuses = async () => (await store.query<{ id: number; status: string }>('SELECT id, status FROM leads ORDER BY id')).map((l) => l.status);
+  return { store, run, statuses };
+}
+
+const lines = (r: RunResult) => r.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+
+describe.each(STORE_KINDS)('dnc on %s', (kind) => {
+  let store: TestStore;
+  afterEach(async () => store?.cleanup());
+
+  it('add suppresses the leads a phone, an email or a domain reaches, at once', async () => {
+    const s = await storeOf(kind);
+    store = s.store;
+    const r = s.run('add', '(212) 734-5521', 'PAT@two.com', '@Competitor.com', '--reason', 'asked', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(json(r)).toEqual({ added: 3, already_listed: 0, leads_suppressed: 4 });
+    expect(await s.statuses()).toEqual(['do-not-call', 'do-not-call', 'do-not-call', 'new', 'new', 'new', 'do-not-call', 'new']);
+    expect(await store.query('SELECT closed_at, updated_at, claim_rep FROM leads WHERE id = 7')).toEqual([
+      { closed_at: '2026-11-24T16:00:00.000Z', updated_at: '2026-11-24T16:00:00.000Z', claim_rep: null },
+    ]);
+    const list = lines(s.run('list', '--json'));
+    expect(list).toEqual([
+      { kind: 'phone', value: '+12127345521', erased: false, reason: 'asked', source: 'added by ana', created_at: '2026-11-24T16:00:00.000Z' },
+      { kind: 'email', value: 'pat@two.com', erased: false, reason: 'asked', source: 'added by ana', created_at: '2026-11-24T16:00:00.000Z' },
+      { kind: 'domain', value: 'competitor.com', erased: false, reason: 'asked', source: 'added by ana', created_at: '2026-11-24T16:00:00.000Z' },
+    ]);
+    // Listed already: nothing changes.
+    expect(json(s.run('add', '+1 212 734 5521', '@competitor.com', '--json'))).toEqual({ added: 0, already_listed: 2, leads_suppressed: 0 });
+  });
+
+  it('an alternate phone reaches its lead; a number with an extension only that extension', async () => {
+    const s = await storeOf(kind);
+    store = s.store;
+    expect(json(s.run('add', '+1 202 555 0188', '--json'))).toEqual({ added: 1, already_listed: 0, leads_suppressed: 1 });
+    expect((await s.statuses())[3]).toBe('do-not-call');
+    expect(json(s.run('add', '212-736-3001 x101', '--json'))).toEqual({ added: 1, already_listed: 0, leads_suppressed: 1 });
+    expect((await s.statuses()).slice(4, 6)).toEqual(['do-not-call', 'new']);
+    expect(json(s.run('add', '+12127363001', '--json'))).toEqual({ added: 1, already_listed: 0, leads_suppressed: 1 });
+    expect((await s.statuses()).slice(4, 6)).toEqual(['do-not-call', 'do-not-call']);
+  });
+
+  it('remove takes entries off the list and leaves do-not-call leads as they are; list filters by kind', async () => {
+    const s = await storeOf(kind);
+    store = s.store;
+    expect(s.run('add', '2127345521', 'z@five.com').code).toBe(0);
+    const email = s.run('list', '--kind', 'email');
+    expect(email.stdout).toMatch(/z@five\.com/);
+    expect(email.stdout).not.toMatch(/2127345521/);
+    expect(s.run('list', '--kind', 'fax').code).toBe(2);
+    expect(json(s.run('remove', '212-734-5521', 'nobody@else.com', '--json'))).toEqual({ removed: 1, not_listed: 1 });
+    expect(lines(s.run('list', '--json')).map((e) => e.value)).toEqual(['z@five.com']);
+    expect((await s.statuses())[0]).toBe('do-not-call');
+    expect(s.run('remove', 'z@five.com').code).toBe(0);
+    expect(s.run('list').stdout).toMatch(/The do-not-call list is empty\./);
+  });
+
+  it("import adds a file's values in one go; phones are read in the team's default country", async () => {
+    const s = await storeOf(kind);
+    store = s.store;
+    await store.query(`INSERT INTO settings(key, value, updated_at) VALUES ('country.default', 'GB', ?) RETURNING key`, NOW);
+    const file = join(store.dir, 'dnc.csv');
+    writeFileSync(file, 'Phone\r\n020 7946 0018\r\nnonsense\r\n+1 718 555 0123\r\n');
+    const r = s.run('import', file, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(json(r)).toEqual({ file, read: 3, added: 2, already_listed: 0, leads_suppressed: 1, rejected: 1 });
+    expect(lines(s.run('list', '--json')).map((e) => [e.value, e.source])).toEqual([['+442079460018', file], ['+17185550123', file]]);
+    expect((await s.statuses())[7]).toBe('do-not-call');
+  });
+});
+
+describe.runIf(STORE_KINDS.includes('postgres'))('dnc: SQLite and PostgreSQL side by side', () => {
+  it('the same commands give the same output and leave the same leads and list', async () => {
+    const [lite, pg] = [await storeOf('sqlite'), await storeOf('postgres')];
+    try {
+      const commands = [
+        ['add', '(212) 734-5521', 'PAT@two.com', '--reason', 'asked'],
+        ['add', '@competitor.com', '+1 202 555 0188', '212-736-3001 x102', '--json'],
+        ['add', '2127345521', 'bad value'],
+        ['list'],
+        ['list', '--json', '--kind', 'phone'],
+        ['remove', 'pat@two.com', '--json'],
+        ['list', '--json'],
+      ];
+      for (const args of commands) expect(pg.run(...args), args.join(' ')).toEqual(lite.run(...args));
+      const leads = (s: TestStore) => s.query('SELECT id, status, closed_at, next_eligible_at, updated_at FROM leads ORDER BY id');
+      expect(await leads(pg.store)).toEqual(await leads(lite.store));
+      const list = (s: TestStore) => s.query('SELECT * FROM suppressions ORDER BY id');
+      expect(await list(pg.store)).toEqual(await list(lite.store));
+    } finally {
+      await lite.store.cleanup();
+      await pg.store.cleanup();
+    }
+  });
+});
