@@ -7,7 +7,6 @@
 // into a message: the URL is passed without it, the password in the child's PGPASSWORD.
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, fsyncSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { createTempFile, followLinks, removeStaleTemps, resolveOutput, tempName } from '../../io/output-file.js';
 import { BusyError, IntegrityError, UsageError } from '../../core/errors.js';
@@ -242,7 +241,7 @@ export async function restorePg(url: string, file: string, options: { force: boo
           'Ask everyone to quit callq, then run restore again; nothing was restored.',
       );
     }
-    const listFile = tempName(join(tmpdir(), 'callq-restore-list'));
+    const listFile = tempName(join(process.env.TMPDIR?.trim() || '/tmp', 'callq-restore-list'));
     closeSync(createTempFile(listFile));
     try {
       writeFileSync(listFile, restoreList(list.stdout));
