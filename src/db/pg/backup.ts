@@ -261,7 +261,7 @@ export async function restorePg(url: string, file: string, options: { force: boo
     if (version !== PG_SCHEMA_VERSION) {
       throw new IntegrityError(`after the restore, ${name} reports schema version ${version} instead of ${PG_SCHEMA_VERSION}; check the backup ${file}.`);
     }
-    const integrity = await checkIntegrityPg(client, { install: false });
+    const integrity = await checkIntegrityPg(client, { install: true });
     if (integrity.problems.length) {
       throw new IntegrityError(`the restored database ${name} failed its integrity check (${integrity.problems[0]}). Try an older backup.`);
     }
