@@ -141,10 +141,32 @@ describe.each(STORE_KINDS)('admin commands on %s', (kind) => {
     expect(suppressed).toEqual(['+12125550188', '+12125550199']);
 
     const before = await snapshot(s);
-    const again = run(['maintain', '--json']);
+    const again = run(['maintain', '--json', '--vacuum']);
     expect(again.code, again.stderr).toBe(0);
-    expect(json(again)).toMatchObject({ expired_claims: 0, exhausted: 0, nurture_returned: 0, purged: 0, notes_erased: 0 });
+    expect(json(again)).toMatchObject({ expired_claims: 0, exhausted: 0, nurture_returned: 0, purged: 0, notes_erased: 0, vacuumed: true });
     expect(await snapshot(s)).toBe(before);
+  });
+
+  it('maintain removes the unpublished leads of an import whose process is gone', async () => {
+    // No process (nor PostgreSQL session) has this pid.
+    const [batch] = await s.query<{ id: number }>(
+      `INSERT INTO imports(file_name, created_at, state, pid) VALUES ('list.csv', ?, 'running', 2147483646) RETURNING id`,
+      PAST,
+    );
+    const kept = await addLead(s);
+    await addLead(s, { status: 'importing', import_id: batch.id });
+    await addLead(s, { status: 'importing', import_id: batch.id });
+    const dry = run(['maintain', '--json', '--dry-run']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(json(dry).imports_cleaned).toEqual([{ batch: Number(batch.id), removed: 2, published: false }]);
+    expect((await s.query('SELECT id FROM leads')).length).toBe(3);
+
+    const r = run(['maintain', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(json(r).imports_cleaned).toEqual([{ batch: Number(batch.id), removed: 2, published: false }]);
+    expect((await s.query('SELECT id FROM leads')).map((l) => Number(l.id))).toEqual([kept]);
+    expect(await s.query('SELECT state FROM imports')).toEqual([{ state: 'failed' }]);
+    expect(json(run(['maintain', '--json'])).imports_cleaned).toEqual([]);
   });
 
   it('maintain --dry-run counts what it would change and changes nothing', async () => {

@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, fsyncSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
-import { createTempFile, followLinks, removeStaleTemps, resolveOutput, tempName } from '../../io/output-file.js';
+import { createTempFile, followLinks, onInterrupt, removeStaleTemps, resolveOutput, tempName } from '../../io/output-file.js';
 import { BusyError, IntegrityError, UsageError } from '../../core/errors.js';
 import { redactUrl } from '../store.js';
 import { connectPg, type PgClient } from './open.js';
@@ -128,6 +128,8 @@ export async function writePgBackup(url: string, file: string, options: { replac
   removeStaleTemps(dirname(target.path));
   const temp = tempName(target.path);
   const fd = createTempFile(temp);
+  // Ctrl-C reaches pg_dump too (one process group); the partial archive goes with it.
+  const release = onInterrupt(() => rmSync(temp, { force: true }));
   let closed = false;
   try {
     const dump = await runTool('pg_dump', ['--format=custom', '--no-password'], url, { stdoutFd: fd });
@@ -146,6 +148,7 @@ export async function writePgBackup(url: string, file: string, options: { replac
   } finally {
     if (!closed) closeSync(fd);
     rmSync(temp, { force: true });
+    release();
   }
   return { path: file, bytes: statSync(target.path).size };
 }
@@ -222,7 +225,15 @@ export async function restorePg(url: string, file: string, options: { force: boo
     throw new UsageError(`the backup ${file} has schema version ${backupVersion}, newer than this callq understands (${PG_SCHEMA_VERSION}). Upgrade callq first.`);
   }
 
-  const client = await connectPg(url);
+  let client: PgClient;
+  try {
+    client = await connectPg(url);
+  } catch (err) {
+    if ((err as { code?: string }).code === '3D000') {
+      throw new UsageError(`${name}: ${(err as Error).message}. Create it first (createdb, or CREATE DATABASE), then restore into it.`);
+    }
+    throw err;
+  }
   try {
     const held = { leads: await count(client, 'leads'), calls: await count(client, 'calls'), suppressions: await count(client, 'suppressions') };
     const replaced = held.leads + held.calls + held.suppressions > 0;
