@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { BASE_ENV, BIN, callq, json, tempDir, type RunResult } from '../helpers.js';
 import { connectPg } from '../../src/db/pg/open.js';
 import { migratePg } from '../../src/db/pg/migrations.js';
+import { splitPassword } from '../../src/db/pg/backup.js';
 import { clusterConfig, clusterUrl, findPgBin } from './cluster.js';
 import { freshDatabase, pgInfo, type TestDatabase } from './db.js';
 
@@ -15,6 +16,17 @@ const NOW = '2026-11-24T07:00:00.000Z';
 const found = findPgBin();
 const PG_BIN = 'bin' in found ? found.bin : '';
 const ENV = { CALLQ_PG_BIN: PG_BIN };
+
+describe('the password is taken out of the URL the client tools get', () => {
+  it.each([
+    ['postgres://ana:p%40ss@db.internal/team?host=/tmp/x', 'postgres://ana@db.internal/team?host=/tmp/x', 'p@ss'],
+    ['postgresql://ana@db.internal/team?password=zz&sslmode=require', 'postgresql://ana@db.internal/team?sslmode=require', 'zz'],
+    ['postgres://ana@db.internal/team?sslmode=require&password=zz', 'postgres://ana@db.internal/team?sslmode=require', 'zz'],
+    ['postgres://ana@db.internal/team', 'postgres://ana@db.internal/team', null],
+  ])('%s', (given, url, password) => {
+    expect(splitPassword(given)).toEqual({ url, password });
+  });
+});
 
 describe.skipIf(Boolean(pgInfo.unavailable))('admin commands on PostgreSQL only', () => {
   let db: TestDatabase;

@@ -50,17 +50,28 @@ export function findPgTool(tool: PgTool, env: NodeJS.ProcessEnv = process.env): 
   );
 }
 
-/** The URL without its password, and the password (for the child's PGPASSWORD). */
+/** The URL without its password (after the user name, or a `password=` parameter), and the password (for the child's PGPASSWORD). */
 export function splitPassword(url: string): { url: string; password: string | null } {
-  const m = /^(postgres(?:ql)?:\/\/[^:/?#@]*):([^@/?#]*)@/i.exec(url);
-  if (!m) return { url, password: null };
-  let password = m[2];
-  try {
-    password = decodeURIComponent(password);
-  } catch {
-    // Left as written.
+  const decode = (text: string) => {
+    try {
+      return decodeURIComponent(text);
+    } catch {
+      return text;
+    }
+  };
+  let password: string | null = null;
+  let rest = url;
+  const m = /^(postgres(?:ql)?:\/\/[^:/?#@]*):([^@/?#]*)@/i.exec(rest);
+  if (m) {
+    password = decode(m[2]);
+    rest = `${m[1]}@${rest.slice(m[0].length)}`;
   }
-  return { url: `${m[1]}@${url.slice(m[0].length)}`, password };
+  const q = /([?&])password=([^&#]*)(&?)/i.exec(rest);
+  if (q) {
+    password = decode(q[2]);
+    rest = rest.slice(0, q.index) + (q[3] ? q[1] : '') + rest.slice(q.index + q[0].length);
+  }
+  return { url: rest, password };
 }
 
 interface ToolRun {
