@@ -242,7 +242,9 @@ describe.each(STORE_KINDS)('admin commands on %s', (kind) => {
     expect(r.code, r.stderr).toBe(0);
     expect(json(r)).toMatchObject({ from: file, leads: 10, replaced: true, integrity: 'ok' });
     expect(await snapshot(s)).toBe(original);
-    // The restored database works: maintain runs on it.
+    // The restored database works: new leads get new ids, and maintain runs on it.
+    const maxId = Math.max(...(await s.query<{ id: number }>('SELECT id FROM leads')).map((l) => Number(l.id)));
+    expect(await addLead(s)).toBeGreaterThan(maxId);
     expect(run(['maintain', '--json']).code).toBe(0);
   });
 });

@@ -234,6 +234,14 @@ export async function runMaintenancePg(conn: PgConnection, request: MaintainRequ
       { integrity: integrity.problems.slice(0, 20) },
     );
   }
+  // Without statistics (a table filled moments ago, before autovacuum got to it) the planner
+  // takes each batch's UPDATE through the status index, reading every lead of that status.
+  if (!dryRun) {
+    const never = await client.query(
+      `SELECT 1 FROM pg_stat_user_tables WHERE relid = 'leads'::regclass AND last_analyze IS NULL AND last_autoanalyze IS NULL`,
+    );
+    if (never.rowCount) await client.query('ANALYZE leads');
+  }
   const settings = await loadSettingsPg(client);
   const retentionDays = request.retentionDays ?? settings.retentionDays;
   const imports = await step(
