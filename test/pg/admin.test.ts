@@ -3,7 +3,7 @@
 // rotation, and what forget says PostgreSQL still holds.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { BASE_ENV, BIN, callq, json, tempDir, type RunResult } from '../helpers.js';
 import { connectPg } from '../../src/db/pg/open.js';
@@ -138,6 +138,21 @@ describe.skipIf(Boolean(pgInfo.unavailable))('admin commands on PostgreSQL only'
     expect(ok.code, ok.stderr).toBe(0);
     expect(json(ok)).toMatchObject({ leads: 1, replaced: true });
     expect(await sql('SELECT phone FROM leads')).toEqual([{ phone: '+12125550101' }]);
+  });
+
+  it('a damaged dump changes nothing: the restore runs in one transaction', async () => {
+    await addLead('+12125550101');
+    await addLead('+12125550102');
+    const file = join(tmp.dir, 'team.dump');
+    expect(run(['backup', file]).code).toBe(0);
+    await addLead('+12125550103');
+    // Cut off the tail: the table of contents still reads, the data does not.
+    const bytes = readFileSync(file);
+    writeFileSync(file, bytes.subarray(0, bytes.length - 200));
+    const r = run(['restore', file, '--force']);
+    expect(r.code).toBe(5);
+    expect(r.stderr).toMatch(/nothing was (changed|restored)/);
+    expect((await sql('SELECT phone FROM leads ORDER BY id')).map((l) => l.phone)).toEqual(['+12125550101', '+12125550102', '+12125550103']);
   });
 
   it('restores into a new empty database (createdb) without --force', async () => {

@@ -1,6 +1,6 @@
 // Backups of a PostgreSQL database (docs/operations.md, "On PostgreSQL"): pg_dump's custom
 // format written into an owner-only temp file created exclusively beside the target, read back
-// with pg_restore --list, then renamed into place, like SQLite's backups; restore with
+// whole with pg_restore, then renamed into place, like SQLite's backups; restore with
 // pg_restore --clean --if-exists in one transaction. The client binaries are looked for in
 // $CALLQ_PG_BIN when set (and only there), else on PATH, else in Debian's
 // /usr/lib/postgresql/VERSION/bin, newest first. The password never goes on a command line or
@@ -124,7 +124,7 @@ export interface PgBackupResult {
 /**
  * Writes `pg_dump --format=custom` of the database to `file`: into an owner-only temp file
  * beside it, created exclusively (pg_dump writes to that open descriptor, never by name), read
- * back whole with pg_restore --list, then renamed over `file`. Reps keep working meanwhile:
+ * back whole with pg_restore, then renamed over `file`. Reps keep working meanwhile:
  * pg_dump reads one consistent snapshot and blocks no writer.
  */
 export async function writePgBackup(url: string, file: string, options: { replace: boolean }): Promise<PgBackupResult> {
@@ -148,10 +148,13 @@ export async function writePgBackup(url: string, file: string, options: { replac
     fsyncSync(fd);
     closeSync(fd);
     closed = true;
+    // The table of contents names callq's tables; reading every entry back (as a script thrown
+    // away) decompresses every table's data.
     const list = await runTool('pg_restore', ['--list', temp], null);
-    if (list.code !== 0 || !isCallqArchive(list.stdout)) {
+    const whole = list.code === 0 ? await runTool('pg_restore', ['--file=/dev/null', temp], null) : list;
+    if (whole.code !== 0 || !isCallqArchive(list.stdout)) {
       throw new IntegrityError(
-        `the backup copy does not read back whole (${list.code !== 0 ? toolFailure('pg_restore', list) : "callq's tables are missing from it"}), ` +
+        `the backup copy does not read back whole (${whole.code !== 0 ? toolFailure('pg_restore', whole) : "callq's tables are missing from it"}), ` +
           `so ${file} was not written and older backups were kept. Check the disk holding ${dirname(file)}.`,
       );
     }
