@@ -1,55 +1,50 @@
 import type { Context } from './context.js';
 import { flagOption, type OptionValues } from './args.js';
-import { openDatabase } from '../db/open.js';
-import { loadSettings } from '../db/settings.js';
-import { erasedValues, erasePerson, findPerson, scrubTraces } from '../db/forget.js';
-import { removeTempsNearby } from '../db/maintenance.js';
+import { openStore } from '../db/store.js';
 import type { SuppressionKey } from '../core/suppression.js';
 import { parseContactValue } from '../io/contact-value.js';
-import { ConflictError, NothingToDoError, UsageError } from '../core/errors.js';
+import { NothingToDoError, UsageError } from '../core/errors.js';
 import { printInfo, printJson } from '../ui/output.js';
 
 /** `callq forget PHONE|EMAIL [--yes]`: erase a person for good, keeping only a hash-only suppression. */
 export async function run(ctx: Context, [value]: string[], values: OptionValues): Promise<void> {
   const yes = flagOption(values, 'yes');
-  const db = openDatabase(ctx.dbPath);
+  const store = await openStore(ctx.dbPath);
   try {
-    const key = personKey(value ?? '', loadSettings(db).defaultCountry);
-    const person = findPerson(db, key);
+    const key = personKey(value ?? '', await store.admin.defaultCountry());
+    const person = await store.admin.findPerson(key);
     const what =
-      `${person.leads.length} lead${person.leads.length === 1 ? '' : 's'}${person.leads.length ? ` (${person.leads.map((l) => l.id).join(', ')})` : ''} ` +
+      `${person.leads.length} lead${person.leads.length === 1 ? '' : 's'}${person.leads.length ? ` (${person.leads.join(', ')})` : ''} ` +
       `and ${person.calls} call${person.calls === 1 ? '' : 's'} with their notes`;
     if (!yes) await confirmErasure(ctx, `Erase ${what} for ${key.value}? Only a hash stays on the do-not-call list.`);
 
-    const erased = erasePerson(db, person, ctx.now);
-    const scrub = scrubTraces(db, ctx.dbPath, erasedValues(db, person));
-    if (scrub.traces.length) {
-      throw new ConflictError(
-        `the data was erased, but another process still holds an old snapshot, so copies remain in ${ctx.dbPath}-wal. ` +
-          "Run 'callq forget' again once reps have quit callq (it finds nothing more to erase and finishes the clean-up).",
-        { leads: erased.leads, calls: erased.calls, suppressions: erased.suppressions, traces: scrub.traces.length },
-      );
-    }
-    // Hidden copies a killed export, import or backup left beside the database or a hand-off.
-    const temps = removeTempsNearby(db, ctx.dbPath, []);
+    const erased = await store.admin.forgetPerson(key, ctx.now);
+    const temps = erased.temp_files;
     for (const f of temps.failed) printInfo(ctx, `warning: could not remove ${f.path}, a temporary copy a killed callq run left (${f.error}); remove it by hand.`);
     if (ctx.json) {
       printJson(ctx, {
-        kind: key.kind, leads: erased.leads, calls: erased.calls, suppressions: erased.suppressions, vacuumed: scrub.vacuumed, checkpoint: scrub.checkpoint,
+        kind: key.kind, leads: erased.leads, calls: erased.calls, suppressions: erased.suppressions, vacuumed: erased.vacuumed, checkpoint: erased.checkpoint,
         temp_files_removed: temps.removed.length, temp_files_failed: temps.failed.map((f) => f.path),
+        ...(store.kind === 'postgres' ? { retains: erased.retains } : {}),
       });
       return;
     }
+    const vacuumed =
+      store.kind === 'postgres'
+        ? erased.vacuumed ? '; VACUUM ran on the tables it touched' : ''
+        : erased.vacuumed ? '; the file was rebuilt (VACUUM) to remove old copies' : '';
     printInfo(
       ctx,
       `forgot ${key.value}: erased ${erased.leads} lead${erased.leads === 1 ? '' : 's'} and ${erased.calls} call${erased.calls === 1 ? '' : 's'}; ` +
         `${erased.suppressions} hash-only do-not-call entr${erased.suppressions === 1 ? 'y' : 'ies'} kept, so they are never imported or called again` +
-        (scrub.vacuumed ? '; the file was rebuilt (VACUUM) to remove old copies' : '') +
+        vacuumed +
         (temps.removed.length ? `; ${temps.removed.length} temporary file${temps.removed.length === 1 ? '' : 's'} left by killed runs removed` : '') +
-        '. Backups taken before now still hold the data until they rotate out.',
+        (store.kind === 'postgres'
+          ? `. PostgreSQL may still hold copies: ${erased.retains.join('; ')}.`
+          : '. Backups taken before now still hold the data until they rotate out.'),
     );
   } finally {
-    db.close();
+    await store.close();
   }
 }
 

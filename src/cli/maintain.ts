@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
 import type { Context } from './context.js';
 import { flagOption, textOption, type OptionValues } from './args.js';
-import { openDatabase } from '../db/open.js';
-import { runMaintenance, type MaintenanceReport } from '../db/maintenance.js';
+import { openStore } from '../db/store.js';
+import type { MaintenanceReport } from '../db/store/admin.js';
 import { parseKeep, parseRetention, type StepName } from '../core/maintenance.js';
 import { UsageError } from '../core/errors.js';
 import { printData, printJson } from '../ui/output.js';
@@ -40,31 +40,30 @@ export function maintainOptions(values: OptionValues): MaintainOptions {
 export async function run(ctx: Context, _args: string[], values: OptionValues): Promise<void> {
   const { dryRun, backup, keep, retentionDays, vacuum } = maintainOptions(values);
 
-  // A dry run opens the file read-only: it cannot change anything, not even by migrating.
-  const db = openDatabase(ctx.dbPath, { readonly: dryRun });
+  // A dry run opens the database read-only: it cannot change anything, not even by migrating.
+  const store = await openStore(ctx.dbPath, { readonly: dryRun });
   try {
     const progress = progressLine(ctx);
-    const report = await runMaintenance(db, {
+    const report = await store.admin.maintain({
       now: ctx.now,
       dryRun,
       retentionDays,
       backup: backup === null ? undefined : { dir: backup, keep },
       vacuum,
-      dbPath: ctx.dbPath,
       onStep: progress.step,
       onProgress: progress.count,
     });
     progress.done();
     if (ctx.json) printJson(ctx, report);
-    else printData(ctx, renderReport(ctx, report));
+    else printData(ctx, renderReport(ctx, store.name, report));
   } finally {
-    db.close();
+    await store.close();
   }
 }
 
-function renderReport(ctx: Context, report: MaintenanceReport): string {
+function renderReport(ctx: Context, name: string, report: MaintenanceReport): string {
   const c = paint(ctx, ctx.stdout);
-  const head = report.dry_run ? c.bold('maintenance dry run: nothing was changed') : c.bold(`maintenance of ${ctx.dbPath}`);
+  const head = report.dry_run ? c.bold('maintenance dry run: nothing was changed') : c.bold(`maintenance of ${name}`);
   const rows = report.steps.map((s) => [s.name, s.count === null ? '' : String(s.count), s.detail ?? '', `${s.ms} ms`]);
   if (!report.vacuumed) rows.push(['vacuum', '', report.dry_run ? 'skipped (dry run)' : 'skipped (use --vacuum)', '']);
   return [head, renderTable(['step', report.dry_run ? 'would change' : 'changed', 'result', 'time'], rows), `total ${report.seconds.toFixed(1)} s`].join('\n');

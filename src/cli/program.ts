@@ -300,10 +300,10 @@ export function buildProgram(version: string): Command {
     .command('maintain')
     .description('nightly clean-up, check and backup, safe while reps work: expire claims, exhaust, return nurture, purge, checkpoint, optimize')
     .option('--dry-run', 'count what each step would change, change nothing')
-    .option('--backup <dir>', 'write a checked backup to DIR, named by date (callq-YYYY-MM-DDTHHMMSSZ.db)')
+    .option('--backup <dir>', 'write a checked backup to DIR, named by date (callq-YYYY-MM-DDTHHMMSSZ.db, or .dump from PostgreSQL)')
     .option('--keep <n>', 'with --backup: how many backups to keep in DIR (default 7)')
     .option('--retention <days>', 'purge personal data of leads closed this many days ago (default: the retention setting)')
-    .option('--vacuum', 'rebuild the file afterwards (blocks writers while it runs: use when nobody works)')
+    .option('--vacuum', 'rebuild the file (PostgreSQL: VACUUM FULL the tables) afterwards; blocks writers while it runs: use when nobody works')
     .addHelpText(
       'after',
       examples([
@@ -319,14 +319,14 @@ export function buildProgram(version: string): Command {
     .command('backup <file>')
     .description('write a consistent, checked copy of the database to FILE (safe while reps work)')
     .option('--force', 'replace FILE if it exists')
-    .addHelpText('after', examples(['callq backup before-import.db', 'callq backup /mnt/usb/callq.db --force']))
+    .addHelpText('after', examples(['callq backup before-import.db', 'callq backup /mnt/usb/callq.db --force', 'callq --db postgres://callq@db.internal/team backup team.dump   # pg_dump archive']))
     .action(lazy(() => import('./backup.js').then((m) => ({ run: m.backup }))));
 
   program
     .command('restore <file>')
     .description('replace the database with a backup, after checking it (refused while anyone has the database open)')
     .option('--force', 'replace an existing database (every change since the backup is lost)')
-    .addHelpText('after', examples(['callq restore /var/backups/callq/callq-2026-11-24T020000Z.db --force']))
+    .addHelpText('after', examples(['callq restore /var/backups/callq/callq-2026-11-24T020000Z.db --force', 'callq --db postgres://callq@db.internal/team restore team.dump --force']))
     .action(lazy(() => import('./backup.js').then((m) => ({ run: m.restore }))));
 
   program

@@ -29,12 +29,14 @@ export function parseKeep(text: string): number {
 
 // Backups are named by the UTC instant they were taken, so names sort in time order and rotation
 // can tell ours from any other file in the folder. Rotation only ever deletes names matching this.
+// A PostgreSQL backup (pg_dump's custom format) ends in .dump instead.
 export const BACKUP_NAME = /^callq-\d{4}-\d{2}-\d{2}T\d{6}Z\.db$/;
+export const PG_BACKUP_NAME = /^callq-\d{4}-\d{2}-\d{2}T\d{6}Z\.dump$/;
 
 /** callq-2026-11-24T020000Z.db for 2026-11-24 02:00:00 UTC. */
-export function backupFileName(at: Date): string {
+export function backupFileName(at: Date, extension: 'db' | 'dump' = 'db'): string {
   const iso = at.toISOString(); // 2026-11-24T02:00:00.000Z
-  return `callq-${iso.slice(0, 10)}T${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z.db`;
+  return `callq-${iso.slice(0, 10)}T${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z.${extension}`;
 }
 
 export interface RotationPlan {
@@ -43,8 +45,8 @@ export interface RotationPlan {
 }
 
 /** Of the file names in a backup folder, the newest `keep` of ours stay and our older ones go. */
-export function planRotation(names: readonly string[], keep: number): RotationPlan {
-  const ours = names.filter((n) => BACKUP_NAME.test(n)).sort().reverse();
+export function planRotation(names: readonly string[], keep: number, pattern: RegExp = BACKUP_NAME): RotationPlan {
+  const ours = names.filter((n) => pattern.test(n)).sort().reverse();
   return { keep: ours.slice(0, keep), remove: ours.slice(keep) };
 }
 

@@ -1,7 +1,44 @@
-// AdminStore on a SQLite file (src/db/store/admin.ts).
+// AdminStore on a SQLite file (src/db/store/admin.ts): today's backup, maintenance and forget
+// code, with what only a file has (WAL checkpoint, temp-file sweeps, byte-level scrub).
 import type { DB } from '../open.js';
-import type { AdminStore } from '../store/admin.js';
+import type { AdminStore, ForgetReport } from '../store/admin.js';
+import { writeBackup } from '../backup.js';
+import { removeTempsNearby, runMaintenance } from '../maintenance.js';
+import { erasedValues, erasePerson, findPerson, scrubTraces } from '../forget.js';
+import { loadSettings } from '../settings.js';
+import { ConflictError } from '../../core/errors.js';
 
-export function sqliteAdmin(_db: DB): AdminStore {
-  return {};
+export function sqliteAdmin(db: DB): AdminStore {
+  const path = db.name;
+  return {
+    async maintain(request) {
+      return runMaintenance(db, { ...request, dbPath: path });
+    },
+    async backup(file, options) {
+      const result = writeBackup(db, file, { replace: options.replace, check: 'integrity_check' });
+      return { ...result, integrity: 'ok' };
+    },
+    async findPerson(key) {
+      const person = findPerson(db, key);
+      return { leads: person.leads.map((l) => l.id), calls: person.calls };
+    },
+    async forgetPerson(key, now): Promise<ForgetReport> {
+      const person = findPerson(db, key);
+      const erased = erasePerson(db, person, now);
+      const scrub = scrubTraces(db, path, erasedValues(db, person));
+      if (scrub.traces.length) {
+        throw new ConflictError(
+          `the data was erased, but another process still holds an old snapshot, so copies remain in ${path}-wal. ` +
+            "Run 'callq forget' again once reps have quit callq (it finds nothing more to erase and finishes the clean-up).",
+          { leads: erased.leads, calls: erased.calls, suppressions: erased.suppressions, traces: scrub.traces.length },
+        );
+      }
+      // Hidden copies a killed export, import or backup left beside the database or a hand-off.
+      const temps = removeTempsNearby(db, path, []);
+      return { ...erased, vacuumed: scrub.vacuumed, checkpoint: scrub.checkpoint, temp_files: temps, retains: [] };
+    },
+    async defaultCountry() {
+      return loadSettings(db).defaultCountry;
+    },
+  };
 }

@@ -1,2 +1,109 @@
-// The store operations for backup, restore, maintenance, erasure, copying a database to another store (src/db/store.ts).
-export interface AdminStore {}
+// The store operations for backup, restore, maintenance, erasure (src/db/store.ts;
+// docs/operations.md). What only one store has (SQLite's WAL checkpoint and byte-level scrub,
+// PostgreSQL's VACUUM) stays inside its implementation; the reports keep one shape.
+import type { CheckpointResult, MaintenanceReport as SqliteMaintenanceReport } from '../maintenance.js';
+import type { TempSweep } from '../../io/output-file.js';
+import type { StepName } from '../../core/maintenance.js';
+import type { SuppressionKey } from '../../core/suppression.js';
+import { isPostgresUrl } from '../store.js';
+
+/** The report of `maintain`, one shape on both stores (docs/operations.md). */
+export type MaintenanceReport = Omit<SqliteMaintenanceReport, 'integrity'> & {
+  /** 'ok', or on PostgreSQL without amcheck 'not checked (amcheck not available)'. */
+  integrity: string;
+};
+
+export interface MaintainRequest {
+  now: Date;
+  dryRun: boolean;
+  /** Overrides the retention setting (days). */
+  retentionDays?: number;
+  backup?: { dir: string; keep: number };
+  vacuum: boolean;
+  onStep?: (name: StepName) => void;
+  onProgress?: (name: StepName, done: number, total: number) => void;
+}
+
+export interface BackupReport {
+  path: string;
+  bytes: number;
+  /** 'ok': the copy was checked (SQLite: integrity_check; PostgreSQL: the archive reads back whole). */
+  integrity: 'ok';
+}
+
+export interface RestoreReport {
+  /** The database restored: the file's path, or the URL without its password. */
+  path: string;
+  from: string;
+  /** The schema version after the restore (an older backup is migrated). */
+  schema_version: number;
+  backup_schema_version: number;
+  leads: number;
+  replaced: boolean;
+  /** SQLite: the replaced file was too damaged to check whether another process had it open. */
+  unchecked_lock: boolean;
+  integrity: string;
+}
+
+/** Who `forget` would erase: their leads and how many calls. */
+export interface PersonFound {
+  leads: number[];
+  calls: number;
+}
+
+export interface ForgetReport {
+  leads: number;
+  calls: number;
+  /** Suppression entries now holding only a hash for the person's values. */
+  suppressions: number;
+  /** SQLite: the file was rebuilt to remove old copies; PostgreSQL: VACUUM ran on the tables after the commit. */
+  vacuumed: boolean;
+  /** SQLite's WAL checkpoint after the erasure; null on PostgreSQL. */
+  checkpoint: CheckpointResult | null;
+  /** Temporary copies killed runs left beside the database and hand-off files. */
+  temp_files: TempSweep;
+  /** What the store may still hold of the person after the erasure (PostgreSQL); empty on SQLite. */
+  retains: string[];
+}
+
+export interface AdminStore {
+  /** Nightly maintenance: every step in order, the integrity check first (exit 5 on damage). */
+  maintain(request: MaintainRequest): Promise<MaintenanceReport>;
+  /** A consistent, checked copy of the database written to `file` (owner-only, temp then rename). */
+  backup(file: string, options: { replace: boolean }): Promise<BackupReport>;
+  /** The leads and calls `forget` would erase for this phone or email. */
+  findPerson(key: SuppressionKey): Promise<PersonFound>;
+  /** Erases the person (leads, calls, notes) and keeps only hash-only suppressions, in one transaction. */
+  forgetPerson(key: SuppressionKey, now: Date): Promise<ForgetReport>;
+  /** The team's default country (to read a phone number given without one). */
+  defaultCountry(): Promise<string>;
+}
+
+/**
+ * Replaces the database `target` names with the backup `file`. Not an operation of an open
+ * store: a SQLite file is replaced only while nobody (this process included) has it open, and a
+ * PostgreSQL database may still lack callq's schema.
+ */
+export async function restoreBackup(target: string, file: string, options: { force: boolean }): Promise<RestoreReport> {
+  if (isPostgresUrl(target)) {
+    const { restorePg } = await import('../pg/backup.js');
+    return restorePg(target, file, options);
+  }
+  const { restoreDatabase } = await import('../backup.js');
+  const { openDatabase, schemaVersion } = await import('../open.js');
+  const result = restoreDatabase(file, target, options);
+  // Opening brings an older backup up to this version's schema and back to WAL mode.
+  const db = openDatabase(target);
+  const version = schemaVersion(db);
+  db.close();
+  return {
+    path: result.path,
+    from: result.from,
+    schema_version: version,
+    backup_schema_version: result.schema_version,
+    leads: result.leads,
+    replaced: result.replaced,
+    unchecked_lock: result.unchecked_lock,
+    integrity: 'ok',
+  };
+}

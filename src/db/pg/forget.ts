@@ -1,0 +1,115 @@
+// `callq forget` on PostgreSQL (docs/operations.md, "On PostgreSQL"): the same person, the same
+// erasure and hash-only suppressions as on SQLite (src/db/forget.ts), in one transaction; then
+// VACUUM of the tables touched, which cannot run inside a transaction. PostgreSQL has no
+// byte-level scrub: what it may still hold is said plainly (PG_RETAINS).
+import type { PgClient } from './open.js';
+import type { PgConnection } from './store/connection.js';
+import type { SuppressionKey } from '../../core/suppression.js';
+import { doNotCallKeys } from '../../core/maintenance.js';
+import { splitPhoneIdentity } from '../../core/identity.js';
+
+interface PersonLead {
+  id: number;
+  phone: string;
+  phone_ext: string | null;
+  alt_phones: string | null;
+  email: string | null;
+}
+
+export interface PersonPg {
+  leads: PersonLead[];
+  calls: number;
+  keys: SuppressionKey[];
+}
+
+/** As findPerson on SQLite: a number with an extension is that extension's person; a bare number the lead on it and its alternates' leads. */
+export async function findPersonPg(client: PgClient, key: SuppressionKey): Promise<PersonPg> {
+  const columns = 'id, phone, phone_ext, alt_phones, email';
+  const { phone, ext } = splitPhoneIdentity(key.value);
+  const found =
+    key.kind === 'phone' && ext
+      ? await client.query<PersonLead>(`SELECT ${columns} FROM leads WHERE phone = $1 AND phone_ext = $2 ORDER BY id`, [phone, ext])
+      : key.kind === 'phone'
+      ? await client.query<PersonLead>(
+          `SELECT ${columns} FROM leads WHERE (phone = $1 AND phone_ext IS NULL) OR id IN (SELECT lead_id FROM lead_alt_phones WHERE phone = $1) ORDER BY id`,
+          [key.value],
+        )
+      : await client.query<PersonLead>(`SELECT ${columns} FROM leads WHERE lower(trim(email)) = $1 ORDER BY id`, [key.value]);
+  const leads = found.rows;
+  const calls = leads.length
+    ? (await client.query<{ n: number }>('SELECT count(*) AS n FROM calls WHERE lead_id = ANY($1::bigint[])', [leads.map((l) => l.id)])).rows[0].n
+    : 0;
+  const keys = new Map<string, SuppressionKey>([[key.hash, key]]);
+  for (const lead of leads) for (const k of doNotCallKeys(lead)) keys.set(k.hash, k);
+  return { leads, calls, keys: [...keys.values()] };
+}
+
+export interface ErasurePg {
+  leads: number;
+  calls: number;
+  suppressions: number;
+}
+
+/**
+ * Finds the person again and erases them in one transaction: their leads are deleted (calls and
+ * alternate phones go with them: ON DELETE CASCADE), every key is left as a hash-only
+ * suppression (existing entries lose their clear text), and leads left on a forgotten number
+ * (colleagues at its extensions) move to do-not-call, as on SQLite.
+ */
+export async function erasePersonPg(conn: PgConnection, key: SuppressionKey, now: Date): Promise<ErasurePg> {
+  return conn.transaction(async (c) => {
+    const person = await findPersonPg(c, key);
+    const ids = person.leads.map((l) => l.id);
+    const deleted = ids.length ? ((await c.query('DELETE FROM leads WHERE id = ANY($1::bigint[])', [ids])).rowCount ?? 0) : 0;
+    const at = now.toISOString();
+    await c.query(
+      `INSERT INTO suppressions(kind, value, value_hash, reason, source, created_at)
+       SELECT k, NULL, h, 'forgotten', 'forget', $3 FROM unnest($1::text[], $2::text[]) AS t(k, h)
+       ON CONFLICT (kind, value_hash) DO UPDATE SET value = NULL`,
+      [person.keys.map((k) => k.kind), person.keys.map((k) => k.hash), at],
+    );
+    const phones = person.keys.filter((k) => k.kind === 'phone').map((k) => splitPhoneIdentity(k.value));
+    const bare = phones.filter((p) => !p.ext).map((p) => p.phone);
+    const withExt = phones.filter((p) => p.ext);
+    await c.query(
+      `UPDATE leads SET status = 'do-not-call', closed_at = $4, next_eligible_at = NULL,
+         claim_rep = NULL, claim_token = NULL, claim_expires_at = NULL, updated_at = $4
+       WHERE status <> 'do-not-call' AND (
+         phone = ANY($1::text[])
+         OR id IN (SELECT lead_id FROM lead_alt_phones WHERE phone = ANY($1::text[]))
+         OR (phone, phone_ext) IN (SELECT * FROM unnest($2::text[], $3::text[])))`,
+      [bare, withExt.map((p) => p.phone), withExt.map((p) => p.ext), at],
+    );
+    return { leads: deleted, calls: person.calls, suppressions: person.keys.length };
+  });
+}
+
+/** The tables an erasure leaves dead row versions in. */
+const ERASED_TABLES = ['leads', 'calls', 'suppressions', 'lead_alt_phones'];
+
+/**
+ * VACUUM of the tables the erasure touched, after its commit: the dead row versions are
+ * removed and their space made reusable. Only the tables' owner (or a superuser) may vacuum
+ * them; for anyone else it does nothing, and this returns false.
+ */
+export async function vacuumErased(client: PgClient): Promise<boolean> {
+  const owned = await client.query<{ ok: boolean }>(
+    `SELECT bool_and(pg_has_role(c.relowner, 'USAGE') OR r.rolsuper) AS ok
+       FROM pg_class c, pg_roles r WHERE c.oid = ANY($1::regclass[]) AND r.rolname = current_user`,
+    [ERASED_TABLES],
+  );
+  if (!owned.rows[0]?.ok) return false;
+  await client.query(`VACUUM ${ERASED_TABLES.join(', ')}`);
+  return true;
+}
+
+/** What PostgreSQL may still hold of an erased person, said after every forget. */
+export function pgRetains(vacuumed: boolean): string[] {
+  return [
+    vacuumed
+      ? 'VACUUM has removed the deleted rows, but their bytes can stay in free space of the table and index files until new rows overwrite it (callq maintain --vacuum rewrites the tables with VACUUM FULL)'
+      : 'the deleted rows stay in the table and index files as dead row versions until VACUUM removes them (callq maintain runs VACUUM nightly; only the tables\' owner could run it now)',
+    'the write-ahead log (WAL) keeps them until its segments are recycled, and so do WAL archives and replicas',
+    'backups and pg_dump files taken before now keep them until they rotate out',
+  ];
+}
