@@ -93,6 +93,16 @@ describe.skipIf(pgInfo.unavailable)('PostgreSQL failures a rep meets', () => {
     expectNoStack(r);
   });
 
+  it('TLS the server does not offer: exit 2, pointing at sslmode; sslmode=disable connects', () => {
+    const r = callq(['--db', `${db.url}&sslmode=verify-full`, 'status']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('does not support SSL');
+    expect(r.stderr).toContain('Check sslmode');
+    expectNoStack(r);
+    const plain = callq(['--db', `${db.url}&sslmode=disable`, '--json', 'status']);
+    expect(plain.code, plain.stderr).toBe(0);
+  });
+
   it('a user the server does not know: exit 2, what to check', () => {
     const r = callq(['--db', db.url.replace('postgres://callq@', 'postgres://nobody_here@'), 'status']);
     expect(r.code).toBe(2);

@@ -84,7 +84,7 @@ export function pgFailure(err: unknown, database: string | undefined = inUse): E
     return new ExitError(`cannot connect to ${at}: the server asks for a password and none was given (${e.message}). ${CHECK}`, EXIT.usage);
   }
   if (/SSL|TLS|certificate/i.test(e.message) || /CERT|SSL|TLS/.test(e.code ?? '')) {
-    return new ExitError(`cannot connect to ${at}: ${e.message}. Check sslmode (and sslrootcert) in the URL. ${CHECK}`, EXIT.usage);
+    return new ExitError(`cannot connect to ${at}: ${e.message}. Check sslmode (and sslrootcert) in the URL against what the server accepts.`, EXIT.usage);
   }
   return undefined;
 }

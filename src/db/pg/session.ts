@@ -12,6 +12,7 @@ import { busyTimeoutFrom } from '../busy-timeout.js';
  * costs no round trip.
  */
 export function sessionConfig(url: string): ClientConfig {
+  quietPgpassNotice();
   return { connectionString: url, lock_timeout: busyTimeoutFrom(process.env, undefined) };
 }
 
@@ -23,4 +24,22 @@ export async function applyBusyTimeout(client: PgClient): Promise<void> {
   if (rows.length === 0) return;
   const ms = busyTimeoutFrom(process.env, rows[0].value);
   if (ms !== busyTimeoutFrom(process.env, undefined)) await client.query(`SET lock_timeout = ${Math.round(ms)}`);
+}
+
+let quieted = false;
+
+/**
+ * node-postgres reads ~/.pgpass as libpq does, but announces on every use that it will stop
+ * (a DeprecationWarning on stderr). callq relies on it, as libpq's users do, and a rep can do
+ * nothing about the notice: it is kept off their terminal; every other warning still shows.
+ */
+function quietPgpassNotice(): void {
+  if (quieted) return;
+  quieted = true;
+  const emit = process.emitWarning;
+  process.emitWarning = function (this: unknown, warning: string | Error, ...rest: unknown[]) {
+    const text = typeof warning === 'string' ? warning : warning?.message;
+    if (typeof text === 'string' && text.startsWith('pgpass support is deprecated')) return;
+    return (emit as (...a: unknown[]) => void).call(process, warning, ...rest);
+  } as typeof process.emitWarning;
 }
