@@ -3,6 +3,8 @@
 // show, why, queue, status, config — and the refusals of a database that is not there. The same
 // steps give the same answers on SQLite and PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { callq, json, type RunResult } from '../helpers.js';
 import { STORE_KINDS, newTestStore, type TestStore, type TestStoreKind } from '../stores.js';
 import { queueRank } from '../../src/core/priority.js';
@@ -216,6 +218,41 @@ describe.each(STORE_KINDS)('a rep’s day on %s', (kind) => {
     const late = callq(['--db', store.db, '--now', '2026-11-25T03:00:00Z', 'next'], { env: { CALLQ_REP: 'ana' } });
     expect(late.code).toBe(3);
     expect(late.stderr).toContain('outside calling hours');
+  });
+});
+
+describe.each(STORE_KINDS)('next and log on %s start from the one-file build', (kind) => {
+  it(kind === 'sqlite' ? 'never load node-postgres' : 'load node-postgres for the postgres:// database', async () => {
+    const store = await newTestStore(kind, { migrated: true });
+    try {
+      if (kind === 'sqlite') expect(callq(['--db', store.db, 'init']).code).toBe(0);
+      await seed(store, LEADS.slice(0, 1));
+      // Records every module the process requires (packages by name, files by path).
+      const hook = join(store.dir, 'record-requires.cjs');
+      const log = join(store.dir, 'required.txt');
+      writeFileSync(
+        hook,
+        `const Module = require('node:module'); const load = Module._load;
+         Module._load = function (request, ...rest) { if (!request.startsWith('node:')) require('node:fs').appendFileSync(${JSON.stringify(log)}, request + '\\n'); return load.call(this, request, ...rest); };`,
+      );
+      const env = { NODE_OPTIONS: `--require ${hook}` };
+      const next = callq(['--db', store.db, '--now', NOW, '--json', 'next'], { env });
+      expect(next.code, next.stderr).toBe(0);
+      const logged = callq(['--db', store.db, '--now', NOW, 'log', '1', 'no-answer'], { env });
+      expect(logged.code, logged.stderr).toBe(0);
+      const required = existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean) : [];
+      expect(required).not.toContain('commander');
+      const sqliteAddon = required.some((r) => r.endsWith('better_sqlite3.node'));
+      if (kind === 'sqlite') {
+        expect(sqliteAddon).toBe(true);
+        expect(required).not.toContain('pg');
+      } else {
+        expect(required).toContain('pg');
+        expect(sqliteAddon).toBe(false);
+      }
+    } finally {
+      await store.cleanup();
+    }
   });
 });
 
