@@ -89,8 +89,8 @@ class Session {
   private claim: Claim | null = null;
   private released: number | null = null;
   private readonly renewal: NodeJS.Timeout;
-  /** A store operation under way: the renewal timer waits for the next tick rather than interleave with it on the one connection. */
-  private busy = false;
+  /** The store operations in order: the renewal timer's never overlaps another on the one connection. */
+  private pending: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly ctx: Context,
@@ -105,9 +105,7 @@ class Session {
     this.c = paint(ctx, ctx.stdout);
     this.screen = new WorkScreen(this.c, ctx.stdout, ctx.stdin, stop, settings, viewerZone());
     // A rep may sit on a card longer than the lease: keep the claim alive while it is on screen.
-    this.renewal = setInterval(() => {
-      if (!this.busy) void this.renew().catch(() => {});
-    }, Math.max(1000, delayMs(settings.lease) / 3));
+    this.renewal = setInterval(() => void this.renew().catch(() => {}), Math.max(1000, delayMs(settings.lease) / 3));
     this.renewal.unref();
   }
 
@@ -211,14 +209,11 @@ class Session {
     }
   }
 
-  /** Runs one store operation, marking the connection busy meanwhile. */
-  private async op<T>(work: () => Promise<T>): Promise<T> {
-    this.busy = true;
-    try {
-      return await work();
-    } finally {
-      this.busy = false;
-    }
+  /** Runs one store operation once those before it are done. */
+  private op<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.pending.then(work, work);
+    this.pending = run.catch(() => {});
+    return run;
   }
 
   /** Extends the claim on screen; false (and forgotten) when it was lost. */
@@ -257,7 +252,7 @@ class Session {
     clearInterval(this.renewal);
     const claim = this.claim;
     this.claim = null;
-    if (claim && (await this.store.release(claim.lead.id, this.ctx.rep, this.clock()))) this.released = claim.lead.id;
+    if (claim && (await this.op(() => this.store.release(claim.lead.id, this.ctx.rep, this.clock())))) this.released = claim.lead.id;
   }
 
   summary(): string {

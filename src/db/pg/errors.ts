@@ -40,7 +40,6 @@ const NETWORK_CODES: Record<string, string> = {
   EHOSTUNREACH: 'the host is unreachable',
   ENETUNREACH: 'the network is unreachable',
   ECONNRESET: 'the server closed the connection',
-  EPIPE: 'the server closed the connection',
 };
 
 const CHECK = 'Check the URL (--db or CALLQ_DB), PGHOST, PGPORT, PGUSER, PGPASSWORD or ~/.pgpass, and sslmode.';
