@@ -22,8 +22,7 @@ export async function applyBusyTimeout(client: PgClient): Promise<void> {
   if (env !== undefined && env.trim() !== '') return;
   const { rows } = await client.query<{ value: string }>(`SELECT value FROM settings WHERE key = 'busy-timeout'`);
   if (rows.length === 0) return;
-  const ms = busyTimeoutFrom(process.env, rows[0].value);
-  if (ms !== busyTimeoutFrom(process.env, undefined)) await client.query(`SET lock_timeout = ${Math.round(ms)}`);
+  await client.query(`SET lock_timeout = ${Math.round(busyTimeoutFrom(process.env, rows[0].value))}`);
 }
 
 let quieted = false;
