@@ -139,8 +139,10 @@ async function work({ db: path, rep, startAt, seconds, index }) {
   const { loadSettings } = await import('../dist/db/settings.js');
   const { claimNextLead } = await import('../dist/db/queue.js');
   const { logOutcome } = await import('../dist/app/log-outcome.js');
+  const { sqliteRep } = await import('../dist/db/sqlite-store/rep.js');
   const { viewerZone } = await import('../dist/cli/args.js');
   const db = openDatabase(path, { create: true });
+  const store = sqliteRep(db);
   const settings = loadSettings(db);
   const now = new Date(NOW);
   const by = { rep, now, viewerZone: viewerZone() };
@@ -160,7 +162,7 @@ async function work({ db: path, rep, startAt, seconds, index }) {
         break;
       }
       if (claim.reason !== 'held') out.claimed.push(claim.lead.id);
-      logOutcome(db, by, outcome(claim.lead.id, claim.token, i++));
+      await logOutcome(store, by, outcome(claim.lead.id, claim.token, i++));
       out.logMs.push(performance.now() - t1);
       out.outcomes++;
       out.logged.push(claim.lead.id);

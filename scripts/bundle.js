@@ -5,7 +5,9 @@
 //   - build/callq.cjs, where bin/callq.js starts: `next` and `log`, the commands a rep runs on
 //     every call, in one CommonJS file with better-sqlite3's JavaScript (its native addon is loaded
 //     from node_modules). CommonJS, because Node's ES module loader alone costs about a fifth of a
-//     bare `node` start-up here. Anything else it hands to build/main.js.
+//     bare `node` start-up here. Anything else it hands to build/main.js. Of the stores it holds
+//     the rep's operations only (the other groups are stubs that say so); the PostgreSQL store's
+//     code runs, and `pg` is required, only for a postgres:// database.
 //   - build/main.js, the full program: one ES module entry plus lazily loaded chunks. npm packages
 //     stay external. chalk is an ES module only, so callq.cjs imports the colour module (style.ts)
 //     from this build's chunk rather than bundling it.
@@ -74,6 +76,26 @@ await build({
             LAZY_BUILTINS[args.path].map((name) => `export const ${name} = (...a) => load().${name}(...a);\n`).join(''),
           loader: 'js',
         }));
+      },
+    },
+    {
+      // next and log use only the store's `rep` group: the others, and what they load, stay out.
+      name: 'rep-store-only',
+      setup(b) {
+        b.onResolve({ filter: /^\.\/(imports|exports|admin|tables)\.js$/ }, (args) => {
+          const store = /[\\/]db[\\/]sqlite-store$/.test(args.resolveDir) ? 'sqlite' : /[\\/]db[\\/]pg[\\/]store$/.test(args.resolveDir) ? 'pg' : null;
+          return store ? { path: `${store}:${args.path}`, namespace: 'rep-store-only' } : undefined;
+        });
+        b.onLoad({ filter: /.*/, namespace: 'rep-store-only' }, (args) => {
+          const [, store, group] = args.path.match(/^(\w+):\.\/(\w+)\.js$/);
+          const factory = `${store}${group[0].toUpperCase()}${group.slice(1)}`;
+          return {
+            contents:
+              `export const ${factory} = () => new Proxy({}, { get(_, op) { ` +
+              `throw new Error(\`the store's ${group} operations are not in callq.cjs (\${String(op)}); run through build/main.js\`); } });\n`,
+            loader: 'js',
+          };
+        });
       },
     },
     {

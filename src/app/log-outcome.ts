@@ -1,10 +1,7 @@
 // Logging the outcome of a call (docs/outcomes.md): check the request against the team's
-// dispositions and the lead, then plan (core/outcome.ts) and record it (db/outcomes.ts) in one
-// transaction. `callq log` and the work session (which keeps its connection open) both call it.
-import { retryWhileBusy, type DB } from '../db/open.js';
-import { loadSettings } from '../db/settings.js';
-import { getLead } from '../db/leads.js';
-import { recordOutcome, type Recorded } from '../db/outcomes.js';
+// dispositions and the lead, then plan (core/outcome.ts) and record it (the store's recordOutcome)
+// in one transaction. `callq log` and the work session (which keeps its connection open) both call it.
+import type { RepStore, Recorded } from '../db/store/rep.js';
 import { outcomeLead, planOutcome } from '../core/outcome.js';
 import { primaryZone } from '../core/calling-window.js';
 import { parseDate, parseDuration, parseWhen } from '../core/when.js';
@@ -35,14 +32,14 @@ export interface Logger {
   viewerZone: string;
 }
 
-/** Validates and records one outcome: one transaction (retried while another writer holds the lock). */
-export function logOutcome(db: DB, by: Logger, req: OutcomeRequest): Recorded {
-  const settings = loadSettings(db);
+/** Validates and records one outcome: one transaction (retried while another writer holds the lock, up to the busy timeout). */
+export async function logOutcome(store: RepStore, by: Logger, req: OutcomeRequest): Promise<Recorded> {
+  const settings = await store.loadSettings();
   const disposition = settings.dispositions.find((d) => d.name === req.disposition);
   if (!disposition) {
     throw new UsageError(`unknown disposition '${req.disposition}': use one of ${settings.dispositions.map((d) => d.name).join(', ')}.`);
   }
-  const before = getLead(db, req.leadId);
+  const before = await store.getLead(req.leadId);
   if (!before) throw new UsageError(`unknown lead ${req.leadId}: no lead has that id (see 'callq queue' or 'callq show ID').`);
   const zone = primaryZone(before) ?? settings.defaultZone ?? by.viewerZone;
   const at = req.at === undefined ? undefined : parseWhen(req.at, by.now, zone);
@@ -53,14 +50,16 @@ export function logOutcome(db: DB, by: Logger, req: OutcomeRequest): Recorded {
   if (req.reason !== undefined && !['disqualify', 'not-interested', 'do-not-call'].includes(disposition.kind)) {
     throw new UsageError(`--reason is only for disqualifications; '${disposition.name}' does not take it.`);
   }
-  return retryWhileBusy(db, () =>
-    recordOutcome(db, { leadId: req.leadId, rep: by.rep, now: by.now, force: req.force, token: req.token }, settings, (lead) =>
+  return store.recordOutcome(
+    { leadId: req.leadId, rep: by.rep, now: by.now, force: req.force, token: req.token },
+    settings,
+    (lead) =>
       planOutcome(
         outcomeLead(lead),
         { disposition, note: req.note, at, until, reason: req.reason, answers: req.answers, durationS, rep: by.rep, viewerZone: by.viewerZone },
         by.now,
         settings,
       ),
-    ),
+    before,
   );
 }

@@ -1,6 +1,7 @@
 // How a failure ends the process: the exit code and the one message (docs/setup.md, "Exit codes").
 // Only the entry points (main.ts, fast-main.ts) call these.
 import { EXIT, ExitError } from '../core/errors.js';
+import { pgFailure } from '../db/pg/errors.js';
 
 export function reportFailure(err: unknown, json: boolean): number {
   const commander = err as { code?: unknown; exitCode?: unknown };
@@ -13,6 +14,9 @@ export function reportFailure(err: unknown, json: boolean): number {
     if (json && err.detail) process.stdout.write(JSON.stringify({ error: err.message, code: err.code, ...err.detail }, null, 2) + '\n');
     return err.code;
   }
+  // PostgreSQL's failures (busy, unreachable, refused) as exit codes and messages naming the database.
+  const pg = pgFailure(err);
+  if (pg) return reportFailure(pg, json);
   const e = err as NodeJS.ErrnoException & { code?: string };
   if (e?.code === 'SQLITE_BUSY' || e?.code === 'SQLITE_BUSY_SNAPSHOT') {
     process.stderr.write(

@@ -1,14 +1,15 @@
 import type { Context } from './context.js';
-import { openDatabase, schemaVersion } from '../db/open.js';
+import { openStore } from '../db/store.js';
 import { printInfo, printJson } from '../ui/output.js';
 
+/** Creates the database (a SQLite file, or callq's schema in an existing PostgreSQL database) or migrates it. */
 export async function run(ctx: Context): Promise<void> {
-  const db = openDatabase(ctx.dbPath, { create: true });
+  const store = await openStore(ctx.dbPath, { create: true });
   try {
-    const version = schemaVersion(db);
-    if (ctx.json) printJson(ctx, { db: ctx.dbPath, schema_version: version });
-    else printInfo(ctx, `callq database ready at ${ctx.dbPath} (schema version ${version}).`);
+    const version = await store.rep.schemaVersion();
+    if (ctx.json) printJson(ctx, { db: store.name, store: { kind: store.kind, name: store.name }, schema_version: version });
+    else printInfo(ctx, `callq database ready at ${store.name} (${store.kind === 'postgres' ? 'PostgreSQL, ' : ''}schema version ${version}).`);
   } finally {
-    db.close();
+    await store.close();
   }
 }

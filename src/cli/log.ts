@@ -2,7 +2,7 @@
 // app/log-outcome.ts.
 import type { Context } from './context.js';
 import { flagOption, listOption, parseLeadId, textOption, viewerZone, type OptionValues } from './args.js';
-import { openDatabase } from '../db/open.js';
+import { openStore } from '../db/store.js';
 import { logOutcome, type OutcomeRequest } from '../app/log-outcome.js';
 import { UsageError } from '../core/errors.js';
 import { printInfo, printJson } from '../ui/output.js';
@@ -41,12 +41,12 @@ function collectAnswers(values: OptionValues): Record<string, string | undefined
 
 export async function run(ctx: Context, [leadArg, disposition]: string[], values: OptionValues): Promise<void> {
   const request: OutcomeRequest = { leadId: parseLeadId(leadArg), disposition, ...logOptions(values) };
-  const db = openDatabase(ctx.dbPath);
+  const store = await openStore(ctx.dbPath);
   let result;
   try {
-    result = logOutcome(db, { rep: ctx.rep, now: ctx.now, viewerZone: viewerZone() }, request);
+    result = await logOutcome(store.rep, { rep: ctx.rep, now: ctx.now, viewerZone: viewerZone() }, request);
   } finally {
-    db.close();
+    await store.close();
   }
   if (ctx.json) {
     printJson(ctx, {

@@ -1,9 +1,7 @@
 import type { Context } from './context.js';
 import { describeFilters, flagOption, queueFilters, viewerZone, type OptionValues } from './args.js';
-import { openDatabase, retryWhileBusy } from '../db/open.js';
-import { loadSettings } from '../db/settings.js';
-import { claimNextLead, explainEmptyQueue, heldClaim, releaseClaim, zoneGroupOpen, type Claim, type QueueFilters } from '../db/queue.js';
-import { callsForLead } from '../db/calls.js';
+import { openStore } from '../db/store.js';
+import type { Claim, QueueFilters } from '../db/store/rep.js';
 import { explainScore } from '../core/priority.js';
 import { NothingToDoError } from '../core/errors.js';
 import { printData, printInfo, printJson } from '../ui/output.js';
@@ -23,24 +21,25 @@ export function nextOptions(values: OptionValues): NextOptions {
 
 export async function run(ctx: Context, _args: string[], values: OptionValues): Promise<void> {
   const opts = nextOptions(values);
-  const db = openDatabase(ctx.dbPath);
+  const store = await openStore(ctx.dbPath);
   try {
-    const settings = loadSettings(db);
+    const rep = store.rep;
+    const settings = await rep.loadSettings();
     const filters = opts.filters;
     if (opts.skip) {
-      const held = heldClaim(db, ctx.rep, ctx.now);
+      const held = await rep.heldClaim(ctx.rep, ctx.now);
       if (held) {
-        retryWhileBusy(db, () => releaseClaim(db, held.id, ctx.rep, ctx.now));
+        await rep.release(held.id, ctx.rep, ctx.now);
         filters.exclude = [held.id];
         if (!ctx.json) printInfo(ctx, `Skipped lead ${held.id}; it is back in the queue.`);
       }
     }
-    const claim = retryWhileBusy(db, () => claimNextLead(db, ctx.now, settings, ctx.rep, filters));
+    const claim = await rep.claimNext(ctx.now, settings, ctx.rep, filters);
     if (!claim) {
-      const empty = explainEmptyQueue(db, ctx.now, settings, ctx.rep, filters);
+      const empty = await rep.explainEmptyQueue(ctx.now, settings, ctx.rep, filters);
       throw new NothingToDoError(describeEmptyQueue(empty, describeFilters(filters), viewerZone()), { ...empty });
     }
-    const insideHours = zoneGroupOpen(db, claim.lead.timezone, ctx.now, settings);
+    const insideHours = await rep.zoneGroupOpen(claim.lead.timezone, ctx.now, settings);
     const terms = explainScore(claim.lead, ctx.now, settings.weights);
     if (ctx.json) {
       printJson(ctx, claimJson(claim, terms, ctx.now, insideHours));
@@ -49,6 +48,7 @@ export async function run(ctx: Context, _args: string[], values: OptionValues): 
     // Colour only for people: scripts asking for --json never load chalk.
     const [{ paint }, { renderCard }] = await Promise.all([import('../ui/style.js'), import('../ui/lead-view.js')]);
     const c = paint(ctx, ctx.stdout);
+    const calls = await rep.callsForLead(claim.lead.id, 3);
     printData(
       ctx,
       renderCard(claim.lead, {
@@ -56,7 +56,7 @@ export async function run(ctx: Context, _args: string[], values: OptionValues): 
         why: describeReason(claim.reason),
         total: claim.total,
         terms: opts.explain ? terms : undefined,
-        calls: callsForLead(db, claim.lead.id, 3),
+        calls,
         insideHours: insideHours,
         notice:
           claim.reason === 'held'
@@ -65,7 +65,7 @@ export async function run(ctx: Context, _args: string[], values: OptionValues): 
       }, c),
     );
   } finally {
-    db.close();
+    await store.close();
   }
 }
 

@@ -8,7 +8,7 @@ type Runner = (ctx: Context, args: string[], values: OptionValues) => Promise<vo
 
 /** The options every command takes, before or after its name (see globalOptions()). */
 const GLOBAL_OPTIONS: [flags: string, description: string][] = [
-  ['--db <path>', 'database file (default: $CALLQ_DB, else ./callq.db)'],
+  ['--db <path>', 'database: a SQLite file, or a postgres:// URL (default: $CALLQ_DB, else ./callq.db)'],
   ['--rep <name>', 'rep name (default: $CALLQ_REP, else the OS user)'],
   ['--now <iso>', 'act as if it were this instant (ISO-8601), for what-if planning and tests'],
   ['--json', 'print stable JSON (NDJSON for streams) for scripts'],
@@ -54,14 +54,14 @@ export const EXIT_CODES: ReadonlyArray<{ code: number; short: string; meaning: s
   { code: 3, short: 'nothing to do', meaning: 'nothing to do: the queue is empty (the message says why and when it opens), no lead to hand off, no data rows.' },
   { code: 4, short: 'conflict', meaning: 'conflict: another rep holds the lead, or your claim expired or changed.' },
   { code: 5, short: 'database integrity problem', meaning: "database integrity problem: run 'callq maintain' for a check, or restore a backup." },
-  { code: 75, short: 'database busy (try again)', meaning: 'database busy, try again: another process held the database longer than the busy timeout (EX_TEMPFAIL). Nothing was changed.' },
+  { code: 75, short: 'database busy (try again)', meaning: 'database busy, try again: another process held the database longer than the busy timeout, or the PostgreSQL server could not be reached (EX_TEMPFAIL). Nothing was changed.' },
   { code: 130, short: 'interrupted', meaning: "interrupted: 'callq work' ended by Ctrl-C, a closed terminal or SIGTERM (the claim was given back)." },
   { code: 141, short: 'output closed', meaning: "the reader of stdout went away ('callq export cleanup | head'); an export marks nothing then." },
 ];
 
 /** The environment variables callq reads, for `callq help environment` and the man page. */
 export const ENVIRONMENT: ReadonlyArray<{ name: string; meaning: string }> = [
-  { name: 'CALLQ_DB', meaning: 'the database file when --db is not given (else ./callq.db).' },
+  { name: 'CALLQ_DB', meaning: 'the database when --db is not given: a SQLite file, or a postgres:// URL a team shares (else ./callq.db).' },
   { name: 'CALLQ_REP', meaning: 'your rep name when --rep is not given (else your OS user name).' },
   { name: 'NO_COLOR', meaning: 'set and not empty: no colour, as --no-color. Wins over FORCE_COLOR.' },
   { name: 'FORCE_COLOR', meaning: "1, 2, 3 or set but empty: colour even into a pipe or file (1 basic, 2 256 colours, 3 true colour); 0: no colour." },
@@ -122,13 +122,13 @@ export function buildProgram(version: string): Command {
 
   program
     .command('init')
-    .description('create the database (or migrate it to this version) and show where it is')
-    .addHelpText('after', examples(['callq init', 'callq --db /srv/callq/team.db init']))
+    .description("create the database (a SQLite file, or callq's tables in an existing PostgreSQL database) or migrate it, and show where it is")
+    .addHelpText('after', examples(['callq init', 'callq --db /srv/callq/team.db init', 'callq --db postgres://callq@db.example.com/sales init']))
     .action(lazy(() => import('./init.js')));
 
   program
     .command('status')
-    .description('database path, schema version, leads by status, active claims, queue size now')
+    .description('the database in use (file or PostgreSQL, password hidden), schema version, leads by status, active claims, queue size now')
     .addHelpText('after', examples(['callq status', 'callq status --json', "callq status --now '2026-11-24T16:55-05:00'"]))
     .action(lazy(() => import('./status.js')));
 

@@ -1,8 +1,7 @@
 import type { Context } from './context.js';
 import { describeFilters, flagOption, parseLimit, queueFilters, textOption, viewerZone, type OptionValues } from './args.js';
-import { openDatabase } from '../db/open.js';
-import { loadSettings } from '../db/settings.js';
-import { explainEmptyQueue, queueCandidates, type QueueFilters } from '../db/queue.js';
+import { openStore } from '../db/store.js';
+import type { QueueFilters } from '../db/store/rep.js';
 import { explainScore } from '../core/priority.js';
 import { NothingToDoError } from '../core/errors.js';
 import { printData, printJson } from '../ui/output.js';
@@ -25,13 +24,13 @@ export function queueOptions(values: OptionValues): QueueOptions {
 
 export async function run(ctx: Context, _args: string[], values: OptionValues): Promise<void> {
   const opts = queueOptions(values);
-  const db = openDatabase(ctx.dbPath);
+  const store = await openStore(ctx.dbPath);
   try {
-    const settings = loadSettings(db);
+    const settings = await store.rep.loadSettings();
     const filters = opts.filters;
-    const entries = queueCandidates(db, ctx.now, settings, ctx.rep, filters, opts.limit);
+    const entries = await store.rep.queueCandidates(ctx.now, settings, ctx.rep, filters, opts.limit);
     if (entries.length === 0) {
-      const empty = explainEmptyQueue(db, ctx.now, settings, ctx.rep, filters);
+      const empty = await store.rep.explainEmptyQueue(ctx.now, settings, ctx.rep, filters);
       throw new NothingToDoError(describeEmptyQueue(empty, describeFilters(filters), viewerZone()), { ...empty });
     }
     if (ctx.json) {
@@ -73,6 +72,6 @@ export async function run(ctx: Context, _args: string[], values: OptionValues): 
       ),
     );
   } finally {
-    db.close();
+    await store.close();
   }
 }

@@ -1,18 +1,17 @@
 import type { Context } from './context.js';
 import { parseLeadId } from './args.js';
-import { openDatabase, retryWhileBusy } from '../db/open.js';
-import { getLead } from '../db/leads.js';
-import { heldClaim, releaseClaim } from '../db/queue.js';
+import { openStore } from '../db/store.js';
 import { ConflictError, NothingToDoError, UsageError } from '../core/errors.js';
 import { printInfo, printJson } from '../ui/output.js';
 
 export async function run(ctx: Context, [leadArg]: string[]): Promise<void> {
-  const db = openDatabase(ctx.dbPath);
+  const store = await openStore(ctx.dbPath);
   try {
-    const id = leadArg === undefined ? heldClaim(db, ctx.rep, ctx.now)?.id : parseLeadId(leadArg);
+    const rep = store.rep;
+    const id = leadArg === undefined ? (await rep.heldClaim(ctx.rep, ctx.now))?.id : parseLeadId(leadArg);
     if (id === undefined) throw new NothingToDoError(`${ctx.rep} holds no claim; nothing to release.`);
-    if (!retryWhileBusy(db, () => releaseClaim(db, id, ctx.rep, ctx.now))) {
-      const lead = getLead(db, id);
+    if (!(await rep.release(id, ctx.rep, ctx.now))) {
+      const lead = await rep.getLead(id);
       if (!lead) throw new UsageError(`unknown lead ${id}: no lead has that id.`);
       const live = lead.claim_expires_at !== null && Date.parse(lead.claim_expires_at) > ctx.now.getTime();
       if (live && lead.claim_rep !== ctx.rep) throw new ConflictError(`lead ${id} is claimed by ${lead.claim_rep}, not by you; it was left alone.`);
@@ -21,6 +20,6 @@ export async function run(ctx: Context, [leadArg]: string[]): Promise<void> {
     if (ctx.json) printJson(ctx, { released: id, rep: ctx.rep });
     else printInfo(ctx, `Released lead ${id}; it is back in the queue.`);
   } finally {
-    db.close();
+    await store.close();
   }
 }

@@ -1,9 +1,6 @@
 import type { Context } from './context.js';
 import { parseLeadId } from './args.js';
-import { openDatabase } from '../db/open.js';
-import { loadSettings } from '../db/settings.js';
-import { getLead } from '../db/leads.js';
-import { callsForLead } from '../db/calls.js';
+import { openStore } from '../db/store.js';
 import { isOpen, leadZones } from '../core/calling-window.js';
 import { formatDuration } from '../core/when.js';
 import { UsageError } from '../core/errors.js';
@@ -15,16 +12,16 @@ import { paint } from '../ui/style.js';
 
 export async function run(ctx: Context, [leadArg]: string[]): Promise<void> {
   const id = parseLeadId(leadArg);
-  const db = openDatabase(ctx.dbPath);
+  const store = await openStore(ctx.dbPath);
   try {
-    const lead = getLead(db, id);
+    const lead = await store.rep.getLead(id);
     if (!lead) throw new UsageError(`unknown lead ${id}: no lead has that id.`);
-    const calls = callsForLead(db, id);
+    const calls = await store.rep.callsForLead(id);
     if (ctx.json) {
       printJson(ctx, { lead: leadJson(lead), calls: calls.map(callJson) });
       return;
     }
-    const settings = loadSettings(db);
+    const settings = await store.rep.loadSettings();
     const c = paint(ctx, ctx.stdout);
     const zones = leadZones(lead);
     const card = renderCard(lead, { now: ctx.now, insideHours: zones.length > 0 && isOpen(zones, ctx.now, settings.hours) }, c);
@@ -43,6 +40,6 @@ export async function run(ctx: Context, [leadArg]: string[]): Promise<void> {
       : c.dim('no calls yet');
     printData(ctx, `${card}\n${c.bold('history')}\n${history}`);
   } finally {
-    db.close();
+    await store.close();
   }
 }

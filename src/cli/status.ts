@@ -1,28 +1,37 @@
 import type { Context } from './context.js';
-import { openDatabase, schemaVersion } from '../db/open.js';
-import { activeClaims, countByStatus } from '../db/leads.js';
-import { loadSettings } from '../db/settings.js';
-import { queueSize } from '../db/queue.js';
+import { openStore } from '../db/store.js';
 import { STATUSES } from '../core/lifecycle.js';
 import { printData, printJson } from '../ui/output.js';
 import { paint } from '../ui/style.js';
 
 export async function run(ctx: Context): Promise<void> {
-  const db = openDatabase(ctx.dbPath);
+  const store = await openStore(ctx.dbPath);
   try {
-    const byStatus = countByStatus(db);
+    const rep = store.rep;
+    const byStatus = await rep.countByStatus();
     const counts = Object.fromEntries(STATUSES.map((s) => [s, byStatus[s] ?? 0]));
-    const claims = activeClaims(db, ctx.now);
-    const queue = queueSize(db, ctx.now, loadSettings(db));
+    const claims = await rep.activeClaims(ctx.now);
+    const queue = await rep.queueSize(ctx.now, await rep.loadSettings());
+    const version = await rep.schemaVersion();
     const leads = Object.values(counts).reduce((a, b) => a + b, 0);
     if (ctx.json) {
-      printJson(ctx, { db: ctx.dbPath, schema_version: schemaVersion(db), now: ctx.now.toISOString(), leads, by_status: counts, claims, queue_now: queue });
+      printJson(ctx, {
+        db: store.name,
+        store: { kind: store.kind, name: store.name },
+        schema_version: version,
+        now: ctx.now.toISOString(),
+        leads,
+        by_status: counts,
+        claims,
+        queue_now: queue,
+      });
       return;
     }
     const c = paint(ctx, ctx.stdout);
     const lines = [
-      `${c.bold('database')}   ${ctx.dbPath}`,
-      `${c.bold('schema')}     version ${schemaVersion(db)}`,
+      `${c.bold('database')}   ${store.name}`,
+      `${c.bold('store')}      ${store.kind === 'postgres' ? 'PostgreSQL' : 'SQLite file'}`,
+      `${c.bold('schema')}     version ${version}`,
       `${c.bold('leads')}      ${leads}`,
       ...STATUSES.map((s) => `  ${s.padEnd(13)} ${String(counts[s]).padStart(8)}`),
       `${c.bold('claims')}     ${claims.length ? claims.map((cl) => `${cl.rep} → lead ${cl.lead_id} (until ${cl.expires_at})`).join('; ') : 'none'}`,
@@ -30,6 +39,6 @@ export async function run(ctx: Context): Promise<void> {
     ];
     printData(ctx, lines.join('\n'));
   } finally {
-    db.close();
+    await store.close();
   }
 }

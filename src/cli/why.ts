@@ -1,10 +1,7 @@
 import type { Context } from './context.js';
 import { parseLeadId, viewerZone } from './args.js';
-import { openDatabase } from '../db/open.js';
-import { loadSettings } from '../db/settings.js';
-import { getLead } from '../db/leads.js';
-import { suppressionMatcher } from '../db/suppressions.js';
-import { parseAltPhones } from '../db/outcomes.js';
+import { openStore } from '../db/store.js';
+import { parseAltPhones } from '../core/lead.js';
 import { judgeLead } from '../core/eligibility.js';
 import { explainScore } from '../core/priority.js';
 import { formatInZone } from '../core/when.js';
@@ -16,12 +13,12 @@ import { paint } from '../ui/style.js';
 
 export async function run(ctx: Context, [leadArg]: string[]): Promise<void> {
   const id = parseLeadId(leadArg);
-  const db = openDatabase(ctx.dbPath);
+  const store = await openStore(ctx.dbPath);
   try {
-    const settings = loadSettings(db);
-    const lead = getLead(db, id);
+    const settings = await store.rep.loadSettings();
+    const lead = await store.rep.getLead(id);
     if (!lead) throw new UsageError(`unknown lead ${id}: no lead has that id.`);
-    const match = suppressionMatcher(db)({ phone: lead.phone, phone_ext: lead.phone_ext, alt_phones: parseAltPhones(lead.alt_phones), email: lead.email });
+    const match = await store.rep.suppressionFor({ phone: lead.phone, phone_ext: lead.phone_ext, alt_phones: parseAltPhones(lead.alt_phones), email: lead.email });
     const suppressed = match ? `${match.kind} ${match.value ?? '(erased)'}${match.reason ? `: ${match.reason}` : ''}` : null;
     const verdict = judgeLead(lead, ctx.now, settings, ctx.rep, suppressed);
     const terms = explainScore(lead, ctx.now, settings.weights);
@@ -56,6 +53,6 @@ export async function run(ctx: Context, [leadArg]: string[]): Promise<void> {
     lines.push('', c.bold('score'), renderTerms(terms, total, c));
     printData(ctx, lines.join('\n'));
   } finally {
-    db.close();
+    await store.close();
   }
 }

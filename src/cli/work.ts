@@ -1,14 +1,12 @@
 // callq work: the rep's session. Claim → card → outcome → follow-ups → saved → next card, until
-// the rep quits. One database connection for the whole session; every save is one transaction
+// the rep quits. One store (one connection) for the whole session; every save is one transaction
 // through logOutcome; the claim is renewed while the card is on screen and given back on the way out.
 import type { ChalkInstance } from 'chalk';
 import type { Context } from './context.js';
 import { describeFilters, queueFilters, viewerZone, type OptionValues } from './args.js';
 import { logOutcome } from '../app/log-outcome.js';
-import { openDatabase, retryWhileBusy, type DB } from '../db/open.js';
-import { loadSettings } from '../db/settings.js';
-import { claimNextLead, explainEmptyQueue, releaseClaim, renewClaim, type Claim, type QueueFilters } from '../db/queue.js';
-import { callsForLead } from '../db/calls.js';
+import { openStore } from '../db/store.js';
+import type { Claim, QueueFilters, RepStore } from '../db/store/rep.js';
 import { isOpen, leadZones } from '../core/calling-window.js';
 import { delayMs } from '../core/eligibility.js';
 import { ConflictError, InterruptedError, UsageError } from '../core/errors.js';
@@ -42,7 +40,7 @@ export async function run(ctx: Context, _args: string[], values: OptionValues): 
     );
   }
   if (ctx.json) throw new UsageError("callq work is interactive and has no --json; scripts use 'callq next --json' and 'callq log ... --json'.");
-  const db = openDatabase(ctx.dbPath);
+  const store = await openStore(ctx.dbPath);
   const stop = new AbortController();
   const end = (why: EndReason) => () => stop.abort(why);
   const onInterrupt = end('interrupt');
@@ -51,27 +49,31 @@ export async function run(ctx: Context, _args: string[], values: OptionValues): 
   for (const [sig, fn] of signals) process.on(sig, fn);
   stdin.on('end', onHangup).on('error', onHangup);
 
-  const session = new Session(ctx, db, loadSettings(db), opts.filters, stop.signal);
+  let session: Session | undefined;
   let why: EndReason;
   try {
+    session = new Session(ctx, store.rep, await store.rep.loadSettings(), opts.filters, stop.signal);
     why = await session.work();
   } catch (err) {
     if (!(err instanceof SessionEnded)) throw err;
     why = err.why;
   } finally {
-    session.close();
+    try {
+      await session?.close();
+    } finally {
+      await store.close();
+    }
     for (const [sig, fn] of signals) process.off(sig, fn);
     stdin.off('end', onHangup).off('error', onHangup);
     if (stdin.isTTY) stdin.setRawMode(false);
     stdin.pause();
-    db.close();
   }
   if (why === 'hangup') {
     // Nobody is left to read it; a write to the dead terminal must not turn into a crash.
     ctx.stdout.on('error', () => {});
     ctx.stderr.on('error', () => {});
   }
-  const summary = session.summary();
+  const summary = session!.summary();
   if (why === 'quit') {
     printData(ctx, `\n${summary}`);
     return;
@@ -87,10 +89,12 @@ class Session {
   private claim: Claim | null = null;
   private released: number | null = null;
   private readonly renewal: NodeJS.Timeout;
+  /** The store operations in order: the renewal timer's never overlaps another on the one connection. */
+  private pending: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly ctx: Context,
-    private readonly db: DB,
+    private readonly store: RepStore,
     private readonly settings: Settings,
     private readonly filters: QueueFilters,
     stop: AbortSignal,
@@ -101,7 +105,7 @@ class Session {
     this.c = paint(ctx, ctx.stdout);
     this.screen = new WorkScreen(this.c, ctx.stdout, ctx.stdin, stop, settings, viewerZone());
     // A rep may sit on a card longer than the lease: keep the claim alive while it is on screen.
-    this.renewal = setInterval(() => this.renew(), Math.max(1000, delayMs(settings.lease) / 3));
+    this.renewal = setInterval(() => void this.renew().catch(() => {}), Math.max(1000, delayMs(settings.lease) / 3));
     this.renewal.unref();
   }
 
@@ -111,10 +115,10 @@ class Session {
     let exclude: number[] = [];
     let waiting = false;
     for (;;) {
-      this.claim = retryWhileBusy(this.db, () => claimNextLead(this.db, this.clock(), this.settings, this.ctx.rep, { ...this.filters, exclude }));
+      this.claim = await this.op(() => this.store.claimNext(this.clock(), this.settings, this.ctx.rep, { ...this.filters, exclude }));
       exclude = [];
       if (!this.claim) {
-        const empty = explainEmptyQueue(this.db, this.clock(), this.settings, this.ctx.rep, this.filters);
+        const empty = await this.op(() => this.store.explainEmptyQueue(this.clock(), this.settings, this.ctx.rep, this.filters));
         if (!waiting) {
           await this.screen.emptyQueue(this.header(), message, describeEmptyQueue(empty, describeFilters(this.filters), viewerZone()));
           waiting = true;
@@ -136,7 +140,7 @@ class Session {
     const lead = claim.lead;
     const name = `#${lead.id} ${leadName(lead) || '(no name)'}`;
     for (;;) {
-      this.screen.drawCard(this.header(), message, this.card(claim));
+      this.screen.drawCard(this.header(), message, await this.card(claim));
       message = '';
       const action = await this.screen.chooseAction();
       switch (action.type) {
@@ -145,25 +149,25 @@ class Session {
         case 'quit':
           throw new SessionEnded('quit');
         case 'history':
-          await this.screen.showPage(this.header(), historyText(lead, callsForLead(this.db, lead.id), viewerZone(), this.c));
+          await this.screen.showPage(this.header(), historyText(lead, await this.op(() => this.store.callsForLead(lead.id)), viewerZone(), this.c));
           continue;
         case 'help':
           await this.screen.showPage(this.header(), helpText(this.screen.keys, this.settings.dispositions, this.c));
           continue;
         case 'skip':
-          retryWhileBusy(this.db, () => releaseClaim(this.db, lead.id, this.ctx.rep, this.clock()));
+          await this.op(() => this.store.release(lead.id, this.ctx.rep, this.clock()));
           this.claim = null;
           this.tally = countSkip(this.tally);
           return { message: `Skipped ${name}; it is back in the queue.`, skipped: lead.id };
         case 'disposition': {
           // Say so before the rep types answers that could not be saved.
-          if (!this.renew()) return { message: `${name}: ${LOST}` };
+          if (!(await this.renew())) return { message: `${name}: ${LOST}` };
           const follow = await this.screen.askFollowUps(lead, action.disposition, action.withNote, this.clock);
           if (!follow) {
             message = 'Back to the card; nothing was saved.';
             continue;
           }
-          const saved = this.save(claim, action.disposition.name, follow);
+          const saved = await this.save(claim, action.disposition.name, follow);
           if (saved.retry) {
             message = saved.message;
             continue;
@@ -175,11 +179,11 @@ class Session {
   }
 
   /** One transaction through logOutcome, with the claim token so a lost claim is refused. */
-  private save(claim: Claim, disposition: string, f: FollowUp): { message: string; retry?: boolean } {
+  private async save(claim: Claim, disposition: string, f: FollowUp): Promise<{ message: string; retry?: boolean }> {
     const name = `#${claim.lead.id} ${leadName(claim.lead) || '(no name)'}`;
-    if (!this.renew()) return { message: `${name}: ${LOST}` };
+    if (!(await this.renew())) return { message: `${name}: ${LOST}` };
     try {
-      const result = logOutcome(this.db, { rep: this.ctx.rep, now: this.clock(), viewerZone: viewerZone() }, {
+      const result = await this.op(() => logOutcome(this.store, { rep: this.ctx.rep, now: this.clock(), viewerZone: viewerZone() }, {
         leadId: claim.lead.id,
         disposition,
         note: f.note,
@@ -189,7 +193,7 @@ class Session {
         answers: f.answers,
         force: false,
         token: claim.token,
-      });
+      }));
       this.claim = null;
       this.tally = countOutcome(this.tally, { contact: result.plan.contact, status: result.plan.status });
       const more = result.alsoSuppressed ? ` ${result.alsoSuppressed} other lead(s) with the same phone or email moved to do-not-call.` : '';
@@ -205,12 +209,19 @@ class Session {
     }
   }
 
+  /** Runs one store operation once those before it are done. */
+  private op<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.pending.then(work, work);
+    this.pending = run.catch(() => {});
+    return run;
+  }
+
   /** Extends the claim on screen; false (and forgotten) when it was lost. */
-  private renew(): boolean {
+  private async renew(): Promise<boolean> {
     if (!this.claim) return false;
     const claim = this.claim;
-    if (retryWhileBusy(this.db, () => renewClaim(this.db, claim.lead.id, this.ctx.rep, claim.token, this.clock(), this.settings))) return true;
-    this.claim = null;
+    if (await this.op(() => this.store.renew(claim.lead.id, this.ctx.rep, claim.token, this.clock(), this.settings))) return true;
+    if (this.claim === claim) this.claim = null;
     return false;
   }
 
@@ -218,15 +229,16 @@ class Session {
     return this.screen.headerLine(this.ctx.rep, this.tally, this.clock());
   }
 
-  private card(claim: Claim): string {
+  private async card(claim: Claim): Promise<string> {
     const zones = leadZones(claim.lead);
+    const calls = await this.op(() => this.store.callsForLead(claim.lead.id, 3));
     return renderCard(
       claim.lead,
       {
         now: this.clock(),
         why: describeReason(claim.reason),
         total: claim.total,
-        calls: callsForLead(this.db, claim.lead.id, 3),
+        calls,
         insideHours: zones.length > 0 && isOpen(zones, this.clock(), this.settings.hours),
         notice: claim.reason === 'held' ? 'You already held this lead (from an earlier session or callq next).' : undefined,
         viewerZone: viewerZone(),
@@ -236,11 +248,11 @@ class Session {
   }
 
   /** Stops renewing and gives back the lead on screen, if any. */
-  close(): void {
+  async close(): Promise<void> {
     clearInterval(this.renewal);
     const claim = this.claim;
-    if (claim && retryWhileBusy(this.db, () => releaseClaim(this.db, claim.lead.id, this.ctx.rep, this.clock()))) this.released = claim.lead.id;
     this.claim = null;
+    if (claim && (await this.op(() => this.store.release(claim.lead.id, this.ctx.rep, this.clock())))) this.released = claim.lead.id;
   }
 
   summary(): string {

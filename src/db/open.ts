@@ -5,7 +5,6 @@ import { closeSync, existsSync, openSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { IntegrityError, UsageError } from '../core/errors.js';
-import { parseBusyTimeout } from '../core/settings.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 
 export type { DB };
@@ -18,22 +17,8 @@ export interface OpenOptions {
   busyTimeout?: number;
 }
 
-export const BUSY_TIMEOUT_MS = 5_000;
-
-/**
- * How long to wait for another writer: CALLQ_BUSY_TIMEOUT (ms or a duration; empty counts as
- * unset) overrides the team's `busy-timeout` setting, which overrides the 5 s default. The
- * environment wins because it is the narrower choice: one script or one rep's shell.
- */
-export function busyTimeoutFrom(env: NodeJS.ProcessEnv, stored: string | undefined): number {
-  const raw = env.CALLQ_BUSY_TIMEOUT;
-  if (raw !== undefined && raw.trim() !== '') {
-    const ms = parseBusyTimeout(raw);
-    if (ms === null) throw new UsageError(`invalid CALLQ_BUSY_TIMEOUT '${raw}': expected milliseconds like 5000 or a duration like 10s (at most 1h).`);
-    return ms;
-  }
-  return (stored !== undefined ? parseBusyTimeout(stored) : null) ?? BUSY_TIMEOUT_MS;
-}
+export { BUSY_TIMEOUT_MS, busyTimeoutFrom } from './busy-timeout.js';
+import { busyTimeoutFrom } from './busy-timeout.js';
 /** Page size of databases callq creates. */
 export const PAGE_SIZE = 8192;
 

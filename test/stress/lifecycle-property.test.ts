@@ -187,15 +187,17 @@ describe('the life cycle as recorded in the database', () => {
     const { logOutcome } = await import('../../src/app/log-outcome.js');
     const { viewerZone } = await import('../../src/cli/args.js');
     const { openDatabase } = await import('../../src/db/open.js');
+    const { sqliteRep } = await import('../../src/db/sqlite-store/rep.js');
     const { dir, cleanup } = tempDir('callq-lifecycle-');
     let run = 0;
     let total = 0;
     try {
-      fc.assert(
-        fc.property(fc.array(step.filter((s) => s.kind !== 'handoff'), { minLength: 1, maxLength: 12 }), (steps) => {
+      await fc.assert(
+        fc.asyncProperty(fc.array(step.filter((s) => s.kind !== 'handoff'), { minLength: 1, maxLength: 12 }), async (steps) => {
           const path = `${dir}/run-${run++}.db`;
           const [id] = seedLeads(path, [{ alt_phones: ['+12127345600'] }]);
           const db = openDatabase(path, { create: true });
+          const store = sqliteRep(db);
           try {
             let now = START;
             let recorded = 0;
@@ -206,7 +208,7 @@ describe('the life cycle as recorded in the database', () => {
               const stray = s.minutesLater % 7 === 0;
               const fits = (...kinds: string[]) => stray || kinds.includes(s.kind);
               try {
-                logOutcome(db, { rep: 'ana', now: at, viewerZone: viewerZone() }, {
+                await logOutcome(store, { rep: 'ana', now: at, viewerZone: viewerZone() }, {
                   leadId: id,
                   disposition: s.kind,
                   note: s.note ?? (s.kind === 'qualified' ? 'wants a demo' : undefined),

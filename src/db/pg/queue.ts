@@ -17,7 +17,9 @@ import { freshness, freshnessHorizon, total } from '../../core/priority.js';
 import { computeWindows, hoursKey, openAt, windowsValid, type ZoneWindows } from '../../core/zone-windows.js';
 import { delayMs } from '../../core/eligibility.js';
 import { compareQueued, maxStaticPoints, type QueueReason } from '../../core/queue-order.js';
-import { zonesOf } from '../../core/calling-window.js';
+import { isOpen, nextOpen, zonesOf } from '../../core/calling-window.js';
+import { callbackDueFor, claimedByOtherUntil } from '../../core/eligibility.js';
+import type { EmptyQueue } from '../queue.js';
 
 export interface QueueFilters {
   list?: string;
@@ -447,4 +449,79 @@ export async function renewClaimPg(client: ClientBase, leadId: number, rep: stri
     token,
   ]);
   return (rowCount ?? 0) > 0;
+}
+
+/** Whether one zone group (a lead's `timezone` value) is inside calling hours at `now` (its stored windows, recomputed when stale). */
+export async function zoneGroupOpenPg(client: ClientBase, timezone: string | null, now: Date, settings: Settings): Promise<boolean> {
+  if (!timezone) return false;
+  const { rows } = await client.query<ZoneRow>('SELECT timezone, windows FROM lead_zones WHERE timezone = $1', [timezone]);
+  if (rows.length === 0) return openAt(computeWindows(zonesOf(timezone), now, settings.hours), now);
+  return (await openAmong(client, rows, now, settings)).length > 0;
+}
+
+/** How many leads are callable right now (callq status): the open groups' eligible leads and due callbacks, no scoring. */
+export async function queueSizePg(client: ClientBase, now: Date, settings: Settings): Promise<number> {
+  const open = await openZoneGroupsPg(client, now, settings);
+  if (open.length === 0) return 0;
+  const { rows } = await client.query<{ n: number }>(
+    `SELECT count(*) AS n FROM leads WHERE timezone = ANY($1::text[])
+       AND ((${MAIN_STATUSES} AND (next_eligible_at IS NULL OR next_eligible_at <= $2)) OR (status = 'callback' AND callback_at <= $2))
+       AND (claim_expires_at IS NULL OR claim_expires_at <= $2) AND attempts_since_contact < $3`,
+    [open, now.toISOString(), settings.maxAttempts],
+  );
+  return rows[0].n;
+}
+
+/** Why nothing can be served now, and when something will be (as explainEmptyQueue on SQLite). */
+export async function explainEmptyQueuePg(client: ClientBase, now: Date, settings: Settings, rep: string, filters: QueueFilters): Promise<EmptyQueue> {
+  const b = bind(now, settings, rep, filters, []);
+  const out: EmptyQueue = { callable: 0, waiting_retry: 0, outside_hours: 0, claimed_by_others: 0, callbacks_later: 0, unknown_timezone: 0, next_open: null };
+  let best: number | null = null;
+  const consider = (zones: readonly string[], from: number) => {
+    const at = nextOpen(zones, new Date(Math.max(from, now.getTime())), settings.hours);
+    if (at && (best === null || at.getTime() < best)) best = at.getTime();
+  };
+  const q = new Params();
+  const now$ = q.p('now', b.now);
+  const rep$ = q.p('rep', rep);
+  const { rows: groups } = await client.query<{ timezone: string; n: number; retry: number; claimed: number; earliest: string | null }>(
+    `SELECT timezone, count(*) AS n,
+            count(*) FILTER (WHERE next_eligible_at > ${now$}) AS retry,
+            count(*) FILTER (WHERE claim_expires_at > ${now$} AND claim_rep <> ${rep$}) AS claimed,
+            min(greatest(coalesce(next_eligible_at, ''), CASE WHEN claim_rep <> ${rep$} THEN coalesce(claim_expires_at, '') ELSE '' END)) AS earliest
+     FROM leads WHERE timezone IS NOT NULL AND ${MAIN_STATUSES} AND ${underLimit(q, b)} ${filterSql(q, b)}
+     GROUP BY timezone`,
+    q.values,
+  );
+  for (const r of groups) {
+    out.callable += r.n;
+    out.waiting_retry += r.retry;
+    out.claimed_by_others += r.claimed;
+    const zones = zonesOf(r.timezone);
+    if (!isOpen(zones, now, settings.hours)) out.outside_hours += r.n;
+    consider(zones, r.earliest ? Date.parse(r.earliest) || now.getTime() : now.getTime());
+  }
+  const cq = new Params();
+  const { rows: callbacks } = await client.query<Pick<LeadRow, 'timezone' | 'callback_at' | 'callback_rep' | 'claim_rep' | 'claim_expires_at'>>(
+    `SELECT timezone, callback_at, callback_rep, claim_rep, claim_expires_at FROM leads
+     WHERE status = 'callback' AND ${underLimit(cq, b)} ${filterSql(cq, b)} ORDER BY callback_at, id LIMIT 1000`,
+    cq.values,
+  );
+  for (const cb of callbacks) {
+    out.callable++;
+    if (!cb.timezone || !cb.callback_at) continue;
+    // The same rules as `callq why` (core/eligibility.ts): due for this rep, and no colleague's claim.
+    const due = callbackDueFor(cb, rep, settings);
+    if (due > now.getTime()) out.callbacks_later++;
+    consider(zonesOf(cb.timezone), Math.max(due, claimedByOtherUntil(cb, rep, now) ?? 0));
+  }
+  const uq = new Params();
+  const { rows: unknown } = await client.query<{ n: number }>(
+    `SELECT count(*) AS n FROM leads WHERE timezone IS NULL AND (${MAIN_STATUSES} OR status = 'callback') ${filterSql(uq, b)}`,
+    uq.values,
+  );
+  out.unknown_timezone = unknown[0].n;
+  out.callable += out.unknown_timezone;
+  out.next_open = best === null ? null : new Date(best).toISOString();
+  return out;
 }

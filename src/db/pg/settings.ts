@@ -14,3 +14,13 @@ export async function storeSettingPg(client: ClientBase, key: string, value: str
     [key, value, now.toISOString(), rep],
   );
 }
+
+export async function loadStoredSettingsPg(client: ClientBase): Promise<Map<string, string>> {
+  const { rows } = await client.query<{ key: string; value: string }>('SELECT key, value FROM settings');
+  return new Map(rows.map((r) => [r.key, r.value]));
+}
+
+export async function removeSettingPg(client: ClientBase, key: string): Promise<boolean> {
+  const { rowCount } = await client.query('DELETE FROM settings WHERE key = $1', [key]);
+  return (rowCount ?? 0) > 0;
+}

@@ -9,6 +9,8 @@ import { pgImports } from './imports.js';
 import { pgExports } from './exports.js';
 import { pgAdmin } from './admin.js';
 import { pgTables } from './tables.js';
+import { pgDatabaseInUse } from '../errors.js';
+import { applyBusyTimeout, sessionConfig } from '../session.js';
 
 export interface PgStore extends Store {
   readonly kind: 'postgres';
@@ -17,7 +19,11 @@ export interface PgStore extends Store {
 
 export async function openPgStore(url: string, options: OpenStoreOptions): Promise<PgStore> {
   const name = redactUrl(url);
-  const client = await connectPg(url);
+  // Failures from here on are told with this name (src/cli/failure.ts).
+  pgDatabaseInUse(name);
+  const client = await connectPg(sessionConfig(url));
+  // A connection lost between two statements is reported by the next one; unheard, it would end the process.
+  client.on('error', () => {});
   try {
     const version = await pgSchemaVersion(client);
     if (version > PG_SCHEMA_VERSION) {
@@ -27,6 +33,7 @@ export async function openPgStore(url: string, options: OpenStoreOptions): Promi
       throw new UsageError(`no callq database at ${name}. Create it with 'callq init --db URL' (or 'callq import FILE --db URL'), or point to an existing one with --db or CALLQ_DB.`);
     }
     if (version < PG_SCHEMA_VERSION && !options.readonly) await migratePg(client);
+    if (version > 0 || !options.readonly) await applyBusyTimeout(client);
   } catch (err) {
     await client.end().catch(() => {});
     throw err;

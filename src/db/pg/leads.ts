@@ -1,0 +1,64 @@
+// Lead, call and do-not-call reads on PostgreSQL, and the queue rank kept in step with the
+// weights: the same rows as src/db/leads.ts, calls.ts and suppressions.ts read on SQLite.
+import type { ClientBase } from 'pg';
+import type { LeadRow } from '../../core/lead.js';
+import type { PriorityWeights } from '../../core/settings.js';
+import { queueRank } from '../../core/priority.js';
+import { leadSuppressionKeys } from '../../core/suppression.js';
+import type { ActiveClaim } from '../leads.js';
+import type { CallRow } from '../calls.js';
+import type { SuppressionRow } from '../suppressions.js';
+
+export async function getLeadPg(client: ClientBase, id: number): Promise<LeadRow | undefined> {
+  const { rows } = await client.query<LeadRow>('SELECT * FROM leads WHERE id = $1', [id]);
+  return rows[0];
+}
+
+/** A lead's calls, newest first. */
+export async function callsForLeadPg(client: ClientBase, leadId: number, limit = 1000): Promise<CallRow[]> {
+  const { rows } = await client.query<CallRow>('SELECT * FROM calls WHERE lead_id = $1 ORDER BY called_at DESC, id DESC LIMIT $2', [leadId, limit]);
+  return rows;
+}
+
+export async function countByStatusPg(client: ClientBase): Promise<Record<string, number>> {
+  const { rows } = await client.query<{ status: string; n: number }>('SELECT status, count(*) AS n FROM leads GROUP BY status');
+  return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+}
+
+export async function activeClaimsPg(client: ClientBase, now: Date): Promise<ActiveClaim[]> {
+  const { rows } = await client.query<ActiveClaim>(
+    `SELECT claim_rep AS rep, id AS lead_id, claim_expires_at AS expires_at FROM leads
+     WHERE claim_rep IS NOT NULL AND claim_expires_at > $1 ORDER BY claim_rep`,
+    [now.toISOString()],
+  );
+  return rows;
+}
+
+/** The first do-not-call entry matching the lead, in the order of its keys (as suppressionMatcher). */
+export async function suppressionForPg(client: ClientBase, lead: Parameters<typeof leadSuppressionKeys>[0]): Promise<SuppressionRow | undefined> {
+  const keys = leadSuppressionKeys(lead);
+  if (keys.length === 0) return undefined;
+  const { rows } = await client.query<SuppressionRow>(
+    `SELECT s.* FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS k(kind, hash, n)
+     JOIN suppressions s ON s.kind = k.kind AND s.value_hash = k.hash ORDER BY k.n LIMIT 1`,
+    [keys.map((k) => k.kind), keys.map((k) => k.hash)],
+  );
+  return rows[0];
+}
+
+/**
+ * Recomputes queue_rank for every lead the queue may serve, after a weight changed, in one
+ * UPDATE from the ranks computed here (core/priority.ts). Runs inside the caller's transaction.
+ */
+export async function recomputeQueueRanksPg(client: ClientBase, weights: PriorityWeights): Promise<number> {
+  const { rows } = await client.query<Parameters<typeof queueRank>[0] & { id: number }>(
+    `SELECT id, score, attempts, source, campaign, last_call_at, inbound_at, created_at FROM leads
+     WHERE status IN ('new','working','callback','nurture')`,
+  );
+  if (rows.length === 0) return 0;
+  const { rowCount } = await client.query(
+    `UPDATE leads l SET queue_rank = r.rank FROM unnest($1::bigint[], $2::double precision[]) AS r(id, rank) WHERE l.id = r.id`,
+    [rows.map((r) => r.id), rows.map((r) => queueRank(r, weights))],
+  );
+  return rowCount ?? 0;
+}

@@ -1,0 +1,44 @@
+// The PostgreSQL session a command runs in: the busy timeout as lock_timeout, so a rep waits for
+// another session's row lock at most as long as on SQLite, then is told the database is busy
+// (exit 75, src/db/pg/errors.ts). docs/setup.md, "Connection settings".
+import type { ClientConfig } from 'pg';
+import type { PgClient } from './open.js';
+import { busyTimeoutFrom } from '../busy-timeout.js';
+
+/**
+ * The connection's config: the URL (node-postgres reads sslmode and the other libpq parameters
+ * in it, and PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE and ~/.pgpass for what it leaves
+ * out) and lock_timeout sent with the start-up message, from CALLQ_BUSY_TIMEOUT or 5 s, so it
+ * costs no round trip.
+ */
+export function sessionConfig(url: string): ClientConfig {
+  quietPgpassNotice();
+  return { connectionString: url, lock_timeout: busyTimeoutFrom(process.env, undefined) };
+}
+
+/** The team's `busy-timeout` setting, once the schema is there (CALLQ_BUSY_TIMEOUT still wins). */
+export async function applyBusyTimeout(client: PgClient): Promise<void> {
+  const env = process.env.CALLQ_BUSY_TIMEOUT;
+  if (env !== undefined && env.trim() !== '') return;
+  const { rows } = await client.query<{ value: string }>(`SELECT value FROM settings WHERE key = 'busy-timeout'`);
+  if (rows.length === 0) return;
+  await client.query(`SET lock_timeout = ${Math.round(busyTimeoutFrom(process.env, rows[0].value))}`);
+}
+
+let quieted = false;
+
+/**
+ * node-postgres reads ~/.pgpass as libpq does, but announces on every use that it will stop
+ * (a DeprecationWarning on stderr). callq relies on it, as libpq's users do, and a rep can do
+ * nothing about the notice: it is kept off their terminal; every other warning still shows.
+ */
+function quietPgpassNotice(): void {
+  if (quieted) return;
+  quieted = true;
+  const emit = process.emitWarning;
+  process.emitWarning = function (this: unknown, warning: string | Error, ...rest: unknown[]) {
+    const text = typeof warning === 'string' ? warning : warning?.message;
+    if (typeof text === 'string' && text.startsWith('pgpass support is deprecated')) return;
+    return (emit as (...a: unknown[]) => void).call(process, warning, ...rest);
+  } as typeof process.emitWarning;
+}
