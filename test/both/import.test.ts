@@ -9,6 +9,7 @@ import { parse } from 'csv-parse/sync';
 import { BASE_ENV, BIN, callq, FIXTURES, json, openRaw } from '../helpers.js';
 import { newTestStore, STORE_KINDS, type TestStore, type TestStoreKind } from '../stores.js';
 import { suppressionKey } from '../../src/core/suppression.js';
+import { leadFile } from './import-files.js';
 
 const NOW = '2026-11-23T15:00:00Z';
 const fixture = (...path: string[]) => join(FIXTURES, ...path);
@@ -75,20 +76,6 @@ async function waitFor(what: string, check: () => Promise<boolean>): Promise<voi
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
-}
-
-/** A list of `rows` distinct valid US leads. */
-export function leadFile(path: string, rows: number, from = 0): string {
-  const codes = [212, 480, 602, 303, 312, 415, 503, 612];
-  let text = 'First Name,Last Name,Company,Email,Phone,Lead Source\n';
-  for (let i = from; i < from + rows; i++) {
-    const line = i % 10000;
-    const exchange = 200 + (Math.floor(i / 10000) % 700);
-    const code = codes[Math.floor(i / 7_000_000) % codes.length];
-    text += `F${i},L${i},Co ${i % 97},p${i}@example${i % 13}.com,(${code}) ${exchange}-${String(line).padStart(4, '0')},gen\n`;
-  }
-  writeFileSync(path, text);
-  return path;
 }
 
 const VENDORS = ['salesforce.csv', 'hubspot.csv', 'apollo.csv', 'zoominfo.csv', 'pipedrive.csv', 'google-contacts.csv', 'outlook.csv', 'zoho.csv', 'utf8-stray-byte.csv', 'iso-8859-2-polish.csv', 'shift-jis.csv'];
