@@ -246,6 +246,8 @@ describe.each(STORE_KINDS)('callq import on %s', (kind: TestStoreKind) => {
     expect(await exited).toBe(137);
     expect(await count(s, `SELECT count(*) AS n FROM leads WHERE status <> 'importing'`)).toBe(0);
     expect(await count(s, `SELECT count(*) AS n FROM imports WHERE state = 'running'`)).toBe(1);
+    // Its importer gone (on PostgreSQL, once the server has seen the connection drop), the batch shows as interrupted.
+    await waitFor('the batch to show as interrupted', async () => json(callq(['--db', s.db, 'imports', '--json']))[0].state === 'interrupted');
 
     const small = leadFile(join(s.dir, 'small.csv'), 50, 100_000);
     const next = callq(['--db', s.db, '--now', NOW, 'import', small, '--country', 'US', '--json']);
