@@ -261,4 +261,26 @@ describe.each(STORE_KINDS)('callq import on %s', (kind: TestStoreKind) => {
       [2, 'complete'],
     ]);
   }, 120_000);
+
+  it('undoing a killed import cleans it up', async () => {
+    s = await initialised(kind);
+    const big = leadFile(join(s.dir, 'big.csv'), 60_000);
+    const child = spawn(process.execPath, [BIN, '--db', s.db, '--now', NOW, 'import', big, '--country', 'US', '--lock', 'slices'], {
+      env: { ...BASE_ENV, CALLQ_REP: 'ana' },
+      stdio: 'ignore',
+    });
+    const exited = new Promise<void>((done) => child.on('exit', () => done()));
+    await waitFor('the import to be under way', async () => (await count(s, `SELECT count(*) AS n FROM imports WHERE state = 'running'`)) > 0);
+    child.kill('SIGKILL');
+    await exited;
+    await waitFor('the batch to show as interrupted', async () => json(callq(['--db', s.db, 'imports', '--json']))[0].state === 'interrupted');
+    const undo = callq(['--db', s.db, '--now', NOW, 'import', 'undo', '1', '--json']);
+    expect(undo.code, undo.stderr).toBe(0);
+    expect(json(undo)).toMatchObject({ batch: 1, called: 0, updated_kept: 0 });
+    expect(await count(s, 'SELECT count(*) AS n FROM leads')).toBe(0);
+    expect(json(callq(['--db', s.db, 'imports', '--json'])).map((b: any) => b.state)).toEqual(['undone']);
+    const next = runImport(s, leadFile(join(s.dir, 'small.csv'), 50, 100_000));
+    expect(next.code, next.stderr).toBe(0);
+    expect(next.stderr).not.toMatch(/interrupted/);
+  }, 120_000);
 });
