@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
-import { callq, callqAsync, json, tempDir } from '../helpers.js';
+import { callqAsync, json, tempDir } from '../helpers.js';
 import type { PgClient } from '../../src/db/pg/open.js';
 import { loadSettingsPg } from '../../src/db/pg/settings.js';
 import { claimNextLeadPg } from '../../src/db/pg/queue.js';
@@ -85,6 +85,12 @@ describe.skipIf(pgInfo.unavailable)('callq import on PostgreSQL while others wor
 
     // Meanwhile: the batch is running, none of its leads is visible, a rep claims and logs.
     expect((await rep.query(`SELECT state FROM imports WHERE id = 2`)).rows).toEqual([{ state: 'running' }]);
+    // Its importer alive (it holds the import lock), `callq imports` says running, not interrupted.
+    const listed = await callqAsync(['--db', db.url, 'imports', '--json']);
+    expect(json(listed).map((b: { batch: number; state: string }) => [b.batch, b.state])).toEqual([
+      [1, 'complete'],
+      [2, 'running'],
+    ]);
     expect(Number((await rep.query('SELECT count(*) AS n FROM leads')).rows[0].n)).toBe(200);
     const settings = await loadSettingsPg(rep);
     const now = new Date(NOW);
