@@ -46,7 +46,7 @@ const chunkOf = (source) => {
 };
 
 /** The functions callq.cjs takes from each lazily loaded built-in (the build fails on any other). */
-const LAZY_BUILTINS = { 'node:crypto': ['createHash', 'randomBytes'], 'node:os': ['userInfo'] };
+const LAZY_BUILTINS = { 'node:crypto': ['createHash', 'randomBytes'], 'node:os': ['userInfo', 'availableParallelism'] };
 const { dependencies } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 await build({
   absWorkingDir: root,

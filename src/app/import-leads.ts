@@ -1,12 +1,11 @@
-// Importing a lead list (docs/importing.md): read and normalise the file on worker threads, add
-// its leads to the database — in one transaction while nobody works, else in short write slices
-// that reps do not notice, published as a whole at the end (db/import-writer.ts, db/imports.ts)
-// — and tally what became of each row. `callq import` calls it with
+// Importing a lead list (docs/importing.md): read and normalise the file on worker threads, hand
+// its leads to the store's import writer (src/db/store/imports.ts) — on SQLite in one transaction
+// while nobody works, else in short write slices that reps do not notice, published as a whole
+// at the end; on PostgreSQL streamed into a staging table and merged at the end — and tally the
+// rows read and rejected (the store counts the rest). `callq import` calls it with
 // options it has already checked; everything it says goes through the callbacks it is given.
-import { openDatabase, truncateWal, type DB } from '../db/open.js';
-import { loadSettings } from '../db/settings.js';
-import type { ImportCounts } from '../db/imports.js';
-import { beginImport, type ImportLock, type LeadWriter, type Outcome } from '../db/import-writer.js';
+import { openStore, type Store } from '../db/store.js';
+import type { ImportCounts, ImportLock, ImportWriter } from '../db/store/imports.js';
 import { NothingToDoError } from '../core/errors.js';
 import { openCsv, type CsvFile } from '../io/csv-read.js';
 import { openRejectsFile, type RejectsFile } from '../io/rejects-file.js';
@@ -36,7 +35,7 @@ export interface ImportRequest {
   onDuplicate: 'skip' | 'update';
   /** --id-system, already checked and lower-cased. */
   idSystem: string | null;
-  /** --lock: how the import holds the write lock (db/import-writer.ts ImportLock). */
+  /** --lock: how the import holds the write lock on SQLite (db/store/imports.ts ImportLock). */
   lock: ImportLock;
   /** Where rejected rows go (already checked, see rejectsTarget), and whether formula-like cells are neutralised. */
   rejects: { target: OutputTarget; neutralise: boolean } | null;
@@ -54,7 +53,7 @@ export interface ImportIO {
   progress?: (totalBytes: number) => { update: (bytesRead: number) => void; done: () => void };
   /** Seconds since the command started (a monotonic clock). */
   elapsed: () => number;
-  /** Called after each write slice (see db/import-writer.ts WriterOptions.pause). */
+  /** Called after each write slice (see db/store/imports.ts ImportBegin.pause). */
   pause?: () => void;
 }
 
@@ -77,8 +76,8 @@ export interface ImportSummary extends ImportCounts {
   external_id: ExternalIdRule | null;
   /** What the import decided that changes how rows were matched, in words. */
   notes: string[];
-  /** How the import held the write lock (null for a dry run, which takes none). */
-  lock: 'whole' | 'slices' | null;
+  /** How the import held the write lock (null for a dry run, which takes none; 'none' on PostgreSQL). */
+  lock: 'whole' | 'slices' | 'none' | null;
 }
 
 export interface ImportResult {
@@ -104,7 +103,7 @@ function readRow(row: ImportRow): Row {
   return { line, lead, warnings: warnings ?? [] };
 }
 
-/** What became of the rows: counts, rejections by reason, warnings by kind, the first few worth showing. */
+/** What became of the rows read: counts, rejections by reason, warnings by kind, the first few worth showing. */
 class Tally {
   readonly counts: ImportCounts = { rows_read: 0, inserted: 0, updated: 0, duplicates: 0, suppressed: 0, rejected: 0 };
   readonly byReason: Record<string, number> = {};
@@ -128,11 +127,6 @@ class Tally {
     }
   }
 
-  added(outcome: Outcome): void {
-    if (outcome === 'duplicate') this.counts.duplicates++;
-    else this.counts[outcome]++;
-  }
-
   undecodable(csv: CsvFile): void {
     if (csv.undecodable() === 0) return;
     this.byWarning.undecodable = csv.undecodable();
@@ -143,8 +137,8 @@ class Tally {
 export async function importLeads(req: ImportRequest, io: ImportIO): Promise<ImportResult> {
   const { file } = req;
   const csv = openCsv(file, { encoding: req.encoding ?? undefined, delimiter: req.delimiter ?? undefined });
-  let db: DB | undefined;
-  let writer: LeadWriter | undefined;
+  let store: Store | undefined;
+  let writer: ImportWriter | undefined;
   let rejects: RejectsFile | undefined;
   let stopSignals = () => {};
   try {
@@ -159,9 +153,9 @@ export async function importLeads(req: ImportRequest, io: ImportIO): Promise<Imp
       );
     }
     if (req.rejects) rejects = await openRejectsFile(req.rejects.target, csv.header, mapping, { neutralise: req.rejects.neutralise, stdout: io.stdout, stderr: io.stderr });
-    db = openDatabase(req.dbPath, { create: true });
+    store = await openStore(req.dbPath, { create: true });
 
-    const settings = loadSettings(db);
+    const settings = await store.imports.settings();
     const defaults: LeadDefaults = {
       country: countryCode(req.country ?? settings.defaultCountry) ?? settings.defaultCountry,
       list: req.list,
@@ -182,10 +176,10 @@ export async function importLeads(req: ImportRequest, io: ImportIO): Promise<Imp
     // chunks (a signal is handled by the event loop), never inside one; set before the import
     // begins, so a signal that arrives while it begins finds the batch.
     stopSignals = onInterrupt(() => {
-      writer?.abort();
+      writer?.interrupt();
       rejects?.discard();
     });
-    writer = beginImport(db, {
+    writer = await store.imports.begin({
       fileName: file,
       rep: req.rep,
       now: req.now,
@@ -202,8 +196,11 @@ export async function importLeads(req: ImportRequest, io: ImportIO): Promise<Imp
     const tally = new Tally();
     const bar = io.progress?.(csv.size);
     const setup = { delimiter: csv.dialect.delimiter, layout, defaults, keepRejectedFields: rejects !== undefined };
+    // The rows of a chunk ready for the writer, handed over together.
+    const ready: LeadTuple[] = [];
     try {
       for await (const chunk of normaliseChunks(csv, setup, workerCount(csv.size))) {
+        ready.length = 0;
         for (const raw of chunk.rows) {
           tally.counts.rows_read++;
           const row = readRow(raw);
@@ -214,11 +211,14 @@ export async function importLeads(req: ImportRequest, io: ImportIO): Promise<Imp
             continue;
           }
           tally.warned(row.line, row.warnings);
-          for (const ready of ids.take(row.line, row.lead)) tally.added(writer.add(ready));
+          for (const lead of ids.take(row.line, row.lead)) ready.push(lead);
         }
+        if (ready.length) await writer.add(ready);
         bar?.update(chunk.bytesRead);
       }
-      for (const ready of ids.drain()) tally.added(writer.add(ready));
+      ready.length = 0;
+      for (const lead of ids.drain()) ready.push(lead);
+      if (ready.length) await writer.add(ready);
     } finally {
       bar?.done();
     }
@@ -251,7 +251,7 @@ export async function importLeads(req: ImportRequest, io: ImportIO): Promise<Imp
       throw new NothingToDoError(`nothing to import: ${file} has a header but no rows. No batch was recorded.`, { summary });
     }
     await rejects?.finish();
-    writer.finish(
+    await writer.finish(
       counts,
       {
         list: defaults.list,
@@ -269,48 +269,18 @@ export async function importLeads(req: ImportRequest, io: ImportIO): Promise<Imp
       },
       csv.hash(),
     );
-    // A do-not-call entry added while the import ran moves leads from inserted to suppressed.
+    // The store's counts of what became of the rows (a do-not-call entry added while the
+    // import ran moves leads from inserted to suppressed).
     Object.assign(summary, counts);
     rejects?.publish();
     summary.seconds = io.elapsed();
     return { summary, shown: tally.shown };
   } catch (err) {
-    const undone = writer?.abort() ?? true;
     rejects?.discard();
-    if (db && isDiskFull(err)) throw diskFull(db, err, undone ? null : writer!);
-    throw err;
+    throw writer ? await writer.fail(err) : err;
   } finally {
     stopSignals();
     csv.close();
-    db?.close();
+    await store?.close();
   }
-}
-
-/** 'Disk full' as SQLite or the file system says it (a size limit, ulimit -f, reads as EFBIG: an I/O error). */
-function isDiskFull(err: unknown): boolean {
-  const code = (err as { code?: string }).code ?? '';
-  return code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EFBIG' || code === 'SQLITE_IOERR_WRITE';
-}
-
-/**
- * After a write failed for lack of space, the WAL still holds the slices written before: it is
- * checkpointed and truncated, so the disk is not left full, and then the batch's leads (never
- * callable) are removed if the first attempt found no room, and the WAL truncated again. The
- * message says what happened; exit 1.
- */
-function diskFull(db: DB, err: unknown, pending: LeadWriter | null): Error {
-  let truncated = truncateWal(db);
-  const undone = pending === null || (truncated && pending.abort());
-  if (pending !== null && undone) truncated = truncateWal(db);
-  return Object.assign(
-    new Error(
-      `the disk is full (or the database reached a file-size limit): ${(err as Error).message}. The import stopped` +
-        (undone
-          ? ' and nothing of it was kept'
-          : "; none of its leads became callable, and the next import or 'callq maintain' removes those it had written") +
-        (truncated ? '; the write-ahead log was emptied.' : "; the write-ahead log could not be emptied yet: run 'callq maintain' once there is room.") +
-        ' Free some space and import again.',
-    ),
-    { code: 'CALLQ_DISK_FULL' },
-  );
 }

@@ -1,11 +1,11 @@
 // callq import FILE (docs/importing.md): options checked here, the import itself in
-// app/import-leads.ts (whole or in slices: db/import-writer.ts), what people read in ui/import-view.ts.
+// app/import-leads.ts (through the store: db/store/imports.ts), what people read in ui/import-view.ts.
 import { closeSync, openSync, readSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { Context } from './context.js';
 import { flagOption, textOption, trimmedOption, type OptionValues } from './args.js';
 import { importLeads, type ImportRequest } from '../app/import-leads.js';
-import { IMPORT_LOCKS, type ImportLock } from '../db/import-writer.js';
+import { IMPORT_LOCKS, type ImportLock } from '../db/store/imports.js';
 import { UsageError } from '../core/errors.js';
 import { rejectsTarget } from '../io/rejects-file.js';
 import { parseMapOption } from '../io/fields.js';

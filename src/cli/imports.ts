@@ -2,31 +2,15 @@
 import { basename } from 'node:path';
 import type { Context } from './context.js';
 import { flagOption, type OptionValues } from './args.js';
-import { openDatabase } from '../db/open.js';
-import { batchState, listImports, undoImport } from '../db/imports.js';
+import { openStore } from '../db/store.js';
 import { NothingToDoError, UsageError } from '../core/errors.js';
 import { printData, printInfo, printJson } from '../ui/output.js';
 import { renderTable } from '../ui/table.js';
 
 export async function list(ctx: Context): Promise<void> {
-  const db = openDatabase(ctx.dbPath);
+  const store = await openStore(ctx.dbPath);
   try {
-    const batches = listImports(db).map((b) => ({
-      batch: b.id,
-      state: batchState(b),
-      file: b.file_name,
-      created_at: b.created_at,
-      rep: b.rep,
-      rows_read: b.rows_read,
-      inserted: b.inserted,
-      updated: b.updated,
-      duplicates: b.duplicates,
-      suppressed: b.suppressed,
-      rejected: b.rejected,
-      undone_at: b.undone_at,
-      file_hash: b.file_hash,
-      options: JSON.parse(b.options) as Record<string, unknown>,
-    }));
+    const batches = await store.imports.list();
     if (batches.length === 0) throw new NothingToDoError("no imports yet. Import a list with 'callq import FILE'.");
     if (ctx.json) return printJson(ctx, batches);
     printData(
@@ -49,7 +33,7 @@ export async function list(ctx: Context): Promise<void> {
       ),
     );
   } finally {
-    db.close();
+    await store.close();
   }
 }
 
@@ -59,9 +43,9 @@ export async function undo(ctx: Context, [batch]: string[], values: OptionValues
   if (!/^\d+$/.test(batch ?? '') || !Number.isSafeInteger(id) || id <= 0) {
     throw new UsageError(`invalid batch '${batch ?? ''}': expected a batch number as shown by 'callq imports'.`);
   }
-  const db = openDatabase(ctx.dbPath);
+  const store = await openStore(ctx.dbPath);
   try {
-    const result = undoImport(db, id, force, ctx.now);
+    const result = await store.imports.undo(id, force, ctx.now);
     if (ctx.json) printJson(ctx, result);
     else {
       printInfo(
@@ -73,6 +57,6 @@ export async function undo(ctx: Context, [batch]: string[], values: OptionValues
       );
     }
   } finally {
-    db.close();
+    await store.close();
   }
 }

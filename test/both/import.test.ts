@@ -1,0 +1,287 @@
+// `callq import`, `callq imports` and `callq import undo` through the built binary on both
+// stores: the same files give the same summaries and the same leads, duplicates and merges,
+// do-not-call at import, dry runs, rejects files, undo, and an import killed mid-way.
+import { afterEach, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { BASE_ENV, BIN, callq, FIXTURES, json, openRaw } from '../helpers.js';
+import { newTestStore, STORE_KINDS, type TestStore, type TestStoreKind } from '../stores.js';
+import { suppressionKey } from '../../src/core/suppression.js';
+import { leadFile } from './import-files.js';
+
+const NOW = '2026-11-23T15:00:00Z';
+const fixture = (...path: string[]) => join(FIXTURES, ...path);
+
+function runImport(s: TestStore, file: string, ...args: string[]) {
+  return callq(['--db', s.db, '--now', NOW, 'import', file, '--country', 'US', '--json', ...args]);
+}
+
+function importJson(s: TestStore, file: string, ...args: string[]) {
+  const r = runImport(s, file, ...args);
+  expect(r.code, r.stderr).toBe(0);
+  return json(r);
+}
+
+/** Every column of every lead but the ids (each store numbers rows its own way), in id order. */
+const LEAD_COLUMNS = `external_id, external_system, first_name, last_name, company, title, email, phone, phone_ext, phone_raw, alt_phones,
+  country, region, postal_code, timezone, timezone_source, source, campaign, list, score, owner, custom, status, attempts, contacts,
+  next_eligible_at, closed_at, inbound_at, queue_rank, created_at, updated_at`;
+
+/** The leads, their alternate phones and zones, the do-not-call list: what an import leaves, store-neutral. */
+async function dump(s: TestStore) {
+  const num = (r: Record<string, unknown>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v]));
+  return {
+    leads: (await s.query(`SELECT ${LEAD_COLUMNS} FROM leads ORDER BY id`)).map(num),
+    alt_phones: (await s.query('SELECT l.phone AS lead, a.phone FROM lead_alt_phones a JOIN leads l ON l.id = a.lead_id ORDER BY l.id, a.phone')).map(num),
+    zones: (await s.query('SELECT timezone FROM lead_zones ORDER BY timezone')).map(num),
+    suppressions: (await s.query('SELECT kind, value, value_hash, reason, source, created_at FROM suppressions ORDER BY kind, value_hash')).map(num),
+  };
+}
+
+/** A summary without what differs by store or run (time taken, how the lock was held). */
+function comparable(summary: Record<string, unknown>) {
+  const { seconds: _s, lock: _l, ...rest } = summary;
+  return rest;
+}
+
+/** An empty store with callq's schema (`callq init` is another command's; PostgreSQL clones the migrated template). */
+async function initialised(kind: TestStoreKind): Promise<TestStore> {
+  const s = await newTestStore(kind, { migrated: true });
+  if (kind === 'sqlite') expect(callq(['--db', s.db, 'init']).code).toBe(0);
+  return s;
+}
+
+/** Runs a statement that returns no rows (TestStore.query reads rows). */
+async function exec(s: TestStore, sql: string, ...params: unknown[]): Promise<void> {
+  if (s.kind === 'postgres') {
+    await s.query(sql, ...params);
+    return;
+  }
+  const conn = openRaw(s.db);
+  try {
+    conn.prepare(sql).run(...params);
+  } finally {
+    conn.close();
+  }
+}
+
+const count = async (s: TestStore, sql: string, ...params: unknown[]) => Number((await s.query<{ n: unknown }>(sql, ...params))[0].n);
+
+/** Waits for something another process does; fails (never gives up silently) after a minute. */
+async function waitFor(what: string, check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const VENDORS = ['salesforce.csv', 'hubspot.csv', 'apollo.csv', 'zoominfo.csv', 'pipedrive.csv', 'google-contacts.csv', 'outlook.csv', 'zoho.csv', 'utf8-stray-byte.csv', 'iso-8859-2-polish.csv', 'shift-jis.csv'];
+
+/** Scenarios run on both stores, whose summaries and leads must be identical. */
+const SCENARIOS: [string, string[][]][] = [
+  ...VENDORS.map((v): [string, string[][]] => [v, [[fixture('vendors', v)]]]),
+  ['every vendor file, then half of them again with --on-duplicate update', [...VENDORS.map((v) => [fixture('vendors', v)]), ...VENDORS.filter((_, i) => i % 2 === 0).map((v) => [fixture('vendors', v), '--on-duplicate', 'update', '--source', 'again'])]],
+  ['duplicates.csv twice, then with --on-duplicate update', [[fixture('import', 'duplicates.csv')], [fixture('import', 'duplicates.csv')], [fixture('import', 'duplicates.csv'), '--on-duplicate', 'update', '--campaign', 'spring']]],
+  ['identity chains, then updates', [[fixture('import', 'identity-chains.csv')], [fixture('import', 'identity-update.csv'), '--on-duplicate', 'update']]],
+  ['identity chains, then the updates skipped', [[fixture('import', 'identity-chains.csv')], [fixture('import', 'identity-update.csv')]]],
+  ['the updates first, then identity chains merged', [[fixture('import', 'identity-update.csv')], [fixture('import', 'identity-chains.csv'), '--on-duplicate', 'update', '--list', 'L2']]],
+  ['bad phones, ragged rows, embedded newlines, headers', [[fixture('import', 'bad-phones.csv')], [fixture('import', 'ragged.csv')], [fixture('import', 'embedded-newlines.csv')], [fixture('import', 'headers-variants.csv'), '--on-duplicate', 'update']]],
+];
+
+describe.skipIf(STORE_KINDS.length < 2)('callq import: the same files give the same leads on SQLite and PostgreSQL', () => {
+  const stores: TestStore[] = [];
+  afterEach(async () => {
+    for (const s of stores.splice(0)) await s.cleanup();
+  });
+
+  it.each(SCENARIOS)('%s', async (_name, steps) => {
+    const [lite, pg] = [await newTestStore('sqlite'), await newTestStore('postgres')];
+    stores.push(lite, pg);
+    for (const step of steps) {
+      const [a, b] = [importJson(lite, step[0], ...step.slice(1)), importJson(pg, step[0], ...step.slice(1))];
+      expect(comparable(b), `${step.join(' ')}`).toEqual(comparable(a));
+      expect(b.lock).toBe('none');
+    }
+    const [da, db] = [await dump(lite), await dump(pg)];
+    expect(da.leads.length).toBeGreaterThan(0);
+    expect(db).toEqual(da);
+  }, 300_000);
+});
+
+// Each test runs the binary several times: minutes on a loaded machine.
+describe.each(STORE_KINDS)('callq import on %s', { timeout: 180_000 }, (kind: TestStoreKind) => {
+  let s: TestStore;
+  afterEach(async () => {
+    await s?.cleanup();
+  });
+
+  it('creates the database, counts duplicates within the file, and a second import finds every row a duplicate', async () => {
+    s = await newTestStore(kind);
+    const first = importJson(s, fixture('import', 'duplicates.csv'));
+    expect(first).toMatchObject({ batch: 1, dry_run: false, rows_read: 13, updated: 0, suppressed: 0, rejected: 1 });
+    expect(first.inserted + first.duplicates).toBe(12);
+    expect(await count(s, 'SELECT count(*) AS n FROM leads')).toBe(first.inserted);
+    expect(await count(s, `SELECT count(*) AS n FROM leads WHERE status = 'new' AND import_id = 1`)).toBe(first.inserted);
+    const again = importJson(s, fixture('import', 'duplicates.csv'));
+    expect(again).toMatchObject({ batch: 2, inserted: 0, updated: 0, duplicates: 12, rejected: 1 });
+    const update = importJson(s, fixture('import', 'duplicates.csv'), '--on-duplicate', 'update', '--campaign', 'spring');
+    expect(update).toMatchObject({ batch: 3, inserted: 0, updated: first.inserted, duplicates: 12 - first.inserted });
+    expect(await count(s, `SELECT count(*) AS n FROM leads WHERE campaign = 'spring'`)).toBe(first.inserted);
+    expect(await count(s, 'SELECT count(*) AS n FROM leads')).toBe(first.inserted);
+  });
+
+  it('does not import contacts on the do-not-call list, and a row flagged do-not-call goes on it', async () => {
+    s = await initialised(kind);
+    const listed = suppressionKey('phone', '+12127345525');
+    const domain = suppressionKey('domain', 'apexfoods.com');
+    for (const k of [listed, domain]) {
+      await exec(s, 'INSERT INTO suppressions(kind, value, value_hash, reason, source, created_at) VALUES (?, ?, ?, ?, ?, ?)', k.kind, k.value, k.hash, 'asked', 'test', NOW);
+    }
+    const r = importJson(s, fixture('import', 'duplicates.csv'));
+    // Ann Lee's two rows (the number listed) and Bob and Robert Ortiz (the domain listed).
+    expect(r).toMatchObject({ suppressed: 4, rows_read: 13 });
+    expect(await count(s, `SELECT count(*) AS n FROM leads WHERE phone = '+12127345525' OR email LIKE '%@apexfoods.com'`)).toBe(0);
+
+    const flagged = importJson(s, fixture('import', 'identity-chains.csv'));
+    expect(flagged.suppressed).toBeGreaterThanOrEqual(4);
+    expect(await s.query(`SELECT value, source FROM suppressions WHERE kind = 'email'`)).toEqual([
+      { value: 'fay.ng@orbit.com', source: `import batch 2 (${fixture('import', 'identity-chains.csv')})` },
+      { value: 'lu@moss.com', source: `import batch 2 (${fixture('import', 'identity-chains.csv')})` },
+    ]);
+    // What a flagged row lists reaches later rows of the same file: Gus (its e-mail), Hal (its
+    // number), Max (an extension behind Lu's flagged main number); Fay's other row stays.
+    expect(await count(s, `SELECT count(*) AS n FROM leads WHERE first_name IN ('Gus', 'Hal', 'Lu', 'Max')`)).toBe(0);
+    expect(await count(s, `SELECT count(*) AS n FROM leads WHERE first_name = 'Fay' AND status = 'new'`)).toBe(1);
+  });
+
+  it('--dry-run reports what the import would do and writes nothing', async () => {
+    s = await newTestStore(kind);
+    const dry = importJson(s, fixture('import', 'identity-chains.csv'), '--dry-run');
+    expect(dry).toMatchObject({ dry_run: true, batch: null, lock: null });
+    expect(await count(s, 'SELECT count(*) AS n FROM leads')).toBe(0);
+    expect(await count(s, 'SELECT count(*) AS n FROM imports')).toBe(0);
+    expect(await count(s, 'SELECT count(*) AS n FROM suppressions')).toBe(0);
+    const real = importJson(s, fixture('import', 'identity-chains.csv'));
+    expect(comparable({ ...real, batch: null, dry_run: true })).toEqual(comparable({ ...dry, batch: null }));
+    const dryUpdate = importJson(s, fixture('import', 'identity-update.csv'), '--dry-run', '--on-duplicate', 'update');
+    const before = await dump(s);
+    expect(dryUpdate.updated).toBeGreaterThan(0);
+    expect(await dump(s)).toEqual(before);
+    const update = importJson(s, fixture('import', 'identity-update.csv'), '--on-duplicate', 'update');
+    expect(comparable({ ...update, batch: null, dry_run: true, lock: null })).toEqual(comparable(dryUpdate));
+    expect(await dump(s)).not.toEqual(before);
+  });
+
+  it('writes rejected rows to --rejects FILE with their line and reason', async () => {
+    s = await newTestStore(kind);
+    const rejects = join(s.dir, 'rejects.csv');
+    const r = importJson(s, fixture('import', 'bad-phones.csv'), '--rejects', rejects);
+    const rows = parse(readFileSync(rejects, 'utf8'), { columns: true }) as Record<string, string>[];
+    expect(rows.length).toBe(r.rejected);
+    expect(rows.slice(0, 2).map((x) => [x.line, x.reason])).toEqual([
+      ['3', 'no-phone'],
+      ['4', 'invalid-phone'],
+    ]);
+  });
+
+  it('lists batches and undoes the leads a batch created, not those it updated', async () => {
+    s = await newTestStore(kind);
+    expect(callq(['--db', s.db, 'imports']).code).toBe(2); // no database yet
+    await s.cleanup();
+    s = await initialised(kind);
+    expect(callq(['--db', s.db, 'imports']).code).toBe(3);
+    importJson(s, fixture('import', 'bad-phones.csv'));
+    const u = join(s.dir, 'u.csv');
+    writeFileSync(u, 'Phone,Company\n(212) 734-5524,Ames Data Inc\n(212) 734-5525,New Lead Co\n');
+    importJson(s, u, '--on-duplicate', 'update');
+    const list = json(callq(['--db', s.db, 'imports', '--json']));
+    expect(list.map((b: any) => [b.batch, b.state, b.inserted, b.updated, b.undone_at])).toEqual([
+      [1, 'complete', 7, 0, null],
+      [2, 'complete', 1, 1, null],
+    ]);
+    expect(list[0].options).toMatchObject({ on_duplicate: 'skip', country: 'US', rejected_by_reason: { 'no-phone': 1, 'invalid-phone': 10 } });
+    expect(callq(['--db', s.db, 'imports']).stdout).toMatch(/bad-phones\.csv/);
+
+    const undo = callq(['--db', s.db, '--now', NOW, 'import', 'undo', '2', '--json']);
+    expect(undo.code, undo.stderr).toBe(0);
+    expect(json(undo)).toEqual({ batch: 2, removed: 1, called: 0, updated_kept: 1 });
+    expect((await s.query(`SELECT company FROM leads WHERE phone = '+12127345524'`))[0].company).toBe('Ames Data Inc');
+    expect(await count(s, `SELECT count(*) AS n FROM leads WHERE phone = '+12127345525'`)).toBe(0);
+    expect((await s.query('SELECT undone_at FROM imports WHERE id = 2'))[0].undone_at).toBe('2026-11-23T15:00:00.000Z');
+    expect(json(callq(['--db', s.db, 'imports', '--json']))[1].state).toBe('undone');
+    expect(callq(['--db', s.db, 'import', 'undo', '2']).code).toBe(3);
+    expect(callq(['--db', s.db, 'import', 'undo', '9']).code).toBe(2);
+
+    // A called lead holds the undo back unless --force.
+    const lead = (await s.query<{ id: number }>(`SELECT id FROM leads WHERE phone = '+12127345524'`))[0];
+    await exec(s, `UPDATE leads SET attempts = 1, status = 'working' WHERE id = ?`, lead.id);
+    await exec(s, `INSERT INTO calls(lead_id, rep, called_at, disposition) VALUES (?, 'ana', ?, 'no-answer')`, lead.id, NOW);
+    const refused = callq(['--db', s.db, 'import', 'undo', '1']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/1 lead\(s\) of import batch 1 have been called/);
+    expect(await count(s, 'SELECT count(*) AS n FROM leads WHERE import_id = 1')).toBe(7);
+    const forced = callq(['--db', s.db, '--now', NOW, 'import', 'undo', '1', '--force', '--json']);
+    expect(json(forced)).toEqual({ batch: 1, removed: 7, called: 1, updated_kept: 0 });
+    expect(await count(s, 'SELECT count(*) AS n FROM calls')).toBe(0);
+  });
+
+  it('an import killed mid-way leaves nothing callable, and the next import cleans up after it', async () => {
+    s = await initialised(kind);
+    const big = leadFile(join(s.dir, 'big.csv'), 60_000);
+    // In slices on SQLite, so that some of its leads are written when it is killed.
+    const child = spawn(process.execPath, [BIN, '--db', s.db, '--now', NOW, 'import', big, '--country', 'US', '--lock', 'slices'], {
+      env: { ...BASE_ENV, CALLQ_REP: 'ana' },
+      stdio: 'ignore',
+    });
+    const exited = new Promise<number | null>((done) => child.on('exit', (_code, signal) => done(signal === 'SIGKILL' ? 137 : _code)));
+    // Mid-way: SQLite has written a slice of its leads; PostgreSQL is streaming rows into its staging table.
+    await waitFor('the import to be under way', async () =>
+      kind === 'sqlite'
+        ? (await count(s, `SELECT count(*) AS n FROM leads WHERE import_id = 1`)) > 0
+        : (await count(s, `SELECT count(*) AS n FROM pg_stat_activity WHERE query LIKE 'COPY callq_import_rows%'`)) > 0,
+    );
+    child.kill('SIGKILL');
+    expect(await exited).toBe(137);
+    expect(await count(s, `SELECT count(*) AS n FROM leads WHERE status <> 'importing'`)).toBe(0);
+    expect(await count(s, `SELECT count(*) AS n FROM imports WHERE state = 'running'`)).toBe(1);
+    // Its importer gone (on PostgreSQL, once the server has seen the connection drop), the batch shows as interrupted.
+    await waitFor('the batch to show as interrupted', async () => json(callq(['--db', s.db, 'imports', '--json']))[0].state === 'interrupted');
+
+    const small = leadFile(join(s.dir, 'small.csv'), 50, 100_000);
+    const next = callq(['--db', s.db, '--now', NOW, 'import', small, '--country', 'US', '--json']);
+    expect(next.code, next.stderr).toBe(0);
+    expect(next.stderr).toMatch(/Import batch 1 had been interrupted or had failed; removed the \d+ lead\(s\) it had written/);
+    expect(json(next)).toMatchObject({ batch: 2, inserted: 50 });
+    expect(await count(s, 'SELECT count(*) AS n FROM leads')).toBe(50);
+    const list = json(callq(['--db', s.db, 'imports', '--json']));
+    expect(list.map((b: any) => [b.batch, b.state])).toEqual([
+      [1, 'failed'],
+      [2, 'complete'],
+    ]);
+  });
+
+  it('undoing a killed import cleans it up', async () => {
+    s = await initialised(kind);
+    const big = leadFile(join(s.dir, 'big.csv'), 60_000);
+    const child = spawn(process.execPath, [BIN, '--db', s.db, '--now', NOW, 'import', big, '--country', 'US', '--lock', 'slices'], {
+      env: { ...BASE_ENV, CALLQ_REP: 'ana' },
+      stdio: 'ignore',
+    });
+    const exited = new Promise<void>((done) => child.on('exit', () => done()));
+    await waitFor('the import to be under way', async () => (await count(s, `SELECT count(*) AS n FROM imports WHERE state = 'running'`)) > 0);
+    child.kill('SIGKILL');
+    await exited;
+    await waitFor('the batch to show as interrupted', async () => json(callq(['--db', s.db, 'imports', '--json']))[0].state === 'interrupted');
+    const undo = callq(['--db', s.db, '--now', NOW, 'import', 'undo', '1', '--json']);
+    expect(undo.code, undo.stderr).toBe(0);
+    expect(json(undo)).toMatchObject({ batch: 1, called: 0, updated_kept: 0 });
+    expect(await count(s, 'SELECT count(*) AS n FROM leads')).toBe(0);
+    expect(json(callq(['--db', s.db, 'imports', '--json'])).map((b: any) => b.state)).toEqual(['undone']);
+    const next = runImport(s, leadFile(join(s.dir, 'small.csv'), 50, 100_000));
+    expect(next.code, next.stderr).toBe(0);
+    expect(next.stderr).not.toMatch(/interrupted/);
+  });
+});

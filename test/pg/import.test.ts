@@ -1,0 +1,117 @@
+// `callq import` on PostgreSQL with others at work: two imports at once run one after the other,
+// and a rep claims and logs while an import is merging its batch, never seeing any of it.
+import { afterEach, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { callqAsync, json, tempDir } from '../helpers.js';
+import type { PgClient } from '../../src/db/pg/open.js';
+import { loadSettingsPg } from '../../src/db/pg/settings.js';
+import { claimNextLeadPg } from '../../src/db/pg/queue.js';
+import { recordOutcomePg } from '../../src/db/pg/outcomes.js';
+import { outcomeLead, planOutcome } from '../../src/core/outcome.js';
+import type { LeadRow } from '../../src/core/lead.js';
+import { leadFile } from '../both/import-files.js';
+import { freshDatabase, pgInfo, type TestDatabase } from './db.js';
+
+const NOW = '2026-11-24T15:00:00.000Z'; // Tuesday 10:00 in New York
+
+/** Waits for something another process does; fails (never gives up silently) after a minute. */
+async function waitFor(what: string, check: () => Promise<boolean>): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe.skipIf(pgInfo.unavailable)('callq import on PostgreSQL while others work', () => {
+  let db: TestDatabase;
+  let t: ReturnType<typeof tempDir>;
+  const clients: PgClient[] = [];
+  const connect = async () => {
+    const c = await db.connect();
+    clients.push(c);
+    return c;
+  };
+  afterEach(async () => {
+    for (const c of clients.splice(0)) await c.end().catch(() => {});
+    await db?.drop();
+    t?.cleanup();
+  });
+
+  const run = (file: string, ...args: string[]) => callqAsync(['--db', db.url, '--now', NOW, 'import', file, '--country', 'US', '--json', ...args]);
+
+  it('two imports started at once both complete, one after the other, with the right counts', async () => {
+    db = await freshDatabase();
+    t = tempDir();
+    const a = leadFile(join(t.dir, 'a.csv'), 20_000, 0);
+    // b repeats a's last 5,000 leads: whichever runs second finds them as duplicates.
+    const b = leadFile(join(t.dir, 'b.csv'), 10_000, 15_000);
+    const [ra, rb] = await Promise.all([run(a), run(b)]);
+    expect(ra.code, ra.stderr).toBe(0);
+    expect(rb.code, rb.stderr).toBe(0);
+    const [sa, sb] = [json(ra), json(rb)];
+    const [first, second] = sa.batch < sb.batch ? [sa, sb] : [sb, sa];
+    expect([first.batch, second.batch]).toEqual([1, 2]);
+    expect(first).toMatchObject({ inserted: first.rows_read, duplicates: 0 });
+    expect(second).toMatchObject({ inserted: second.rows_read - 5_000, duplicates: 5_000 });
+    const c = await connect();
+    expect(Number((await c.query('SELECT count(*) AS n FROM leads')).rows[0].n)).toBe(25_000);
+    expect((await c.query(`SELECT id, state, inserted FROM imports ORDER BY id`)).rows).toEqual([
+      { id: 1, state: 'complete', inserted: first.inserted },
+      { id: 2, state: 'complete', inserted: second.inserted },
+    ]);
+  }, 180_000);
+
+  it('a rep claims and logs while an import merges its batch, and never sees a lead of it before it commits', async () => {
+    db = await freshDatabase();
+    t = tempDir();
+    const first = json(await run(leadFile(join(t.dir, 'first.csv'), 200, 0)));
+    expect(first.inserted).toBe(200);
+    const rep = await connect();
+    const holder = await connect();
+    // A lead the import will merge into, held by another transaction: the import's merge then
+    // waits inside its last transaction, after its new leads are written — observable, no timing.
+    const merged = (await holder.query<{ id: number; phone: string }>('SELECT id, phone FROM leads WHERE import_id = 1 ORDER BY id LIMIT 1')).rows[0];
+    const second = leadFile(join(t.dir, 'second.csv'), 30_000, 1_000);
+    writeFileSync(second, `F0,L0,New Name Co,p0@example0.com,${merged.phone},gen\n`, { flag: 'a' });
+    await holder.query('BEGIN');
+    await holder.query('SELECT 1 FROM leads WHERE id = $1 FOR UPDATE', [merged.id]);
+    const importing = run(second, '--on-duplicate', 'update');
+    await waitFor('the import to wait on the held lead while merging', async () => {
+      const { rows } = await rep.query(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'UPDATE leads l SET%'`);
+      return rows.length > 0;
+    });
+
+    // Meanwhile: the batch is running, none of its leads is visible, a rep claims and logs.
+    expect((await rep.query(`SELECT state FROM imports WHERE id = 2`)).rows).toEqual([{ state: 'running' }]);
+    // Its importer alive (it holds the import lock), `callq imports` says running, not interrupted.
+    const listed = await callqAsync(['--db', db.url, 'imports', '--json']);
+    expect(json(listed).map((b: { batch: number; state: string }) => [b.batch, b.state])).toEqual([
+      [1, 'complete'],
+      [2, 'running'],
+    ]);
+    expect(Number((await rep.query('SELECT count(*) AS n FROM leads')).rows[0].n)).toBe(200);
+    const settings = await loadSettingsPg(rep);
+    const now = new Date(NOW);
+    for (let i = 0; i < 3; i++) {
+      const claim = await claimNextLeadPg(rep, now, settings, 'bo', {});
+      expect(claim, 'a lead to claim').not.toBeNull();
+      expect(claim!.lead.import_id).toBe(1);
+      expect(claim!.lead.id).not.toBe(merged.id);
+      const d = settings.dispositions.find((x) => x.name === 'no-answer')!;
+      const plan = (lead: LeadRow) => planOutcome(outcomeLead(lead), { disposition: d, note: 'no answer', answers: {}, rep: 'bo', viewerZone: 'UTC' }, now, settings);
+      const logged = await recordOutcomePg(rep, { leadId: claim!.lead.id, rep: 'bo', now, force: false, token: claim!.token }, settings, plan, claim!.lead);
+      expect(logged.lead).toMatchObject({ id: claim!.lead.id, status: 'working', last_disposition: 'no-answer', claim_rep: null });
+    }
+    expect(Number((await rep.query('SELECT count(*) AS n FROM calls')).rows[0].n)).toBe(3);
+
+    await holder.query('COMMIT');
+    const done = await importing;
+    expect(done.code, done.stderr).toBe(0);
+    expect(json(done)).toMatchObject({ batch: 2, inserted: 30_000, updated: 1 });
+    expect(Number((await rep.query('SELECT count(*) AS n FROM leads')).rows[0].n)).toBe(30_200);
+    expect((await rep.query('SELECT company FROM leads WHERE id = $1', [merged.id])).rows[0].company).toBe('New Name Co');
+    expect((await rep.query(`SELECT state FROM imports WHERE id = 2`)).rows).toEqual([{ state: 'complete' }]);
+  }, 180_000);
+});
