@@ -39,27 +39,44 @@ export async function unlockImports(client: ClientBase): Promise<void> {
  * are written in its last transaction, so there are none unless that committed). Returns one
  * line per batch, for the caller to print. `only` limits it to one batch.
  */
-export async function cleanupPgImports(client: ClientBase, only?: number): Promise<string[]> {
-  const { rows } = await client.query<{ id: number }>(
-    `SELECT id FROM imports i WHERE (state IN ('running', 'publishing') AND NOT ${holdsImportLock('i.pid')})
-       OR (state = 'failed' AND EXISTS (SELECT 1 FROM leads l WHERE l.import_id = i.id)) ORDER BY id`,
+export interface CleanedPgBatch {
+  batch: number;
+  /** Leads it had written that were removed. */
+  removed: number;
+}
+
+/** The batches an interrupted import left (what cleanupPgImports would clean), without changing them. */
+export async function interruptedPgImports(client: ClientBase): Promise<CleanedPgBatch[]> {
+  const { rows } = await client.query<{ id: number; n: number }>(
+    `SELECT id, (SELECT count(*) FROM leads l WHERE l.import_id = i.id) AS n FROM imports i
+      WHERE (state IN ('running', 'publishing') AND NOT ${holdsImportLock('i.pid')})
+         OR (state = 'failed' AND EXISTS (SELECT 1 FROM leads l WHERE l.import_id = i.id)) ORDER BY id`,
   );
-  const lines: string[] = [];
-  for (const { id } of rows) {
-    if (only !== undefined && id !== only) continue;
+  return rows.map((r) => ({ batch: r.id, removed: r.n }));
+}
+
+export async function cleanupPgImports(client: ClientBase, only?: number): Promise<CleanedPgBatch[]> {
+  const cleaned: CleanedPgBatch[] = [];
+  for (const { batch } of await interruptedPgImports(client)) {
+    if (only !== undefined && batch !== only) continue;
     await client.query('BEGIN');
     try {
-      await client.query(`UPDATE imports SET state = 'failed', pid = NULL WHERE id = $1`, [id]);
-      const removed = (await client.query('DELETE FROM leads WHERE import_id = $1', [id])).rowCount ?? 0;
-      await client.query('DELETE FROM import_updates WHERE import_id = $1', [id]);
+      await client.query(`UPDATE imports SET state = 'failed', pid = NULL WHERE id = $1`, [batch]);
+      const removed = (await client.query('DELETE FROM leads WHERE import_id = $1', [batch])).rowCount ?? 0;
+      await client.query('DELETE FROM import_updates WHERE import_id = $1', [batch]);
       await client.query('COMMIT');
-      lines.push(`Import batch ${id} had been interrupted or had failed; removed the ${removed} lead(s) it had written (none was ever callable).`);
+      cleaned.push({ batch, removed });
     } catch (err) {
       await client.query('ROLLBACK').catch(() => {});
       throw err;
     }
   }
-  return lines;
+  return cleaned;
+}
+
+/** What the import prints about a batch it cleaned. */
+export function describeCleanedBatch(b: CleanedPgBatch): string {
+  return `Import batch ${b.batch} had been interrupted or had failed; removed the ${b.removed} lead(s) it had written (none was ever callable).`;
 }
 
 interface BatchRow {
@@ -121,8 +138,7 @@ export async function undoPgImport(client: ClientBase, batchId: number, force: b
     if (batchState(first) !== 'interrupted' && first.state !== 'failed') {
       throw new BusyError(`import batch ${batchId} is still running; nothing was changed. Undo it once it has finished.`);
     }
-    const line = (await cleanupPgImports(client, batchId))[0];
-    cleaned = line ? Number(/removed the (\d+)/.exec(line)?.[1] ?? 0) : 0;
+    cleaned = (await cleanupPgImports(client, batchId))[0]?.removed ?? 0;
   }
   await client.query('BEGIN');
   try {

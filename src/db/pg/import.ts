@@ -14,7 +14,7 @@ import { identityKeys, splitPhoneIdentity, type IdentityKeys } from '../../core/
 import { leadSuppressionKeys, personSuppressionKeys, type SuppressionKey } from '../../core/suppression.js';
 import { AT, LEAD_COLUMNS, MERGED_COLUMNS, TUPLE_COLUMNS, leadFromTuple, mergeLead, type LeadTuple, type MergedLead, type StoredLead } from '../../io/lead-record.js';
 import type { ImportBegin, ImportWriter } from '../store/imports.js';
-import { cleanupPgImports, lockImports, unlockImports } from './import-batches.js';
+import { cleanupPgImports, describeCleanedBatch, lockImports, unlockImports } from './import-batches.js';
 
 const ROWS = 'callq_import_rows';
 const NOTES = 'callq_import_notes';
@@ -50,7 +50,7 @@ export async function beginPgImport(client: ClientBase, options: ImportBegin): P
   try {
     if (!options.dryRun) {
       locked = await lockImports(client, notice);
-      for (const line of await cleanupPgImports(client)) notice(line);
+      for (const b of await cleanupPgImports(client)) notice(describeCleanedBatch(b));
       const { rows } = await client.query<{ id: number }>(
         `INSERT INTO imports(file_name, rep, created_at, state, pid) VALUES ($1, $2, $3, 'running', pg_backend_pid()) RETURNING id`,
         [options.fileName, options.rep, now],

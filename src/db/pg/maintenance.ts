@@ -18,6 +18,7 @@ import { backupFileName, doNotCallKeys, planRotation, PG_BACKUP_NAME, retentionC
 import type { SuppressionKey } from '../../core/suppression.js';
 import type { MaintainRequest, MaintenanceReport } from '../store/admin.js';
 import { redactUrl } from '../store.js';
+import { cleanupPgImports, interruptedPgImports } from './import-batches.js';
 
 /** Leads changed per transaction: each holds its rows' locks only this long. */
 const BATCH = 1000;
@@ -148,48 +149,13 @@ export interface CleanedBatchPg {
 }
 
 /**
- * Import batches left behind: 'running' or 'publishing' with no live session of the importing
- * process (imports.pid holds that session's backend pid, pg_backend_pid()), or 'failed' still
- * holding unpublished leads. A running or failed batch's unpublished ('importing') leads and
- * staged merges are removed and it is marked failed. A batch that stopped while publishing is
- * left to the import code (publishing applies its staged merges) and listed with removed 0.
+ * Import batches left behind (src/db/pg/import-batches.ts): a 'running' batch whose session no
+ * longer holds the import lock is marked failed and whatever it wrote removed. An import on
+ * PostgreSQL writes its leads in its last transaction, so there is usually nothing to remove.
  */
 async function interruptedImportsPg(conn: PgConnection, dryRun: boolean): Promise<{ cleaned: CleanedBatchPg[]; publishing: number[] }> {
-  const rows = await conn.client.query<{ id: number; state: string; n: number }>(
-    `SELECT i.id, i.state, (SELECT count(*) FROM leads l WHERE l.import_id = i.id AND l.status = 'importing') AS n
-       FROM imports i
-      WHERE (i.state IN ('running','publishing') AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.pid = i.pid))
-         OR (i.state = 'failed' AND EXISTS (SELECT 1 FROM leads l WHERE l.import_id = i.id AND l.status = 'importing'))
-      ORDER BY i.id`,
-  );
-  const cleaned: CleanedBatchPg[] = [];
-  const publishing: number[] = [];
-  for (const b of rows.rows) {
-    if (b.state === 'publishing') {
-      publishing.push(b.id);
-      continue;
-    }
-    if (dryRun) {
-      cleaned.push({ batch: b.id, removed: b.n, published: false });
-      continue;
-    }
-    await conn.client.query(`UPDATE imports SET state = 'failed' WHERE id = $1 AND state = 'running'`, [b.id]);
-    let removed = 0;
-    for (;;) {
-      const n = await conn.transaction(async (c) => {
-        const del = await c.query(
-          `DELETE FROM leads WHERE id IN (SELECT id FROM leads WHERE import_id = $1 AND status = 'importing' ORDER BY id LIMIT ${BATCH * 10})`,
-          [b.id],
-        );
-        return del.rowCount ?? 0;
-      });
-      removed += n;
-      if (n === 0) break;
-    }
-    await conn.client.query('DELETE FROM import_updates WHERE import_id = $1', [b.id]);
-    cleaned.push({ batch: b.id, removed, published: false });
-  }
-  return { cleaned, publishing };
+  const batches = dryRun ? await interruptedPgImports(conn.client) : await cleanupPgImports(conn.client);
+  return { cleaned: batches.map((b) => ({ ...b, published: false })), publishing: [] };
 }
 
 /** The folders killed runs may have left temp files in: the backup folder and every hand-off destination's. */
