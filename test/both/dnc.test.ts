@@ -94,7 +94,7 @@ describe.each(STORE_KINDS)('dnc on %s', (kind) => {
     expect((await s.statuses())[0]).toBe('do-not-call');
     expect(s.run('remove', 'z@five.com').code).toBe(0);
     expect(s.run('list').stdout).toMatch(/The do-not-call list is empty\./);
-  });
+  }, 120_000);
 
   it("import adds a file's values in one go; phones are read in the team's default country", async () => {
     const s = await storeOf(kind);
@@ -132,5 +132,5 @@ describe.runIf(STORE_KINDS.includes('postgres'))('dnc: SQLite and PostgreSQL sid
       await lite.store.cleanup();
       await pg.store.cleanup();
     }
-  });
+  }, 180_000);
 });

@@ -110,7 +110,7 @@ describe.each(STORE_KINDS)('export on %s', (kind) => {
     const all = s.run('export', 'sales-ready', '--all', '--json');
     expect(all.code, all.stderr).toBe(0);
     expect(ndjson(all.stdout).map((l) => [l.callq_id, l.first_name])).toEqual([[1, 'Ana'], [2, 'Bo'], [3, '=Cy']]);
-  });
+  }, 120_000);
 
   it('--no-mark writes the file and hands nothing off; --json prints the summary', async () => {
     const s = await storeOf(kind);
@@ -245,7 +245,7 @@ describe.each(STORE_KINDS)('export on %s while the leads change', (kind) => {
     const { batch } = JSON.parse(again.stdout);
     expect(await store.query('SELECT count(*) AS n FROM leads WHERE handoff_id = ?', batch)).toEqual([{ n: 4_999 }]);
     expect(await store.query("SELECT count(*) AS n FROM leads WHERE status = 'handed-off'")).toEqual([{ n: 4_999 }]);
-  });
+  }, 120_000);
 });
 
 describe.runIf(STORE_KINDS.includes('postgres'))('export: SQLite and PostgreSQL side by side', () => {
@@ -277,5 +277,5 @@ describe.runIf(STORE_KINDS.includes('postgres'))('export: SQLite and PostgreSQL 
       await lite.store.cleanup();
       await pg.store.cleanup();
     }
-  });
+  }, 240_000);
 });
