@@ -3,7 +3,7 @@
 // kept, id sequences moved past them, row counts compared before the target commits.
 import type { Store } from '../db/store.js';
 import { DATA_TABLES, type TableInfo } from '../db/store/tables.js';
-import { IntegrityError, UsageError } from '../core/errors.js';
+import { ExitError, IntegrityError, UsageError } from '../core/errors.js';
 
 export interface CopiedTable {
   name: string;
@@ -64,7 +64,16 @@ export async function copyDatabase(source: Store, target: Store): Promise<CopyRe
       for (const t of tables) {
         // Settings, and the rows the leads' triggers just derived, give way to the source's own.
         await writer.clear(t.name);
-        await writer.write(t.name, t.columns, reader.rows(t.name, t.columns));
+        try {
+          await writer.write(t.name, t.columns, reader.rows(t.name, t.columns));
+        } catch (err) {
+          if (err instanceof ExitError) throw err;
+          const where = (err as { where?: string }).where;
+          throw new Error(
+            `copying table ${t.name} into ${target.name} failed: ${(err as Error).message}${where ? ` (${where})` : ''}. Nothing was committed.`,
+            { cause: err },
+          );
+        }
       }
       await writer.resetSequences(names);
       const found = await writer.counts(names);
