@@ -9,6 +9,9 @@ import { checkCopyTarget, copyDatabase } from '../app/copy-database.js';
 import { ExitError, UsageError } from '../core/errors.js';
 import { printData, printJson } from '../ui/output.js';
 
+/** Why a target cannot be reached or used (node's and PostgreSQL's codes): the target is wrong, not callq. */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOENT', 'ENOTFOUND', 'EACCES', 'ETIMEDOUT', '3D000', '28000', '28P01', '42501']);
+
 export async function run(ctx: Context, _args: string[], values: OptionValues): Promise<void> {
   const given = textOption(values, 'to')?.trim();
   if (!given) throw new UsageError('db copy needs --to TARGET: a new database file, or the postgres:// URL of an empty database.');
@@ -26,7 +29,9 @@ export async function run(ctx: Context, _args: string[], values: OptionValues): 
     try {
       target = await openStore(to, { create: true });
     } catch (err) {
-      if (err instanceof ExitError) throw new UsageError(`cannot copy into ${shown}: ${err.message}`);
+      if (err instanceof ExitError || UNREACHABLE.has((err as { code?: string }).code ?? '')) {
+        throw new UsageError(`cannot copy into ${shown}: ${(err as Error).message}`);
+      }
       throw err;
     }
     await checkCopyTarget(source, target);
