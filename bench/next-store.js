@@ -71,10 +71,15 @@ try {
     }
   }
   const live = stores.filter((s) => held[s] !== undefined);
-  const figures = { base: [] };
+  // Without the real command on PostgreSQL, a bare claim process through the built store code
+  // (bench/lib/pg-claim-process.js) gives an indication, labelled as such.
+  const proxy = stores.includes('postgres') && !live.includes('postgres');
+  const claimProcess = (rep) => [join(root, 'bench', 'lib', 'pg-claim-process.js'), dbs.postgres, rep, NOW];
+  const figures = { base: [], proxy: [] };
   for (const s of live) figures[s] = { fresh: [], held: [], log: [] };
   for (let i = 0; i < runs; i++) {
     figures.base.push(timeProcess(['-e', '0']));
+    if (proxy) figures.proxy.push(timeProcess(claimProcess(`bench-proxy-${process.pid}-${i}`)).ms);
     for (const s of live) {
       const rep = `bench-fresh-${process.pid}-${i}`;
       const f = timeProcess(callq(s, rep, 'next', '--json'));
@@ -101,6 +106,12 @@ try {
       log(`${`${NAME[s]} ${label}`.padEnd(34)} median ${ms.toFixed(1)} ms   ${ratio.toFixed(2)}×${verdict}`);
     }
     report.stores[s] = out;
+  }
+  if (proxy) {
+    const ms = median(figures.proxy);
+    report.stores.postgres.claim_process = { median_ms: round(ms), ratio: round(ms / base) };
+    log(`${'PostgreSQL bare claim process'.padEnd(34)} median ${ms.toFixed(1)} ms   ${(ms / base).toFixed(2)}×   ` +
+      '(not callq next: connect, settings, claim through dist/ — an indication only)');
   }
   if (asJson) process.stdout.write(JSON.stringify(report) + '\n');
 } finally {

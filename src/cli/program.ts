@@ -332,6 +332,7 @@ export function buildProgram(version: string): Command {
   program
     .command('db')
     .description('the database as a whole: copy it to another store (a new file, or PostgreSQL)')
+    .addHelpText('after', examples(["callq db copy --to 'postgres://callq@db.example.com/sales'"]))
     .command('copy')
     .description('copy every table into a new file or an empty PostgreSQL database, in one transaction, row counts checked')
     .requiredOption('--to <target>', 'a new database file, or the postgres:// URL of a database without leads')
