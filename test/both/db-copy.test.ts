@@ -178,6 +178,15 @@ describe.skipIf(!hasPg)('callq db copy SQLite → PostgreSQL → SQLite', () => 
     const r2 = ok(callq(['--db', pg.db, 'db', 'copy', '--to', back, '--json']));
     expect(json(r2)).toMatchObject({ source: pg.db, target: back });
     expect(await dumpFile(back)).toEqual(before);
+
+    // And from one PostgreSQL database into another.
+    const other = await newTestStore('postgres');
+    try {
+      ok(callq(['--db', pg.db, 'db', 'copy', '--to', other.db]));
+      expect(await dump((sql) => other.query(sql))).toEqual(before);
+    } finally {
+      await other.cleanup();
+    }
   });
 
   it('refuses a PostgreSQL target with leads, and the source database under another spelling of its URL', async () => {
