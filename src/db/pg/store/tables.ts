@@ -51,6 +51,16 @@ export function pgTables(conn: PgConnection): TableStore {
       await client.query(`DELETE FROM ${quoteName(table)}`);
     },
     async write(table, columns, batches) {
+      // The table's indexes (but those behind its key and unique constraints) are set aside and
+      // built again once the rows are in: one sort each instead of a million index insertions.
+      // Index DDL is part of the load's transaction, so a failed copy leaves them as they were.
+      const { rows: indexes } = await client.query<{ name: string; def: string }>(
+        `SELECT i.indexname AS name, i.indexdef AS def FROM pg_indexes i
+          WHERE i.schemaname = current_schema() AND i.tablename = $1
+            AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = format('%I.%I', i.schemaname, i.indexname)::regclass)`,
+        [table],
+      );
+      for (const index of indexes) await client.query(`DROP INDEX ${quoteName(index.name)}`);
       let written = 0;
       async function* lines() {
         for await (const batch of batches) {
@@ -62,6 +72,7 @@ export function pgTables(conn: PgConnection): TableStore {
       }
       const copy = client.query(copyFrom(`COPY ${quoteName(table)} (${columns.map(quoteName).join(', ')}) FROM STDIN`));
       await pipeline(Readable.from(lines(), { objectMode: false }), copy);
+      for (const index of indexes) await client.query(index.def);
       return written;
     },
     async resetSequences(tables) {
@@ -102,7 +113,12 @@ export function pgTables(conn: PgConnection): TableStore {
         await client.query('ROLLBACK').catch(() => undefined);
       }
     },
-    load: (work) => conn.transaction(() => work(writer)),
+    load: (work) =>
+      conn.transaction(async () => {
+        // Memory for rebuilding the set-aside indexes, for this transaction only.
+        await client.query(`SET LOCAL maintenance_work_mem = '256MB'`);
+        return work(writer);
+      }),
     async analyze(tables) {
       // A copy writes every row at once; the planner would otherwise wait for autovacuum's
       // first pass to learn the tables' sizes.
