@@ -335,7 +335,7 @@ export function buildProgram(version: string): Command {
     .addHelpText('after', examples(["callq db copy --to 'postgres://callq@db.example.com/sales'"]))
     .command('copy')
     .description('copy every table into a new file or an empty PostgreSQL database, in one transaction, row counts checked')
-    .requiredOption('--to <target>', 'a new database file, or the postgres:// URL of a database without leads')
+    .option('--to <target>', 'a new database file, or the postgres:// URL of a database without leads')
     .addHelpText(
       'after',
       examples([
