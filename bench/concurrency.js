@@ -4,6 +4,10 @@
 // claim+log cycles per second in total).
 //
 //   node bench/concurrency.js [--workers 8] [--seconds 10] [--leads 60000] [--db PATH] [--json]
+//                             [--store sqlite|postgres|both]
+//
+// --store sqlite (the default) runs the in-process benchmark below; postgres or both runs
+// bench/pg-claims.js with the same sizes: 8 rep processes on each store chosen, in one run.
 //
 // Each worker is a worker_thread with its own connection, looping through the code the CLI runs:
 // claimNextLead (callq next) then logOutcome with the claim token (callq log --token), with a mix
@@ -22,8 +26,20 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const NOW = '2026-11-24T18:00:00.000Z';
 const TARGET = 500;
 
-if (isMainThread) await main();
+if (isMainThread && storeOption() && storeOption() !== 'sqlite') {
+  const pass = ['workers', 'seconds', 'leads', 'store'].flatMap((k) => (process.argv.includes(`--${k}`) ? [`--${k}`, process.argv[process.argv.indexOf(`--${k}`) + 1]] : []));
+  if (!process.argv.includes('--leads')) pass.push('--leads', '60000');
+  if (process.argv.includes('--json')) pass.push('--json');
+  const { spawnSync } = await import('node:child_process');
+  const r = spawnSync(process.execPath, [join(root, 'bench', 'pg-claims.js'), ...pass], { stdio: 'inherit' });
+  process.exit(r.status ?? 1);
+} else if (isMainThread) await main();
 else await work(workerData);
+
+function storeOption() {
+  const i = process.argv.indexOf('--store');
+  return i > 0 ? process.argv[i + 1] : undefined;
+}
 
 async function main() {
   const opt = (name, fallback) => {

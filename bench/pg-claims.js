@@ -1,28 +1,34 @@
 #!/usr/bin/env node
-// Claims and outcomes on PostgreSQL against SQLite, measured in the same run on the same leads
-// (targets: ≥ 400 claim+log cycles/s for 8 reps on PostgreSQL, claim p99 < 10 ms at 1M leads).
+// Claims and outcomes on each store, measured in the same run on the same leads (targets on
+// PostgreSQL: ≥ 400 claim+log cycles/s for 8 reps with no lead served twice; claim p99 < 10 ms
+// at 1M leads).
 //
-//   node bench/pg-claims.js [--leads 1000000] [--workers 8] [--seconds 10] [--claims 2000]
-//                           [--pg postgres://…] [--fsync on|off] [--json]
+//   node bench/pg-claims.js [--store sqlite|postgres|both] [--leads 1000000] [--workers 8]
+//                           [--seconds 10] [--claims 2000] [--fsync on|off] [--json]
 //
-// The leads are made once as a SQLite file (bench/lib/leads-db.js) and copied into PostgreSQL
-// with COPY, so both stores hold the same rows. Without --pg a throwaway cluster is started
-// (test/pg/cluster.ts: unix socket only, removed at the end), with fsync on and
-// synchronous_commit on unless --fsync off. Then:
+// --store defaults to both when PostgreSQL server binaries are found (else sqlite alone).
+// The leads are made once as a SQLite file (bench/lib/leads-db.js: the real schema, rows shaped
+// as an import leaves them) and moved into PostgreSQL the way a team does it: `callq db copy
+// --to URL` through the built binary (migration, COPY, and the ANALYZE callq itself runs; no
+// other). The PostgreSQL server is a throwaway cluster (bench/lib/pg-cluster.js: unix socket
+// only, fsync on unless --fsync off), stopped and removed at the end, also on failure. Then:
 //   1. cycles: `--workers` rep processes per store loop claim + log (test/pg/rep-process.js,
 //      bench/lib/sqlite-rep.js; the same outcome mix) for `--seconds`; the clock is fixed, so a
 //      logged lead is not due again and every claim must be of a different lead: double claims
 //      must be 0 and every outcome must be in the calls table.
 //   2. latency: one rep claims and logs `--claims` times alone; claim p50/p99/max per store.
-// Exits 1 when an invariant breaks (not when a target is missed: the figures say that).
-import { spawn } from 'node:child_process';
+// Each phase runs on a fresh copy of the loaded database. Exits 1 when an invariant breaks (not
+// when a target is missed: the figures say that).
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
+import { createDatabase, startBenchCluster, storesToRun } from './lib/pg-cluster.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const bin = join(root, 'bin', 'callq.js');
 const NOW = '2026-11-24T18:00:00.000Z'; // Tuesday 13:00 New York
 const TARGET_CYCLES = 400;
 const TARGET_P99_MS = 10;
@@ -39,78 +45,75 @@ const asJson = process.argv.includes('--json');
 const log = (line) => (asJson ? process.stderr : process.stdout).write(line + '\n');
 const round = (x, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 
+const stores = await storesToRun();
 const { connectPg } = await import('../dist/db/pg/open.js');
-const { migratePg } = await import('../dist/db/pg/migrations.js');
 const { buildLeadsDb } = await import('./lib/leads-db.js');
 
-const work = join(tmpdir(), `callq-bench-pg-${process.pid}`);
+const work = join(tmpdir(), `callq-bench-claims-${process.pid}`);
 mkdirSync(work, { recursive: true });
 let cluster = null;
 try {
-  let target = opt('pg', undefined);
-  if (!target) {
-    const { startCluster, clusterConfig, pgUnavailable } = await loadClusterHarness();
-    const missing = pgUnavailable();
-    if (missing) {
-      log(`skipped: ${missing}; give a server with --pg postgres://…`);
-      rmSync(work, { recursive: true, force: true });
-      process.exit(0);
-    }
-    const fsync = opt('fsync', 'on') !== 'off';
-    cluster = startCluster({ fsync, settings: { shared_buffers: '256MB', max_wal_size: '4GB' } });
-    log(`throwaway PostgreSQL cluster in ${cluster.dir} (fsync ${fsync ? 'on' : 'off'})`);
-    target = clusterConfig(cluster, 'postgres');
-  }
-
   const sqlitePath = join(work, 'leads.db');
   const built = buildLeadsDb(sqlitePath, leads, { now: new Date(NOW) });
-  log(`${leads.toLocaleString()} leads built in SQLite in ${(built / 1000).toFixed(1)} s`);
-  // The loaded data lives in bench_source; each phase runs on a clone of it (CREATE DATABASE … TEMPLATE).
-  const admin = await connectPg(target);
-  const recreate = async (name, template) => {
-    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${template}` : ''}`);
-    return withDatabase(target, name);
-  };
-  const copied = await copyIntoPg(await recreate('bench_source'), sqlitePath);
-  log(`copied into PostgreSQL with COPY in ${(copied / 1000).toFixed(1)} s (then ANALYZE)`);
+  log(`${leads.toLocaleString()} leads built in SQLite in ${(built / 1000).toFixed(1)} s; stores: ${stores.join(', ')}`);
+  const report = { leads, workers, seconds, stores };
 
-  const report = { leads, workers, seconds };
-  const fresh = (name) => recreate(name, 'bench_source');
-  const freshSqlite = (name) => {
-    const path = join(work, `${name}.db`);
-    const src = new Database(sqlitePath, { readonly: true });
-    rmSync(path, { force: true });
-    src.exec(`VACUUM INTO '${path}'`);
-    src.close();
-    return path;
-  };
-
-  // 1. cycles/s, 8 reps per store.
-  const pgCycles = await phase('pg', await fresh('bench_cycles'), workers, seconds);
-  const liteCycles = await phase('sqlite', freshSqlite('cycles'), workers, seconds);
-  report.postgres = pgCycles;
-  report.sqlite = liteCycles;
-  log(`\n${workers} reps for ${seconds} s, claim + log, outcome mix (fixed clock: every claim must be a new lead)`);
-  for (const [name, r] of [['PostgreSQL', pgCycles], ['SQLite', liteCycles]]) {
-    log(`  ${name.padEnd(10)} ${String(r.cycles_per_s).padStart(7)} cycles/s  claim p50 ${r.claim_ms.p50} ms p99 ${r.claim_ms.p99} ms · log p50 ${r.log_ms.p50} ms` +
-      ` · double claims ${r.double_claims} · calls ${r.calls_in_db}/${r.outcomes} · errors ${r.errors.length}${r.errors.length ? ` (${r.errors[0]})` : ''}`);
+  const fresh = {};
+  if (stores.includes('sqlite')) {
+    fresh.sqlite = async (name) => {
+      const path = join(work, `${name}.db`);
+      const src = new Database(sqlitePath, { readonly: true });
+      rmSync(path, { force: true });
+      src.exec(`VACUUM INTO '${path}'`);
+      src.close();
+      return path;
+    };
   }
-  log(`  PostgreSQL / SQLite: ${round(pgCycles.cycles_per_s / liteCycles.cycles_per_s)}×; target ≥ ${TARGET_CYCLES} cycles/s on PostgreSQL: ${pgCycles.cycles_per_s >= TARGET_CYCLES ? 'met' : 'MISSED'}`);
+  if (stores.includes('postgres')) {
+    const fsync = opt('fsync', 'on') !== 'off';
+    cluster = await startBenchCluster({ fsync });
+    log(`throwaway PostgreSQL cluster in ${cluster.dir} (fsync ${fsync ? 'on' : 'off'})`);
+    // Loaded once with callq db copy into bench_source; each phase runs on a clone of it.
+    const source = await createDatabase(cluster, 'bench_source');
+    const copy = spawnSync(process.execPath, [bin, '--db', sqlitePath, 'db', 'copy', '--to', source, '--json'], { encoding: 'utf8' });
+    if (copy.status !== 0) throw new Error(`callq db copy failed (exit ${copy.status}): ${copy.stderr}`);
+    const copied = JSON.parse(copy.stdout);
+    report.db_copy_s = copied.seconds;
+    log(`moved into PostgreSQL with callq db copy in ${copied.seconds.toFixed(1)} s (${copied.rows.toLocaleString()} rows)`);
+    fresh.postgres = async (name) => cluster.config((await createDatabase(cluster, name, 'bench_source')).match(/\/([^/?]+)\?/)[1]);
+  }
+
+  // 1. cycles/s, `workers` rep processes per store.
+  log(`\n${workers} rep processes per store for ${seconds} s, claim + log, outcome mix (fixed clock: every claim must be a new lead)`);
+  const results = [];
+  for (const store of stores) {
+    const r = await phase(store, await fresh[store](`bench_cycles`), workers, seconds);
+    report[store] = r;
+    results.push(r);
+    const name = store === 'postgres' ? 'PostgreSQL' : 'SQLite';
+    log(`  ${name.padEnd(10)} ${String(r.cycles_per_s).padStart(7)} cycles/s  claim p50 ${r.claim_ms.p50} ms p99 ${r.claim_ms.p99} ms · log p50 ${r.log_ms.p50} ms` +
+      ` · leads served twice ${r.double_claims} · calls ${r.calls_in_db}/${r.outcomes} · errors ${r.errors.length}${r.errors.length ? ` (${r.errors[0]})` : ''}`);
+  }
+  if (report.postgres) {
+    const pg = report.postgres;
+    log(`  PostgreSQL: target ≥ ${TARGET_CYCLES} cycles/s: ${pg.cycles_per_s >= TARGET_CYCLES ? 'met' : 'MISSED'}; no lead served twice: ${pg.double_claims ? 'BROKEN' : 'yes'}` +
+      (report.sqlite ? `; PostgreSQL / SQLite ${round(pg.cycles_per_s / report.sqlite.cycles_per_s)}×` : ''));
+  }
 
   // 2. claim latency, one rep alone.
-  const pgSolo = await phase('pg', await fresh('bench_solo'), 1, 3600, claims);
-  const liteSolo = await phase('sqlite', freshSqlite('solo'), 1, 3600, claims);
-  report.latency = { claims, postgres: pgSolo.claim_ms, sqlite: liteSolo.claim_ms };
   log(`\nclaim latency at ${leads.toLocaleString()} leads, one rep, ${claims} claims (each followed by a log)`);
-  log(`  PostgreSQL claim p50 ${pgSolo.claim_ms.p50} ms, p99 ${pgSolo.claim_ms.p99} ms, max ${pgSolo.claim_ms.max} ms; target p99 < ${TARGET_P99_MS} ms: ${pgSolo.claim_ms.p99 < TARGET_P99_MS ? 'met' : 'MISSED'}`);
-  log(`  SQLite     claim p50 ${liteSolo.claim_ms.p50} ms, p99 ${liteSolo.claim_ms.p99} ms, max ${liteSolo.claim_ms.max} ms`);
+  report.latency = { claims };
+  for (const store of stores) {
+    const r = await phase(store, await fresh[store]('bench_solo'), 1, 3600, claims);
+    report.latency[store] = r.claim_ms;
+    results.push(r);
+    const verdict = store === 'postgres' ? `; target p99 < ${TARGET_P99_MS} ms: ${r.claim_ms.p99 < TARGET_P99_MS ? 'met' : 'MISSED'}` : '';
+    log(`  ${(store === 'postgres' ? 'PostgreSQL' : 'SQLite').padEnd(10)} claim p50 ${r.claim_ms.p50} ms, p99 ${r.claim_ms.p99} ms, max ${r.claim_ms.max} ms${verdict}`);
+  }
 
-  const broken = [pgCycles, liteCycles, pgSolo, liteSolo].filter((r) => r.double_claims || r.errors.length || r.calls_in_db !== r.outcomes);
+  const broken = results.filter((r) => r.double_claims || r.errors.length || r.calls_in_db !== r.outcomes);
   report.ok = broken.length === 0;
   if (asJson) process.stdout.write(JSON.stringify(report) + '\n');
-  for (const name of ['bench_cycles', 'bench_solo', 'bench_source']) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.end();
   log(report.ok ? 'ok: no lead served twice, every outcome recorded, no error' : 'FAILED: see above');
   process.exitCode = report.ok ? 0 : 1;
 } finally {
@@ -118,57 +121,14 @@ try {
   rmSync(work, { recursive: true, force: true });
 }
 
-/** test/pg/cluster.ts, compiled on the fly with esbuild (a dev dependency) so the bench and the tests share one harness. */
-async function loadClusterHarness() {
-  const { build } = await import('esbuild');
-  const out = join(work, 'cluster.mjs');
-  await build({ entryPoints: [join(root, 'test', 'pg', 'cluster.ts')], outfile: out, format: 'esm', platform: 'node', bundle: true, logLevel: 'warning' });
-  return import(pathToFileURL(out).href);
-}
-
-function withDatabase(target, database) {
-  return typeof target === 'string' ? (() => { const u = new URL(target); u.pathname = `/${database}`; return u.toString(); })() : { ...target, database };
-}
-
-/** Streams every lead of the SQLite file into PostgreSQL's leads table with COPY; returns ms. */
-async function copyIntoPg(target, sqlitePath) {
-  const { from: copyFrom } = await import('pg-copy-streams');
-  const started = performance.now();
-  const client = await connectPg(target);
-  await migratePg(client);
-  await client.query('TRUNCATE leads, calls, suppressions, lead_zones, lead_alt_phones RESTART IDENTITY CASCADE');
-  const db = new Database(sqlitePath, { readonly: true });
-  const cols = db.prepare('SELECT * FROM leads LIMIT 1').columns().map((c) => c.name);
-  const quote = (v) => (v === null ? '' : typeof v === 'number' ? String(v) : `"${String(v).replace(/"/g, '""')}"`);
-  const stream = client.query(copyFrom(`COPY leads (${cols.join(',')}) FROM STDIN WITH (FORMAT csv)`));
-  const done = new Promise((resolve, reject) => {
-    stream.on('finish', resolve);
-    stream.on('error', reject);
-  });
-  let chunk = '';
-  for (const row of db.prepare('SELECT * FROM leads').raw().iterate()) {
-    chunk += row.map(quote).join(',') + '\n';
-    if (chunk.length > 1 << 20) {
-      if (!stream.write(chunk)) await new Promise((r) => stream.once('drain', r));
-      chunk = '';
-    }
-  }
-  stream.end(chunk);
-  await done;
-  db.close();
-  await client.query(`SELECT setval(pg_get_serial_sequence('leads', 'id'), (SELECT max(id) FROM leads))`);
-  await client.query('ANALYZE');
-  await client.end();
-  return performance.now() - started;
-}
-
 /** Runs `n` rep processes on one store from a common start; `limit` stops each after that many claims. */
 async function phase(store, db, n, secs, limit) {
   const startAt = Date.now() + 1500; // every process connects first, then all start together
-  const script = store === 'pg' ? join(root, 'test', 'pg', 'rep-process.js') : join(root, 'bench', 'lib', 'sqlite-rep.js');
+  const pg = store === 'postgres';
+  const script = pg ? join(root, 'test', 'pg', 'rep-process.js') : join(root, 'bench', 'lib', 'sqlite-rep.js');
   const results = await Promise.all(
     Array.from({ length: n }, (_, i) => {
-      const input = { [store === 'pg' ? 'config' : 'path']: db, rep: `${store}${i + 1}`, now: NOW, seconds: secs, startAt, limit };
+      const input = { [pg ? 'config' : 'path']: db, rep: `${store}${i + 1}`, now: NOW, seconds: secs, startAt, limit };
       return new Promise((resolve, reject) => {
         const child = spawn(process.execPath, [script, JSON.stringify(input)], { stdio: ['ignore', 'pipe', 'inherit'] });
         let out = '';
@@ -183,7 +143,7 @@ async function phase(store, db, n, secs, limit) {
   const outcomes = results.reduce((a, r) => a + r.logged.length, 0);
   const elapsed = Math.max(...results.map((r) => r.elapsedMs)) / 1000;
   let calls;
-  if (store === 'pg') {
+  if (pg) {
     const c = await connectPg(db);
     calls = (await c.query('SELECT count(*) AS n FROM calls WHERE called_at = $1', [NOW])).rows[0].n;
     await c.end();

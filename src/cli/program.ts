@@ -330,6 +330,22 @@ export function buildProgram(version: string): Command {
     .action(lazy(() => import('./backup.js').then((m) => ({ run: m.restore }))));
 
   program
+    .command('db')
+    .description('the database as a whole: copy it to another store (a new file, or PostgreSQL)')
+    .addHelpText('after', examples(["callq db copy --to 'postgres://callq@db.example.com/sales'"]))
+    .command('copy')
+    .description('copy every table into a new file or an empty PostgreSQL database, in one transaction, row counts checked')
+    .option('--to <target>', 'a new database file, or the postgres:// URL of a database without leads')
+    .addHelpText(
+      'after',
+      examples([
+        "callq db copy --to 'postgres://callq@db.example.com/sales'   # move the team to PostgreSQL",
+        "callq --db 'postgres://callq@db.example.com/sales' db copy --to callq-copy.db --json",
+      ]) + '\nExit codes: 0 copied, 2 bad target (not empty, the source itself, unreachable), 5 counts differ (nothing committed).\n',
+    )
+    .action(lazy(() => import('./db-copy.js')));
+
+  program
     .command('forget <phone-or-email>')
     .description("erase a person's leads, calls and notes for good, keeping only a hash so they are never called again")
     .option('--yes', 'do not ask for confirmation (needed without a terminal)')

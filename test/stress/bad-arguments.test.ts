@@ -164,6 +164,12 @@ const BAD: Record<string, [string[], RegExp, number?][]> = {
   'dnc remove': [[['dnc', 'remove', 'garbage'], /garbage/]],
   'dnc list': [[['dnc', 'list', '--kind', 'fax'], /fax/]],
   'dnc import': [[['dnc', 'import', 'MISSING'], /missing/i]],
+  db: [[['db', 'frobnicate'], /unknown command 'frobnicate'/]],
+  'db copy': [
+    [['db', 'copy'], /needs --to TARGET/],
+    [['db', 'copy', '--to', 'GOOD_BACKUP'], /good-backup\.db is not empty/],
+    [['db', 'copy', '--to', 'postgres://callq@localhost/none?host=/nonexistent-dir'], /cannot copy into postgres:\/\/callq@localhost\/none/],
+  ],
   completion: [[['completion', 'powershell'], /powershell/], [['completion'], /missing required argument 'shell'/]],
 };
 
