@@ -163,6 +163,20 @@ describe.skipIf(pgInfo.unavailable)('PostgreSQL failures a rep meets', () => {
     }
   });
 
+  it("runs without JIT compilation, which cost a new process's claim ~100 ms; a URL's own options win", async () => {
+    const { openStore } = await import('../../src/db/store.js');
+    const jit = async (url: string) => {
+      const store = (await openStore(url)) as Awaited<ReturnType<typeof openStore>> & { conn: { client: PgClient } };
+      try {
+        return (await store.conn.client.query('SHOW jit')).rows[0].jit;
+      } finally {
+        await store.close();
+      }
+    };
+    expect(await jit(db.url)).toBe('off');
+    expect(await jit(`${db.url}&options=${encodeURIComponent('-c jit=on')}`)).toBe('on');
+  });
+
   it('a connection ended mid-command: exit 75, nothing half-done', async () => {
     const claim = callq(['--db', db.url, '--now', '2026-11-24T19:30:00Z', '--json', 'next']);
     expect(claim.code, claim.stderr).toBe(0);

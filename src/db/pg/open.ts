@@ -2,6 +2,7 @@
 // loaded only here and only by the PostgreSQL store, never on the SQLite path.
 // libpq's environment (PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE) and ~/.pgpass are honoured
 // by node-postgres itself.
+import './node-runtime.js';
 import pg from 'pg';
 import type { ClientConfig } from 'pg';
 

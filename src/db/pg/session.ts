@@ -10,10 +10,16 @@ import { busyTimeoutFrom } from '../busy-timeout.js';
  * in it, and PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE and ~/.pgpass for what it leaves
  * out) and lock_timeout sent with the start-up message, from CALLQ_BUSY_TIMEOUT or 5 s, so it
  * costs no round trip.
+ *
+ * JIT compilation is off for callq's sessions (also in the start-up message): the claim's
+ * statements run with a generic plan whose cost estimate passes jit_above_cost, and compiling
+ * them took ~100 ms of a 5 ms claim in every new `callq next` process. callq's statements read
+ * index ranges; none runs long enough for compiled expressions to pay back. An `options`
+ * parameter in the URL replaces this one.
  */
 export function sessionConfig(url: string): ClientConfig {
   quietPgpassNotice();
-  return { connectionString: url, lock_timeout: busyTimeoutFrom(process.env, undefined) };
+  return { connectionString: url, lock_timeout: busyTimeoutFrom(process.env, undefined), options: '-c jit=off' };
 }
 
 /** The team's `busy-timeout` setting, once the schema is there (CALLQ_BUSY_TIMEOUT still wins). */
