@@ -2,6 +2,7 @@
 // candidate leads with a plain read (which never blocks anyone in WAL mode), then changes them in
 // short immediate transactions that re-check the condition under the lock, pausing between them
 // so a rep's claim gets the write lock within a few tens of milliseconds.
+import { maintenanceSteps, type BatchOptions } from './maintenance-steps.js';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DB } from './open.js';
@@ -22,10 +23,7 @@ import {
   type StepReport,
 } from '../core/maintenance.js';
 
-export interface BatchOptions {
-  dryRun: boolean;
-  onProgress?: (done: number, total: number) => void;
-}
+export type { BatchOptions };
 
 /**
  * Applies `change` to the ids in short immediate transactions, a batch at a time, and returns the
@@ -239,15 +237,7 @@ export interface MaintenanceReport {
  */
 export async function runMaintenance(db: DB, options: MaintenanceOptions): Promise<MaintenanceReport> {
   const started = performance.now();
-  const steps: StepReport[] = [];
-  const step = async <T>(name: StepName, work: () => T | Promise<T>, count: (r: T) => number | null, detail?: (r: T) => string): Promise<T> => {
-    options.onStep?.(name);
-    const t0 = performance.now();
-    const result = await work();
-    steps.push({ name, count: count(result), ms: Math.round(performance.now() - t0), ...(detail ? { detail: detail(result) } : {}) });
-    return result;
-  };
-  const batch = (name: StepName): BatchOptions => ({ dryRun: options.dryRun, onProgress: (d, t) => options.onProgress?.(name, d, t) });
+  const { steps, step, batch } = maintenanceSteps(options);
   const { now, dryRun } = options;
   // Checkpoint from this connection every 500 pages (the default is 1000): then a rep's commit,
   // which adds a few pages, never crosses the threshold and never does maintenance's copying.

@@ -4,7 +4,7 @@
 // a process id on this host.
 import type { ClientBase } from 'pg';
 import { BusyError, NothingToDoError, UsageError } from '../../core/errors.js';
-import type { ImportBatch, UndoResult } from '../store/imports.js';
+import { importBatch, type ImportBatch, type StoredBatch, type UndoResult } from '../store/imports.js';
 
 /** The import lock: advisory lock (IMPORT_LOCK_CLASS, IMPORT_LOCK_ID), 'call' 'qimp' in ASCII. */
 const IMPORT_LOCK_CLASS = 0x63616c6c;
@@ -79,23 +79,10 @@ export function describeCleanedBatch(b: CleanedPgBatch): string {
   return `Import batch ${b.batch} had been interrupted or had failed; removed the ${b.removed} lead(s) it had written (none was ever callable).`;
 }
 
-interface BatchRow {
-  id: number;
-  file_name: string;
-  file_hash: string | null;
-  options: string;
-  rep: string | null;
-  created_at: string;
-  undone_at: string | null;
+interface BatchRow extends StoredBatch {
   state: string;
   pid: number | null;
   alive: boolean;
-  rows_read: number;
-  inserted: number;
-  updated: number;
-  duplicates: number;
-  suppressed: number;
-  rejected: number;
 }
 
 const BATCH = `SELECT i.*, ${holdsImportLock('i.pid')} AS alive FROM imports i`;
@@ -109,22 +96,7 @@ function batchState(b: BatchRow): string {
 
 export async function listPgImports(client: ClientBase): Promise<ImportBatch[]> {
   const { rows } = await client.query<BatchRow>(`${BATCH} ORDER BY i.id`);
-  return rows.map((b) => ({
-    batch: b.id,
-    state: batchState(b),
-    file: b.file_name,
-    created_at: b.created_at,
-    rep: b.rep,
-    rows_read: b.rows_read,
-    inserted: b.inserted,
-    updated: b.updated,
-    duplicates: b.duplicates,
-    suppressed: b.suppressed,
-    rejected: b.rejected,
-    undone_at: b.undone_at,
-    file_hash: b.file_hash,
-    options: JSON.parse(b.options) as Record<string, unknown>,
-  }));
+  return rows.map((b) => importBatch(b, batchState(b)));
 }
 
 /**

@@ -5,6 +5,7 @@
 // (FOR UPDATE SKIP LOCKED), so reps keep working. No WAL checkpoint (the server does it);
 // VACUUM (ANALYZE) of leads and calls stands for SQLite's optimize; the integrity check is
 // amcheck (./integrity.ts); backups are pg_dump archives (./backup.ts).
+import { maintenanceSteps, type BatchOptions } from '../maintenance-steps.js';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { PgClient } from './open.js';
@@ -14,7 +15,7 @@ import { checkIntegrityPg } from './integrity.js';
 import { writePgBackup } from './backup.js';
 import { IntegrityError } from '../../core/errors.js';
 import { removeStaleTemps, type TempSweep } from '../../io/output-file.js';
-import { backupFileName, doNotCallKeys, planRotation, PG_BACKUP_NAME, retentionCutoff, type StepName, type StepReport } from '../../core/maintenance.js';
+import { backupFileName, doNotCallKeys, planRotation, PG_BACKUP_NAME, retentionCutoff } from '../../core/maintenance.js';
 import type { SuppressionKey } from '../../core/suppression.js';
 import type { MaintainRequest, MaintenanceReport } from '../store/admin.js';
 import { redactUrl } from '../store.js';
@@ -26,10 +27,6 @@ const BATCH = 1000;
 // A claim is live only while claim_expires_at > now; a rep's live claim is never touched here.
 const NOT_CLAIMED = '(claim_expires_at IS NULL OR claim_expires_at <= $1)';
 
-interface BatchOptions {
-  dryRun: boolean;
-  onProgress?: (done: number, total: number) => void;
-}
 
 async function ids(client: PgClient, sql: string, params: unknown[]): Promise<number[]> {
   return (await client.query<{ id: number }>(sql, params)).rows.map((r) => r.id);
@@ -176,15 +173,7 @@ async function sweepTempsPg(client: PgClient, folders: readonly string[], dryRun
 /** Every step in order; the integrity check first, so a damaged database is never written to and never rotates a good backup away. */
 export async function runMaintenancePg(conn: PgConnection, request: MaintainRequest): Promise<MaintenanceReport> {
   const started = performance.now();
-  const steps: StepReport[] = [];
-  const step = async <T>(name: StepName, work: () => Promise<T>, count: (r: T) => number | null, detail?: (r: T) => string): Promise<T> => {
-    request.onStep?.(name);
-    const t0 = performance.now();
-    const result = await work();
-    steps.push({ name, count: count(result), ms: Math.round(performance.now() - t0), ...(detail ? { detail: detail(result) } : {}) });
-    return result;
-  };
-  const batch = (name: StepName): BatchOptions => ({ dryRun: request.dryRun, onProgress: (d, t) => request.onProgress?.(name, d, t) });
+  const { steps, step, batch } = maintenanceSteps(request);
   const { now, dryRun } = request;
   const client = conn.client;
   const name = redactUrl(conn.url);

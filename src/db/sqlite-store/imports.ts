@@ -4,7 +4,7 @@
 import { truncateWal, type DB } from '../open.js';
 import { loadSettings } from '../settings.js';
 import type { LeadWriter } from '../import-writer.js';
-import type { ImportStore, ImportWriter } from '../store/imports.js';
+import { importBatch, type ImportStore, type ImportWriter } from '../store/imports.js';
 
 export function sqliteImports(db: DB): ImportStore {
   return {
@@ -39,22 +39,7 @@ export function sqliteImports(db: DB): ImportStore {
     },
     async list() {
       const { batchState, listImports } = await import('../imports.js');
-      return listImports(db).map((b) => ({
-        batch: b.id,
-        state: batchState(b),
-        file: b.file_name,
-        created_at: b.created_at,
-        rep: b.rep,
-        rows_read: b.rows_read,
-        inserted: b.inserted,
-        updated: b.updated,
-        duplicates: b.duplicates,
-        suppressed: b.suppressed,
-        rejected: b.rejected,
-        undone_at: b.undone_at,
-        file_hash: b.file_hash,
-        options: JSON.parse(b.options) as Record<string, unknown>,
-      }));
+      return listImports(db).map((b) => importBatch(b, batchState(b)));
     },
     async undo(batch, force, now) {
       const { undoImport } = await import('../imports.js');

@@ -78,6 +78,37 @@ export interface ImportBatch extends ImportCounts {
   options: Record<string, unknown>;
 }
 
+/** A row of the imports table, as both stores keep it. */
+export interface StoredBatch extends ImportCounts {
+  id: number;
+  file_name: string;
+  file_hash: string | null;
+  options: string;
+  rep: string | null;
+  created_at: string;
+  undone_at: string | null;
+}
+
+/** What `callq imports` shows of a stored batch in `state` (the store tells a live import from a dead one). */
+export function importBatch(b: StoredBatch, state: string): ImportBatch {
+  return {
+    batch: b.id,
+    state,
+    file: b.file_name,
+    created_at: b.created_at,
+    rep: b.rep,
+    rows_read: b.rows_read,
+    inserted: b.inserted,
+    updated: b.updated,
+    duplicates: b.duplicates,
+    suppressed: b.suppressed,
+    rejected: b.rejected,
+    undone_at: b.undone_at,
+    file_hash: b.file_hash,
+    options: JSON.parse(b.options) as Record<string, unknown>,
+  };
+}
+
 export interface UndoResult {
   batch: number;
   removed: number;
