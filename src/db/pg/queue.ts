@@ -333,20 +333,46 @@ const prepared = new WeakMap<ClientBase, Set<string>>();
 // They run with a generic plan (plan_cache_mode, set for the claim's transaction only): every
 // branch reads through its index whatever the values, and re-planning per claim is what it saves.
 
+/** PREPARE statements to send ahead of the EXECUTEs that need them, in the same round trip. */
+interface Preparing {
+  statements: string[];
+  names: string[];
+}
+
 /**
- * `EXECUTE` of `sql` prepared on this connection (PREPARE'd the first time): the claim's
- * statements are planned once per connection rather than on every claim, while still going
- * several to a round trip. Planning them took as much of the server's time as running them.
+ * `EXECUTE` of `sql` prepared on this connection: the claim's statements are planned once per
+ * connection rather than on every claim, while still going several to a round trip. Planning
+ * them took as much of the server's time as running them. A statement not prepared yet is added
+ * to `preparing`, whose PREPAREs go ahead of it in the same round trip (a new process would
+ * otherwise spend a round trip on each); `sent` records them once that round trip succeeded.
  */
-async function executeSql(client: ClientBase, sql: string, values: unknown[]): Promise<string> {
+function executeSql(client: ClientBase, sql: string, values: unknown[], preparing: Preparing): string {
   const name = `callq_${createHash('sha1').update(sql).digest('hex').slice(0, 16)}`;
-  let names = prepared.get(client);
-  if (!names) prepared.set(client, (names = new Set()));
-  if (!names.has(name)) {
-    await client.query(`PREPARE ${name} AS ${sql}`);
-    names.add(name);
+  if (!prepared.get(client)?.has(name) && !preparing.names.includes(name)) {
+    preparing.statements.push(`PREPARE ${name} AS ${sql}`);
+    preparing.names.push(name);
   }
   return values.length ? inline(client, `EXECUTE ${name}(${values.map((_, i) => `$${i + 1}`).join(', ')})`, values) : `EXECUTE ${name}`;
+}
+
+/** Sends `statements` with the PREPAREs they need first; returns the statements' own results. */
+async function sent(client: ClientBase, preparing: Preparing, statements: string): Promise<QueryResult[]> {
+  const ahead = preparing.statements.length;
+  try {
+    const results = (await client.query(ahead ? `${preparing.statements.join('; ')}; ${statements}` : statements)) as unknown as QueryResult | QueryResult[];
+    let names = prepared.get(client);
+    if (!names) prepared.set(client, (names = new Set()));
+    for (const name of preparing.names) names.add(name);
+    return (Array.isArray(results) ? results : [results]).slice(ahead);
+  } catch (err) {
+    // Some of the PREPAREs may have run before the error (they outlive a rolled-back
+    // transaction): the claim deallocates them all once its transaction is rolled back.
+    if (ahead) prepared.delete(client);
+    throw err;
+  } finally {
+    preparing.statements = [];
+    preparing.names = [];
+  }
 }
 
 /**
@@ -369,22 +395,26 @@ export async function claimNextLeadPg(client: ClientBase, now: Date, settings: S
     const b = bind(now, settings, rep, filters, []);
     let inTransaction = false;
     try {
+      const preparing: Preparing = { statements: [], names: [] };
       const hq = new Params();
-      const heldNow = await executeSql(
+      const heldNow = executeSql(
         client,
         `SELECT * FROM leads WHERE claim_rep = ${hq.p('rep', rep)} AND claim_expires_at > ${hq.p('now', b.now)} ORDER BY claim_expires_at DESC LIMIT 1`,
         hq.values,
+        preparing,
       );
       const sq = new Params();
-      const stale = await executeSql(client, staleZonesSql(sq, b, key), sq.values);
+      const stale = executeSql(client, staleZonesSql(sq, b, key), sq.values, preparing);
       const cq = new Params();
-      const candidatesNow = await executeSql(client, candidatesSql(cq, b, width, since, key), cq.values);
+      const candidatesNow = executeSql(client, candidatesSql(cq, b, width, since, key), cq.values, preparing);
       inTransaction = true;
-      const results = (await client.query(
+      const results = await sent(
+        client,
+        preparing,
         `BEGIN; SET LOCAL synchronous_commit = off; SET LOCAL plan_cache_mode = force_generic_plan;
          SELECT pg_advisory_xact_lock(${REP_LOCK}, hashtext(${client.escapeLiteral(rep)}));
          ${heldNow}; ${stale}; ${candidatesNow}`,
-      )) as unknown as QueryResult[];
+      );
       const held = results[4].rows[0] as LeadRow | undefined;
       if (held) {
         await client.query('COMMIT');
@@ -406,7 +436,8 @@ export async function claimNextLeadPg(client: ClientBase, now: Date, settings: S
       const p = new Params();
       const ids = p.p('ids', ranked.map((c) => c.id));
       const token = randomBytes(8).toString('hex');
-      const pick = await executeSql(
+      const pickPreparing: Preparing = { statements: [], names: [] };
+      const pick = executeSql(
         client,
         `WITH pick AS (
            SELECT id FROM leads WHERE id = ANY(${ids}::bigint[]) AND ${eligibleSql(p, b)}
@@ -416,14 +447,16 @@ export async function claimNextLeadPg(client: ClientBase, now: Date, settings: S
            claim_expires_at = ${p.p('expires', expires)}, updated_at = ${p.p('now', b.now)}
          FROM pick WHERE l.id = pick.id RETURNING l.*`,
         p.values,
+        pickPreparing,
       );
-      const picked = (await client.query(`${pick}; COMMIT`)) as unknown as QueryResult[];
+      const picked = await sent(client, pickPreparing, `${pick}; COMMIT`);
       inTransaction = false;
       const lead = picked[0].rows[0] as LeadRow | undefined;
       if (lead) return { lead, reason: reasonFor(lead, rep, now, settings), total: total(lead.queue_rank, lead, now, settings.weights), token };
       if (complete) return null;
     } catch (err) {
       if (inTransaction) await client.query('ROLLBACK').catch(() => undefined);
+      if (!prepared.has(client)) await client.query('DEALLOCATE ALL').catch(() => undefined);
       throw err;
     }
   }
