@@ -5,14 +5,9 @@ import { retryWhileBusy, type DB } from './open.js';
 import { BusyError, NothingToDoError, UsageError } from '../core/errors.js';
 import { MERGED_COLUMNS, type MergedLead } from '../io/lead-record.js';
 
-export interface ImportCounts {
-  rows_read: number;
-  inserted: number;
-  updated: number;
-  duplicates: number;
-  suppressed: number;
-  rejected: number;
-}
+import type { ImportCounts } from './store/imports.js';
+
+export type { ImportCounts };
 
 export interface ImportBatchRow extends ImportCounts {
   id: number;
