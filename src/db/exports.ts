@@ -3,7 +3,7 @@
 import type { DB } from './open.js';
 import type { BatchKeys, HandoffLead } from '../core/export-profiles.js';
 import type { LeadStatus } from '../core/lifecycle.js';
-import { handoffConflict, handoffLead, parseObject, type CallWindow, type HandoffBatch, type HandoffRecord, type HandoffSelection, type StoredHandoffLead } from './store/exports.js';
+import { handoffConflict, handoffLead, handoffWhere, parseObject, type CallWindow, type HandoffBatch, type HandoffRecord, type HandoffSelection, type StoredHandoffLead } from './store/exports.js';
 export { CALL_COLUMNS, CALL_PHONE_COLUMNS, CLEANUP_COLUMNS, CLEANUP_PHONE_COLUMNS } from './store/exports.js';
 export type { CallWindow, HandoffBatch, HandoffRecord, HandoffSelection };
 
@@ -11,23 +11,12 @@ export function getHandoffBatch(db: DB, id: number): HandoffBatch | undefined {
   return db.prepare('SELECT id, created_at, destination, lead_count, profile, rep FROM handoffs WHERE id = ?').get(id) as HandoffBatch | undefined;
 }
 
-function where(selection: HandoffSelection): { sql: string; params: unknown[] } {
-  switch (selection.kind) {
-    case 'pending':
-      return { sql: "l.status = 'sales-ready'", params: [] };
-    case 'all':
-      return { sql: "l.status IN ('sales-ready','handed-off')", params: [] };
-    case 'batch':
-      return { sql: 'l.handoff_id = ?', params: [selection.id] };
-  }
-}
-
 /**
  * The first, cheap pass: how many leads, and which qualification and custom keys appear, in order
  * of first appearance (leads in id order). Same rows, same keys: a re-exported batch has the same columns.
  */
 export function handoffKeys(db: DB, selection: HandoffSelection): { count: number; keys: BatchKeys } {
-  const w = where(selection);
+  const w = handoffWhere(selection, '?');
   const rows = db.prepare(`SELECT l.qualification, l.custom FROM leads l WHERE ${w.sql} ORDER BY l.id`).raw(true);
   const qualification = new Set<string>();
   const custom = new Set<string>();
@@ -42,7 +31,7 @@ export function handoffKeys(db: DB, selection: HandoffSelection): { count: numbe
 
 /** The leads of a sales-ready export, in id order (the order `--batch` reproduces). */
 export function* handoffLeads(db: DB, selection: HandoffSelection): Generator<HandoffLead> {
-  const w = where(selection);
+  const w = handoffWhere(selection, '?');
   const rows = db.prepare(
     `SELECT l.id, l.external_id, l.first_name, l.last_name, l.company, l.title, l.email, l.phone, l.phone_ext, l.alt_phones,
             l.country, l.region, l.postal_code, l.timezone, l.source, l.campaign, l.list, l.score, l.owner,

@@ -1,6 +1,7 @@
 // How `callq maintain` runs and times its steps, on either store (src/db/maintenance.ts,
 // src/db/pg/maintenance.ts): each step is announced, timed and recorded for the report.
 import type { StepName, StepReport } from '../core/maintenance.js';
+import type { TempSweep } from '../io/output-file.js';
 
 /** What a step that changes leads in batches is told: a dry run, and where to report progress. */
 export interface BatchOptions {
@@ -25,4 +26,9 @@ export function maintenanceSteps(callbacks: StepCallbacks) {
   };
   const batch = (name: StepName): BatchOptions => ({ dryRun: callbacks.dryRun, onProgress: (d, t) => callbacks.onProgress?.(name, d, t) });
   return { steps, step, batch };
+}
+
+/** The report's detail for the temp-file sweep. */
+export function describeTempSweep(t: TempSweep): string {
+  return t.failed.length ? `${t.failed.length} could not be removed: ${t.failed[0].path} (${t.failed[0].error})` : 'left by killed runs';
 }

@@ -2,7 +2,7 @@
 // candidate leads with a plain read (which never blocks anyone in WAL mode), then changes them in
 // short immediate transactions that re-check the condition under the lock, pausing between them
 // so a rep's claim gets the write lock within a few tens of milliseconds.
-import { maintenanceSteps, type BatchOptions } from './maintenance-steps.js';
+import { describeTempSweep, maintenanceSteps, type BatchOptions } from './maintenance-steps.js';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DB } from './open.js';
@@ -273,7 +273,7 @@ export async function runMaintenance(db: DB, options: MaintenanceOptions): Promi
     'temp files',
     () => removeTempsNearby(db, options.dbPath, options.backup ? [options.backup.dir] : [], { dryRun }),
     (t) => t.removed.length,
-    (t) => (t.failed.length ? `${t.failed.length} could not be removed: ${t.failed[0].path} (${t.failed[0].error})` : 'left by killed runs'),
+    describeTempSweep,
   );
   let backup: MaintenanceReport['backup'] = null;
   if (options.backup) {

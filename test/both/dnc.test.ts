@@ -1,24 +1,18 @@
 // `callq dnc` on both stores: adding suppresses matching leads at once (phone, alternate phone,
 // extension, email, domain), list and remove, and the same commands leave the same rows on SQLite
 // and on PostgreSQL.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { callq, json, tempDir, type RunResult } from '../helpers.js';
+import { callq, json, type RunResult } from '../helpers.js';
 import { seedLeads } from '../seed.js';
-import { newTestStore, STORE_KINDS, type TestStore, type TestStoreKind } from '../stores.js';
-import { copySqliteInto } from './seed-from-sqlite.js';
+import { STORE_KINDS, type TestStore, type TestStoreKind } from '../stores.js';
+import { seededHistory } from './seed-from-sqlite.js';
 
 const NOW = '2026-11-24T16:00:00Z';
-let source: string;
-let cleanupSource: () => void;
 
-beforeAll(() => {
-  const t = tempDir();
-  cleanupSource = t.cleanup;
-  source = join(t.dir, 'source.db');
-  expect(callq(['--db', source, 'init']).code).toBe(0);
+const seeded = seededHistory((source) => {
   seedLeads(source, [
     { phone: '+12127345521', email: 'a@one.com' }, // 1
     { phone: '+13125550190', email: 'pat@two.com', status: 'sales-ready' }, // 2
@@ -34,11 +28,9 @@ beforeAll(() => {
   raw.prepare(`UPDATE leads SET phone_ext = '102' WHERE id = 6`).run();
   raw.close();
 }, 60_000);
-afterAll(() => cleanupSource());
 
 async function storeOf(kind: TestStoreKind) {
-  const store = await newTestStore(kind, { migrated: true });
-  await copySqliteInto(source, store);
+  const store = await seeded.store(kind);
   const run = (...args: string[]): RunResult => callq(['--db', store.db, '--rep', 'ana', '--now', NOW, 'dnc', ...args]);
   const statuses = async () => (await store.query<{ id: number; status: string }>('SELECT id, status FROM leads ORDER BY id')).map((l) => l.status);
   return { store, run, statuses };

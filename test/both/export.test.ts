@@ -9,21 +9,15 @@ import { spawn } from 'node:child_process';
 import { BASE_ENV, BIN, callq, tempDir, type RunResult } from '../helpers.js';
 import { seedLeads } from '../seed.js';
 import { newTestStore, STORE_KINDS, type TestStore, type TestStoreKind } from '../stores.js';
-import { copySqliteInto } from './seed-from-sqlite.js';
+import { copySqliteInto, seededHistory } from './seed-from-sqlite.js';
 
 const NOW = '2026-11-24T16:00:00Z';
-let source: string;
-let cleanupSource: () => void;
 
 /**
  * Leads 1–3 sales-ready (qualified by kim, lee, kim), 4 disqualified (no-budget), 5 do-not-call
  * (with alternate phones), 6 exhausted, 7 called once without contact, 8 never called.
  */
-beforeAll(() => {
-  const t = tempDir();
-  cleanupSource = t.cleanup;
-  source = join(t.dir, 'source.db');
-  expect(callq(['--db', source, 'init']).code).toBe(0);
+const seeded = seededHistory((source) => {
   seedLeads(source, [
     { first_name: 'Ana', company: 'Acme, Inc.' },
     { first_name: 'Bo' },
@@ -51,12 +45,10 @@ beforeAll(() => {
   log('2026-11-24T14:00:00Z', 'lee', ['4', 'disqualified', '--reason', 'no-budget', '--note', 'no money']);
   log('2026-11-24T14:30:00Z', 'lee', ['5', 'do-not-call']);
 }, 120_000);
-afterAll(() => cleanupSource());
 
 /** A test store holding the source's rows, and the binary run against it. */
 async function storeOf(kind: TestStoreKind) {
-  const store = await newTestStore(kind, { migrated: true });
-  await copySqliteInto(source, store);
+  const store = await seeded.store(kind);
   const run = (...args: string[]): RunResult => callq(['--db', store.db, '--rep', 'ana', '--now', NOW, ...args]);
   return { store, run, file: (name: string) => join(store.dir, name) };
 }

@@ -4,10 +4,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { callq, json, tempDir, FIXTURES, type RunResult } from '../helpers.js';
+import { callq, json, FIXTURES, type RunResult } from '../helpers.js';
 import { seedLeads } from '../seed.js';
-import { newTestStore, STORE_KINDS, type TestStore, type TestStoreKind } from '../stores.js';
-import { copySqliteInto } from './seed-from-sqlite.js';
+import { STORE_KINDS, type TestStore, type TestStoreKind } from '../stores.js';
+import { seededHistory } from './seed-from-sqlite.js';
 
 interface History {
   settings: Record<string, string>;
@@ -17,14 +17,8 @@ interface History {
 
 const history = JSON.parse(readFileSync(join(FIXTURES, 'reports', 'history.json'), 'utf8')) as History;
 const NOW = '2026-11-18T20:00:00Z';
-let source: string;
-let cleanupSource: () => void;
 
-beforeAll(() => {
-  const t = tempDir();
-  cleanupSource = t.cleanup;
-  source = join(t.dir, 'source.db');
-  expect(callq(['--db', source, 'init']).code).toBe(0);
+const seeded = seededHistory((source) => {
   for (const [key, value] of Object.entries(history.settings)) expect(callq(['--db', source, 'config', 'set', key, value]).code).toBe(0);
   seedLeads(source, history.leads.map((l) => ({ ...l, list: 'fixture' })));
   for (const c of history.calls) {
@@ -32,11 +26,9 @@ beforeAll(() => {
     expect(r.code, `${c.at} lead ${c.lead} ${c.disposition}: ${r.stderr}`).toBe(0);
   }
 }, 180_000);
-afterAll(() => cleanupSource());
 
 async function storeOf(kind: TestStoreKind): Promise<{ store: TestStore; report: (...args: string[]) => RunResult }> {
-  const store = await newTestStore(kind, { migrated: true });
-  await copySqliteInto(source, store);
+  const store = await seeded.store(kind);
   return { store, report: (...args) => callq(['--db', store.db, '--now', NOW, 'report', ...args], { env: { COLUMNS: '100' } }) };
 }
 

@@ -2,7 +2,10 @@
 // binary (seedLeads, `callq log`), then copied row for row into each test store — the file itself
 // on SQLite, every row with its id on PostgreSQL — so both stores hold exactly the same rows.
 import Database from 'better-sqlite3';
-import type { TestStore } from '../stores.js';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { callq, tempDir } from '../helpers.js';
+import { newTestStore, type TestStore, type TestStoreKind } from '../stores.js';
 
 /** The tables an export, a report or the do-not-call list reads, parents first. */
 const TABLES = ['settings', 'imports', 'handoffs', 'leads', 'calls', 'suppressions'] as const;
@@ -33,4 +36,28 @@ export async function copySqliteInto(source: string, store: TestStore): Promise<
   } finally {
     db.close();
   }
+}
+
+/**
+ * A test file's history: `seed` writes it once, before the file's tests, into a SQLite file that
+ * `callq init` made (removed after them); `store(kind)` is a new test store holding a copy.
+ */
+export function seededHistory(seed: (source: string) => void, timeoutMs: number) {
+  let source = '';
+  let cleanup = () => {};
+  beforeAll(() => {
+    const t = tempDir();
+    cleanup = t.cleanup;
+    source = join(t.dir, 'source.db');
+    expect(callq(['--db', source, 'init']).code).toBe(0);
+    seed(source);
+  }, timeoutMs);
+  afterAll(() => cleanup());
+  return {
+    async store(kind: TestStoreKind): Promise<TestStore> {
+      const store = await newTestStore(kind, { migrated: true });
+      await copySqliteInto(source, store);
+      return store;
+    },
+  };
 }

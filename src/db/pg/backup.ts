@@ -11,6 +11,7 @@ import { delimiter, dirname, join } from 'node:path';
 import { createTempFile, followLinks, onInterrupt, removeStaleTemps, resolveOutput, tempName } from '../../io/output-file.js';
 import { BusyError, IntegrityError, UsageError } from '../../core/errors.js';
 import { redactUrl } from '../store.js';
+import type { RestoreReport } from '../store/admin.js';
 import { connectPg, type PgClient } from './open.js';
 import { migratePg, pgSchemaVersion, PG_SCHEMA_VERSION } from './migrations.js';
 import { checkIntegrityPg } from './integrity.js';
@@ -201,16 +202,6 @@ async function count(client: PgClient, table: string): Promise<number> {
   return rows[0].n;
 }
 
-export interface PgRestoreResult {
-  path: string;
-  from: string;
-  schema_version: number;
-  backup_schema_version: number;
-  leads: number;
-  replaced: boolean;
-  unchecked_lock: boolean;
-  integrity: string;
-}
 
 /**
  * Restores the dump `file` into the database `url` names (which must exist: `createdb`): the
@@ -219,7 +210,7 @@ export interface PgRestoreResult {
  * another session is connected to it. pg_restore --clean --if-exists runs in one transaction,
  * so a failed restore leaves the database as it was. An older schema is migrated afterwards.
  */
-export async function restorePg(url: string, file: string, options: { force: boolean }): Promise<PgRestoreResult> {
+export async function restorePg(url: string, file: string, options: { force: boolean }): Promise<RestoreReport> {
   const name = redactUrl(url);
   findPgTool('pg_restore');
   if (!existsSync(file)) throw new UsageError(`no backup at ${file}. Pass the path of a file written by 'callq backup' or 'callq maintain --backup'.`);

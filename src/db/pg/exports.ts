@@ -7,6 +7,7 @@ import {
   BatchKeyCollector,
   handoffConflict,
   handoffLead,
+  handoffWhere,
   type CallWindow,
   type HandoffBatch,
   type HandoffRead,
@@ -79,20 +80,9 @@ export async function getHandoffBatchPg(client: ClientBase, id: number): Promise
   return rows[0];
 }
 
-function where(selection: HandoffSelection): { sql: string; params: unknown[] } {
-  switch (selection.kind) {
-    case 'pending':
-      return { sql: "l.status = 'sales-ready'", params: [] };
-    case 'all':
-      return { sql: "l.status IN ('sales-ready','handed-off')", params: [] };
-    case 'batch':
-      return { sql: 'l.handoff_id = $1', params: [selection.id] };
-  }
-}
-
 /** A sales-ready export read in one snapshot (see ExportStore.readHandoff). */
 export async function readHandoffPg<T>(client: ClientBase, selection: HandoffSelection, write: (read: HandoffRead) => Promise<T>): Promise<T> {
-  const w = where(selection);
+  const w = handoffWhere(selection, '$1');
   return inSnapshot(client, async () => {
     const keys = new BatchKeyCollector();
     for await (const page of cursorPages<[string | null, string | null]>(client, `SELECT l.qualification, l.custom FROM leads l WHERE ${w.sql} ORDER BY l.id`, w.params, 'array')) {

@@ -5,7 +5,7 @@
 // (FOR UPDATE SKIP LOCKED), so reps keep working. No WAL checkpoint (the server does it);
 // VACUUM (ANALYZE) of leads and calls stands for SQLite's optimize; the integrity check is
 // amcheck (./integrity.ts); backups are pg_dump archives (./backup.ts).
-import { maintenanceSteps, type BatchOptions } from '../maintenance-steps.js';
+import { describeTempSweep, maintenanceSteps, type BatchOptions } from '../maintenance-steps.js';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { PgClient } from './open.js';
@@ -220,7 +220,7 @@ export async function runMaintenancePg(conn: PgConnection, request: MaintainRequ
     'temp files',
     () => sweepTempsPg(client, request.backup ? [request.backup.dir] : [], dryRun),
     (t) => t.removed.length,
-    (t) => (t.failed.length ? `${t.failed.length} could not be removed: ${t.failed[0].path} (${t.failed[0].error})` : 'left by killed runs'),
+    describeTempSweep,
   );
   let backup: MaintenanceReport['backup'] = null;
   if (request.backup) {

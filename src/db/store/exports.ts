@@ -164,6 +164,18 @@ export class BatchKeyCollector {
   }
 }
 
+/** The leads a hand-off selection reads (alias `l`); `param` is the store's placeholder for the batch id. */
+export function handoffWhere(selection: HandoffSelection, param: string): { sql: string; params: unknown[] } {
+  switch (selection.kind) {
+    case 'pending':
+      return { sql: "l.status = 'sales-ready'", params: [] };
+    case 'all':
+      return { sql: "l.status IN ('sales-ready','handed-off')", params: [] };
+    case 'batch':
+      return { sql: `l.handoff_id = ${param}`, params: [selection.id] };
+  }
+}
+
 /** Why a hand-off was not recorded: lead `id` changed (to `status`) while its file was written. */
 export function handoffConflict(id: number, status: string, destination: string): ConflictError {
   return new ConflictError(
