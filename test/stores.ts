@@ -3,7 +3,7 @@
 // with `--db target.db`; `query` reads what the command left behind in either store.
 // Without PostgreSQL server binaries, only the SQLite store runs (the reason is printed once).
 import { join } from 'node:path';
-import { queryDb, tempDir } from './helpers.js';
+import { openRaw, tempDir } from './helpers.js';
 import { freshDatabase, pgInfo } from './pg/db.js';
 
 export type TestStoreKind = 'sqlite' | 'postgres';
@@ -17,7 +17,7 @@ export interface TestStore {
   db: string;
   /** A temp folder for the scenario's CSV files and outputs. */
   dir: string;
-  /** Every row a query returns; write `?` for parameters, on both stores. */
+  /** Every row a query returns (none for a statement that changes rows); write `?` for parameters, on both stores. */
   query<T = any>(sql: string, ...params: unknown[]): Promise<T[]>;
   /** Removes the folder and drops the PostgreSQL database. */
   cleanup(): Promise<void>;
@@ -32,7 +32,18 @@ export async function newTestStore(kind: TestStoreKind, options: { migrated?: bo
   const t = tempDir();
   if (kind === 'sqlite') {
     const db = join(t.dir, 'callq.db');
-    return { kind, db, dir: t.dir, query: async (sql, ...params) => queryDb(db, sql, ...params), cleanup: async () => t.cleanup() };
+    const query = async (sql: string, ...params: unknown[]) => {
+      const conn = openRaw(db);
+      try {
+        const stmt = conn.prepare(sql);
+        if (stmt.reader) return stmt.all(...params) as any[];
+        stmt.run(...params);
+        return [];
+      } finally {
+        conn.close();
+      }
+    };
+    return { kind, db, dir: t.dir, query, cleanup: async () => t.cleanup() };
   }
   const pg = await freshDatabase({ migrated: options.migrated ?? false });
   return {

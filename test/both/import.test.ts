@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { BASE_ENV, BIN, callq, FIXTURES, json, openRaw } from '../helpers.js';
+import { BASE_ENV, BIN, callq, FIXTURES, json } from '../helpers.js';
 import { newTestStore, STORE_KINDS, type TestStore, type TestStoreKind } from '../stores.js';
 import { suppressionKey } from '../../src/core/suppression.js';
 import { leadFile } from './import-files.js';
@@ -51,20 +51,6 @@ async function initialised(kind: TestStoreKind): Promise<TestStore> {
   const s = await newTestStore(kind, { migrated: true });
   if (kind === 'sqlite') expect(callq(['--db', s.db, 'init']).code).toBe(0);
   return s;
-}
-
-/** Runs a statement that returns no rows (TestStore.query reads rows). */
-async function exec(s: TestStore, sql: string, ...params: unknown[]): Promise<void> {
-  if (s.kind === 'postgres') {
-    await s.query(sql, ...params);
-    return;
-  }
-  const conn = openRaw(s.db);
-  try {
-    conn.prepare(sql).run(...params);
-  } finally {
-    conn.close();
-  }
 }
 
 const count = async (s: TestStore, sql: string, ...params: unknown[]) => Number((await s.query<{ n: unknown }>(sql, ...params))[0].n);
@@ -138,7 +124,7 @@ describe.each(STORE_KINDS)('callq import on %s', { timeout: 180_000 }, (kind: Te
     const listed = suppressionKey('phone', '+12127345525');
     const domain = suppressionKey('domain', 'apexfoods.com');
     for (const k of [listed, domain]) {
-      await exec(s, 'INSERT INTO suppressions(kind, value, value_hash, reason, source, created_at) VALUES (?, ?, ?, ?, ?, ?)', k.kind, k.value, k.hash, 'asked', 'test', NOW);
+      await s.query('INSERT INTO suppressions(kind, value, value_hash, reason, source, created_at) VALUES (?, ?, ?, ?, ?, ?)', k.kind, k.value, k.hash, 'asked', 'test', NOW);
     }
     const r = importJson(s, fixture('import', 'duplicates.csv'));
     // Ann Lee's two rows (the number listed) and Bob and Robert Ortiz (the domain listed).
@@ -217,8 +203,8 @@ describe.each(STORE_KINDS)('callq import on %s', { timeout: 180_000 }, (kind: Te
 
     // A called lead holds the undo back unless --force.
     const lead = (await s.query<{ id: number }>(`SELECT id FROM leads WHERE phone = '+12127345524'`))[0];
-    await exec(s, `UPDATE leads SET attempts = 1, status = 'working' WHERE id = ?`, lead.id);
-    await exec(s, `INSERT INTO calls(lead_id, rep, called_at, disposition) VALUES (?, 'ana', ?, 'no-answer')`, lead.id, NOW);
+    await s.query(`UPDATE leads SET attempts = 1, status = 'working' WHERE id = ?`, lead.id);
+    await s.query(`INSERT INTO calls(lead_id, rep, called_at, disposition) VALUES (?, 'ana', ?, 'no-answer')`, lead.id, NOW);
     const refused = callq(['--db', s.db, 'import', 'undo', '1']);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/1 lead\(s\) of import batch 1 have been called/);
