@@ -21,7 +21,6 @@ export const PG_TYPES = {
 
 export type PgClient = pg.Client;
 
-
 /** Opens one connection; `target` is a postgres:// URL or a node-postgres config. */
 export async function connectPg(target: string | ClientConfig): Promise<PgClient> {
   const config: ClientConfig = typeof target === 'string' ? { connectionString: target } : { ...target };
