@@ -3,7 +3,7 @@
 import type { DB } from './open.js';
 import type { BatchKeys, HandoffLead } from '../core/export-profiles.js';
 import type { LeadStatus } from '../core/lifecycle.js';
-import { handoffConflict, handoffLead, handoffWhere, parseObject, type CallWindow, type HandoffBatch, type HandoffRecord, type HandoffSelection, type StoredHandoffLead } from './store/exports.js';
+import { handoffConflict, handoffLead, handoffLeadsSql, handoffWhere, parseObject, type CallWindow, type HandoffBatch, type HandoffRecord, type HandoffSelection, type StoredHandoffLead } from './store/exports.js';
 export { CALL_COLUMNS, CALL_PHONE_COLUMNS, CLEANUP_COLUMNS, CLEANUP_PHONE_COLUMNS } from './store/exports.js';
 export type { CallWindow, HandoffBatch, HandoffRecord, HandoffSelection };
 
@@ -32,16 +32,7 @@ export function handoffKeys(db: DB, selection: HandoffSelection): { count: numbe
 /** The leads of a sales-ready export, in id order (the order `--batch` reproduces). */
 export function* handoffLeads(db: DB, selection: HandoffSelection): Generator<HandoffLead> {
   const w = handoffWhere(selection, '?');
-  const rows = db.prepare(
-    `SELECT l.id, l.external_id, l.first_name, l.last_name, l.company, l.title, l.email, l.phone, l.phone_ext, l.alt_phones,
-            l.country, l.region, l.postal_code, l.timezone, l.source, l.campaign, l.list, l.score, l.owner,
-            l.status, l.disqualify_reason, l.attempts, l.contacts, l.first_call_at, l.last_call_at,
-            l.closed_at AS qualified_at,
-            (SELECT c.rep FROM calls c WHERE c.lead_id = l.id AND c.status_after = 'sales-ready'
-              ORDER BY c.called_at DESC, c.id DESC LIMIT 1) AS qualified_by,
-            l.qualification, l.handoff_note, l.custom
-     FROM leads l WHERE ${w.sql} ORDER BY l.id`,
-  );
+  const rows = db.prepare(handoffLeadsSql(w.sql));
   for (const row of rows.iterate(...w.params) as IterableIterator<StoredHandoffLead>) yield handoffLead(row);
 }
 

@@ -5,18 +5,11 @@ import { retryWhileBusy, type DB } from './open.js';
 import { BusyError, NothingToDoError, UsageError } from '../core/errors.js';
 import { MERGED_COLUMNS, type MergedLead } from '../io/lead-record.js';
 
-import type { ImportCounts } from './store/imports.js';
+import type { ImportCounts, StoredBatch } from './store/imports.js';
 
 export type { ImportCounts };
 
-export interface ImportBatchRow extends ImportCounts {
-  id: number;
-  file_name: string;
-  file_hash: string | null;
-  options: string;
-  rep: string | null;
-  created_at: string;
-  undone_at: string | null;
+export interface ImportBatchRow extends StoredBatch {
   state: 'running' | 'publishing' | 'complete' | 'failed';
   pid: number | null;
 }

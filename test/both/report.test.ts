@@ -2,30 +2,15 @@
 // worked out by hand there), logged once through the binary on SQLite and copied row for row into
 // each store, gives the same figures — and the same bytes — on SQLite and on PostgreSQL.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { callq, json, FIXTURES, type RunResult } from '../helpers.js';
-import { seedLeads } from '../seed.js';
+import { callq, json, type RunResult } from '../helpers.js';
+import { logReportHistory } from '../report-history.js';
 import { STORE_KINDS, type TestStore, type TestStoreKind } from '../stores.js';
 import { seededHistory } from './seed-from-sqlite.js';
 
-interface History {
-  settings: Record<string, string>;
-  leads: { id: number; source: string; campaign: string | null; timezone: string | null; created_at: string }[];
-  calls: { at: string; lead: number; rep: string; disposition: string; duration: string; args?: string[] }[];
-}
-
-const history = JSON.parse(readFileSync(join(FIXTURES, 'reports', 'history.json'), 'utf8')) as History;
 const NOW = '2026-11-18T20:00:00Z';
 
-const seeded = seededHistory((source) => {
-  for (const [key, value] of Object.entries(history.settings)) expect(callq(['--db', source, 'config', 'set', key, value]).code).toBe(0);
-  seedLeads(source, history.leads.map((l) => ({ ...l, list: 'fixture' })));
-  for (const c of history.calls) {
-    const r = callq(['--db', source, '--rep', c.rep, '--now', c.at, 'log', String(c.lead), c.disposition, '--force', '--duration', c.duration, ...(c.args ?? [])]);
-    expect(r.code, `${c.at} lead ${c.lead} ${c.disposition}: ${r.stderr}`).toBe(0);
-  }
-}, 180_000);
+const seeded = seededHistory(logReportHistory, 180_000);
 
 async function storeOf(kind: TestStoreKind): Promise<{ store: TestStore; report: (...args: string[]) => RunResult }> {
   const store = await seeded.store(kind);

@@ -1,18 +1,10 @@
 // `callq report` end to end on a fixture call history (test/fixtures/reports/history.json) logged
 // through the binary with `callq log`. Every expected figure is worked out by hand below.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { callq, json, tempDir, FIXTURES, type RunResult } from '../helpers.js';
-import { seedLeads } from '../seed.js';
+import { callq, json, tempDir, type RunResult } from '../helpers.js';
+import { logReportHistory } from '../report-history.js';
 
-interface History {
-  settings: Record<string, string>;
-  leads: { id: number; source: string; campaign: string | null; timezone: string | null; created_at: string }[];
-  calls: { at: string; lead: number; rep: string; disposition: string; duration: string; args?: string[] }[];
-}
-
-const history = JSON.parse(readFileSync(join(FIXTURES, 'reports', 'history.json'), 'utf8')) as History;
 let dir: string;
 let cleanup: () => void;
 let db: string;
@@ -21,12 +13,7 @@ beforeAll(() => {
   ({ dir, cleanup } = tempDir());
   db = join(dir, 'reports.db');
   expect(callq(['--db', db, 'init']).code).toBe(0);
-  for (const [key, value] of Object.entries(history.settings)) expect(callq(['--db', db, 'config', 'set', key, value]).code).toBe(0);
-  seedLeads(db, history.leads.map((l) => ({ ...l, list: 'fixture' })));
-  for (const c of history.calls) {
-    const r = callq(['--db', db, '--rep', c.rep, '--now', c.at, 'log', String(c.lead), c.disposition, '--force', '--duration', c.duration, ...(c.args ?? [])]);
-    expect(r.code, `${c.at} lead ${c.lead} ${c.disposition}: ${r.stderr}`).toBe(0);
-  }
+  logReportHistory(db);
 }, 120_000);
 afterAll(() => cleanup());
 

@@ -7,6 +7,7 @@ import {
   BatchKeyCollector,
   handoffConflict,
   handoffLead,
+  handoffLeadsSql,
   handoffWhere,
   type CallWindow,
   type HandoffBatch,
@@ -89,14 +90,7 @@ export async function readHandoffPg<T>(client: ClientBase, selection: HandoffSel
       for (const [q, c] of page) keys.add(q, c);
     }
     const leads = async function* (): AsyncGenerator<ReturnType<typeof handoffLead>[]> {
-      const sql = `SELECT l.id, l.external_id, l.first_name, l.last_name, l.company, l.title, l.email, l.phone, l.phone_ext, l.alt_phones,
-              l.country, l.region, l.postal_code, l.timezone, l.source, l.campaign, l.list, l.score, l.owner,
-              l.status, l.disqualify_reason, l.attempts, l.contacts, l.first_call_at, l.last_call_at,
-              l.closed_at AS qualified_at,
-              (SELECT c.rep FROM calls c WHERE c.lead_id = l.id AND c.status_after = 'sales-ready'
-                ORDER BY c.called_at DESC, c.id DESC LIMIT 1) AS qualified_by,
-              l.qualification, l.handoff_note, l.custom
-       FROM leads l WHERE ${w.sql} ORDER BY l.id`;
+      const sql = handoffLeadsSql(w.sql);
       for await (const page of cursorPages<StoredHandoffLead>(client, sql, w.params)) yield page.map(handoffLead);
     };
     return write({ count: keys.count, keys: keys.keys(), leads: leads() });

@@ -176,6 +176,18 @@ export function handoffWhere(selection: HandoffSelection, param: string): { sql:
   }
 }
 
+/** The leads of a sales-ready export, in id order (the order `--batch` reproduces), filtered by `where` (handoffWhere). */
+export function handoffLeadsSql(where: string): string {
+  return `SELECT l.id, l.external_id, l.first_name, l.last_name, l.company, l.title, l.email, l.phone, l.phone_ext, l.alt_phones,
+            l.country, l.region, l.postal_code, l.timezone, l.source, l.campaign, l.list, l.score, l.owner,
+            l.status, l.disqualify_reason, l.attempts, l.contacts, l.first_call_at, l.last_call_at,
+            l.closed_at AS qualified_at,
+            (SELECT c.rep FROM calls c WHERE c.lead_id = l.id AND c.status_after = 'sales-ready'
+              ORDER BY c.called_at DESC, c.id DESC LIMIT 1) AS qualified_by,
+            l.qualification, l.handoff_note, l.custom
+     FROM leads l WHERE ${where} ORDER BY l.id`;
+}
+
 /** Why a hand-off was not recorded: lead `id` changed (to `status`) while its file was written. */
 export function handoffConflict(id: number, status: string, destination: string): ConflictError {
   return new ConflictError(
