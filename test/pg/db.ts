@@ -2,6 +2,7 @@
 // (test/pg/global-setup.ts). `pgInfo.unavailable` says why PostgreSQL tests are skipped.
 import { inject } from 'vitest';
 import { connectPg, type PgClient } from '../../src/db/pg/open.js';
+import { sessionSettings } from '../../src/db/pg/session.js';
 import { clusterConfig, clusterUrl } from './cluster.js';
 
 export const pgInfo = inject('pg');
@@ -31,7 +32,8 @@ export async function freshDatabase(options: { migrated?: boolean } = {}): Promi
     name,
     url: clusterUrl(pgInfo, name),
     config,
-    connect: () => connectPg(config),
+    // The session callq's commands run in (no JIT, the busy timeout).
+    connect: () => connectPg({ ...config, ...sessionSettings() }),
     drop: async () => {
       const a = await connectPg(clusterConfig(pgInfo, 'postgres'));
       try {

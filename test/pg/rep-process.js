@@ -2,6 +2,7 @@
 // through the built store (dist/) until the queue is empty or `seconds` run out, then prints
 // what it did as JSON. Input: a JSON object in argv[2] — { config, rep, now, seconds?, startAt?, limit? }.
 import { connectPg } from '../../dist/db/pg/open.js';
+import { sessionSettings } from '../../dist/db/pg/session.js';
 import { loadSettingsPg } from '../../dist/db/pg/settings.js';
 import { claimNextLeadPg } from '../../dist/db/pg/queue.js';
 import { recordOutcomePg } from '../../dist/db/pg/outcomes.js';
@@ -9,7 +10,7 @@ import { mixedOutcome } from '../../bench/lib/outcome-mix.js';
 
 const { config, rep, now: nowIso, seconds, startAt, limit } = JSON.parse(process.argv[2]);
 const now = new Date(nowIso);
-const client = await connectPg(config);
+const client = await connectPg({ ...(typeof config === 'string' ? { connectionString: config } : config), ...sessionSettings() }); // callq's own session
 const settings = await loadSettingsPg(client);
 const out = { rep, claimed: [], logged: [], held: 0, claimMs: [], logMs: [], errors: [], elapsedMs: 0 };
 while (Date.now() < startAt) await new Promise((r) => setTimeout(r, 2));

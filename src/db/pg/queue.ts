@@ -46,6 +46,21 @@ export interface Claim {
 const CLAIM_WIDTH = 16;
 /** Advisory lock space of the per-rep claim lock (any constant; 'call' in ASCII). */
 const REP_LOCK = 0x63616c6c;
+/**
+ * How many of the ranked candidates one pick considers, best first. The pick checks each on its
+ * row, so passing all of them (a hundred and more with many zone groups open) cost more than the
+ * read; the first few are nearly always free, and the rest are tried only when they were not.
+ */
+const PICK_CHUNK = 16;
+/**
+ * How a claim's transaction starts. Its commit does not wait for the disk (see claimNextLeadPg).
+ * Its statements are planned once per connection with a generic plan (executeSql), and without
+ * bitmap scans: a generic plan cannot see that an index range is short, and chose to read every
+ * inbound lead of the freshness horizon and sort them (1 ms and growing with the inbound list)
+ * over reading the newest 64 backwards through leads_inbound (0.1 ms). Every statement of the
+ * claim reads an index range in the order it returns rows.
+ */
+const CLAIM_BEGIN = 'BEGIN; SET LOCAL synchronous_commit = off; SET LOCAL plan_cache_mode = force_generic_plan; SET LOCAL enable_bitmapscan = off;';
 /** Inbound leads read per page while their freshness could still win. */
 const INBOUND_PAGE = 64;
 
@@ -376,16 +391,35 @@ async function sent(client: ClientBase, preparing: Preparing, statements: string
 }
 
 /**
+ * Claims the first of `ids` still eligible and not being claimed right now, unless `rep` holds a
+ * live claim already (another terminal of theirs took one since the claim began): one UPDATE
+ * whose row is locked with FOR UPDATE SKIP LOCKED, re-checked by PostgreSQL on its latest version.
+ */
+function pickSql(p: Params, b: Bound, leadIds: number[], token: string, expires: string): string {
+  const ids = p.p('ids', leadIds);
+  return `WITH pick AS (
+       SELECT id FROM leads WHERE id = ANY(${ids}::bigint[]) AND ${eligibleSql(p, b)}
+         AND NOT EXISTS (SELECT 1 FROM leads h WHERE h.claim_rep = ${p.p('rep', b.rep)} AND h.claim_expires_at > ${p.p('now', b.now)})
+       ORDER BY array_position(${ids}::bigint[], id) LIMIT 1
+       FOR UPDATE SKIP LOCKED)
+     UPDATE leads l SET claim_rep = ${p.p('rep', b.rep)}, claim_token = ${p.p('token', token)},
+       claim_expires_at = ${p.p('expires', expires)}, updated_at = ${p.p('now', b.now)}
+     FROM pick WHERE l.id = pick.id RETURNING l.*`;
+}
+
+/**
  * Claims the best eligible lead for `rep`, in one short transaction of two round trips. Its
  * commit does not wait for the disk (synchronous_commit off for this transaction only): a claim
  * is a lease, and one lost in a server crash only returns its lead to the queue; outcomes keep
  * the server's durability. The round trips:
  * (1) lock the rep's name, so one rep's two terminals cannot each take a lead, and read a live
  * claim the rep already holds (returned with reason 'held'), the zone groups whose stored
- * windows are stale, and the candidates in the groups open now; (2) claim the first candidate
- * still eligible and not being claimed by someone else, and commit. Stale windows (once a week
- * per group, or after the hours changed) are recomputed and the candidates read again. When
- * every candidate was taken meanwhile, it looks wider. Null when nothing is callable.
+ * windows are stale, and the candidates in the groups open now; (2) claim the first of the best
+ * PICK_CHUNK candidates still eligible and not being claimed by someone else, and commit. When
+ * all of those were taken meanwhile, the next PICK_CHUNK are tried, each in a transaction of its
+ * own that takes the rep's lock again. Stale windows (once a week per group, or after the hours
+ * changed) are recomputed and the candidates read again. When every candidate was taken
+ * meanwhile, it looks wider. Null when nothing is callable.
  */
 export async function claimNextLeadPg(client: ClientBase, now: Date, settings: Settings, rep: string, filters: QueueFilters): Promise<Claim | null> {
   const key = hoursKey(settings.hours);
@@ -411,19 +445,20 @@ export async function claimNextLeadPg(client: ClientBase, now: Date, settings: S
       const results = await sent(
         client,
         preparing,
-        `BEGIN; SET LOCAL synchronous_commit = off; SET LOCAL plan_cache_mode = force_generic_plan;
+        `${CLAIM_BEGIN}
          SELECT pg_advisory_xact_lock(${REP_LOCK}, hashtext(${client.escapeLiteral(rep)}));
          ${heldNow}; ${stale}; ${candidatesNow}`,
       );
-      const held = results[4].rows[0] as LeadRow | undefined;
+      const [heldRows, staleRows, candidateRows] = results.slice(-3);
+      const held = heldRows.rows[0] as LeadRow | undefined;
       if (held) {
         await client.query('COMMIT');
         inTransaction = false;
         return { lead: held, reason: 'held', total: total(held.queue_rank, held, now, settings.weights), token: held.claim_token! };
       }
-      let read = results[6].rows as Candidate[];
-      if (results[5].rows.length) {
-        await openAmong(client, results[5].rows as ZoneRow[], now, settings);
+      let read = candidateRows.rows as Candidate[];
+      if (staleRows.rows.length) {
+        await openAmong(client, staleRows.rows as ZoneRow[], now, settings);
         const again = new Params();
         read = (await client.query<Candidate>(candidatesSql(again, b, width, since, key), again.values)).rows;
       }
@@ -433,26 +468,20 @@ export async function claimNextLeadPg(client: ClientBase, now: Date, settings: S
         inTransaction = false;
         return null;
       }
-      const p = new Params();
-      const ids = p.p('ids', ranked.map((c) => c.id));
       const token = randomBytes(8).toString('hex');
-      const pickPreparing: Preparing = { statements: [], names: [] };
-      const pick = executeSql(
-        client,
-        `WITH pick AS (
-           SELECT id FROM leads WHERE id = ANY(${ids}::bigint[]) AND ${eligibleSql(p, b)}
-           ORDER BY array_position(${ids}::bigint[], id) LIMIT 1
-           FOR UPDATE SKIP LOCKED)
-         UPDATE leads l SET claim_rep = ${p.p('rep', rep)}, claim_token = ${p.p('token', token)},
-           claim_expires_at = ${p.p('expires', expires)}, updated_at = ${p.p('now', b.now)}
-         FROM pick WHERE l.id = pick.id RETURNING l.*`,
-        p.values,
-        pickPreparing,
-      );
-      const picked = await sent(client, pickPreparing, `${pick}; COMMIT`);
-      inTransaction = false;
-      const lead = picked[0].rows[0] as LeadRow | undefined;
-      if (lead) return { lead, reason: reasonFor(lead, rep, now, settings), total: total(lead.queue_rank, lead, now, settings.weights), token };
+      // The best PICK_CHUNK first, in the transaction that holds the rep's lock; the next ones,
+      // only when every one of those was taken meanwhile, each in a transaction of its own.
+      for (let from = 0; from < ranked.length; from += PICK_CHUNK) {
+        const p = new Params();
+        const pickPreparing: Preparing = { statements: [], names: [] };
+        const pick = executeSql(client, pickSql(p, b, ranked.slice(from, from + PICK_CHUNK).map((c) => c.id), token, expires), p.values, pickPreparing);
+        const begin = inTransaction ? '' : `${CLAIM_BEGIN} SELECT pg_advisory_xact_lock(${REP_LOCK}, hashtext(${client.escapeLiteral(rep)}));`;
+        inTransaction = true;
+        const picked = await sent(client, pickPreparing, `${begin} ${pick}; COMMIT`);
+        inTransaction = false;
+        const lead = picked[picked.length - 2].rows[0] as LeadRow | undefined;
+        if (lead) return { lead, reason: reasonFor(lead, rep, now, settings), total: total(lead.queue_rank, lead, now, settings.weights), token };
+      }
       if (complete) return null;
     } catch (err) {
       if (inTransaction) await client.query('ROLLBACK').catch(() => undefined);

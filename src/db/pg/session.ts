@@ -19,7 +19,12 @@ import { busyTimeoutFrom } from '../busy-timeout.js';
  */
 export function sessionConfig(url: string): ClientConfig {
   quietPgpassNotice();
-  return { connectionString: url, lock_timeout: busyTimeoutFrom(process.env, undefined), options: '-c jit=off' };
+  return { connectionString: url, ...sessionSettings() };
+}
+
+/** The session settings of sessionConfig alone, for a connection configured otherwise (the benchmarks' rep processes). */
+export function sessionSettings(): Pick<ClientConfig, 'lock_timeout' | 'options'> {
+  return { lock_timeout: busyTimeoutFrom(process.env, undefined), options: '-c jit=off' };
 }
 
 /** The team's `busy-timeout` setting, once the schema is there (CALLQ_BUSY_TIMEOUT still wins). */
