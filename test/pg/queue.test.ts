@@ -331,3 +331,43 @@ describe.skipIf(pgInfo.unavailable)('PostgreSQL claims under concurrency', () =>
     expect(Number((await client.query('SELECT count(*) AS n FROM calls WHERE lead_id = 1')).rows[0].n)).toBe(0);
   });
 });
+
+describe.skipIf(pgInfo.unavailable)('PostgreSQL claims when the best leads are all being claimed', () => {
+  let pgdb: TestDatabase;
+  let client: PgClient;
+  let other: PgClient;
+  beforeAll(async () => {
+    const tmp = tempDir();
+    const path = join(tmp.dir, 'leads.db');
+    // Twenty leads in one zone group, best first by score: lead 1 is the best, lead 20 the last.
+    seedLeads(path, Array.from({ length: 20 }, (_, i) => ({ score: 95 - i * 4, timezone: 'America/New_York' })));
+    const lite = openDatabase(path);
+    pgdb = await freshDatabase();
+    client = await pgdb.connect();
+    other = await pgdb.connect();
+    await copyLeads(lite, client);
+    lite.close();
+    tmp.cleanup();
+  });
+  afterAll(async () => {
+    await client?.end();
+    await other?.end();
+    await pgdb?.drop();
+  });
+
+  it('looks past every candidate being claimed to the best free one, without waiting', async () => {
+    const settings = await loadSettingsPg(client);
+    // Another session holds the row locks of the nine best leads, as nine claims in progress do:
+    // more than one pick considers at a time and more than a claim first reads per zone group.
+    await other.query('BEGIN');
+    const locked = await other.query<{ id: number }>('SELECT id FROM leads ORDER BY queue_rank DESC LIMIT 9 FOR UPDATE');
+    expect(locked.rows.map((r) => r.id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    const claim = await claimNextLeadPg(client, at(0), settings, 'ana', {});
+    expect(claim?.lead.id).toBe(10);
+    expect((await claimNextLeadPg(client, at(0), settings, 'ben', {}))?.lead.id).toBe(11);
+    await other.query('ROLLBACK');
+    // Once the locks are gone, the best lead is served again; ana still holds hers.
+    expect((await claimNextLeadPg(client, at(0), settings, 'cid', {}))?.lead.id).toBe(1);
+    expect(await claimNextLeadPg(client, at(1), settings, 'ana', {})).toMatchObject({ reason: 'held', lead: { id: 10 } });
+  });
+});

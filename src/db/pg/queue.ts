@@ -43,7 +43,7 @@ export interface Claim {
 }
 
 /** How many leads of each open zone group a claim considers; four times more while they are all taken. */
-const CLAIM_WIDTH = 16;
+const CLAIM_WIDTH = 8;
 /** Advisory lock space of the per-rep claim lock (any constant; 'call' in ASCII). */
 const REP_LOCK = 0x63616c6c;
 /**
@@ -51,7 +51,7 @@ const REP_LOCK = 0x63616c6c;
  * row, so passing all of them (a hundred and more with many zone groups open) cost more than the
  * read; the first few are nearly always free, and the rest are tried only when they were not.
  */
-const PICK_CHUNK = 16;
+const PICK_CHUNK = 8;
 /**
  * How a claim's transaction starts. Its commit does not wait for the disk (see claimNextLeadPg).
  * Its statements are planned once per connection with a generic plan (executeSql), and without
@@ -62,7 +62,7 @@ const PICK_CHUNK = 16;
  */
 const CLAIM_BEGIN = 'BEGIN; SET LOCAL synchronous_commit = off; SET LOCAL plan_cache_mode = force_generic_plan; SET LOCAL enable_bitmapscan = off;';
 /** Inbound leads read per page while their freshness could still win. */
-const INBOUND_PAGE = 64;
+const INBOUND_PAGE = 16;
 
 /** Query parameters by name, numbered in order of first use. */
 class Params {
