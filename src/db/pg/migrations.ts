@@ -10,7 +10,7 @@
 //   million leads runs them once), updates per row and only when the column changed;
 // - the version lives in table schema_version, and migrating holds pg_advisory_xact_lock, so two
 //   processes starting on a new database never migrate it at once.
-import type { ClientBase } from 'pg';
+import type { ClientBase, QueryResult } from 'pg';
 import { UsageError } from '../../core/errors.js';
 
 export type PgMigration = (client: ClientBase) => Promise<void>;
@@ -265,6 +265,22 @@ export async function pgSchemaVersion(client: ClientBase): Promise<number> {
   if (!exists.rows[0].t) return 0;
   const { rows } = await client.query<{ v: number | null }>('SELECT max(version) AS v FROM schema_version');
   return rows[0].v ?? 0;
+}
+
+/**
+ * The schema version and the stored settings in one round trip, as every command starts: null
+ * when either table is missing (no callq schema, or one too old to have settings), for the caller
+ * to ask pgSchemaVersion.
+ */
+export async function pgSchemaAndSettings(client: ClientBase): Promise<{ version: number; settings: Map<string, string> } | null> {
+  try {
+    const results = (await client.query('SELECT max(version) AS v FROM schema_version; SELECT key, value FROM settings')) as unknown as QueryResult[];
+    const [version, settings] = results;
+    return { version: (version.rows[0] as { v: number | null }).v ?? 0, settings: new Map(settings.rows.map((r: { key: string; value: string }) => [r.key, r.value])) };
+  } catch (err) {
+    if ((err as { code?: string }).code === '42P01') return null; // undefined_table
+    throw err;
+  }
 }
 
 /**

@@ -27,13 +27,20 @@ export function sessionSettings(): Pick<ClientConfig, 'lock_timeout' | 'options'
   return { lock_timeout: busyTimeoutFrom(process.env, undefined), options: '-c jit=off' };
 }
 
-/** The team's `busy-timeout` setting, once the schema is there (CALLQ_BUSY_TIMEOUT still wins). */
-export async function applyBusyTimeout(client: PgClient): Promise<void> {
+/**
+ * The team's `busy-timeout` setting, once the schema is there (CALLQ_BUSY_TIMEOUT still wins):
+ * `stored` is the setting as read with the schema version, or undefined to read it here.
+ */
+export async function applyBusyTimeout(client: PgClient, stored?: { value: string | undefined }): Promise<void> {
   const env = process.env.CALLQ_BUSY_TIMEOUT;
   if (env !== undefined && env.trim() !== '') return;
-  const { rows } = await client.query<{ value: string }>(`SELECT value FROM settings WHERE key = 'busy-timeout'`);
-  if (rows.length === 0) return;
-  await client.query(`SET lock_timeout = ${Math.round(busyTimeoutFrom(process.env, rows[0].value))}`);
+  let value = stored?.value;
+  if (!stored) {
+    const { rows } = await client.query<{ value: string }>(`SELECT value FROM settings WHERE key = 'busy-timeout'`);
+    value = rows[0]?.value;
+  }
+  if (value === undefined) return;
+  await client.query(`SET lock_timeout = ${Math.round(busyTimeoutFrom(process.env, value))}`);
 }
 
 let quieted = false;

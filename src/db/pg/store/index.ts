@@ -1,6 +1,6 @@
 // The PostgreSQL store: one database shared by a team on many machines (src/db/store.ts).
 import { connectPg } from '../open.js';
-import { migratePg, pgSchemaVersion, PG_SCHEMA_VERSION } from '../migrations.js';
+import { migratePg, pgSchemaAndSettings, pgSchemaVersion, PG_SCHEMA_VERSION } from '../migrations.js';
 import { redactUrl, type OpenStoreOptions, type Store } from '../../store.js';
 import { UsageError } from '../../../core/errors.js';
 import { pgConnection, type PgConnection } from './connection.js';
@@ -24,8 +24,11 @@ export async function openPgStore(url: string, options: OpenStoreOptions): Promi
   const client = await connectPg(sessionConfig(url));
   // A connection lost between two statements is reported by the next one; unheard, it would end the process.
   client.on('error', () => {});
+  let opening: Map<string, string> | undefined;
   try {
-    const version = await pgSchemaVersion(client);
+    // One round trip for a database at this callq's version; pgSchemaVersion asks otherwise.
+    const probe = await pgSchemaAndSettings(client);
+    const version = probe ? probe.version : await pgSchemaVersion(client);
     if (version > PG_SCHEMA_VERSION) {
       throw new UsageError(`database ${name} has schema version ${version}, newer than this callq understands (${PG_SCHEMA_VERSION}). Upgrade callq; the database was not touched.`);
     }
@@ -33,7 +36,12 @@ export async function openPgStore(url: string, options: OpenStoreOptions): Promi
       throw new UsageError(`no callq database at ${name}. Create it with 'callq init --db URL' (or 'callq import FILE --db URL'), or point to an existing one with --db or CALLQ_DB.`);
     }
     if (version < PG_SCHEMA_VERSION && !options.readonly) await migratePg(client);
-    if (version > 0 || !options.readonly) await applyBusyTimeout(client);
+    if (probe && version === PG_SCHEMA_VERSION) {
+      await applyBusyTimeout(client, { value: probe.settings.get('busy-timeout') });
+      opening = probe.settings;
+    } else if (version > 0 || !options.readonly) {
+      await applyBusyTimeout(client);
+    }
   } catch (err) {
     await client.end().catch(() => {});
     throw err;
@@ -43,7 +51,7 @@ export async function openPgStore(url: string, options: OpenStoreOptions): Promi
     kind: 'postgres',
     name,
     conn,
-    rep: pgRep(conn),
+    rep: pgRep(conn, opening),
     imports: pgImports(conn),
     exports: pgExports(conn),
     admin: pgAdmin(conn),

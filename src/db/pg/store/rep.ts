@@ -20,14 +20,20 @@ import { recordOutcomePg } from '../outcomes.js';
 import { affectsQueueRank, resolveSettings } from '../../../core/settings.js';
 import type { PgClient } from '../open.js';
 
-export function pgRep(conn: PgConnection): RepStore {
+/** `opening`: the settings read as the connection opened, the first loadSettings' answer (a round trip saved). */
+export function pgRep(conn: PgConnection, opening?: Map<string, string>): RepStore {
   const { client } = conn;
+  let atOpening = opening;
   const recomputeIfRanked = async (c: PgClient, key: string) => {
     if (affectsQueueRank(key)) await recomputeQueueRanksPg(c, resolveSettings(await loadStoredSettingsPg(c)).weights);
   };
   return {
     schemaVersion: () => pgSchemaVersion(client),
-    loadSettings: () => loadSettingsPg(client),
+    loadSettings: async () => {
+      const stored = atOpening;
+      atOpening = undefined;
+      return stored ? resolveSettings(stored) : loadSettingsPg(client);
+    },
     storedSettings: () => loadStoredSettingsPg(client),
     storeSetting: (key, value, rep, now) =>
       conn.transaction(async (c) => {
