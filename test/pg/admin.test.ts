@@ -75,6 +75,9 @@ describe.skipIf(Boolean(pgInfo.unavailable))('admin commands on PostgreSQL only'
     const r = callq(['--db', db.url, 'backup', file, '--json'], { env: { PATH: dirname(process.execPath) } });
     expect(r.code, r.stderr).toBe(0);
     expect(json(r).bytes).toBeGreaterThan(0);
+    // node-postgres's own URL parameter, which libpq's tools refuse, is not passed on to them.
+    const compat = callq(['--db', `${db.url}&uselibpqcompat=true&sslmode=disable`, 'backup', file, '--force', '--json'], { env: { PATH: dirname(process.execPath) } });
+    expect(compat.code, compat.stderr).toBe(0);
   });
 
   it('writes the dump owner-only whatever the umask, replaces it only with --force, and never shows the password', async () => {

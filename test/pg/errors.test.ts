@@ -93,6 +93,21 @@ describe.skipIf(pgInfo.unavailable)('PostgreSQL failures a rep meets', () => {
     expectNoStack(r);
   });
 
+  it("sslmode means what it means to psql: require still demands TLS, and node-postgres's warning never shows", () => {
+    for (const r of [
+      callq(['--db', `${db.url}&sslmode=require`, 'status']),
+      callq(['--db', db.url, 'status'], { env: { PGSSLMODE: 'require' } }),
+    ]) {
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('does not support SSL');
+      expect(r.stderr).not.toContain('WARNING');
+      expectNoStack(r);
+    }
+    const plain = callq(['--db', db.url, '--json', 'status'], { env: { PGSSLMODE: 'disable' } });
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(plain.stderr).toBe('');
+  });
+
   it('TLS the server does not offer: exit 2, pointing at sslmode; sslmode=disable connects', () => {
     const r = callq(['--db', `${db.url}&sslmode=verify-full`, 'status']);
     expect(r.code).toBe(2);

@@ -93,7 +93,9 @@ function runTool(tool: PgTool, args: string[], url: string | null, options: { st
   if (split.password !== null) env.PGPASSWORD = split.password;
   // node-postgres names itself 'callq'; the tools say what they are doing.
   env.PGAPPNAME = `callq ${tool}`;
-  const argv = [...args, ...(split.url ? ['--dbname', split.url] : [])];
+  // uselibpqcompat is node-postgres's own parameter (libpq refuses it); libpq means it anyway.
+  const dbname = split.url?.replace(/([?&])uselibpqcompat=[^&#]*(&?)/i, (_, sep: string, more: string) => (more ? sep : '')) ?? null;
+  const argv = [...args, ...(dbname ? ['--dbname', dbname] : [])];
   return new Promise((done, fail) => {
     const child = spawn(bin, argv, { env, stdio: ['ignore', options.stdoutFd ?? 'pipe', 'pipe'] });
     let stdout = '';

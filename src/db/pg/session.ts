@@ -19,7 +19,28 @@ import { busyTimeoutFrom } from '../busy-timeout.js';
  */
 export function sessionConfig(url: string): ClientConfig {
   quietPgpassNotice();
-  return { connectionString: url, ...sessionSettings() };
+  return { connectionString: withLibpqSslmode(url, process.env), ...sessionSettings() };
+}
+
+const SSLMODES = new Set(['disable', 'prefer', 'require', 'verify-ca', 'verify-full']);
+
+/**
+ * `sslmode` (in the URL, else PGSSLMODE) as psql and libpq read it, so the URL a team already
+ * uses with psql works unchanged: `require` encrypts without checking the certificate,
+ * `verify-ca` checks it against `sslrootcert`, `verify-full` checks the host name too.
+ * node-postgres 8 reads `prefer`, `require` and `verify-ca` as `verify-full` (a `require` URL
+ * from a hosting provider then fails on a certificate Node does not know) and warns so on every
+ * command, unless the URL asks for libpq's meaning (`uselibpqcompat=true`), which callq adds.
+ * A URL that sets `uselibpqcompat` itself is left as it is.
+ */
+export function withLibpqSslmode(url: string, env: NodeJS.ProcessEnv): string {
+  const query = url.includes('?') ? url.slice(url.indexOf('?') + 1).split('#')[0] : '';
+  const params = new URLSearchParams(query);
+  if (params.has('uselibpqcompat')) return url;
+  const fromEnv = env.PGSSLMODE?.trim();
+  const add = params.has('sslmode') ? '' : fromEnv && SSLMODES.has(fromEnv) ? `sslmode=${fromEnv}&` : null;
+  if (add === null) return url;
+  return `${url}${url.includes('?') ? '&' : '?'}${add}uselibpqcompat=true`;
 }
 
 /** The session settings of sessionConfig alone, for a connection configured otherwise (the benchmarks' rep processes). */

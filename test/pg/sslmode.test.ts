@@ -1,0 +1,30 @@
+// sslmode as libpq reads it (docs/setup.md, "Connection settings"): the connection string callq
+// hands node-postgres, parsed by node-postgres's own parser, asks for what psql would do.
+import { describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { withLibpqSslmode } from '../../src/db/pg/session.js';
+
+/** The TLS settings node-postgres takes from a connection string (nothing connects). */
+const tls = (connectionString: string) => (new pg.Client({ connectionString }) as unknown as { ssl: unknown }).ssl;
+const ssl = (url: string, env: NodeJS.ProcessEnv = {}) => tls(withLibpqSslmode(url, env));
+
+describe('sslmode', () => {
+  it('require encrypts without checking the certificate, as in psql (node-postgres alone would check it)', () => {
+    expect(tls('postgres://ana@db.example.com/sales?sslmode=verify-full')).toEqual({});
+    expect(ssl('postgres://ana@db.example.com/sales?sslmode=require')).toEqual({ rejectUnauthorized: false });
+    expect(ssl('postgres://ana@db.example.com/sales', { PGSSLMODE: 'require' })).toEqual({ rejectUnauthorized: false });
+  });
+
+  it('verify-full checks certificate and host; disable and no sslmode at all stay plain', () => {
+    expect(ssl('postgres://ana@db.example.com/sales?sslmode=verify-full')).toEqual({});
+    expect(ssl('postgres://ana@db.example.com/sales?sslmode=disable')).toBe(false);
+    expect(ssl('postgres://ana@db.example.com/sales')).toBe(false);
+  });
+
+  it('the URL wins over PGSSLMODE, and a URL that chose uselibpqcompat itself is left alone', () => {
+    expect(ssl('postgres://ana@db.example.com/sales?sslmode=verify-full', { PGSSLMODE: 'require' })).toEqual({});
+    const own = 'postgres://ana@db.example.com/sales?sslmode=require&uselibpqcompat=false';
+    expect(withLibpqSslmode(own, {})).toBe(own);
+    expect(withLibpqSslmode('postgres://ana@db.example.com/sales', { PGSSLMODE: 'bogus' })).toBe('postgres://ana@db.example.com/sales');
+  });
+});
