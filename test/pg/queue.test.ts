@@ -207,6 +207,24 @@ describe.skipIf(pgInfo.unavailable)('PostgreSQL claims and outcomes mirror SQLit
   });
 });
 
+/** A fresh database holding `leads` (seeded as on SQLite), and two sessions on it. */
+async function twoSessionsOn(leads: SeedLead[]): Promise<{ pgdb: TestDatabase; client: PgClient; other: PgClient }> {
+  const tmp = tempDir();
+  try {
+    const path = join(tmp.dir, 'leads.db');
+    seedLeads(path, leads);
+    const lite = openDatabase(path);
+    const pgdb = await freshDatabase();
+    const client = await pgdb.connect();
+    const other = await pgdb.connect();
+    await copyLeads(lite, client);
+    lite.close();
+    return { pgdb, client, other };
+  } finally {
+    tmp.cleanup();
+  }
+}
+
 describe.skipIf(pgInfo.unavailable)('PostgreSQL claims under concurrency', () => {
   let pgdb: TestDatabase;
   let client: PgClient;
@@ -214,21 +232,12 @@ describe.skipIf(pgInfo.unavailable)('PostgreSQL claims under concurrency', () =>
   let settings: Settings;
   let first: Awaited<ReturnType<typeof claimNextLeadPg>>;
   beforeAll(async () => {
-    const tmp = tempDir();
-    const path = join(tmp.dir, 'leads.db');
-    seedLeads(path, [
+    ({ pgdb, client, other } = await twoSessionsOn([
       { score: 90, timezone: 'America/New_York' },
       { score: 80, timezone: 'America/New_York' },
       { score: 70, timezone: 'America/New_York' },
       { score: 60, timezone: 'America/Los_Angeles' },
-    ]);
-    const lite = openDatabase(path);
-    pgdb = await freshDatabase();
-    client = await pgdb.connect();
-    other = await pgdb.connect();
-    await copyLeads(lite, client);
-    lite.close();
-    tmp.cleanup();
+    ]));
     settings = await loadSettingsPg(client);
   });
   afterAll(async () => {
@@ -337,17 +346,8 @@ describe.skipIf(pgInfo.unavailable)('PostgreSQL claims when the best leads are a
   let client: PgClient;
   let other: PgClient;
   beforeAll(async () => {
-    const tmp = tempDir();
-    const path = join(tmp.dir, 'leads.db');
     // Twenty leads in one zone group, best first by score: lead 1 is the best, lead 20 the last.
-    seedLeads(path, Array.from({ length: 20 }, (_, i) => ({ score: 95 - i * 4, timezone: 'America/New_York' })));
-    const lite = openDatabase(path);
-    pgdb = await freshDatabase();
-    client = await pgdb.connect();
-    other = await pgdb.connect();
-    await copyLeads(lite, client);
-    lite.close();
-    tmp.cleanup();
+    ({ pgdb, client, other } = await twoSessionsOn(Array.from({ length: 20 }, (_, i) => ({ score: 95 - i * 4, timezone: 'America/New_York' }))));
   });
   afterAll(async () => {
     await client?.end();
