@@ -103,8 +103,13 @@ export async function recordHandoffPg(conn: PgConnection, r: HandoffRecord): Pro
     let batch: number | null = null;
     if (r.leadIds.length > 0) {
       const nowIso = r.now.toISOString();
+      // The next batch number after the last recorded one, as on SQLite: a hand-off that aborts
+      // gives its number back (a sequence would not, and Sales would ask where the missing batch
+      // went). Hand-offs record one at a time; readers are not held up.
+      await client.query('LOCK TABLE handoffs IN EXCLUSIVE MODE');
       const inserted = await client.query<{ id: number }>(
-        'INSERT INTO handoffs(created_at, destination, lead_count, profile, rep) VALUES ($1, $2, $3, $4, $5) RETURNING id',
+        `INSERT INTO handoffs(id, created_at, destination, lead_count, profile, rep)
+         SELECT coalesce(max(id), 0) + 1, $1, $2, $3, $4, $5 FROM handoffs RETURNING id`,
         [nowIso, r.destination, r.leadIds.length, r.profile, r.rep],
       );
       batch = inserted.rows[0].id;
