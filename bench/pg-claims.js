@@ -20,7 +20,7 @@
 // Each phase runs on a fresh copy of the loaded database. Exits 1 when an invariant breaks (not
 // when a target is missed: the figures say that).
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +32,7 @@ const bin = join(root, 'bin', 'callq.js');
 const NOW = '2026-11-24T18:00:00.000Z'; // Tuesday 13:00 New York
 const TARGET_CYCLES = 400;
 const TARGET_P99_MS = 10;
+const CORES = (await import('node:os')).availableParallelism();
 
 const opt = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -93,6 +94,7 @@ try {
     const name = store === 'postgres' ? 'PostgreSQL' : 'SQLite';
     log(`  ${name.padEnd(10)} ${String(r.cycles_per_s).padStart(7)} cycles/s  claim p50 ${r.claim_ms.p50} ms p99 ${r.claim_ms.p99} ms · log p50 ${r.log_ms.p50} ms` +
       ` · leads served twice ${r.double_claims} · calls ${r.calls_in_db}/${r.outcomes} · errors ${r.errors.length}${r.errors.length ? ` (${r.errors[0]})` : ''}`);
+    log(`  ${''.padEnd(10)} CPU per cycle: rep processes ${r.cpu_ms_per_cycle.reps} ms${r.cpu_ms_per_cycle.server === null ? '' : `, PostgreSQL server ${r.cpu_ms_per_cycle.server} ms`} (on ${CORES} cores)`);
   }
   if (report.postgres) {
     const pg = report.postgres;
@@ -121,10 +123,33 @@ try {
   rmSync(work, { recursive: true, force: true });
 }
 
+/**
+ * CPU seconds used so far by the benchmark's PostgreSQL server (its postmaster and the processes
+ * it started; ended ones count through the postmaster's children's time as it reaps them), read
+ * from /proc: the cluster runs on this machine.
+ */
+function serverCpuSeconds() {
+  const postmaster = readFileSync(join(cluster.dir, 'data', 'postmaster.pid'), 'utf8').split('\n')[0].trim();
+  let ticks = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (pid !== postmaster && f[1] !== postmaster) continue; // f[1]: the parent's pid
+      ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]); // utime stime cutime cstime
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return ticks / 100; // USER_HZ
+}
+
 /** Runs `n` rep processes on one store from a common start; `limit` stops each after that many claims. */
 async function phase(store, db, n, secs, limit) {
   const startAt = Date.now() + 1500; // every process connects first, then all start together
   const pg = store === 'postgres';
+  const serverCpuBefore = pg ? serverCpuSeconds() : 0;
   const script = pg ? join(root, 'test', 'pg', 'rep-process.js') : join(root, 'bench', 'lib', 'sqlite-rep.js');
   const results = await Promise.all(
     Array.from({ length: n }, (_, i) => {
@@ -141,6 +166,8 @@ async function phase(store, db, n, secs, limit) {
   let double = 0;
   for (const r of results) for (const id of r.claimed) (claimedBy.has(id) ? double++ : claimedBy.set(id, r.rep));
   const outcomes = results.reduce((a, r) => a + r.logged.length, 0);
+  // The server's share includes the processes' connecting and closing, which the reps' loop time leaves out.
+  const serverCpu = pg ? serverCpuSeconds() - serverCpuBefore : null;
   const elapsed = Math.max(...results.map((r) => r.elapsedMs)) / 1000;
   let calls;
   if (pg) {
@@ -161,6 +188,10 @@ async function phase(store, db, n, secs, limit) {
     outcomes,
     calls_in_db: calls,
     errors: results.flatMap((r) => r.errors),
+    cpu_ms_per_cycle: {
+      reps: round(results.reduce((a, r) => a + r.loopCpuMs, 0) / Math.max(1, outcomes)),
+      server: serverCpu === null ? null : round((serverCpu * 1000) / Math.max(1, outcomes)),
+    },
   };
 }
 

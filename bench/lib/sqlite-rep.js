@@ -13,6 +13,7 @@ const settings = loadSettings(db);
 const out = { rep, claimed: [], logged: [], held: 0, claimMs: [], logMs: [], errors: [], elapsedMs: 0 };
 while (Date.now() < startAt) await new Promise((r) => setTimeout(r, 2));
 const started = performance.now();
+const cpuAtStart = process.cpuUsage();
 const end = started + seconds * 1000;
 for (let i = 0; performance.now() < end; i++) {
   if (limit && out.claimMs.length >= limit) break;
@@ -35,5 +36,7 @@ for (let i = 0; performance.now() < end; i++) {
   }
 }
 out.elapsedMs = performance.now() - started;
+const cpu = process.cpuUsage(cpuAtStart);
+out.loopCpuMs = (cpu.user + cpu.system) / 1000; // this process's CPU time in the loop (start-up excluded)
 db.close();
 process.stdout.write(JSON.stringify(out) + '\n');

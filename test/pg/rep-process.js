@@ -15,6 +15,7 @@ const settings = await loadSettingsPg(client);
 const out = { rep, claimed: [], logged: [], held: 0, claimMs: [], logMs: [], errors: [], elapsedMs: 0 };
 while (Date.now() < startAt) await new Promise((r) => setTimeout(r, 2));
 const started = performance.now();
+const cpuAtStart = process.cpuUsage();
 const end = seconds ? started + seconds * 1000 : Infinity;
 for (let i = 0; performance.now() < end; i++) {
   if (limit && out.claimMs.length >= limit) break;
@@ -37,5 +38,7 @@ for (let i = 0; performance.now() < end; i++) {
   }
 }
 out.elapsedMs = performance.now() - started;
+const cpu = process.cpuUsage(cpuAtStart);
+out.loopCpuMs = (cpu.user + cpu.system) / 1000; // this process's CPU time in the loop (start-up excluded)
 await client.end();
 process.stdout.write(JSON.stringify(out) + '\n');
