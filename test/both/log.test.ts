@@ -1,7 +1,9 @@
 // `callq log` on both stores, through the built binary: every disposition's effect, attempt
 // accounting, claim checks and refusals, team-defined dispositions. Each scenario gets a new store.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { callq, json } from '../helpers.js';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { copyFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { callq, json, tempDir } from '../helpers.js';
 import { seedStore, type SeedLead } from '../seed.js';
 import { STORE_KINDS, newTestStore, type TestStore } from '../stores.js';
 
@@ -10,10 +12,22 @@ const NOW = '2026-11-24T16:00:00Z';
 
 describe.each(STORE_KINDS)('log on %s', (kind) => {
   let store: TestStore;
+  // PostgreSQL's database is a clone of the migrated template, what `init` makes; on SQLite each
+  // scenario gets a copy of one file `init` made (a process less per scenario).
+  let initialised = '';
+  let cleanupInitialised = () => {};
+  beforeAll(() => {
+    if (kind !== 'sqlite') return;
+    const t = tempDir();
+    cleanupInitialised = t.cleanup;
+    initialised = join(t.dir, 'init.db');
+    expect(callq(['--db', initialised, 'init']).code).toBe(0);
+    expect(existsSync(`${initialised}-wal`)).toBe(false); // the file alone is the whole database
+  });
+  afterAll(() => cleanupInitialised());
   beforeEach(async () => {
     store = await newTestStore(kind, { migrated: true });
-    // PostgreSQL's database is a clone of the migrated template already: what `init` would make.
-    if (kind === 'sqlite') expect(callq(['--db', store.db, 'init']).code).toBe(0);
+    if (kind === 'sqlite') copyFileSync(initialised, store.db);
   });
   afterEach(async () => store?.cleanup());
 
