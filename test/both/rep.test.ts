@@ -7,8 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { callq, json, type RunResult } from '../helpers.js';
 import { STORE_KINDS, newTestStore, type TestStore, type TestStoreKind } from '../stores.js';
-import { queueRank } from '../../src/core/priority.js';
-import { resolveSettings } from '../../src/core/settings.js';
+import { seedStore } from '../seed.js';
 
 const NOW = '2026-11-24T15:00:00Z'; // Tuesday 10:00 New York, 09:00 Chicago, 07:00 Los Angeles
 
@@ -32,20 +31,8 @@ const LEADS: Seed[] = [
   { id: 6, first_name: 'Anna', phone: '+12125550106', email: 'ana@alpha.example', timezone: 'America/New_York', score: 40 },
 ];
 
-/** Inserts the leads with SQL, the same rows on both stores (callq import has its own tests). */
-async function seed(store: TestStore, leads: Seed[]): Promise<void> {
-  const weights = resolveSettings(new Map()).weights;
-  const created = '2026-11-01T12:00:00.000Z';
-  for (const l of leads) {
-    const row = { score: l.score, attempts: 0, source: l.source ?? 'webinar', campaign: null, last_call_at: null, inbound_at: null, created_at: created };
-    await store.query(
-      `INSERT INTO leads(id, first_name, last_name, company, phone, email, timezone, timezone_source, score, source, list, status, attempts,
-         queue_rank, created_at, updated_at)
-       VALUES (?, ?, 'Test', ?, ?, ?, ?, 'column', ?, ?, 'day', 'new', 0, ?, ?, ?) RETURNING id`,
-      l.id, l.first_name, `${l.first_name} Corp`, l.phone, l.email, l.timezone, l.score, row.source, queueRank(row, weights), created, created,
-    );
-  }
-}
+/** The leads, the same rows on both stores (callq import has its own tests). */
+const seed = (store: TestStore, leads: Seed[]) => seedStore(store, leads.map((l) => ({ ...l, company: `${l.first_name} Corp`, list: 'day' })));
 
 /** What must be equal across stores in a document: everything but the claim token. */
 function comparable(doc: any): any {

@@ -1,0 +1,331 @@
+// `callq log` on both stores, through the built binary: every disposition's effect, attempt
+// accounting, claim checks and refusals, team-defined dispositions. Each scenario gets a new store.
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { copyFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { callq, json, tempDir } from '../helpers.js';
+import { seedStore, type SeedLead } from '../seed.js';
+import { STORE_KINDS, newTestStore, type TestStore } from '../stores.js';
+
+// Tuesday 2026-11-24 11:00 New York.
+const NOW = '2026-11-24T16:00:00Z';
+
+describe.each(STORE_KINDS)('log on %s', (kind) => {
+  let store: TestStore;
+  // PostgreSQL's database is a clone of the migrated template, what `init` makes; on SQLite each
+  // scenario gets a copy of one file `init` made (a process less per scenario).
+  let initialised = '';
+  let cleanupInitialised = () => {};
+  beforeAll(() => {
+    if (kind !== 'sqlite') return;
+    const t = tempDir();
+    cleanupInitialised = t.cleanup;
+    initialised = join(t.dir, 'init.db');
+    expect(callq(['--db', initialised, 'init']).code).toBe(0);
+    expect(existsSync(`${initialised}-wal`)).toBe(false); // the file alone is the whole database
+  });
+  afterAll(() => cleanupInitialised());
+  beforeEach(async () => {
+    store = await newTestStore(kind, { migrated: true });
+    if (kind === 'sqlite') copyFileSync(initialised, store.db);
+  });
+  afterEach(async () => store?.cleanup());
+
+  const q = (args: string[], rep = 'ana', now = NOW) => callq(['--db', store.db, '--rep', rep, '--now', now, ...args]);
+  const seed = (leads: SeedLead[]) => seedStore(store, leads);
+
+  /** Seeds one lead and claims it for `rep`. */
+  async function claimed(lead: SeedLead = {}, rep = 'ana'): Promise<number> {
+    const [id] = await seed([{ score: 99, ...lead }]);
+    const out = json(q(['next', '--json'], rep));
+    expect(out.lead.id).toBe(id);
+    return id;
+  }
+
+  const row = async (id: number): Promise<any> => (await store.query('SELECT * FROM leads WHERE id = ?', id))[0];
+  const calls = (id: number): Promise<any[]> => store.query('SELECT * FROM calls WHERE lead_id = ? ORDER BY id', id);
+  async function snapshot(): Promise<string> {
+    return JSON.stringify([
+      await store.query('SELECT * FROM leads ORDER BY id'),
+      await store.query('SELECT * FROM calls ORDER BY id'),
+      await store.query('SELECT * FROM suppressions ORDER BY id'),
+    ]);
+  }
+
+  describe('every disposition has its effect', () => {
+    it.each([
+      ['no-answer', '2026-11-24T20:00:00.000Z'], // +4h
+      ['busy', '2026-11-24T17:00:00.000Z'], // +30m, but min-gap 1h wins
+      ['gatekeeper', '2026-11-24T18:00:00.000Z'], // +2h
+      ['voicemail', '2026-11-25T16:00:00.000Z'], // 1 business day
+    ])('%s: working, retry at %s, claim released', async (disposition, retryAt) => {
+      const id = await claimed();
+      const r = q(['log', String(id), disposition, '--note', 'tried', '--json']);
+      expect(r.code).toBe(0);
+      const out = json(r);
+      expect(out).toMatchObject({ status: 'working', disposition, next_eligible_at: retryAt });
+      const lead = await row(id);
+      expect(lead).toMatchObject({ status: 'working', attempts: 1, claim_rep: null, claim_token: null, next_eligible_at: retryAt, last_disposition: disposition, first_call_at: '2026-11-24T16:00:00.000Z' });
+      expect(lead.contacts).toBe(disposition === 'gatekeeper' ? 1 : 0);
+      expect(await calls(id)).toMatchObject([{ rep: 'ana', disposition, notes: 'tried', status_before: 'new', status_after: 'working', called_at: '2026-11-24T16:00:00.000Z' }]);
+    });
+
+    it('voicemail on a Friday retries on Monday', async () => {
+      const id = await claimed();
+      expect(q(['log', String(id), 'voicemail'], 'ana', '2026-11-27T16:00:00Z').code).toBe(4); // claim made Tuesday expired
+      await store.query('UPDATE leads SET claim_expires_at = ? WHERE id = ?', '2026-11-27T16:10:00.000Z', id);
+      q(['log', String(id), 'voicemail'], 'ana', '2026-11-27T16:00:00Z');
+      expect((await row(id)).next_eligible_at).toBe('2026-11-30T16:00:00.000Z');
+    });
+
+    it('bad-number moves to the next alternate phone, then disqualifies (bad-data)', async () => {
+      const id = await claimed({ phone: '+12125550101', alt_phones: ['+12125550102'] });
+      const out = json(q(['log', String(id), 'bad-number', '--json']));
+      expect(out.status).toBe('working');
+      expect(await row(id)).toMatchObject({ phone: '+12125550102', alt_phones: null, status: 'working' });
+      expect((await calls(id))[0].phone).toBe('+12125550101');
+      // Claim again and log bad-number on the last phone.
+      expect(json(q(['next', '--json'], 'ana', '2026-11-24T16:01:00Z')).lead.id).toBe(id);
+      q(['log', String(id), 'bad-number'], 'ana', '2026-11-24T16:02:00Z');
+      expect(await row(id)).toMatchObject({ status: 'disqualified', disqualify_reason: 'bad-data', closed_at: '2026-11-24T16:02:00.000Z' });
+    });
+
+    it("callback: comes back to this rep at that time, to anyone after the grace period, said back in both zones", async () => {
+      const [id] = await seed([{ timezone: 'America/Los_Angeles' }]);
+      // 10:00 in Los Angeles.
+      expect(json(q(['next', '--json'], 'ana', '2026-11-24T18:00:00Z')).lead.id).toBe(id);
+      const r = q(['log', String(id), 'callback', '--at', 'tomorrow 10:00', '--note', 'in a meeting'], 'ana', '2026-11-24T18:00:00Z');
+      expect(r.code).toBe(0);
+      expect(r.stderr).toMatch(/callback for ana at Wed 25 Nov 10:00 PST/);
+      expect(await row(id)).toMatchObject({ status: 'callback', callback_at: '2026-11-25T18:00:00.000Z', callback_rep: 'ana' });
+      expect((await calls(id))[0]).toMatchObject({ disposition: 'callback', callback_at: '2026-11-25T18:00:00.000Z', contact: 1 });
+      // Before it is due nobody gets it; when due only ana; after 15 minutes anyone.
+      expect(q(['next'], 'bob', '2026-11-25T17:59:00Z').code).toBe(3);
+      expect(q(['next'], 'bob', '2026-11-25T18:05:00Z').code).toBe(3);
+      const mine = json(q(['next', '--json'], 'ana', '2026-11-25T18:00:00Z'));
+      expect(mine).toMatchObject({ reason: 'callback-mine', lead: { id } });
+      q(['release'], 'ana', '2026-11-25T18:01:00Z');
+      expect(json(q(['next', '--json'], 'bob', '2026-11-25T18:16:00Z'))).toMatchObject({ reason: 'callback', lead: { id } });
+    });
+
+    it('a callback outside calling hours is refused with the nearest allowed time, nothing written', async () => {
+      const id = await claimed();
+      const before = await snapshot();
+      const r = q(['log', String(id), 'callback', '--at', 'tomorrow 19:30']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/outside calling hours/);
+      expect(r.stderr).toMatch(/Nearest allowed time: Wed 25 Nov 16:59 EST/);
+      expect(await snapshot()).toBe(before);
+      expect(q(['log', String(id), 'callback']).stderr).toMatch(/needs --at/);
+      expect(q(['log', String(id), 'callback', '--at', 'whenever']).code).toBe(2);
+      expect(await snapshot()).toBe(before);
+    });
+
+    it('a callback refused for a lead in two zones names the zone whose hours block it, and the nearest time in both', async () => {
+      const id = await claimed({ timezone: 'America/Chicago,America/New_York' });
+      const before = await snapshot();
+      // 16:30 in Chicago is inside 09:00–17:00, 17:30 in New York is not.
+      const r = q(['log', String(id), 'callback', '--at', '2026-11-24T22:30:00Z']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/Tue 24 Nov 17:30 EST in America\/New_York · 22:30 UTC \(you\) is outside calling hours \(Mon–Fri 09:00–17:00 local\)/);
+      expect(r.stderr).toMatch(/16:30 CST in America\/Chicago would be inside them/);
+      expect(r.stderr).not.toMatch(/16:30 CST[^;]* is outside/);
+      expect(r.stderr).toMatch(
+        /Nearest allowed time: Tue 24 Nov 16:59 EST in America\/New_York \/ Tue 24 Nov 15:59 CST in America\/Chicago · 21:59 UTC \(you\) \(--at 2026-11-24T21:59:00.000Z\)/,
+      );
+      expect(await snapshot()).toBe(before);
+      // The suggested time is accepted.
+      expect(q(['log', String(id), 'callback', '--at', '2026-11-24T21:59:00.000Z']).code).toBe(0);
+    });
+
+    it('nurture: back in the queue on the date', async () => {
+      const id = await claimed();
+      const out = json(q(['log', String(id), 'nurture', '--until', '2027-02-01', '--note', 'budget in Q1', '--json']));
+      expect(out.status).toBe('nurture');
+      expect(await row(id)).toMatchObject({ status: 'nurture', nurture_until: '2027-02-01T14:00:00.000Z', next_eligible_at: '2027-02-01T14:00:00.000Z' });
+      expect(q(['next'], 'bob', '2027-01-29T16:00:00Z').code).toBe(3);
+      expect(json(q(['next', '--json'], 'bob', '2027-02-01T16:00:00Z')).lead.id).toBe(id);
+      expect(q(['log', String(id), 'nurture'], 'bob', '2027-02-01T16:01:00Z').stderr).toMatch(/needs --until/);
+    });
+
+    it('not-interested disqualifies with that reason (or the one given)', async () => {
+      const a = await claimed();
+      q(['log', String(a), 'not-interested']);
+      expect(await row(a)).toMatchObject({ status: 'disqualified', disqualify_reason: 'not-interested' });
+      const b = await claimed();
+      q(['log', String(b), 'not-interested', '--reason', 'competitor']);
+      expect(await row(b)).toMatchObject({ status: 'disqualified', disqualify_reason: 'competitor' });
+      expect((await calls(b))[0].reason).toBe('competitor');
+    });
+
+    it('disqualified needs a reason from the list', async () => {
+      const id = await claimed();
+      const before = await snapshot();
+      const missing = q(['log', String(id), 'disqualified']);
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toMatch(/needs --reason, one of: no-budget/);
+      const bad = q(['log', String(id), 'disqualified', '--reason', 'too-rich']);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/unknown reason 'too-rich'/);
+      expect(await snapshot()).toBe(before);
+      expect(q(['log', String(id), 'disqualified', '--reason', 'no-budget']).code).toBe(0);
+      expect(await row(id)).toMatchObject({ status: 'disqualified', disqualify_reason: 'no-budget', closed_at: '2026-11-24T16:00:00.000Z' });
+    });
+
+    it('qualified needs the required answers and a hand-off note', async () => {
+      const id = await claimed();
+      const before = await snapshot();
+      const r = q(['log', String(id), 'qualified', '--need', 'call tracking', '--note', 'demo']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/--timeframe, --authority/);
+      expect(q(['log', String(id), 'qualified', '--need', 'x', '--timeframe', 'Q1', '--authority', 'VP']).stderr).toMatch(/hand-off note/);
+      expect(await snapshot()).toBe(before);
+      const ok = q(['log', String(id), 'qualified', '--need', 'call tracking', '--timeframe', 'Q1', '--authority', 'VP Sales', '--budget', '20k', '--note', 'wants a demo', '--duration', '6m30s']);
+      expect(ok.code).toBe(0);
+      const lead = await row(id);
+      expect(lead).toMatchObject({ status: 'sales-ready', handoff_note: 'wants a demo', contacts: 1 });
+      expect(JSON.parse(lead.qualification)).toEqual({ need: 'call tracking', timeframe: 'Q1', authority: 'VP Sales', budget: '20k' });
+      expect((await calls(id))[0]).toMatchObject({ disposition: 'qualified', duration_s: 390, contact: 1 });
+    });
+
+    it('do-not-call suppresses phone and email at once; other reps never get the lead or its twins', async () => {
+      const id = await claimed({ phone: '+12125550199', email: 'Pat@Example.com'.toLowerCase() });
+      const [twin] = await seed([{ score: 98, phone: '+12125550199', email: 'other@elsewhere.com' }]);
+      const out = json(q(['log', String(id), 'do-not-call', '--json']));
+      expect(out).toMatchObject({ status: 'do-not-call', also_suppressed: 1 });
+      expect((await row(id)).status).toBe('do-not-call');
+      expect((await row(twin)).status).toBe('do-not-call');
+      expect(await store.query('SELECT kind, value FROM suppressions ORDER BY kind')).toEqual([
+        { kind: 'email', value: 'pat@example.com' },
+        { kind: 'phone', value: '+12125550199' },
+      ]);
+      expect(q(['next'], 'bob').code).toBe(3);
+      // Nothing brings it back: no outcome may move it.
+      const again = q(['log', String(id), 'qualified', '--force', '--need', 'a', '--timeframe', 'b', '--authority', 'c', '--note', 'd']);
+      expect(again.code).toBe(2);
+      expect(again.stderr).toMatch(/'do-not-call' is final/);
+    });
+  });
+
+  describe('attempt accounting', () => {
+    it('exhausts a lead after max-attempts without contact', async () => {
+      q(['config', 'set', 'max-attempts', '3']);
+      q(['config', 'set', 'max-per-day', '5']);
+      q(['config', 'set', 'min-gap', '1m']);
+      q(['config', 'set', 'retry.no-answer', '1m']);
+      const id = await claimed();
+      q(['log', String(id), 'no-answer'], 'ana', '2026-11-24T16:00:00Z');
+      for (const t of ['2026-11-24T16:10:00Z', '2026-11-24T16:20:00Z']) {
+        expect(json(q(['next', '--json'], 'ana', t)).lead.id).toBe(id);
+        q(['log', String(id), 'no-answer'], 'ana', t);
+      }
+      expect(await row(id)).toMatchObject({ status: 'exhausted', attempts: 3, attempts_since_contact: 3, closed_at: '2026-11-24T16:20:00.000Z' });
+      expect((await calls(id)).at(-1)).toMatchObject({ status_after: 'exhausted' });
+    });
+
+    it('a contact resets the no-contact count', async () => {
+      q(['config', 'set', 'max-attempts', '2']);
+      q(['config', 'set', 'retry.no-answer', '1m']);
+      q(['config', 'set', 'retry.gatekeeper', '1m']);
+      q(['config', 'set', 'min-gap', '1m']);
+      q(['config', 'set', 'max-per-day', '9']);
+      const id = await claimed();
+      q(['log', String(id), 'no-answer'], 'ana', '2026-11-24T16:00:00Z');
+      json(q(['next', '--json'], 'ana', '2026-11-24T16:05:00Z'));
+      q(['log', String(id), 'gatekeeper'], 'ana', '2026-11-24T16:05:00Z');
+      json(q(['next', '--json'], 'ana', '2026-11-24T16:10:00Z'));
+      q(['log', String(id), 'no-answer'], 'ana', '2026-11-24T16:10:00Z');
+      expect(await row(id)).toMatchObject({ status: 'working', attempts: 3, contacts: 1, attempts_since_contact: 1 });
+    });
+
+    it('max-per-day holds a lead until the next local day', async () => {
+      q(['config', 'set', 'retry.busy', '1m']);
+      q(['config', 'set', 'min-gap', '1m']);
+      const id = await claimed();
+      q(['log', String(id), 'busy'], 'ana', '2026-11-24T16:00:00Z');
+      json(q(['next', '--json'], 'ana', '2026-11-24T16:05:00Z'));
+      q(['log', String(id), 'busy'], 'ana', '2026-11-24T16:05:00Z');
+      // Second attempt today: not before local midnight in New York.
+      expect((await row(id)).next_eligible_at).toBe('2026-11-25T05:00:00.000Z');
+      const why = json(q(['why', String(id), '--json'], 'ana', '2026-11-24T18:00:00Z'));
+      expect(why.blockers.map((b: any) => b.rule)).toEqual(['per-day']);
+      expect(why.callable_at).toBe('2026-11-25T14:00:00.000Z');
+    });
+  });
+
+  describe('claims and refusals', () => {
+    it('refuses a log without a claim (exit 4) unless --force; nothing written', async () => {
+      const [id] = await seed([{}]);
+      const before = await snapshot();
+      const r = q(['log', String(id), 'no-answer']);
+      expect(r.code).toBe(4);
+      expect(r.stderr).toMatch(/you hold no claim on lead/);
+      expect(await snapshot()).toBe(before);
+      expect(q(['log', String(id), 'no-answer', '--force']).code).toBe(0);
+      expect(await calls(id)).toMatchObject([{ forced: 1 }]);
+    });
+
+    it("refuses a colleague's claim even with --force", async () => {
+      const id = await claimed({}, 'bob');
+      const before = await snapshot();
+      const r = q(['log', String(id), 'no-answer', '--force'], 'ana');
+      expect(r.code).toBe(4);
+      expect(r.stderr).toMatch(/claimed by bob/);
+      expect(await snapshot()).toBe(before);
+    });
+
+    it('refuses an expired claim (exit 4), accepts it with --force', async () => {
+      const id = await claimed();
+      const late = q(['log', String(id), 'no-answer'], 'ana', '2026-11-24T16:20:00Z');
+      expect(late.code).toBe(4);
+      expect(late.stderr).toMatch(/expired at 2026-11-24T16:15:00.000Z/);
+      expect(q(['log', String(id), 'no-answer', '--force'], 'ana', '2026-11-24T16:20:00Z').code).toBe(0);
+    });
+
+    it('refuses a stale token after the lead was claimed again', async () => {
+      const id = await claimed();
+      const token = json(q(['next', '--json'])).claim.token;
+      expect(q(['log', String(id), 'busy', '--token', 'deadbeefdeadbeef']).code).toBe(4);
+      expect(q(['log', String(id), 'busy', '--token', token]).code).toBe(0);
+    });
+
+    it('refuses unknown leads and dispositions, and flags that do not fit (exit 2)', async () => {
+      const id = await claimed();
+      expect(q(['log', '999', 'busy']).stderr).toMatch(/unknown lead 999/);
+      expect(q(['log', '999', 'busy']).code).toBe(2);
+      const d = q(['log', String(id), 'teleported']);
+      expect(d.code).toBe(2);
+      expect(d.stderr).toMatch(/unknown disposition 'teleported': use one of no-answer, busy/);
+      expect(q(['log', String(id), 'busy', '--at', 'in 2h']).stderr).toMatch(/--at is only for callbacks/);
+      expect(q(['log', String(id), 'busy', '--duration', 'long']).code).toBe(2);
+      expect(q(['log', String(id), 'busy', '--answer', 'nokey']).code).toBe(2);
+    });
+
+    it('an illegal transition is an error, not a silent change', async () => {
+      const id = await claimed();
+      q(['log', String(id), 'disqualified', '--reason', 'no-need']);
+      const r = q(['log', String(id), 'callback', '--at', 'tomorrow 10:00', '--force']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/cannot move lead \d+ from 'disqualified' to 'callback'/);
+    });
+  });
+
+  describe('team-defined dispositions', () => {
+    it('a disposition added in settings works with its chosen effect', async () => {
+      q(['config', 'set', 'disposition.sent-info', 'retry contact after=3d']);
+      const id = await claimed();
+      const out = json(q(['log', String(id), 'sent-info', '--note', 'emailed the deck', '--json']));
+      expect(out).toMatchObject({ status: 'working', contact: true, next_eligible_at: '2026-11-27T16:00:00.000Z' });
+      q(['config', 'set', 'disposition.busy', 'off']);
+      const id2 = await claimed();
+      expect(q(['log', String(id2), 'busy']).stderr).toMatch(/unknown disposition 'busy'/);
+    });
+  });
+});
+
+describe('help', () => {
+  it('log --help lists the dispositions and examples', () => {
+    const r = callq(['help', 'log']);
+    expect(r.stdout).toMatch(/callq log 42 callback --at 'tomorrow 10:00'/);
+  });
+});
