@@ -4,9 +4,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { callq, callqAsync, json } from '../helpers.js';
 import { openDatabase } from '../../src/db/open.js';
-import type { SeedLead } from '../seed.js';
+import { seedStore, type SeedLead } from '../seed.js';
 import { STORE_KINDS, newTestStore, type TestStore } from '../stores.js';
-import { seedStore } from './seed-from-sqlite.js';
 
 // Tuesday 2026-11-24, 11:00 in New York (16:00 UTC), 08:00 in Los Angeles.
 const TUE_11_NY = '2026-11-24T16:00:00Z';

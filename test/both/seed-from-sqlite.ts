@@ -5,7 +5,6 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { callq, tempDir } from '../helpers.js';
-import { seedLeads, type SeedLead } from '../seed.js';
 import { newTestStore, type TestStore, type TestStoreKind } from '../stores.js';
 
 /** The tables an export, a report or the do-not-call list reads, parents first. */
@@ -63,19 +62,3 @@ export function seededHistory(seed: (source: string) => void, timeoutMs: number)
   };
 }
 
-/**
- * Inserts `leads` into a fresh test store as seedLeads does into a file, returning their ids: on
- * SQLite straight into the file, on PostgreSQL through a SQLite file copied row for row.
- */
-export async function seedStore(store: TestStore, leads: SeedLead[]): Promise<number[]> {
-  if (store.kind === 'sqlite') return seedLeads(store.db, leads);
-  const t = tempDir();
-  try {
-    const source = join(t.dir, 'seed.db');
-    const ids = seedLeads(source, leads);
-    await copySqliteInto(source, store);
-    return ids;
-  } finally {
-    t.cleanup();
-  }
-}
