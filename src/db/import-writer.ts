@@ -562,10 +562,10 @@ function suppressionHashes(db: DB): Set<string> {
 }
 
 /** The phone(s) and e-mail a suppression could match. */
-function suppressionView(lead: LeadTuple): { phone: string; phone_ext: string | null; alt_phones: string[]; email: string | null } {
+function suppressionView(lead: LeadTuple): { phone: string | null; phone_ext: string | null; alt_phones: string[]; email: string | null } {
   const alt = lead[AT.alt_phones] as string | null;
   return {
-    phone: lead[AT.phone] as string,
+    phone: lead[AT.phone] as string | null,
     phone_ext: lead[AT.phone_ext] as string | null,
     alt_phones: alt ? (JSON.parse(alt) as string[]) : [],
     email: lead[AT.email] as string | null,

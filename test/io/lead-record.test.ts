@@ -99,6 +99,23 @@ describe('normaliseRecord', () => {
     expect(result).toMatchObject({ kind: 'lead', warnings: [{ kind: 'phone-from-alternate' }] });
   });
 
+  it('keeps a row flagged do-not-call whose phone is unusable for its e-mail, and rejects one with nothing usable', () => {
+    const flagged = recordLayout(mapColumns(['Email', 'Phone', 'Do Not Call']));
+    expect(normaliseRecord(['Ann@Summit.com', '123 x7', 'yes'], flagged, defaults)).toMatchObject({
+      kind: 'lead',
+      lead: { phone: null, phone_ext: null, phone_raw: '123 x7', email: 'ann@summit.com', do_not_call: 1 },
+    });
+    expect(normaliseRecord(['ann@', '123', 'yes'], flagged, defaults)).toEqual({
+      kind: 'reject',
+      reason: 'do-not-call-no-contact',
+      detail: "flagged do-not-call, but nothing on it can go on the do-not-call list: '123' is not a valid US phone number, and no valid e-mail",
+    });
+    expect(normaliseRecord(['', '', 'true'], flagged, defaults)).toMatchObject({ kind: 'reject', reason: 'do-not-call-no-contact', detail: expect.stringContaining('it has no phone, and no valid e-mail') });
+    // Not flagged: the phone decides, as ever.
+    expect(normaliseRecord(['ann@summit.com', '123', 'no'], flagged, defaults)).toMatchObject({ kind: 'reject', reason: 'invalid-phone' });
+    expect(normaliseRecord(['ann@summit.com', '', ''], flagged, defaults)).toMatchObject({ kind: 'reject', reason: 'no-phone' });
+  });
+
   it('drops bidirectional overrides and zero-width characters from mapped fields', () => {
     expect(lead({ 'First Name': 'A\u202Enna\u200B', Company: '\u2066Acme\u2069', Phone: '(212) 734-5526' })).toMatchObject({ first_name: 'Anna', company: 'Acme' });
   });

@@ -63,7 +63,7 @@ export async function beginPgImport(client: ClientBase, options: ImportBegin): P
     await dropTemp();
     await client.query(
       `CREATE TEMP TABLE ${ROWS} (ord integer NOT NULL, ${LEAD_COLUMNS.map((c) => `${c} ${columnType(c)}`).join(', ')},
-         do_not_call boolean NOT NULL, k_phone text NOT NULL, k_email text, k_xid text)`,
+         do_not_call boolean NOT NULL, k_phone text, k_email text, k_xid text)`,
     );
     const stream = client.query(
       copyFrom(`COPY ${ROWS} (ord, ${LEAD_COLUMNS.join(', ')}, do_not_call, k_phone, k_email, k_xid) FROM STDIN`),
@@ -172,12 +172,18 @@ function copyValue(v: unknown): string {
   return /[\\\t\n\r]/.test(s) ? s.replace(/[\\\t\n\r]/g, (c) => ESCAPES[c]) : s;
 }
 
-function tupleKeys(lead: LeadTuple): IdentityKeys {
+/** A row's identity keys; null for a do-not-call row without a usable phone (never a lead, so it identifies no lead). */
+function tupleKeys(lead: LeadTuple): IdentityKeys | { phone: null; email: null; external_id: null } {
   const at = (i: number) => lead[i] as string | null;
-  return identityKeys(at(AT.phone)!, at(AT.phone_ext), at(AT.email), at(AT.external_id), at(AT.external_system));
+  const phone = at(AT.phone);
+  if (phone === null) return { phone: null, email: null, external_id: null };
+  return identityKeys(phone, at(AT.phone_ext), at(AT.email), at(AT.external_id), at(AT.external_system));
 }
 
-/** One staged row: its place in the file, the lead's columns, its do-not-call flag and identity keys. */
+/**
+ * One staged row: its place in the file, the lead's columns, its do-not-call flag and identity
+ * keys (none for a do-not-call row without a usable phone: it is decided by its flag alone).
+ */
 function copyLine(ord: number, lead: LeadTuple): string {
   let line = String(ord);
   for (let i = 0; i < LEAD_COLUMNS.length; i++) line += '\t' + copyValue(lead[i]);
@@ -343,7 +349,7 @@ async function decideInFileOrder(client: ClientBase, options: ImportBegin, which
       }
       for (const row of page) {
         const lead: LeadTuple = TUPLE_COLUMNS.map((c) => (c === 'do_not_call' ? (row.do_not_call ? 1 : null) : (row[c] as string | number | null)));
-        const view = { phone: lead[AT.phone] as string, phone_ext: lead[AT.phone_ext] as string | null, alt_phones: parseAlt(lead[AT.alt_phones]), email: lead[AT.email] as string | null };
+        const view = { phone: lead[AT.phone] as string | null, phone_ext: lead[AT.phone_ext] as string | null, alt_phones: parseAlt(lead[AT.alt_phones]), email: lead[AT.email] as string | null };
         if (row.do_not_call) {
           for (const k of personSuppressionKeys(view)) {
             result.doNotCall.push(k);
