@@ -153,7 +153,8 @@ export function beginImport(db: DB, options: WriterOptions): LeadWriter {
       lock: whole ? 'whole' : 'slices',
       add(lead) {
         if (lead[AT.do_not_call]) {
-          for (const k of personSuppressionKeys(suppressionView(lead))) {
+          const others = lead[AT.dnc_emails] as string | null;
+          for (const k of personSuppressionKeys({ ...suppressionView(lead), other_emails: others ? (JSON.parse(others) as string[]) : [] })) {
             doNotCall.push(k);
             suppressed.add(`${k.kind}:${k.hash}`);
           }

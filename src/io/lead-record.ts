@@ -20,6 +20,8 @@ export type NewLead = Omit<Pick<LeadRow, (typeof LEAD_COLUMNS)[number]>, 'phone'
   score: number | null;
   /** 1 when the row's own do-not-call flag is set: the row is suppressed, not imported. */
   do_not_call: 1 | null;
+  /** On a row flagged do-not-call, its valid e-mails besides `email` (a JSON array), listed with it; null otherwise. */
+  dnc_emails: string | null;
 };
 
 export type RejectReason = 'no-phone' | 'invalid-phone' | 'malformed' | 'do-not-call-no-contact';
@@ -163,7 +165,20 @@ export function normaliseRecord(record: readonly string[], layout: RecordLayout,
     const other = record[layout.altEmails[i]]?.trim();
     if (other) email = normaliseEmail(other.split(MANY_EMAILS)[0]);
   }
-  if (!phone.ok && email === null) {
+  // A row flagged do-not-call lists every e-mail it gives: the other addresses of its e-mail
+  // cell and its other e-mail columns too, not only the one a lead would keep.
+  let dncEmails: string | null = null;
+  if (doNotCall) {
+    const others = new Set<string>();
+    for (const text of [cell('email'), ...layout.altEmails.map((i) => record[i])]) {
+      for (const part of text ? text.split(MANY_EMAILS) : []) {
+        const other = normaliseEmail(part.replace(INVISIBLE, ''));
+        if (other !== null && other !== email) others.add(other);
+      }
+    }
+    if (others.size) dncEmails = JSON.stringify([...others]);
+  }
+  if (!phone.ok && email === null && dncEmails === null) {
     const why = phone.reason === 'no-phone' ? 'it has no phone' : phone.detail;
     return { kind: 'reject', reason: 'do-not-call-no-contact', detail: `flagged do-not-call, but nothing on it can go on the do-not-call list: ${why}, and no valid e-mail` };
   }
@@ -218,6 +233,7 @@ export function normaliseRecord(record: readonly string[], layout: RecordLayout,
     phone_ext: phone.ok ? (phone.ext ?? extensionCell(cell('phone_ext'))) : null,
     external_system: null, // the import's, decided from the header and the first ids (io/external-ids.ts)
     do_not_call: doNotCall ? 1 : null,
+    dnc_emails: dncEmails,
     alt_phones: alternates,
     country,
     region,
@@ -529,7 +545,7 @@ export const LEAD_COLUMNS = [
 ] as const;
 
 /** A LeadTuple's values: the lead's columns, then what the import reads but does not store. */
-export const TUPLE_COLUMNS = [...LEAD_COLUMNS, 'do_not_call'] as const;
+export const TUPLE_COLUMNS = [...LEAD_COLUMNS, 'do_not_call', 'dnc_emails'] as const;
 
 /** Position of each column in a LeadTuple. */
 export const AT = Object.fromEntries(TUPLE_COLUMNS.map((c, i) => [c, i])) as { [C in (typeof TUPLE_COLUMNS)[number]]: number };

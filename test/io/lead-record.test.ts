@@ -63,6 +63,7 @@ describe('normaliseRecord', () => {
         phone_ext: null,
         external_system: null,
         do_not_call: null,
+        dnc_emails: null,
         alt_phones: ['+16462984412'],
         country: 'US',
         region: 'NY',
@@ -111,6 +112,14 @@ describe('normaliseRecord', () => {
       detail: "flagged do-not-call, but nothing on it can go on the do-not-call list: '123' is not a valid US phone number, and no valid e-mail",
     });
     expect(normaliseRecord(['', '', 'true'], flagged, defaults)).toMatchObject({ kind: 'reject', reason: 'do-not-call-no-contact', detail: expect.stringContaining('it has no phone, and no valid e-mail') });
+    // Every other e-mail it gives is listed with it: the cell's other addresses, the other e-mail columns.
+    const many = recordLayout(mapColumns(['Email', 'Phone', 'Do Not Call', 'Email Home']));
+    expect(normaliseRecord(['a@x.com; B@y.com, bad@', '', 'yes', 'c@z.com;a@x.com'], many, defaults)).toMatchObject({
+      kind: 'lead',
+      lead: { phone: null, email: 'a@x.com', dnc_emails: '["b@y.com","c@z.com"]' },
+    });
+    expect(normaliseRecord(['', '', 'yes', 'bad@, c@z.com'], many, defaults)).toMatchObject({ kind: 'lead', lead: { email: null, dnc_emails: '["c@z.com"]' } });
+    expect(normaliseRecord(['a@x.com; b@y.com', '212-734-5525', '', 'c@z.com'], many, defaults)).toMatchObject({ kind: 'lead', lead: { dnc_emails: null } });
     // Not flagged: the phone decides, as ever.
     expect(normaliseRecord(['ann@summit.com', '123', 'no'], flagged, defaults)).toMatchObject({ kind: 'reject', reason: 'invalid-phone' });
     expect(normaliseRecord(['ann@summit.com', '', ''], flagged, defaults)).toMatchObject({ kind: 'reject', reason: 'no-phone' });
