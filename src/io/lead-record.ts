@@ -138,7 +138,7 @@ export function normaliseRecord(record: readonly string[], layout: RecordLayout,
     }
   }
   // A row flagged do-not-call is never a lead, so its phone need not be usable: whatever else
-  // identifies the person (the e-mail) still goes on the list (docs/importing.md "Do-not-call").
+  // identifies the person (its e-mails) still goes on the list (docs/importing.md "Do-not-call").
   const doNotCall = isDoNotCallFlag(cell('do_not_call'));
   if (!phone.ok && !doNotCall) return { kind: 'reject', reason: phone.reason, detail: phone.detail };
 

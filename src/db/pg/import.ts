@@ -172,7 +172,7 @@ function copyValue(v: unknown): string {
   return /[\\\t\n\r]/.test(s) ? s.replace(/[\\\t\n\r]/g, (c) => ESCAPES[c]) : s;
 }
 
-/** A row's identity keys; null for a do-not-call row without a usable phone (never a lead, so it identifies no lead). */
+/** A row's identity keys; none (all null) for a do-not-call row without a usable phone: never a lead, it matches none. */
 function tupleKeys(lead: LeadTuple): IdentityKeys | { phone: null; email: null; external_id: null } {
   const at = (i: number) => lead[i] as string | null;
   const phone = at(AT.phone);
