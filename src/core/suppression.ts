@@ -47,12 +47,19 @@ export function leadSuppressionKeys(lead: {
 
 /**
  * What a person's own do-not-call puts on the list: their number as they are reached (with the
- * extension, if any: only that extension), their alternates and their e-mail.
+ * extension, if any: only that extension), their alternates and their e-mail (and any other
+ * e-mails an imported row gives for them).
  */
-export function personSuppressionKeys(lead: { phone: string | null; phone_ext?: string | null; alt_phones: readonly string[]; email: string | null }): SuppressionKey[] {
+export function personSuppressionKeys(lead: {
+  phone: string | null;
+  phone_ext?: string | null;
+  alt_phones: readonly string[];
+  email: string | null;
+  other_emails?: readonly string[];
+}): SuppressionKey[] {
   const keys: SuppressionKey[] = [];
   if (lead.phone) keys.push(suppressionKey('phone', phoneIdentity(lead.phone, lead.phone_ext)));
   for (const phone of lead.alt_phones) if (phone) keys.push(suppressionKey('phone', phone));
-  if (lead.email) keys.push(suppressionKey('email', lead.email));
+  for (const email of [lead.email, ...(lead.other_emails ?? [])]) if (email) keys.push(suppressionKey('email', email));
   return keys;
 }

@@ -153,7 +153,8 @@ export function beginImport(db: DB, options: WriterOptions): LeadWriter {
       lock: whole ? 'whole' : 'slices',
       add(lead) {
         if (lead[AT.do_not_call]) {
-          for (const k of personSuppressionKeys(suppressionView(lead))) {
+          const others = lead[AT.dnc_emails] as string | null;
+          for (const k of personSuppressionKeys({ ...suppressionView(lead), other_emails: others ? (JSON.parse(others) as string[]) : [] })) {
             doNotCall.push(k);
             suppressed.add(`${k.kind}:${k.hash}`);
           }
@@ -562,10 +563,10 @@ function suppressionHashes(db: DB): Set<string> {
 }
 
 /** The phone(s) and e-mail a suppression could match. */
-function suppressionView(lead: LeadTuple): { phone: string; phone_ext: string | null; alt_phones: string[]; email: string | null } {
+function suppressionView(lead: LeadTuple): { phone: string | null; phone_ext: string | null; alt_phones: string[]; email: string | null } {
   const alt = lead[AT.alt_phones] as string | null;
   return {
-    phone: lead[AT.phone] as string,
+    phone: lead[AT.phone] as string | null,
     phone_ext: lead[AT.phone_ext] as string | null,
     alt_phones: alt ? (JSON.parse(alt) as string[]) : [],
     email: lead[AT.email] as string | null,

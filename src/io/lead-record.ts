@@ -10,7 +10,9 @@ import type { LeadRow } from '../core/lead.js';
 import { isDoNotCallFlag } from '../core/identity.js';
 
 /** A lead as the import stores it: the leads columns it fills (alt_phones still an array). */
-export type NewLead = Omit<Pick<LeadRow, (typeof LEAD_COLUMNS)[number]>, 'phone_raw' | 'alt_phones' | 'timezone_source' | 'score'> & {
+export type NewLead = Omit<Pick<LeadRow, (typeof LEAD_COLUMNS)[number]>, 'phone' | 'phone_raw' | 'alt_phones' | 'timezone_source' | 'score'> & {
+  /** E.164; null only on a row flagged do-not-call whose phone is missing or invalid (never a lead). */
+  phone: string | null;
   phone_raw: string;
   alt_phones: string[];
   timezone_source: ZoneSource;
@@ -18,9 +20,11 @@ export type NewLead = Omit<Pick<LeadRow, (typeof LEAD_COLUMNS)[number]>, 'phone_
   score: number | null;
   /** 1 when the row's own do-not-call flag is set: the row is suppressed, not imported. */
   do_not_call: 1 | null;
+  /** On a row flagged do-not-call, its valid e-mails besides `email` (a JSON array), listed with it; null otherwise. */
+  dnc_emails: string | null;
 };
 
-export type RejectReason = 'no-phone' | 'invalid-phone' | 'malformed';
+export type RejectReason = 'no-phone' | 'invalid-phone' | 'malformed' | 'do-not-call-no-contact';
 export type WarningKind = 'invalid-email' | 'invalid-date' | 'invalid-score' | 'invalid-alt-phone' | 'unknown-timezone' | 'phone-from-alternate' | 'unknown-country';
 
 export interface RecordWarning {
@@ -133,7 +137,10 @@ export function normaliseRecord(record: readonly string[], layout: RecordLayout,
       alternates.push(alt.e164);
     }
   }
-  if (!phone.ok) return { kind: 'reject', reason: phone.reason, detail: phone.detail };
+  // A row flagged do-not-call is never a lead, so its phone need not be usable: whatever else
+  // identifies the person (its e-mails) still goes on the list (docs/importing.md "Do-not-call").
+  const doNotCall = isDoNotCallFlag(cell('do_not_call'));
+  if (!phone.ok && !doNotCall) return { kind: 'reject', reason: phone.reason, detail: phone.detail };
 
   // Set aside for the custom fields: what a cell held besides the value its field keeps.
   let extra: [string, string][] | undefined;
@@ -157,6 +164,23 @@ export function normaliseRecord(record: readonly string[], layout: RecordLayout,
   for (let i = 0; email === null && i < layout.altEmails.length; i++) {
     const other = record[layout.altEmails[i]]?.trim();
     if (other) email = normaliseEmail(other.split(MANY_EMAILS)[0]);
+  }
+  // A row flagged do-not-call lists every e-mail it gives: the other addresses of its e-mail
+  // cell and its other e-mail columns too, not only the one a lead would keep.
+  let dncEmails: string | null = null;
+  if (doNotCall) {
+    const others = new Set<string>();
+    for (const text of [cell('email'), ...layout.altEmails.map((i) => record[i])]) {
+      for (const part of text ? text.split(MANY_EMAILS) : []) {
+        const other = normaliseEmail(part.replace(INVISIBLE, ''));
+        if (other !== null && other !== email) others.add(other);
+      }
+    }
+    if (others.size) dncEmails = JSON.stringify([...others]);
+  }
+  if (!phone.ok && email === null && dncEmails === null) {
+    const why = phone.reason === 'no-phone' ? 'it has no phone' : phone.detail;
+    return { kind: 'reject', reason: 'do-not-call-no-contact', detail: `flagged do-not-call, but nothing on it can go on the do-not-call list: ${why}, and no valid e-mail` };
   }
 
   let first = cell('first_name');
@@ -189,7 +213,8 @@ export function normaliseRecord(record: readonly string[], layout: RecordLayout,
 
   const region = cell('region');
   const zoneText = cell('timezone');
-  const zones = resolveLeadZones({ timezone: zoneText, phone: phone.e164, country, region, defaultZone: defaults.defaultZone });
+  const e164 = phone.ok ? phone.e164 : null;
+  const zones = resolveLeadZones({ timezone: zoneText, phone: e164, country, region, defaultZone: defaults.defaultZone });
   if (zoneText !== null && zones.source !== 'column') {
     warnings.push({ kind: 'unknown-timezone', detail: `time zone '${zoneText}' not recognised; ${zones.source === 'unknown' ? 'zone unknown' : `used the ${zones.source}`}` });
   }
@@ -203,11 +228,12 @@ export function normaliseRecord(record: readonly string[], layout: RecordLayout,
     company: cell('company'),
     title,
     email,
-    phone: phone.e164,
+    phone: e164,
     phone_raw: phoneRaw,
-    phone_ext: phone.ext ?? extensionCell(cell('phone_ext')),
+    phone_ext: phone.ok ? (phone.ext ?? extensionCell(cell('phone_ext'))) : null,
     external_system: null, // the import's, decided from the header and the first ids (io/external-ids.ts)
-    do_not_call: isDoNotCallFlag(cell('do_not_call')) ? 1 : null,
+    do_not_call: doNotCall ? 1 : null,
+    dnc_emails: dncEmails,
     alt_phones: alternates,
     country,
     region,
@@ -486,7 +512,7 @@ export function mergeLead(stored: StoredLead, incoming: NewLead, weights: Priori
 
   const alternates: string[] = stored.alt_phones ? (JSON.parse(stored.alt_phones) as string[]) : [];
   for (const phone of [incoming.phone, ...incoming.alt_phones]) {
-    if (phone !== stored.phone && !alternates.includes(phone)) alternates.push(phone);
+    if (phone !== null && phone !== stored.phone && !alternates.includes(phone)) alternates.push(phone);
   }
   merged.alt_phones = alternates.length ? JSON.stringify(alternates) : null;
 
@@ -519,7 +545,7 @@ export const LEAD_COLUMNS = [
 ] as const;
 
 /** A LeadTuple's values: the lead's columns, then what the import reads but does not store. */
-export const TUPLE_COLUMNS = [...LEAD_COLUMNS, 'do_not_call'] as const;
+export const TUPLE_COLUMNS = [...LEAD_COLUMNS, 'do_not_call', 'dnc_emails'] as const;
 
 /** Position of each column in a LeadTuple. */
 export const AT = Object.fromEntries(TUPLE_COLUMNS.map((c, i) => [c, i])) as { [C in (typeof TUPLE_COLUMNS)[number]]: number };

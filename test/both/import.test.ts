@@ -143,6 +143,64 @@ describe.each(STORE_KINDS)('callq import on %s', { timeout: 180_000 }, (kind: Te
     expect(await count(s, `SELECT count(*) AS n FROM leads WHERE first_name = 'Fay' AND status = 'new'`)).toBe(1);
   });
 
+  it('a row flagged do-not-call whose phone is unusable lists its e-mail, is no lead, and makes the lead it names do-not-call; a dry run only says so', async () => {
+    s = await newTestStore(kind);
+    const seed = join(s.dir, 'seed.csv');
+    writeFileSync(seed, 'First Name,Email,Phone\nAna,ana@example.com,(212) 555-0101\nHal,hal@example.com,(212) 555-0108\n');
+    expect(importJson(s, seed)).toMatchObject({ inserted: 2 });
+    const flagged = fixture('import', 'dnc-unusable-phone.csv');
+    const before = await dump(s);
+    // Suppressed: Ana (phone invalid, e-mail a stored lead's), Bea (no phone), Eve (Bea's other
+    // e-mail, listed a row earlier), Fay (e-mail invalid: phone and mobile listed). Inserted: Dee.
+    const dry = importJson(s, flagged, '--dry-run');
+    expect(dry).toMatchObject({
+      dry_run: true, batch: null, rows_read: 7, inserted: 1, updated: 0, duplicates: 0, suppressed: 4, rejected: 2,
+      rejected_by_reason: { 'do-not-call-no-contact': 2 }, warnings_by_kind: { 'invalid-email': 1 },
+    });
+    expect(await dump(s)).toEqual(before);
+    expect(await count(s, 'SELECT count(*) AS n FROM imports')).toBe(1);
+
+    const real = importJson(s, flagged);
+    expect(comparable({ ...real, batch: null, dry_run: true, lock: null })).toEqual(comparable(dry));
+    const source = `import batch 2 (${flagged})`;
+    // Every e-mail a flagged row gives goes on the list: its other e-mail column, the other addresses of its cell.
+    const listed = await s.query<{ kind: string; value: string; source: string }>('SELECT kind, value, source FROM suppressions');
+    expect(listed.map((l) => `${l.kind}:${l.value}`).sort()).toEqual(
+      ['email:ana.lee@home.net', 'email:ana@example.com', 'email:bea.ray@home.net', 'email:bea@example.com', 'phone:+12125550106', 'phone:+12125550116'],
+    );
+    expect(new Set(listed.map((l) => l.source))).toEqual(new Set([source]));
+    // Ana's stored lead becomes do-not-call, as a flagged row with a valid phone makes a lead it names.
+    expect(await s.query('SELECT first_name, status, closed_at, next_eligible_at FROM leads ORDER BY first_name')).toEqual([
+      { first_name: 'Ana', status: 'do-not-call', closed_at: new Date(NOW).toISOString(), next_eligible_at: null },
+      { first_name: 'Dee', status: 'new', closed_at: null, next_eligible_at: null },
+      { first_name: 'Hal', status: 'new', closed_at: null, next_eligible_at: null },
+    ]);
+    // The listed e-mail keeps its owner out of later imports, whatever number comes with it.
+    const later = join(s.dir, 'later.csv');
+    writeFileSync(later, 'First Name,Email,Phone\nBea,bea@example.com,(212) 555-0120\nAna,ana.lee@home.net,(212) 555-0122\nZed,zed@example.com,(212) 555-0121\n');
+    expect(importJson(s, later)).toMatchObject({ inserted: 1, suppressed: 2 });
+    expect(await count(s, `SELECT count(*) AS n FROM leads WHERE phone IN ('+12125550120', '+12125550122')`)).toBe(0);
+  });
+
+  it('a row flagged do-not-call with no usable phone or e-mail is rejected, saying why, on stderr and in the rejects file', async () => {
+    s = await newTestStore(kind);
+    const flagged = fixture('import', 'dnc-unusable-phone.csv');
+    const rejects = join(s.dir, 'rejects.csv');
+    const r = callq(['--db', s.db, '--now', NOW, 'import', flagged, '--country', 'US', '--rejects', rejects]);
+    expect(r.code, r.stderr).toBe(0);
+    const why = 'rejected (do-not-call-no-contact): flagged do-not-call, but nothing on it can go on the do-not-call list';
+    expect(r.stderr).toContain(`Imported ${flagged} as batch 1`);
+    expect(r.stderr).toContain(`line 4: ${why}: '000-000-0000' is not a valid US phone number, and no valid e-mail`);
+    expect(r.stderr).toContain(`line 8: ${why}: it has no phone, and no valid e-mail`);
+    const rows = parse(readFileSync(rejects, 'utf8'), { columns: true }) as Record<string, string>[];
+    expect(rows.map((x) => [x['First Name'], x.line, x.reason])).toEqual([
+      ['Cy', '4', 'do-not-call-no-contact'],
+      ['Gus', '8', 'do-not-call-no-contact'],
+    ]);
+    expect(rows[1].detail).toBe('flagged do-not-call, but nothing on it can go on the do-not-call list: it has no phone, and no valid e-mail');
+    expect(await count(s, `SELECT count(*) AS n FROM leads WHERE first_name IN ('Cy', 'Gus')`)).toBe(0);
+  });
+
   it('--dry-run reports what the import would do and writes nothing', async () => {
     s = await newTestStore(kind);
     const dry = importJson(s, fixture('import', 'identity-chains.csv'), '--dry-run');

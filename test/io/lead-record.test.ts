@@ -63,6 +63,7 @@ describe('normaliseRecord', () => {
         phone_ext: null,
         external_system: null,
         do_not_call: null,
+        dnc_emails: null,
         alt_phones: ['+16462984412'],
         country: 'US',
         region: 'NY',
@@ -97,6 +98,31 @@ describe('normaliseRecord', () => {
     expect(lead({ Phone: '', Mobile: '303-917-4402' })).toMatchObject({ phone: '+13039174402', phone_raw: '303-917-4402', alt_phones: [] });
     const result = normaliseRecord(row({ Phone: '123', Mobile: '303-917-4402' }), layout, defaults);
     expect(result).toMatchObject({ kind: 'lead', warnings: [{ kind: 'phone-from-alternate' }] });
+  });
+
+  it('keeps a row flagged do-not-call whose phone is unusable for its e-mail, and rejects one with nothing usable', () => {
+    const flagged = recordLayout(mapColumns(['Email', 'Phone', 'Do Not Call']));
+    expect(normaliseRecord(['Ann@Summit.com', '123 x7', 'yes'], flagged, defaults)).toMatchObject({
+      kind: 'lead',
+      lead: { phone: null, phone_ext: null, phone_raw: '123 x7', email: 'ann@summit.com', do_not_call: 1 },
+    });
+    expect(normaliseRecord(['ann@', '123', 'yes'], flagged, defaults)).toEqual({
+      kind: 'reject',
+      reason: 'do-not-call-no-contact',
+      detail: "flagged do-not-call, but nothing on it can go on the do-not-call list: '123' is not a valid US phone number, and no valid e-mail",
+    });
+    expect(normaliseRecord(['', '', 'true'], flagged, defaults)).toMatchObject({ kind: 'reject', reason: 'do-not-call-no-contact', detail: expect.stringContaining('it has no phone, and no valid e-mail') });
+    // Every other e-mail it gives is listed with it: the cell's other addresses, the other e-mail columns.
+    const many = recordLayout(mapColumns(['Email', 'Phone', 'Do Not Call', 'Email Home']));
+    expect(normaliseRecord(['a@x.com; B@y.com, bad@', '', 'yes', 'c@z.com;a@x.com'], many, defaults)).toMatchObject({
+      kind: 'lead',
+      lead: { phone: null, email: 'a@x.com', dnc_emails: '["b@y.com","c@z.com"]' },
+    });
+    expect(normaliseRecord(['', '', 'yes', 'bad@, c@z.com'], many, defaults)).toMatchObject({ kind: 'lead', lead: { email: null, dnc_emails: '["c@z.com"]' } });
+    expect(normaliseRecord(['a@x.com; b@y.com', '212-734-5525', '', 'c@z.com'], many, defaults)).toMatchObject({ kind: 'lead', lead: { dnc_emails: null } });
+    // Not flagged: the phone decides, as ever.
+    expect(normaliseRecord(['ann@summit.com', '123', 'no'], flagged, defaults)).toMatchObject({ kind: 'reject', reason: 'invalid-phone' });
+    expect(normaliseRecord(['ann@summit.com', '', ''], flagged, defaults)).toMatchObject({ kind: 'reject', reason: 'no-phone' });
   });
 
   it('drops bidirectional overrides and zero-width characters from mapped fields', () => {

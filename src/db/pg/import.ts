@@ -63,10 +63,10 @@ export async function beginPgImport(client: ClientBase, options: ImportBegin): P
     await dropTemp();
     await client.query(
       `CREATE TEMP TABLE ${ROWS} (ord integer NOT NULL, ${LEAD_COLUMNS.map((c) => `${c} ${columnType(c)}`).join(', ')},
-         do_not_call boolean NOT NULL, k_phone text NOT NULL, k_email text, k_xid text)`,
+         do_not_call boolean NOT NULL, k_phone text, k_email text, k_xid text, dnc_emails text)`,
     );
     const stream = client.query(
-      copyFrom(`COPY ${ROWS} (ord, ${LEAD_COLUMNS.join(', ')}, do_not_call, k_phone, k_email, k_xid) FROM STDIN`),
+      copyFrom(`COPY ${ROWS} (ord, ${LEAD_COLUMNS.join(', ')}, do_not_call, k_phone, k_email, k_xid, dnc_emails) FROM STDIN`),
     ) as unknown as Writable;
     const done = new Promise<void>((resolve, reject) => {
       stream.on('finish', resolve);
@@ -172,17 +172,24 @@ function copyValue(v: unknown): string {
   return /[\\\t\n\r]/.test(s) ? s.replace(/[\\\t\n\r]/g, (c) => ESCAPES[c]) : s;
 }
 
-function tupleKeys(lead: LeadTuple): IdentityKeys {
+/** A row's identity keys; none (all null) for a do-not-call row without a usable phone: never a lead, it matches none. */
+function tupleKeys(lead: LeadTuple): IdentityKeys | { phone: null; email: null; external_id: null } {
   const at = (i: number) => lead[i] as string | null;
-  return identityKeys(at(AT.phone)!, at(AT.phone_ext), at(AT.email), at(AT.external_id), at(AT.external_system));
+  const phone = at(AT.phone);
+  if (phone === null) return { phone: null, email: null, external_id: null };
+  return identityKeys(phone, at(AT.phone_ext), at(AT.email), at(AT.external_id), at(AT.external_system));
 }
 
-/** One staged row: its place in the file, the lead's columns, its do-not-call flag and identity keys. */
+/**
+ * One staged row: its place in the file, the lead's columns, its do-not-call flag, identity
+ * keys (none for a do-not-call row without a usable phone: it is decided by its flag alone) and
+ * a flagged row's other e-mails.
+ */
 function copyLine(ord: number, lead: LeadTuple): string {
   let line = String(ord);
   for (let i = 0; i < LEAD_COLUMNS.length; i++) line += '\t' + copyValue(lead[i]);
   const keys = tupleKeys(lead);
-  return `${line}\t${lead[AT.do_not_call] ? 't' : 'f'}\t${copyValue(keys.phone)}\t${copyValue(keys.email)}\t${copyValue(keys.external_id)}\n`;
+  return `${line}\t${lead[AT.do_not_call] ? 't' : 'f'}\t${copyValue(keys.phone)}\t${copyValue(keys.email)}\t${copyValue(keys.external_id)}\t${copyValue(lead[AT.dnc_emails])}\n`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -260,7 +267,8 @@ async function classify(client: ClientBase, options: ImportBegin, staged: number
       `SELECT DISTINCT v.ord, NULL::int8, NULL::int8, NULL::int8, false, false, true FROM (${LEAD_SUPPRESSION_VALUES('true')}) v
          JOIN (SELECT 'phone' AS kind, phone || coalesce(';ext=' || phone_ext, '') AS value FROM ${ROWS} WHERE do_not_call
                UNION SELECT 'phone', p FROM ${ROWS}, unnest(callq_alt_phone_list(alt_phones)) p WHERE do_not_call AND alt_phones IS NOT NULL
-               UNION SELECT 'email', email FROM ${ROWS} WHERE do_not_call AND email IS NOT NULL) f
+               UNION SELECT 'email', email FROM ${ROWS} WHERE do_not_call AND email IS NOT NULL
+               UNION SELECT 'email', e FROM ${ROWS}, jsonb_array_elements_text(dnc_emails::jsonb) e WHERE do_not_call AND dnc_emails IS NOT NULL) f
          ON f.kind = v.kind AND f.value = v.value`,
     );
   }
@@ -343,9 +351,9 @@ async function decideInFileOrder(client: ClientBase, options: ImportBegin, which
       }
       for (const row of page) {
         const lead: LeadTuple = TUPLE_COLUMNS.map((c) => (c === 'do_not_call' ? (row.do_not_call ? 1 : null) : (row[c] as string | number | null)));
-        const view = { phone: lead[AT.phone] as string, phone_ext: lead[AT.phone_ext] as string | null, alt_phones: parseAlt(lead[AT.alt_phones]), email: lead[AT.email] as string | null };
+        const view = { phone: lead[AT.phone] as string | null, phone_ext: lead[AT.phone_ext] as string | null, alt_phones: parseAlt(lead[AT.alt_phones]), email: lead[AT.email] as string | null };
         if (row.do_not_call) {
-          for (const k of personSuppressionKeys(view)) {
+          for (const k of personSuppressionKeys({ ...view, other_emails: parseAlt(lead[AT.dnc_emails]) })) {
             result.doNotCall.push(k);
             listedHere.add(`${k.kind}:${k.hash}`);
           }
