@@ -39,7 +39,9 @@ describe.skipIf(pgInfo.unavailable)('callq import on PostgreSQL while others wor
     t?.cleanup();
   });
 
-  const run = (file: string, ...args: string[]) => callqAsync(['--db', db.url, '--now', NOW, 'import', file, '--country', 'US', '--json', ...args]);
+  const runWith = (env: Record<string, string>, file: string, ...args: string[]) =>
+    callqAsync(['--db', db.url, '--now', NOW, 'import', file, '--country', 'US', '--json', ...args], { env });
+  const run = (file: string, ...args: string[]) => runWith({}, file, ...args);
 
   it('two imports started at once both complete, one after the other, with the right counts', async () => {
     db = await freshDatabase();
@@ -47,7 +49,8 @@ describe.skipIf(pgInfo.unavailable)('callq import on PostgreSQL while others wor
     const a = leadFile(join(t.dir, 'a.csv'), 20_000, 0);
     // b repeats a's last 5,000 leads: whichever runs second finds them as duplicates.
     const b = leadFile(join(t.dir, 'b.csv'), 10_000, 15_000);
-    const [ra, rb] = await Promise.all([run(a), run(b)]);
+    // A busy timeout far shorter than an import: the second waits for the first, however long it takes.
+    const [ra, rb] = await Promise.all([runWith({ CALLQ_BUSY_TIMEOUT: '100' }, a), runWith({ CALLQ_BUSY_TIMEOUT: '100' }, b)]);
     expect(ra.code, ra.stderr).toBe(0);
     expect(rb.code, rb.stderr).toBe(0);
     const [sa, sb] = [json(ra), json(rb)];

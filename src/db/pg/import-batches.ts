@@ -25,7 +25,15 @@ export async function lockImports(client: ClientBase, notice: (line: string) => 
   if (free.rows[0].ok) return true;
   const { rows } = await client.query<{ id: number }>(`SELECT id FROM imports WHERE state IN ('running', 'publishing') ORDER BY id DESC LIMIT 1`);
   notice(`Waiting for ${rows[0] ? `import batch ${rows[0].id}` : 'another import'} to finish: imports run one at a time.`);
-  await client.query('SELECT pg_advisory_lock($1, $2)', [IMPORT_LOCK_CLASS, IMPORT_LOCK_ID]);
+  // As long as the other import takes: the session's lock_timeout (the busy timeout, for rows a
+  // rep may hold) would otherwise end the wait after a few seconds with "busy".
+  const { rows: setting } = await client.query<{ lock_timeout: string }>('SHOW lock_timeout');
+  await client.query('SET lock_timeout = 0');
+  try {
+    await client.query('SELECT pg_advisory_lock($1, $2)', [IMPORT_LOCK_CLASS, IMPORT_LOCK_ID]);
+  } finally {
+    await client.query(`SELECT set_config('lock_timeout', $1, false)`, [setting[0].lock_timeout]);
+  }
   return true;
 }
 
