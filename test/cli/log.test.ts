@@ -1,10 +1,10 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { callq, json, openRaw, useTempDb } from '../helpers.js';
+import { callq, initDb, json, openRaw, useTempDb } from '../helpers.js';
 import { seedLeads, type SeedLead } from '../seed.js';
 
 let db: string;
 useTempDb('log.db', (_d, path) => (db = path));
-beforeEach(() => callq(['--db', db, 'init']));
+beforeEach(() => initDb(db));
 
 // Tuesday 2026-11-24 11:00 New York.
 const NOW = '2026-11-24T16:00:00Z';

@@ -1,10 +1,10 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { callq, callqAsync, json, openRaw, useTempDb } from '../helpers.js';
+import { callq, callqAsync, initDb, json, openRaw, useTempDb } from '../helpers.js';
 import { seedLeads } from '../seed.js';
 
 let db: string;
 useTempDb('q.db', (_d, path) => (db = path));
-beforeEach(() => callq(['--db', db, 'init']));
+beforeEach(() => initDb(db));
 
 // Tuesday 2026-11-24, 11:00 in New York (16:00 UTC), 08:00 in Los Angeles.
 const TUE_11_NY = '2026-11-24T16:00:00Z';
