@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { BASE_ENV, BIN, callq, FIXTURES, json } from '../helpers.js';
+import { BASE_ENV, BIN, callq, FIXTURES, initDb, json } from '../helpers.js';
 import { newTestStore, STORE_KINDS, type TestStore, type TestStoreKind } from '../stores.js';
 import { suppressionKey } from '../../src/core/suppression.js';
 import { comparable, dump, leadFile } from './import-files.js';
@@ -27,7 +27,7 @@ function importJson(s: TestStore, file: string, ...args: string[]) {
 /** An empty store with callq's schema (`callq init` is another command's; PostgreSQL clones the migrated template). */
 async function initialised(kind: TestStoreKind): Promise<TestStore> {
   const s = await newTestStore(kind, { migrated: true });
-  if (kind === 'sqlite') expect(callq(['--db', s.db, 'init']).code).toBe(0);
+  if (kind === 'sqlite') initDb(s.db);
   return s;
 }
 
