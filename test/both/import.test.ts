@@ -172,7 +172,7 @@ describe.each(STORE_KINDS)('callq import on %s', { timeout: 180_000 }, (kind: Te
     await waitFor('the import to be under way', async () =>
       kind === 'sqlite'
         ? (await count(s, `SELECT count(*) AS n FROM leads WHERE import_id = 1`)) > 0
-        : (await count(s, `SELECT count(*) AS n FROM pg_stat_activity WHERE query LIKE 'COPY callq_import_rows%'`)) > 0,
+        : (await count(s, `SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'COPY callq_import_rows%'`)) > 0,
     );
     child.kill('SIGKILL');
     expect(await exited).toBe(137);
