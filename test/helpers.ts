@@ -1,6 +1,6 @@
 // Shared test plumbing: temp directories, the built CLI as a child process, direct DB access.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
@@ -46,6 +46,27 @@ export function callqAsync(args: string[], options: { env?: Record<string, strin
     child.stderr.on('data', (d) => (stderr += d));
     child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
   });
+}
+
+let initialised: string | undefined;
+
+/**
+ * Gives `path` the database `callq --db path init` makes, as a copy of one made by `callq init`
+ * once per test process: a test whose subject is not init starts from the same file without a
+ * child process of its own. The copy keeps init's owner-only mode.
+ */
+export function initDb(path: string): void {
+  if (!initialised || !existsSync(initialised)) {
+    const dir = mkdtempSync(join(tmpdir(), 'callq-init-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    const made = join(dir, 'init.db');
+    const r = callq(['--db', made, 'init']);
+    if (r.code !== 0) throw new Error(`callq init failed (exit ${r.code}): ${r.stderr}`);
+    // Closed cleanly, SQLite leaves its whole content in the main file (no -wal to copy along).
+    if (existsSync(`${made}-wal`)) throw new Error(`callq init left ${made}-wal behind`);
+    initialised = made;
+  }
+  copyFileSync(initialised, path);
 }
 
 export function openRaw(path: string): Database.Database {

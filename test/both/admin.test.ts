@@ -4,7 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { callq, json, type RunResult } from '../helpers.js';
+import { callq, initDb, json, type RunResult } from '../helpers.js';
 import { newTestStore, STORE_KINDS, type TestStore, type TestStoreKind } from '../stores.js';
 import { findPgBin } from '../pg/cluster.js';
 import { suppressionHash } from '../../src/core/suppression.js';
@@ -97,7 +97,7 @@ describe.each(STORE_KINDS)('admin commands on %s', (kind) => {
 
   beforeEach(async () => {
     s = await newTestStore(kind, { migrated: true });
-    if (kind === 'sqlite') expect(callq(['--db', s.db, 'init']).code).toBe(0);
+    if (kind === 'sqlite') initDb(s.db);
   });
   afterEach(async () => {
     await s.cleanup();

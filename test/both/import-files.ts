@@ -1,5 +1,7 @@
-// Generated lead lists for the import tests (test/both/import.test.ts, test/pg/import.test.ts).
+// Generated lead lists and store-neutral views of what an import leaves, for the import tests
+// (test/both/import.test.ts, test/both/import-parity.test.ts, test/pg/import.test.ts).
 import { writeFileSync } from 'node:fs';
+import type { TestStore } from '../stores.js';
 
 /** A list of `rows` distinct valid US leads. */
 export function leadFile(path: string, rows: number, from = 0): string {
@@ -13,4 +15,26 @@ export function leadFile(path: string, rows: number, from = 0): string {
   }
   writeFileSync(path, text);
   return path;
+}
+
+/** Every column of every lead but the ids (each store numbers rows its own way), in id order. */
+const LEAD_COLUMNS = `external_id, external_system, first_name, last_name, company, title, email, phone, phone_ext, phone_raw, alt_phones,
+  country, region, postal_code, timezone, timezone_source, source, campaign, list, score, owner, custom, status, attempts, contacts,
+  next_eligible_at, closed_at, inbound_at, queue_rank, created_at, updated_at`;
+
+/** The leads, their alternate phones and zones, the do-not-call list: what an import leaves, store-neutral. */
+export async function dump(s: TestStore) {
+  const num = (r: Record<string, unknown>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v]));
+  return {
+    leads: (await s.query(`SELECT ${LEAD_COLUMNS} FROM leads ORDER BY id`)).map(num),
+    alt_phones: (await s.query('SELECT l.phone AS lead, a.phone FROM lead_alt_phones a JOIN leads l ON l.id = a.lead_id ORDER BY l.id, a.phone')).map(num),
+    zones: (await s.query('SELECT timezone FROM lead_zones ORDER BY timezone')).map(num),
+    suppressions: (await s.query('SELECT kind, value, value_hash, reason, source, created_at FROM suppressions ORDER BY kind, value_hash')).map(num),
+  };
+}
+
+/** A summary without what differs by store or run (time taken, how the lock was held). */
+export function comparable(summary: Record<string, unknown>) {
+  const { seconds: _s, lock: _l, ...rest } = summary;
+  return rest;
 }

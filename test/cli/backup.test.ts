@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, copyFileSync, existsSync, openSync, readdirSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { callq, callqAsync, json, openRaw, ROOT, useTempDb } from '../helpers.js';
+import { callq, initDb, callqAsync, json, openRaw, ROOT, useTempDb } from '../helpers.js';
 import { seedLeads } from '../seed.js';
 import { SCHEMA_VERSION } from '../../src/db/migrations.js';
 import { migrate } from '../../src/db/open.js';
@@ -72,7 +72,7 @@ describe('callq backup', () => {
   });
 
   it('refuses to back up onto the database itself', () => {
-    callq(['--db', db, 'init']);
+    initDb(db);
     const r = callq(['--db', db, 'backup', db, '--force']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`refusing to write the backup ${db}: that is the database ${db}`);

@@ -2,11 +2,11 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import pty from 'node-pty';
-import { BIN, callq, ROOT, useTempDb } from '../helpers.js';
+import { BIN, callq, initDb, ROOT, useTempDb } from '../helpers.js';
 
 let db: string;
 useTempDb('c.db', (_d, path) => (db = path));
-beforeEach(() => callq(['--db', db, 'init']));
+beforeEach(() => initDb(db));
 
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[[0-9;]*m/;

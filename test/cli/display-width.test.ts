@@ -2,13 +2,13 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { callq, useTempDb } from '../helpers.js';
+import { callq, initDb, useTempDb } from '../helpers.js';
 import { seedLeads } from '../seed.js';
 import { displayWidth } from '../../src/ui/width.js';
 
 let db: string;
 useTempDb('w.db', (_d, path) => (db = path));
-beforeEach(() => callq(['--db', db, 'init']));
+beforeEach(() => initDb(db));
 
 const TUE_11_NY = '2026-11-24T16:00:00Z';
 const q = (args: string[]) => callq(['--db', db, '--rep', 'ana', '--now', TUE_11_NY, ...args]);

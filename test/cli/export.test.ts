@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { BIN, callq, json, openRaw, tempDir } from '../helpers.js';
+import { BIN, callq, initDb, json, openRaw, tempDir } from '../helpers.js';
 import { seedLeads } from '../seed.js';
 
 let dir: string;
@@ -12,8 +12,7 @@ let db: string;
 beforeEach(() => {
   ({ dir, cleanup } = tempDir());
   db = join(dir, 'export.db');
-  const init = callq(['--db', db, 'init']);
-  expect(init.code, init.stderr).toBe(0);
+  initDb(db);
 });
 afterEach(() => cleanup());
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pty from 'node-pty';
-import { BIN, callq, json, openRaw, useTempDb } from '../helpers.js';
+import { BIN, callq, initDb, json, openRaw, useTempDb } from '../helpers.js';
 import { seedLeads } from '../seed.js';
 import { suppressionHash, suppressionKey } from '../../src/core/suppression.js';
 import { suppressionMatcher } from '../../src/db/suppressions.js';
@@ -124,7 +124,7 @@ describe('callq forget', () => {
   });
 
   it('keeps a hash-only entry even when no lead matches', () => {
-    callq(['--db', db, 'init']);
+    initDb(db);
     const r = callq(['--db', db, 'forget', 'nobody@nowhere.example', '--yes', '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(json(r)).toMatchObject({ leads: 0, suppressions: 1 });
@@ -169,7 +169,7 @@ describe('callq forget', () => {
   });
 
   it('refuses what is neither a phone nor an email', () => {
-    callq(['--db', db, 'init']);
+    initDb(db);
     for (const value of ['12', 'hello', 'a@b', '@example.com']) {
       const r = callq(['--db', db, 'forget', value, '--yes']);
       expect(r.code, value).toBe(2);

@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { BIN, FIXTURES, ROOT, callq, json, queryDb, useTempDb } from '../helpers.js';
+import { BIN, FIXTURES, ROOT, callq, initDb, json, queryDb, useTempDb } from '../helpers.js';
 
 let dir: string;
 let db: string;
@@ -52,7 +52,7 @@ describe('import --lock', () => {
     ['a file larger than the table', 40, 3000],
     ['a table larger than the file', 4000, 300],
   ])('whole and slices store exactly the same leads: %s', (_shape, base, rows) => {
-    callq(['--db', db, 'init']);
+    initDb(db);
     importInto(db, generate(base, 'base.csv', 11));
     // The list repeats some stored people (merged with --on-duplicate update) and itself.
     const list = generate(rows, 'list.csv', 12);
@@ -83,7 +83,7 @@ describe('import --lock', () => {
   });
 
   it('auto takes the database whole when nobody works, and goes in slices while a claim is held', () => {
-    callq(['--db', db, 'init']);
+    initDb(db);
     importInto(db, generate(30, 'base.csv', 21)); // nobody yet: whole
     expect(queryDb(db, 'SELECT state FROM imports')[0].state).toBe('complete');
     const r = rep('amy', 'next', '--json');
@@ -95,7 +95,7 @@ describe('import --lock', () => {
   });
 
   it(`auto counts a call logged in the last 15 minutes as a team at work`, () => {
-    callq(['--db', db, 'init']);
+    initDb(db);
     importInto(db, generate(30, 'base.csv', 31));
     const claim = json(callq(['--db', db, '--rep', 'amy', '--now', minutesBefore(20), 'next', '--json']));
     const id = String(claim.lead?.id ?? claim.id);
@@ -108,7 +108,7 @@ describe('import --lock', () => {
   });
 
   it('--lock whole and --lock slices override auto; a bad mode is refused before anything is written', () => {
-    callq(['--db', db, 'init']);
+    initDb(db);
     importInto(db, generate(30, 'base.csv', 41));
     expect(rep('amy', 'next', '--json').code).toBe(0);
     expect(importInto(db, generate(20, 'a.csv', 42), '--lock', 'whole').lock).toBe('whole');
@@ -123,7 +123,7 @@ describe('import --lock', () => {
   });
 
   it('a vendor file with alternate phones and a do-not-call flag gives the same leads both ways', () => {
-    callq(['--db', db, 'init']);
+    initDb(db);
     const other = join(dir, 'other.db');
     copyFileSync(db, other);
     const file = join(FIXTURES, 'vendors', 'salesforce.csv');
@@ -179,7 +179,7 @@ describe('import --lock', () => {
     }
 
     it('reps wait (exit 75 past busy-timeout), readers go on, and the batch appears whole at the commit', async () => {
-      callq(['--db', db, 'init']);
+      initDb(db);
       const base = importInto(db, generate(20, 'base.csv', 51)).inserted;
       const file = generate(400, 'list.csv', 52);
       const held = await startHeld(file, 100);
@@ -199,7 +199,7 @@ describe('import --lock', () => {
     });
 
     it('killed halfway, it leaves no lead; the next import says so and clears the batch row', async () => {
-      callq(['--db', db, 'init']);
+      initDb(db);
       const base = importInto(db, generate(20, 'base.csv', 61)).inserted;
       const held = await startHeld(generate(400, 'list.csv', 62), 150);
       held.child.kill('SIGKILL');
@@ -216,7 +216,7 @@ describe('import --lock', () => {
     });
 
     it('Ctrl-C rolls it back and removes its batch row (exit 130)', async () => {
-      callq(['--db', db, 'init']);
+      initDb(db);
       const base = importInto(db, generate(20, 'base.csv', 71)).inserted;
       const held = await startHeld(generate(400, 'list.csv', 72), 150);
       held.child.kill('SIGINT');

@@ -3,7 +3,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import { BASE_ENV, BIN, callq, FIXTURES, json, openRaw, queryDb, ROOT, useTempDb } from '../helpers.js';
+import { BASE_ENV, BIN, callq, initDb, FIXTURES, json, openRaw, queryDb, ROOT, useTempDb } from '../helpers.js';
 import { leadInsertTriggers } from '../../src/db/import-writer.js';
 
 let dir: string;
@@ -242,7 +242,7 @@ describe('callq import: stored values', () => {
 
 describe('callq import: insert triggers', () => {
   it('knows every insert trigger of the schema, so it can do their work in bulk', () => {
-    callq(['--db', db, 'init']);
+    initDb(db);
     const conn = openRaw(db);
     const triggers = leadInsertTriggers(conn as never);
     conn.close();
@@ -252,7 +252,7 @@ describe('callq import: insert triggers', () => {
   });
 
   it('leaves zone groups and alternate-phone rows exactly as the triggers would, and the triggers in place', () => {
-    callq(['--db', db, 'init']);
+    initDb(db);
     const before = query(`SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' ORDER BY name`);
     importJson(fixture('headers-variants.csv'));
     importJson(fixture('bad-phones.csv'));
@@ -267,7 +267,7 @@ describe('callq import: insert triggers', () => {
   });
 
   it('rebuilds the indexes it set aside exactly as they were, holding every imported lead', () => {
-    callq(['--db', db, 'init']);
+    initDb(db);
     const indexes = `SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'leads' ORDER BY name`;
     const before = query(indexes);
     expect(before.map((i) => i.name)).toEqual(expect.arrayContaining(['leads_phone', 'leads_queue', 'leads_status', 'leads_import']));
@@ -283,7 +283,7 @@ describe('callq import: insert triggers', () => {
   });
 
   it('keeps up the partial indexes of columns a file does not have, and rebuilds them when it has them', () => {
-    callq(['--db', db, 'init']);
+    initDb(db);
     const phones = (from: number, n: number) => Array.from({ length: n }, (_, i) => `(415) 555-${String(from + i).padStart(4, '0')}`);
     // Phones only, into an empty table: e-mail, external id and inbound indexes stay, the rest are rebuilt.
     importJson(write('phones.csv', `Name,Phone\n${phones(100, 3).map((p, i) => `P${i} Q,${p}`).join('\n')}\n`));

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, openSync, readdirSync, statSync, writeFileSync, writeSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { callq, json, openRaw, useTempDb } from '../helpers.js';
+import { callq, initDb, json, openRaw, useTempDb } from '../helpers.js';
 import { seedLeads } from '../seed.js';
 
 const NOW = '2026-11-24T07:00:00.000Z';
@@ -192,7 +192,7 @@ describe('callq maintain', () => {
   });
 
   it('refuses bad flags with exit 2, and never creates a missing database', () => {
-    callq(['--db', db, 'init']);
+    initDb(db);
     expect(maintain('--keep', '3').code).toBe(2);
     expect(maintain('--backup', dir, '--keep', '0').stderr).toMatch(/invalid --keep '0'/);
     expect(maintain('--retention', 'soon').stderr).toMatch(/invalid --retention 'soon'/);
@@ -203,7 +203,7 @@ describe('callq maintain', () => {
   });
 
   it('an empty --backup is refused with exit 2, and no backup lands in the working folder', () => {
-    callq(['--db', db, 'init']);
+    initDb(db);
     for (const value of ['', ' ']) {
       const r = callq(['--db', db, '--now', NOW, 'maintain', '--backup', value], { cwd: dir });
       expect(r.code).toBe(2);
@@ -236,7 +236,7 @@ describe('callq maintain', () => {
   });
 
   it('exits 5 when the file is not a database at all', () => {
-    callq(['--db', db, 'init']);
+    initDb(db);
     const fd = openSync(db, 'r+');
     writeSync(fd, Buffer.from('this is not a SQLite header, sorry'), 0, 34, 0);
     closeSync(fd);

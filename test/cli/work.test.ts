@@ -2,7 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import pty from 'node-pty';
-import { BIN, ROOT, callq, openRaw, tempDir } from '../helpers.js';
+import { BIN, ROOT, callq, initDb, openRaw, tempDir } from '../helpers.js';
 import { seedLeads, type SeedLead } from '../seed.js';
 
 // Tuesday 2026-11-24, 11:00 in New York.
@@ -110,7 +110,7 @@ const terminals: Terminal[] = [];
 beforeEach(() => {
   ({ dir, cleanup } = tempDir());
   db = join(dir, 'work.db');
-  expect(callq(['--db', db, 'init']).code).toBe(0);
+  initDb(db);
 });
 afterEach((ctx) => {
   if (ctx.task.result?.state === 'fail') for (const t of terminals) console.log(t.describe());

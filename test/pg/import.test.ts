@@ -82,7 +82,7 @@ describe.skipIf(pgInfo.unavailable)('callq import on PostgreSQL while others wor
     await holder.query('SELECT 1 FROM leads WHERE id = $1 FOR UPDATE', [merged.id]);
     const importing = run(second, '--on-duplicate', 'update');
     await waitFor('the import to wait on the held lead while merging', async () => {
-      const { rows } = await rep.query(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'UPDATE leads l SET%'`);
+      const { rows } = await rep.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'UPDATE leads l SET%'`);
       return rows.length > 0;
     });
 

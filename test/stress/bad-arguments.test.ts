@@ -38,23 +38,30 @@ function commandsFrom(help: string): { name: string; usage: string }[] {
     .map((m) => ({ name: m[1], usage: m[2].trim() }));
 }
 
-function allCommands(): { path: string[]; usage: string; options: { flag: string; value: boolean }[] }[] {
-  const found: { path: string[]; usage: string; options: { flag: string; value: boolean }[] }[] = [];
-  const visit = (path: string[]) => {
-    const help = callq([...path, '--help']);
-    expect(help.code, help.stderr).toBe(0);
-    if (path.length) {
-      const usage = help.stdout.match(/^Usage: callq (.*)$/m)?.[1] ?? '';
+type Command = { path: string[]; usage: string; options: { flag: string; value: boolean }[] };
+
+/** Every command with its usage and options, in `callq --help` order: the `--help` runs of a level at most three at a time. */
+async function allCommands(): Promise<Command[]> {
+  const helpOf = async (path: string[]) => {
+    const help = await run([...path, '--help'], { timeoutMs: 20_000 });
+    expect(help.code, describeRun(help)).toBe(0);
+    return help.stdout;
+  };
+  const below = async (path: string[], help: string): Promise<Command[]> => {
+    const subs = commandsFrom(help).map((sub) => [...path, sub.name]);
+    const helps = await pool(subs, 3, helpOf);
+    const found: Command[] = [];
+    for (const [i, sub] of subs.entries()) {
+      const usage = helps[i].match(/^Usage: callq (.*)$/m)?.[1] ?? '';
       // The command's own options: the global ones (listed after them) are tested once, below.
-      const options = [...help.stdout.split(/^Global Options:$/m)[0].matchAll(/^ {2}(?:-\w, )?(--[\w-]+)( <[^>]+>)?/gm)]
+      const options = [...helps[i].split(/^Global Options:$/m)[0].matchAll(/^ {2}(?:-\w, )?(--[\w-]+)( <[^>]+>)?/gm)]
         .filter((m) => m[1] !== '--help' && m[1] !== '--version')
         .map((m) => ({ flag: m[1], value: Boolean(m[2]) }));
-      found.push({ path, usage, options });
+      found.push({ path: sub, usage, options }, ...(await below(sub, helps[i])));
     }
-    for (const sub of commandsFrom(help.stdout)) visit([...path, sub.name]);
+    return found;
   };
-  visit([]);
-  return found;
+  return below([], await helpOf([]));
 }
 
 /** Valid positional arguments for each argument name in a usage line, so only the flag under test is wrong. */
@@ -186,16 +193,18 @@ function resolve(args: string[]): string[] {
 }
 
 describe('every command', () => {
-  const commands = () => allCommands();
+  // Read once (about fifty `--help` runs) and shared by the tests below, which only read it.
+  let listed: Promise<Command[]> | undefined;
+  const commands = () => (listed ??= allCommands());
 
-  it('has bad-value cases here (read from callq --help)', () => {
-    const names = commands().map((c) => c.path.join(' '));
+  it('has bad-value cases here (read from callq --help)', async () => {
+    const names = (await commands()).map((c) => c.path.join(' '));
     expect(names.length).toBeGreaterThan(25);
     expect(names.filter((n) => !(n in BAD))).toEqual([]);
   });
 
   it('an unknown flag exits 2 naming it; a missing option value exits 2', async () => {
-    const cases = commands().flatMap((c) => {
+    const cases = (await commands()).flatMap((c) => {
       const args = positionals(c.usage, c.path.join('-'));
       const list: { argv: string[]; expect: RegExp }[] = [{ argv: [...c.path, ...args, '--frobnicate'], expect: /unknown option '--frobnicate'/ }];
       const valued = c.options.find((o) => o.value);
@@ -222,7 +231,7 @@ describe('every command', () => {
 
   it('hostile values for every option never crash or hang (exit 0, 2, 3 or 4)', async () => {
     const hostile = ['', '-1', `\u202e${'9'.repeat(3000)}'";--`];
-    const cases = commands().flatMap((c, ci) =>
+    const cases = (await commands()).flatMap((c, ci) =>
       c.options
         .filter((o) => o.value)
         .flatMap((o, oi) => hostile.map((v, vi) => [...c.path, ...positionals(c.usage, `${ci}-${oi}-${vi}`), o.flag, v])),

@@ -234,13 +234,17 @@ describe('a corpus of hostile CSV files', () => {
   });
 });
 
+// Each property run is one `callq import` child process (most of its cost), while the rows in a
+// file cost almost nothing: so the runs are few and the files long (size 'medium': fast-check's
+// default keeps arrays to about 5 elements whatever their maxLength), for more random rows and
+// cells in all than 40 and 30 runs of the default sizes gave (about 190 lines, 180 rows).
 describe('random files through callq import (fast-check)', () => {
   // Pieces that break CSV readers: delimiters, quotes, line ends, BOMs, sep= lines, non-ASCII.
   const piece = fc.constantFrom('a', 'Zoë', '太郎', '🚀', ' ', ',', ';', '\t', '|', '"', '""', '\r', '\n', '\r\n', '\uFEFF', 'sep=;', '=1+2', '(212) 734-5524', 'x@y.example', '\\', "'", '\u00e9', '\x01', '\x7f');
   const messyText = fc.array(piece, { maxLength: 12 }).map((p) => p.join(''));
   const messyFile = fc.record({
     header: fc.constantFrom('First Name,Phone', 'Phone;Email', 'Phone\tName', 'sep=,\nPhone,Name', '"Phone","Name"', 'Name'),
-    lines: fc.array(fc.array(messyText, { maxLength: 6 }).map((cells) => cells.join(',')), { maxLength: 25 }),
+    lines: fc.array(fc.array(messyText, { maxLength: 6 }).map((cells) => cells.join(',')), { maxLength: 40, size: 'medium' }),
     eol: fc.constantFrom('\n', '\r\n', '\r'),
     bom: fc.boolean(),
   });
@@ -267,7 +271,9 @@ describe('random files through callq import (fast-check)', () => {
           expect(contentDigest(db)).toBe(before);
         }
       }),
-      { numRuns: 40 },
+      // 20 files of about 17 lines on average (about 340 random lines); each seed draws a
+      // different sample of the 36 header, line-end and BOM combinations.
+      { numRuns: 20 },
     );
     expect(imported).toBeGreaterThan(5);
   }, 120_000);
@@ -276,7 +282,7 @@ describe('random files through callq import (fast-check)', () => {
     const cell = fc.array(fc.constantFrom('a', 'B', ' ', ',', ';', '|', '\t', '"', "'", '\n', '\r\n', 'é', 'Zoë', '太郎', '🚀', '=', '+', '-', '@', '\\', 'x'), { maxLength: 10 }).map((p) => p.join(''));
     const quote = (v: string) => `"${v.replace(/"/g, '""')}"`;
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.tuple(cell, cell), { minLength: 1, maxLength: 30 }), async (people) => {
+      fc.asyncProperty(fc.array(fc.tuple(cell, cell), { minLength: 1, maxLength: 75, size: 'medium' }), async (people) => {
         const db = freshDb();
         const lines = people.map(([name, company], i) => [quote(name), quote(company), `(212) 734-${5000 + i}`].join(','));
         const file = generated(`wellformed-${dbs}.csv`, ['First Name,Company,Phone', ...lines].join('\r\n') + '\r\n');
@@ -290,7 +296,8 @@ describe('random files through callq import (fast-check)', () => {
         const expected = (v: string) => v.replace(/\r\n?/g, '\n').trim() || null;
         expect(stored).toEqual(people.map(([name, company], i) => ({ first_name: expected(name), company: expected(company), phone: `+1212734${5000 + i}` })));
       }),
-      { numRuns: 30 },
+      // 10 files of about 28 rows on average: about 280 random rows (560 cells).
+      { numRuns: 10 },
     );
   }, 120_000);
 });

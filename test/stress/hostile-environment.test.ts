@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN, ROOT, callq, openRaw, tempDir } from '../helpers.js';
+import { BIN, ROOT, callq, initDb, openRaw, tempDir } from '../helpers.js';
 import { seedLeads } from '../seed.js';
 import { CLEAN_ENV, NOW, contentDigest, describeRun, health, otherUser, run } from './support.js';
 
@@ -21,7 +21,7 @@ let db: string;
 beforeEach(() => {
   ({ dir, cleanup } = tempDir('callq-env-', typeof other === 'string' ? undefined : other.base));
   db = join(dir, 'team.db');
-  expect(callq(['--db', db, 'init']).code).toBe(0);
+  initDb(db);
   seedLeads(db, [{ first_name: 'Avery', score: 90 }, { first_name: 'Blake', score: 80 }, { first_name: 'Casey', status: 'sales-ready' }]);
 });
 afterEach(() => {

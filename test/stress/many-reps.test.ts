@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import pty from 'node-pty';
-import { BIN, ROOT, callq, json, openRaw, tempDir } from '../helpers.js';
+import { BIN, ROOT, callq, initDb, json, openRaw, tempDir } from '../helpers.js';
 import { seedLeads } from '../seed.js';
 import { CLEAN_ENV, NOW, describeRun, health, run, type Run } from './support.js';
 
@@ -15,7 +15,7 @@ let db: string;
 beforeEach(() => {
   ({ dir, cleanup } = tempDir('callq-stress-'));
   db = join(dir, 'team.db');
-  expect(callq(['--db', db, 'init']).code).toBe(0);
+  initDb(db);
 });
 afterEach(() => cleanup());
 
