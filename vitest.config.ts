@@ -57,6 +57,8 @@ export default defineConfig({
     // gets its own module instance and temp folders; no test changes process-wide state for good.
     isolate: false,
     // Most tests wait on child processes (the built CLI), not the CPU: two at a time halve the run.
+    // A third worker on two cores was slower (a whole run 534 s against 502 s): the children are
+    // node start-ups, and they want the CPU.
     maxWorkers: 2,
     sequence: { sequencer: SlowFirstWithoutCache },
   },
