@@ -10,11 +10,12 @@
 import { from as copyFrom } from 'pg-copy-streams';
 import type { ClientBase } from 'pg';
 import type { Writable } from 'node:stream';
-import { identityKeys, splitPhoneIdentity, type IdentityKeys } from '../../core/identity.js';
+import { identityKeys, type IdentityKeys } from '../../core/identity.js';
 import { leadSuppressionKeys, personSuppressionKeys, type SuppressionKey } from '../../core/suppression.js';
 import { AT, LEAD_COLUMNS, MERGED_COLUMNS, TUPLE_COLUMNS, leadFromTuple, mergeLead, type LeadTuple, type MergedLead, type StoredLead } from '../../io/lead-record.js';
 import type { ImportBegin, ImportWriter } from '../store/imports.js';
 import { cleanupPgImports, describeCleanedBatch, lockImports, unlockImports } from './import-batches.js';
+import { addSuppressionsPg, suppressMatchingLeadsPg } from './suppressions.js';
 
 const ROWS = 'callq_import_rows';
 const NOTES = 'callq_import_notes';
@@ -456,24 +457,8 @@ async function lateSuppressed(client: ClientBase, upTo: number): Promise<number>
  */
 async function applyDoNotCallFlags(client: ClientBase, keys: SuppressionKey[], source: string, now: string): Promise<void> {
   if (!keys.length) return;
-  await client.query(
-    `INSERT INTO suppressions(kind, value, value_hash, reason, source, created_at)
-     SELECT k, v, h, 'do-not-call flag in the imported file', $4, $5 FROM unnest($1::text[], $2::text[], $3::text[]) AS s(k, v, h)
-     ON CONFLICT (kind, value_hash) DO NOTHING`,
-    [keys.map((k) => k.kind), keys.map((k) => k.value), keys.map((k) => k.hash), source, now],
-  );
-  const phones = [...new Set(keys.filter((k) => k.kind === 'phone').map((k) => k.value))].map(splitPhoneIdentity);
-  const bare = phones.filter((p) => !p.ext).map((p) => p.phone);
-  const ext = phones.filter((p) => p.ext);
-  const emails = [...new Set(keys.filter((k) => k.kind === 'email').map((k) => k.value.toLowerCase()))];
-  await client.query(
-    `UPDATE leads SET status = 'do-not-call', closed_at = $5, next_eligible_at = NULL,
-       claim_rep = NULL, claim_token = NULL, claim_expires_at = NULL, updated_at = $5
-     WHERE status <> 'do-not-call' AND id IN (
-       SELECT id FROM leads WHERE phone = ANY($1::text[])
-       UNION SELECT lead_id FROM lead_alt_phones WHERE phone = ANY($1::text[])
-       UNION SELECT x.id FROM leads x JOIN unnest($2::text[], $3::text[]) AS e(phone, ext) ON x.phone = e.phone AND x.phone_ext = e.ext
-       UNION SELECT id FROM leads WHERE email = ANY($4::text[]))`,
-    [bare, ext.map((p) => p.phone), ext.map((p) => p.ext), emails, now],
-  );
+  const at = new Date(now);
+  await addSuppressionsPg(client, keys, 'do-not-call flag in the imported file', source, at);
+  const valuesOf = (kind: string) => [...new Set(keys.filter((k) => k.kind === kind).map((k) => k.value))];
+  await suppressMatchingLeadsPg(client, valuesOf('phone'), valuesOf('email'), [], at);
 }

@@ -3,7 +3,7 @@
 // do there. Groups come in order of first appearance (min(id)), as SQLite's scans meet them;
 // instants are ISO text, read as whole Unix seconds like SQLite's unixepoch().
 import type { ClientBase } from 'pg';
-import { GROUP_FIELDS, type FunnelTally, type GroupField, type LostTally, type RepTally, type ZoneQuarterTally } from '../../core/reports.js';
+import { GROUP_FIELDS, type FunnelCounts, type FunnelTally, type GroupField, type LostTally, type RepTally, type ZoneQuarterTally } from '../../core/reports.js';
 import type { Period } from '../../core/period.js';
 import { zonesOf } from '../../core/calling-window.js';
 import { inSnapshot } from './exports.js';
@@ -27,16 +27,10 @@ function groupColumn(field: GroupField): string {
 
 const SALES_READY = `status IN ('sales-ready','handed-off')`;
 
-interface FunnelRow {
+/** A funnel row as the query gives it: the counts, then the medians' parts. */
+interface FunnelRow extends Omit<FunnelCounts, 'group'> {
   g: string | null;
   is_total: number;
-  leads: number;
-  attempted: number;
-  contacted: number;
-  sales_ready: number;
-  disqualified: number;
-  exhausted: number;
-  do_not_call: number;
   attempts_median: number | null;
   attempts_n: number;
   first_call_median: number | null;
@@ -64,17 +58,11 @@ export async function funnelTalliesPg(client: ClientBase, field: GroupField, per
       ORDER BY grouping(g), min(id)`,
     where.params,
   );
-  const tally = (r: FunnelRow): FunnelTally => ({
-    group: r.is_total ? null : r.g,
-    leads: r.leads,
-    attempted: r.attempted,
-    contacted: r.contacted,
-    sales_ready: r.sales_ready,
-    disqualified: r.disqualified,
-    exhausted: r.exhausted,
-    do_not_call: r.do_not_call,
-    attempts_to_qualify: { value: r.attempts_median, n: r.attempts_n },
-    seconds_to_first_call: { value: r.first_call_median, n: r.first_call_n },
+  const tally = ({ g, is_total, attempts_median, attempts_n, first_call_median, first_call_n, ...counts }: FunnelRow): FunnelTally => ({
+    group: is_total ? null : g,
+    ...counts,
+    attempts_to_qualify: { value: attempts_median, n: attempts_n },
+    seconds_to_first_call: { value: first_call_median, n: first_call_n },
   });
   const total = rows.find((r) => r.is_total)!;
   return { groups: rows.filter((r) => !r.is_total).map(tally), total: tally(total) };
