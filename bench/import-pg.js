@@ -15,11 +15,12 @@
 // the rows psql copied into callq's `leads` table (its indexes and triggers, phones in random
 // order as real ones are; no parsing, no normalisation, no dedupe), in one transaction as callq's
 // merge is. Nothing written in JavaScript can store the rows faster than that.
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { leadList } from './lib/lead-list.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'bin', 'callq.js');
@@ -79,14 +80,7 @@ try {
   const found = harness.findPgBin();
   const psql = 'bin' in found && existsSync(join(found.bin, 'psql')) ? join(found.bin, 'psql') : 'psql';
 
-  const csv = join(out, `import-${rows}.csv`);
-  const expectFile = `${csv}.expect.json`;
-  if (!existsSync(csv) || !existsSync(expectFile) || process.env.REGENERATE) {
-    const gen = spawnSync(process.execPath, [join(root, 'bench', 'gen-leads.js'), String(rows), csv], { encoding: 'utf8' });
-    if (gen.status !== 0) throw new Error(`gen-leads failed: ${gen.stderr}`);
-    writeFileSync(expectFile, gen.stderr.trim().split('\n').pop());
-  }
-  const expected = (await import(pathToFileURL(expectFile).href, { with: { type: 'json' } })).default.expect;
+  const { csv, expected } = leadList(rows, out);
 
   const fresh = async (name) => {
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);

@@ -18,10 +18,11 @@
 // SQLite alone needs to store these rows in callq's schema; nothing written in JavaScript can
 // store them faster.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { leadList } from './lib/lead-list.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'bin', 'callq.js');
@@ -101,14 +102,7 @@ if (haveSqlite) {
 }
 
 async function measure(n) {
-  const csv = join(out, `import-${n}.csv`);
-  const expectFile = `${csv}.expect.json`;
-  if (!existsSync(csv) || !existsSync(expectFile) || process.env.REGENERATE) {
-    const gen = spawnSync(process.execPath, [join(root, 'bench', 'gen-leads.js'), String(n), csv], { encoding: 'utf8' });
-    if (gen.status !== 0) throw new Error(`gen-leads failed: ${gen.stderr}`);
-    writeFileSync(expectFile, gen.stderr.trim().split('\n').pop());
-  }
-  const expected = (await import(expectFile, { with: { type: 'json' } })).default.expect;
+  const { csv, expected } = leadList(n, out);
   const db = join(out, `import-${n}.db`);
   const bare = join(out, `import-${n}.sqlite3.db`);
   const floorDb = join(out, `import-${n}.floor.db`);

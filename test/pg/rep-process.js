@@ -10,7 +10,7 @@ import { mixedOutcome } from '../../bench/lib/outcome-mix.js';
 
 const { config, rep, now: nowIso, seconds, startAt, limit } = JSON.parse(process.argv[2]);
 const now = new Date(nowIso);
-const client = await connectPg({ ...(typeof config === 'string' ? { connectionString: config } : config), ...sessionSettings() }); // callq's own session
+const client = await connectPg({ ...config, ...sessionSettings() }); // the session callq's commands open
 const settings = await loadSettingsPg(client);
 const out = { rep, claimed: [], logged: [], held: 0, claimMs: [], logMs: [], errors: [], elapsedMs: 0 };
 while (Date.now() < startAt) await new Promise((r) => setTimeout(r, 2));
