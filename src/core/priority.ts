@@ -121,7 +121,21 @@ export function explainScore(lead: RankInput & { status: string; inbound_at: str
   return terms;
 }
 
+/** The clock's term of every lead's score at `now`: the same for all leads (see above). */
+export function clockPoints(now: Date, w: PriorityWeights): number {
+  return (w.waitingPerDay * (now.getTime() - RANK_EPOCH)) / DAY_MS;
+}
+
+/**
+ * The numbers freshness is computed from, for a store that scores in SQL: points = weight ·
+ * 0.5^(age in ms / halfLifeMs) for a new inbound lead, with the same operations in the same order
+ * as freshness() and total(), so both give the same float.
+ */
+export function freshnessTerms(w: PriorityWeights): { weight: number; halfLifeMs: number } {
+  return { weight: w.fresh, halfLifeMs: halfLifeMs(w.freshHalfLife) };
+}
+
 /** Score at `now` from the stored rank (what the queue compares). */
 export function total(queue_rank: number, lead: { status: string; inbound_at: string | null }, now: Date, w: PriorityWeights): number {
-  return queue_rank + (w.waitingPerDay * (now.getTime() - RANK_EPOCH)) / DAY_MS + freshness(lead, now, w);
+  return queue_rank + clockPoints(now, w) + freshness(lead, now, w);
 }

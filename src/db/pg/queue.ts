@@ -13,7 +13,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { ClientBase, QueryResult } from 'pg';
 import type { LeadRow } from '../../core/lead.js';
 import type { Settings } from '../../core/settings.js';
-import { freshness, freshnessHorizon, total } from '../../core/priority.js';
+import { clockPoints, freshness, freshnessHorizon, freshnessTerms, total } from '../../core/priority.js';
 import { computeWindows, hoursKey, openAt, windowsValid, type ZoneWindows } from '../../core/zone-windows.js';
 import { delayMs } from '../../core/eligibility.js';
 import { compareQueued, maxStaticPoints, type QueueReason } from '../../core/queue-order.js';
@@ -108,8 +108,8 @@ const MAIN_STATUSES = `status IN ('new','working','nurture')`;
  * union of what the candidate queries ask (callback due for this rep or past the grace period,
  * or a main status past its next eligible time), in an open zone group, under the filters.
  */
-function eligibleSql(q: Params, b: Bound, a = ''): string {
-  return `${free(q, b, a)} AND ${underLimit(q, b, a)} AND ${a}timezone = ANY(${q.p('open', b.open)}::text[])
+function eligibleSql(q: Params, b: Bound, a = '', inOpen = `= ANY(${q.p('open', b.open)}::text[])`): string {
+  return `${free(q, b, a)} AND ${underLimit(q, b, a)} AND ${a}timezone ${inOpen}
     AND ((${a}status = 'callback' AND ${a}callback_at <= ${q.p('now', b.now)}
           AND (${a}callback_rep = ${q.p('rep', b.rep)} OR ${a}callback_rep IS NULL OR ${a}callback_at <= ${q.p('grace', b.grace)}))
       OR (${a}${MAIN_STATUSES} AND (${a}next_eligible_at IS NULL OR ${a}next_eligible_at <= ${q.p('now', b.now)})))
@@ -178,16 +178,22 @@ interface Ranked {
 function openSql(q: Params, b: Bound, key: string | null): string {
   if (key === null) return `SELECT unnest(${q.p('open', b.open)}::text[]) AS tz`;
   const now = q.p('now', b.now);
-  return `SELECT timezone AS tz FROM lead_zones WHERE ${validWindowsSql(q, b, key)}
-    AND EXISTS (SELECT 1 FROM jsonb_array_elements(windows::jsonb -> 'open') e
+  return `SELECT timezone AS tz FROM zones WHERE ${validWindowsSql(q, b, key, 'w')}
+    AND EXISTS (SELECT 1 FROM jsonb_array_elements(w -> 'open') e
                 WHERE (e ->> 0) COLLATE "C" <= ${now} AND ${now} < (e ->> 1) COLLATE "C")`;
 }
 
-/** Stored windows that can answer for `now` under these settings (core/zone-windows.ts windowsValid). */
-function validWindowsSql(q: Params, b: Bound, key: string): string {
+/**
+ * Every zone group with its stored windows, parsed once: the checks read them several times, and
+ * parsing them on every read was a third of a claim's time on the server. openSql reads it.
+ */
+const ZONES_CTE = 'zones AS MATERIALIZED (SELECT timezone, windows::jsonb AS w FROM lead_zones)';
+
+/** Stored windows `w` that can answer for `now` under these settings (core/zone-windows.ts windowsValid). */
+function validWindowsSql(q: Params, b: Bound, key: string, w = 'windows::jsonb'): string {
   const now = q.p('now', b.now);
-  return `coalesce(windows IS NOT NULL AND (windows::jsonb ->> 'key') = ${q.p('key', key)}
-    AND (windows::jsonb ->> 'from') COLLATE "C" <= ${now} AND ${now} < (windows::jsonb ->> 'until') COLLATE "C", false)`;
+  return `coalesce(${w} IS NOT NULL AND (${w} ->> 'key') = ${q.p('key', key)}
+    AND (${w} ->> 'from') COLLATE "C" <= ${now} AND ${now} < (${w} ->> 'until') COLLATE "C", false)`;
 }
 
 function staleZonesSql(q: Params, b: Bound, key: string): string {
@@ -200,11 +206,15 @@ function staleZonesSql(q: Params, b: Bound, key: string): string {
  * first page of inbound leads, and the open groups themselves.
  */
 function candidatesSql(q: Params, b: Bound, width: number, since: string | null, key: string | null): string {
+  return `WITH ${key === null ? '' : `${ZONES_CTE},`} open AS MATERIALIZED (${openSql(q, b, key)}) ${candidateBranchesSql(q, b, width, since, true)}`;
+}
+
+/** candidatesSql's branches, reading the open groups from a CTE named `open`; `openRows` adds those groups as rows. */
+function candidateBranchesSql(q: Params, b: Bound, width: number, since: string | null, openRows: boolean): string {
   const lim = q.p('width', width);
   const f = filterSql(q, b);
   const inOpen = 'timezone IN (SELECT tz FROM open)';
-  return `WITH open AS MATERIALIZED (${openSql(q, b, key)})
-    (SELECT 'cb-mine' AS kind, ${LIGHT} FROM leads WHERE status = 'callback' AND callback_at <= ${q.p('now', b.now)}
+  return `(SELECT 'cb-mine' AS kind, ${LIGHT} FROM leads WHERE status = 'callback' AND callback_at <= ${q.p('now', b.now)}
         AND callback_rep = ${q.p('rep', b.rep)} AND ${free(q, b)} AND ${underLimit(q, b)} AND ${inOpen} ${f}
         ORDER BY callback_at, id LIMIT ${lim})
      UNION ALL
@@ -217,8 +227,8 @@ function candidatesSql(q: Params, b: Bound, width: number, since: string | null,
         SELECT ${LIGHT} FROM leads WHERE timezone = z.tz AND ${MAIN_STATUSES}
           AND (next_eligible_at IS NULL OR next_eligible_at <= ${q.p('now', b.now)}) AND ${free(q, b)} AND ${underLimit(q, b)} ${f}
           ORDER BY queue_rank DESC LIMIT ${lim}) AS t
-     UNION ALL
-     SELECT 'open', NULL::bigint, tz, NULL, NULL::double precision, NULL, NULL, NULL FROM open
+     ${openRows ? `UNION ALL
+     SELECT 'open', NULL::bigint, tz, NULL, NULL::double precision, NULL, NULL, NULL FROM open` : ''}
      ${since === null ? '' : `UNION ALL (${inboundSql(q, b, since, null)})`}`;
 }
 
@@ -257,7 +267,7 @@ async function rankCandidates(client: ClientBase, rows: Candidate[], b: Bound, n
   const horizon = freshnessHorizon(w);
   if (horizon > 0) {
     const since = new Date(now.getTime() - horizon).toISOString();
-    const ceiling = maxStaticPoints(settings) + (Math.max(0, w.waitingPerDay) * horizon) / 86_400_000;
+    const ceiling = inboundCeiling(settings);
     const scored = [...found.values()].filter((c) => c.reason === 'score').map((c) => c.total).sort((x, y) => y - x);
     const open = new Set(b.open);
     const newestFirst = (x: Candidate, y: Candidate) => (y.inbound_at! < x.inbound_at! ? -1 : y.inbound_at! > x.inbound_at! ? 1 : y.id - x.id);
@@ -279,6 +289,12 @@ async function rankCandidates(client: ClientBase, rows: Candidate[], b: Bound, n
     }
   }
   return { ranked: [...found.values()].sort(compareQueued), complete };
+}
+
+/** The most points an inbound lead of the freshness horizon can have besides its freshness. */
+function inboundCeiling(settings: Settings): number {
+  const w = settings.weights;
+  return maxStaticPoints(settings) + (Math.max(0, w.waitingPerDay) * freshnessHorizon(w)) / 86_400_000;
 }
 
 /** Where the inbound search starts, or null when freshness can never win a point. */
@@ -348,6 +364,18 @@ const prepared = new WeakMap<ClientBase, Set<string>>();
 // They run with a generic plan (plan_cache_mode, set for the claim's transaction only): every
 // branch reads through its index whatever the values, and re-planning per claim is what it saves.
 
+const names = new Map<string, string>();
+
+/** The name a statement is prepared under, from its text (a few shapes per process: each hashed once). */
+function statementName(sql: string): string {
+  let name = names.get(sql);
+  if (name === undefined) {
+    if (names.size >= 64) names.clear();
+    names.set(sql, (name = `callq_${createHash('sha1').update(sql).digest('hex').slice(0, 16)}`));
+  }
+  return name;
+}
+
 /** PREPARE statements to send ahead of the EXECUTEs that need them, in the same round trip. */
 interface Preparing {
   statements: string[];
@@ -362,7 +390,7 @@ interface Preparing {
  * otherwise spend a round trip on each); `sent` records them once that round trip succeeded.
  */
 function executeSql(client: ClientBase, sql: string, values: unknown[], preparing: Preparing): string {
-  const name = `callq_${createHash('sha1').update(sql).digest('hex').slice(0, 16)}`;
+  const name = statementName(sql);
   if (!prepared.get(client)?.has(name) && !preparing.names.includes(name)) {
     preparing.statements.push(`PREPARE ${name} AS ${sql}`);
     preparing.names.push(name);
@@ -408,6 +436,60 @@ function pickSql(p: Params, b: Bound, leadIds: number[], token: string, expires:
 }
 
 /**
+ * The whole claim as one statement, for the common case: the candidates as candidatesSql reads
+ * them, scored and ordered in SQL as rankCandidates and compareQueued order them (the score from
+ * the stored rank, the clock's term and freshness, core/priority.ts), and the first of the best
+ * PICK_CHUNK still eligible claimed as pickSql claims it. It returns the rep's live claim
+ * ('held'), or the lead it claimed ('picked'), or no row when it cannot decide alone: a zone
+ * group's stored windows are stale, the first page of inbound leads may not hold every fresh one
+ * that could win, or the best PICK_CHUNK were all taken meanwhile (or nothing is callable). The
+ * caller then claims the longer way, which handles each of those.
+ */
+function oneTripSql(q: Params, b: Bound, key: string, since: string | null, now: Date, settings: Settings, token: string, expires: string): string {
+  const w = settings.weights;
+  const terms = freshnessTerms(w);
+  const half = `${q.p('half', terms.halfLifeMs)}::float8`;
+  const age = `greatest(0, extract(epoch FROM ((${q.p('now', b.now)})::text::timestamptz - inbound_at::timestamptz)) * 1000)::float8`;
+  // 0.5^700 times any weight vanishes beside a score's other terms; PostgreSQL would call the
+  // smaller results of power() an underflow error where JS gives a denormal.
+  const fresh = `CASE WHEN status = 'new' AND inbound_at IS NOT NULL AND ${age} / ${half} <= 700
+    THEN ${q.p('fresh', terms.weight)}::float8 * power(0.5::float8, ${age} / ${half}) ELSE 0::float8 END`;
+  const inOpen = 'IN (SELECT tz FROM open)';
+  // As rankCandidates: it reads a next page of inbound leads only when this one is full and its
+  // oldest (least fresh) lead still earns a point and could still beat the CLAIM_WIDTH-th best
+  // score among the other candidates (none when there are fewer: then it cannot decide alone).
+  const ceiling = inboundCeiling(settings);
+  const bar = `(SELECT total FROM scored WHERE kind = 'top' AND fresh < 1 ORDER BY total DESC OFFSET ${q.p('width', CLAIM_WIDTH)} - 1 LIMIT 1)`;
+  const inboundComplete =
+    since === null
+      ? 'true'
+      : `(SELECT count(*) < ${q.p('page', INBOUND_PAGE)} OR min(fresh) < 1 OR ${q.p('ceiling', ceiling)}::float8 + min(fresh) < ${bar} FROM scored WHERE kind = 'inbound')`;
+  return `WITH ${ZONES_CTE}, open AS MATERIALIZED (${openSql(q, b, key)}),
+    held AS MATERIALIZED (
+      SELECT * FROM leads WHERE claim_rep = ${q.p('rep', b.rep)} AND claim_expires_at > ${q.p('now', b.now)} ORDER BY claim_expires_at DESC LIMIT 1),
+    cand AS MATERIALIZED (${candidateBranchesSql(q, b, CLAIM_WIDTH, since, false)}),
+    scored AS MATERIALIZED (
+      SELECT id, kind, timezone, callback_at, CASE kind WHEN 'cb-mine' THEN 0 WHEN 'cb-other' THEN 1 ELSE 2 END AS ord,
+        f.fresh, queue_rank + ${q.p('clock', clockPoints(now, w))}::float8 + f.fresh AS total
+      FROM cand CROSS JOIN LATERAL (SELECT ${fresh} AS fresh) f),
+    best AS (
+      SELECT id, row_number() OVER (ORDER BY ord, CASE WHEN ord < 2 THEN callback_at END COLLATE "C", CASE WHEN ord = 2 THEN total END DESC, id) AS pos
+      FROM (SELECT DISTINCT ON (id) * FROM scored WHERE kind <> 'inbound' OR (fresh >= 1 AND timezone ${inOpen}) ORDER BY id) s
+      ORDER BY pos LIMIT ${q.p('chunk', PICK_CHUNK)}),
+    pick AS (
+      SELECT l.id FROM best JOIN leads l ON l.id = best.id
+      WHERE ${eligibleSql(q, b, 'l.', inOpen)} AND NOT EXISTS (SELECT 1 FROM held)
+        AND NOT EXISTS (SELECT 1 FROM zones WHERE NOT ${validWindowsSql(q, b, key, 'w')}) AND ${inboundComplete}
+      ORDER BY best.pos LIMIT 1
+      FOR UPDATE OF l SKIP LOCKED),
+    upd AS (
+      UPDATE leads l SET claim_rep = ${q.p('rep', b.rep)}, claim_token = ${q.p('token', token)},
+        claim_expires_at = ${q.p('expires', expires)}, updated_at = ${q.p('now', b.now)}
+      FROM pick WHERE l.id = pick.id RETURNING l.*)
+    SELECT 'held' AS claim_kind, held.* FROM held UNION ALL SELECT 'picked', upd.* FROM upd`;
+}
+
+/**
  * Claims the best eligible lead for `rep`, in one short transaction of two round trips. Its
  * commit does not wait for the disk (synchronous_commit off for this transaction only): a claim
  * is a lease, and one lost in a server crash only returns its lead to the queue; outcomes keep
@@ -425,6 +507,9 @@ export async function claimNextLeadPg(client: ClientBase, now: Date, settings: S
   const key = hoursKey(settings.hours);
   const since = inboundSince(now, settings);
   const expires = new Date(now.getTime() + delayMs(settings.lease)).toISOString();
+  const token = randomBytes(8).toString('hex');
+  const quick = await claimInOneTrip(client, now, settings, rep, filters, key, since, token, expires);
+  if (quick) return quick;
   for (let width = CLAIM_WIDTH; ; width *= 4) {
     const b = bind(now, settings, rep, filters, []);
     let inTransaction = false;
@@ -468,7 +553,6 @@ export async function claimNextLeadPg(client: ClientBase, now: Date, settings: S
         inTransaction = false;
         return null;
       }
-      const token = randomBytes(8).toString('hex');
       // The best PICK_CHUNK first, in the transaction that holds the rep's lock; the next ones,
       // only when every one of those was taken meanwhile, each in a transaction of its own.
       for (let from = 0; from < ranked.length; from += PICK_CHUNK) {
@@ -489,6 +573,32 @@ export async function claimNextLeadPg(client: ClientBase, now: Date, settings: S
       throw err;
     }
   }
+}
+
+/**
+ * The claim in one round trip (oneTripSql), in a transaction that holds the rep's lock and commits
+ * without waiting for the disk, as the longer way's. Undefined when that statement could not decide.
+ */
+async function claimInOneTrip(
+  client: ClientBase, now: Date, settings: Settings, rep: string, filters: QueueFilters,
+  key: string, since: string | null, token: string, expires: string,
+): Promise<Claim | undefined> {
+  const preparing: Preparing = { statements: [], names: [] };
+  const q = new Params();
+  const claim = executeSql(client, oneTripSql(q, bind(now, settings, rep, filters, []), key, since, now, settings, token, expires), q.values, preparing);
+  let results: QueryResult[];
+  try {
+    results = await sent(client, preparing, `${CLAIM_BEGIN} SELECT pg_advisory_xact_lock(${REP_LOCK}, hashtext(${client.escapeLiteral(rep)})); ${claim}; COMMIT`);
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    if (!prepared.has(client)) await client.query('DEALLOCATE ALL').catch(() => undefined);
+    throw err;
+  }
+  const row = results[results.length - 2].rows[0] as (LeadRow & { claim_kind: 'held' | 'picked' }) | undefined;
+  if (!row) return undefined;
+  const { claim_kind: kind, ...lead } = row;
+  const score = total(lead.queue_rank, lead, now, settings.weights);
+  return kind === 'held' ? { lead, reason: 'held', total: score, token: lead.claim_token! } : { lead, reason: reasonFor(lead, rep, now, settings), total: score, token };
 }
 
 /** Gives a claim back. False when `rep` did not hold a live claim on the lead. */
