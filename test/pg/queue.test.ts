@@ -371,3 +371,76 @@ describe.skipIf(pgInfo.unavailable)('PostgreSQL claims when the best leads are a
     expect(await claimNextLeadPg(client, at(1), settings, 'ana', {})).toMatchObject({ reason: 'held', lead: { id: 10 } });
   });
 });
+
+describe.skipIf(pgInfo.unavailable)('PostgreSQL claims in one round trip, and the longer way when one statement cannot decide', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  let pgdb: TestDatabase;
+  let client: PgClient;
+  let lite: DB;
+  /** Round trips the PostgreSQL session makes (each client.query is one). */
+  let trips = 0;
+  beforeAll(async () => {
+    tmp = tempDir();
+    const path = join(tmp.dir, 'trips.db');
+    // In one zone group: ten scored leads (score 100), the best by stored rank; thirty inbound
+    // leads of the last half hour, one a minute. The sixteen newest score 0, the older fourteen 90:
+    // fresh enough and scored better, they are among the best although neither on the first page
+    // of inbound leads nor among the group's best stored ranks.
+    const leads: SeedLead[] = [];
+    for (let i = 0; i < 30; i++) leads.push({ score: i < 16 ? 0 : 90, inbound_at: at(-i - 1).toISOString(), created_at: at(-i - 1).toISOString() });
+    for (let i = 0; i < 10; i++) leads.push({ score: 100, created_at: at(-60).toISOString() });
+    seedLeads(path, leads);
+    lite = openDatabase(path);
+    pgdb = await freshDatabase();
+    client = await pgdb.connect();
+    await copyLeads(lite, client);
+    const query = client.query.bind(client);
+    client.query = ((...args: Parameters<PgClient['query']>) => {
+      trips++;
+      return query(...args);
+    }) as PgClient['query'];
+  });
+  afterAll(async () => {
+    lite?.close();
+    await client?.end();
+    await pgdb?.drop();
+    tmp?.cleanup();
+  });
+
+  it('serves the order SQLite serves, in one round trip unless a full page of fresh leads, stale windows or a held claim need more', async () => {
+    let settingsLite = loadSettings(lite);
+    let settingsPg = await loadSettingsPg(client);
+    const tripsPerClaim: number[] = [];
+    const reasons: string[] = [];
+    for (let step = 0; step < 40; step++) {
+      const now = at(step === 0 ? 0 : 1);
+      if (step === 30) {
+        // The calling hours change: every group's stored windows are stale for the next claim.
+        storeSetting(lite, 'hours.end', '18:00', 'ops', now);
+        await storeSettingPg(client, 'hours.end', '18:00', 'ops', now);
+        settingsLite = loadSettings(lite);
+        settingsPg = await loadSettingsPg(client);
+      }
+      const a = claimNextLead(lite, now, settingsLite, 'ana', {});
+      trips = 0;
+      const b = await claimNextLeadPg(client, now, settingsPg, 'ana', {});
+      tripsPerClaim.push(trips);
+      expect(b && { id: b.lead.id, reason: b.reason }, `step ${step}`).toEqual(a && { id: a.lead.id, reason: a.reason });
+      expect(b!.total).toBeCloseTo(a!.total, 9);
+      reasons.push(b!.reason);
+      if (step === 20) continue; // kept: the next claim gives it back as 'held'
+      recordOutcome(lite, { leadId: a!.lead.id, rep: 'ana', now, force: false, token: a!.token }, settingsLite, planFor('no-answer', now, settingsLite, 'ana'));
+      await recordOutcomePg(client, { leadId: b!.lead.id, rep: 'ana', now, force: false, token: b!.token }, settingsPg, planFor('no-answer', now, settingsPg, 'ana'), b!.lead);
+    }
+    // The inbound leads first, while more than a page of fresh ones wait: those claims read on
+    // (more round trips); then each claim is one round trip, a held claim included.
+    expect(reasons.slice(0, 30).every((r) => r === 'fresh' || r === 'held')).toBe(true);
+    expect(tripsPerClaim.slice(0, 8).every((n) => n > 1)).toBe(true);
+    expect(tripsPerClaim.slice(16, 30)).toEqual(Array(14).fill(1));
+    expect(reasons[21]).toBe('held');
+    // The hours changed: that claim recomputes the windows the longer way, the next is one round trip again.
+    expect(tripsPerClaim[30]).toBeGreaterThan(1);
+    expect(tripsPerClaim.slice(31)).toEqual(Array(9).fill(1));
+    expect(reasons).toContain('score');
+  });
+});
