@@ -6,8 +6,8 @@
 // (its claim — rep, token, expiry — and every column the plan was made from), so a claim stolen
 // or expired between the read and the write records nothing: the lead is read again and the
 // claim check says why.
-import { createHash } from 'node:crypto';
 import type { ClientBase } from 'pg';
+import { statementName } from './statement-names.js';
 import type { LeadRow } from '../../core/lead.js';
 import type { OutcomePlan } from '../../core/outcome.js';
 import type { Settings } from '../../core/settings.js';
@@ -137,7 +137,7 @@ async function writeOutcome(client: ClientBase, lead: LeadRow, p: OutcomePlan, o
   const text = `WITH ${ctes.join(',\n')}
      SELECT upd.*, (SELECT id FROM call) AS _call_id, ${alsoSql} AS _also FROM upd`;
   // A named statement: parsed and planned once per connection (a few shapes in all).
-  const name = `callq_outcome_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
+  const name = statementName('callq_outcome_', text);
   const { rows } = await client.query<LeadRow & { _call_id: number; _also: number }>({ name, text, values });
   if (!rows[0]) return null;
   const { _call_id: callId, _also: alsoSuppressed, ...updated } = rows[0];

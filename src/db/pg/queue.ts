@@ -4,12 +4,15 @@
 //
 // A claim reads candidates without locking — due callbacks, the top few of each open zone group
 // through leads_queue (one CROSS JOIN LATERAL, an index range per group, whatever the size of the
-// table), the newest inbound leads — orders them in JS, then takes the first one that is still
+// table), the newest inbound leads — orders them, then takes the first one that is still
 // eligible in one UPDATE whose row is chosen with FOR UPDATE SKIP LOCKED. PostgreSQL re-evaluates
 // the eligibility condition on the row's latest version when it locks it, so a lead another
 // rep claimed or logged meanwhile is passed over, and a lead being claimed right now is skipped
 // rather than waited for. Two reps therefore never get one lead, by construction.
-import { createHash, randomBytes } from 'node:crypto';
+// Nearly always all of that is one statement, ordering in SQL (oneTripSql); when it cannot
+// decide alone, the candidates are ordered in JS and claimed in further round trips.
+import { randomBytes } from 'node:crypto';
+import { statementName } from './statement-names.js';
 import type { ClientBase, QueryResult } from 'pg';
 import type { LeadRow } from '../../core/lead.js';
 import type { Settings } from '../../core/settings.js';
@@ -53,14 +56,18 @@ const REP_LOCK = 0x63616c6c;
  */
 const PICK_CHUNK = 8;
 /**
- * How a claim's transaction starts. Its commit does not wait for the disk (see claimNextLeadPg).
- * Its statements are planned once per connection with a generic plan (executeSql), and without
- * bitmap scans: a generic plan cannot see that an index range is short, and chose to read every
- * inbound lead of the freshness horizon and sort them (1 ms and growing with the inbound list)
- * over reading the newest 64 backwards through leads_inbound (0.1 ms). Every statement of the
- * claim reads an index range in the order it returns rows.
+ * How a claim's transaction starts, taking `rep`'s lock (one rep's two terminals cannot each take
+ * a lead). Its commit does not wait for the disk (see claimNextLeadPg). Its statements are
+ * planned once per connection with a generic plan (executeSql), and without bitmap scans: a
+ * generic plan cannot see that an index range is short, and chose to read every inbound lead of
+ * the freshness horizon and sort them (1 ms and growing with the inbound list) over reading the
+ * newest 16 backwards through leads_inbound (0.1 ms). Every statement of the claim reads an index
+ * range in the order it returns rows. One statement sets all that (SET LOCAL would be one each).
  */
-const CLAIM_BEGIN = 'BEGIN; SET LOCAL synchronous_commit = off; SET LOCAL plan_cache_mode = force_generic_plan; SET LOCAL enable_bitmapscan = off;';
+function claimBegin(client: ClientBase, rep: string): string {
+  return `BEGIN; SELECT set_config('synchronous_commit', 'off', true), set_config('plan_cache_mode', 'force_generic_plan', true),
+    set_config('enable_bitmapscan', 'off', true), pg_advisory_xact_lock(${REP_LOCK}, hashtext(${client.escapeLiteral(rep)}));`;
+}
 /** Inbound leads read per page while their freshness could still win. */
 const INBOUND_PAGE = 16;
 
@@ -364,18 +371,6 @@ const prepared = new WeakMap<ClientBase, Set<string>>();
 // They run with a generic plan (plan_cache_mode, set for the claim's transaction only): every
 // branch reads through its index whatever the values, and re-planning per claim is what it saves.
 
-const names = new Map<string, string>();
-
-/** The name a statement is prepared under, from its text (a few shapes per process: each hashed once). */
-function statementName(sql: string): string {
-  let name = names.get(sql);
-  if (name === undefined) {
-    if (names.size >= 64) names.clear();
-    names.set(sql, (name = `callq_${createHash('sha1').update(sql).digest('hex').slice(0, 16)}`));
-  }
-  return name;
-}
-
 /** PREPARE statements to send ahead of the EXECUTEs that need them, in the same round trip. */
 interface Preparing {
   statements: string[];
@@ -390,7 +385,7 @@ interface Preparing {
  * otherwise spend a round trip on each); `sent` records them once that round trip succeeded.
  */
 function executeSql(client: ClientBase, sql: string, values: unknown[], preparing: Preparing): string {
-  const name = statementName(sql);
+  const name = statementName('callq_', sql);
   if (!prepared.get(client)?.has(name) && !preparing.names.includes(name)) {
     preparing.statements.push(`PREPARE ${name} AS ${sql}`);
     preparing.names.push(name);
@@ -530,8 +525,7 @@ export async function claimNextLeadPg(client: ClientBase, now: Date, settings: S
       const results = await sent(
         client,
         preparing,
-        `${CLAIM_BEGIN}
-         SELECT pg_advisory_xact_lock(${REP_LOCK}, hashtext(${client.escapeLiteral(rep)}));
+        `${claimBegin(client, rep)}
          ${heldNow}; ${stale}; ${candidatesNow}`,
       );
       const [heldRows, staleRows, candidateRows] = results.slice(-3);
@@ -559,7 +553,7 @@ export async function claimNextLeadPg(client: ClientBase, now: Date, settings: S
         const p = new Params();
         const pickPreparing: Preparing = { statements: [], names: [] };
         const pick = executeSql(client, pickSql(p, b, ranked.slice(from, from + PICK_CHUNK).map((c) => c.id), token, expires), p.values, pickPreparing);
-        const begin = inTransaction ? '' : `${CLAIM_BEGIN} SELECT pg_advisory_xact_lock(${REP_LOCK}, hashtext(${client.escapeLiteral(rep)}));`;
+        const begin = inTransaction ? '' : claimBegin(client, rep);
         inTransaction = true;
         const picked = await sent(client, pickPreparing, `${begin} ${pick}; COMMIT`);
         inTransaction = false;
@@ -588,7 +582,7 @@ async function claimInOneTrip(
   const claim = executeSql(client, oneTripSql(q, bind(now, settings, rep, filters, []), key, since, now, settings, token, expires), q.values, preparing);
   let results: QueryResult[];
   try {
-    results = await sent(client, preparing, `${CLAIM_BEGIN} SELECT pg_advisory_xact_lock(${REP_LOCK}, hashtext(${client.escapeLiteral(rep)})); ${claim}; COMMIT`);
+    results = await sent(client, preparing, `${claimBegin(client, rep)} ${claim}; COMMIT`);
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
     if (!prepared.has(client)) await client.query('DEALLOCATE ALL').catch(() => undefined);
