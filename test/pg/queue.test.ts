@@ -389,6 +389,9 @@ describe.skipIf(pgInfo.unavailable)('PostgreSQL claims in one round trip, and th
     const leads: SeedLead[] = [];
     for (let i = 0; i < 30; i++) leads.push({ score: i < 16 ? 0 : 90, inbound_at: at(-i - 1).toISOString(), created_at: at(-i - 1).toISOString() });
     for (let i = 0; i < 10; i++) leads.push({ score: 100, created_at: at(-60).toISOString() });
+    // Inbound two months ago: its freshness, 0.5 to the power of 2,880, is below what PostgreSQL's
+    // power() returns without an underflow error; it counts as none, as in JS.
+    leads.push({ score: 100, inbound_at: at(-60 * 24 * 60).toISOString(), created_at: at(-60).toISOString() });
     seedLeads(path, leads);
     lite = openDatabase(path);
     pgdb = await freshDatabase();
