@@ -100,30 +100,41 @@ function seedScenario(path: string): void {
   db.close();
 }
 
+/** The same leads in a SQLite file (seeded by `seed`) and in a fresh PostgreSQL database. */
+async function onBothStores(seed: (path: string) => void): Promise<{ lite: DB; pgdb: TestDatabase; client: PgClient; close: () => Promise<void> }> {
+  const tmp = tempDir();
+  const path = join(tmp.dir, 'leads.db');
+  seed(path);
+  const lite = openDatabase(path);
+  const pgdb = await freshDatabase();
+  const client = await pgdb.connect();
+  await copyLeads(lite, client);
+  return {
+    lite,
+    pgdb,
+    client,
+    async close() {
+      lite.close();
+      await client.end();
+      await pgdb.drop();
+      tmp.cleanup();
+    },
+  };
+}
+
 describe.skipIf(pgInfo.unavailable)('PostgreSQL claims and outcomes mirror SQLite', () => {
-  let tmp: ReturnType<typeof tempDir>;
-  let pgdb: TestDatabase;
+  let stores: Awaited<ReturnType<typeof onBothStores>>;
   let client: PgClient;
   let lite: DB;
   beforeAll(async () => {
-    tmp = tempDir();
-    const path = join(tmp.dir, 'mirror.db');
-    seedScenario(path);
-    lite = openDatabase(path);
-    pgdb = await freshDatabase();
-    client = await pgdb.connect();
-    await copyLeads(lite, client);
+    stores = await onBothStores(seedScenario);
+    ({ lite, client } = stores);
     for (const [key, value] of [['max-attempts', '4'], ['weight.source.referral', '12'], ['max-per-day', '3']]) {
       storeSetting(lite, key, value, 'ops', at(-60));
       await storeSettingPg(client, key, value, 'ops', at(-60));
     }
   });
-  afterAll(async () => {
-    lite?.close();
-    await client?.end();
-    await pgdb?.drop();
-    tmp?.cleanup();
-  });
+  afterAll(async () => stores?.close());
 
   it('serves the same leads in the same order with the same reasons, and records the same outcomes', async () => {
     let settingsLite = loadSettings(lite);
@@ -373,15 +384,12 @@ describe.skipIf(pgInfo.unavailable)('PostgreSQL claims when the best leads are a
 });
 
 describe.skipIf(pgInfo.unavailable)('PostgreSQL claims in one round trip, and the longer way when one statement cannot decide', () => {
-  let tmp: ReturnType<typeof tempDir>;
-  let pgdb: TestDatabase;
+  let stores: Awaited<ReturnType<typeof onBothStores>>;
   let client: PgClient;
   let lite: DB;
   /** Round trips the PostgreSQL session makes (each client.query is one). */
   let trips = 0;
   beforeAll(async () => {
-    tmp = tempDir();
-    const path = join(tmp.dir, 'trips.db');
     // In one zone group: ten scored leads (score 100), the best by stored rank; thirty inbound
     // leads of the last half hour, one a minute. The sixteen newest score 0, the older fourteen 90:
     // fresh enough and scored better, they are among the best although neither on the first page
@@ -392,23 +400,15 @@ describe.skipIf(pgInfo.unavailable)('PostgreSQL claims in one round trip, and th
     // Inbound two months ago: its freshness, 0.5 to the power of 2,880, is below what PostgreSQL's
     // power() returns without an underflow error; it counts as none, as in JS.
     leads.push({ score: 100, inbound_at: at(-60 * 24 * 60).toISOString(), created_at: at(-60).toISOString() });
-    seedLeads(path, leads);
-    lite = openDatabase(path);
-    pgdb = await freshDatabase();
-    client = await pgdb.connect();
-    await copyLeads(lite, client);
+    stores = await onBothStores((path) => seedLeads(path, leads));
+    ({ lite, client } = stores);
     const query = client.query.bind(client);
     client.query = ((...args: Parameters<PgClient['query']>) => {
       trips++;
       return query(...args);
     }) as PgClient['query'];
   });
-  afterAll(async () => {
-    lite?.close();
-    await client?.end();
-    await pgdb?.drop();
-    tmp?.cleanup();
-  });
+  afterAll(async () => stores?.close());
 
   it('serves the order SQLite serves, in one round trip unless a full page of fresh leads, stale windows or a held claim need more', async () => {
     let settingsLite = loadSettings(lite);
