@@ -59,6 +59,10 @@ const IMPORTS: Record<string, (s: TestStore) => string[]> = {
     write(s, 'fr.csv', 'Prénom;Tél. privé;Société;Secteur\nZoë;01 42 68 53 17;Lumière SAS;IT\n'),
     '--country', 'FR', '--map', 'Prénom=first_name,Tél. privé=phone,Société=company,Secteur=ignore',
   ],
+  '--source --campaign --list': (s) => [
+    write(s, 'options.csv', 'Name,Phone,Lead Source,Campaign\nAnn Lee,(212) 734-5525,webinar,fall\nBo Bell,480-947-3315,,\n'),
+    '--source', 'fair', '--campaign', 'spring', '--list', 'q1',
+  ],
   'dry run': (s) => [fixture('duplicates.csv'), '--dry-run', '--rejects', join(s.dir, 'rejects.csv')],
 };
 
@@ -246,6 +250,14 @@ describe.each(STORE_KINDS)('callq import of each test file on %s', { timeout: 12
       expect((await query('duplicates.csv', 'SELECT timezone FROM lead_zones ORDER BY timezone')).map((z) => z.timezone)).toEqual(
         [...new Set(rows.map((r) => r.timezone))].sort(),
       );
+    });
+
+    it('--source and --campaign fill only the rows without one; --list names every row', async () => {
+      expect(summary('--source --campaign --list').inserted).toBe(2);
+      expect(await query('--source --campaign --list', 'SELECT last_name, source, campaign, list FROM leads ORDER BY id')).toEqual([
+        { last_name: 'Lee', source: 'webinar', campaign: 'fall', list: 'q1' },
+        { last_name: 'Bell', source: 'fair', campaign: 'spring', list: 'q1' },
+      ]);
     });
 
     it('--map names columns the importer would not guess', async () => {
