@@ -11,11 +11,11 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 const SLOW_FIRST = [
   'test/stress/bad-arguments.test.ts',
   'test/both/import.test.ts',
+  'test/both/import-fixtures.test.ts',
   'test/stress/hostile-csv.test.ts',
   'test/both/queue.test.ts',
   'test/both/log.test.ts',
   'test/both/identity.test.ts',
-  'test/cli/import.test.ts',
   'test/both/import-parity.test.ts',
   'test/both/admin.test.ts',
   'test/stress/crash-mid-write.test.ts',

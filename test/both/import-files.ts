@@ -1,7 +1,8 @@
 // Generated lead lists and store-neutral views of what an import leaves, for the import tests
-// (test/both/import.test.ts, test/both/import-parity.test.ts, test/pg/import.test.ts).
+// (test/both/import*.test.ts, test/both/vendors.test.ts, test/pg/import.test.ts).
 import { writeFileSync } from 'node:fs';
-import type { TestStore } from '../stores.js';
+import { callqAsync } from '../helpers.js';
+import { newTestStore, type TestStore, type TestStoreKind } from '../stores.js';
 
 /** A list of `rows` distinct valid US leads. */
 export function leadFile(path: string, rows: number, from = 0): string {
@@ -37,4 +38,47 @@ export async function dump(s: TestStore) {
 export function comparable(summary: Record<string, unknown>) {
   const { seconds: _s, lock: _l, ...rest } = summary;
   return rest;
+}
+
+/** One `callq import` into a store of its own (importEach). */
+export interface Imported {
+  store: TestStore;
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** The JSON summary (null when the command printed none). */
+  summary: any;
+}
+
+/**
+ * Imports each file into a new store of its own (`callq import FILE --country US --json ARGS`),
+ * a few commands at a time: the tests of a describe then read what each import left. `args` may
+ * name files in the store's folder. Stores are made one at a time (PostgreSQL clones one template).
+ */
+export async function importEach(
+  kind: TestStoreKind,
+  now: string,
+  imports: Record<string, (s: TestStore) => string[]>,
+): Promise<Record<string, Imported>> {
+  const names = Object.keys(imports);
+  const stores: TestStore[] = [];
+  for (const _ of names) stores.push(await newTestStore(kind, { migrated: true }));
+  const result: Record<string, Imported> = {};
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < names.length; i = next++) {
+      const store = stores[i];
+      const [file, ...args] = imports[names[i]](store);
+      const r = await callqAsync(['--db', store.db, '--now', now, 'import', file, '--country', 'US', '--json', ...args]);
+      let summary = null;
+      try {
+        summary = JSON.parse(r.stdout);
+      } catch {
+        // none: the test says what it expects of the output
+      }
+      result[names[i]] = { store, ...r, summary };
+    }
+  };
+  await Promise.all([worker(), worker(), worker()]);
+  return result;
 }

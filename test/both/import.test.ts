@@ -1,9 +1,10 @@
 // `callq import`, `callq imports` and `callq import undo` through the built binary on both
 // stores: duplicates and merges, do-not-call at import, dry runs, rejects files, undo, and an
-// import killed mid-way. That the same files give the same leads on both: import-parity.test.ts.
+// import killed or stopped with Ctrl-C mid-way. That the same files give the same leads on both:
+// import-parity.test.ts; each test file's counts and stored values: import-fixtures.test.ts.
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { BASE_ENV, BIN, callq, FIXTURES, initDb, json } from '../helpers.js';
@@ -164,18 +165,6 @@ describe.each(STORE_KINDS)('callq import on %s', { timeout: 180_000 }, (kind: Te
     expect(await dump(s)).not.toEqual(before);
   });
 
-  it('writes rejected rows to --rejects FILE with their line and reason', async () => {
-    s = await newTestStore(kind);
-    const rejects = join(s.dir, 'rejects.csv');
-    const r = importJson(s, fixture('import', 'bad-phones.csv'), '--rejects', rejects);
-    const rows = parse(readFileSync(rejects, 'utf8'), { columns: true }) as Record<string, string>[];
-    expect(rows.length).toBe(r.rejected);
-    expect(rows.slice(0, 2).map((x) => [x.line, x.reason])).toEqual([
-      ['3', 'no-phone'],
-      ['4', 'invalid-phone'],
-    ]);
-  });
-
   it('lists batches and undoes the leads a batch created, not those it updated', async () => {
     s = await newTestStore(kind);
     expect(callq(['--db', s.db, 'imports']).code).toBe(2); // no database yet
@@ -210,7 +199,7 @@ describe.each(STORE_KINDS)('callq import on %s', { timeout: 180_000 }, (kind: Te
     await s.query(`INSERT INTO calls(lead_id, rep, called_at, disposition) VALUES (?, 'ana', ?, 'no-answer')`, lead.id, NOW);
     const refused = callq(['--db', s.db, 'import', 'undo', '1']);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/1 lead\(s\) of import batch 1 have been called/);
+    expect(refused.stderr).toMatch(/1 lead\(s\) of import batch 1 have been called.*--force/);
     expect(await count(s, 'SELECT count(*) AS n FROM leads WHERE import_id = 1')).toBe(7);
     const forced = callq(['--db', s.db, '--now', NOW, 'import', 'undo', '1', '--force', '--json']);
     expect(json(forced)).toEqual({ batch: 1, removed: 7, called: 1, updated_kept: 0 });
@@ -252,6 +241,34 @@ describe.each(STORE_KINDS)('callq import on %s', { timeout: 180_000 }, (kind: Te
     ]);
   });
 
+  it('Ctrl-C stops an import under way: exit 130, no lead kept, no rejects file left behind', async () => {
+    s = await initialised(kind);
+    const big = leadFile(join(s.dir, 'big.csv'), 60_000);
+    writeFileSync(big, 'Nan,Noe,Co,nan@example.com,n/a,gen\n', { flag: 'a' }); // a row to reject, last
+    const rejects = join(s.dir, 'rejects.csv');
+    const child = spawn(process.execPath, [BIN, '--db', s.db, '--now', NOW, 'import', big, '--country', 'US', '--lock', 'slices', '--rejects', rejects], {
+      env: { ...BASE_ENV, CALLQ_REP: 'ana' },
+      stdio: 'ignore',
+    });
+    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    await waitFor('the import to be under way', async () =>
+      kind === 'sqlite'
+        ? (await count(s, `SELECT count(*) AS n FROM leads WHERE import_id = 1`)) > 0
+        : (await count(s, `SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'COPY callq_import_rows%'`)) > 0,
+    );
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(await count(s, 'SELECT count(*) AS n FROM leads')).toBe(0);
+    expect(readdirSync(s.dir).filter((f) => f.includes('rejects'))).toEqual([]);
+    if (kind === 'sqlite') {
+      // Its slices removed and its batch row deleted before it exits.
+      expect(await count(s, 'SELECT count(*) AS n FROM imports')).toBe(0);
+    } else {
+      // Its session's end rolled everything back; the batch row waits, interrupted, for the next import, undo or maintain.
+      await waitFor('the batch to show as interrupted', async () => json(callq(['--db', s.db, 'imports', '--json']))[0].state === 'interrupted');
+    }
+  });
+
   it('undoing a killed import cleans it up', async () => {
     s = await initialised(kind);
     const big = leadFile(join(s.dir, 'big.csv'), 60_000);
@@ -264,9 +281,10 @@ describe.each(STORE_KINDS)('callq import on %s', { timeout: 180_000 }, (kind: Te
     child.kill('SIGKILL');
     await exited;
     await waitFor('the batch to show as interrupted', async () => json(callq(['--db', s.db, 'imports', '--json']))[0].state === 'interrupted');
+    const left = await count(s, 'SELECT count(*) AS n FROM leads WHERE import_id = 1');
     const undo = callq(['--db', s.db, '--now', NOW, 'import', 'undo', '1', '--json']);
     expect(undo.code, undo.stderr).toBe(0);
-    expect(json(undo)).toMatchObject({ batch: 1, called: 0, updated_kept: 0 });
+    expect(json(undo)).toMatchObject({ batch: 1, removed: left, called: 0, updated_kept: 0 });
     expect(await count(s, 'SELECT count(*) AS n FROM leads')).toBe(0);
     expect(json(callq(['--db', s.db, 'imports', '--json'])).map((b: any) => b.state)).toEqual(['undone']);
     const next = runImport(s, leadFile(join(s.dir, 'small.csv'), 50, 100_000));

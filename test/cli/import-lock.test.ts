@@ -1,6 +1,9 @@
 // How an import holds the write lock (--lock auto|whole|slices): with nobody working it takes the
 // database whole (one transaction, indexes built by sorting), with a team at work it goes in
 // slices; both store exactly the same leads; a whole import is all or nothing, even when killed.
+// SQLite only: --lock is how an import holds SQLite's single write lock; on PostgreSQL an import
+// writes its batch in one transaction at the end whatever --lock says (its summary says lock
+// 'none': test/both/import-parity.test.ts).
 import { describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, createWriteStream, readFileSync, writeFileSync } from 'node:fs';

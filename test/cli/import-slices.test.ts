@@ -3,6 +3,10 @@
 // at a time, a dry run takes no write lock, and a busy database exits 75 (not 4).
 // The import is stopped between two slices through CALLQ_IMPORT_PAUSE (a FIFO handshake), so
 // each test acts at a known point without sleeps or timing thresholds.
+// SQLite only: its slices, write lock, busy timeout and write-ahead log. On PostgreSQL an import
+// writes its batch in one transaction at the end and serialises on an advisory lock: test/pg/
+// import.test.ts (reps at work, two imports at once); killed, stopped and undone imports on both
+// stores: test/both/import.test.ts; maintain's clean-up on both: test/both/admin.test.ts.
 import { describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, statSync, writeFileSync } from 'node:fs';
@@ -134,19 +138,6 @@ describe('an import while reps work', () => {
     expect(json(callq(['--db', db, 'imports', '--json']))[1]).toMatchObject({ batch: 2, state: 'failed' });
     // Running it again changes nothing.
     expect(json(callq(['--db', db, '--now', NOW, 'maintain', '--json'])).imports_cleaned).toEqual([]);
-  }, 120_000);
-
-  it('import undo of an interrupted batch removes what it wrote', async () => {
-    const file = generate(6_000, 'list.csv');
-    const imp = startPaused(file);
-    await imp.slice(1);
-    imp.child.kill('SIGKILL');
-    await imp.exit;
-    const left = query(`SELECT count(*) AS n FROM leads WHERE import_id = 1`)[0].n;
-    const undo = callq(['--db', db, '--now', NOW, 'import', 'undo', '1', '--json']);
-    expect(undo.code, undo.stderr).toBe(0);
-    expect(json(undo)).toMatchObject({ batch: 1, removed: left, called: 0 });
-    expect(query('SELECT count(*) AS n FROM leads')[0].n).toBe(0);
   }, 120_000);
 
   it('a second import waits for the first, and both complete', async () => {

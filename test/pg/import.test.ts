@@ -1,5 +1,6 @@
 // `callq import` on PostgreSQL with others at work: two imports at once run one after the other,
-// and a rep claims and logs while an import is merging its batch, never seeing any of it.
+// a rep claims and logs while an import is merging its batch, never seeing any of it, and a
+// number put on the do-not-call list meanwhile is not callable once the batch commits.
 import { afterEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
@@ -116,5 +117,38 @@ describe.skipIf(pgInfo.unavailable)('callq import on PostgreSQL while others wor
     expect(Number((await rep.query('SELECT count(*) AS n FROM leads')).rows[0].n)).toBe(30_200);
     expect((await rep.query('SELECT company FROM leads WHERE id = $1', [merged.id])).rows[0].company).toBe('New Name Co');
     expect((await rep.query(`SELECT state FROM imports WHERE id = 2`)).rows).toEqual([{ state: 'complete' }]);
+  }, 180_000);
+
+  it('dnc add while an import writes its batch wins: a lead of the batch it lists is not callable once the batch commits', async () => {
+    db = await freshDatabase();
+    t = tempDir();
+    expect(json(await run(leadFile(join(t.dir, 'first.csv'), 200, 0))).inserted).toBe(200);
+    const watcher = await connect();
+    const holder = await connect();
+    // As above: a held lead the import merges into keeps it inside its last transaction, its new leads written.
+    const merged = (await holder.query<{ phone: string; id: number }>('SELECT id, phone FROM leads WHERE import_id = 1 ORDER BY id LIMIT 1')).rows[0];
+    const second = leadFile(join(t.dir, 'second.csv'), 2_000, 1_000);
+    writeFileSync(second, `F0,L0,New Name Co,p0@example0.com,${merged.phone},gen\n`, { flag: 'a' });
+    await holder.query('BEGIN');
+    await holder.query('SELECT 1 FROM leads WHERE id = $1 FOR UPDATE', [merged.id]);
+    const importing = run(second, '--on-duplicate', 'update');
+    const waiting = (query: string) => async () =>
+      (await watcher.query(`SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE $1`, [query])).rows.length > 0;
+    await waitFor('the import to wait on the held lead while merging', waiting('UPDATE leads l SET%'));
+
+    // The number of the batch's first new lead (F1000) goes on the list meanwhile.
+    const listed = '+12122001000';
+    const adding = callqAsync(['--db', db.url, '--now', NOW, 'dnc', 'add', listed]);
+    let added: Awaited<typeof adding> | null = null;
+    void adding.then((r) => (added = r));
+    // It either ends at once (it could not see the batch's leads) or waits for the batch to commit.
+    await waitFor('dnc add to end or to wait for the import', async () => added !== null || (await waiting('INSERT INTO suppressions%')()));
+    await holder.query('COMMIT');
+    const [done, dnc] = await Promise.all([importing, adding]);
+    expect(done.code, done.stderr).toBe(0);
+    expect(dnc.code, dnc.stderr).toBe(0);
+    expect(json(done)).toMatchObject({ batch: 2, updated: 1 });
+    expect((await watcher.query(`SELECT status FROM leads WHERE phone = $1`, [listed])).rows).toEqual([{ status: 'do-not-call' }]);
+    expect(Number((await watcher.query(`SELECT count(*) AS n FROM leads WHERE import_id = 2 AND status = 'new'`)).rows[0].n)).toBe(1_999);
   }, 180_000);
 });

@@ -102,6 +102,16 @@ export async function beginPgImport(client: ClientBase, options: ImportBegin): P
         await client.query('BEGIN');
         inTransaction = true;
         await client.query(`SET LOCAL work_mem = '64MB'`);
+        // No do-not-call entry may be added until this batch commits: one added meanwhile
+        // (dnc add, a rep's do-not-call) could not see the batch's leads, and the lead it names
+        // would stay callable. Taken before any lead is touched (nothing for a writer that waits
+        // on it to hold), it waits for the entries being added, however long (a short wait must
+        // not fail the import), and lateSuppressed then sees them; their writers wait (their
+        // busy timeout) for this transaction only.
+        const { rows: timeout } = await client.query<{ lock_timeout: string }>('SHOW lock_timeout');
+        await client.query('SET LOCAL lock_timeout = 0');
+        await client.query('LOCK TABLE suppressions IN SHARE MODE');
+        await client.query(`SELECT set_config('lock_timeout', $1, true)`, [timeout[0].lock_timeout]);
         const late = await lateSuppressed(client, upTo);
         counts.inserted -= late;
         counts.suppressed += late;
