@@ -102,16 +102,6 @@ export async function beginPgImport(client: ClientBase, options: ImportBegin): P
         await client.query('BEGIN');
         inTransaction = true;
         await client.query(`SET LOCAL work_mem = '64MB'`);
-        // No do-not-call entry may be added until this batch commits: one added meanwhile
-        // (dnc add, a rep's do-not-call) could not see the batch's leads, and the lead it names
-        // would stay callable. Taken before any lead is touched (nothing for a writer that waits
-        // on it to hold), it waits for the entries being added, however long (a short wait must
-        // not fail the import), and lateSuppressed then sees them; their writers wait (their
-        // busy timeout) for this transaction only.
-        const { rows: timeout } = await client.query<{ lock_timeout: string }>('SHOW lock_timeout');
-        await client.query('SET LOCAL lock_timeout = 0');
-        await client.query('LOCK TABLE suppressions IN SHARE MODE');
-        await client.query(`SELECT set_config('lock_timeout', $1, true)`, [timeout[0].lock_timeout]);
         const late = await lateSuppressed(client, upTo);
         counts.inserted -= late;
         counts.suppressed += late;
@@ -129,6 +119,7 @@ export async function beginPgImport(client: ClientBase, options: ImportBegin): P
           );
         }
         await applyDoNotCallFlags(client, outcome.doNotCall, `import batch ${batchId} (${options.fileName})`, now);
+        await honourEntriesAddedMeanwhile(client, upTo, now);
         await client.query(
           `UPDATE imports SET state = 'complete', pid = NULL, file_hash = $1, options = $2, rows_read = $3,
              inserted = $4, updated = $5, duplicates = $6, suppressed = $7, rejected = $8 WHERE id = $9`,
@@ -458,6 +449,26 @@ async function lateSuppressed(client: ClientBase, upTo: number): Promise<number>
     [upTo],
   );
   return res.rowCount ?? 0;
+}
+
+/**
+ * Do-not-call entries added while this transaction wrote the batch (dnc add, a rep's
+ * do-not-call) could not see its leads, and would leave the people they name callable once it
+ * commits. So, last: no entry may be added until the batch commits (a SHARE lock, waiting however
+ * long for entries being added: a short wait must not fail the import), and every entry added
+ * since the import began moves the leads it names to do-not-call, as its adder did for the
+ * leads it could see. Taken at the end, the lock holds the list's writers (a rep logging
+ * do-not-call waits, within the busy timeout) only for these last statements and the commit,
+ * not while the batch's leads are written.
+ */
+async function honourEntriesAddedMeanwhile(client: ClientBase, upTo: number, now: string): Promise<void> {
+  const { rows: timeout } = await client.query<{ lock_timeout: string }>('SHOW lock_timeout');
+  await client.query('SET LOCAL lock_timeout = 0');
+  await client.query('LOCK TABLE suppressions IN SHARE MODE');
+  await client.query(`SELECT set_config('lock_timeout', $1, true)`, [timeout[0].lock_timeout]);
+  const { rows } = await client.query<{ kind: string; value: string }>('SELECT kind, value FROM suppressions WHERE id > $1 AND value IS NOT NULL', [upTo]);
+  const valuesOf = (kind: string) => [...new Set(rows.filter((r) => r.kind === kind).map((r) => r.value))];
+  await suppressMatchingLeadsPg(client, valuesOf('phone'), valuesOf('email'), valuesOf('domain'), new Date(now));
 }
 
 /**
