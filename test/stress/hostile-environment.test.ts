@@ -1,7 +1,10 @@
 // A hostile environment: a read-only database file or folder, a full disk (a tiny tmpfs, and a
 // file-size limit), a database locked by another process past the busy timeout, and a reader that
 // goes away mid-output. Each gives a clear message and the documented exit code, and the database
-// is left exactly as it was.
+// is left exactly as it was. Those are SQLite's (file modes, a full disk under the file, its write
+// lock); a reader that goes away runs on both stores; PostgreSQL's counterparts are at the end (a
+// role that may only read, an export file over the size limit) and in test/pg/errors.test.ts (a
+// server that is not there, a row lock held past the busy timeout, a connection lost).
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
