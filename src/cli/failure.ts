@@ -57,9 +57,9 @@ export function reportFailure(err: unknown, json: boolean): number {
     return EXIT.unexpected;
   }
   if (e?.code === 'EFBIG') {
-    // An output file (--out, a backup) over the file-size limit: the command stopped before its change was committed.
+    // A file callq writes (--out, a backup) over the file-size limit.
     process.stderr.write(
-      `callq: the disk refused a write (${e.message}): is the disk full, the file over a size limit (ulimit -f), or the disk failing? Nothing was changed.\n`,
+      `callq: the disk refused a write (${e.message}): is the disk full, the file over a size limit (ulimit -f), or the disk failing? The command stopped there.\n`,
     );
     return EXIT.unexpected;
   }
