@@ -313,7 +313,7 @@ describe.runIf(STORE_KINDS.includes('postgres'))('the corpus on PostgreSQL', () 
       }
     }
     expect(problems).toEqual([]);
-    expect(results.filter((x) => x.c.code === 0).length).toBeGreaterThan(10);
+    expect(results.filter((x) => x.c.code === 0).length).toBeGreaterThan(5);
   }, 240_000);
 });
 
