@@ -9,6 +9,7 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  * while the other worker idles. Order only: no test depends on it.
  */
 const SLOW_FIRST = [
+  'test/stress/crash-mid-write.test.ts',
   'test/stress/bad-arguments.test.ts',
   'test/both/import.test.ts',
   'test/both/import-fixtures.test.ts',
@@ -18,7 +19,7 @@ const SLOW_FIRST = [
   'test/both/identity.test.ts',
   'test/both/import-parity.test.ts',
   'test/both/admin.test.ts',
-  'test/stress/crash-mid-write.test.ts',
+  'test/stress/hostile-environment.test.ts',
   'test/cli/import-slices.test.ts',
   'test/both/dnc.test.ts',
   'test/both/report.test.ts',

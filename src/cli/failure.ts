@@ -56,6 +56,13 @@ export function reportFailure(err: unknown, json: boolean): number {
     process.stderr.write(`callq: the disk is full (${e.message}); nothing was changed. Free some space and try again.\n`);
     return EXIT.unexpected;
   }
+  if (e?.code === 'EFBIG') {
+    // A file callq writes (--out, a backup) over the file-size limit.
+    process.stderr.write(
+      `callq: the disk refused a write (${e.message}): is the disk full, the file over a size limit (ulimit -f), or the disk failing? The command stopped there.\n`,
+    );
+    return EXIT.unexpected;
+  }
   if (e?.code?.startsWith('SQLITE_IOERR')) {
     process.stderr.write(
       `callq: the disk refused a write (${e.message}): is the disk full, the file over a size limit (ulimit -f), or the disk failing? ` +

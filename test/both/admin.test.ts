@@ -2,7 +2,7 @@
 // PostgreSQL database (test/stores.ts). Data is seeded with SQL, as the states maintain acts on
 // arise over weeks of work.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { callq, initDb, json, type RunResult } from '../helpers.js';
 import { newTestStore, STORE_KINDS, type TestStore, type TestStoreKind } from '../stores.js';
@@ -246,5 +246,61 @@ describe.each(STORE_KINDS)('admin commands on %s', (kind) => {
     const maxId = Math.max(...(await s.query<{ id: number }>('SELECT id FROM leads')).map((l) => Number(l.id)));
     expect(await addLead(s)).toBeGreaterThan(maxId);
     expect(run(['maintain', '--json']).code).toBe(0);
+  });
+
+  it("maintain leaves a held lead and an old exhausted one alone, keeps a purged do-not-call lead's contacts suppressed, and prints its step table", async () => {
+    const ids = await seedStates(s);
+    // Over max-attempts, but a rep holds it right now.
+    const overClaimed = await addLead(s, { status: 'working', attempts: 9, attempts_since_contact: 9, claim_rep: 'di', claim_token: 't3', claim_expires_at: FUTURE });
+    const oldExhausted = await addLead(s, { status: 'exhausted', closed_at: LONG_AGO });
+    await s.query(`UPDATE leads SET email = 'never@dnc.example', custom = '{"fav":"tea"}' WHERE id IN (?, ?)`, ids.oldDnc, ids.oldDq);
+    await addCall(s, ids.oldDnc, 'asked never to be called again', '+12125550188');
+    const r = run(['maintain']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^expired claims\s+1\b/m);
+    expect(r.stdout).toMatch(/^exhausted\s+1\b/m);
+    expect(r.stdout).toMatch(/^nurture returned\s+1\b/m);
+    expect(r.stdout).toMatch(/^purged\s+2\s+2 call notes erased/m);
+    // PostgreSQL's row says what amcheck checked (its JSON says 'ok', as SQLite's does).
+    expect(r.stdout).toMatch(kind === 'sqlite' ? /^integrity check\s+ok/m : /^integrity check\s+\d+ indexes, \d+ tables checked with amcheck/m);
+    expect(r.stdout).toMatch(/^vacuum\s+skipped/m);
+    expect(r.stdout).toMatch(/^total \d+\.\d s$/m);
+
+    expect(await lead(s, overClaimed)).toMatchObject({ status: 'working', claim_rep: 'di' });
+    expect(await lead(s, oldExhausted)).toMatchObject({ status: 'exhausted', purged_at: null });
+    expect(await lead(s, ids.oldDq)).toMatchObject({ custom: null, alt_phones: null, email: null, company: null, last_name: null, source: 'webinar', list: 'test' });
+    expect(await s.query('SELECT notes, phone FROM calls WHERE lead_id = ?', ids.oldDnc)).toEqual([{ notes: null, phone: null }]);
+    // The do-not-call lead's phones and e-mail stay on the list although the lead is purged.
+    const suppressed = await s.query<{ kind: string; value: string }>('SELECT kind, value FROM suppressions ORDER BY kind, value');
+    expect(suppressed).toEqual([
+      { kind: 'email', value: 'never@dnc.example' },
+      { kind: 'phone', value: '+12125550188' },
+      { kind: 'phone', value: '+12125550199' },
+    ]);
+  });
+
+  it('maintain --dry-run names the backup it would take and takes none; --retention and the retention and max-attempts settings apply', async () => {
+    const ids = await seedStates(s);
+    const backups = join(s.dir, 'backups');
+    const dry = run(['maintain', '--dry-run', '--json', '--backup', backups]);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(json(dry)).toMatchObject({
+      dry_run: true,
+      checkpoint: null,
+      backup: { path: join(backups, `callq-2026-11-24T070000Z.${kind === 'postgres' ? 'dump' : 'db'}`), bytes: null, kept: 1, removed: 0 },
+    });
+    expect(existsSync(backups)).toBe(false);
+
+    const short = run(['maintain', '--json', '--retention', '5']);
+    expect(short.code, short.stderr).toBe(0);
+    expect(json(short)).toMatchObject({ purged: 3, retention_days: 5, exhausted: 1 });
+    expect((await lead(s, ids.recentDq)).purged_at).toBe(NOW);
+
+    expect(run(['config', 'set', 'retention', '3000']).code).toBe(0);
+    expect(run(['config', 'set', 'max-attempts', '3']).code).toBe(0);
+    const r = run(['maintain', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(json(r)).toMatchObject({ retention_days: 3000, exhausted: 1, purged: 0 });
+    expect((await lead(s, ids.under)).status).toBe('exhausted');
   });
 });

@@ -1,3 +1,7 @@
+// callq backup and restore of a SQLite file: SQLite only (the online copy of the file while others
+// write, its integrity check, a stale -wal, a damaged or foreign file, an older or newer schema).
+// Backup then restore, and --force, on both stores: test/both/admin.test.ts; PostgreSQL's own
+// (pg_dump files, a database in use, a damaged or newer dump): test/pg/admin.test.ts.
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { closeSync, copyFileSync, existsSync, openSync, readdirSync, readFileSync, writeFileSync, writeSync } from 'node:fs';

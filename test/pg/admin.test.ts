@@ -158,6 +158,21 @@ describe.skipIf(Boolean(pgInfo.unavailable))('admin commands on PostgreSQL only'
     expect((await sql('SELECT phone FROM leads ORDER BY id')).map((l) => l.phone)).toEqual(['+12125550101', '+12125550102', '+12125550103']);
   });
 
+  it('refuses a dump from a newer callq (exit 2) and keeps the database, as SQLite refuses a newer file', async () => {
+    await addLead('+12125550101');
+    await sql(`INSERT INTO schema_version(version, applied_at) VALUES (99, '2030-01-01T00:00:00Z')`);
+    // callq refuses to open (and so to back up) a database newer than itself: pg_dump writes the dump.
+    const file = join(tmp.dir, 'newer.dump');
+    const dump = spawnSync(join(PG_BIN, 'pg_dump'), ['--format=custom', `--file=${file}`, `--dbname=${db.url}`], { encoding: 'utf8' });
+    expect(dump.status, dump.stderr).toBe(0);
+    await sql('DELETE FROM schema_version WHERE version = 99');
+    await addLead('+12125550102');
+    const r = run(['restore', file, '--force']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/has schema version 99, newer than this callq understands/);
+    expect((await sql('SELECT phone FROM leads ORDER BY id')).map((l) => l.phone)).toEqual(['+12125550101', '+12125550102']);
+  });
+
   it('restores into a new empty database (createdb) without --force', async () => {
     await addLead('+12125550101');
     const file = join(tmp.dir, 'team.dump');

@@ -1,11 +1,14 @@
 // Bad flags and bad values on every command: exit 2 and a message naming what was wrong, never a
 // crash (exit 1), a stack trace or a hang. The command list is read from `callq --help`, so a new
-// command without cases here fails the suite.
+// command without cases here fails the suite. Store-independent (flags and values are checked
+// before a store opens, or the same code checks them): on a SQLite file, but for the bad values
+// that reach the data (an unknown lead or batch, a refused callback), run on PostgreSQL too.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { callq, tempDir } from '../helpers.js';
-import { seedLeads } from '../seed.js';
+import { seedLeads, seedStore } from '../seed.js';
+import { newTestStore, STORE_KINDS, type TestStore } from '../stores.js';
 import { NOW, describeRun, run, type Run, pool } from './support.js';
 
 let dir: string;
@@ -266,4 +269,27 @@ describe('every command', () => {
       .map(({ r, c }) => `callq ${c[0].join(' ')}: ${describeRun(r)}`);
     expect(wrong).toEqual([]);
   }, 60_000);
+});
+
+describe.runIf(STORE_KINDS.includes('postgres'))('bad values that reach the store, on PostgreSQL', () => {
+  const REACH_STORE = ['why', 'show', 'release', 'log', 'import undo', 'export sales-ready', 'forget'];
+  let store: TestStore;
+  beforeAll(async () => {
+    // The SQLite file's leads: lead 1 claimed by ana, a sales-ready lead.
+    store = await newTestStore('postgres', { migrated: true });
+    await seedStore(store, [{ first_name: 'Avery', score: 90 }]);
+    expect(callq(['--db', store.db, '--now', NOW, 'next', '--json']).code).toBe(0);
+    await seedStore(store, [{ first_name: 'Blake', status: 'sales-ready' }]);
+  });
+  afterAll(() => store.cleanup());
+
+  it('exit 2 with the message SQLite gives', async () => {
+    const cases = REACH_STORE.flatMap((name) => BAD[name].map(([argv, expected, code = 2]) => ({ argv: resolve(argv), expected, code })));
+    const results = await pool(cases, 3, (k) => run(['--db', store.db, '--rep', 'ana', '--now', NOW, ...k.argv], { timeoutMs: 20_000, cwd: dir }));
+    const wrong = results
+      .map((r, i) => ({ r, k: cases[i] }))
+      .filter(({ r, k }) => r.code !== k.code || !k.expected.test(r.stderr) || !noCrash(r))
+      .map(({ r, k }) => `callq ${k.argv.join(' ')} (want ${k.expected}): ${describeRun(r)}`);
+    expect(wrong).toEqual([]);
+  }, 90_000);
 });

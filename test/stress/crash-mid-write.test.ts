@@ -1,7 +1,12 @@
-// Crashes mid-write: `kill -9` at random points during log, export, maintain and import.
-// Afterwards the file passes integrity_check and foreign_key_check, and its data is exactly the
-// state before or the state after the command (maintain, which works in small transactions by
-// design, leaves every row before-or-after and finishes the job when run again).
+// Crashes mid-write: `kill -9` at random points during log, export, maintain and import, on both
+// stores. Afterwards the data is exactly the state before or the state after the command
+// (maintain, which works in small transactions by design, leaves every row before-or-after and
+// finishes the job when run again). Half the kills come at a random time in the run, half once a
+// random share of its writing is done: the WAL's bytes on SQLite, on PostgreSQL the time its
+// session spends inside a transaction that has written (pgWriteWatch), and the output file's
+// bytes. SQLite only: the file passes integrity_check and foreign_key_check. PostgreSQL: the
+// killed command's server session is waited out (the server rolls back what was not committed)
+// before the data is read.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFileSync, existsSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,18 +14,26 @@ import { spawnSync } from 'node:child_process';
 import Database from 'better-sqlite3';
 import { BIN, tempDir } from '../helpers.js';
 import { seedLeads } from '../seed.js';
-import { CLEAN_ENV, NOW, contentDigest, describeRun, health, run, type Run } from './support.js';
+import { newTestStore, STORE_KINDS, type TestStore, type TestStoreKind } from '../stores.js';
+import { copySqliteInto } from '../both/seed-from-sqlite.js';
+import { CLEAN_ENV, NOW, contentDigest, describeRun, health, pgContentDigest, pgCopy, pgDrop, pgName, pgSessionsGone, pgWriteWatch, run, withPg, type Run } from './support.js';
 
 let dir: string;
 let cleanup: () => void;
 beforeAll(() => ({ dir, cleanup } = tempDir('callq-crash-')));
 afterAll(() => cleanup());
 
-const TRIALS = 6;
+/**
+ * Kills per scenario. PostgreSQL's commands are slower and each of its trials copies the
+ * scenario's database anew (10 to 20 s a trial while the suite runs), so it gets two, one by time
+ * and one by writes; maintain, whose run and rerun take longest, one, by writes.
+ */
+const TRIALS_OF: Record<TestStoreKind, number> = { sqlite: 6, postgres: 2 };
 
-/** Builds a template database once: seeded leads, then `sql` for the scenario's data. */
+/** Builds a SQLite template database once: seeded leads, then `sql` for the scenario's data. */
 function template(name: string, leads: number, sql: string): string {
   const path = join(dir, `${name}.template.db`);
+  if (existsSync(path)) return path;
   seedLeads(path, Array.from({ length: leads }, (_, i) => ({ score: i % 100 })));
   const db = new Database(path);
   db.exec(sql);
@@ -48,21 +61,118 @@ function rowsOf(path: string): Map<string, string> {
   return rows;
 }
 
-interface Scenario {
-  templatePath: string;
+/**
+ * The database a scenario's trials run on, in one store: made anew from the scenario's template
+ * before each run, read after it.
+ */
+interface Target {
+  kind: TestStoreKind;
+  /** The value of --db. */
   db: string;
+  fresh(): Promise<void>;
+  /** Once the killed command is gone from the store: its health checked, where the store has a check of its own. */
+  settled(where: string): Promise<void>;
+  digest(): Promise<string>;
+  rows(): Promise<Map<string, string>>;
+  /** Runs the command, watching how far into its writes it is (see progress). */
+  run(args: string[], options: Parameters<typeof run>[1]): Promise<Run>;
+  /** How far the running command is into its writes: the WAL's bytes on SQLite, looks that found it writing on PostgreSQL (pgWriteWatch). */
+  progress(): number;
+  query<T = any>(sql: string, ...params: unknown[]): Promise<T[]>;
+}
+
+const pgTemplates = new Map<string, TestStore>();
+const pgTrials = new Set<string>();
+afterAll(async () => {
+  for (const name of pgTrials) await pgDrop(name);
+  for (const t of pgTemplates.values()) await t.cleanup();
+});
+
+/** The target of a scenario whose data is the SQLite template `templatePath`: the file itself, or a PostgreSQL database holding the same rows. */
+async function target(kind: TestStoreKind, name: string, templatePath: string): Promise<Target> {
+  if (kind === 'sqlite') {
+    const db = join(dir, `${name}.db`);
+    return {
+      kind,
+      db,
+      fresh: async () => restore(templatePath, db),
+      settled: async (where) => expect(health(db), where).toEqual({ integrity: 'ok', foreignKeyProblems: [] }),
+      digest: async () => contentDigest(db),
+      rows: async () => rowsOf(db),
+      run: (args, options) => run(['--db', db, ...args], options),
+      progress: () => size(`${db}-wal`),
+      query: async (sql, ...params) => {
+        const conn = new Database(db);
+        try {
+          const stmt = conn.prepare(sql);
+          return stmt.reader ? (stmt.all(...params) as any[]) : (stmt.run(...params), []);
+        } finally {
+          conn.close();
+        }
+      },
+    };
+  }
+  let tmpl = pgTemplates.get(name);
+  if (!tmpl) {
+    tmpl = await newTestStore('postgres', { migrated: true });
+    await copySqliteInto(templatePath, tmpl);
+    pgTemplates.set(name, tmpl);
+  }
+  const trialName = `${pgName(tmpl.db)}_trial`;
+  const templateUrl = tmpl.db;
+  let db = '';
+  let watch: ReturnType<typeof pgWriteWatch> | undefined;
+  const t: Target = {
+    kind,
+    get db() {
+      return db;
+    },
+    fresh: async () => {
+      db = await pgCopy(templateUrl, trialName);
+    },
+    settled: () => pgSessionsGone(db),
+    digest: () => pgContentDigest(db),
+    rows: () =>
+      withPg(db, async (c) => {
+        const rows = new Map<string, string>();
+        for (const table of ['leads', 'calls', 'suppressions', 'handoffs', 'imports']) {
+          for (const row of (await c.query(`SELECT * FROM ${table}`)).rows) rows.set(`${table}:${row.id}`, JSON.stringify(row));
+        }
+        return rows;
+      }),
+    run: async (args, options) => {
+      watch = pgWriteWatch(db);
+      try {
+        return await run(['--db', db, ...args], options);
+      } finally {
+        await watch.stop();
+      }
+    },
+    progress: () => watch?.writing() ?? 0,
+    query: (sql, ...params) =>
+      withPg(db, async (c) => {
+        let n = 0;
+        return (await c.query(sql.replace(/\?/g, () => `$${++n}`), params)).rows;
+      }),
+  };
+  pgTrials.add(trialName);
+  return t;
+}
+
+interface Scenario {
+  target: Target;
   args: string[];
   /** Files the command writes besides the database (removed before each trial). */
   outputs?: string[];
   /** Run after a kill, before the data is compared (what users do next, e.g. the next import). */
-  settle?: (db: string) => void;
+  settle?: (t: Target) => Promise<void>;
 }
 
 interface Reference {
   before: string;
   after: string;
   run: Run;
-  /** The most bytes seen written (WAL and outputs) during the run. */
+  /** The most seen written (the store's progress and the outputs' bytes) during the run. */
   written: number;
 }
 
@@ -74,9 +184,9 @@ const size = (path: string) => {
   }
 };
 
-/** Bytes written so far: the WAL, the outputs and any hidden temporary files beside them. */
+/** Written so far: the store's progress, the outputs and any hidden temporary files beside them. */
 function written(s: Scenario): number {
-  let n = size(`${s.db}-wal`);
+  let n = s.target.progress();
   for (const out of s.outputs ?? []) {
     n += size(out);
     const name = out.split('/').pop()!;
@@ -85,50 +195,52 @@ function written(s: Scenario): number {
   return n;
 }
 
-function fresh(s: Scenario): void {
-  restore(s.templatePath, s.db);
+async function fresh(s: Scenario): Promise<void> {
+  await s.target.fresh();
   for (const f of s.outputs ?? []) rmSync(f, { force: true });
   for (const f of readdirSync(dir)) if (f.endsWith('.callq-tmp')) rmSync(join(dir, f), { force: true });
 }
 
 async function reference(s: Scenario): Promise<Reference> {
-  fresh(s);
-  const before = contentDigest(s.db);
+  await fresh(s);
+  const before = await s.target.digest();
   let most = 0;
-  const r = await run(['--db', s.db, '--now', NOW, ...s.args], { timeoutMs: 60_000, killWhen: () => ((most = Math.max(most, written(s))), false) });
+  const r = await s.target.run(['--now', NOW, ...s.args], { timeoutMs: 60_000, killWhen: () => ((most = Math.max(most, written(s))), false) });
   expect(r.code, describeRun(r)).toBe(0);
-  const after = contentDigest(s.db);
+  const after = await s.target.digest();
   expect(after).not.toBe(before);
   return { before, after, run: r, written: most };
 }
 
 /**
  * Runs the command and kills it: on even trials after a random delay within its normal run time,
- * on odd trials once a random share of its writing is done (WAL and output bytes), to land
- * inside the writes rather than in start-up.
+ * on odd trials once a random share of its writing is done (the store's progress and output
+ * bytes), to land inside the writes rather than in start-up.
  */
-async function crash(s: Scenario, ref: Reference, trial: number): Promise<{ killedAt: string; result: Run }> {
-  fresh(s);
+async function crash(s: Scenario, ref: Reference, trial: number, trials: number): Promise<{ killedAt: string; result: Run }> {
+  await fresh(s);
+  const args = ['--now', NOW, ...s.args];
   if (trial % 2 === 0) {
-    const ms = Math.round(((trial / 2 + Math.random()) / Math.ceil(TRIALS / 2)) * ref.run.ms * 1.1);
-    return { killedAt: `${ms}ms`, result: await run(['--db', s.db, '--now', NOW, ...s.args], { killAfterMs: ms, timeoutMs: 60_000 }) };
+    const ms = Math.round(((trial / 2 + Math.random()) / Math.ceil(trials / 2)) * ref.run.ms * 1.1);
+    return { killedAt: `${ms}ms`, result: await s.target.run(args, { killAfterMs: ms, timeoutMs: 60_000 }) };
   }
-  const bytes = Math.max(1, Math.round(Math.random() * ref.written));
-  const result = await run(['--db', s.db, '--now', NOW, ...s.args], { killWhen: () => written(s) >= bytes, timeoutMs: 60_000 });
-  return { killedAt: `${bytes}B`, result };
+  const at = Math.max(1, Math.round(Math.random() * ref.written));
+  const result = await s.target.run(args, { killWhen: () => written(s) >= at, timeoutMs: 60_000 });
+  return { killedAt: `${at}${s.target.kind === 'sqlite' || s.outputs ? 'B' : ' looks'}`, result };
 }
 
-/** Kills the command TRIALS times; each time the file is healthy and exactly before or after. */
+/** Kills the command TRIALS times; each time the store is healthy and exactly before or after. */
 async function crashTrials(s: Scenario, onEach?: (outcome: 'before' | 'after', r: Run) => void): Promise<string[]> {
   const ref = await reference(s);
   const outcomes: string[] = [];
-  for (let t = 0; t < TRIALS; t++) {
-    const { killedAt, result } = await crash(s, ref, t);
+  const trials = TRIALS_OF[s.target.kind];
+  for (let t = 0; t < trials; t++) {
+    const { killedAt, result } = await crash(s, ref, t, trials);
     const where = `trial ${t}: killed at ${killedAt} of ~${ref.run.ms} ms, ${ref.written} B (${describeRun(result)})`;
     expect(result.code === null || result.code === 0, where).toBe(true);
-    expect(health(s.db), where).toEqual({ integrity: 'ok', foreignKeyProblems: [] });
-    if (result.code !== 0) s.settle?.(s.db);
-    const digest = contentDigest(s.db);
+    await s.target.settled(where);
+    if (result.code !== 0) await s.settle?.(s.target);
+    const digest = await s.target.digest();
     expect([ref.before, ref.after], where).toContain(digest);
     if (result.code === 0) expect(digest, `${where}: finished, so the data is the after state`).toBe(ref.after);
     const outcome = digest === ref.before ? 'before' : 'after';
@@ -138,7 +250,7 @@ async function crashTrials(s: Scenario, onEach?: (outcome: 'before' | 'after', r
   return outcomes;
 }
 
-describe('kill -9 during log', () => {
+describe.each(STORE_KINDS)('kill -9 during log on %s', (kind) => {
   it('a do-not-call log that moves 3,000 other leads is all or nothing', async () => {
     // 3,000 leads share the lead's email, so one log changes them all in one transaction.
     const templatePath = template(
@@ -147,22 +259,22 @@ describe('kill -9 during log', () => {
       `UPDATE leads SET email = 'shared@example.com' WHERE id <= 3001;
        UPDATE leads SET claim_rep = 'ana', claim_token = 'tok', claim_expires_at = '2026-11-24T16:10:00.000Z' WHERE id = 1;`,
     );
-    const s = { templatePath, db: join(dir, 'log.db'), args: ['--rep', 'ana', 'log', '1', 'do-not-call', '--token', 'tok', '--note', 'asked'] };
+    const s = { target: await target(kind, 'log', templatePath), args: ['--rep', 'ana', 'log', '1', 'do-not-call', '--token', 'tok', '--note', 'asked'] };
     const outcomes = await crashTrials(s);
-    console.log(`log: ${outcomes.join(' ')}`);
-  }, 60_000);
+    console.log(`log on ${kind}: ${outcomes.join(' ')}`);
+  }, 90_000);
 });
 
-describe('kill -9 during export', () => {
+describe.each(STORE_KINDS)('kill -9 during export on %s', (kind) => {
   it('a hand-off of 6,000 leads: marked and written whole, or neither', async () => {
-    const out = join(dir, 'handoff.csv');
+    const out = join(dir, `handoff-${kind}.csv`);
     const templatePath = template(
       'export',
       6000,
       `UPDATE leads SET status = 'sales-ready', closed_at = '${NOW}', handoff_note = printf('%.400c', 'n'),
          qualification = '{"need":"x","timeframe":"Q1","authority":"VP"}'`,
     );
-    const s = { templatePath, db: join(dir, 'export.db'), args: ['export', 'sales-ready', '--out', out], outputs: [out] };
+    const s = { target: await target(kind, 'export', templatePath), args: ['export', 'sales-ready', '--out', out], outputs: [out] };
     const ref = await reference(s);
     const complete = readFileSync(out, 'utf8');
     expect(complete.split('\n').length).toBe(6002);
@@ -172,14 +284,16 @@ describe('kill -9 during export', () => {
       if (outcome === 'after') expect(readFileSync(out, 'utf8')).toBe(complete);
       else if (existsSync(out)) expect(readFileSync(out, 'utf8')).toBe(complete);
       // No partial file under the real name, ever; a hidden temporary file may be left behind.
-      for (const f of readdirSync(dir).filter((f) => f.includes('handoff') && f !== 'handoff.csv')) expect(f).toMatch(/^\.handoff\.csv\.\d+\.callq-tmp$/);
+      for (const f of readdirSync(dir).filter((f) => f.includes(`handoff-${kind}`) && f !== `handoff-${kind}.csv`)) {
+        expect(f).toMatch(new RegExp(`^\\.handoff-${kind}\\.csv\\.\\d+\\.callq-tmp$`));
+      }
     });
     expect(ref.run.code).toBe(0);
-    console.log(`export: ${outcomes.join(' ')}`);
-  }, 90_000);
+    console.log(`export on ${kind}: ${outcomes.join(' ')}`);
+  }, 120_000);
 });
 
-describe('kill -9 during maintain', () => {
+describe.each(STORE_KINDS)('kill -9 during maintain on %s', (kind) => {
   it('every row is before or after, and running maintain again finishes the job exactly', async () => {
     // Work for every step: expired claims, exhausted leads, due nurture, purges with call notes.
     const templatePath = template(
@@ -192,36 +306,39 @@ describe('kill -9 during maintain', () => {
        INSERT INTO calls(lead_id, rep, called_at, disposition, contact, notes, phone, status_before, status_after)
          SELECT id, 'ana', '2023-12-31T00:00:00.000Z', 'disqualified', 1, 'said his budget is gone', phone, 'new', 'disqualified' FROM leads WHERE id % 4 = 3;`,
     );
-    const s = { templatePath, db: join(dir, 'maintain.db'), args: ['maintain', '--json'] };
-    fresh(s);
-    const beforeRows = rowsOf(s.db);
+    const t = await target(kind, 'maintain', templatePath);
+    const s = { target: t, args: ['maintain', '--json'] };
+    await fresh(s);
+    const beforeRows = await t.rows();
     const ref = await reference(s);
-    const afterRows = rowsOf(s.db);
+    const afterRows = await t.rows();
     const report = JSON.parse(ref.run.stdout);
     expect(report).toMatchObject({ expired_claims: 3000, exhausted: 3000, nurture_returned: 3000, purged: 3000 });
 
     const outcomes: string[] = [];
-    for (let t = 0; t < TRIALS; t++) {
-      const { killedAt, result } = await crash(s, ref, t);
-      const where = `trial ${t}: killed at ${killedAt} of ~${ref.run.ms} ms, ${ref.written} B (${describeRun(result)})`;
-      expect(health(s.db), where).toEqual({ integrity: 'ok', foreignKeyProblems: [] });
-      const rows = rowsOf(s.db);
+    const trials = kind === 'postgres' ? 1 : TRIALS_OF[kind];
+    for (let n = 0; n < trials; n++) {
+      // PostgreSQL's one trial is the one by writes (odd).
+      const { killedAt, result } = await crash(s, ref, kind === 'postgres' ? 1 : n, trials);
+      const where = `trial ${n}: killed at ${killedAt} of ~${ref.run.ms} ms, ${ref.written} B (${describeRun(result)})`;
+      await t.settled(where);
+      const rows = await t.rows();
       let changed = 0;
       for (const key of new Set([...beforeRows.keys(), ...afterRows.keys(), ...rows.keys()])) {
         const row = rows.get(key);
         if (row !== beforeRows.get(key) && row !== afterRows.get(key)) expect.fail(`${where}: ${key} is neither before nor after:\n${row}`);
         if (row !== beforeRows.get(key)) changed++;
       }
-      const again = await run(['--db', s.db, '--now', NOW, 'maintain', '--json'], { timeoutMs: 60_000 });
+      const again = await t.run(['--now', NOW, 'maintain', '--json'], { timeoutMs: 60_000 });
       expect(again.code, describeRun(again)).toBe(0);
-      expect(contentDigest(s.db), `${where}: maintain run again`).toBe(ref.after);
+      expect(await t.digest(), `${where}: maintain run again`).toBe(ref.after);
       outcomes.push(`${killedAt}:${result.signal ? 'killed' : 'done'}:${changed}rows`);
     }
-    console.log(`maintain: ${outcomes.join(' ')}`);
-  }, 120_000);
+    console.log(`maintain on ${kind}: ${outcomes.join(' ')}`);
+  }, 180_000);
 });
 
-describe('kill -9 during import', () => {
+describe.each(STORE_KINDS)('kill -9 during import on %s', (kind) => {
   it('a 20,000-row list into a database that already has leads and do-not-call entries: all of it or none once the next import has run', async () => {
     // Existing leads (some the file duplicates) and a suppression the file hits.
     const templatePath = template(
@@ -243,19 +360,14 @@ describe('kill -9 during import', () => {
     // row stays, 'failed', as the record of the interruption: set aside before comparing.
     const empty = join(dir, 'empty.csv');
     writeFileSync(empty, 'First Name,Phone\r\n');
-    const settle = (db: string) => {
-      const next = spawnSync(process.execPath, [BIN, '--db', db, '--now', NOW, 'import', empty], { encoding: 'utf8', env: { ...CLEAN_ENV, CALLQ_REP: 'ops' } });
+    const settle = async (t: Target) => {
+      const next = spawnSync(process.execPath, [BIN, '--db', t.db, '--now', NOW, 'import', empty], { encoding: 'utf8', env: { ...CLEAN_ENV, CALLQ_REP: 'ops' } });
       expect(next.status, next.stderr).toBe(3);
-      const conn = new Database(db);
-      try {
-        expect(conn.prepare(`SELECT count(*) FROM leads WHERE status = 'importing'`).pluck().get()).toBe(0);
-        conn.prepare(`DELETE FROM imports WHERE state = 'failed'`).run();
-      } finally {
-        conn.close();
-      }
+      expect(await t.query(`SELECT count(*) AS n FROM leads WHERE status = 'importing'`)).toEqual([{ n: 0 }]);
+      await t.query(`DELETE FROM imports WHERE state = 'failed'`);
     };
-    const s = { templatePath, db: join(dir, 'import.db'), args: ['import', csv, '--list', 'q4', '--json'], settle };
+    const s = { target: await target(kind, 'import', templatePath), args: ['import', csv, '--list', 'q4', '--json'], settle };
     const outcomes = await crashTrials(s);
-    console.log(`import: ${outcomes.join(' ')}`);
+    console.log(`import on ${kind}: ${outcomes.join(' ')}`);
   }, 300_000);
 });

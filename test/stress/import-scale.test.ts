@@ -5,6 +5,9 @@
 // merges are staged and published a slice at a time, and a batch killed while publishing is
 // rolled forward. Tens of thousands of rows cross several slice boundaries in a few seconds; what
 // is checked does not get more likely to break with a million.
+// SQLite only: slices, the bloom filter and publishing a slice at a time are SQLite's import
+// writer; PostgreSQL's import stages the file and publishes it in one transaction (killed
+// mid-import: test/both/import.test.ts and test/stress/crash-mid-write.test.ts).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';

@@ -1,6 +1,9 @@
 // Many reps at once on one database file: through the real CLI (8 processes looping next → log,
 // with maintain and an export running meanwhile), in process (bench/concurrency.js with small
 // sizes), and a rep whose process dies holding a claim.
+// SQLite only: on PostgreSQL, 8 rep processes claiming and logging are test/pg/concurrency.test.ts,
+// claims at once test/both/queue.test.ts, and a claim past its lease (returned to a colleague, the
+// late log refused) test/both/queue.test.ts and log.test.ts.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';

@@ -7,6 +7,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { BIN, ROOT } from '../helpers.js';
+import { connectPg, type PgClient } from '../../src/db/pg/open.js';
+import { clusterConfig, clusterUrl } from '../pg/cluster.js';
+import { pgInfo } from '../pg/db.js';
 
 /** Tuesday 2026-11-24, 11:00 in New York: inside calling hours for US leads. */
 export const NOW = '2026-11-24T16:00:00Z';
@@ -29,6 +32,97 @@ export function contentDigest(path: string): string {
   } finally {
     db.close();
   }
+}
+
+/** The same digest of a PostgreSQL database (rows in the order of their first column: id, or a setting's key). */
+export async function pgContentDigest(url: string): Promise<string> {
+  return withPg(url, async (c) => {
+    const hash = createHash('sha256');
+    for (const table of DATA_TABLES) {
+      hash.update(`\n#${table}\n`);
+      for (const row of (await c.query(`SELECT * FROM ${table} ORDER BY 1`)).rows) hash.update(JSON.stringify(row) + '\n');
+    }
+    return hash.digest('hex');
+  });
+}
+
+/** The database name in a test cluster URL. */
+export const pgName = (url: string) => new URL(url).pathname.slice(1);
+
+/** A connection of the test's own to the database `url` names (not counted as callq's: see pgWriteWatch). */
+export const pgConnect = (url: string): Promise<PgClient> => connectPg({ ...clusterConfig(pgInfo, pgName(url)), application_name: 'callq-test' });
+
+/** Runs `work` on a connection of its own to the database `url` names. */
+export async function withPg<T>(url: string, work: (c: PgClient) => Promise<T>): Promise<T> {
+  const c = await pgConnect(url);
+  try {
+    return await work(c);
+  } finally {
+    await c.end();
+  }
+}
+
+async function asAdmin(sql: string): Promise<void> {
+  const admin = await connectPg({ ...clusterConfig(pgInfo, 'postgres'), application_name: 'callq-test' });
+  try {
+    await admin.query(sql);
+  } finally {
+    await admin.end();
+  }
+}
+
+/** (Re)creates the database `name` as a copy of the database `templateUrl` names; returns its URL. */
+export async function pgCopy(templateUrl: string, name: string): Promise<string> {
+  await asAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  // FILE_COPY: copying the files is quicker than writing them through the WAL (the default).
+  await asAdmin(`CREATE DATABASE ${name} TEMPLATE ${pgName(templateUrl)} STRATEGY FILE_COPY`);
+  return clusterUrl(pgInfo, name);
+}
+
+export const pgDrop = (name: string) => asAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+
+/**
+ * Resolves once no session but the test's own is left on the database: a killed command's server
+ * session ends when the server notices the closed connection (rolling back what it had not
+ * committed), not when the process dies. Fails, never gives up silently, after 30 s.
+ */
+export async function pgSessionsGone(url: string): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  await withPg(url, async (c) => {
+    for (;;) {
+      const { rows } = await c.query(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`);
+      if (rows[0].n === 0) return;
+      if (Date.now() > deadline) throw new Error(`${rows[0].n} session(s) still on ${pgName(url)} after 30 s`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  });
+}
+
+/**
+ * Watches callq's sessions on a database while a command runs: `writing` counts the looks (one
+ * every few milliseconds) that found one inside a transaction that has written (it holds a
+ * transaction id). PostgreSQL's measure of how far into its writes a command is, as the WAL's
+ * size is on SQLite.
+ */
+export function pgWriteWatch(url: string): { writing: () => number; stop: () => Promise<void> } {
+  let writing = 0;
+  let stopped = false;
+  const done = withPg(url, async (c) => {
+    while (!stopped) {
+      const { rows } = await c.query(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'callq' AND backend_xid IS NOT NULL`,
+      );
+      if (rows[0].n > 0) writing++;
+      await new Promise((r) => setTimeout(r, 2));
+    }
+  });
+  return {
+    writing: () => writing,
+    stop: async () => {
+      stopped = true;
+      await done;
+    },
+  };
 }
 
 export interface Health {

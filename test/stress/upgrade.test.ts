@@ -1,5 +1,7 @@
 // Upgrades: a database written by an earlier schema version opens with the current callq,
 // migrates, keeps every row, and works (status, queue, next, log, export, maintain).
+// SQLite only: PostgreSQL's schema has no older released version to upgrade from (its numbering
+// and schema against SQLite's: test/pg/migrations.test.ts).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
