@@ -134,10 +134,15 @@ interface ZoneRow {
  */
 export async function openZoneGroupsPg(client: ClientBase, now: Date, settings: Settings): Promise<string[]> {
   const { rows } = await client.query<ZoneRow>('SELECT timezone, windows FROM lead_zones');
-  return openAmong(client, rows, now, settings);
+  return openAmong(client, rows, now, settings, true);
 }
 
-async function openAmong(client: ClientBase, rows: ZoneRow[], now: Date, settings: Settings): Promise<string[]> {
+/**
+ * The groups of `rows` open at `now`, storing the windows recomputed. `reading`: the caller only
+ * reads (outside any transaction), so a server that refuses the write (a role that may only read,
+ * a read-only server) leaves the cache as it was, as SQLite's reads do on a read-only file.
+ */
+async function openAmong(client: ClientBase, rows: ZoneRow[], now: Date, settings: Settings, reading = false): Promise<string[]> {
   const key = hoursKey(settings.hours);
   const stale: [string, string][] = [];
   const open: string[] = [];
@@ -150,10 +155,15 @@ async function openAmong(client: ClientBase, rows: ZoneRow[], now: Date, setting
     if (openAt(w, now)) open.push(row.timezone);
   }
   if (stale.length) {
-    await client.query(
-      `UPDATE lead_zones z SET windows = s.w FROM unnest($1::text[], $2::text[]) AS s(tz, w) WHERE z.timezone = s.tz`,
-      [stale.map((s) => s[0]), stale.map((s) => s[1])],
-    );
+    await client
+      .query(`UPDATE lead_zones z SET windows = s.w FROM unnest($1::text[], $2::text[]) AS s(tz, w) WHERE z.timezone = s.tz`, [
+        stale.map((s) => s[0]),
+        stale.map((s) => s[1]),
+      ])
+      .catch((err: { code?: string }) => {
+        // insufficient_privilege, read_only_sql_transaction
+        if (!(reading && (err.code === '42501' || err.code === '25006'))) throw err;
+      });
   }
   return open;
 }
@@ -622,7 +632,7 @@ export async function zoneGroupOpenPg(client: ClientBase, timezone: string | nul
   if (!timezone) return false;
   const { rows } = await client.query<ZoneRow>('SELECT timezone, windows FROM lead_zones WHERE timezone = $1', [timezone]);
   if (rows.length === 0) return openAt(computeWindows(zonesOf(timezone), now, settings.hours), now);
-  return (await openAmong(client, rows, now, settings)).length > 0;
+  return (await openAmong(client, rows, now, settings, true)).length > 0;
 }
 
 /** How many leads are callable right now (callq status): the open groups' eligible leads and due callbacks, no scoring. */

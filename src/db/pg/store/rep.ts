@@ -47,7 +47,7 @@ export function pgRep(conn: PgConnection, opening?: Map<string, string>): RepSto
         return removed;
       }),
     heldClaim: (rep, now) => heldClaimPg(client, rep, now),
-    // The claim is its own transaction of two round trips (queue.ts).
+    // The claim is its own transaction, nearly always one round trip (queue.ts).
     claimNext: (now, settings, rep, filters) => claimNextLeadPg(client, now, settings, rep, filters),
     release: (leadId, rep, now) => releaseClaimPg(client, leadId, rep, now),
     renew: (leadId, rep, token, now, settings) => renewClaimPg(client, leadId, rep, token, now, settings),
