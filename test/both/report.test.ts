@@ -357,23 +357,25 @@ describe.each(STORE_KINDS)('report on an empty %s store', (kind) => {
 });
 
 describe.runIf(STORE_KINDS.includes('postgres'))('report: SQLite and PostgreSQL side by side', () => {
-  it('every report, as a table and as JSON, over several periods, is the same bytes on both stores', async () => {
+  it('reports over other periods and groupings, as tables and as JSON, are the same bytes on both stores', async () => {
     const [lite, pg] = [await storeOf('sqlite', '100'), await storeOf('postgres', '100')];
     try {
-      const periods = [[], ['--since', '2026-11-01'], ['--since', '2026-11-17', '--until', '2026-11-18']];
-      const shapes = [['funnel'], ['funnel', '--by', 'campaign'], ['reasons'], ['reasons', '--by', 'campaign'], ['reps'], ['hours']];
-      for (const shape of shapes) {
-        for (const period of periods) {
-          // The table shows every figure as people read it; JSON every figure as scripts read it.
-          for (const form of [[], ['--json']]) {
-            // The JSON of all time is checked figure by figure on each store above.
-            if (form.length && !period.length && shape.join(' ') !== 'reasons --by campaign') continue;
-            const args = [...shape, ...period, ...form];
-            const [a, b] = [lite.report(...args), pg.report(...args)];
-            expect(a.code, `${args.join(' ')}: ${a.stderr}`).toBe(0);
-            expect(b, args.join(' ')).toEqual(a);
-          }
-        }
+      // What the figures checked by hand on each store above leave out.
+      const day = ['--since', '2026-11-17', '--until', '2026-11-18'];
+      const commands = [
+        ['funnel', ...day],
+        ['funnel', '--by', 'campaign', '--since', '2026-11-01', '--json'],
+        ['reasons', '--since', '2026-11-01'],
+        ['reasons', '--by', 'campaign', '--json'],
+        ['reasons', '--by', 'campaign', ...day],
+        ['reps', '--since', '2026-11-01'],
+        ['hours', ...day, '--json'],
+        ['hours', '--since', '2026-11-01'],
+      ];
+      for (const args of commands) {
+        const [a, b] = [lite.report(...args), pg.report(...args)];
+        expect(a.code, `${args.join(' ')}: ${a.stderr}`).toBe(0);
+        expect(b, args.join(' ')).toEqual(a);
       }
     } finally {
       await lite.store.cleanup();
