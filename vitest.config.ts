@@ -23,7 +23,7 @@ const SLOW_FIRST = [
   'test/cli/import-slices.test.ts',
   'test/both/dnc.test.ts',
   'test/both/report.test.ts',
-  'test/cli/export.test.ts',
+  'test/both/export-files.test.ts',
   'test/both/export.test.ts',
   'test/stress/many-reps.test.ts',
   'test/cli/output-safety.test.ts',

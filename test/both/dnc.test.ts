@@ -45,6 +45,11 @@ describe.each(STORE_KINDS)('dnc on %s', (kind) => {
   it('add suppresses the leads a phone, an email or a domain reaches, at once', async () => {
     const s = await storeOf(kind);
     store = s.store;
+    // One value it cannot read refuses the whole command: exit 2, nothing added.
+    const bad = s.run('add', '+12127345521', 'not a phone');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/cannot add 'not a phone'/);
+    expect(s.run('list').stdout).toMatch(/The do-not-call list is empty\./);
     const r = s.run('add', '(212) 734-5521', 'PAT@two.com', '@Competitor.com', '--reason', 'asked', '--json');
     expect(r.code, r.stderr).toBe(0);
     expect(json(r)).toEqual({ added: 3, already_listed: 0, leads_suppressed: 4 });
@@ -60,6 +65,8 @@ describe.each(STORE_KINDS)('dnc on %s', (kind) => {
     ]);
     // Listed already: nothing changes.
     expect(json(s.run('add', '+1 212 734 5521', '@competitor.com', '--json'))).toEqual({ added: 0, already_listed: 2, leads_suppressed: 0 });
+    // The queue no longer serves them: the first lead left is 4.
+    expect(json(callq(['--db', store.db, '--rep', 'ana', '--now', NOW, 'next', '--json'])).lead.id).toBe(4);
   });
 
   it('an alternate phone reaches its lead; a number with an extension only that extension', async () => {
@@ -99,6 +106,33 @@ describe.each(STORE_KINDS)('dnc on %s', (kind) => {
     expect(json(r)).toEqual({ file, read: 3, added: 2, already_listed: 0, leads_suppressed: 1, rejected: 1 });
     expect(lines(s.run('list', '--json')).map((e) => [e.value, e.source])).toEqual([['+442079460018', file], ['+17185550123', file]]);
     expect((await s.statuses())[7]).toBe('do-not-call');
+  });
+
+  it('import skips a header, a byte-order mark and blank lines, and names each line it rejects; a missing file is exit 2', async () => {
+    const s = await storeOf(kind);
+    store = s.store;
+    const file = join(store.dir, 'dnc.csv');
+    writeFileSync(file, '\uFEFFPhone,Name\r\n(212) 734-5521,Pat\r\nnonsense,Bad\r\n\r\nlee@x.com,Lee\r\n@spam.example,\r\n');
+    const r = s.run('import', file);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/dnc\.csv:3: 'nonsense'/);
+    expect(r.stderr).toMatch(/3 added, 0 already listed/);
+    expect(r.stderr).toMatch(/1 line\(s\) rejected/);
+    expect(lines(s.run('list', '--json')).map((e) => [e.kind, e.value])).toEqual([['phone', '+12127345521'], ['email', 'lee@x.com'], ['domain', 'spam.example']]);
+    expect((await s.statuses())[0]).toBe('do-not-call');
+    expect(s.run('import', join(store.dir, 'missing.csv')).code).toBe(2);
+  });
+
+  it('a do-not-call logged on a call keeps the same person out of a later import, in any format', async () => {
+    const s = await storeOf(kind);
+    store = s.store;
+    expect(callq(['--db', store.db, '--rep', 'ana', '--now', NOW, 'log', '1', 'do-not-call', '--force']).code).toBe(0);
+    const file = join(store.dir, 'again.csv');
+    writeFileSync(file, 'Name,Phone,Email\nPat Again,(212) 734-5521,\nPat Email,+1 415 555 0199,A@ONE.COM\nNew Person,+1 617 555 0177,new@else.com\n');
+    const r = callq(['--db', store.db, '--now', NOW, 'import', file, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(json(r)).toMatchObject({ rows_read: 3, inserted: 1, suppressed: 2 });
+    expect(await store.query("SELECT phone FROM leads WHERE id > 8 AND status IN ('new','working','callback','nurture')")).toEqual([{ phone: '+16175550177' }]);
   });
 });
 

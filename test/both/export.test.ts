@@ -155,6 +155,8 @@ describe.each(STORE_KINDS)('export on %s', (kind) => {
       [6, 5, 'lee', 'do-not-call', 1, null],
     ]);
     expect(calls[0]).toMatchObject({ called_at: '2026-11-23T14:00:00.000Z', first_name: 'Gus', status_before: 'new', status_after: 'working', forced: 1 });
+    expect(calls[1]).toMatchObject({ first_name: 'Ana', company: 'Acme, Inc.', notes: 'demo for 1', status_after: 'sales-ready' });
+    expect(calls[1].dialled).toBe(calls[1].phone);
 
     const day = s.run('export', 'calls', '--since', '2026-11-23T15:00Z', '--until', '2026-11-24');
     expect(day.code, day.stderr).toBe(0);

@@ -1,8 +1,10 @@
+// The CLI contract where no store is involved or only the SQLite file is (help, --version, usage
+// errors, an empty --db, the ./callq.db default, --now and --rep). --db, CALLQ_DB, status and
+// config on both stores: test/both/global.test.ts.
 import { describe, expect, it } from 'vitest';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { callq, json, ROOT, useTempDb } from '../helpers.js';
-import { SCHEMA_VERSION } from '../../src/db/migrations.js';
+import { callq, ROOT, useTempDb } from '../helpers.js';
 
 let dir: string;
 let db: string;
@@ -48,15 +50,6 @@ describe('the CLI contract', () => {
     expect(r.stderr).toContain(db);
   });
 
-  it('uses CALLQ_DB when --db is absent, and --db over CALLQ_DB', () => {
-    const other = join(dir, 'other.db');
-    expect(callq(['init'], { env: { CALLQ_DB: db } }).code).toBe(0);
-    expect(callq(['--db', other, 'init']).code).toBe(0);
-    expect(existsSync(db)).toBe(true);
-    const s = json(callq(['status', '--json', '--db', other], { env: { CALLQ_DB: db } }));
-    expect(s.db).toBe(other);
-  });
-
   it('an empty --db is refused with exit 2, before or after the command, and nothing is created', () => {
     for (const args of [['--db', '', 'init'], ['init', '--db', ''], ['--db', '  ', 'status']]) {
       const r = callq(args, { cwd: dir, env: { CALLQ_DB: db } });
@@ -72,17 +65,6 @@ describe('the CLI contract', () => {
     const r = callq(['init'], { cwd: dir });
     expect(r.code).toBe(0);
     expect(existsSync(join(dir, 'callq.db'))).toBe(true);
-  });
-
-  it('status prints JSON with path, version, counts, claims and queue size', () => {
-    callq(['--db', db, 'init']);
-    const r = callq(['--db', db, 'status', '--json', '--now', '2026-11-24T15:00:00Z']);
-    expect(r.code).toBe(0);
-    const s = json(r);
-    expect(s).toMatchObject({ db, schema_version: SCHEMA_VERSION, now: '2026-11-24T15:00:00.000Z', leads: 0, claims: [], queue_now: 0 });
-    expect(Object.keys(s.by_status)).toEqual([
-      'new', 'working', 'callback', 'nurture', 'sales-ready', 'handed-off', 'disqualified', 'do-not-call', 'exhausted',
-    ]);
   });
 
   it('status in human form goes to stdout without colour under NO_COLOR', () => {
@@ -104,38 +86,5 @@ describe('the CLI contract', () => {
     const r = callq(['--db', db, '--rep', ' ', 'status']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/rep/);
-  });
-
-  it('config set, get, list and unset round-trip', () => {
-    expect(callq(['--db', db, 'init']).code).toBe(0);
-    expect(callq(['--db', db, 'config', 'set', 'hours.end', '18:00']).code).toBe(0);
-    expect(callq(['--db', db, 'config', 'get', 'hours.end']).stdout.trim()).toBe('18:00');
-    const list = json(callq(['--db', db, 'config', 'list', '--json']));
-    expect(list.find((s: any) => s.key === 'hours.end')).toMatchObject({ value: '18:00', default: false });
-    expect(list.find((s: any) => s.key === 'max-attempts')).toMatchObject({ value: '8', default: true });
-    const human = callq(['--db', db, 'config', 'list']);
-    expect(human.stdout).toMatch(/hours\.end\s+18:00\s+\(set\)/);
-    expect(callq(['--db', db, 'config', 'unset', 'hours.end']).code).toBe(0);
-    expect(callq(['--db', db, 'config', 'get', 'hours.end']).stdout.trim()).toBe('17:00');
-  });
-
-  it('config set refuses invalid values with exit 2 and leaves the setting as it was', () => {
-    expect(callq(['--db', db, 'init']).code).toBe(0);
-    callq(['--db', db, 'config', 'set', 'max-attempts', '5']);
-    const r = callq(['--db', db, 'config', 'set', 'max-attempts', 'lots']);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/invalid value 'lots' for max-attempts/);
-    expect(callq(['--db', db, 'config', 'get', 'max-attempts']).stdout.trim()).toBe('5');
-    const u = callq(['--db', db, 'config', 'get', 'no.such']);
-    expect(u.code).toBe(2);
-    expect(u.stderr).toMatch(/unknown setting 'no.such'/);
-  });
-
-  it('a team-defined disposition and source weight can be set', () => {
-    expect(callq(['--db', db, 'init']).code).toBe(0);
-    expect(callq(['--db', db, 'config', 'set', 'disposition.sent-info', 'nurture contact']).code).toBe(0);
-    expect(callq(['--db', db, 'config', 'set', 'weight.source.webinar', '15']).code).toBe(0);
-    const list = json(callq(['--db', db, 'config', 'list', '--json']));
-    expect(list.map((s: any) => s.key)).toEqual(expect.arrayContaining(['disposition.sent-info', 'weight.source.webinar']));
   });
 });

@@ -1,6 +1,10 @@
 // Every file callq writes: where it really goes (symlinks, FIFOs, stdout), what it must never
 // overwrite (the database, its side files, the input), who may read it (modes under umask 022),
 // what a killed run leaves and who removes it, and which commands may create a database.
+// On the SQLite store only: these are about files (the database file and its side files, modes,
+// the ./callq.db default) or are settled before any store is read (--out, --rejects, the rep
+// name). What an export writes from either store, formula cells included, and a killed export
+// are in test/both/export-files.test.ts.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';

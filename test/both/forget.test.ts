@@ -1,0 +1,128 @@
+// `callq forget` on both stores: what it erases and keeps (leads, calls, notes, hash-only
+// do-not-call entries), how it finds the person, its report, and its confirmation. The erasure
+// of old copies inside the file itself is SQLite's alone: test/cli/forget.test.ts.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pty from 'node-pty';
+import { BIN, callq, initDb, json, type RunResult } from '../helpers.js';
+import { seedStore } from '../seed.js';
+import { newTestStore, STORE_KINDS, type TestStore } from '../stores.js';
+import { suppressionHash } from '../../src/core/suppression.js';
+
+const ZEB = {
+  first_name: 'Zebediah',
+  last_name: 'Quackenbush',
+  company: 'Quackenbush Ponds',
+  phone: '+14155559876',
+  email: 'zeb.quackenbush@pondmail.org',
+  alt_phones: ['+14155550777'],
+  timezone: 'America/Los_Angeles',
+};
+
+describe.each(STORE_KINDS)('forget on %s', (kind) => {
+  let store: TestStore;
+  const run = (...args: string[]): RunResult => callq(['--db', store.db, ...args]);
+  const count = async (sql: string, ...params: unknown[]) => Number((await store.query<{ n: number }>(sql, ...params))[0].n);
+  const suppressionRows = () => store.query('SELECT kind, value, value_hash FROM suppressions ORDER BY kind, value_hash');
+  const hashOnly = (...keys: [string, string][]) =>
+    keys.map(([k, v]) => ({ kind: k, value: null, value_hash: suppressionHash(k as 'phone', v) })).sort((a, b) => a.kind.localeCompare(b.kind) || a.value_hash.localeCompare(b.value_hash));
+
+  beforeEach(async () => {
+    store = await newTestStore(kind, { migrated: true });
+    if (kind === 'sqlite') initDb(store.db);
+  });
+  afterEach(async () => store.cleanup());
+
+  /** Zeb with two calls and notes, and a bystander with one (callq log has its own tests). */
+  async function seedPerson(): Promise<{ zeb: number; other: number }> {
+    const [zeb, other] = await seedStore(store, [ZEB, { first_name: 'Olive', last_name: 'Ostrander', timezone: 'America/Los_Angeles' }]);
+    await store.query("UPDATE leads SET phone_raw = '(415) 555-9876', status = 'working', attempts = 2 WHERE id = ?", zeb);
+    const call = (id: number, at: string, disposition: string, notes: string, phone: string) =>
+      store.query('INSERT INTO calls(lead_id, rep, called_at, disposition, contact, notes, phone) VALUES (?, ?, ?, ?, 0, ?, ?) RETURNING id', id, 'ana', at, disposition, notes, phone);
+    await call(zeb, '2026-11-24T19:00:00.000Z', 'no-answer', 'Zebediah is allergic to geese', ZEB.phone);
+    await call(zeb, '2026-11-25T19:00:00.000Z', 'gatekeeper', 'assistant says Quackenbush is out', ZEB.phone);
+    await call(other, '2026-11-25T19:30:00.000Z', 'no-answer', 'Olive did not pick up', '+12120000000');
+    return { zeb, other };
+  }
+
+  it('erases the person and their calls, keeps the bystander, and a later import of the same person is suppressed', async () => {
+    const { zeb, other } = await seedPerson();
+    const r = run('forget', '(415) 555-9876', '--yes', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(json(r)).toMatchObject({ kind: 'phone', leads: 1, calls: 2, suppressions: 3, temp_files_removed: 0, temp_files_failed: [] });
+    expect(await count('SELECT count(*) AS n FROM leads WHERE id = ?', zeb)).toBe(0);
+    expect(await count('SELECT count(*) AS n FROM calls WHERE lead_id = ?', zeb)).toBe(0);
+    expect(await store.query('SELECT first_name FROM leads WHERE id = ?', other)).toEqual([{ first_name: 'Olive' }]);
+    expect(await store.query('SELECT notes FROM calls WHERE lead_id = ?', other)).toEqual([{ notes: 'Olive did not pick up' }]);
+    expect(await suppressionRows()).toEqual(hashOnly(['phone', ZEB.phone], ['phone', ZEB.alt_phones[0]], ['email', ZEB.email]));
+    expect(JSON.stringify(await store.query('SELECT * FROM leads')) + JSON.stringify(await store.query('SELECT * FROM calls'))).not.toMatch(/Zebediah|Quackenbush|geese|9876|0777|pondmail/);
+
+    // The same person in another format, by phone, by email or by an alternate phone, is counted as suppressed.
+    const csv = join(store.dir, 'again.csv');
+    writeFileSync(
+      csv,
+      'First Name,Last Name,Phone,Email,Alt Phone\nZeb,Q,(415) 555-9876,,\nAnn,Other,(646) 555-0188,Zeb.Quackenbush@pondmail.org,\nAl,Alt,(646) 555-0199,,(415) 555-0777\nOlga,New,(212) 555-0143,olga@new.example,\n',
+    );
+    const imported = run('import', csv, '--json');
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(json(imported)).toMatchObject({ inserted: 1, suppressed: 3 });
+    expect((await store.query('SELECT first_name FROM leads ORDER BY id')).map((l) => l.first_name)).toEqual(['Olive', 'Olga']);
+
+    // Forgetting again finds nothing more and still succeeds.
+    expect(json(run('forget', '+14155559876', '--yes', '--json'))).toMatchObject({ leads: 0, calls: 0 });
+  });
+
+  it('finds the person by email, in any case, and by an alternate phone; says what it erased', async () => {
+    const { zeb } = await seedPerson();
+    const r = run('forget', 'Zeb.Quackenbush@PondMail.org', '--yes');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/forgot zeb\.quackenbush@pondmail\.org: erased 1 lead and 2 calls; 3 hash-only do-not-call entries kept/);
+    expect(r.stderr).toMatch(kind === 'sqlite' ? /Backups taken before now still hold the data/ : /PostgreSQL may still hold copies: /);
+    expect(await count('SELECT count(*) AS n FROM leads WHERE id = ?', zeb)).toBe(0);
+
+    const [alt] = await seedStore(store, [{ phone: '+12125550111', alt_phones: ['+12125550222'] }]);
+    expect(run('forget', '212-555-0222', '--yes').code).toBe(0);
+    expect(await count('SELECT count(*) AS n FROM leads WHERE id = ?', alt)).toBe(0);
+  });
+
+  it('keeps a hash-only entry even when no lead matches', async () => {
+    const r = run('forget', 'nobody@nowhere.example', '--yes', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(json(r)).toMatchObject({ leads: 0, calls: 0, suppressions: 1 });
+    expect(await suppressionRows()).toEqual(hashOnly(['email', 'nobody@nowhere.example']));
+  });
+
+  it('refuses without --yes when there is no terminal to confirm on, and erases nothing', async () => {
+    const { zeb } = await seedPerson();
+    const r = run('forget', ZEB.phone);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/pass --yes/);
+    expect(await count('SELECT count(*) AS n FROM leads WHERE id = ?', zeb)).toBe(1);
+    expect(await suppressionRows()).toEqual([]);
+  });
+
+  it.each([
+    ['y', 0, 0],
+    ['n', 3, 1],
+  ])('on a terminal, asks first: answering %s exits %i and leaves %i lead', async (key, code, left) => {
+    const { zeb } = await seedPerson();
+    const term = pty.spawn(process.execPath, [BIN, '--db', store.db, 'forget', ZEB.email], {
+      cols: 100,
+      rows: 30,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', TZ: 'UTC', NO_COLOR: '1', CALLQ_REP: 'ana' },
+    });
+    let screen = '';
+    term.onData((d) => (screen += d));
+    let ended = false;
+    const exited = new Promise<number>((done) => term.onExit((e) => ((ended = true), done(e.exitCode))));
+    // Until the prompt shows; the test's own timeout bounds the wait.
+    while (!new RegExp(`Erase 1 lead \\(${zeb}\\) and 2 calls`).test(screen)) {
+      if (ended) throw new Error(`ended before asking; screen:\n${screen}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    term.write(`${key}\r`);
+    expect(await exited).toBe(code);
+    expect(await count('SELECT count(*) AS n FROM leads WHERE id = ?', zeb)).toBe(left);
+  });
+});

@@ -1,0 +1,339 @@
+// callq work driven through a real pseudo-terminal on both stores: keys in, screen text out, the
+// store asserted after (test/stores.ts).
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import pty from 'node-pty';
+import { BIN, ROOT, callq, initDb } from '../helpers.js';
+import { seedStore, type SeedLead } from '../seed.js';
+import { newTestStore, STORE_KINDS, type TestStore } from '../stores.js';
+
+// Tuesday 2026-11-24, 11:00 in New York.
+const NOW = '2026-11-24T16:00:00Z';
+const DOWN = '\x1b[B';
+const ESC = '\x1b';
+const CTRL_C = '\x03';
+const BACKSPACE = '\x7f';
+
+// CSI and OSC sequences, charset switches, keypad modes: what a screen shows is what is left.
+// eslint-disable-next-line no-control-regex
+const ANSI = /\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)|\x1b[()][0-9A-Za-z]|\x1b[=>78]/g;
+
+/** Literal text, but any run of spaces may be a line break: prompts wrap at 80 columns. */
+function loose(text: string): RegExp {
+  return new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ +/g, '\\s+'));
+}
+
+/** The binary in an 80×40 pseudo-terminal; waits for screen text, never for a fixed time alone. */
+class Terminal {
+  private raw = '';
+  private cursor = 0;
+  private waiting: string | RegExp | null = null;
+  private ended: { exitCode: number; signal?: number } | null = null;
+  private readonly term: pty.IPty;
+  readonly exited: Promise<{ exitCode: number; signal?: number }>;
+
+  constructor(args: string[], env: Record<string, string> = { NO_COLOR: '1' }) {
+    this.term = pty.spawn(process.execPath, [BIN, ...args], {
+      name: 'xterm-256color',
+      cols: 80,
+      rows: 40,
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', TZ: 'UTC', LANG: 'C.UTF-8', TERM: 'xterm-256color', CALLQ_REP: 'ana', ...env },
+    });
+    this.term.onData((d) => (this.raw += d));
+    this.exited = new Promise((done) => this.term.onExit((e) => done((this.ended = e))));
+  }
+
+  /** Everything shown so far, escape sequences removed. */
+  get screen(): string {
+    return this.raw.replace(ANSI, '');
+  }
+
+  /**
+   * Waits until `pattern` appears after the last match; returns the text from there to the end
+   * of the match. Fails, showing the screen, if the program ends first; otherwise the test's own
+   * timeout bounds the wait (and the screen is shown when it fails).
+   */
+  async waitFor(pattern: string | RegExp): Promise<string> {
+    this.waiting = pattern;
+    for (;;) {
+      const text = this.screen.slice(this.cursor);
+      const m = (typeof pattern === 'string' ? loose(pattern) : pattern).exec(text);
+      if (m) {
+        this.cursor += m.index + m[0].length;
+        this.waiting = null;
+        return text.slice(0, m.index + m[0].length);
+      }
+      if (this.ended) throw new Error(`the program ended (exit ${this.ended.exitCode}) before ${String(pattern)} appeared; screen since last match:\n${text.slice(-2500)}`);
+      await new Promise((r) => setTimeout(r, 15));
+    }
+  }
+
+  /** What a failed test shows: what it was waiting for, and the screen since the last match. */
+  describe(): string {
+    return `waiting for ${this.waiting === null ? 'nothing' : String(this.waiting)}; screen since last match:\n${this.screen.slice(this.cursor).slice(-2500)}`;
+  }
+
+  /** A conversation: for each step, wait for the text (unless empty), then type the keys. */
+  async talk(...steps: [pattern: string, keys?: string][]): Promise<void> {
+    for (const [pattern, keys] of steps) {
+      if (pattern) await this.waitFor(pattern);
+      if (keys) this.write(keys);
+    }
+  }
+
+  write(keys: string): void {
+    this.term.write(keys);
+  }
+
+  /** Keys that go to an inquirer text prompt: typed, then Enter. */
+  answer(text: string): void {
+    this.term.write(text + '\r');
+  }
+
+  kill(signal = 'SIGHUP'): void {
+    try {
+      this.term.kill(signal);
+    } catch {
+      // already gone
+    }
+  }
+
+  /** The exit code, once the program has ended (the test's own timeout bounds the wait). */
+  async exitCode(): Promise<number> {
+    return (await this.exited).exitCode;
+  }
+}
+
+describe.each(STORE_KINDS)('callq work in a terminal on %s', (kind) => {
+  let store: TestStore;
+  const terminals: Terminal[] = [];
+  beforeEach(async () => {
+    store = await newTestStore(kind, { migrated: true });
+    if (kind === 'sqlite') initDb(store.db);
+  });
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state === 'fail') for (const t of terminals) console.log(t.describe());
+    for (const t of terminals.splice(0)) t.kill('SIGKILL');
+    await store.cleanup();
+  });
+
+  function work(extra: string[] = [], env?: Record<string, string>): Terminal {
+    const t = new Terminal(['--db', store.db, '--rep', 'ana', '--now', NOW, 'work', ...extra], env);
+    terminals.push(t);
+    return t;
+  }
+
+  /** Seeds leads whose scores fix the order: the first is served first. */
+  async function seedInOrder(names: string[], extra: Partial<SeedLead> = {}): Promise<Record<string, number>> {
+    const ids = await seedStore(store, names.map((first_name, i) => ({ first_name, last_name: 'Test', score: 95 - i * 5, ...extra })));
+    return Object.fromEntries(names.map((n, i) => [n, ids[i]]));
+  }
+
+  const query = <T = any>(sql: string, ...params: unknown[]) => store.query<T>(sql, ...params);
+  const lead = async (id: number) => (await query('SELECT * FROM leads WHERE id = ?', id))[0];
+  const callsOf = (id: number) => query('SELECT * FROM calls WHERE lead_id = ? ORDER BY id', id);
+  const liveClaims = () => query('SELECT id, claim_rep FROM leads WHERE claim_rep IS NOT NULL ORDER BY id');
+
+  it('works a list: one-key outcome, skip, callback, qualification, reason list, menu, note-first, quit', async () => {
+    const id = await seedInOrder(['Avery', 'Blake', 'Casey', 'Drew', 'Emery', 'Finley', 'Gray']);
+    const t = work();
+
+    const first = await t.waitFor('outcome key ›');
+    expect(first).toContain('Avery Test');
+    expect(first).toContain('0 dials · 0 contacts · 0 sales-ready');
+    expect(first).toContain('+1 (212)');
+    expect(first).toMatch(/lead time Tue 11:00 New York\s+inside calling hours/);
+    expect(first).toMatch(/n no-answer\s+b busy\s+v voicemail/);
+    expect(first.split('\n').every((line) => line.replace(/\r$/, '').length <= 80)).toBe(true);
+    const E = '\r';
+    await t.talk(
+      // A: one key, saved at once (no-contact outcomes ask nothing).
+      ['', 'n'],
+      [`✓ Saved no-answer for #${id.Avery} Avery Test`],
+      // B: skip; the next card is C even though B still ranks higher.
+      ['Blake Test'], ['outcome key ›', 's'],
+      [`Skipped #${id.Blake} Blake Test; it is back in the queue.`],
+      // C: callback. A time outside calling hours is refused with the nearest allowed one; the
+      // accepted time is said back in both zones before the note.
+      ['Casey Test'], ['outcome key ›', 'c'],
+      ["Lead's time now: Tue 24 Nov 11:00 EST."], ['Call back when?', 'tomorrow 8pm' + E],
+      ['outside calling hours', BACKSPACE.repeat('tomorrow 8pm'.length) + 'tomorrow 10am' + E],
+      ['→ Wed 25 Nov 10:00 EST (lead) · 15:00 UTC (you)'], ['Note?', 'in a meeting, call tomorrow' + E],
+      [`✓ Saved callback for #${id.Casey} Casey Test`],
+      // B again (the skip only kept it out of the next claim): qualified; the hand-off note is required.
+      ['Blake Test'], ['outcome key ›', 'q'],
+      ['Need?', 'call tracking' + E], ['Timeframe?', 'Q1' + E], ['Authority?', 'VP Sales' + E], ['Budget (optional)?', E],
+      ['Hand-off note for Sales?', E], ['Required', 'wants a demo next Tuesday' + E],
+      ['3 dials · 2 contacts · 1 sales-ready'], [`✓ Saved qualified for #${id.Blake} Blake Test`],
+      // D: disqualified, reason picked from the list with the arrow keys.
+      ['Drew Test'], ['outcome key ›', 'd'], ['Reason', DOWN + DOWN + E], ['Note?', E],
+      [`✓ Saved disqualified for #${id.Drew} Drew Test: disqualified (no-need)`],
+      // E: the arrow-key menu (Enter opens it), then a note.
+      ['Emery Test'], ['outcome key ›', E], ['Outcome', DOWN + DOWN + E], ['Note?', 'left a voicemail about the webinar' + E],
+      [`✓ Saved voicemail for #${id.Emery} Emery Test`],
+      // F: '+' asks a note for a no-contact outcome too.
+      ['Finley Test'], ['outcome key ›', '+'], ['note first', 'b'], ['Note?', 'line busy twice' + E],
+      ['6 dials · 3 contacts · 1 sales-ready'], [`✓ Saved busy for #${id.Finley} Finley Test`],
+      // G: history and help pages, then quit.
+      ['Gray Test'], ['outcome key ›', 'h'], ['no calls yet', ' '], ['outcome key ›', '?'], ['same as D', ' '], ['outcome key ›', 'Q'],
+      [`Session: 6 dials, 3 contacts, 1 sales-ready, 1 skipped. Lead #${id.Gray} is back in the queue`],
+    );
+    expect(await t.exitCode()).toBe(0);
+
+    expect(await query('SELECT lead_id, rep, disposition, called_at FROM calls ORDER BY id')).toEqual(
+      [
+        [id.Avery, 'no-answer'],
+        [id.Casey, 'callback'],
+        [id.Blake, 'qualified'],
+        [id.Drew, 'disqualified'],
+        [id.Emery, 'voicemail'],
+        [id.Finley, 'busy'],
+      ].map(([lead_id, disposition]) => ({ lead_id, rep: 'ana', disposition, called_at: '2026-11-24T16:00:00.000Z' })),
+    );
+    expect(await lead(id.Avery)).toMatchObject({ status: 'working', attempts: 1 });
+    expect(await lead(id.Casey)).toMatchObject({ status: 'callback', callback_at: '2026-11-25T15:00:00.000Z', callback_rep: 'ana' });
+    expect((await callsOf(id.Casey))[0].notes).toBe('in a meeting, call tomorrow');
+    const blake = await lead(id.Blake);
+    expect(blake).toMatchObject({ status: 'sales-ready', handoff_note: 'wants a demo next Tuesday' });
+    expect(JSON.parse(blake.qualification)).toEqual({ need: 'call tracking', timeframe: 'Q1', authority: 'VP Sales' });
+    expect(await lead(id.Drew)).toMatchObject({ status: 'disqualified', disqualify_reason: 'no-need' });
+    expect((await callsOf(id.Emery))[0].notes).toBe('left a voicemail about the webinar');
+    expect((await callsOf(id.Finley))[0].notes).toBe('line busy twice');
+    expect(await lead(id.Gray)).toMatchObject({ status: 'new', attempts: 0 });
+    expect(await callsOf(id.Gray)).toEqual([]);
+    expect(await liveClaims()).toEqual([]);
+  });
+
+  it('Ctrl-C in the middle of a prompt releases the claim, saves nothing and exits 130 (colour on)', async () => {
+    const { Avery } = await seedInOrder(['Avery']);
+    const t = work([], { FORCE_COLOR: '1' });
+    await t.waitFor('Avery Test');
+    await t.waitFor('outcome key ›');
+    expect((await lead(Avery)).claim_rep).toBe('ana');
+
+    // Esc inside a question goes back to the card.
+    t.write('g');
+    await t.waitFor('Note?');
+    t.write(ESC);
+    await t.waitFor('Back to the card; nothing was saved.');
+    await t.waitFor('outcome key ›');
+
+    t.write('c');
+    await t.waitFor('Call back when?');
+    t.write('tomorr');
+    await t.waitFor('tomorr');
+    t.write(CTRL_C);
+    await t.waitFor(`interrupted (Ctrl-C). Session: 0 dials, 0 contacts, 0 sales-ready, 0 skipped. Lead #${Avery} is back in the queue; nothing was saved for it.`);
+    expect(await t.exitCode()).toBe(130);
+    expect(await lead(Avery)).toMatchObject({ status: 'new', attempts: 0, claim_rep: null, claim_token: null, claim_expires_at: null, callback_at: null });
+    expect(await query('SELECT * FROM calls')).toEqual([]);
+  });
+
+  it('a lapsed claim nobody took is renewed; a lost claim is said plainly, nothing is saved, and the next lead comes up', async () => {
+    const id = await seedInOrder(['Avery', 'Blake', 'Casey', 'Dana']);
+    const setClaim = (leadId: number, sql: string) => query(`UPDATE leads SET ${sql} WHERE id = ?`, leadId);
+    // A colleague takes the lead (say the lease ran out while the rep was away).
+    const steal = (leadId: number) => setClaim(leadId, "claim_rep = 'bob', claim_token = 'bobs-token', claim_expires_at = '2026-11-24T16:30:00.000Z'");
+    const t = work();
+
+    // The lease ran out (the rep sat on the card) but the token is unchanged: nobody took it, so it is renewed and saved.
+    await t.waitFor('Avery Test');
+    await t.waitFor('outcome key ›');
+    await setClaim(id.Avery, "claim_expires_at = '2026-11-24T15:45:00.000Z'");
+    t.write('n');
+    await t.waitFor(`✓ Saved no-answer for #${id.Avery} Avery Test`);
+
+    // Taken before the key: said at once, before any question.
+    await t.waitFor('Blake Test');
+    await t.waitFor('outcome key ›');
+    await steal(id.Blake);
+    t.write('g');
+    await t.waitFor(`#${id.Blake} Blake Test: Your claim on this lead was lost (expired or taken); nothing was saved.`);
+
+    // Taken while the rep types the note: detected at save time.
+    await t.waitFor('Casey Test');
+    await t.waitFor('outcome key ›');
+    t.write('g');
+    await t.waitFor('Note?');
+    await steal(id.Casey);
+    t.answer('spoke to reception');
+    await t.waitFor(`#${id.Casey} Casey Test: Your claim on this lead was lost`);
+    await t.waitFor('Dana Test');
+    await t.waitFor('outcome key ›');
+    t.write('Q');
+    expect(await t.exitCode()).toBe(0);
+    expect(await query('SELECT lead_id, disposition FROM calls')).toEqual([{ lead_id: id.Avery, disposition: 'no-answer' }]);
+    expect(await liveClaims()).toEqual([
+      { id: id.Blake, claim_rep: 'bob' },
+      { id: id.Casey, claim_rep: 'bob' },
+    ]);
+  });
+
+  it('an empty queue says why and when, waits, and serves the lead once it opens', async () => {
+    const [id] = await seedStore(store, [{ first_name: 'Later', next_eligible_at: '2026-11-24T18:00:00.000Z' }]);
+    const t = work();
+    await t.waitFor('No lead to call.');
+    await t.waitFor('1 waiting for a retry time');
+    await t.waitFor('The next lead becomes callable at Tue 24 Nov 18:00 UTC');
+    await t.waitFor('w wait for the next lead');
+    t.write('w');
+    await t.waitFor('waiting — next check in 30s');
+    await query('UPDATE leads SET next_eligible_at = NULL WHERE id = ?', id);
+    t.write(' ');
+    await t.waitFor('Later Test');
+    await t.waitFor('outcome key ›');
+    t.write('Q');
+    expect(await t.exitCode()).toBe(0);
+    expect(await liveClaims()).toEqual([]);
+  });
+
+  it('a closed terminal (SIGHUP) gives the lead back', async () => {
+    const { Avery } = await seedInOrder(['Avery']);
+    const t = work();
+    await t.waitFor('outcome key ›');
+    t.write('u');
+    await t.waitFor('Nurture until?');
+    expect((await lead(Avery)).claim_rep).toBe('ana');
+    t.kill('SIGHUP');
+    expect(await t.exitCode()).toBe(130);
+    expect(await lead(Avery)).toMatchObject({ status: 'new', claim_rep: null });
+    expect(await query('SELECT * FROM calls')).toEqual([]);
+  });
+
+  it('on the real clock, keeps renewing the claim while the card is on screen', async () => {
+    // A lead whose local time is about noon now, calling every day, a 3-second lease renewed every second.
+    const offset = 12 - new Date().getUTCHours();
+    const zone = offset === 0 ? 'Etc/GMT' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
+    for (const [key, value] of [['hours.days', 'sun-sat'], ['lease', '3s']]) expect(callq(['--db', store.db, 'config', 'set', key, value]).code).toBe(0);
+    const [id] = await seedStore(store, [{ first_name: 'Noon', timezone: zone }]);
+    const before = Date.now();
+    const t = new Terminal(['--db', store.db, '--rep', 'ana', 'work']);
+    terminals.push(t);
+    await t.waitFor('Noon Test');
+    await t.waitFor('outcome key ›');
+    const first = (await lead(id)).claim_expires_at as string;
+    // Renewed on the real clock; the test's own timeout bounds the wait.
+    let renewed = first;
+    while (renewed === first) {
+      await new Promise((r) => setTimeout(r, 100));
+      renewed = (await lead(id)).claim_expires_at;
+    }
+    expect(renewed > first).toBe(true);
+    // On the real clock: renewed after the session started, for the 3-second lease.
+    expect(Date.parse(renewed)).toBeGreaterThanOrEqual(before + 3000);
+    t.write('Q');
+    expect(await t.exitCode()).toBe(0);
+    expect((await lead(id)).claim_rep).toBeNull();
+  });
+
+  it('a lead already held from callq next is shown again, with a note', async () => {
+    const { Avery } = await seedInOrder(['Avery', 'Blake']);
+    expect(callq(['--db', store.db, '--rep', 'ana', '--now', NOW, 'next']).code).toBe(0);
+    const t = work();
+    await t.waitFor('Avery Test');
+    await t.waitFor('You already held this lead');
+    t.write('Q');
+    expect(await t.exitCode()).toBe(0);
+    expect((await lead(Avery)).claim_rep).toBeNull();
+  });
+});
