@@ -9,16 +9,8 @@ import { BIN, callq, initDb, json, type RunResult } from '../helpers.js';
 import { seedStore } from '../seed.js';
 import { newTestStore, STORE_KINDS, type TestStore } from '../stores.js';
 import { suppressionHash } from '../../src/core/suppression.js';
+import { ZEB } from '../forget-person.js';
 
-const ZEB = {
-  first_name: 'Zebediah',
-  last_name: 'Quackenbush',
-  company: 'Quackenbush Ponds',
-  phone: '+14155559876',
-  email: 'zeb.quackenbush@pondmail.org',
-  alt_phones: ['+14155550777'],
-  timezone: 'America/Los_Angeles',
-};
 
 describe.each(STORE_KINDS)('forget on %s', (kind) => {
   let store: TestStore;

@@ -1,6 +1,7 @@
 // Generated lead lists and store-neutral views of what an import leaves, for the import tests
 // (test/both/import*.test.ts, test/both/vendors.test.ts, test/pg/import.test.ts).
 import { writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { callqAsync } from '../helpers.js';
 import { newTestStore, type TestStore, type TestStoreKind } from '../stores.js';
 
@@ -81,4 +82,24 @@ export async function importEach(
   };
   await Promise.all([worker(), worker(), worker()]);
   return result;
+}
+
+/**
+ * importEach once for a describe (before its tests), the stores removed after them: `imported`
+ * fills in then; `summary(name)` is the JSON summary of an import that must have succeeded.
+ */
+export function importedOnce(kind: TestStoreKind, now: string, imports: () => Record<string, (s: TestStore) => string[]>) {
+  const imported: Record<string, Imported> = {};
+  beforeAll(async () => {
+    Object.assign(imported, await importEach(kind, now, imports()));
+  }, 300_000);
+  afterAll(async () => {
+    for (const i of Object.values(imported)) await i.store.cleanup();
+  });
+  const summary = (name: string) => {
+    const i = imported[name];
+    expect(i.code, i.stderr).toBe(0);
+    return i.summary;
+  };
+  return { imported, summary };
 }

@@ -4,14 +4,14 @@
 // apart or merge them (--on-duplicate update). Each file is imported once into a store of its
 // own, the tests reading what it left; a test that imports several files in turn has its own.
 // What the importer prints (the mapping, the human summary): test/cli/import.test.ts.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { callq, FIXTURES, initDb, json, ROOT } from '../helpers.js';
 import { newTestStore, STORE_KINDS, type TestStore, type TestStoreKind } from '../stores.js';
-import { importEach, type Imported } from './import-files.js';
+import { importedOnce } from './import-files.js';
 
 const NOW = '2026-11-23T15:00:00Z';
 const fixture = (name: string) => join(FIXTURES, 'import', name);
@@ -67,20 +67,7 @@ const IMPORTS: Record<string, (s: TestStore) => string[]> = {
 };
 
 describe.each(STORE_KINDS)('callq import of each test file on %s', { timeout: 120_000 }, (kind: TestStoreKind) => {
-  let imported: Record<string, Imported> = {};
-  beforeAll(async () => {
-    imported = await importEach(kind, NOW, IMPORTS);
-  }, 300_000);
-  afterAll(async () => {
-    for (const i of Object.values(imported)) await i.store.cleanup();
-  });
-
-  /** The summary of the import `name`, which must have succeeded. */
-  const summary = (name: string) => {
-    const i = imported[name];
-    expect(i.code, i.stderr).toBe(0);
-    return i.summary;
-  };
+  const { imported, summary } = importedOnce(kind, NOW, () => IMPORTS);
   const query = <T = any>(name: string, sql: string, ...params: unknown[]) => imported[name].store.query<T>(sql, ...params);
   const count = async (name: string, sql: string, ...params: unknown[]) => Number((await query<{ n: unknown }>(name, sql, ...params))[0].n);
 

@@ -1,11 +1,11 @@
 // Real exports end to end on both stores: each product's export (test/fixtures/vendors, written
 // by make-vendor-fixtures.js) imported through the binary into a store of its own, counts and
 // stored values checked. What the importer prints of them: test/cli/vendors.test.ts.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { FIXTURES } from '../helpers.js';
 import { STORE_KINDS, type TestStoreKind } from '../stores.js';
-import { importEach, type Imported } from './import-files.js';
+import { importedOnce } from './import-files.js';
 
 const NOW = '2026-11-23T15:00:00Z';
 const vendor = (name: string) => join(FIXTURES, 'vendors', name);
@@ -52,20 +52,7 @@ const COUNTS: [string, number, number, Record<string, number>, Record<string, nu
 
 describe.each(STORE_KINDS)('callq import of vendor exports on %s', { timeout: 120_000 }, (kind: TestStoreKind) => {
   // Each export imported once, into a store of its own; the tests read what it left.
-  let imported: Record<string, Imported> = {};
-  beforeAll(async () => {
-    imported = await importEach(kind, NOW, Object.fromEntries(COUNTS.map(([name]) => [name, () => [vendor(name)]])));
-  }, 300_000);
-  afterAll(async () => {
-    for (const i of Object.values(imported)) await i.store.cleanup();
-  });
-
-  /** The import of `name`, which must have succeeded. */
-  const summary = (name: string) => {
-    const i = imported[name];
-    expect(i.code, i.stderr).toBe(0);
-    return i.summary;
-  };
+  const { imported, summary } = importedOnce(kind, NOW, () => Object.fromEntries(COUNTS.map(([name]) => [name, () => [vendor(name)]])));
 
   async function leads(name: string): Promise<Stored[]> {
     const rows = await imported[name].store.query(

@@ -8,19 +8,11 @@ import { seedLeads } from '../seed.js';
 import { suppressionHash, suppressionKey } from '../../src/core/suppression.js';
 import { suppressionMatcher } from '../../src/db/suppressions.js';
 import { openDatabase } from '../../src/db/open.js';
+import { ZEB } from '../forget-person.js';
 
 let db: string;
 useTempDb('team.db', (_d, path) => (db = path));
 
-const ZEB = {
-  first_name: 'Zebediah',
-  last_name: 'Quackenbush',
-  company: 'Quackenbush Ponds',
-  phone: '+14155559876',
-  email: 'zeb.quackenbush@pondmail.org',
-  alt_phones: ['+14155550777'],
-  timezone: 'America/Los_Angeles',
-};
 const SECRETS = ['+14155559876', '(415) 555-9876', '+14155550777', 'zeb.quackenbush@pondmail.org', 'Zebediah', 'Quackenbush', 'allergic to geese'];
 
 /** Zeb with a history written by callq log (so his row was rewritten several times), and a bystander. */
