@@ -57,10 +57,10 @@ export default defineConfig({
     // worker. The unit files (test/core, io, ui, db) take 16 s instead of 38 s. Each file still
     // gets its own module instance and temp folders; no test changes process-wide state for good.
     isolate: false,
-    // Most tests wait on child processes (the built CLI), not the CPU: two at a time halve the run.
-    // A third worker on two cores was slower (a whole run 534 s against 502 s): the children are
-    // node start-ups, and they want the CPU.
-    maxWorkers: 2,
+    // Most tests wait on child processes (the built CLI) and on the PostgreSQL server, not on
+    // their own CPU. Measured on two cores with half the tests on PostgreSQL: three workers ran the
+    // whole suite in 579 s, two in 629–652 s, four in more than 600 s.
+    maxWorkers: 3,
     sequence: { sequencer: SlowFirstWithoutCache },
   },
 });
