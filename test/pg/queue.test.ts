@@ -410,7 +410,7 @@ describe.skipIf(pgInfo.unavailable)('PostgreSQL claims in one round trip, and th
   });
   afterAll(async () => stores?.close());
 
-  it('serves the order SQLite serves, in one round trip unless a full page of fresh leads, stale windows or a held claim need more', async () => {
+  it('serves the order SQLite serves, in one round trip (a held claim too) unless a full page of fresh leads or stale windows need more', async () => {
     let settingsLite = loadSettings(lite);
     let settingsPg = await loadSettingsPg(client);
     const tripsPerClaim: number[] = [];
