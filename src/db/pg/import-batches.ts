@@ -5,6 +5,7 @@
 import type { ClientBase } from 'pg';
 import { BusyError, NothingToDoError, UsageError } from '../../core/errors.js';
 import { importBatch, type ImportBatch, type StoredBatch, type UndoResult } from '../store/imports.js';
+import { waitingAsLongAsItTakes } from './session.js';
 
 /** The import lock: advisory lock (IMPORT_LOCK_CLASS, IMPORT_LOCK_ID), 'call' 'qimp' in ASCII. */
 const IMPORT_LOCK_CLASS = 0x63616c6c;
@@ -27,13 +28,7 @@ export async function lockImports(client: ClientBase, notice: (line: string) => 
   notice(`Waiting for ${rows[0] ? `import batch ${rows[0].id}` : 'another import'} to finish: imports run one at a time.`);
   // As long as the other import takes: the session's lock_timeout (the busy timeout, for rows a
   // rep may hold) would otherwise end the wait after a few seconds with "busy".
-  const { rows: setting } = await client.query<{ lock_timeout: string }>('SHOW lock_timeout');
-  await client.query('SET lock_timeout = 0');
-  try {
-    await client.query('SELECT pg_advisory_lock($1, $2)', [IMPORT_LOCK_CLASS, IMPORT_LOCK_ID]);
-  } finally {
-    await client.query(`SELECT set_config('lock_timeout', $1, false)`, [setting[0].lock_timeout]);
-  }
+  await waitingAsLongAsItTakes(client, 'SELECT pg_advisory_lock($1, $2)', [IMPORT_LOCK_CLASS, IMPORT_LOCK_ID], 'session');
   return true;
 }
 

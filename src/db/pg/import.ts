@@ -15,7 +15,8 @@ import { leadSuppressionKeys, personSuppressionKeys, type SuppressionKey } from 
 import { AT, LEAD_COLUMNS, MERGED_COLUMNS, TUPLE_COLUMNS, leadFromTuple, mergeLead, type LeadTuple, type MergedLead, type StoredLead } from '../../io/lead-record.js';
 import type { ImportBegin, ImportWriter } from '../store/imports.js';
 import { cleanupPgImports, describeCleanedBatch, lockImports, unlockImports } from './import-batches.js';
-import { addSuppressionsPg, suppressMatchingLeadsPg } from './suppressions.js';
+import { addSuppressionsPg, suppressLeadsMatchingPg } from './suppressions.js';
+import { waitingAsLongAsItTakes } from './session.js';
 
 const ROWS = 'callq_import_rows';
 const NOTES = 'callq_import_notes';
@@ -462,13 +463,9 @@ async function lateSuppressed(client: ClientBase, upTo: number): Promise<number>
  * not while the batch's leads are written.
  */
 async function honourEntriesAddedMeanwhile(client: ClientBase, upTo: number, now: string): Promise<void> {
-  const { rows: timeout } = await client.query<{ lock_timeout: string }>('SHOW lock_timeout');
-  await client.query('SET LOCAL lock_timeout = 0');
-  await client.query('LOCK TABLE suppressions IN SHARE MODE');
-  await client.query(`SELECT set_config('lock_timeout', $1, true)`, [timeout[0].lock_timeout]);
+  await waitingAsLongAsItTakes(client, 'LOCK TABLE suppressions IN SHARE MODE', [], 'transaction');
   const { rows } = await client.query<{ kind: string; value: string }>('SELECT kind, value FROM suppressions WHERE id > $1 AND value IS NOT NULL', [upTo]);
-  const valuesOf = (kind: string) => [...new Set(rows.filter((r) => r.kind === kind).map((r) => r.value))];
-  await suppressMatchingLeadsPg(client, valuesOf('phone'), valuesOf('email'), valuesOf('domain'), new Date(now));
+  await suppressLeadsMatchingPg(client, rows, new Date(now));
 }
 
 /**
@@ -480,6 +477,5 @@ async function applyDoNotCallFlags(client: ClientBase, keys: SuppressionKey[], s
   if (!keys.length) return;
   const at = new Date(now);
   await addSuppressionsPg(client, keys, 'do-not-call flag in the imported file', source, at);
-  const valuesOf = (kind: string) => [...new Set(keys.filter((k) => k.kind === kind).map((k) => k.value))];
-  await suppressMatchingLeadsPg(client, valuesOf('phone'), valuesOf('email'), [], at);
+  await suppressLeadsMatchingPg(client, keys, at);
 }

@@ -354,13 +354,23 @@ export async function queueCandidatesPg(client: ClientBase, now: Date, settings:
   return best.map((c) => ({ lead: byId.get(c.id)!, reason: c.reason, total: c.total }));
 }
 
+/** The live claim `rep` holds, as a query (a rep holds one at most; the latest if ever more). */
+function heldSql(q: Params, rep: string, now: string): string {
+  return `SELECT * FROM leads WHERE claim_rep = ${q.p('rep', rep)} AND claim_expires_at > ${q.p('now', now)} ORDER BY claim_expires_at DESC LIMIT 1`;
+}
+
 /** The live claim `rep` holds, if any. */
 export async function heldClaimPg(client: ClientBase, rep: string, now: Date): Promise<LeadRow | undefined> {
-  const { rows } = await client.query<LeadRow>(
-    'SELECT * FROM leads WHERE claim_rep = $1 AND claim_expires_at > $2 ORDER BY claim_expires_at DESC LIMIT 1',
-    [rep, now.toISOString()],
-  );
+  const q = new Params();
+  const { rows } = await client.query<LeadRow>(heldSql(q, rep, now.toISOString()), q.values);
   return rows[0];
+}
+
+/** Claims the lead the CTE `pick` chose for `b.rep`, returning its row. */
+function claimUpdateSql(p: Params, b: Bound, token: string, expires: string): string {
+  return `UPDATE leads l SET claim_rep = ${p.p('rep', b.rep)}, claim_token = ${p.p('token', token)},
+       claim_expires_at = ${p.p('expires', expires)}, updated_at = ${p.p('now', b.now)}
+     FROM pick WHERE l.id = pick.id RETURNING l.*`;
 }
 
 /** Writes `values` into `sql` as literals, for statements sent with others in one round trip. */
@@ -435,9 +445,7 @@ function pickSql(p: Params, b: Bound, leadIds: number[], token: string, expires:
          AND NOT EXISTS (SELECT 1 FROM leads h WHERE h.claim_rep = ${p.p('rep', b.rep)} AND h.claim_expires_at > ${p.p('now', b.now)})
        ORDER BY array_position(${ids}::bigint[], id) LIMIT 1
        FOR UPDATE SKIP LOCKED)
-     UPDATE leads l SET claim_rep = ${p.p('rep', b.rep)}, claim_token = ${p.p('token', token)},
-       claim_expires_at = ${p.p('expires', expires)}, updated_at = ${p.p('now', b.now)}
-     FROM pick WHERE l.id = pick.id RETURNING l.*`;
+     ${claimUpdateSql(p, b, token, expires)}`;
 }
 
 /**
@@ -470,8 +478,7 @@ function oneTripSql(q: Params, b: Bound, key: string, since: string | null, now:
       ? 'true'
       : `(SELECT count(*) < ${q.p('page', INBOUND_PAGE)} OR min(fresh) < 1 OR ${q.p('ceiling', ceiling)}::float8 + min(fresh) < ${bar} FROM scored WHERE kind = 'inbound')`;
   return `WITH ${ZONES_CTE}, open AS MATERIALIZED (${openSql(q, b, key)}),
-    held AS MATERIALIZED (
-      SELECT * FROM leads WHERE claim_rep = ${q.p('rep', b.rep)} AND claim_expires_at > ${q.p('now', b.now)} ORDER BY claim_expires_at DESC LIMIT 1),
+    held AS MATERIALIZED (${heldSql(q, b.rep, b.now)}),
     cand AS MATERIALIZED (${candidateBranchesSql(q, b, CLAIM_WIDTH, since, false)}),
     scored AS MATERIALIZED (
       SELECT id, kind, timezone, callback_at, CASE kind WHEN 'cb-mine' THEN 0 WHEN 'cb-other' THEN 1 ELSE 2 END AS ord,
@@ -487,10 +494,7 @@ function oneTripSql(q: Params, b: Bound, key: string, since: string | null, now:
         AND NOT EXISTS (SELECT 1 FROM zones WHERE NOT ${validWindowsSql(q, b, key, 'w')}) AND ${inboundComplete}
       ORDER BY best.pos LIMIT 1
       FOR UPDATE OF l SKIP LOCKED),
-    upd AS (
-      UPDATE leads l SET claim_rep = ${q.p('rep', b.rep)}, claim_token = ${q.p('token', token)},
-        claim_expires_at = ${q.p('expires', expires)}, updated_at = ${q.p('now', b.now)}
-      FROM pick WHERE l.id = pick.id RETURNING l.*)
+    upd AS (${claimUpdateSql(q, b, token, expires)})
     SELECT 'held' AS claim_kind, held.* FROM held UNION ALL SELECT 'picked', upd.* FROM upd`;
 }
 
@@ -521,12 +525,7 @@ export async function claimNextLeadPg(client: ClientBase, now: Date, settings: S
     try {
       const preparing: Preparing = { statements: [], names: [] };
       const hq = new Params();
-      const heldNow = executeSql(
-        client,
-        `SELECT * FROM leads WHERE claim_rep = ${hq.p('rep', rep)} AND claim_expires_at > ${hq.p('now', b.now)} ORDER BY claim_expires_at DESC LIMIT 1`,
-        hq.values,
-        preparing,
-      );
+      const heldNow = executeSql(client, heldSql(hq, rep, b.now), hq.values, preparing);
       const sq = new Params();
       const stale = executeSql(client, staleZonesSql(sq, b, key), sq.values, preparing);
       const cq = new Params();

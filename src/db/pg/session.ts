@@ -1,7 +1,7 @@
 // The PostgreSQL session a command runs in: the busy timeout as lock_timeout, so a rep waits for
 // another session's row lock at most as long as on SQLite, then is told the database is busy
 // (exit 75, src/db/pg/errors.ts). docs/setup.md, "Connection settings".
-import type { ClientConfig } from 'pg';
+import type { ClientBase, ClientConfig } from 'pg';
 import type { PgClient } from './open.js';
 import { busyTimeoutFrom } from '../busy-timeout.js';
 
@@ -80,4 +80,24 @@ function quietPgpassNotice(): void {
     if (typeof text === 'string' && text.startsWith('pgpass support is deprecated')) return;
     return (emit as (...a: unknown[]) => void).call(process, warning, ...rest);
   } as typeof process.emitWarning;
+}
+
+/**
+ * Runs `sql` with no lock timeout, then puts the session's back: for a wait that must last as long
+ * as the other side takes (another import, the do-not-call list's writers), which the busy
+ * timeout would end with "busy". `scope` 'transaction': the change stays inside the open
+ * transaction (and goes with it if the statement fails).
+ */
+export async function waitingAsLongAsItTakes(client: ClientBase, sql: string, params: unknown[], scope: 'session' | 'transaction'): Promise<void> {
+  const local = scope === 'transaction';
+  const { rows } = await client.query<{ lock_timeout: string }>('SHOW lock_timeout');
+  const restore = () => client.query(`SELECT set_config('lock_timeout', $1, $2)`, [rows[0].lock_timeout, local]);
+  await client.query(`SET ${local ? 'LOCAL ' : ''}lock_timeout = 0`);
+  try {
+    await client.query(sql, params);
+  } catch (err) {
+    if (!local) await restore();
+    throw err;
+  }
+  await restore();
 }

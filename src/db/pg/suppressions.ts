@@ -52,6 +52,12 @@ export async function suppressMatchingLeadsPg(client: ClientBase, phones: string
   return rowCount ?? 0;
 }
 
+/** suppressMatchingLeadsPg for list entries (`dnc add`'s keys, the file's flags, entries added meanwhile). */
+export function suppressLeadsMatchingPg(client: ClientBase, entries: readonly { kind: string; value: string }[], now: Date): Promise<number> {
+  const valuesOf = (kind: string) => [...new Set(entries.filter((e) => e.kind === kind).map((e) => e.value))];
+  return suppressMatchingLeadsPg(client, valuesOf('phone'), valuesOf('email'), valuesOf('domain'), now);
+}
+
 export async function removeSuppressionsPg(client: ClientBase, keys: readonly SuppressionKey[]): Promise<number> {
   if (keys.length === 0) return 0;
   const { rowCount } = await client.query(

@@ -11,7 +11,7 @@ import {
   recordHandoffPg,
 } from '../exports.js';
 import { funnelTalliesPg, lostTalliesPg, repTalliesPg, zoneQuarterTalliesPg } from '../reports.js';
-import { addSuppressionsPg, listSuppressionsPg, removeSuppressionsPg, suppressMatchingLeadsPg } from '../suppressions.js';
+import { addSuppressionsPg, listSuppressionsPg, removeSuppressionsPg, suppressLeadsMatchingPg } from '../suppressions.js';
 import { loadSettingsPg } from '../settings.js';
 
 export function pgExports(conn: PgConnection): ExportStore {
@@ -34,8 +34,7 @@ export function pgExports(conn: PgConnection): ExportStore {
     addDoNotCall: (keys, reason, source, now) =>
       conn.transaction(async (c) => {
         const added = await addSuppressionsPg(c, keys, reason, source, now);
-        const pick = (kind: string) => keys.filter((k) => k.kind === kind).map((k) => k.value);
-        return { added, leads_suppressed: await suppressMatchingLeadsPg(c, pick('phone'), pick('email'), pick('domain'), now) };
+        return { added, leads_suppressed: await suppressLeadsMatchingPg(c, keys, now) };
       }),
     removeDoNotCall: (keys) => conn.transaction((c) => removeSuppressionsPg(c, keys)),
     listDoNotCall: (kind) => listSuppressionsPg(client, kind),
