@@ -55,3 +55,19 @@ export async function openStore(target: string, options: OpenStoreOptions = {}):
   const { openSqliteStore } = await import('./sqlite-store/index.js');
   return openSqliteStore(target, options);
 }
+
+/**
+ * A group of operations whose code loads on its first use. Every operation of the groups made
+ * this way returns a promise. Why: importing, maintenance and erasure bring in the phone and
+ * country data (~80 ms to load); `status`, `queue` and the reports never use them.
+ */
+export function lazyGroup<T extends object>(load: () => Promise<T>): T {
+  let group: Promise<T> | undefined;
+  return new Proxy({} as T, {
+    get(_, op) {
+      // Not a promise itself, whoever asks.
+      if (op === 'then' || typeof op === 'symbol') return undefined;
+      return (...args: unknown[]) => (group ??= load()).then((g) => (g as Record<string, (...a: unknown[]) => unknown>)[op](...args));
+    },
+  });
+}

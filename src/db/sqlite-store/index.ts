@@ -1,11 +1,11 @@
 // The SQLite store: a local file, the embedded default (src/db/store.ts).
 import { openDatabase, type DB } from '../open.js';
-import type { OpenStoreOptions, Store } from '../store.js';
+import { lazyGroup, type OpenStoreOptions, type Store } from '../store.js';
 import { sqliteRep } from './rep.js';
-import { sqliteImports } from './imports.js';
 import { sqliteExports } from './exports.js';
-import { sqliteAdmin } from './admin.js';
-import { sqliteTables } from './tables.js';
+import type { ImportStore } from '../store/imports.js';
+import type { AdminStore } from '../store/admin.js';
+import type { TableStore } from '../store/tables.js';
 
 export interface SqliteStore extends Store {
   readonly kind: 'sqlite';
@@ -20,10 +20,10 @@ export async function openSqliteStore(path: string, options: OpenStoreOptions): 
     name: path,
     db,
     rep: sqliteRep(db),
-    imports: sqliteImports(db),
+    imports: lazyGroup<ImportStore>(() => import('./imports.js').then((m) => m.sqliteImports(db))),
     exports: sqliteExports(db),
-    admin: sqliteAdmin(db),
-    tables: sqliteTables(db),
+    admin: lazyGroup<AdminStore>(() => import('./admin.js').then((m) => m.sqliteAdmin(db))),
+    tables: lazyGroup<TableStore>(() => import('./tables.js').then((m) => m.sqliteTables(db))),
     close: async () => {
       db.close();
     },

@@ -1,14 +1,14 @@
 // The PostgreSQL store: one database shared by a team on many machines (src/db/store.ts).
 import { connectPg } from '../open.js';
 import { migratePg, pgSchemaAndSettings, pgSchemaVersion, PG_SCHEMA_VERSION } from '../migrations.js';
-import { redactUrl, type OpenStoreOptions, type Store } from '../../store.js';
+import { lazyGroup, redactUrl, type OpenStoreOptions, type Store } from '../../store.js';
 import { UsageError } from '../../../core/errors.js';
 import { pgConnection, type PgConnection } from './connection.js';
 import { pgRep } from './rep.js';
-import { pgImports } from './imports.js';
 import { pgExports } from './exports.js';
-import { pgAdmin } from './admin.js';
-import { pgTables } from './tables.js';
+import type { ImportStore } from '../../store/imports.js';
+import type { AdminStore } from '../../store/admin.js';
+import type { TableStore } from '../../store/tables.js';
 import { pgDatabaseInUse } from '../errors.js';
 import { applyBusyTimeout, sessionConfig } from '../session.js';
 
@@ -52,10 +52,10 @@ export async function openPgStore(url: string, options: OpenStoreOptions): Promi
     name,
     conn,
     rep: pgRep(conn, opening),
-    imports: pgImports(conn),
+    imports: lazyGroup<ImportStore>(() => import('./imports.js').then((m) => m.pgImports(conn))),
     exports: pgExports(conn),
-    admin: pgAdmin(conn),
-    tables: pgTables(conn),
+    admin: lazyGroup<AdminStore>(() => import('./admin.js').then((m) => m.pgAdmin(conn))),
+    tables: lazyGroup<TableStore>(() => import('./tables.js').then((m) => m.pgTables(conn))),
     close: () => client.end(),
   };
 }
