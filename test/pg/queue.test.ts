@@ -18,6 +18,7 @@ import { recordOutcomePg } from '../../src/db/pg/outcomes.js';
 import { seedLeads, type SeedLead } from '../seed.js';
 import { tempDir } from '../helpers.js';
 import { freshDatabase, pgInfo, type TestDatabase } from './db.js';
+import { migratePg, PG_SCHEMA_VERSION } from '../../src/db/pg/migrations.js';
 
 const BASE = Date.parse('2026-11-24T14:30:00.000Z'); // Tuesday 09:30 New York, 14:30 London, 06:30 Los Angeles
 const at = (minutes: number) => new Date(BASE + minutes * 60_000);
@@ -445,5 +446,54 @@ describe.skipIf(pgInfo.unavailable)('PostgreSQL claims in one round trip, and th
     expect(tripsPerClaim[30]).toBeGreaterThan(1);
     expect(tripsPerClaim.slice(31)).toEqual(Array(9).fill(1));
     expect(reasons).toContain('score');
+  });
+});
+
+describe.skipIf(pgInfo.unavailable)('PostgreSQL claims read only the due callbacks, whatever the statistics say', () => {
+  /** The plan of the claim's own statement (generic, as claims run it) on a database at `version`. */
+  async function claimPlan(version: number): Promise<string> {
+    const pgdb = await freshDatabase({ migrated: false });
+    const client = await pgdb.connect();
+    try {
+      await migratePg(client, version);
+      // A list as an import leaves it: 3,000 new leads in one zone group, and statistics taken
+      // then (the import's ANALYZE), when no lead was a callback.
+      await client.query(
+        `INSERT INTO leads(first_name, phone, timezone, score, queue_rank, created_at, updated_at)
+         SELECT 'Lead ' || i, '+1212555' || lpad(i::text, 4, '0'), 'America/New_York', i % 100, i % 100, $1, $1 FROM generate_series(1, 3000) i`,
+        [at(-60 * 24).toISOString()],
+      );
+      await client.query('ANALYZE leads');
+      // Then the weeks' callbacks pile up: 400 leads to call back tomorrow, none due now.
+      await client.query(`UPDATE leads SET status = 'callback', callback_at = $1, callback_rep = 'bob' WHERE id <= 400`, [at(60 * 24).toISOString()]);
+      const settings = await loadSettingsPg(client);
+      const sent: string[] = [];
+      const query = client.query.bind(client);
+      client.query = ((...args: Parameters<PgClient['query']>) => {
+        const q = args[0] as unknown;
+        sent.push(typeof q === 'string' ? q : (q as { text: string }).text);
+        return query(...args);
+      }) as PgClient['query'];
+      const claim = await claimNextLeadPg(client, at(0), settings, 'ana', {});
+      client.query = query;
+      expect(claim?.lead.status).toBe('new');
+      // The claim's one statement, as it ran: EXPLAIN it the same way.
+      const execute = sent.join(';').match(/EXECUTE callq_[0-9a-f]+\([^;]*\)/)![0];
+      await client.query(`BEGIN; SET LOCAL plan_cache_mode = force_generic_plan; SET LOCAL enable_bitmapscan = off`);
+      const { rows } = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${execute}`);
+      await client.query('ROLLBACK');
+      return rows.map((r) => r['QUERY PLAN']).join('\n');
+    } finally {
+      await client.end();
+      await pgdb.drop();
+    }
+  }
+
+  it('reads callbacks through leads_callbacks, not every callback through leads_status (migration 6)', async () => {
+    // Before migration 6, the plan reads the callbacks through leads_status: all 400 of them, on every claim.
+    expect(await claimPlan(5)).toMatch(/using leads_status/);
+    const plan = await claimPlan(PG_SCHEMA_VERSION);
+    expect(plan).not.toMatch(/using leads_status/);
+    expect(plan).toMatch(/using leads_callbacks/);
   });
 });

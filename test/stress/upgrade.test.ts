@@ -53,7 +53,8 @@ describe('a fixture database from each earlier schema version', () => {
     // batch's state and process, added by schema 5, say an earlier batch is complete, with none),
     // and the file is healthy.
     const after = rows(db);
-    for (const batch of after.imports as Record<string, unknown>[]) {
+    for (const [i, batch] of (after.imports as Record<string, unknown>[]).entries()) {
+      if ('state' in (before.imports[i] as object)) continue; // a file at schema 5 or later has them
       expect(batch).toMatchObject({ state: 'complete', pid: null });
       delete batch.state;
       delete batch.pid;
