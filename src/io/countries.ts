@@ -16,7 +16,8 @@ const LANGUAGES = [
   'sv', 'da', 'nb', 'fi', 'et', 'lv', 'lt', 'ja', 'zh', 'ko', 'ar', 'he', 'hi', 'th', 'vi', 'id', 'ms',
 ];
 
-let names: Map<string, string> | undefined;
+/** Country names by their nameKey, one table per language of LANGUAGES, each built on first need. */
+const names: Map<string, string>[] = [];
 let metadata: (Metadata & { getCountryCodesForCallingCode(code: string): string[] | undefined }) | undefined;
 const answers = new Map<string, string | undefined>();
 
@@ -30,25 +31,33 @@ function nameKey(text: string): string {
     .replace(/[^\p{L}\p{N}]+/gu, '');
 }
 
-function nameTable(): Map<string, string> {
-  if (names) return names;
-  names = new Map();
-  for (const language of LANGUAGES) {
-    let display: Intl.DisplayNames;
-    try {
-      display = new Intl.DisplayNames([language], { type: 'region', fallback: 'none' });
-    } catch {
-      continue;
-    }
-    for (const code of getCountries()) {
-      const name = display.of(code);
-      if (!name) continue;
-      const key = nameKey(name);
-      // The first language to name a country keeps the name (English first).
-      if (key && !names.has(key)) names.set(key, code);
-    }
+function nameTable(language: string): Map<string, string> {
+  const table = new Map<string, string>();
+  let display: Intl.DisplayNames;
+  try {
+    display = new Intl.DisplayNames([language], { type: 'region', fallback: 'none' });
+  } catch {
+    return table;
   }
-  return names;
+  for (const code of getCountries()) {
+    const name = display.of(code);
+    const key = name && nameKey(name);
+    if (key && !table.has(key)) table.set(key, code);
+  }
+  return table;
+}
+
+/**
+ * The country a name names in the first language that has it (English first). The languages'
+ * tables are built one by one, as far as a name needs: all of them cost ~90 ms, as much as a
+ * small import's whole work, and most lists name countries in English.
+ */
+function namedCountry(key: string): string | undefined {
+  for (let i = 0; i < LANGUAGES.length; i++) {
+    const code = (names[i] ??= nameTable(LANGUAGES[i])).get(key);
+    if (code) return code;
+  }
+  return undefined;
 }
 
 /** Calling code → the main country sharing it (+1 → US, +44 → GB, +7 → RU); undefined for non-geographic codes. */
@@ -82,8 +91,7 @@ function slowCountry(s: string): string | undefined {
     const code = countryCode(letters);
     if (code) return code;
   }
-  const key = nameKey(s);
-  const named = nameTable().get(key);
+  const named = namedCountry(nameKey(s));
   if (named) return named;
   // 'Slovakia (Slovak Republic)', 'Korea (South)': the name outside, then the one inside.
   const paren = /^(.*?)\s*\((.*)\)\s*$/.exec(s);
