@@ -12,9 +12,6 @@
 const UNSAFE = /[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 // eslint-disable-next-line no-control-regex
 const UNSAFE_ALL = /[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-// Multi-line text keeps its line breaks (CR LF and LF); a CR alone is marked.
-// eslint-disable-next-line no-control-regex
-const UNSAFE_IN_LINES = /\r\n|[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 // callq's own colours (chalk's SGR sequences) are kept in whole rendered texts, with line breaks.
 // eslint-disable-next-line no-control-regex
 const UNSAFE_IN_OUTPUT = /\x1b\[[0-9;]*m|[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
@@ -27,11 +24,6 @@ export function controlMark(char: string): string {
   return `<U+${code.toString(16).toUpperCase().padStart(4, '0')}>`;
 }
 
-/** True when `text` holds a character that `safeText` would mark. */
-export function hasUnsafe(text: string): boolean {
-  return UNSAFE.test(text);
-}
-
 /** `text` as one visible line: every control character (line breaks and tabs too) and bidi control marked. */
 export function safeText(text: string): string {
   return UNSAFE.test(text) ? text.replace(UNSAFE_ALL, controlMark) : text;
@@ -40,11 +32,6 @@ export function safeText(text: string): string {
 /** A stored value that may be null, for a line: '' for null. */
 export function safeValue(text: string | null | undefined): string {
   return text == null ? '' : safeText(String(text));
-}
-
-/** Multi-line text (a note read in full): line breaks kept (CR LF read as LF), every other control marked. */
-export function safeLines(text: string): string {
-  return UNSAFE.test(text) ? text.replace(UNSAFE_IN_LINES, (m) => (m === '\r\n' ? '\n' : controlMark(m))) : text;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Chalk } from 'chalk';
-import { controlMark, nameToShow, safeLines, safeOutput, safeText } from '../../src/ui/safe-text.js';
+import { controlMark, nameToShow, safeOutput, safeText } from '../../src/ui/safe-text.js';
 import { renderTable } from '../../src/ui/table.js';
 import { displayWidth } from '../../src/ui/width.js';
 
@@ -37,12 +37,6 @@ describe('safeText: stored text as one visible line', () => {
   it('names a lead on one safe line', () => {
     expect(nameToShow({ first_name: 'Ana\x1b[2J', last_name: null })).toBe('Ana␛[2J');
     expect(nameToShow({ first_name: null, last_name: null })).toBe('');
-  });
-});
-
-describe('safeLines: a note read in full', () => {
-  it('keeps line breaks (CR LF read as LF) and marks everything else', () => {
-    expect(safeLines('one\r\ntwo\nthree\rfour\t\x1b[2J\u202e')).toBe('one\ntwo\nthree␍four␉␛[2J<U+202E>');
   });
 });
 
