@@ -2,6 +2,7 @@
 // Only the entry points (main.ts, fast-main.ts) call these.
 import { EXIT, ExitError } from '../core/errors.js';
 import { pgFailure } from '../db/pg/errors.js';
+import { safeOutput } from '../ui/safe-text.js';
 
 export function reportFailure(err: unknown, json: boolean): number {
   const commander = err as { code?: unknown; exitCode?: unknown };
@@ -10,7 +11,8 @@ export function reportFailure(err: unknown, json: boolean): number {
     return commander.exitCode === 0 ? EXIT.ok : EXIT.usage;
   }
   if (err instanceof ExitError) {
-    process.stderr.write(`callq: ${err.message}\n`);
+    // A message may quote a value from a file (a header, a cell): printed safe (docs/design.md).
+    process.stderr.write(`callq: ${safeOutput(err.message)}\n`);
     if (json && err.detail) process.stdout.write(JSON.stringify({ error: err.message, code: err.code, ...err.detail }, null, 2) + '\n');
     return err.code;
   }

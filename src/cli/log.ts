@@ -6,7 +6,8 @@ import { openStore } from '../db/store.js';
 import { logOutcome, type OutcomeRequest } from '../app/log-outcome.js';
 import { UsageError } from '../core/errors.js';
 import { printInfo, printJson } from '../ui/output.js';
-import { leadJson, leadName } from '../ui/lead-json.js';
+import { leadJson } from '../ui/lead-json.js';
+import { nameToShow } from '../ui/safe-text.js';
 
 /** `callq log`'s options, checked: everything of the request but the lead and the disposition. */
 export type LogOptions = Omit<OutcomeRequest, 'leadId' | 'disposition'>;
@@ -60,7 +61,7 @@ export async function run(ctx: Context, [leadArg, disposition]: string[], values
       summary: result.plan.summary,
     });
   } else {
-    const name = leadName(result.lead) || `lead ${result.lead.id}`;
+    const name = nameToShow(result.lead) || `lead ${result.lead.id}`;
     const more = result.alsoSuppressed ? ` ${result.alsoSuppressed} other lead(s) with the same phone or email were also moved to do-not-call.` : '';
     printInfo(ctx, `Logged ${result.plan.call.disposition} for #${result.lead.id} ${name}: ${result.plan.summary}.${more}`);
   }

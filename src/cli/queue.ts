@@ -6,6 +6,7 @@ import { explainScore } from '../core/priority.js';
 import { NothingToDoError } from '../core/errors.js';
 import { printData, printJson } from '../ui/output.js';
 import { leadJson, leadName } from '../ui/lead-json.js';
+import { nameToShow, safeValue } from '../ui/safe-text.js';
 import { leadLocalTime, renderTerms } from '../ui/lead-view.js';
 import { describeEmptyQueue, describeReason } from '../ui/queue-view.js';
 import { renderTable } from '../ui/table.js';
@@ -48,7 +49,7 @@ export async function run(ctx: Context, _args: string[], values: OptionValues): 
     const c = paint(ctx, ctx.stdout);
     if (opts.explain) {
       const blocks = entries.map((e, i) =>
-        [`${c.bold(`${i + 1}. #${e.lead.id} ${leadName(e.lead) || '(no name)'}`)} ${c.dim(e.lead.company ?? '')} — ${describeReason(e.reason)}`, renderTerms(explainScore(e.lead, ctx.now, settings.weights), e.total, c)].join('\n'),
+        [`${c.bold(`${i + 1}. #${e.lead.id} ${nameToShow(e.lead) || '(no name)'}`)} ${c.dim(safeValue(e.lead.company))} — ${describeReason(e.reason)}`, renderTerms(explainScore(e.lead, ctx.now, settings.weights), e.total, c)].join('\n'),
       );
       printData(ctx, blocks.join('\n\n'));
       return;

@@ -7,7 +7,7 @@ import { explainScore } from '../core/priority.js';
 import { formatInZone } from '../core/when.js';
 import { UsageError } from '../core/errors.js';
 import { printData, printJson } from '../ui/output.js';
-import { leadName } from '../ui/lead-json.js';
+import { nameToShow, safeText, safeValue } from '../ui/safe-text.js';
 import { leadLocalTime, renderTerms } from '../ui/lead-view.js';
 import { paint } from '../ui/style.js';
 
@@ -37,12 +37,12 @@ export async function run(ctx: Context, [leadArg]: string[]): Promise<void> {
     }
     const c = paint(ctx, ctx.stdout);
     const zone = viewerZone();
-    const lines = [`${c.bold(`#${lead.id} ${leadName(lead) || '(no name)'}`)} ${c.dim(lead.company ?? '')} — ${lead.status}, lead time ${leadLocalTime(lead, ctx.now)}`];
+    const lines = [`${c.bold(`#${lead.id} ${nameToShow(lead) || '(no name)'}`)} ${c.dim(safeValue(lead.company))} — ${lead.status}, lead time ${leadLocalTime(lead, ctx.now)}`];
     if (verdict.callable) lines.push(c.green('callable now.'));
     else {
       lines.push(c.yellow('not callable now:'));
       for (const b of verdict.blockers) {
-        lines.push(`  • ${b.rule}: ${b.message}${b.until ? c.dim(` — lifts ${formatInZone(b.until, zone, { withDate: true })}`) : ''}`);
+        lines.push(`  • ${b.rule}: ${safeText(b.message)}${b.until ? c.dim(` — lifts ${formatInZone(b.until, zone, { withDate: true })}`) : ''}`);
       }
       lines.push(
         verdict.callableAt

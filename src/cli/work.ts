@@ -12,7 +12,7 @@ import { delayMs } from '../core/eligibility.js';
 import { ConflictError, InterruptedError, UsageError } from '../core/errors.js';
 import type { Settings } from '../core/settings.js';
 import { countOutcome, countSkip, newTally, type SessionTally } from '../core/session-tally.js';
-import { leadName } from '../ui/lead-json.js';
+import { nameToShow } from '../ui/safe-text.js';
 import { renderCard } from '../ui/lead-view.js';
 import { describeEmptyQueue, describeReason } from '../ui/queue-view.js';
 import { helpText, historyText, SessionEnded, WorkScreen, type EndReason, type FollowUp } from '../ui/work-session.js';
@@ -138,7 +138,7 @@ class Session {
   /** One lead until it is saved, skipped or lost. */
   private async workLead(claim: Claim, message: string): Promise<{ message: string; skipped?: number }> {
     const lead = claim.lead;
-    const name = `#${lead.id} ${leadName(lead) || '(no name)'}`;
+    const name = `#${lead.id} ${nameToShow(lead) || '(no name)'}`;
     for (;;) {
       this.screen.drawCard(this.header(), message, await this.card(claim));
       message = '';
@@ -180,7 +180,7 @@ class Session {
 
   /** One transaction through logOutcome, with the claim token so a lost claim is refused. */
   private async save(claim: Claim, disposition: string, f: FollowUp): Promise<{ message: string; retry?: boolean }> {
-    const name = `#${claim.lead.id} ${leadName(claim.lead) || '(no name)'}`;
+    const name = `#${claim.lead.id} ${nameToShow(claim.lead) || '(no name)'}`;
     if (!(await this.renew())) return { message: `${name}: ${LOST}` };
     try {
       const result = await this.op(() => logOutcome(this.store, { rep: this.ctx.rep, now: this.clock(), viewerZone: viewerZone() }, {

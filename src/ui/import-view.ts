@@ -1,19 +1,21 @@
 // What `callq import` tells people (docs/importing.md): the columns as read, then the summary.
-// Column headers come from the file, in any script: they are padded by terminal columns.
+// Column headers come from the file, in any script: they are padded by terminal columns. The file's
+// name, its headers and the values rejected rows quote are printed as safe lines (safe-text.ts).
 import type { ChalkInstance } from 'chalk';
 import type { ImportSummary } from '../app/import-leads.js';
 import type { CsvFile } from '../io/csv-read.js';
 import { describeField, type ColumnMapping } from '../io/fields.js';
 import { pad, visibleLength } from './table.js';
+import { safeText } from './safe-text.js';
 
 /** 'Reading FILE (encoding, delimiter, header line). Columns:' and one line a column: header → field. */
 export function mappingText(csv: CsvFile, mapping: readonly ColumnMapping[]): string {
-  const name = (m: ColumnMapping) => m.header || `(column ${m.index + 1})`;
+  const name = (m: ColumnMapping) => safeText(m.header || `(column ${m.index + 1})`);
   const width = Math.min(28, Math.max(...mapping.map((m) => visibleLength(name(m)))));
   const delimiter = csv.dialect.delimiter === '\t' ? 'tab' : `'${csv.dialect.delimiter}'`;
   return [
-    `Reading ${csv.path} (${csv.dialect.encoding}, delimiter ${delimiter}, header on line ${csv.headerLine}). Columns:`,
-    ...mapping.map((m) => `  ${pad(name(m), width)}  → ${describeField(m)}`),
+    `Reading ${safeText(csv.path)} (${csv.dialect.encoding}, delimiter ${delimiter}, header on line ${csv.headerLine}). Columns:`,
+    ...mapping.map((m) => `  ${pad(name(m), width)}  → ${safeText(describeField(m))}`),
   ].join('\n');
 }
 
@@ -25,10 +27,11 @@ export function summaryText(s: ImportSummary, shown: readonly string[], rejectsP
   const noted = shown.length;
   // Undecodable characters are counted one by one but noted once per line (below, too).
   const total = s.rejected + s.warnings - (s.warnings_by_kind.undecodable ?? 0) + (s.undecodable_lines?.length ?? 0);
+  const file = safeText(s.file);
   const lines = [
     s.dry_run
-      ? c.bold(`Dry run: nothing was written. Importing ${s.file} would give:`)
-      : c.bold(`Imported ${s.file} as batch ${s.batch} in ${s.seconds.toFixed(1)} s${s.lock === 'whole' ? ' (in one transaction: nobody else could write meanwhile)' : ''}:`),
+      ? c.bold(`Dry run: nothing was written. Importing ${file} would give:`)
+      : c.bold(`Imported ${file} as batch ${s.batch} in ${s.seconds.toFixed(1)} s${s.lock === 'whole' ? ' (in one transaction: nobody else could write meanwhile)' : ''}:`),
     row('rows read', s.rows_read),
     row('inserted', s.inserted),
     row('updated', s.updated),
@@ -36,12 +39,12 @@ export function summaryText(s: ImportSummary, shown: readonly string[], rejectsP
     row('suppressed', s.suppressed, s.suppressed ? 'on the do-not-call list or flagged do-not-call in the file; not imported' : ''),
     row('rejected', s.rejected, reasons),
     row('warnings', s.warnings, warnings),
-    ...s.notes.map((n) => `  Note: ${n}`),
-    ...shown.map((l) => `  ${l}`),
+    ...s.notes.map((n) => `  Note: ${safeText(n)}`),
+    ...shown.map((l) => `  ${safeText(l)}`),
   ];
   if (total > noted) lines.push(`  … and ${total - noted} more${rejectsPath ? '' : ' (--rejects FILE writes every rejected row)'}`);
   if (rejectsPath) {
-    lines.push(s.rejected ? `Rejected rows ${s.dry_run ? 'that would be ' : ''}written to ${rejectsPath}.` : `No row was rejected; ${rejectsPath} holds only the header.`);
+    lines.push(s.rejected ? `Rejected rows ${s.dry_run ? 'that would be ' : ''}written to ${safeText(rejectsPath)}.` : `No row was rejected; ${safeText(rejectsPath)} holds only the header.`);
   }
   if (s.warnings_by_kind.undecodable) {
     const where = s.undecodable_lines?.length ? ` (line${s.undecodable_lines.length > 1 ? 's' : ''} ${s.undecodable_lines.join(', ')}${s.undecodable_lines.length >= 10 ? ', …' : ''})` : '';

@@ -9,7 +9,8 @@ import { leadZones, localParts, primaryZone } from '../core/calling-window.js';
 import { formatBothZones, formatInZone } from '../core/when.js';
 import { pad, truncate, visibleLength } from './table.js';
 import { chunkToWidth } from './width.js';
-import { leadName, parseJson } from './lead-json.js';
+import { parseJson } from './lead-json.js';
+import { nameToShow, safeText, safeValue } from './safe-text.js';
 
 /**
  * A phone number laid out for dialling: North American numbers as +1 (212) 555-0142, others in
@@ -61,34 +62,36 @@ export interface CardExtras {
   viewerZone?: string;
 }
 
+// Every value from the store is laid out as one safe line (safe-text.ts): a name or note holding
+// terminal escapes or bidi overrides shows them as marks instead of obeying them.
 export function renderCard(lead: LeadRow, x: CardExtras, c: ChalkInstance): string {
   const width = 78;
   const rule = c.dim('─'.repeat(width));
   const lines: string[] = [rule];
-  const name = leadName(lead) || '(no name)';
-  lines.push(`${c.bold(name)}${lead.title ? c.dim(' · ') + lead.title : ''}${c.dim('  #' + lead.id)}`);
-  if (lead.company) lines.push(c.cyan(lead.company));
+  const name = nameToShow(lead) || '(no name)';
+  lines.push(`${c.bold(name)}${lead.title ? c.dim(' · ') + safeText(lead.title) : ''}${c.dim('  #' + lead.id)}`);
+  if (lead.company) lines.push(c.cyan(safeText(lead.company)));
   lines.push('');
-  lines.push(`  ${c.bold.green('☎ ' + dialWithExtension(lead.phone, lead.phone_ext))}${lead.email ? c.dim('   ' + lead.email) : ''}`);
+  lines.push(`  ${c.bold.green('☎ ' + safeText(dialWithExtension(lead.phone, lead.phone_ext)))}${lead.email ? c.dim('   ' + safeText(lead.email)) : ''}`);
   const alts = parseJson<string[]>(lead.alt_phones, []);
   if (alts.length) lines.push(c.dim(`    also ${alts.map(dialFormat).join(', ')}`));
   const hours = x.insideHours === undefined ? '' : x.insideHours ? c.green('  inside calling hours') : c.yellow('  outside calling hours');
   lines.push(`  ${c.bold('lead time')} ${leadLocalTime(lead, x.now)}${hours}`);
-  const place = [lead.region, lead.country].filter(Boolean).join(', ');
+  const place = safeText([lead.region, lead.country].filter(Boolean).join(', '));
   lines.push(
     `  ${c.bold('status')} ${lead.status}   ${c.bold('attempts')} ${lead.attempts}   ${c.bold('score')} ${lead.score}` +
       `${place ? `   ${c.bold('where')} ${place}` : ''}`,
   );
   const origin = [lead.source && `source ${lead.source}`, lead.campaign && `campaign ${lead.campaign}`, lead.list && `list ${lead.list}`].filter(Boolean);
-  if (origin.length) lines.push(c.dim(`  ${origin.join(' · ')}`));
+  if (origin.length) lines.push(c.dim(`  ${safeText(origin.join(' · '))}`));
   if (lead.callback_at && lead.status === 'callback') {
     const zone = primaryZone(lead);
     const due = x.viewerZone && zone ? formatBothZones(new Date(lead.callback_at), zone, x.viewerZone) : lead.callback_at;
-    lines.push(c.magenta(`  callback due ${due}${lead.callback_rep ? ` for ${lead.callback_rep}` : ''}`));
+    lines.push(c.magenta(`  callback due ${due}${lead.callback_rep ? ` for ${safeText(lead.callback_rep)}` : ''}`));
   }
   const custom = Object.entries(parseJson<Record<string, string>>(lead.custom, {})).filter(([, v]) => v !== '' && v !== null);
   if (custom.length) {
-    const items = custom.slice(0, 8).map(([k, v]) => `${k}: ${truncate(String(v).replace(/\s+/g, ' '), 60)}`);
+    const items = custom.slice(0, 8).map(([k, v]) => `${safeText(k)}: ${truncate(safeText(String(v).replace(/\s+/g, ' ')), 60)}`);
     lines.push(...wrapItems(items, width, ' · ').slice(0, 2).map((l) => c.dim(l)));
   }
   if (x.calls?.length) {
@@ -96,13 +99,14 @@ export function renderCard(lead: LeadRow, x: CardExtras, c: ChalkInstance): stri
     lines.push(c.bold('  last calls'));
     x.calls.slice(0, 3).forEach((call, i) => {
       const when = x.viewerZone ? formatInZone(new Date(call.called_at), x.viewerZone) : call.called_at.slice(0, 16).replace('T', ' ');
-      const head = `   ${when} ${call.disposition} by ${call.rep}`;
-      const text = call.notes?.replace(/\s+/g, ' ') ?? '';
+      const [disposition, rep] = [safeText(call.disposition), safeText(call.rep)];
+      const head = `   ${when} ${disposition} by ${rep}`;
+      const text = safeValue(call.notes?.replace(/\s+/g, ' '));
       const room = width - visibleLength(head) - 3;
       // The latest note is read in full (on its own lines if need be); older ones get what is left of their line.
       const wrapped = i === 0 && visibleLength(text) > room;
       const note = text && !wrapped ? ` — ${truncate(text, Math.max(10, room))}` : '';
-      lines.push(`   ${c.dim(when)} ${call.disposition} ${c.dim('by ' + call.rep)}${note}`);
+      lines.push(`   ${c.dim(when)} ${disposition} ${c.dim('by ' + rep)}${note}`);
       if (wrapped) lines.push(...wrapItems(text.split(' '), width - 4, ' ').slice(0, 3).map((l) => `    ${l}`));
     });
   }
@@ -133,6 +137,6 @@ export function wrapItems(items: string[], width: number, separator = '  '): str
 }
 
 export function renderTerms(terms: PriorityTerm[], total: number, c: ChalkInstance): string {
-  const rows = terms.map((t) => `${t.name.padEnd(9)} ${pad(truncate(t.input, 22), 22)} × ${String(t.weight).padStart(6)} = ${t.points.toFixed(1).padStart(7)}`);
+  const rows = terms.map((t) => `${t.name.padEnd(9)} ${pad(truncate(safeText(t.input), 22), 22)} × ${String(t.weight).padStart(6)} = ${t.points.toFixed(1).padStart(7)}`);
   return [...rows, c.bold(`${'total'.padEnd(9)} ${''.padEnd(22)}   ${''.padStart(6)}   ${total.toFixed(1).padStart(7)}`)].join('\n');
 }

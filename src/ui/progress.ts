@@ -7,6 +7,7 @@
 //   bar.update(done);   // or: this much done in all
 //   bar.done();         // clears the line
 import type { Context } from '../cli/context.js';
+import { safeText } from './safe-text.js';
 
 export interface ProgressOptions {
   /** Amount of work in all; omit when unknown (then only the count and rate are shown). */
@@ -65,7 +66,7 @@ export function progressBar(ctx: Pick<Context, 'stderr' | 'json'>, options: Prog
 function progressLine(options: ProgressOptions, done: number, seconds: number): string {
   const amount = (n: number) => (options.unit === 'bytes' ? formatBytes(n) : `${Math.round(n).toLocaleString('en-US')}${options.unit ? ' ' + options.unit : ''}`);
   const rate = seconds > 0 ? done / seconds : 0;
-  const parts = [options.label];
+  const parts = [safeText(options.label)]; // it may name the file read: one safe line
   if (options.total && options.total > 0) {
     const share = Math.min(1, done / options.total);
     const filled = Math.round(share * BAR_WIDTH);

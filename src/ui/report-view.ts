@@ -18,6 +18,7 @@ import { localParts } from '../core/calling-window.js';
 import { formatDuration } from '../core/when.js';
 import { renderTable, truncate, visibleLength } from './table.js';
 import { bar, barWidth, heat, withBars } from './chart.js';
+import { safeText } from './safe-text.js';
 
 /** What a report's title says: how leads are grouped, the period, the zone its times are in. */
 export interface ReportHeading {
@@ -67,8 +68,8 @@ function table(headers: string[], rows: string[][], numeric: boolean[]): string 
   return renderTable(align(headers), rows.map(align), { width: 1000 });
 }
 
-/** A group, reason or rep name cut to 24 terminal columns. */
-const label = (text: string) => truncate(text, 24);
+/** A group, reason or rep name (values from the store: one safe line) cut to 24 terminal columns. */
+const label = (text: string) => truncate(safeText(text), 24);
 
 
 export function funnelText(c: ChalkInstance, width: number, o: ReportHeading, rows: FunnelRow[], all: FunnelRow): string {
@@ -118,7 +119,7 @@ export function funnelText(c: ChalkInstance, width: number, o: ReportHeading, ro
 export function reasonsText(c: ChalkInstance, width: number, o: ReportHeading, groups: ReturnType<typeof reasonGroups>['groups'], total: ReturnType<typeof reasonGroups>['total']): string {
   const lines = [c.bold(`Why leads were lost, by ${o.by} — ${describePeriod(o.period, 'leads created', o.zone)}`)];
   for (const [i, g] of [...groups, total].entries()) {
-    const name = i === groups.length ? `all ${o.by}s` : groupLabel(g.group);
+    const name = i === groups.length ? `all ${o.by}s` : safeText(groupLabel(g.group));
     lines.push('', `${c.bold(name)}: ${g.leads} leads, ${g.lost} lost (${percent(g.leads ? g.lost / g.leads : null, g.leads).trim()})`);
     if (g.reasons.length === 0) continue;
     const t = table(

@@ -1,9 +1,13 @@
 // Plain aligned tables for terminals (80 columns in mind); the last column may wrap.
 // Cells are measured in terminal columns (width.ts), so CJK names and emoji line up.
+// Cells are plain text, often values from the store: each is made one safe line (safe-text.ts),
+// so colour a rendered table's lines, never its cells.
 import { displayWidth, truncateToWidth } from './width.js';
+import { safeText } from './safe-text.js';
 
-export function renderTable(headers: string[], rows: string[][], options: { width?: number } = {}): string {
+export function renderTable(headers: string[], cells: string[][], options: { width?: number } = {}): string {
   const width = options.width ?? 100;
+  const rows = cells.map((r) => r.map((c) => safeText(c ?? '')));
   const all = [headers, ...rows];
   const widths = headers.map((_, i) => Math.max(...all.map((r) => visibleLength(r[i] ?? ''))));
   const fixed = widths.slice(0, -1).reduce((a, b) => a + b + 2, 0);

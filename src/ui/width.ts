@@ -3,14 +3,14 @@
 // these wrong and slicing can split a surrogate pair, so tables and the card measure and cut
 // here, by grapheme cluster (Intl.Segmenter). The segmenter costs ~25 ms to start (ICU data), so
 // text made only of characters that are one column each and never combine (ASCII, Latin,
-// Greek, Cyrillic, the card's punctuation, rules and ☎), nearly every cell, is measured by
-// counting code points, and `callq next` never builds it.
+// Greek, Cyrillic, the card's punctuation, rules and ☎, the control pictures safe-text.ts prints),
+// nearly every cell, is measured by counting code points, and `callq next` never builds it.
 
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[[0-9;]*m/g;
 // One column each, and none of them joins a neighbour into a cluster (no combining marks, joiners
 // or variation selectors; U+00AD, the soft hyphen, is left out).
-const SIMPLE = /^[\x20-\x7e\u00a0-\u00ac\u00ae-\u02ff\u0370-\u0482\u048a-\u052f\u2010-\u2027\u2030-\u205e\u2190-\u21ff\u2500-\u259f\u2600-\u2613]*$/;
+const SIMPLE = /^[\x20-\x7e\u00a0-\u00ac\u00ae-\u02ff\u0370-\u0482\u048a-\u052f\u2010-\u2027\u2030-\u205e\u2190-\u21ff\u2400-\u2426\u2500-\u259f\u2600-\u2613]*$/;
 
 let segmenter: Intl.Segmenter | undefined;
 const graphemes = (text: string): Iterable<Intl.SegmentData> => (segmenter ??= new Intl.Segmenter('en', { granularity: 'grapheme' })).segment(text);

@@ -12,7 +12,7 @@ import { isOpen, describeHours, leadZones, nearestAllowed, primaryZone } from '.
 import { formatBothZones, formatInZone, parseDate, parseWhen } from '../core/when.js';
 import { dialsPerHour, type SessionTally } from '../core/session-tally.js';
 import { dispositionKeys, SESSION_KEYS, type DispositionKeys } from './disposition-keys.js';
-import { leadName } from './lead-json.js';
+import { nameToShow, safeOutput, safeText } from './safe-text.js';
 import { dialWithExtension, wrapItems } from './lead-view.js';
 import { pad, visibleLength } from './table.js';
 
@@ -65,7 +65,8 @@ export class WorkScreen {
 
   /** Header, last result, card and legend on a clean screen. */
   drawCard(header: string, message: string, card: string): void {
-    this.out.write(`${CLEAR}${header}\n${message ? message + '\n' : ''}${card}\n${this.legend()}\n`);
+    // The card's values are safe already (lead-view.ts); a message may quote one: nothing drawn obeys a value's escapes.
+    this.out.write(`${CLEAR}${safeOutput(`${header}\n${message ? message + '\n' : ''}${card}\n${this.legend()}`)}\n`);
   }
 
   headerLine(rep: string, tally: SessionTally, now: Date): string {
@@ -177,7 +178,7 @@ export class WorkScreen {
         return value;
       });
     } else if (d.kind === 'do-not-call') {
-      const what = [dialWithExtension(lead.phone, lead.phone_ext), lead.email].filter(Boolean).join(' and ');
+      const what = safeText([dialWithExtension(lead.phone, lead.phone_ext), lead.email].filter(Boolean).join(' and '));
       steps.push(async () => {
         const sure = await this.ask((signal) => confirm({ message: `Put ${what} on the do-not-call list for good?`, default: false }, { signal }));
         return sure === true ? sure : BACK;
@@ -206,14 +207,14 @@ export class WorkScreen {
 
   /** A page (history, help) until any key. */
   async showPage(header: string, body: string): Promise<void> {
-    this.out.write(`${CLEAR}${header}\n${body}\n`);
+    this.out.write(`${CLEAR}${safeOutput(`${header}\n${body}`)}\n`);
     const key = await this.readKey(this.c.dim('  any key: back to the card › '));
     if (key.str === SESSION_KEYS.quit) throw new SessionEnded('quit');
   }
 
   /** The empty-queue screen: why, when it opens, and the choice to wait or quit. */
   async emptyQueue(header: string, message: string, why: string): Promise<void> {
-    this.out.write(`${CLEAR}${header}\n${message ? message + '\n' : ''}\n${this.c.yellow('No lead to call.')} ${why}\n\n`);
+    this.out.write(`${CLEAR}${safeOutput(`${header}\n${message ? message + '\n' : ''}\n${this.c.yellow('No lead to call.')} ${why}`)}\n\n`);
     for (;;) {
       const key = await this.readKey(`  ${this.c.bold('w')} wait for the next lead · ${this.c.bold('Q')} quit › `);
       if (key.str === 'w' || key.name === 'return') return;
@@ -349,13 +350,13 @@ export function helpText(keys: DispositionKeys, dispositions: readonly Dispositi
 
 /** Every call of the lead, newest first, notes in full. */
 export function historyText(lead: LeadRow, calls: CallRow[], viewerZone: string, c: ChalkInstance): string {
-  const title = `${c.bold(leadName(lead) || `lead ${lead.id}`)}  #${lead.id} · ${calls.length} call(s)`;
+  const title = `${c.bold(nameToShow(lead) || `lead ${lead.id}`)}  #${lead.id} · ${calls.length} call(s)`;
   if (calls.length === 0) return `${title}\n  ${c.dim('no calls yet')}`;
   const lines = [title];
   for (const call of calls) {
-    const extra = [call.reason, call.callback_at && `callback ${call.callback_at}`, call.nurture_until && `until ${call.nurture_until}`].filter(Boolean).join(' · ');
-    lines.push(`  ${c.dim(formatInZone(new Date(call.called_at), viewerZone))}  ${c.bold(call.disposition)}  ${c.dim('by ' + call.rep)}${extra ? '  ' + extra : ''}`);
-    if (call.notes) lines.push(...wrapItems(call.notes.split(/\s+/), WIDTH - 6, ' ').map((l) => `    ${l}`));
+    const extra = safeText([call.reason, call.callback_at && `callback ${call.callback_at}`, call.nurture_until && `until ${call.nurture_until}`].filter(Boolean).join(' · '));
+    lines.push(`  ${c.dim(formatInZone(new Date(call.called_at), viewerZone))}  ${c.bold(safeText(call.disposition))}  ${c.dim('by ' + safeText(call.rep))}${extra ? '  ' + extra : ''}`);
+    if (call.notes) lines.push(...wrapItems(call.notes.split(/\s+/).map(safeText), WIDTH - 6, ' ').map((l) => `    ${l}`));
   }
   return lines.join('\n');
 }
