@@ -254,7 +254,7 @@ function candidateBranchesSql(q: Params, b: Bound, width: number, since: string 
           ORDER BY queue_rank DESC LIMIT ${lim}) AS t
      ${openRows ? `UNION ALL
      SELECT 'open', NULL::bigint, tz, NULL, NULL::double precision, NULL, NULL, NULL FROM open` : ''}
-     ${since === null ? '' : `UNION ALL (${inboundSql(q, b, since, null)})`}`;
+     ${since === null ? '' : `UNION ALL (${inboundSql(q, b, since, null, inOpen)})`}`;
 }
 
 /**
@@ -310,7 +310,7 @@ async function rankCandidates(client: ClientBase, rows: Candidate[], b: Bound, n
       if (inbound.length < INBOUND_PAGE) break;
       const last: Candidate = inbound[inbound.length - 1];
       const p = new Params();
-      inbound = (await client.query<Candidate>(inboundSql(p, b, since, last), p.values)).rows;
+      inbound = (await client.query<Candidate>(inboundSql(p, b, since, last, `timezone = ANY(${p.p('open', b.open)}::text[])`), p.values)).rows;
     }
   }
   return { ranked: [...found.values()].sort(compareQueued), complete };
@@ -328,12 +328,18 @@ function inboundSince(now: Date, settings: Settings): string | null {
   return horizon > 0 ? new Date(now.getTime() - horizon).toISOString() : null;
 }
 
-/** A page of inbound leads that may be fresh enough to win, newest first, after `after`. */
-function inboundSql(q: Params, b: Bound, since: string, after: Pick<Candidate, 'inbound_at' | 'id'> | null): string {
+/**
+ * A page of inbound leads that may be fresh enough to win, newest first, after `after`, in the
+ * open zone groups (`inOpen`, a condition on `timezone`). Leads of closed groups are left out
+ * here rather than skipped after reading: a day's web leads from zones still closed (Europe's
+ * evening, for a team calling America) stay fresh for hours, and reading past them took every
+ * claim through page after page of them, a round trip each.
+ */
+function inboundSql(q: Params, b: Bound, since: string, after: Pick<Candidate, 'inbound_at' | 'id'> | null, inOpen: string): string {
   const keyset = after ? `AND (inbound_at, id) < (${q.p('after_at', after.inbound_at)}, ${q.p('after_id', after.id)})` : '';
   return `SELECT 'inbound' AS kind, ${LIGHT} FROM leads WHERE status = 'new' AND inbound_at IS NOT NULL AND inbound_at >= ${q.p('since', since)}
       AND inbound_at <= ${q.p('now', b.now)} ${keyset}
-      AND (next_eligible_at IS NULL OR next_eligible_at <= ${q.p('now', b.now)}) AND ${free(q, b)} AND ${underLimit(q, b)} ${filterSql(q, b)}
+      AND (next_eligible_at IS NULL OR next_eligible_at <= ${q.p('now', b.now)}) AND ${free(q, b)} AND ${underLimit(q, b)} AND ${inOpen} ${filterSql(q, b)}
     ORDER BY inbound_at DESC, id DESC LIMIT ${q.p('page', INBOUND_PAGE)}`;
 }
 
