@@ -205,11 +205,14 @@ export function queueCandidates(db: DB, now: Date, settings: Settings, rep: stri
       const fresh = statement(
         db,
         `SELECT ${LIGHT} FROM leads INDEXED BY leads_inbound WHERE status = 'new' AND inbound_at IS NOT NULL AND inbound_at >= @since AND inbound_at <= @now
-         AND (next_eligible_at IS NULL OR next_eligible_at <= @now) AND ${free} AND ${UNDER_LIMIT} ${f.sql}
+         AND (next_eligible_at IS NULL OR next_eligible_at <= @now) AND ${free} AND ${UNDER_LIMIT}
+         AND timezone IN (SELECT value FROM json_each(@open)) ${f.sql}
          ORDER BY inbound_at DESC`,
       );
       const since = new Date(now.getTime() - horizon).toISOString();
-      for (const row of fresh.iterate({ now: nowIso, rep, since, maxAttempts: settings.maxAttempts }, ...f.params) as IterableIterator<Candidate>) {
+      // Leads of closed groups are left out by the query: a day's web leads from zones still closed
+      // stay fresh for hours, and each was read and skipped by every claim (docs/design.md).
+      for (const row of fresh.iterate({ now: nowIso, rep, since, maxAttempts: settings.maxAttempts, open: bound.open }, ...f.params) as IterableIterator<Candidate>) {
         const points = freshness(row, now, w);
         const bar = scored.length >= limit ? scored[limit - 1] : -Infinity;
         if (ceiling + points < bar || points < 1) break;
