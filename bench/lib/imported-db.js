@@ -7,7 +7,7 @@
 //      rows, so N rows are N leads) through the built binary, at IMPORTED_AT. On PostgreSQL the
 //      import goes straight into the database (no `db copy`): it runs its own ANALYZE after a
 //      large import, and that is all the statistics the database has.
-//   2. a few days of calls (WORKED_AT): rep processes claim and log through the real store code
+//   2. two afternoons of calls (WORKED_AT): rep processes claim and log through the real store code
 //      (bench/lib/sqlite-rep.js, test/pg/rep-process.js; the outcome mix of bench/lib/outcome-mix.js),
 //      so leads are left working with retry times, with callbacks, nurture dates, closed,
 //      sales-ready or on the do-not-call list, and the calls table holds their history.
@@ -32,8 +32,8 @@ export const IMPORTED_AT = '2026-11-20T13:00:00.000Z';
  * working hours when Europe's have ended, so the outcome mix's callbacks (90 minutes later) fall
  * inside every claimed lead's calling hours, as `callq log` requires.
  */
-export const WORKED_AT = ['2026-11-20T17:30:00.000Z', '2026-11-23T17:30:00.000Z', '2026-11-23T20:00:00.000Z', '2026-11-24T17:15:00.000Z'];
-/** When the day's web leads are imported (25 minutes after the last call: nobody working, the import takes the database whole). */
+export const WORKED_AT = ['2026-11-20T17:30:00.000Z', '2026-11-23T20:00:00.000Z']; // Friday 12:30 and Monday 15:00 New York
+/** When the day's web leads are imported (nobody working yet on Tuesday: the import takes the database whole). */
 export const WEB_LEADS_AT = '2026-11-24T17:40:00.000Z';
 
 const isUrl = (target) => /^postgres(ql)?:\/\//.test(target);
@@ -73,12 +73,11 @@ export async function workDays(target, calls, { days = WORKED_AT, reps = 4 } = {
   let done = 0;
   for (const [d, now] of days.entries()) {
     const share = Math.floor(calls / days.length) + (d < calls % days.length ? 1 : 0);
-    const startAt = Date.now() + 500;
     const results = await Promise.all(
       Array.from({ length: reps }, (_, i) => {
         const limit = Math.floor(share / reps) + (i < share % reps ? 1 : 0);
         if (!limit) return { logged: [], errors: [] };
-        const input = { [pg ? 'config' : 'path']: pg ? { connectionString: target } : target, rep: `rep${i + 1}`, now, seconds: 3600, startAt, limit };
+        const input = { [pg ? 'config' : 'path']: pg ? { connectionString: target } : target, rep: `rep${i + 1}`, now, seconds: 3600, startAt: 0, limit };
         return new Promise((resolve, reject) => {
           const child = spawn(process.execPath, [script, JSON.stringify(input)], { stdio: ['ignore', 'pipe', 'inherit'] });
           let out = '';
