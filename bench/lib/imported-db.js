@@ -28,11 +28,12 @@ const generator = join(root, 'bench', 'gen-leads.js');
 /** When the main list is imported: Friday 08:00 New York, before the week's calls. */
 export const IMPORTED_AT = '2026-11-20T13:00:00.000Z';
 /**
- * When reps worked it, before the benchmarks' own instant (Tuesday 2026-11-24 18:00 UTC): US
- * working hours when Europe's have ended, so the outcome mix's callbacks (90 minutes later) fall
- * inside every claimed lead's calling hours, as `callq log` requires.
+ * When reps worked it, before the benchmarks' own instant (Tuesday 2026-11-24 18:00 UTC): North
+ * American working hours when Europe's have ended and no open zone is past 15:30 (Newfoundland
+ * and Halifax included), so the outcome mix's callbacks (90 minutes later) fall inside every
+ * claimed lead's calling hours, as `callq log` requires.
  */
-export const WORKED_AT = ['2026-11-20T17:30:00.000Z', '2026-11-23T20:00:00.000Z']; // Friday 12:30 and Monday 15:00 New York
+export const WORKED_AT = ['2026-11-20T17:30:00.000Z', '2026-11-23T18:30:00.000Z']; // Friday 12:30 and Monday 13:30 New York
 /** When the day's web leads are imported (nobody working yet on Tuesday: the import takes the database whole). */
 export const WEB_LEADS_AT = '2026-11-24T17:40:00.000Z';
 
