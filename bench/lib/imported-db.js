@@ -47,9 +47,10 @@ export function leadCsv(rows, { at = IMPORTED_AT, seed = 'bench' } = {}) {
   const key = createHash('sha256').update(readFileSync(generator)).update(`${rows};${args.join(' ')}`).digest('hex').slice(0, 12);
   const csv = join(out, `leads-${rows}-${key}.csv`);
   if (!existsSync(csv)) {
-    const gen = spawnSync(process.execPath, [generator, String(rows), `${csv}.part`, ...args, '--quiet'], { stdio: 'inherit' });
+    const part = `${csv}.${process.pid}.part`; // benchmarks run side by side each write their own, then one rename wins
+    const gen = spawnSync(process.execPath, [generator, String(rows), part, ...args, '--quiet'], { stdio: 'inherit' });
     if (gen.status !== 0) throw new Error('gen-leads failed');
-    renameSync(`${csv}.part`, csv);
+    renameSync(part, csv);
   }
   return csv;
 }
