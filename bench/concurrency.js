@@ -9,6 +9,11 @@
 // --store sqlite (the default) runs the in-process benchmark below; postgres or both runs
 // bench/pg-claims.js with the same sizes: 8 rep processes on each store chosen, in one run.
 //
+// The database is made by callq's own commands (bench/lib/imported-db.js): `callq import` of
+// --leads generated leads, two afternoons of calls by rep processes through the store code (2% of
+// the leads called: working with retry times, callbacks, closed), the day's web leads; no
+// statistics but what callq leaves (none on SQLite until `maintain`).
+//
 // Each worker is a worker_thread with its own connection, looping through the code the CLI runs:
 // claimNextLead (callq next) then logOutcome with the claim token (callq log --token), with a mix
 // of dispositions. The clock is fixed at a Tuesday 13:00 New York (--now), so a logged lead is
@@ -52,10 +57,10 @@ async function main() {
   const asJson = process.argv.includes('--json');
   const dbPath = opt('db', join(root, 'bench', 'out', 'concurrency.db'));
   mkdirSync(dirname(dbPath), { recursive: true });
-  const { buildLeadsDb } = await import('./lib/leads-db.js');
-  const buildMs = buildLeadsDb(dbPath, leads, { now: new Date(NOW) });
   const log = (line) => (asJson ? process.stderr : process.stdout).write(line + '\n');
-  log(`built ${leads.toLocaleString()} leads in ${(buildMs / 1000).toFixed(1)} s → ${dbPath}`);
+  const { importedDb, statistics } = await import('./lib/imported-db.js');
+  const built = await importedDb(dbPath, leads, { log });
+  log(`${built.leads.toLocaleString()} leads → ${dbPath} (planner statistics: ${await statistics(dbPath)})`);
 
   const baseline = await phase(dbPath, 1, Math.max(1, seconds / 3), 'solo');
   const load = await phase(dbPath, workers, seconds, 'rep');

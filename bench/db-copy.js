@@ -6,8 +6,11 @@
 //
 //   node bench/db-copy.js [--store sqlite|postgres|both] [--leads 1000000]
 //
-// The leads are made with bench/lib/leads-db.js; PostgreSQL is a throwaway cluster
-// (bench/lib/pg-cluster.js, fsync on), stopped and removed at the end, also on failure.
+// The source file is made by callq's own commands (bench/lib/imported-db.js): `callq import` of
+// --leads generated leads, two afternoons of calls by rep processes through the store code (2% of
+// the leads called), the day's web leads; no statistics (none until `maintain`). PostgreSQL is a
+// throwaway cluster (bench/lib/pg-cluster.js, fsync on), stopped and removed at the end, also on
+// failure.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,14 +27,14 @@ const opt = (name, fallback) => {
 };
 const leads = Number(opt('leads', 1_000_000));
 const stores = await storesToRun();
-const { buildLeadsDb } = await import('./lib/leads-db.js');
+const { importedDb } = await import('./lib/imported-db.js');
 const work = join(tmpdir(), `callq-bench-copy-${process.pid}`);
 mkdirSync(work, { recursive: true });
 let cluster = null;
 try {
   const file = join(work, 'leads.db');
-  const built = buildLeadsDb(file, leads, { now: new Date('2026-11-24T18:00:00Z') });
-  console.log(`${leads.toLocaleString()} leads built in SQLite in ${(built / 1000).toFixed(1)} s; stores: ${stores.join(', ')}`);
+  console.log(`${leads.toLocaleString()} leads; stores: ${stores.join(', ')}`);
+  await importedDb(file, leads);
 
   const vacuumInto = join(work, 'vacuum.db');
   const t0 = performance.now();

@@ -5,11 +5,14 @@
 //
 //   node bench/next-store.js [--store sqlite|postgres|both] [--leads 1000000] [--runs 21] [--json]
 //
-// --store defaults to both when PostgreSQL server binaries are found (else sqlite alone). The
-// leads are made as a SQLite file (bench/lib/leads-db.js) and moved into a throwaway PostgreSQL
+// --store defaults to both when PostgreSQL server binaries are found (else sqlite alone). Each
+// store's database is made by callq's own commands, straight into that store
+// (bench/lib/imported-db.js): `callq import --db FILE|URL` of --leads generated leads, two
+// afternoons of calls by rep processes through the store code (2% of the leads called), then the
+// day's web leads; no statistics but what callq leaves (none on SQLite until `maintain`; on
+// PostgreSQL the ANALYZE its import runs after a large import). PostgreSQL is a throwaway
 // cluster (bench/lib/pg-cluster.js: unix socket only, fsync on; stopped and removed at the end,
-// also on failure) with `callq db copy --to URL`, the way a team moves. Each run times, through
-// the built binary with `--db FILE|URL`:
+// also on failure). Each run times, through the built binary with `--db FILE|URL`:
 //   - a fresh claim: a new rep every run, so nothing is held and the queue is searched;
 //   - the held claim: one rep again, shown the lead it holds;
 //   - `callq log ID no-answer` by the fresh rep, as a rep runs after every call.
@@ -38,26 +41,26 @@ const asJson = process.argv.includes('--json');
 const log = (line) => (asJson ? process.stderr : process.stdout).write(line + '\n');
 
 const stores = await storesToRun();
-const { buildLeadsDb } = await import('./lib/leads-db.js');
+const { importedDb, statistics } = await import('./lib/imported-db.js');
 const work = join(tmpdir(), `callq-bench-next-${process.pid}`);
 mkdirSync(work, { recursive: true });
 let cluster = null;
 try {
-  const file = join(work, 'leads.db');
-  const built = buildLeadsDb(file, leads, { now: new Date(NOW) });
-  log(`${leads.toLocaleString()} leads built in SQLite in ${(built / 1000).toFixed(1)} s; stores: ${stores.join(', ')}`);
+  log(`${leads.toLocaleString()} leads; stores: ${stores.join(', ')}`);
   const dbs = {};
-  if (stores.includes('sqlite')) dbs.sqlite = file;
+  const built = {};
+  if (stores.includes('sqlite')) {
+    dbs.sqlite = join(work, 'leads.db');
+    built.sqlite = await importedDb(dbs.sqlite, leads, { log });
+  }
   if (stores.includes('postgres')) {
     cluster = await startBenchCluster({ fsync: true });
-    const url = await createDatabase(cluster, 'bench_next');
-    const copy = spawnSync(process.execPath, [bin, '--db', file, 'db', 'copy', '--to', url, '--json'], { encoding: 'utf8' });
-    if (copy.status !== 0) throw new Error(`callq db copy failed (exit ${copy.status}): ${copy.stderr}`);
-    log(`moved into a throwaway PostgreSQL cluster with callq db copy in ${JSON.parse(copy.stdout).seconds.toFixed(1)} s`);
-    dbs.postgres = url;
+    dbs.postgres = await createDatabase(cluster, 'bench_next');
+    built.postgres = await importedDb(dbs.postgres, leads, { log });
   }
+  for (const store of stores) log(`${NAME[store]} planner statistics: ${await statistics(dbs[store])}`);
 
-  const report = { leads, runs, stores: {} };
+  const report = { leads, runs, built, stores: {} };
   const callq = (store, rep, ...args) => [bin, '--db', dbs[store], '--rep', rep, '--now', NOW, ...args];
   // Which stores serve `next` at all in this build: the first claim says.
   const held = {};

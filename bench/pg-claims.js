@@ -7,18 +7,21 @@
 //                           [--seconds 10] [--claims 2000] [--fsync on|off] [--json]
 //
 // --store defaults to both when PostgreSQL server binaries are found (else sqlite alone).
-// The leads are made once as a SQLite file (bench/lib/leads-db.js: the real schema, rows shaped
-// as an import leaves them) and moved into PostgreSQL the way a team does it: `callq db copy
-// --to URL` through the built binary (migration, COPY, and the ANALYZE callq itself runs; no
-// other). The PostgreSQL server is a throwaway cluster (bench/lib/pg-cluster.js: unix socket
-// only, fsync on unless --fsync off), stopped and removed at the end, also on failure. Then:
+// Each store's database is made by callq's own commands, straight into that store
+// (bench/lib/imported-db.js): `callq import --db FILE|URL` of --leads generated leads, two
+// afternoons of calls by rep processes through the store code (2% of the leads called: working
+// with retry times, callbacks, closed), then the day's web leads. No statistics but what callq
+// leaves: none on SQLite (until `maintain`), on PostgreSQL the ANALYZE its import runs after a
+// large import. The PostgreSQL server is a throwaway cluster (bench/lib/pg-cluster.js: unix
+// socket only, fsync on unless --fsync off), stopped and removed at the end, also on failure. Then:
 //   1. cycles: `--workers` rep processes per store loop claim + log (test/pg/rep-process.js,
 //      bench/lib/sqlite-rep.js; the same outcome mix) for `--seconds`; the clock is fixed, so a
 //      logged lead is not due again and every claim must be of a different lead: double claims
 //      must be 0 and every outcome must be in the calls table.
 //   2. latency: one rep claims and logs `--claims` times alone; claim p50/p99/max per store.
-// Each phase runs on a fresh copy of the loaded database, after one `callq queue` as the day's first
-// rep leaves it (the zone groups' calling windows stored). Exits 1 when an invariant breaks (not
+// Each phase runs on a fresh copy of the imported database (SQLite `VACUUM INTO`, PostgreSQL
+// `CREATE DATABASE … TEMPLATE`: what the import left, nothing more), after one `callq queue` as the
+// day's first rep leaves it (the zone groups' calling windows stored). Exits 1 when an invariant breaks (not
 // when a target is missed: the figures say that).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -49,25 +52,22 @@ const round = (x, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 
 const stores = await storesToRun();
 const { connectPg } = await import('../dist/db/pg/open.js');
-const { buildLeadsDb } = await import('./lib/leads-db.js');
+const { importedDb, sqliteCopy, statistics } = await import('./lib/imported-db.js');
 
 const work = join(tmpdir(), `callq-bench-claims-${process.pid}`);
 mkdirSync(work, { recursive: true });
 let cluster = null;
 try {
-  const sqlitePath = join(work, 'leads.db');
-  const built = buildLeadsDb(sqlitePath, leads, { now: new Date(NOW) });
-  log(`${leads.toLocaleString()} leads built in SQLite in ${(built / 1000).toFixed(1)} s; stores: ${stores.join(', ')}`);
-  const report = { leads, workers, seconds, stores };
+  log(`${leads.toLocaleString()} leads; stores: ${stores.join(', ')}`);
+  const report = { leads, workers, seconds, stores, built: {} };
 
   const fresh = {};
   if (stores.includes('sqlite')) {
+    const sqlitePath = join(work, 'leads.db');
+    report.built.sqlite = await importedDb(sqlitePath, leads, { log });
+    log(`SQLite planner statistics: ${await statistics(sqlitePath)}`);
     fresh.sqlite = async (name) => {
-      const path = join(work, `${name}.db`);
-      const src = new Database(sqlitePath, { readonly: true });
-      rmSync(path, { force: true });
-      src.exec(`VACUUM INTO '${path}'`);
-      src.close();
+      const path = await sqliteCopy(sqlitePath, join(work, `${name}.db`));
       return { db: path, target: path };
     };
   }
@@ -75,13 +75,10 @@ try {
     const fsync = opt('fsync', 'on') !== 'off';
     cluster = await startBenchCluster({ fsync });
     log(`throwaway PostgreSQL cluster in ${cluster.dir} (fsync ${fsync ? 'on' : 'off'})`);
-    // Loaded once with callq db copy into bench_source; each phase runs on a clone of it.
+    // Imported once into bench_source; each phase runs on a clone of it.
     const source = await createDatabase(cluster, 'bench_source');
-    const copy = spawnSync(process.execPath, [bin, '--db', sqlitePath, 'db', 'copy', '--to', source, '--json'], { encoding: 'utf8' });
-    if (copy.status !== 0) throw new Error(`callq db copy failed (exit ${copy.status}): ${copy.stderr}`);
-    const copied = JSON.parse(copy.stdout);
-    report.db_copy_s = copied.seconds;
-    log(`moved into PostgreSQL with callq db copy in ${copied.seconds.toFixed(1)} s (${copied.rows.toLocaleString()} rows)`);
+    report.built.postgres = await importedDb(source, leads, { log });
+    log(`PostgreSQL planner statistics: ${await statistics(source)}`);
     fresh.postgres = async (name) => {
       const url = await createDatabase(cluster, name, 'bench_source');
       return { db: cluster.config(url.match(/\/([^/?]+)\?/)[1]), target: url };
