@@ -18,7 +18,7 @@ import { statement, type DB } from './open.js';
 import type { LeadRow } from './leads.js';
 import type { Settings } from '../core/settings.js';
 import { isOpen, nextOpen, zonesOf } from '../core/calling-window.js';
-import { compareQueued, maxStaticPoints } from '../core/queue-order.js';
+import { compareQueued, maxStaticPoints, TopScores } from '../core/queue-order.js';
 import { freshness, freshnessHorizon, total } from '../core/priority.js';
 import { computeWindows, hoursKey, openAt, windowsValid, type ZoneWindows } from '../core/zone-windows.js';
 import { callbackDueFor, claimedByOtherUntil, delayMs } from '../core/eligibility.js';
@@ -201,7 +201,8 @@ export function queueCandidates(db: DB, now: Date, settings: Settings, rep: stri
     if (horizon > 0) {
       // An inbound lead enters callq when it comes in (or later), so it has waited at most `horizon`.
       const ceiling = maxStaticPoints(settings) + (Math.max(0, w.waitingPerDay) * horizon) / 86_400_000;
-      const scored = [...found.values()].filter((c) => c.reason === 'score').map((c) => c.total).sort((a, b) => b - a);
+      const scored = new TopScores(limit);
+      for (const c of found.values()) if (c.reason === 'score') scored.add(c.total);
       const fresh = statement(
         db,
         `SELECT ${LIGHT} FROM leads INDEXED BY leads_inbound WHERE status = 'new' AND inbound_at IS NOT NULL AND inbound_at >= @since AND inbound_at <= @now
@@ -214,13 +215,10 @@ export function queueCandidates(db: DB, now: Date, settings: Settings, rep: stri
       // stay fresh for hours, and each was read and skipped by every claim (docs/design.md).
       for (const row of fresh.iterate({ now: nowIso, rep, since, maxAttempts: settings.maxAttempts, open: bound.open }, ...f.params) as IterableIterator<Candidate>) {
         const points = freshness(row, now, w);
-        const bar = scored.length >= limit ? scored[limit - 1] : -Infinity;
-        if (ceiling + points < bar || points < 1) break;
+        if (ceiling + points < scored.bar || points < 1) break;
         if (!row.timezone || !open.has(row.timezone)) continue;
         add(row, 'fresh');
-        const t = found.get(row.id)!.total;
-        scored.push(t);
-        scored.sort((a, b) => b - a);
+        scored.add(found.get(row.id)!.total);
       }
     }
   }
