@@ -501,6 +501,7 @@ const KEPT_INDEXES: Record<string, { sql: string; unlessFilled?: string }> = {
   leads_status: { sql: `CREATE INDEX leads_status ON leads(status)` },
   leads_import: { sql: `CREATE INDEX leads_import ON leads(import_id)` },
   leads_callbacks: { sql: `CREATE INDEX leads_callbacks ON leads(callback_at) WHERE status = 'callback'` },
+  leads_callbacks_rep: { sql: `CREATE INDEX leads_callbacks_rep ON leads(callback_rep, callback_at) WHERE status = 'callback'` },
   leads_claims: { sql: `CREATE INDEX leads_claims ON leads(claim_rep) WHERE claim_rep IS NOT NULL` },
   leads_handoff: { sql: `CREATE INDEX leads_handoff ON leads(handoff_id) WHERE handoff_id IS NOT NULL` },
   leads_email: { sql: `CREATE INDEX leads_email ON leads(email) WHERE email IS NOT NULL`, unlessFilled: 'email' },

@@ -224,11 +224,14 @@ export const MIGRATIONS: readonly Migration[] = [
       ) WITHOUT ROWID;
     `);
   },
-  // 6: on PostgreSQL, leads_status leaves out the statuses the queue reads through indexes of
-  // their own (src/db/pg/migrations.ts). A file keeps it whole: its queue queries name their
-  // index (INDEXED BY), so no plan can stray to it, and `callq status` counts leads by status
-  // from it. Only the version changes, so that version 6 means one shape on both stores.
-  () => {},
+  // 6: a rep's own due callbacks through an index range of their own (leads_callbacks_rep): the
+  // claim read every due callback of the team in time order looking for the rep's, a few
+  // thousand on a busy day. On PostgreSQL, leads_status also leaves out the statuses the queue
+  // reads through indexes of their own (src/db/pg/migrations.ts); a file keeps it whole: its
+  // queue queries name their index (INDEXED BY), and `callq status` counts by status from it.
+  (db) => {
+    db.exec(`CREATE INDEX leads_callbacks_rep ON leads(callback_rep, callback_at) WHERE status = 'callback';`);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

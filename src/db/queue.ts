@@ -167,21 +167,20 @@ export function queueCandidates(db: DB, now: Date, settings: Settings, rep: stri
   };
 
   // Due callbacks in open zones, oldest first: this rep's as soon as due, anyone's after the
-  // grace period. Once `limit` of this rep's own are found, no later one can make the cut.
+  // grace period; `limit` of each at most, each through an index range of its own (reading one
+  // range for both went through every due callback of the team, looking for this rep's).
   const graceIso = new Date(now.getTime() - delayMs(settings.callbackGrace)).toISOString();
-  const callbacks = statement(
-    db,
-    `SELECT ${LIGHT} FROM leads INDEXED BY leads_callbacks WHERE status = 'callback' AND callback_at <= @now AND ${free}
-     AND (callback_rep = @rep OR callback_rep IS NULL OR callback_at <= @grace) AND ${UNDER_LIMIT}
-     AND timezone IN (SELECT value FROM json_each(@open)) ${f.sql}
-     ORDER BY callback_at`,
-  );
-  let mine = 0;
+  const callbacks = (index: string, whose: string) =>
+    statement(
+      db,
+      `SELECT ${LIGHT} FROM leads INDEXED BY ${index} WHERE status = 'callback' AND callback_at <= @now AND ${whose} AND ${free}
+       AND ${UNDER_LIMIT} AND timezone IN (SELECT value FROM json_each(@open)) ${f.sql}
+       ORDER BY callback_at, id LIMIT @limit`,
+    );
   const bound = { now: nowIso, rep, grace: graceIso, maxAttempts: settings.maxAttempts, open: JSON.stringify([...open]) };
-  for (const row of callbacks.iterate(bound, ...f.params) as IterableIterator<Candidate>) {
-    add(row, row.callback_rep === rep ? 'callback-mine' : 'callback');
-    if (row.callback_rep === rep && ++mine >= limit) break;
-  }
+  for (const row of callbacks('leads_callbacks_rep', 'callback_rep = @rep').all({ ...bound, limit }, ...f.params) as Candidate[]) add(row, 'callback-mine');
+  const others = callbacks('leads_callbacks', 'callback_rep IS NOT @rep AND (callback_rep IS NULL OR callback_at <= @grace)');
+  for (const row of others.all({ ...bound, limit }, ...f.params) as Candidate[]) add(row, 'callback');
 
   if (found.size < limit) {
     // The top of each open zone group by stored rank, in one statement: for each group a range of

@@ -17,6 +17,7 @@ const NOW = '2026-11-24T16:00:00Z'; // Tuesday 11:00 New York, 08:00 Los Angeles
 /** What each kind of queue query on `leads` must read: an index name, or the rowid. */
 const INTENDED: { query: RegExp; index: string }[] = [
   { query: /WHERE id = \?/, index: 'rowid' },
+  { query: /status = 'callback' AND callback_at <= @now AND callback_rep = @rep/, index: 'leads_callbacks_rep' },
   { query: /status = 'callback' AND (timezone = @zone AND )?callback_at <= @now/, index: 'leads_callbacks' },
   { query: /WHERE status = 'callback' AND attempts_since_contact < @maxAttempts/, index: 'leads_callbacks' },
   { query: /status = 'callback' AND timezone IS NULL/, index: 'leads_callbacks' },
@@ -116,7 +117,7 @@ function checkPlans(db: DB, recorded: Recorded[]): void {
     expect(step, `${oneLine}\n${plan.join('\n')}`).toMatch(want);
     used.add(intended!.index);
   }
-  expect([...used].sort()).toEqual(['leads_callbacks', 'leads_claims', 'leads_inbound', 'leads_queue', 'rowid']);
+  expect([...used].sort()).toEqual(['leads_callbacks', 'leads_callbacks_rep', 'leads_claims', 'leads_inbound', 'leads_queue', 'rowid']);
 }
 
 describe('queue query plans', () => {

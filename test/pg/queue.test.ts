@@ -491,12 +491,14 @@ describe.skipIf(pgInfo.unavailable)('PostgreSQL claims read only the due callbac
     }
   }
 
-  it('reads callbacks through leads_callbacks, not every callback through leads_status (migration 6)', async () => {
+  it('reads callbacks through leads_callbacks and the rep\'s own through leads_callbacks_rep, never every callback through leads_status (migration 6)', async () => {
     // Before migration 6, the plan reads the callbacks through leads_status: all 400 of them, on every claim.
     expect(await claimPlan(5)).toMatch(/using leads_status/);
     const plan = await claimPlan(PG_SCHEMA_VERSION);
     expect(plan).not.toMatch(/using leads_status/);
-    expect(plan).toMatch(/using leads_callbacks/);
+    expect(plan).toMatch(/using leads_callbacks on/);
+    // The rep's own due callbacks: a range of leads_callbacks_rep, not every callback due.
+    expect(plan).toMatch(/using leads_callbacks_rep on/);
   });
 });
 
