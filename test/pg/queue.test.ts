@@ -502,81 +502,60 @@ describe.skipIf(pgInfo.unavailable)('PostgreSQL claims read only the due callbac
   });
 });
 
-describe.skipIf(pgInfo.unavailable)('PostgreSQL claims past the fresh web leads of zones still closed', () => {
-  let stores: Awaited<ReturnType<typeof onBothStores>>;
-  let trips = 0;
-  beforeAll(async () => {
+/**
+ * Claims `claims` leads one after another on both stores at `at(0)`, each logged no-answer, and
+ * checks that PostgreSQL serves what SQLite serves, each claim in one round trip (after one
+ * `callq queue` has stored the zone groups' windows). Returns what PostgreSQL served, and why.
+ */
+async function claimsInOneTrip(leads: SeedLead[], claims: number): Promise<{ lead: LeadRow; reason: string }[]> {
+  const stores = await onBothStores((path) => seedLeads(path, leads));
+  try {
+    const { lite, client } = stores;
+    let trips = 0;
+    const query = client.query.bind(client);
+    client.query = ((...args: Parameters<PgClient['query']>) => {
+      trips++;
+      return query(...args);
+    }) as PgClient['query'];
+    const settingsLite = loadSettings(lite);
+    const settingsPg = await loadSettingsPg(client);
+    await queueCandidatesPg(client, at(0), settingsPg, 'ana', {}, 1);
+    const served: { lead: LeadRow; reason: string }[] = [];
+    for (let step = 0; step < claims; step++) {
+      const a = claimNextLead(lite, at(0), settingsLite, 'ana', {});
+      trips = 0;
+      const b = await claimNextLeadPg(client, at(0), settingsPg, 'ana', {});
+      expect(trips, `round trips of claim ${step}`).toBe(1);
+      expect(b && { id: b.lead.id, reason: b.reason }, `step ${step}`).toEqual(a && { id: a.lead.id, reason: a.reason });
+      served.push({ lead: b!.lead, reason: b!.reason });
+      recordOutcome(lite, { leadId: a!.lead.id, rep: 'ana', now: at(0), force: false, token: a!.token }, settingsLite, planFor('no-answer', at(0), settingsLite, 'ana'));
+      await recordOutcomePg(client, { leadId: b!.lead.id, rep: 'ana', now: at(0), force: false, token: b!.token }, settingsPg, planFor('no-answer', at(0), settingsPg, 'ana'), b!.lead);
+    }
+    return served;
+  } finally {
+    await stores.close();
+  }
+}
+
+describe.skipIf(pgInfo.unavailable)("PostgreSQL claims among the day's web leads, in one round trip", () => {
+  it('passes over the fresh web leads of zones still closed without reading them page by page', async () => {
     // At 09:30 in New York: forty web leads from Tokyo (23:30 there, closed) came in over the last
     // forty minutes, fresher than five from New York and ten New York leads with the best scores.
     const leads: SeedLead[] = [];
     for (let i = 0; i < 40; i++) leads.push({ timezone: 'Asia/Tokyo', score: 100, inbound_at: at(-i - 1).toISOString(), created_at: at(-i - 1).toISOString() });
     for (let i = 0; i < 5; i++) leads.push({ score: 10, inbound_at: at(-50 - i).toISOString(), created_at: at(-50 - i).toISOString() });
     for (let i = 0; i < 10; i++) leads.push({ score: 100, created_at: at(-600).toISOString() });
-    stores = await onBothStores((path) => seedLeads(path, leads));
-    const query = stores.client.query.bind(stores.client);
-    stores.client.query = ((...args: Parameters<PgClient['query']>) => {
-      trips++;
-      return query(...args);
-    }) as PgClient['query'];
-  });
-  afterAll(async () => stores?.close());
-
-  it('serves the order SQLite serves, each claim in one round trip: no page of closed-zone leads is read', async () => {
-    const { lite, client } = stores;
-    const settingsLite = loadSettings(lite);
-    const settingsPg = await loadSettingsPg(client);
-    // The first claim stores the zone groups' windows (the longer way, once a week per group).
-    await queueCandidatesPg(client, at(0), settingsPg, 'ana', {}, 1);
-    const served: string[] = [];
-    for (let step = 0; step < 12; step++) {
-      const a = claimNextLead(lite, at(0), settingsLite, 'ana', {});
-      trips = 0;
-      const b = await claimNextLeadPg(client, at(0), settingsPg, 'ana', {});
-      expect(trips, `round trips of claim ${step}`).toBe(1);
-      expect(b && { id: b.lead.id, reason: b.reason }, `step ${step}`).toEqual(a && { id: a.lead.id, reason: a.reason });
-      served.push(`${b!.lead.timezone}:${b!.reason}`);
-      recordOutcome(lite, { leadId: a!.lead.id, rep: 'ana', now: at(0), force: false, token: a!.token }, settingsLite, planFor('no-answer', at(0), settingsLite, 'ana'));
-      await recordOutcomePg(client, { leadId: b!.lead.id, rep: 'ana', now: at(0), force: false, token: b!.token }, settingsPg, planFor('no-answer', at(0), settingsPg, 'ana'), b!.lead);
-    }
+    const served = (await claimsInOneTrip(leads, 12)).map((c) => `${c.lead.timezone}:${c.reason}`);
     // The New York web leads first (fresh), then the scored leads; never a Tokyo lead.
     expect(served.slice(0, 5)).toEqual(Array(5).fill('America/New_York:fresh'));
     expect(served.slice(5)).toEqual(Array(7).fill('America/New_York:score'));
   });
-});
 
-describe.skipIf(pgInfo.unavailable)('PostgreSQL claims among a day\'s web leads imported at one instant', () => {
-  let stores: Awaited<ReturnType<typeof onBothStores>>;
-  let trips = 0;
-  beforeAll(async () => {
-    // 300 web leads imported at one instant ten minutes ago, all equally fresh, scores 0–99:
-    // none can be passed over before all are read.
+  it('serves web leads imported at one instant best score first, though none can be passed over before all are read', async () => {
+    // 300 web leads imported at one instant ten minutes ago, all equally fresh, scores 0–99.
     const arrived = at(-10).toISOString();
     const leads: SeedLead[] = Array.from({ length: 300 }, (_, i) => ({ score: (i * 37) % 100, inbound_at: arrived, created_at: arrived }));
-    stores = await onBothStores((path) => seedLeads(path, leads));
-    const query = stores.client.query.bind(stores.client);
-    stores.client.query = ((...args: Parameters<PgClient['query']>) => {
-      trips++;
-      return query(...args);
-    }) as PgClient['query'];
-  });
-  afterAll(async () => stores?.close());
-
-  it('serves them best score first, as SQLite does, each claim in one round trip', async () => {
-    const { lite, client } = stores;
-    const settingsLite = loadSettings(lite);
-    const settingsPg = await loadSettingsPg(client);
-    await queueCandidatesPg(client, at(0), settingsPg, 'ana', {}, 1); // stores the windows
-    const scores: number[] = [];
-    for (let step = 0; step < 10; step++) {
-      const a = claimNextLead(lite, at(0), settingsLite, 'ana', {});
-      trips = 0;
-      const b = await claimNextLeadPg(client, at(0), settingsPg, 'ana', {});
-      expect(trips, `round trips of claim ${step}`).toBe(1);
-      expect(b && { id: b.lead.id, reason: b.reason }, `step ${step}`).toEqual(a && { id: a.lead.id, reason: a.reason });
-      scores.push(b!.lead.score);
-      recordOutcome(lite, { leadId: a!.lead.id, rep: 'ana', now: at(0), force: false, token: a!.token }, settingsLite, planFor('no-answer', at(0), settingsLite, 'ana'));
-      await recordOutcomePg(client, { leadId: b!.lead.id, rep: 'ana', now: at(0), force: false, token: b!.token }, settingsPg, planFor('no-answer', at(0), settingsPg, 'ana'), b!.lead);
-    }
-    expect(scores).toEqual([99, 99, 99, 98, 98, 98, 97, 97, 97, 96]);
+    const served = await claimsInOneTrip(leads, 10);
+    expect(served.map((c) => c.lead.score)).toEqual([99, 99, 99, 98, 98, 98, 97, 97, 97, 96]);
   });
 });
