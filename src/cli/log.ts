@@ -6,8 +6,7 @@ import { openStore } from '../db/store.js';
 import { logOutcome, type OutcomeRequest } from '../app/log-outcome.js';
 import { UsageError } from '../core/errors.js';
 import { printInfo, printJson } from '../ui/output.js';
-import { leadJson } from '../ui/lead-json.js';
-import { nameToShow } from '../ui/safe-text.js';
+import { leadJson, nameToShow } from '../ui/lead-json.js';
 
 /** `callq log`'s options, checked: everything of the request but the lead and the disposition. */
 export type LogOptions = Omit<OutcomeRequest, 'leadId' | 'disposition'>;

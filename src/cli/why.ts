@@ -7,7 +7,8 @@ import { explainScore } from '../core/priority.js';
 import { formatInZone } from '../core/when.js';
 import { UsageError } from '../core/errors.js';
 import { printData, printJson } from '../ui/output.js';
-import { nameToShow, safeText, safeValue } from '../ui/safe-text.js';
+import { nameToShow } from '../ui/lead-json.js';
+import { safeText, safeValue } from '../ui/safe-text.js';
 import { leadLocalTime, renderTerms } from '../ui/lead-view.js';
 import { paint } from '../ui/style.js';
 

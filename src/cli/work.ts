@@ -12,7 +12,7 @@ import { delayMs } from '../core/eligibility.js';
 import { ConflictError, InterruptedError, UsageError } from '../core/errors.js';
 import type { Settings } from '../core/settings.js';
 import { countOutcome, countSkip, newTally, type SessionTally } from '../core/session-tally.js';
-import { nameToShow } from '../ui/safe-text.js';
+import { nameToShow } from '../ui/lead-json.js';
 import { renderCard } from '../ui/lead-view.js';
 import { describeEmptyQueue, describeReason } from '../ui/queue-view.js';
 import { helpText, historyText, SessionEnded, WorkScreen, type EndReason, type FollowUp } from '../ui/work-session.js';

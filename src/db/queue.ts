@@ -215,7 +215,6 @@ export function queueCandidates(db: DB, now: Date, settings: Settings, rep: stri
       for (const row of fresh.iterate({ now: nowIso, rep, since, maxAttempts: settings.maxAttempts, open: bound.open }, ...f.params) as IterableIterator<Candidate>) {
         const points = freshness(row, now, w);
         if (ceiling + points < scored.bar || points < 1) break;
-        if (!row.timezone || !open.has(row.timezone)) continue;
         add(row, 'fresh');
         scored.add(found.get(row.id)!.total);
       }

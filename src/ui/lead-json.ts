@@ -2,9 +2,15 @@
 import type { LeadRow } from '../db/leads.js';
 import type { CallRow } from '../db/calls.js';
 import { leadZones } from '../core/calling-window.js';
+import { safeText } from './safe-text.js';
 
 export function leadName(lead: Pick<LeadRow, 'first_name' | 'last_name'>): string {
   return [lead.first_name, lead.last_name].filter(Boolean).join(' ');
+}
+
+/** A lead's name for a human view: leadName as one safe line (safe-text.ts); '' when it has none. */
+export function nameToShow(lead: Pick<LeadRow, 'first_name' | 'last_name'>): string {
+  return safeText(leadName(lead));
 }
 
 export function parseJson<T>(text: string | null, fallback: T): T {

@@ -9,8 +9,8 @@ import { leadZones, localParts, primaryZone } from '../core/calling-window.js';
 import { formatBothZones, formatInZone } from '../core/when.js';
 import { pad, truncate, visibleLength } from './table.js';
 import { chunkToWidth } from './width.js';
-import { parseJson } from './lead-json.js';
-import { nameToShow, safeText, safeValue } from './safe-text.js';
+import { nameToShow, parseJson } from './lead-json.js';
+import { safeText, safeValue } from './safe-text.js';
 
 /**
  * A phone number laid out for dialling: North American numbers as +1 (212) 555-0142, others in

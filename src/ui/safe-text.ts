@@ -43,8 +43,3 @@ export function safeValue(text: string | null | undefined): string {
 export function safeOutput(text: string): string {
   return UNSAFE.test(text) ? text.replace(UNSAFE_IN_OUTPUT, (m) => (m.length > 1 ? m : controlMark(m))) : text;
 }
-
-/** A lead's name as people read it (first and last, one safe line); '' when it has none. */
-export function nameToShow(lead: { first_name: string | null; last_name: string | null }): string {
-  return safeText([lead.first_name, lead.last_name].filter(Boolean).join(' '));
-}

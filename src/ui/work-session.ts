@@ -12,7 +12,8 @@ import { isOpen, describeHours, leadZones, nearestAllowed, primaryZone } from '.
 import { formatBothZones, formatInZone, parseDate, parseWhen } from '../core/when.js';
 import { dialsPerHour, type SessionTally } from '../core/session-tally.js';
 import { dispositionKeys, SESSION_KEYS, type DispositionKeys } from './disposition-keys.js';
-import { nameToShow, safeOutput, safeText } from './safe-text.js';
+import { nameToShow } from './lead-json.js';
+import { safeOutput, safeText } from './safe-text.js';
 import { dialWithExtension, wrapItems } from './lead-view.js';
 import { pad, visibleLength } from './table.js';
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Chalk } from 'chalk';
-import { controlMark, nameToShow, safeOutput, safeText } from '../../src/ui/safe-text.js';
+import { controlMark, safeOutput, safeText } from '../../src/ui/safe-text.js';
+import { nameToShow } from '../../src/ui/lead-json.js';
 import { renderTable } from '../../src/ui/table.js';
 import { displayWidth } from '../../src/ui/width.js';
 

@@ -300,14 +300,12 @@ async function rankCandidates(client: ClientBase, rows: Candidate[], b: Bound, n
     const ceiling = inboundCeiling(settings);
     const scored = new TopScores(width);
     for (const c of found.values()) if (c.reason === 'score') scored.add(c.total);
-    const open = new Set(b.open);
     const newestFirst = (x: Candidate, y: Candidate) => (y.inbound_at! < x.inbound_at! ? -1 : y.inbound_at! > x.inbound_at! ? 1 : y.id - x.id);
     page: for (;;) {
       inbound.sort(newestFirst);
       for (const row of inbound) {
         const points = freshness(row, now, w);
         if (ceiling + points < scored.bar || points < 1) break page;
-        if (!row.timezone || !open.has(row.timezone)) continue;
         add(row, 'fresh');
         scored.add(found.get(row.id)!.total);
       }

@@ -21,11 +21,14 @@ export async function addSuppressionsPg(client: ClientBase, keys: readonly Suppr
 }
 
 /**
- * Moves leads matching any phone/email/domain to do-not-call (see suppressMatchingLeads in
+ * Moves leads matching any of the list entries (`dnc add`'s keys, the file's flags, entries added
+ * meanwhile: phones, emails, domains) to do-not-call (see suppressMatchingLeads in
  * src/db/outcomes.ts): a phone with an extension matches that extension only, a bare number
  * every lead on it and its alternates. Returns how many leads moved.
  */
-export async function suppressMatchingLeadsPg(client: ClientBase, phones: string[], emails: string[], domains: string[], now: Date): Promise<number> {
+export async function suppressLeadsMatchingPg(client: ClientBase, entries: readonly { kind: string; value: string }[], now: Date): Promise<number> {
+  const valuesOf = (kind: string) => [...new Set(entries.filter((e) => e.kind === kind).map((e) => e.value))];
+  const [phones, emails, domains] = [valuesOf('phone'), valuesOf('email'), valuesOf('domain')];
   if (phones.length + emails.length + domains.length === 0) return 0;
   const split = phones.map(splitPhoneIdentity);
   const bare = split.filter((p) => !p.ext).map((p) => p.phone);
@@ -50,12 +53,6 @@ export async function suppressMatchingLeadsPg(client: ClientBase, phones: string
     ],
   );
   return rowCount ?? 0;
-}
-
-/** suppressMatchingLeadsPg for list entries (`dnc add`'s keys, the file's flags, entries added meanwhile). */
-export function suppressLeadsMatchingPg(client: ClientBase, entries: readonly { kind: string; value: string }[], now: Date): Promise<number> {
-  const valuesOf = (kind: string) => [...new Set(entries.filter((e) => e.kind === kind).map((e) => e.value))];
-  return suppressMatchingLeadsPg(client, valuesOf('phone'), valuesOf('email'), valuesOf('domain'), now);
 }
 
 export async function removeSuppressionsPg(client: ClientBase, keys: readonly SuppressionKey[]): Promise<number> {
