@@ -153,8 +153,8 @@ const LIGHT_OF_L = LIGHT.split(', ').map((c) => `l.${c}`).join(', ');
  */
 export function queueCandidates(db: DB, now: Date, settings: Settings, rep: string, filters: QueueFilters, limit: number): QueueEntry[] {
   const nowIso = now.toISOString();
-  const open = new Set(openZoneGroups(db, now, settings));
-  if (open.size === 0) return [];
+  const open = openZoneGroups(db, now, settings);
+  if (open.length === 0) return [];
   const f = filterSql(filters);
   const w = settings.weights;
   const free = `(claim_expires_at IS NULL OR claim_expires_at <= @now OR claim_rep = @rep)`;
@@ -177,7 +177,7 @@ export function queueCandidates(db: DB, now: Date, settings: Settings, rep: stri
        AND ${UNDER_LIMIT} AND timezone IN (SELECT value FROM json_each(@open)) ${f.sql}
        ORDER BY callback_at, id LIMIT @limit`,
     );
-  const bound = { now: nowIso, rep, grace: graceIso, maxAttempts: settings.maxAttempts, open: JSON.stringify([...open]) };
+  const bound = { now: nowIso, rep, grace: graceIso, maxAttempts: settings.maxAttempts, open: JSON.stringify(open) };
   for (const row of callbacks('leads_callbacks_rep', 'callback_rep = @rep').all({ ...bound, limit }, ...f.params) as Candidate[]) add(row, 'callback-mine');
   const others = callbacks('leads_callbacks', 'callback_rep IS NOT @rep AND (callback_rep IS NULL OR callback_at <= @grace)');
   for (const row of others.all({ ...bound, limit }, ...f.params) as Candidate[]) add(row, 'callback');
