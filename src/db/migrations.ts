@@ -232,6 +232,15 @@ export const MIGRATIONS: readonly Migration[] = [
   (db) => {
     db.exec(`CREATE INDEX leads_callbacks_rep ON leads(callback_rep, callback_at) WHERE status = 'callback';`);
   },
+  // 7: leads_inbound orders each arrival instant's leads by stored rank. Leads that came in at one
+  // instant (a day's web leads imported at once) are equally fresh, so the claim reads only the
+  // best few of each instant instead of reading and scoring all of them (src/db/queue.ts).
+  (db) => {
+    db.exec(`
+      DROP INDEX leads_inbound;
+      CREATE INDEX leads_inbound ON leads(inbound_at, queue_rank DESC) WHERE status = 'new' AND inbound_at IS NOT NULL;
+    `);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -195,28 +195,45 @@ export function queueCandidates(db: DB, now: Date, settings: Settings, rep: stri
     );
     for (const row of top.all({ ...bound, limit }, ...f.params) as Candidate[]) add(row, 'score');
 
-    // Inbound leads, newest first, while their freshness could still lift them into the top `limit`.
+    // Inbound leads, newest instant first, while their freshness could still lift them into the
+    // top `limit`. At one instant all are equally fresh and the stored rank decides, so only the
+    // best `limit` of each instant are read (leads_inbound is (inbound_at, queue_rank DESC)): a
+    // day's web leads imported at once are one instant, and reading and scoring each of them
+    // took every claim through all of them (docs/design.md).
     const horizon = freshnessHorizon(w);
     if (horizon > 0) {
       // An inbound lead enters callq when it comes in (or later), so it has waited at most `horizon`.
       const ceiling = maxStaticPoints(settings) + (Math.max(0, w.waitingPerDay) * horizon) / 86_400_000;
       const scored = new TopScores(limit);
       for (const c of found.values()) if (c.reason === 'score') scored.add(c.total);
-      const fresh = statement(
-        db,
-        `SELECT ${LIGHT} FROM leads INDEXED BY leads_inbound WHERE status = 'new' AND inbound_at IS NOT NULL AND inbound_at >= @since AND inbound_at <= @now
-         AND (next_eligible_at IS NULL OR next_eligible_at <= @now) AND ${free} AND ${UNDER_LIMIT}
-         AND timezone IN (SELECT value FROM json_each(@open)) ${f.sql}
-         ORDER BY inbound_at DESC`,
-      );
-      const since = new Date(now.getTime() - horizon).toISOString();
+      const instant = (first: boolean) =>
+        statement(
+          db,
+          `SELECT inbound_at FROM leads INDEXED BY leads_inbound WHERE status = 'new' AND inbound_at IS NOT NULL AND inbound_at >= @since
+           AND inbound_at ${first ? '<= @now' : '< @before'} ORDER BY inbound_at DESC LIMIT 1`,
+        );
       // Leads of closed groups are left out by the query: a day's web leads from zones still closed
       // stay fresh for hours, and each was read and skipped by every claim (docs/design.md).
-      for (const row of fresh.iterate({ now: nowIso, rep, since, maxAttempts: settings.maxAttempts, open: bound.open }, ...f.params) as IterableIterator<Candidate>) {
-        const points = freshness(row, now, w);
+      const bestOf = statement(
+        db,
+        `SELECT ${LIGHT} FROM leads INDEXED BY leads_inbound WHERE status = 'new' AND inbound_at IS NOT NULL AND inbound_at = @at
+         AND (next_eligible_at IS NULL OR next_eligible_at <= @now) AND ${free} AND ${UNDER_LIMIT}
+         AND timezone IN (SELECT value FROM json_each(@open)) ${f.sql}
+         ORDER BY queue_rank DESC, id LIMIT @limit`,
+      );
+      const since = new Date(now.getTime() - horizon).toISOString();
+      let before: string | null = null;
+      for (;;) {
+        const next = instant(before === null).get({ now: nowIso, since, before }) as { inbound_at: string } | undefined;
+        if (!next) break;
+        const at = next.inbound_at;
+        const points = freshness({ status: 'new', inbound_at: at }, now, w);
         if (ceiling + points < scored.bar || points < 1) break;
-        add(row, 'fresh');
-        scored.add(found.get(row.id)!.total);
+        for (const row of bestOf.all({ ...bound, at, limit }, ...f.params) as Candidate[]) {
+          add(row, 'fresh');
+          scored.add(found.get(row.id)!.total);
+        }
+        before = at;
       }
     }
   }

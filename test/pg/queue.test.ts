@@ -13,7 +13,7 @@ import type { Settings } from '../../src/core/settings.js';
 import { ConflictError } from '../../src/core/errors.js';
 import type { PgClient } from '../../src/db/pg/open.js';
 import { loadSettingsPg, storeSettingPg } from '../../src/db/pg/settings.js';
-import { claimNextLeadPg, INBOUND_PAGE, queueCandidatesPg, releaseClaimPg } from '../../src/db/pg/queue.js';
+import { claimNextLeadPg, INBOUND_INSTANTS, queueCandidatesPg, releaseClaimPg } from '../../src/db/pg/queue.js';
 import { recordOutcomePg } from '../../src/db/pg/outcomes.js';
 import { seedLeads, type SeedLead } from '../seed.js';
 import { tempDir } from '../helpers.js';
@@ -391,14 +391,14 @@ describe.skipIf(pgInfo.unavailable)('PostgreSQL claims in one round trip, and th
   /** Round trips the PostgreSQL session makes (each client.query is one). */
   let trips = 0;
   beforeAll(async () => {
-    // In one zone group: ten scored leads (score 100), the best by stored rank; a page and
-    // fourteen more inbound leads of the last half hour. A page of the newest score 0, the older
-    // fourteen 90: fresh enough and scored better, they are among the best although neither on
-    // the first page of inbound leads nor among the group's best stored ranks.
+    // In one zone group: ten scored leads (score 100), the best by stored rank; a page of arrival
+    // instants and fourteen more, an inbound lead each, in the last half hour. A page of the
+    // newest score 0, the older fourteen 90: fresh enough and scored better, they are among the
+    // best although neither on the first page of instants nor among the group's best stored ranks.
     const leads: SeedLead[] = [];
-    for (let i = 0; i < INBOUND_PAGE + 14; i++) {
-      const arrived = at(-1 - (30 * i) / (INBOUND_PAGE + 14)).toISOString();
-      leads.push({ score: i < INBOUND_PAGE ? 0 : 90, inbound_at: arrived, created_at: arrived });
+    for (let i = 0; i < INBOUND_INSTANTS + 14; i++) {
+      const arrived = at(-1 - (30 * i) / (INBOUND_INSTANTS + 14)).toISOString();
+      leads.push({ score: i < INBOUND_INSTANTS ? 0 : 90, inbound_at: arrived, created_at: arrived });
     }
     for (let i = 0; i < 10; i++) leads.push({ score: 100, created_at: at(-60).toISOString() });
     // Inbound two months ago: its freshness, 0.5 to the power of 2,880, is below what PostgreSQL's
@@ -414,7 +414,7 @@ describe.skipIf(pgInfo.unavailable)('PostgreSQL claims in one round trip, and th
   });
   afterAll(async () => stores?.close());
 
-  it('serves the order SQLite serves, in one round trip (a held claim too) unless a full page of fresh leads or stale windows need more', async () => {
+  it('serves the order SQLite serves, in one round trip (a held claim too) unless a full page of arrival instants or stale windows need more', async () => {
     let settingsLite = loadSettings(lite);
     let settingsPg = await loadSettingsPg(client);
     const tripsPerClaim: number[] = [];
@@ -439,7 +439,7 @@ describe.skipIf(pgInfo.unavailable)('PostgreSQL claims in one round trip, and th
       recordOutcome(lite, { leadId: a!.lead.id, rep: 'ana', now, force: false, token: a!.token }, settingsLite, planFor('no-answer', now, settingsLite, 'ana'));
       await recordOutcomePg(client, { leadId: b!.lead.id, rep: 'ana', now, force: false, token: b!.token }, settingsPg, planFor('no-answer', now, settingsPg, 'ana'), b!.lead);
     }
-    // The inbound leads first, while more than a page of fresh ones wait: those claims read on
+    // The inbound leads first, while more than a page of fresh instants wait: those claims read on
     // (more round trips); then each claim is one round trip, a held claim included.
     expect(reasons.slice(0, 30).every((r) => r === 'fresh' || r === 'held')).toBe(true);
     expect(tripsPerClaim.slice(0, 8).every((n) => n > 1)).toBe(true);
@@ -557,5 +557,84 @@ describe.skipIf(pgInfo.unavailable)("PostgreSQL claims among the day's web leads
     const leads: SeedLead[] = Array.from({ length: 300 }, (_, i) => ({ score: (i * 37) % 100, inbound_at: arrived, created_at: arrived }));
     const served = await claimsInOneTrip(leads, 10);
     expect(served.map((c) => c.lead.score)).toEqual([99, 99, 99, 98, 98, 98, 97, 97, 97, 96]);
+  });
+
+  it('serves the best of several arrival instants in order of score, ties by id, as SQLite does', async () => {
+    // Three imports of web leads, 10, 25 and 40 minutes ago, 60 leads each with scores that tie;
+    // a third of each from Tokyo, closed at this hour.
+    const leads: SeedLead[] = [];
+    for (const minutes of [10, 25, 40]) {
+      const arrived = at(-minutes).toISOString();
+      for (let i = 0; i < 60; i++) {
+        leads.push({ timezone: i % 3 === 0 ? 'Asia/Tokyo' : 'America/New_York', score: (i * 7) % 20, inbound_at: arrived, created_at: arrived });
+      }
+    }
+    const served = await claimsInOneTrip(leads, 40);
+    expect(served.every((c) => c.reason === 'fresh' && c.lead.timezone === 'America/New_York')).toBe(true);
+    // Each claim takes the best left: scores never rise, and among equal ones ids rise.
+    const keys = served.map((c) => [Date.parse(c.lead.inbound_at!), c.lead.score, c.lead.id]);
+    for (let i = 1; i < keys.length; i++) {
+      const [a, b] = [keys[i - 1], keys[i]];
+      expect(b[0] < a[0] || (b[0] === a[0] && (b[1] < a[1] || (b[1] === a[1] && b[2] > a[2]))), `claim ${i}`).toBe(true);
+    }
+  });
+
+  /**
+   * How many rows the claim's one statement reads through leads_inbound on a database at
+   * `version`, as EXPLAIN ANALYZE counts them, with 300 web leads of one zone group imported at one
+   * instant ten minutes ago and 60 of a group still closed; and the lead it claims.
+   */
+  async function inboundRowsRead(version: number): Promise<{ rows: number; score: number }> {
+    const pgdb = await freshDatabase({ migrated: false });
+    const client = await pgdb.connect();
+    try {
+      await migratePg(client, version);
+      const arrived = at(-10).toISOString();
+      await client.query(
+        `INSERT INTO leads(first_name, phone, timezone, score, queue_rank, inbound_at, created_at, updated_at)
+         SELECT 'Lead ' || i, '+1212555' || lpad(i::text, 4, '0'), CASE WHEN i <= 60 THEN 'Asia/Tokyo' ELSE 'America/New_York' END,
+           (i * 37) % 100, (i * 37) % 100, $1, $1, $1 FROM generate_series(1, 360) i`,
+        [arrived],
+      );
+      const settings = await loadSettingsPg(client);
+      await queueCandidatesPg(client, at(0), settings, 'ana', {}, 1); // stores the zone groups' windows
+      const sent: string[] = [];
+      const query = client.query.bind(client);
+      client.query = ((...args: Parameters<PgClient['query']>) => {
+        const q = args[0] as unknown;
+        sent.push(typeof q === 'string' ? q : (q as { text: string }).text);
+        return query(...args);
+      }) as PgClient['query'];
+      const claim = await claimNextLeadPg(client, at(0), settings, 'ana', {});
+      client.query = query;
+      await client.query('UPDATE leads SET claim_rep = NULL, claim_token = NULL, claim_expires_at = NULL');
+      const executes = sent.join(';').match(/EXECUTE callq_[0-9a-f]+\([^;]*\)/g)!;
+      expect(executes).toHaveLength(1); // one round trip, one statement
+      await client.query(`BEGIN; SET LOCAL plan_cache_mode = force_generic_plan; SET LOCAL enable_bitmapscan = off`);
+      const { rows } = await client.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${executes[0]}`);
+      await client.query('ROLLBACK');
+      let read = 0;
+      const walk = (node: Record<string, unknown>) => {
+        if (node['Index Name'] === 'leads_inbound') read += (node['Actual Rows'] as number) * (node['Actual Loops'] as number) + ((node['Rows Removed by Filter'] as number) ?? 0);
+        for (const child of (node.Plans as Record<string, unknown>[] | undefined) ?? []) walk(child);
+      };
+      walk((rows[0]['QUERY PLAN'] as { Plan: Record<string, unknown> }[])[0].Plan);
+      return { rows: read, score: claim!.lead.score };
+    } finally {
+      await client.end();
+      await pgdb.drop();
+    }
+  }
+
+  it('reads only the best few of the web leads that came in at one instant, through leads_inbound by rank (migration 7)', async () => {
+    // Before migration 7, leads_inbound held no rank: the claim read every lead of the instant.
+    const before = await inboundRowsRead(6);
+    expect(before.score).toBe(99);
+    expect(before.rows).toBeGreaterThanOrEqual(300);
+    // Now the instant's leads come best rank first: a few read, the same lead served.
+    const after = await inboundRowsRead(PG_SCHEMA_VERSION);
+    expect(after.score).toBe(99);
+    expect(after.rows).toBeGreaterThan(0);
+    expect(after.rows).toBeLessThanOrEqual(12);
   });
 });

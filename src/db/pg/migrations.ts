@@ -265,6 +265,14 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       CREATE INDEX leads_callbacks_rep ON leads(callback_rep, callback_at, id) WHERE status = 'callback';
     `);
   },
+  // 7: leads_inbound orders each arrival instant's leads by stored rank, as on SQLite: the claim
+  // reads the best few of each instant (src/db/pg/queue.ts, instantsSql).
+  async (c) => {
+    await c.query(`
+      DROP INDEX leads_inbound;
+      CREATE INDEX leads_inbound ON leads(inbound_at, queue_rank DESC, id) WHERE status = 'new' AND inbound_at IS NOT NULL;
+    `);
+  },
 ];
 
 export const PG_SCHEMA_VERSION = PG_MIGRATIONS.length;

@@ -4,11 +4,12 @@
 //
 // A claim reads candidates without locking — due callbacks, the top few of each open zone group
 // through leads_queue (one CROSS JOIN LATERAL, an index range per group, whatever the size of the
-// table), the newest inbound leads — orders them, then takes the first one that is still
-// eligible in one UPDATE whose row is chosen with FOR UPDATE SKIP LOCKED. PostgreSQL re-evaluates
-// the eligibility condition on the row's latest version when it locks it, so a lead another
-// rep claimed or logged meanwhile is passed over, and a lead being claimed right now is skipped
-// rather than waited for. Two reps therefore never get one lead, by construction.
+// table), the best few inbound leads of each recent arrival instant — orders them, then takes
+// the first one that is still eligible in one UPDATE whose row is chosen with FOR UPDATE SKIP
+// LOCKED. PostgreSQL re-evaluates the eligibility condition on the row's latest version when it
+// locks it, so a lead another rep claimed or logged meanwhile is passed over, and a lead being
+// claimed right now is skipped rather than waited for. Two reps therefore never get one lead, by
+// construction.
 // Nearly always all of that is one statement, ordering in SQL (oneTripSql); when it cannot
 // decide alone, the candidates are ordered in JS and claimed in further round trips.
 import { randomBytes } from 'node:crypto';
@@ -69,7 +70,7 @@ const ONE_TRIP_WIDTH = 4;
  * planned once per connection with a generic plan (executeSql), and without bitmap scans: a
  * generic plan cannot see that an index range is short, and chose to read every inbound lead of
  * the freshness horizon and sort them (1 ms and growing with the inbound list) over reading the
- * newest 16 backwards through leads_inbound (0.1 ms). Every statement of the claim reads an index
+ * newest few backwards through leads_inbound (0.1 ms). Every statement of the claim reads an index
  * range in the order it returns rows. One statement sets all that (SET LOCAL would be one each).
  */
 function claimBegin(client: ClientBase, rep: string): string {
@@ -77,12 +78,13 @@ function claimBegin(client: ClientBase, rep: string): string {
     set_config('enable_bitmapscan', 'off', true), pg_advisory_xact_lock(${REP_LOCK}, hashtext(${client.escapeLiteral(rep)}));`;
 }
 /**
- * Inbound leads read per page while their freshness could still win. A day's web leads imported
- * at one instant are all equally fresh, so none can be passed over before all are read: a page
- * holds a large import's worth, and the claim stays one round trip (pages of 16 took a claim at
- * 1M leads with a thousand such leads 47 round trips, p50 358 ms).
+ * Arrival instants of inbound leads read per page while their freshness could still win. At one
+ * instant every lead is equally fresh, so only the best few of it by stored rank can be among the
+ * best: a claim reads those through leads_inbound (inbound_at, queue_rank DESC, id), not the
+ * whole instant. A day's web leads imported at once are one instant (reading and scoring each of a
+ * thousand took a claim 8 ms at 1M leads); a form's export with each lead's own time is one per lead.
  */
-export const INBOUND_PAGE = 1000;
+export const INBOUND_INSTANTS = 1000;
 
 /** Query parameters by name, numbered in order of first use. */
 class Params {
@@ -183,7 +185,7 @@ async function openAmong(client: ClientBase, rows: ZoneRow[], now: Date, setting
 
 interface Candidate {
   id: number;
-  kind: 'cb-mine' | 'cb-other' | 'top' | 'inbound' | 'open';
+  kind: 'cb-mine' | 'cb-other' | 'top' | 'inbound' | 'open' | 'instant';
   timezone: string | null;
   status: string;
   queue_rank: number;
@@ -233,14 +235,21 @@ function staleZonesSql(q: Params, b: Bound, key: string): string {
 /**
  * One statement reading the candidates for `rep` at `now` without locks: `width` due callbacks
  * of this rep and of anyone, the top `width` of each open zone group (one index range each), the
- * first page of inbound leads, and the open groups themselves.
+ * best `width` inbound leads of each of the first page of arrival instants, and the open groups
+ * and instants themselves.
  */
 function candidatesSql(q: Params, b: Bound, width: number, since: string | null, key: string | null): string {
-  return `WITH ${key === null ? '' : `${ZONES_CTE},`} open AS MATERIALIZED (${openSql(q, b, key)}) ${candidateBranchesSql(q, b, width, since, true)}`;
+  const instants = since === null ? '' : `, ${instantsSql(q, b, since, null)}`;
+  return `WITH RECURSIVE ${key === null ? '' : `${ZONES_CTE},`} open AS MATERIALIZED (${openSql(q, b, key)}) ${instants}
+    ${candidateBranchesSql(q, b, width, since, true)}`;
 }
 
-/** candidatesSql's branches, reading the open groups from a CTE named `open`; `openRows` adds those groups as rows. */
-function candidateBranchesSql(q: Params, b: Bound, width: number, since: string | null, openRows: boolean): string {
+/**
+ * candidatesSql's branches, reading the open groups from a CTE named `open` and, when `since` is
+ * given, the arrival instants from one named `instants` (instantsSql). `markers` adds the open
+ * groups and the instants read as rows.
+ */
+function candidateBranchesSql(q: Params, b: Bound, width: number, since: string | null, markers: boolean): string {
   const lim = q.p('width', width);
   const f = filterSql(q, b);
   const inOpen = 'timezone IN (SELECT tz FROM open)';
@@ -257,9 +266,9 @@ function candidateBranchesSql(q: Params, b: Bound, width: number, since: string 
         SELECT ${LIGHT} FROM leads WHERE timezone = z.tz AND ${MAIN_STATUSES}
           AND (next_eligible_at IS NULL OR next_eligible_at <= ${q.p('now', b.now)}) AND ${free(q, b)} AND ${underLimit(q, b)} ${f}
           ORDER BY queue_rank DESC LIMIT ${lim}) AS t
-     ${openRows ? `UNION ALL
+     ${markers ? `UNION ALL
      SELECT 'open', NULL::bigint, tz, NULL, NULL::double precision, NULL, NULL, NULL FROM open` : ''}
-     ${since === null ? '' : `UNION ALL (${inboundSql(q, b, since, null, inOpen)})`}`;
+     ${since === null ? '' : `UNION ALL ${inboundSql(q, b, width, inOpen, markers)}`}`;
 }
 
 /**
@@ -283,7 +292,7 @@ async function rankCandidates(client: ClientBase, rows: Candidate[], b: Bound, n
       b.open.push(row.timezone!);
       continue;
     }
-    if (row.kind === 'inbound') {
+    if (row.kind === 'inbound' || row.kind === 'instant') {
       inbound.push(row);
       continue;
     }
@@ -293,26 +302,40 @@ async function rankCandidates(client: ClientBase, rows: Candidate[], b: Bound, n
   }
   const complete = [...counts.values()].every((n) => n < width);
 
-  // Inbound leads, newest first, while their freshness could still lift them among the best.
+  // Inbound leads, newest instant first, while their freshness could still lift them among the
+  // best: the best `width` of each instant by stored rank, in that order (instantsSql).
   const horizon = freshnessHorizon(w);
   if (horizon > 0) {
     const since = new Date(now.getTime() - horizon).toISOString();
     const ceiling = inboundCeiling(settings);
     const scored = new TopScores(width);
     for (const c of found.values()) if (c.reason === 'score') scored.add(c.total);
-    const newestFirst = (x: Candidate, y: Candidate) => (y.inbound_at! < x.inbound_at! ? -1 : y.inbound_at! > x.inbound_at! ? 1 : y.id - x.id);
-    page: for (;;) {
-      inbound.sort(newestFirst);
+    for (;;) {
+      const leadsAt = new Map<string, Candidate[]>();
+      const instants: string[] = [];
       for (const row of inbound) {
-        const points = freshness(row, now, w);
-        if (ceiling + points < scored.bar || points < 1) break page;
-        add(row, 'fresh');
-        scored.add(found.get(row.id)!.total);
+        if (row.kind === 'instant') instants.push(row.inbound_at!);
+        else if (leadsAt.has(row.inbound_at!)) leadsAt.get(row.inbound_at!)!.push(row);
+        else leadsAt.set(row.inbound_at!, [row]);
       }
-      if (inbound.length < INBOUND_PAGE) break;
-      const last: Candidate = inbound[inbound.length - 1];
+      instants.sort().reverse();
+      let passed = false;
+      for (const instant of instants) {
+        const points = freshness({ status: 'new', inbound_at: instant }, now, w);
+        if (ceiling + points < scored.bar || points < 1) {
+          passed = true;
+          break;
+        }
+        for (const row of (leadsAt.get(instant) ?? []).sort((x, y) => y.queue_rank - x.queue_rank || x.id - y.id)) {
+          add(row, 'fresh');
+          scored.add(found.get(row.id)!.total);
+        }
+      }
+      if (passed || instants.length < INBOUND_INSTANTS) break;
       const p = new Params();
-      inbound = (await client.query<Candidate>(inboundSql(p, b, since, last, `timezone = ANY(${p.p('open', b.open)}::text[])`), p.values)).rows;
+      const before = instants[instants.length - 1];
+      const sql = `WITH RECURSIVE ${instantsSql(p, b, since, before)} ${inboundSql(p, b, width, `timezone = ANY(${p.p('open', b.open)}::text[])`, true)}`;
+      inbound = (await client.query<Candidate>(sql, p.values)).rows;
     }
   }
   return { ranked: [...found.values()].sort(compareQueued), complete };
@@ -331,18 +354,35 @@ function inboundSince(now: Date, settings: Settings): string | null {
 }
 
 /**
- * A page of inbound leads that may be fresh enough to win, newest first, after `after`, in the
- * open zone groups (`inOpen`, a condition on `timezone`). Leads of closed groups are left out
- * here rather than skipped after reading: a day's web leads from zones still closed (Europe's
- * evening, for a team calling America) stay fresh for hours, and reading past them took every
- * claim through page after page of them, a round trip each.
+ * The CTE `instants`: the arrival instants of new inbound leads from `since`, newest first, up to
+ * `now` or before `before`; INBOUND_INSTANTS of them at most, each found by one step back
+ * through leads_inbound (a recursive CTE: PostgreSQL has no skip scan). Its last row's instant is
+ * null when the instants ran out first. Instants whose leads are all claimed, out of hours or
+ * filtered out are read too: their leads are left out by inboundSql.
  */
-function inboundSql(q: Params, b: Bound, since: string, after: Pick<Candidate, 'inbound_at' | 'id'> | null, inOpen: string): string {
-  const keyset = after ? `AND (inbound_at, id) < (${q.p('after_at', after.inbound_at)}, ${q.p('after_id', after.id)})` : '';
-  return `SELECT 'inbound' AS kind, ${LIGHT} FROM leads WHERE status = 'new' AND inbound_at IS NOT NULL AND inbound_at >= ${q.p('since', since)}
-      AND inbound_at <= ${q.p('now', b.now)} ${keyset}
-      AND (next_eligible_at IS NULL OR next_eligible_at <= ${q.p('now', b.now)}) AND ${free(q, b)} AND ${underLimit(q, b)} AND ${inOpen} ${filterSql(q, b)}
-    ORDER BY inbound_at DESC, id DESC LIMIT ${q.p('page', INBOUND_PAGE)}`;
+function instantsSql(q: Params, b: Bound, since: string, before: string | null): string {
+  const inRange = `status = 'new' AND inbound_at IS NOT NULL AND inbound_at >= ${q.p('since', since)}`;
+  const first = before === null ? `inbound_at <= ${q.p('now', b.now)}` : `inbound_at < ${q.p('before', before)}`;
+  return `instants(at, n) AS (
+      (SELECT inbound_at, 1 FROM leads WHERE ${inRange} AND ${first} ORDER BY inbound_at DESC LIMIT 1)
+      UNION ALL
+      SELECT (SELECT inbound_at FROM leads WHERE ${inRange} AND inbound_at < i.at ORDER BY inbound_at DESC LIMIT 1), i.n + 1
+      FROM instants i WHERE i.at IS NOT NULL AND i.n < ${q.p('instants', INBOUND_INSTANTS)})`;
+}
+
+/**
+ * The inbound leads that may be fresh enough to win: the best `width` by stored rank of each
+ * instant the CTE `instants` read (one index range each), in the open zone groups (`inOpen`, a
+ * condition on `timezone`). Leads of closed groups are left out here rather than skipped after
+ * reading: a day's web leads from zones still closed (Europe's evening, for a team calling
+ * America) stay fresh for hours. `markers` adds each instant read as a row.
+ */
+function inboundSql(q: Params, b: Bound, width: number, inOpen: string, markers: boolean): string {
+  return `SELECT 'inbound' AS kind, t.* FROM instants i CROSS JOIN LATERAL (
+      SELECT ${LIGHT} FROM leads WHERE status = 'new' AND inbound_at IS NOT NULL AND inbound_at = i.at
+        AND (next_eligible_at IS NULL OR next_eligible_at <= ${q.p('now', b.now)}) AND ${free(q, b)} AND ${underLimit(q, b)} AND ${inOpen} ${filterSql(q, b)}
+      ORDER BY queue_rank DESC, id LIMIT ${q.p('width', width)}) AS t
+    ${markers ? `UNION ALL SELECT 'instant', NULL::bigint, NULL, NULL, NULL::double precision, at, NULL, NULL FROM instants WHERE at IS NOT NULL` : ''}`;
 }
 
 function bind(now: Date, settings: Settings, rep: string, filters: QueueFilters, open: string[]): Bound {
@@ -470,7 +510,7 @@ function pickSql(p: Params, b: Bound, leadIds: number[], token: string, expires:
  * the stored rank, the clock's term and freshness, core/priority.ts), and the first of the best
  * ONE_TRIP_WIDTH still eligible claimed as pickSql claims it. It returns the rep's live claim
  * ('held'), or the lead it claimed ('picked'), or no row when it cannot decide alone: a zone
- * group's stored windows are stale, the first page of inbound leads may not hold every fresh one
+ * group's stored windows are stale, the first page of arrival instants may not hold every fresh one
  * that could win, or the best ONE_TRIP_WIDTH were all taken meanwhile (or nothing is callable). The
  * caller then claims the longer way, which handles each of those.
  */
@@ -478,23 +518,29 @@ function oneTripSql(q: Params, b: Bound, key: string, since: string | null, now:
   const w = settings.weights;
   const terms = freshnessTerms(w);
   const half = `${q.p('half', terms.halfLifeMs)}::float8`;
-  const age = `greatest(0, extract(epoch FROM ((${q.p('now', b.now)})::text::timestamptz - inbound_at::timestamptz)) * 1000)::float8`;
+  const age = (at: string) => `greatest(0, ${q.p('now_ms', now.getTime())}::numeric - extract(epoch FROM ${at}::timestamptz) * 1000)::float8`;
   // 0.5^700 times any weight vanishes beside a score's other terms; PostgreSQL would call the
   // smaller results of power() an underflow error where JS gives a denormal.
-  const fresh = `CASE WHEN status = 'new' AND inbound_at IS NOT NULL AND ${age} / ${half} <= 700
-    THEN ${q.p('fresh', terms.weight)}::float8 * power(0.5::float8, ${age} / ${half}) ELSE 0::float8 END`;
+  const freshAt = (at: string) => `CASE WHEN ${age(at)} / ${half} <= 700
+    THEN ${q.p('fresh', terms.weight)}::float8 * power(0.5::float8, ${age(at)} / ${half}) ELSE 0::float8 END`;
+  // Only leads that came in during the last 700 half-lives are scored: reading an instant's text
+  // as a time is most of the cost of scoring, and most leads' inbound_at (a CRM's creation date)
+  // is older.
+  const scoredFrom = new Date(now.getTime() - 700 * terms.halfLifeMs).toISOString();
+  const fresh = `CASE WHEN status = 'new' AND inbound_at >= ${q.p('scored_from', scoredFrom)} THEN ${freshAt('inbound_at')} ELSE 0::float8 END`;
   const inOpen = 'IN (SELECT tz FROM open)';
-  // As rankCandidates: it reads a next page of inbound leads only when this one is full and its
-  // oldest (least fresh) lead still earns a point and could still beat the ONE_TRIP_WIDTH-th best
-  // score among the other candidates (none when there are fewer: then it cannot decide alone).
+  // As rankCandidates: it reads a next page of instants only when this one is full and its
+  // oldest (least fresh) instant still earns a point and could still beat the ONE_TRIP_WIDTH-th
+  // best score among the other candidates (none when there are fewer: then it cannot decide alone).
   const ceiling = inboundCeiling(settings);
   const bar = `(SELECT total FROM scored WHERE kind = 'top' AND fresh < 1 ORDER BY total DESC OFFSET ${q.p('width', ONE_TRIP_WIDTH)} - 1 LIMIT 1)`;
   const inboundComplete =
     since === null
       ? 'true'
-      : `(SELECT count(*) < ${q.p('page', INBOUND_PAGE)} OR min(fresh) < 1 OR ${q.p('ceiling', ceiling)}::float8 + min(fresh) < ${bar} FROM scored WHERE kind = 'inbound')`;
-  return `WITH ${ZONES_CTE}, open AS MATERIALIZED (${openSql(q, b, key)}),
-    held AS MATERIALIZED (${heldSql(q, b.rep, b.now)}),
+      : `(SELECT c.n < ${q.p('instants', INBOUND_INSTANTS)} OR o.fresh < 1 OR ${q.p('ceiling', ceiling)}::float8 + o.fresh < ${bar}
+          FROM (SELECT count(at) AS n, min(at) AS at FROM instants) c CROSS JOIN LATERAL (SELECT ${freshAt('c.at')} AS fresh) o)`;
+  return `WITH RECURSIVE ${ZONES_CTE}, open AS MATERIALIZED (${openSql(q, b, key)}),
+    held AS MATERIALIZED (${heldSql(q, b.rep, b.now)}), ${since === null ? '' : `${instantsSql(q, b, since, null)},`}
     cand AS MATERIALIZED (${candidateBranchesSql(q, b, ONE_TRIP_WIDTH, since, false)}),
     scored AS MATERIALIZED (
       SELECT id, kind, timezone, callback_at, CASE kind WHEN 'cb-mine' THEN 0 WHEN 'cb-other' THEN 1 ELSE 2 END AS ord,
