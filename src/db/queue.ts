@@ -18,7 +18,7 @@ import { statement, type DB } from './open.js';
 import type { LeadRow } from './leads.js';
 import type { Settings } from '../core/settings.js';
 import { isOpen, nextOpen, zonesOf } from '../core/calling-window.js';
-import { compareQueued, maxStaticPoints, TopScores } from '../core/queue-order.js';
+import { compareQueued, maxStaticPoints, RECENT_INSTANTS, TopScores } from '../core/queue-order.js';
 import { freshness, freshnessHorizon, total } from '../core/priority.js';
 import { computeWindows, hoursKey, openAt, windowsValid, type ZoneWindows } from '../core/zone-windows.js';
 import { callbackDueFor, claimedByOtherUntil, delayMs } from '../core/eligibility.js';
@@ -196,44 +196,65 @@ export function queueCandidates(db: DB, now: Date, settings: Settings, rep: stri
     for (const row of top.all({ ...bound, limit }, ...f.params) as Candidate[]) add(row, 'score');
 
     // Inbound leads, newest instant first, while their freshness could still lift them into the
-    // top `limit`. At one instant all are equally fresh and the stored rank decides, so only the
-    // best `limit` of each instant are read (leads_inbound is (inbound_at, queue_rank DESC)): a
-    // day's web leads imported at once are one instant, and reading and scoring each of them
-    // took every claim through all of them (docs/design.md).
+    // top `limit`. At one instant all are equally fresh and the stored rank decides, so of the
+    // RECENT_INSTANTS newest instants only the best `limit` of each are read (leads_inbound is
+    // (inbound_at, queue_rank DESC)): a day's web leads imported at once are one instant, and
+    // every claim read and scored each of them. Older instants are read in one range, as a
+    // form's export with each lead's own time has one per lead (docs/design.md).
     const horizon = freshnessHorizon(w);
     if (horizon > 0) {
       // An inbound lead enters callq when it comes in (or later), so it has waited at most `horizon`.
       const ceiling = maxStaticPoints(settings) + (Math.max(0, w.waitingPerDay) * horizon) / 86_400_000;
       const scored = new TopScores(limit);
       for (const c of found.values()) if (c.reason === 'score') scored.add(c.total);
+      const inbound = `status = 'new' AND inbound_at IS NOT NULL AND inbound_at >= @since`;
+      // Leads of closed groups are left out by the queries: a day's web leads from zones still
+      // closed stay fresh for hours, and each was read and skipped by every claim (docs/design.md).
+      const eligible = `(next_eligible_at IS NULL OR next_eligible_at <= @now) AND ${free} AND ${UNDER_LIMIT}
+         AND timezone IN (SELECT value FROM json_each(@open)) ${f.sql}`;
       const instant = (first: boolean) =>
-        statement(
-          db,
-          `SELECT inbound_at FROM leads INDEXED BY leads_inbound WHERE status = 'new' AND inbound_at IS NOT NULL AND inbound_at >= @since
-           AND inbound_at ${first ? '<= @now' : '< @before'} ORDER BY inbound_at DESC LIMIT 1`,
-        );
-      // Leads of closed groups are left out by the query: a day's web leads from zones still closed
-      // stay fresh for hours, and each was read and skipped by every claim (docs/design.md).
+        statement(db, `SELECT inbound_at FROM leads INDEXED BY leads_inbound WHERE ${inbound} AND inbound_at ${first ? '<= @now' : '< @before'} ORDER BY inbound_at DESC LIMIT 1`);
       const bestOf = statement(
         db,
-        `SELECT ${LIGHT} FROM leads INDEXED BY leads_inbound WHERE status = 'new' AND inbound_at IS NOT NULL AND inbound_at = @at
-         AND (next_eligible_at IS NULL OR next_eligible_at <= @now) AND ${free} AND ${UNDER_LIMIT}
-         AND timezone IN (SELECT value FROM json_each(@open)) ${f.sql}
+        `SELECT ${LIGHT} FROM leads INDEXED BY leads_inbound WHERE status = 'new' AND inbound_at IS NOT NULL AND inbound_at = @at AND ${eligible}
          ORDER BY queue_rank DESC, id LIMIT @limit`,
       );
-      const since = new Date(now.getTime() - horizon).toISOString();
-      let before: string | null = null;
-      for (;;) {
-        const next = instant(before === null).get({ now: nowIso, since, before }) as { inbound_at: string } | undefined;
-        if (!next) break;
-        const at = next.inbound_at;
+      const older = statement(db, `SELECT ${LIGHT} FROM leads INDEXED BY leads_inbound WHERE ${inbound} AND inbound_at < @before AND ${eligible} ORDER BY inbound_at DESC`);
+      const args = { ...bound, since: new Date(now.getTime() - horizon).toISOString(), limit };
+      /** Whether leads of `at` could still win a place; false ends the search (older ones are less fresh). */
+      const couldWin = (at: string) => {
         const points = freshness({ status: 'new', inbound_at: at }, now, w);
-        if (ceiling + points < scored.bar || points < 1) break;
-        for (const row of bestOf.all({ ...bound, at, limit }, ...f.params) as Candidate[]) {
+        return ceiling + points >= scored.bar && points >= 1;
+      };
+      const take = (rows: Candidate[]) => {
+        for (const row of rows) {
           add(row, 'fresh');
           scored.add(found.get(row.id)!.total);
         }
-        before = at;
+      };
+      let before: string | null = null;
+      let steps = 0;
+      for (; steps < RECENT_INSTANTS; steps++) {
+        const next = instant(before === null).get({ ...args, before }) as { inbound_at: string } | undefined;
+        if (!next || !couldWin(next.inbound_at)) break;
+        before = next.inbound_at;
+        take(bestOf.all({ ...args, at: before }, ...f.params) as Candidate[]);
+      }
+      if (steps === RECENT_INSTANTS) {
+        // The rest newest instant first: each instant's rows gathered, its best `limit` taken.
+        let at: string | null = null;
+        let rows: Candidate[] = [];
+        const flush = () => take(rows.sort((x, y) => y.queue_rank - x.queue_rank || x.id - y.id).slice(0, limit));
+        for (const row of older.iterate({ ...args, before }, ...f.params) as IterableIterator<Candidate>) {
+          if (row.inbound_at !== at) {
+            flush();
+            rows = [];
+            if (!couldWin(row.inbound_at!)) break;
+            at = row.inbound_at;
+          }
+          rows.push(row);
+        }
+        flush();
       }
     }
   }

@@ -5,12 +5,14 @@
 // those), and each is explained with the same values.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Statement } from 'better-sqlite3';
 import { openDatabase, type DB } from '../../src/db/open.js';
 import { loadSettings } from '../../src/db/settings.js';
 import { claimNextLead, explainEmptyQueue, heldClaim, queueCandidates, queueSize, releaseClaim, renewClaim, zoneGroupOpen } from '../../src/db/queue.js';
 import { callq, json, ROOT, tempDir } from '../helpers.js';
+import { RECENT_INSTANTS } from '../../src/core/queue-order.js';
 
 const NOW = '2026-11-24T16:00:00Z'; // Tuesday 11:00 New York, 08:00 Los Angeles
 
@@ -42,6 +44,15 @@ beforeAll(() => {
   expect(gen.status).toBe(0);
   const imported = callq(['--db', dbPath, '--now', NOW, 'import', csv]);
   expect(imported.code, imported.stderr).toBe(0);
+  // A web form's leads of the last two hours, each with its own time: more arrival instants than
+  // a claim steps through one by one, so it reads the older ones in one range too.
+  const form = join(dir, 'form.csv');
+  const rows = Array.from({ length: RECENT_INSTANTS + 8 }, (_, i) =>
+    `Lead ${i},+1 212 555 ${String(1000 + i)},${new Date(Date.parse(NOW) - (i + 1) * 3 * 60_000).toISOString()}`,
+  );
+  writeFileSync(form, ['Name,Phone,Submitted At', ...rows].join('\n'));
+  const web = callq(['--db', dbPath, '--now', NOW, 'import', form]);
+  expect(web.code, web.stderr).toBe(0);
   // A few callbacks and a claim, so the partial indexes hold something.
   for (const rep of ['ana', 'ben', 'cy']) {
     const claim = json(callq(['--db', dbPath, '--rep', rep, '--now', NOW, 'next', '--json']));

@@ -20,7 +20,7 @@ import type { Settings } from '../../core/settings.js';
 import { clockPoints, freshness, freshnessHorizon, freshnessTerms, total } from '../../core/priority.js';
 import { computeWindows, hoursKey, openAt, windowsValid, type ZoneWindows } from '../../core/zone-windows.js';
 import { delayMs } from '../../core/eligibility.js';
-import { compareQueued, maxStaticPoints, TopScores, type QueueReason } from '../../core/queue-order.js';
+import { compareQueued, maxStaticPoints, RECENT_INSTANTS, TopScores, type QueueReason } from '../../core/queue-order.js';
 import { isOpen, nextOpen, zonesOf } from '../../core/calling-window.js';
 import { callbackDueFor, claimedByOtherUntil } from '../../core/eligibility.js';
 import type { EmptyQueue } from '../queue.js';
@@ -77,15 +77,6 @@ function claimBegin(client: ClientBase, rep: string): string {
   return `BEGIN; SELECT set_config('synchronous_commit', 'off', true), set_config('plan_cache_mode', 'force_generic_plan', true),
     set_config('enable_bitmapscan', 'off', true), pg_advisory_xact_lock(${REP_LOCK}, hashtext(${client.escapeLiteral(rep)}));`;
 }
-/**
- * Arrival instants of inbound leads read per page while their freshness could still win. At one
- * instant every lead is equally fresh, so only the best few of it by stored rank can be among the
- * best: a claim reads those through leads_inbound (inbound_at, queue_rank DESC, id), not the
- * whole instant. A day's web leads imported at once are one instant (reading and scoring each of a
- * thousand took a claim 8 ms at 1M leads); a form's export with each lead's own time is one per lead.
- */
-export const INBOUND_INSTANTS = 1000;
-
 /** Query parameters by name, numbered in order of first use. */
 class Params {
   readonly values: unknown[] = [];
@@ -185,7 +176,7 @@ async function openAmong(client: ClientBase, rows: ZoneRow[], now: Date, setting
 
 interface Candidate {
   id: number;
-  kind: 'cb-mine' | 'cb-other' | 'top' | 'inbound' | 'open' | 'instant';
+  kind: 'cb-mine' | 'cb-other' | 'top' | 'inbound' | 'open';
   timezone: string | null;
   status: string;
   queue_rank: number;
@@ -235,21 +226,21 @@ function staleZonesSql(q: Params, b: Bound, key: string): string {
 /**
  * One statement reading the candidates for `rep` at `now` without locks: `width` due callbacks
  * of this rep and of anyone, the top `width` of each open zone group (one index range each), the
- * best `width` inbound leads of each of the first page of arrival instants, and the open groups
- * and instants themselves.
+ * best `width` inbound leads of each arrival instant of the freshness horizon (inboundSql), and
+ * the open groups themselves.
  */
 function candidatesSql(q: Params, b: Bound, width: number, since: string | null, key: string | null): string {
-  const instants = since === null ? '' : `, ${instantsSql(q, b, since, null)}`;
+  const instants = since === null ? '' : `, ${instantsSql(q, b, since)}`;
   return `WITH RECURSIVE ${key === null ? '' : `${ZONES_CTE},`} open AS MATERIALIZED (${openSql(q, b, key)}) ${instants}
     ${candidateBranchesSql(q, b, width, since, true)}`;
 }
 
 /**
  * candidatesSql's branches, reading the open groups from a CTE named `open` and, when `since` is
- * given, the arrival instants from one named `instants` (instantsSql). `markers` adds the open
- * groups and the instants read as rows.
+ * given, the newest arrival instants from one named `instants` (instantsSql); `openRows` adds the
+ * open groups as rows.
  */
-function candidateBranchesSql(q: Params, b: Bound, width: number, since: string | null, markers: boolean): string {
+function candidateBranchesSql(q: Params, b: Bound, width: number, since: string | null, openRows: boolean): string {
   const lim = q.p('width', width);
   const f = filterSql(q, b);
   const inOpen = 'timezone IN (SELECT tz FROM open)';
@@ -266,17 +257,17 @@ function candidateBranchesSql(q: Params, b: Bound, width: number, since: string 
         SELECT ${LIGHT} FROM leads WHERE timezone = z.tz AND ${MAIN_STATUSES}
           AND (next_eligible_at IS NULL OR next_eligible_at <= ${q.p('now', b.now)}) AND ${free(q, b)} AND ${underLimit(q, b)} ${f}
           ORDER BY queue_rank DESC LIMIT ${lim}) AS t
-     ${markers ? `UNION ALL
+     ${openRows ? `UNION ALL
      SELECT 'open', NULL::bigint, tz, NULL, NULL::double precision, NULL, NULL, NULL FROM open` : ''}
-     ${since === null ? '' : `UNION ALL ${inboundSql(q, b, width, inOpen, markers)}`}`;
+     ${since === null ? '' : `UNION ALL ${inboundSql(q, b, since, width, inOpen)}`}`;
 }
 
 /**
- * Orders what candidatesSql read, best first, reading further pages of inbound leads while their
- * freshness could lift them among the best `width`. Sets `b.open` to the open groups.
- * `complete` says that no eligible lead was left out (every range ran out before `width`).
+ * Orders what candidatesSql read, best first, taking inbound leads while their freshness could
+ * lift them among the best `width`. Sets `b.open` to the open groups. `complete` says that no
+ * eligible lead was left out (every range ran out before `width`).
  */
-async function rankCandidates(client: ClientBase, rows: Candidate[], b: Bound, now: Date, settings: Settings, width: number): Promise<{ ranked: Ranked[]; complete: boolean }> {
+function rankCandidates(rows: Candidate[], b: Bound, now: Date, settings: Settings, width: number): { ranked: Ranked[]; complete: boolean } {
   const w = settings.weights;
   const found = new Map<number, Ranked>();
   const add = (row: Pick<Candidate, 'id' | 'status' | 'queue_rank' | 'inbound_at' | 'callback_at'>, reason: QueueReason) => {
@@ -292,7 +283,7 @@ async function rankCandidates(client: ClientBase, rows: Candidate[], b: Bound, n
       b.open.push(row.timezone!);
       continue;
     }
-    if (row.kind === 'inbound' || row.kind === 'instant') {
+    if (row.kind === 'inbound') {
       inbound.push(row);
       continue;
     }
@@ -303,39 +294,24 @@ async function rankCandidates(client: ClientBase, rows: Candidate[], b: Bound, n
   const complete = [...counts.values()].every((n) => n < width);
 
   // Inbound leads, newest instant first, while their freshness could still lift them among the
-  // best: the best `width` of each instant by stored rank, in that order (instantsSql).
+  // best: the best `width` of each instant by stored rank, in that order (inboundSql).
   const horizon = freshnessHorizon(w);
   if (horizon > 0) {
-    const since = new Date(now.getTime() - horizon).toISOString();
     const ceiling = inboundCeiling(settings);
     const scored = new TopScores(width);
     for (const c of found.values()) if (c.reason === 'score') scored.add(c.total);
-    for (;;) {
-      const leadsAt = new Map<string, Candidate[]>();
-      const instants: string[] = [];
-      for (const row of inbound) {
-        if (row.kind === 'instant') instants.push(row.inbound_at!);
-        else if (leadsAt.has(row.inbound_at!)) leadsAt.get(row.inbound_at!)!.push(row);
-        else leadsAt.set(row.inbound_at!, [row]);
+    const newestFirst = (x: Candidate, y: Candidate) =>
+      (y.inbound_at! < x.inbound_at! ? -1 : y.inbound_at! > x.inbound_at! ? 1 : 0) || y.queue_rank - x.queue_rank || x.id - y.id;
+    let instant: string | null = null;
+    let points = 0;
+    for (const row of inbound.sort(newestFirst)) {
+      if (row.inbound_at !== instant) {
+        instant = row.inbound_at;
+        points = freshness(row, now, w);
+        if (ceiling + points < scored.bar || points < 1) break;
       }
-      instants.sort().reverse();
-      let passed = false;
-      for (const instant of instants) {
-        const points = freshness({ status: 'new', inbound_at: instant }, now, w);
-        if (ceiling + points < scored.bar || points < 1) {
-          passed = true;
-          break;
-        }
-        for (const row of (leadsAt.get(instant) ?? []).sort((x, y) => y.queue_rank - x.queue_rank || x.id - y.id)) {
-          add(row, 'fresh');
-          scored.add(found.get(row.id)!.total);
-        }
-      }
-      if (passed || instants.length < INBOUND_INSTANTS) break;
-      const p = new Params();
-      const before = instants[instants.length - 1];
-      const sql = `WITH RECURSIVE ${instantsSql(p, b, since, before)} ${inboundSql(p, b, width, `timezone = ANY(${p.p('open', b.open)}::text[])`, true)}`;
-      inbound = (await client.query<Candidate>(sql, p.values)).rows;
+      add(row, 'fresh');
+      scored.add(found.get(row.id)!.total);
     }
   }
   return { ranked: [...found.values()].sort(compareQueued), complete };
@@ -354,35 +330,42 @@ function inboundSince(now: Date, settings: Settings): string | null {
 }
 
 /**
- * The CTE `instants`: the arrival instants of new inbound leads from `since`, newest first, up to
- * `now` or before `before`; INBOUND_INSTANTS of them at most, each found by one step back
- * through leads_inbound (a recursive CTE: PostgreSQL has no skip scan). Its last row's instant is
- * null when the instants ran out first. Instants whose leads are all claimed, out of hours or
- * filtered out are read too: their leads are left out by inboundSql.
+ * The CTE `instants`: the RECENT_INSTANTS newest arrival instants of new inbound leads from
+ * `since` up to `now`, newest first, each found by one step back through leads_inbound (a
+ * recursive CTE: PostgreSQL has no skip scan). Its last row's instant is null when the instants
+ * ran out first. Instants whose leads are all claimed, out of hours or filtered out are read too:
+ * inboundSql leaves their leads out.
  */
-function instantsSql(q: Params, b: Bound, since: string, before: string | null): string {
+function instantsSql(q: Params, b: Bound, since: string): string {
   const inRange = `status = 'new' AND inbound_at IS NOT NULL AND inbound_at >= ${q.p('since', since)}`;
-  const first = before === null ? `inbound_at <= ${q.p('now', b.now)}` : `inbound_at < ${q.p('before', before)}`;
   return `instants(at, n) AS (
-      (SELECT inbound_at, 1 FROM leads WHERE ${inRange} AND ${first} ORDER BY inbound_at DESC LIMIT 1)
+      (SELECT inbound_at, 1 FROM leads WHERE ${inRange} AND inbound_at <= ${q.p('now', b.now)} ORDER BY inbound_at DESC LIMIT 1)
       UNION ALL
       SELECT (SELECT inbound_at FROM leads WHERE ${inRange} AND inbound_at < i.at ORDER BY inbound_at DESC LIMIT 1), i.n + 1
-      FROM instants i WHERE i.at IS NOT NULL AND i.n < ${q.p('instants', INBOUND_INSTANTS)})`;
+      FROM instants i WHERE i.at IS NOT NULL AND i.n < ${q.p('instants', RECENT_INSTANTS)})`;
 }
 
 /**
- * The inbound leads that may be fresh enough to win: the best `width` by stored rank of each
- * instant the CTE `instants` read (one index range each), in the open zone groups (`inOpen`, a
- * condition on `timezone`). Leads of closed groups are left out here rather than skipped after
- * reading: a day's web leads from zones still closed (Europe's evening, for a team calling
- * America) stay fresh for hours. `markers` adds each instant read as a row.
+ * The inbound leads that may be fresh enough to win, from `since`: the best `width` by stored
+ * rank of each arrival instant. Those of the instants the CTE `instants` read come through one
+ * index range each; when it read RECENT_INSTANTS of them, older ones come from one range read in
+ * index order (oldest first, each instant's best first, so numbering them needs no sort). Only
+ * the open zone groups' leads (`inOpen`, a condition on `timezone`): a day's web leads from zones
+ * still closed (Europe's evening, for a team calling America) stay fresh for hours, and reading
+ * past them took every claim through page after page of them.
  */
-function inboundSql(q: Params, b: Bound, width: number, inOpen: string, markers: boolean): string {
+function inboundSql(q: Params, b: Bound, since: string, width: number, inOpen: string): string {
+  const eligible = `(next_eligible_at IS NULL OR next_eligible_at <= ${q.p('now', b.now)}) AND ${free(q, b)} AND ${underLimit(q, b)} AND ${inOpen} ${filterSql(q, b)}`;
   return `SELECT 'inbound' AS kind, t.* FROM instants i CROSS JOIN LATERAL (
-      SELECT ${LIGHT} FROM leads WHERE status = 'new' AND inbound_at IS NOT NULL AND inbound_at = i.at
-        AND (next_eligible_at IS NULL OR next_eligible_at <= ${q.p('now', b.now)}) AND ${free(q, b)} AND ${underLimit(q, b)} AND ${inOpen} ${filterSql(q, b)}
+      SELECT ${LIGHT} FROM leads WHERE status = 'new' AND inbound_at IS NOT NULL AND inbound_at = i.at AND ${eligible}
       ORDER BY queue_rank DESC, id LIMIT ${q.p('width', width)}) AS t
-    ${markers ? `UNION ALL SELECT 'instant', NULL::bigint, NULL, NULL, NULL::double precision, at, NULL, NULL FROM instants WHERE at IS NOT NULL` : ''}`;
+    UNION ALL
+    SELECT 'inbound', ${LIGHT} FROM (
+      SELECT ${LIGHT}, row_number() OVER (PARTITION BY inbound_at ORDER BY queue_rank DESC, id) AS nth FROM leads
+      WHERE status = 'new' AND inbound_at IS NOT NULL AND inbound_at >= ${q.p('since', since)}
+        AND inbound_at < (SELECT min(at) FROM instants) AND (SELECT count(at) FROM instants) >= ${q.p('instants', RECENT_INSTANTS)}
+        AND ${eligible}) AS older
+    WHERE nth <= ${q.p('width', width)}`;
 }
 
 function bind(now: Date, settings: Settings, rep: string, filters: QueueFilters, open: string[]): Bound {
@@ -402,7 +385,7 @@ export async function queueCandidatesPg(client: ClientBase, now: Date, settings:
   const b = bind(now, settings, rep, filters, open);
   const q = new Params();
   const { rows: read } = await client.query<Candidate>(candidatesSql(q, b, limit, inboundSince(now, settings), null), q.values);
-  const { ranked } = await rankCandidates(client, read, b, now, settings, limit);
+  const { ranked } = rankCandidates(read, b, now, settings, limit);
   const best = ranked.slice(0, limit);
   if (best.length === 0) return [];
   const { rows } = await client.query<LeadRow>('SELECT * FROM leads WHERE id = ANY($1::bigint[])', [best.map((c) => c.id)]);
@@ -510,9 +493,8 @@ function pickSql(p: Params, b: Bound, leadIds: number[], token: string, expires:
  * the stored rank, the clock's term and freshness, core/priority.ts), and the first of the best
  * ONE_TRIP_WIDTH still eligible claimed as pickSql claims it. It returns the rep's live claim
  * ('held'), or the lead it claimed ('picked'), or no row when it cannot decide alone: a zone
- * group's stored windows are stale, the first page of arrival instants may not hold every fresh one
- * that could win, or the best ONE_TRIP_WIDTH were all taken meanwhile (or nothing is callable). The
- * caller then claims the longer way, which handles each of those.
+ * group's stored windows are stale, or the best ONE_TRIP_WIDTH were all taken meanwhile (or
+ * nothing is callable). The caller then claims the longer way, which handles both.
  */
 function oneTripSql(q: Params, b: Bound, key: string, since: string | null, now: Date, settings: Settings, token: string, expires: string): string {
   const w = settings.weights;
@@ -529,18 +511,8 @@ function oneTripSql(q: Params, b: Bound, key: string, since: string | null, now:
   const scoredFrom = new Date(now.getTime() - 700 * terms.halfLifeMs).toISOString();
   const fresh = `CASE WHEN status = 'new' AND inbound_at >= ${q.p('scored_from', scoredFrom)} THEN ${freshAt('inbound_at')} ELSE 0::float8 END`;
   const inOpen = 'IN (SELECT tz FROM open)';
-  // As rankCandidates: it reads a next page of instants only when this one is full and its
-  // oldest (least fresh) instant still earns a point and could still beat the ONE_TRIP_WIDTH-th
-  // best score among the other candidates (none when there are fewer: then it cannot decide alone).
-  const ceiling = inboundCeiling(settings);
-  const bar = `(SELECT total FROM scored WHERE kind = 'top' AND fresh < 1 ORDER BY total DESC OFFSET ${q.p('width', ONE_TRIP_WIDTH)} - 1 LIMIT 1)`;
-  const inboundComplete =
-    since === null
-      ? 'true'
-      : `(SELECT c.n < ${q.p('instants', INBOUND_INSTANTS)} OR o.fresh < 1 OR ${q.p('ceiling', ceiling)}::float8 + o.fresh < ${bar}
-          FROM (SELECT count(at) AS n, min(at) AS at FROM instants) c CROSS JOIN LATERAL (SELECT ${freshAt('c.at')} AS fresh) o)`;
   return `WITH RECURSIVE ${ZONES_CTE}, open AS MATERIALIZED (${openSql(q, b, key)}),
-    held AS MATERIALIZED (${heldSql(q, b.rep, b.now)}), ${since === null ? '' : `${instantsSql(q, b, since, null)},`}
+    held AS MATERIALIZED (${heldSql(q, b.rep, b.now)}), ${since === null ? '' : `${instantsSql(q, b, since)},`}
     cand AS MATERIALIZED (${candidateBranchesSql(q, b, ONE_TRIP_WIDTH, since, false)}),
     scored AS MATERIALIZED (
       SELECT id, kind, timezone, callback_at, CASE kind WHEN 'cb-mine' THEN 0 WHEN 'cb-other' THEN 1 ELSE 2 END AS ord,
@@ -553,7 +525,7 @@ function oneTripSql(q: Params, b: Bound, key: string, since: string | null, now:
     pick AS (
       SELECT l.id FROM best JOIN leads l ON l.id = best.id
       WHERE ${eligibleSql(q, b, 'l.', inOpen)} AND NOT EXISTS (SELECT 1 FROM held)
-        AND NOT EXISTS (SELECT 1 FROM zones WHERE NOT ${validWindowsSql(q, b, key, 'w')}) AND ${inboundComplete}
+        AND NOT EXISTS (SELECT 1 FROM zones WHERE NOT ${validWindowsSql(q, b, key, 'w')})
       ORDER BY best.pos LIMIT 1
       FOR UPDATE OF l SKIP LOCKED),
     upd AS (${claimUpdateSql(q, b, token, expires)})
@@ -612,7 +584,7 @@ export async function claimNextLeadPg(client: ClientBase, now: Date, settings: S
         const again = new Params();
         read = (await client.query<Candidate>(candidatesSql(again, b, width, since, key), again.values)).rows;
       }
-      const { ranked, complete } = await rankCandidates(client, read, b, now, settings, width);
+      const { ranked, complete } = rankCandidates(read, b, now, settings, width);
       if (ranked.length === 0) {
         await client.query('COMMIT');
         inTransaction = false;
