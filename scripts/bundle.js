@@ -16,6 +16,7 @@ import { build } from 'esbuild';
 import { cpSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'build');
@@ -128,6 +129,27 @@ await build({
   platform: 'node',
   target: 'node20',
   external: ['pg-native', 'pg-cloudflare'],
+  plugins: [
+    {
+      // pg's crypto helpers load node:crypto as pg loads (~35 ms of a `callq next`), though only
+      // a password exchange (SCRAM or MD5) calls them: they load on first use instead.
+      name: 'pg-crypto-on-demand',
+      setup(b) {
+        const real = join(root, 'node_modules', 'pg', 'lib', 'crypto', 'utils.js');
+        const functions = Object.keys(createRequire(import.meta.url)(real));
+        b.onResolve({ filter: /^\.\/(crypto\/)?utils$/ }, (args) =>
+          join(args.resolveDir, `${args.path}.js`) === real ? { path: 'pg/lib/crypto/utils.js', namespace: 'pg-crypto-on-demand' } : undefined,
+        );
+        b.onLoad({ filter: /.*/, namespace: 'pg-crypto-on-demand' }, () => ({
+          contents:
+            `let m;\nconst load = () => (m ??= require(${JSON.stringify(real)}));\n` +
+            `module.exports = { ${functions.map((name) => `${name}: (...a) => load().${name}(...a)`).join(', ')} };\n`,
+          resolveDir: dirname(real),
+          loader: 'js',
+        }));
+      },
+    },
+  ],
   logLevel: 'warning',
 });
 // Data files read at run time relative to their module.

@@ -12,7 +12,6 @@
 // construction.
 // Nearly always all of that is one statement, ordering in SQL (oneTripSql); when it cannot
 // decide alone, the candidates are ordered in JS and claimed in further round trips.
-import { randomBytes } from 'node:crypto';
 import { statementName } from './statement-names.js';
 import type { ClientBase, QueryResult } from 'pg';
 import type { LeadRow } from '../../core/lead.js';
@@ -405,9 +404,16 @@ export async function heldClaimPg(client: ClientBase, rep: string, now: Date): P
   return rows[0];
 }
 
+/**
+ * A claim's token: 16 hex digits of a random UUID, made by the server (as SQLite's randomblob
+ * makes them), so a claim does not load Node's crypto module (docs/design.md, "Start-up of the
+ * rep's commands").
+ */
+const CLAIM_TOKEN = `right(translate(gen_random_uuid()::text, '-', ''), 16)`;
+
 /** Claims the lead the CTE `pick` chose for `b.rep`, returning its row. */
-function claimUpdateSql(p: Params, b: Bound, token: string, expires: string): string {
-  return `UPDATE leads l SET claim_rep = ${p.p('rep', b.rep)}, claim_token = ${p.p('token', token)},
+function claimUpdateSql(p: Params, b: Bound, expires: string): string {
+  return `UPDATE leads l SET claim_rep = ${p.p('rep', b.rep)}, claim_token = ${CLAIM_TOKEN},
        claim_expires_at = ${p.p('expires', expires)}, updated_at = ${p.p('now', b.now)}
      FROM pick WHERE l.id = pick.id RETURNING l.*`;
 }
@@ -477,14 +483,14 @@ async function sent(client: ClientBase, preparing: Preparing, statements: string
  * live claim already (another terminal of theirs took one since the claim began): one UPDATE
  * whose row is locked with FOR UPDATE SKIP LOCKED, re-checked by PostgreSQL on its latest version.
  */
-function pickSql(p: Params, b: Bound, leadIds: number[], token: string, expires: string): string {
+function pickSql(p: Params, b: Bound, leadIds: number[], expires: string): string {
   const ids = p.p('ids', leadIds);
   return `WITH pick AS (
        SELECT id FROM leads WHERE id = ANY(${ids}::bigint[]) AND ${eligibleSql(p, b)}
          AND NOT EXISTS (SELECT 1 FROM leads h WHERE h.claim_rep = ${p.p('rep', b.rep)} AND h.claim_expires_at > ${p.p('now', b.now)})
        ORDER BY array_position(${ids}::bigint[], id) LIMIT 1
        FOR UPDATE SKIP LOCKED)
-     ${claimUpdateSql(p, b, token, expires)}`;
+     ${claimUpdateSql(p, b, expires)}`;
 }
 
 /**
@@ -496,7 +502,7 @@ function pickSql(p: Params, b: Bound, leadIds: number[], token: string, expires:
  * group's stored windows are stale, or the best ONE_TRIP_WIDTH were all taken meanwhile (or
  * nothing is callable). The caller then claims the longer way, which handles both.
  */
-function oneTripSql(q: Params, b: Bound, key: string, since: string | null, now: Date, settings: Settings, token: string, expires: string): string {
+function oneTripSql(q: Params, b: Bound, key: string, since: string | null, now: Date, settings: Settings, expires: string): string {
   const w = settings.weights;
   const terms = freshnessTerms(w);
   const half = `${q.p('half', terms.halfLifeMs)}::float8`;
@@ -528,7 +534,7 @@ function oneTripSql(q: Params, b: Bound, key: string, since: string | null, now:
         AND NOT EXISTS (SELECT 1 FROM zones WHERE NOT ${validWindowsSql(q, b, key, 'w')})
       ORDER BY best.pos LIMIT 1
       FOR UPDATE OF l SKIP LOCKED),
-    upd AS (${claimUpdateSql(q, b, token, expires)})
+    upd AS (${claimUpdateSql(q, b, expires)})
     SELECT 'held' AS claim_kind, held.* FROM held UNION ALL SELECT 'picked', upd.* FROM upd`;
 }
 
@@ -550,8 +556,7 @@ export async function claimNextLeadPg(client: ClientBase, now: Date, settings: S
   const key = hoursKey(settings.hours);
   const since = inboundSince(now, settings);
   const expires = new Date(now.getTime() + delayMs(settings.lease)).toISOString();
-  const token = randomBytes(8).toString('hex');
-  const quick = await claimInOneTrip(client, now, settings, rep, filters, key, since, token, expires);
+  const quick = await claimInOneTrip(client, now, settings, rep, filters, key, since, expires);
   if (quick) return quick;
   for (let width = CLAIM_WIDTH; ; width *= 4) {
     const b = bind(now, settings, rep, filters, []);
@@ -595,13 +600,13 @@ export async function claimNextLeadPg(client: ClientBase, now: Date, settings: S
       for (let from = 0; from < ranked.length; from += PICK_CHUNK) {
         const p = new Params();
         const pickPreparing: Preparing = { statements: [], names: [] };
-        const pick = executeSql(client, pickSql(p, b, ranked.slice(from, from + PICK_CHUNK).map((c) => c.id), token, expires), p.values, pickPreparing);
+        const pick = executeSql(client, pickSql(p, b, ranked.slice(from, from + PICK_CHUNK).map((c) => c.id), expires), p.values, pickPreparing);
         const begin = inTransaction ? '' : claimBegin(client, rep);
         inTransaction = true;
         const picked = await sent(client, pickPreparing, `${begin} ${pick}; COMMIT`);
         inTransaction = false;
         const lead = picked[picked.length - 2].rows[0] as LeadRow | undefined;
-        if (lead) return { lead, reason: reasonFor(lead, rep, now, settings), total: total(lead.queue_rank, lead, now, settings.weights), token };
+        if (lead) return { lead, reason: reasonFor(lead, rep, now, settings), total: total(lead.queue_rank, lead, now, settings.weights), token: lead.claim_token! };
       }
       if (complete) return null;
     } catch (err) {
@@ -618,11 +623,11 @@ export async function claimNextLeadPg(client: ClientBase, now: Date, settings: S
  */
 async function claimInOneTrip(
   client: ClientBase, now: Date, settings: Settings, rep: string, filters: QueueFilters,
-  key: string, since: string | null, token: string, expires: string,
+  key: string, since: string | null, expires: string,
 ): Promise<Claim | undefined> {
   const preparing: Preparing = { statements: [], names: [] };
   const q = new Params();
-  const claim = executeSql(client, oneTripSql(q, bind(now, settings, rep, filters, []), key, since, now, settings, token, expires), q.values, preparing);
+  const claim = executeSql(client, oneTripSql(q, bind(now, settings, rep, filters, []), key, since, now, settings, expires), q.values, preparing);
   let results: QueryResult[];
   try {
     results = await sent(client, preparing, `${claimBegin(client, rep)} ${claim}; COMMIT`);
@@ -635,7 +640,7 @@ async function claimInOneTrip(
   if (!row) return undefined;
   const { claim_kind: kind, ...lead } = row;
   const score = total(lead.queue_rank, lead, now, settings.weights);
-  return kind === 'held' ? { lead, reason: 'held', total: score, token: lead.claim_token! } : { lead, reason: reasonFor(lead, rep, now, settings), total: score, token };
+  return { lead, reason: kind === 'held' ? 'held' : reasonFor(lead, rep, now, settings), total: score, token: lead.claim_token! };
 }
 
 /** Gives a claim back. False when `rep` did not hold a live claim on the lead. */
