@@ -25,6 +25,14 @@ export type PgClient = pg.Client;
 export async function connectPg(target: string | ClientConfig): Promise<PgClient> {
   const config: ClientConfig = typeof target === 'string' ? { connectionString: target } : { ...target };
   const client = new pg.Client({ ...config, types: PG_TYPES, application_name: config.application_name ?? 'callq' });
-  await client.connect();
+  try {
+    await client.connect();
+  } catch (err) {
+    // A connection that failed half-way (a password the server asked for and none was given:
+    // node-postgres throws inside its authentication step) keeps its socket open, and the
+    // process would wait on it after reporting the error: close it.
+    (client as unknown as { connection?: { stream?: { destroy?: () => void } } }).connection?.stream?.destroy?.();
+    throw err;
+  }
   return client;
 }
