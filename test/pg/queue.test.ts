@@ -457,6 +457,23 @@ describe.skipIf(pgInfo.unavailable)('PostgreSQL claims in one round trip, and th
   });
 });
 
+/** A claim by ana at `at(0)`, and the prepared statements it executed (each `EXECUTE name(values)`), to EXPLAIN them. */
+async function recordedClaim(client: PgClient, settings: Settings): Promise<{ claim: Awaited<ReturnType<typeof claimNextLeadPg>>; executes: string[] }> {
+  const sent: string[] = [];
+  const query = client.query.bind(client);
+  client.query = ((...args: Parameters<PgClient['query']>) => {
+    const q = args[0] as unknown;
+    sent.push(typeof q === 'string' ? q : (q as { text: string }).text);
+    return query(...args);
+  }) as PgClient['query'];
+  try {
+    const claim = await claimNextLeadPg(client, at(0), settings, 'ana', {});
+    return { claim, executes: sent.join(';').match(/EXECUTE callq_[0-9a-f]+\([^;]*\)/g) ?? [] };
+  } finally {
+    client.query = query;
+  }
+}
+
 describe.skipIf(pgInfo.unavailable)('PostgreSQL claims read only the due callbacks, whatever the statistics say', () => {
   /** The plan of the claim's own statement (generic, as claims run it) on a database at `version`. */
   async function claimPlan(version: number): Promise<string> {
@@ -475,18 +492,10 @@ describe.skipIf(pgInfo.unavailable)('PostgreSQL claims read only the due callbac
       // Then the weeks' callbacks pile up: 400 leads to call back tomorrow, none due now.
       await client.query(`UPDATE leads SET status = 'callback', callback_at = $1, callback_rep = 'bob' WHERE id <= 400`, [at(60 * 24).toISOString()]);
       const settings = await loadSettingsPg(client);
-      const sent: string[] = [];
-      const query = client.query.bind(client);
-      client.query = ((...args: Parameters<PgClient['query']>) => {
-        const q = args[0] as unknown;
-        sent.push(typeof q === 'string' ? q : (q as { text: string }).text);
-        return query(...args);
-      }) as PgClient['query'];
-      const claim = await claimNextLeadPg(client, at(0), settings, 'ana', {});
-      client.query = query;
+      const { claim, executes } = await recordedClaim(client, settings);
       expect(claim?.lead.status).toBe('new');
       // The claim's one statement, as it ran: EXPLAIN it the same way.
-      const execute = sent.join(';').match(/EXECUTE callq_[0-9a-f]+\([^;]*\)/)![0];
+      const execute = executes[0];
       await client.query(`BEGIN; SET LOCAL plan_cache_mode = force_generic_plan; SET LOCAL enable_bitmapscan = off`);
       const { rows } = await client.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${execute}`);
       await client.query('ROLLBACK');
@@ -604,17 +613,8 @@ describe.skipIf(pgInfo.unavailable)("PostgreSQL claims among the day's web leads
       );
       const settings = await loadSettingsPg(client);
       await queueCandidatesPg(client, at(0), settings, 'ana', {}, 1); // stores the zone groups' windows
-      const sent: string[] = [];
-      const query = client.query.bind(client);
-      client.query = ((...args: Parameters<PgClient['query']>) => {
-        const q = args[0] as unknown;
-        sent.push(typeof q === 'string' ? q : (q as { text: string }).text);
-        return query(...args);
-      }) as PgClient['query'];
-      const claim = await claimNextLeadPg(client, at(0), settings, 'ana', {});
-      client.query = query;
+      const { claim, executes } = await recordedClaim(client, settings);
       await client.query('UPDATE leads SET claim_rep = NULL, claim_token = NULL, claim_expires_at = NULL');
-      const executes = sent.join(';').match(/EXECUTE callq_[0-9a-f]+\([^;]*\)/g)!;
       expect(executes).toHaveLength(1); // one round trip, one statement
       await client.query(`BEGIN; SET LOCAL plan_cache_mode = force_generic_plan; SET LOCAL enable_bitmapscan = off`);
       const { rows } = await client.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${executes[0]}`);
