@@ -5,8 +5,8 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 /**
  * The files that took longest in full runs (30 s or more of a worker's time each, the mean of
  * two runs), longest first. Vitest starts the files that took longest last time first, from its
- * cache; a fresh clone has no cache, and vitest then goes by file size, which can leave a long file for the end
- * while the other worker idles. Order only: no test depends on it.
+ * cache; a fresh clone has no cache, and vitest then goes by file size, which can leave a long
+ * file for the end while the other worker idles. Order only: no test depends on it.
  */
 const SLOW_FIRST = [
   'test/stress/crash-mid-write.test.ts',
