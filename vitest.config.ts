@@ -3,31 +3,34 @@ import { defineConfig } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
- * The files that took longest in a full run (30 s or more of a worker's time each), longest
- * first. Vitest starts the files that took longest last time first, from its cache; a fresh
- * clone has no cache, and vitest then goes by file size, which can leave a long file for the end
- * while the other worker idles. Order only: no test depends on it.
+ * The files that took longest in full runs (30 s or more of a worker's time each, the mean of
+ * two runs), longest first. Vitest starts the files that took longest last time first, from its
+ * cache; a fresh clone has no cache, and vitest then goes by file size, which can leave a long
+ * file for the end while the other worker idles. Order only: no test depends on it.
  */
 const SLOW_FIRST = [
   'test/stress/crash-mid-write.test.ts',
+  'test/stress/hostile-csv.test.ts',
   'test/stress/bad-arguments.test.ts',
   'test/both/import.test.ts',
-  'test/both/import-fixtures.test.ts',
-  'test/stress/hostile-csv.test.ts',
-  'test/both/queue.test.ts',
   'test/both/log.test.ts',
-  'test/both/identity.test.ts',
-  'test/both/import-parity.test.ts',
-  'test/both/admin.test.ts',
-  'test/stress/hostile-environment.test.ts',
-  'test/cli/import-slices.test.ts',
-  'test/both/dnc.test.ts',
-  'test/both/report.test.ts',
   'test/both/export-files.test.ts',
+  'test/both/identity.test.ts',
+  'test/both/queue.test.ts',
+  'test/both/import-fixtures.test.ts',
   'test/both/export.test.ts',
-  'test/stress/many-reps.test.ts',
+  'test/both/report.test.ts',
   'test/cli/output-safety.test.ts',
+  'test/stress/hostile-environment.test.ts',
+  'test/both/import-parity.test.ts',
+  'test/both/rep.test.ts',
+  'test/both/dnc.test.ts',
   'test/cli/import-lock.test.ts',
+  'test/pg/admin.test.ts',
+  'test/cli/import-slices.test.ts',
+  'test/stress/many-reps.test.ts',
+  'test/both/admin.test.ts',
+  'test/both/terminal-safety.test.ts',
 ];
 
 class SlowFirstWithoutCache extends BaseSequencer {

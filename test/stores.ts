@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { openRaw, tempDir } from './helpers.js';
 import { freshDatabase, pgInfo } from './pg/db.js';
+import type { PgClient } from '../src/db/pg/open.js';
 
 export type TestStoreKind = 'sqlite' | 'postgres';
 
@@ -19,6 +20,11 @@ export interface TestStore {
   dir: string;
   /** Every row a query returns (none for a statement that changes rows); write `?` for parameters, on both stores. */
   query<T = any>(sql: string, ...params: unknown[]): Promise<T[]>;
+  /**
+   * Closes the connection `query` keeps open on PostgreSQL (the next query opens another), for a
+   * command that needs the database to itself: `callq restore`, a copy with the database as template.
+   */
+  release(): Promise<void>;
   /** Removes the folder and drops the PostgreSQL database. */
   cleanup(): Promise<void>;
 }
@@ -43,27 +49,51 @@ export async function newTestStore(kind: TestStoreKind, options: { migrated?: bo
         conn.close();
       }
     };
-    return { kind, db, dir: t.dir, query, cleanup: async () => t.cleanup() };
+    return { kind, db, dir: t.dir, query, release: async () => {}, cleanup: async () => t.cleanup() };
   }
   const pg = await freshDatabase({ migrated: options.migrated ?? false });
+  // One connection for the test's queries, opened by the first and kept until cleanup or release:
+  // opening one costs a new server process (tens of milliseconds on a loaded machine), a query on
+  // an open one about one. Each query commits on its own, so it holds no lock between queries.
+  let held: Promise<PgClient> | undefined;
+  const connection = (): Promise<PgClient> => {
+    if (!held) {
+      const opening = pg.connect().then((c) => {
+        // Ended by the server: the next query opens another.
+        const forget = () => {
+          if (held === opening) held = undefined;
+        };
+        c.on('error', forget);
+        c.on('end', forget);
+        return c;
+      });
+      held = opening;
+      opening.catch(() => {
+        if (held === opening) held = undefined;
+      });
+    }
+    return held;
+  };
+  const release = async () => {
+    const h = held;
+    held = undefined;
+    await (await h?.catch(() => undefined))?.end();
+  };
   return {
     kind,
     db: pg.url,
     dir: t.dir,
     async query(sql, ...params) {
-      const client = await pg.connect();
-      try {
-        let n = 0;
-        const { rows } = await client.query(
-          sql.replace(/\?/g, () => `$${++n}`),
-          params,
-        );
-        return rows;
-      } finally {
-        await client.end();
-      }
+      let n = 0;
+      const { rows } = await (await connection()).query(
+        sql.replace(/\?/g, () => `$${++n}`),
+        params,
+      );
+      return rows;
     },
+    release,
     async cleanup() {
+      await release();
       await pg.drop();
       t.cleanup();
     },

@@ -233,11 +233,14 @@ describe.each(STORE_KINDS)('admin commands on %s', (kind) => {
     await addLead(s, { first_name: 'Newcomer' });
     expect(await snapshot(s)).not.toBe(original);
 
+    // Restore refuses a database other sessions use: the test's own connection is closed first.
+    await s.release();
     const refused = run(['restore', file]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('--force');
     expect(await snapshot(s)).not.toBe(original);
 
+    await s.release();
     const r = run(['restore', file, '--force', '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(json(r)).toMatchObject({ from: file, leads: 10, replaced: true, integrity: 'ok' });

@@ -35,6 +35,8 @@ export async function copySqliteInto(source: string, store: TestStore): Promise<
     }
   } finally {
     db.close();
+    // Nothing left connected: the store may be the template of a copy (CREATE DATABASE … TEMPLATE).
+    await store.release();
   }
 }
 
