@@ -347,8 +347,8 @@ function instantsSql(q: Params, b: Bound, since: string): string {
 /**
  * The inbound leads that may be fresh enough to win, from `since`: the best `width` by stored
  * rank of each arrival instant. Those of the instants the CTE `instants` read come through one
- * index range each; when it read RECENT_INSTANTS of them, older ones come from one range read in
- * index order (oldest first, each instant's best first, so numbering them needs no sort). Only
+ * index range each; when it read RECENT_INSTANTS of them, older ones come from one range, each
+ * instant's leads numbered by rank and its best `width` kept. Only
  * the open zone groups' leads (`inOpen`, a condition on `timezone`): a day's web leads from zones
  * still closed (Europe's evening, for a team calling America) stay fresh for hours, and reading
  * past them took every claim through page after page of them.
