@@ -7,6 +7,7 @@ import { NothingToDoError } from '../core/errors.js';
 import { printData, printInfo, printJson } from '../ui/output.js';
 import { leadJson } from '../ui/lead-json.js';
 import { describeEmptyQueue, describeReason } from '../ui/queue-view.js';
+import { zoneinfoOffset } from '../io/zoneinfo.js';
 
 /** `callq next`'s options (the fast path in fast-next.ts hands over the same values). */
 export interface NextOptions {
@@ -58,6 +59,7 @@ export async function run(ctx: Context, _args: string[], values: OptionValues): 
         terms: opts.explain ? terms : undefined,
         calls,
         insideHours: insideHours,
+        offsets: zoneinfoOffset,
         notice:
           claim.reason === 'held'
             ? `You already hold this lead (until ${claim.lead.claim_expires_at}). Log an outcome, or 'callq next --skip'.`

@@ -37,12 +37,20 @@ let formatter: PhoneFormatter | undefined;
 const pad2 = (n: number) => String(n).padStart(2, '0');
 const WEEKDAY = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 
-/** "Tue 10:42 in America/New_York" for each zone of the lead. */
-export function leadLocalTime(lead: Pick<LeadRow, 'timezone' | 'timezone_source'>, now: Date): string {
+/** A zone's offset from UTC in ms at an instant, when known without Intl (src/io/zoneinfo.ts). */
+export type ZoneOffsets = (zone: string, ms: number) => number | undefined;
+
+/**
+ * "Tue 10:42 in America/New_York" for each zone of the lead. `offsets`, when it knows a zone,
+ * spares the card Intl's start-up (docs/design.md, "Start-up of the rep's commands").
+ */
+export function leadLocalTime(lead: Pick<LeadRow, 'timezone' | 'timezone_source'>, now: Date, offsets?: ZoneOffsets): string {
   const zones = leadZones(lead);
   if (zones.length === 0) return 'time zone unknown';
   const parts = zones.map((z) => {
-    const p = localParts(now, z);
+    const offset = offsets?.(z, now.getTime());
+    const wall = offset === undefined ? null : new Date(now.getTime() + offset);
+    const p = wall ? { weekday: wall.getUTCDay(), hour: wall.getUTCHours(), minute: wall.getUTCMinutes() } : localParts(now, z);
     return `${WEEKDAY[p.weekday]} ${pad2(p.hour)}:${pad2(p.minute)} ${z.replace(/^.*\//, '').replace(/_/g, ' ')}`;
   });
   const assumed = lead.timezone_source === 'default' ? ' (zone assumed)' : '';
@@ -60,6 +68,8 @@ export interface CardExtras {
   notice?: string;
   /** Show call times in this zone (the viewer's); UTC otherwise. */
   viewerZone?: string;
+  /** Zone offsets known without Intl, for the lead's local time. */
+  offsets?: ZoneOffsets;
 }
 
 // Every value from the store is laid out as one safe line (safe-text.ts): a name or note holding
@@ -76,7 +86,7 @@ export function renderCard(lead: LeadRow, x: CardExtras, c: ChalkInstance): stri
   const alts = parseJson<string[]>(lead.alt_phones, []);
   if (alts.length) lines.push(c.dim(`    also ${alts.map(dialFormat).join(', ')}`));
   const hours = x.insideHours === undefined ? '' : x.insideHours ? c.green('  inside calling hours') : c.yellow('  outside calling hours');
-  lines.push(`  ${c.bold('lead time')} ${leadLocalTime(lead, x.now)}${hours}`);
+  lines.push(`  ${c.bold('lead time')} ${leadLocalTime(lead, x.now, x.offsets)}${hours}`);
   const place = safeText([lead.region, lead.country].filter(Boolean).join(', '));
   lines.push(
     `  ${c.bold('status')} ${lead.status}   ${c.bold('attempts')} ${lead.attempts}   ${c.bold('score')} ${lead.score}` +
