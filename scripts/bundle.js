@@ -26,6 +26,7 @@ const out = join(root, 'build');
 // main.js first, then callq.cjs, which may load it.
 // A package must hold only the current chunks: `prepack` runs scripts/prune-build.js.
 const fresh = join(root, `.build-${process.pid}`);
+const { dependencies } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 /** npm packages bundled into build/main.js's chunks rather than loaded from node_modules. */
 const BUNDLED = ['libphonenumber-js', 'csv-parse'];
 rmSync(fresh, { recursive: true, force: true });
@@ -41,7 +42,7 @@ const program = await build({
   // npm packages stay external, but for the two an import leans on: libphonenumber-js (~100
   // small files) and csv-parse, bundled into the chunks that use them, cut a one-row import's
   // CPU by a fifth. (lead-view.ts requires libphonenumber-js/min at run time, from node_modules.)
-  external: Object.keys(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).dependencies).filter((d) => !BUNDLED.includes(d)),
+  external: Object.keys(dependencies).filter((d) => !BUNDLED.includes(d)),
   metafile: true,
   logLevel: 'warning',
 });
@@ -53,7 +54,6 @@ const chunkOf = (source) => {
 
 /** The functions callq.cjs takes from each lazily loaded built-in (the build fails on any other). */
 const LAZY_BUILTINS = { 'node:crypto': ['createHash', 'randomBytes'], 'node:os': ['userInfo', 'availableParallelism'] };
-const { dependencies } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 await build({
   absWorkingDir: root,
   entryPoints: [join(root, 'src', 'fast-main.ts')],

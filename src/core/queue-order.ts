@@ -1,6 +1,7 @@
 // The queue's order among candidates (docs/working.md, "Order"), shared by the stores: due
 // callbacks for this rep first, then anyone's, each oldest first; then the highest score.
 import type { Settings } from './settings.js';
+import { freshnessHorizon } from './priority.js';
 
 export type QueueReason = 'callback-mine' | 'callback' | 'fresh' | 'score';
 
@@ -25,6 +26,23 @@ export function maxStaticPoints(settings: Settings): number {
   const w = settings.weights;
   const best = (weights: Record<string, number>) => Math.max(0, ...Object.values(weights));
   return Math.max(0, w.score * 100) + best(w.source) + best(w.campaign);
+}
+
+/**
+ * The most points an inbound lead of the freshness horizon can have besides its freshness: it
+ * entered callq when it came in (or later), so it has waited at most the horizon.
+ */
+export function inboundCeiling(settings: Settings): number {
+  const w = settings.weights;
+  return maxStaticPoints(settings) + (Math.max(0, w.waitingPerDay) * freshnessHorizon(w)) / 86_400_000;
+}
+
+/**
+ * Whether inbound leads with `points` of freshness may still enter the best scores `best`
+ * (`ceiling`: inboundCeiling); false ends the search among them, as older ones are less fresh.
+ */
+export function freshCanWin(points: number, ceiling: number, best: TopScores): boolean {
+  return points >= 1 && ceiling + points >= best.bar;
 }
 
 /**

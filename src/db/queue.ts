@@ -18,7 +18,7 @@ import { statement, type DB } from './open.js';
 import type { LeadRow } from './leads.js';
 import type { Settings } from '../core/settings.js';
 import { isOpen, nextOpen, zonesOf } from '../core/calling-window.js';
-import { compareQueued, maxStaticPoints, RECENT_INSTANTS, TopScores } from '../core/queue-order.js';
+import { compareQueued, freshCanWin, inboundCeiling, RECENT_INSTANTS, TopScores } from '../core/queue-order.js';
 import { freshness, freshnessHorizon, total } from '../core/priority.js';
 import { computeWindows, hoursKey, openAt, windowsValid, type ZoneWindows } from '../core/zone-windows.js';
 import { callbackDueFor, claimedByOtherUntil, delayMs } from '../core/eligibility.js';
@@ -203,8 +203,7 @@ export function queueCandidates(db: DB, now: Date, settings: Settings, rep: stri
     // form's export with each lead's own time has one per lead (docs/design.md).
     const horizon = freshnessHorizon(w);
     if (horizon > 0) {
-      // An inbound lead enters callq when it comes in (or later), so it has waited at most `horizon`.
-      const ceiling = maxStaticPoints(settings) + (Math.max(0, w.waitingPerDay) * horizon) / 86_400_000;
+      const ceiling = inboundCeiling(settings);
       const scored = new TopScores(limit);
       for (const c of found.values()) if (c.reason === 'score') scored.add(c.total);
       const inbound = `status = 'new' AND inbound_at IS NOT NULL AND inbound_at >= @since`;
@@ -221,11 +220,7 @@ export function queueCandidates(db: DB, now: Date, settings: Settings, rep: stri
       );
       const older = statement(db, `SELECT ${LIGHT} FROM leads INDEXED BY leads_inbound WHERE ${inbound} AND inbound_at < @before AND ${eligible} ORDER BY inbound_at DESC`);
       const args = { ...bound, since: new Date(now.getTime() - horizon).toISOString(), limit };
-      /** Whether leads of `at` could still win a place; false ends the search (older ones are less fresh). */
-      const couldWin = (at: string) => {
-        const points = freshness({ status: 'new', inbound_at: at }, now, w);
-        return ceiling + points >= scored.bar && points >= 1;
-      };
+      const couldWin = (at: string) => freshCanWin(freshness({ status: 'new', inbound_at: at }, now, w), ceiling, scored);
       const take = (rows: Candidate[]) => {
         for (const row of rows) {
           add(row, 'fresh');

@@ -19,7 +19,7 @@ import type { Settings } from '../../core/settings.js';
 import { clockPoints, freshness, freshnessHorizon, freshnessTerms, total } from '../../core/priority.js';
 import { computeWindows, hoursKey, openAt, windowsValid, type ZoneWindows } from '../../core/zone-windows.js';
 import { delayMs } from '../../core/eligibility.js';
-import { compareQueued, maxStaticPoints, RECENT_INSTANTS, TopScores, type QueueReason } from '../../core/queue-order.js';
+import { compareQueued, freshCanWin, inboundCeiling, RECENT_INSTANTS, TopScores, type QueueReason } from '../../core/queue-order.js';
 import { isOpen, nextOpen, zonesOf } from '../../core/calling-window.js';
 import { callbackDueFor, claimedByOtherUntil } from '../../core/eligibility.js';
 import type { EmptyQueue } from '../queue.js';
@@ -307,19 +307,13 @@ function rankCandidates(rows: Candidate[], b: Bound, now: Date, settings: Settin
       if (row.inbound_at !== instant) {
         instant = row.inbound_at;
         points = freshness(row, now, w);
-        if (ceiling + points < scored.bar || points < 1) break;
+        if (!freshCanWin(points, ceiling, scored)) break;
       }
       add(row, 'fresh');
       scored.add(found.get(row.id)!.total);
     }
   }
   return { ranked: [...found.values()].sort(compareQueued), complete };
-}
-
-/** The most points an inbound lead of the freshness horizon can have besides its freshness. */
-function inboundCeiling(settings: Settings): number {
-  const w = settings.weights;
-  return maxStaticPoints(settings) + (Math.max(0, w.waitingPerDay) * freshnessHorizon(w)) / 86_400_000;
 }
 
 /** Where the inbound search starts, or null when freshness can never win a point. */
@@ -506,16 +500,14 @@ function oneTripSql(q: Params, b: Bound, key: string, since: string | null, now:
   const w = settings.weights;
   const terms = freshnessTerms(w);
   const half = `${q.p('half', terms.halfLifeMs)}::float8`;
-  const age = (at: string) => `greatest(0, ${q.p('now_ms', now.getTime())}::numeric - extract(epoch FROM ${at}::timestamptz) * 1000)::float8`;
-  // 0.5^700 times any weight vanishes beside a score's other terms; PostgreSQL would call the
-  // smaller results of power() an underflow error where JS gives a denormal.
-  const freshAt = (at: string) => `CASE WHEN ${age(at)} / ${half} <= 700
-    THEN ${q.p('fresh', terms.weight)}::float8 * power(0.5::float8, ${age(at)} / ${half}) ELSE 0::float8 END`;
-  // Only leads that came in during the last 700 half-lives are scored: reading an instant's text
-  // as a time is most of the cost of scoring, and most leads' inbound_at (a CRM's creation date)
-  // is older.
+  const age = `greatest(0, ${q.p('now_ms', now.getTime())}::numeric - extract(epoch FROM inbound_at::timestamptz) * 1000)::float8`;
+  // Only leads that came in during the last 700 half-lives are scored: 0.5^700 times any weight
+  // vanishes beside a score's other terms (PostgreSQL would call the smaller results of power()
+  // an underflow error where JS gives a denormal), and reading the text as a time is most of the
+  // cost of scoring, while most leads' inbound_at (a CRM's creation date) is older.
   const scoredFrom = new Date(now.getTime() - 700 * terms.halfLifeMs).toISOString();
-  const fresh = `CASE WHEN status = 'new' AND inbound_at >= ${q.p('scored_from', scoredFrom)} THEN ${freshAt('inbound_at')} ELSE 0::float8 END`;
+  const fresh = `CASE WHEN status = 'new' AND inbound_at >= ${q.p('scored_from', scoredFrom)}
+    THEN ${q.p('fresh', terms.weight)}::float8 * power(0.5::float8, ${age} / ${half}) ELSE 0::float8 END`;
   const inOpen = 'IN (SELECT tz FROM open)';
   return `WITH RECURSIVE ${ZONES_CTE}, open AS MATERIALIZED (${openSql(q, b, key)}),
     held AS MATERIALIZED (${heldSql(q, b.rep, b.now)}), ${since === null ? '' : `${instantsSql(q, b, since)},`}
