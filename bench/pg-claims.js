@@ -19,6 +19,9 @@
 //      logged lead is not due again and every claim must be of a different lead: double claims
 //      must be 0 and every outcome must be in the calls table.
 //   2. latency: one rep claims and logs `--claims` times alone; claim p50/p99/max per store.
+//   3. the floor on PostgreSQL: the same 8-rep loop with the cheapest correct claim instead of
+//      callq's (the best lead of the largest zone group's index range, FOR UPDATE SKIP LOCKED, none
+//      of the queue's order) and callq's own outcome: what the machine and server allow at all.
 // Each phase runs on a fresh copy of the imported database (SQLite `VACUUM INTO`, PostgreSQL
 // `CREATE DATABASE … TEMPLATE`: what the import left, nothing more), after one `callq queue` as the
 // day's first rep leaves it (the zone groups' calling windows stored). Exits 1 when an invariant breaks (not
@@ -114,6 +117,21 @@ try {
     log(`  ${(store === 'postgres' ? 'PostgreSQL' : 'SQLite').padEnd(10)} claim p50 ${r.claim_ms.p50} ms, p99 ${r.claim_ms.p99} ms, max ${r.claim_ms.max} ms${verdict}`);
   }
 
+  // 3. the floor: what 8 reps reach when the claim does next to nothing.
+  if (report.postgres) {
+    const target = await fresh.postgres('bench_floor');
+    const c = await connectPg(target.db);
+    const zone = (await c.query('SELECT timezone FROM leads WHERE timezone IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 1')).rows[0].timezone;
+    await c.end();
+    const r = await phase('postgres', target, workers, seconds, undefined, zone);
+    results.push(r);
+    report.floor = r;
+    log(`\nfloor: ${workers} rep processes on PostgreSQL, each claim the best lead of ${zone}'s index range alone, callq's outcome`);
+    log(`  PostgreSQL ${String(r.cycles_per_s).padStart(7)} cycles/s  claim p50 ${r.claim_ms.p50} ms · CPU per cycle: rep processes ${r.cpu_ms_per_cycle.reps} ms, server ${r.cpu_ms_per_cycle.server} ms` +
+      ` · leads served twice ${r.double_claims} · calls ${r.calls_in_db}/${r.outcomes} · errors ${r.errors.length}`);
+    log(`  callq's claim reaches ${Math.round((report.postgres.cycles_per_s / r.cycles_per_s) * 100)}% of the floor`);
+  }
+
   const broken = results.filter((r) => r.double_claims || r.errors.length || r.calls_in_db !== r.outcomes);
   report.ok = broken.length === 0;
   if (asJson) process.stdout.write(JSON.stringify(report) + '\n');
@@ -146,8 +164,8 @@ function serverCpuSeconds() {
   return ticks / 100; // USER_HZ
 }
 
-/** Runs `n` rep processes on one store from a common start; `limit` stops each after that many claims. */
-async function phase(store, { db, target }, n, secs, limit) {
+/** Runs `n` rep processes on one store from a common start; `limit` stops each after that many claims; `floorZone`: the floor's claim (test/pg/rep-process.js). */
+async function phase(store, { db, target }, n, secs, limit, floorZone) {
   // The database as reps find it during a working day: the first `callq queue` of the day stored
   // every zone group's calling windows for the week (each rep would otherwise compute them at
   // once, as after a change of calling hours: a one-off of about 0.2 s of CPU per process).
@@ -159,7 +177,7 @@ async function phase(store, { db, target }, n, secs, limit) {
   const script = pg ? join(root, 'test', 'pg', 'rep-process.js') : join(root, 'bench', 'lib', 'sqlite-rep.js');
   const results = await Promise.all(
     Array.from({ length: n }, (_, i) => {
-      const input = { [pg ? 'config' : 'path']: db, rep: `${store}${i + 1}`, now: NOW, seconds: secs, startAt, limit };
+      const input = { [pg ? 'config' : 'path']: db, rep: `${store}${i + 1}`, now: NOW, seconds: secs, startAt, limit, floorZone };
       return new Promise((resolve, reject) => {
         const child = spawn(process.execPath, [script, JSON.stringify(input)], { stdio: ['ignore', 'pipe', 'inherit'] });
         let out = '';

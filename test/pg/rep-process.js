@@ -1,6 +1,10 @@
 // One rep as its own process, for the PostgreSQL concurrency test and bench: claims and logs
 // through the built store (dist/) until the queue is empty or `seconds` run out, then prints
-// what it did as JSON. Input: a JSON object in argv[2] — { config, rep, now, seconds?, startAt?, limit? }.
+// what it did as JSON. Input: a JSON object in argv[2] — { config, rep, now, seconds?, startAt?, limit?,
+// floorZone? }. With floorZone (bench/pg-claims.js's floor), each claim is the cheapest correct
+// one instead of callq's: the best lead of that one zone group's index range, locked with SKIP
+// LOCKED, with none of the queue's order (callbacks, fresh leads, other zones, calling hours);
+// the outcome is still callq's.
 import { connectPg } from '../../dist/db/pg/open.js';
 import { sessionSettings } from '../../dist/db/pg/session.js';
 import { loadSettingsPg } from '../../dist/db/pg/settings.js';
@@ -8,7 +12,7 @@ import { claimNextLeadPg } from '../../dist/db/pg/queue.js';
 import { recordOutcomePg } from '../../dist/db/pg/outcomes.js';
 import { mixedOutcome } from '../../bench/lib/outcome-mix.js';
 
-const { config, rep, now: nowIso, seconds, startAt, limit } = JSON.parse(process.argv[2]);
+const { config, rep, now: nowIso, seconds, startAt, limit, floorZone } = JSON.parse(process.argv[2]);
 const now = new Date(nowIso);
 const client = await connectPg({ ...config, ...sessionSettings() }); // the session callq's commands open
 const settings = await loadSettingsPg(client);
@@ -21,7 +25,7 @@ for (let i = 0; performance.now() < end; i++) {
   if (limit && out.claimMs.length >= limit) break;
   try {
     const t0 = performance.now();
-    const claim = await claimNextLeadPg(client, now, settings, rep, {});
+    const claim = floorZone ? await floorClaim() : await claimNextLeadPg(client, now, settings, rep, {});
     const t1 = performance.now();
     out.claimMs.push(t1 - t0);
     if (!claim) break;
@@ -38,6 +42,20 @@ for (let i = 0; performance.now() < end; i++) {
   }
 }
 out.elapsedMs = performance.now() - started;
+
+async function floorClaim() {
+  const expires = new Date(now.getTime() + 15 * 60_000).toISOString();
+  const { rows } = await client.query({
+    name: 'floor_claim',
+    text: `UPDATE leads SET claim_rep = $1, claim_token = right(translate(gen_random_uuid()::text, '-', ''), 16), claim_expires_at = $2, updated_at = $3
+      WHERE id = (SELECT id FROM leads WHERE timezone = $4 AND status IN ('new','working','nurture')
+        AND (next_eligible_at IS NULL OR next_eligible_at <= $3) AND (claim_expires_at IS NULL OR claim_expires_at <= $3)
+        ORDER BY queue_rank DESC LIMIT 1 FOR UPDATE SKIP LOCKED)
+      RETURNING *`,
+    values: [rep, expires, nowIso, floorZone],
+  });
+  return rows[0] ? { lead: rows[0], token: rows[0].claim_token, reason: 'score' } : null;
+}
 const cpu = process.cpuUsage(cpuAtStart);
 out.loopCpuMs = (cpu.user + cpu.system) / 1000; // this process's CPU time in the loop (start-up excluded)
 await client.end();
