@@ -2,6 +2,7 @@
 // the run's throwaway PostgreSQL cluster (test/pg/global-setup.ts). Tests run the built binary
 // with `--db target.db`; `query` reads what the command left behind in either store.
 // Without PostgreSQL server binaries, only the SQLite store runs (the reason is printed once).
+import { copyFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { openRaw, tempDir } from './helpers.js';
 import { freshDatabase, pgInfo } from './pg/db.js';
@@ -33,11 +34,18 @@ export interface TestStore {
  * A new, empty store: no file yet on SQLite; on PostgreSQL an existing database without callq's
  * schema (what an administrator's `createdb` gives). `callq init` or `callq import` creates it.
  * `migrated: true` gives PostgreSQL the current schema already (a clone of the run's template).
+ * `from` gives a copy of another store of the same kind (its file; on PostgreSQL a database made
+ * with it as template, its held connection closed first): a state many tests start from is made
+ * once.
  */
-export async function newTestStore(kind: TestStoreKind, options: { migrated?: boolean } = {}): Promise<TestStore> {
+export async function newTestStore(kind: TestStoreKind, options: { migrated?: boolean; from?: TestStore } = {}): Promise<TestStore> {
   const t = tempDir();
   if (kind === 'sqlite') {
     const db = join(t.dir, 'callq.db');
+    if (options.from) {
+      copyFileSync(options.from.db, db);
+      if (existsSync(`${options.from.db}-wal`)) copyFileSync(`${options.from.db}-wal`, `${db}-wal`);
+    }
     const query = async (sql: string, ...params: unknown[]) => {
       const conn = openRaw(db);
       try {
@@ -51,7 +59,8 @@ export async function newTestStore(kind: TestStoreKind, options: { migrated?: bo
     };
     return { kind, db, dir: t.dir, query, release: async () => {}, cleanup: async () => t.cleanup() };
   }
-  const pg = await freshDatabase({ migrated: options.migrated ?? false });
+  await options.from?.release();
+  const pg = await freshDatabase(options.from ? { template: new URL(options.from.db).pathname.slice(1) } : { migrated: options.migrated ?? false });
   // One connection for the test's queries, opened by the first and kept until cleanup or release:
   // opening one costs a new server process (tens of milliseconds on a loaded machine), a query on
   // an open one about one. Each query commits on its own, so it holds no lock between queries.

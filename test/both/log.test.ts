@@ -16,26 +16,56 @@ describe.each(STORE_KINDS)('log on %s', (kind) => {
   // scenario gets a copy of one file `init` made (a process less per scenario).
   let initialised = '';
   let cleanupInitialised = () => {};
-  beforeAll(() => {
-    if (kind !== 'sqlite') return;
-    const t = tempDir();
-    cleanupInitialised = t.cleanup;
-    initialised = join(t.dir, 'init.db');
-    expect(callq(['--db', initialised, 'init']).code).toBe(0);
-    expect(existsSync(`${initialised}-wal`)).toBe(false); // the file alone is the whole database
+  // A store holding one lead (score 99) that `next` gave ana at NOW, made once: a scenario that
+  // starts from such a claim starts from a copy (a `next` less per scenario).
+  let claimedBase: TestStore | undefined;
+  let claimedId = 0;
+  /** No command has run on the scenario's store yet, nor a lead been seeded. */
+  let untouched = false;
+  beforeAll(async () => {
+    if (kind === 'sqlite') {
+      const t = tempDir();
+      cleanupInitialised = t.cleanup;
+      initialised = join(t.dir, 'init.db');
+      expect(callq(['--db', initialised, 'init']).code).toBe(0);
+      expect(existsSync(`${initialised}-wal`)).toBe(false); // the file alone is the whole database
+    }
+    const base = await newTestStore(kind, { migrated: true });
+    claimedBase = base;
+    if (kind === 'sqlite') copyFileSync(initialised, base.db);
+    [claimedId] = await seedStore(base, [{ score: 99 }]);
+    const out = json(callq(['--db', base.db, '--rep', 'ana', '--now', NOW, 'next', '--json']));
+    expect(out.lead.id).toBe(claimedId);
+    expect(out.claim.rep).toBe('ana');
   });
-  afterAll(() => cleanupInitialised());
+  afterAll(async () => {
+    cleanupInitialised();
+    await claimedBase?.cleanup();
+  });
   beforeEach(async () => {
     store = await newTestStore(kind, { migrated: true });
     if (kind === 'sqlite') copyFileSync(initialised, store.db);
+    untouched = true;
   });
   afterEach(async () => store?.cleanup());
 
-  const q = (args: string[], rep = 'ana', now = NOW) => callq(['--db', store.db, '--rep', rep, '--now', now, ...args]);
-  const seed = (leads: SeedLead[]) => seedStore(store, leads);
+  const q = (args: string[], rep = 'ana', now = NOW) => {
+    untouched = false;
+    return callq(['--db', store.db, '--rep', rep, '--now', now, ...args]);
+  };
+  const seed = (leads: SeedLead[]) => {
+    untouched = false;
+    return seedStore(store, leads);
+  };
 
-  /** Seeds one lead and claims it for `rep`. */
+  /** Seeds one lead and claims it for `rep`; the first thing a scenario does, by default, gives a copy of claimedBase. */
   async function claimed(lead: SeedLead = {}, rep = 'ana'): Promise<number> {
+    if (untouched && Object.keys(lead).length === 0 && rep === 'ana') {
+      untouched = false;
+      await store.cleanup();
+      store = await newTestStore(kind, { from: claimedBase });
+      return claimedId;
+    }
     const [id] = await seed([{ score: 99, ...lead }]);
     const out = json(q(['next', '--json'], rep));
     expect(out.lead.id).toBe(id);
@@ -291,8 +321,9 @@ describe.each(STORE_KINDS)('log on %s', (kind) => {
 
     it('refuses unknown leads and dispositions, and flags that do not fit (exit 2)', async () => {
       const id = await claimed();
-      expect(q(['log', '999', 'busy']).stderr).toMatch(/unknown lead 999/);
-      expect(q(['log', '999', 'busy']).code).toBe(2);
+      const unknown = q(['log', '999', 'busy']);
+      expect(unknown.stderr).toMatch(/unknown lead 999/);
+      expect(unknown.code).toBe(2);
       const d = q(['log', String(id), 'teleported']);
       expect(d.code).toBe(2);
       expect(d.stderr).toMatch(/unknown disposition 'teleported': use one of no-answer, busy/);

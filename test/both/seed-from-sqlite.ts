@@ -42,11 +42,13 @@ export async function copySqliteInto(source: string, store: TestStore): Promise<
 
 /**
  * A test file's history: `seed` writes it once, before the file's tests, into a SQLite file that
- * `callq init` made (removed after them); `store(kind)` is a new test store holding a copy.
+ * `callq init` made (removed after them); `store(kind)` is a new test store holding a copy. On
+ * PostgreSQL the rows are copied once, into a database each store is then made from as template.
  */
 export function seededHistory(seed: (source: string) => void, timeoutMs: number) {
   let source = '';
   let cleanup = () => {};
+  let pgTemplate: Promise<TestStore> | undefined;
   beforeAll(() => {
     const t = tempDir();
     cleanup = t.cleanup;
@@ -54,9 +56,22 @@ export function seededHistory(seed: (source: string) => void, timeoutMs: number)
     expect(callq(['--db', source, 'init']).code).toBe(0);
     seed(source);
   }, timeoutMs);
-  afterAll(() => cleanup());
+  afterAll(async () => {
+    const template = pgTemplate;
+    pgTemplate = undefined;
+    await (await template?.catch(() => undefined))?.cleanup();
+    cleanup();
+  });
   return {
     async store(kind: TestStoreKind): Promise<TestStore> {
+      if (kind === 'postgres') {
+        pgTemplate ??= (async () => {
+          const template = await newTestStore(kind, { migrated: true });
+          await copySqliteInto(source, template);
+          return template;
+        })();
+        return newTestStore(kind, { from: await pgTemplate });
+      }
       const store = await newTestStore(kind, { migrated: true });
       await copySqliteInto(source, store);
       return store;

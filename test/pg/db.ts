@@ -52,10 +52,16 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** Creates a database: a clone of the migrated template, or empty (`migrated: false`). */
-export async function freshDatabase(options: { migrated?: boolean } = {}): Promise<TestDatabase> {
+/**
+ * Creates a database: a clone of the migrated template, or empty (`migrated: false`), or a clone
+ * of the database `template` names (nobody may be connected to it).
+ */
+export async function freshDatabase(options: { migrated?: boolean; template?: string } = {}): Promise<TestDatabase> {
   const name = `callq_t${process.pid}_${++counter}`;
-  await asAdmin(`CREATE DATABASE ${name} TEMPLATE ${options.migrated === false ? 'template0' : pgInfo.template}`);
+  const template = options.template ?? (options.migrated === false ? 'template0' : pgInfo.template);
+  // FILE_COPY: copying the files is quicker than writing them through the WAL (the default), and
+  // the copy drops quicker too (about 60 ms instead of 200 ms the pair on a loaded machine).
+  await asAdmin(`CREATE DATABASE ${name} TEMPLATE ${template} STRATEGY FILE_COPY`);
   const config = clusterConfig(pgInfo, name);
   return {
     name,
