@@ -54,7 +54,10 @@ export async function beginPgImport(client: ClientBase, options: ImportBegin): P
       locked = await lockImports(client, notice);
       for (const b of await cleanupPgImports(client)) notice(describeCleanedBatch(b));
       const { rows } = await client.query<{ id: number }>(
-        `INSERT INTO imports(file_name, rep, created_at, state, pid) VALUES ($1, $2, $3, 'running', pg_backend_pid()) RETURNING id`,
+        // The next number after the last batch kept, as SQLite's rowid gives it (imports hold the
+        // lock, so no two take one): a failed import's number is used again, not skipped.
+        `INSERT INTO imports(id, file_name, rep, created_at, state, pid)
+         VALUES ((SELECT coalesce(max(id), 0) + 1 FROM imports), $1, $2, $3, 'running', pg_backend_pid()) RETURNING id`,
         [options.fileName, options.rep, now],
       );
       batchId = rows[0].id;
