@@ -2,7 +2,7 @@
 // unlike the online backup API, which restarts whenever another connection writes), their
 // verification and rotation, and restore.
 import Database from 'better-sqlite3';
-import { chmodSync, closeSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { createTempFile, databaseFiles, followLinks, PRIVATE_MODE, removeStaleTemps, resolveOutput, tempName } from '../io/output-file.js';
 import type { DB } from './open.js';
@@ -169,6 +169,17 @@ function lockForRestore(path: string): DB | null {
   }
 }
 
+/** Whether a file starts as pg_dump's custom-format archives do (what `callq backup` writes from PostgreSQL). */
+function isPgDumpArchive(path: string): boolean {
+  const head = Buffer.alloc(5);
+  const fd = openSync(path, 'r');
+  try {
+    return readSync(fd, head, 0, 5, 0) === 5 && head.toString('latin1') === 'PGDMP';
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export interface RestoreResult {
   path: string;
   from: string;
@@ -188,6 +199,15 @@ export interface RestoreResult {
 export function restoreDatabase(source: string, target: string, options: { force: boolean }): RestoreResult {
   if (!existsSync(source)) throw new UsageError(`no backup at ${source}. Pass the path of a file written by 'callq backup' or 'callq maintain --backup'.`);
   if (databaseFiles(target).some((f) => sameFileOrName(source, f.path))) throw new UsageError(`${source} is the database ${target} itself (or one of its side files); pass a backup file.`);
+  if (statSync(source).isDirectory()) {
+    throw new UsageError(`${source} is a folder; nothing was restored. Pass one backup file in it (written by 'callq backup' or 'callq maintain --backup').`);
+  }
+  if (isPgDumpArchive(source)) {
+    throw new UsageError(
+      `${source} is a PostgreSQL backup (pg_dump's custom format), not a SQLite one; nothing was restored. ` +
+        'A PostgreSQL backup is restored into a PostgreSQL database (--db postgres://…).',
+    );
+  }
   const inspected = inspectDatabaseFile(source, 'integrity_check');
   if (inspected.problems.length) {
     throw new IntegrityError(`the backup ${source} failed its integrity check (${describeProblems(inspected.problems)}); nothing was restored. Try an older backup.`);

@@ -41,9 +41,29 @@ export function isPostgresUrl(target: string): boolean {
   return /^postgres(ql)?:\/\//i.test(target.trim());
 }
 
-/** A URL as messages show it: the password replaced by ***. */
+/**
+ * Where the password of a URL's user part is (`[start, end)`), or null when it has none. The
+ * user part ends at the last `@` before the query (the URL parser's reading), or at the last
+ * `@` when a `?` in the password comes first, so a password holding `@`, `/`, `?` or `#`
+ * unencoded is found whole.
+ */
+export function passwordSpan(url: string): { start: number; end: number } | null {
+  const scheme = /^postgres(?:ql)?:\/\//i.exec(url);
+  if (!scheme) return null;
+  const rest = url.slice(scheme[0].length);
+  const query = rest.indexOf('?');
+  let at = query < 0 ? rest.lastIndexOf('@') : rest.lastIndexOf('@', query);
+  if (at < 0 && query >= 0 && !rest.slice(0, query).includes('/')) at = rest.lastIndexOf('@');
+  const colon = rest.indexOf(':');
+  if (at < 0 || colon < 0 || colon > at) return null;
+  return { start: scheme[0].length + colon + 1, end: scheme[0].length + at };
+}
+
+/** A URL as messages show it: the password replaced by ***, in the user part and in a `password=` parameter. */
 export function redactUrl(url: string): string {
-  return url.replace(/^(postgres(?:ql)?:\/\/[^:/?#@]*):[^@/?#]*@/i, '$1:***@');
+  const span = passwordSpan(url);
+  const shown = span ? `${url.slice(0, span.start)}***${url.slice(span.end)}` : url;
+  return isPostgresUrl(shown) ? shown.replace(/([?&]password=)[^&#]*/gi, '$1***') : shown;
 }
 
 /** Opens the store `target` names: a postgres:// URL, else a SQLite file's path. */

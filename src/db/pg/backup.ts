@@ -10,7 +10,7 @@ import { closeSync, existsSync, fsyncSync, mkdirSync, readdirSync, renameSync, r
 import { delimiter, dirname, join } from 'node:path';
 import { createTempFile, followLinks, onInterrupt, removeStaleTemps, resolveOutput, tempName } from '../../io/output-file.js';
 import { BusyError, IntegrityError, UsageError } from '../../core/errors.js';
-import { redactUrl } from '../store.js';
+import { passwordSpan, redactUrl } from '../store.js';
 import type { RestoreReport } from '../store/admin.js';
 import { connectPg, type PgClient } from './open.js';
 import { migratePg, pgSchemaVersion, PG_SCHEMA_VERSION } from './migrations.js';
@@ -62,10 +62,10 @@ export function splitPassword(url: string): { url: string; password: string | nu
   };
   let password: string | null = null;
   let rest = url;
-  const m = /^(postgres(?:ql)?:\/\/[^:/?#@]*):([^@/?#]*)@/i.exec(rest);
-  if (m) {
-    password = decode(m[2]);
-    rest = `${m[1]}@${rest.slice(m[0].length)}`;
+  const span = passwordSpan(rest);
+  if (span) {
+    password = decode(rest.slice(span.start, span.end));
+    rest = rest.slice(0, span.start - 1) + rest.slice(span.end);
   }
   const q = /([?&])password=([^&#]*)(&?)/i.exec(rest);
   if (q) {

@@ -67,6 +67,13 @@ export function pgFailure(err: unknown, database: string | undefined = inUse): E
   if (sqlState === '42501') return new ExitError(`${at} refused: ${e.message}. The database user needs rights on callq's tables; ask the database's administrator.`, EXIT.usage);
   if (sqlState === '25006') return new ExitError(`${at} is read-only (${e.message}): point callq at the primary server.`, EXIT.usage);
   if (sqlState) return undefined;
+  if (e.code === 'ERR_INVALID_URL') {
+    return new ExitError(
+      `cannot connect to ${at}: the URL cannot be read. Write it as postgres://USER@HOST:PORT/DATABASE, with ` +
+        'any @ : / ? # or % in the user or password percent-encoded (@ is %40), or leave the password to PGPASSWORD or ~/.pgpass.',
+      EXIT.usage,
+    );
+  }
   if (e.code && NETWORK_CODES[e.code]) {
     return new ExitError(`cannot reach ${at}: ${NETWORK_CODES[e.code]}. ${CHECK} Nothing was changed by this command.`, EXIT.busy);
   }

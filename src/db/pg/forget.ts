@@ -93,14 +93,19 @@ const ERASED_TABLES = ['leads', 'calls', 'suppressions', 'lead_alt_phones'];
  * them; for anyone else it does nothing, and this returns false.
  */
 export async function vacuumErased(client: PgClient): Promise<boolean> {
+  if (!(await mayVacuum(client, ERASED_TABLES))) return false;
+  await client.query(`VACUUM ${ERASED_TABLES.join(', ')}`);
+  return true;
+}
+
+/** Whether this session's role may VACUUM (and ANALYZE) every one of `tables`; for anyone else the server skips them with a warning. */
+export async function mayVacuum(client: PgClient, tables: string[]): Promise<boolean> {
   const owned = await client.query<{ ok: boolean }>(
     `SELECT bool_and(pg_has_role(c.relowner, 'USAGE') OR r.rolsuper) AS ok
        FROM pg_class c, pg_roles r WHERE c.oid = ANY($1::regclass[]) AND r.rolname = current_user`,
-    [ERASED_TABLES],
+    [tables],
   );
-  if (!owned.rows[0]?.ok) return false;
-  await client.query(`VACUUM ${ERASED_TABLES.join(', ')}`);
-  return true;
+  return owned.rows[0]?.ok === true;
 }
 
 /** What PostgreSQL may still hold of an erased person, said after every forget. */

@@ -42,6 +42,15 @@ export async function beginPgImport(client: ClientBase, options: ImportBegin): P
   let copy: { stream: Writable; done: Promise<void> } | null = null;
   let staged = 0;
   let inTransaction = false;
+  let copyError: unknown;
+  // A COPY that stopped: the server's own error when it sent one (a terminated session, a
+  // shutdown), else the socket's (EPIPE, reset), told as the lost connection it is; a write after
+  // that fails inside the driver (a TypeError), which would read as a bug.
+  const copyFailure = (err: unknown): unknown => {
+    if (copyError === undefined) return err;
+    if ((copyError as { severity?: string }).severity) return copyError;
+    return new Error(`Connection terminated unexpectedly (${(copyError as Error)?.message ?? String(copyError)})`);
+  };
 
   const dropTemp = () => client.query(`DROP TABLE IF EXISTS ${ROWS}, ${NOTES}, ${DECIDED}, ${MERGES}`);
   const release = async () => {
@@ -54,7 +63,10 @@ export async function beginPgImport(client: ClientBase, options: ImportBegin): P
       locked = await lockImports(client, notice);
       for (const b of await cleanupPgImports(client)) notice(describeCleanedBatch(b));
       const { rows } = await client.query<{ id: number }>(
-        `INSERT INTO imports(file_name, rep, created_at, state, pid) VALUES ($1, $2, $3, 'running', pg_backend_pid()) RETURNING id`,
+        // The next number after the last batch kept, as SQLite's rowid gives it (imports hold the
+        // lock, so no two take one): a failed import's number is used again, not skipped.
+        `INSERT INTO imports(id, file_name, rep, created_at, state, pid)
+         VALUES ((SELECT coalesce(max(id), 0) + 1 FROM imports), $1, $2, $3, 'running', pg_backend_pid()) RETURNING id`,
         [options.fileName, options.rep, now],
       );
       batchId = rows[0].id;
@@ -74,7 +86,8 @@ export async function beginPgImport(client: ClientBase, options: ImportBegin): P
       stream.on('finish', resolve);
       stream.on('error', reject);
     });
-    done.catch(() => {}); // awaited in finish; an early failure surfaces at the next write
+    // Awaited in finish; an early failure surfaces at the next write.
+    done.catch((err) => (copyError ??= err));
     copy = { stream, done };
 
     const writer: ImportWriter = {
@@ -83,13 +96,21 @@ export async function beginPgImport(client: ClientBase, options: ImportBegin): P
       async add(leads) {
         let text = '';
         for (const lead of leads) text += copyLine(++staged, lead);
-        if (!copy!.stream.write(text)) {
-          await Promise.race([new Promise((resolve) => copy!.stream.once('drain', resolve)), copy!.done]);
+        try {
+          if (!copy!.stream.write(text)) {
+            await Promise.race([new Promise((resolve) => copy!.stream.once('drain', resolve)), copy!.done]);
+          }
+        } catch (err) {
+          throw copyFailure(err);
         }
       },
       async finish(counts, batchOptions, fileHash) {
-        copy!.stream.end();
-        await copy!.done;
+        try {
+          copy!.stream.end();
+          await copy!.done;
+        } catch (err) {
+          throw copyFailure(err);
+        }
         copy = null;
         const outcome = await classify(client, options, staged);
         counts.inserted = outcome.inserted;

@@ -20,6 +20,9 @@ import type { SuppressionKey } from '../../core/suppression.js';
 import type { MaintainRequest, MaintenanceReport } from '../store/admin.js';
 import { redactUrl } from '../store.js';
 import { cleanupPgImports, interruptedPgImports } from './import-batches.js';
+import { mayVacuum } from './forget.js';
+
+const NOT_OWNER = "skipped: only the tables' owner (the role that ran 'callq init') or a superuser may VACUUM them";
 
 /** Leads changed per transaction: each holds its rows' locks only this long. */
 const BATCH = 1000;
@@ -214,7 +217,16 @@ export async function runMaintenancePg(conn: PgConnection, request: MaintainRequ
   const nurture = await step('nurture returned', () => returnNurtureLeadsPg(conn, now, batch('nurture returned')), (n) => n);
   const purge = await step('purged', () => purgePersonalDataPg(conn, now, retentionDays, batch('purged')), (r) => r.purged, (r) => `${r.notesErased} call notes erased`);
   // VACUUM cannot run in a transaction: this session has none open here.
-  if (!dryRun) await step('optimize', () => client.query('VACUUM (ANALYZE) leads, calls'), () => null, () => 'VACUUM (ANALYZE) leads, calls');
+  // Only the tables' owner may VACUUM them; the server skips them for anyone else, so say so.
+  let optimized = false;
+  if (!dryRun) {
+    optimized = await step(
+      'optimize',
+      async () => (await mayVacuum(client, ['leads', 'calls'])) && (await client.query('VACUUM (ANALYZE) leads, calls'), true),
+      () => null,
+      (ran) => (ran ? 'VACUUM (ANALYZE) leads, calls' : NOT_OWNER),
+    );
+  }
 
   const temps = await step(
     'temp files',
@@ -242,8 +254,13 @@ export async function runMaintenancePg(conn: PgConnection, request: MaintainRequ
   let vacuumed = false;
   if (request.vacuum && !dryRun) {
     // Rewrites the tables (ACCESS EXCLUSIVE locks for the duration): run it when nobody works.
-    await step('vacuum', () => client.query('VACUUM (FULL, ANALYZE) leads, calls, suppressions, lead_alt_phones'), () => null, () => 'VACUUM FULL');
-    vacuumed = true;
+    const tables = ['leads', 'calls', 'suppressions', 'lead_alt_phones'];
+    vacuumed = await step(
+      'vacuum',
+      async () => (await mayVacuum(client, tables)) && (await client.query(`VACUUM (FULL, ANALYZE) ${tables.join(', ')}`), true),
+      () => null,
+      (ran) => (ran ? 'VACUUM FULL' : NOT_OWNER),
+    );
   }
 
   return {
@@ -257,7 +274,7 @@ export async function runMaintenancePg(conn: PgConnection, request: MaintainRequ
     notes_erased: purge.notesErased,
     retention_days: retentionDays,
     checkpoint: null,
-    optimized: !dryRun,
+    optimized,
     backup,
     temp_files: temps,
     vacuumed,
