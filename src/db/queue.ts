@@ -279,7 +279,7 @@ export function heldClaim(db: DB, rep: string, now: Date): LeadRow | undefined {
  * take the same lead. A rep holding a live claim gets that lead back (reason 'held').
  */
 export function claimNextLead(db: DB, now: Date, settings: Settings, rep: string, filters: QueueFilters): Claim | null {
-  return withoutCheckpoint(db, () => db
+  return db
     .transaction((): Claim | null => {
       const held = heldClaim(db, rep, now);
       if (held) return { lead: held, reason: 'held', total: total(held.queue_rank, held, now, settings.weights), token: held.claim_token! };
@@ -295,25 +295,7 @@ export function claimNextLead(db: DB, now: Date, settings: Settings, rep: string
       const lead = setClaim.get(rep, expires, now.toISOString(), best.lead.id) as LeadRow;
       return { lead, reason: best.reason, total: best.total, token: lead.claim_token! };
     })
-    .immediate());
-}
-
-/**
- * Runs `write` with this connection's automatic WAL checkpoint off, then puts it back. A claim
- * is what a rep waits for: the commit that finds the WAL past its threshold copies it into the
- * database file and syncs it (about 20 ms at 1M leads, once every ~75 claim+log cycles), which
- * was the claim's p99. The next commit that is not a claim (the rep's outcome, any other
- * command) checkpoints instead, so the WAL still never grows much past its threshold.
- */
-function withoutCheckpoint<T>(db: DB, write: () => T): T {
-  const pages = statement(db, 'PRAGMA wal_autocheckpoint').pluck().get() as number;
-  if (pages === 0) return write();
-  statement(db, 'PRAGMA wal_autocheckpoint = 0').get();
-  try {
-    return write();
-  } finally {
-    statement(db, `PRAGMA wal_autocheckpoint = ${pages}`).get();
-  }
+    .immediate();
 }
 
 /** Gives a claim back. Returns false when `rep` did not hold a live claim on the lead. */
