@@ -25,6 +25,17 @@ describe('sslmode', () => {
     expect(ssl('postgres://ana@db.example.com/sales?sslmode=verify-full', { PGSSLMODE: 'require' })).toEqual({});
     const own = 'postgres://ana@db.example.com/sales?sslmode=require&uselibpqcompat=false';
     expect(withLibpqSslmode(own, {})).toBe(own);
-    expect(withLibpqSslmode('postgres://ana@db.example.com/sales', { PGSSLMODE: 'bogus' })).toBe('postgres://ana@db.example.com/sales');
+  });
+
+  it('refuses what psql refuses, and allow, naming where the value came from', () => {
+    expect(() => withLibpqSslmode('postgres://ana@db.example.com/sales?sslmode=bogus', {})).toThrow(
+      /^sslmode in the URL is "bogus", which is not an sslmode: use disable, prefer, require, verify-ca or verify-full/,
+    );
+    expect(() => withLibpqSslmode('postgres://ana@db.example.com/sales', { PGSSLMODE: 'verify_full' })).toThrow(/^PGSSLMODE is "verify_full"/);
+    expect(() => withLibpqSslmode('postgres://ana@db.example.com/sales?sslmode=allow', {})).toThrow(/^sslmode in the URL is allow, which callq does not offer/);
+    // node-postgres's own no-verify would silently become verify-full with libpq's meanings.
+    expect(() => withLibpqSslmode('postgres://ana@db.example.com/sales?sslmode=no-verify', {})).toThrow(/not an sslmode/);
+    // The URL's valid value wins over a bad PGSSLMODE, as in psql.
+    expect(ssl('postgres://ana@db.example.com/sales?sslmode=disable', { PGSSLMODE: 'bogus' })).toBe(false);
   });
 });

@@ -64,6 +64,23 @@ describe.skipIf(pgInfo.unavailable)('URLs as people type them', () => {
     expectClean(r, 'Xy7secret');
   });
 
+  it('an sslmode psql would refuse, or allow, is exit 2 naming the value and where it came from, on the rep fast path too', () => {
+    const url = `postgres://callq:Xy7secret@localhost:${pgInfo.port}/${db.name}?${SOCKET()}`;
+    for (const args of [['status'], ['next'], ['log', '1', 'no-answer']]) {
+      const bad = callq(['--db', `${url}&sslmode=verify_full`, '--now', NOW, ...args], { env: { CALLQ_REP: 'ana' } });
+      expect(bad.code, bad.stderr).toBe(2);
+      expect(bad.stderr).toContain('sslmode in the URL is "verify_full", which is not an sslmode: use disable, prefer, require, verify-ca or verify-full');
+      expectClean(bad, 'Xy7secret');
+      const allow = callq(['--db', url, '--now', NOW, ...args], { env: { CALLQ_REP: 'ana', PGSSLMODE: 'allow' } });
+      expect(allow.code, allow.stderr).toBe(2);
+      expect(allow.stderr).toContain('PGSSLMODE is allow, which callq does not offer');
+      expectClean(allow, 'Xy7secret');
+    }
+    // A valid sslmode in the URL wins over a bad PGSSLMODE, as in psql: this one connects.
+    const ok = callq(['--db', `${url}&sslmode=disable`, '--now', NOW, 'status'], { env: { PGSSLMODE: 'bogus' } });
+    expect(ok.code, ok.stderr).toBe(0);
+  });
+
   it('backup works with a password holding @ (the cluster trusts the socket, so any password connects)', () => {
     const url = `postgres://callq:p@ssXy7@localhost:${pgInfo.port}/${db.name}?${SOCKET()}`;
     const file = join(dir, 'at.dump');

@@ -4,6 +4,7 @@
 import type { ClientBase, ClientConfig } from 'pg';
 import type { PgClient } from './open.js';
 import { busyTimeoutFrom } from '../busy-timeout.js';
+import { UsageError } from '../../core/errors.js';
 
 /**
  * The connection's config: the URL (node-postgres reads sslmode and the other libpq parameters
@@ -37,10 +38,28 @@ export function withLibpqSslmode(url: string, env: NodeJS.ProcessEnv): string {
   const query = url.includes('?') ? url.slice(url.indexOf('?') + 1).split('#')[0] : '';
   const params = new URLSearchParams(query);
   if (params.has('uselibpqcompat')) return url;
+  const inUrl = params.get('sslmode');
+  if (inUrl !== null) checkSslmode(inUrl, 'sslmode in the URL');
   const fromEnv = env.PGSSLMODE?.trim();
-  const add = params.has('sslmode') ? '' : fromEnv && SSLMODES.has(fromEnv) ? `sslmode=${fromEnv}&` : null;
+  if (inUrl === null && fromEnv) checkSslmode(fromEnv, 'PGSSLMODE');
+  const add = inUrl !== null ? '' : fromEnv ? `sslmode=${fromEnv}&` : null;
   if (add === null) return url;
   return `${url}${url.includes('?') ? '&' : '?'}${add}uselibpqcompat=true`;
+}
+
+/**
+ * Refuses an sslmode psql would refuse, and `allow` (plain first, then encrypted), which callq
+ * cannot do: node-postgres would otherwise take any other value as `verify-full` and fail later
+ * with a message about the server.
+ */
+function checkSslmode(value: string, where: string): void {
+  if (SSLMODES.has(value)) return;
+  const modes = 'disable, prefer, require, verify-ca or verify-full';
+  throw new UsageError(
+    value === 'allow'
+      ? `${where} is allow, which callq does not offer (a plain connection first, then an encrypted one): use disable or require.`
+      : `${where} is ${JSON.stringify(value)}, which is not an sslmode: use ${modes}, as psql reads them.`,
+  );
 }
 
 /** The session settings of sessionConfig alone, for a connection configured otherwise (the benchmarks' rep processes). */
