@@ -85,27 +85,30 @@ export async function erasePersonPg(conn: PgConnection, key: SuppressionKey, now
 }
 
 /** The tables an erasure leaves dead row versions in. */
-const ERASED_TABLES = ['leads', 'calls', 'suppressions', 'lead_alt_phones'];
+export const ERASED_TABLES = ['leads', 'calls', 'suppressions', 'lead_alt_phones'];
 
 /**
  * VACUUM of the tables the erasure touched, after its commit: the dead row versions are
- * removed and their space made reusable. Only the tables' owner (or a superuser) may vacuum
- * them; for anyone else it does nothing, and this returns false.
+ * removed and their space made reusable. False when this role may not (vacuumIfOwner).
  */
-export async function vacuumErased(client: PgClient): Promise<boolean> {
-  if (!(await mayVacuum(client, ERASED_TABLES))) return false;
-  await client.query(`VACUUM ${ERASED_TABLES.join(', ')}`);
-  return true;
+export function vacuumErased(client: PgClient): Promise<boolean> {
+  return vacuumIfOwner(client, ERASED_TABLES);
 }
 
-/** Whether this session's role may VACUUM (and ANALYZE) every one of `tables`; for anyone else the server skips them with a warning. */
-export async function mayVacuum(client: PgClient, tables: string[]): Promise<boolean> {
+/**
+ * `VACUUM options tables` when this session's role may vacuum every one of them: only their
+ * owner (or a superuser) may, and for anyone else the server skips them with a mere warning, so
+ * this returns false instead of running it.
+ */
+export async function vacuumIfOwner(client: PgClient, tables: string[], options = ''): Promise<boolean> {
   const owned = await client.query<{ ok: boolean }>(
     `SELECT bool_and(pg_has_role(c.relowner, 'USAGE') OR r.rolsuper) AS ok
        FROM pg_class c, pg_roles r WHERE c.oid = ANY($1::regclass[]) AND r.rolname = current_user`,
     [tables],
   );
-  return owned.rows[0]?.ok === true;
+  if (owned.rows[0]?.ok !== true) return false;
+  await client.query(`VACUUM ${options ? `${options} ` : ''}${tables.join(', ')}`);
+  return true;
 }
 
 /** What PostgreSQL may still hold of an erased person, said after every forget. */

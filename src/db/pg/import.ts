@@ -43,13 +43,18 @@ export async function beginPgImport(client: ClientBase, options: ImportBegin): P
   let staged = 0;
   let inTransaction = false;
   let copyError: unknown;
-  // A COPY that stopped: the server's own error when it sent one (a terminated session, a
-  // shutdown), else the socket's (EPIPE, reset), told as the lost connection it is; a write after
-  // that fails inside the driver (a TypeError), which would read as a bug.
-  const copyFailure = (err: unknown): unknown => {
-    if (copyError === undefined) return err;
-    if ((copyError as { severity?: string }).severity) return copyError;
-    return new Error(`Connection terminated unexpectedly (${(copyError as Error)?.message ?? String(copyError)})`);
+  // Runs a step of the COPY. When the COPY had stopped, its failure is the server's own error if
+  // it sent one (a terminated session, a shutdown), else the socket's (EPIPE, reset), told as the
+  // lost connection it is; a write after that fails inside the driver (a TypeError), which would
+  // read as a bug.
+  const copying = async (work: () => Promise<void>): Promise<void> => {
+    try {
+      await work();
+    } catch (err) {
+      if (copyError === undefined) throw err;
+      if ((copyError as { severity?: string }).severity) throw copyError;
+      throw new Error(`Connection terminated unexpectedly (${(copyError as Error)?.message ?? String(copyError)})`);
+    }
   };
 
   const dropTemp = () => client.query(`DROP TABLE IF EXISTS ${ROWS}, ${NOTES}, ${DECIDED}, ${MERGES}`);
@@ -96,21 +101,17 @@ export async function beginPgImport(client: ClientBase, options: ImportBegin): P
       async add(leads) {
         let text = '';
         for (const lead of leads) text += copyLine(++staged, lead);
-        try {
+        await copying(async () => {
           if (!copy!.stream.write(text)) {
             await Promise.race([new Promise((resolve) => copy!.stream.once('drain', resolve)), copy!.done]);
           }
-        } catch (err) {
-          throw copyFailure(err);
-        }
+        });
       },
       async finish(counts, batchOptions, fileHash) {
-        try {
+        await copying(async () => {
           copy!.stream.end();
           await copy!.done;
-        } catch (err) {
-          throw copyFailure(err);
-        }
+        });
         copy = null;
         const outcome = await classify(client, options, staged);
         counts.inserted = outcome.inserted;

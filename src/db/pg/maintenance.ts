@@ -20,7 +20,7 @@ import type { SuppressionKey } from '../../core/suppression.js';
 import type { MaintainRequest, MaintenanceReport } from '../store/admin.js';
 import { redactUrl } from '../store.js';
 import { cleanupPgImports, interruptedPgImports } from './import-batches.js';
-import { mayVacuum } from './forget.js';
+import { ERASED_TABLES, vacuumIfOwner } from './forget.js';
 
 const NOT_OWNER = "skipped: only the tables' owner (the role that ran 'callq init') or a superuser may VACUUM them";
 
@@ -222,7 +222,7 @@ export async function runMaintenancePg(conn: PgConnection, request: MaintainRequ
   if (!dryRun) {
     optimized = await step(
       'optimize',
-      async () => (await mayVacuum(client, ['leads', 'calls'])) && (await client.query('VACUUM (ANALYZE) leads, calls'), true),
+      () => vacuumIfOwner(client, ['leads', 'calls'], '(ANALYZE)'),
       () => null,
       (ran) => (ran ? 'VACUUM (ANALYZE) leads, calls' : NOT_OWNER),
     );
@@ -254,10 +254,9 @@ export async function runMaintenancePg(conn: PgConnection, request: MaintainRequ
   let vacuumed = false;
   if (request.vacuum && !dryRun) {
     // Rewrites the tables (ACCESS EXCLUSIVE locks for the duration): run it when nobody works.
-    const tables = ['leads', 'calls', 'suppressions', 'lead_alt_phones'];
     vacuumed = await step(
       'vacuum',
-      async () => (await mayVacuum(client, tables)) && (await client.query(`VACUUM (FULL, ANALYZE) ${tables.join(', ')}`), true),
+      () => vacuumIfOwner(client, ERASED_TABLES, '(FULL, ANALYZE)'),
       () => null,
       (ran) => (ran ? 'VACUUM FULL' : NOT_OWNER),
     );
