@@ -17,7 +17,7 @@ export async function run(ctx: Context): Promise<void> {
     if (ctx.json) {
       printJson(ctx, {
         db: store.name,
-        store: { kind: store.kind, name: store.name },
+        store: { kind: store.kind, name: store.name, ...(store.transport ? { transport: store.transport } : {}) },
         schema_version: version,
         now: ctx.now.toISOString(),
         leads,
@@ -30,7 +30,7 @@ export async function run(ctx: Context): Promise<void> {
     const c = paint(ctx, ctx.stdout);
     const lines = [
       `${c.bold('database')}   ${store.name}`,
-      `${c.bold('store')}      ${store.kind === 'postgres' ? 'PostgreSQL' : 'SQLite file'}`,
+      `${c.bold('store')}      ${store.kind === 'postgres' ? `PostgreSQL, ${transportText(store.transport)}` : 'SQLite file'}`,
       `${c.bold('schema')}     version ${version}`,
       `${c.bold('leads')}      ${leads}`,
       ...STATUSES.map((s) => `  ${s.padEnd(13)} ${String(counts[s]).padStart(8)}`),
@@ -41,4 +41,11 @@ export async function run(ctx: Context): Promise<void> {
   } finally {
     await store.close();
   }
+}
+
+/** The connection as `status` tells it: whether what reps read and write crosses the network encrypted. */
+function transportText(transport: string | undefined): string {
+  if (transport === 'unix socket') return 'over a unix socket (this machine)';
+  if (transport === 'unencrypted' || transport === undefined) return 'not encrypted (TCP)';
+  return `encrypted (${transport})`;
 }

@@ -23,6 +23,11 @@ export interface Store {
   readonly kind: StoreKind;
   /** How messages name the database: the file's path, or the URL without its password. */
   readonly name: string;
+  /**
+   * How the command reached a PostgreSQL database: 'TLSv1.3' (or the protocol TLS agreed on),
+   * 'unencrypted' over TCP, 'unix socket'; none for a SQLite file.
+   */
+  readonly transport?: string;
   /** A rep's day: settings, leads, the queue, claims, outcomes, status. */
   readonly rep: RepStore;
   /** Importing lists, the list of imports, undo. */

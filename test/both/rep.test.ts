@@ -79,7 +79,7 @@ describe.each(STORE_KINDS)('a rep’s day on %s', (kind) => {
   it('status names the store and counts the leads', async () => {
     await seed(store, LEADS);
     const j = keep('status', run(['--json', 'status']));
-    expect(j.store).toEqual({ kind, name: store.db });
+    expect(j.store).toEqual(kind === 'sqlite' ? { kind, name: store.db } : { kind, name: store.db, transport: 'unix socket' });
     expect(j.leads).toBe(6);
     expect(j.by_status.new).toBe(6);
     expect(j.queue_now).toBe(5); // Los Angeles is at 07:00, before calling hours

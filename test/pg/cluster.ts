@@ -1,9 +1,10 @@
 // A throwaway PostgreSQL cluster for tests and benchmarks: initdb into a temp folder, a server
-// listening on a unix socket in that folder only (never TCP), stopped and removed afterwards.
+// listening on a unix socket in that folder (and on 127.0.0.1 only for a test that asks for
+// TCP), stopped and removed afterwards.
 // initdb and pg_ctl refuse to run as root, so as root they run as the `postgres` user through
 // runuser, in a folder that user owns; otherwise they run directly.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -24,6 +25,13 @@ export interface ClusterOptions {
   fsync?: boolean;
   /** Extra `-c name=value` server settings. */
   settings?: Record<string, string | number>;
+  /** Also listen on 127.0.0.1 at this port (the socket is named after it too). */
+  tcpPort?: number;
+  /**
+   * Files written into the data directory after initdb, owned by the server's user, mode 0600:
+   * `pg_hba.conf`, `server.crt` and `server.key` (what `ssl=on` reads by default).
+   */
+  dataFiles?: Record<string, string>;
 }
 
 const USER = 'callq';
@@ -104,10 +112,16 @@ export function startCluster(options: ClusterOptions = {}): PgCluster {
   };
   try {
     exec('initdb', ['-D', data, '-A', 'trust', '-U', USER, '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions']);
+    for (const [name, text] of Object.entries(options.dataFiles ?? {})) {
+      const file = join(data, name);
+      writeFileSync(file, text, { mode: 0o600 });
+      chmodSync(file, 0o600);
+      if (run.owner) chownSync(file, run.owner.uid, run.owner.gid);
+    }
     const settings: Record<string, string | number> = {
-      listen_addresses: "''",
+      listen_addresses: options.tcpPort ? "'127.0.0.1'" : "''",
       unix_socket_directories: `'${dir}'`,
-      port: PORT,
+      port: options.tcpPort ?? PORT,
       fsync: options.fsync ? 'on' : 'off',
       ...(options.fsync ? {} : { full_page_writes: 'off', synchronous_commit: 'off' }),
       max_connections: 100,
@@ -120,7 +134,7 @@ export function startCluster(options: ClusterOptions = {}): PgCluster {
     stop();
     throw err;
   }
-  return { dir, socketDir: dir, port: PORT, user: USER, stop };
+  return { dir, socketDir: dir, port: options.tcpPort ?? PORT, user: USER, stop };
 }
 
 /** node-postgres settings for one database of the cluster. */

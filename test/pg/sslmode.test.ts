@@ -15,10 +15,12 @@ describe('sslmode', () => {
     expect(ssl('postgres://ana@db.example.com/sales', { PGSSLMODE: 'require' })).toEqual({ rejectUnauthorized: false });
   });
 
-  it('verify-full checks certificate and host; disable and no sslmode at all stay plain', () => {
+  it('verify-full checks certificate and host; disable stays plain; no sslmode at all is libpq\'s prefer (test/pg/tls.test.ts connects)', () => {
     expect(ssl('postgres://ana@db.example.com/sales?sslmode=verify-full')).toEqual({});
     expect(ssl('postgres://ana@db.example.com/sales?sslmode=disable')).toBe(false);
-    expect(ssl('postgres://ana@db.example.com/sales')).toBe(false);
+    expect(tls('postgres://ana@db.example.com/sales')).toBe(false);
+    expect(ssl('postgres://ana@db.example.com/sales')).toEqual({ rejectUnauthorized: false });
+    expect(withLibpqSslmode('postgres://ana@db.example.com/sales', {})).toContain('sslmode=prefer');
   });
 
   it('the URL wins over PGSSLMODE, and a URL that chose uselibpqcompat itself is left alone', () => {

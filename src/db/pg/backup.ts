@@ -13,6 +13,7 @@ import { BusyError, IntegrityError, UsageError } from '../../core/errors.js';
 import { passwordSpan, redactUrl } from '../store.js';
 import type { RestoreReport } from '../store/admin.js';
 import { connectPg, type PgClient } from './open.js';
+import { connectionConfig } from './session.js';
 import { migratePg, pgSchemaVersion, PG_SCHEMA_VERSION } from './migrations.js';
 import { checkIntegrityPg } from './integrity.js';
 
@@ -234,7 +235,7 @@ export async function restorePg(url: string, file: string, options: { force: boo
 
   let client: PgClient;
   try {
-    client = await connectPg(url);
+    client = await connectPg(connectionConfig(url));
   } catch (err) {
     if ((err as { code?: string }).code === '3D000') {
       throw new UsageError(`${name}: ${(err as Error).message}. Create it first (createdb, or CREATE DATABASE), then restore into it.`);

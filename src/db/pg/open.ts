@@ -5,6 +5,7 @@
 import './node-runtime.js';
 import pg from 'pg';
 import type { ClientConfig } from 'pg';
+import { plainConnectionString } from './session.js';
 
 const INT8 = 20;
 
@@ -21,18 +22,51 @@ export const PG_TYPES = {
 
 export type PgClient = pg.Client;
 
-/** Opens one connection; `target` is a postgres:// URL or a node-postgres config. */
+/**
+ * Opens one connection; `target` is a postgres:// URL or a node-postgres config. A URL of
+ * sessionConfig or connectionConfig keeps libpq's sslmode: plain over a unix socket, and plain
+ * when `prefer` found a server without TLS (src/db/pg/session.ts).
+ */
 export async function connectPg(target: string | ClientConfig): Promise<PgClient> {
   const config: ClientConfig = typeof target === 'string' ? { connectionString: target } : { ...target };
-  const client = new pg.Client({ ...config, types: PG_TYPES, application_name: config.application_name ?? 'callq' });
+  const open = (connectionString = config.connectionString) =>
+    new pg.Client({ ...config, connectionString, types: PG_TYPES, application_name: config.application_name ?? 'callq' });
+  let client = open();
+  const plain = (serverRefused: boolean) => (config.connectionString ? plainConnectionString(config.connectionString, client.host, serverRefused) : null);
+  const onSocket = plain(false);
+  if (onSocket !== null) client = open(onSocket);
   try {
     await client.connect();
   } catch (err) {
-    // A connection that failed half-way (a password the server asked for and none was given:
-    // node-postgres throws inside its authentication step) keeps its socket open, and the
-    // process would wait on it after reporting the error: close it.
-    (client as unknown as { connection?: { stream?: { destroy?: () => void } } }).connection?.stream?.destroy?.();
-    throw err;
+    close(client);
+    const fallback = !onSocket && (err as Error).message === NO_TLS ? plain(true) : null;
+    if (fallback === null) throw err;
+    client = open(fallback);
+    try {
+      await client.connect();
+    } catch (again) {
+      close(client);
+      throw again;
+    }
   }
   return client;
+}
+
+/** How `client` reached its server (Store.transport): the TLS protocol, 'unencrypted' over TCP, or 'unix socket'. */
+export function transportOf(client: PgClient): string {
+  if (client.host?.startsWith('/')) return 'unix socket';
+  const stream = (client as unknown as { connection?: { stream?: { getProtocol?: () => string | null } } }).connection?.stream;
+  return stream?.getProtocol?.() ?? 'unencrypted';
+}
+
+/** What node-postgres says when the server answers a request for TLS with no. */
+const NO_TLS = 'The server does not support SSL connections';
+
+/**
+ * A connection that failed half-way (a password the server asked for and none was given:
+ * node-postgres throws inside its authentication step) keeps its socket open, and the process
+ * would wait on it after reporting the error: close it.
+ */
+function close(client: PgClient): void {
+  (client as unknown as { connection?: { stream?: { destroy?: () => void } } }).connection?.stream?.destroy?.();
 }

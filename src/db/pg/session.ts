@@ -19,32 +19,56 @@ import { UsageError } from '../../core/errors.js';
  * parameter in the URL replaces this one.
  */
 export function sessionConfig(url: string): ClientConfig {
+  return { ...connectionConfig(url), ...sessionSettings() };
+}
+
+/** The URL with libpq's sslmode (withLibpqSslmode), for a connection without callq's session settings. */
+export function connectionConfig(url: string): ClientConfig {
   quietPgpassNotice();
-  return { connectionString: withLibpqSslmode(url, process.env), ...sessionSettings() };
+  return { connectionString: withLibpqSslmode(url, process.env) };
 }
 
 const SSLMODES = new Set(['disable', 'prefer', 'require', 'verify-ca', 'verify-full']);
 
 /**
- * `sslmode` (in the URL, else PGSSLMODE) as psql and libpq read it, so the URL a team already
- * uses with psql works unchanged: `require` encrypts without checking the certificate,
- * `verify-ca` checks it against `sslrootcert`, `verify-full` checks the host name too.
- * node-postgres 8 reads `prefer`, `require` and `verify-ca` as `verify-full` (a `require` URL
- * from a hosting provider then fails on a certificate Node does not know) and warns so on every
- * command, unless the URL asks for libpq's meaning (`uselibpqcompat=true`), which callq adds.
- * A URL that sets `uselibpqcompat` itself is left as it is.
+ * `sslmode` (in the URL, else PGSSLMODE, else `prefer`) as psql and libpq read it, so the URL a
+ * team already uses with psql works unchanged and is as private: `prefer` (libpq's default)
+ * encrypts when the server offers TLS and otherwise connects plainly (connectPg tries again
+ * without TLS), `require` encrypts without checking the certificate, `verify-ca` checks it
+ * against `sslrootcert`, `verify-full` checks the host name too. node-postgres 8 alone reads
+ * `prefer`, `require` and `verify-ca` as `verify-full` (a `require` URL from a hosting provider
+ * then fails on a certificate Node does not know) and warns so on every command, and without
+ * sslmode it never encrypts; with `uselibpqcompat=true`, which callq adds, it reads libpq's
+ * meanings. A URL that sets `uselibpqcompat` itself is left as it is.
  */
 export function withLibpqSslmode(url: string, env: NodeJS.ProcessEnv): string {
-  const query = url.includes('?') ? url.slice(url.indexOf('?') + 1).split('#')[0] : '';
-  const params = new URLSearchParams(query);
+  const params = urlParams(url);
   if (params.has('uselibpqcompat')) return url;
   const inUrl = params.get('sslmode');
   if (inUrl !== null) checkSslmode(inUrl, 'sslmode in the URL');
   const fromEnv = env.PGSSLMODE?.trim();
   if (inUrl === null && fromEnv) checkSslmode(fromEnv, 'PGSSLMODE');
-  const add = inUrl !== null ? '' : fromEnv ? `sslmode=${fromEnv}&` : null;
-  if (add === null) return url;
+  const add = inUrl !== null ? '' : `sslmode=${fromEnv || 'prefer'}&`;
   return `${url}${url.includes('?') ? '&' : '?'}${add}uselibpqcompat=true`;
+}
+
+function urlParams(url: string): URLSearchParams {
+  return new URLSearchParams(url.includes('?') ? url.slice(url.indexOf('?') + 1).split('#')[0] : '');
+}
+
+/**
+ * What connectPg connects with instead of `connectionString`, or null to keep it: libpq never
+ * encrypts a unix-domain socket, whatever sslmode says (node-postgres would ask the server for
+ * TLS there and fail), and `prefer` connects plainly to a server without TLS (`serverRefused`:
+ * node-postgres gave up on its answer). `host` is where node-postgres resolved the connection to
+ * (the URL, else PGHOST, else localhost).
+ */
+export function plainConnectionString(connectionString: string, host: string | undefined, serverRefused: boolean): string | null {
+  const params = urlParams(connectionString);
+  const mode = params.get('sslmode');
+  if (mode === null || mode === 'disable' || params.get('uselibpqcompat') !== 'true') return null;
+  if (!host?.startsWith('/') && !(serverRefused && mode === 'prefer')) return null;
+  return connectionString.replace(/([?&])sslmode=[^&#]*/, '$1sslmode=disable');
 }
 
 /**

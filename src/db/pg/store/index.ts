@@ -1,5 +1,5 @@
 // The PostgreSQL store: one database shared by a team on many machines (src/db/store.ts).
-import { connectPg } from '../open.js';
+import { connectPg, transportOf } from '../open.js';
 import { migratePg, pgSchemaAndSettings, pgSchemaVersion, PG_SCHEMA_VERSION } from '../migrations.js';
 import { lazyGroup, redactUrl, type OpenStoreOptions, type Store } from '../../store.js';
 import { UsageError } from '../../../core/errors.js';
@@ -50,6 +50,7 @@ export async function openPgStore(url: string, options: OpenStoreOptions): Promi
   return {
     kind: 'postgres',
     name,
+    transport: transportOf(client),
     conn,
     rep: pgRep(conn, opening),
     imports: lazyGroup<ImportStore>(() => import('./imports.js').then((m) => m.pgImports(conn))),
