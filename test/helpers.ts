@@ -2,6 +2,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach } from 'vitest';
@@ -101,4 +102,13 @@ export function useTempDb(name: string, set: (dir: string, db: string) => void):
     set(t.dir, join(t.dir, name));
   });
   afterEach(() => cleanup());
+}
+
+/** A TCP port on 127.0.0.1 that nothing listens on now (the kernel's choice, taken then given back). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((done) => server.close(() => done()));
+  return port;
 }

@@ -4,8 +4,7 @@
 // never a stack trace (src/db/pg/errors.ts; docs/setup.md, "Exit codes on PostgreSQL").
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import { BASE_ENV, BIN, callq, tempDir, type RunResult } from '../helpers.js';
+import { BASE_ENV, BIN, callq, freePort, json, tempDir, type RunResult } from '../helpers.js';
 import { freshDatabase, pgInfo, type TestDatabase } from './db.js';
 import type { PgClient } from '../../src/db/pg/open.js';
 
@@ -14,15 +13,6 @@ const NOW = '2026-11-24T15:00:00Z'; // Tuesday 10:00 New York
 function expectNoStack(r: RunResult): void {
   expect(r.stderr).not.toMatch(/\n\s+at /);
   expect(r.stderr).not.toContain('unexpected failure');
-}
-
-/** A TCP port on this machine that nothing listens on (taken, then given back). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
 }
 
 /** Runs the CLI without blocking this process (the test holds locks meanwhile);. */
@@ -65,7 +55,7 @@ describe.skipIf(pgInfo.unavailable)('PostgreSQL failures a rep meets', () => {
   });
 
   it('a server that is not there: exit 75, the URL without its password, what to check', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const r = callq(['--db', `postgres://callq:s3cret@127.0.0.1:${port}/callq`, 'next']);
     expect(r.code).toBe(75);
     expect(r.stderr).toContain(`cannot reach PostgreSQL at postgres://callq:***@127.0.0.1:${port}/callq`);
@@ -93,29 +83,17 @@ describe.skipIf(pgInfo.unavailable)('PostgreSQL failures a rep meets', () => {
     expectNoStack(r);
   });
 
-  it("sslmode means what it means to psql: require still demands TLS, and node-postgres's warning never shows", () => {
+  it("sslmode over the unix socket is ignored, as libpq ignores it, and node-postgres's warning never shows (TCP: test/pg/tls.test.ts)", () => {
     for (const r of [
-      callq(['--db', `${db.url}&sslmode=require`, 'status']),
-      callq(['--db', db.url, 'status'], { env: { PGSSLMODE: 'require' } }),
+      callq(['--db', `${db.url}&sslmode=require`, '--json', 'status']),
+      callq(['--db', `${db.url}&sslmode=verify-full`, '--json', 'status']),
+      callq(['--db', db.url, '--json', 'status'], { env: { PGSSLMODE: 'require' } }),
+      callq(['--db', db.url, '--json', 'status'], { env: { PGSSLMODE: 'disable' } }),
     ]) {
-      expect(r.code).toBe(2);
-      expect(r.stderr).toContain('does not support SSL');
-      expect(r.stderr).not.toContain('WARNING');
-      expectNoStack(r);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toBe('');
+      expect(json(r).store.transport).toBe('unix socket');
     }
-    const plain = callq(['--db', db.url, '--json', 'status'], { env: { PGSSLMODE: 'disable' } });
-    expect(plain.code, plain.stderr).toBe(0);
-    expect(plain.stderr).toBe('');
-  });
-
-  it('TLS the server does not offer: exit 2, pointing at sslmode; sslmode=disable connects', () => {
-    const r = callq(['--db', `${db.url}&sslmode=verify-full`, 'status']);
-    expect(r.code).toBe(2);
-    expect(r.stderr).toContain('does not support SSL');
-    expect(r.stderr).toContain('Check sslmode');
-    expectNoStack(r);
-    const plain = callq(['--db', `${db.url}&sslmode=disable`, '--json', 'status']);
-    expect(plain.code, plain.stderr).toBe(0);
   });
 
   it('a user the server does not know: exit 2, what to check', () => {

@@ -7,27 +7,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { callq, tempDir, type RunResult } from '../helpers.js';
+import { callq, freePort, tempDir, type RunResult } from '../helpers.js';
 import { startCluster, type PgCluster } from './cluster.js';
 import { pgInfo } from './db.js';
 
 const NOW = '2026-11-24T15:00:00Z';
 const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
 if (!hasOpenssl) console.warn('TLS tests skipped: openssl is not installed to make a certificate.');
-
-/** A port nothing listens on now (the kernel's choice). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The server log's `connection authorized` lines for callq's connections since `from`. */
 function callqConnections(cluster: PgCluster, from: number): string[] {

@@ -13,7 +13,7 @@ import { BusyError, IntegrityError, UsageError } from '../../core/errors.js';
 import { passwordSpan, redactUrl } from '../store.js';
 import type { RestoreReport } from '../store/admin.js';
 import { connectPg, type PgClient } from './open.js';
-import { connectionConfig } from './session.js';
+import { connectionConfig, connectTimeoutMs } from './session.js';
 import { migratePg, pgSchemaVersion, PG_SCHEMA_VERSION } from './migrations.js';
 import { checkIntegrityPg } from './integrity.js';
 
@@ -94,6 +94,8 @@ function runTool(tool: PgTool, args: string[], url: string | null, options: { st
   if (split.password !== null) env.PGPASSWORD = split.password;
   // node-postgres names itself 'callq'; the tools say what they are doing.
   env.PGAPPNAME = `callq ${tool}`;
+  // The tools wait for a server as long as callq's own connections do (connectTimeoutMs).
+  if (url) env.PGCONNECT_TIMEOUT = String(connectTimeoutMs(url, process.env) / 1000);
   // uselibpqcompat is node-postgres's own parameter (libpq refuses it); libpq means it anyway.
   const dbname = split.url?.replace(/([?&])uselibpqcompat=[^&#]*(&?)/i, (_, sep: string, more: string) => (more ? sep : '')) ?? null;
   const argv = [...args, ...(dbname ? ['--dbname', dbname] : [])];

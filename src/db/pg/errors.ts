@@ -74,6 +74,13 @@ export function pgFailure(err: unknown, database: string | undefined = inUse): E
       EXIT.usage,
     );
   }
+  if (e.code === 'CALLQ_CONNECT_TIMEOUT') {
+    return new ExitError(
+      `cannot reach ${at}: ${e.message} (connect_timeout in the URL, or PGCONNECT_TIMEOUT, sets how long to wait; 0 waits as long as it takes). ` +
+        `Is the server up and the network (VPN) connected? ${CHECK} Nothing was changed by this command.`,
+      EXIT.busy,
+    );
+  }
   if (e.code && NETWORK_CODES[e.code]) {
     return new ExitError(`cannot reach ${at}: ${NETWORK_CODES[e.code]}. ${CHECK} Nothing was changed by this command.`, EXIT.busy);
   }

@@ -36,20 +36,33 @@ export async function connectPg(target: string | ClientConfig): Promise<PgClient
   const onSocket = plain(false);
   if (onSocket !== null) client = open(onSocket);
   try {
-    await client.connect();
+    await connecting(client, config);
   } catch (err) {
-    close(client);
     const fallback = !onSocket && (err as Error).message === NO_TLS ? plain(true) : null;
     if (fallback === null) throw err;
     client = open(fallback);
-    try {
-      await client.connect();
-    } catch (again) {
-      close(client);
-      throw again;
-    }
+    await connecting(client, config);
   }
   return client;
+}
+
+/** Connects `client`, closing it on failure; a connect timeout becomes a ConnectTimeout. */
+async function connecting(client: PgClient, config: ClientConfig): Promise<void> {
+  try {
+    await client.connect();
+  } catch (err) {
+    close(client);
+    if ((err as Error).message === 'timeout expired' && config.connectionTimeoutMillis) throw new ConnectTimeout(config.connectionTimeoutMillis);
+    throw err;
+  }
+}
+
+/** The server did not let the connection in within the connect timeout (src/db/pg/errors.ts tells it). */
+export class ConnectTimeout extends Error {
+  readonly code = 'CALLQ_CONNECT_TIMEOUT';
+  constructor(readonly ms: number) {
+    super(`the server did not answer within ${ms / 1000} s`);
+  }
 }
 
 /** How `client` reached its server (Store.transport): the TLS protocol, 'unencrypted' over TCP, or 'unix socket'. */

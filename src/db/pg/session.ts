@@ -22,10 +22,33 @@ export function sessionConfig(url: string): ClientConfig {
   return { ...connectionConfig(url), ...sessionSettings() };
 }
 
-/** The URL with libpq's sslmode (withLibpqSslmode), for a connection without callq's session settings. */
+/**
+ * The URL with libpq's sslmode (withLibpqSslmode) and connect timeout (connectTimeoutMs), for a
+ * connection without callq's session settings.
+ */
 export function connectionConfig(url: string): ClientConfig {
   quietPgpassNotice();
-  return { connectionString: withLibpqSslmode(url, process.env) };
+  return { connectionString: withLibpqSslmode(url, process.env), connectionTimeoutMillis: connectTimeoutMs(url, process.env) };
+}
+
+/** How long a command waits for a server to answer when none of connect_timeout and PGCONNECT_TIMEOUT says. */
+export const DEFAULT_CONNECT_TIMEOUT_S = 15;
+
+/**
+ * How long connecting may take, in ms (0: as long as it takes): `connect_timeout` in the URL,
+ * else PGCONNECT_TIMEOUT, in seconds as libpq reads them (0 or less waits indefinitely, 1 is
+ * taken as 2), else 15 s. node-postgres reads neither, and would wait indefinitely on a server
+ * that takes the connection and never answers (a stuck server, a half-open tunnel); a rep's
+ * command then never ends. Not a number is refused, naming where it came from.
+ */
+export function connectTimeoutMs(url: string, env: NodeJS.ProcessEnv): number {
+  const inUrl = urlParams(url).get('connect_timeout');
+  const fromEnv = env.PGCONNECT_TIMEOUT?.trim();
+  const [value, where] = inUrl !== null ? [inUrl.trim(), 'connect_timeout in the URL'] : fromEnv ? [fromEnv, 'PGCONNECT_TIMEOUT'] : [null, ''];
+  if (value === null) return DEFAULT_CONNECT_TIMEOUT_S * 1000;
+  if (!/^[-+]?\d+$/.test(value)) throw new UsageError(`${where} is ${JSON.stringify(value)}, which is not a whole number of seconds (0 waits as long as it takes).`);
+  const seconds = Number(value);
+  return seconds <= 0 ? 0 : Math.max(seconds, 2) * 1000;
 }
 
 const SSLMODES = new Set(['disable', 'prefer', 'require', 'verify-ca', 'verify-full']);
