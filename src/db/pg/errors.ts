@@ -60,6 +60,9 @@ export function pgFailure(err: unknown, database: string | undefined = inUse): E
   if (sqlState && UNAVAILABLE_STATES[sqlState]) {
     return new ExitError(`lost ${at}: ${UNAVAILABLE_STATES[sqlState]}. What this command had not committed was not changed; try again in a moment.`, EXIT.busy);
   }
+  if (sqlState === '55000' && /not currently accepting connections/.test(e.message)) {
+    return new ExitError(`cannot connect to ${at}: ${e.message} (an administrator closed it to new connections). Nothing was changed by this command; try again later.`, EXIT.busy);
+  }
   if (sqlState === '3D000') return new ExitError(`cannot connect to ${at}: ${e.message}. Create it (createdb), or correct the database name. ${CHECK}`, EXIT.usage);
   if (sqlState === '28P01' || sqlState === '28000') {
     return new ExitError(`cannot connect to ${at}: ${e.message}. ${CHECK}`, EXIT.usage);

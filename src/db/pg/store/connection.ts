@@ -2,27 +2,65 @@
 import type { PgClient } from '../open.js';
 
 export interface PgConnection {
+  /** The connection now (another one after `live` replaced a lost one). */
   readonly client: PgClient;
   /** The URL as given (with any password); messages use Store.name instead. */
   readonly url: string;
+  /**
+   * The connection, opened afresh first when the server ended the last one while nothing was
+   * running on it (a restart, a failover, an administrator, `idle_session_timeout`, a proxy's
+   * idle limit). Nothing had been sent on the lost one, so going on with a new one is safe. A
+   * rep's operations ask for it: `callq work` keeps one connection for hours, and one lost
+   * between two calls would otherwise end the rep's session at the next key. A connection lost
+   * during an operation still fails that operation (src/db/pg/errors.ts: "lost … try again").
+   */
+  live(): Promise<PgClient>;
   /** Runs `work` in one transaction (BEGIN … COMMIT, ROLLBACK on any error). */
   transaction<T>(work: (client: PgClient) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
 }
 
-export function pgConnection(client: PgClient, url: string): PgConnection {
+/** `reopen` opens a connection configured as the first (session settings, busy timeout). */
+export function pgConnection(first: PgClient, url: string, reopen: () => Promise<PgClient>): PgConnection {
+  let client = first;
+  let lost = false;
+  const watch = (c: PgClient) => {
+    // A connection lost between two statements is reported by the next one; unheard, it would end the process.
+    const gone = () => {
+      if (c === client) lost = true;
+    };
+    c.on('error', gone);
+    c.on('end', gone);
+  };
+  watch(first);
   return {
-    client,
+    get client() {
+      return client;
+    },
     url,
+    async live() {
+      // The server's goodbye may be waiting beside the keypress that led here: take it in first.
+      await new Promise((resolve) => setImmediate(resolve));
+      if (lost) {
+        const next = await reopen();
+        watch(next);
+        client = next;
+        lost = false;
+      }
+      return client;
+    },
     async transaction<T>(work: (c: PgClient) => Promise<T>): Promise<T> {
-      await client.query('BEGIN');
+      const c = client;
+      await c.query('BEGIN');
       try {
-        const result = await work(client);
-        await client.query('COMMIT');
+        const result = await work(c);
+        await c.query('COMMIT');
         return result;
       } catch (err) {
-        await client.query('ROLLBACK').catch(() => {});
+        await c.query('ROLLBACK').catch(() => {});
         throw err;
       }
     },
+    close: () => client.end(),
   };
 }

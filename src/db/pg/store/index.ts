@@ -22,7 +22,7 @@ export async function openPgStore(url: string, options: OpenStoreOptions): Promi
   // Failures from here on are told with this name (src/cli/failure.ts).
   pgDatabaseInUse(name);
   const client = await connectPg(sessionConfig(url));
-  // A connection lost between two statements is reported by the next one; unheard, it would end the process.
+  // A connection lost between two statements is reported by the next one (pgConnection listens from here on).
   client.on('error', () => {});
   let opening: Map<string, string> | undefined;
   try {
@@ -46,7 +46,17 @@ export async function openPgStore(url: string, options: OpenStoreOptions): Promi
     await client.end().catch(() => {});
     throw err;
   }
-  const conn = pgConnection(client, url);
+  const conn = pgConnection(client, url, async () => {
+    const again = await connectPg(sessionConfig(url));
+    again.on('error', () => {});
+    try {
+      await applyBusyTimeout(again);
+    } catch (err) {
+      await again.end().catch(() => {});
+      throw err;
+    }
+    return again;
+  });
   return {
     kind: 'postgres',
     name,
@@ -57,6 +67,6 @@ export async function openPgStore(url: string, options: OpenStoreOptions): Promi
     exports: pgExports(conn),
     admin: lazyGroup<AdminStore>(() => import('./admin.js').then((m) => m.pgAdmin(conn))),
     tables: lazyGroup<TableStore>(() => import('./tables.js').then((m) => m.pgTables(conn))),
-    close: () => client.end(),
+    close: () => conn.close(),
   };
 }

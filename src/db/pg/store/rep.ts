@@ -22,45 +22,53 @@ import type { PgClient } from '../open.js';
 
 /** `opening`: the settings read as the connection opened, the first loadSettings' answer (a round trip saved). */
 export function pgRep(conn: PgConnection, opening?: Map<string, string>): RepStore {
-  const { client } = conn;
   let atOpening = opening;
+  /** `op` on the live connection (PgConnection.live: one the server ended meanwhile is replaced first). */
+  const live =
+    <A extends unknown[], R>(op: (c: PgClient, ...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> =>
+      op(await conn.live(), ...args);
+  const inTransaction =
+    <A extends unknown[], R>(op: (c: PgClient, ...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      await conn.live();
+      return conn.transaction((c) => op(c, ...args));
+    };
   const recomputeIfRanked = async (c: PgClient, key: string) => {
     if (affectsQueueRank(key)) await recomputeQueueRanksPg(c, resolveSettings(await loadStoredSettingsPg(c)).weights);
   };
   return {
-    schemaVersion: () => pgSchemaVersion(client),
+    schemaVersion: live(pgSchemaVersion),
     loadSettings: async () => {
       const stored = atOpening;
       atOpening = undefined;
-      return stored ? resolveSettings(stored) : loadSettingsPg(client);
+      return stored ? resolveSettings(stored) : loadSettingsPg(await conn.live());
     },
-    storedSettings: () => loadStoredSettingsPg(client),
-    storeSetting: (key, value, rep, now) =>
-      conn.transaction(async (c) => {
-        await storeSettingPg(c, key, value, rep, now);
-        await recomputeIfRanked(c, key);
-      }),
-    removeSetting: (key) =>
-      conn.transaction(async (c) => {
-        const removed = await removeSettingPg(c, key);
-        if (removed) await recomputeIfRanked(c, key);
-        return removed;
-      }),
-    heldClaim: (rep, now) => heldClaimPg(client, rep, now),
+    storedSettings: live(loadStoredSettingsPg),
+    storeSetting: inTransaction(async (c, key: string, value: string, rep: string, now: Date) => {
+      await storeSettingPg(c, key, value, rep, now);
+      await recomputeIfRanked(c, key);
+    }),
+    removeSetting: inTransaction(async (c, key: string) => {
+      const removed = await removeSettingPg(c, key);
+      if (removed) await recomputeIfRanked(c, key);
+      return removed;
+    }),
+    heldClaim: live(heldClaimPg),
     // The claim is its own transaction, nearly always one round trip (queue.ts).
-    claimNext: (now, settings, rep, filters) => claimNextLeadPg(client, now, settings, rep, filters),
-    release: (leadId, rep, now) => releaseClaimPg(client, leadId, rep, now),
-    renew: (leadId, rep, token, now, settings) => renewClaimPg(client, leadId, rep, token, now, settings),
-    explainEmptyQueue: (now, settings, rep, filters) => explainEmptyQueuePg(client, now, settings, rep, filters),
-    zoneGroupOpen: (timezone, now, settings) => zoneGroupOpenPg(client, timezone, now, settings),
-    queueCandidates: (now, settings, rep, filters, limit) => queueCandidatesPg(client, now, settings, rep, filters, limit),
-    queueSize: (now, settings) => queueSizePg(client, now, settings),
-    getLead: (id) => getLeadPg(client, id),
-    callsForLead: (leadId, limit) => callsForLeadPg(client, leadId, limit),
-    countByStatus: () => countByStatusPg(client),
-    activeClaims: (now) => activeClaimsPg(client, now),
-    suppressionFor: (lead) => suppressionForPg(client, lead),
+    claimNext: live(claimNextLeadPg),
+    release: live(releaseClaimPg),
+    renew: live(renewClaimPg),
+    explainEmptyQueue: live(explainEmptyQueuePg),
+    zoneGroupOpen: live(zoneGroupOpenPg),
+    queueCandidates: live(queueCandidatesPg),
+    queueSize: live(queueSizePg),
+    getLead: live(getLeadPg),
+    callsForLead: live(callsForLeadPg),
+    countByStatus: live(countByStatusPg),
+    activeClaims: live(activeClaimsPg),
+    suppressionFor: live(suppressionForPg),
     // One statement (outcomes.ts): the write matches only the lead as read, so it needs no transaction of its own.
-    recordOutcome: (o, settings, plan, known) => recordOutcomePg(client, o, settings, plan, known),
+    recordOutcome: live(recordOutcomePg),
   };
 }

@@ -1,0 +1,81 @@
+// callq work keeps one PostgreSQL connection for a rep's whole session. When the server ends it
+// between two calls (a restart, a failover, an administrator, idle_session_timeout), the next
+// key opens another and goes on (src/db/pg/store/connection.ts, PgConnection.live); the rep loses
+// neither the session nor the outcome just keyed.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { seedStore } from '../seed.js';
+import { newTestStore, type TestStore } from '../stores.js';
+import { Terminal } from '../terminal.js';
+import { pgInfo } from './db.js';
+import { clusterConfig } from './cluster.js';
+import { connectPg } from '../../src/db/pg/open.js';
+
+const NOW = '2026-11-24T16:00:00Z'; // Tuesday 11:00 in New York
+
+describe.skipIf(pgInfo.unavailable)('callq work when the server ends its connection', () => {
+  let store: TestStore;
+  let terminal: Terminal | undefined;
+  beforeEach(async () => {
+    store = await newTestStore('postgres', { migrated: true });
+  });
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state === 'fail' && terminal) console.log(terminal.describe());
+    terminal?.kill('SIGKILL');
+    terminal = undefined;
+    await store.cleanup();
+  });
+
+  /** Ends the rep's connection as an administrator would, and waits until its server process is gone. */
+  async function endRepConnections(): Promise<number> {
+    const rows = await store.query<{ ended: boolean }>(
+      `SELECT pg_terminate_backend(pid, 60000) AS ended FROM pg_stat_activity WHERE application_name = 'callq' AND datname = current_database() AND pid <> pg_backend_pid()`,
+    );
+    expect(rows.every((r) => r.ended)).toBe(true);
+    return rows.length;
+  }
+
+  it('the next key opens a new connection: the outcome is saved and the session goes on', async () => {
+    const [avery, blake] = await seedStore(store, [
+      { first_name: 'Avery', last_name: 'Test', score: 90 },
+      { first_name: 'Blake', last_name: 'Test', score: 80 },
+    ]);
+    terminal = new Terminal(['--db', store.db, '--rep', 'ana', '--now', NOW, 'work']);
+    await terminal.waitFor('Avery Test');
+    await terminal.waitFor('outcome key ›');
+    expect(await endRepConnections()).toBe(1);
+    terminal.write('n');
+    await terminal.waitFor(`✓ Saved no-answer for #${avery} Avery Test`);
+    await terminal.waitFor('Blake Test');
+    await terminal.waitFor('outcome key ›');
+    // Twice in one session, and the claim on screen is the rep's own.
+    expect(await endRepConnections()).toBe(1);
+    terminal.write('b');
+    await terminal.waitFor(`✓ Saved busy for #${blake} Blake Test`);
+    terminal.write('Q');
+    expect(await terminal.exitCode()).toBe(0);
+    const calls = await store.query<{ lead_id: number; disposition: string; rep: string }>('SELECT lead_id, disposition, rep FROM calls ORDER BY id');
+    expect(calls).toEqual([
+      { lead_id: avery, disposition: 'no-answer', rep: 'ana' },
+      { lead_id: blake, disposition: 'busy', rep: 'ana' },
+    ]);
+    expect(await store.query('SELECT id FROM leads WHERE claim_rep IS NOT NULL')).toEqual([]);
+  });
+
+  it('a server that is gone for good still ends the session with exit 75 and what to check', async () => {
+    await seedStore(store, [{ first_name: 'Avery', last_name: 'Test', score: 90 }]);
+    terminal = new Terminal(['--db', store.db, '--rep', 'ana', '--now', NOW, 'work']);
+    await terminal.waitFor('outcome key ›');
+    // The database takes no more connections, and the session's is ended: reconnecting fails.
+    const admin = await connectPg(clusterConfig(pgInfo, 'postgres'));
+    try {
+      await admin.query(`ALTER DATABASE ${JSON.stringify(new URL(store.db).pathname.slice(1))} ALLOW_CONNECTIONS false`);
+    } finally {
+      await admin.end();
+    }
+    expect(await endRepConnections()).toBe(1);
+    terminal.write('n');
+    await terminal.waitFor(/callq: .*PostgreSQL at postgres:\/\/.*not currently accepting connections.*try again later/);
+    expect(await terminal.exitCode()).toBe(75);
+    expect(terminal.screen).not.toMatch(/\n\s+at /);
+  });
+});
