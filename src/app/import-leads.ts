@@ -14,6 +14,7 @@ import { mapColumns, requirePhoneColumn, type ColumnMapping, type parseMapOption
 import { recordLayout, unfilledColumns, type LeadDefaults, type LeadTuple, type RecordWarning, type RejectReason } from '../io/lead-record.js';
 import { normaliseChunks, workerCount, type ImportRow } from '../io/import-worker.js';
 import { countryCode } from '../io/phone.js';
+import { clockSkewWarning, serverTime } from '../core/server-clock.js';
 import { describeRule, externalIds, type ExternalIdRule } from '../io/external-ids.js';
 
 export interface ImportRequest {
@@ -21,6 +22,8 @@ export interface ImportRequest {
   dbPath: string;
   rep: string;
   now: Date;
+  /** --now was given: the import acts at `now`, not at the database server's time (src/core/server-clock.ts). */
+  nowGiven: boolean;
   /** --map: header → field overrides. */
   overrides: ReturnType<typeof parseMapOption>;
   /** A two-letter code already checked, or null for the setting country.default. */
@@ -154,6 +157,9 @@ export async function importLeads(req: ImportRequest, io: ImportIO): Promise<Imp
     }
     if (req.rejects) rejects = await openRejectsFile(req.rejects.target, csv.header, mapping, { neutralise: req.rejects.neutralise, stdout: io.stdout, stderr: io.stderr });
     store = await openStore(req.dbPath, { create: true });
+    const now = req.nowGiven ? req.now : serverTime(req.now, store.clockOffsetMs);
+    const skew = req.nowGiven ? null : clockSkewWarning(store.clockOffsetMs);
+    if (skew) io.notice(skew);
 
     const settings = await store.imports.settings();
     const defaults: LeadDefaults = {
@@ -162,7 +168,7 @@ export async function importLeads(req: ImportRequest, io: ImportIO): Promise<Imp
       source: req.source,
       campaign: req.campaign,
       inbound: req.inbound,
-      now: req.now.toISOString(),
+      now: now.toISOString(),
       defaultZone: settings.defaultZone,
       weights: settings.weights,
     };
@@ -182,7 +188,7 @@ export async function importLeads(req: ImportRequest, io: ImportIO): Promise<Imp
     writer = await store.imports.begin({
       fileName: file,
       rep: req.rep,
-      now: req.now,
+      now,
       onDuplicate: req.onDuplicate,
       dryRun: req.dryRun,
       weights: settings.weights,

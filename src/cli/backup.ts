@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
-import type { Context } from './context.js';
+import { openContextStore, type Context } from './context.js';
 import { flagOption, type OptionValues } from './args.js';
-import { openStore } from '../db/store.js';
 import { restoreBackup } from '../db/store/admin.js';
 import { UsageError } from '../core/errors.js';
 import { printInfo, printJson } from '../ui/output.js';
@@ -18,7 +17,7 @@ export async function backup(ctx: Context, [file]: string[], values: OptionValue
     );
   }
   const started = performance.now();
-  const store = await openStore(ctx.dbPath);
+  const store = await openContextStore(ctx);
   try {
     const result = await store.admin.backup(resolve(file), { replace: force });
     const seconds = Math.round(performance.now() - started) / 1000;

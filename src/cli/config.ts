@@ -1,12 +1,11 @@
-import type { Context } from './context.js';
-import { openStore } from '../db/store.js';
+import { openContextStore, type Context } from './context.js';
 import { getSetting, listSettings, validateSetting } from '../core/settings.js';
 import { UsageError } from '../core/errors.js';
 import { printData, printInfo, printJson } from '../ui/output.js';
 import { renderTable } from '../ui/table.js';
 
 export async function list(ctx: Context): Promise<void> {
-  const store = await openStore(ctx.dbPath);
+  const store = await openContextStore(ctx);
   try {
     const settings = listSettings(await store.rep.storedSettings());
     if (ctx.json) {
@@ -26,7 +25,7 @@ export async function list(ctx: Context): Promise<void> {
 }
 
 export async function get(ctx: Context, [key]: string[]): Promise<void> {
-  const store = await openStore(ctx.dbPath);
+  const store = await openContextStore(ctx);
   try {
     const info = getSetting(await store.rep.storedSettings(), key);
     if (ctx.json) printJson(ctx, { key: info.key, value: info.value, default: info.isDefault });
@@ -38,7 +37,7 @@ export async function get(ctx: Context, [key]: string[]): Promise<void> {
 
 export async function set(ctx: Context, [key, value]: string[]): Promise<void> {
   const normalised = validateSetting(key, value);
-  const store = await openStore(ctx.dbPath);
+  const store = await openContextStore(ctx);
   try {
     await store.rep.storeSetting(key, normalised, ctx.rep, ctx.now);
     if (ctx.json) printJson(ctx, { key, value: normalised });
@@ -49,7 +48,7 @@ export async function set(ctx: Context, [key, value]: string[]): Promise<void> {
 }
 
 export async function unset(ctx: Context, [key]: string[]): Promise<void> {
-  const store = await openStore(ctx.dbPath);
+  const store = await openContextStore(ctx);
   try {
     const stored = await store.rep.storedSettings();
     if (!stored.has(key)) {

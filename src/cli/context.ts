@@ -3,7 +3,8 @@
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
-import { isPostgresUrl, type StoreKind } from '../db/store.js';
+import { isPostgresUrl, openStore, type OpenStoreOptions, type Store, type StoreKind } from '../db/store.js';
+import { clockSkewWarning, serverTime } from '../core/server-clock.js';
 
 export interface GlobalOptions {
   db?: string;
@@ -19,7 +20,7 @@ export interface Context {
   /** Which store dbPath names (src/db/store.ts). */
   store: StoreKind;
   rep: string;
-  /** The instant callq acts at: --now, else the wall clock. */
+  /** The instant callq acts at: --now, else the wall clock (the database server's, once a PostgreSQL store is open). */
   now: Date;
   /** True when --now was given (what-if planning). */
   nowGiven: boolean;
@@ -92,4 +93,24 @@ function realDateAndTime(value: string): boolean {
   const [year, month, day] = [Number(y), Number(mo), Number(d)];
   const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
   return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth && Number(h) <= 23 && Number(mi) <= 59 && Number(sec) <= 59;
+}
+
+/**
+ * Opens the command's store. On PostgreSQL, ctx's clock becomes the database server's (unless
+ * --now was given), so reps on many machines act at one time, as on one host with SQLite
+ * (src/core/server-clock.ts); a clock far off is told on stderr.
+ */
+export async function openContextStore(ctx: Context, options?: OpenStoreOptions): Promise<Store> {
+  const store = await openStore(ctx.dbPath, options);
+  adoptServerClock(ctx, store.clockOffsetMs, (text) => ctx.stderr.write(`${text}\n`));
+  return store;
+}
+
+/** Moves ctx's clock to the server's (see openContextStore); `warn` tells of a far-off clock. */
+export function adoptServerClock(ctx: Context, offsetMs: number | undefined, warn: (text: string) => void): void {
+  if (ctx.nowGiven || offsetMs === undefined) return;
+  ctx.now = serverTime(ctx.now, offsetMs);
+  ctx.clock = () => serverTime(new Date(), offsetMs);
+  const warning = clockSkewWarning(offsetMs);
+  if (warning) warn(warning);
 }

@@ -2,7 +2,7 @@
 // an empty PostgreSQL database, in one transaction, counts checked.
 import { existsSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Context } from './context.js';
+import { openContextStore, type Context } from './context.js';
 import { textOption, type OptionValues } from './args.js';
 import { isPostgresUrl, openStore, redactUrl, type Store } from '../db/store.js';
 import { checkCopyTarget, copyDatabase } from '../app/copy-database.js';
@@ -21,7 +21,7 @@ export async function run(ctx: Context, _args: string[], values: OptionValues): 
   if (to === ctx.dbPath) throw new UsageError(`the target ${shown} is the source database itself: give --to a new file or another, empty database.`);
 
   const started = performance.now();
-  const source = await openStore(ctx.dbPath, { readonly: true });
+  const source = await openContextStore(ctx, { readonly: true });
   // A file this command creates is removed again if the copy fails: no half-made database stays.
   const created = toFile && !existsSync(to);
   let target: Store | undefined;

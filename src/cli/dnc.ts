@@ -1,8 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
-import type { Context } from './context.js';
+import { openContextStore, type Context } from './context.js';
 import { textOption, type OptionValues } from './args.js';
-import { openStore, type Store } from '../db/store.js';
+import { type Store } from '../db/store.js';
 import { parseContactValue } from '../io/contact-value.js';
 import type { SuppressionKey } from '../core/suppression.js';
 import { UsageError } from '../core/errors.js';
@@ -23,7 +23,7 @@ async function addAndSuppress(ctx: Context, store: Store, keys: SuppressionKey[]
 
 /** Runs `work` with the team database open and its default country. */
 async function withDatabase<T>(ctx: Context, work: (store: Store, country: string) => T | Promise<T>): Promise<T> {
-  const store = await openStore(ctx.dbPath);
+  const store = await openContextStore(ctx);
   try {
     return await work(store, await store.exports.defaultCountry());
   } finally {
@@ -84,7 +84,7 @@ export async function remove(ctx: Context, values: string[]): Promise<void> {
 export async function list(ctx: Context, _args: string[], values: OptionValues): Promise<void> {
   const kind = textOption(values, 'kind');
   if (kind && !['phone', 'email', 'domain'].includes(kind)) throw new UsageError(`invalid --kind '${kind}': use phone, email or domain.`);
-  const store = await openStore(ctx.dbPath);
+  const store = await openContextStore(ctx);
   try {
     const pages = store.exports.listDoNotCall(kind);
     if (ctx.json) {

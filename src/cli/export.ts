@@ -1,10 +1,10 @@
 // callq export sales-ready | cleanup | calls (docs/exporting.md): a CSV (or NDJSON) to stdout or,
 // atomically, to --out. A sales-ready export marks its leads handed-off in one batch, only once
 // the whole file has been written.
-import type { Context } from './context.js';
+import { openContextStore, type Context } from './context.js';
 import { parsePeriod } from '../core/period.js';
 import { flagOption, textOption, viewerZone, type OptionValues } from './args.js';
-import { openStore, type Store } from '../db/store.js';
+import { type Store } from '../db/store.js';
 import {
   CALL_COLUMNS,
   CALL_PHONE_COLUMNS,
@@ -73,7 +73,7 @@ function opener(ctx: Context, opts: ExportOptions): () => Promise<Sink> | Sink {
 
 /** The database, which an export never creates: a missing one is a usage error. */
 function openForExport(ctx: Context): Promise<Store> {
-  return openStore(ctx.dbPath);
+  return openContextStore(ctx);
 }
 
 function phoneFlags(headers: readonly string[], phones: readonly string[]): boolean[] {

@@ -1,6 +1,5 @@
-import type { Context } from './context.js';
+import { openContextStore, type Context } from './context.js';
 import { flagOption, type OptionValues } from './args.js';
-import { openStore } from '../db/store.js';
 import type { SuppressionKey } from '../core/suppression.js';
 import { parseContactValue } from '../io/contact-value.js';
 import { NothingToDoError, UsageError } from '../core/errors.js';
@@ -9,7 +8,7 @@ import { printInfo, printJson } from '../ui/output.js';
 /** `callq forget PHONE|EMAIL [--yes]`: erase a person for good, keeping only a hash-only suppression. */
 export async function run(ctx: Context, [value]: string[], values: OptionValues): Promise<void> {
   const yes = flagOption(values, 'yes');
-  const store = await openStore(ctx.dbPath);
+  const store = await openContextStore(ctx);
   try {
     const key = personKey(value ?? '', await store.admin.defaultCountry());
     const person = await store.admin.findPerson(key);

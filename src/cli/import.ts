@@ -16,7 +16,7 @@ import { mappingText, summaryText } from '../ui/import-view.js';
 import { paint } from '../ui/style.js';
 
 /** `callq import`'s options, checked. */
-export interface ImportOptions extends Omit<ImportRequest, 'file' | 'dbPath' | 'rep' | 'now' | 'rejects'> {
+export interface ImportOptions extends Omit<ImportRequest, 'file' | 'dbPath' | 'rep' | 'now' | 'nowGiven' | 'rejects'> {
   /** --rejects as given ('-': stdout). */
   rejects: string | null;
   raw: boolean;
@@ -55,7 +55,7 @@ export async function run(ctx: Context, [file]: string[], values: OptionValues):
   // Where rejected rows go is checked before anything is read or imported.
   const rejects = opts.rejects === null ? null : { target: rejectsTarget(opts.rejects, { dbPath: ctx.dbPath, file, json: ctx.json }), neutralise: !opts.raw };
   const { summary, shown } = await importLeads(
-    { ...opts, file, dbPath: ctx.dbPath, rep: ctx.rep, now: ctx.now, rejects },
+    { ...opts, file, dbPath: ctx.dbPath, rep: ctx.rep, now: ctx.now, nowGiven: ctx.nowGiven, rejects },
     {
       stdout: ctx.stdout,
       stderr: ctx.stderr,

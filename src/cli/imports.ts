@@ -1,14 +1,13 @@
 // callq imports (list the batches) and callq import undo BATCH.
 import { basename } from 'node:path';
-import type { Context } from './context.js';
+import { openContextStore, type Context } from './context.js';
 import { flagOption, type OptionValues } from './args.js';
-import { openStore } from '../db/store.js';
 import { NothingToDoError, UsageError } from '../core/errors.js';
 import { printData, printInfo, printJson } from '../ui/output.js';
 import { renderTable } from '../ui/table.js';
 
 export async function list(ctx: Context): Promise<void> {
-  const store = await openStore(ctx.dbPath);
+  const store = await openContextStore(ctx);
   try {
     const batches = await store.imports.list();
     if (batches.length === 0) throw new NothingToDoError("no imports yet. Import a list with 'callq import FILE'.");
@@ -43,7 +42,7 @@ export async function undo(ctx: Context, [batch]: string[], values: OptionValues
   if (!/^\d+$/.test(batch ?? '') || !Number.isSafeInteger(id) || id <= 0) {
     throw new UsageError(`invalid batch '${batch ?? ''}': expected a batch number as shown by 'callq imports'.`);
   }
-  const store = await openStore(ctx.dbPath);
+  const store = await openContextStore(ctx);
   try {
     const result = await store.imports.undo(id, force, ctx.now);
     if (ctx.json) printJson(ctx, result);

@@ -1,8 +1,7 @@
 // callq log LEAD DISPOSITION (docs/outcomes.md): options checked here, the outcome logged by
 // app/log-outcome.ts.
-import type { Context } from './context.js';
+import { openContextStore, type Context } from './context.js';
 import { flagOption, listOption, parseLeadId, textOption, viewerZone, type OptionValues } from './args.js';
-import { openStore } from '../db/store.js';
 import { logOutcome, type OutcomeRequest } from '../app/log-outcome.js';
 import { UsageError } from '../core/errors.js';
 import { printInfo, printJson } from '../ui/output.js';
@@ -41,7 +40,7 @@ function collectAnswers(values: OptionValues): Record<string, string | undefined
 
 export async function run(ctx: Context, [leadArg, disposition]: string[], values: OptionValues): Promise<void> {
   const request: OutcomeRequest = { leadId: parseLeadId(leadArg), disposition, ...logOptions(values) };
-  const store = await openStore(ctx.dbPath);
+  const store = await openContextStore(ctx);
   let result;
   try {
     result = await logOutcome(store.rep, { rep: ctx.rep, now: ctx.now, viewerZone: viewerZone() }, request);

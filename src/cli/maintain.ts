@@ -1,7 +1,6 @@
 import { resolve } from 'node:path';
-import type { Context } from './context.js';
+import { openContextStore, type Context } from './context.js';
 import { flagOption, textOption, type OptionValues } from './args.js';
-import { openStore } from '../db/store.js';
 import type { MaintenanceReport } from '../db/store/admin.js';
 import { parseKeep, parseRetention, type StepName } from '../core/maintenance.js';
 import { UsageError } from '../core/errors.js';
@@ -41,7 +40,7 @@ export async function run(ctx: Context, _args: string[], values: OptionValues): 
   const { dryRun, backup, keep, retentionDays, vacuum } = maintainOptions(values);
 
   // A dry run opens the database read-only: it cannot change anything, not even by migrating.
-  const store = await openStore(ctx.dbPath, { readonly: dryRun });
+  const store = await openContextStore(ctx, { readonly: dryRun });
   try {
     const progress = progressLine(ctx);
     const report = await store.admin.maintain({

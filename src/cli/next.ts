@@ -1,6 +1,5 @@
-import type { Context } from './context.js';
+import { openContextStore, type Context } from './context.js';
 import { describeFilters, flagOption, queueFilters, viewerZone, type OptionValues } from './args.js';
-import { openStore } from '../db/store.js';
 import type { Claim, QueueFilters } from '../db/store/rep.js';
 import { explainScore } from '../core/priority.js';
 import { NothingToDoError } from '../core/errors.js';
@@ -22,7 +21,7 @@ export function nextOptions(values: OptionValues): NextOptions {
 
 export async function run(ctx: Context, _args: string[], values: OptionValues): Promise<void> {
   const opts = nextOptions(values);
-  const store = await openStore(ctx.dbPath);
+  const store = await openContextStore(ctx);
   try {
     const rep = store.rep;
     const settings = await rep.loadSettings();

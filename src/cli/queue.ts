@@ -1,6 +1,5 @@
-import type { Context } from './context.js';
+import { openContextStore, type Context } from './context.js';
 import { describeFilters, flagOption, parseLimit, queueFilters, textOption, viewerZone, type OptionValues } from './args.js';
-import { openStore } from '../db/store.js';
 import type { QueueFilters } from '../db/store/rep.js';
 import { explainScore } from '../core/priority.js';
 import { NothingToDoError } from '../core/errors.js';
@@ -25,7 +24,7 @@ export function queueOptions(values: OptionValues): QueueOptions {
 
 export async function run(ctx: Context, _args: string[], values: OptionValues): Promise<void> {
   const opts = queueOptions(values);
-  const store = await openStore(ctx.dbPath);
+  const store = await openContextStore(ctx);
   try {
     const settings = await store.rep.loadSettings();
     const filters = opts.filters;

@@ -1,11 +1,10 @@
-import type { Context } from './context.js';
+import { openContextStore, type Context } from './context.js';
 import { parseLeadId } from './args.js';
-import { openStore } from '../db/store.js';
 import { ConflictError, NothingToDoError, UsageError } from '../core/errors.js';
 import { printInfo, printJson } from '../ui/output.js';
 
 export async function run(ctx: Context, [leadArg]: string[]): Promise<void> {
-  const store = await openStore(ctx.dbPath);
+  const store = await openContextStore(ctx);
   try {
     const rep = store.rep;
     const id = leadArg === undefined ? (await rep.heldClaim(ctx.rep, ctx.now))?.id : parseLeadId(leadArg);

@@ -2,9 +2,8 @@
 // tables with bars (ui/report-view.ts), --json or --csv. Definitions: docs/reports.md and src/core/reports.ts.
 import { stringify } from 'csv-stringify/sync';
 import type { ChalkInstance } from 'chalk';
-import type { Context } from './context.js';
+import { openContextStore, type Context } from './context.js';
 import { flagOption, textOption, viewerZone, type OptionValues } from './args.js';
-import { openStore } from '../db/store.js';
 import type { ExportStore } from '../db/store/exports.js';
 import {
   GROUP_FIELDS,
@@ -48,7 +47,7 @@ interface Rendered {
 export async function run(ctx: Context, [name]: string[], values: OptionValues): Promise<void> {
   const report = parseName(name);
   const options = reportOptions(ctx, report, values);
-  const store = await openStore(ctx.dbPath);
+  const store = await openContextStore(ctx);
   let out: Rendered;
   try {
     out = await REPORT[report](store.exports, options);

@@ -1,6 +1,5 @@
-import type { Context } from './context.js';
+import { openContextStore, type Context } from './context.js';
 import { parseLeadId } from './args.js';
-import { openStore } from '../db/store.js';
 import { isOpen, leadZones } from '../core/calling-window.js';
 import { formatDuration } from '../core/when.js';
 import { UsageError } from '../core/errors.js';
@@ -12,7 +11,7 @@ import { paint } from '../ui/style.js';
 
 export async function run(ctx: Context, [leadArg]: string[]): Promise<void> {
   const id = parseLeadId(leadArg);
-  const store = await openStore(ctx.dbPath);
+  const store = await openContextStore(ctx);
   try {
     const lead = await store.rep.getLead(id);
     if (!lead) throw new UsageError(`unknown lead ${id}: no lead has that id.`);

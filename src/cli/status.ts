@@ -1,11 +1,10 @@
-import type { Context } from './context.js';
-import { openStore } from '../db/store.js';
+import { openContextStore, type Context } from './context.js';
 import { STATUSES } from '../core/lifecycle.js';
 import { printData, printJson } from '../ui/output.js';
 import { paint } from '../ui/style.js';
 
 export async function run(ctx: Context): Promise<void> {
-  const store = await openStore(ctx.dbPath);
+  const store = await openContextStore(ctx);
   try {
     const rep = store.rep;
     const byStatus = await rep.countByStatus();

@@ -1,6 +1,5 @@
-import type { Context } from './context.js';
+import { openContextStore, type Context } from './context.js';
 import { parseLeadId, viewerZone } from './args.js';
-import { openStore } from '../db/store.js';
 import { parseAltPhones } from '../core/lead.js';
 import { judgeLead } from '../core/eligibility.js';
 import { explainScore } from '../core/priority.js';
@@ -14,7 +13,7 @@ import { paint } from '../ui/style.js';
 
 export async function run(ctx: Context, [leadArg]: string[]): Promise<void> {
   const id = parseLeadId(leadArg);
-  const store = await openStore(ctx.dbPath);
+  const store = await openContextStore(ctx);
   try {
     const settings = await store.rep.loadSettings();
     const lead = await store.rep.getLead(id);

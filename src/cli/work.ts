@@ -2,10 +2,9 @@
 // the rep quits. One store (one connection) for the whole session; every save is one transaction
 // through logOutcome; the claim is renewed while the card is on screen and given back on the way out.
 import type { ChalkInstance } from 'chalk';
-import type { Context } from './context.js';
+import { openContextStore, type Context } from './context.js';
 import { describeFilters, queueFilters, viewerZone, type OptionValues } from './args.js';
 import { logOutcome } from '../app/log-outcome.js';
-import { openStore } from '../db/store.js';
 import type { Claim, QueueFilters, RepStore } from '../db/store/rep.js';
 import { isOpen, leadZones } from '../core/calling-window.js';
 import { delayMs } from '../core/eligibility.js';
@@ -40,7 +39,7 @@ export async function run(ctx: Context, _args: string[], values: OptionValues): 
     );
   }
   if (ctx.json) throw new UsageError("callq work is interactive and has no --json; scripts use 'callq next --json' and 'callq log ... --json'.");
-  const store = await openStore(ctx.dbPath);
+  const store = await openContextStore(ctx);
   const stop = new AbortController();
   const end = (why: EndReason) => () => stop.abort(why);
   const onInterrupt = end('interrupt');

@@ -28,6 +28,11 @@ export interface Store {
    * 'unencrypted' over TCP, 'unix socket'; none for a SQLite file.
    */
   readonly transport?: string;
+  /**
+   * The database server's clock minus this machine's, in ms, measured as the store opened
+   * (PostgreSQL only: src/core/server-clock.ts).
+   */
+  readonly clockOffsetMs?: number;
   /** A rep's day: settings, leads, the queue, claims, outcomes, status. */
   readonly rep: RepStore;
   /** Importing lists, the list of imports, undo. */

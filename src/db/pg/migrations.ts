@@ -291,19 +291,34 @@ export async function pgSchemaVersion(client: ClientBase): Promise<number> {
 }
 
 /**
- * The schema version and the stored settings in one round trip, as every command starts: null
- * when either table is missing (no callq schema, or one too old to have settings), for the caller
- * to ask pgSchemaVersion.
+ * The schema version, the stored settings and the server's clock in one round trip, as every
+ * command starts: null when either table is missing (no callq schema, or one too old to have
+ * settings), for the caller to ask pgSchemaVersion (and serverClockMs).
  */
-export async function pgSchemaAndSettings(client: ClientBase): Promise<{ version: number; settings: Map<string, string> } | null> {
+export async function pgSchemaAndSettings(
+  client: ClientBase,
+): Promise<{ version: number; settings: Map<string, string>; serverMs: number } | null> {
   try {
-    const results = (await client.query('SELECT max(version) AS v FROM schema_version; SELECT key, value FROM settings')) as unknown as QueryResult[];
-    const [version, settings] = results;
-    return { version: (version.rows[0] as { v: number | null }).v ?? 0, settings: new Map(settings.rows.map((r: { key: string; value: string }) => [r.key, r.value])) };
+    const results = (await client.query(
+      `SELECT max(version) AS v FROM schema_version; SELECT key, value FROM settings; ${SERVER_CLOCK}`,
+    )) as unknown as QueryResult[];
+    const [version, settings, clock] = results;
+    return {
+      version: (version.rows[0] as { v: number | null }).v ?? 0,
+      settings: new Map(settings.rows.map((r: { key: string; value: string }) => [r.key, r.value])),
+      serverMs: (clock.rows[0] as { ms: number }).ms,
+    };
   } catch (err) {
     if ((err as { code?: string }).code === '42P01') return null; // undefined_table
     throw err;
   }
+}
+
+const SERVER_CLOCK = 'SELECT (extract(epoch FROM clock_timestamp()) * 1000)::float8 AS ms';
+
+/** The server's clock, in ms since the epoch. */
+export async function serverClockMs(client: ClientBase): Promise<number> {
+  return (await client.query<{ ms: number }>(SERVER_CLOCK)).rows[0].ms;
 }
 
 /**

@@ -1,6 +1,6 @@
 // The PostgreSQL store: one database shared by a team on many machines (src/db/store.ts).
 import { connectPg, transportOf } from '../open.js';
-import { migratePg, pgSchemaAndSettings, pgSchemaVersion, PG_SCHEMA_VERSION } from '../migrations.js';
+import { migratePg, pgSchemaAndSettings, pgSchemaVersion, PG_SCHEMA_VERSION, serverClockMs } from '../migrations.js';
 import { lazyGroup, redactUrl, type OpenStoreOptions, type Store } from '../../store.js';
 import { UsageError } from '../../../core/errors.js';
 import { pgConnection, type PgConnection } from './connection.js';
@@ -25,9 +25,13 @@ export async function openPgStore(url: string, options: OpenStoreOptions): Promi
   // A connection lost between two statements is reported by the next one (pgConnection listens from here on).
   client.on('error', () => {});
   let opening: Map<string, string> | undefined;
+  let clockOffsetMs = 0;
   try {
     // One round trip for a database at this callq's version; pgSchemaVersion asks otherwise.
+    const sent = Date.now();
     const probe = await pgSchemaAndSettings(client);
+    // The server read its clock about half-way through the round trip.
+    clockOffsetMs = Math.round((probe ? probe.serverMs : await serverClockMs(client)) - (sent + Date.now()) / 2);
     const version = probe ? probe.version : await pgSchemaVersion(client);
     if (version > PG_SCHEMA_VERSION) {
       throw new UsageError(`database ${name} has schema version ${version}, newer than this callq understands (${PG_SCHEMA_VERSION}). Upgrade callq; the database was not touched.`);
@@ -61,6 +65,7 @@ export async function openPgStore(url: string, options: OpenStoreOptions): Promi
     kind: 'postgres',
     name,
     transport: transportOf(client),
+    clockOffsetMs,
     conn,
     rep: pgRep(conn, opening),
     imports: lazyGroup<ImportStore>(() => import('./imports.js').then((m) => m.pgImports(conn))),
