@@ -24,7 +24,7 @@ describe.each(STORE_KINDS)('global options and settings on %s', (kind) => {
     const elsewhere = kind === 'sqlite' ? join(store.dir, 'other.db') : store.db.replace(/\/[^/?]+(\?|$)/, '/callq_no_such_database$1');
     const s = json(run(['status', '--json'], { CALLQ_DB: elsewhere }));
     expect(s.db).toBe(store.db);
-    expect(s.store).toEqual({ kind, name: store.db });
+    expect(s.store).toEqual(kind === 'sqlite' ? { kind, name: store.db } : { kind, name: store.db, transport: 'unix socket' });
   });
 
   it('status prints JSON with the store, schema version, counts, claims and queue size', () => {
