@@ -53,7 +53,7 @@ const chunkOf = (source) => {
 };
 
 /** The functions callq.cjs takes from each lazily loaded built-in (the build fails on any other). */
-const LAZY_BUILTINS = { 'node:crypto': ['createHash', 'randomBytes'], 'node:os': ['userInfo', 'availableParallelism'] };
+const LAZY_BUILTINS = { 'node:crypto': ['createHash', 'randomBytes'], 'node:os': ['userInfo', 'availableParallelism', 'homedir'] };
 await build({
   absWorkingDir: root,
   entryPoints: [join(root, 'src', 'fast-main.ts')],

@@ -6,10 +6,11 @@
 // command including restore. Whether a connection was encrypted is read in the server's log.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { callq, freePort, tempDir, type RunResult } from '../helpers.js';
-import { startCluster, type PgCluster } from './cluster.js';
+import { clusterConfig, startCluster, type PgCluster } from './cluster.js';
+import { connectPg } from '../../src/db/pg/open.js';
 import { pgInfo } from './db.js';
 
 const NOW = '2026-11-24T15:00:00Z';
@@ -24,6 +25,53 @@ function callqConnections(cluster: PgCluster, from: number): string[] {
     .filter((line) => line.includes('connection authorized') && line.includes('application_name=callq'));
 }
 
+interface Certificates {
+  /** A certificate authority, and another that signed nothing here. */
+  ca: string;
+  otherCa: string;
+  serverCrt: string;
+  serverKey: string;
+  /** A client certificate for the user `callq`, signed by `ca`. */
+  clientCrt: string;
+  clientKey: string;
+}
+
+function makeCertificates(dir: string): Certificates {
+  const path = (name: string) => join(dir, name);
+  const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'ignore', cwd: dir });
+  for (const ca of ['ca', 'other-ca']) {
+    openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${ca}.key`, '-out', `${ca}.crt`, '-days', '2', '-subj', `/CN=callq test ${ca}`);
+  }
+  const signed = (name: string, subject: string, extensions: string | null) => {
+    openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject);
+    if (extensions) writeFileSync(path(`${name}.ext`), extensions);
+    openssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.crt`, '-days', '2',
+      ...(extensions ? ['-extfile', `${name}.ext`] : []));
+    chmodSync(path(`${name}.key`), 0o600);
+  };
+  signed('server', '/CN=127.0.0.1', 'subjectAltName=IP:127.0.0.1\n');
+  signed('client', '/CN=callq', null);
+  return {
+    ca: path('ca.crt'),
+    otherCa: path('other-ca.crt'),
+    serverCrt: path('server.crt'),
+    serverKey: path('server.key'),
+    clientCrt: path('client.crt'),
+    clientKey: path('client.key'),
+  };
+}
+
+/** A home folder whose ~/.postgresql holds `files` (name → the file to copy there), as psql users keep them. */
+function homeWith(dir: string, name: string, files: Record<string, string>): string {
+  const home = join(dir, name);
+  mkdirSync(join(home, '.postgresql'), { recursive: true, mode: 0o700 });
+  for (const [file, from] of Object.entries(files)) {
+    copyFileSync(from, join(home, '.postgresql', file));
+    chmodSync(join(home, '.postgresql', file), 0o600);
+  }
+  return home;
+}
+
 const logSize = (cluster: PgCluster) => readFileSync(join(cluster.dir, 'server.log'), 'utf8').length;
 
 function expectClean(r: RunResult): void {
@@ -36,25 +84,24 @@ describe.skipIf(pgInfo.unavailable || !hasOpenssl)('TLS as psql has it', () => {
   let plain: PgCluster;
   let dir: string;
   let cleanup: () => void;
-  let cert: string;
+  let certs: Certificates;
   const tcp = (cluster: PgCluster, query = '') => `postgres://callq@127.0.0.1:${cluster.port}/postgres${query}`;
   const run = (db: string, args: string[], env: Record<string, string> = {}) =>
     callq(['--db', db, '--now', NOW, ...args], { env: { CALLQ_REP: 'ana', ...env } });
 
   beforeAll(async () => {
     ({ dir, cleanup } = tempDir());
-    cert = join(dir, 'server.crt');
-    const key = join(dir, 'server.key');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=127.0.0.1',
-      '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+    certs = makeCertificates(dir);
     const settings = { log_connections: 'on' };
     tlsOnly = startCluster({
       tcpPort: await freePort(),
-      settings: { ...settings, ssl: 'on' },
+      settings: { ...settings, ssl: 'on', ssl_ca_file: "'root.crt'" },
       dataFiles: {
-        'server.crt': readFileSync(cert, 'utf8'),
-        'server.key': readFileSync(key, 'utf8'),
-        'pg_hba.conf': 'local all all trust\nhostssl all all 127.0.0.1/32 trust\n',
+        'server.crt': readFileSync(certs.serverCrt, 'utf8'),
+        'server.key': readFileSync(certs.serverKey, 'utf8'),
+        'root.crt': readFileSync(certs.ca, 'utf8'),
+        // The `certs` database lets in only a client with a certificate the CA signed for `callq`.
+        'pg_hba.conf': 'local all all trust\nhostssl certs all 127.0.0.1/32 cert\nhostssl all all 127.0.0.1/32 trust\n',
       },
     });
     plain = startCluster({ tcpPort: await freePort(), settings });
@@ -62,6 +109,9 @@ describe.skipIf(pgInfo.unavailable || !hasOpenssl)('TLS as psql has it', () => {
       const r = run(tcp(cluster, cluster === plain ? '?sslmode=disable' : '?sslmode=require'), ['init']);
       expect(r.code, r.stderr).toBe(0);
     }
+    const admin = await connectPg(clusterConfig(tlsOnly, 'postgres'));
+    await admin.query('CREATE DATABASE certs');
+    await admin.end();
   }, 60_000);
   afterAll(() => {
     tlsOnly?.stop();
@@ -111,7 +161,7 @@ describe.skipIf(pgInfo.unavailable || !hasOpenssl)('TLS as psql has it', () => {
   });
 
   it('verify-full accepts the certificate sslrootcert vouches for, and refuses it otherwise (exit 2)', () => {
-    const ok = run(tcp(tlsOnly, `?sslmode=verify-full&sslrootcert=${encodeURIComponent(cert)}`), ['status']);
+    const ok = run(tcp(tlsOnly, `?sslmode=verify-full&sslrootcert=${encodeURIComponent(certs.ca)}`), ['status']);
     expect(ok.code, ok.stderr).toBe(0);
     const unknown = run(tcp(tlsOnly, '?sslmode=verify-full'), ['status']);
     expectClean(unknown);
@@ -137,6 +187,41 @@ describe.skipIf(pgInfo.unavailable || !hasOpenssl)('TLS as psql has it', () => {
     }
     const r = run(`postgres://callq@localhost:${plain.port}/postgres?host=${encodeURIComponent(plain.socketDir)}`, ['status'], { PGSSLMODE: 'require' });
     expect(r.code, r.stderr).toBe(0);
+  });
+
+  it("verify-full and verify-ca find the root certificate where psql does: PGSSLROOTCERT, else ~/.postgresql/root.crt", () => {
+    const home = homeWith(dir, 'home-ca', { 'root.crt': certs.ca });
+    for (const mode of ['verify-full', 'verify-ca']) {
+      const r = run(tcp(tlsOnly, `?sslmode=${mode}`), ['status'], { HOME: home });
+      expect(r.code, `${mode}: ${r.stderr}`).toBe(0);
+    }
+    const fromEnv = run(tcp(tlsOnly, '?sslmode=verify-full'), ['status'], { PGSSLROOTCERT: certs.ca });
+    expect(fromEnv.code, fromEnv.stderr).toBe(0);
+    // A CA that did not sign the server's certificate: refused, as psql refuses it.
+    const wrong = run(tcp(tlsOnly, '?sslmode=verify-full'), ['status'], { PGSSLROOTCERT: certs.otherCa });
+    expectClean(wrong);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain('Check sslmode');
+    const missing = run(tcp(tlsOnly, '?sslmode=verify-full'), ['status'], { PGSSLROOTCERT: join(dir, 'nowhere.crt') });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('nowhere.crt');
+    // As in libpq, require with a root certificate at hand checks the server's against it.
+    const requireChecks = run(tcp(tlsOnly, '?sslmode=require'), ['status'], { HOME: homeWith(dir, 'home-other-ca', { 'root.crt': certs.otherCa }) });
+    expect(requireChecks.code).toBe(2);
+  });
+
+  it("a server that asks for a client certificate gets the one psql would send: PGSSLCERT and PGSSLKEY, else ~/.postgresql/postgresql.crt and .key", () => {
+    const db = `postgres://callq@127.0.0.1:${tlsOnly.port}/certs`;
+    const without = run(db, ['init']);
+    expectClean(without);
+    expect(without.code).toBe(2);
+    expect(without.stderr).toMatch(/certificate/);
+    const home = homeWith(dir, 'home-client', { 'postgresql.crt': certs.clientCrt, 'postgresql.key': certs.clientKey });
+    const init = run(db, ['init'], { HOME: home });
+    expect(init.code, init.stderr).toBe(0);
+    const fromEnv = run(db, ['status'], { PGSSLCERT: certs.clientCrt, PGSSLKEY: certs.clientKey });
+    expect(fromEnv.code, fromEnv.stderr).toBe(0);
+    expect(fromEnv.stdout).toMatch(/store +PostgreSQL, encrypted/);
   });
 
   it('backup and restore keep the same meaning of sslmode as every other command', () => {

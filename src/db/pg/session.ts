@@ -1,6 +1,9 @@
 // The PostgreSQL session a command runs in: the busy timeout as lock_timeout, so a rep waits for
 // another session's row lock at most as long as on SQLite, then is told the database is busy
 // (exit 75, src/db/pg/errors.ts). docs/setup.md, "Connection settings".
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import type { ClientBase, ClientConfig } from 'pg';
 import type { PgClient } from './open.js';
 import { busyTimeoutFrom } from '../busy-timeout.js';
@@ -71,8 +74,34 @@ export function withLibpqSslmode(url: string, env: NodeJS.ProcessEnv): string {
   if (inUrl !== null) checkSslmode(inUrl, 'sslmode in the URL');
   const fromEnv = env.PGSSLMODE?.trim();
   if (inUrl === null && fromEnv) checkSslmode(fromEnv, 'PGSSLMODE');
-  const add = inUrl !== null ? '' : `sslmode=${fromEnv || 'prefer'}&`;
+  const mode = inUrl ?? (fromEnv || 'prefer');
+  const add = (inUrl !== null ? '' : `sslmode=${mode}&`) + certificateFiles(params, mode, env);
   return `${url}${url.includes('?') ? '&' : '?'}${add}uselibpqcompat=true`;
+}
+
+/**
+ * The certificate files libpq would use where the URL names none, as URL parameters: the root
+ * certificate to check the server's against (PGSSLROOTCERT, else ~/.postgresql/root.crt; for
+ * `require` only a file that exists, which then checks the certificate as `verify-ca` does, as
+ * in libpq), and the client's certificate and key for servers that ask for one (PGSSLCERT and
+ * PGSSLKEY, else ~/.postgresql/postgresql.crt and .key, when both exist). A team that set these
+ * up for psql needs nothing more for callq.
+ */
+function certificateFiles(params: URLSearchParams, mode: string, env: NodeJS.ProcessEnv): string {
+  if (mode === 'disable') return '';
+  const dir = join(env.HOME?.trim() || homedir(), '.postgresql');
+  const pick = (variable: string | undefined, file: string) => variable?.trim() || (existsSync(join(dir, file)) ? join(dir, file) : null);
+  const out: string[] = [];
+  if (!params.has('sslrootcert') && mode !== 'prefer') {
+    const root = pick(env.PGSSLROOTCERT, 'root.crt');
+    if (root && (mode !== 'require' || existsSync(root))) out.push(`sslrootcert=${encodeURIComponent(root)}`);
+  }
+  if (!params.has('sslcert') && !params.has('sslkey')) {
+    const cert = pick(env.PGSSLCERT, 'postgresql.crt');
+    const key = pick(env.PGSSLKEY, 'postgresql.key');
+    if (cert && key && existsSync(cert) && existsSync(key)) out.push(`sslcert=${encodeURIComponent(cert)}`, `sslkey=${encodeURIComponent(key)}`);
+  }
+  return out.map((p) => `${p}&`).join('');
 }
 
 function urlParams(url: string): URLSearchParams {
