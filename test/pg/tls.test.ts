@@ -101,7 +101,10 @@ describe.skipIf(pgInfo.unavailable || !hasOpenssl)('TLS as psql has it', () => {
         'server.key': readFileSync(certs.serverKey, 'utf8'),
         'root.crt': readFileSync(certs.ca, 'utf8'),
         // The `certs` database lets in only a client with a certificate the CA signed for `callq`.
-        'pg_hba.conf': 'local all all trust\nhostssl certs all 127.0.0.1/32 cert\nhostssl all all 127.0.0.1/32 trust\n',
+        // `unencrypted` lets clients in only without TLS.
+        'pg_hba.conf':
+          'local all all trust\nhostssl certs all 127.0.0.1/32 cert\nhostssl unencrypted all 127.0.0.1/32 reject\n' +
+          'hostnossl unencrypted all 127.0.0.1/32 trust\nhostssl all all 127.0.0.1/32 trust\n',
       },
     });
     plain = startCluster({ tcpPort: await freePort(), settings });
@@ -111,6 +114,7 @@ describe.skipIf(pgInfo.unavailable || !hasOpenssl)('TLS as psql has it', () => {
     }
     const admin = await connectPg(clusterConfig(tlsOnly, 'postgres'));
     await admin.query('CREATE DATABASE certs');
+    await admin.query('CREATE DATABASE unencrypted');
     await admin.end();
   }, 60_000);
   afterAll(() => {
@@ -148,6 +152,21 @@ describe.skipIf(pgInfo.unavailable || !hasOpenssl)('TLS as psql has it', () => {
     const lines = callqConnections(plain, from);
     expect(lines).toHaveLength(3);
     for (const line of lines) expect(line).not.toContain('SSL enabled');
+  });
+
+  it('prefer asks again without TLS when the server lets this client in only unencrypted (hostnossl), as libpq does', () => {
+    const from = logSize(tlsOnly);
+    const db = `postgres://callq@127.0.0.1:${tlsOnly.port}/unencrypted`;
+    const r = run(db, ['init']);
+    expect(r.code, r.stderr).toBe(0);
+    const status = run(db, ['status']);
+    expect(status.stdout, status.stderr).toMatch(/store +PostgreSQL, not encrypted \(TCP\)/);
+    const lines = callqConnections(tlsOnly, from);
+    expect(lines.length).toBe(2);
+    for (const line of lines) expect(line).not.toContain('SSL enabled');
+    const strict = run(`${db}?sslmode=require`, ['status']);
+    expect(strict.code).toBe(2);
+    expect(strict.stderr).toMatch(/pg_hba\.conf/);
   });
 
   it('require encrypts without checking the certificate; a server without TLS is refused with exit 2', () => {
@@ -215,7 +234,7 @@ describe.skipIf(pgInfo.unavailable || !hasOpenssl)('TLS as psql has it', () => {
     const without = run(db, ['init']);
     expectClean(without);
     expect(without.code).toBe(2);
-    expect(without.stderr).toMatch(/certificate/);
+    expect(without.stderr).toMatch(/requires a valid client certificate \(with TLS\); .*no encryption \(without\)/);
     const home = homeWith(dir, 'home-client', { 'postgresql.crt': certs.clientCrt, 'postgresql.key': certs.clientKey });
     const init = run(db, ['init'], { HOME: home });
     expect(init.code, init.stderr).toBe(0);

@@ -38,10 +38,19 @@ export async function connectPg(target: string | ClientConfig): Promise<PgClient
   try {
     await connecting(client, config);
   } catch (err) {
-    const fallback = !onSocket && (err as Error).message === NO_TLS ? plain(true) : null;
+    // As libpq in `prefer`: a server without TLS, or one whose pg_hba.conf lets this client in
+    // only unencrypted (`hostnossl`), is asked again without TLS.
+    const refused = (err as Error).message === NO_TLS || (client.ssl && (err as { code?: string }).code === '28000');
+    const fallback = !onSocket && refused ? plain(true) : null;
     if (fallback === null) throw err;
     client = open(fallback);
-    await connecting(client, config);
+    try {
+      await connecting(client, config);
+    } catch (again) {
+      // Both refusals count, as libpq reports both (the first may say what is missing: a client certificate).
+      if ((err as Error).message !== NO_TLS && again instanceof Error) again.message = `${(err as Error).message} (with TLS); ${again.message} (without)`;
+      throw again;
+    }
   }
   return client;
 }
