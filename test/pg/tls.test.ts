@@ -12,6 +12,7 @@ import { callq, freePort, tempDir, type RunResult } from '../helpers.js';
 import { clusterConfig, startCluster, type PgCluster } from './cluster.js';
 import { connectPg } from '../../src/db/pg/open.js';
 import { pgInfo } from './db.js';
+import { Terminal } from '../terminal.js';
 
 const NOW = '2026-11-24T15:00:00Z';
 const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
@@ -241,6 +242,17 @@ describe.skipIf(pgInfo.unavailable || !hasOpenssl)('TLS as psql has it', () => {
     const fromEnv = run(db, ['status'], { PGSSLCERT: certs.clientCrt, PGSSLKEY: certs.clientKey });
     expect(fromEnv.code, fromEnv.stderr).toBe(0);
     expect(fromEnv.stdout).toMatch(/store +PostgreSQL, encrypted/);
+  });
+
+  it.skipIf(spawnSync('ss', ['-V']).status !== 0)("a rep's session keeps its idle TCP connection checked (keepalive), so a router's entry for it does not lapse", async () => {
+    const work = new Terminal(['--db', tcp(plain), '--rep', 'ana', '--now', NOW, 'work']);
+    try {
+      await work.waitFor('No lead to call');
+      const sockets = execFileSync('ss', ['-tnoH', 'state', 'established', `( dport = :${plain.port} )`], { encoding: 'utf8' });
+      expect(sockets).toMatch(/timer:\(keepalive,/);
+    } finally {
+      work.kill('SIGKILL');
+    }
   });
 
   it('backup and restore keep the same meaning of sslmode as every other command', () => {

@@ -22,8 +22,16 @@ import { UsageError } from '../../core/errors.js';
  * parameter in the URL replaces this one.
  */
 export function sessionConfig(url: string): ClientConfig {
-  return { ...connectionConfig(url), ...sessionSettings() };
+  return { ...connectionConfig(url), ...sessionSettings(), keepAlive: true, keepAliveInitialDelayMillis: KEEPALIVE_IDLE_MS };
 }
+
+/**
+ * After this long without traffic, the operating system checks a TCP connection is still there
+ * (keepalive; none over a unix socket). The probes also keep a NAT router's or firewall's entry
+ * for the connection from expiring: `callq work` can sit for minutes on one card, and an entry
+ * dropped meanwhile leaves the next statement with no answer for as long as TCP retries.
+ */
+const KEEPALIVE_IDLE_MS = 60_000;
 
 /**
  * The URL with libpq's sslmode (withLibpqSslmode) and connect timeout (connectTimeoutMs), for a
