@@ -111,7 +111,11 @@ export function startCluster(options: ClusterOptions = {}): PgCluster {
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    exec('initdb', ['-D', data, '-A', 'trust', '-U', USER, '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions']);
+    // CALLQ_TEST_PG_ICU=en-US gives the databases a collation as hosted servers have (ICU), where the
+    // default C sorts by code point: callq's results must not depend on which.
+    const icu = process.env.CALLQ_TEST_PG_ICU?.trim();
+    exec('initdb', ['-D', data, '-A', 'trust', '-U', USER, '-E', 'UTF8', '--locale=C', ...(icu ? ['--locale-provider=icu', `--icu-locale=${icu}`] : []),
+      '--no-sync', '--no-instructions']);
     for (const [name, text] of Object.entries(options.dataFiles ?? {})) {
       const file = join(data, name);
       writeFileSync(file, text, { mode: 0o600 });
