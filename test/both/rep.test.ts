@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { callq, json, type RunResult } from '../helpers.js';
+import { callq, initDb, json, type RunResult } from '../helpers.js';
 import { STORE_KINDS, newTestStore, type TestStore, type TestStoreKind } from '../stores.js';
 import { seedStore } from '../seed.js';
 
@@ -283,6 +283,22 @@ describe.runIf(STORE_KINDS.includes('postgres'))('PostgreSQL databases that are 
       const r = callq(['--json', 'status'], { env: { CALLQ_DB: store.db } });
       expect(r.code, r.stderr).toBe(0);
       expect(json(r).store.kind).toBe('postgres');
+    } finally {
+      await store.cleanup();
+    }
+  });
+});
+
+describe.each(STORE_KINDS)('claims in status on %s', (kind) => {
+  it('are listed by rep name as SQLite sorts them (by code point), whatever the PostgreSQL database collates by', async () => {
+    const store = await newTestStore(kind, { migrated: true });
+    try {
+      if (kind === 'sqlite') initDb(store.db);
+      await seed(store, LEADS.slice(0, 5));
+      const reps = ['ana', 'Bob', 'émile', 'Zoe'];
+      for (const rep of reps) expect(callq(['--db', store.db, '--now', NOW, '--rep', rep, 'next']).code).toBe(0);
+      const j = json(callq(['--db', store.db, '--now', NOW, '--json', 'status']));
+      expect(j.claims.map((c: { rep: string }) => c.rep)).toEqual(['Bob', 'Zoe', 'ana', 'émile']);
     } finally {
       await store.cleanup();
     }

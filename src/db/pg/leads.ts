@@ -28,7 +28,7 @@ export async function countByStatusPg(client: ClientBase): Promise<Record<string
 export async function activeClaimsPg(client: ClientBase, now: Date): Promise<ActiveClaim[]> {
   const { rows } = await client.query<ActiveClaim>(
     `SELECT claim_rep AS rep, id AS lead_id, claim_expires_at AS expires_at FROM leads
-     WHERE claim_rep IS NOT NULL AND claim_expires_at > $1 ORDER BY claim_rep`,
+     WHERE claim_rep IS NOT NULL AND claim_expires_at > $1 ORDER BY claim_rep COLLATE "C"`,
     [now.toISOString()],
   );
   return rows;
