@@ -19,6 +19,13 @@ import { printData } from '../ui/output.js';
 import { paint } from '../ui/style.js';
 
 const POLL_MS = 30_000;
+/**
+ * How long a session that is ending (Ctrl-C, the terminal closed) waits for the database: for the
+ * step under way, then to give the lead back. A database that has stopped answering (a network
+ * gone without a word) would otherwise keep the rep's terminal until TCP gives up, minutes later;
+ * a lead not given back returns to the queue when its claim lapses.
+ */
+const SHUTDOWN_WAIT_MS = 5_000;
 const LOST = 'Your claim on this lead was lost (expired or taken); nothing was saved.';
 
 /** `callq work`'s options: which leads to serve. */
@@ -50,17 +57,19 @@ export async function run(ctx: Context, _args: string[], values: OptionValues): 
 
   let session: Session | undefined;
   let why: EndReason;
+  let unanswered = false;
   try {
     session = new Session(ctx, store.rep, await store.rep.loadSettings(), opts.filters, stop.signal);
-    why = await session.work();
+    why = await untilStopped(session.work(), stop.signal, () => (unanswered = true));
   } catch (err) {
     if (!(err instanceof SessionEnded)) throw err;
     why = err.why;
   } finally {
     try {
-      await session?.close();
+      // Giving the lead back waits behind the step under way: none if that never answered.
+      if (!(await withinShutdownWait(session?.close() ?? Promise.resolve(), unanswered ? 0 : SHUTDOWN_WAIT_MS))) unanswered = true;
     } finally {
-      await store.close();
+      await withinShutdownWait(store.close());
     }
     for (const [sig, fn] of signals) process.off(sig, fn);
     stdin.off('end', onHangup).off('error', onHangup);
@@ -72,12 +81,57 @@ export async function run(ctx: Context, _args: string[], values: OptionValues): 
     ctx.stdout.on('error', () => {});
     ctx.stderr.on('error', () => {});
   }
-  const summary = session!.summary();
+  const summary =
+    session!.summary() +
+    (unanswered
+      ? ` The database did not answer within ${SHUTDOWN_WAIT_MS / 1000} s: what was being saved may or may not have been (callq show LEAD tells), and a lead not given back returns to the queue when its claim lapses.`
+      : '');
   if (why === 'quit') {
     printData(ctx, `\n${summary}`);
     return;
   }
   throw new InterruptedError(why === 'hangup' ? `the terminal closed or callq was stopped. ${summary}` : `interrupted (Ctrl-C). ${summary}`);
+}
+
+/**
+ * `work` until it settles; once `signal` aborts, at most SHUTDOWN_WAIT_MS more (then
+ * SessionEnded, after `gaveUp`): a step waiting on a database that no longer answers does not
+ * hold the rep's terminal.
+ */
+function untilStopped<T>(work: Promise<T>, signal: AbortSignal, gaveUp: () => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    const onAbort = () => {
+      timer = setTimeout(() => {
+        gaveUp();
+        reject(new SessionEnded(signal.reason as EndReason));
+      }, SHUTDOWN_WAIT_MS);
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    const settle = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+    };
+    work.then(
+      (value) => (settle(), resolve(value)),
+      (err) => (settle(), reject(err)),
+    );
+  });
+}
+
+/** Whether `step` settled within `ms` (its failure counts as settled: the session is ending anyway). */
+async function withinShutdownWait(step: Promise<unknown>, ms = SHUTDOWN_WAIT_MS): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const settled = await Promise.race([
+    step.then(
+      () => true,
+      () => true,
+    ),
+    new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms))),
+  ]);
+  clearTimeout(timer);
+  return settled;
 }
 
 class Session {

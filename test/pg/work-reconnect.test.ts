@@ -1,12 +1,15 @@
 // callq work keeps one PostgreSQL connection for a rep's whole session. When the server ends it
 // between two calls (a restart, a failover, an administrator, idle_session_timeout), the next
 // key opens another and goes on (src/db/pg/store/connection.ts, PgConnection.live); the rep loses
-// neither the session nor the outcome just keyed.
+// neither the session nor the outcome just keyed. When the database stops answering without a
+// word (a network gone), Ctrl-C still ends the session (src/cli/work.ts, SHUTDOWN_WAIT_MS).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { seedStore } from '../seed.js';
 import { newTestStore, type TestStore } from '../stores.js';
 import { Terminal } from '../terminal.js';
 import { pgInfo } from './db.js';
+import { join } from 'node:path';
 import { clusterConfig } from './cluster.js';
 import { connectPg } from '../../src/db/pg/open.js';
 
@@ -78,4 +81,51 @@ describe.skipIf(pgInfo.unavailable)('callq work when the server ends its connect
     expect(await terminal.exitCode()).toBe(75);
     expect(terminal.screen).not.toMatch(/\n\s+at /);
   });
+
+  it('a database that stops answering mid-save: Ctrl-C still ends the session (exit 130), saying what may not have been saved', async () => {
+    await seedStore(store, [{ first_name: 'Avery', last_name: 'Test', score: 90 }]);
+    const proxy = await blackHoleProxy(join(pgInfo.socketDir, `.s.PGSQL.${pgInfo.port}`));
+    try {
+      const url = new URL(store.db);
+      terminal = new Terminal(['--db', `postgres://callq@127.0.0.1:${proxy.port}${url.pathname}?sslmode=disable`, '--rep', 'ana', '--now', NOW, 'work']);
+      await terminal.waitFor('outcome key ›');
+      proxy.silence();
+      terminal.write('n');
+      // The save has gone out (and met silence): the rep gives up on it.
+      await proxy.swallowed;
+      terminal.write('\x03');
+      await terminal.waitFor(/did not answer within 5 s: what was being saved may or may not have been/);
+      expect(await terminal.exitCode()).toBe(130);
+    } finally {
+      proxy.close();
+    }
+  });
 });
+
+/**
+ * A TCP port that passes bytes to and from a unix socket until `silence()`, then passes none and
+ * closes nothing; `swallowed` settles when the client's first bytes after that arrive.
+ */
+async function blackHoleProxy(socketPath: string): Promise<{ port: number; silence(): void; swallowed: Promise<void>; close(): void }> {
+  let silent = false;
+  let swallow!: () => void;
+  const swallowed = new Promise<void>((resolve) => (swallow = resolve));
+  const sockets: Socket[] = [];
+  const server: Server = createServer((client) => {
+    const upstream = connect(socketPath);
+    sockets.push(client, upstream);
+    client.on('data', (d) => (silent ? swallow() : upstream.write(d)));
+    upstream.on('data', (d) => silent || client.write(d));
+    for (const s of [client, upstream]) s.on('error', () => {});
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as { port: number }).port,
+    silence: () => void (silent = true),
+    swallowed,
+    close: () => {
+      for (const s of sockets) s.destroy();
+      server.close();
+    },
+  };
+}

@@ -24,6 +24,7 @@ export interface PgConnection {
 export function pgConnection(first: PgClient, url: string, reopen: () => Promise<PgClient>): PgConnection {
   let client = first;
   let lost = false;
+  let closed = false;
   const watch = (c: PgClient) => {
     // A connection lost between two statements is reported by the next one; unheard, it would end the process.
     const gone = () => {
@@ -41,6 +42,8 @@ export function pgConnection(first: PgClient, url: string, reopen: () => Promise
     async live() {
       // The server's goodbye may be waiting beside the keypress that led here: take it in first.
       await new Promise((resolve) => setImmediate(resolve));
+      // A step still queued when the command closed the store (a session ending) is not run on a new connection.
+      if (closed) throw new Error('Connection terminated: the store was closed');
       if (lost) {
         const next = await reopen();
         watch(next);
@@ -61,6 +64,23 @@ export function pgConnection(first: PgClient, url: string, reopen: () => Promise
         throw err;
       }
     },
-    close: () => client.end(),
+    async close() {
+      // A server that no longer answers would keep the process alive until TCP gives up.
+      closed = true;
+      const c = client;
+      let timer: NodeJS.Timeout | undefined;
+      const ended = await Promise.race([
+        c.end().then(
+          () => true,
+          () => true,
+        ),
+        new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), CLOSE_WAIT_MS))),
+      ]);
+      clearTimeout(timer);
+      if (!ended) (c as unknown as { connection?: { stream?: { destroy?: () => void } } }).connection?.stream?.destroy?.();
+    },
   };
 }
+
+/** How long closing waits for the server's goodbye before dropping the connection. */
+const CLOSE_WAIT_MS = 5_000;
