@@ -14,7 +14,7 @@ import { mapColumns, requirePhoneColumn, type ColumnMapping, type parseMapOption
 import { recordLayout, unfilledColumns, type LeadDefaults, type LeadTuple, type RecordWarning, type RejectReason } from '../io/lead-record.js';
 import { normaliseChunks, workerCount, type ImportRow } from '../io/import-worker.js';
 import { countryCode } from '../io/phone.js';
-import { clockSkewWarning, serverTime } from '../core/server-clock.js';
+import { atServerClock } from '../core/server-clock.js';
 import { describeRule, externalIds, type ExternalIdRule } from '../io/external-ids.js';
 
 export interface ImportRequest {
@@ -157,9 +157,8 @@ export async function importLeads(req: ImportRequest, io: ImportIO): Promise<Imp
     }
     if (req.rejects) rejects = await openRejectsFile(req.rejects.target, csv.header, mapping, { neutralise: req.rejects.neutralise, stdout: io.stdout, stderr: io.stderr });
     store = await openStore(req.dbPath, { create: true });
-    const now = req.nowGiven ? req.now : serverTime(req.now, store.clockOffsetMs);
-    const skew = req.nowGiven ? null : clockSkewWarning(store.clockOffsetMs);
-    if (skew) io.notice(skew);
+    const { now, warning } = atServerClock(req.now, req.nowGiven, store.clockOffsetMs);
+    if (warning) io.notice(warning);
 
     const settings = await store.imports.settings();
     const defaults: LeadDefaults = {

@@ -4,7 +4,7 @@ import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
 import { isPostgresUrl, openStore, type OpenStoreOptions, type Store, type StoreKind } from '../db/store.js';
-import { clockSkewWarning, serverTime } from '../core/server-clock.js';
+import { atServerClock } from '../core/server-clock.js';
 
 export interface GlobalOptions {
   db?: string;
@@ -102,15 +102,9 @@ function realDateAndTime(value: string): boolean {
  */
 export async function openContextStore(ctx: Context, options?: OpenStoreOptions): Promise<Store> {
   const store = await openStore(ctx.dbPath, options);
-  adoptServerClock(ctx, store.clockOffsetMs, (text) => ctx.stderr.write(`${text}\n`));
+  const { now, shiftMs, warning } = atServerClock(ctx.now, ctx.nowGiven, store.clockOffsetMs);
+  ctx.now = now;
+  if (shiftMs) ctx.clock = () => new Date(Date.now() + shiftMs);
+  if (warning) ctx.stderr.write(`${warning}\n`);
   return store;
-}
-
-/** Moves ctx's clock to the server's (see openContextStore); `warn` tells of a far-off clock. */
-export function adoptServerClock(ctx: Context, offsetMs: number | undefined, warn: (text: string) => void): void {
-  if (ctx.nowGiven || offsetMs === undefined) return;
-  ctx.now = serverTime(ctx.now, offsetMs);
-  ctx.clock = () => serverTime(new Date(), offsetMs);
-  const warning = clockSkewWarning(offsetMs);
-  if (warning) warn(warning);
 }

@@ -17,6 +17,7 @@ import { describeEmptyQueue, describeReason } from '../ui/queue-view.js';
 import { helpText, historyText, SessionEnded, WorkScreen, type EndReason, type FollowUp } from '../ui/work-session.js';
 import { printData } from '../ui/output.js';
 import { paint } from '../ui/style.js';
+import { settlesWithin } from '../io/settles-within.js';
 
 const POLL_MS = 30_000;
 /**
@@ -67,9 +68,10 @@ export async function run(ctx: Context, _args: string[], values: OptionValues): 
   } finally {
     try {
       // Giving the lead back waits behind the step under way: none if that never answered.
-      if (!(await withinShutdownWait(session?.close() ?? Promise.resolve(), unanswered ? 0 : SHUTDOWN_WAIT_MS))) unanswered = true;
+      if (!(await settlesWithin(session?.close() ?? Promise.resolve(), unanswered ? 0 : SHUTDOWN_WAIT_MS))) unanswered = true;
     } finally {
-      await withinShutdownWait(store.close());
+      // A PostgreSQL store drops a connection whose server does not say goodbye (PgConnection.close).
+      await store.close();
     }
     for (const [sig, fn] of signals) process.off(sig, fn);
     stdin.off('end', onHangup).off('error', onHangup);
@@ -118,20 +120,6 @@ function untilStopped<T>(work: Promise<T>, signal: AbortSignal, gaveUp: () => vo
       (err) => (settle(), reject(err)),
     );
   });
-}
-
-/** Whether `step` settled within `ms` (its failure counts as settled: the session is ending anyway). */
-async function withinShutdownWait(step: Promise<unknown>, ms = SHUTDOWN_WAIT_MS): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const settled = await Promise.race([
-    step.then(
-      () => true,
-      () => true,
-    ),
-    new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms))),
-  ]);
-  clearTimeout(timer);
-  return settled;
 }
 
 class Session {

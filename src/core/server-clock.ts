@@ -5,16 +5,21 @@
 // opens: Store.clockOffsetMs) unless --now says otherwise, and tells a rep whose clock is far off.
 
 /** How far a machine's clock may be from the server's before callq says so. */
-export const SKEW_WARNING_MS = 60_000;
+const SKEW_WARNING_MS = 60_000;
 
-/** `now` on the server's clock: the instant the command started, as the server counts it. */
-export function serverTime(now: Date, offsetMs: number | undefined): Date {
-  return offsetMs === undefined || offsetMs === 0 ? now : new Date(now.getTime() + offsetMs);
+/**
+ * What a command acts at once its store told the server's clock (`offsetMs`, none for SQLite):
+ * `now` moved by the offset and the shift for later instants, unless --now was given
+ * (`nowGiven`); and the warning for a clock far off, if any.
+ */
+export function atServerClock(now: Date, nowGiven: boolean, offsetMs: number | undefined): { now: Date; shiftMs: number; warning: string | null } {
+  if (nowGiven || offsetMs === undefined) return { now, shiftMs: 0, warning: null };
+  return { now: new Date(now.getTime() + offsetMs), shiftMs: offsetMs, warning: clockSkewWarning(offsetMs) };
 }
 
 /** A warning for a machine whose clock is SKEW_WARNING_MS or more from the server's, else null. */
-export function clockSkewWarning(offsetMs: number | undefined): string | null {
-  if (offsetMs === undefined || Math.abs(offsetMs) < SKEW_WARNING_MS) return null;
+function clockSkewWarning(offsetMs: number): string | null {
+  if (Math.abs(offsetMs) < SKEW_WARNING_MS) return null;
   const minutes = Math.round(Math.abs(offsetMs) / 60_000);
   const size = minutes >= 60 ? `${Math.floor(minutes / 60)} h ${minutes % 60} min` : `${minutes} min`;
   return (

@@ -60,7 +60,7 @@ async function connecting(client: PgClient, config: ClientConfig): Promise<void>
   try {
     await client.connect();
   } catch (err) {
-    close(client);
+    dropConnection(client);
     if ((err as Error).message === 'timeout expired' && config.connectionTimeoutMillis) throw new ConnectTimeout(config.connectionTimeoutMillis);
     throw err;
   }
@@ -85,10 +85,11 @@ export function transportOf(client: PgClient): string {
 const NO_TLS = 'The server does not support SSL connections';
 
 /**
- * A connection that failed half-way (a password the server asked for and none was given:
- * node-postgres throws inside its authentication step) keeps its socket open, and the process
- * would wait on it after reporting the error: close it.
+ * Closes the connection's socket without a word to the server: for a connection that failed
+ * half-way (a password the server asked for and none was given: node-postgres throws inside its
+ * authentication step, and keeps its socket open) or a server that no longer answers, either of
+ * which would keep the process waiting after its work is done.
  */
-function close(client: PgClient): void {
+export function dropConnection(client: PgClient): void {
   (client as unknown as { connection?: { stream?: { destroy?: () => void } } }).connection?.stream?.destroy?.();
 }

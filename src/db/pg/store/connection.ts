@@ -1,5 +1,6 @@
 // One connection to the team's PostgreSQL database, shared by the store's operation groups.
-import type { PgClient } from '../open.js';
+import { dropConnection, type PgClient } from '../open.js';
+import { settlesWithin } from '../../../io/settles-within.js';
 
 export interface PgConnection {
   /** The connection now (another one after `live` replaced a lost one). */
@@ -68,16 +69,7 @@ export function pgConnection(first: PgClient, url: string, reopen: () => Promise
       // A server that no longer answers would keep the process alive until TCP gives up.
       closed = true;
       const c = client;
-      let timer: NodeJS.Timeout | undefined;
-      const ended = await Promise.race([
-        c.end().then(
-          () => true,
-          () => true,
-        ),
-        new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), CLOSE_WAIT_MS))),
-      ]);
-      clearTimeout(timer);
-      if (!ended) (c as unknown as { connection?: { stream?: { destroy?: () => void } } }).connection?.stream?.destroy?.();
+      if (!(await settlesWithin(c.end(), CLOSE_WAIT_MS))) dropConnection(c);
     },
   };
 }

@@ -21,9 +21,7 @@ export async function openPgStore(url: string, options: OpenStoreOptions): Promi
   const name = redactUrl(url);
   // Failures from here on are told with this name (src/cli/failure.ts).
   pgDatabaseInUse(name);
-  const client = await connectPg(sessionConfig(url));
-  // A connection lost between two statements is reported by the next one (pgConnection listens from here on).
-  client.on('error', () => {});
+  const client = await openSession(url);
   let opening: Map<string, string> | undefined;
   let clockOffsetMs = 0;
   try {
@@ -51,8 +49,7 @@ export async function openPgStore(url: string, options: OpenStoreOptions): Promi
     throw err;
   }
   const conn = pgConnection(client, url, async () => {
-    const again = await connectPg(sessionConfig(url));
-    again.on('error', () => {});
+    const again = await openSession(url);
     try {
       await applyBusyTimeout(again);
     } catch (err) {
@@ -74,4 +71,12 @@ export async function openPgStore(url: string, options: OpenStoreOptions): Promi
     tables: lazyGroup<TableStore>(() => import('./tables.js').then((m) => m.pgTables(conn))),
     close: () => conn.close(),
   };
+}
+
+/** A connection in callq's session settings (sessionConfig). */
+async function openSession(url: string) {
+  const client = await connectPg(sessionConfig(url));
+  // A connection lost between two statements is reported by the next one; unheard, it would end the process.
+  client.on('error', () => {});
+  return client;
 }
