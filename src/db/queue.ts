@@ -327,19 +327,17 @@ export function renewClaim(db: DB, leadId: number, rep: string, token: string, n
  * in a queue status are counted in the queue index alone; when they are a small part of the table
  * their rows are read through it, else the table is read once in storage order: reading 300,000
  * rows one by one through the index took 1.1 s of a 1M-lead table where a scan of the whole
- * table takes ~0.5 s (docs/design.md, "callq status").
+ * table takes ~0.5 s (docs/design.md, "Counting the queue by the cheaper road").
  */
 export function queueSize(db: DB, now: Date, settings: Settings): number {
   const open = openZoneGroups(db, now, settings);
   if (open.length === 0) return 0;
   const nowIso = now.toISOString();
-  const inRange = statement(db, `SELECT count(*) FROM leads INDEXED BY leads_queue WHERE timezone = ? AND ${MAIN_STATUSES}`).pluck();
-  const queued = open.reduce((n, zone) => n + (inRange.get(zone) as number), 0);
-  const tableRows = (statement(db, 'SELECT max(id) FROM leads').pluck().get() as number | null) ?? 0;
+  const queued = queuedIn(db, open);
   const eligible = `(${MAIN_STATUSES} AND (next_eligible_at IS NULL OR next_eligible_at <= @now)
        OR status = 'callback' AND callback_at <= @now)
      AND (claim_expires_at IS NULL OR claim_expires_at <= @now) AND ${UNDER_LIMIT}`;
-  if (queued * SCAN_SHARE >= tableRows) {
+  if (cheaperToScan(db, queued)) {
     return statement(db, `SELECT count(*) FROM leads NOT INDEXED WHERE timezone IN (SELECT value FROM json_each(@zones)) AND ${eligible}`)
       .pluck()
       .get({ zones: JSON.stringify(open), now: nowIso, maxAttempts: settings.maxAttempts }) as number;
@@ -364,10 +362,21 @@ export function queueSize(db: DB, now: Date, settings: Settings): number {
 
 /**
  * Reading one row through an index costs about as much as reading ten in storage order (1M
- * leads: ~4 µs against ~0.5 µs a row): queueSize scans the table once the open groups' queued
- * leads are a tenth of its rows or more.
+ * leads: ~4 µs against ~0.5 µs a row): a count over `rows` leads reads the whole table instead
+ * once they are a tenth of its rows or more.
  */
 const SCAN_SHARE = 10;
+
+function cheaperToScan(db: DB, rows: number): boolean {
+  const tableRows = (statement(db, 'SELECT max(id) FROM leads').pluck().get() as number | null) ?? 0;
+  return rows * SCAN_SHARE >= tableRows;
+}
+
+/** How many leads in a queue status the zone groups `zones` hold, from the queue index alone. */
+function queuedIn(db: DB, zones: readonly string[]): number {
+  const inRange = statement(db, `SELECT count(*) FROM leads INDEXED BY leads_queue WHERE timezone = ? AND ${MAIN_STATUSES}`).pluck();
+  return zones.reduce((n, zone) => n + (inRange.get(zone) as number), 0);
+}
 
 export interface EmptyQueue {
   /** Leads in a callable status that match the filters. */
@@ -392,15 +401,24 @@ export function explainEmptyQueue(db: DB, now: Date, settings: Settings, rep: st
     const at = nextOpen(zones, new Date(Math.max(from, now.getTime())), settings.hours);
     if (at && (best === null || at.getTime() < best)) best = at.getTime();
   };
-  const perZone = db.prepare(
-    `SELECT count(*) AS n,
+  // Each group's leads in a queue status: through the queue index group by group, or, when they
+  // are a tenth of the table or more, in one read of the table (as queueSize counts them).
+  const measures = `count(*) AS n,
             sum(next_eligible_at > @now) AS retry,
             sum(claim_expires_at > @now AND claim_rep != @rep) AS claimed,
-            min(max(coalesce(next_eligible_at, ''), CASE WHEN claim_rep != @rep THEN coalesce(claim_expires_at, '') ELSE '' END)) AS earliest
-     FROM leads INDEXED BY leads_queue WHERE timezone = @zone AND ${MAIN_STATUSES} AND ${UNDER_LIMIT} ${f.sql}`,
-  );
-  for (const zone of groups) {
-    const r = perZone.get({ zone, now: nowIso, rep, maxAttempts: settings.maxAttempts }, ...f.params) as { n: number; retry: number | null; claimed: number | null; earliest: string | null };
+            min(max(coalesce(next_eligible_at, ''), CASE WHEN claim_rep != @rep THEN coalesce(claim_expires_at, '') ELSE '' END)) AS earliest`;
+  const bound = { now: nowIso, rep, maxAttempts: settings.maxAttempts };
+  type Group = { zone: string; n: number; retry: number | null; claimed: number | null; earliest: string | null };
+  let perGroup: Group[];
+  if (cheaperToScan(db, queuedIn(db, groups))) {
+    perGroup = db
+      .prepare(`SELECT timezone AS zone, ${measures} FROM leads NOT INDEXED WHERE timezone IS NOT NULL AND ${MAIN_STATUSES} AND ${UNDER_LIMIT} ${f.sql} GROUP BY timezone`)
+      .all(bound, ...f.params) as Group[];
+  } else {
+    const perZone = db.prepare(`SELECT @zone AS zone, ${measures} FROM leads INDEXED BY leads_queue WHERE timezone = @zone AND ${MAIN_STATUSES} AND ${UNDER_LIMIT} ${f.sql}`);
+    perGroup = groups.map((zone) => perZone.get({ ...bound, zone }, ...f.params) as Group);
+  }
+  for (const { zone, ...r } of perGroup) {
     if (!r.n) continue;
     out.callable += r.n;
     out.waiting_retry += r.retry ?? 0;

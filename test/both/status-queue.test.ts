@@ -1,7 +1,9 @@
-// `callq status`'s "queue now" on both stores, through the built binary: the leads callable at
-// that instant, whether the open zone groups hold a small part of the table (SQLite counts them
-// through the queue index) or most of it (SQLite reads the table once). Claimed leads, retries
-// not due, nurture not due and closed statuses are left out; due callbacks are in.
+// Counting the queue on both stores, through the built binary, whether the leads counted are a
+// small part of the table (SQLite counts them through the queue index) or most of it (SQLite
+// reads the table once):
+// - `callq status`'s "queue now": the leads callable at that instant. Claimed leads, retries
+//   not due, nurture not due and closed statuses are left out; due callbacks are in;
+// - `callq next` on an empty queue: why nothing can be called, and when something will be.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callq, json, type RunResult } from '../helpers.js';
 import { STORE_KINDS, newTestStore, type TestStore } from '../stores.js';
@@ -10,6 +12,8 @@ import { seedStore, type SeedLead } from '../seed.js';
 const EARLY = '2026-11-24T14:30:00Z'; // Tuesday 09:30 New York, 06:30 Los Angeles
 const NOW = '2026-11-24T15:00:00Z'; // 10:00 New York, 07:00 Los Angeles: before its calling hours
 const LATER = '2026-11-24T18:00:00Z'; // 13:00 New York, 10:00 Los Angeles
+const SUNDAY = '2026-11-22T15:00:00Z'; // no zone group is inside calling hours
+const MONDAY_NY = '2026-11-23T14:00:00.000Z'; // 09:00 New York: the first lead callable after SUNDAY
 
 const LA = 'America/Los_Angeles';
 const NY = 'America/New_York';
@@ -64,6 +68,21 @@ describe.each(STORE_KINDS)('status counts the queue on %s', (kind) => {
     expect(queueNow(LATER)).toBe(90 + 5);
   });
 
+  it('an empty queue says how many leads wait and why, and when the first is callable', () => {
+    const r = run(SUNDAY, 'zed', ['--json', 'next']);
+    expect(r.code, r.stderr).toBe(3);
+    // 96 leads in a queue status (New York's 6, Los Angeles' 90) and ben's callback.
+    expect(json(r)).toMatchObject({
+      callable: 97,
+      outside_hours: 96,
+      waiting_retry: 3, // RetryDue (Tuesday), RetryLater, NurtureLater
+      claimed_by_others: 1, // ana's claim on Second runs until Tuesday 15:15
+      callbacks_later: 1,
+      unknown_timezone: 0,
+      next_open: MONDAY_NY,
+    });
+  });
+
   it('a claim taken or a lead logged changes the count at once', () => {
     // ben's callback is past its grace period: anyone's due callback comes first.
     const claim = json(run(LATER, 'cy', ['--json', 'next']));
@@ -72,5 +91,26 @@ describe.each(STORE_KINDS)('status counts the queue on %s', (kind) => {
     expect(run(LATER, 'cy', ['log', String(claim.lead.id), 'do-not-call']).code).toBe(0);
     expect(queueNow(LATER)).toBe(94);
     expect(queueNow(NOW)).toBe(3);
+  });
+});
+
+describe.each(STORE_KINDS)('an empty queue explained on %s when few leads are left to call', (kind) => {
+  let store: TestStore;
+  afterAll(async () => {
+    await store?.cleanup();
+  });
+
+  it('counts the few leads in a queue status among many closed ones', async () => {
+    store = await newTestStore(kind, { migrated: true });
+    await seedStore(store, [
+      ...Array.from({ length: 3 }, (): SeedLead => ({ timezone: NY })),
+      { timezone: LA, status: 'working', attempts: 1, next_eligible_at: TOMORROW },
+      ...Array.from({ length: 60 }, (_, i): SeedLead => ({ timezone: i % 2 ? NY : LA, status: i % 3 ? 'disqualified' : 'sales-ready' })),
+    ]);
+    const r = callq(['--db', store.db, '--now', SUNDAY, '--rep', 'zed', '--json', 'next']);
+    expect(r.code, r.stderr).toBe(3);
+    expect(json(r)).toMatchObject({ callable: 4, outside_hours: 4, waiting_retry: 1, claimed_by_others: 0, callbacks_later: 0, next_open: MONDAY_NY });
+    const status = callq(['--db', store.db, '--now', LATER, '--json', 'status']);
+    expect(json(status).queue_now).toBe(3);
   });
 });

@@ -18,8 +18,10 @@ const NOW = '2026-11-24T16:00:00Z'; // Tuesday 11:00 New York, 08:00 Los Angeles
 
 /** What each kind of queue query on `leads` must read: an index name, or the rowid. */
 const INTENDED: { query: RegExp; index: string }[] = [
-  // callq status's count that reads the table once when the open groups hold a tenth of it or more (queueSize).
+  // callq status's count that reads the table once when the open groups' queued leads are a tenth of it or more (queueSize).
   { query: /FROM leads NOT INDEXED WHERE timezone IN \(SELECT value FROM json_each\(@zones\)\)/, index: 'table' },
+  // An empty queue's explanation, the same way (explainEmptyQueue).
+  { query: /FROM leads NOT INDEXED WHERE timezone IS NOT NULL AND status IN \('new','working','nurture'\)/, index: 'table' },
   { query: /WHERE id = \?/, index: 'rowid' },
   { query: /status = 'callback' AND callback_at <= @now AND callback_rep = @rep/, index: 'leads_callbacks_rep' },
   { query: /status = 'callback' AND (timezone = @zone AND )?callback_at <= @now/, index: 'leads_callbacks' },
