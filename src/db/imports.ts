@@ -5,7 +5,7 @@ import { retryWhileBusy, type DB } from './open.js';
 import { BusyError, NothingToDoError, UsageError } from '../core/errors.js';
 import { MERGED_COLUMNS, type MergedLead } from '../io/lead-record.js';
 
-import type { ImportCounts, StoredBatch } from './store/imports.js';
+import { claimedByRepsError, type BatchClaim, type ImportCounts, type StoredBatch } from './store/imports.js';
 
 export type { ImportCounts };
 
@@ -246,7 +246,7 @@ export interface UndoResult {
 
 /**
  * Removes the leads a batch created (not the ones it merely updated) and marks it undone, in
- * one transaction. Refuses when any of them has been called, unless forced.
+ * one transaction. Refuses when any of them has been called or is claimed by a rep now, unless forced.
  */
 export function undoImport(db: DB, batchId: number, force: boolean, now: Date): UndoResult {
   const first = db.prepare('SELECT * FROM imports WHERE id = ?').get(batchId) as ImportBatchRow | undefined;
@@ -263,6 +263,10 @@ export function undoImport(db: DB, batchId: number, force: boolean, now: Date): 
     const batch = db.prepare('SELECT * FROM imports WHERE id = ?').get(batchId) as ImportBatchRow | undefined;
     if (!batch) throw new UsageError(`there is no import batch ${batchId}. Run 'callq imports' to list them.`);
     if (batch.undone_at) throw new NothingToDoError(`import batch ${batchId} was already undone at ${batch.undone_at}.`);
+    const claims = db
+      .prepare('SELECT claim_rep AS rep, id AS lead_id FROM leads WHERE import_id = ? AND claim_expires_at > ? ORDER BY id')
+      .all(batchId, now.toISOString()) as BatchClaim[];
+    if (claims.length > 0 && !force) throw claimedByRepsError(batchId, claims);
     const called = db
       .prepare(
         `SELECT count(*) FROM leads l WHERE l.import_id = ?

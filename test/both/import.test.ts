@@ -206,6 +206,31 @@ describe.each(STORE_KINDS)('callq import on %s', { timeout: 180_000 }, (kind: Te
     expect(await count(s, 'SELECT count(*) AS n FROM calls')).toBe(0);
   });
 
+  it('a lead a rep is calling right now holds the undo back unless --force, naming the rep', async () => {
+    s = await initialised(kind);
+    importJson(s, fixture('import', 'bad-phones.csv'));
+    const claim = json(callq(['--db', s.db, '--rep', 'ana', '--now', NOW, '--json', 'next']));
+    const refused = callq(['--db', s.db, '--now', NOW, 'import', 'undo', '1']);
+    expect(refused.code, refused.stderr).toBe(4);
+    expect(refused.stderr).toContain(`1 lead(s) of import batch 1 are claimed by a rep right now (ana; lead ${claim.lead.id})`);
+    expect(refused.stderr).toContain('--force');
+    expect(await count(s, 'SELECT count(*) AS n FROM leads WHERE import_id = 1')).toBe(7);
+    expect(json(callq(['--db', s.db, 'imports', '--json']))[0].undone_at).toBeNull();
+    // The rep's outcome is recorded as usual; then the undo still waits for --force, as for any called lead.
+    const logged = callq(['--db', s.db, '--rep', 'ana', '--now', NOW, 'log', String(claim.lead.id), 'no-answer']);
+    expect(logged.code, logged.stderr).toBe(0);
+    expect(callq(['--db', s.db, '--now', NOW, 'import', 'undo', '1']).code).toBe(2);
+    // A claim counts while it runs; once it has lapsed, only the call made holds the undo back.
+    const second = json(callq(['--db', s.db, '--rep', 'ben', '--now', NOW, '--json', 'next']));
+    expect(callq(['--db', s.db, '--now', NOW, 'import', 'undo', '1']).code).toBe(4);
+    const lapsed = new Date(Date.parse(NOW) + 16 * 60_000).toISOString();
+    expect(callq(['--db', s.db, '--now', lapsed, 'import', 'undo', '1']).code).toBe(2);
+    const forced = callq(['--db', s.db, '--now', lapsed, 'import', 'undo', '1', '--force', '--json']);
+    expect(forced.code, forced.stderr).toBe(0);
+    expect(json(forced)).toMatchObject({ batch: 1, removed: 7, called: 1 });
+    expect(callq(['--db', s.db, '--rep', 'ben', '--now', lapsed, 'log', String(second.lead.id), 'no-answer']).code).toBe(2);
+  });
+
   it('an import killed mid-way leaves nothing callable, and the next import cleans up after it', async () => {
     s = await initialised(kind);
     const big = leadFile(join(s.dir, 'big.csv'), 60_000);

@@ -4,7 +4,7 @@
 // a process id on this host.
 import type { ClientBase } from 'pg';
 import { BusyError, NothingToDoError, UsageError } from '../../core/errors.js';
-import { importBatch, type ImportBatch, type StoredBatch, type UndoResult } from '../store/imports.js';
+import { claimedByRepsError, importBatch, type BatchClaim, type ImportBatch, type StoredBatch, type UndoResult } from '../store/imports.js';
 import { waitingAsLongAsItTakes } from './session.js';
 
 /** The import lock: advisory lock (IMPORT_LOCK_CLASS, IMPORT_LOCK_ID), 'call' 'qimp' in ASCII. */
@@ -104,7 +104,8 @@ export async function listPgImports(client: ClientBase): Promise<ImportBatch[]> 
 
 /**
  * Removes the leads a batch created (not the ones it merely updated) and marks it undone, in
- * one transaction (db/imports.ts undoImport). Refuses when any of them has been called, unless forced.
+ * one transaction (db/imports.ts undoImport). Refuses when any of them has been called or is claimed
+ * by a rep now, unless forced.
  */
 export async function undoPgImport(client: ClientBase, batchId: number, force: boolean, now: Date): Promise<UndoResult> {
   const first = (await client.query<BatchRow>(`${BATCH} WHERE i.id = $1`, [batchId])).rows[0];
@@ -120,6 +121,16 @@ export async function undoPgImport(client: ClientBase, batchId: number, force: b
     const batch = (await client.query<BatchRow>(`${BATCH} WHERE i.id = $1 FOR UPDATE OF i`, [batchId])).rows[0];
     if (!batch) throw new UsageError(`there is no import batch ${batchId}. Run 'callq imports' to list them.`);
     if (batch.undone_at) throw new NothingToDoError(`import batch ${batchId} was already undone at ${batch.undone_at}.`);
+    // Every lead of the batch is locked first, so that no claim is taken between this check and
+    // the delete (a claim skips locked leads).
+    const claims = (
+      await client.query<BatchClaim>(
+        `WITH batch AS (SELECT id, claim_rep, claim_expires_at FROM leads WHERE import_id = $1 FOR UPDATE)
+         SELECT claim_rep AS rep, id AS lead_id FROM batch WHERE claim_expires_at > $2 ORDER BY id`,
+        [batchId, now.toISOString()],
+      )
+    ).rows;
+    if (claims.length > 0 && !force) throw claimedByRepsError(batchId, claims);
     const { rows } = await client.query<{ n: number }>(
       `SELECT count(*)::int8 AS n FROM leads l WHERE l.import_id = $1
          AND (l.attempts > 0 OR l.status <> 'new' OR EXISTS (SELECT 1 FROM calls c WHERE c.lead_id = l.id))`,

@@ -3,6 +3,7 @@
 // and what became of them (inserted, updated, duplicate, suppressed) is counted by the store —
 // row by row on SQLite, all at once when the file has been read on PostgreSQL
 // (docs/design.md, "Imports on PostgreSQL").
+import { ConflictError } from '../../core/errors.js';
 import type { Settings } from '../../core/settings.js';
 import type { LeadTuple } from '../../io/lead-record.js';
 
@@ -118,6 +119,27 @@ export interface UndoResult {
   updated_kept: number;
 }
 
+/** A live claim on one of a batch's leads: a rep is calling it. */
+export interface BatchClaim {
+  rep: string;
+  lead_id: number;
+}
+
+/**
+ * The refusal of an undo while reps hold claims on some of the batch's leads (both stores): the
+ * rep is on the call, and the outcome they are about to log would find no lead.
+ */
+export function claimedByRepsError(batchId: number, claims: BatchClaim[]): ConflictError {
+  const reps = [...new Set(claims.map((c) => c.rep))].join(', ');
+  const leads = claims.map((c) => c.lead_id).join(', ');
+  return new ConflictError(
+    `${claims.length} lead(s) of import batch ${batchId} are claimed by a rep right now (${reps}; lead ${leads}): ` +
+      `undoing would delete them while they are being called, and the outcome would be lost. Nothing was changed. ` +
+      `Undo once they are logged or released, or add --force to remove them anyway.`,
+    { batch: batchId, claimed: claims },
+  );
+}
+
 export interface ImportStore {
   /** The team's settings an import needs (default country and zone, weights). */
   settings(): Promise<Settings>;
@@ -125,6 +147,6 @@ export interface ImportStore {
   begin(options: ImportBegin): Promise<ImportWriter>;
   /** Every batch, oldest first. */
   list(): Promise<ImportBatch[]>;
-  /** Removes the leads a batch created (refused when some were called, unless `force`). */
+  /** Removes the leads a batch created (refused when some were called or are claimed now, unless `force`). */
   undo(batch: number, force: boolean, now: Date): Promise<UndoResult>;
 }
