@@ -1,5 +1,3 @@
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { openContextStore, type Context } from './context.js';
 import { textOption, type OptionValues } from './args.js';
 import { type Store } from '../db/store.js';
@@ -116,24 +114,30 @@ export async function importList(ctx: Context, [file]: string[], values: OptionV
 async function importInto(ctx: Context, store: Store, country: string, file: string, opts: EntryOptions): Promise<void> {
   const keys: SuppressionKey[] = [];
   let rejected = 0;
-  let lineNo = 0;
-  const input = createReadStream(file);
-  const opened = new Promise<void>((resolve, reject) => {
-    input.once('open', () => resolve());
-    input.once('error', (err) => reject(new UsageError(`cannot read ${file}: ${err.message}.`)));
-  });
-  await opened;
-  for await (const raw of createInterface({ input, crlfDelay: Infinity })) {
-    lineNo++;
-    const cell = raw.replace(/^\uFEFF/, '').split(/[,;\t|]/)[0].trim().replace(/^"(.*)"$/, '$1');
-    if (cell === '') continue;
+  // Read as `callq import` reads a CSV: its encoding (UTF-8, UTF-16, Windows-1252 …), its
+  // delimiter and quoting; a file that is not text (a database, a spreadsheet) is refused whole.
+  const { openCsv, parseChunk } = await import('../io/csv-read.js');
+  const csv = openCsv(file);
+  const consider = (fields: string[], line: number) => {
+    const cell = (fields[0] ?? '').replace(/^\uFEFF/, '').trim();
+    if (cell === '') return;
     const parsed = parseContactValue(cell, country);
     if (parsed.ok) keys.push(parsed.key);
-    else if (lineNo === 1 && /[a-z]/i.test(cell) && !cell.includes('@')) continue; // a header
+    else if (line === csv.headerLine && /[a-z]/i.test(cell) && !cell.includes('@')) return; // a header
     else {
       rejected++;
-      if (!ctx.json) printInfo(ctx, `${file}:${lineNo}: ${parsed.problem}`);
+      if (!ctx.json) printInfo(ctx, `${file}:${line}: ${parsed.problem}`);
     }
+  };
+  try {
+    consider(csv.header, csv.headerLine);
+    for await (const chunk of csv.chunks()) for (const record of parseChunk(chunk, csv.dialect.delimiter)) consider(record.fields, record.line);
+  } catch (err) {
+    const line = (err as { line?: number }).line;
+    if (line === undefined || err instanceof UsageError) throw err;
+    throw new UsageError(`${file}, line ${line}: cannot be read as CSV (${(err as Error).message}). Nothing was added.`, { line });
+  } finally {
+    csv.close();
   }
   if (keys.length === 0 && rejected === 0) throw new UsageError(`${file} lists no phone, email or @domain.`);
   const result = await addAndSuppress(ctx, store, keys, opts.reason, opts.source);

@@ -2,6 +2,7 @@ import { openContextStore, type Context } from './context.js';
 import { flagOption, type OptionValues } from './args.js';
 import type { SuppressionKey } from '../core/suppression.js';
 import { parseContactValue } from '../io/contact-value.js';
+import { isPersonalEmail } from '../core/identity.js';
 import { NothingToDoError, UsageError } from '../core/errors.js';
 import { printInfo, printJson } from '../ui/output.js';
 
@@ -52,6 +53,12 @@ function personKey(value: string, defaultCountry: string): SuppressionKey {
   const parsed = parseContactValue(value, defaultCountry);
   if (!parsed.ok) throw new UsageError(`cannot forget '${value}': ${parsed.problem}. Give a phone number (as dialled or in E.164) or an email address.`);
   if (parsed.key.kind === 'domain') throw new UsageError(`'${value}' is a whole domain, not a person: give a phone number or an email address.`);
+  if (parsed.key.kind === 'email' && !isPersonalEmail(parsed.key.value)) {
+    throw new UsageError(
+      `'${parsed.key.value}' is a shared mailbox, which may reach several people: forgetting it would erase everyone on it and keep ` +
+        `their colleagues from being imported again. Give the person's phone number or personal email address.`,
+    );
+  }
   return parsed.key;
 }
 

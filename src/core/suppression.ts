@@ -2,7 +2,7 @@
 // can outlive the person's data: after `callq forget` only the hash remains, and a re-import of
 // the same phone or email (in any format, once normalised) still matches it.
 import { createHash } from 'node:crypto';
-import { phoneIdentity } from './identity.js';
+import { isPersonalEmail, phoneIdentity } from './identity.js';
 
 export type SuppressionKind = 'phone' | 'email' | 'domain';
 
@@ -48,7 +48,8 @@ export function leadSuppressionKeys(lead: {
 /**
  * What a person's own do-not-call puts on the list: their number as they are reached (with the
  * extension, if any: only that extension), their alternates and their e-mail (and any other
- * e-mails an imported row gives for them).
+ * e-mails an imported row gives for them) — not a shared mailbox such as info@ or sales@, which
+ * reaches colleagues who asked for nothing (core/identity.ts isPersonalEmail).
  */
 export function personSuppressionKeys(lead: {
   phone: string | null;
@@ -60,6 +61,6 @@ export function personSuppressionKeys(lead: {
   const keys: SuppressionKey[] = [];
   if (lead.phone) keys.push(suppressionKey('phone', phoneIdentity(lead.phone, lead.phone_ext)));
   for (const phone of lead.alt_phones) if (phone) keys.push(suppressionKey('phone', phone));
-  for (const email of [lead.email, ...(lead.other_emails ?? [])]) if (email) keys.push(suppressionKey('email', email));
+  for (const email of [lead.email, ...(lead.other_emails ?? [])]) if (email && isPersonalEmail(email)) keys.push(suppressionKey('email', email));
   return keys;
 }

@@ -7,7 +7,7 @@ import { normalisePhone } from './phone.js';
 import { parseCountry } from './countries.js';
 import type { ColumnMapping, LeadField } from './fields.js';
 import type { LeadRow } from '../core/lead.js';
-import { isDoNotCallFlag } from '../core/identity.js';
+import { isDoNotCallFlag, isPersonalEmail } from '../core/identity.js';
 
 /** A lead as the import stores it: the leads columns it fills (alt_phones still an array). */
 export type NewLead = Omit<Pick<LeadRow, (typeof LEAD_COLUMNS)[number]>, 'phone' | 'phone_raw' | 'alt_phones' | 'timezone_source' | 'score'> & {
@@ -178,9 +178,13 @@ export function normaliseRecord(record: readonly string[], layout: RecordLayout,
     }
     if (others.size) dncEmails = JSON.stringify([...others]);
   }
-  if (!phone.ok && email === null && dncEmails === null) {
-    const why = phone.reason === 'no-phone' ? 'it has no phone' : phone.detail;
-    return { kind: 'reject', reason: 'do-not-call-no-contact', detail: `flagged do-not-call, but nothing on it can go on the do-not-call list: ${why}, and no valid e-mail` };
+  if (doNotCall && !phone.ok) {
+    const emails = [email, ...(dncEmails ? (JSON.parse(dncEmails) as string[]) : [])].filter((e): e is string => e !== null);
+    if (!emails.some(isPersonalEmail)) {
+      const why = phone.reason === 'no-phone' ? 'it has no phone' : phone.detail;
+      const mail = emails.length ? `its e-mail ${emails.join(', ')} is a shared mailbox, which reaches colleagues too` : 'no valid e-mail';
+      return { kind: 'reject', reason: 'do-not-call-no-contact', detail: `flagged do-not-call, but nothing on it can go on the do-not-call list: ${why}, and ${mail}` };
+    }
   }
 
   let first = cell('first_name');

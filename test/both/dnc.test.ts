@@ -123,6 +123,63 @@ describe.each(STORE_KINDS)('dnc on %s', (kind) => {
     expect(s.run('import', join(store.dir, 'missing.csv')).code).toBe(2);
   });
 
+  it('import reads a file as callq import does (UTF-16, quoted cells) and refuses one that is not text, such as the database', async () => {
+    const s = await storeOf(kind);
+    store = s.store;
+    // Excel's "Unicode text": UTF-16 with a byte-order mark, tab-separated.
+    const utf16 = join(store.dir, 'dnc-utf16.txt');
+    writeFileSync(utf16, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('Email\tName\r\nPAT@two.com\tPat Doe\r\n"+1 (718) 555-0123"\tZed\r\n', 'utf16le')]));
+    const r = s.run('import', utf16, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(json(r)).toMatchObject({ read: 2, added: 2, rejected: 0 });
+    expect(lines(s.run('list', '--json')).map((e) => e.value)).toEqual(['pat@two.com', '+17185550123']);
+    // A binary file, here a SQLite database, is refused whole: nothing is added from it.
+    const binary = join(store.dir, 'other.db');
+    const db = new Database(binary);
+    db.exec(`CREATE TABLE t(v TEXT); INSERT INTO t VALUES ('+12127345521'), ('a@one.com')`);
+    db.close();
+    const refused = s.run('import', binary);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`${binary} is not a text CSV file (it contains NUL bytes)`);
+    expect(lines(s.run('list', '--json'))).toHaveLength(2);
+    expect(await s.statuses()).toEqual(['new', 'do-not-call', 'new', 'new', 'new', 'new', 'new', 'do-not-call']);
+  });
+
+  it('an e-mail with a control or invisible character is refused, shown so that it can be seen', async () => {
+    const s = await storeOf(kind);
+    store = s.store;
+    const r = s.run('add', 'a\u0001b@example.com');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("'a\\u{1}b@example.com' is not a valid email address");
+    expect(s.run('add', 'pat\u200b@two.com').code).toBe(2);
+    expect(s.run('list').stdout).toMatch(/The do-not-call list is empty\./);
+  });
+
+  it('a shared mailbox (info@) never carries one person\'s do-not-call to the colleagues who share it', async () => {
+    const s = await storeOf(kind);
+    store = s.store;
+    const file = join(store.dir, 'lees.csv');
+    writeFileSync(file, 'Name,Email,Phone,Do Not Call\nBob Lee,info@lee.example,+1 212 555 0131,\nBobby Lee,INFO@lee.example,+1 212 555 0132,\nCarl Lee,info@lee.example,,yes\n');
+    const imported = callq(['--db', store.db, '--now', NOW, 'import', file]);
+    expect(imported.code, imported.stderr).toBe(0);
+    // Carl's row can put nothing of his own on the list: no phone, and only the shared mailbox.
+    expect(imported.stderr).toMatch(/inserted\s+2\n/);
+    expect(imported.stderr).toContain('flagged do-not-call, but nothing on it can go on the do-not-call list: it has no phone, and its e-mail info@lee.example is a shared mailbox');
+    const ids = await store.query<{ id: number; first_name: string }>(`SELECT id, first_name FROM leads WHERE email = 'info@lee.example' ORDER BY id`);
+    expect(ids.map((l) => l.first_name)).toEqual(['Bob', 'Bobby']);
+    // Bobby asks not to be called: his number goes on the list, the shared mailbox does not, and Bob stays callable.
+    const logged = callq(['--db', store.db, '--rep', 'ana', '--now', NOW, 'log', String(ids[1].id), 'do-not-call', '--force']);
+    expect(logged.code, logged.stderr).toBe(0);
+    expect(logged.stderr).not.toMatch(/other lead/);
+    expect(lines(s.run('list', '--json')).map((e) => e.value)).toEqual(['+12125550132']);
+    expect((await store.query<{ status: string }>('SELECT status FROM leads WHERE id = ?', ids[0].id))[0].status).toBe('new');
+    // Forgetting by the shared mailbox would erase Bob too: refused, nothing erased.
+    const forget = callq(['--db', store.db, '--now', NOW, 'forget', 'info@lee.example', '--yes']);
+    expect(forget.code).toBe(2);
+    expect(forget.stderr).toContain("'info@lee.example' is a shared mailbox");
+    expect(await store.query(`SELECT first_name FROM leads WHERE email = 'info@lee.example' ORDER BY id`)).toEqual([{ first_name: 'Bob' }, { first_name: 'Bobby' }]);
+  });
+
   it('a do-not-call logged on a call keeps the same person out of a later import, in any format', async () => {
     const s = await storeOf(kind);
     store = s.store;
