@@ -170,14 +170,47 @@ function lockForRestore(path: string): DB | null {
 }
 
 /** Whether a file starts as pg_dump's custom-format archives do (what `callq backup` writes from PostgreSQL). */
-function isPgDumpArchive(path: string): boolean {
-  const head = Buffer.alloc(5);
+/** The first `n` bytes of a file (fewer when it is shorter). */
+function headOf(path: string, n: number): Buffer {
+  const head = Buffer.alloc(n);
   const fd = openSync(path, 'r');
   try {
-    return readSync(fd, head, 0, 5, 0) === 5 && head.toString('latin1') === 'PGDMP';
+    return head.subarray(0, readSync(fd, head, 0, n, 0));
   } finally {
     closeSync(fd);
   }
+}
+
+function isPgDumpArchive(path: string): boolean {
+  return headOf(path, 5).toString('latin1') === 'PGDMP';
+}
+
+const SQLITE_HEADER = 'SQLite format 3\0';
+
+/** Other files a --db typo may name, by their first bytes: zip (xlsx, docx, ods), gzip, PDF. */
+const FOREIGN_MAGIC: [string, string][] = [
+  ['PK\x03\x04', 'a zip archive (a spreadsheet or document?)'],
+  ['\x1f\x8b', 'a gzip archive'],
+  ['%PDF', 'a PDF document'],
+];
+
+/**
+ * Why the file `restore` would replace is surely not a database, or null. A database damaged
+ * even in its first bytes is still binary, and --force restores over it; a text file (a CSV, an
+ * export, a note named by a typo in --db) or another known kind of file is not one to replace.
+ */
+function notADatabase(path: string): string | null {
+  const stat = statSync(path);
+  if (stat.isDirectory()) return 'it is a folder';
+  if (!stat.isFile() || stat.size === 0) return null;
+  const head = headOf(path, 4096);
+  const start = head.subarray(0, 16).toString('latin1');
+  if (start === SQLITE_HEADER) return null;
+  const known = FOREIGN_MAGIC.find(([magic]) => start.startsWith(magic));
+  if (known) return `it is ${known[1]}, not a SQLite database`;
+  if (head.includes(0)) return null;
+  const first = head.toString('utf8').split('\n')[0].replace(/\uFFFD+$/, '').trim();
+  return `it is a text file, not a SQLite database (it starts '${first.slice(0, 60)}')`;
 }
 
 export interface RestoreResult {
@@ -219,6 +252,13 @@ export function restoreDatabase(source: string, target: string, options: { force
     );
   }
   const replaced = existsSync(target);
+  const foreign = replaced ? notADatabase(target) : null;
+  if (foreign) {
+    throw new UsageError(
+      `${target} is not replaced: ${foreign}. Check that --db (or CALLQ_DB) names the database to restore; nothing was restored. ` +
+        'To restore to that path anyway, move the file away first.',
+    );
+  }
   if (replaced && !options.force) {
     throw new UsageError(`${target} already exists; restoring replaces it and loses every change made since the backup. Pass --force to do so.`);
   }

@@ -210,6 +210,28 @@ describe('callq restore', () => {
     expect(json(r)).toMatchObject({ backup_schema_version: 1, schema_version: SCHEMA_VERSION, leads: 1, replaced: false });
   });
 
+  it('never restores over a file that is not a database, even with --force: a --db typo keeps the file', () => {
+    seedLeads(db, Array.from({ length: 2 }, () => ({})));
+    const file = join(dir, 'good.db');
+    expect(callq(['--db', db, 'backup', file]).code).toBe(0);
+    const csv = join(dir, 'leads.csv');
+    writeFileSync(csv, 'Name,Email,Phone\nZoë Müller,zoe@example.de,+49 30 1234567\n');
+    const sheet = join(dir, 'leads.xlsx');
+    writeFileSync(sheet, Buffer.concat([Buffer.from('PK\x03\x04', 'latin1'), Buffer.alloc(60)]));
+    for (const [target, why] of [
+      [csv, "it is a text file, not a SQLite database (it starts 'Name,Email,Phone')"],
+      [sheet, 'it is a zip archive (a spreadsheet or document?), not a SQLite database'],
+      [dir, 'it is a folder'],
+    ]) {
+      const before = target === dir ? readdirSync(dir).sort() : readFileSync(target);
+      const r = callq(['--db', target, 'restore', file, '--force']);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain(`${target} is not replaced: ${why}.`);
+      expect(r.stderr).toContain('nothing was restored');
+      expect(target === dir ? readdirSync(dir).sort() : readFileSync(target)).toEqual(before);
+    }
+  });
+
   it('restores over a damaged database, the case it exists for', () => {
     seedLeads(db, Array.from({ length: 4 }, () => ({})));
     const file = join(dir, 'good.db');
