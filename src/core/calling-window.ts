@@ -297,6 +297,16 @@ export function nearestAllowed(zones: readonly string[], at: Date, hours: Callin
   return at.getTime() - earlier < later.getTime() - at.getTime() ? new Date(earlier) : later;
 }
 
+/**
+ * For a refused callback time whose nearest allowed time (nearestAllowed) is earlier than asked:
+ * the first open instant after it, for a lead who asked to be called later ('in 2h' at 16:55
+ * is nearest at 16:59, yet they meant tomorrow). Null when the nearest is not earlier.
+ */
+export function laterAllowed(zones: readonly string[], at: Date, nearest: Date | null, hours: CallingHours): Date | null {
+  if (!nearest || nearest.getTime() >= at.getTime()) return null;
+  return nextOpen(zones, at, hours);
+}
+
 export function addBusinessDays(zone: string, from: Date, n: number, hours: CallingHours): Date {
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`Business days must be a whole number ≥ 0, got ${n}`);
   if (n === 0) return from;

@@ -6,7 +6,7 @@ import type { Disposition } from './dispositions.js';
 import { parseAltPhones, type LeadRow } from './lead.js';
 import type { Settings } from './settings.js';
 import { delayMs } from './eligibility.js';
-import { addBusinessDays, describeHours, isOpen, isOpenIn, leadZones, localParts, nearestAllowed, startOfNextLocalDay } from './calling-window.js';
+import { addBusinessDays, describeHours, isOpen, isOpenIn, laterAllowed, leadZones, localParts, nearestAllowed, startOfNextLocalDay } from './calling-window.js';
 import { formatBothZones, formatInZone } from './when.js';
 
 export type OutcomeLead = Pick<
@@ -183,7 +183,11 @@ export function planOutcome(lead: OutcomeLead, input: OutcomeInput, now: Date, s
       if (input.at.getTime() <= now.getTime()) throw new UsageError(`the callback time ${both(input.at)} is in the past.`);
       if (lead.zones.length && !isOpen(lead.zones, input.at, settings.hours)) {
         const nearest = nearestAllowed(lead.zones, input.at, settings.hours, now);
-        throw new UsageError(refusedCallback(lead.zones, input.at, nearest, settings, input.viewerZone), nearest ? { suggested: nearest.toISOString() } : undefined);
+        const later = laterAllowed(lead.zones, input.at, nearest, settings.hours);
+        throw new UsageError(
+          refusedCallback(lead.zones, input.at, nearest, later, settings, input.viewerZone),
+          nearest ? { suggested: nearest.toISOString(), ...(later ? { suggested_later: later.toISOString() } : {}) } : undefined,
+        );
       }
       plan.status = 'callback';
       plan.lead.callback_at = plan.call.callback_at = input.at.toISOString();
@@ -255,15 +259,18 @@ function unknownReason(reason: string, settings: Settings): UsageError {
 }
 
 /**
- * Why a callback time is refused, with the nearest allowed time. A number that may ring in
- * several zones must be inside hours in every one, so the message names the zone whose hours
- * block the time (said first) and gives both times in each of the lead's zones.
+ * Why a callback time is refused, with the nearest allowed time, and when that is earlier than
+ * asked, the first allowed time after it (`later`). A number that may ring in several zones must
+ * be inside hours in every one, so the message names the zone whose hours block the time (said
+ * first) and gives both times in each of the lead's zones.
  */
-function refusedCallback(zones: readonly string[], at: Date, nearest: Date | null, settings: Settings, viewerZone: string): string {
+function refusedCallback(zones: readonly string[], at: Date, nearest: Date | null, later: Date | null, settings: Settings, viewerZone: string): string {
   const hours = describeHours(settings.hours);
-  const suggest = (text: string) => (nearest ? ` Nearest allowed time: ${text} (--at ${nearest.toISOString()}).` : '');
+  const suggest = (show: (t: Date) => string) =>
+    (nearest ? ` Nearest allowed time: ${show(nearest)} (--at ${nearest.toISOString()}).` : '') +
+    (later ? ` The first after the time asked: ${show(later)} (--at ${later.toISOString()}).` : '');
   if (zones.length === 1) {
-    return `${formatBothZones(at, zones[0], viewerZone)} is outside calling hours (${hours}).` + suggest(nearest ? formatBothZones(nearest, zones[0], viewerZone) : '');
+    return `${formatBothZones(at, zones[0], viewerZone)} is outside calling hours (${hours}).` + suggest((t) => formatBothZones(t, zones[0], viewerZone));
   }
   const blocking = zones.filter((z) => !isOpenIn(z, at, settings.hours));
   const allowing = zones.filter((z) => !blocking.includes(z));
@@ -277,6 +284,6 @@ function refusedCallback(zones: readonly string[], at: Date, nearest: Date | nul
   const though = allowing.length ? `; ${allowing.map((z) => `${formatInZone(at, z, { withDate: false })} in ${z}`).join(' and ')} would be inside them` : '';
   return (
     `${blocked}${though}. This lead's number may ring in ${zones.join(' or ')}, so a call must be inside hours in every one.` +
-    suggest(nearest ? inZones(nearest, [...blocking, ...allowing]) : '')
+    suggest((t) => inZones(t, [...blocking, ...allowing]))
   );
 }

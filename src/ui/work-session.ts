@@ -8,7 +8,7 @@ import type { Disposition } from '../core/dispositions.js';
 import type { Settings } from '../core/settings.js';
 import type { LeadRow } from '../db/leads.js';
 import type { CallRow } from '../db/calls.js';
-import { isOpen, describeHours, leadZones, nearestAllowed, primaryZone } from '../core/calling-window.js';
+import { isOpen, describeHours, laterAllowed, leadZones, nearestAllowed, primaryZone } from '../core/calling-window.js';
 import { formatBothZones, formatInZone, parseDate, parseWhen } from '../core/when.js';
 import { dialsPerHour, type SessionTally } from '../core/session-tally.js';
 import { dispositionKeys, SESSION_KEYS, type DispositionKeys } from './disposition-keys.js';
@@ -153,7 +153,11 @@ export class WorkScreen {
         const at = parseWhen(value, clock(), zone);
         if (zones.length && !isOpen(zones, at, this.settings.hours)) {
           const nearest = nearestAllowed(zones, at, this.settings.hours, clock());
-          throw new Error(`${both(at)} is outside calling hours (${describeHours(this.settings.hours)}).${nearest ? ` Nearest: ${both(nearest)}.` : ''}`);
+          const later = laterAllowed(zones, at, nearest, this.settings.hours);
+          throw new Error(
+            `${both(at)} is outside calling hours (${describeHours(this.settings.hours)}).${nearest ? ` Nearest: ${both(nearest)}.` : ''}` +
+              (later ? ` First after it: ${both(later)}.` : ''),
+          );
         }
         return at;
       };

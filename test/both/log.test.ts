@@ -145,6 +145,8 @@ describe.each(STORE_KINDS)('log on %s', (kind) => {
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/outside calling hours/);
       expect(r.stderr).toMatch(/Nearest allowed time: Wed 25 Nov 16:59 EST/);
+      // They asked for the evening: the first allowed time after it is offered too.
+      expect(r.stderr).toMatch(/The first after the time asked: Thu 26 Nov 09:00 EST .*\(--at 2026-11-26T14:00:00\.000Z\)/);
       expect(await snapshot()).toBe(before);
       expect(q(['log', String(id), 'callback']).stderr).toMatch(/needs --at/);
       expect(q(['log', String(id), 'callback', '--at', 'whenever']).code).toBe(2);

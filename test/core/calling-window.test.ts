@@ -8,6 +8,7 @@ import {
   isValidZone,
   localParts,
   nearestAllowed,
+  laterAllowed,
   nextOpen,
   startOfNextLocalDay,
   windowCloses,
@@ -262,6 +263,18 @@ describe('nearestAllowed', () => {
   ])('%j %s notBefore %s -> %s (%s)', (zones, instant, notBefore, expected, _what) => {
     const floor = notBefore === undefined ? undefined : at(notBefore);
     expect(iso(nearestAllowed(zones, at(instant), WEEKDAYS, floor))).toBe(expected);
+  });
+});
+
+describe('laterAllowed', () => {
+  it.each([
+    [[NY], '2026-11-23T23:55:00Z', '2026-11-24T14:00Z', "'in 2h' at 16:55 asks 18:55: nearest 16:59, first after it Tuesday 09:00"],
+    [[NY], '2026-11-28T15:00:00Z', '2026-11-30T14:00Z', 'Saturday morning: nearest Friday, first after it Monday'],
+    [[NY], '2026-11-23T13:30:00Z', null, 'nearest is already later'],
+    [[CHI, DEN], '2026-11-23T23:10:00Z', '2026-11-24T16:00Z', 'two zones: the overlap opens the next day'],
+  ])('%j %s -> %s (%s)', (zones, instant, expected, _what) => {
+    const asked = at(instant);
+    expect(iso(laterAllowed(zones, asked, nearestAllowed(zones, asked, WEEKDAYS), WEEKDAYS))).toBe(expected);
   });
 });
 
