@@ -194,7 +194,8 @@ export function beginImport(db: DB, options: WriterOptions): LeadWriter {
           db
             .prepare(
               `UPDATE imports SET state = ?, pid = ?, file_hash = ?, options = ?, rows_read = ?,
-                 inserted = ?, updated = ?, duplicates = ?, suppressed = ?, rejected = ? WHERE id = ?`,
+                 inserted = ?, updated = ?, duplicates = ?, suppressed = ?, rejected = ?,
+                 lead_ids_to = (SELECT max(id) FROM leads WHERE import_id = imports.id) WHERE id = ?`,
             )
             .run(state, state === 'complete' ? null : process.pid, fileHash, JSON.stringify(batchOptions), counts.rows_read, counts.inserted, counts.updated, counts.duplicates, counts.suppressed, counts.rejected, batchId);
         if (whole) {
@@ -350,7 +351,11 @@ function newLeadBatch(
   const buffer = importRowsTable(db);
   buffer.length = 0;
   const merges = new Map<number, MergedLead>();
-  let nextId = db.prepare('SELECT coalesce(max(id), 0) + 1 FROM leads').pluck().get() as number;
+  // Past every id stored or ever handed out: an undone or forgotten lead's id is never reused.
+  let nextId = db
+    .prepare('SELECT max(coalesce((SELECT max(id) FROM leads), 0), coalesce((SELECT max(lead_ids_to) FROM imports), 0)) + 1')
+    .pluck()
+    .get() as number;
   const status = batchId === DRY_RUN_BATCH || whole ? 'new' : 'importing';
   const mergeNow = whole ? mergeStatement(db) : null;
   // Status, batch and times are the same for every row: literals, not values. A row without a

@@ -241,6 +241,17 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX leads_inbound ON leads(inbound_at, queue_rank DESC) WHERE status = 'new' AND inbound_at IS NOT NULL;
     `);
   },
+  // 8: a lead id is never handed out twice. Ids went one past the highest stored, so undoing or
+  // forgetting the newest leads freed their ids for the next import's leads, and a callq_id a
+  // CRM already held could come back on another person. Each batch now records the highest id
+  // it handed out (imports.lead_ids_to) and the next import starts past every one of them, as
+  // PostgreSQL's identity does. Batches from before know what their leads still show.
+  (db) => {
+    db.exec(`
+      ALTER TABLE imports ADD COLUMN lead_ids_to INTEGER;
+      UPDATE imports SET lead_ids_to = (SELECT max(id) FROM leads WHERE leads.import_id = imports.id);
+    `);
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

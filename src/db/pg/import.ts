@@ -145,7 +145,8 @@ export async function beginPgImport(client: ClientBase, options: ImportBegin): P
         await honourEntriesAddedMeanwhile(client, upTo, now);
         await client.query(
           `UPDATE imports SET state = 'complete', pid = NULL, file_hash = $1, options = $2, rows_read = $3,
-             inserted = $4, updated = $5, duplicates = $6, suppressed = $7, rejected = $8 WHERE id = $9`,
+             inserted = $4, updated = $5, duplicates = $6, suppressed = $7, rejected = $8,
+             lead_ids_to = (SELECT max(id) FROM leads WHERE import_id = imports.id) WHERE id = $9`,
           [fileHash, JSON.stringify(batchOptions), counts.rows_read, counts.inserted, counts.updated, counts.duplicates, counts.suppressed, counts.rejected, batchId],
         );
         await client.query('COMMIT');

@@ -273,6 +273,15 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       CREATE INDEX leads_inbound ON leads(inbound_at, queue_rank DESC, id) WHERE status = 'new' AND inbound_at IS NOT NULL;
     `);
   },
+  // 8: each batch records the highest lead id it handed out, as on SQLite, where the next import
+  // starts past every one of them so that no id is handed out twice. Here the identity already
+  // never repeats one; the column keeps the stores alike, and `db copy` to a file carries it.
+  async (c) => {
+    await c.query(`
+      ALTER TABLE imports ADD COLUMN lead_ids_to bigint;
+      UPDATE imports SET lead_ids_to = (SELECT max(id) FROM leads WHERE leads.import_id = imports.id);
+    `);
+  },
 ];
 
 export const PG_SCHEMA_VERSION = PG_MIGRATIONS.length;

@@ -84,8 +84,10 @@ export function pgTables(conn: PgConnection): TableStore {
         );
         const seq = rows[0]?.seq;
         if (!seq) continue;
-        // The next id the store hands out is one past the largest copied (1 for an empty table).
-        await client.query(`SELECT setval($1, coalesce(max(id), 1), max(id) IS NOT NULL) FROM ${quoteName(t)}`, [seq]);
+        // The next id the store hands out is one past the largest copied (1 for an empty table);
+        // for leads, past the largest any batch handed out too (an undone or forgotten lead's).
+        const highest = t === 'leads' ? 'greatest(max(id), (SELECT max(lead_ids_to) FROM imports))' : 'max(id)';
+        await client.query(`SELECT setval($1, coalesce(${highest}, 1), ${highest} IS NOT NULL) FROM ${quoteName(t)}`, [seq]);
       }
     },
   };
