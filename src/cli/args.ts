@@ -49,8 +49,9 @@ export function listOption(values: OptionValues, key: string): string[] {
 export function queueFilters(values: OptionValues): QueueFilters {
   const filters: QueueFilters = {};
   for (const key of ['list', 'campaign', 'source'] as const) {
-    const value = textOption(values, key);
-    if (value !== undefined) filters[key] = value.trim();
+    const value = textOption(values, key)?.trim();
+    if (value === '') throw new UsageError(`--${key} is empty: give the ${key} to call from, or leave the option out.`);
+    if (value !== undefined) filters[key] = value;
   }
   return filters;
 }

@@ -1,5 +1,5 @@
 import { openContextStore, type Context } from './context.js';
-import { getSetting, listSettings, validateSetting } from '../core/settings.js';
+import { getSetting, listSettings, settingKey, validateSetting } from '../core/settings.js';
 import { UsageError } from '../core/errors.js';
 import { printData, printInfo, printJson } from '../ui/output.js';
 import { renderTable } from '../ui/table.js';
@@ -24,7 +24,8 @@ export async function list(ctx: Context): Promise<void> {
   }
 }
 
-export async function get(ctx: Context, [key]: string[]): Promise<void> {
+export async function get(ctx: Context, [given]: string[]): Promise<void> {
+  const key = settingKey(given);
   const store = await openContextStore(ctx);
   try {
     const info = getSetting(await store.rep.storedSettings(), key);
@@ -35,7 +36,8 @@ export async function get(ctx: Context, [key]: string[]): Promise<void> {
   }
 }
 
-export async function set(ctx: Context, [key, value]: string[]): Promise<void> {
+export async function set(ctx: Context, [given, value]: string[]): Promise<void> {
+  const key = settingKey(given);
   const normalised = validateSetting(key, value);
   const store = await openContextStore(ctx);
   try {
@@ -47,7 +49,8 @@ export async function set(ctx: Context, [key, value]: string[]): Promise<void> {
   }
 }
 
-export async function unset(ctx: Context, [key]: string[]): Promise<void> {
+export async function unset(ctx: Context, [given]: string[]): Promise<void> {
+  const key = settingKey(given);
   const store = await openContextStore(ctx);
   try {
     const stored = await store.rep.storedSettings();

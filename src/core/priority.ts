@@ -32,9 +32,13 @@ export interface PriorityTerm {
   points: number;
 }
 
-/** Lower-case code used to match a source or campaign against weight.source.NAME settings. */
+/**
+ * Lower-case code used to match a source or campaign against weight.source.NAME settings: its
+ * letters and digits (any script), every other run of characters one dash ('Trade Show (EU)' →
+ * 'trade-show-eu', 'Événement' → 'événement').
+ */
 export function weightKey(value: string | null): string {
-  return (value ?? '').trim().toLowerCase().replace(/[\s_]+/g, '-');
+  return (value ?? '').trim().toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-+|-+$/g, '');
 }
 
 /**

@@ -3,6 +3,7 @@
 // rest of the core uses. Pattern keys (weight.source.NAME, retry.NAME, disposition.NAME) let the
 // team extend the lists.
 import { UsageError } from './errors.js';
+import { weightKey } from './priority.js';
 import { parseDelay, type Delay } from './delay.js';
 import {
   DEFAULT_DISPOSITIONS,
@@ -131,10 +132,10 @@ export const SETTINGS: readonly SettingDef[] = [
   })),
 ];
 
-/** Keys the team may create: NAME is a lower-case code. */
+/** Keys the team may create: NAME is a lower-case code (a source's or campaign's: weightKey, any script). */
 const PATTERNS: readonly { re: RegExp; describe: string; validate: (name: string) => Validator }[] = [
-  { re: /^weight\.source\.([a-z0-9][a-z0-9-]*)$/, describe: 'queue points for leads from this source', validate: () => isNumber },
-  { re: /^weight\.campaign\.([a-z0-9][a-z0-9-]*)$/, describe: 'queue points for leads of this campaign', validate: () => isNumber },
+  { re: /^weight\.source\.([\p{Ll}\p{Lo}\p{N}][\p{Ll}\p{Lo}\p{Lm}\p{Mn}\p{Mc}\p{N}-]*)$/u, describe: 'queue points for leads from this source', validate: () => isNumber },
+  { re: /^weight\.campaign\.([\p{Ll}\p{Lo}\p{N}][\p{Ll}\p{Lo}\p{Lm}\p{Mn}\p{Mc}\p{N}-]*)$/u, describe: 'queue points for leads of this campaign', validate: () => isNumber },
   { re: /^retry\.([a-z0-9][a-z0-9-]*)$/, describe: 'retry delay after this disposition', validate: () => isDelay },
   { re: /^disposition\.([a-z0-9][a-z0-9-]*)$/, describe: 'a disposition and its effect', validate: (name) => dispositionValidator(name) },
 ];
@@ -196,13 +197,23 @@ function definitionOf(key: string): { default: string | null; describe: string; 
   return null;
 }
 
+/**
+ * A setting's key as it is stored: in weight.source.NAME and weight.campaign.NAME, NAME as the
+ * source or campaign is written on leads, turned into the code leads are matched by
+ * ('weight.source.Trade Show' → 'weight.source.trade-show'; core/priority.ts weightKey).
+ */
+export function settingKey(key: string): string {
+  const m = /^(weight\.(?:source|campaign)\.)(.+)$/s.exec(key.trim());
+  return m ? m[1] + weightKey(m[2]) : key.trim();
+}
+
 /** Validates one `config set KEY VALUE`; returns the normalised value or throws a UsageError. */
 export function validateSetting(key: string, value: string): string {
   const def = definitionOf(key);
   if (!def) {
     throw new UsageError(
       `unknown setting '${key}'. Run 'callq config list' to see every setting; ` +
-        'team-defined keys are weight.source.NAME, weight.campaign.NAME, retry.NAME and disposition.NAME.',
+        'team-defined keys are weight.source.NAME and weight.campaign.NAME (NAME as it is written on leads), retry.NAME and disposition.NAME.',
     );
   }
   const normalised = key === 'country.default' ? value.trim().toUpperCase() : value.trim();

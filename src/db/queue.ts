@@ -45,14 +45,25 @@ const MAIN_STATUSES = `status IN ('new','working','nurture')`;
 /** Attempts left (maintain moves the others to exhausted; until it runs, they are not served). */
 const UNDER_LIMIT = 'attempts_since_contact < @maxAttempts';
 
-function filterSql(filters: QueueFilters): { sql: string; params: string[] } {
+const folding = new WeakSet<DB>();
+
+/**
+ * The filters as SQL: list, campaign and source compared without regard to case in any script
+ * ('ÉCLAIR' finds 'éclair'; SQLite's NOCASE folds A–Z only), by JavaScript's case mapping,
+ * registered on the connection as callq_fold the first time a filter needs it.
+ */
+function filterSql(db: DB, filters: QueueFilters): { sql: string; params: string[] } {
   const parts: string[] = [];
   const params: string[] = [];
   for (const key of ['list', 'campaign', 'source'] as const) {
     const value = filters[key];
     if (value !== undefined) {
-      parts.push(`AND ${key} = ? COLLATE NOCASE`);
-      params.push(value);
+      if (!folding.has(db)) {
+        db.function('callq_fold', { deterministic: true }, (text: unknown) => (typeof text === 'string' ? text.toLowerCase() : text));
+        folding.add(db);
+      }
+      parts.push(`AND callq_fold(${key}) = ?`);
+      params.push(value.toLowerCase());
     }
   }
   for (const id of filters.exclude ?? []) {
@@ -155,7 +166,7 @@ export function queueCandidates(db: DB, now: Date, settings: Settings, rep: stri
   const nowIso = now.toISOString();
   const open = openZoneGroups(db, now, settings);
   if (open.length === 0) return [];
-  const f = filterSql(filters);
+  const f = filterSql(db, filters);
   const w = settings.weights;
   const free = `(claim_expires_at IS NULL OR claim_expires_at <= @now OR claim_rep = @rep)`;
   const found = new Map<number, Candidate>();
@@ -393,7 +404,7 @@ export interface EmptyQueue {
 /** Why nothing can be served now, and when something will be. Slower than a claim; only for an empty queue. */
 export function explainEmptyQueue(db: DB, now: Date, settings: Settings, rep: string, filters: QueueFilters): EmptyQueue {
   const nowIso = now.toISOString();
-  const f = filterSql(filters);
+  const f = filterSql(db, filters);
   const groups = db.prepare('SELECT timezone FROM lead_zones').pluck().all() as string[];
   const out: EmptyQueue = { callable: 0, waiting_retry: 0, outside_hours: 0, claimed_by_others: 0, callbacks_later: 0, unknown_timezone: 0, next_open: null };
   let best: number | null = null;
