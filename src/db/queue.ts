@@ -450,6 +450,7 @@ export function explainEmptyQueue(db: DB, now: Date, settings: Settings, rep: st
     // The same rules as `callq why` (core/eligibility.ts): due for this rep, and no colleague's claim.
     const due = callbackDueFor(cb, rep, settings);
     if (due > now.getTime()) out.callbacks_later++;
+    else if (!isOpen(zonesOf(cb.timezone), now, settings.hours)) out.outside_hours++;
     consider(zonesOf(cb.timezone), Math.max(due, claimedByOtherUntil(cb, rep, now) ?? 0));
   }
   // Counted through the two partial indexes that hold callable leads, rather than all of leads_status.

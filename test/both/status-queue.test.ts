@@ -83,6 +83,22 @@ describe.each(STORE_KINDS)('status counts the queue on %s', (kind) => {
     });
   });
 
+  it('after hours a due callback counts as outside calling hours, and the message adds up', () => {
+    const night = '2026-11-25T02:00:00Z'; // Tuesday 21:00 New York, 18:00 Los Angeles
+    const r = run(night, 'zed', ['--json', 'next']);
+    expect(r.code, r.stderr).toBe(3);
+    expect(json(r)).toMatchObject({
+      callable: 97,
+      outside_hours: 97, // the 96 in a queue status and ben's due callback
+      waiting_retry: 2, // RetryLater, NurtureLater
+      claimed_by_others: 0,
+      callbacks_later: 0,
+      next_open: '2026-11-25T14:00:00.000Z',
+    });
+    const text = run(night, 'zed', ['next']);
+    expect(text.stderr).toContain('no lead can be called right now. Of 97 lead(s) still to call: 97 outside calling hours, 2 waiting for a retry time.');
+  });
+
   it('a claim taken or a lead logged changes the count at once', () => {
     // ben's callback is past its grace period: anyone's due callback comes first.
     const claim = json(run(LATER, 'cy', ['--json', 'next']));

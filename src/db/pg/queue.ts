@@ -719,6 +719,7 @@ export async function explainEmptyQueuePg(client: ClientBase, now: Date, setting
     // The same rules as `callq why` (core/eligibility.ts): due for this rep, and no colleague's claim.
     const due = callbackDueFor(cb, rep, settings);
     if (due > now.getTime()) out.callbacks_later++;
+    else if (!isOpen(zonesOf(cb.timezone), now, settings.hours)) out.outside_hours++;
     consider(zonesOf(cb.timezone), Math.max(due, claimedByOtherUntil(cb, rep, now) ?? 0));
   }
   const uq = new Params();
