@@ -181,8 +181,12 @@ export async function importLeads(req: ImportRequest, io: ImportIO): Promise<Imp
     // chunks (a signal is handled by the event loop), never inside one; set before the import
     // begins, so a signal that arrives while it begins finds the batch.
     stopSignals = onInterrupt(() => {
-      writer?.interrupt();
-      rejects?.discard();
+      try {
+        writer?.interrupt();
+      } finally {
+        rejects?.discard();
+        io.notice(`interrupted: nothing was imported from ${file}${req.dryRun ? '' : '; it can be imported again as it is'}.`);
+      }
     });
     writer = await store.imports.begin({
       fileName: file,

@@ -266,16 +266,18 @@ describe.each(STORE_KINDS)('callq import on %s', { timeout: 180_000 }, (kind: Te
     ]);
   });
 
-  it('Ctrl-C stops an import under way: exit 130, no lead kept, no rejects file left behind', async () => {
+  it('Ctrl-C stops an import under way: exit 130, says nothing was imported, no lead kept, no rejects file left behind', async () => {
     s = await initialised(kind);
     const big = leadFile(join(s.dir, 'big.csv'), 60_000);
     writeFileSync(big, 'Nan,Noe,Co,nan@example.com,n/a,gen\n', { flag: 'a' }); // a row to reject, last
     const rejects = join(s.dir, 'rejects.csv');
     const child = spawn(process.execPath, [BIN, '--db', s.db, '--now', NOW, 'import', big, '--country', 'US', '--lock', 'slices', '--rejects', rejects], {
       env: { ...BASE_ENV, CALLQ_REP: 'ana' },
-      stdio: 'ignore',
+      stdio: ['ignore', 'ignore', 'pipe'],
     });
-    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    let stderr = '';
+    child.stderr!.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((done) => child.on('close', (code) => done(code)));
     await waitFor('the import to be under way', async () =>
       kind === 'sqlite'
         ? (await count(s, `SELECT count(*) AS n FROM leads WHERE import_id = 1`)) > 0
@@ -283,6 +285,8 @@ describe.each(STORE_KINDS)('callq import on %s', { timeout: 180_000 }, (kind: Te
     );
     child.kill('SIGINT');
     expect(await exited).toBe(130);
+    // It says so, rather than ending in silence.
+    expect(stderr).toContain(`interrupted: nothing was imported from ${big}; it can be imported again as it is.`);
     expect(await count(s, 'SELECT count(*) AS n FROM leads')).toBe(0);
     expect(readdirSync(s.dir).filter((f) => f.includes('rejects'))).toEqual([]);
     if (kind === 'sqlite') {
