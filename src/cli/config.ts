@@ -1,5 +1,5 @@
 import { openContextStore, type Context } from './context.js';
-import { getSetting, listSettings, settingKey, validateSetting } from '../core/settings.js';
+import { getSetting, hoursLimitWarning, listSettings, settingKey, validateSetting } from '../core/settings.js';
 import { UsageError } from '../core/errors.js';
 import { printData, printInfo, printJson } from '../ui/output.js';
 import { renderTable } from '../ui/table.js';
@@ -42,6 +42,8 @@ export async function set(ctx: Context, [given, value]: string[]): Promise<void>
   const store = await openContextStore(ctx);
   try {
     await store.rep.storeSetting(key, normalised, ctx.rep, ctx.now);
+    const warning = hoursLimitWarning(key, normalised);
+    if (warning) printInfo(ctx, `warning: ${warning}`);
     if (ctx.json) printJson(ctx, { key, value: normalised });
     else printInfo(ctx, `${key} = ${normalised}`);
   } finally {

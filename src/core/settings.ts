@@ -227,6 +227,16 @@ export function validateSetting(key: string, value: string): string {
   return normalised;
 }
 
+/**
+ * What to tell whoever sets calling hours past the legal limit: accepted (the hours still overlap
+ * it), but no call is ever placed before 08:00 or after 21:00 local. Null within the limit.
+ */
+export function hoursLimitWarning(key: string, value: string): string | null {
+  if (key === 'hours.start' && value < '08:00') return `hours.start ${value} acts as 08:00: no call is placed before 08:00 local, the legal limit.`;
+  if (key === 'hours.end' && value > '21:00') return `hours.end ${value} acts as 21:00: no call is placed after 21:00 local, the legal limit.`;
+  return null;
+}
+
 /** Every known setting with its effective value, defaults first then team-defined keys. */
 export function listSettings(stored: ReadonlyMap<string, string>): SettingInfo[] {
   const out: SettingInfo[] = SETTINGS.map((s) => ({

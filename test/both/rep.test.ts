@@ -188,6 +188,12 @@ describe.each(STORE_KINDS)('a rep’s day on %s', (kind) => {
     expect(run(['config', 'set', 'max-attempts', 'lots']).code).toBe(2);
     expect(run(['config', 'unset', 'weight.score']).code).toBe(0);
     expect((await store.query('SELECT queue_rank FROM leads WHERE id = ?', 3))[0].queue_rank).toBeCloseTo(before, 6);
+    // Hours past the legal limit are taken, with a warning that they act as the limit.
+    const late = run(['config', 'set', 'hours.end', '22:00']);
+    expect(late.code, late.stderr).toBe(0);
+    expect(late.stderr).toContain('warning: hours.end 22:00 acts as 21:00: no call is placed after 21:00 local, the legal limit.');
+    expect(run(['config', 'set', 'hours.end', '18:00']).stderr).not.toContain('warning');
+    expect(run(['config', 'unset', 'hours.end']).code).toBe(0);
     const list = keep('config', run(['--json', 'config', 'list']));
     expect(list.find((s: any) => s.key === 'max-attempts')).toMatchObject({ value: '5', default: false });
   });
