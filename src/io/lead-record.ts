@@ -506,7 +506,23 @@ const FILLED = ['source', 'campaign', 'list'] as const;
  * alternate; custom fields are merged; the time zone is replaced only by one found from an
  * equal or better source; a later inbound time wins. Status, calls and claims are not fields here.
  */
+/**
+ * Whether a row that matched a lead by its phone alone names someone else: both give a first
+ * name and a personal e-mail, and both differ (two people at one desk line or main number, as
+ * list vendors give them). Merging would overwrite the person's name and e-mail with another's,
+ * so such a row is not merged. A row that matched by e-mail or by external id has those equal.
+ */
+function anotherPerson(stored: StoredLead, incoming: NewLead): boolean {
+  const personal = (email: string | null) => (email !== null && isPersonalEmail(email) ? email : null);
+  const [mail, otherMail] = [personal(stored.email), personal(incoming.email)];
+  const name = (first: string | null) => first?.trim().toLocaleLowerCase() || null;
+  const [first, otherFirst] = [name(stored.first_name), name(incoming.first_name)];
+  const sameId = stored.external_id !== null && stored.external_id === incoming.external_id && stored.external_system === incoming.external_system;
+  return !sameId && mail !== null && otherMail !== null && mail !== otherMail && first !== null && otherFirst !== null && first !== otherFirst;
+}
+
 export function mergeLead(stored: StoredLead, incoming: NewLead, weights: PriorityWeights): MergedLead | null {
+  if (anotherPerson(stored, incoming)) return null;
   const merged: MergedLead = {
     ...Object.fromEntries(MERGED_COLUMNS.map((c) => [c, c === 'queue_rank' ? 0 : stored[c]])),
   } as MergedLead;

@@ -165,6 +165,24 @@ describe.each(STORE_KINDS)('callq import on %s', { timeout: 180_000 }, (kind: Te
     expect(await dump(s)).not.toEqual(before);
   });
 
+  it('--on-duplicate update never overwrites a person with another who shares their phone', async () => {
+    s = await initialised(kind);
+    const first = join(s.dir, 'first.csv');
+    writeFileSync(first, 'First Name,Last Name,Email,Phone,Title\nYuki,渡辺,yuki.watanabe@tokai.example,+81 3-1234-5678,Engineer\n');
+    importJson(s, first);
+    // ZoomInfo gives another person at the same desk line, and a row of Yuki's with a new title and e-mail.
+    const second = join(s.dir, 'second.csv');
+    writeFileSync(
+      second,
+      'First Name,Last Name,Email,Phone,Title\nHiroshi,Tanaka,hiroshi.tanaka@tokai.example,+81 3 1234 5678,CTO\nYUKI,Watanabe,y.watanabe@tokai.example,+81312345678,Lead Engineer\n',
+    );
+    const r = importJson(s, second, '--on-duplicate', 'update');
+    expect(r).toMatchObject({ inserted: 0, updated: 1, duplicates: 1 });
+    expect(await s.query('SELECT first_name, last_name, email, title FROM leads')).toEqual([
+      { first_name: 'YUKI', last_name: 'Watanabe', email: 'y.watanabe@tokai.example', title: 'Lead Engineer' },
+    ]);
+  });
+
   it('lists batches and undoes the leads a batch created, not those it updated', async () => {
     s = await newTestStore(kind);
     expect(callq(['--db', s.db, 'imports']).code).toBe(2); // no database yet
