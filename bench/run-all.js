@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 let failed = 0;
-for (const name of ['next', 'concurrency', 'import', 'import-under-load', 'export', 'maintain', 'report', 'pg-claims', 'next-store']) {
+for (const name of ['next', 'concurrency', 'import', 'import-under-load', 'export', 'maintain', 'report', 'pg-claims', 'next-store', 'counts']) {
   console.log(`\n=== bench/${name}.js`);
   const r = spawnSync(process.execPath, [join(here, `${name}.js`)], { stdio: 'inherit' });
   if (r.status !== 0) failed++;
