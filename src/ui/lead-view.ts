@@ -147,6 +147,7 @@ export function wrapItems(items: string[], width: number, separator = '  '): str
 }
 
 export function renderTerms(terms: PriorityTerm[], total: number, c: ChalkInstance): string {
-  const rows = terms.map((t) => `${t.name.padEnd(9)} ${pad(truncate(safeText(t.input), 22), 22)} × ${String(t.weight).padStart(6)} = ${t.points.toFixed(1).padStart(7)}`);
+  // Freshness long gone (an inbound lead of days ago) shows as nothing rather than 0.0; JSON keeps every term.
+  const rows = terms.filter((t) => t.name !== 'fresh' || Math.abs(t.points) >= 0.05).map((t) => `${t.name.padEnd(9)} ${pad(truncate(safeText(t.input), 22), 22)} × ${String(t.weight).padStart(6)} = ${t.points.toFixed(1).padStart(7)}`);
   return [...rows, c.bold(`${'total'.padEnd(9)} ${''.padEnd(22)}   ${''.padStart(6)}   ${total.toFixed(1).padStart(7)}`)].join('\n');
 }

@@ -134,6 +134,11 @@ describe.each(STORE_KINDS)('the queue on %s', (kind) => {
       expect(out.lead.id).toBe(fresh);
       expect(out.reason).toBe('fresh');
       expect(out.score.terms.map((t: any) => t.name)).toContain('fresh');
+      expect(q(['queue', '--explain', '--now', TUE_11_NY]).stdout).toMatch(/fresh\s+inbound 5 min ago\s+×\s+200 =\s+178\.2/);
+      // Days later its freshness is worth nothing, and --explain no longer lists it.
+      const later = q(['queue', '--explain', '--now', '2026-12-08T16:00:00Z']);
+      expect(later.stdout).toContain('Inbound');
+      expect(later.stdout).not.toMatch(/fresh\s+inbound/);
     });
 
     it('filters by list, campaign and source', async () => {
