@@ -4,7 +4,10 @@
 // at the end; on PostgreSQL streamed into a staging table and merged at the end — and tally the
 // rows read and rejected (the store counts the rest). `callq import` calls it with
 // options it has already checked; everything it says goes through the callbacks it is given.
-import { openStore, type Store } from '../db/store.js';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { isPostgresUrl, openStore, type Store } from '../db/store.js';
 import type { ImportCounts, ImportLock, ImportWriter } from '../db/store/imports.js';
 import { NothingToDoError } from '../core/errors.js';
 import { openCsv, type CsvFile } from '../io/csv-read.js';
@@ -144,6 +147,7 @@ export async function importLeads(req: ImportRequest, io: ImportIO): Promise<Imp
   let writer: ImportWriter | undefined;
   let rejects: RejectsFile | undefined;
   let stopSignals = () => {};
+  let scratch: string | null = null;
   try {
     const mapping = mapColumns(csv.header, req.overrides);
     requirePhoneColumn(mapping, file, csv.headerLine);
@@ -156,7 +160,15 @@ export async function importLeads(req: ImportRequest, io: ImportIO): Promise<Imp
       );
     }
     if (req.rejects) rejects = await openRejectsFile(req.rejects.target, csv.header, mapping, { neutralise: req.rejects.neutralise, stdout: io.stdout, stderr: io.stderr });
-    store = await openStore(req.dbPath, { create: true });
+    // A dry run for a database file not made yet reads the list against an empty one made for it
+    // and removed after: it says what the import would do without creating the file.
+    let dbPath = req.dbPath;
+    if (req.dryRun && !isPostgresUrl(dbPath) && !existsSync(dbPath)) {
+      scratch = mkdtempSync(join(tmpdir(), 'callq-dry-run-'));
+      dbPath = join(scratch, 'callq.db');
+      io.notice(`no database at ${req.dbPath} yet: the dry run reads the list as a first import into it would, and creates nothing.`);
+    }
+    store = await openStore(dbPath, { create: true });
     const { now, warning } = atServerClock(req.now, req.nowGiven, store.clockOffsetMs);
     if (warning) io.notice(warning);
 
@@ -291,5 +303,6 @@ export async function importLeads(req: ImportRequest, io: ImportIO): Promise<Imp
     stopSignals();
     csv.close();
     await store?.close();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
   }
 }

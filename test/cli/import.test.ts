@@ -4,7 +4,7 @@
 // and merges, rejects files, undo and interrupted imports run on both stores in test/both
 // (import.test.ts, import-fixtures.test.ts, import-parity.test.ts).
 import { describe, expect, it } from 'vitest';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { callq, initDb, FIXTURES, json, openRaw, queryDb, useTempDb } from '../helpers.js';
 import { leadInsertTriggers } from '../../src/db/import-writer.js';
@@ -29,6 +29,21 @@ function write(name: string, text: string): string {
   writeFileSync(path, text);
   return path;
 }
+
+describe('callq import --dry-run before the database exists', () => {
+  it('says what a first import would do and creates no file', () => {
+    expect(existsSync(db)).toBe(false);
+    const text = importFile(fixture('duplicates.csv'), '--dry-run');
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stderr).toContain(`no database at ${db} yet: the dry run reads the list as a first import into it would, and creates nothing.`);
+    const dry = importJson(fixture('duplicates.csv'), '--dry-run');
+    expect(existsSync(db)).toBe(false);
+    expect(readdirSync(dir).filter((f) => f.startsWith('team.db'))).toEqual([]);
+    // The same counts as the real first import.
+    const real = importJson(fixture('duplicates.csv'));
+    for (const key of ['rows_read', 'inserted', 'duplicates', 'rejected']) expect(dry[key], key).toBe(real[key]);
+  });
+});
 
 describe('callq import: what it prints', () => {
   it('says when nothing was rejected, and refuses an empty --rejects name', () => {
