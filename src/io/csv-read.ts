@@ -167,6 +167,12 @@ export function openCsv(path: string, options: ReadOptions = {}): CsvFile {
     const headerText = pending.slice(0, headerEnd);
     const headerLine = line;
     const header = parseHeader(headerText, delimiter, path, headerLine);
+    if (header.every((h) => h === '')) {
+      throw new UsageError(
+        `${path}, line ${headerLine}: the first row names no column (its cells are empty): the file needs a header row such as 'Name,Phone,Email'. Nothing was imported.`,
+        { line: headerLine },
+      );
+    }
     // Lines holding undecodable bytes, looked for only once there are some (see decode()).
     const badLines: number[] = [];
     const noteBadLines = (text: string, firstLine: number) => {

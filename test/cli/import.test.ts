@@ -170,6 +170,11 @@ describe('callq import: files and options refused before any store opens', () =>
     const r = importFile(write('data.csv', 'Ann,Lee,(212) 734-5525\nBo,Bell,480-947-3315\n'));
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/no header row; the first line looks like data/);
+    // A spreadsheet saved with only empty rows: its first row is commas.
+    const blank = importFile(write('blank.csv', ',,,\r\n,,,\r\n,,,\r\n'));
+    expect(blank.code).toBe(2);
+    expect(blank.stderr).toContain('blank.csv, line 1: the first row names no column (its cells are empty)');
+    expect(existsSync(db)).toBe(false);
   });
 
   it('refuses bad options with exit 2 before touching anything', () => {
