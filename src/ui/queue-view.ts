@@ -19,7 +19,10 @@ export function describeReason(reason: QueueReason | 'held'): string {
 
 export function describeEmptyQueue(e: EmptyQueue, filterText: string, viewerZone: string): string {
   if (e.callable === 0) {
-    return `the queue is empty${filterText}: no lead is in a callable status (new, working, callback, nurture). Import a list with 'callq import FILE'.`;
+    if (filterText) {
+      return `no lead still to call matches${filterText}: a list, campaign or source is matched whole (in any case); check the name, or leave the filter out.`;
+    }
+    return `the queue is empty: no lead is in a callable status (new, working, callback, nurture). Import a list with 'callq import FILE'.`;
   }
   const parts: string[] = [];
   if (e.outside_hours) parts.push(`${e.outside_hours} outside calling hours`);

@@ -151,7 +151,8 @@ describe.each(STORE_KINDS)('the queue on %s', (kind) => {
       expect(json(q(['next', '--json', '--source', 'trade show', '--now', TUE_11_NY], 'bob')).lead.id).toBe(c);
       const none = q(['next', '--campaign', 'nope', '--now', TUE_11_NY], 'cy');
       expect(none.code).toBe(3);
-      expect(none.stderr).toMatch(/campaign nope/);
+      expect(none.stderr).toContain('no lead still to call matches (campaign nope): a list, campaign or source is matched whole (in any case); check the name');
+      expect(none.stderr).not.toMatch(/Import a list/);
     });
 
     it('source weights reorder the queue at once', async () => {
