@@ -12,6 +12,16 @@ function loose(text: string): RegExp {
   return new RegExp(text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ +/g, '\\s+'));
 }
 
+export interface TerminalOptions {
+  /**
+   * Runs the binary under a shell that ignores SIGHUP and leads the terminal's session, with the
+   * binary's stderr in this file: closing the terminal then sends the binary no signal at all (the
+   * kernel signals only the session leader), so it learns of it from its input and output alone
+   * (end of input, EIO), as when a hangup reaches it late. The exit code is still the binary's.
+   */
+  underShell?: { stderr: string };
+}
+
 /** The binary in an 80×40 pseudo-terminal; waits for screen text, never for a fixed time alone. */
 export class Terminal {
   private raw = '';
@@ -21,8 +31,11 @@ export class Terminal {
   private readonly term: pty.IPty;
   readonly exited: Promise<{ exitCode: number; signal?: number }>;
 
-  constructor(args: string[], env: Record<string, string> = { NO_COLOR: '1' }) {
-    this.term = pty.spawn(process.execPath, [BIN, ...args], {
+  constructor(args: string[], env: Record<string, string> = { NO_COLOR: '1' }, options: TerminalOptions = {}) {
+    const shell = options.underShell;
+    // sh -c SCRIPT $0 $1...: $0 is the stderr file, "$@" the binary and its arguments.
+    const [file, argv] = shell ? ['/bin/sh', ['-c', 'trap "" HUP; "$@" 2>"$0"; exit $?', shell.stderr, process.execPath, BIN, ...args]] : [process.execPath, [BIN, ...args]];
+    this.term = pty.spawn(file, argv, {
       name: 'xterm-256color',
       cols: 80,
       rows: 40,
@@ -78,6 +91,15 @@ export class Terminal {
   /** Keys that go to an inquirer text prompt: typed, then Enter. */
   answer(text: string): void {
     this.term.write(text + '\r');
+  }
+
+  /**
+   * Closes the terminal's master side, as closing its window, `tmux kill-session` or a dropped ssh
+   * connection does: the kernel hangs the terminal up (SIGHUP to its session leader; reads see the
+   * end, writes fail with EIO). node-pty then also sends SIGHUP to the process it started.
+   */
+  close(): void {
+    (this.term as pty.IPty & { destroy(): void }).destroy();
   }
 
   kill(signal = 'SIGHUP'): void {

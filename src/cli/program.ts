@@ -201,8 +201,9 @@ export function buildProgram(version: string): Command {
     .addHelpText(
       'after',
       examples(['callq work', 'callq work --list q4-webinar', 'callq --rep ana work --campaign spring']) +
-        "\nKeys are shown on screen ('?' explains them). Q or Ctrl-D quits (exit 0); Ctrl-C quits with exit 130.\n" +
-        "The lead you hold goes back to the queue either way. Scripts use 'callq next --json' and 'callq log'.\n",
+        "\nKeys are shown on screen ('?' explains them). Q or Ctrl-D quits (exit 0); Ctrl-C or closing the terminal\n" +
+        "quits with exit 130. The lead you hold goes back to the queue either way. Scripts use 'callq next --json'\n" +
+        "and 'callq log'.\n",
     )
     .action(lazy(() => import('./work.js')));
 

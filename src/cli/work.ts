@@ -18,6 +18,7 @@ import { helpText, historyText, SessionEnded, WorkScreen, type EndReason, type F
 import { printData } from '../ui/output.js';
 import { paint } from '../ui/style.js';
 import { settlesWithin } from '../io/settles-within.js';
+import { watchTerminal } from '../io/terminal.js';
 
 const POLL_MS = 30_000;
 /**
@@ -50,11 +51,10 @@ export async function run(ctx: Context, _args: string[], values: OptionValues): 
   const store = await openContextStore(ctx);
   const stop = new AbortController();
   const end = (why: EndReason) => () => stop.abort(why);
-  const onInterrupt = end('interrupt');
-  const onHangup = end('hangup');
-  const signals: [NodeJS.Signals, () => void][] = [['SIGINT', onInterrupt], ['SIGHUP', onHangup], ['SIGTERM', onHangup]];
+  const signals: [NodeJS.Signals, () => void][] = [['SIGINT', end('interrupt')], ['SIGTERM', end('hangup')]];
   for (const [sig, fn] of signals) process.on(sig, fn);
-  stdin.on('end', onHangup).on('error', onHangup);
+  // SIGHUP, the end of input or a failed write: the terminal closed.
+  const terminal = watchTerminal(ctx, end('hangup'));
 
   let session: Session | undefined;
   let why: EndReason;
@@ -74,13 +74,10 @@ export async function run(ctx: Context, _args: string[], values: OptionValues): 
       await store.close();
     }
     for (const [sig, fn] of signals) process.off(sig, fn);
-    stdin.off('end', onHangup).off('error', onHangup);
-    if (stdin.isTTY) stdin.setRawMode(false);
-    stdin.pause();
+    terminal.close();
   }
   if (why === 'hangup') {
-    // Nobody is left to read it; a write to the dead terminal must not turn into a crash.
-    ctx.stdout.on('error', () => {});
+    // A stderr that is not the terminal (a pipe) may have nobody left to read it either: a failed write must not turn into a crash.
     ctx.stderr.on('error', () => {});
   }
   const summary =

@@ -1,6 +1,8 @@
 // callq work driven through a real pseudo-terminal on both stores: keys in, screen text out, the
 // store asserted after (test/stores.ts).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { callq, initDb } from '../helpers.js';
 import { Terminal } from '../terminal.js';
 import { seedStore, type SeedLead } from '../seed.js';
@@ -207,6 +209,49 @@ describe.each(STORE_KINDS)('callq work in a terminal on %s', (kind) => {
     expect(await t.exitCode()).toBe(130);
     expect(await lead(Avery)).toMatchObject({ status: 'new', claim_rep: null });
     expect(await query('SELECT * FROM calls')).toEqual([]);
+  });
+
+  /** The claims `callq status` lists at the session's instant. */
+  const claimsInStatus = () => JSON.parse(callq(['--db', store.db, '--now', NOW, 'status', '--json']).stdout).claims;
+
+  it('a closed terminal (its master side closed, as a window or tmux kill-session does) gives the lead back and exits 130', async () => {
+    const { Avery } = await seedInOrder(['Avery']);
+    const t = work();
+    await t.waitFor('Avery Test');
+    await t.waitFor('outcome key ›');
+    expect(claimsInStatus()).toEqual([expect.objectContaining({ rep: 'ana', lead_id: Avery })]);
+    t.close();
+    // Not 1 from a failed write, nor a signal from Node aborting at exit.
+    expect(await t.exited).toMatchObject({ exitCode: 130, signal: 0 });
+    expect(await lead(Avery)).toMatchObject({ status: 'new', claim_rep: null, claim_token: null });
+    expect(claimsInStatus()).toEqual([]);
+    expect(await query('SELECT * FROM calls')).toEqual([]);
+  });
+
+  describe.each([
+    ['a card is shown', []],
+    ['a question is asked', [['u', 'Nurture until?']]],
+  ] as [string, [string, string][]][])('a terminal that closes with no SIGHUP for callq (only end of input and EIO) while %s', (_, steps) => {
+    it('gives the lead back, exits 130 and says so on stderr without a stack trace', async () => {
+      const { Avery } = await seedInOrder(['Avery']);
+      const stderr = join(store.dir, 'stderr.txt');
+      const t = new Terminal(['--db', store.db, '--rep', 'ana', '--now', NOW, 'work'], { NO_COLOR: '1' }, { underShell: { stderr } });
+      terminals.push(t);
+      await t.waitFor('outcome key ›');
+      for (const [keys, shown] of steps) {
+        t.write(keys);
+        await t.waitFor(shown);
+      }
+      expect(claimsInStatus()).toEqual([expect.objectContaining({ rep: 'ana', lead_id: Avery })]);
+      t.close();
+      expect(await t.exitCode()).toBe(130);
+      expect(await lead(Avery)).toMatchObject({ status: 'new', claim_rep: null, claim_token: null });
+      expect(claimsInStatus()).toEqual([]);
+      expect(await query('SELECT * FROM calls')).toEqual([]);
+      const said = readFileSync(stderr, 'utf8');
+      expect(said).toContain(`callq: the terminal closed or callq was stopped. Session: 0 dials, 0 contacts, 0 sales-ready, 0 skipped. Lead #${Avery} is back in the queue; nothing was saved for it.`);
+      expect(said).not.toMatch(/cannot write|Assertion|Native stack|\n\s+at /);
+    });
   });
 
   it('on the real clock, keeps renewing the claim while the card is on screen', async () => {
