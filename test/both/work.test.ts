@@ -113,6 +113,20 @@ describe.each(STORE_KINDS)('callq work in a terminal on %s', (kind) => {
     expect(await liveClaims()).toEqual([]);
   });
 
+  it('the card and the history page give times in the lead’s zone and the rep’s', async () => {
+    const [id] = await seedStore(store, [{ first_name: 'Dana', last_name: 'Whitfield', timezone: 'America/Chicago' }]);
+    // Monday 15:40 in New York, 14:40 in Chicago: a callback for tomorrow 10am, lead time.
+    const monday = '2026-11-23T20:40:00Z';
+    expect(callq(['--db', store.db, '--rep', 'ana', '--now', monday, 'next']).code).toBe(0);
+    expect(callq(['--db', store.db, '--rep', 'ana', '--now', monday, 'log', String(id), 'callback', '--at', 'tomorrow 10am']).code).toBe(0);
+    const t = work([], { NO_COLOR: '1', TZ: 'America/New_York' });
+    await t.waitFor('callback due Tue 24 Nov 10:00 CST (lead) · 11:00 EST (you) for ana');
+    await t.waitFor('Mon 23 Nov 15:40 EST callback by ana');
+    await t.talk(['outcome key ›', 'h'], ['Mon 23 Nov 15:40 EST  callback  by ana'], ['callback Tue 24 Nov 10:00 CST (lead) · 11:00 EST (you)'], ['any key', 'Q']);
+    expect(await t.exitCode()).toBe(0);
+    expect(t.screen).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:\d\d/);
+  });
+
   it('Ctrl-C in the middle of a prompt releases the claim, saves nothing and exits 130 (colour on)', async () => {
     const { Avery } = await seedInOrder(['Avery']);
     const t = work([], { FORCE_COLOR: '1' });
