@@ -341,7 +341,7 @@ export function helpText(keys: DispositionKeys, dispositions: readonly Dispositi
     '',
     ...wrapItems(`Outcomes that reach a person also ask a note (Enter skips it, except the hand-off note): ${noted.join(', ')}.`.split(' '), WIDTH - 2, ' '),
     `  ${c.bold('+ ')}then an outcome key: ask a note for the others too (no-answer, busy...)`,
-    `  ${c.bold('s ')}skip: give the lead back and take the next one`,
+    `  ${c.bold('s ')}skip: give the lead back; it comes round again once no other lead is left`,
     `  ${c.bold('h ')}this lead's whole history`,
     `  ${c.bold('↵ ')}menu with arrow keys`,
     `  ${c.bold('Q ')}quit (Ctrl-D too; Ctrl-C too). The lead you hold goes back to the queue.`,
