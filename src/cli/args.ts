@@ -63,7 +63,14 @@ export function describeFilters(filters: QueueFilters): string {
 
 let zone: string | undefined;
 
-/** The zone times are shown in for the person at the terminal (asked once: Intl costs ~0.1 ms a call). */
+/**
+ * The zone times are shown in for the person at the terminal (asked once: Intl costs ~0.1 ms a
+ * call). UTC when Intl knows none: for an empty TZ it says 'Etc/Unknown', which it then refuses.
+ */
 export function viewerZone(): string {
-  return (zone ??= Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC');
+  if (zone === undefined) {
+    const local = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    zone = local && local !== 'Etc/Unknown' ? local : 'UTC';
+  }
+  return zone;
 }

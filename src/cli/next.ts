@@ -6,7 +6,7 @@ import { NothingToDoError } from '../core/errors.js';
 import { printData, printInfo, printJson } from '../ui/output.js';
 import { leadJson } from '../ui/lead-json.js';
 import { describeEmptyQueue, describeReason } from '../ui/queue-view.js';
-import { zoneinfoOffset } from '../io/zoneinfo.js';
+import { systemZone, zoneinfoTime } from '../io/zoneinfo.js';
 
 /** `callq next`'s options (the fast path in fast-next.ts hands over the same values). */
 export interface NextOptions {
@@ -46,9 +46,13 @@ export async function run(ctx: Context, _args: string[], values: OptionValues): 
       return;
     }
     // Colour only for people: scripts asking for --json never load chalk.
-    const [{ paint }, { renderCard }] = await Promise.all([import('../ui/style.js'), import('../ui/lead-view.js')]);
+    const [{ paint }, { renderCard }, { formatInZone }] = await Promise.all([import('../ui/style.js'), import('../ui/lead-view.js'), import('../core/when.js')]);
     const c = paint(ctx, ctx.stdout);
     const calls = await rep.callsForLead(claim.lead.id, 3);
+    // Times as `work` shows them, in the zone viewerZone() would give, read from the system's
+    // zone files where they can say: starting ICU costs a card ~28 ms of CPU (docs/design.md).
+    const viewer = systemZone() ?? viewerZone();
+    const until = formatInZone(new Date(claim.lead.claim_expires_at!), viewer, { lookup: zoneinfoTime });
     printData(
       ctx,
       renderCard(claim.lead, {
@@ -58,11 +62,12 @@ export async function run(ctx: Context, _args: string[], values: OptionValues): 
         terms: opts.explain ? terms : undefined,
         calls,
         insideHours: insideHours,
-        offsets: zoneinfoOffset,
+        viewerZone: viewer,
+        lookup: zoneinfoTime,
         notice:
           claim.reason === 'held'
-            ? `You already hold this lead (until ${claim.lead.claim_expires_at}). Log an outcome, or 'callq next --skip'.`
-            : `Claimed until ${claim.lead.claim_expires_at}. Log with: callq log ${claim.lead.id} DISPOSITION`,
+            ? `You already hold this lead (until ${until}). Log an outcome, or 'callq next --skip'.`
+            : `Claimed until ${until}. Log with: callq log ${claim.lead.id} DISPOSITION`,
       }, c),
     );
   } finally {

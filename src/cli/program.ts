@@ -177,7 +177,7 @@ export function buildProgram(version: string): Command {
     program
       .command('next')
       .description('claim the best lead to call now and print its card (a rep holds one claim at a time)')
-      .option('--skip', 'give back the lead you hold and claim the next one')
+      .option('--skip', 'give back the lead you hold and claim another; only that lead is left out (earlier skips are not remembered: callq work does that)')
       .option('--explain', 'print every score term, its weight and the total'),
   )
     .addHelpText('after', examples(['callq next', 'callq next --skip', 'callq next --list q4-webinar --explain', 'callq next --json   # for scripts: lead, claim token, score']))

@@ -1,7 +1,7 @@
 import { openContextStore, type Context } from './context.js';
-import { parseLeadId } from './args.js';
+import { parseLeadId, viewerZone } from './args.js';
 import { isOpen, leadZones } from '../core/calling-window.js';
-import { formatDuration } from '../core/when.js';
+import { formatDuration, formatInZone } from '../core/when.js';
 import { UsageError } from '../core/errors.js';
 import { printData, printJson } from '../ui/output.js';
 import { callJson, leadJson } from '../ui/lead-json.js';
@@ -23,12 +23,13 @@ export async function run(ctx: Context, [leadArg]: string[]): Promise<void> {
     const settings = await store.rep.loadSettings();
     const c = paint(ctx, ctx.stdout);
     const zones = leadZones(lead);
-    const card = renderCard(lead, { now: ctx.now, insideHours: zones.length > 0 && isOpen(zones, ctx.now, settings.hours) }, c);
+    const viewer = viewerZone();
+    const card = renderCard(lead, { now: ctx.now, insideHours: zones.length > 0 && isOpen(zones, ctx.now, settings.hours), viewerZone: viewer }, c);
     const history = calls.length
       ? renderTable(
-          ['when (UTC)', 'rep', 'outcome', 'reason', 'length', 'notes'],
+          ['when', 'rep', 'outcome', 'reason', 'length', 'notes'],
           calls.map((call) => [
-            call.called_at.slice(0, 16).replace('T', ' '),
+            formatInZone(new Date(call.called_at), viewer),
             call.rep,
             call.disposition,
             call.reason ?? '',

@@ -125,6 +125,8 @@ class Session {
   private readonly clock: () => Date;
   private tally: SessionTally;
   private claim: Claim | null = null;
+  /** Leads skipped in this session, in the order skipped: not served again while the queue has others. */
+  private skipped: number[] = [];
   private released: number | null = null;
   private readonly renewal: NodeJS.Timeout;
   /** The store operations in order: the renewal timer's never overlaps another on the one connection. */
@@ -150,11 +152,11 @@ class Session {
   /** Runs until the rep quits (returns) or the session is stopped (throws SessionEnded). */
   async work(): Promise<EndReason> {
     let message = '';
-    let exclude: number[] = [];
     let waiting = false;
     for (;;) {
-      this.claim = await this.op(() => this.store.claimNext(this.clock(), this.settings, this.ctx.rep, { ...this.filters, exclude }));
-      exclude = [];
+      const { claim, round } = await this.claimNext();
+      this.claim = claim;
+      if (round) message += `${message ? '\n' : ''}Only leads you skipped are left to call: they come round again.`;
       if (!this.claim) {
         const empty = await this.op(() => this.store.explainEmptyQueue(this.clock(), this.settings, this.ctx.rep, this.filters));
         if (!waiting) {
@@ -169,8 +171,23 @@ class Session {
       waiting = false;
       const outcome = await this.workLead(this.claim, message);
       message = outcome.message;
-      if (outcome.skipped) exclude = [outcome.skipped];
+      if (outcome.skipped) this.skipped.push(outcome.skipped);
     }
+  }
+
+  /**
+   * The best lead not skipped in this session. When only skipped leads are left they come round
+   * again (`round`), in the queue's order, the one just skipped not straight away: a rep who has
+   * skipped everything else would rather see them again than an empty queue.
+   */
+  private async claimNext(): Promise<{ claim: Claim | null; round: boolean }> {
+    const claim = (exclude: number[]) => this.op(() => this.store.claimNext(this.clock(), this.settings, this.ctx.rep, { ...this.filters, exclude }));
+    const fresh = await claim(this.skipped);
+    if (fresh || this.skipped.length === 0) return { claim: fresh, round: false };
+    const again = (this.skipped.length > 1 ? await claim(this.skipped.slice(-1)) : null) ?? (await claim([]));
+    // A new round starts only with a lead served: skipped leads that cannot be called now stay skipped.
+    if (again) this.skipped = [];
+    return { claim: again, round: again !== null };
   }
 
   /** One lead until it is saved, skipped or lost. */

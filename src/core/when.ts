@@ -1,7 +1,7 @@
 // What reps type for times, dates and call lengths (docs/outcomes.md: --at, --until, --duration),
 // read in the LEAD's local zone, and how instants are said back. Pure: `now` is always passed in.
 import { UsageError } from './errors.js';
-import { localParts, zonedTimeToUtc } from './calling-window.js';
+import { localParts, zonedTimeToUtc, type LocalParts } from './calling-window.js';
 
 /** An unreadable or past time: a usage error (exit 2) whose message shows the accepted forms. */
 export class WhenError extends UsageError {}
@@ -332,18 +332,41 @@ function shortZoneName(at: Date, zone: string): string {
   return fallback;
 }
 
+/**
+ * A zone's offset from UTC (ms) at an instant and, when it can tell, its short name as this
+ * module writes it, known without Intl (src/io/zoneinfo.ts reads them from the system's files).
+ * Undefined, or no name, and Intl is asked: its first use costs a short command ~22 ms of CPU.
+ */
+export type ZoneLookup = (zone: string, ms: number) => { offset: number; name?: string } | undefined;
+
+/** Local time in `zone` and its short name (asked only when shown), from `lookup` when it knows. */
+function wallTime(at: Date, zone: string, lookup?: ZoneLookup): { parts: LocalParts; name: () => string } {
+  const known = lookup?.(zone, at.getTime());
+  if (!known) return { parts: localParts(at, zone), name: () => shortZoneName(at, zone) };
+  const w = new Date(Math.floor(at.getTime() / 1000) * 1000 + known.offset);
+  const [year, month, day] = [w.getUTCFullYear(), w.getUTCMonth() + 1, w.getUTCDate()];
+  const parts = {
+    year, month, day, weekday: w.getUTCDay(), hour: w.getUTCHours(), minute: w.getUTCMinutes(), second: w.getUTCSeconds(),
+    dateKey: `${String(year).padStart(4, '0')}-${pad2(month)}-${pad2(day)}`,
+  };
+  return { parts, name: () => known.name ?? shortZoneName(at, zone) };
+}
+
+function wallText(t: ReturnType<typeof wallTime>, withDate: boolean): string {
+  const p = t.parts;
+  const time = `${pad2(p.hour)}:${pad2(p.minute)} ${t.name()}`;
+  return withDate ? `${WEEKDAYS[p.weekday]} ${p.day} ${MONTHS[p.month - 1]} ${time}` : time;
+}
+
 /** 'Tue 24 Nov 10:00 EST', or '10:00 EST' with { withDate: false }. */
-export function formatInZone(at: Date, zone: string, opts: { withDate?: boolean } = {}): string {
-  const p = localParts(at, zone);
-  const time = `${pad2(p.hour)}:${pad2(p.minute)} ${shortZoneName(at, zone)}`;
-  return opts.withDate === false ? time : `${WEEKDAYS[p.weekday]} ${p.day} ${MONTHS[p.month - 1]} ${time}`;
+export function formatInZone(at: Date, zone: string, opts: { withDate?: boolean; lookup?: ZoneLookup } = {}): string {
+  return wallText(wallTime(at, zone, opts.lookup), opts.withDate !== false);
 }
 
 /** 'Tue 24 Nov 10:00 EST (lead) · 16:00 CET (you)'; once when both clocks agree; the viewer's date when it differs. */
-export function formatBothZones(at: Date, leadZone: string, viewerZone: string): string {
-  const lead = localParts(at, leadZone), viewer = localParts(at, viewerZone);
-  const sameClock = lead.dateKey === viewer.dateKey && lead.hour === viewer.hour && lead.minute === viewer.minute;
-  if (sameClock) return formatInZone(at, leadZone);
-  const viewerText = formatInZone(at, viewerZone, { withDate: lead.dateKey !== viewer.dateKey });
-  return `${formatInZone(at, leadZone)} (lead) · ${viewerText} (you)`;
+export function formatBothZones(at: Date, leadZone: string, viewerZone: string, lookup?: ZoneLookup): string {
+  const lead = wallTime(at, leadZone, lookup), viewer = wallTime(at, viewerZone, lookup);
+  const sameDay = lead.parts.dateKey === viewer.parts.dateKey;
+  if (sameDay && lead.parts.hour === viewer.parts.hour && lead.parts.minute === viewer.parts.minute) return wallText(lead, true);
+  return `${wallText(lead, true)} (lead) · ${wallText(viewer, !sameDay)} (you)`;
 }

@@ -27,7 +27,7 @@ export interface QueueFilters {
   list?: string;
   campaign?: string;
   source?: string;
-  /** Leads not to serve (e.g. the one just skipped). */
+  /** Leads not to serve (those skipped in a work session, the one `next --skip` gives back). */
   exclude?: number[];
 }
 
@@ -66,9 +66,10 @@ function filterSql(db: DB, filters: QueueFilters): { sql: string; params: string
       params.push(value.toLowerCase());
     }
   }
-  for (const id of filters.exclude ?? []) {
-    parts.push('AND id != ?');
-    params.push(String(id));
+  // One parameter however many leads a work session has skipped: one statement to prepare and cache.
+  if (filters.exclude?.length) {
+    parts.push('AND id NOT IN (SELECT value FROM json_each(?))');
+    params.push(JSON.stringify(filters.exclude));
   }
   return { sql: parts.join(' '), params };
 }

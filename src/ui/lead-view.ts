@@ -6,7 +6,7 @@ import type { LeadRow } from '../db/leads.js';
 import type { CallRow } from '../db/calls.js';
 import type { PriorityTerm } from '../core/priority.js';
 import { leadZones, localParts, primaryZone } from '../core/calling-window.js';
-import { formatBothZones, formatInZone } from '../core/when.js';
+import { formatBothZones, formatInZone, type ZoneLookup } from '../core/when.js';
 import { pad, truncate, visibleLength } from './table.js';
 import { chunkToWidth } from './width.js';
 import { nameToShow, parseJson } from './lead-json.js';
@@ -37,18 +37,15 @@ let formatter: PhoneFormatter | undefined;
 const pad2 = (n: number) => String(n).padStart(2, '0');
 const WEEKDAY = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 
-/** A zone's offset from UTC in ms at an instant, when known without Intl (src/io/zoneinfo.ts). */
-export type ZoneOffsets = (zone: string, ms: number) => number | undefined;
-
 /**
- * "Tue 10:42 in America/New_York" for each zone of the lead. `offsets`, when it knows a zone,
+ * "Tue 10:42 in America/New_York" for each zone of the lead. `lookup`, when it knows a zone,
  * spares the card Intl's start-up (docs/design.md, "Start-up of the rep's commands").
  */
-export function leadLocalTime(lead: Pick<LeadRow, 'timezone' | 'timezone_source'>, now: Date, offsets?: ZoneOffsets): string {
+export function leadLocalTime(lead: Pick<LeadRow, 'timezone' | 'timezone_source'>, now: Date, lookup?: ZoneLookup): string {
   const zones = leadZones(lead);
   if (zones.length === 0) return 'time zone unknown';
   const parts = zones.map((z) => {
-    const offset = offsets?.(z, now.getTime());
+    const offset = lookup?.(z, now.getTime())?.offset;
     const wall = offset === undefined ? null : new Date(now.getTime() + offset);
     const p = wall ? { weekday: wall.getUTCDay(), hour: wall.getUTCHours(), minute: wall.getUTCMinutes() } : localParts(now, z);
     return `${WEEKDAY[p.weekday]} ${pad2(p.hour)}:${pad2(p.minute)} ${z.replace(/^.*\//, '').replace(/_/g, ' ')}`;
@@ -66,10 +63,10 @@ export interface CardExtras {
   calls?: CallRow[];
   insideHours?: boolean;
   notice?: string;
-  /** Show call times in this zone (the viewer's); UTC otherwise. */
-  viewerZone?: string;
-  /** Zone offsets known without Intl, for the lead's local time. */
-  offsets?: ZoneOffsets;
+  /** The reader's zone (args.ts, viewerZone): call times and the claim in it, a callback in it and the lead's. */
+  viewerZone: string;
+  /** Zone offsets and names known without Intl, for every time on the card. */
+  lookup?: ZoneLookup;
 }
 
 // Every value from the store is laid out as one safe line (safe-text.ts): a name or note holding
@@ -86,7 +83,7 @@ export function renderCard(lead: LeadRow, x: CardExtras, c: ChalkInstance): stri
   const alts = parseJson<string[]>(lead.alt_phones, []);
   if (alts.length) lines.push(c.dim(`    also ${alts.map(dialFormat).join(', ')}`));
   const hours = x.insideHours === undefined ? '' : x.insideHours ? c.green('  inside calling hours') : c.yellow('  outside calling hours');
-  lines.push(`  ${c.bold('lead time')} ${leadLocalTime(lead, x.now, x.offsets)}${hours}`);
+  lines.push(`  ${c.bold('lead time')} ${leadLocalTime(lead, x.now, x.lookup)}${hours}`);
   const place = safeText([lead.region, lead.country].filter(Boolean).join(', '));
   lines.push(
     `  ${c.bold('status')} ${lead.status}   ${c.bold('attempts')} ${lead.attempts}   ${c.bold('score')} ${lead.score}` +
@@ -95,9 +92,10 @@ export function renderCard(lead: LeadRow, x: CardExtras, c: ChalkInstance): stri
   const origin = [lead.source && `source ${lead.source}`, lead.campaign && `campaign ${lead.campaign}`, lead.list && `list ${lead.list}`].filter(Boolean);
   if (origin.length) lines.push(c.dim(`  ${safeText(origin.join(' · '))}`));
   if (lead.callback_at && lead.status === 'callback') {
-    const zone = primaryZone(lead);
-    const due = x.viewerZone && zone ? formatBothZones(new Date(lead.callback_at), zone, x.viewerZone) : lead.callback_at;
-    lines.push(c.magenta(`  callback due ${due}${lead.callback_rep ? ` for ${safeText(lead.callback_rep)}` : ''}`));
+    const due = bothZones(new Date(lead.callback_at), lead, x.viewerZone, x.lookup);
+    // Both zones take most of the line: whose callback it is may go on the next.
+    const items = [`callback due ${due}`, ...(lead.callback_rep ? [`for ${safeText(lead.callback_rep)}`] : [])];
+    lines.push(...wrapItems(items, width, ' ').map((l) => c.magenta(l)));
   }
   const custom = Object.entries(parseJson<Record<string, string>>(lead.custom, {})).filter(([, v]) => v !== '' && v !== null);
   if (custom.length) {
@@ -108,7 +106,7 @@ export function renderCard(lead: LeadRow, x: CardExtras, c: ChalkInstance): stri
     lines.push('');
     lines.push(c.bold('  last calls'));
     x.calls.slice(0, 3).forEach((call, i) => {
-      const when = x.viewerZone ? formatInZone(new Date(call.called_at), x.viewerZone) : call.called_at.slice(0, 16).replace('T', ' ');
+      const when = formatInZone(new Date(call.called_at), x.viewerZone, { lookup: x.lookup });
       const [disposition, rep] = [safeText(call.disposition), safeText(call.rep)];
       const head = `   ${when} ${disposition} by ${rep}`;
       const text = safeValue(call.notes?.replace(/\s+/g, ' '));
@@ -125,9 +123,15 @@ export function renderCard(lead: LeadRow, x: CardExtras, c: ChalkInstance): stri
     lines.push(c.dim(`  next because: ${x.why}${x.total !== undefined ? ` (score ${x.total.toFixed(1)})` : ''}`));
   }
   if (x.terms) lines.push(...renderTerms(x.terms, x.total ?? 0, c).split('\n').map((l) => '  ' + l));
-  if (x.notice) lines.push(c.yellow(`  ${x.notice}`));
+  if (x.notice) lines.push(...wrapItems(x.notice.split(' '), width, ' ').map((l) => c.yellow(l)));
   lines.push(rule);
   return lines.map((line) => truncate(line, width + 2)).join('\n');
+}
+
+/** An instant for a lead in its zone and the viewer's ('… CST (lead) · 11:00 EST (you)'); the viewer's alone when the lead's zone is unknown. */
+export function bothZones(at: Date, lead: Pick<LeadRow, 'timezone'>, viewerZone: string, lookup?: ZoneLookup): string {
+  const zone = primaryZone(lead);
+  return zone ? formatBothZones(at, zone, viewerZone, lookup) : formatInZone(at, viewerZone, { lookup });
 }
 
 /** Items joined by `separator`, wrapped into lines of at most `width` columns, each indented by two spaces. */

@@ -14,7 +14,7 @@ import { dialsPerHour, type SessionTally } from '../core/session-tally.js';
 import { dispositionKeys, SESSION_KEYS, type DispositionKeys } from './disposition-keys.js';
 import { nameToShow } from './lead-json.js';
 import { safeOutput, safeText } from './safe-text.js';
-import { dialWithExtension, wrapItems } from './lead-view.js';
+import { bothZones, dialWithExtension, wrapItems } from './lead-view.js';
 import { pad, visibleLength } from './table.js';
 
 /** Why a session ends: the rep quit (exit 0), pressed Ctrl-C, or the terminal went away. */
@@ -345,7 +345,7 @@ export function helpText(keys: DispositionKeys, dispositions: readonly Dispositi
     '',
     ...wrapItems(`Outcomes that reach a person also ask a note (Enter skips it, except the hand-off note): ${noted.join(', ')}.`.split(' '), WIDTH - 2, ' '),
     `  ${c.bold('+ ')}then an outcome key: ask a note for the others too (no-answer, busy...)`,
-    `  ${c.bold('s ')}skip: give the lead back and take the next one`,
+    `  ${c.bold('s ')}skip: give the lead back; it comes round again once no other lead is left`,
     `  ${c.bold('h ')}this lead's whole history`,
     `  ${c.bold('↵ ')}menu with arrow keys`,
     `  ${c.bold('Q ')}quit (Ctrl-D too; Ctrl-C too). The lead you hold goes back to the queue.`,
@@ -359,8 +359,11 @@ export function historyText(lead: LeadRow, calls: CallRow[], viewerZone: string,
   if (calls.length === 0) return `${title}\n  ${c.dim('no calls yet')}`;
   const lines = [title];
   for (const call of calls) {
-    const extra = safeText([call.reason, call.callback_at && `callback ${call.callback_at}`, call.nurture_until && `until ${call.nurture_until}`].filter(Boolean).join(' · '));
-    lines.push(`  ${c.dim(formatInZone(new Date(call.called_at), viewerZone))}  ${c.bold(safeText(call.disposition))}  ${c.dim('by ' + safeText(call.rep))}${extra ? '  ' + extra : ''}`);
+    const reason = call.reason ? `  ${safeText(call.reason)}` : '';
+    lines.push(`  ${c.dim(formatInZone(new Date(call.called_at), viewerZone))}  ${c.bold(safeText(call.disposition))}  ${c.dim('by ' + safeText(call.rep))}${reason}`);
+    // A callback or nurture time in both zones is most of a line: on its own.
+    if (call.callback_at) lines.push(`    callback ${bothZones(new Date(call.callback_at), lead, viewerZone)}`);
+    if (call.nurture_until) lines.push(`    until ${bothZones(new Date(call.nurture_until), lead, viewerZone)}`);
     if (call.notes) lines.push(...wrapItems(call.notes.split(/\s+/).map(safeText), WIDTH - 6, ' ').map((l) => `    ${l}`));
   }
   return lines.join('\n');

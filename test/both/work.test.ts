@@ -71,23 +71,24 @@ describe.each(STORE_KINDS)('callq work in a terminal on %s', (kind) => {
       ['outside calling hours', BACKSPACE.repeat('tomorrow 8pm'.length) + 'tomorrow 10am' + E],
       ['→ Wed 25 Nov 10:00 EST (lead) · 15:00 UTC (you)'], ['Note?', 'in a meeting, call tomorrow' + E],
       [`✓ Saved callback for #${id.Casey} Casey Test`],
-      // B again (the skip only kept it out of the next claim): qualified; the hand-off note is required.
-      ['Blake Test'], ['outcome key ›', 'q'],
+      // D (B, skipped in this session, waits until no other lead is left): qualified; the hand-off note is required.
+      ['Drew Test'], ['outcome key ›', 'q'],
       ['Need?', 'call tracking' + E], ['Timeframe?', 'Q1' + E], ['Authority?', 'VP Sales' + E], ['Budget (optional)?', E],
       ['Hand-off note for Sales?', E], ['Required', 'wants a demo next Tuesday' + E],
-      ['3 dials · 2 contacts · 1 sales-ready'], [`✓ Saved qualified for #${id.Blake} Blake Test`],
-      // D: disqualified, reason picked from the list with the arrow keys.
-      ['Drew Test'], ['outcome key ›', 'd'], ['Reason', DOWN + DOWN + E], ['Note?', E],
-      [`✓ Saved disqualified for #${id.Drew} Drew Test: disqualified (no-need)`],
-      // E: the arrow-key menu (Enter opens it), then a note.
-      ['Emery Test'], ['outcome key ›', E], ['Outcome', DOWN + DOWN + E], ['Note?', 'left a voicemail about the webinar' + E],
-      [`✓ Saved voicemail for #${id.Emery} Emery Test`],
-      // F: '+' asks a note for a no-contact outcome too.
-      ['Finley Test'], ['outcome key ›', '+'], ['note first', 'b'], ['Note?', 'line busy twice' + E],
-      ['6 dials · 3 contacts · 1 sales-ready'], [`✓ Saved busy for #${id.Finley} Finley Test`],
-      // G: history and help pages, then quit.
-      ['Gray Test'], ['outcome key ›', 'h'], ['no calls yet', ' '], ['outcome key ›', '?'], ['same as D', ' '], ['outcome key ›', 'Q'],
-      [`Session: 6 dials, 3 contacts, 1 sales-ready, 1 skipped. Lead #${id.Gray} is back in the queue`],
+      ['3 dials · 2 contacts · 1 sales-ready'], [`✓ Saved qualified for #${id.Drew} Drew Test`],
+      // E: disqualified, reason picked from the list with the arrow keys.
+      ['Emery Test'], ['outcome key ›', 'd'], ['Reason', DOWN + DOWN + E], ['Note?', E],
+      [`✓ Saved disqualified for #${id.Emery} Emery Test: disqualified (no-need)`],
+      // F: the arrow-key menu (Enter opens it), then a note.
+      ['Finley Test'], ['outcome key ›', E], ['Outcome', DOWN + DOWN + E], ['Note?', 'left a voicemail about the webinar' + E],
+      [`✓ Saved voicemail for #${id.Finley} Finley Test`],
+      // G: '+' asks a note for a no-contact outcome too.
+      ['Gray Test'], ['outcome key ›', '+'], ['note first', 'b'], ['Note?', 'line busy twice' + E],
+      ['6 dials · 3 contacts · 1 sales-ready'], [`✓ Saved busy for #${id.Gray} Gray Test`],
+      // B, the only lead left, comes round again: history and help pages, then quit.
+      ['Only leads you skipped are left to call: they come round again.'],
+      ['Blake Test'], ['outcome key ›', 'h'], ['no calls yet', ' '], ['outcome key ›', '?'], ['same as D', ' '], ['outcome key ›', 'Q'],
+      [`Session: 6 dials, 3 contacts, 1 sales-ready, 1 skipped. Lead #${id.Blake} is back in the queue`],
     );
     expect(await t.exitCode()).toBe(0);
 
@@ -95,24 +96,72 @@ describe.each(STORE_KINDS)('callq work in a terminal on %s', (kind) => {
       [
         [id.Avery, 'no-answer'],
         [id.Casey, 'callback'],
-        [id.Blake, 'qualified'],
-        [id.Drew, 'disqualified'],
-        [id.Emery, 'voicemail'],
-        [id.Finley, 'busy'],
+        [id.Drew, 'qualified'],
+        [id.Emery, 'disqualified'],
+        [id.Finley, 'voicemail'],
+        [id.Gray, 'busy'],
       ].map(([lead_id, disposition]) => ({ lead_id, rep: 'ana', disposition, called_at: '2026-11-24T16:00:00.000Z' })),
     );
     expect(await lead(id.Avery)).toMatchObject({ status: 'working', attempts: 1 });
     expect(await lead(id.Casey)).toMatchObject({ status: 'callback', callback_at: '2026-11-25T15:00:00.000Z', callback_rep: 'ana' });
     expect((await callsOf(id.Casey))[0].notes).toBe('in a meeting, call tomorrow');
-    const blake = await lead(id.Blake);
-    expect(blake).toMatchObject({ status: 'sales-ready', handoff_note: 'wants a demo next Tuesday' });
-    expect(JSON.parse(blake.qualification)).toEqual({ need: 'call tracking', timeframe: 'Q1', authority: 'VP Sales' });
-    expect(await lead(id.Drew)).toMatchObject({ status: 'disqualified', disqualify_reason: 'no-need' });
-    expect((await callsOf(id.Emery))[0].notes).toBe('left a voicemail about the webinar');
-    expect((await callsOf(id.Finley))[0].notes).toBe('line busy twice');
-    expect(await lead(id.Gray)).toMatchObject({ status: 'new', attempts: 0 });
-    expect(await callsOf(id.Gray)).toEqual([]);
+    const drew = await lead(id.Drew);
+    expect(drew).toMatchObject({ status: 'sales-ready', handoff_note: 'wants a demo next Tuesday' });
+    expect(JSON.parse(drew.qualification)).toEqual({ need: 'call tracking', timeframe: 'Q1', authority: 'VP Sales' });
+    expect(await lead(id.Emery)).toMatchObject({ status: 'disqualified', disqualify_reason: 'no-need' });
+    expect((await callsOf(id.Finley))[0].notes).toBe('left a voicemail about the webinar');
+    expect((await callsOf(id.Gray))[0].notes).toBe('line busy twice');
+    expect(await lead(id.Blake)).toMatchObject({ status: 'new', attempts: 0 });
+    expect(await callsOf(id.Blake)).toEqual([]);
     expect(await liveClaims()).toEqual([]);
+  });
+
+  it('skipping goes down the queue: leads skipped in the session come round again only when no other is left, the one just skipped not first', async () => {
+    const id = await seedInOrder(['Avery', 'Blake', 'Casey', 'Drew']);
+    const t = work();
+    const card = (name: string) => `${name} Test  #${id[name]}`;
+    const skip = async (name: string) => {
+      await t.talk([card(name)], ['outcome key ›', 's']);
+      await t.waitFor(`Skipped #${id[name]} ${name} Test; it is back in the queue.`);
+    };
+    // Each skip brings a lead not skipped yet (skipping used to bounce between the top two).
+    for (const name of ['Avery', 'Blake', 'Casey', 'Drew']) await skip(name);
+    // Only skipped leads are left: in the queue's order again, Drew (just skipped) not first.
+    await t.talk(['Only leads you skipped are left to call: they come round again.'], [card('Avery')], ['outcome key ›', 'n']);
+    await t.waitFor(`✓ Saved no-answer for #${id.Avery} Avery Test`);
+    // The second round goes down the queue too, and round again.
+    for (const name of ['Blake', 'Casey', 'Drew']) await skip(name);
+    await t.talk(['Only leads you skipped are left to call: they come round again.'], [card('Blake')], ['outcome key ›', 'Q']);
+    await t.waitFor(`Session: 1 dials, 0 contacts, 0 sales-ready, 7 skipped. Lead #${id.Blake} is back in the queue`);
+    expect(await t.exitCode()).toBe(0);
+    expect(await query('SELECT lead_id, disposition FROM calls')).toEqual([{ lead_id: id.Avery, disposition: 'no-answer' }]);
+    expect(await liveClaims()).toEqual([]);
+  });
+
+  it('a lone lead skipped comes straight back, said so, rather than an empty queue', async () => {
+    const { Avery } = await seedInOrder(['Avery']);
+    const t = work();
+    await t.talk([`Avery Test  #${Avery}`], ['outcome key ›', 's']);
+    await t.waitFor(`Skipped #${Avery} Avery Test; it is back in the queue.`);
+    await t.talk(['Only leads you skipped are left to call: they come round again.'], [`Avery Test  #${Avery}`], ['outcome key ›', 'Q']);
+    await t.waitFor(`Session: 0 dials, 0 contacts, 0 sales-ready, 1 skipped. Lead #${Avery} is back in the queue`);
+    expect(await t.exitCode()).toBe(0);
+    expect(t.screen).not.toContain('No lead to call');
+    expect(await liveClaims()).toEqual([]);
+  });
+
+  it('the card and the history page give times in the lead’s zone and the rep’s', async () => {
+    const [id] = await seedStore(store, [{ first_name: 'Dana', last_name: 'Whitfield', timezone: 'America/Chicago' }]);
+    // Monday 15:40 in New York, 14:40 in Chicago: a callback for tomorrow 10am, lead time.
+    const monday = '2026-11-23T20:40:00Z';
+    expect(callq(['--db', store.db, '--rep', 'ana', '--now', monday, 'next']).code).toBe(0);
+    expect(callq(['--db', store.db, '--rep', 'ana', '--now', monday, 'log', String(id), 'callback', '--at', 'tomorrow 10am']).code).toBe(0);
+    const t = work([], { NO_COLOR: '1', TZ: 'America/New_York' });
+    await t.waitFor('callback due Tue 24 Nov 10:00 CST (lead) · 11:00 EST (you) for ana');
+    await t.waitFor('Mon 23 Nov 15:40 EST callback by ana');
+    await t.talk(['outcome key ›', 'h'], ['Mon 23 Nov 15:40 EST  callback  by ana'], ['callback Tue 24 Nov 10:00 CST (lead) · 11:00 EST (you)'], ['any key', 'Q']);
+    expect(await t.exitCode()).toBe(0);
+    expect(t.screen).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:\d\d/);
   });
 
   it('Ctrl-C in the middle of a prompt releases the claim, saves nothing and exits 130 (colour on)', async () => {

@@ -1,10 +1,11 @@
 // The CLI contract where no store is involved or only the SQLite file is (help, --version, usage
-// errors, an empty --db, the ./callq.db default, --now and --rep). --db, CALLQ_DB, status and
+// errors, an empty --db, the ./callq.db default, --now, --rep and TZ). --db, CALLQ_DB, status and
 // config on both stores: test/both/global.test.ts.
 import { describe, expect, it } from 'vitest';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { callq, ROOT, useTempDb } from '../helpers.js';
+import { callq, initDb, ROOT, useTempDb } from '../helpers.js';
+import { seedLeads } from '../seed.js';
 
 let dir: string;
 let db: string;
@@ -86,5 +87,13 @@ describe('the CLI contract', () => {
     const r = callq(['--db', db, '--rep', ' ', 'status']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/rep/);
+  });
+
+  it('an empty TZ shows times in UTC, as the C library reads it, where Intl knows no zone', () => {
+    initDb(db);
+    const [id] = seedLeads(db, [{ next_eligible_at: '2026-11-24T18:00:00.000Z' }]);
+    const r = callq(['--db', db, '--now', '2026-11-24T16:00:00Z', 'why', String(id)], { env: { TZ: '' } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('callable again at Tue 24 Nov 18:00 UTC (2026-11-24T18:00:00.000Z).');
   });
 });

@@ -1,11 +1,12 @@
-// Zone offsets from the system's time-zone database (src/io/zoneinfo.ts), which the lead card
-// uses instead of starting ICU: they must agree with Intl for every zone, say nothing when they
-// cannot know, and spare `callq next` every Intl.DateTimeFormat.
+// Zone offsets and names from the system's time-zone database (src/io/zoneinfo.ts), which the
+// lead card uses instead of starting ICU: they must agree with Intl for every zone, say nothing
+// when they cannot know, and spare `callq next` every Intl.DateTimeFormat.
 import { describe, expect, it } from 'vitest';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseTzif, zoneinfoOffset } from '../../src/io/zoneinfo.js';
+import { parseTzif, zoneinfoOffset, zoneinfoTime } from '../../src/io/zoneinfo.js';
 import { localParts } from '../../src/core/calling-window.js';
+import { formatBothZones, formatInZone } from '../../src/core/when.js';
 import { callq, tempDir } from '../helpers.js';
 
 const ZONEINFO = process.env.TZDIR || '/usr/share/zoneinfo';
@@ -47,6 +48,40 @@ describe.skipIf(!available)(`zone offsets from ${ZONEINFO}`, () => {
     }
     // Nearly every instant is answered (zones with clock changes stop at the file's last one, 2037).
     expect(answered).toBeGreaterThan(Intl.supportedValuesOf('timeZone').length * 40 * 0.9);
+  });
+
+  it('writes times and zone names as Intl does, for every name the files and Intl share (links too), or leaves the name to Intl', () => {
+    // Every file under the zone folder that Intl takes as a zone (posix/ and right/ are copies).
+    const names = readdirSync(ZONEINFO, { recursive: true, encoding: 'utf8' }).filter((n) => !/^(posix|right)\//.test(n));
+    const zones = names.filter((n) => {
+      try {
+        new Intl.DateTimeFormat('en-US', { timeZone: n });
+        return zoneinfoOffset(n, Date.UTC(2026, 0, 1)) !== undefined;
+      } catch {
+        return false;
+      }
+    });
+    expect(zones).toEqual(expect.arrayContaining(['America/New_York', 'Asia/Kolkata', 'Japan', 'US/Pacific', 'EST5EDT']));
+    const differ = new Set<string>();
+    let named = 0;
+    // Every 29 days and an hour, 2015–2036: within every stretch between two clock changes, where
+    // the name holds (the test above checks the offsets at each change).
+    for (const zone of zones) {
+      for (let ms = Date.UTC(2015, 0, 1); ms < Date.UTC(2036, 0, 1); ms += 29 * 86_400_000 + 3_600_000) {
+        const at = new Date(ms);
+        const known = zoneinfoTime(zone, ms);
+        if (known?.name) named++;
+        if (formatInZone(at, zone, { lookup: zoneinfoTime }) !== formatInZone(at, zone)) differ.add(zone);
+      }
+    }
+    expect([...differ], 'zones whose names the files give otherwise than Intl: add them to NAMED_OTHERWISE').toEqual([]);
+    // The files name nearly every zone: ICU starts only for the few Intl names otherwise.
+    expect(named).toBeGreaterThan(zones.length * 250 * 0.75);
+    const at = new Date('2026-11-24T16:00:00Z');
+    expect(formatInZone(at, 'Asia/Kolkata', { lookup: zoneinfoTime })).toBe('Tue 24 Nov 21:30 IST');
+    expect(formatInZone(at, 'Asia/Kathmandu', { lookup: zoneinfoTime })).toBe('Tue 24 Nov 21:45 GMT+5:45');
+    expect(formatBothZones(at, 'America/Chicago', 'Asia/Tokyo', zoneinfoTime)).toBe('Tue 24 Nov 10:00 CST (lead) · Wed 25 Nov 01:00 GMT+9 (you)');
+    expect(formatBothZones(at, 'America/Chicago', 'America/Chicago', zoneinfoTime)).toBe('Tue 24 Nov 10:00 CST');
   });
 
   it('answers zones that no longer change their clocks at any later instant, and gives up past the last change of one that does', () => {

@@ -28,7 +28,7 @@ export interface QueueFilters {
   list?: string;
   campaign?: string;
   source?: string;
-  /** Leads not to serve (e.g. the one just skipped). */
+  /** Leads not to serve (those skipped in a work session, the one `next --skip` gives back). */
   exclude?: number[];
 }
 
