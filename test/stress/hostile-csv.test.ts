@@ -90,8 +90,8 @@ const CASES: Case[] = [
   { name: 'empty (BOM only)', file: () => generated('bom-only.csv', Buffer.from([0xef, 0xbb, 0xbf])), code: 2, says: /has no header row: the file is empty/ },
   { name: 'only blank lines', file: () => generated('newlines.csv', '\n'.repeat(100_000) + '  \n\t\n'), code: 2, says: /has no header row/ },
   { name: 'header only (with BOM)', file: () => generated('header-bom.csv', '\uFEFF' + H), code: 3, says: /nothing to import: .* has a header but no rows/ },
-  { name: 'no phone column: empty headers', file: () => join(HOSTILE, 'empty-headers.csv'), code: 2, says: /no phone column among/ },
-  { name: 'no phone column: only delimiters', file: () => join(HOSTILE, 'only-delimiters.csv'), code: 2, says: /no phone column/ },
+  { name: 'no header: empty header cells', file: () => join(HOSTILE, 'empty-headers.csv'), code: 2, says: /line 1: the first row names no column \(its cells are empty\)/ },
+  { name: 'no header: only delimiters', file: () => join(HOSTILE, 'only-delimiters.csv'), code: 2, says: /line 1: the first row names no column \(its cells are empty\)/ },
   { name: "a bad 'sep=' line", file: () => join(HOSTILE, 'bad-sep-line.csv'), code: 2, says: /no phone column among 'sep=abc'.*--delimiter/ },
 
   // Adversarial but readable: imported, every cell kept as text.

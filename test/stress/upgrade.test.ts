@@ -50,10 +50,17 @@ describe('a fixture database from each earlier schema version', () => {
     expect(s.leads).toBe(before.leads.length);
 
     // Every row of every table is still there, unchanged (columns added since are empty; each
-    // batch's state and process, added by schema 5, say an earlier batch is complete, with none),
-    // and the file is healthy.
+    // batch's state and process, added by schema 5, say an earlier batch is complete, with none;
+    // its lead_ids_to, added by schema 8, the highest id among its leads), and the file is healthy.
     const after = rows(db);
+    const leadsOf = (batch: unknown) => (after.leads as { id: number; import_id: number | null }[]).filter((l) => l.import_id === (batch as { id: number }).id);
     for (const [i, batch] of (after.imports as Record<string, unknown>[]).entries()) {
+      // Schema 8 records the highest lead id each batch handed out: the highest its leads still hold.
+      if (!('lead_ids_to' in (before.imports[i] as object))) {
+        const ids = leadsOf(batch).map((l) => l.id);
+        expect(batch.lead_ids_to).toBe(ids.length ? Math.max(...ids) : null);
+        delete batch.lead_ids_to;
+      }
       if ('state' in (before.imports[i] as object)) continue; // a file at schema 5 or later has them
       expect(batch).toMatchObject({ state: 'complete', pid: null });
       delete batch.state;
