@@ -1,6 +1,6 @@
 // Shared test plumbing: temp directories, the built CLI as a child process, direct DB access.
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -111,4 +111,19 @@ export async function freePort(): Promise<number> {
   const { port } = server.address() as { port: number };
   await new Promise<void>((done) => server.close(() => done()));
   return port;
+}
+
+/**
+ * The environment for a callq process that counts the Intl.DateTimeFormat objects it makes and
+ * says so on stderr as it exits ('Intl.DateTimeFormat made: N'): whether a command started ICU.
+ * The preload it needs is written into `dir`.
+ */
+export function intlCountingEnv(dir: string): Record<string, string> {
+  const preload = join(dir, 'count-intl.cjs');
+  writeFileSync(
+    preload,
+    `let n = 0; const D = Intl.DateTimeFormat; Intl.DateTimeFormat = function (...a) { n++; return new D(...a); };\n` +
+      `process.on('exit', () => process.stderr.write('Intl.DateTimeFormat made: ' + n + '\\n'));\n`,
+  );
+  return { NODE_OPTIONS: `--require ${preload}` };
 }

@@ -4,9 +4,8 @@
 // Intl says, which `show` asks.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BASE_ENV, BIN, callq, initDb, json, tempDir } from '../helpers.js';
+import { BASE_ENV, BIN, callq, initDb, intlCountingEnv, json, tempDir } from '../helpers.js';
 import { seedLeads } from '../seed.js';
 
 // Monday 23 Nov 2026, 15:40 in New York, 14:40 in Chicago: the rep files a callback for tomorrow 10am, lead time.
@@ -92,13 +91,7 @@ describe('times on the cards of next and show', () => {
 
   it('next shows them without starting ICU for a rep and a lead in zones the files name as Intl does', () => {
     // Counts the Intl.DateTimeFormat objects the process makes.
-    const preload = join(dir, 'count-intl.cjs');
-    writeFileSync(
-      preload,
-      `let n = 0; const D = Intl.DateTimeFormat; Intl.DateTimeFormat = function (...a) { n++; return new D(...a); };\n` +
-        `process.on('exit', () => process.stderr.write('Intl.DateTimeFormat made: ' + n + '\\n'));\n`,
-    );
-    const env = { NODE_OPTIONS: `--require ${preload}` };
+    const env = intlCountingEnv(dir);
     // `callq queue` stores the week's calling windows, as the team's first command of the week does.
     expect(asRep(['--now', TUE, 'queue'], 'America/New_York', env).stderr).toMatch(/Intl\.DateTimeFormat made: [1-9]/);
     const r = asRep(['--now', TUE, 'next'], 'America/New_York', env);

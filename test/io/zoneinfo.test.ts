@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { parseTzif, zoneinfoOffset, zoneinfoTime } from '../../src/io/zoneinfo.js';
 import { localParts } from '../../src/core/calling-window.js';
 import { formatBothZones, formatInZone } from '../../src/core/when.js';
-import { callq, tempDir } from '../helpers.js';
+import { callq, intlCountingEnv, tempDir } from '../helpers.js';
 
 const ZONEINFO = process.env.TZDIR || '/usr/share/zoneinfo';
 const available = existsSync(join(ZONEINFO, 'America', 'New_York'));
@@ -111,13 +111,7 @@ describe.skipIf(!available)(`zone offsets from ${ZONEINFO}`, () => {
       const now = '2026-11-24T15:07:00Z';
       expect(callq(['--db', db, '--now', now, 'import', csv]).code).toBe(0);
       // Counts the Intl.DateTimeFormat objects the process makes.
-      const preload = join(dir, 'count-intl.cjs');
-      writeFileSync(
-        preload,
-        `let n = 0; const D = Intl.DateTimeFormat; Intl.DateTimeFormat = function (...a) { n++; return new D(...a); };\n` +
-          `process.on('exit', () => process.stderr.write('Intl.DateTimeFormat made: ' + n + '\\n'));\n`,
-      );
-      const env = { NODE_OPTIONS: `--require ${preload}` };
+      const env = intlCountingEnv(dir);
       // The control, a command that does use Intl: it is counted. (It also stores each zone
       // group's calling windows for the week, as the team's first command of the week does.)
       const queue = callq(['--db', db, '--rep', 'cy', '--now', now, 'queue'], { env });
