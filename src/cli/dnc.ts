@@ -119,7 +119,7 @@ async function importInto(ctx: Context, store: Store, country: string, file: str
   const { openCsv, parseChunk } = await import('../io/csv-read.js');
   const csv = openCsv(file);
   const consider = (fields: string[], line: number) => {
-    const cell = (fields[0] ?? '').replace(/^\uFEFF/, '').trim();
+    const cell = (fields[0] ?? '').trim();
     if (cell === '') return;
     const parsed = parseContactValue(cell, country);
     if (parsed.ok) keys.push(parsed.key);

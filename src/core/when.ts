@@ -352,6 +352,11 @@ function wallTime(at: Date, zone: string, lookup?: ZoneLookup): { parts: LocalPa
   return { parts, name: () => known.name ?? shortZoneName(at, zone) };
 }
 
+/** Local time in `zone` at `at`, from `lookup` when it knows the zone, else from Intl. */
+export function localPartsVia(at: Date, zone: string, lookup?: ZoneLookup): LocalParts {
+  return wallTime(at, zone, lookup).parts;
+}
+
 function wallText(t: ReturnType<typeof wallTime>, withDate: boolean): string {
   const p = t.parts;
   const time = `${pad2(p.hour)}:${pad2(p.minute)} ${t.name()}`;

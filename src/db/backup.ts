@@ -169,7 +169,6 @@ function lockForRestore(path: string): DB | null {
   }
 }
 
-/** Whether a file starts as pg_dump's custom-format archives do (what `callq backup` writes from PostgreSQL). */
 /** The first `n` bytes of a file (fewer when it is shorter). */
 function headOf(path: string, n: number): Buffer {
   const head = Buffer.alloc(n);
@@ -181,6 +180,7 @@ function headOf(path: string, n: number): Buffer {
   }
 }
 
+/** Whether a file starts as pg_dump's custom-format archives do (what `callq backup` writes from PostgreSQL). */
 function isPgDumpArchive(path: string): boolean {
   return headOf(path, 5).toString('latin1') === 'PGDMP';
 }

@@ -167,19 +167,18 @@ export function normaliseRecord(record: readonly string[], layout: RecordLayout,
   }
   // A row flagged do-not-call lists every e-mail it gives: the other addresses of its e-mail
   // cell and its other e-mail columns too, not only the one a lead would keep.
-  let dncEmails: string | null = null;
+  const others = new Set<string>();
   if (doNotCall) {
-    const others = new Set<string>();
     for (const text of [cell('email'), ...layout.altEmails.map((i) => record[i])]) {
       for (const part of text ? text.split(MANY_EMAILS) : []) {
         const other = normaliseEmail(part.replace(INVISIBLE, ''));
         if (other !== null && other !== email) others.add(other);
       }
     }
-    if (others.size) dncEmails = JSON.stringify([...others]);
   }
+  const dncEmails = others.size ? JSON.stringify([...others]) : null;
   if (doNotCall && !phone.ok) {
-    const emails = [email, ...(dncEmails ? (JSON.parse(dncEmails) as string[]) : [])].filter((e): e is string => e !== null);
+    const emails = [...(email === null ? [] : [email]), ...others];
     if (!emails.some(isPersonalEmail)) {
       const why = phone.reason === 'no-phone' ? 'it has no phone' : phone.detail;
       const mail = emails.length ? `its e-mail ${emails.join(', ')} is a shared mailbox, which reaches colleagues too` : 'no valid e-mail';
@@ -500,13 +499,6 @@ const REPLACED = ['external_id', 'external_system', 'first_name', 'last_name', '
 const FILLED = ['source', 'campaign', 'list'] as const;
 
 /**
- * What an imported record changes on a stored lead, or null when it changes nothing. Values the
- * row gives replace stored ones and blanks never erase; source, campaign and list only fill
- * blanks (a lead keeps the attribution it arrived with); a different phone becomes an
- * alternate; custom fields are merged; the time zone is replaced only by one found from an
- * equal or better source; a later inbound time wins. Status, calls and claims are not fields here.
- */
-/**
  * Whether a row that matched a lead by its phone alone names someone else: both give a first
  * name and a personal e-mail, and both differ (two people at one desk line or main number, as
  * list vendors give them). Merging would overwrite the person's name and e-mail with another's,
@@ -521,6 +513,14 @@ function anotherPerson(stored: StoredLead, incoming: NewLead): boolean {
   return !sameId && mail !== null && otherMail !== null && mail !== otherMail && first !== null && otherFirst !== null && first !== otherFirst;
 }
 
+/**
+ * What an imported record changes on a stored lead, or null when it changes nothing or names
+ * another person (anotherPerson). Values the
+ * row gives replace stored ones and blanks never erase; source, campaign and list only fill
+ * blanks (a lead keeps the attribution it arrived with); a different phone becomes an
+ * alternate; custom fields are merged; the time zone is replaced only by one found from an
+ * equal or better source; a later inbound time wins. Status, calls and claims are not fields here.
+ */
 export function mergeLead(stored: StoredLead, incoming: NewLead, weights: PriorityWeights): MergedLead | null {
   if (anotherPerson(stored, incoming)) return null;
   const merged: MergedLead = {

@@ -5,8 +5,8 @@ import { createRequire } from 'node:module';
 import type { LeadRow } from '../db/leads.js';
 import type { CallRow } from '../db/calls.js';
 import type { PriorityTerm } from '../core/priority.js';
-import { leadZones, localParts, primaryZone } from '../core/calling-window.js';
-import { formatBothZones, formatInZone, type ZoneLookup } from '../core/when.js';
+import { leadZones, primaryZone } from '../core/calling-window.js';
+import { formatBothZones, formatInZone, localPartsVia, type ZoneLookup } from '../core/when.js';
 import { pad, truncate, visibleLength } from './table.js';
 import { chunkToWidth } from './width.js';
 import { nameToShow, parseJson } from './lead-json.js';
@@ -45,9 +45,7 @@ export function leadLocalTime(lead: Pick<LeadRow, 'timezone' | 'timezone_source'
   const zones = leadZones(lead);
   if (zones.length === 0) return 'time zone unknown';
   const parts = zones.map((z) => {
-    const offset = lookup?.(z, now.getTime())?.offset;
-    const wall = offset === undefined ? null : new Date(now.getTime() + offset);
-    const p = wall ? { weekday: wall.getUTCDay(), hour: wall.getUTCHours(), minute: wall.getUTCMinutes() } : localParts(now, z);
+    const p = localPartsVia(now, z, lookup);
     return `${WEEKDAY[p.weekday]} ${pad2(p.hour)}:${pad2(p.minute)} ${z.replace(/^.*\//, '').replace(/_/g, ' ')}`;
   });
   const assumed = lead.timezone_source === 'default' ? ' (zone assumed)' : '';

@@ -128,13 +128,17 @@ export async function beginPgImport(client: ClientBase, options: ImportBegin): P
         const late = await lateSuppressed(client, upTo);
         counts.inserted -= late;
         counts.suppressed += late;
-        const inserted = await client.query(
-          `INSERT INTO leads (${LEAD_COLUMNS.join(', ')}, status, import_id, created_at, updated_at)
-           SELECT ${LEAD_COLUMNS.map((c) => (c === 'score' ? 'coalesce(score, 0)' : c)).join(', ')}, 'new', $1, $2, $2
-           FROM ${ROWS} r WHERE NOT EXISTS (SELECT 1 FROM ${DECIDED} d WHERE d.ord = r.ord) ORDER BY r.ord`,
+        // How many leads went in, and the highest id the batch handed out (imports.lead_ids_to).
+        const { rows: [inserted] } = await client.query<{ n: number; last: number | null }>(
+          `WITH inserted AS (
+             INSERT INTO leads (${LEAD_COLUMNS.join(', ')}, status, import_id, created_at, updated_at)
+             SELECT ${LEAD_COLUMNS.map((c) => (c === 'score' ? 'coalesce(score, 0)' : c)).join(', ')}, 'new', $1, $2, $2
+             FROM ${ROWS} r WHERE NOT EXISTS (SELECT 1 FROM ${DECIDED} d WHERE d.ord = r.ord) ORDER BY r.ord
+             RETURNING id)
+           SELECT count(*)::int8 AS n, max(id) AS last FROM inserted`,
           [batchId, now],
         );
-        if (inserted.rowCount !== counts.inserted) throw new Error(`import batch ${batchId}: ${inserted.rowCount} leads inserted, ${counts.inserted} counted`);
+        if (inserted.n !== counts.inserted) throw new Error(`import batch ${batchId}: ${inserted.n} leads inserted, ${counts.inserted} counted`);
         if (outcome.merges > 0) {
           await client.query(
             `UPDATE leads l SET ${MERGED_COLUMNS.map((c) => `${c} = m.${c}`).join(', ')}, updated_at = $1 FROM ${MERGES} m WHERE l.id = m.lead_id`,
@@ -145,9 +149,8 @@ export async function beginPgImport(client: ClientBase, options: ImportBegin): P
         await honourEntriesAddedMeanwhile(client, upTo, now);
         await client.query(
           `UPDATE imports SET state = 'complete', pid = NULL, file_hash = $1, options = $2, rows_read = $3,
-             inserted = $4, updated = $5, duplicates = $6, suppressed = $7, rejected = $8,
-             lead_ids_to = (SELECT max(id) FROM leads WHERE import_id = imports.id) WHERE id = $9`,
-          [fileHash, JSON.stringify(batchOptions), counts.rows_read, counts.inserted, counts.updated, counts.duplicates, counts.suppressed, counts.rejected, batchId],
+             inserted = $4, updated = $5, duplicates = $6, suppressed = $7, rejected = $8, lead_ids_to = $10 WHERE id = $9`,
+          [fileHash, JSON.stringify(batchOptions), counts.rows_read, counts.inserted, counts.updated, counts.duplicates, counts.suppressed, counts.rejected, batchId, inserted.last],
         );
         await client.query('COMMIT');
         inTransaction = false;
