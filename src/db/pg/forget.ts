@@ -7,6 +7,7 @@ import type { PgConnection } from './store/connection.js';
 import type { SuppressionKey } from '../../core/suppression.js';
 import { doNotCallKeys } from '../../core/maintenance.js';
 import { splitPhoneIdentity } from '../../core/identity.js';
+import { leadsReachedSql, statementParams } from './suppressions.js';
 
 interface PersonLead {
   id: number;
@@ -69,17 +70,17 @@ export async function erasePersonPg(conn: PgConnection, key: SuppressionKey, now
       [person.keys.map((k) => k.kind), person.keys.map((k) => k.hash), at],
     );
     const phones = person.keys.filter((k) => k.kind === 'phone').map((k) => splitPhoneIdentity(k.value));
-    const bare = phones.filter((p) => !p.ext).map((p) => p.phone);
-    const withExt = phones.filter((p) => p.ext);
-    await c.query(
-      `UPDATE leads SET status = 'do-not-call', closed_at = $4, next_eligible_at = NULL,
-         claim_rep = NULL, claim_token = NULL, claim_expires_at = NULL, updated_at = $4
-       WHERE status <> 'do-not-call' AND (
-         phone = ANY($1::text[])
-         OR id IN (SELECT lead_id FROM lead_alt_phones WHERE phone = ANY($1::text[]))
-         OR (phone, phone_ext) IN (SELECT * FROM unnest($2::text[], $3::text[])))`,
-      [bare, withExt.map((p) => p.phone), withExt.map((p) => p.ext), at],
-    );
+    const { values, v } = statementParams();
+    const when = v(at);
+    const reached = leadsReachedSql(v, { bare: phones.filter((p) => !p.ext).map((p) => p.phone), withExt: phones.filter((p) => p.ext), emails: [] });
+    if (reached !== null) {
+      await c.query(
+        `UPDATE leads SET status = 'do-not-call', closed_at = ${when}, next_eligible_at = NULL,
+           claim_rep = NULL, claim_token = NULL, claim_expires_at = NULL, updated_at = ${when}
+         WHERE status <> 'do-not-call' AND id IN (${reached})`,
+        values,
+      );
+    }
     return { leads: deleted, calls: person.calls, suppressions: person.keys.length };
   });
 }

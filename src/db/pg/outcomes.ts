@@ -17,6 +17,7 @@ import { claimConflict } from '../../core/claim-check.js';
 import { queueRank } from '../../core/priority.js';
 import { personSuppressionKeys } from '../../core/suppression.js';
 import { splitPhoneIdentity } from '../../core/identity.js';
+import { leadsReachedSql, statementParams } from './suppressions.js';
 import { parseAltPhones } from '../../core/lead.js';
 export { parseAltPhones };
 
@@ -67,11 +68,7 @@ export async function recordOutcomePg(
 }
 
 async function writeOutcome(client: ClientBase, lead: LeadRow, p: OutcomePlan, o: RecordOptions, settings: Settings): Promise<Omit<Recorded, 'plan'> | null> {
-  const values: unknown[] = [];
-  const v = (value: unknown) => {
-    values.push(value);
-    return `$${values.length}`;
-  };
+  const { values, v } = statementParams();
   const nowIso = o.now.toISOString();
   const now = v(nowIso);
   const id = v(lead.id);
@@ -110,8 +107,6 @@ async function writeOutcome(client: ClientBase, lead: LeadRow, p: OutcomePlan, o
     // moved to do-not-call (a number with an extension matches that extension only).
     const keys = personSuppressionKeys({ ...lead, alt_phones: parseAltPhones(lead.alt_phones) });
     const phones = keys.filter((k) => k.kind === 'phone').map((k) => splitPhoneIdentity(k.value));
-    const bare = v(phones.filter((x) => !x.ext).map((x) => x.phone));
-    const emails = v(keys.filter((k) => k.kind === 'email').map((k) => k.value.toLowerCase()));
     ctes.push(
       `dnc AS (
         INSERT INTO suppressions(kind, value, value_hash, reason, source, created_at)
@@ -119,20 +114,22 @@ async function writeOutcome(client: ClientBase, lead: LeadRow, p: OutcomePlan, o
         FROM unnest(${v(keys.map((k) => k.kind))}::text[], ${v(keys.map((k) => k.value))}::text[], ${v(keys.map((k) => k.hash))}::text[]) AS s(k, val, h)
         WHERE EXISTS (SELECT 1 FROM upd)
         ON CONFLICT (kind, value_hash) DO NOTHING)`,
-      `also AS (
-        UPDATE leads SET status = 'do-not-call', closed_at = ${now}, next_eligible_at = NULL,
-          claim_rep = NULL, claim_token = NULL, claim_expires_at = NULL, updated_at = ${now}
-        WHERE EXISTS (SELECT 1 FROM upd) AND id <> ${id} AND status <> 'do-not-call' AND id IN (
-          -- One index lookup per way of reaching the person (an OR of them would scan every lead).
-          SELECT id FROM leads WHERE phone = ANY(${bare}::text[])
-          UNION SELECT lead_id FROM lead_alt_phones WHERE phone = ANY(${bare}::text[])
-          UNION SELECT x.id FROM leads x JOIN unnest(${v(phones.filter((x) => x.ext).map((x) => x.phone))}::text[], ${v(
-            phones.filter((x) => x.ext).map((x) => x.ext),
-          )}::text[]) AS e(phone, ext) ON x.phone = e.phone AND x.phone_ext = e.ext
-          UNION SELECT id FROM leads WHERE email = ANY(${emails}::text[]))
-        RETURNING 1)`,
     );
-    alsoSql = '(SELECT count(*) FROM also)';
+    const reached = leadsReachedSql(v, {
+      bare: phones.filter((x) => !x.ext).map((x) => x.phone),
+      withExt: phones.filter((x) => x.ext),
+      emails: keys.filter((k) => k.kind === 'email').map((k) => k.value.toLowerCase()),
+    });
+    if (reached !== null) {
+      ctes.push(
+        `also AS (
+          UPDATE leads SET status = 'do-not-call', closed_at = ${now}, next_eligible_at = NULL,
+            claim_rep = NULL, claim_token = NULL, claim_expires_at = NULL, updated_at = ${now}
+          WHERE EXISTS (SELECT 1 FROM upd) AND id <> ${id} AND status <> 'do-not-call' AND id IN (${reached})
+          RETURNING 1)`,
+      );
+      alsoSql = '(SELECT count(*) FROM also)';
+    }
   }
   const text = `WITH ${ctes.join(',\n')}
      SELECT upd.*, (SELECT id FROM call) AS _call_id, ${alsoSql} AS _also FROM upd`;

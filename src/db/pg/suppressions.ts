@@ -20,6 +20,54 @@ export async function addSuppressionsPg(client: ClientBase, keys: readonly Suppr
   return rowCount ?? 0;
 }
 
+/** The ways a set of list entries reaches leads, as leadsReachedSql reads them. */
+export interface ReachedBy {
+  /** Numbers without an extension: every lead on them, as its phone or an alternate. */
+  bare: readonly string[];
+  /** Numbers with an extension: the leads with that phone and that extension only. */
+  withExt: readonly { phone: string; ext: string | null }[];
+  /** E-mail addresses, lower-cased. */
+  emails: readonly string[];
+  /** ILIKE patterns of whole domains ('%@' and the domain). */
+  domainPatterns?: readonly string[];
+}
+
+/**
+ * The ids of the leads `ways` reach, as a UNION of one index lookup per kind of way that has any
+ * (an OR of them would scan every lead), or null when there are none. A lookup of an empty list
+ * is left out rather than sent: given `phone = ANY('{}')`, the planner chose to read every
+ * closed lead through leads_status (30 ms and growing with them) for a do-not-call on a number
+ * with an extension. `v` adds a parameter and returns its placeholder.
+ */
+export function leadsReachedSql(v: (value: unknown) => string, ways: ReachedBy): string | null {
+  const parts: string[] = [];
+  if (ways.bare.length) {
+    const bare = v(ways.bare);
+    parts.push(`SELECT id FROM leads WHERE phone = ANY(${bare}::text[])`, `SELECT lead_id FROM lead_alt_phones WHERE phone = ANY(${bare}::text[])`);
+  }
+  if (ways.withExt.length) {
+    parts.push(
+      `SELECT x.id FROM leads x JOIN unnest(${v(ways.withExt.map((p) => p.phone))}::text[], ${v(ways.withExt.map((p) => p.ext))}::text[]) AS e(phone, ext)
+         ON x.phone = e.phone AND x.phone_ext = e.ext`,
+    );
+  }
+  if (ways.emails.length) parts.push(`SELECT id FROM leads WHERE email = ANY(${v(ways.emails)}::text[])`);
+  if (ways.domainPatterns?.length) parts.push(`SELECT id FROM leads WHERE email ILIKE ANY(${v(ways.domainPatterns)}::text[])`);
+  return parts.length ? parts.join('\n UNION ') : null;
+}
+
+/** A parameter list for one statement: `v(value)` adds a value and returns its placeholder. */
+export function statementParams(): { values: unknown[]; v: (value: unknown) => string } {
+  const values: unknown[] = [];
+  return {
+    values,
+    v: (value) => {
+      values.push(value);
+      return `$${values.length}`;
+    },
+  };
+}
+
 /**
  * Moves leads matching any of the list entries (`dnc add`'s keys, the file's flags, entries added
  * meanwhile: phones, emails, domains) to do-not-call (see suppressMatchingLeads in
@@ -29,28 +77,22 @@ export async function addSuppressionsPg(client: ClientBase, keys: readonly Suppr
 export async function suppressLeadsMatchingPg(client: ClientBase, entries: readonly { kind: string; value: string }[], now: Date): Promise<number> {
   const valuesOf = (kind: string) => [...new Set(entries.filter((e) => e.kind === kind).map((e) => e.value))];
   const [phones, emails, domains] = [valuesOf('phone'), valuesOf('email'), valuesOf('domain')];
-  if (phones.length + emails.length + domains.length === 0) return 0;
   const split = phones.map(splitPhoneIdentity);
-  const bare = split.filter((p) => !p.ext).map((p) => p.phone);
-  const withExt = split.filter((p) => p.ext);
+  const { values, v } = statementParams();
+  const at = v(now.toISOString());
+  const reached = leadsReachedSql(v, {
+    bare: split.filter((p) => !p.ext).map((p) => p.phone),
+    withExt: split.filter((p) => p.ext),
+    emails: emails.map((e) => e.toLowerCase()),
+    // As SQLite's LIKE (which ignores ASCII case): '%@' and the domain, its wildcards escaped.
+    domainPatterns: domains.map((d) => `%@${d.toLowerCase().replace(/[\\%_]/g, '\\$&')}`),
+  });
+  if (reached === null) return 0;
   const { rowCount } = await client.query(
-    `UPDATE leads SET status = 'do-not-call', closed_at = $1, next_eligible_at = NULL,
-       claim_rep = NULL, claim_token = NULL, claim_expires_at = NULL, updated_at = $1
-     WHERE status <> 'do-not-call' AND id IN (
-       SELECT id FROM leads WHERE phone = ANY($2::text[])
-       UNION SELECT lead_id FROM lead_alt_phones WHERE phone = ANY($2::text[])
-       UNION SELECT x.id FROM leads x JOIN unnest($3::text[], $4::text[]) AS e(phone, ext) ON x.phone = e.phone AND x.phone_ext = e.ext
-       UNION SELECT id FROM leads WHERE email = ANY($5::text[])
-       UNION SELECT id FROM leads WHERE email ILIKE ANY($6::text[]))`,
-    [
-      now.toISOString(),
-      bare,
-      withExt.map((p) => p.phone),
-      withExt.map((p) => p.ext),
-      emails.map((e) => e.toLowerCase()),
-      // As SQLite's LIKE (which ignores ASCII case): '%@' and the domain, its wildcards escaped.
-      domains.map((d) => `%@${d.toLowerCase().replace(/[\\%_]/g, '\\$&')}`),
-    ],
+    `UPDATE leads SET status = 'do-not-call', closed_at = ${at}, next_eligible_at = NULL,
+       claim_rep = NULL, claim_token = NULL, claim_expires_at = NULL, updated_at = ${at}
+     WHERE status <> 'do-not-call' AND id IN (${reached})`,
+    values,
   );
   return rowCount ?? 0;
 }
