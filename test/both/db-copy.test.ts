@@ -62,6 +62,7 @@ function buildTeamDb(db: string): void {
   const fourth = claim('ana');
   ok(q(['log', String(fourth), 'do-not-call'], 'ana'));
   ok(q(['export', 'sales-ready', '--out', join(work.dir, `handoff-${Date.now()}.csv`)]));
+  claim('dee'); // a call under way: dee holds a live claim
 }
 
 /** Every row of every table, in each table's order. */
@@ -170,7 +171,8 @@ describe.skipIf(!hasPg)('callq db copy SQLite → PostgreSQL → SQLite', () => 
     const before = await dumpFile(source);
     expect(await dump((sql) => pg.query(sql))).toEqual(before);
     expect(json(r).tables.leads).toBe(before.leads.length);
-    expect(await pg.query(PG_INDEXES)).toEqual(queryDb(source, SQLITE_INDEXES));
+    // The same indexes but leads_claims: PostgreSQL finds a rep's claim through rep_claims (schema 9).
+    expect(await pg.query(PG_INDEXES)).toEqual(queryDb(source, SQLITE_INDEXES).filter((i: any) => i.name !== 'leads_claims'));
     // Each id sequence hands out the id after the largest copied (an empty table starts at 1).
     for (const table of ID_TABLES) {
       const max = Math.max(0, ...before[table].map((row: any) => row.id));
@@ -195,6 +197,11 @@ describe.skipIf(!hasPg)('callq db copy SQLite → PostgreSQL → SQLite', () => 
     } finally {
       await other.cleanup();
     }
+
+    // dee's call under way is still dee's: `next` shows the claim again rather than a second lead.
+    const [{ id: held }] = queryDb(source, `SELECT id FROM leads WHERE claim_rep = 'dee'`) as { id: number }[];
+    const again = json<{ lead: { id: number }; again: boolean }>(ok(callq(['--db', pg.db, '--rep', 'dee', '--now', NOW, 'next', '--json'])));
+    expect(again).toMatchObject({ lead: { id: held }, again: true });
   });
 
   it('refuses a PostgreSQL target with leads, and the source database under another spelling of its URL', async () => {

@@ -41,6 +41,18 @@ async function pgShape(client: PgClient): Promise<{ columns: Record<string, stri
   return { columns, indexes: rows.map((r) => r.name) };
 }
 
+/**
+ * The deliberate differences (src/db/pg/migrations.ts): from version 9 a rep's claim is found
+ * through rep_claims, which `db copy` leaves out, instead of the index leads_claims.
+ */
+function pgOnly(shape: { columns: Record<string, string[]>; indexes: string[] }, version: number) {
+  if (version < 9) return shape;
+  return {
+    columns: { ...shape.columns, rep_claims: ['lead_id', 'rep'] },
+    indexes: shape.indexes.filter((name) => name !== 'leads_claims'),
+  };
+}
+
 describe.skipIf(pgInfo.unavailable)('PostgreSQL schema', () => {
   let db: TestDatabase;
   let client: PgClient;
@@ -62,7 +74,7 @@ describe.skipIf(pgInfo.unavailable)('PostgreSQL schema', () => {
     for (let v = 1; v <= PG_SCHEMA_VERSION; v++) {
       expect(await migratePg(client, v)).toBe(1);
       expect(await pgSchemaVersion(client)).toBe(v);
-      const expected = sqliteShape(v);
+      const expected = pgOnly(sqliteShape(v), v);
       const actual = await pgShape(client);
       expect(actual.columns, `columns at version ${v}`).toEqual(expected.columns);
       expect(actual.indexes, `indexes at version ${v}`).toEqual(expected.indexes);

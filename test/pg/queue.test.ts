@@ -480,7 +480,7 @@ describe.skipIf(pgInfo.unavailable)('PostgreSQL claims read only the due callbac
     const pgdb = await freshDatabase({ migrated: false });
     const client = await pgdb.connect();
     try {
-      await migratePg(client, version);
+      await migrateForTodaysClaim(client, version);
       // A list as an import leaves it: 3,000 new leads in one zone group, and statistics taken
       // then (the import's ANALYZE), when no lead was a callback.
       await client.query(
@@ -518,14 +518,26 @@ describe.skipIf(pgInfo.unavailable)('PostgreSQL claims read only the due callbac
 });
 
 /**
+ * Brings a new database to schema `version` only, for today's claim to run on an older schema and
+ * show how it read there: before version 9 that claim's rep_claims is added as it is made.
+ */
+async function migrateForTodaysClaim(client: PgClient, version: number): Promise<void> {
+  await migratePg(client, version);
+  if (version < 9) await client.query('CREATE TABLE rep_claims (rep text PRIMARY KEY, lead_id bigint NOT NULL)');
+}
+
+/**
  * Claims `claims` leads one after another on both stores at `at(0)`, each logged no-answer, and
  * checks that PostgreSQL serves what SQLite serves, each claim in one round trip (after one
  * `callq queue` has stored the zone groups' windows). Returns what PostgreSQL served, and why.
  */
-async function claimsInOneTrip(leads: SeedLead[], claims: number): Promise<{ lead: LeadRow; reason: string }[]> {
+async function claimsInOneTrip(
+  leads: SeedLead[], claims: number, prepare?: (stores: { lite: DB; client: PgClient }) => Promise<void>,
+): Promise<{ lead: LeadRow; reason: string }[]> {
   const stores = await onBothStores((path) => seedLeads(path, leads));
   try {
     const { lite, client } = stores;
+    await prepare?.(stores);
     let trips = 0;
     const query = client.query.bind(client);
     client.query = ((...args: Parameters<PgClient['query']>) => {
@@ -566,6 +578,20 @@ describe.skipIf(pgInfo.unavailable)("PostgreSQL claims among the day's web leads
     expect(served.slice(5)).toEqual(Array(7).fill('America/New_York:score'));
   });
 
+  it('serves leads of equal rank in several zone groups by id, as SQLite does, after some were rewritten on disk', async () => {
+    // 60 leads of one list, imported at once with the same score, in five zone groups open at
+    // 09:30 in New York. A re-import changed the e-mails of the first three, which gives their
+    // rows new places on disk on PostgreSQL: reading a group's top in the order of its rows served
+    // lead 4 where SQLite serves lead 1.
+    const zones = ['America/New_York', 'Europe/London', 'America/Toronto', 'Europe/Paris', 'Europe/Berlin'];
+    const leads: SeedLead[] = Array.from({ length: 60 }, (_, i) => ({ timezone: zones[i % 5], score: 50, created_at: at(-600).toISOString() }));
+    const served = await claimsInOneTrip(leads, 12, async ({ lite, client }) => {
+      lite.prepare(`UPDATE leads SET email = 'lead' || id || '@example.com' WHERE id <= 3`).run();
+      await client.query(`UPDATE leads SET email = 'lead' || id || '@example.com' WHERE id <= 3`);
+    });
+    expect(served.map((c) => c.lead.id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+  });
+
   it('serves web leads imported at one instant best score first, though none can be passed over before all are read', async () => {
     // 300 web leads imported at one instant ten minutes ago, all equally fresh, scores 0–99.
     const arrived = at(-10).toISOString();
@@ -603,7 +629,7 @@ describe.skipIf(pgInfo.unavailable)("PostgreSQL claims among the day's web leads
     const pgdb = await freshDatabase({ migrated: false });
     const client = await pgdb.connect();
     try {
-      await migratePg(client, version);
+      await migrateForTodaysClaim(client, version);
       const arrived = at(-10).toISOString();
       await client.query(
         `INSERT INTO leads(first_name, phone, timezone, score, queue_rank, inbound_at, created_at, updated_at)

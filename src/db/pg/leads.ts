@@ -27,8 +27,9 @@ export async function countByStatusPg(client: ClientBase): Promise<Record<string
 
 export async function activeClaimsPg(client: ClientBase, now: Date): Promise<ActiveClaim[]> {
   const { rows } = await client.query<ActiveClaim>(
-    `SELECT claim_rep AS rep, id AS lead_id, claim_expires_at AS expires_at FROM leads
-     WHERE claim_rep IS NOT NULL AND claim_expires_at > $1 ORDER BY claim_rep COLLATE "C"`,
+    // Each rep's live claim, found as a claim finds it (rep_claims, see heldSql in ./queue.ts).
+    `SELECT r.rep, l.id AS lead_id, l.claim_expires_at AS expires_at FROM rep_claims r JOIN leads l ON l.id = r.lead_id
+     WHERE l.claim_rep = r.rep AND l.claim_expires_at > $1 ORDER BY r.rep COLLATE "C"`,
     [now.toISOString()],
   );
   return rows;

@@ -9,7 +9,9 @@
 // - triggers are PL/pgSQL; inserts keep lead_zones and lead_alt_phones per statement (a COPY of a
 //   million leads runs them once), updates per row and only when the column changed;
 // - the version lives in table schema_version, and migrating holds pg_advisory_xact_lock, so two
-//   processes starting on a new database never migrate it at once.
+//   processes starting on a new database never migrate it at once;
+// - from version 9, a rep's claim is found through table rep_claims rather than an index on
+//   leads.claim_rep, so that a claim changes no indexed column (migration 9).
 import type { ClientBase, QueryResult } from 'pg';
 import { UsageError } from '../../core/errors.js';
 
@@ -282,7 +284,40 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       UPDATE imports SET lead_ids_to = (SELECT max(id) FROM leads WHERE leads.import_id = imports.id);
     `);
   },
+  // 9: claims that write no index entry, and the top of each zone group in the queue's order.
+  // A claim sets claim_rep, claim_token and claim_expires_at; leads_claims (on claim_rep) was the
+  // only index on any of them, and because of it every claim wrote a new entry into each of the
+  // table's twelve indexes, and left as many dead ones for the next claims' index reads to step
+  // over. Without it, PostgreSQL updates the row in its own page (a heap-only update) when the
+  // page has room, hence a fill factor of 90 for the pages imports write from now on. A rep's
+  // live claim is then found through rep_claims: the lead each rep claimed last, written by the
+  // claim in the same statement, and trusted only while that lead still carries the rep's live
+  // claim. SQLite keeps leads_claims: it writes only the index entries of the columns that
+  // changed. leads_queue gains id as a last key, so that the claim reads each group's leads in
+  // the queue's order, ties by id, as SQLite's index (which ends with the rowid) gives them.
+  // Recreating it reads the table once, as the first command after the upgrade migrates.
+  async (c) => {
+    await c.query(`
+      CREATE TABLE rep_claims (
+        rep     text PRIMARY KEY,
+        lead_id bigint NOT NULL
+      );
+      ${REP_CLAIMS_FROM_LEADS}
+      DROP INDEX leads_claims;
+      ALTER TABLE leads SET (fillfactor = 90);
+      DROP INDEX leads_queue;
+      CREATE INDEX leads_queue ON leads(timezone, queue_rank DESC, id) WHERE status IN ('new','working','nurture');
+    `);
+  },
 ];
+
+/**
+ * Fills rep_claims from the claims leads carry (a migration, a copy into this store): for each
+ * rep, the lead of their latest claim.
+ */
+export const REP_CLAIMS_FROM_LEADS = `INSERT INTO rep_claims(rep, lead_id)
+  SELECT DISTINCT ON (claim_rep) claim_rep, id FROM leads WHERE claim_rep IS NOT NULL ORDER BY claim_rep, claim_expires_at DESC, id
+  ON CONFLICT (rep) DO UPDATE SET lead_id = excluded.lead_id;`;
 
 export const PG_SCHEMA_VERSION = PG_MIGRATIONS.length;
 

@@ -8,7 +8,7 @@ import type { PgClient } from '../open.js';
 import type { PgConnection } from './connection.js';
 import { copyTextLine } from '../copy-text.js';
 import { copiedTables, keyOrder, quoteName, type TableReader, type TableRow, type TableStore, type TableWriter } from '../../store/tables.js';
-import { pgSchemaVersion } from '../migrations.js';
+import { pgSchemaVersion, REP_CLAIMS_FROM_LEADS } from '../migrations.js';
 import { redactUrl } from '../../store.js';
 
 const BATCH = 5_000;
@@ -73,6 +73,8 @@ export function pgTables(conn: PgConnection): TableStore {
       const copy = client.query(copyFrom(`COPY ${quoteName(table)} (${columns.map(quoteName).join(', ')}) FROM STDIN`));
       await pipeline(Readable.from(lines(), { objectMode: false }), copy);
       for (const index of indexes) await client.query(index.def);
+      // The claims the copied leads carry, findable as a claim finds a rep's (migration 9).
+      if (table === 'leads') await client.query(REP_CLAIMS_FROM_LEADS);
       return written;
     },
     async resetSequences(tables) {
