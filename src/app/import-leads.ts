@@ -11,6 +11,7 @@ import { isPostgresUrl, openStore, type Store } from '../db/store.js';
 import type { ImportCounts, ImportLock, ImportWriter } from '../db/store/imports.js';
 import { NothingToDoError } from '../core/errors.js';
 import { openCsv, type CsvFile } from '../io/csv-read.js';
+import { footerNote } from '../io/report-footer.js';
 import { openRejectsFile, type RejectsFile } from '../io/rejects-file.js';
 import { onInterrupt, type OutputTarget } from '../io/output-file.js';
 import { mapColumns, requirePhoneColumn, type ColumnMapping, type parseMapOption } from '../io/fields.js';
@@ -78,6 +79,8 @@ export interface ImportSummary extends ImportCounts {
   encoding_candidates?: string[];
   /** The first lines holding bytes that are not valid UTF-8. */
   undecodable_lines?: number[];
+  /** The first and last line of a report's footer cut off the end of the file (src/io/report-footer.ts). */
+  footer_lines?: [number, number];
   /** How the file's id column was read (docs/importing.md "Duplicates"); null without one. */
   external_id: ExternalIdRule | null;
   /** What the import decided that changes how rows were matched, in words. */
@@ -250,6 +253,7 @@ export async function importLeads(req: ImportRequest, io: ImportIO): Promise<Imp
     tally.undecodable(csv);
 
     const { counts, byReason, byWarning } = tally;
+    const footer = csv.footer();
     const summary: ImportSummary = {
       file,
       batch: req.dryRun ? null : writer.batchId,
@@ -265,7 +269,8 @@ export async function importLeads(req: ImportRequest, io: ImportIO): Promise<Imp
       ...(unsure ? { encoding_candidates: unsure } : {}),
       ...(csv.undecodable() > 0 ? { undecodable_lines: csv.undecodableLines() } : {}),
       external_id: ids.rule().column === null ? null : ids.rule(),
-      notes: [describeRule(ids.rule())].filter((n): n is string => n !== null),
+      ...(footer ? { footer_lines: [footer.firstLine, footer.lastLine] } : {}),
+      notes: [footer && footerNote(footer, 'leads'), describeRule(ids.rule())].filter((n): n is string => n !== null),
       lock: req.dryRun ? null : writer.lock,
     };
     if (counts.rows_read === 0) {

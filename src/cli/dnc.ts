@@ -139,6 +139,8 @@ async function importInto(ctx: Context, store: Store, country: string, file: str
   } finally {
     csv.close();
   }
+  const footer = csv.footer();
+  if (footer && !ctx.json) printInfo(ctx, `${file}: ${(await import('../io/report-footer.js')).footerNote(footer, 'entries')}`);
   if (keys.length === 0 && rejected === 0) throw new UsageError(`${file} lists no phone, email or @domain.`);
   const result = await addAndSuppress(ctx, store, keys, opts.reason, opts.source);
   report(ctx, { file, read: keys.length + rejected, ...result, rejected }, `Do-not-call import of ${file}`);

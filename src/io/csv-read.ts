@@ -11,6 +11,9 @@ import { createHash } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import { UsageError } from '../core/errors.js';
 import { decodeWindows1252, detectEncoding } from './encoding-detect.js';
+import { reportFooter, type CsvFooter } from './report-footer.js';
+
+export type { CsvFooter };
 
 export { decodeWindows1252 };
 
@@ -64,6 +67,8 @@ export interface CsvFile {
   undecodable(): number;
   /** The first lines (up to 10) that hold such characters. */
   undecodableLines(): number[];
+  /** The report footer cut off the end of the file (once chunks() has ended), or null. */
+  footer(): CsvFooter | null;
 }
 
 export interface ReadOptions {
@@ -194,7 +199,35 @@ export function openCsv(path: string, options: ReadOptions = {}): CsvFile {
       eof = true;
     };
 
+    // A report's footer at the end of the file (src/io/report-footer.ts), once cut off.
+    let footer: CsvFooter | null = null;
+    /**
+     * The chunks, the last two held back until the file ends so that a report's footer is cut
+     * off whole, even when it began in the chunk before the last.
+     */
     async function* chunks(): AsyncGenerator<TextChunk> {
+      const held: TextChunk[] = [];
+      for await (const chunk of fileChunks()) {
+        held.push(chunk);
+        if (held.length > 2) yield held.shift()!;
+      }
+      if (held.length === 0) return;
+      const tail = held.map((c) => c.text).join('');
+      const found = reportFooter(tail, delimiter!);
+      if (found) {
+        footer = { firstLine: held[0].firstLine + found.firstLine, lastLine: held[0].firstLine + found.lastLine, text: found.sample };
+        let keep = found.at;
+        for (const chunk of held) {
+          const text = chunk.text.slice(0, Math.max(0, keep));
+          keep -= chunk.text.length;
+          if (text !== '') yield { ...chunk, text };
+        }
+        return;
+      }
+      yield* held;
+    }
+
+    async function* fileChunks(): AsyncGenerator<TextChunk> {
       let firstLine = line;
       let want = chunkChars;
       try {
@@ -241,6 +274,7 @@ export function openCsv(path: string, options: ReadOptions = {}): CsvFile {
       hash: () => hasher.copy().digest('hex'),
       undecodable: () => undecodable,
       undecodableLines: () => badLines,
+      footer: () => footer,
     };
   } catch (err) {
     if (!eof) closeSync(fd);

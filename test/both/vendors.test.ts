@@ -69,8 +69,10 @@ describe.each(STORE_KINDS)('callq import of vendor exports on %s', { timeout: 12
     expect(await leads(name)).toHaveLength(inserted);
   });
 
-  it('Salesforce: Company / Account, Create Date, countries as names and codes', async () => {
-    summary('salesforce.csv');
+  it('Salesforce: Company / Account, Create Date, countries as names and codes; the report footer is not leads', async () => {
+    // Lines 11-15 are the report's name, copyright, confidentiality, author and company: skipped
+    // and said so, not eight rows read with five rejected for having no phone.
+    expect(summary('salesforce.csv')).toMatchObject({ footer_lines: [11, 15], notes: expect.arrayContaining([expect.stringMatching(/^lines 11–15 are the report's footer \('Copyright \(c\) 2000-2026 salesforce\.com/)]) });
     const rows = await leads('salesforce.csv');
     expect(byLast(rows, 'García')).toMatchObject({ first_name: 'José', company: 'Café Olé Imports, Inc.', title: 'VP Operations', email: 'jose.garcia@cafeole.com', phone: '+12127345521', country: 'US', region: 'NY', postal_code: '10014', inbound_at: local(2026, 11, 20) });
     expect(byLast(rows, 'Müller')).toMatchObject({ first_name: 'Zoë', phone: '+493086427150', alt_phones: ['+4915123456789'], country: 'DE', inbound_at: local(2026, 11, 21, 9, 5) });
