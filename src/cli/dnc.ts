@@ -3,7 +3,7 @@ import { textOption, type OptionValues } from './args.js';
 import { type Store } from '../db/store.js';
 import { parseContactValue } from '../io/contact-value.js';
 import type { SuppressionKey } from '../core/suppression.js';
-import { UsageError } from '../core/errors.js';
+import { NothingToDoError, UsageError } from '../core/errors.js';
 import { printData, printInfo, printJson, printJsonLine } from '../ui/output.js';
 import { renderTable } from '../ui/table.js';
 
@@ -69,6 +69,11 @@ export async function remove(ctx: Context, values: string[]): Promise<void> {
     const keys = parseAll(values, country);
     return { removed: await store.exports.removeDoNotCall(keys), listed: keys.length };
   });
+  if (removed === 0) {
+    // Nothing matched (a typo, or removed already): exit 3, as for any command with nothing to do.
+    const which = values.length === 1 ? `'${values[0]}' is not` : `none of the ${values.length} values is`;
+    throw new NothingToDoError(`${which} on the do-not-call list: nothing was removed (see 'callq dnc list').`, { removed: 0, not_listed: listed });
+  }
   if (ctx.json) printJson(ctx, { removed, not_listed: listed - removed });
   else {
     printInfo(

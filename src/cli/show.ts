@@ -24,7 +24,7 @@ export async function run(ctx: Context, [leadArg]: string[]): Promise<void> {
     const c = paint(ctx, ctx.stdout);
     const zones = leadZones(lead);
     const viewer = viewerZone();
-    const card = renderCard(lead, { now: ctx.now, insideHours: zones.length > 0 && isOpen(zones, ctx.now, settings.hours), viewerZone: viewer }, c);
+    const card = renderCard(lead, { now: ctx.now, insideHours: zones.length > 0 && isOpen(zones, ctx.now, settings.hours), viewerZone: viewer, allFields: true }, c);
     const history = calls.length
       ? renderTable(
           ['when', 'rep', 'outcome', 'reason', 'length', 'notes'],

@@ -65,6 +65,8 @@ export interface CardExtras {
   viewerZone: string;
   /** Zone offsets and names known without Intl, for every time on the card. */
   lookup?: ZoneLookup;
+  /** Every custom field (callq show); otherwise two lines of them and how many more. */
+  allFields?: boolean;
 }
 
 // Every value from the store is laid out as one safe line (safe-text.ts): a name or note holding
@@ -97,8 +99,8 @@ export function renderCard(lead: LeadRow, x: CardExtras, c: ChalkInstance): stri
   }
   const custom = Object.entries(parseJson<Record<string, string>>(lead.custom, {})).filter(([, v]) => v !== '' && v !== null);
   if (custom.length) {
-    const items = custom.slice(0, 8).map(([k, v]) => `${safeText(k)}: ${truncate(safeText(String(v).replace(/\s+/g, ' ')), 60)}`);
-    lines.push(...wrapItems(items, width, ' · ').slice(0, 2).map((l) => c.dim(l)));
+    const items = custom.map(([k, v]) => `${safeText(k)}: ${truncate(safeText(String(v).replace(/\s+/g, ' ')), 60)}`);
+    lines.push(...customLines(items, width, x.allFields ? Infinity : 2, lead.id).map((l) => c.dim(l)));
   }
   if (x.calls?.length) {
     lines.push('');
@@ -133,6 +135,19 @@ export function bothZones(at: Date, lead: Pick<LeadRow, 'timezone'>, viewerZone:
 }
 
 /** Items joined by `separator`, wrapped into lines of at most `width` columns, each indented by two spaces. */
+/**
+ * A lead's custom fields in at most `maxLines` lines: as many as fit, in the file's order, and
+ * then how many more there are and where to see them all (`callq show`).
+ */
+function customLines(items: string[], width: number, maxLines: number, id: number): string[] {
+  for (let shown = items.length; shown > 0; shown--) {
+    const rest = items.length - shown;
+    const lines = wrapItems(rest ? [...items.slice(0, shown), `+${rest} more (callq show ${id})`] : items, width, ' · ');
+    if (lines.length <= maxLines) return lines;
+  }
+  return wrapItems([`${items.length} fields (callq show ${id})`], width, ' · ');
+}
+
 export function wrapItems(items: string[], width: number, separator = '  '): string[] {
   const lines: string[] = [];
   let line = '';

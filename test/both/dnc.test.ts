@@ -93,6 +93,13 @@ describe.each(STORE_KINDS)('dnc on %s', (kind) => {
     expect((await s.statuses())[0]).toBe('do-not-call');
     expect(s.run('remove', 'z@five.com').code).toBe(0);
     expect(s.run('list').stdout).toMatch(/The do-not-call list is empty\./);
+    // Nothing to remove (a typo, or removed already) is exit 3 and says so, in JSON too.
+    const again = s.run('remove', 'z@five.com');
+    expect(again.code).toBe(3);
+    expect(again.stderr).toMatch(/'z@five\.com' is not on the do-not-call list: nothing was removed/);
+    const twice = s.run('remove', 'z@five.com', '+1 212 734 5521', '--json');
+    expect(twice.code).toBe(3);
+    expect(json(twice)).toMatchObject({ code: 3, removed: 0, not_listed: 2 });
   }, 120_000);
 
   it("import adds a file's values in one go; phones are read in the team's default country", async () => {
