@@ -214,7 +214,8 @@ export function openCsv(path: string, options: ReadOptions = {}): CsvFile {
       if (held.length === 0) return;
       const tail = held.map((c) => c.text).join('');
       const found = reportFooter(tail, delimiter!);
-      if (found) {
+      // Only where a record ends: lines inside a quoted field of the last record are that record's.
+      if (found && !scanRecords(tail.slice(0, found.at), delimiterCode, true).openQuote) {
         footer = { firstLine: held[0].firstLine + found.firstLine, lastLine: held[0].firstLine + found.lastLine, text: found.sample };
         let keep = found.at;
         for (const chunk of held) {

@@ -62,6 +62,18 @@ describe('openCsv cuts the footer off the end of the file', () => {
   beforeEach(() => ({ dir, cleanup } = tempDir()));
   afterEach(() => cleanup());
 
+  it('never inside a quoted field: a last note that ends like a footer stays the note', async () => {
+    const path = join(dir, 'notes.csv');
+    const note = '"Ann","Lee","Lee & Co","+1 212 555 0100","met at the expo\n\nCopyright (c) 2026 Lee & Co. All rights reserved."\n';
+    writeFileSync(path, HEADER + ROWS + note);
+    const csv = openCsv(path);
+    const records: string[][] = [];
+    for await (const chunk of csv.chunks()) records.push(...[...parseChunk(chunk, ',')].map((r) => r.fields).filter((f) => f.some((x) => x !== '')));
+    expect(records).toHaveLength(3);
+    expect(records[2][4]).toBe('met at the expo\n\nCopyright (c) 2026 Lee & Co. All rights reserved.');
+    expect(csv.footer()).toBeNull();
+  });
+
   it('in whatever chunks the file is read, with line numbers as in the file', async () => {
     const path = join(dir, 'report.csv');
     const many = Array.from({ length: 40 }, (_, i) => `"Rep","Lead ${i}","Nash","Nash & Sons","+1 212 555 ${String(1000 + i)}"\n`).join('');
