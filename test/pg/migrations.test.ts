@@ -194,3 +194,36 @@ describe.skipIf(pgInfo.unavailable)('PostgreSQL triggers', () => {
     await expect(insertLead({ phone: '+12125550113', status: 'lost' })).rejects.toThrow('leads_status_check');
   });
 });
+
+describe.skipIf(pgInfo.unavailable)('migration 9: claims found through rep_claims', () => {
+  it("keeps each rep's call under way: a live claim from before the upgrade is still the rep's, and a lapsed one is not", async () => {
+    const db = await freshDatabase({ migrated: false });
+    const client = await db.connect();
+    try {
+      await migratePg(client, 8);
+      const at = '2026-11-24T15:00:00.000Z';
+      await client.query(
+        `INSERT INTO leads(first_name, phone, timezone, queue_rank, created_at, updated_at, claim_rep, claim_token, claim_expires_at)
+         VALUES ('Ana', '+12125550101', 'America/New_York', 1, $1, $1, 'ana', 'a1', '2026-11-24T15:10:00.000Z'),
+                ('Bo',  '+12125550102', 'America/New_York', 1, $1, $1, 'bob', 'b1', '2026-11-24T14:50:00.000Z'),
+                ('Cy',  '+12125550103', 'America/New_York', 1, $1, $1, 'ana', 'a0', '2026-11-24T14:40:00.000Z')`,
+        [at],
+      );
+      await migratePg(client);
+      const { heldClaimPg } = await import('../../src/db/pg/queue.js');
+      const now = new Date(at);
+      expect((await heldClaimPg(client, 'ana', now))?.first_name).toBe('Ana');
+      expect(await heldClaimPg(client, 'bob', now)).toBeUndefined(); // lapsed at 14:50
+      const { rows } = await client.query<{ rep: string; first_name: string }>(
+        'SELECT r.rep, l.first_name FROM rep_claims r JOIN leads l ON l.id = r.lead_id ORDER BY r.rep',
+      );
+      expect(rows).toEqual([{ rep: 'ana', first_name: 'Ana' }, { rep: 'bob', first_name: 'Bo' }]);
+      // A claim now changes no indexed column of leads.
+      const { rows: indexes } = await client.query<{ name: string }>(`SELECT indexname AS name FROM pg_indexes WHERE tablename = 'leads' AND indexdef ~ 'claim_'`);
+      expect(indexes).toEqual([]);
+    } finally {
+      await client.end();
+      await db.drop();
+    }
+  });
+});
