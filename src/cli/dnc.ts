@@ -121,7 +121,7 @@ async function importInto(ctx: Context, store: Store, country: string, file: str
   let rejected = 0;
   // Read as `callq import` reads a CSV: its encoding (UTF-8, UTF-16, Windows-1252 …), its
   // delimiter and quoting; a file that is not text (a database, a spreadsheet) is refused whole.
-  const { openCsv, parseChunk } = await import('../io/csv-read.js');
+  const { footerNote, openCsv, parseChunk } = await import('../io/csv-read.js');
   const csv = openCsv(file);
   const consider = (fields: string[], line: number) => {
     const cell = (fields[0] ?? '').trim();
@@ -145,7 +145,7 @@ async function importInto(ctx: Context, store: Store, country: string, file: str
     csv.close();
   }
   const footer = csv.footer();
-  if (footer && !ctx.json) printInfo(ctx, `${file}: ${(await import('../io/report-footer.js')).footerNote(footer, 'entries')}`);
+  if (footer && !ctx.json) printInfo(ctx, `${file}: ${footerNote(footer, 'entries')}`);
   if (keys.length === 0 && rejected === 0) throw new UsageError(`${file} lists no phone, email or @domain.`);
   const result = await addAndSuppress(ctx, store, keys, opts.reason, opts.source);
   report(ctx, { file, read: keys.length + rejected, ...result, rejected }, `Do-not-call import of ${file}`);

@@ -11,9 +11,9 @@ import { createHash } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
 import { UsageError } from '../core/errors.js';
 import { decodeWindows1252, detectEncoding } from './encoding-detect.js';
-import { reportFooter, type CsvFooter } from './report-footer.js';
+import { footerNote, reportFooter, type CsvFooter } from './report-footer.js';
 
-export type { CsvFooter };
+export { footerNote, type CsvFooter };
 
 export { decodeWindows1252 };
 
@@ -213,7 +213,7 @@ export function openCsv(path: string, options: ReadOptions = {}): CsvFile {
       }
       if (held.length === 0) return;
       const tail = held.map((c) => c.text).join('');
-      const found = reportFooter(tail, delimiter!);
+      const found = reportFooter(tail, (l) => lineCells(l, delimiter!));
       // Only where a record ends: lines inside a quoted field of the last record are that record's.
       if (found && !scanRecords(tail.slice(0, found.at), delimiterCode, true).openQuote) {
         footer = { firstLine: held[0].firstLine + found.firstLine, lastLine: held[0].firstLine + found.lastLine, text: found.sample };
@@ -529,6 +529,16 @@ export interface ParsedRecord {
 export function* parseChunk(chunk: Pick<TextChunk, 'text' | 'firstLine'>, delimiter: string): Generator<ParsedRecord> {
   const rest = yield* wellFormedRecords(chunk.text, chunk.firstLine, delimiter);
   if (rest) yield* parseWithCsvParse({ text: chunk.text.slice(rest.at), firstLine: rest.line }, delimiter);
+}
+
+/** The cells of one line as the import reads them, or null when a quote on it is left open. */
+export function lineCells(line: string, delimiter: string): string[] | null {
+  try {
+    const [record] = parseChunk({ text: `${line}\n`, firstLine: 1 }, delimiter);
+    return record?.fields ?? [];
+  } catch {
+    return null;
+  }
 }
 
 export function parseWithCsvParse(chunk: Pick<TextChunk, 'text' | 'firstLine'>, delimiter: string): ParsedRecord[] {

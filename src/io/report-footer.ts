@@ -41,19 +41,21 @@ export interface ReportFooter {
 
 /**
  * The footer that `text`, the end of a CSV file (LF line breaks, starting at a line start), ends
- * with, or null. A footer starts at the last blank line before a line naming a report's
- * copyright, confidentiality, author or grand total, and runs to the end; each of its lines is
- * blank, one cell that holds text, or an unquoted copyright line. A file whose leads are one
- * column and which has no such line keeps every row; a row of several cells is never taken for
- * one.
+ * with, or null; `cellsOf` reads one line's cells as the import does (null: a quote left open).
+ * A footer starts at the last blank line before a line naming a report's copyright,
+ * confidentiality, author or grand total, and runs to the end; each of its lines is blank, one
+ * cell that holds text, or an unquoted copyright line. A file whose leads are one column and
+ * which has no such line keeps every row; a row of several cells is never taken for one.
  */
-export function reportFooter(text: string, delimiter: string): ReportFooter | null {
+export function reportFooter(text: string, cellsOf: (line: string) => string[] | null): ReportFooter | null {
   const lines: { at: number; cells: string[]; told: boolean }[] = [];
   let end = text.endsWith('\n') ? text.length - 1 : text.length;
   while (end >= 0 && lines.length < MAX_FOOTER_LINES) {
     const start = text.lastIndexOf('\n', end - 1) + 1;
     const line = text.slice(start, end);
-    const cells = filledCells(line, delimiter);
+    // The cells that hold text (a spreadsheet that saved the file again pads a footer's line with
+    // empty ones); null when a quote on the line is left open.
+    const cells = cellsOf(line)?.map((cell) => cell.trim()).filter((cell) => cell !== '') ?? null;
     const told = cells !== null && ((cells.length === 1 && FOOTER_TEXT.test(cells[0])) || COPYRIGHT_CELLS.test(line));
     if (!told && (cells === null || cells.length > 1)) break;
     lines.unshift({ at: start, cells: cells ?? [], told });
@@ -71,46 +73,8 @@ export function reportFooter(text: string, delimiter: string): ReportFooter | nu
     at: lines[blank].at,
     firstLine: countLines(text, held[0].at),
     lastLine: countLines(text, held[held.length - 1].at),
-    sample: shown.cells.join(delimiter + ' '),
+    sample: shown.cells.join(', '),
   };
-}
-
-/**
- * The cells of one line that hold text, unquoted (a spreadsheet that saved the file again pads
- * a footer's line with empty cells), or null when a quote on it is left open.
- */
-function filledCells(line: string, delimiter: string): string[] | null {
-  const cells: string[] = [];
-  let i = 0;
-  for (;;) {
-    let cell: string;
-    if (line[i] === '"') {
-      let j = i + 1;
-      cell = '';
-      for (;;) {
-        const q = line.indexOf('"', j);
-        if (q < 0) return null;
-        cell += line.slice(j, q);
-        if (line[q + 1] === '"') {
-          cell += '"';
-          j = q + 2;
-          continue;
-        }
-        i = q + 1;
-        break;
-      }
-      const next = line.indexOf(delimiter, i);
-      cell += next < 0 ? line.slice(i) : line.slice(i, next);
-      i = next;
-    } else {
-      const next = line.indexOf(delimiter, i);
-      cell = next < 0 ? line.slice(i) : line.slice(i, next);
-      i = next;
-    }
-    if (cell.trim() !== '') cells.push(cell.trim());
-    if (i < 0) return cells;
-    i += delimiter.length;
-  }
 }
 
 function countLines(text: string, upTo: number): number {

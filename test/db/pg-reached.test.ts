@@ -3,7 +3,8 @@
 // kind with no value. Given `phone = ANY('{}')`, the planner read every closed lead through
 // leads_status for a do-not-call on a number with an extension.
 import { describe, expect, it } from 'vitest';
-import { leadsReachedSql, statementParams } from '../../src/db/pg/suppressions.js';
+import { leadsReachedSql } from '../../src/db/pg/suppressions.js';
+import { statementParams } from '../../src/db/pg/statement-names.js';
 
 describe('leadsReachedSql', () => {
   it('sends no lookup for a kind of way that has no value', () => {

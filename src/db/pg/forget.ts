@@ -7,7 +7,8 @@ import type { PgConnection } from './store/connection.js';
 import type { SuppressionKey } from '../../core/suppression.js';
 import { doNotCallKeys } from '../../core/maintenance.js';
 import { splitPhoneIdentity } from '../../core/identity.js';
-import { leadsReachedSql, statementParams } from './suppressions.js';
+import { leadsReachedSql } from './suppressions.js';
+import { statementParams } from './statement-names.js';
 
 interface PersonLead {
   id: number;

@@ -7,7 +7,7 @@
 // or expired between the read and the write records nothing: the lead is read again and the
 // claim check says why.
 import type { ClientBase } from 'pg';
-import { statementName } from './statement-names.js';
+import { statementName, statementParams } from './statement-names.js';
 import type { LeadRow } from '../../core/lead.js';
 import type { OutcomePlan } from '../../core/outcome.js';
 import type { Settings } from '../../core/settings.js';
@@ -17,7 +17,7 @@ import { claimConflict } from '../../core/claim-check.js';
 import { queueRank } from '../../core/priority.js';
 import { personSuppressionKeys } from '../../core/suppression.js';
 import { splitPhoneIdentity } from '../../core/identity.js';
-import { leadsReachedSql, statementParams } from './suppressions.js';
+import { leadsReachedSql } from './suppressions.js';
 import { parseAltPhones } from '../../core/lead.js';
 export { parseAltPhones };
 

@@ -1,8 +1,8 @@
-// Names for statements prepared once per connection, from their text: the few shapes a process
-// sends are each hashed once, not on every claim or outcome. The hash is two 32-bit FNV-1a
-// lanes rather than a digest from node:crypto, which a rep's command would load for it alone
-// (docs/design.md, "Start-up of the rep's commands"); a name only tells apart the few dozen
-// shapes one connection prepares.
+// Statements built in JS: their parameters (statementParams), and names for statements prepared
+// once per connection, from their text: the few shapes a process sends are each hashed once,
+// not on every claim or outcome. The hash is two 32-bit FNV-1a lanes rather than a digest from
+// node:crypto, which a rep's command would load for it alone (docs/design.md, "Start-up of the
+// rep's commands"); a name only tells apart the few dozen shapes one connection prepares.
 const names = new Map<string, string>();
 
 /** 64 bits of `text` as 16 hex digits: FNV-1a with two different offset bases and a final mix. */
@@ -31,4 +31,16 @@ export function statementName(prefix: string, sql: string): string {
     names.set(key, (name = `${prefix}${hash64(sql)}`));
   }
   return name;
+}
+
+/** A parameter list for one statement: `v(value)` adds a value and returns its placeholder ($1, $2 …). */
+export function statementParams(): { values: unknown[]; v: (value: unknown) => string } {
+  const values: unknown[] = [];
+  return {
+    values,
+    v: (value) => {
+      values.push(value);
+      return `$${values.length}`;
+    },
+  };
 }

@@ -5,6 +5,7 @@ import type { SuppressionKey } from '../../core/suppression.js';
 import { splitPhoneIdentity } from '../../core/identity.js';
 import type { Pages, SuppressionRow } from '../store/exports.js';
 import { snapshotPages } from './exports.js';
+import { statementParams } from './statement-names.js';
 
 /** Adds the keys (ignoring ones already listed), in the order given. Returns how many were new. */
 export async function addSuppressionsPg(client: ClientBase, keys: readonly SuppressionKey[], reason: string | null, source: string | null, now: Date): Promise<number> {
@@ -54,18 +55,6 @@ export function leadsReachedSql(v: (value: unknown) => string, ways: ReachedBy):
   if (ways.emails.length) parts.push(`SELECT id FROM leads WHERE email = ANY(${v(ways.emails)}::text[])`);
   if (ways.domainPatterns?.length) parts.push(`SELECT id FROM leads WHERE email ILIKE ANY(${v(ways.domainPatterns)}::text[])`);
   return parts.length ? parts.join('\n UNION ') : null;
-}
-
-/** A parameter list for one statement: `v(value)` adds a value and returns its placeholder. */
-export function statementParams(): { values: unknown[]; v: (value: unknown) => string } {
-  const values: unknown[] = [];
-  return {
-    values,
-    v: (value) => {
-      values.push(value);
-      return `$${values.length}`;
-    },
-  };
 }
 
 /**
