@@ -20,9 +20,11 @@ export interface TerminalOptions {
    * (end of input, EIO), as when a hangup reaches it late. The exit code is still the binary's.
    */
   underShell?: { stderr: string };
+  /** The terminal's width (80 unless given). */
+  cols?: number;
 }
 
-/** The binary in an 80×40 pseudo-terminal; waits for screen text, never for a fixed time alone. */
+/** The binary in a pseudo-terminal of 40 lines, 80 columns unless told; waits for screen text, never for a fixed time alone. */
 export class Terminal {
   private raw = '';
   private cursor = 0;
@@ -37,7 +39,7 @@ export class Terminal {
     const [file, argv] = shell ? ['/bin/sh', ['-c', 'trap "" HUP; "$@" 2>"$0"; exit $?', shell.stderr, process.execPath, BIN, ...args]] : [process.execPath, [BIN, ...args]];
     this.term = pty.spawn(file, argv, {
       name: 'xterm-256color',
-      cols: 80,
+      cols: options.cols ?? 80,
       rows: 40,
       cwd: ROOT,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', TZ: 'UTC', LANG: 'C.UTF-8', TERM: 'xterm-256color', CALLQ_REP: 'ana', ...env },

@@ -7,7 +7,7 @@ import { printData, printJson } from '../ui/output.js';
 import { leadJson, leadName, nameToShow } from '../ui/lead-json.js';
 import { safeValue } from '../ui/safe-text.js';
 import { leadLocalTime, renderTerms } from '../ui/lead-view.js';
-import { describeEmptyQueue, describeReason } from '../ui/queue-view.js';
+import { describeEmptyQueue, describeReason, shortReason } from '../ui/queue-view.js';
 import { renderTable } from '../ui/table.js';
 import { paint } from '../ui/style.js';
 
@@ -66,9 +66,10 @@ export async function run(ctx: Context, _args: string[], values: OptionValues): 
           String(e.lead.attempts),
           e.total.toFixed(1),
           leadLocalTime(e.lead, ctx.now),
-          describeReason(e.reason),
+          shortReason(e.reason),
         ]),
-        { width: 160 },
+        // A terminal's width, names and companies cut to fit it; 160 columns into a file or pipe.
+        { width: ctx.stdout.isTTY && ctx.stdout.columns ? ctx.stdout.columns : 160, shrink: [2, 3] },
       ),
     );
   } finally {

@@ -7,6 +7,7 @@ import type { CallRow } from '../db/calls.js';
 import type { PriorityTerm } from '../core/priority.js';
 import { leadZones, primaryZone } from '../core/calling-window.js';
 import { formatBothZones, formatInZone, localPartsVia, type ZoneLookup } from '../core/when.js';
+import type { LocalParts } from '../core/calling-window.js';
 import { pad, truncate, visibleLength } from './table.js';
 import { chunkToWidth } from './width.js';
 import { nameToShow, parseJson } from './lead-json.js';
@@ -44,12 +45,32 @@ const WEEKDAY = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 export function leadLocalTime(lead: Pick<LeadRow, 'timezone' | 'timezone_source'>, now: Date, lookup?: ZoneLookup): string {
   const zones = leadZones(lead);
   if (zones.length === 0) return 'time zone unknown';
+  const assumed = lead.timezone_source === 'default' ? ' (zone assumed)' : '';
+  if (zones.length > SPELLED_ZONES) return zoneSpan(zones, now, lookup) + assumed;
   const parts = zones.map((z) => {
     const p = localPartsVia(now, z, lookup);
     return `${WEEKDAY[p.weekday]} ${pad2(p.hour)}:${pad2(p.minute)} ${z.replace(/^.*\//, '').replace(/_/g, ' ')}`;
   });
-  const assumed = lead.timezone_source === 'default' ? ' (zone assumed)' : '';
   return parts.join(' / ') + assumed;
+}
+
+/** A lead in more zone groups than this (a country's several zones, no area to tell which) gets the span of its clocks. */
+const SPELLED_ZONES = 3;
+
+/**
+ * The earliest and latest local time among `zones`, and how many zones: 'Tue 10:00–15:00 in 29
+ * zones', 'Tue 23:30–Wed 02:30 in 5 zones'. A toll-free number or a mobile with only a country
+ * has every zone of that country; spelled out, the card's line and the queue's column ran to
+ * 600 characters and cut off whether the lead was inside calling hours.
+ */
+function zoneSpan(zones: readonly string[], now: Date, lookup?: ZoneLookup): string {
+  const clocks = zones.map((z) => localPartsVia(now, z, lookup)).map((p) => ({ p, at: Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute) }));
+  clocks.sort((a, b) => a.at - b.at);
+  const [first, last] = [clocks[0].p, clocks[clocks.length - 1].p];
+  const time = (p: LocalParts) => `${pad2(p.hour)}:${pad2(p.minute)}`;
+  const to = first.dateKey === last.dateKey ? time(last) : `${WEEKDAY[last.weekday]} ${time(last)}`;
+  const span = first.dateKey === last.dateKey && time(first) === time(last) ? time(first) : `${time(first)}–${to}`;
+  return `${WEEKDAY[first.weekday]} ${span} in ${zones.length} zones`;
 }
 
 export interface CardExtras {

@@ -17,6 +17,22 @@ export function describeReason(reason: QueueReason | 'held'): string {
   }
 }
 
+/** The reason in a word or two, for the queue's table (its `--explain` and the card give it whole). */
+export function shortReason(reason: QueueReason | 'held'): string {
+  switch (reason) {
+    case 'callback-mine':
+      return 'your callback';
+    case 'callback':
+      return 'overdue callback';
+    case 'fresh':
+      return 'fresh inbound';
+    case 'score':
+      return 'score';
+    case 'held':
+      return 'held by you';
+  }
+}
+
 export function describeEmptyQueue(e: EmptyQueue, filterText: string, viewerZone: string): string {
   if (e.callable === 0) {
     if (filterText) {

@@ -5,16 +5,44 @@
 import { displayWidth, truncateToWidth } from './width.js';
 import { safeText } from './safe-text.js';
 
-export function renderTable(headers: string[], cells: string[][], options: { width?: number } = {}): string {
+export interface TableOptions {
+  /**
+   * Columns the table may take (default 100). The last column is cut to fit, to 10 columns at
+   * least, then the `shrink` columns, then the last column again, down to its header's width.
+   */
+  width?: number;
+  /**
+   * Other columns that may be cut (with '…') when the table is still too wide, the widest first,
+   * each down to SHRINK_MIN columns or its header's width: names and companies, in a terminal
+   * narrower than the table.
+   */
+  shrink?: number[];
+}
+
+/** Columns a shrinkable column keeps at least (or its header's width, if wider). */
+const SHRINK_MIN = 8;
+
+export function renderTable(headers: string[], cells: string[][], options: TableOptions = {}): string {
   const width = options.width ?? 100;
   const rows = cells.map((r) => r.map((c) => safeText(c ?? '')));
   const all = [headers, ...rows];
   const widths = headers.map((_, i) => Math.max(...all.map((r) => visibleLength(r[i] ?? ''))));
-  const fixed = widths.slice(0, -1).reduce((a, b) => a + b + 2, 0);
-  widths[widths.length - 1] = Math.max(10, Math.min(widths[widths.length - 1], width - fixed));
+  const last = widths.length - 1;
+  const total = () => widths.reduce((a, b) => a + b, 0) + 2 * last;
+  widths[last] = Math.max(Math.min(10, widths[last]), Math.min(widths[last], width - (total() - widths[last])));
+  const floor = (i: number) => Math.max(SHRINK_MIN, visibleLength(headers[i]));
+  for (let over = total() - width; over > 0; over--) {
+    const widest = (options.shrink ?? []).filter((i) => i !== last && widths[i] > floor(i)).sort((a, b) => widths[b] - widths[a])[0];
+    if (widest === undefined) {
+      // Then the last column, down to its header.
+      widths[last] = Math.max(visibleLength(headers[last]), widths[last] - over);
+      break;
+    }
+    widths[widest]--;
+  }
   const line = (cells: string[]) =>
     cells
-      .map((c, i) => (i === cells.length - 1 ? truncate(c ?? '', widths[i]) : pad(c ?? '', widths[i])))
+      .map((c, i) => (i === last ? truncate(c ?? '', widths[i]) : pad(truncate(c ?? '', widths[i]), widths[i])))
       .join('  ')
       .trimEnd();
   return [line(headers), line(widths.map((w) => '─'.repeat(w))), ...rows.map(line)].join('\n');

@@ -180,6 +180,21 @@ describe.each(STORE_KINDS)('the queue on %s', (kind) => {
       expect(q(['queue', '--limit', 'zero']).code).toBe(2);
     });
 
+    it("a lead in a country's many zones shows the span of their clocks, and the card still says it is inside hours", async () => {
+      // A toll-free number with only a country: every zone of it. 20:00 UTC is 10:00 in Honolulu, 15:00 in New York.
+      const zones = 'America/Chicago,America/Los_Angeles,America/New_York,Pacific/Honolulu';
+      const [id] = await seed([{ timezone: zones, phone: '+18005550199', company: 'Tollfree Inc' }]);
+      const at = '2026-11-24T20:00:00Z';
+      const queue = q(['queue', '--now', at]);
+      expect(queue.code).toBe(0);
+      const row = queue.stdout.split('\n').find((l) => l.includes('Tollfree Inc'))!;
+      expect(row).toMatch(/Tue 10:00–15:00 in 4 zones {2}score$/);
+      expect(row.length).toBeLessThan(160);
+      const card = q(['next', '--now', at]);
+      expect(card.stdout).toMatch(/lead time Tue 10:00–15:00 in 4 zones {2}inside calling hours/);
+      expect(json(q(['show', String(id), '--json'])).lead.timezones).toEqual(zones.split(','));
+    });
+
     it('why lists every blocker and when the lead is callable', async () => {
       const [id] = await seed([{ timezone: 'America/Los_Angeles' }]);
       q(['next', '--now', '2026-11-24T18:00:00Z'], 'bob');

@@ -45,6 +45,22 @@ describe.each(STORE_KINDS)('callq work in a terminal on %s', (kind) => {
   const callsOf = (id: number) => query('SELECT * FROM calls WHERE lead_id = ? ORDER BY id', id);
   const liveClaims = () => query('SELECT id, claim_rep FROM leads WHERE claim_rep IS NOT NULL ORDER BY id');
 
+  it.each([80, 120])('callq queue in a terminal %i columns wide fits it, cutting long names and companies', async (cols) => {
+    await seedStore(store, [
+      { first_name: 'Maximiliane', last_name: 'Östergaard-Lindqvist', company: 'Bretagne Agroalimentaire Coopérative Maritime SA', score: 90 },
+      { first_name: 'Li', last_name: 'Wei', company: 'Acme', score: 80 },
+    ]);
+    const t = new Terminal(['--db', store.db, '--now', NOW, 'queue'], { NO_COLOR: '1' }, { cols });
+    terminals.push(t);
+    expect(await t.exitCode()).toBe(0);
+    const lines = t.screen.split(/\r?\n/).filter((l) => l.trim());
+    expect(lines.length).toBe(4); // header, rule, two leads: no row wrapped
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(cols);
+    expect(lines[2]).toMatch(/^1 {2}\d+ {2,}Maxim[^…]*… {2}/); // cut, not wrapped
+    expect(lines[2]).toContain('Tue 11:00 New York');
+    expect(lines[3]).toMatch(/Li Wei {2,}Acme {2,}new/);
+  });
+
   it('works a list: one-key outcome, skip, callback, qualification, reason list, menu, note-first, quit', async () => {
     const id = await seedInOrder(['Avery', 'Blake', 'Casey', 'Drew', 'Emery', 'Finley', 'Gray']);
     const t = work();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dialFormat } from '../../src/ui/lead-view.js';
+import { dialFormat, leadLocalTime } from '../../src/ui/lead-view.js';
 
 describe('dialFormat', () => {
   it.each([
@@ -9,4 +9,26 @@ describe('dialFormat', () => {
     ['+493086427150', '+49 30 86427150'],
     ['+999', '+999'],
   ])('%s → %s', (e164, shown) => expect(dialFormat(e164)).toBe(shown));
+});
+
+describe('leadLocalTime', () => {
+  const at = new Date('2026-11-24T20:00:00Z'); // Tue 15:00 New York
+  const lead = (timezone: string, timezone_source = 'phone') => ({ timezone, timezone_source });
+
+  it('spells out each clock of a lead in up to three zones', () => {
+    expect(leadLocalTime(lead('America/New_York'), at)).toBe('Tue 15:00 New York');
+    expect(leadLocalTime(lead('America/Adak,America/Anchorage'), at)).toBe('Tue 10:00 Adak / Tue 11:00 Anchorage');
+    expect(leadLocalTime(lead('America/New_York', 'default'), at)).toBe('Tue 15:00 New York (zone assumed)');
+  });
+
+  it("gives a country's many zones as the span of their clocks", () => {
+    const us = 'America/Chicago,America/Los_Angeles,America/New_York,Pacific/Honolulu';
+    expect(leadLocalTime(lead(us), at)).toBe('Tue 10:00–15:00 in 4 zones');
+    expect(leadLocalTime(lead(us, 'country'), at)).toBe('Tue 10:00–15:00 in 4 zones');
+    // Across midnight, the last clock's day is named too.
+    const wide = 'America/Los_Angeles,Asia/Tokyo,Europe/London,Pacific/Kiritimati';
+    expect(leadLocalTime(lead(wide), new Date('2026-11-24T14:30:00Z'))).toBe('Tue 06:30–Wed 04:30 in 4 zones');
+    // Zones that agree on the time give it once.
+    expect(leadLocalTime(lead('Europe/Berlin,Europe/Paris,Europe/Rome,Europe/Madrid'), at)).toBe('Tue 21:00 in 4 zones');
+  });
 });

@@ -108,4 +108,18 @@ describe('renderTable', () => {
     expect(row).toBe('1   山田太郎山…'); // the last column gets 15 - 4 = 11 columns
     expect(displayWidth(row)).toBeLessThanOrEqual(15);
   });
+
+  it('cuts the columns it may shrink, widest first, until the table fits', () => {
+    const cells = [['1', 'Maximiliane Östergaard-Lindqvist', 'Bretagne Agroalimentaire Coopérative SA', 'new', 'highest score among callable leads']];
+    const headers = ['#', 'name', 'company', 'status', 'why'];
+    const out = renderTable(headers, cells, { width: 60, shrink: [1, 2] });
+    const lines = out.split('\n');
+    for (const line of lines) expect(displayWidth(line)).toBeLessThanOrEqual(60);
+    expect(lines[2]).toBe('1  Maximiliane Öste…  Bretagne Agroalim…  new     highest s…');
+    // Without leave to shrink, only the last column is cut, and the table stays wider.
+    expect(displayWidth(renderTable(headers, cells, { width: 60 }).split('\n')[2])).toBeGreaterThan(60);
+    // A column is never cut below its header or 8 columns; then the last one is cut to its header.
+    const narrow = renderTable(headers, cells, { width: 20, shrink: [1, 2] }).split('\n');
+    expect(narrow[2]).toBe('1  Maximil…  Bretagn…  new     hi…');
+  });
 });
