@@ -31,6 +31,53 @@ export function identityKeys(
   };
 }
 
+/** What a row or a lead says of who it is, beyond its keys: enough to tell two people at one number apart. */
+export interface PersonNames {
+  first_name: string | null;
+  email: string | null;
+  external_id: string | null;
+  external_system: string | null;
+}
+
+/**
+ * Whether two rows name different people by name and e-mail: both give a first name and a
+ * personal e-mail, and both differ (two people at one desk line or main number, as list vendors
+ * give them). Rows with one external id of one system are one person whatever they say.
+ */
+export function namesAnotherPerson(a: PersonNames, b: PersonNames): boolean {
+  return !sameRecord(a, b) && differ(firstName(a), firstName(b)) && differ(personalEmail(a), personalEmail(b));
+}
+
+/**
+ * Whether a row whose phone (with its extension) a lead already has is someone else at that
+ * number, and so a lead of its own: both give a first name and they differ, and so do either
+ * their personal e-mails or their ids in one system (a CRM or list vendor keeps them as two
+ * records: colleagues sharing a company's main number). A CRM's second record of one person
+ * (the same name, another id) stays a duplicate, and so does a row that says too little to tell.
+ */
+export function anotherPersonAtPhone(lead: PersonNames, row: PersonNames): boolean {
+  const otherRecord = lead.external_system === row.external_system && differ(lead.external_id, row.external_id);
+  return !sameRecord(lead, row) && differ(firstName(lead), firstName(row)) && (differ(personalEmail(lead), personalEmail(row)) || otherRecord);
+}
+
+const firstName = (p: PersonNames) => p.first_name?.trim().toLocaleLowerCase() || null;
+const personalEmail = (p: PersonNames) => (p.email !== null && isPersonalEmail(p.email) ? p.email : null);
+/** Both known, and not the same. */
+const differ = (a: string | null, b: string | null) => a !== null && b !== null && a !== b;
+const sameRecord = (a: PersonNames, b: PersonNames) => a.external_id !== null && a.external_id === b.external_id && a.external_system === b.external_system;
+
+/**
+ * Whether a row with these identity keys ('p:…', 'e:…', 'x:…') repeats a lead the import has
+ * merged a row into (`merged`: each key of such a lead, with the lead as merged): by any of its
+ * keys, but by its phone only when the row is not someone else at that number.
+ */
+export function repeatsMerged(merged: ReadonlyMap<string, PersonNames>, keys: readonly string[], row: PersonNames): boolean {
+  return keys.some((k) => {
+    const lead = merged.get(k);
+    return lead !== undefined && !(k.startsWith('p:') && anotherPersonAtPhone(lead, row));
+  });
+}
+
 const ROLE_MAILBOX = /^(?:info|sales|contact|contactus|office|admin|hello|support|enquiries|inquiries|enquiry|inquiry|mail|team|marketing|hr|billing|accounts|reception|general)@/;
 
 /** Whether an (already normalised) e-mail identifies one person, for duplicate matching. */

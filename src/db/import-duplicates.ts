@@ -3,7 +3,7 @@
 // import has set the lookup indexes aside, through a key index; a bloom filter spares lookups
 // for rows that cannot match.
 import type { DB } from './open.js';
-import { identityKeys, splitPhoneIdentity, type IdentityKeys } from '../core/identity.js';
+import { anotherPersonAtPhone, identityKeys, splitPhoneIdentity, type IdentityKeys, type PersonNames } from '../core/identity.js';
 import { AT, type LeadTuple, type StoredLead } from '../io/lead-record.js';
 
 export const STORED_COLUMNS = `id, import_id, external_id, external_system, phone_ext, first_name, last_name, company, title, email, phone, alt_phones, country, region,
@@ -81,7 +81,13 @@ export function duplicateFinder(
   expectedRows: number,
   deferred: SetAsideLookups | null,
   batch: BufferedLeads,
-): { hash(keys: Keys): KeyHashes; mayExist(h: KeyHashes): boolean; find(keys: Keys, h: KeyHashes): Existing | undefined; remember(h: KeyHashes, id: number): void } {
+): {
+  hash(keys: Keys): KeyHashes;
+  mayExist(h: KeyHashes): boolean;
+  /** The lead `keys` (the row `person`) duplicates, if any. */
+  find(keys: Keys, h: KeyHashes, person: PersonNames): Existing | undefined;
+  remember(h: KeyHashes, id: number): void;
+} {
   const byExternalId = db.prepare(`SELECT ${STORED_COLUMNS} FROM ${leads} WHERE external_id = ? AND external_system IS ? ORDER BY id LIMIT 1`);
   const byPhone = db.prepare(`SELECT ${STORED_COLUMNS} FROM ${leads} WHERE phone = ? AND phone_ext IS ? ORDER BY id LIMIT 1`);
   const byEmail = db.prepare(`SELECT ${STORED_COLUMNS} FROM ${leads} WHERE email = ? ORDER BY id LIMIT 1`);
@@ -91,15 +97,14 @@ export function duplicateFinder(
   };
   // Stored leads have lower ids than the buffered ones, so for each key the table is asked
   // first and the buffer second: the lowest id holding the key, without writing the buffer.
-  const indexed = (keys: Keys) => {
+  const indexed = (keys: Keys, person: PersonNames) => {
     const { phone, ext } = splitPhoneIdentity(keys.phone);
     return ((keys.external_id !== null ? byId(keys) ?? batch.holding('external_id', keys.external_id) : undefined) ??
-      byPhone.get(phone, ext) ??
-      batch.holding('phone', keys.phone) ??
+      samePersonAtPhone((byPhone.get(phone, ext) as Existing | undefined) ?? batch.holding('phone', keys.phone), person) ??
       (keys.email !== null ? byEmail.get(keys.email) ?? batch.holding('email', keys.email) : undefined)) as Existing | undefined;
   };
 
-  if (stored > expectedRows * 4) return { hash: keyHashes, mayExist: () => true, find: indexed, remember() {} };
+  if (stored > expectedRows * 4) return { hash: keyHashes, mayExist: () => true, find: (keys, _h, person) => indexed(keys, person), remember() {} };
   let filter: KeyFilter | null = deferred ? null : new KeyFilter();
   let rows = deferred ? new KeyIndex() : null;
   const storedById = db.prepare(`SELECT ${STORED_COLUMNS} FROM ${leads} WHERE id = ?`);
@@ -145,16 +150,25 @@ export function duplicateFinder(
       const probe = rows ?? filter!;
       return probe.has(h.phone) || (h.email !== null && probe.has(h.email)) || (h.external_id !== null && probe.has(h.external_id));
     },
-    find: (keys, h) =>
+    find: (keys, h, person) =>
       rows
         ? ((h.external_id ? scan('external_id', keys.external_id!, h.external_id) : undefined) ??
-          scan('phone', keys.phone, h.phone) ??
+          samePersonAtPhone(scan('phone', keys.phone, h.phone), person) ??
           (h.email ? scan('email', keys.email!, h.email) : undefined))
-        : indexed(keys),
+        : indexed(keys, person),
     remember: (h, id) => {
       if (note(h, id)) spill();
     },
   };
+}
+
+/**
+ * The first lead holding a row's phone (the lowest id), unless it is someone else at that
+ * number (core/identity.ts anotherPersonAtPhone): then the phone makes no match, and the row is
+ * matched by its e-mail, or is a lead of its own.
+ */
+function samePersonAtPhone(first: Existing | undefined, person: PersonNames): Existing | undefined {
+  return first && !anotherPersonAtPhone(first, person) ? first : undefined;
 }
 
 /** The two hashes of each key of a row (see hashes()). */

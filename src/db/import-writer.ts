@@ -7,7 +7,8 @@ import type { PriorityWeights } from '../core/settings.js';
 import { leadSuppressionKeys, personSuppressionKeys, type SuppressionKey } from '../core/suppression.js';
 import { addSuppressions } from './suppressions.js';
 import { suppressMatchingLeads } from './outcomes.js';
-import { AT, LEAD_COLUMNS, leadFromTuple, mergeLead, type LeadTuple, type MergedLead, type StoredLead } from '../io/lead-record.js';
+import { AT, LEAD_COLUMNS, leadFromTuple, mergeLead, personOf, type LeadTuple, type MergedLead, type StoredLead } from '../io/lead-record.js';
+import { repeatsMerged, type PersonNames } from '../core/identity.js';
 import { claimImportSlot, cleanupImports, mergeStatement, IMPORT_PATIENCE_MS, lateSuppressed, nextSlice, publishBatch, removeBatchLeads, SLICE_MIN, type ImportCounts } from './imports.js';
 import { duplicateFinder, duplicateKeys, LeadIdSet, type BufferedLeads, type Existing, type Keys, type SetAsideLookups } from './import-duplicates.js';
 
@@ -132,9 +133,10 @@ export function beginImport(db: DB, options: WriterOptions): LeadWriter {
     const duplicates = duplicateFinder(db, tables.lookup, stored, options.expectedRows, indexes, batch);
     // Leads this import has merged a row into: a later row matching one is a repeat within the file.
     const merged = new LeadIdSet();
-    // Their keys as merged: a merge is staged, not yet in the table, so a later row matching
-    // only a key the merge gave (an e-mail the lead lacked) is found here.
-    const mergedKeys = new Set<string>();
+    // Their keys as merged, each with the lead as merged: a merge is staged, not yet in the
+    // table, so a later row matching only a key the merge gave (an e-mail the lead lacked) is
+    // found here.
+    const mergedKeys = new Map<string, PersonNames>();
     const keyList = (k: Keys) => [`p:${k.phone}`, ...(k.email === null ? [] : [`e:${k.email}`]), ...(k.external_id === null ? [] : [`x:${k.external_id}`])];
     // Rows whose own do-not-call flag is set: put on the list, and matching leads moved, at the end.
     const doNotCall: SuppressionKey[] = [];
@@ -162,10 +164,11 @@ export function beginImport(db: DB, options: WriterOptions): LeadWriter {
         }
         if (suppressed.size && leadSuppressionKeys(suppressionView(lead)).some((k) => suppressed.has(`${k.kind}:${k.hash}`))) return 'suppressed';
         const keys = duplicateKeys(lead);
-        if (mergedKeys.size && keyList(keys).some((k) => mergedKeys.has(k))) return 'duplicate';
+        const person = personOf(lead);
+        if (mergedKeys.size && repeatsMerged(mergedKeys, keyList(keys), person)) return 'duplicate';
         const hashed = duplicates.hash(keys);
         if (duplicates.mayExist(hashed)) {
-          const existing = duplicates.find(keys, hashed);
+          const existing = duplicates.find(keys, hashed, person);
           if (existing) {
             // A lead this import created or already merged a row into is a repeat within the file: the first row wins.
             if (existing.import_id === batchId || merged.has(existing.id) || options.onDuplicate === 'skip') return 'duplicate';
@@ -174,7 +177,7 @@ export function beginImport(db: DB, options: WriterOptions): LeadWriter {
             batch.stage(existing.id, changes);
             merged.add(existing.id);
             const mergedAs = duplicateKeys({ ...existing, ...changes });
-            for (const k of keyList(mergedAs)) mergedKeys.add(k);
+            for (const k of keyList(mergedAs)) mergedKeys.set(k, { ...existing, ...changes });
             duplicates.remember(duplicates.hash(mergedAs), existing.id);
             return 'updated';
           }

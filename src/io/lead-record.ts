@@ -7,7 +7,7 @@ import { normalisePhone } from './phone.js';
 import { parseCountry } from './countries.js';
 import type { ColumnMapping, LeadField } from './fields.js';
 import type { LeadRow } from '../core/lead.js';
-import { isDoNotCallFlag, isPersonalEmail } from '../core/identity.js';
+import { isDoNotCallFlag, isPersonalEmail, namesAnotherPerson, type PersonNames } from '../core/identity.js';
 
 /** A lead as the import stores it: the leads columns it fills (alt_phones still an array). */
 export type NewLead = Omit<Pick<LeadRow, (typeof LEAD_COLUMNS)[number]>, 'phone' | 'phone_raw' | 'alt_phones' | 'timezone_source' | 'score'> & {
@@ -499,30 +499,15 @@ const REPLACED = ['external_id', 'external_system', 'first_name', 'last_name', '
 const FILLED = ['source', 'campaign', 'list'] as const;
 
 /**
- * Whether a row that matched a lead by its phone alone names someone else: both give a first
- * name and a personal e-mail, and both differ (two people at one desk line or main number, as
- * list vendors give them). Merging would overwrite the person's name and e-mail with another's,
- * so such a row is not merged. A row that matched by e-mail or by external id has those equal.
- */
-function anotherPerson(stored: StoredLead, incoming: NewLead): boolean {
-  const personal = (email: string | null) => (email !== null && isPersonalEmail(email) ? email : null);
-  const [mail, otherMail] = [personal(stored.email), personal(incoming.email)];
-  const name = (first: string | null) => first?.trim().toLocaleLowerCase() || null;
-  const [first, otherFirst] = [name(stored.first_name), name(incoming.first_name)];
-  const sameId = stored.external_id !== null && stored.external_id === incoming.external_id && stored.external_system === incoming.external_system;
-  return !sameId && mail !== null && otherMail !== null && mail !== otherMail && first !== null && otherFirst !== null && first !== otherFirst;
-}
-
-/**
  * What an imported record changes on a stored lead, or null when it changes nothing or names
- * another person (anotherPerson). Values the
+ * another person (core/identity.ts namesAnotherPerson). Values the
  * row gives replace stored ones and blanks never erase; source, campaign and list only fill
  * blanks (a lead keeps the attribution it arrived with); a different phone becomes an
  * alternate; custom fields are merged; the time zone is replaced only by one found from an
  * equal or better source; a later inbound time wins. Status, calls and claims are not fields here.
  */
 export function mergeLead(stored: StoredLead, incoming: NewLead, weights: PriorityWeights): MergedLead | null {
-  if (anotherPerson(stored, incoming)) return null;
+  if (namesAnotherPerson(stored, incoming)) return null;
   const merged: MergedLead = {
     ...Object.fromEntries(MERGED_COLUMNS.map((c) => [c, c === 'queue_rank' ? 0 : stored[c]])),
   } as MergedLead;
@@ -572,6 +557,12 @@ export const AT = Object.fromEntries(TUPLE_COLUMNS.map((c, i) => [c, i])) as { [
 
 export function leadTuple(lead: NewLead): LeadTuple {
   return TUPLE_COLUMNS.map((c) => (c === 'alt_phones' ? (lead.alt_phones.length ? JSON.stringify(lead.alt_phones) : null) : lead[c]));
+}
+
+/** What a new lead, as a tuple, says of who it is (core/identity.ts): to tell two people at one number apart. */
+export function personOf(tuple: LeadTuple): PersonNames {
+  const at = (i: number) => tuple[i] as string | null;
+  return { first_name: at(AT.first_name), email: at(AT.email), external_id: at(AT.external_id), external_system: at(AT.external_system) };
 }
 
 export function leadFromTuple(tuple: LeadTuple): NewLead {

@@ -188,6 +188,56 @@ describe.each(STORE_KINDS)('who is one person, on %s', (kind) => {
     });
   });
 
+  describe('colleagues at one main number, without extensions', () => {
+    // An Apollo export: contacts with only their company's number (Corporate Phone), each an Apollo record.
+    const apollo =
+      'First Name,Last Name,Company,Email,Corporate Phone,Country,Apollo Contact Id\n' +
+      'Olivia,Clarke,Thames Analytics Ltd,olivia.clarke@thames-analytics.co.uk,+44 20 7946 0958,United Kingdom,6571a2b3c4d5e6f708192a3c\n' +
+      'James,Patel,Thames Analytics Ltd,james.patel@thames-analytics.co.uk,+44 20 7946 0958,United Kingdom,6571a2b3c4d5e6f708192a3d\n' +
+      'Siobhán,Ó Briain,Thames Analytics Ltd,,020 7946 0958,United Kingdom,6571a2b3c4d5e6f708192a3e\n' +
+      'Olivia,Clarke,Thames Analytics Ltd,o.clarke@thames-analytics.co.uk,+44 (0)20 7946 0958,United Kingdom,6571a2b3c4d5e6f708192a3c\n';
+
+    it('each record of a CRM or list vendor is a lead of its own; a repeat of one is a duplicate', async () => {
+      const r = importJson(file('apollo.csv', apollo));
+      expect(r).toMatchObject({ inserted: 3, duplicates: 1 });
+      expect((await leads()).map((l) => [l.first_name, l.phone, l.external_id])).toEqual([
+        ['Olivia', '+442079460958', '6571a2b3c4d5e6f708192a3c'],
+        ['James', '+442079460958', '6571a2b3c4d5e6f708192a3d'],
+        ['Siobhán', '+442079460958', '6571a2b3c4d5e6f708192a3e'],
+      ]);
+      // Another export of the same people: nobody new, and --on-duplicate update finds each one.
+      expect(importJson(file('again.csv', apollo))).toMatchObject({ inserted: 0, duplicates: 4 });
+      const titled = apollo.replace('Thames Analytics Ltd,james.patel', 'Thames Analytics Group,james.patel');
+      // James's new company, and Olivia's second row's e-mail (her first row changes nothing).
+      expect(importJson(file('titled.csv', titled), '--on-duplicate', 'update')).toMatchObject({ inserted: 0, updated: 2, duplicates: 2 });
+      expect((await store.query("SELECT company FROM leads WHERE first_name = 'James'"))[0].company).toBe('Thames Analytics Group');
+    });
+
+    it('without ids, a different first name and personal e-mail at the number is someone else; a row that says less is a duplicate', async () => {
+      importJson(file('first.csv', 'First Name,Last Name,Email,Phone\nYuki,Watanabe,yuki.watanabe@tokai.example,+81 3-1234-5678\n'));
+      const second = importJson(
+        file(
+          'second.csv',
+          'First Name,Last Name,Email,Phone\n' +
+            'Hiroshi,Tanaka,hiroshi.tanaka@tokai.example,+81 3 1234 5678\n' + // someone else at Yuki's number
+            'Hiroshi,Tanaka,,+81312345678\n' + // no e-mail: the number's first lead, Yuki's, for all it says
+            'Hiro,T.,hiroshi.tanaka@tokai.example,+81 3 1234 5678\n' + // Hiroshi's e-mail: Hiroshi
+            'Aiko,Sato,info@tokai.example,+81 3 1234 5678\n', // a shared mailbox names nobody
+        ),
+      );
+      expect(second).toMatchObject({ inserted: 1, duplicates: 3 });
+      expect((await leads()).map((l) => l.first_name)).toEqual(['Yuki', 'Hiroshi']);
+      // A big store and a one-row file take the database's indexes rather than the import's own key index.
+      const many = 'First Name,Last Name,Email,Phone\n' + Array.from({ length: 30 }, (_, i) => `P${i},X,p${i}@ex.example,+1 212 555 ${String(1000 + i)}\n`).join('');
+      importJson(file('many.csv', many));
+      const third = importJson(file('third.csv', 'First Name,Last Name,Email,Phone\nKenji,Mori,kenji.mori@tokai.example,+81 3 1234 5678\n'));
+      expect(third).toMatchObject({ inserted: 1, duplicates: 0 });
+      // A do-not-call on the number reaches everyone at it.
+      expect(q(['dnc', 'add', '+81 3 1234 5678', '--reason', 'switchboard asked']).code).toBe(0);
+      expect((await store.query("SELECT DISTINCT status FROM leads WHERE phone = '+81312345678'")).map((l) => l.status)).toEqual(['do-not-call']);
+    });
+  });
+
   describe('forget and extensions', () => {
     it('forgets the person at an extension only; a bare number erases its own lead and stops the rest', async () => {
       importJson(file('acme.csv', 'First Name,Phone\nReception,212-736-3001\nAna,212-736-3001 x101\nBo,212-736-3001 x202\n'));

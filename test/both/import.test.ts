@@ -170,7 +170,7 @@ describe.each(STORE_KINDS)('callq import on %s', { timeout: 180_000 }, (kind: Te
     expect(await dump(s)).not.toEqual(before);
   });
 
-  it('--on-duplicate update never overwrites a person with another who shares their phone', async () => {
+  it('--on-duplicate update never overwrites a person with another who shares their phone: the other is a lead of their own', async () => {
     s = await initialised(kind);
     const first = join(s.dir, 'first.csv');
     writeFileSync(first, 'First Name,Last Name,Email,Phone,Title\nYuki,渡辺,yuki.watanabe@tokai.example,+81 3-1234-5678,Engineer\n');
@@ -182,10 +182,16 @@ describe.each(STORE_KINDS)('callq import on %s', { timeout: 180_000 }, (kind: Te
       'First Name,Last Name,Email,Phone,Title\nHiroshi,Tanaka,hiroshi.tanaka@tokai.example,+81 3 1234 5678,CTO\nYUKI,Watanabe,y.watanabe@tokai.example,+81312345678,Lead Engineer\n',
     );
     const r = importJson(s, second, '--on-duplicate', 'update');
-    expect(r).toMatchObject({ inserted: 0, updated: 1, duplicates: 1 });
-    expect(await s.query('SELECT first_name, last_name, email, title FROM leads')).toEqual([
+    expect(r).toMatchObject({ inserted: 1, updated: 1, duplicates: 0 });
+    expect(await s.query('SELECT first_name, last_name, email, title FROM leads ORDER BY id')).toEqual([
       { first_name: 'YUKI', last_name: 'Watanabe', email: 'y.watanabe@tokai.example', title: 'Lead Engineer' },
+      { first_name: 'Hiroshi', last_name: 'Tanaka', email: 'hiroshi.tanaka@tokai.example', title: 'CTO' },
     ]);
+    // After a row of the file merged into Yuki's lead, someone else at her number is still new.
+    const third = join(s.dir, 'third.csv');
+    writeFileSync(third, 'First Name,Last Name,Email,Phone,Title\nYuki,Watanabe,y.watanabe@tokai.example,+81312345678,Principal Engineer\nKenji,Mori,kenji.mori@tokai.example,+81312345678,CFO\n');
+    expect(importJson(s, third, '--on-duplicate', 'update')).toMatchObject({ inserted: 1, updated: 1, duplicates: 0 });
+    expect((await s.query('SELECT first_name, title FROM leads ORDER BY id')).map((l) => `${l.first_name} ${l.title}`)).toEqual(['Yuki Principal Engineer', 'Hiroshi CTO', 'Kenji CFO']);
   });
 
   it('lists batches and undoes the leads a batch created, not those it updated', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { externalIdentity, externalIdSystem, isDoNotCallFlag, isRowCounter, phoneIdentity, splitPhoneIdentity } from '../../src/core/identity.js';
+import { anotherPersonAtPhone, externalIdentity, externalIdSystem, isDoNotCallFlag, isRowCounter, phoneIdentity, splitPhoneIdentity, type PersonNames } from '../../src/core/identity.js';
 
 const lines = (ids: string[], first = 2) => ids.map((id, i) => ({ id, line: first + i }));
 
@@ -58,4 +58,26 @@ describe('identity keys', () => {
 describe('isDoNotCallFlag', () => {
   it.each(['true', 'TRUE', '1', 'yes', 'Y', 'x', 'X', ' checked '])('%j is set', (v) => expect(isDoNotCallFlag(v)).toBe(true));
   it.each(['false', '0', 'no', 'n', '', 'maybe', null])('%j is not', (v) => expect(isDoNotCallFlag(v)).toBe(false));
+});
+
+describe('anotherPersonAtPhone', () => {
+  const p = (first_name: string | null, email: string | null, external_id: string | null = null, external_system: string | null = 'apollo'): PersonNames => ({
+    first_name,
+    email,
+    external_id,
+    external_system: external_id === null ? null : external_system,
+  });
+  it.each([
+    ['a colleague: another first name and personal e-mail', p('Olivia', 'olivia@thames.example'), p('James', 'james@thames.example'), true],
+    ['a colleague: another first name and record of the same system', p('Olivia', null, 'a1'), p('Siobhán', null, 'a2'), true],
+    ["a CRM's second record of one person (same name)", p('Ann', 'ann@summit.example', 'CRM-1001'), p('ann ', null, 'CRM-1003'), false],
+    ['the same record, whatever it says now', p('Olivia', 'olivia@thames.example', 'a1'), p('Liv', 'liv@thames.example', 'a1'), false],
+    ['another first name alone (Bob, Robert) says too little', p('Bob', null), p('Robert', null), false],
+    ['records of two systems say nothing of each other', p('Bob', null, '5012345', 'hubspot'), p('Robert', null, '777', 'pipedrive'), false],
+    ['a shared mailbox is no evidence', p('Aiko', 'info@tokai.example'), p('Yuki', 'yuki@tokai.example'), false],
+    ['no first name on one side', p(null, 'a@x.example'), p('Yuki', 'yuki@x.example'), false],
+  ])('%s', (_, lead, row, expected) => {
+    expect(anotherPersonAtPhone(lead, row)).toBe(expected);
+    expect(anotherPersonAtPhone(row, lead)).toBe(expected);
+  });
 });

@@ -10,9 +10,9 @@
 import { from as copyFrom } from 'pg-copy-streams';
 import type { ClientBase } from 'pg';
 import type { Writable } from 'node:stream';
-import { identityKeys, type IdentityKeys } from '../../core/identity.js';
+import { anotherPersonAtPhone, identityKeys, repeatsMerged, type IdentityKeys, type PersonNames } from '../../core/identity.js';
 import { leadSuppressionKeys, personSuppressionKeys, type SuppressionKey } from '../../core/suppression.js';
-import { AT, LEAD_COLUMNS, MERGED_COLUMNS, TUPLE_COLUMNS, leadFromTuple, mergeLead, type LeadTuple, type MergedLead, type StoredLead } from '../../io/lead-record.js';
+import { AT, LEAD_COLUMNS, MERGED_COLUMNS, TUPLE_COLUMNS, leadFromTuple, mergeLead, personOf, type LeadTuple, type MergedLead, type StoredLead } from '../../io/lead-record.js';
 import type { ImportBegin, ImportWriter } from '../store/imports.js';
 import { cleanupPgImports, describeCleanedBatch, lockImports, unlockImports } from './import-batches.js';
 import { addSuppressionsPg, suppressLeadsMatchingPg } from './suppressions.js';
@@ -308,7 +308,14 @@ async function classify(client: ClientBase, options: ImportBegin, staged: number
   );
   const update = options.onDuplicate === 'update';
   const matched = '(n.m_x IS NOT NULL OR n.m_p IS NOT NULL OR n.m_e IS NOT NULL)';
-  const inFileOrder = `n.shared OR n.dnc${update ? ` OR ${matched}` : ''}`;
+  // A row matched by its phone alone (no id match) may be someone else at that number
+  // (anotherPersonAtPhone): decided one by one when both give a first name and either e-mails
+  // or ids of one system that differ (what that rule reads, before its finer points).
+  const maybeOther = `(n.m_x IS NULL AND n.m_p IS NOT NULL AND EXISTS (SELECT 1 FROM ${ROWS} r JOIN leads l ON l.id = n.m_p WHERE r.ord = n.ord
+    AND r.first_name IS NOT NULL AND l.first_name IS NOT NULL
+    AND ((r.external_id IS NOT NULL AND l.external_id IS NOT NULL AND r.external_system IS NOT DISTINCT FROM l.external_system AND r.external_id <> l.external_id)
+      OR (r.email IS NOT NULL AND l.email IS NOT NULL AND r.email <> l.email))))`;
+  const inFileOrder = `n.shared OR n.dnc OR ${update ? matched : maybeOther}`;
   // The rest: suppressed if the list names them, else a duplicate of the stored lead they match.
   const simple = await client.query(
     `INSERT INTO ${DECIDED} SELECT n.ord, CASE WHEN n.hit THEN 's' ELSE 'd' END::"char" FROM ${NOTES} n
@@ -351,10 +358,11 @@ async function decideInFileOrder(client: ClientBase, options: ImportBegin, which
   };
   // The contacts the file's do-not-call flags put on the list so far (hashes), as the SQLite writer adds them to its set.
   const listedHere = new Set<string>();
-  const mergedKeys = new Set<string>();
+  const mergedKeys = new Map<string, PersonNames>();
   const merged = new Set<number>();
-  // The first row of the file inserted with each key ('p:…', 'e:…', 'x:…').
+  // The first row of the file inserted with each key ('p:…', 'e:…', 'x:…'), and who each such row names.
   const insertedWith = new Map<string, number>();
+  const insertedPerson = new Map<number, PersonNames>();
   const keyList = (k: IdentityKeys) => [`p:${k.phone}`, ...(k.email === null ? [] : [`e:${k.email}`]), ...(k.external_id === null ? [] : [`x:${k.external_id}`])];
   const decide = (ord: number, outcome: 'u' | 'd' | 's') => {
     decided.push(`${ord}\t${outcome}\n`);
@@ -373,11 +381,11 @@ async function decideInFileOrder(client: ClientBase, options: ImportBegin, which
     for (;;) {
       const page = (await client.query<NoteRow>(`FETCH ${PAGE} FROM callq_import_order`)).rows;
       if (page.length === 0) break;
+      // The stored leads the page's rows match: to merge into, and to tell whether the one with a
+      // row's phone is someone else at that number.
       const stored = new Map<number, Existing>();
-      if (options.onDuplicate === 'update') {
-        const ids = [...new Set(page.flatMap((r) => [r.m_x, r.m_p, r.m_e]).filter((id): id is number => id !== null))];
-        if (ids.length) for (const l of (await client.query<Existing>(`SELECT ${STORED} FROM leads WHERE id = ANY($1::int8[])`, [ids])).rows) stored.set(l.id, l);
-      }
+      const ids = [...new Set(page.flatMap((r) => (options.onDuplicate === 'update' ? [r.m_x, r.m_p, r.m_e] : [r.m_p])).filter((id): id is number => id !== null))];
+      if (ids.length) for (const l of (await client.query<Existing>(`SELECT ${STORED} FROM leads WHERE id = ANY($1::int8[])`, [ids])).rows) stored.set(l.id, l);
       for (const row of page) {
         const lead: LeadTuple = TUPLE_COLUMNS.map((c) => (c === 'do_not_call' ? (row.do_not_call ? 1 : null) : (row[c] as string | number | null)));
         const view = { phone: lead[AT.phone] as string | null, phone_ext: lead[AT.phone_ext] as string | null, alt_phones: parseAlt(lead[AT.alt_phones]), email: lead[AT.email] as string | null };
@@ -394,16 +402,19 @@ async function decideInFileOrder(client: ClientBase, options: ImportBegin, which
           continue;
         }
         const keys: IdentityKeys = { phone: row.k_phone, email: row.k_email, external_id: row.k_xid };
-        if (mergedKeys.size && keyList(keys).some((k) => mergedKeys.has(k))) {
+        const person = personOf(lead);
+        if (mergedKeys.size && repeatsMerged(mergedKeys, keyList(keys), person)) {
           decide(row.ord, 'd');
           continue;
         }
-        // As SQLite's lookups: by external id (stored, then this file's), by phone, by e-mail.
+        // As SQLite's lookups: by external id (stored, then this file's), by phone (the first lead
+        // with it, unless someone else at that number), by e-mail.
         const storedLead = (id: number | null) => (id === null ? undefined : { id });
+        const atPhone = storedLead(row.m_p) ?? fileRow(insertedWith, `p:${keys.phone}`);
+        const samePerson = atPhone && !anotherPersonAtPhone('id' in atPhone ? stored.get(atPhone.id)! : insertedPerson.get(atPhone.ord)!, person) ? atPhone : undefined;
         const found: { id: number } | { ord: number } | undefined =
           (keys.external_id !== null ? storedLead(row.m_x) ?? fileRow(insertedWith, `x:${keys.external_id}`) : undefined) ??
-          storedLead(row.m_p) ??
-          fileRow(insertedWith, `p:${keys.phone}`) ??
+          samePerson ??
           (keys.email !== null ? storedLead(row.m_e) ?? fileRow(insertedWith, `e:${keys.email}`) : undefined);
         if (found) {
           // A lead this file created or already merged a row into is a repeat within the file: the first row wins.
@@ -421,11 +432,12 @@ async function decideInFileOrder(client: ClientBase, options: ImportBegin, which
           result.merges++;
           merged.add(found.id);
           const mergedAs = identityKeys(existing.phone, existing.phone_ext, changes.email, changes.external_id, changes.external_system);
-          for (const k of keyList(mergedAs)) mergedKeys.add(k);
+          for (const k of keyList(mergedAs)) mergedKeys.set(k, { ...existing, ...changes });
           decide(row.ord, 'u');
           continue;
         }
         for (const k of keyList(keys)) if (!insertedWith.has(k)) insertedWith.set(k, row.ord);
+        insertedPerson.set(row.ord, person);
       }
       if (decided.length + merges.length >= PAGE) await flush();
     }
