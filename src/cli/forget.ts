@@ -6,13 +6,21 @@ import { isPersonalEmail } from '../core/identity.js';
 import { NothingToDoError, UsageError } from '../core/errors.js';
 import { printInfo, printJson } from '../ui/output.js';
 
-/** `callq forget PHONE|EMAIL [--yes]`: erase a person for good, keeping only a hash-only suppression. */
+/** `callq forget PHONE|EMAIL [--yes] [--everyone]`: erase a person for good, keeping only a hash-only suppression. */
 export async function run(ctx: Context, [value]: string[], values: OptionValues): Promise<void> {
   const yes = flagOption(values, 'yes');
   const store = await openContextStore(ctx);
   try {
     const key = personKey(value ?? '', await store.admin.defaultCountry());
     const person = await store.admin.findPerson(key);
+    if (person.people.length > 1 && !flagOption(values, 'everyone')) {
+      const who = person.people.map((p) => `${p.name} (lead${p.ids.length === 1 ? '' : 's'} ${p.ids.join(', ')})`).join(', ');
+      throw new UsageError(
+        `'${key.value}' is the number of ${person.people.length} people: ${who}. Forgetting it would erase them all and keep everyone ` +
+          `at that number from being called again. Give the person's personal email address (or their number with its extension), ` +
+          `or add --everyone to erase them all.`,
+      );
+    }
     const what =
       `${person.leads.length} lead${person.leads.length === 1 ? '' : 's'}${person.leads.length ? ` (${person.leads.join(', ')})` : ''} ` +
       `and ${person.calls} call${person.calls === 1 ? '' : 's'} with their notes`;

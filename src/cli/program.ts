@@ -350,6 +350,7 @@ export function buildProgram(version: string): Command {
     .command('forget <phone-or-email>')
     .description("erase a person's leads, calls and notes for good, keeping only a hash so they are never called again")
     .option('--yes', 'do not ask for confirmation (needed without a terminal)')
+    .option('--everyone', 'a phone number several people share (colleagues at a main number): erase them all')
     .addHelpText('after', examples(["callq forget '+1 415 555 0123'", 'callq forget ana@example.com --yes']))
     .action(lazy(() => import('./forget.js')));
 

@@ -67,6 +67,21 @@ const differ = (a: string | null, b: string | null) => a !== null && b !== null 
 const sameRecord = (a: PersonNames, b: PersonNames) => a.external_id !== null && a.external_id === b.external_id && a.external_system === b.external_system;
 
 /**
+ * `leads` (all at one phone number) grouped into the people they are: each joins the first group
+ * whose first lead it is not someone else to (anotherPersonAtPhone). One group is one person
+ * (or leads that say too little to tell apart); more are colleagues sharing the number.
+ */
+export function peopleAmong<T extends PersonNames>(leads: readonly T[]): T[][] {
+  const groups: T[][] = [];
+  for (const lead of leads) {
+    const group = groups.find((g) => !anotherPersonAtPhone(g[0], lead));
+    if (group) group.push(lead);
+    else groups.push([lead]);
+  }
+  return groups;
+}
+
+/**
  * Whether a row with these identity keys ('p:…', 'e:…', 'x:…') repeats a lead the import has
  * merged a row into (`merged`: each key of such a lead, with the lead as merged): by any of its
  * keys, but by its phone only when the row is not someone else at that number.

@@ -2,7 +2,7 @@
 // can outlive the person's data: after `callq forget` only the hash remains, and a re-import of
 // the same phone or email (in any format, once normalised) still matches it.
 import { createHash } from 'node:crypto';
-import { isPersonalEmail, phoneIdentity } from './identity.js';
+import { isPersonalEmail, phoneIdentity, splitPhoneIdentity } from './identity.js';
 
 export type SuppressionKind = 'phone' | 'email' | 'domain';
 
@@ -63,4 +63,15 @@ export function personSuppressionKeys(lead: {
   for (const phone of lead.alt_phones) if (phone) keys.push(suppressionKey('phone', phone));
   for (const email of [lead.email, ...(lead.other_emails ?? [])]) if (email && isPersonalEmail(email)) keys.push(suppressionKey('email', email));
   return keys;
+}
+
+/**
+ * Whether `k` is a bare number that a lead other than `erased` has as its own: a company's main
+ * number the person shares with colleagues (docs/importing.md, "Duplicates"). It is not put on
+ * the do-not-call list for them: that would stop the colleagues too. Their e-mail and their
+ * other numbers are.
+ */
+export function sharedNumber(k: SuppressionKey, erased: readonly { id: number }[], holders: (phone: string) => number[]): boolean {
+  if (k.kind !== 'phone' || splitPhoneIdentity(k.value).ext !== null) return false;
+  return holders(k.value).some((id) => !erased.some((l) => l.id === id));
 }

@@ -4,7 +4,7 @@
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import type { DB } from './open.js';
 import { checkpoint, type CheckpointResult } from './maintenance.js';
-import type { SuppressionKey } from '../core/suppression.js';
+import { sharedNumber, type SuppressionKey } from '../core/suppression.js';
 import { doNotCallKeys } from '../core/maintenance.js';
 import { splitPhoneIdentity } from '../core/identity.js';
 import { suppressMatchingLeads } from './outcomes.js';
@@ -16,6 +16,10 @@ export interface PersonLead {
   phone_raw: string | null;
   alt_phones: string | null;
   email: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  external_id: string | null;
+  external_system: string | null;
 }
 
 export interface Person {
@@ -32,7 +36,7 @@ export interface Person {
  * `dnc add` of a bare number does, but keep their data).
  */
 export function findPerson(db: DB, key: SuppressionKey): Person {
-  const columns = 'id, phone, phone_ext, phone_raw, alt_phones, email';
+  const columns = 'id, phone, phone_ext, phone_raw, alt_phones, email, first_name, last_name, external_id, external_system';
   const { phone, ext } = splitPhoneIdentity(key.value);
   const leads = (
     key.kind === 'phone' && ext
@@ -49,8 +53,10 @@ export function findPerson(db: DB, key: SuppressionKey): Person {
   const calls = callsOf(db, leads);
   const keys = new Map<string, SuppressionKey>([[key.hash, key]]);
   for (const lead of leads) for (const k of doNotCallKeys(lead)) keys.set(k.hash, k);
-  return { leads, calls, keys: [...keys.values()] };
+  const holders = db.prepare('SELECT id FROM leads WHERE phone = ? AND phone_ext IS NULL').pluck();
+  return { leads, calls, keys: [...keys.values()].filter((k) => k === key || !sharedNumber(k, leads, (phone) => holders.all(phone) as number[])) };
 }
+
 
 function callsOf(db: DB, leads: readonly { id: number }[]): number {
   const count = db.prepare('SELECT count(*) FROM calls WHERE lead_id = ?').pluck();

@@ -78,6 +78,35 @@ describe.each(STORE_KINDS)('forget on %s', (kind) => {
     expect(await count('SELECT count(*) AS n FROM leads WHERE id = ?', alt)).toBe(0);
   });
 
+  it('a main number colleagues share: refused unless --everyone; one of them forgotten by e-mail leaves the number to the others', async () => {
+    const file = join(store.dir, 'apollo.csv');
+    writeFileSync(
+      file,
+      'First Name,Last Name,Company,Email,Corporate Phone,Country,Apollo Contact Id\n' +
+        'Olivia,Clarke,Thames Analytics Ltd,olivia.clarke@thames-analytics.co.uk,+44 20 7946 0958,United Kingdom,6571a2b3c4d5e6f708192a3c\n' +
+        'James,Patel,Thames Analytics Ltd,james.patel@thames-analytics.co.uk,+44 20 7946 0958,United Kingdom,6571a2b3c4d5e6f708192a3d\n' +
+        'Siobhán,Ó Briain,Thames Analytics Ltd,,020 7946 0958,United Kingdom,6571a2b3c4d5e6f708192a3e\n',
+    );
+    expect(run('import', file).code).toBe(0);
+    const shared = run('forget', '+44 20 7946 0958', '--yes');
+    expect(shared.code).toBe(2);
+    expect(shared.stderr).toMatch(/'\+442079460958' is the number of 3 people: Olivia Clarke \(lead \d+\), James Patel \(lead \d+\), Siobhán Ó Briain \(lead \d+\)\..*--everyone/s);
+    expect(await count('SELECT count(*) AS n FROM leads')).toBe(3);
+    expect(await count('SELECT count(*) AS n FROM suppressions')).toBe(0);
+
+    const james = run('forget', 'james.patel@thames-analytics.co.uk', '--yes', '--json');
+    expect(json(james)).toMatchObject({ leads: 1, suppressions: 1 });
+    expect(await suppressionRows()).toEqual(hashOnly(['email', 'james.patel@thames-analytics.co.uk']));
+    expect((await store.query('SELECT first_name, status FROM leads ORDER BY id')).map((l) => `${l.first_name} ${l.status}`)).toEqual(['Olivia new', 'Siobhán new']);
+
+    const everyone = run('forget', '+44 20 7946 0958', '--yes', '--everyone', '--json');
+    expect(json(everyone)).toMatchObject({ leads: 2, suppressions: 2 });
+    expect(await count('SELECT count(*) AS n FROM leads')).toBe(0);
+    expect(await suppressionRows()).toEqual(
+      hashOnly(['email', 'james.patel@thames-analytics.co.uk'], ['email', 'olivia.clarke@thames-analytics.co.uk'], ['phone', '+442079460958']),
+    );
+  });
+
   it('keeps a hash-only entry even when no lead matches', async () => {
     const r = run('forget', 'nobody@nowhere.example', '--yes', '--json');
     expect(r.code, r.stderr).toBe(0);

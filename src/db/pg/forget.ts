@@ -4,7 +4,7 @@
 // byte-level scrub: what it may still hold is said plainly (PG_RETAINS).
 import type { PgClient } from './open.js';
 import type { PgConnection } from './store/connection.js';
-import type { SuppressionKey } from '../../core/suppression.js';
+import { sharedNumber, type SuppressionKey } from '../../core/suppression.js';
 import { doNotCallKeys } from '../../core/maintenance.js';
 import { splitPhoneIdentity } from '../../core/identity.js';
 import { leadsReachedSql } from './suppressions.js';
@@ -16,6 +16,10 @@ interface PersonLead {
   phone_ext: string | null;
   alt_phones: string | null;
   email: string | null;
+  first_name: string | null;
+  last_name: string | null;
+  external_id: string | null;
+  external_system: string | null;
 }
 
 export interface PersonPg {
@@ -26,7 +30,7 @@ export interface PersonPg {
 
 /** As findPerson on SQLite: a number with an extension is that extension's person; a bare number the lead on it and its alternates' leads. */
 export async function findPersonPg(client: PgClient, key: SuppressionKey): Promise<PersonPg> {
-  const columns = 'id, phone, phone_ext, alt_phones, email';
+  const columns = 'id, phone, phone_ext, alt_phones, email, first_name, last_name, external_id, external_system';
   const { phone, ext } = splitPhoneIdentity(key.value);
   const found =
     key.kind === 'phone' && ext
@@ -43,7 +47,13 @@ export async function findPersonPg(client: PgClient, key: SuppressionKey): Promi
     : 0;
   const keys = new Map<string, SuppressionKey>([[key.hash, key]]);
   for (const lead of leads) for (const k of doNotCallKeys(lead)) keys.set(k.hash, k);
-  return { leads, calls, keys: [...keys.values()] };
+  // As on SQLite (sharedNumber): a main number colleagues share stays off the list.
+  const bare = [...keys.values()].filter((k) => k !== key && k.kind === 'phone' && !splitPhoneIdentity(k.value).ext).map((k) => k.value);
+  const held = bare.length
+    ? (await client.query<{ id: number; phone: string }>('SELECT id, phone FROM leads WHERE phone = ANY($1::text[]) AND phone_ext IS NULL', [bare])).rows
+    : [];
+  const holders = (phone: string) => held.filter((h) => h.phone === phone).map((h) => h.id);
+  return { leads, calls, keys: [...keys.values()].filter((k) => k === key || !sharedNumber(k, leads, holders)) };
 }
 
 export interface ErasurePg {

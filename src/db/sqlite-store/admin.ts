@@ -1,7 +1,7 @@
 // AdminStore on a SQLite file (src/db/store/admin.ts): today's backup, maintenance and forget
 // code, with what only a file has (WAL checkpoint, temp-file sweeps, byte-level scrub).
 import type { DB } from '../open.js';
-import type { AdminStore, ForgetReport } from '../store/admin.js';
+import { type AdminStore, type ForgetReport, peopleFound } from '../store/admin.js';
 import { writeBackup } from '../backup.js';
 import { removeTempsNearby, runMaintenance } from '../maintenance.js';
 import { erasedValues, erasePerson, findPerson, scrubTraces } from '../forget.js';
@@ -20,7 +20,7 @@ export function sqliteAdmin(db: DB): AdminStore {
     },
     async findPerson(key) {
       const person = findPerson(db, key);
-      return { leads: person.leads.map((l) => l.id), calls: person.calls };
+      return { leads: person.leads.map((l) => l.id), calls: person.calls, people: peopleFound(person.leads) };
     },
     async forgetPerson(key, now): Promise<ForgetReport> {
       const person = findPerson(db, key);

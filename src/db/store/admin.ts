@@ -6,6 +6,7 @@ import type { TempSweep } from '../../io/output-file.js';
 import type { StepName } from '../../core/maintenance.js';
 import type { SuppressionKey } from '../../core/suppression.js';
 import { isPostgresUrl } from '../store.js';
+import { peopleAmong, type PersonNames } from '../../core/identity.js';
 
 /** The report of `maintain`, one shape on both stores (docs/operations.md). */
 export type MaintenanceReport = Omit<SqliteMaintenanceReport, 'integrity'> & {
@@ -49,6 +50,16 @@ export interface RestoreReport {
 export interface PersonFound {
   leads: number[];
   calls: number;
+  /**
+   * The leads grouped by who they are (core/identity.ts peopleAmong), each group's ids and the
+   * name of its first lead: more than one group when a phone number is shared by colleagues.
+   */
+  people: { ids: number[]; name: string }[];
+}
+
+/** Leads found for `forget`, as PersonFound's people (both stores). */
+export function peopleFound(leads: readonly (PersonNames & { id: number; last_name: string | null })[]): PersonFound['people'] {
+  return peopleAmong(leads).map((g) => ({ ids: g.map((l) => l.id), name: [g[0].first_name, g[0].last_name].filter(Boolean).join(' ') || `lead ${g[0].id}` }));
 }
 
 export interface ForgetReport {

@@ -2,7 +2,7 @@
 // backups (../backup.ts), forget (../forget.ts).
 import { dirname } from 'node:path';
 import type { PgConnection } from './connection.js';
-import type { AdminStore } from '../../store/admin.js';
+import { type AdminStore, peopleFound } from '../../store/admin.js';
 import { runMaintenancePg } from '../maintenance.js';
 import { writePgBackup } from '../backup.js';
 import { erasePersonPg, findPersonPg, pgRetains, vacuumErased } from '../forget.js';
@@ -17,7 +17,7 @@ export function pgAdmin(conn: PgConnection): AdminStore {
     },
     async findPerson(key) {
       const person = await findPersonPg(conn.client, key);
-      return { leads: person.leads.map((l) => l.id), calls: person.calls };
+      return { leads: person.leads.map((l) => l.id), calls: person.calls, people: peopleFound(person.leads) };
     },
     async forgetPerson(key, now) {
       const erased = await erasePersonPg(conn, key, now);
