@@ -13,7 +13,7 @@ export async function run(ctx: Context, [value]: string[], values: OptionValues)
   try {
     const key = personKey(value ?? '', await store.admin.defaultCountry());
     const person = await store.admin.findPerson(key);
-    if (person.people.length > 1 && !flagOption(values, 'everyone')) {
+    if (key.kind === 'phone' && person.people.length > 1 && !flagOption(values, 'everyone')) {
       const who = person.people.map((p) => `${p.name} (lead${p.ids.length === 1 ? '' : 's'} ${p.ids.join(', ')})`).join(', ');
       throw new UsageError(
         `'${key.value}' is the number of ${person.people.length} people: ${who}. Forgetting it would erase them all and keep everyone ` +
