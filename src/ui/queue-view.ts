@@ -2,35 +2,22 @@
 import type { EmptyQueue, QueueReason } from '../db/queue.js';
 import { formatInZone } from '../core/when.js';
 
+/** Why a lead is next: in words, and in a word or two for the queue's table. */
+const REASONS: Record<QueueReason | 'held', [whole: string, short: string]> = {
+  'callback-mine': ['your callback is due', 'your callback'],
+  callback: ["a colleague's callback is past its grace period", 'overdue callback'],
+  fresh: ['a fresh inbound lead (speed-to-lead)', 'fresh inbound'],
+  score: ['highest score among callable leads', 'score'],
+  held: ['you already hold this lead', 'held by you'],
+};
+
 export function describeReason(reason: QueueReason | 'held'): string {
-  switch (reason) {
-    case 'callback-mine':
-      return 'your callback is due';
-    case 'callback':
-      return "a colleague's callback is past its grace period";
-    case 'fresh':
-      return 'a fresh inbound lead (speed-to-lead)';
-    case 'score':
-      return 'highest score among callable leads';
-    case 'held':
-      return 'you already hold this lead';
-  }
+  return REASONS[reason][0];
 }
 
 /** The reason in a word or two, for the queue's table (its `--explain` and the card give it whole). */
 export function shortReason(reason: QueueReason | 'held'): string {
-  switch (reason) {
-    case 'callback-mine':
-      return 'your callback';
-    case 'callback':
-      return 'overdue callback';
-    case 'fresh':
-      return 'fresh inbound';
-    case 'score':
-      return 'score';
-    case 'held':
-      return 'held by you';
-  }
+  return REASONS[reason][1];
 }
 
 export function describeEmptyQueue(e: EmptyQueue, filterText: string, viewerZone: string): string {
