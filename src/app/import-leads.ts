@@ -113,7 +113,7 @@ function readRow(row: ImportRow): Row {
 
 /** What became of the rows read: counts, rejections by reason, warnings by kind, the first few worth showing. */
 class Tally {
-  readonly counts: ImportCounts = { rows_read: 0, inserted: 0, updated: 0, duplicates: 0, suppressed: 0, rejected: 0 };
+  readonly counts: ImportCounts = { rows_read: 0, inserted: 0, updated: 0, duplicates: 0, suppressed: 0, rejected: 0, kept_apart: 0 };
   readonly byReason: Record<string, number> = {};
   readonly byWarning: Record<string, number> = {};
   readonly shown: string[] = [];
@@ -297,6 +297,7 @@ export async function importLeads(req: ImportRequest, io: ImportIO): Promise<Imp
     // The store's counts of what became of the rows (a do-not-call entry added while the
     // import ran moves leads from inserted to suppressed).
     Object.assign(summary, counts);
+    if (summary.kept_apart) summary.notes.push(keptApartNote(summary.kept_apart));
     rejects?.publish();
     summary.seconds = io.elapsed();
     return { summary, shown: tally.shown };
@@ -309,4 +310,10 @@ export async function importLeads(req: ImportRequest, io: ImportIO): Promise<Imp
     await store?.close();
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/** What the summary says of rows imported although a lead had their phone (docs/importing.md, "Duplicates"). */
+function keptApartNote(n: number): string {
+  const rows = n === 1 ? '1 row shares a phone number with a lead but names' : `${n} rows share a phone number with a lead but name`;
+  return `${rows} someone else (colleagues at one main number, told apart by first name and e-mail or id): imported as leads of their own.`;
 }

@@ -137,6 +137,8 @@ export function beginImport(db: DB, options: WriterOptions): LeadWriter {
     // table, so a later row matching only a key the merge gave (an e-mail the lead lacked) is
     // found here.
     const mergedKeys = new Map<string, PersonNames>();
+    // Rows inserted though a lead had their phone: someone else at that number.
+    let keptApart = 0;
     const keyList = (k: Keys) => [`p:${k.phone}`, ...(k.email === null ? [] : [`e:${k.email}`]), ...(k.external_id === null ? [] : [`x:${k.external_id}`])];
     // Rows whose own do-not-call flag is set: put on the list, and matching leads moved, at the end.
     const doNotCall: SuppressionKey[] = [];
@@ -167,8 +169,10 @@ export function beginImport(db: DB, options: WriterOptions): LeadWriter {
         const person = personOf(lead);
         if (mergedKeys.size && repeatsMerged(mergedKeys, keyList(keys), person)) return 'duplicate';
         const hashed = duplicates.hash(keys);
+        let apart = false;
         if (duplicates.mayExist(hashed)) {
           const existing = duplicates.find(keys, hashed, person);
+          apart = duplicates.passedOver();
           if (existing) {
             // A lead this import created or already merged a row into is a repeat within the file: the first row wins.
             if (existing.import_id === batchId || merged.has(existing.id) || options.onDuplicate === 'skip') return 'duplicate';
@@ -182,10 +186,12 @@ export function beginImport(db: DB, options: WriterOptions): LeadWriter {
             return 'updated';
           }
         }
+        if (apart) keptApart++;
         duplicates.remember(hashed, batch.add(lead));
         return 'inserted';
       },
       finish(counts, batchOptions, fileHash) {
+        counts.kept_apart = keptApart;
         batch.close();
         restoreForeignKeys();
         if (options.dryRun) {

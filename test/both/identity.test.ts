@@ -198,15 +198,20 @@ describe.each(STORE_KINDS)('who is one person, on %s', (kind) => {
       'Olivia,Clarke,Thames Analytics Ltd,o.clarke@thames-analytics.co.uk,+44 (0)20 7946 0958,United Kingdom,6571a2b3c4d5e6f708192a3c\n';
 
     it('each record of a CRM or list vendor is a lead of its own; a repeat of one is a duplicate', async () => {
+      const human = q(['import', file('dry.csv', apollo), '--dry-run']);
+      expect(human.stderr).toMatch(/Note: 2 rows share a phone number with a lead but name someone else/);
       const r = importJson(file('apollo.csv', apollo));
-      expect(r).toMatchObject({ inserted: 3, duplicates: 1 });
+      expect(r).toMatchObject({ inserted: 3, duplicates: 1, kept_apart: 2 });
+      expect(r.notes).toContain(
+        '2 rows share a phone number with a lead but name someone else (colleagues at one main number, told apart by first name and e-mail or id): imported as leads of their own.',
+      );
       expect((await leads()).map((l) => [l.first_name, l.phone, l.external_id])).toEqual([
         ['Olivia', '+442079460958', '6571a2b3c4d5e6f708192a3c'],
         ['James', '+442079460958', '6571a2b3c4d5e6f708192a3d'],
         ['Siobhán', '+442079460958', '6571a2b3c4d5e6f708192a3e'],
       ]);
       // Another export of the same people: nobody new, and --on-duplicate update finds each one.
-      expect(importJson(file('again.csv', apollo))).toMatchObject({ inserted: 0, duplicates: 4 });
+      expect(importJson(file('again.csv', apollo))).toMatchObject({ inserted: 0, duplicates: 4, kept_apart: 0 });
       const titled = apollo.replace('Thames Analytics Ltd,james.patel', 'Thames Analytics Group,james.patel');
       // James's new company, and Olivia's second row's e-mail (her first row changes nothing).
       expect(importJson(file('titled.csv', titled), '--on-duplicate', 'update')).toMatchObject({ inserted: 0, updated: 2, duplicates: 2 });
@@ -225,13 +230,13 @@ describe.each(STORE_KINDS)('who is one person, on %s', (kind) => {
             'Aiko,Sato,info@tokai.example,+81 3 1234 5678\n', // a shared mailbox names nobody
         ),
       );
-      expect(second).toMatchObject({ inserted: 1, duplicates: 3 });
+      expect(second).toMatchObject({ inserted: 1, duplicates: 3, kept_apart: 1 });
       expect((await leads()).map((l) => l.first_name)).toEqual(['Yuki', 'Hiroshi']);
       // A big store and a one-row file take the database's indexes rather than the import's own key index.
       const many = 'First Name,Last Name,Email,Phone\n' + Array.from({ length: 30 }, (_, i) => `P${i},X,p${i}@ex.example,+1 212 555 ${String(1000 + i)}\n`).join('');
       importJson(file('many.csv', many));
       const third = importJson(file('third.csv', 'First Name,Last Name,Email,Phone\nKenji,Mori,kenji.mori@tokai.example,+81 3 1234 5678\n'));
-      expect(third).toMatchObject({ inserted: 1, duplicates: 0 });
+      expect(third).toMatchObject({ inserted: 1, duplicates: 0, kept_apart: 1 });
       // A do-not-call on the number reaches everyone at it.
       expect(q(['dnc', 'add', '+81 3 1234 5678', '--reason', 'switchboard asked']).code).toBe(0);
       expect((await store.query("SELECT DISTINCT status FROM leads WHERE phone = '+81312345678'")).map((l) => l.status)).toEqual(['do-not-call']);

@@ -118,6 +118,7 @@ export async function beginPgImport(client: ClientBase, options: ImportBegin): P
         counts.updated = outcome.updated;
         counts.duplicates = outcome.duplicates;
         counts.suppressed = outcome.suppressed;
+        counts.kept_apart = outcome.apart;
         if (options.dryRun) {
           await dropTemp();
           return;
@@ -226,6 +227,8 @@ function copyLine(ord: number, lead: LeadTuple): string {
 
 interface Classified {
   inserted: number;
+  /** Of those, rows whose phone a lead had, but that name someone else at that number. */
+  apart: number;
   updated: number;
   duplicates: number;
   suppressed: number;
@@ -253,7 +256,7 @@ const HASH = (kind: string, value: string) => `encode(sha256(convert_to(${kind} 
  * on the rows before it.
  */
 async function classify(client: ClientBase, options: ImportBegin, staged: number): Promise<Classified> {
-  const result: Classified = { inserted: staged, updated: 0, duplicates: 0, suppressed: 0, merges: 0, doNotCall: [] };
+  const result: Classified = { inserted: staged, apart: 0, updated: 0, duplicates: 0, suppressed: 0, merges: 0, doNotCall: [] };
   await client.query(`CREATE TEMP TABLE ${DECIDED} (ord integer NOT NULL, outcome "char" NOT NULL)`);
   await client.query(`CREATE TEMP TABLE ${MERGES} (lead_id bigint NOT NULL, ${MERGED_COLUMNS.map((c) => `${c} ${columnType(c)}`).join(', ')})`);
   if (staged === 0) return result;
@@ -438,6 +441,7 @@ async function decideInFileOrder(client: ClientBase, options: ImportBegin, which
         }
         for (const k of keyList(keys)) if (!insertedWith.has(k)) insertedWith.set(k, row.ord);
         insertedPerson.set(row.ord, person);
+        if (atPhone) result.apart++;
       }
       if (decided.length + merges.length >= PAGE) await flush();
     }

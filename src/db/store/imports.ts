@@ -14,6 +14,12 @@ export interface ImportCounts {
   duplicates: number;
   suppressed: number;
   rejected: number;
+  /**
+   * Of `inserted`, rows whose phone a lead already had but that name someone else at that
+   * number (core/identity.ts anotherPersonAtPhone): filled by the writer's finish, not stored
+   * with the batch.
+   */
+  kept_apart?: number;
 }
 
 /**
