@@ -10,6 +10,8 @@
 // with fsync on unless --fsync off. Each run: psql \copy into a fresh database's bare 9-column
 // table, then `callq import` into a fresh database that holds callq's schema and no lead. The
 // importer's counts are checked against what the generator says an importer should report.
+// Then `callq import` of the same file again into that database: every row must be a duplicate
+// (a weekly re-export), timed too, since only then does each row meet a stored lead.
 //
 // A third figure shows what the leads schema itself costs on PostgreSQL: one INSERT … SELECT of
 // the rows psql copied into callq's `leads` table (its indexes and triggers, phones in random
@@ -89,6 +91,7 @@ try {
   const copies = [];
   const floors = [];
   const imports = [];
+  const reimports = [];
   let summary;
   for (let i = 0; i < runs; i++) {
     await fresh('bench_copy');
@@ -106,6 +109,13 @@ try {
     const run = await timed(process.execPath, [bin, '--db', urlOf('bench_import'), 'import', csv, '--json']);
     imports.push(run.seconds);
     summary = JSON.parse(run.stdout);
+    // The same file again: every row matches a stored lead (what a weekly re-export gives).
+    const again = await timed(process.execPath, [bin, '--db', urlOf('bench_import'), 'import', csv, '--json']);
+    reimports.push(again.seconds);
+    const second = JSON.parse(again.stdout);
+    if (second.inserted !== 0 || second.duplicates !== expected.valid + expected.duplicates) {
+      throw new Error(`the second import of the same file should find every row a duplicate: ${JSON.stringify(second)}`);
+    }
   }
   if (summary.inserted !== expected.valid || summary.duplicates !== expected.duplicates || summary.rejected !== expected.rejected) {
     throw new Error(`counts differ from the generator's: ${JSON.stringify({ summary, expected })}`);
@@ -117,6 +127,7 @@ try {
   console.log(`\n${rows.toLocaleString()} rows, ${runs} run(s) each, wall seconds:`);
   console.log(`  callq import     ${c.toFixed(2)} s  (inserted ${summary.inserted}, duplicates ${summary.duplicates}, rejected ${summary.rejected}; as the generator predicts)`);
   console.log(`  psql \\copy       ${m.toFixed(2)} s  (bare 9-column table)`);
+  console.log(`  callq re-import  ${median(reimports).toFixed(2)} s  (the same file into the database it made: every row a duplicate)`);
   const f = median(floors);
   console.log(`  schema floor     ${f.toFixed(2)} s  (INSERT … SELECT of those rows into callq's leads table: ${(f / m).toFixed(2)}× \\copy; callq is ${(c / f).toFixed(2)}× the floor)`);
   console.log(`speed:  callq import into PostgreSQL ${(c / m).toFixed(2)}× psql \\copy (target ≤ ${TARGET}×: ${c / m <= TARGET ? 'met' : 'MISSED'})`);

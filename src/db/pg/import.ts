@@ -306,19 +306,25 @@ async function classify(client: ClientBase, options: ImportBegin, staged: number
   }
   await client.query(
     `CREATE TEMP TABLE ${NOTES} AS
-     SELECT ord, max(m_x) AS m_x, max(m_p) AS m_p, max(m_e) AS m_e, bool_or(shared) AS shared, bool_or(hit) AS hit, bool_or(dnc) AS dnc
+     SELECT ord, max(m_x) AS m_x, max(m_p) AS m_p, max(m_e) AS m_e, bool_or(shared) AS shared, bool_or(hit) AS hit, bool_or(dnc) AS dnc,
+       false AS other
      FROM (${parts.join('\nUNION ALL ')}) n(ord, m_x, m_p, m_e, shared, hit, dnc) GROUP BY ord`,
   );
   const update = options.onDuplicate === 'update';
   const matched = '(n.m_x IS NOT NULL OR n.m_p IS NOT NULL OR n.m_e IS NOT NULL)';
-  // A row matched by its phone alone (no id match) may be someone else at that number
-  // (anotherPersonAtPhone): decided one by one when both give a first name and either e-mails
-  // or ids of one system that differ (what that rule reads, before its finer points).
-  const maybeOther = `(n.m_x IS NULL AND n.m_p IS NOT NULL AND EXISTS (SELECT 1 FROM ${ROWS} r JOIN leads l ON l.id = n.m_p WHERE r.ord = n.ord
-    AND r.first_name IS NOT NULL AND l.first_name IS NOT NULL
-    AND ((r.external_id IS NOT NULL AND l.external_id IS NOT NULL AND r.external_system IS NOT DISTINCT FROM l.external_system AND r.external_id <> l.external_id)
-      OR (r.email IS NOT NULL AND l.email IS NOT NULL AND r.email <> l.email))))`;
-  const inFileOrder = `n.shared OR n.dnc OR ${update ? matched : maybeOther}`;
+  if (!update && stored) {
+    // A row matched by its phone alone (no id match) may be someone else at that number
+    // (anotherPersonAtPhone): decided one by one when both give a first name and either e-mails
+    // or ids of one system that differ (what that rule reads, before its finer points). One
+    // join, not a test per row: the staged rows have no index on their order.
+    await client.query(
+      `UPDATE ${NOTES} n SET other = true FROM ${ROWS} r, leads l
+       WHERE r.ord = n.ord AND l.id = n.m_p AND n.m_x IS NULL AND r.first_name IS NOT NULL AND l.first_name IS NOT NULL
+         AND ((r.external_id IS NOT NULL AND l.external_id IS NOT NULL AND r.external_system IS NOT DISTINCT FROM l.external_system AND r.external_id <> l.external_id)
+           OR (r.email IS NOT NULL AND l.email IS NOT NULL AND r.email <> l.email))`,
+    );
+  }
+  const inFileOrder = `n.shared OR n.dnc OR ${update ? matched : 'n.other'}`;
   // The rest: suppressed if the list names them, else a duplicate of the stored lead they match.
   const simple = await client.query(
     `INSERT INTO ${DECIDED} SELECT n.ord, CASE WHEN n.hit THEN 's' ELSE 'd' END::"char" FROM ${NOTES} n
