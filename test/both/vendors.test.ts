@@ -35,12 +35,13 @@ const byLast = (rows: Stored[], last: string) => {
 const local = (y: number, mo: number, d: number, h = 0, mi = 0, s = 0) => new Date(y, mo - 1, d, h, mi, s).toISOString();
 
 // identity: no row has a DNC flag set, an extension shared with a colleague, or a reused id,
-// so these counts hold whatever the identity rules decide.
+// so these counts hold whatever the identity rules decide; ZoomInfo's Okafor shares Nguyen's
+// company number and is someone else at it (kept_apart, below).
 const COUNTS: [string, number, number, Record<string, number>, Record<string, number>][] = [
   ['salesforce.csv', 8, 6, { 'no-phone': 1, 'invalid-phone': 1 }, {}],
   ['hubspot.csv', 6, 6, {}, { 'invalid-email': 1 }],
   ['apollo.csv', 5, 4, { 'no-phone': 1 }, {}],
-  ['zoominfo.csv', 6, 6, {}, {}],
+  ['zoominfo.csv', 7, 7, {}, {}],
   ['pipedrive.csv', 5, 4, { 'no-phone': 1 }, {}],
   ['google-contacts.csv', 6, 5, { 'no-phone': 1 }, {}],
   ['outlook.csv', 5, 4, { 'no-phone': 1 }, {}],
@@ -114,6 +115,9 @@ describe.each(STORE_KINDS)('callq import of vendor exports on %s', { timeout: 12
     const rows = await leads('zoominfo.csv');
     expect(byLast(rows, 'Walsh')).toMatchObject({ phone: '+16174829031', alt_phones: ['+18572047719', '+16174829000'], region: 'Massachusetts', postal_code: '02110', company: 'Harbor Health', title: 'Director of IT' });
     expect(byLast(rows, 'Nguyen')).toMatchObject({ first_name: 'Hương', phone: '+14083142295' });
+    // Her colleague with only the company's number: a lead of her own, and the summary says so.
+    expect(byLast(rows, 'Okafor')).toMatchObject({ first_name: 'Chidinma', phone: '+14083142295', email: 'chidinma.okafor@valleyfoods.com', company: 'Valley Foods, Inc.' });
+    expect(summary('zoominfo.csv').kept_apart).toBe(1);
     expect(byLast(rows, 'Fernández')).toMatchObject({ phone: '+34912345678', country: 'ES' });
     expect(byLast(rows, 'Ivanov')).toMatchObject({ phone: '+74951234567', country: 'RU' });
     expect(byLast(rows, 'Horváth')).toMatchObject({ phone: '+421259301111', country: 'SK' });
