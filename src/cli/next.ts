@@ -46,9 +46,10 @@ export async function run(ctx: Context, _args: string[], values: OptionValues): 
       return;
     }
     // Colour only for people: scripts asking for --json never load chalk.
-    const [{ paint }, { renderCard }, { formatInZone }] = await Promise.all([import('../ui/style.js'), import('../ui/lead-view.js'), import('../core/when.js')]);
+    const [{ paint }, { renderCard, SHARERS_NAMED }, { formatInZone }] = await Promise.all([import('../ui/style.js'), import('../ui/lead-view.js'), import('../core/when.js')]);
     const c = paint(ctx, ctx.stdout);
     const calls = await rep.callsForLead(claim.lead.id, 3);
+    const sharing = await rep.sharingNumber(claim.lead, SHARERS_NAMED + 1);
     // Times as `work` shows them, in the zone viewerZone() would give, read from the system's
     // zone files where they can say: starting ICU costs a card ~28 ms of CPU (docs/design.md).
     const viewer = systemZone() ?? viewerZone();
@@ -61,6 +62,7 @@ export async function run(ctx: Context, _args: string[], values: OptionValues): 
         total: claim.total,
         terms: opts.explain ? terms : undefined,
         calls,
+        sharing,
         insideHours: insideHours,
         viewerZone: viewer,
         lookup: zoneinfoTime,

@@ -5,7 +5,7 @@ import { formatDuration, formatInZone } from '../core/when.js';
 import { UsageError } from '../core/errors.js';
 import { printData, printJson } from '../ui/output.js';
 import { callJson, leadJson } from '../ui/lead-json.js';
-import { renderCard } from '../ui/lead-view.js';
+import { renderCard, SHARERS_NAMED } from '../ui/lead-view.js';
 import { renderTable } from '../ui/table.js';
 import { paint } from '../ui/style.js';
 
@@ -24,7 +24,8 @@ export async function run(ctx: Context, [leadArg]: string[]): Promise<void> {
     const c = paint(ctx, ctx.stdout);
     const zones = leadZones(lead);
     const viewer = viewerZone();
-    const card = renderCard(lead, { now: ctx.now, insideHours: zones.length > 0 && isOpen(zones, ctx.now, settings.hours), viewerZone: viewer, allFields: true }, c);
+    const sharing = await store.rep.sharingNumber(lead, SHARERS_NAMED + 1);
+    const card = renderCard(lead, { now: ctx.now, insideHours: zones.length > 0 && isOpen(zones, ctx.now, settings.hours), viewerZone: viewer, allFields: true, sharing }, c);
     const history = calls.length
       ? renderTable(
           ['when', 'rep', 'outcome', 'reason', 'length', 'notes'],

@@ -12,7 +12,7 @@ import { ConflictError, InterruptedError, UsageError } from '../core/errors.js';
 import type { Settings } from '../core/settings.js';
 import { countOutcome, countSkip, newTally, type SessionTally } from '../core/session-tally.js';
 import { nameToShow } from '../ui/lead-json.js';
-import { renderCard } from '../ui/lead-view.js';
+import { renderCard, SHARERS_NAMED } from '../ui/lead-view.js';
 import { describeEmptyQueue, describeReason } from '../ui/queue-view.js';
 import { helpText, historyText, SessionEnded, WorkScreen, type EndReason, type FollowUp } from '../ui/work-session.js';
 import { printData } from '../ui/output.js';
@@ -287,6 +287,7 @@ class Session {
   private async card(claim: Claim): Promise<string> {
     const zones = leadZones(claim.lead);
     const calls = await this.op(() => this.store.callsForLead(claim.lead.id, 3));
+    const sharing = await this.op(() => this.store.sharingNumber(claim.lead, SHARERS_NAMED + 1));
     return renderCard(
       claim.lead,
       {
@@ -294,6 +295,7 @@ class Session {
         why: describeReason(claim.reason),
         total: claim.total,
         calls,
+        sharing,
         insideHours: zones.length > 0 && isOpen(zones, this.clock(), this.settings.hours),
         notice: claim.reason === 'held' ? 'You already held this lead (from an earlier session or callq next).' : undefined,
         viewerZone: viewerZone(),

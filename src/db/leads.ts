@@ -3,11 +3,18 @@ import { statement, type DB } from './open.js';
 import { queueRank } from '../core/priority.js';
 import type { PriorityWeights } from '../core/settings.js';
 import type { LeadRow } from '../core/lead.js';
+import type { NumberSharer } from './store/rep.js';
 
 export type { LeadRow };
 
 export function getLead(db: DB, id: number): LeadRow | undefined {
   return statement(db, 'SELECT * FROM leads WHERE id = ?').get(id) as LeadRow | undefined;
+}
+
+/** RepStore.sharingNumber on SQLite. */
+export function sharingNumber(db: DB, lead: Pick<LeadRow, 'id' | 'phone' | 'phone_ext'>, limit: number): NumberSharer[] {
+  if (lead.phone_ext || !lead.phone) return [];
+  return statement(db, 'SELECT id, first_name, last_name FROM leads WHERE phone = ? AND phone_ext IS NULL AND id <> ? ORDER BY id LIMIT ?').all(lead.phone, lead.id, limit) as NumberSharer[];
 }
 
 export function countByStatus(db: DB): Record<string, number> {

@@ -4,6 +4,7 @@ import type { ChalkInstance } from 'chalk';
 import { createRequire } from 'node:module';
 import type { LeadRow } from '../db/leads.js';
 import type { CallRow } from '../db/calls.js';
+import type { NumberSharer } from '../db/store/rep.js';
 import type { PriorityTerm } from '../core/priority.js';
 import { leadZones, primaryZone, type LocalParts } from '../core/calling-window.js';
 import { formatBothZones, formatInZone, localPartsVia, type ZoneLookup } from '../core/when.js';
@@ -85,6 +86,8 @@ export interface CardExtras {
   viewerZone: string;
   /** Zone offsets and names known without Intl, for every time on the card. */
   lookup?: ZoneLookup;
+  /** Other leads whose own number is this lead's (RepStore.sharingNumber, SHARERS_NAMED + 1 of them at most). */
+  sharing?: readonly NumberSharer[];
   /** Every custom field (callq show); otherwise two lines of them and how many more. */
   allFields?: boolean;
 }
@@ -102,6 +105,7 @@ export function renderCard(lead: LeadRow, x: CardExtras, c: ChalkInstance): stri
   lines.push(`  ${c.bold.green('☎ ' + safeText(dialWithExtension(lead.phone, lead.phone_ext)))}${lead.email ? c.dim('   ' + safeText(lead.email)) : ''}`);
   const alts = parseJson<string[]>(lead.alt_phones, []);
   if (alts.length) lines.push(c.dim(`    also ${alts.map(dialFormat).join(', ')}`));
+  if (x.sharing?.length) lines.push(...sharingLines(x.sharing, width).map((l) => c.dim(l)));
   const hours = x.insideHours === undefined ? '' : x.insideHours ? c.green('  inside calling hours') : c.yellow('  outside calling hours');
   lines.push(`  ${c.bold('lead time')} ${leadLocalTime(lead, x.now, x.lookup)}${hours}`);
   const place = safeText([lead.region, lead.country].filter(Boolean).join(', '));
@@ -166,6 +170,21 @@ function customLines(items: string[], width: number, maxLines: number, id: numbe
     if (lines.length <= maxLines) return lines;
   }
   return wrapItems([`${items.length} fields (callq show ${id})`], width, ' · ');
+}
+
+/** How many colleagues at the lead's number the card names (it says when there are more). */
+export const SHARERS_NAMED = 3;
+
+/**
+ * 'also at this number: James Patel #2, Siobhán Ó Briain #3', wrapped to `width`: colleagues at
+ * a company's main number, so a rep knows the number is a switchboard, and that a do-not-call
+ * on it reaches them too. `sharers` holds one more than SHARERS_NAMED when there are more.
+ */
+function sharingLines(sharers: readonly NumberSharer[], width: number): string[] {
+  const named = sharers.slice(0, SHARERS_NAMED).map((s) => `${nameToShow(s) || 'lead'} #${s.id}`);
+  const items = named.map((n, i) => (i < named.length - 1 || sharers.length > SHARERS_NAMED ? `${n},` : n));
+  if (sharers.length > SHARERS_NAMED) items.push('and more');
+  return wrapItems(['  also at this number:', ...items], width - 4, ' ').map((line, i) => (i === 0 ? line : `    ${line}`));
 }
 
 export function wrapItems(items: string[], width: number, separator = '  '): string[] {

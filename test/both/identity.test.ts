@@ -218,6 +218,20 @@ describe.each(STORE_KINDS)('who is one person, on %s', (kind) => {
       expect((await store.query("SELECT company FROM leads WHERE first_name = 'James'"))[0].company).toBe('Thames Analytics Group');
     });
 
+    it('the card names the colleagues at the number (three, then "and more"); a lead at an extension has none', async () => {
+      importJson(file('apollo.csv', apollo));
+      const olivia = q(['show', '1']);
+      expect(olivia.stdout).toMatch(/also at this number: James Patel #2, Siobhán Ó Briain #3\n/);
+      const next = q(['next']);
+      expect(next.stdout).toContain('Olivia Clarke');
+      expect(next.stdout).toMatch(/also at this number: James Patel #2, Siobhán Ó Briain #3\n/);
+      const more = 'First Name,Last Name,Email,Corporate Phone,Country\nAmara,Okoye,amara.okoye@thames-analytics.co.uk,020 7946 0958,United Kingdom\nBen,Hall,ben.hall@thames-analytics.co.uk,020 7946 0958,United Kingdom\n';
+      expect(importJson(file('more.csv', more))).toMatchObject({ inserted: 2, kept_apart: 2 });
+      expect(q(['show', '2']).stdout).toMatch(/also at this number: Olivia Clarke #1, Siobhán Ó Briain #3,\s+Amara Okoye #4, and more\n/);
+      importJson(file('desk.csv', 'First Name,Last Name,Phone\nDee,Ng,+44 20 7946 0958 ext. 12\n'));
+      expect(q(['show', '6']).stdout).not.toMatch(/also at this number/);
+    });
+
     it('without ids, a different first name and personal e-mail at the number is someone else; a row that says less is a duplicate', async () => {
       importJson(file('first.csv', 'First Name,Last Name,Email,Phone\nYuki,Watanabe,yuki.watanabe@tokai.example,+81 3-1234-5678\n'));
       const second = importJson(

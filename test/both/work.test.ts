@@ -61,6 +61,19 @@ describe.each(STORE_KINDS)('callq work in a terminal on %s', (kind) => {
     expect(lines[3]).toMatch(/Li Wei {2,}Acme {2,}new/);
   });
 
+  it('the card names the colleagues at the lead’s number', async () => {
+    await seedStore(store, [
+      { first_name: 'Olivia', last_name: 'Clarke', phone: '+12127363000', score: 90 },
+      { first_name: 'James', last_name: 'Patel', phone: '+12127363000', score: 10 },
+    ]);
+    const t = work();
+    const card = await t.waitFor('outcome key ›');
+    expect(card).toContain('Olivia Clarke');
+    expect(card).toMatch(/also at this number: James Patel #\d+/);
+    t.write('Q');
+    expect(await t.exitCode()).toBe(0);
+  });
+
   it('works a list: one-key outcome, skip, callback, qualification, reason list, menu, note-first, quit', async () => {
     const id = await seedInOrder(['Avery', 'Blake', 'Casey', 'Drew', 'Emery', 'Finley', 'Gray']);
     const t = work();

@@ -7,11 +7,22 @@ import { queueRank } from '../../core/priority.js';
 import { leadSuppressionKeys } from '../../core/suppression.js';
 import type { ActiveClaim } from '../leads.js';
 import type { CallRow } from '../calls.js';
+import type { NumberSharer } from '../store/rep.js';
 import type { SuppressionRow } from '../suppressions.js';
 
 export async function getLeadPg(client: ClientBase, id: number): Promise<LeadRow | undefined> {
   const { rows } = await client.query<LeadRow>('SELECT * FROM leads WHERE id = $1', [id]);
   return rows[0];
+}
+
+/** RepStore.sharingNumber on PostgreSQL. */
+export async function sharingNumberPg(client: ClientBase, lead: Pick<LeadRow, 'id' | 'phone' | 'phone_ext'>, limit: number): Promise<NumberSharer[]> {
+  if (lead.phone_ext || !lead.phone) return [];
+  const { rows } = await client.query<NumberSharer>(
+    'SELECT id, first_name, last_name FROM leads WHERE phone = $1 AND phone_ext IS NULL AND id <> $2 ORDER BY id LIMIT $3',
+    [lead.phone, lead.id, limit],
+  );
+  return rows;
 }
 
 /** A lead's calls, newest first. */

@@ -4,7 +4,7 @@ import { retryWhileBusy, schemaVersion, type DB } from '../open.js';
 import type { RepStore } from '../store/rep.js';
 import { loadSettings, loadStoredSettings, removeSetting, storeSetting } from '../settings.js';
 import { claimNextLead, explainEmptyQueue, heldClaim, queueCandidates, queueSize, releaseClaim, renewClaim, zoneGroupOpen } from '../queue.js';
-import { activeClaims, countByStatus, getLead, recomputeQueueRanks } from '../leads.js';
+import { activeClaims, countByStatus, getLead, recomputeQueueRanks, sharingNumber } from '../leads.js';
 import { callsForLead } from '../calls.js';
 import { suppressionMatcher } from '../suppressions.js';
 import { recordOutcome } from '../outcomes.js';
@@ -44,6 +44,7 @@ export function sqliteRep(db: DB): RepStore {
     queueSize: async (now, settings) => queueSize(db, now, settings),
     getLead: async (id) => getLead(db, id),
     callsForLead: async (leadId, limit) => callsForLead(db, leadId, limit),
+    sharingNumber: async (lead, limit) => sharingNumber(db, lead, limit),
     countByStatus: async () => countByStatus(db),
     activeClaims: async (now) => activeClaims(db, now),
     async suppressionFor(lead) {

@@ -49,6 +49,12 @@ export interface RepStore {
   getLead(id: number): Promise<LeadRow | undefined>;
   /** A lead's calls, newest first. */
   callsForLead(leadId: number, limit?: number): Promise<CallRow[]>;
+  /**
+   * The other leads whose own number is this lead's bare number (colleagues at a company's main
+   * number, docs/importing.md "Duplicates"), lowest ids first, at most `limit`; none for a lead
+   * at an extension.
+   */
+  sharingNumber(lead: Pick<LeadRow, 'id' | 'phone' | 'phone_ext'>, limit: number): Promise<NumberSharer[]>;
   /** Leads per status (statuses without leads are absent). */
   countByStatus(): Promise<Record<string, number>>;
   /** Claims not yet expired at `now`, by rep. */
@@ -63,4 +69,11 @@ export interface RepStore {
    * reading it again (a stale copy costs a read, never a wrong outcome).
    */
   recordOutcome(o: RecordOptions, settings: Settings, plan: (lead: LeadRow) => OutcomePlan, known?: LeadRow): Promise<Recorded>;
+}
+
+/** A lead sharing another's number, as its card names it. */
+export interface NumberSharer {
+  id: number;
+  first_name: string | null;
+  last_name: string | null;
 }

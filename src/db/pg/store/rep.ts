@@ -15,7 +15,7 @@ import {
   renewClaimPg,
   zoneGroupOpenPg,
 } from '../queue.js';
-import { activeClaimsPg, callsForLeadPg, countByStatusPg, getLeadPg, recomputeQueueRanksPg, suppressionForPg } from '../leads.js';
+import { activeClaimsPg, callsForLeadPg, countByStatusPg, getLeadPg, recomputeQueueRanksPg, sharingNumberPg, suppressionForPg } from '../leads.js';
 import { recordOutcomePg } from '../outcomes.js';
 import { affectsQueueRank, resolveSettings } from '../../../core/settings.js';
 import type { PgClient } from '../open.js';
@@ -65,6 +65,7 @@ export function pgRep(conn: PgConnection, opening?: Map<string, string>): RepSto
     queueSize: live(queueSizePg),
     getLead: live(getLeadPg),
     callsForLead: live(callsForLeadPg),
+    sharingNumber: live(sharingNumberPg),
     countByStatus: live(countByStatusPg),
     activeClaims: live(activeClaimsPg),
     suppressionFor: live(suppressionForPg),
