@@ -54,9 +54,8 @@ export function findPerson(db: DB, key: SuppressionKey): Person {
   const keys = new Map<string, SuppressionKey>([[key.hash, key]]);
   for (const lead of leads) for (const k of doNotCallKeys(lead)) keys.set(k.hash, k);
   const holders = db.prepare('SELECT id FROM leads WHERE phone = ? AND phone_ext IS NULL').pluck();
-  return { leads, calls, keys: [...keys.values()].filter((k) => k === key || !sharedNumber(k, leads, (phone) => holders.all(phone) as number[])) };
+  return { leads, calls, keys: [...keys.values()].filter((k) => k.hash === key.hash || !sharedNumber(k, leads, (phone) => holders.all(phone) as number[])) };
 }
-
 
 function callsOf(db: DB, leads: readonly { id: number }[]): number {
   const count = db.prepare('SELECT count(*) FROM calls WHERE lead_id = ?').pluck();

@@ -48,12 +48,12 @@ export async function findPersonPg(client: PgClient, key: SuppressionKey): Promi
   const keys = new Map<string, SuppressionKey>([[key.hash, key]]);
   for (const lead of leads) for (const k of doNotCallKeys(lead)) keys.set(k.hash, k);
   // As on SQLite (sharedNumber): a main number colleagues share stays off the list.
-  const bare = [...keys.values()].filter((k) => k !== key && k.kind === 'phone' && !splitPhoneIdentity(k.value).ext).map((k) => k.value);
+  const bare = [...keys.values()].filter((k) => k.hash !== key.hash && k.kind === 'phone' && !splitPhoneIdentity(k.value).ext).map((k) => k.value);
   const held = bare.length
     ? (await client.query<{ id: number; phone: string }>('SELECT id, phone FROM leads WHERE phone = ANY($1::text[]) AND phone_ext IS NULL', [bare])).rows
     : [];
   const holders = (phone: string) => held.filter((h) => h.phone === phone).map((h) => h.id);
-  return { leads, calls, keys: [...keys.values()].filter((k) => k === key || !sharedNumber(k, leads, holders)) };
+  return { leads, calls, keys: [...keys.values()].filter((k) => k.hash === key.hash || !sharedNumber(k, leads, holders)) };
 }
 
 export interface ErasurePg {
