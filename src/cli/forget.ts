@@ -5,6 +5,7 @@ import { parseContactValue } from '../io/contact-value.js';
 import { isPersonalEmail } from '../core/identity.js';
 import { NothingToDoError, UsageError } from '../core/errors.js';
 import { printInfo, printJson } from '../ui/output.js';
+import { nameToShow } from '../ui/lead-json.js';
 
 /** `callq forget PHONE|EMAIL [--yes] [--everyone]`: erase a person for good, keeping only a hash-only suppression. */
 export async function run(ctx: Context, [value]: string[], values: OptionValues): Promise<void> {
@@ -14,7 +15,7 @@ export async function run(ctx: Context, [value]: string[], values: OptionValues)
     const key = personKey(value ?? '', await store.admin.defaultCountry());
     const person = await store.admin.findPerson(key);
     if (key.kind === 'phone' && person.people.length > 1 && !flagOption(values, 'everyone')) {
-      const who = person.people.map((p) => `${p.name} (lead${p.ids.length === 1 ? '' : 's'} ${p.ids.join(', ')})`).join(', ');
+      const who = person.people.map((p) => `${nameToShow(p) || `lead ${p.ids[0]}`} (lead${p.ids.length === 1 ? '' : 's'} ${p.ids.join(', ')})`).join(', ');
       throw new UsageError(
         `'${key.value}' is the number of ${person.people.length} people: ${who}. Forgetting it would erase them all and keep everyone ` +
           `at that number from being called again. Give the person's personal email address (or their number with its extension), ` +

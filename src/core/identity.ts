@@ -67,6 +67,26 @@ const differ = (a: string | null, b: string | null) => a !== null && b !== null 
 const sameRecord = (a: PersonNames, b: PersonNames) => a.external_id !== null && a.external_id === b.external_id && a.external_system === b.external_system;
 
 /**
+ * What a row duplicates, by its external id, else its phone, else its e-mail (each lookup giving
+ * the lowest id holding that key). The first holder of the phone does not count when it is
+ * someone else at that number (anotherPersonAtPhone; `personOf` says who it is): the row is then
+ * matched by its e-mail, or is a lead of its own, and `apart` says so. Both stores' imports.
+ */
+export function matchPerson<T>(
+  person: PersonNames,
+  byId: () => T | undefined,
+  byPhone: () => T | undefined,
+  byEmail: () => T | undefined,
+  personOf: (found: T) => PersonNames = (found) => found as PersonNames,
+): { lead: T | undefined; apart: boolean } {
+  const known = byId();
+  if (known !== undefined) return { lead: known, apart: false };
+  const atPhone = byPhone();
+  const apart = atPhone !== undefined && anotherPersonAtPhone(personOf(atPhone), person);
+  return { lead: (apart ? undefined : atPhone) ?? byEmail(), apart };
+}
+
+/**
  * `leads` (all at one phone number) grouped into the people they are: each joins the first group
  * whose first lead it is not someone else to (anotherPersonAtPhone). One group is one person
  * (or leads that say too little to tell apart); more are colleagues sharing the number.

@@ -3,7 +3,7 @@
 // import has set the lookup indexes aside, through a key index; a bloom filter spares lookups
 // for rows that cannot match.
 import type { DB } from './open.js';
-import { anotherPersonAtPhone, identityKeys, splitPhoneIdentity, type IdentityKeys, type PersonNames } from '../core/identity.js';
+import { identityKeys, matchPerson, splitPhoneIdentity, type IdentityKeys, type PersonNames } from '../core/identity.js';
 import { AT, type LeadTuple, type StoredLead } from '../io/lead-record.js';
 
 export const STORED_COLUMNS = `id, import_id, external_id, external_system, phone_ext, first_name, last_name, company, title, email, phone, alt_phones, country, region,
@@ -84,10 +84,11 @@ export function duplicateFinder(
 ): {
   hash(keys: Keys): KeyHashes;
   mayExist(h: KeyHashes): boolean;
-  /** The lead `keys` (the row `person`) duplicates, if any. */
-  find(keys: Keys, h: KeyHashes, person: PersonNames): Existing | undefined;
-  /** Whether the last find passed over the first lead with the row's phone as someone else. */
-  passedOver(): boolean;
+  /**
+   * The lead `keys` (the row `person`) duplicates, if any, and whether the first lead with the
+   * row's phone was passed over as someone else at that number.
+   */
+  find(keys: Keys, h: KeyHashes, person: PersonNames): { lead: Existing | undefined; apart: boolean };
   remember(h: KeyHashes, id: number): void;
 } {
   const byExternalId = db.prepare(`SELECT ${STORED_COLUMNS} FROM ${leads} WHERE external_id = ? AND external_system IS ? ORDER BY id LIMIT 1`);
@@ -99,26 +100,17 @@ export function duplicateFinder(
   };
   // Stored leads have lower ids than the buffered ones, so for each key the table is asked
   // first and the buffer second: the lowest id holding the key, without writing the buffer.
-  let passed = false;
-  /**
-   * The first lead holding a row's phone (the lowest id), unless it is someone else at that
-   * number (core/identity.ts anotherPersonAtPhone): then the phone makes no match, and the row is
-   * matched by its e-mail, or is a lead of its own.
-   */
-  const samePersonAtPhone = (first: Existing | undefined, person: PersonNames): Existing | undefined => {
-    passed = first !== undefined && anotherPersonAtPhone(first, person);
-    return passed ? undefined : first;
-  };
   const indexed = (keys: Keys, person: PersonNames) => {
-    passed = false;
     const { phone, ext } = splitPhoneIdentity(keys.phone);
-    return ((keys.external_id !== null ? byId(keys) ?? batch.holding('external_id', keys.external_id) : undefined) ??
-      samePersonAtPhone((byPhone.get(phone, ext) as Existing | undefined) ?? batch.holding('phone', keys.phone), person) ??
-      (keys.email !== null ? byEmail.get(keys.email) ?? batch.holding('email', keys.email) : undefined)) as Existing | undefined;
+    return matchPerson(
+      person,
+      () => (keys.external_id !== null ? ((byId(keys) as Existing | undefined) ?? batch.holding('external_id', keys.external_id)) : undefined),
+      () => (byPhone.get(phone, ext) as Existing | undefined) ?? batch.holding('phone', keys.phone),
+      () => (keys.email !== null ? ((byEmail.get(keys.email) as Existing | undefined) ?? batch.holding('email', keys.email)) : undefined),
+    );
   };
 
-  const passedOver = () => passed;
-  if (stored > expectedRows * 4) return { hash: keyHashes, mayExist: () => true, find: (keys, _h, person) => indexed(keys, person), passedOver, remember() {} };
+  if (stored > expectedRows * 4) return { hash: keyHashes, mayExist: () => true, find: (keys, _h, person) => indexed(keys, person), remember() {} };
   let filter: KeyFilter | null = deferred ? null : new KeyFilter();
   let rows = deferred ? new KeyIndex() : null;
   const storedById = db.prepare(`SELECT ${STORED_COLUMNS} FROM ${leads} WHERE id = ?`);
@@ -164,16 +156,15 @@ export function duplicateFinder(
       const probe = rows ?? filter!;
       return probe.has(h.phone) || (h.email !== null && probe.has(h.email)) || (h.external_id !== null && probe.has(h.external_id));
     },
-    passedOver,
-    find: (keys, h, person) => {
-      if (!rows) return indexed(keys, person);
-      passed = false;
-      return (
-        (h.external_id ? scan('external_id', keys.external_id!, h.external_id) : undefined) ??
-        samePersonAtPhone(scan('phone', keys.phone, h.phone), person) ??
-        (h.email ? scan('email', keys.email!, h.email) : undefined)
-      );
-    },
+    find: (keys, h, person) =>
+      rows
+        ? matchPerson(
+            person,
+            () => (h.external_id ? scan('external_id', keys.external_id!, h.external_id) : undefined),
+            () => scan('phone', keys.phone, h.phone),
+            () => (h.email ? scan('email', keys.email!, h.email) : undefined),
+          )
+        : indexed(keys, person),
     remember: (h, id) => {
       if (note(h, id)) spill();
     },

@@ -171,8 +171,9 @@ export function beginImport(db: DB, options: WriterOptions): LeadWriter {
         const hashed = duplicates.hash(keys);
         let apart = false;
         if (duplicates.mayExist(hashed)) {
-          const existing = duplicates.find(keys, hashed, person);
-          apart = duplicates.passedOver();
+          const found = duplicates.find(keys, hashed, person);
+          const existing = found.lead;
+          apart = found.apart;
           if (existing) {
             // A lead this import created or already merged a row into is a repeat within the file: the first row wins.
             if (existing.import_id === batchId || merged.has(existing.id) || options.onDuplicate === 'skip') return 'duplicate';

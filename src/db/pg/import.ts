@@ -10,7 +10,7 @@
 import { from as copyFrom } from 'pg-copy-streams';
 import type { ClientBase } from 'pg';
 import type { Writable } from 'node:stream';
-import { anotherPersonAtPhone, identityKeys, repeatsMerged, type IdentityKeys, type PersonNames } from '../../core/identity.js';
+import { identityKeys, matchPerson, repeatsMerged, type IdentityKeys, type PersonNames } from '../../core/identity.js';
 import { leadSuppressionKeys, personSuppressionKeys, type SuppressionKey } from '../../core/suppression.js';
 import { AT, LEAD_COLUMNS, MERGED_COLUMNS, TUPLE_COLUMNS, leadFromTuple, mergeLead, personOf, type LeadTuple, type MergedLead, type StoredLead } from '../../io/lead-record.js';
 import type { ImportBegin, ImportWriter } from '../store/imports.js';
@@ -419,12 +419,13 @@ async function decideInFileOrder(client: ClientBase, options: ImportBegin, which
         // As SQLite's lookups: by external id (stored, then this file's), by phone (the first lead
         // with it, unless someone else at that number), by e-mail.
         const storedLead = (id: number | null) => (id === null ? undefined : { id });
-        const atPhone = storedLead(row.m_p) ?? fileRow(insertedWith, `p:${keys.phone}`);
-        const samePerson = atPhone && !anotherPersonAtPhone('id' in atPhone ? stored.get(atPhone.id)! : insertedPerson.get(atPhone.ord)!, person) ? atPhone : undefined;
-        const found: { id: number } | { ord: number } | undefined =
-          (keys.external_id !== null ? storedLead(row.m_x) ?? fileRow(insertedWith, `x:${keys.external_id}`) : undefined) ??
-          samePerson ??
-          (keys.email !== null ? storedLead(row.m_e) ?? fileRow(insertedWith, `e:${keys.email}`) : undefined);
+        const { lead: found, apart } = matchPerson<{ id: number } | { ord: number }>(
+          person,
+          () => (keys.external_id !== null ? storedLead(row.m_x) ?? fileRow(insertedWith, `x:${keys.external_id}`) : undefined),
+          () => storedLead(row.m_p) ?? fileRow(insertedWith, `p:${keys.phone}`),
+          () => (keys.email !== null ? storedLead(row.m_e) ?? fileRow(insertedWith, `e:${keys.email}`) : undefined),
+          (f) => ('id' in f ? stored.get(f.id)! : insertedPerson.get(f.ord)!),
+        );
         if (found) {
           // A lead this file created or already merged a row into is a repeat within the file: the first row wins.
           if ('ord' in found || merged.has(found.id) || options.onDuplicate === 'skip') {
@@ -447,7 +448,7 @@ async function decideInFileOrder(client: ClientBase, options: ImportBegin, which
         }
         for (const k of keyList(keys)) if (!insertedWith.has(k)) insertedWith.set(k, row.ord);
         insertedPerson.set(row.ord, person);
-        if (atPhone) result.apart++;
+        if (apart) result.apart++;
       }
       if (decided.length + merges.length >= PAGE) await flush();
     }

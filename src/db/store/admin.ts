@@ -54,12 +54,12 @@ export interface PersonFound {
    * The leads grouped by who they are (core/identity.ts peopleAmong), each group's ids and the
    * name of its first lead: more than one group when a phone number is shared by colleagues.
    */
-  people: { ids: number[]; name: string }[];
+  people: { ids: number[]; first_name: string | null; last_name: string | null }[];
 }
 
 /** Leads found for `forget`, as PersonFound's people (both stores). */
 export function peopleFound(leads: readonly (PersonNames & { id: number; last_name: string | null })[]): PersonFound['people'] {
-  return peopleAmong(leads).map((g) => ({ ids: g.map((l) => l.id), name: [g[0].first_name, g[0].last_name].filter(Boolean).join(' ') || `lead ${g[0].id}` }));
+  return peopleAmong(leads).map((g) => ({ ids: g.map((l) => l.id), first_name: g[0].first_name, last_name: g[0].last_name }));
 }
 
 export interface ForgetReport {
