@@ -6,6 +6,7 @@ import type { SuppressionKey } from '../core/suppression.js';
 import { NothingToDoError, UsageError } from '../core/errors.js';
 import { printData, printInfo, printJson, printJsonLine } from '../ui/output.js';
 import { renderTable } from '../ui/table.js';
+import { safeText } from '../ui/safe-text.js';
 
 interface AddResult {
   added: number;
@@ -107,14 +108,21 @@ export async function list(ctx: Context, _args: string[], values: OptionValues):
 }
 
 /**
- * A list of phones, emails and @domains, one per line (the first column of a CSV counts; a
- * header line is skipped). Bad lines are reported with their line number; the rest are added
- * in one transaction.
+ * A list of phones, emails and @domains, one per line: the first column of a CSV, or, when its
+ * header names phone and e-mail columns (as a CRM's export does), those columns; a header line
+ * is skipped. The US registry's layout, area code and number in two columns, is read as one
+ * number. Bad lines are reported with their line number; the rest are added in one transaction.
+ * A file with no usable line is refused (exit 2): a cron job loading the wrong file must not
+ * report success.
  */
 export async function importList(ctx: Context, [file]: string[], values: OptionValues): Promise<void> {
   const opts = entryOptions(values, file);
   await withDatabase(ctx, (store, country) => importInto(ctx, store, country, file, opts));
 }
+
+/** Area code and number in two columns ('212,7363001'), as the US National Do Not Call Registry's files give them. */
+const AREA_CODE = /^\d{3}$/;
+const LOCAL_NUMBER = /^\d{7}$/;
 
 async function importInto(ctx: Context, store: Store, country: string, file: string, opts: EntryOptions): Promise<void> {
   const keys: SuppressionKey[] = [];
@@ -122,16 +130,24 @@ async function importInto(ctx: Context, store: Store, country: string, file: str
   // Read as `callq import` reads a CSV: its encoding (UTF-8, UTF-16, Windows-1252 …), its
   // delimiter and quoting; a file that is not text (a database, a spreadsheet) is refused whole.
   const { footerNote, openCsv, parseChunk } = await import('../io/csv-read.js');
+  const { recognise } = await import('../io/fields.js');
   const csv = openCsv(file);
+  const named = csv.header.flatMap((h, i) => (['phone', 'alt_phone', 'email'].includes(recognise(h) ?? '') ? [i] : []));
+  const columns = named.length ? named : [0];
+  if (named.length && !ctx.json) printInfo(ctx, `${file}: reading the column${named.length > 1 ? 's' : ''} ${named.map((i) => `'${safeText(csv.header[i])}'`).join(', ')}.`);
   const consider = (fields: string[], line: number) => {
-    const cell = (fields[0] ?? '').trim();
-    if (cell === '') return;
-    const parsed = parseContactValue(cell, country);
-    if (parsed.ok) keys.push(parsed.key);
-    else if (line === csv.headerLine && /[a-z]/i.test(cell) && !cell.includes('@')) return; // a header
-    else {
-      rejected++;
-      if (!ctx.json) printInfo(ctx, `${file}:${line}: ${parsed.problem}`);
+    const isHeader = line === csv.headerLine && named.length > 0;
+    for (const column of columns) {
+      let cell = (fields[column] ?? '').trim();
+      if (cell === '' || isHeader) continue;
+      if (!named.length && AREA_CODE.test(cell) && LOCAL_NUMBER.test((fields[1] ?? '').trim())) cell = `+1${cell}${fields[1].trim()}`;
+      const parsed = parseContactValue(cell, country);
+      if (parsed.ok) keys.push(parsed.key);
+      else if (line === csv.headerLine && /[a-z]/i.test(cell) && !cell.includes('@')) return; // a header
+      else {
+        rejected++;
+        if (!ctx.json) printInfo(ctx, `${file}:${line}: ${parsed.problem}`);
+      }
     }
   };
   try {
@@ -146,7 +162,15 @@ async function importInto(ctx: Context, store: Store, country: string, file: str
   }
   const footer = csv.footer();
   if (footer && !ctx.json) printInfo(ctx, `${file}: ${footerNote(footer, 'entries')}`);
-  if (keys.length === 0 && rejected === 0) throw new UsageError(`${file} lists no phone, email or @domain.`);
+  if (keys.length === 0) {
+    throw new UsageError(
+      rejected === 0
+        ? `${file} lists no phone, email or @domain.`
+        : `${file}: none of its ${rejected} line(s) holds a phone number, email or @domain${named.length ? '' : ' in its first column'}` +
+            ` (a header naming a Phone or Email column picks those). Nothing was added.`,
+      { rejected },
+    );
+  }
   const result = await addAndSuppress(ctx, store, keys, opts.reason, opts.source);
   report(ctx, { file, read: keys.length + rejected, ...result, rejected }, `Do-not-call import of ${file}`);
 }

@@ -67,7 +67,7 @@ function opener(ctx: Context, opts: ExportOptions): () => Promise<Sink> | Sink {
   const out = opts.out;
   if (out === undefined) return () => stdoutSink(ctx.stdout);
   // A SQLite database is files an export must not overwrite; a postgres:// URL names none.
-  const target = resolveOutput(out, '--out', ctx.store === 'sqlite' ? databaseFiles(ctx.dbPath) : []);
+  const target = resolveOutput(out, '--out', ctx.store === 'sqlite' ? databaseFiles(ctx.dbPath) : [], { text: true });
   return () => openSink(target, ctx.stdout, ctx.stderr);
 }
 

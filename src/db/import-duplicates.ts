@@ -89,6 +89,8 @@ export function duplicateFinder(
    * row's phone was passed over as someone else at that number.
    */
   find(keys: Keys, h: KeyHashes, person: PersonNames): { lead: Existing | undefined; apart: boolean };
+  /** The first lead (stored or this import's) holding the row's personal e-mail, if any. */
+  emailHolder(keys: Keys, h: KeyHashes): Existing | undefined;
   remember(h: KeyHashes, id: number): void;
 } {
   const byExternalId = db.prepare(`SELECT ${STORED_COLUMNS} FROM ${leads} WHERE external_id = ? AND external_system IS ? ORDER BY id LIMIT 1`);
@@ -98,6 +100,8 @@ export function duplicateFinder(
     const at = keys.external_id!.indexOf(':'); // system names have no ':' (core/identity.ts)
     return byExternalId.get(keys.external_id!.slice(at + 1), at === 0 ? null : keys.external_id!.slice(0, at));
   };
+  const indexedEmail = (keys: Keys) =>
+    keys.email !== null ? ((byEmail.get(keys.email) as Existing | undefined) ?? batch.holding('email', keys.email)) : undefined;
   // Stored leads have lower ids than the buffered ones, so for each key the table is asked
   // first and the buffer second: the lowest id holding the key, without writing the buffer.
   const indexed = (keys: Keys, person: PersonNames) => {
@@ -106,11 +110,13 @@ export function duplicateFinder(
       person,
       () => (keys.external_id !== null ? ((byId(keys) as Existing | undefined) ?? batch.holding('external_id', keys.external_id)) : undefined),
       () => (byPhone.get(phone, ext) as Existing | undefined) ?? batch.holding('phone', keys.phone),
-      () => (keys.email !== null ? ((byEmail.get(keys.email) as Existing | undefined) ?? batch.holding('email', keys.email)) : undefined),
+      () => indexedEmail(keys),
     );
   };
 
-  if (stored > expectedRows * 4) return { hash: keyHashes, mayExist: () => true, find: (keys, _h, person) => indexed(keys, person), remember() {} };
+  if (stored > expectedRows * 4) {
+    return { hash: keyHashes, mayExist: () => true, find: (keys, _h, person) => indexed(keys, person), emailHolder: indexedEmail, remember() {} };
+  }
   let filter: KeyFilter | null = deferred ? null : new KeyFilter();
   let rows = deferred ? new KeyIndex() : null;
   const storedById = db.prepare(`SELECT ${STORED_COLUMNS} FROM ${leads} WHERE id = ?`);
@@ -165,6 +171,11 @@ export function duplicateFinder(
             () => (h.email ? scan('email', keys.email!, h.email) : undefined),
           )
         : indexed(keys, person),
+    emailHolder: (keys, h) => {
+      if (!h.email) return undefined;
+      if (rows) return scan('email', keys.email!, h.email);
+      return filter!.has(h.email) ? indexedEmail(keys) : undefined;
+    },
     remember: (h, id) => {
       if (note(h, id)) spill();
     },

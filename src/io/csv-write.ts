@@ -8,7 +8,8 @@
 // Formula neutralising (OWASP "CSV Injection"): a text cell starting with = + - @, tab, CR or LF
 // (or the full-width = + - @ that some spreadsheets normalise) gets a leading `'`. csv-stringify's
 // escape_formulas misses LF and would also break E.164 phones, so it is decided per column here:
-// phone columns keep cells that are E.164 numbers. Numbers are never touched. NDJSON is not read
+// phone columns keep cells that are E.164 numbers. Numbers are never touched, nor is text that is
+// a negative number ('-1200'): a CRM's number field would refuse it with a quote in front. NDJSON is not read
 // by spreadsheets and is written as is.
 import { closeSync, constants, fsyncSync, openSync, renameSync, unlinkSync, type WriteStream } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
@@ -44,8 +45,15 @@ const FORMULA_START = /^[=+\-@\t\r\n\uFF1D\uFF0B\uFF0D\uFF20]/;
  */
 const E164_LIST = /^\+[1-9]\d{1,14}(?:(?:;\+[1-9]\d{1,14})*|(?: x| ext\. )\d{1,10})$/;
 
+/**
+ * A negative number as text ('-1200', '-1,234.50'): a spreadsheet reads it as a number and
+ * nothing runs. ('+14155550100' outside a phone column keeps its quote: read as a number, it
+ * would lose its '+' and turn into 1.42E+10.)
+ */
+const NEGATIVE_NUMBER = /^-\d+(?:[.,]\d+)*$/;
+
 export function neutraliseCell(value: string, phoneColumn: boolean): string {
-  if (!FORMULA_START.test(value)) return value;
+  if (!FORMULA_START.test(value) || NEGATIVE_NUMBER.test(value)) return value;
   if (phoneColumn && E164_LIST.test(value)) return value;
   return `'${value}`;
 }
@@ -208,7 +216,7 @@ async function directSink(path: string, destination: string): Promise<Sink> {
 
 /** Resolves `--out`-like `target` and opens it (kept for callers that need no guard). */
 export async function atomicFileSink(target: string, stderr: NodeJS.WritableStream = process.stderr, refuse: readonly Protected[] = []): Promise<Sink> {
-  return openSink(resolveOutput(target, '--out', refuse, { stdout: false }), process.stdout, stderr);
+  return openSink(resolveOutput(target, '--out', refuse, { stdout: false, text: true }), process.stdout, stderr);
 }
 
 /** A file the user named that cannot be opened is a usage error (exit 2) naming it; a full disk stays what it is. */
@@ -257,7 +265,8 @@ export async function writeTable(
     for await (const page of pages) for (const row of page) {
       if (sink === null) {
         sink = await open();
-        buffer = (format.bom ? '\uFEFF' : '') + (format.kind === 'csv' ? csvLine(headers) + '\n' : '');
+        // Headers are neutralised too: custom fields are named after the vendor file's headers.
+        buffer = (format.bom ? '\uFEFF' : '') + (format.kind === 'csv' ? csvLine(headers, [], neutralise) + '\n' : '');
       }
       buffer += (format.kind === 'csv' ? csvLine(row, phone, neutralise) : jsonLine(headers, row)) + '\n';
       count++;

@@ -56,8 +56,11 @@ export interface LeadDefaults {
 /**
  * Bidirectional overrides and zero-width characters: invisible on a card, they can make a name
  * display as something else or two equal values compare unequal, so mapped fields drop them.
+ * The zero-width joiner and non-joiner are kept between two letters, marks or pictographs: there
+ * they are spelling (Persian محمد‌رضا, Indic conjuncts, the emoji 👩‍💻), not noise.
  */
-const INVISIBLE = /[\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF]/g;
+const INVISIBLE =
+  /[\u200B\u200E\u200F\u202A-\u202E\u2060-\u2069\uFEFF]|(?<![\p{L}\p{M}\p{Extended_Pictographic}])[\u200C\u200D]|[\u200C\u200D](?![\p{L}\p{M}\p{Extended_Pictographic}])/gu;
 
 /** Whether `text` (a record, or a whole chunk of the file) holds any such character. */
 export function hasInvisible(text: string): boolean {
@@ -535,6 +538,16 @@ export function mergeLead(stored: StoredLead, incoming: NewLead, weights: Priori
   if (!changed) return null;
   merged.queue_rank = queueRank({ ...stored, score: merged.score, source: merged.source, campaign: merged.campaign }, weights);
   return merged;
+}
+
+/**
+ * `incoming` without its e-mail when another lead holds that personal e-mail (`holder`, the first
+ * lead with it, is not `into`, the lead merged into): a row matched by its phone may carry a
+ * colleague's address, and moving it would give two leads one person's e-mail (a do-not-call on
+ * it would then reach both) and lose this lead's own. The lead keeps its e-mail.
+ */
+export function withoutOthersEmail(incoming: NewLead, into: number, holder: number | undefined): NewLead {
+  return holder === undefined || holder === into ? incoming : { ...incoming, email: null };
 }
 
 // ---------------------------------------------------------------------------------------------

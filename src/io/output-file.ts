@@ -11,7 +11,7 @@
 //   less if the umask says so); Ctrl-C, SIGTERM and SIGHUP remove them, and one whose process
 //   is gone (kill -9, power loss, a Ctrl-C during a backup's VACUUM INTO) is removed by the next
 //   run writing into that folder, by `maintain` and by `forget`.
-import { lstatSync, openSync, readdirSync, readlinkSync, realpathSync, statSync, unlinkSync, type Stats } from 'node:fs';
+import { closeSync, lstatSync, openSync, readSync, readdirSync, readlinkSync, realpathSync, statSync, unlinkSync, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
@@ -179,12 +179,38 @@ export function followLinks(path: string): string {
 }
 
 /**
- * What writing to `given` would write: stdout, a device or FIFO, or a regular file (symlinks
- * followed). Refuses a folder, a socket, a missing folder, and any path in `refuse`; removes
- * stale temporary files from the target's folder. `flag`
- * names the option in messages (`--out`, `--rejects`, `backup FILE`).
+ * What an existing file is when it is plainly not a text table callq could have written (a
+ * database, a backup, a spreadsheet, an archive): its first bytes hold a NUL, which no CSV or
+ * NDJSON has. Null for text, or an unreadable file (then the write itself says why).
  */
-export function resolveOutput(given: string, flag: string, refuse: readonly Protected[] = [], options: { stdout?: boolean } = {}): OutputTarget {
+export function binaryKind(path: string): string | null {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch {
+    return null;
+  }
+  try {
+    const head = Buffer.alloc(4096);
+    const n = readSync(fd, head, 0, head.length, 0);
+    const bytes = head.subarray(0, n);
+    if (bytes.subarray(0, 16).toString('latin1') === 'SQLite format 3\0') return 'a SQLite database (another callq database or a backup?)';
+    if (bytes.subarray(0, 5).toString('latin1') === 'PGDMP') return 'a PostgreSQL backup (pg_dump)';
+    if (bytes.subarray(0, 4).toString('latin1') === 'PK\x03\x04') return 'a ZIP archive (an .xlsx workbook?)';
+    return bytes.includes(0) ? 'not a text file' : null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * What writing to `given` would write: stdout, a device or FIFO, or a regular file (symlinks
+ * followed). Refuses a folder, a socket, a missing folder, and any path in `refuse`; with
+ * `text` (a CSV or NDJSON table), also an existing file that is not text (binaryKind): one
+ * typo in `--out` must not replace a database or a backup. Removes stale temporary files from
+ * the target's folder. `flag` names the option in messages (`--out`, `--rejects`, `backup FILE`).
+ */
+export function resolveOutput(given: string, flag: string, refuse: readonly Protected[] = [], options: { stdout?: boolean; text?: boolean } = {}): OutputTarget {
   if (given.trim() === '') throw new UsageError(`empty ${flag}: give a file name${options.stdout === false ? '' : ", or '-' for stdout"}.`);
   if (given === '-') {
     if (options.stdout === false) throw new UsageError(`${flag} cannot be '-' (stdout): give a file name.`);
@@ -221,6 +247,11 @@ export function resolveOutput(given: string, flag: string, refuse: readonly Prot
     throw new UsageError(`cannot write ${shown}: it is a socket. Choose another ${flag}.`);
   }
   for (const p of refuse) if (sameFile(path, st, p.path)) throw refused(flag, shown, path, p);
+  const kind = st && options.text ? binaryKind(path) : null;
+  if (kind) {
+    const where = path === shown ? shown : `${shown} (which leads to ${path})`;
+    throw new UsageError(`refusing to write ${flag} ${where}: it exists and is ${kind}, not a table callq wrote. Choose another file, or delete that one first; nothing was written.`);
+  }
   // The next run writing into a folder clears what killed runs left there, rows or not.
   removeStaleTemps(folder);
   return { kind: 'file', given, path, mode: st ? st.mode & 0o777 : null };

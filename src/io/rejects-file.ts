@@ -18,7 +18,7 @@ export function rejectsTarget(given: string, input: { dbPath: string; file: stri
     throw new UsageError("--rejects - writes the rejected rows to stdout, where --json prints the summary: give --rejects a file name, or leave out --json.");
   }
   if (given.trim() === '') throw new UsageError('--rejects needs a file name, e.g. --rejects rejects.csv.');
-  return resolveOutput(given, '--rejects', [...databaseFiles(input.dbPath), { path: resolve(input.file), what: 'the file being imported' }]);
+  return resolveOutput(given, '--rejects', [...databaseFiles(input.dbPath), { path: resolve(input.file), what: 'the file being imported' }], { text: true });
 }
 
 export interface RejectsFile {

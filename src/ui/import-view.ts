@@ -44,7 +44,7 @@ export function summaryText(s: ImportSummary, shown: readonly string[], rejectsP
   ];
   if (total > noted) lines.push(`  … and ${total - noted} more${rejectsPath ? '' : ' (--rejects FILE writes every rejected row)'}`);
   if (rejectsPath) {
-    lines.push(s.rejected ? `Rejected rows ${s.dry_run ? 'that would be ' : ''}written to ${safeText(rejectsPath)}.` : `No row was rejected; ${safeText(rejectsPath)} holds only the header.`);
+    lines.push(s.rejected ? `Rejected rows written to ${safeText(rejectsPath)}${s.dry_run ? ' (a dry run: nothing was imported)' : ''}.` : `No row was rejected; ${safeText(rejectsPath)} holds only the header.`);
   }
   if (s.warnings_by_kind.undecodable) {
     const where = s.undecodable_lines?.length ? ` (line${s.undecodable_lines.length > 1 ? 's' : ''} ${s.undecodable_lines.join(', ')}${s.undecodable_lines.length >= 10 ? ', …' : ''})` : '';

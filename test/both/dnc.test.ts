@@ -130,6 +130,32 @@ describe.each(STORE_KINDS)('dnc on %s', (kind) => {
     expect(s.run('import', join(store.dir, 'missing.csv')).code).toBe(2);
   });
 
+  it("import reads a CRM export's Phone and Email columns, the registry's area code and number, and refuses a file with no usable line", async () => {
+    const s = await storeOf(kind);
+    store = s.store;
+    // A CRM's contact export: the columns are found by their headers, wherever they stand.
+    const crm = join(store.dir, 'crm-dnc.csv');
+    writeFileSync(crm, 'First Name,Last Name,Phone,Email\nPat,Doe,(212) 734-5521,pat@two.com\nZed,Roe,+1 718 555 0123,\n');
+    const r = s.run('import', crm);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain("crm-dnc.csv: reading the columns 'Phone', 'Email'.");
+    expect(r.stderr).toMatch(/3 added, 0 already listed; 3 lead\(s\) moved/);
+    // The US registry's download: area code, then the number.
+    const registry = join(store.dir, 'registry.txt');
+    writeFileSync(registry, '312,5550190\n617,5550100\n');
+    expect(json(s.run('import', registry, '--json'))).toMatchObject({ added: 2, rejected: 0 });
+    expect(lines(s.run('list', '--json')).map((e) => e.value)).toEqual(['+12127345521', 'pat@two.com', '+17185550123', '+13125550190', '+16175550100']);
+    // A page saved instead of the list, or a list whose first column holds names: exit 2, nothing added.
+    for (const [name, text] of [['login.html', '<!DOCTYPE html>\n<html><body>Please sign in</body></html>\n'], ['names.csv', 'Ann,Bee\nCy,Dee\n']]) {
+      const file = join(store.dir, name);
+      writeFileSync(file, text);
+      const refused = s.run('import', file);
+      expect(refused.code, refused.stderr).toBe(2);
+      expect(refused.stderr).toMatch(new RegExp(`${name}: none of its \\d line\\(s\\) holds a phone number, email or @domain in its first column.*Nothing was added`));
+    }
+    expect(lines(s.run('list', '--json'))).toHaveLength(5);
+  });
+
   it("import skips a Salesforce report's footer rather than rejecting its lines, and says so", async () => {
     const s = await storeOf(kind);
     store = s.store;

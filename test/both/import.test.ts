@@ -194,6 +194,46 @@ describe.each(STORE_KINDS)('callq import on %s', { timeout: 180_000 }, (kind: Te
     expect((await s.query('SELECT first_name, title FROM leads ORDER BY id')).map((l) => `${l.first_name} ${l.title}`)).toEqual(['Yuki Principal Engineer', 'Hiroshi CTO', 'Kenji CFO']);
   });
 
+  it('--on-duplicate update: the first row naming a lead wins on every run, so the same file again changes nothing', async () => {
+    s = await initialised(kind);
+    const base = join(s.dir, 'base.csv');
+    writeFileSync(base, 'First Name,Last Name,Email,Phone\nAnn,Lee,ann@acme.example,212-736-3101\n');
+    importJson(s, base);
+    // A CRM sync file with two rows for Ann: the first renames her, the second is a stale copy.
+    const sync = join(s.dir, 'sync.csv');
+    writeFileSync(sync, 'First Name,Last Name,Email,Phone\nAnn,Lee-Smith,ann@acme.example,212-736-3101\nAnn,Lee,ann@acme.example,212-736-3101\n');
+    expect(importJson(s, sync, '--on-duplicate', 'update')).toMatchObject({ updated: 1, duplicates: 1 });
+    for (let run = 0; run < 2; run++) {
+      expect(importJson(s, sync, '--on-duplicate', 'update')).toMatchObject({ inserted: 0, updated: 0, duplicates: 2 });
+      expect((await s.query('SELECT last_name FROM leads')).map((l) => l.last_name)).toEqual(['Lee-Smith']);
+    }
+  });
+
+  it('--on-duplicate update never moves an e-mail another lead holds onto the lead a row matched by phone', async () => {
+    s = await initialised(kind);
+    const base = join(s.dir, 'base.csv');
+    writeFileSync(base, 'First Name,Last Name,Email,Phone\nAnn,Lee,ann@acme.example,212-736-5001\nBob,Ray,bob@acme.example,212-736-5002\n');
+    importJson(s, base);
+    // Ann's row carries Bob's address (a copy-paste slip in the CRM), and her new title.
+    const slip = join(s.dir, 'slip.csv');
+    writeFileSync(slip, 'First Name,Last Name,Email,Phone,Title\nAnn,Lee,bob@acme.example,212-736-5001,VP\n');
+    expect(importJson(s, slip, '--on-duplicate', 'update')).toMatchObject({ inserted: 0, updated: 1, duplicates: 0 });
+    // Or the address of a colleague this very file brings in.
+    const colleague = join(s.dir, 'colleague.csv');
+    writeFileSync(colleague, 'First Name,Last Name,Email,Phone,Title\nCai,Wu,cai@acme.example,212-736-5003,CTO\nAnn,Lee,cai@acme.example,212-736-5001,CEO\n');
+    expect(importJson(s, colleague, '--on-duplicate', 'update')).toMatchObject({ inserted: 1, updated: 1, duplicates: 0 });
+    expect(await s.query('SELECT first_name, email, title FROM leads ORDER BY id')).toEqual([
+      { first_name: 'Ann', email: 'ann@acme.example', title: 'CEO' },
+      { first_name: 'Bob', email: 'bob@acme.example', title: null },
+      { first_name: 'Cai', email: 'cai@acme.example', title: 'CTO' },
+    ]);
+    // An address nobody holds is still taken.
+    const moved = join(s.dir, 'moved.csv');
+    writeFileSync(moved, 'First Name,Last Name,Email,Phone\nAnn,Lee,ann.lee@newco.example,212-736-5001\n');
+    expect(importJson(s, moved, '--on-duplicate', 'update')).toMatchObject({ updated: 1 });
+    expect((await s.query('SELECT email FROM leads WHERE id = 1'))[0].email).toBe('ann.lee@newco.example');
+  });
+
   it('lists batches and undoes the leads a batch created, not those it updated', async () => {
     s = await newTestStore(kind);
     expect(callq(['--db', s.db, 'imports']).code).toBe(2); // no database yet

@@ -4,7 +4,7 @@
 // and merges, rejects files, undo and interrupted imports run on both stores in test/both
 // (import.test.ts, import-fixtures.test.ts, import-parity.test.ts).
 import { describe, expect, it } from 'vitest';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { callq, initDb, FIXTURES, json, openRaw, queryDb, useTempDb } from '../helpers.js';
 import { leadInsertTriggers } from '../../src/db/import-writer.js';
@@ -54,6 +54,21 @@ describe('callq import: what it prints', () => {
     const empty = importFile(fixture('utf8.csv'), '--rejects', '');
     expect(empty.code).toBe(2);
     expect(empty.stderr).toMatch(/--rejects needs a file name/);
+  });
+
+  it('a dry run says its rejects file was written, and --rejects never replaces a database', () => {
+    const dry = importFile(fixture('bad-phones.csv'), '--dry-run', '--rejects', join(dir, 'rejects.csv'));
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stderr).toContain(`Rejected rows written to ${join(dir, 'rejects.csv')} (a dry run: nothing was imported).`);
+    expect(readFileSync(join(dir, 'rejects.csv'), 'utf8')).toMatch(/invalid-phone/);
+    // A typo naming another team's database (or a backup) as the rejects file.
+    const other = join(dir, 'other.db');
+    expect(callq(['--db', other, 'import', fixture('utf8.csv'), '--country', 'US']).code).toBe(0);
+    const before = readFileSync(other);
+    const refused = importFile(fixture('bad-phones.csv'), '--rejects', other);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/refusing to write --rejects .*other\.db: it exists and is a SQLite database/);
+    expect(readFileSync(other).equals(before)).toBe(true);
   });
 
   it('prints how it maps header variants', () => {

@@ -59,7 +59,7 @@ describe('CSV quoting', () => {
 });
 
 describe('formula neutralising', () => {
-  it.each(['=1+1', '+1', '-1', '@SUM(A1)', '\tx', '\rx', '\nx', '\uFF1Dcmd'])('prefixes %j with a quote', (payload) => {
+  it.each(['=1+1', '+1+cmd', '-1-A1', '-2+3', '-', '+', '@SUM(A1)', '\tx', '\rx', '\nx', '\uFF1Dcmd'])('prefixes %j with a quote', (payload) => {
     expect(neutraliseCell(payload, false)).toBe(`'${payload}`);
     expect(csvLine(['a', payload], [], true)).toBe(csvLine(['a', `'${payload}`]));
   });
@@ -74,6 +74,9 @@ describe('formula neutralising', () => {
 
   it('leaves plain text and numbers alone, and everything with neutralising off', () => {
     expect(csvLine(['Ana', 'a=b', -5, 3], [], true)).toBe('Ana,a=b,-5,3');
+    // A negative number held as text (a custom field's '-1200'): a spreadsheet reads a number,
+    // and a CRM's number field would refuse it with a quote in front.
+    expect(csvLine(['-1200', '-1,234.50', '-0', '+3.5'], [], true)).toBe(`-1200,"-1,234.50",-0,'+3.5`);
     expect(csvLine(['=1+1', '@x', '-2'], [], false)).toBe('=1+1,@x,-2');
   });
 
@@ -81,7 +84,7 @@ describe('formula neutralising', () => {
     fc.assert(
       fc.property(fc.array(tricky, { minLength: 1, maxLength: 6 }), (cells) => {
         const [parsed] = parse(csvLine(cells, [], true) + '\n', { relax_column_count: true }) as string[][];
-        for (const value of parsed ?? []) expect(value).not.toMatch(/^[=+\-@\t\r\n]/);
+        for (const value of parsed ?? []) if (!/^-\d+(?:[.,]\d+)*$/.test(value)) expect(value).not.toMatch(/^[=+\-@\t\r\n]/);
       }),
       { numRuns: 1000 },
     );
@@ -130,6 +133,36 @@ describe('atomic file', () => {
     }
     await expect(writeTable(failing(), columns, csv, () => atomicFileSink(target))).rejects.toThrow('disk on fire');
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it("neutralises the header row too: custom fields are named after a vendor file's headers", async () => {
+    const named = { headers: ['id', '=HYPERLINK("http://x","y")', '@cmd'], phone: [false, false, false] };
+    const w = await writeTable([[1, 'a', 'b']], named, csv, () => atomicFileSink(join(dir, 'h.csv')));
+    w!.sink.publish();
+    expect(readFileSync(join(dir, 'h.csv'), 'utf8')).toBe(`id,"'=HYPERLINK(""http://x"",""y"")",'@cmd\n1,a,b\n`);
+    const raw = await writeTable([[1, 'a', 'b']], named, { ...csv, neutralise: false }, () => atomicFileSink(join(dir, 'r.csv')));
+    raw!.sink.publish();
+    expect(readFileSync(join(dir, 'r.csv'), 'utf8')).toBe(`id,"=HYPERLINK(""http://x"",""y"")",@cmd\n1,a,b\n`);
+  });
+
+  it('refuses to replace an existing file that is not text (a database, a backup, a workbook), naming what it is', async () => {
+    const sqlite = join(dir, 'team.db');
+    writeFileSync(sqlite, Buffer.concat([Buffer.from('SQLite format 3\0'), Buffer.alloc(100)]));
+    await expect(writeTable(rows, columns, csv, () => atomicFileSink(sqlite))).rejects.toThrow(
+      /refusing to write --out .*team\.db: it exists and is a SQLite database .*nothing was written/,
+    );
+    const workbook = join(dir, 'leads.xlsx');
+    writeFileSync(workbook, Buffer.from('PK\x03\x04\x14\x00rest', 'latin1'));
+    await expect(writeTable(rows, columns, csv, () => atomicFileSink(workbook))).rejects.toThrow(/it exists and is a ZIP archive/);
+    const dump = join(dir, 'team.dump');
+    writeFileSync(dump, Buffer.from('PGDMP\x01\x0e\x00', 'latin1'));
+    await expect(writeTable(rows, columns, csv, () => atomicFileSink(dump))).rejects.toThrow(/it exists and is a PostgreSQL backup/);
+    expect(readFileSync(sqlite).subarray(0, 15).toString()).toBe('SQLite format 3');
+    // Yesterday's export, text, is replaced as ever.
+    const old = join(dir, 'old.csv');
+    writeFileSync(old, 'id,name\n9,Old\n');
+    (await writeTable(rows, columns, csv, () => atomicFileSink(old)))!.sink.publish();
+    expect(readFileSync(old, 'utf8')).toMatch(/^id,name,phone\n/);
   });
 
   it('adds a BOM for Excel, and writes NDJSON with typed values', async () => {

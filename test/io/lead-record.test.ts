@@ -129,6 +129,14 @@ describe('normaliseRecord', () => {
     expect(lead({ 'First Name': 'A\u202Enna\u200B', Company: '\u2066Acme\u2069', Phone: '(212) 734-5526' })).toMatchObject({ first_name: 'Anna', company: 'Acme' });
   });
 
+  it('keeps the zero-width joiner and non-joiner where they spell a word or an emoji, and drops them elsewhere', () => {
+    const persian = 'محمد\u200Cرضا';
+    const hindi = 'क्\u200Dष';
+    const emoji = '👩\u200D💻 Devs';
+    expect(lead({ 'First Name': persian, 'Last Name': hindi, Company: emoji, Phone: '(212) 734-5526' })).toMatchObject({ first_name: persian, last_name: hindi, company: emoji });
+    expect(lead({ 'First Name': '\u200DAnn\u200C', Company: 'Acme \u200DCorp', Phone: '(212) 734-5526' })).toMatchObject({ first_name: 'Ann', company: 'Acme Corp' });
+  });
+
   it('skips the search for invisible characters only when told the text holds none', () => {
     const fields = row({ 'First Name': 'A\u202Enna', Phone: '(212) 734-5526' });
     expect(hasInvisible(fields.join(','))).toBe(true);

@@ -10,9 +10,9 @@
 import { from as copyFrom } from 'pg-copy-streams';
 import type { ClientBase } from 'pg';
 import type { Writable } from 'node:stream';
-import { identityKeys, matchPerson, repeatsMerged, type IdentityKeys, type PersonNames } from '../../core/identity.js';
+import { identityKeys, matchPerson, namesAnotherPerson, repeatsMerged, type IdentityKeys, type PersonNames } from '../../core/identity.js';
 import { leadSuppressionKeys, personSuppressionKeys, type SuppressionKey } from '../../core/suppression.js';
-import { AT, LEAD_COLUMNS, MERGED_COLUMNS, TUPLE_COLUMNS, leadFromTuple, mergeLead, personOf, type LeadTuple, type MergedLead, type StoredLead } from '../../io/lead-record.js';
+import { AT, LEAD_COLUMNS, MERGED_COLUMNS, TUPLE_COLUMNS, leadFromTuple, mergeLead, personOf, withoutOthersEmail, type LeadTuple, type MergedLead, type StoredLead } from '../../io/lead-record.js';
 import type { ImportBegin, ImportWriter } from '../store/imports.js';
 import { cleanupPgImports, describeCleanedBatch, lockImports, unlockImports } from './import-batches.js';
 import { addSuppressionsPg, suppressLeadsMatchingPg } from './suppressions.js';
@@ -433,16 +433,24 @@ async function decideInFileOrder(client: ClientBase, options: ImportBegin, which
             continue;
           }
           const existing = stored.get(found.id)!;
-          const changes = mergeLead(existing, leadFromTuple(lead), options.weights);
+          const incoming = leadFromTuple(lead);
+          if (namesAnotherPerson(existing, incoming)) {
+            decide(row.ord, 'd');
+            continue;
+          }
+          // The first lead holding the row's e-mail, stored or inserted from this file, if not this one.
+          const emailHolder = keys.email === null ? undefined : row.m_e ?? (insertedWith.has(`e:${keys.email}`) ? -1 : undefined);
+          const changes = mergeLead(existing, withoutOthersEmail(incoming, found.id, emailHolder), options.weights);
+          // The first row naming this lead wins even when it changes nothing (import-writer.ts).
+          merged.add(found.id);
+          const as = changes ?? existing;
+          for (const k of keyList(identityKeys(existing.phone, existing.phone_ext, as.email, as.external_id, as.external_system))) mergedKeys.set(k, { ...existing, ...changes });
           if (!changes) {
             decide(row.ord, 'd');
             continue;
           }
           merges.push(mergeLine(found.id, changes));
           result.merges++;
-          merged.add(found.id);
-          const mergedAs = identityKeys(existing.phone, existing.phone_ext, changes.email, changes.external_id, changes.external_system);
-          for (const k of keyList(mergedAs)) mergedKeys.set(k, { ...existing, ...changes });
           decide(row.ord, 'u');
           continue;
         }
