@@ -5,6 +5,12 @@ import { pgFailure } from '../db/pg/errors.js';
 import { safeOutput } from '../ui/safe-text.js';
 
 export function reportFailure(err: unknown, json: boolean): number {
+  /** The one message on stderr and, under --json, `{error, code}` on stdout: a cron job's JSON file is never empty. */
+  const fail = (message: string, code: number): number => {
+    process.stderr.write(`callq: ${message}\n`);
+    if (json) process.stdout.write(JSON.stringify({ error: message, code }, null, 2) + '\n');
+    return code;
+  };
   const commander = err as { code?: unknown; exitCode?: unknown };
   if (typeof commander?.code === 'string' && commander.code.startsWith('commander.') && typeof commander.exitCode === 'number') {
     // Commander already printed its message (or the help/version text).
@@ -13,7 +19,7 @@ export function reportFailure(err: unknown, json: boolean): number {
   if (err instanceof ExitError) {
     // A message may quote a value from a file (a header, a cell): printed safe (docs/design.md).
     process.stderr.write(`callq: ${safeOutput(err.message)}\n`);
-    if (json && err.detail) process.stdout.write(JSON.stringify({ error: err.message, code: err.code, ...err.detail }, null, 2) + '\n');
+    if (json) process.stdout.write(JSON.stringify({ error: err.message, code: err.code, ...err.detail }, null, 2) + '\n');
     return err.code;
   }
   // PostgreSQL's failures (busy, unreachable, refused) as exit codes and messages naming the database.
@@ -21,60 +27,71 @@ export function reportFailure(err: unknown, json: boolean): number {
   if (pg) return reportFailure(pg, json);
   const e = err as NodeJS.ErrnoException & { code?: string };
   if (e?.code === 'SQLITE_BUSY' || e?.code === 'SQLITE_BUSY_SNAPSHOT') {
-    process.stderr.write(
-      'callq: the database stayed busy (another process held its write lock longer than the busy timeout); nothing was changed. ' +
-        'Try again in a moment, or allow a longer wait with CALLQ_BUSY_TIMEOUT or `callq config set busy-timeout 30s`.\n',
+    return fail(
+      'the database stayed busy (another process held its write lock longer than the busy timeout); nothing was changed. ' +
+        'Try again in a moment, or allow a longer wait with CALLQ_BUSY_TIMEOUT or `callq config set busy-timeout 30s`.',
+      EXIT.busy,
     );
-    return EXIT.busy;
   }
   if (e?.code === 'SQLITE_CORRUPT' || e?.code === 'SQLITE_NOTADB') {
-    process.stderr.write(`callq: the database file is damaged (${e.message}). Run 'callq maintain' for a check, or restore a backup.\n`);
-    return EXIT.integrity;
+    return fail(
+      `the database file is damaged (${e.message}). Run 'callq maintain' for a check, or restore a backup.`,
+      EXIT.integrity,
+    );
   }
   if (e?.code === 'SQLITE_READONLY_DIRECTORY') {
-    process.stderr.write(
-      "callq: the database's folder is not writable: SQLite (in WAL mode) must create NAME-wal and NAME-shm beside the file, " +
-        "even to read it. Make the folder writable for callq's users, or move the database to one that is.\n",
+    return fail(
+      "the database's folder is not writable: SQLite (in WAL mode) must create NAME-wal and NAME-shm beside the file, " +
+        "even to read it. Make the folder writable for callq's users, or move the database to one that is.",
+      EXIT.usage,
     );
-    return EXIT.usage;
+  }
+  if ((e?.code === 'EACCES' || e?.code === 'EROFS') && e.path) {
+    // A file callq writes beside the database or elsewhere (a backup, an export): that path, not the database, is the problem.
+    return fail(`cannot write ${e.path}: ${e.message}. Check the permissions of that file and its folder; the command stopped there.`, EXIT.usage);
   }
   if (/^SQLITE_(READONLY|CANTOPEN)/.test(e?.code ?? '') || e?.code === 'EACCES' || e?.code === 'EROFS') {
-    process.stderr.write(
-      `callq: cannot write: ${e.message}. callq needs write permission on the database file and its folder; ` +
-        'check them, or use --db with a copy you may write. Nothing was changed.\n',
+    return fail(
+      `cannot write: ${e.message}. callq needs write permission on the database file and its folder; ` +
+        'check them, or use --db with a copy you may write. Nothing was changed.',
+      EXIT.usage,
     );
-    return EXIT.usage;
   }
   if (e?.syscall && ['ENOENT', 'ENOTDIR', 'EISDIR', 'EEXIST', 'ENAMETOOLONG', 'ELOOP', 'EPERM'].includes(e.code ?? '')) {
     // A file or folder the user named (--out, --backup, FILE) cannot be used as asked.
-    process.stderr.write(`callq: cannot use ${e.path ?? 'the file given'}: ${e.message}. Check the path and try again.\n`);
-    return EXIT.usage;
+    return fail(
+      `cannot use ${e.path ?? 'the file given'}: ${e.message}. Check the path and try again.`,
+      EXIT.usage,
+    );
   }
   if (e?.code === 'CALLQ_DISK_FULL') {
-    process.stderr.write(`callq: ${e.message}\n`);
-    return EXIT.unexpected;
+    return fail(e.message, EXIT.unexpected);
   }
   if (e?.code === 'SQLITE_FULL' || e?.code === 'ENOSPC') {
-    process.stderr.write(`callq: the disk is full (${e.message}); nothing was changed. Free some space and try again.\n`);
-    return EXIT.unexpected;
+    return fail(
+      `the disk is full (${e.message}); nothing was changed. Free some space and try again.`,
+      EXIT.unexpected,
+    );
   }
   if (e?.code === 'EFBIG') {
     // A file callq writes (--out, a backup) over the file-size limit.
-    process.stderr.write(
-      `callq: the disk refused a write (${e.message}): is the disk full, the file over a size limit (ulimit -f), or the disk failing? The command stopped there.\n`,
+    return fail(
+      `the disk refused a write (${e.message}): is the disk full, the file over a size limit (ulimit -f), or the disk failing? The command stopped there.`,
+      EXIT.unexpected,
     );
-    return EXIT.unexpected;
   }
   if (e?.code?.startsWith('SQLITE_IOERR')) {
-    process.stderr.write(
-      `callq: the disk refused a write (${e.message}): is the disk full, the file over a size limit (ulimit -f), or the disk failing? ` +
-        "SQLite keeps the database as it was before this command's unfinished change; run 'callq maintain' to check it.\n",
+    return fail(
+      `the disk refused a write (${e.message}): is the disk full, the file over a size limit (ulimit -f), or the disk failing? ` +
+        "SQLite keeps the database as it was before this command's unfinished change; run 'callq maintain' to check it.",
+      EXIT.unexpected,
     );
-    return EXIT.unexpected;
   }
   if (e?.code === 'EPIPE') return BROKEN_PIPE;
-  process.stderr.write(`callq: unexpected failure: ${e?.stack ?? String(err)}\nPlease report this with the command you ran.\n`);
-  return EXIT.unexpected;
+  return fail(
+    `unexpected failure: ${e?.stack ?? String(err)}\nPlease report this with the command you ran.`,
+    EXIT.unexpected,
+  );
 }
 
 /** 128 + SIGPIPE: what a shell shows for a tool whose reader went away (`callq export calls | head`). */

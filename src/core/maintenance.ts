@@ -33,9 +33,14 @@ export function parseKeep(text: string): number {
 export const BACKUP_NAME = /^callq-\d{4}-\d{2}-\d{2}T\d{6}Z\.db$/;
 export const PG_BACKUP_NAME = /^callq-\d{4}-\d{2}-\d{2}T\d{6}Z\.dump$/;
 
-/** callq-2026-11-24T020000Z.db for 2026-11-24 02:00:00 UTC. */
-export function backupFileName(at: Date, extension: 'db' | 'dump' = 'db'): string {
-  const iso = at.toISOString(); // 2026-11-24T02:00:00.000Z
+/**
+ * callq-2026-11-24T020000Z.db for 2026-11-24 02:00:00 UTC. `at` is the run's clock (--now), but
+ * never later than `realNow`: a copy is made now, and a what-if run with a future --now (or a
+ * clock set wrong for a night) would otherwise name it in the future, where rotation would keep
+ * it as the newest and delete one real backup too many every night until that date.
+ */
+export function backupFileName(at: Date, realNow: Date, extension: 'db' | 'dump' = 'db'): string {
+  const iso = new Date(Math.min(at.getTime(), realNow.getTime())).toISOString(); // 2026-11-24T02:00:00.000Z
   return `callq-${iso.slice(0, 10)}T${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}Z.${extension}`;
 }
 

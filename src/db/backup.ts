@@ -2,11 +2,12 @@
 // unlike the online backup API, which restarts whenever another connection writes), their
 // verification and rotation, and restore.
 import Database from 'better-sqlite3';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { createTempFile, databaseFiles, followLinks, PRIVATE_MODE, removeStaleTemps, resolveOutput, tempName } from '../io/output-file.js';
-import type { DB } from './open.js';
+import { foreignDatabase, type DB } from './open.js';
 import { SCHEMA_VERSION } from './migrations.js';
+import { headOf, notADatabase } from './file-kind.js';
 import { BusyError, IntegrityError, UsageError } from '../core/errors.js';
 import { planRotation, type RotationPlan } from '../core/maintenance.js';
 
@@ -85,6 +86,27 @@ function modeOf(path: string): number | null {
   }
 }
 
+/**
+ * Gives `copy` (just written with `mode`) the group of `original`: a team's shared database is
+ * `chgrp reps` and 0660, and a copy the process creates gets the user's primary group instead,
+ * which the copied mode would let read and write every lead. When this user may not give it that
+ * group, the group's access is taken away.
+ */
+function keepGroup(copy: string, original: string, mode: number): void {
+  let gid: number;
+  try {
+    gid = statSync(original).gid;
+  } catch {
+    return;
+  }
+  if ((mode & 0o070) === 0 || statSync(copy).gid === gid) return;
+  try {
+    chownSync(copy, -1, gid);
+  } catch {
+    chmodSync(copy, mode & ~0o070);
+  }
+}
+
 export interface BackupResult {
   path: string;
   bytes: number;
@@ -106,8 +128,10 @@ export function writeBackup(db: DB, file: string, options: { replace: boolean; c
   const temp = tempBeside(target.path);
   try {
     db.prepare('VACUUM INTO ?').run(temp);
-    // A backup holds what the database holds: it gets the database's mode, not a looser one.
-    chmodSync(temp, modeOf(db.name) ?? PRIVATE_MODE);
+    // A backup holds what the database holds: it gets the database's mode and group, not looser ones.
+    const mode = modeOf(db.name) ?? PRIVATE_MODE;
+    chmodSync(temp, mode);
+    keepGroup(temp, db.name, mode);
     const { problems } = inspectDatabaseFile(temp, options.check);
     if (problems.length) {
       throw new IntegrityError(
@@ -169,48 +193,9 @@ function lockForRestore(path: string): DB | null {
   }
 }
 
-/** The first `n` bytes of a file (fewer when it is shorter). */
-function headOf(path: string, n: number): Buffer {
-  const head = Buffer.alloc(n);
-  const fd = openSync(path, 'r');
-  try {
-    return head.subarray(0, readSync(fd, head, 0, n, 0));
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /** Whether a file starts as pg_dump's custom-format archives do (what `callq backup` writes from PostgreSQL). */
 function isPgDumpArchive(path: string): boolean {
   return headOf(path, 5).toString('latin1') === 'PGDMP';
-}
-
-const SQLITE_HEADER = 'SQLite format 3\0';
-
-/** Other files a --db typo may name, by their first bytes: zip (xlsx, docx, ods), gzip, PDF. */
-const FOREIGN_MAGIC: [string, string][] = [
-  ['PK\x03\x04', 'a zip archive (a spreadsheet or document?)'],
-  ['\x1f\x8b', 'a gzip archive'],
-  ['%PDF', 'a PDF document'],
-];
-
-/**
- * Why the file `restore` would replace is surely not a database, or null. A database damaged
- * even in its first bytes is still binary, and --force restores over it; a text file (a CSV, an
- * export, a note named by a typo in --db) or another known kind of file is not one to replace.
- */
-function notADatabase(path: string): string | null {
-  const stat = statSync(path);
-  if (stat.isDirectory()) return 'it is a folder';
-  if (!stat.isFile() || stat.size === 0) return null;
-  const head = headOf(path, 4096);
-  const start = head.subarray(0, 16).toString('latin1');
-  if (start === SQLITE_HEADER) return null;
-  const known = FOREIGN_MAGIC.find(([magic]) => start.startsWith(magic));
-  if (known) return `it is ${known[1]}, not a SQLite database`;
-  if (head.includes(0)) return null;
-  const first = head.toString('utf8').split('\n')[0].replace(/\uFFFD+$/, '').trim();
-  return `it is a text file, not a SQLite database (it starts '${first.slice(0, 60)}')`;
 }
 
 export interface RestoreResult {
@@ -241,6 +226,8 @@ export function restoreDatabase(source: string, target: string, options: { force
         'A PostgreSQL backup is restored into a PostgreSQL database (--db postgres://…).',
     );
   }
+  const notBackup = notADatabase(source);
+  if (notBackup) throw new UsageError(`${source} is not a backup: ${notBackup}; nothing was restored. Pass a file written by 'callq backup' or 'callq maintain --backup'.`);
   const inspected = inspectDatabaseFile(source, 'integrity_check');
   if (inspected.problems.length) {
     throw new IntegrityError(`the backup ${source} failed its integrity check (${describeProblems(inspected.problems)}); nothing was restored. Try an older backup.`);
@@ -252,7 +239,8 @@ export function restoreDatabase(source: string, target: string, options: { force
     );
   }
   const replaced = existsSync(target);
-  const foreign = replaced ? notADatabase(target) : null;
+  const foreignDb = replaced ? foreignDatabase(target) : null;
+  const foreign = replaced ? notADatabase(target) ?? (foreignDb && `it is a SQLite database of another program (it holds ${foreignDb})`) : null;
   if (foreign) {
     throw new UsageError(
       `${target} is not replaced: ${foreign}. Check that --db (or CALLQ_DB) names the database to restore; nothing was restored. ` +
@@ -277,6 +265,7 @@ export function restoreDatabase(source: string, target: string, options: { force
       from.close();
     }
     chmodSync(temp, mode);
+    if (replaced) keepGroup(temp, real, mode);
     // A stale journal or WAL beside the new file would be replayed into it.
     for (const suffix of ['-wal', '-shm', '-journal']) rmSync(real + suffix, { force: true });
     renameSync(temp, real);

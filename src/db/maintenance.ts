@@ -281,7 +281,8 @@ export async function runMaintenance(db: DB, options: MaintenanceOptions): Promi
     backup = await step(
       'backup',
       () => {
-        const name = backupFileName(now);
+        // The copy is made now: named by the real clock when --now is later (core/maintenance.ts).
+        const name = backupFileName(now, new Date());
         const written = dryRun ? null : writeBackup(db, join(dir, name), { replace: true, check: 'quick_check' });
         const plan = planBackupRotation(dir, keep, name);
         if (!dryRun) removeBackups(dir, plan.remove);

@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { IntegrityError, UsageError } from '../core/errors.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
+import { notADatabase } from './file-kind.js';
 
 export type { DB };
 
@@ -65,6 +66,13 @@ export function openDatabase(path: string, options: OpenOptions = {}): DB {
           'Upgrade callq; the file was not touched.',
       );
     }
+    const foreign = foreignTables(db, version);
+    if (foreign) {
+      throw new UsageError(
+        `${path} is a SQLite database of another program (it holds ${foreign}), not a callq database; it was not touched. ` +
+          'Check --db (or CALLQ_DB).',
+      );
+    }
     if (!options.readonly) {
       // A new file gets 8 kB pages (SQLite's default is 4 kB): a lead row is wide, and an
       // import of a large list writes, scans and sorts a quarter fewer pages' worth of overhead.
@@ -85,11 +93,44 @@ export function openDatabase(path: string, options: OpenOptions = {}): DB {
   } catch (err) {
     db.close();
     if ((err as { code?: string }).code === 'SQLITE_NOTADB' || (err as { code?: string }).code === 'SQLITE_CORRUPT') {
+      // A typo naming a CSV or a workbook is a usage error; a damaged database is an integrity one.
+      const notDb = notADatabase(path);
+      if (notDb) throw new UsageError(`${path} is not a callq database: ${notDb}. Check --db (or CALLQ_DB); the file was not touched.`);
       throw new IntegrityError(`${path} is not a usable callq database (${(err as Error).message}). Restore it from a backup.`);
     }
     throw err;
   }
   return db;
+}
+
+/**
+ * The tables of a SQLite file that is not callq's, named for a message, or null: a file without
+ * callq's schema version that holds tables, or one with a version but no `leads` table (another
+ * program's own version number). callq would otherwise add its tables to it, or run its
+ * migrations on another program's tables.
+ */
+function foreignTables(db: DB, version: number): string | null {
+  const has = (sql: string) => db.prepare(sql).pluck().all() as string[];
+  if (version > 0) {
+    if (has(`SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'leads'`).length) return null;
+  }
+  const tables = has(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name LIMIT 4`);
+  if (tables.length === 0) return version > 0 ? 'no tables but a schema version callq did not write' : null;
+  const named = tables.slice(0, 3).map((t) => `'${t.replace(/\p{C}/gu, '?')}'`).join(', ');
+  return `the table${tables.length > 1 ? 's' : ''} ${named}${tables.length > 3 ? ' and more' : ''}`;
+}
+
+/** What foreignTables says of the SQLite file at `path`, read-only; null when it cannot be read as one. */
+export function foreignDatabase(path: string): string | null {
+  let db: DB | null = null;
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true, nativeBinding: nativeBinding() });
+    return foreignTables(db, db.pragma('user_version', { simple: true }) as number);
+  } catch {
+    return null;
+  } finally {
+    db?.close();
+  }
 }
 
 /**

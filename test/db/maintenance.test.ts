@@ -24,7 +24,13 @@ describe('maintenance planning (pure)', () => {
   it.each([
     ['2026-11-24T02:00:00.000Z', 'callq-2026-11-24T020000Z.db'],
     ['2026-01-05T23:59:59.999Z', 'callq-2026-01-05T235959Z.db'],
-  ])('names the backup taken at %s %s', (at, name) => expect(backupFileName(new Date(at))).toBe(name));
+  ])('names the backup taken at %s %s', (at, name) => expect(backupFileName(new Date(at), new Date('2030-01-01T00:00:00Z'))).toBe(name));
+
+  it('never names a backup later than the real clock: a what-if run with a future --now would outrank every real backup in rotation', () => {
+    const real = new Date('2026-12-07T14:30:05Z');
+    expect(backupFileName(new Date('2030-01-01T00:00:00Z'), real)).toBe('callq-2026-12-07T143005Z.db');
+    expect(backupFileName(new Date('2026-11-24T02:00:00Z'), real, 'dump')).toBe('callq-2026-11-24T020000Z.dump');
+  });
 
   it.each([
     [['callq-2026-11-22T020000Z.db', 'callq-2026-11-24T020000Z.db', 'callq-2026-11-23T020000Z.db'], 2, ['callq-2026-11-24T020000Z.db', 'callq-2026-11-23T020000Z.db'], ['callq-2026-11-22T020000Z.db']],

@@ -274,5 +274,23 @@ describe.skipIf(Boolean(pgInfo.unavailable))('admin commands on PostgreSQL only'
       expect(human.code, human.stderr).toBe(0);
       expect(human.stdout).toContain('not checked (amcheck not available)');
     });
+
+    it("restore --force refuses while another role's session is connected, which such a role cannot see in full", async () => {
+      const url = clusterUrl({ ...pgInfo, user: role }, name);
+      const file = join(tmp.dir, 'owned.dump');
+      const backup = callq(['--db', url, 'backup', file], { env: ENV });
+      expect(backup.code, backup.stderr).toBe(0);
+      // An administrator's psql (the superuser) on the team's database.
+      const admin = await connectPg(clusterConfig(pgInfo, name));
+      try {
+        const busy = callq(['--db', url, 'restore', file, '--force'], { env: ENV });
+        expect(busy.code, busy.stderr).toBe(75);
+        expect(busy.stderr).toContain('in use by 1 other session');
+      } finally {
+        await admin.end();
+      }
+      const ok = callq(['--db', url, 'restore', file, '--force'], { env: ENV });
+      expect(ok.code, ok.stderr).toBe(0);
+    });
   });
 });

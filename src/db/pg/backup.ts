@@ -254,7 +254,10 @@ export async function restorePg(url: string, file: string, options: { force: boo
       );
     }
     const others = await client.query<{ n: number }>(
-      `SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'`,
+      // Another role's session shows no backend_type to a role that is not a superuser (nor
+      // pg_read_all_stats), but still its user; the server's own processes show neither.
+      `SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()
+         AND (backend_type = 'client backend' OR (backend_type IS NULL AND usesysid IS NOT NULL))`,
     );
     if (others.rows[0].n > 0) {
       throw new BusyError(

@@ -90,6 +90,13 @@ export function pgFailure(err: unknown, database: string | undefined = inUse): E
   if (e.syscall === 'connect' && e.code === 'ENOENT') {
     return new ExitError(`cannot reach ${at}: no server listens on its socket (${e.message}). Is the server running? ${CHECK}`, EXIT.busy);
   }
+  if (e.syscall === 'connect' && e.code === 'EACCES') {
+    return new ExitError(
+      `cannot connect to ${at}: permission denied on its socket (${e.message}). The socket's folder must be open to this user ` +
+        '(unix_socket_permissions and the folder\'s mode on the server), or connect over TCP. Nothing was changed by this command.',
+      EXIT.usage,
+    );
+  }
   if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN' || e.code === 'EAI_NONAME') {
     return new ExitError(`cannot connect to ${at}: unknown host (${(e as { hostname?: string }).hostname ?? e.message}). ${CHECK}`, EXIT.usage);
   }

@@ -240,7 +240,8 @@ export async function runMaintenancePg(conn: PgConnection, request: MaintainRequ
     backup = await step(
       'backup',
       async () => {
-        const file = backupFileName(now, 'dump');
+        // The copy is made now: named by the real clock when --now is later (core/maintenance.ts).
+        const file = backupFileName(now, new Date(), 'dump');
         const written = dryRun ? null : await writePgBackup(conn.url, join(dir, file), { replace: true });
         const names = existsSync(dir) ? readdirSync(dir) : [];
         const plan = planRotation(names.includes(file) ? names : [...names, file], keep, PG_BACKUP_NAME);

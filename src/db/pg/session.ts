@@ -177,6 +177,15 @@ let quieted = false;
 function quietPgpassNotice(): void {
   if (quieted) return;
   quieted = true;
+  // node-postgres looks for .pgpass in $HOME only; libpq falls back to the user's home from the
+  // password database, which a cron job without HOME needs (docs/operations.md).
+  if (!process.env.PGPASSFILE && !process.env.HOME?.trim()) {
+    try {
+      process.env.PGPASSFILE = join(homedir(), '.pgpass');
+    } catch {
+      // No home at all: no .pgpass either.
+    }
+  }
   const emit = process.emitWarning;
   process.emitWarning = function (this: unknown, warning: string | Error, ...rest: unknown[]) {
     const text = typeof warning === 'string' ? warning : warning?.message;
