@@ -45,7 +45,17 @@ export interface ColumnMapping {
   primary?: boolean;
   /** A custom column that is also a field's fallback when the field's own cell is empty (a second e-mail column). */
   fallback?: 'email';
+  /** An ignored column of callq's own export (a lead's history, which callq itself keeps). */
+  own?: boolean;
 }
+
+/**
+ * The columns of callq's default export that are a lead's history in callq, not facts about the
+ * person: in a file that is such an export (it has `callq_id`), they are ignored rather than kept
+ * as custom fields, which would freeze them at export time and come back in every later export.
+ */
+const OWN_EXPORT_COLUMNS = new Set(['callq_id', 'status', 'attempts', 'contacts', 'first_call_at', 'last_call_at', 'qualified_at', 'qualified_by', 'handoff_note']);
+const isOwnExportColumn = (header: string) => OWN_EXPORT_COLUMNS.has(header) || /^qualification_[a-z0-9_]+$/.test(header);
 
 const SPELLINGS: Record<LeadField, string[]> = {
   external_id: ['id', 'externalid', 'leadid', 'recordid', 'crmid', 'contactid', 'customerid', 'salesforceid', 'sfdcid', 'hubspotid', 'vendorid', 'uniqueid',
@@ -166,15 +176,19 @@ export function mapColumns(headers: readonly string[], overrides: ReadonlyMap<st
     let index = trimmed.indexOf(header);
     if (index < 0) index = trimmed.findIndex((h) => h.toLowerCase() === header.toLowerCase());
     if (index < 0) index = trimmed.findIndex((h) => headerKey(h) === headerKey(header) && headerKey(h) !== '');
+    // The names the printed mapping gives an empty or repeated header ('column_3', 'Notes_2').
+    if (index < 0) index = [...customKeys(trimmed.map((h, i) => ({ index: i, header: h })))].find(([, key]) => key === header)?.[0] ?? -1;
     if (index < 0) {
       throw new UsageError(`--map names a column '${header}' that the file does not have. Its columns are: ${trimmed.map((h) => `'${h}'`).join(', ')}.`);
     }
     explicit.set(index, field);
   }
   const taken = new Set<LeadField>([...explicit.values()].filter((f): f is LeadField => f !== 'custom' && f !== 'ignore' && !REPEATABLE.has(f as LeadField)));
+  const ownExport = trimmed.includes('callq_id');
   const mappings: ColumnMapping[] = trimmed.map((header, index) => {
     const forced = explicit.get(index);
     if (forced) return { index, header, field: forced };
+    if (ownExport && isOwnExportColumn(header)) return { index, header, field: 'ignore', own: true };
     const field = recognise(header);
     return field ? { index, header, field, rank: headerRank(header) } : { index, header, field: 'custom' };
   });
@@ -192,23 +206,30 @@ export function mapColumns(headers: readonly string[], overrides: ReadonlyMap<st
   }
   const phone = mappings.find((m) => m.field === 'phone');
   if (phone && mappings.some((m) => m.field === 'alt_phone')) phone.primary = true;
+  const keys = customKeys(mappings.filter((m) => m.field === 'custom'));
+  for (const m of mappings) if (m.field === 'custom') m.key = keys.get(m.index);
+  return mappings;
+}
+
+/** The custom-field name of each of `columns`: its header, 'column_N' when empty, 'Notes_2' when repeated. */
+function customKeys(columns: readonly { index: number; header: string }[]): Map<number, string> {
   const used = new Set<string>();
-  for (const m of mappings) {
-    if (m.field !== 'custom') continue;
-    const base = m.header || `column_${m.index + 1}`;
+  const keys = new Map<number, string>();
+  for (const { index, header } of columns) {
+    const base = header || `column_${index + 1}`;
     let key = base;
     for (let n = 2; used.has(key); n++) key = `${base}_${n}`;
     used.add(key);
-    m.key = key;
+    keys.set(index, key);
   }
-  return mappings;
+  return keys;
 }
 
 /** How a column's field reads in the printed mapping. */
 export function describeField(m: ColumnMapping): string {
   if (m.field === 'custom' && m.fallback) return `custom field '${m.key}' (and the ${m.fallback} when the ${m.fallback} column is empty)`;
   if (m.field === 'custom') return `custom field '${m.key}'`;
-  if (m.field === 'ignore') return 'ignored';
+  if (m.field === 'ignore') return m.own ? "ignored (callq's own column: the lead's history stays in callq)" : 'ignored';
   if (m.field === 'alt_phone') return 'alternate phone';
   if (m.field === 'phone' && m.primary) return 'phone (primary; the other phone columns are alternates)';
   if (m.field === 'full_name') return 'full name (split into first_name, last_name)';

@@ -155,6 +155,25 @@ describe('mapColumns', () => {
     expect(mapping.map((m) => m.field)).toEqual(['phone', 'alt_phone', 'company', 'ignore']);
   });
 
+  it('lets --map name an empty or repeated header as the printed mapping names it (column_3, Notes_2)', () => {
+    const empty = mapColumns(['First Name', 'Last Name', ''], parseMapOption('column_3=phone'));
+    expect(empty.map((m) => m.field)).toEqual(['first_name', 'last_name', 'phone']);
+    const repeated = mapColumns(['First Name', 'Phone', 'Notes', 'Notes'], parseMapOption('Notes_2=alt_phone'));
+    expect(repeated.map((m) => m.field)).toEqual(['first_name', 'phone', 'custom', 'alt_phone']);
+    expect(repeated[2].key).toBe('Notes');
+  });
+
+  it("ignores the history columns of callq's own export, only in a file that is one (it has callq_id)", () => {
+    const own = mapColumns(['callq_id', 'first_name', 'phone', 'status', 'attempts', 'qualification_need', 'handoff_note', 'Revenue']);
+    expect(own.map((m) => m.field)).toEqual(['ignore', 'first_name', 'phone', 'ignore', 'ignore', 'ignore', 'ignore', 'custom']);
+    expect(describeField(own[3])).toBe("ignored (callq's own column: the lead's history stays in callq)");
+    // A vendor's own Status column is the vendor's fact, kept as a custom field.
+    const vendor = mapColumns(['First Name', 'Phone', 'Status', 'attempts']);
+    expect(vendor.map((m) => m.field)).toEqual(['first_name', 'phone', 'custom', 'custom']);
+    // --map still decides.
+    expect(mapColumns(['callq_id', 'phone', 'status'], parseMapOption('status=custom')).map((m) => m.field)).toEqual(['ignore', 'phone', 'custom']);
+  });
+
   it('refuses a --map column the file does not have, naming its columns', () => {
     expect(() => mapColumns(['Phone'], parseMapOption('Fone=phone'))).toThrow(/--map names a column 'Fone'.*'Phone'/);
   });
