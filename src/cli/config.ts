@@ -1,5 +1,5 @@
 import { openContextStore, type Context } from './context.js';
-import { getSetting, hoursLimitWarning, listSettings, settingKey, validateSetting } from '../core/settings.js';
+import { emptyHoursProblem, getSetting, hoursLimitWarning, listSettings, settingKey, validateSetting } from '../core/settings.js';
 import { UsageError } from '../core/errors.js';
 import { printData, printInfo, printJson } from '../ui/output.js';
 import { renderTable } from '../ui/table.js';
@@ -39,8 +39,20 @@ export async function get(ctx: Context, [given]: string[]): Promise<void> {
 export async function set(ctx: Context, [given, value]: string[]): Promise<void> {
   const key = settingKey(given);
   const normalised = validateSetting(key, value);
+  if (key === 'country.default') {
+    // A code of two letters is not yet a country: phones written without one are read in it.
+    const { countryCode } = await import('../io/phone.js');
+    if (countryCode(normalised) !== normalised) throw new UsageError(`invalid value '${value}' for ${key}: '${normalised}' is not a country code callq knows (ISO 3166, like 'US', 'GB', 'DE').`);
+  }
   const store = await openContextStore(ctx);
   try {
+    if (key === 'hours.start' || key === 'hours.end') {
+      const stored = await store.rep.storedSettings();
+      const other = key === 'hours.start' ? 'hours.end' : 'hours.start';
+      const otherValue = getSetting(stored, other).value ?? '';
+      const problem = key === 'hours.start' ? emptyHoursProblem(normalised, otherValue) : emptyHoursProblem(otherValue, normalised);
+      if (problem) throw new UsageError(`invalid value '${value}' for ${key}: ${problem}.`);
+    }
     await store.rep.storeSetting(key, normalised, ctx.rep, ctx.now);
     const warning = hoursLimitWarning(key, normalised);
     if (warning) printInfo(ctx, `warning: ${warning}`);

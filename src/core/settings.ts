@@ -228,6 +228,16 @@ export function validateSetting(key: string, value: string): string {
 }
 
 /**
+ * Why calling hours from `start` to `end` would let no call through (the window, within the legal
+ * 08:00–21:00, is empty: a start after the end), or null.
+ */
+export function emptyHoursProblem(start: string, end: string): string | null {
+  const from = start < '08:00' ? '08:00' : start;
+  const to = end > '21:00' ? '21:00' : end;
+  return from < to ? null : `calling hours would run from ${start} to ${end}: no lead would ever be callable. Set hours.start before hours.end`;
+}
+
+/**
  * What to tell whoever sets calling hours past the legal limit: accepted (the hours still overlap
  * it), but no call is ever placed before 08:00 or after 21:00 local. Null within the limit.
  */

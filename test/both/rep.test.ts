@@ -194,6 +194,15 @@ describe.each(STORE_KINDS)('a rep’s day on %s', (kind) => {
     expect(late.stderr).toContain('warning: hours.end 22:00 acts as 21:00: no call is placed after 21:00 local, the legal limit.');
     expect(run(['config', 'set', 'hours.end', '18:00']).stderr).not.toContain('warning');
     expect(run(['config', 'unset', 'hours.end']).code).toBe(0);
+    // Values that would leave no lead callable, or read every national number in no country, are refused.
+    const empty = run(['config', 'set', 'hours.start', '18:00']);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain("invalid value '18:00' for hours.start: calling hours would run from 18:00 to 17:00: no lead would ever be callable.");
+    const nowhere = run(['config', 'set', 'country.default', 'ZZ']);
+    expect(nowhere.code).toBe(2);
+    expect(nowhere.stderr).toContain("'ZZ' is not a country code callq knows");
+    expect(run(['config', 'set', 'country.default', 'gb']).code).toBe(0);
+    expect(run(['config', 'unset', 'country.default']).code).toBe(0);
     const list = keep('config', run(['--json', 'config', 'list']));
     expect(list.find((s: any) => s.key === 'max-attempts')).toMatchObject({ value: '5', default: false });
   });
