@@ -109,15 +109,41 @@ export class WorkScreen {
     }
   }
 
-  /** The arrow-key menu of every outcome and session action. */
+  /**
+   * The arrow-key menu of every outcome and session action. The key printed beside an item picks
+   * it, exactly as on the card (case counts: `D` is do-not-call, `d` disqualified); the select
+   * prompt's own type-ahead, which ignores case, would take `D` for the first item starting
+   * with a d.
+   */
   private async menu(): Promise<Action | null> {
+    const byKey = new Map<string, Action>();
+    const item = (key: string | undefined, label: string, value: Action) => {
+      if (key) byKey.set(key, value);
+      return { name: `${pad(key ?? ' ', 2)}${label}`, value };
+    };
     const choices = [
-      ...this.settings.dispositions.map((d) => ({ name: `${pad(this.keys.keyOf.get(d.name) ?? ' ', 2)}${d.name}`, value: { type: 'disposition', disposition: d, withNote: true } as Action })),
+      ...this.settings.dispositions.map((d) => item(this.keys.keyOf.get(d.name), d.name, { type: 'disposition', disposition: d, withNote: true })),
       new Separator(),
-      ...(['skip', 'history', 'help', 'quit'] as const).map((type) => ({ name: `${pad(SESSION_KEYS[type], 2)}${type}`, value: { type } as Action })),
+      ...(['skip', 'history', 'help', 'quit'] as const).map((type) => item(SESSION_KEYS[type], type, { type })),
     ];
-    const chosen = await this.ask((signal) => select({ message: 'Outcome (Esc: back)', choices, pageSize: 20, loop: false }, { signal }));
-    return chosen === BACK ? null : chosen;
+    let picked: Action | undefined;
+    const byItsKey = new AbortController();
+    const onKey = (str: string | undefined) => {
+      const action = str === undefined ? undefined : byKey.get(str);
+      if (action && !picked) {
+        picked = action;
+        byItsKey.abort();
+      }
+    };
+    this.keyboard.on('keypress', onKey);
+    try {
+      const chosen = await this.ask((signal) =>
+        select({ message: 'Outcome (Esc: back)', choices, pageSize: 20, loop: false }, { signal: AbortSignal.any([signal, byItsKey.signal]) }),
+      );
+      return picked ?? (chosen === BACK ? null : chosen);
+    } finally {
+      this.keyboard.off('keypress', onKey);
+    }
   }
 
   /**

