@@ -5,8 +5,9 @@ import { explainScore } from '../core/priority.js';
 import { NothingToDoError } from '../core/errors.js';
 import { printData, printInfo, printJson } from '../ui/output.js';
 import { leadJson } from '../ui/lead-json.js';
-import { describeEmptyQueue, describeReason } from '../ui/queue-view.js';
+import { closedNotice, describeEmptyQueue, describeReason } from '../ui/queue-view.js';
 import { systemZone, zoneinfoTime } from '../io/zoneinfo.js';
+import { claimToServe } from '../app/claim-to-serve.js';
 
 /** `callq next`'s options (the fast path in fast-next.ts hands over the same values). */
 export interface NextOptions {
@@ -34,7 +35,8 @@ export async function run(ctx: Context, _args: string[], values: OptionValues): 
         if (!ctx.json) printInfo(ctx, `Skipped lead ${held.id}; it is back in the queue.`);
       }
     }
-    const claim = await rep.claimNext(ctx.now, settings, ctx.rep, filters);
+    const { claim, gaveBack } = await claimToServe(rep, ctx.now, settings, ctx.rep, filters);
+    if (gaveBack && !ctx.json) printInfo(ctx, closedNotice(gaveBack));
     if (!claim) {
       const empty = await rep.explainEmptyQueue(ctx.now, settings, ctx.rep, filters);
       throw new NothingToDoError(describeEmptyQueue(empty, describeFilters(filters), viewerZone()), { ...empty });

@@ -13,7 +13,8 @@ import type { Settings } from '../core/settings.js';
 import { countOutcome, countSkip, newTally, type SessionTally } from '../core/session-tally.js';
 import { nameToShow } from '../ui/lead-json.js';
 import { renderCard, SHARERS_NAMED } from '../ui/lead-view.js';
-import { describeEmptyQueue, describeReason } from '../ui/queue-view.js';
+import { closedNotice, describeEmptyQueue, describeReason } from '../ui/queue-view.js';
+import { claimToServe } from '../app/claim-to-serve.js';
 import { helpText, historyText, SessionEnded, WorkScreen, type EndReason, type FollowUp } from '../ui/work-session.js';
 import { printData } from '../ui/output.js';
 import { paint } from '../ui/style.js';
@@ -127,6 +128,8 @@ class Session {
   private claim: Claim | null = null;
   /** Leads skipped in this session, in the order skipped: not served again while the queue has others. */
   private skipped: number[] = [];
+  /** What to say above the next card or empty queue (a lead given back when its hours closed). */
+  private notices: string[] = [];
   private released: number | null = null;
   private readonly renewal: NodeJS.Timeout;
   /** The store operations in order: the renewal timer's never overlaps another on the one connection. */
@@ -156,6 +159,7 @@ class Session {
     for (;;) {
       const { claim, round } = await this.claimNext();
       this.claim = claim;
+      for (const notice of this.notices.splice(0)) message += `${message ? '\n' : ''}${notice}`;
       if (round) message += `${message ? '\n' : ''}Only leads you skipped are left to call: they come round again.`;
       if (!this.claim) {
         const empty = await this.op(() => this.store.explainEmptyQueue(this.clock(), this.settings, this.ctx.rep, this.filters));
@@ -181,7 +185,11 @@ class Session {
    * skipped everything else would rather see them again than an empty queue.
    */
   private async claimNext(): Promise<{ claim: Claim | null; round: boolean }> {
-    const claim = (exclude: number[]) => this.op(() => this.store.claimNext(this.clock(), this.settings, this.ctx.rep, { ...this.filters, exclude }));
+    const claim = async (exclude: number[]) => {
+      const served = await this.op(() => claimToServe(this.store, this.clock(), this.settings, this.ctx.rep, { ...this.filters, exclude }));
+      if (served.gaveBack) this.notices.push(closedNotice(served.gaveBack));
+      return served.claim;
+    };
     const fresh = await claim(this.skipped);
     if (fresh || this.skipped.length === 0) return { claim: fresh, round: false };
     const again = (this.skipped.length > 1 ? await claim(this.skipped.slice(-1)) : null) ?? (await claim([]));

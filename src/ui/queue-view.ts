@@ -1,6 +1,14 @@
 // Words for the queue: why a lead is next, why nothing is.
 import type { EmptyQueue, QueueReason } from '../db/queue.js';
 import { formatInZone } from '../core/when.js';
+import type { LeadRow } from '../core/lead.js';
+import { nameToShow } from './lead-json.js';
+
+/** Said when a lead the rep held past its calling hours is given back (app/claim-to-serve.ts). */
+export function closedNotice(lead: LeadRow): string {
+  const name = nameToShow(lead);
+  return `Lead #${lead.id}${name ? ` ${name}` : ''} went back to the queue: its calling hours have closed since you took it. Do not dial it now.`;
+}
 
 /** Why a lead is next: in words, and in a word or two for the queue's table. */
 const REASONS: Record<QueueReason | 'held', [whole: string, short: string]> = {

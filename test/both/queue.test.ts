@@ -54,6 +54,28 @@ describe.each(STORE_KINDS)('the queue on %s', (kind) => {
       expect(out.score.terms[0]).toMatchObject({ name: 'score', weight: 0.5, points: 40 });
     });
 
+    it('gives back a held lead whose calling hours have closed, rather than showing it as the call to make', async () => {
+      // New York closes at 17:00 (22:00 UTC); Los Angeles is open until 17:00 there (01:00 UTC).
+      const [ny, la] = await seed([{ score: 90, first_name: 'Nia' }, { score: 10, first_name: 'Leo', phone: '+14155550142', timezone: 'America/Los_Angeles' }]);
+      expect(json(q(['next', '--json', '--now', '2026-11-24T21:59:30Z'])).lead.id).toBe(ny);
+      const after = q(['next', '--now', '2026-11-24T22:05:00Z']);
+      expect(after.code, after.stderr).toBe(0);
+      expect(after.stderr).toContain(`Lead #${ny} Nia`);
+      expect(after.stderr).toContain('went back to the queue: its calling hours have closed since you took it. Do not dial it now.');
+      expect(after.stdout).toContain('Leo');
+      expect(await one('SELECT claim_rep FROM leads WHERE id = ?', ny)).toBeNull();
+      expect(await one('SELECT claim_rep FROM leads WHERE id = ?', la)).toBe('ana');
+      // Held while its hours are open, it is shown again as ever.
+      expect(json(q(['next', '--json', '--now', '2026-11-24T22:06:00Z']))).toMatchObject({ again: true, lead: { id: la } });
+      // With nothing else callable, the queue is empty (exit 3) and the held lead is free.
+      expect(q(['release', String(la), '--now', '2026-11-24T22:07:00Z']).code).toBe(0);
+      expect(json(q(['next', '--json', '--now', '2026-11-25T00:58:00Z'])).lead.id).toBe(la);
+      const late = q(['next', '--now', '2026-11-25T01:05:00Z']);
+      expect(late.code).toBe(3);
+      expect(late.stderr).toContain(`Lead #${la} Leo Test went back to the queue`);
+      expect(await one('SELECT claim_rep FROM leads WHERE id = ?', la)).toBeNull();
+    });
+
     it('shows a held lead again instead of claiming a second one; --skip moves on', async () => {
       const [a, b] = await seed([{ score: 90 }, { score: 80 }]);
       expect(json(q(['next', '--json', '--now', TUE_11_NY])).lead.id).toBe(a);
