@@ -13,7 +13,7 @@
 //     from this build's chunk rather than bundling it.
 // tsc still type-checks and emits dist/ for the tests and benchmarks.
 import { build } from 'esbuild';
-import { cpSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, readdirSync, realpathSync, renameSync, rmSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
@@ -140,7 +140,8 @@ await build({
       // a password exchange (SCRAM or MD5) calls them: they load on first use instead.
       name: 'pg-crypto-on-demand',
       setup(b) {
-        const real = join(root, 'node_modules', 'pg', 'lib', 'crypto', 'utils.js');
+        // By its real path: esbuild resolves through symlinks (a linked node_modules, pnpm's store).
+        const real = realpathSync(join(root, 'node_modules', 'pg', 'lib', 'crypto', 'utils.js'));
         const functions = Object.keys(createRequire(import.meta.url)(real));
         b.onResolve({ filter: /^\.\/(crypto\/)?utils$/ }, (args) =>
           join(args.resolveDir, `${args.path}.js`) === real ? { path: 'pg/lib/crypto/utils.js', namespace: 'pg-crypto-on-demand' } : undefined,

@@ -134,7 +134,8 @@ async function importInto(ctx: Context, store: Store, country: string, file: str
   const csv = openCsv(file);
   const named = csv.header.flatMap((h, i) => (['phone', 'alt_phone', 'email'].includes(recognise(h) ?? '') ? [i] : []));
   const columns = named.length ? named : [0];
-  if (named.length && !ctx.json) printInfo(ctx, `${file}: reading the column${named.length > 1 ? 's' : ''} ${named.map((i) => `'${safeText(csv.header[i])}'`).join(', ')}.`);
+  // Said when it matters: the columns read are not simply the first.
+  if (named.length && named.join() !== '0' && !ctx.json) printInfo(ctx, `${file}: reading the column${named.length > 1 ? 's' : ''} ${named.map((i) => `'${safeText(csv.header[i])}'`).join(', ')}.`);
   const consider = (fields: string[], line: number) => {
     const isHeader = line === csv.headerLine && named.length > 0;
     for (const column of columns) {

@@ -4,27 +4,33 @@ import { EXIT, ExitError } from '../core/errors.js';
 import { pgFailure } from '../db/pg/errors.js';
 import { safeOutput } from '../ui/safe-text.js';
 
+/** What a failure says, and its exit code; no message when it is said already (commander) or not at all (a closed pipe). */
+export interface Failure {
+  code: number;
+  message?: string;
+  /** For --json consumers: with it, the failure is also printed as `{error, code, …}` on stdout. */
+  detail?: Record<string, unknown>;
+}
+
+/** Prints a failure (its message safe: it may quote a value from a file, docs/design.md) and returns its exit code. */
 export function reportFailure(err: unknown, json: boolean): number {
-  /** The one message on stderr and, under --json, `{error, code}` on stdout: a cron job's JSON file is never empty. */
-  const fail = (message: string, code: number): number => {
-    process.stderr.write(`callq: ${message}\n`);
-    if (json) process.stdout.write(JSON.stringify({ error: message, code }, null, 2) + '\n');
-    return code;
-  };
+  const f = describeFailure(err);
+  if (f.message !== undefined) process.stderr.write(`callq: ${safeOutput(f.message)}\n`);
+  if (json && f.detail && f.message !== undefined) process.stdout.write(JSON.stringify({ error: f.message, code: f.code, ...f.detail }, null, 2) + '\n');
+  return f.code;
+}
+
+export function describeFailure(err: unknown): Failure {
+  const fail = (message: string, code: number): Failure => ({ message, code });
   const commander = err as { code?: unknown; exitCode?: unknown };
   if (typeof commander?.code === 'string' && commander.code.startsWith('commander.') && typeof commander.exitCode === 'number') {
     // Commander already printed its message (or the help/version text).
-    return commander.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    return { code: commander.exitCode === 0 ? EXIT.ok : EXIT.usage };
   }
-  if (err instanceof ExitError) {
-    // A message may quote a value from a file (a header, a cell): printed safe (docs/design.md).
-    process.stderr.write(`callq: ${safeOutput(err.message)}\n`);
-    if (json) process.stdout.write(JSON.stringify({ error: err.message, code: err.code, ...err.detail }, null, 2) + '\n');
-    return err.code;
-  }
+  if (err instanceof ExitError) return { message: err.message, code: err.code, detail: err.detail };
   // PostgreSQL's failures (busy, unreachable, refused) as exit codes and messages naming the database.
   const pg = pgFailure(err);
-  if (pg) return reportFailure(pg, json);
+  if (pg) return describeFailure(pg);
   const e = err as NodeJS.ErrnoException & { code?: string };
   if (e?.code === 'SQLITE_BUSY' || e?.code === 'SQLITE_BUSY_SNAPSHOT') {
     return fail(
@@ -87,7 +93,7 @@ export function reportFailure(err: unknown, json: boolean): number {
       EXIT.unexpected,
     );
   }
-  if (e?.code === 'EPIPE') return BROKEN_PIPE;
+  if (e?.code === 'EPIPE') return { code: BROKEN_PIPE };
   return fail(
     `unexpected failure: ${e?.stack ?? String(err)}\nPlease report this with the command you ran.`,
     EXIT.unexpected,

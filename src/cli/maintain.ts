@@ -3,7 +3,8 @@ import { openContextStore, type Context } from './context.js';
 import { flagOption, textOption, type OptionValues } from './args.js';
 import type { MaintenanceReport } from '../db/store/admin.js';
 import { parseKeep, parseRetention, type StepName } from '../core/maintenance.js';
-import { UsageError } from '../core/errors.js';
+import { ExitError, UsageError, type ExitCode } from '../core/errors.js';
+import { describeFailure } from './failure.js';
 import { printData, printJson } from '../ui/output.js';
 import { renderTable } from '../ui/table.js';
 import { paint } from '../ui/style.js';
@@ -40,24 +41,48 @@ export async function run(ctx: Context, _args: string[], values: OptionValues): 
   const { dryRun, backup, keep, retentionDays, vacuum } = maintainOptions(values);
 
   // A dry run opens the database read-only: it cannot change anything, not even by migrating.
-  const store = await openContextStore(ctx, { readonly: dryRun });
+  const store = await openContextStore(ctx, { readonly: dryRun }).catch((err: unknown) => {
+    throw failedAt(err, [], null);
+  });
   try {
     const progress = progressLine(ctx);
-    const report = await store.admin.maintain({
-      now: ctx.now,
-      dryRun,
-      retentionDays,
-      backup: backup === null ? undefined : { dir: backup, keep },
-      vacuum,
-      onStep: progress.step,
-      onProgress: progress.count,
-    });
+    // The steps begun, in order: when one fails, those before it are done (and committed).
+    const begun: StepName[] = [];
+    const report = await store.admin
+      .maintain({
+        now: ctx.now,
+        dryRun,
+        retentionDays,
+        backup: backup === null ? undefined : { dir: backup, keep },
+        vacuum,
+        onStep: (name) => {
+          begun.push(name);
+          progress.step(name);
+        },
+        onProgress: progress.count,
+      })
+      .catch((err: unknown) => {
+        progress.done();
+        throw failedAt(err, begun.slice(0, -1), begun.at(-1) ?? null);
+      });
     progress.done();
     if (ctx.json) printJson(ctx, report);
     else printData(ctx, renderReport(ctx, store.name, report));
   } finally {
     await store.close();
   }
+}
+
+/**
+ * A failure of `maintain` as a cron job needs it: which step failed and which were done before it
+ * (their changes stay: each step commits on its own), in the message and, under --json, as
+ * `{error, code, failed_step, steps_done}` on stdout, so the report a job keeps is never empty.
+ */
+function failedAt(err: unknown, done: StepName[], failed: StepName | null): ExitError {
+  const f = describeFailure(err);
+  const message = f.message ?? 'maintain stopped';
+  const where = failed === null ? '' : ` (step '${failed}'${done.length ? `; done before it, and kept: ${done.join(', ')}` : ''})`;
+  return new ExitError(`${message}${where}`, f.code as ExitCode, { ...f.detail, failed_step: failed, steps_done: done });
 }
 
 function renderReport(ctx: Context, name: string, report: MaintenanceReport): string {

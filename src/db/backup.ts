@@ -239,7 +239,8 @@ export function restoreDatabase(source: string, target: string, options: { force
     );
   }
   const replaced = existsSync(target);
-  const foreignDb = replaced ? foreignDatabase(target) : null;
+  // Read through SQLite only without a -wal beside it: a stale one (from another database) would be read as part of it.
+  const foreignDb = replaced && !existsSync(`${target}-wal`) ? foreignDatabase(target) : null;
   const foreign = replaced ? notADatabase(target) ?? (foreignDb && `it is a SQLite database of another program (it holds ${foreignDb})`) : null;
   if (foreign) {
     throw new UsageError(

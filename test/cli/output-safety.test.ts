@@ -221,13 +221,13 @@ describe('import --rejects', () => {
 
   it('neutralises formula cells as exports do, keeps E.164 phones, and --raw writes them as they came', () => {
     init();
-    const input = list('leads.csv', 'name,phone,company\n=cmd|x,=HYPERLINK("http://x"),+Acme\n@Bo,+1415555,-5\n');
+    const input = list('leads.csv', 'name,phone,company\n=cmd|x,=HYPERLINK("http://x"),+Acme\n@Bo,+1415555,-5+A1\n');
     const r = q(['import', input, '--rejects', file('rejects.csv')]);
     expect(r.code, r.stderr).toBe(0);
     const rows = csvRows(readFileSync(file('rejects.csv'), 'utf8'));
     expect(rows[1].slice(0, 3)).toEqual(["'=cmd|x", `'=HYPERLINK("http://x")`, "'+Acme"]);
     // An E.164-shaped phone stays as it is (a spreadsheet reads it as a number, never a formula).
-    expect(rows[2].slice(0, 3)).toEqual(["'@Bo", '+1415555', "'-5"]);
+    expect(rows[2].slice(0, 3)).toEqual(["'@Bo", '+1415555', "'-5+A1"]);
     expect(mode(file('rejects.csv'))).toBe(0o600);
 
     const raw = q(['import', input, '--rejects', file('raw.csv'), '--raw']);

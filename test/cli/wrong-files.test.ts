@@ -59,15 +59,22 @@ describe('files that are not a callq database', () => {
     expect(readFileSync(csv, 'utf8')).toBe('First Name,Phone\nAnn,212-736-3001\n');
   });
 
-  it('with --json, every failure prints {error, code} on stdout, so a cron job never keeps an empty report', () => {
+  it('maintain --json prints every failure as {error, code, failed_step, steps_done} on stdout, so a cron job never keeps an empty report', () => {
     const csv = join(dir, 'leads.csv');
     writeFileSync(csv, 'First Name,Phone\n');
     const r = callq(['--db', csv, 'maintain', '--json']);
     expect(r.code).toBe(2);
-    expect(json(r)).toMatchObject({ code: 2, error: expect.stringContaining('is not a callq database') });
-    const missing = callq(['--db', join(dir, 'none.db'), 'status', '--json']);
-    expect(missing.code).toBe(2);
-    expect(json(missing)).toMatchObject({ code: 2, error: expect.stringContaining('no database at') });
+    expect(json(r)).toMatchObject({ code: 2, error: expect.stringContaining('is not a callq database'), failed_step: null, steps_done: [] });
+    // A backup folder that is a file: the steps before the backup are done, and said so.
+    initDb(db);
+    const notFolder = join(dir, 'backups');
+    writeFileSync(notFolder, 'a file, not a folder\n');
+    const half = callq(['--db', db, 'maintain', '--json', '--backup', notFolder]);
+    expect(half.code).toBe(2);
+    const report = json(half);
+    expect(report).toMatchObject({ code: 2, failed_step: 'backup' });
+    expect(report.steps_done).toContain('expired claims');
+    expect(half.stderr).toMatch(/\(step 'backup'; done before it, and kept: .*expired claims/);
   });
 });
 

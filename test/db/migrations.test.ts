@@ -101,12 +101,17 @@ describe('migrations', () => {
     expect(readFileSync(path).equals(bytes)).toBe(true);
   });
 
-  it('turns a file that is not a database into an integrity error (exit 5)', () => {
+  it('turns a damaged database into an integrity error (exit 5), and a text file named as one into a usage error (exit 2)', () => {
     const path = join(dir, 'junk.db');
-    writeFileSync(path, 'this is not a database at all, just text'.repeat(200));
-    const result = callq(['--db', path, 'status']);
-    expect(result.code).toBe(5);
-    expect(result.stderr).toMatch(/not a usable callq database|damaged/);
+    writeFileSync(path, Buffer.concat([Buffer.from('SQLite format 3\0'), Buffer.from('garbage, not pages '.repeat(300))]));
+    const damaged = callq(['--db', path, 'status']);
+    expect(damaged.code).toBe(5);
+    expect(damaged.stderr).toMatch(/not a usable callq database|damaged/);
+    const text = join(dir, 'notes.db');
+    writeFileSync(text, 'this is not a database at all, just text'.repeat(200));
+    const typo = callq(['--db', text, 'status']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain("is not a callq database: it is a text file, not a SQLite database (it starts 'this is not a database at all");
   });
 
   it('keeps the call log append-only except for erasing notes', () => {
