@@ -6,7 +6,7 @@ import type { Delay } from './delay.js';
 import type { Settings } from './settings.js';
 import type { LeadRow } from './lead.js';
 import { CALLABLE_STATUSES } from './lifecycle.js';
-import { describeHours, isOpen, leadZones, localParts, nextOpen } from './calling-window.js';
+import { describeHours, isOpen, leadZones, localParts, MANY_ZONES, nextOpen } from './calling-window.js';
 
 export function delayMs(d: Delay): number {
   return d.ms + d.businessDays * 86_400_000;
@@ -107,11 +107,15 @@ export function judgeLead(lead: EligibilityLead, now: Date, settings: Settings, 
     const from = new Date(lifted);
     if (!isOpen(zones, now, settings.hours)) {
       const next = nextOpen(zones, now, settings.hours);
+      // Only the zones that block: a number that may ring in several is open in some of them.
+      const closed = zones.filter((z) => !isOpen([z], now, settings.hours));
+      const named = closed.length > MANY_ZONES ? [...closed.slice(0, MANY_ZONES), `${closed.length - MANY_ZONES} more`] : closed;
+      const clock = (z: string) => `${pad(localParts(now, z).hour)}:${pad(localParts(now, z).minute)}`;
       blockers.push({
         rule: 'hours',
-        message: `outside calling hours (${describeHours(settings.hours)}) in ${zones.join(' and ')}; local time ${zones
-          .map((z) => `${pad(localParts(now, z).hour)}:${pad(localParts(now, z).minute)}`)
-          .join(' / ')}`,
+        message:
+          `outside calling hours (${describeHours(settings.hours)}) in ${named.join(' and ')}` +
+          `${zones.length > 1 ? ` (of the ${zones.length} zones its number may ring in)` : ''}; local time ${closed.slice(0, MANY_ZONES).map(clock).join(' / ')}`,
         until: next,
       });
     }

@@ -6,7 +6,7 @@ import type { Disposition } from './dispositions.js';
 import { parseAltPhones, type LeadRow } from './lead.js';
 import type { Settings } from './settings.js';
 import { delayMs } from './eligibility.js';
-import { addBusinessDays, describeHours, isOpen, isOpenIn, laterAllowed, leadZones, localParts, nearestAllowed, startOfNextLocalDay } from './calling-window.js';
+import { addBusinessDays, describeHours, isOpen, isOpenIn, laterAllowed, leadZones, localParts, MANY_ZONES, nearestAllowed, startOfNextLocalDay } from './calling-window.js';
 import { formatBothZones, formatInZone } from './when.js';
 
 export type OutcomeLead = Pick<
@@ -95,7 +95,7 @@ const later = (a: Date, b: Date) => (a.getTime() >= b.getTime() ? a : b);
 
 export function planOutcome(lead: OutcomeLead, input: OutcomeInput, now: Date, settings: Settings): OutcomePlan {
   const d = input.disposition;
-  const zone = lead.zones[0] ?? settings.defaultZone ?? input.viewerZone;
+  const zone = lead.zones.length > MANY_ZONES ? input.viewerZone : (lead.zones[0] ?? settings.defaultZone ?? input.viewerZone);
   const today = localParts(now, zone).dateKey;
   const contact = d.contact;
   const attempts = lead.attempts + 1;
@@ -181,7 +181,15 @@ export function planOutcome(lead: OutcomeLead, input: OutcomeInput, now: Date, s
     case 'callback': {
       if (!input.at) throw new UsageError(`'${d.name}' needs --at WHEN, e.g. --at 'tomorrow 10:00' (the lead's local time).`);
       if (input.at.getTime() <= now.getTime()) throw new UsageError(`the callback time ${both(input.at)} is in the past.`);
-      if (lead.zones.length && !isOpen(lead.zones, input.at, settings.hours)) {
+      if (lead.zones.length === 0) {
+        // The queue never serves a lead whose zone is unknown, so the callback would never come back.
+        throw new UsageError(
+          `lead ${lead.id}'s time zone is unknown: callq cannot tell whether ${both(input.at)} is inside its calling hours, and the queue ` +
+            'never serves a lead without one, so this callback would never come back. Give the lead its zone first (import it again ' +
+            "with --on-duplicate update and a Time Zone, State or Country column, or set timezone.default), or log another outcome.",
+        );
+      }
+      if (!isOpen(lead.zones, input.at, settings.hours)) {
         const nearest = nearestAllowed(lead.zones, input.at, settings.hours, now);
         const later = laterAllowed(lead.zones, input.at, nearest, settings.hours);
         throw new UsageError(
@@ -274,6 +282,15 @@ function refusedCallback(zones: readonly string[], at: Date, nearest: Date | nul
   }
   const blocking = zones.filter((z) => !isOpenIn(z, at, settings.hours));
   const allowing = zones.filter((z) => !blocking.includes(z));
+  if (zones.length > MANY_ZONES) {
+    // A toll-free number, or a mobile with only its country: a few zones named, times in the rep's.
+    const some = (list: string[]) => `${list.slice(0, MANY_ZONES).join(', ')}${list.length > MANY_ZONES ? ` and ${list.length - MANY_ZONES} more` : ''}`;
+    return (
+      `${formatInZone(at, viewerZone)} (your time) is outside calling hours (${hours}) in ${blocking.length} of the ${zones.length} zones ` +
+      `this lead's number may ring in (${some(blocking)}), and a call must be inside hours in every one.` +
+      suggest((t) => `${formatInZone(t, viewerZone)} (your time)`)
+    );
+  }
   const inZones = (t: Date, list: string[]) => {
     const text = list.map((z) => `${formatInZone(t, z)} in ${z}`).join(' / ');
     const viewer = localParts(t, viewerZone), first = localParts(t, list[0]);

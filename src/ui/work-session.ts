@@ -8,7 +8,7 @@ import type { Disposition } from '../core/dispositions.js';
 import type { Settings } from '../core/settings.js';
 import type { LeadRow } from '../db/leads.js';
 import type { CallRow } from '../db/calls.js';
-import { isOpen, describeHours, laterAllowed, leadZones, nearestAllowed, primaryZone } from '../core/calling-window.js';
+import { isOpen, describeHours, laterAllowed, leadZones, nearestAllowed, readingZone } from '../core/calling-window.js';
 import { formatBothZones, formatInZone, parseDate, parseWhen } from '../core/when.js';
 import { dialsPerHour, type SessionTally } from '../core/session-tally.js';
 import { dispositionKeys, SESSION_KEYS, type DispositionKeys } from './disposition-keys.js';
@@ -151,7 +151,7 @@ export class WorkScreen {
    * (back to the card, nothing saved).
    */
   async askFollowUps(lead: LeadRow, d: Disposition, withNote: boolean, clock: () => Date): Promise<FollowUp | null> {
-    const zone = primaryZone(lead) ?? this.settings.defaultZone ?? this.viewerZone;
+    const zone = readingZone(lead, this.settings.defaultZone, this.viewerZone);
     const zones = leadZones(lead);
     const both = (at: Date) => formatBothZones(at, zone, this.viewerZone);
     const follow: FollowUp = { answers: {} };

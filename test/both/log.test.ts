@@ -153,6 +153,37 @@ describe.each(STORE_KINDS)('log on %s', (kind) => {
       expect(await snapshot()).toBe(before);
     });
 
+    it('a number that may ring in many zones: WHEN is read in the rep\'s zone, a refusal names a few blocking zones, and why lists only the closed ones', async () => {
+      // A toll-free number: any of five US zones. The rep's zone is UTC here.
+      const zones = 'America/New_York,America/Chicago,America/Denver,America/Los_Angeles,Pacific/Honolulu';
+      const [id] = await seed([{ score: 50, timezone: zones }]);
+      const before = await snapshot();
+      // 15:00 UTC tomorrow is 05:00 in Honolulu and 07:00 in Los Angeles.
+      const refused = q(['log', String(id), 'callback', '--at', 'tomorrow 15:00', '--force']);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain(
+        "Wed 25 Nov 15:00 UTC (your time) is outside calling hours (Mon–Fri 09:00–17:00 local) in 3 of the 5 zones this lead's number may ring in (America/Denver, America/Los_Angeles, Pacific/Honolulu)",
+      );
+      expect(refused.stderr.length).toBeLessThan(600);
+      expect(await snapshot()).toBe(before);
+      // 21:00 UTC is 16:00 in New York and 11:00 in Honolulu: inside hours everywhere, and read as the rep meant it.
+      expect(q(['log', String(id), 'callback', '--at', 'tomorrow 21:00', '--force']).code).toBe(0);
+      expect(await row(id)).toMatchObject({ status: 'callback', callback_at: '2026-11-25T21:00:00.000Z' });
+      const why = q(['why', String(id)], 'ana', '2026-11-25T16:00:00Z');
+      expect(why.stdout).toMatch(/outside calling hours \(Mon–Fri 09:00–17:00 local\) in America\/Los_Angeles and Pacific\/Honolulu \(of the 5 zones its number may ring in\); local time 08:00 \/ 06:00/);
+      expect(why.stdout).not.toMatch(/hours: .*America\/New_York/);
+    });
+
+    it('a callback on a lead whose time zone is unknown is refused: the queue would never serve it', async () => {
+      const [id] = await seed([{ score: 50, timezone: null }]);
+      const before = await snapshot();
+      const r = q(['log', String(id), 'callback', '--at', 'tomorrow 15:00', '--force']);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(`lead ${id}'s time zone is unknown`);
+      expect(r.stderr).toContain('this callback would never come back');
+      expect(await snapshot()).toBe(before);
+    });
+
     it('a callback refused for a lead in two zones names the zone whose hours block it, and the nearest time in both', async () => {
       const id = await claimed({ timezone: 'America/Chicago,America/New_York' });
       const before = await snapshot();
