@@ -9,6 +9,7 @@ import type { Claim, QueueFilters, RepStore } from '../db/store/rep.js';
 import { isOpen, leadZones } from '../core/calling-window.js';
 import { delayMs } from '../core/eligibility.js';
 import { ConflictError, InterruptedError, UsageError } from '../core/errors.js';
+import { doNotCallNow } from '../core/claim-check.js';
 import type { Settings } from '../core/settings.js';
 import { countOutcome, countSkip, newTally, type SessionTally } from '../core/session-tally.js';
 import { nameToShow } from '../ui/lead-json.js';
@@ -224,7 +225,7 @@ class Session {
           return { message: `Skipped ${name}; it is back in the queue.`, skipped: lead.id };
         case 'disposition': {
           // Say so before the rep types answers that could not be saved.
-          if (!(await this.renew())) return { message: `${name}: ${LOST}` };
+          if (!(await this.renew())) return this.lost(name, lead.id);
           const follow = await this.screen.askFollowUps(lead, action.disposition, action.withNote, this.clock);
           if (!follow) {
             message = 'Back to the card; nothing was saved.';
@@ -244,7 +245,7 @@ class Session {
   /** One transaction through logOutcome, with the claim token so a lost claim is refused. */
   private async save(claim: Claim, disposition: string, f: FollowUp): Promise<{ message: string; retry?: boolean }> {
     const name = `#${claim.lead.id} ${nameToShow(claim.lead) || '(no name)'}`;
-    if (!(await this.renew())) return { message: `${name}: ${LOST}` };
+    if (!(await this.renew())) return this.lost(name, claim.lead.id);
     try {
       const result = await this.op(() => logOutcome(this.store, { rep: this.ctx.rep, now: this.clock(), viewerZone: viewerZone() }, {
         leadId: claim.lead.id,
@@ -264,7 +265,7 @@ class Session {
     } catch (err) {
       if (err instanceof ConflictError) {
         this.claim = null;
-        return { message: `${name}: ${LOST}` };
+        return this.lost(name, claim.lead.id);
       }
       // A refused value (e.g. a rule the prompts did not foresee): the claim is kept, the rep can choose again.
       if (err instanceof UsageError) return { message: `✗ Not saved: ${err.message}`, retry: true };
@@ -277,6 +278,12 @@ class Session {
     const run = this.pending.then(work, work);
     this.pending = run.catch(() => {});
     return run;
+  }
+
+  /** Why the claim on `leadId` was lost, in words: do-not-call now, or expired or taken. */
+  private async lost(name: string, leadId: number): Promise<{ message: string }> {
+    const lead = await this.op(() => this.store.getLead(leadId));
+    return { message: `${name}: ${lead?.status === 'do-not-call' ? doNotCallNow(leadId) : LOST}` };
   }
 
   /** Extends the claim on screen; false (and forgotten) when it was lost. */

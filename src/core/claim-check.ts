@@ -10,11 +10,23 @@ export interface ClaimUse {
   token?: string;
 }
 
+/** What a rep is told of a lead that became do-not-call while they held it. */
+export function doNotCallNow(leadId: number): string {
+  return `lead ${leadId} is do-not-call now (its number or e-mail went on the do-not-call list, from a colleague's call or the list itself): do not call it. Nothing was recorded.`;
+}
+
 /** The conflict that refuses the outcome, or null when it may be recorded. */
-export function claimConflict(lead: Pick<LeadRow, 'id' | 'claim_rep' | 'claim_token' | 'claim_expires_at'>, o: ClaimUse): ConflictError | null {
+export function claimConflict(
+  lead: Pick<LeadRow, 'id' | 'claim_rep' | 'claim_token' | 'claim_expires_at' | 'status'>,
+  o: ClaimUse,
+): ConflictError | null {
   const live = lead.claim_rep !== null && lead.claim_expires_at !== null && Date.parse(lead.claim_expires_at) > o.now.getTime();
   const mine = live && lead.claim_rep === o.rep && (o.token === undefined || o.token === lead.claim_token);
   if (mine) return null;
+  // A do-not-call reaching the lead (a colleague's call on the same number, the list) ends its
+  // claim: the rep must hear that, not that the claim expired. (With --force the outcome's own
+  // rule speaks: 'do-not-call' is final.)
+  if (lead.status === 'do-not-call' && !o.force) return new ConflictError(doNotCallNow(lead.id));
   if (live && lead.claim_rep !== o.rep) {
     return new ConflictError(`lead ${lead.id} is claimed by ${lead.claim_rep} until ${lead.claim_expires_at}; nothing was recorded.`);
   }

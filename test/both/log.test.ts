@@ -174,6 +174,21 @@ describe.each(STORE_KINDS)('log on %s', (kind) => {
       expect(why.stdout).not.toMatch(/hours: .*America\/New_York/);
     });
 
+    it("a colleague's do-not-call on the same number tells the rep holding the other lead so, not to claim it again", async () => {
+      const [dan, eve] = await seed([{ score: 90, phone: '+12125550111' }, { score: 80, phone: '+12125550111' }]);
+      expect(json(q(['next', '--json'], 'ana')).lead.id).toBe(dan);
+      expect(json(q(['next', '--json'], 'bob')).lead.id).toBe(eve);
+      expect(q(['log', String(dan), 'do-not-call'], 'ana').code).toBe(0);
+      const r = q(['log', String(eve), 'callback', '--at', 'tomorrow 15:00'], 'bob');
+      expect(r.code).toBe(4);
+      expect(r.stderr).toContain(`lead ${eve} is do-not-call now (its number or e-mail went on the do-not-call list, from a colleague's call or the list itself): do not call it.`);
+      expect(r.stderr).not.toMatch(/--force|callq next/);
+      const forced = q(['log', String(eve), 'callback', '--at', 'tomorrow 15:00', '--force'], 'bob');
+      expect(forced.code).toBe(2);
+      expect(forced.stderr).toMatch(/'do-not-call' is final/);
+      expect(await calls(eve)).toEqual([]);
+    });
+
     it('a callback on a lead whose time zone is unknown is refused: the queue would never serve it', async () => {
       const [id] = await seed([{ score: 50, timezone: null }]);
       const before = await snapshot();
