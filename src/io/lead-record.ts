@@ -25,7 +25,7 @@ export type NewLead = Omit<Pick<LeadRow, (typeof LEAD_COLUMNS)[number]>, 'phone'
 };
 
 export type RejectReason = 'no-phone' | 'invalid-phone' | 'malformed' | 'do-not-call-no-contact';
-export type WarningKind = 'invalid-email' | 'invalid-date' | 'invalid-score' | 'invalid-alt-phone' | 'unknown-timezone' | 'phone-from-alternate' | 'unknown-country';
+export type WarningKind = 'invalid-email' | 'invalid-date' | 'future-date' | 'invalid-score' | 'invalid-alt-phone' | 'unknown-timezone' | 'phone-from-alternate' | 'unknown-country';
 
 export interface RecordWarning {
   kind: WarningKind;
@@ -66,6 +66,9 @@ const INVISIBLE =
 export function hasInvisible(text: string): boolean {
   return text.search(INVISIBLE) >= 0;
 }
+
+/** How far past the import an inbound time may be before it counts as wrong (clocks that differ a little). */
+const FUTURE_SLACK_MS = 10 * 60_000;
 
 /** Column indexes per field, computed once per file. */
 export interface RecordLayout {
@@ -215,6 +218,12 @@ export function normaliseRecord(record: readonly string[], layout: RecordLayout,
   if (inboundText !== null) {
     inbound = parseTimestamp(inboundText);
     if (inbound === null) warnings.push({ kind: 'invalid-date', detail: `date '${inboundText}' not understood; left empty` });
+    else if (Date.parse(inbound) > Date.parse(defaults.now) + FUTURE_SLACK_MS) {
+      // A lead cannot have come in after the import: a wrong date, or a UTC time without its
+      // offset read in this machine's zone. Kept, it would earn the full fresh-lead bonus until then.
+      warnings.push({ kind: 'future-date', detail: `inbound time '${inboundText}' is after the import; read as the import time` });
+      inbound = defaults.now;
+    }
   }
 
   const region = cell('region');

@@ -188,6 +188,14 @@ describe('normaliseRecord', () => {
     expect(bad).toMatchObject({ kind: 'lead', lead: { inbound_at: null }, warnings: [{ kind: 'invalid-date' }] });
   });
 
+  it('reads an inbound time after the import as the import time, with a warning (it would keep the fresh-lead bonus until then)', () => {
+    const later = normaliseRecord(row({ Phone: '(212) 734-5525', 'Created Date': '2027-06-01 10:00' }), layout, defaults);
+    expect(later).toMatchObject({ kind: 'lead', lead: { inbound_at: NOW }, warnings: [{ kind: 'future-date' }] });
+    // A few minutes ahead (clocks differ a little) is taken as written.
+    const soon = new Date(Date.parse(NOW) + 5 * 60_000).toISOString();
+    expect(normaliseRecord(row({ Phone: '(212) 734-5525', 'Created Date': soon }), layout, defaults)).toMatchObject({ lead: { inbound_at: soon }, warnings: [] });
+  });
+
   it('resolves every candidate zone, from the column first', () => {
     expect(lead({ Phone: '(212) 734-5525', 'Time Zone': 'Central' })).toMatchObject({ timezone: 'America/Chicago', timezone_source: 'column' });
     // A toll-free number says nothing about where the lead is: the state decides.
