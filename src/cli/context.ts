@@ -77,9 +77,13 @@ function osUser(): string {
 
 const ISO_RE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
 
-/** --now accepts ISO-8601; without an offset it is read in the viewer's local zone. */
+/**
+ * --now accepts ISO-8601; without an offset it is read in the viewer's local zone, a bare date
+ * too (its midnight there: JS reads `2026-12-08` alone as UTC, the evening before in New York).
+ */
 export function parseNow(text: string): Date {
-  const value = text.trim();
+  const trimmed = text.trim();
+  const value = /^\d{4}-\d{2}-\d{2}$/.test(trimmed) ? `${trimmed}T00:00` : trimmed;
   const at = ISO_RE.test(value) && realDateAndTime(value) ? new Date(value.replace(' ', 'T')) : new Date(NaN);
   if (Number.isNaN(at.getTime())) {
     throw new UsageError(`invalid --now '${text}': expected an ISO-8601 time like 2026-11-24T16:55:00Z or 2026-11-24T11:55-05:00.`);

@@ -83,6 +83,14 @@ describe('the CLI contract', () => {
     expect(r.stdout).toBe('');
   });
 
+  it("a bare --now date is that day's midnight in the viewer's zone, as a date and time without an offset is", () => {
+    callq(['--db', db, 'init']);
+    const at = (now: string) => JSON.parse(callq(['--db', db, 'status', '--json', '--now', now], { env: { TZ: 'America/New_York' } }).stdout).now;
+    expect(at('2026-12-08')).toBe('2026-12-08T05:00:00.000Z');
+    expect(at('2026-12-08T00:00')).toBe('2026-12-08T05:00:00.000Z');
+    expect(at('2026-12-08T00:00Z')).toBe('2026-12-08T00:00:00.000Z');
+  });
+
   it('an empty rep name is refused', () => {
     const r = callq(['--db', db, '--rep', ' ', 'status']);
     expect(r.code).toBe(2);
