@@ -93,6 +93,10 @@ export interface OutcomePlan {
 
 const later = (a: Date, b: Date) => (a.getTime() >= b.getTime() ? a : b);
 
+/** How far ahead a callback (a promise to call at a time) and a nurture date may be: past that, a year was mistyped. */
+const CALLBACK_HORIZON_MS = 366 * 86_400_000;
+const NURTURE_HORIZON_MS = 5 * 366 * 86_400_000;
+
 export function planOutcome(lead: OutcomeLead, input: OutcomeInput, now: Date, settings: Settings): OutcomePlan {
   const d = input.disposition;
   const zone = lead.zones.length > MANY_ZONES ? input.viewerZone : (lead.zones[0] ?? settings.defaultZone ?? input.viewerZone);
@@ -145,7 +149,7 @@ export function planOutcome(lead: OutcomeLead, input: OutcomeInput, now: Date, s
     suppress: false,
     summary: '',
   };
-  const both = (at: Date) => formatBothZones(at, zone, input.viewerZone);
+  const both = (at: Date) => formatBothZones(at, zone, input.viewerZone, undefined, now);
   const close = (status: LeadStatus, reason: string | null) => {
     plan.status = status;
     plan.lead.disqualify_reason = reason;
@@ -181,6 +185,9 @@ export function planOutcome(lead: OutcomeLead, input: OutcomeInput, now: Date, s
     case 'callback': {
       if (!input.at) throw new UsageError(`'${d.name}' needs --at WHEN, e.g. --at 'tomorrow 10:00' (the lead's local time).`);
       if (input.at.getTime() <= now.getTime()) throw new UsageError(`the callback time ${both(input.at)} is in the past.`);
+      if (input.at.getTime() - now.getTime() > CALLBACK_HORIZON_MS) {
+        throw new UsageError(`the callback time ${both(input.at)} is more than a year away: a typo in the year? For a lead to call again much later, log nurture --until DATE.`);
+      }
       if (lead.zones.length === 0) {
         // The queue never serves a lead whose zone is unknown, so the callback would never come back.
         throw new UsageError(
@@ -207,6 +214,7 @@ export function planOutcome(lead: OutcomeLead, input: OutcomeInput, now: Date, s
     case 'nurture': {
       if (!input.until) throw new UsageError(`'${d.name}' needs --until DATE, e.g. --until 2027-02-01 or --until 'in 3 months'.`);
       if (input.until.getTime() <= now.getTime()) throw new UsageError('the nurture date is in the past.');
+      if (input.until.getTime() - now.getTime() > NURTURE_HORIZON_MS) throw new UsageError(`the nurture date ${both(input.until)} is more than five years away: a typo in the year?`);
       plan.status = 'nurture';
       plan.lead.nurture_until = plan.call.nurture_until = input.until.toISOString();
       plan.lead.next_eligible_at = input.until.toISOString();

@@ -357,10 +357,11 @@ export function localPartsVia(at: Date, zone: string, lookup?: ZoneLookup): Loca
   return wallTime(at, zone, lookup).parts;
 }
 
-function wallText(t: ReturnType<typeof wallTime>, withDate: boolean): string {
+function wallText(t: ReturnType<typeof wallTime>, withDate: boolean, thisYear?: number): string {
   const p = t.parts;
   const time = `${pad2(p.hour)}:${pad2(p.minute)} ${t.name()}`;
-  return withDate ? `${WEEKDAYS[p.weekday]} ${p.day} ${MONTHS[p.month - 1]} ${time}` : time;
+  const year = thisYear !== undefined && p.year !== thisYear ? ` ${p.year}` : '';
+  return withDate ? `${WEEKDAYS[p.weekday]} ${p.day} ${MONTHS[p.month - 1]}${year} ${time}` : time;
 }
 
 /** 'Tue 24 Nov 10:00 EST', or '10:00 EST' with { withDate: false }. */
@@ -368,10 +369,15 @@ export function formatInZone(at: Date, zone: string, opts: { withDate?: boolean;
   return wallText(wallTime(at, zone, opts.lookup), opts.withDate !== false);
 }
 
-/** 'Tue 24 Nov 10:00 EST (lead) · 16:00 CET (you)'; once when both clocks agree; the viewer's date when it differs. */
-export function formatBothZones(at: Date, leadZone: string, viewerZone: string, lookup?: ZoneLookup): string {
+/**
+ * 'Tue 24 Nov 10:00 EST (lead) · 16:00 CET (you)'; once when both clocks agree; the viewer's date
+ * when it differs. Given `now`, a date in another year than now's says its year ('Thu 9 Dec 2027'):
+ * a read-back is there to catch a typo, and a year's is otherwise invisible.
+ */
+export function formatBothZones(at: Date, leadZone: string, viewerZone: string, lookup?: ZoneLookup, now?: Date): string {
   const lead = wallTime(at, leadZone, lookup), viewer = wallTime(at, viewerZone, lookup);
+  const thisYear = now === undefined ? undefined : wallTime(now, leadZone, lookup).parts.year;
   const sameDay = lead.parts.dateKey === viewer.parts.dateKey;
-  if (sameDay && lead.parts.hour === viewer.parts.hour && lead.parts.minute === viewer.parts.minute) return wallText(lead, true);
-  return `${wallText(lead, true)} (lead) · ${wallText(viewer, !sameDay)} (you)`;
+  if (sameDay && lead.parts.hour === viewer.parts.hour && lead.parts.minute === viewer.parts.minute) return wallText(lead, true, thisYear);
+  return `${wallText(lead, true, thisYear)} (lead) · ${wallText(viewer, !sameDay, thisYear)} (you)`;
 }

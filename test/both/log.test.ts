@@ -189,6 +189,19 @@ describe.each(STORE_KINDS)('log on %s', (kind) => {
       expect(await calls(eve)).toEqual([]);
     });
 
+    it('says the year back when it is not this one, and refuses a callback more than a year away (a mistyped year)', async () => {
+      const id = await claimed();
+      const before = await snapshot();
+      const far = q(['log', String(id), 'callback', '--at', '2028-01-05 10:00']);
+      expect(far.code).toBe(2);
+      expect(far.stderr).toContain('is more than a year away: a typo in the year?');
+      expect(q(['log', String(id), 'nurture', '--until', '3026-03-31']).stderr).toContain('more than five years away');
+      expect(await snapshot()).toBe(before);
+      const next = q(['log', String(id), 'callback', '--at', '2027-01-05 10:00']);
+      expect(next.code, next.stderr).toBe(0);
+      expect(next.stderr + next.stdout).toMatch(/Tue 5 Jan 2027 10:00 EST/);
+    });
+
     it('a callback on a lead whose time zone is unknown is refused: the queue would never serve it', async () => {
       const [id] = await seed([{ score: 50, timezone: null }]);
       const before = await snapshot();
