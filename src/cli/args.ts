@@ -2,10 +2,12 @@
 import { UsageError } from '../core/errors.js';
 import type { QueueFilters } from '../db/queue.js';
 
-export function parseLeadId(text: string | undefined): number {
+/** A lead id as given, or as the card shows it and a rep copies it: '265' or '#265'. */
+export function parseLeadId(given: string | undefined): number {
+  const text = given?.trim().replace(/^#/, '');
   const id = Number(text);
-  if (!text || !/^\d+$/.test(text.trim()) || !Number.isSafeInteger(id) || id <= 0) {
-    throw new UsageError(`invalid lead '${text ?? ''}': expected a lead id (a positive number, as shown by 'callq next' or 'callq queue').`);
+  if (!text || !/^\d+$/.test(text) || !Number.isSafeInteger(id) || id <= 0) {
+    throw new UsageError(`invalid lead '${given ?? ''}': expected a lead id (a positive number, as shown by 'callq next' or 'callq queue').`);
   }
   return id;
 }

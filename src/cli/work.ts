@@ -330,6 +330,7 @@ class Session {
   summary(): string {
     const t = this.tally;
     const back = this.released === null ? 'You hold no lead.' : `Lead #${this.released} is back in the queue; nothing was saved for it.`;
-    return `Session: ${t.dials} dials, ${t.contacts} contacts, ${t.salesReady} sales-ready, ${t.skipped} skipped. ${back}`;
+    const n = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
+    return `Session: ${n(t.dials, 'dial')}, ${n(t.contacts, 'contact')}, ${t.salesReady} sales-ready, ${t.skipped} skipped. ${back}`;
   }
 }

@@ -174,6 +174,8 @@ describe.each(STORE_KINDS)('a rep’s day on %s', (kind) => {
     expect(text.code).toBe(0);
     expect(text.stdout).toContain('do-not-call');
     expect(text.stdout).toContain('bob');
+    // The id as the card shows it ('#1'), copied and pasted.
+    expect(run(['show', '#1']).stdout).toBe(text.stdout);
     expect(run(['show', '99']).code).toBe(2);
   });
 

@@ -162,7 +162,7 @@ describe.each(STORE_KINDS)('callq work in a terminal on %s', (kind) => {
     // The second round goes down the queue too, and round again.
     for (const name of ['Blake', 'Casey', 'Drew']) await skip(name);
     await t.talk(['Only leads you skipped are left to call: they come round again.'], [card('Blake')], ['outcome key ›', 'Q']);
-    await t.waitFor(`Session: 1 dials, 0 contacts, 0 sales-ready, 7 skipped. Lead #${id.Blake} is back in the queue`);
+    await t.waitFor(`Session: 1 dial, 0 contacts, 0 sales-ready, 7 skipped. Lead #${id.Blake} is back in the queue`);
     expect(await t.exitCode()).toBe(0);
     expect(await query('SELECT lead_id, disposition FROM calls')).toEqual([{ lead_id: id.Avery, disposition: 'no-answer' }]);
     expect(await liveClaims()).toEqual([]);
