@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { isPostgresUrl, openStore, type Store } from '../db/store.js';
 import type { ImportCounts, ImportLock, ImportWriter } from '../db/store/imports.js';
 import { NothingToDoError } from '../core/errors.js';
-import { footerNote, openCsv, type CsvFile } from '../io/csv-read.js';
+import { footerNote, openCsv, titleNote, type CsvFile } from '../io/csv-read.js';
 import { openRejectsFile, type RejectsFile } from '../io/rejects-file.js';
 import { onInterrupt, type OutputTarget } from '../io/output-file.js';
 import { mapColumns, requirePhoneColumn, type ColumnMapping, type parseMapOption } from '../io/fields.js';
@@ -80,6 +80,8 @@ export interface ImportSummary extends ImportCounts {
   undecodable_lines?: number[];
   /** The first and last line of a report's footer cut off the end of the file (src/io/report-footer.ts). */
   footer_lines?: [number, number];
+  /** The first and last line of a title above the header (a report's name and date), skipped. */
+  title_lines?: [number, number];
   /** How the file's id column was read (docs/importing.md "Duplicates"); null without one. */
   external_id: ExternalIdRule | null;
   /** What the import decided that changes how rows were matched, in words. */
@@ -269,7 +271,10 @@ export async function importLeads(req: ImportRequest, io: ImportIO): Promise<Imp
       ...(csv.undecodable() > 0 ? { undecodable_lines: csv.undecodableLines() } : {}),
       external_id: ids.rule().column === null ? null : ids.rule(),
       ...(footer ? { footer_lines: [footer.firstLine, footer.lastLine] } : {}),
-      notes: [footer && footerNote(footer, 'leads'), describeRule(ids.rule())].filter((n): n is string => n !== null),
+      ...(csv.titleLines ? { title_lines: csv.titleLines } : {}),
+      notes: [csv.titleLines && titleNote(csv.titleLines, csv.headerLine), footer && footerNote(footer, 'leads'), describeRule(ids.rule())].filter(
+        (n): n is string => n !== null,
+      ),
       lock: req.dryRun ? null : writer.lock,
     };
     if (counts.rows_read === 0) {

@@ -129,9 +129,10 @@ async function importInto(ctx: Context, store: Store, country: string, file: str
   let rejected = 0;
   // Read as `callq import` reads a CSV: its encoding (UTF-8, UTF-16, Windows-1252 …), its
   // delimiter and quoting; a file that is not text (a database, a spreadsheet) is refused whole.
-  const { footerNote, openCsv, parseChunk } = await import('../io/csv-read.js');
+  const { footerNote, openCsv, parseChunk, titleNote } = await import('../io/csv-read.js');
   const { recognise } = await import('../io/fields.js');
   const csv = openCsv(file);
+  if (csv.titleLines && !ctx.json) printInfo(ctx, `${file}: ${titleNote(csv.titleLines, csv.headerLine)}`);
   const named = csv.header.flatMap((h, i) => (['phone', 'alt_phone', 'email'].includes(recognise(h) ?? '') ? [i] : []));
   const columns = named.length ? named : [0];
   // Said when it matters: the columns read are not simply the first.

@@ -12,6 +12,7 @@ import { parse } from 'csv-parse/sync';
 import { UsageError } from '../core/errors.js';
 import { decodeWindows1252, detectEncoding } from './encoding-detect.js';
 import { footerNote, reportFooter, type CsvFooter } from './report-footer.js';
+import { recognise } from './fields.js';
 
 export { footerNote, type CsvFooter };
 
@@ -57,6 +58,8 @@ export interface CsvFile {
   header: string[];
   /** The line the header is on (2 after a `sep=` line). */
   headerLine: number;
+  /** Title lines above the header (a report's name, its date), skipped: their first and last line. */
+  titleLines: [number, number] | null;
   /** Text chunks after the header, each ending on a record boundary. */
   chunks(): AsyncGenerator<TextChunk>;
   /** Stops reading (chunks() does it when it ends). */
@@ -162,6 +165,17 @@ export function openCsv(path: string, options: ReadOptions = {}): CsvFile {
       if (eof) pending += decode(null);
     }
     if (pending.trim() === '') throw new UsageError(`${path} has no header row: the file is empty. Nothing was imported.`);
+    // A spreadsheet saved as CSV may start with a report's title and date above the header.
+    const titles = titleLinesAbove(pending, delimiter);
+    let titleLines: [number, number] | null = null;
+    if (titles) {
+      titleLines = [line, line + titles.lines - 1];
+      line += titles.lines;
+      pending = pending.slice(titles.chars);
+      if (delimiterFrom === 'detected') delimiter = detectDelimiter(pending);
+      headerEnd = firstRecordEnd(pending, delimiter);
+      if (headerEnd < 0) headerEnd = pending.length;
+    }
     if (headerEnd < 0) {
       if (!eof && !scanRecords(pending, delimiter.charCodeAt(0), true).openQuote) throw tooLong(path, line, 'the header row');
       if (!eof || scanRecords(pending, delimiter.charCodeAt(0), true).openQuote) {
@@ -270,6 +284,7 @@ export function openCsv(path: string, options: ReadOptions = {}): CsvFile {
       dialect,
       header,
       headerLine,
+      titleLines,
       chunks,
       close,
       hash: () => hasher.copy().digest('hex'),
@@ -284,6 +299,39 @@ export function openCsv(path: string, options: ReadOptions = {}): CsvFile {
 }
 
 const MAX_RECORD_MB = MAX_RECORD_CHARS / (1 << 20);
+/** Says which lines above the header were skipped as a title. */
+export function titleNote([first, last]: [number, number], headerLine: number): string {
+  return `${first === last ? `line ${first}` : `lines ${first}–${last}`} above the header (line ${headerLine}) hold a title (a report's name or date), not leads: skipped.`;
+}
+
+/** How many lines above a header may be a title (a report's name, its date, blank lines). */
+const MAX_TITLE_LINES = 10;
+
+/**
+ * The title lines at the start of `text` (a report's name and date, blank lines), or null: lines
+ * of at most one non-empty cell that names no lead field, followed by a line of two or more cells
+ * of which one does (the header). A one-column list ('Phone', then numbers) has no title: its
+ * first cell names a field, and no later line is wider.
+ */
+function titleLinesAbove(text: string, delimiter: string): { lines: number; chars: number } | null {
+  // The delimiter was guessed with the title lines in the way: each line is split by whichever
+  // common one gives it the most cells.
+  const delimiters = [...new Set([delimiter, ',', ';', '\t', '|'])];
+  const cellsOf = (line: string) =>
+    delimiters
+      .map((d) => line.split(d).map((c) => c.trim().replace(/^"(.*)"$/, '$1').trim()).filter((c) => c !== ''))
+      .reduce((best, cells) => (cells.length > best.length ? cells : best));
+  let at = 0;
+  for (let lines = 0; lines <= MAX_TITLE_LINES; lines++) {
+    const end = text.indexOf('\n', at);
+    if (end < 0) return null;
+    const cells = cellsOf(text.slice(at, end));
+    if (cells.length >= 2) return lines > 0 && cells.some((c) => recognise(c) !== undefined) ? { lines, chars: at } : null;
+    if (cells.length === 1 && (recognise(cells[0]) !== undefined || cells[0].includes('"'))) return null;
+    at = end + 1;
+  }
+  return null;
+}
 
 function tooLong(path: string, line: number, what = 'a record'): UsageError {
   return new UsageError(

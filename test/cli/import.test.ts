@@ -56,6 +56,15 @@ describe('callq import: what it prints', () => {
     expect(empty.stderr).toMatch(/--rejects needs a file name/);
   });
 
+  it("skips a report's title above the header and says so, in the summary and in JSON", () => {
+    const titled = write('titled.csv', 'Leads export December,,,\nGenerated 2026-12-01,,,\n,,,\nFirst Name,Last Name,Phone,Email\nAnn,Lee,212-736-3401,ann@x.com\n');
+    const human = importFile(titled, '--dry-run');
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stderr).toContain('header on line 4');
+    expect(human.stderr).toContain("Note: lines 1–3 above the header (line 4) hold a title (a report's name or date), not leads: skipped.");
+    expect(importJson(titled)).toMatchObject({ inserted: 1, rejected: 0, title_lines: [1, 3] });
+  });
+
   it('a dry run says its rejects file was written, and --rejects never replaces a database', () => {
     const dry = importFile(fixture('bad-phones.csv'), '--dry-run', '--rejects', join(dir, 'rejects.csv'));
     expect(dry.code, dry.stderr).toBe(0);

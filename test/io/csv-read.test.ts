@@ -111,6 +111,27 @@ describe('dialects', () => {
     expect(rows.find((r) => r.fields.includes('Müller, Schmidt & Partner GmbH'))).toBeDefined();
   });
 
+  it("skips a report's title and date above the header, saying which lines; never a one-column list's header", async () => {
+    // Excel keeps the sheet's width on every line; a title typed in a text editor has none.
+    for (const [text, delimiter] of [
+      ['Leads export December,,,\r\nGenerated 2026-12-01,,,\r\n,,,\r\nFirst Name,Last Name,Phone,Email\r\nAnn,Lee,212-736-3401,ann@x.com\r\n', ','],
+      ['Leads export December\nGenerated 2026-12-01\n\nFirst Name;Phone\nAnn;212-736-3008\n', ';'],
+    ] as const) {
+      const file = openCsv(write('titled.csv', text));
+      expect(file.titleLines).toEqual([1, 3]);
+      expect(file.headerLine).toBe(4);
+      expect(file.dialect.delimiter).toBe(delimiter);
+      expect(file.header).toContain('First Name');
+      expect((await records(file)).map((r) => r.line)).toEqual([5]);
+    }
+    for (const text of ['Phone\n212-736-3009\n212-736-3010\n', 'Name,Phone\nAnn,212-736-3001\n', 'Phone\n+44 20 7946 0958, ext. 12\n']) {
+      const file = openCsv(write('plain.csv', text));
+      expect(file.titleLines, text).toBeNull();
+      expect(file.headerLine).toBe(1);
+      file.close();
+    }
+  });
+
   it('detects by consistency, ignoring delimiters inside quotes', () => {
     expect(detectDelimiter('a;b;c\n"x,y,z";2;3\n')).toBe(';');
     expect(detectDelimiter('a,b\n1,2\n')).toBe(',');
