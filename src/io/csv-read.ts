@@ -83,14 +83,19 @@ export interface ReadOptions {
 /** Opens `path`, reads as much as the header needs, and detects the dialect. */
 export function openCsv(path: string, options: ReadOptions = {}): CsvFile {
   let fd: number;
+  // '-' is standard input (a pipe: `vendor-export | callq import -`), read as a file is.
+  const stdin = path === '-';
+  const closeFd = (n: number) => {
+    if (!stdin) closeSync(n);
+  };
   try {
-    fd = openSync(path, 'r');
+    fd = stdin ? 0 : openSync(path, 'r');
   } catch (err) {
     throw new UsageError(`cannot read ${path}: ${(err as Error).message}.`);
   }
   const stat = fstatSync(fd);
   if (stat.isDirectory()) {
-    closeSync(fd);
+    closeFd(fd);
     throw new UsageError(`cannot read ${path}: it is a folder, not a CSV file.`);
   }
   const size = stat.size;
@@ -103,7 +108,7 @@ export function openCsv(path: string, options: ReadOptions = {}): CsvFile {
     const n = readSync(fd, buffer, 0, bytesRead === 0 ? FIRST_READ_BYTES : READ_BYTES, null);
     if (n === 0) {
       eof = true;
-      closeSync(fd);
+      closeFd(fd);
       return null;
     }
     bytesRead += n;
@@ -209,7 +214,7 @@ export function openCsv(path: string, options: ReadOptions = {}): CsvFile {
     const chunkChars = options.chunkChars ?? CHUNK_CHARS;
     const delimiterCode = delimiter.charCodeAt(0);
     const close = () => {
-      if (!eof) closeSync(fd);
+      if (!eof) closeFd(fd);
       eof = true;
     };
 
@@ -293,7 +298,7 @@ export function openCsv(path: string, options: ReadOptions = {}): CsvFile {
       footer: () => footer,
     };
   } catch (err) {
-    if (!eof) closeSync(fd);
+    if (!eof) closeFd(fd);
     throw err;
   }
 }

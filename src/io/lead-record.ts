@@ -334,20 +334,24 @@ function shown(text: string): string {
 }
 
 // Google Contacts joins several values of one cell with ' ::: '; others use ';', ',' or a line break.
-const MANY_PHONES = /[;,:\n]/;
+const MANY_PHONES = /[;,:\n/]/;
 const MANY_EMAILS = /\s*(?::::|[;,\n])\s*/;
 
 /**
  * The numbers of a phone cell: several when separated by ' ::: ', ';' or a line break, or by
- * commas between whole numbers (a comma inside a number, '555-0100,,101', is a dialling pause).
+ * commas or slashes between whole numbers (a comma inside a number, '555-0100,,101', is a
+ * dialling pause; a slash, '030/1234567', a German area code's).
  */
 export function splitPhones(cell: string): string[] {
   if (!MANY_PHONES.test(cell)) return cell.trim() ? [cell.trim()] : [];
   // ';ext=101' is RFC 3966's extension, part of one number, not a separator.
   const parts = cell.split(/:::|;(?!\s*ext\s*=)|\n/i).map((p) => p.trim()).filter(Boolean);
   return parts.flatMap((p) => {
-    const pieces = p.split(',').map((q) => q.trim());
-    return pieces.length > 1 && pieces.every((q) => q.replace(/\D/g, '').length >= 7) ? pieces : [p];
+    for (const separator of [',', '/']) {
+      const pieces = p.split(separator).map((q) => q.trim());
+      if (pieces.length > 1 && pieces.every((q) => q.replace(/\D/g, '').length >= 7)) return pieces;
+    }
+    return [p];
   });
 }
 
@@ -371,6 +375,9 @@ const ASCII_EMAIL = /^[^\s@<>()[\],;:"\x00-\x1f\x7f-\uffff]+@[a-z0-9](?:[a-z0-9-
 /** Trimmed, lower-cased e-mail, or null when it is not one. */
 export function normaliseEmail(text: string): string | null {
   let email = text.trim().toLowerCase();
+  // 'Bob Ray <bob@ray.com>', as Outlook and Gmail write an address with its name.
+  const named = /^[^<>@]*<([^<>\s]+@[^<>\s]+)>$/.exec(email);
+  if (named) email = named[1];
   if (email.startsWith('mailto:')) email = email.slice(7);
   return ASCII_EMAIL.test(email) || EMAIL.test(email) ? email : null;
 }

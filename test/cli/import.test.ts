@@ -56,6 +56,15 @@ describe('callq import: what it prints', () => {
     expect(empty.stderr).toMatch(/--rejects needs a file name/);
   });
 
+  it("reads standard input given as '-', with a European Excel's headers, 'Name <address>' e-mails and numbers split by '/'", () => {
+    const r = callq(['--db', db, '--now', NOW, 'import', '-', '--json'], { input: 'Vorname;Nachname;Telefon;E-Mail;Firma\nJürgen;Müller;212-736-4207 / 212-736-4208;Jürgen Müller <JM@Beispiel.de>;Müller GmbH\n' });
+    expect(r.code, r.stderr).toBe(0);
+    expect(json(r)).toMatchObject({ inserted: 1, warnings: 0 });
+    expect(query('SELECT first_name, last_name, phone, alt_phones, email, company FROM leads')).toEqual([
+      { first_name: 'Jürgen', last_name: 'Müller', phone: '+12127364207', alt_phones: '["+12127364208"]', email: 'jm@beispiel.de', company: 'Müller GmbH' },
+    ]);
+  });
+
   it("skips a report's title above the header and says so, in the summary and in JSON", () => {
     const titled = write('titled.csv', 'Leads export December,,,\nGenerated 2026-12-01,,,\n,,,\nFirst Name,Last Name,Phone,Email\nAnn,Lee,212-736-3401,ann@x.com\n');
     const human = importFile(titled, '--dry-run');

@@ -33,7 +33,20 @@ describe('header recognition', () => {
     ['Submitted At', 'inbound_at'],
     ['External ID', 'external_id'],
     ['Lead Owner', 'owner'],
-    ['País', undefined],
+    // A European Excel's headers.
+    ['País', 'country'],
+    ['Vorname', 'first_name'],
+    ['Nachname', 'last_name'],
+    ['Telefon', 'phone'],
+    ['Téléphone', 'phone'],
+    ['Teléfono', 'phone'],
+    ['Handy', 'alt_phone'],
+    ['Firma', 'company'],
+    ['Société', 'company'],
+    ['Prénom', 'first_name'],
+    ['E-Mail', 'email'],
+    ['PLZ', 'postal_code'],
+    ['Branche', undefined],
     ['Industry', undefined],
   ])('%j → %s', (header, field) => {
     expect(recognise(header)).toBe(field);

@@ -291,12 +291,18 @@ describe('field parsers', () => {
     ['no-at-sign.com', null],
     ['a@b', null],
     ['a b@c.com', null],
+    // As Outlook and Gmail write an address with its name.
+    ['Bob Ray <Bob@Ray.com>', 'bob@ray.com'],
+    ['"Ray, Bob" <bob@ray.com>', 'bob@ray.com'],
+    ['<bob@ray.com>', 'bob@ray.com'],
+    ['Bob <not an address>', null],
   ])('email %j → %s', (text, email) => expect(normaliseEmail(text)).toBe(email));
 
   // The definition the ASCII fast path must agree with: EMAIL alone, as it was written first.
   const EMAIL = /^[^\s@<>()[\],;:"\p{C}]+@[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?)*\.\p{L}{2,}$/u;
   const reference = (text: string) => {
-    const email = text.trim().replace(/^mailto:/i, '').toLowerCase();
+    const named = /^[^<>@]*<([^<>\s]+@[^<>\s]+)>$/.exec(text.trim());
+    const email = (named ? named[1] : text.trim()).replace(/^mailto:/i, '').toLowerCase();
     return EMAIL.test(email) ? email : null;
   };
   it('accepts exactly the e-mails the full pattern accepts (ASCII fast path)', () => {
@@ -341,6 +347,8 @@ describe('field parsers', () => {
     ['+55 11 3456-7890, +55 11 3456-7891', ['+55 11 3456-7890', '+55 11 3456-7891']],
     ['(212) 734-5521\n(917) 604-3381', ['(212) 734-5521', '(917) 604-3381']],
     ['4155550100,,101', ['4155550100,,101']],
+    ['212-736-4207 / 212-736-4208', ['212-736-4207', '212-736-4208']],
+    ['030/1234567', ['030/1234567']],
     ['(212) 734-5521, ext 5', ['(212) 734-5521, ext 5']],
     ['+1 212 736 3001;ext=101', ['+1 212 736 3001;ext=101']],
     ['tel:+1-212-736-3001;ext=101; +1 212 555 0100', ['tel:+1-212-736-3001;ext=101', '+1 212 555 0100']],
