@@ -117,8 +117,10 @@ export interface BackupResult {
  * (a snapshot, so reps may keep writing), check the copy, then rename it into place. A copy that
  * fails its check is deleted and nothing is replaced.
  */
-export function writeBackup(db: DB, file: string, options: { replace: boolean; check: CheckPragma }): BackupResult {
-  mkdirSync(dirname(followLinks(file)), { recursive: true });
+export function writeBackup(db: DB, file: string, options: { replace: boolean; check: CheckPragma; createFolder?: boolean }): BackupResult {
+  // maintain --backup DIR makes its folder (owner-only); `backup FILE` in a folder that does not
+  // exist is refused, as --out is: a typo must not build a new tree.
+  if (options.createFolder) mkdirSync(dirname(followLinks(file)), { recursive: true, mode: 0o700 });
   // Through a symlink to its target; never onto the database or its side files.
   const target = resolveOutput(file, 'the backup', databaseFiles(db.name), { stdout: false });
   if (!options.replace && existsSync(file)) {

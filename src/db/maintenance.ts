@@ -283,7 +283,7 @@ export async function runMaintenance(db: DB, options: MaintenanceOptions): Promi
       () => {
         // The copy is made now: named by the real clock when --now is later (core/maintenance.ts).
         const name = backupFileName(now, new Date());
-        const written = dryRun ? null : writeBackup(db, join(dir, name), { replace: true, check: 'quick_check' });
+        const written = dryRun ? null : writeBackup(db, join(dir, name), { replace: true, check: 'quick_check', createFolder: true });
         const plan = planBackupRotation(dir, keep, name);
         if (!dryRun) removeBackups(dir, plan.remove);
         return { path: join(dir, name), bytes: written?.bytes ?? null, kept: plan.keep.length, removed: plan.remove.length, removed_files: plan.remove };

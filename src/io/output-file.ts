@@ -226,7 +226,7 @@ export function resolveOutput(given: string, flag: string, refuse: readonly Prot
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new UsageError(`cannot write ${shown}: ${(err as Error).message}.`);
   }
   // A disk is a device too, but a CSV written over one by a typo would destroy it.
-  if (st?.isBlockDevice()) throw new UsageError(`cannot write ${shown}: it is a disk (a block device). Choose another ${flag}.`);
+  if (st?.isBlockDevice()) throw new UsageError(`cannot write ${shown}: it is a disk (a block device). Choose another path for ${flag}.`);
   if (st && (st.isFIFO() || st.isCharacterDevice())) {
     for (const p of refuse) if (sameFile(shown, st, p.path)) throw refused(flag, shown, shown, p);
     return { kind: 'direct', given, path: shown };
@@ -240,11 +240,11 @@ export function resolveOutput(given: string, flag: string, refuse: readonly Prot
     } catch {
       isFolder = false;
     }
-    if (!isFolder) throw new UsageError(`cannot write ${shown}: the folder ${folder} does not exist. Create it or choose another ${flag}.`);
+    if (!isFolder) throw new UsageError(`cannot write ${shown}: the folder ${folder} does not exist. Create it or choose another path for ${flag}.`);
   } else if (st.isDirectory()) {
     throw new UsageError(`cannot write ${shown}: it is a folder. Give a file name with ${flag}.`);
   } else if (st.isSocket()) {
-    throw new UsageError(`cannot write ${shown}: it is a socket. Choose another ${flag}.`);
+    throw new UsageError(`cannot write ${shown}: it is a socket. Choose another path for ${flag}.`);
   }
   for (const p of refuse) if (sameFile(path, st, p.path)) throw refused(flag, shown, path, p);
   const kind = st && options.text ? binaryKind(path) : null;

@@ -88,9 +88,11 @@ describe('callq backup', () => {
     await writer.ready;
     try {
       const file = join(dir, 'live.db');
-      const r = await callqAsync(['--db', db, 'backup', file, '--json']);
+      // The writer never stops: on a busy machine a step may wait for it longer than the default 5 s.
+      const patient = { env: { CALLQ_BUSY_TIMEOUT: '2m' } };
+      const r = await callqAsync(['--db', db, 'backup', file, '--json'], patient);
       expect(r.code, r.stderr).toBe(0);
-      const r2 = await callqAsync(['--db', db, '--now', '2026-11-24T02:00:00Z', 'maintain', '--json', '--backup', join(dir, 'nightly')]);
+      const r2 = await callqAsync(['--db', db, '--now', '2026-11-24T02:00:00Z', 'maintain', '--json', '--backup', join(dir, 'nightly')], patient);
       expect(r2.code, r2.stderr).toBe(0);
       for (const copy of [file, json(r2).backup.path]) {
         // Every lead the writer added came with its call in the same transaction: a torn copy would differ.

@@ -3,7 +3,7 @@
 // the file is, and left exactly as it was; and a backup of a group-shared database keeps the
 // database's group, not the user's primary one.
 import { describe, expect, it } from 'vitest';
-import { chmodSync, chownSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { callq, initDb, json, useTempDb } from '../helpers.js';
@@ -75,6 +75,20 @@ describe('files that are not a callq database', () => {
     expect(report).toMatchObject({ code: 2, failed_step: 'backup' });
     expect(report.steps_done).toContain('expired claims');
     expect(half.stderr).toMatch(/\(step 'backup'; done before it, and kept: .*expired claims/);
+  });
+});
+
+describe('backup folders', () => {
+  it('backup FILE in a folder that does not exist is refused, as --out is; maintain --backup DIR makes its folder, owner-only', () => {
+    initDb(db);
+    const typo = callq(['--db', db, 'backup', join(dir, 'bakcups', 'team.db')]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain(`the folder ${join(dir, 'bakcups')} does not exist. Create it or choose another path for the backup.`);
+    expect(existsSync(join(dir, 'bakcups'))).toBe(false);
+    const nightly = join(dir, 'nightly', 'callq');
+    const r = callq(['--db', db, 'maintain', '--backup', nightly]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(statSync(nightly).mode & 0o777).toBe(0o700);
   });
 });
 

@@ -133,10 +133,11 @@ export interface PgBackupResult {
  * back whole with pg_restore, then renamed over `file`. Reps keep working meanwhile:
  * pg_dump reads one consistent snapshot and blocks no writer.
  */
-export async function writePgBackup(url: string, file: string, options: { replace: boolean }): Promise<PgBackupResult> {
+export async function writePgBackup(url: string, file: string, options: { replace: boolean; createFolder?: boolean }): Promise<PgBackupResult> {
   findPgTool('pg_dump');
   findPgTool('pg_restore');
-  mkdirSync(dirname(followLinks(file)), { recursive: true });
+  // As writeBackup: only maintain --backup DIR makes its folder.
+  if (options.createFolder) mkdirSync(dirname(followLinks(file)), { recursive: true, mode: 0o700 });
   const target = resolveOutput(file, 'the backup', [], { stdout: false });
   if (!options.replace && existsSync(file)) {
     throw new UsageError(`${file} already exists; choose another name, or pass --force to replace it.`);

@@ -242,7 +242,7 @@ export async function runMaintenancePg(conn: PgConnection, request: MaintainRequ
       async () => {
         // The copy is made now: named by the real clock when --now is later (core/maintenance.ts).
         const file = backupFileName(now, new Date(), 'dump');
-        const written = dryRun ? null : await writePgBackup(conn.url, join(dir, file), { replace: true });
+        const written = dryRun ? null : await writePgBackup(conn.url, join(dir, file), { replace: true, createFolder: true });
         const names = existsSync(dir) ? readdirSync(dir) : [];
         const plan = planRotation(names.includes(file) ? names : [...names, file], keep, PG_BACKUP_NAME);
         if (!dryRun) for (const old of plan.remove) rmSync(join(dir, old), { force: true });
