@@ -262,8 +262,11 @@ export function openCsv(path: string, options: ReadOptions = {}): CsvFile {
             const where = firstLine + countChar(pending.slice(0, at), '\n');
             if (!scan.openQuote) throw tooLong(path, where);
             throw new UsageError(
-              `${path}, line ${where}: a quoted field opens here and is never closed${eof ? '' : ` (the record runs past the ${MAX_RECORD_MB} MB limit)`}. ` +
-                'A quote inside a field must be written twice (""). Fix the file and import again; nothing was imported.',
+              eof
+                ? `${path}, line ${where}: a quoted field opens here and is never closed. ` +
+                    'A quote inside a field must be written twice (""). Fix the file and import again; nothing was imported.'
+                : `${path}, line ${where}: the record starting here runs past the ${MAX_RECORD_MB} MB limit for one record, inside a quoted field: ` +
+                    'a quote left open (a quote inside a field must be written twice, ""), or a field over 1 MB. Fix the file and import again; nothing was imported.',
               { line: where },
             );
           }
@@ -330,7 +333,10 @@ function titleLinesAbove(text: string, delimiter: string): { lines: number; char
   for (let lines = 0; lines <= MAX_TITLE_LINES; lines++) {
     const end = text.indexOf('\n', at);
     if (end < 0) return null;
-    const cells = cellsOf(text.slice(at, end));
+    const row = text.slice(at, end);
+    // A `sep=` line callq could not read names a delimiter: not a title to pass over.
+    if (/^sep=/i.test(row)) return null;
+    const cells = cellsOf(row);
     if (cells.length >= 2) return lines > 0 && cells.some((c) => recognise(c) !== undefined) ? { lines, chars: at } : null;
     if (cells.length === 1 && (recognise(cells[0]) !== undefined || cells[0].includes('"'))) return null;
     at = end + 1;
@@ -601,6 +607,8 @@ export function parseWithCsvParse(chunk: Pick<TextChunk, 'text' | 'firstLine'>, 
   } catch (err) {
     const e = err as Error & { code?: string; lines?: number; line?: number };
     if (e.code?.startsWith('CSV_') && e.lines !== undefined) e.line = chunk.firstLine + e.lines - 1;
+    // csv-parse's own words ('Max Record Size: record exceed the maximum number of tolerated bytes …').
+    if (e.code === 'CSV_MAX_RECORD_SIZE') e.message = `this record is over the ${MAX_RECORD_MB} MB limit for one record (a field that large is not a lead's)`;
     throw err;
   }
   let line = chunk.firstLine;

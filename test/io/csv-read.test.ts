@@ -189,7 +189,12 @@ describe('structural failures', () => {
 
   it('a record running past the size limit fails instead of filling memory', async () => {
     const path = write('runaway.csv', 'Name,Phone\nAnn,"' + 'x'.repeat(1_200_000) + '\nBo,1\n'.repeat(400_000));
-    await expect(records(openCsv(path))).rejects.toThrow(/line 2: a quoted field opens here and is never closed \(the record runs past the 1 MB limit\)/);
+    await expect(records(openCsv(path))).rejects.toThrow(/line 2: the record starting here runs past the 1 MB limit for one record, inside a quoted field/);
+  });
+
+  it("a record over the size limit that csv-parse meets is said in callq's words, not the library's", () => {
+    const text = 'First Name,Phone,Notes\nBob,212-736-3202,' + 'y'.repeat(1_100_000) + '\n';
+    expect(() => parseWithCsvParse({ text, firstLine: 1 }, ',')).toThrow(/this record is over the 1 MB limit for one record/);
   });
 
   it('a record over the size limit without any quote says so, naming its line and the limit', async () => {
