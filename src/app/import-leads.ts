@@ -115,7 +115,7 @@ function readRow(row: ImportRow): Row {
 
 /** What became of the rows read: counts, rejections by reason, warnings by kind, the first few worth showing. */
 class Tally {
-  readonly counts: ImportCounts = { rows_read: 0, inserted: 0, updated: 0, duplicates: 0, suppressed: 0, rejected: 0, kept_apart: 0 };
+  readonly counts: ImportCounts = { rows_read: 0, inserted: 0, updated: 0, duplicates: 0, suppressed: 0, rejected: 0, kept_apart: 0, moved_to_dnc: 0 };
   readonly byReason: Record<string, number> = {};
   readonly byWarning: Record<string, number> = {};
   readonly shown: string[] = [];
@@ -303,6 +303,11 @@ export async function importLeads(req: ImportRequest, io: ImportIO): Promise<Imp
     // import ran moves leads from inserted to suppressed).
     Object.assign(summary, counts);
     if (summary.kept_apart) summary.notes.push(keptApartNote(summary.kept_apart));
+    if (summary.moved_to_dnc) {
+      summary.notes.push(
+        `the file's do-not-call flags moved ${summary.moved_to_dnc} lead(s) to do-not-call (stored ones, or this file's earlier rows for the same person): they leave the queue for good.`,
+      );
+    }
     rejects?.publish();
     summary.seconds = io.elapsed();
     return { summary, shown: tally.shown };

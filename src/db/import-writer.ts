@@ -142,14 +142,14 @@ export function beginImport(db: DB, options: WriterOptions): LeadWriter {
     const keyList = (k: Keys) => [`p:${k.phone}`, ...(k.email === null ? [] : [`e:${k.email}`]), ...(k.external_id === null ? [] : [`x:${k.external_id}`])];
     // Rows whose own do-not-call flag is set: put on the list, and matching leads moved, at the end.
     const doNotCall: SuppressionKey[] = [];
-    const applyDoNotCallFlags = () => {
+    const applyDoNotCallFlags = (counts: ImportCounts) => {
       if (!doNotCall.length) return;
       // As `callq dnc add` does: the contacts flagged do-not-call in the file go on the list,
       // and leads matching them (stored ones, and this batch's own) become do-not-call.
       const source = `import batch ${batchId} (${options.fileName})`;
       addSuppressions(db, doNotCall, 'do-not-call flag in the imported file', source, options.now);
       const values = (kind: string) => [...new Set(doNotCall.filter((k) => k.kind === kind).map((k) => k.value))];
-      suppressMatchingLeads(db, values('phone'), values('email'), [], options.now);
+      counts.moved_to_dnc = suppressMatchingLeads(db, values('phone'), values('email'), [], options.now);
     };
 
     return {
@@ -216,7 +216,7 @@ export function beginImport(db: DB, options: WriterOptions): LeadWriter {
         if (whole) {
           indexes?.rebuild();
           record('complete');
-          applyDoNotCallFlags();
+          applyDoNotCallFlags(counts);
           db.exec('COMMIT');
           restoreForeignKeys();
           return;
@@ -229,7 +229,7 @@ export function beginImport(db: DB, options: WriterOptions): LeadWriter {
           counts.inserted -= late;
           counts.suppressed += late;
           record('publishing');
-          applyDoNotCallFlags();
+          applyDoNotCallFlags(counts);
         }).immediate(), IMPORT_PATIENCE_MS);
         publishBatch(db, batchId, options.pause ?? null);
       },

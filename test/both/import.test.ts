@@ -209,6 +209,22 @@ describe.each(STORE_KINDS)('callq import on %s', { timeout: 180_000 }, (kind: Te
     }
   });
 
+  it("says how many leads the file's do-not-call flags moved to do-not-call (a stored lead leaves the queue)", async () => {
+    s = await initialised(kind);
+    const base = join(s.dir, 'base.csv');
+    writeFileSync(base, 'First Name,Email,Phone\nBob,bob@acme.example,212-736-3102\nCy,cy@acme.example,212-736-3103\n');
+    importJson(s, base);
+    const flags = join(s.dir, 'flags.csv');
+    writeFileSync(flags, 'First Name,Phone,Do Not Call\nBob,212-736-3102,Y\nDee,212-736-3104,N\n');
+    const r = importJson(s, flags);
+    expect(r).toMatchObject({ inserted: 1, suppressed: 1, moved_to_dnc: 1 });
+    expect(r.notes).toContain(
+      "the file's do-not-call flags moved 1 lead(s) to do-not-call (stored ones, or this file's earlier rows for the same person): they leave the queue for good.",
+    );
+    expect((await s.query("SELECT first_name, status FROM leads WHERE first_name IN ('Bob', 'Cy') ORDER BY id")).map((l) => l.status)).toEqual(['do-not-call', 'new']);
+    expect(importJson(s, flags)).toMatchObject({ moved_to_dnc: 0 });
+  });
+
   it('--on-duplicate update never moves an e-mail another lead holds onto the lead a row matched by phone', async () => {
     s = await initialised(kind);
     const base = join(s.dir, 'base.csv');

@@ -146,7 +146,7 @@ export async function beginPgImport(client: ClientBase, options: ImportBegin): P
             [now],
           );
         }
-        await applyDoNotCallFlags(client, outcome.doNotCall, `import batch ${batchId} (${options.fileName})`, now);
+        counts.moved_to_dnc = await applyDoNotCallFlags(client, outcome.doNotCall, `import batch ${batchId} (${options.fileName})`, now);
         await honourEntriesAddedMeanwhile(client, upTo, now);
         await client.query(
           `UPDATE imports SET state = 'complete', pid = NULL, file_hash = $1, options = $2, rows_read = $3,
@@ -530,9 +530,10 @@ async function honourEntriesAddedMeanwhile(client: ClientBase, upTo: number, now
  * leads matching them (stored ones and this batch's own) become do-not-call
  * (db/outcomes.ts suppressMatchingLeads: a number with an extension matches that extension only).
  */
-async function applyDoNotCallFlags(client: ClientBase, keys: SuppressionKey[], source: string, now: string): Promise<void> {
-  if (!keys.length) return;
+/** Lists the file's flagged contacts and moves the leads they name; returns how many moved. */
+async function applyDoNotCallFlags(client: ClientBase, keys: SuppressionKey[], source: string, now: string): Promise<number> {
+  if (!keys.length) return 0;
   const at = new Date(now);
   await addSuppressionsPg(client, keys, 'do-not-call flag in the imported file', source, at);
-  await suppressLeadsMatchingPg(client, keys, at);
+  return suppressLeadsMatchingPg(client, keys, at);
 }

@@ -20,6 +20,12 @@ export interface ImportCounts {
    * with the batch.
    */
   kept_apart?: number;
+  /**
+   * Leads the file's own do-not-call flags moved to do-not-call: stored ones, and this file's
+   * earlier rows for the same person (counted in `inserted`). Filled by the writer's finish;
+   * a dry run writes no flag, so it has none.
+   */
+  moved_to_dnc?: number;
 }
 
 /**
