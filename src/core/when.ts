@@ -291,6 +291,16 @@ export function parseDate(text: string, now: Date, zone: string): Date {
 
 /** A call's length in whole seconds. */
 export function parseDuration(text: string): number {
+  const seconds = readDuration(text);
+  // Talk time adds up in the reps report: a typo ('99h', '3000' meant as 30:00) must not.
+  if (seconds > MAX_CALL_SECONDS) throw new WhenError(`"${text}" is longer than ${MAX_CALL_SECONDS / 3600} hours: not one call's length (a typo?).`);
+  return seconds;
+}
+
+/** The longest call --duration takes. */
+const MAX_CALL_SECONDS = 8 * 3600;
+
+function readDuration(text: string): number {
   const input = normalise(text);
   const fail = () => new WhenError(`Cannot read "${text}" as a call duration. Accepted forms: ${DURATION_FORMS}`);
   if (/^\d+$/.test(input)) return Number(input);

@@ -245,7 +245,9 @@ export class WorkScreen {
 
   /** The empty-queue screen: why, when it opens, and the choice to wait or quit. */
   async emptyQueue(header: string, message: string, why: string): Promise<void> {
-    this.out.write(`${CLEAR}${safeOutput(`${header}\n${message ? message + '\n' : ''}\n${this.c.yellow('No lead to call.')} ${why}`)}\n\n`);
+    // `why` reads as a sentence of its own ('no lead can be called right now. Of 97 …'): capitalised here.
+    const said = why.charAt(0).toUpperCase() + why.slice(1);
+    this.out.write(`${CLEAR}${safeOutput(`${header}\n${message ? message + '\n' : ''}\n${this.c.yellow('No lead to call.')} ${said}`)}\n\n`);
     for (;;) {
       const key = await this.readKey(`  ${this.c.bold('w')} wait for the next lead · ${this.c.bold('Q')} quit › `);
       if (key.str === 'w' || key.name === 'return') return;

@@ -262,7 +262,7 @@ describe.each(STORE_KINDS)('callq work in a terminal on %s', (kind) => {
   it('an empty queue says why and when, waits, and serves the lead once it opens', async () => {
     const [id] = await seedStore(store, [{ first_name: 'Later', next_eligible_at: '2026-11-24T18:00:00.000Z' }]);
     const t = work();
-    await t.waitFor('No lead to call.');
+    await t.waitFor('No lead to call. No lead can be called right now.');
     await t.waitFor('1 waiting for a retry time');
     await t.waitFor('The next lead becomes callable at Tue 24 Nov 18:00 UTC');
     await t.waitFor('w wait for the next lead');

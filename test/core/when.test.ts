@@ -174,6 +174,10 @@ describe('parseDuration', () => {
     expect(() => parseDuration(text)).toThrow(WhenError);
     expect(() => parseDuration(text)).toThrow(/call duration.*3m20s/);
   });
+
+  it.each(['99h', '8h1s', '30000'])('%j is longer than a call can be, and refused', (text) => {
+    expect(() => parseDuration(text)).toThrow(/longer than 8 hours: not one call's length/);
+  });
 });
 
 describe('formatDuration', () => {

@@ -28,7 +28,10 @@ async function amcheck(client: PgClient, install: boolean): Promise<{ schema: st
     try {
       await client.query('CREATE EXTENSION IF NOT EXISTS amcheck');
     } catch (err) {
-      return { missing: `CREATE EXTENSION amcheck was refused (${(err as Error).message}); a superuser can run it once` };
+      // Two first runs at once: the other one installed it (IF NOT EXISTS does not cover the race).
+      if ((err as { code?: string }).code !== '23505') {
+        return { missing: `CREATE EXTENSION amcheck was refused (${(err as Error).message}); a superuser can run it once` };
+      }
     }
     ext = await found();
     if (!ext) return { missing: 'amcheck could not be installed' };
