@@ -66,6 +66,7 @@ export async function run(ctx: Context, _args: string[], values: OptionValues): 
         calls,
         sharing,
         insideHours: insideHours,
+        columns: ctx.stdout.isTTY ? ctx.stdout.columns : undefined,
         viewerZone: viewer,
         lookup: zoneinfoTime,
         notice:

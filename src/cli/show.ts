@@ -25,7 +25,7 @@ export async function run(ctx: Context, [leadArg]: string[]): Promise<void> {
     const zones = leadZones(lead);
     const viewer = viewerZone();
     const sharing = await store.rep.sharingNumber(lead, SHARERS_NAMED + 1);
-    const card = renderCard(lead, { now: ctx.now, insideHours: zones.length > 0 && isOpen(zones, ctx.now, settings.hours), viewerZone: viewer, allFields: true, sharing }, c);
+    const card = renderCard(lead, { now: ctx.now, insideHours: zones.length > 0 && isOpen(zones, ctx.now, settings.hours), viewerZone: viewer, allFields: true, sharing, columns: ctx.stdout.isTTY ? ctx.stdout.columns : undefined }, c);
     const history = calls.length
       ? renderTable(
           ['when', 'rep', 'outcome', 'reason', 'length', 'notes'],

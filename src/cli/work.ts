@@ -314,6 +314,7 @@ class Session {
         insideHours: zones.length > 0 && isOpen(zones, this.clock(), this.settings.hours),
         notice: claim.reason === 'held' ? 'You already held this lead (from an earlier session or callq next).' : undefined,
         viewerZone: viewerZone(),
+        columns: this.ctx.stdout.columns,
       },
       this.c,
     );

@@ -90,12 +90,19 @@ export interface CardExtras {
   sharing?: readonly NumberSharer[];
   /** Every custom field (callq show); otherwise two lines of them and how many more. */
   allFields?: boolean;
+  /** The terminal's width: the card is drawn 78 columns wide, narrower in a narrower terminal. */
+  columns?: number;
+}
+
+/** The card's width in a terminal of `columns` (80 when not a terminal): 78 at most, 30 at least. */
+export function cardWidth(columns: number | undefined): number {
+  return Math.max(30, Math.min(78, (columns ?? 80) - 2));
 }
 
 // Every value from the store is laid out as one safe line (safe-text.ts): a name or note holding
 // terminal escapes or bidi overrides shows them as marks instead of obeying them.
 export function renderCard(lead: LeadRow, x: CardExtras, c: ChalkInstance): string {
-  const width = 78;
+  const width = cardWidth(x.columns);
   const rule = c.dim('─'.repeat(width));
   const lines: string[] = [rule];
   const name = nameToShow(lead) || '(no name)';

@@ -15,7 +15,7 @@ import { dispositionKeys, SESSION_KEYS, type DispositionKeys } from './dispositi
 import { nameToShow } from './lead-json.js';
 import { safeOutput, safeText } from './safe-text.js';
 import { bothZones, dialWithExtension, wrapItems } from './lead-view.js';
-import { pad, visibleLength } from './table.js';
+import { pad, truncate, visibleLength } from './table.js';
 
 /** Why a session ends: the rep quit (exit 0), pressed Ctrl-C, or the terminal went away. */
 export type EndReason = 'quit' | 'interrupt' | 'hangup';
@@ -78,8 +78,9 @@ export class WorkScreen {
       `${c.bold(rep)} · ${count(tally.dials, 'dial')} · ${count(tally.contacts, 'contact')} · ${tally.salesReady} sales-ready · ` +
       `${rate === null ? '–' : rate.toFixed(1)} dials/h${tally.skipped ? ` · ${tally.skipped} skipped` : ''}`;
     const right = formatInZone(now, this.viewerZone);
-    const gap = Math.max(2, WIDTH - visibleLength(left) - visibleLength(right));
-    return c.inverse(left + ' '.repeat(gap) + right);
+    const gap = Math.max(2, this.width - visibleLength(left) - visibleLength(right));
+    // In a narrow terminal the tally is cut rather than wrapped.
+    return c.inverse(truncate(left + ' '.repeat(gap) + right, this.width));
   }
 
   legend(): string {
@@ -87,7 +88,12 @@ export class WorkScreen {
     const outcomes = this.settings.dispositions.filter((d) => this.keys.keyOf.has(d.name)).map((d) => `${c.bold(this.keys.keyOf.get(d.name)!)} ${d.name}`);
     const k = SESSION_KEYS;
     const session = [`${c.bold(k.skip)} skip`, `${c.bold(k.history)} history`, `${c.bold(k.noteFirst)} note first`, `${c.bold('↵')} menu`, `${c.bold(k.help)} help`, `${c.bold(k.quit)} quit`];
-    return [...wrapItems(outcomes, WIDTH - 2), ...wrapItems(session, WIDTH - 2).map((l) => c.dim(l))].join('\n');
+    return [...wrapItems(outcomes, this.width - 2), ...wrapItems(session, this.width - 2).map((l) => c.dim(l))].join('\n');
+  }
+
+  /** The screen's width: 80 columns, fewer in a narrower terminal (lines there would wrap and scroll the card away). */
+  private get width(): number {
+    return Math.max(32, Math.min(WIDTH, this.out.columns || WIDTH));
   }
 
   /** One key picks the outcome; Enter or an arrow opens the menu; '+' first asks a note even for no-contact outcomes. */

@@ -61,6 +61,20 @@ describe.each(STORE_KINDS)('callq work in a terminal on %s', (kind) => {
     expect(lines[3]).toMatch(/Li Wei {2,}Acme {2,}new/);
   });
 
+  it('callq work in a terminal 50 columns wide draws its card and legend to fit, rather than 80 wide and wrapped', async () => {
+    await seedStore(store, [{ first_name: 'Maximiliane', last_name: 'Östergaard-Lindqvist', company: 'Bretagne Agroalimentaire Coopérative Maritime SA', score: 90 }]);
+    const t = new Terminal(['--db', store.db, '--rep', 'ana', '--now', NOW, 'work'], { NO_COLOR: '1' }, { cols: 50 });
+    terminals.push(t);
+    const screen = await t.waitFor('outcome key ›');
+    const lines = screen.split(/\r?\n/);
+    expect(lines.some((l) => /^─{48}$/.test(l))).toBe(true); // the card's rule, 48 wide
+    expect(lines.some((l) => /^─{50}$/.test(l))).toBe(false); // not a 78-wide rule wrapped at 50
+    expect(lines[0]).toMatch(/^ana · 0 dials · 0 contacts · .*…$/); // the tally cut, not wrapped
+    expect(screen).toContain('Q quit');
+    t.write('Q');
+    expect(await t.exitCode()).toBe(0);
+  });
+
   it('the card names the colleagues at the lead’s number', async () => {
     await seedStore(store, [
       { first_name: 'Olivia', last_name: 'Clarke', phone: '+12127363000', score: 90 },
