@@ -133,15 +133,23 @@ async function importInto(ctx: Context, store: Store, country: string, file: str
   const { recognise } = await import('../io/fields.js');
   const csv = openCsv(file);
   if (csv.titleLines && !ctx.json) printInfo(ctx, `${file}: ${titleNote(csv.titleLines, csv.headerLine)}`);
-  const named = csv.header.flatMap((h, i) => (['phone', 'alt_phone', 'email'].includes(recognise(h) ?? '') ? [i] : []));
-  const columns = named.length ? named : [0];
+  // A header names its columns; a first line that holds a contact (`2125550100,Mobile`) is data.
+  const isHeader = !parseContactValue(csv.header[0]?.trim() ?? '', country).ok;
+  const field = (i: number) => (isHeader ? recognise(csv.header[i]) : undefined);
+  const named = csv.header.flatMap((h, i) => (['phone', 'alt_phone', 'email'].includes(field(i) ?? '') ? [i] : []));
+  // Column 0 is read too unless a phone column is named or it names some other field: a list
+  // headed 'Number,Email' must not lose its numbers because 'Number' is not a spelling callq knows.
+  const phoneNamed = named.some((i) => field(i) !== 'email');
+  const columns = named.length === 0 ? [0] : phoneNamed || field(0) !== undefined || named.includes(0) ? named : [0, ...named];
   // Said when it matters: the columns read are not simply the first.
-  if (named.length && named.join() !== '0' && !ctx.json) printInfo(ctx, `${file}: reading the column${named.length > 1 ? 's' : ''} ${named.map((i) => `'${safeText(csv.header[i])}'`).join(', ')}.`);
+  if (columns.join() !== '0' && !ctx.json) {
+    printInfo(ctx, `${file}: reading the column${columns.length > 1 ? 's' : ''} ${columns.map((i) => `'${safeText(csv.header[i])}'`).join(', ')}.`);
+  }
   const consider = (fields: string[], line: number) => {
-    const isHeader = line === csv.headerLine && named.length > 0;
+    const headerLine = line === csv.headerLine && named.length > 0;
     for (const column of columns) {
       let cell = (fields[column] ?? '').trim();
-      if (cell === '' || isHeader) continue;
+      if (cell === '' || headerLine) continue;
       if (!named.length && AREA_CODE.test(cell) && LOCAL_NUMBER.test((fields[1] ?? '').trim())) cell = `+1${cell}${fields[1].trim()}`;
       const parsed = parseContactValue(cell, country);
       if (parsed.ok) keys.push(parsed.key);

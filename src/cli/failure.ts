@@ -54,7 +54,7 @@ export function describeFailure(err: unknown): Failure {
   }
   if ((e?.code === 'EACCES' || e?.code === 'EROFS') && e.path) {
     // A file callq writes beside the database or elsewhere (a backup, an export): that path, not the database, is the problem.
-    return fail(`cannot write ${e.path}: ${e.message}. Check the permissions of that file and its folder; the command stopped there.`, EXIT.usage);
+    return fail(`cannot use ${e.path}: ${e.message}. Check the permissions of that file and its folder; the command stopped there.`, EXIT.usage);
   }
   if (/^SQLITE_(READONLY|CANTOPEN)/.test(e?.code ?? '') || e?.code === 'EACCES' || e?.code === 'EROFS') {
     return fail(

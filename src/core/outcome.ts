@@ -99,7 +99,10 @@ const NURTURE_HORIZON_MS = 5 * 366 * 86_400_000;
 
 export function planOutcome(lead: OutcomeLead, input: OutcomeInput, now: Date, settings: Settings): OutcomePlan {
   const d = input.disposition;
-  const zone = lead.zones.length > MANY_ZONES ? input.viewerZone : (lead.zones[0] ?? settings.defaultZone ?? input.viewerZone);
+  // The lead's day (attempts per day, the next local day) is its first zone's, as eligibility
+  // keeps it; times are said back in the zone they were read in (readingZone).
+  const zone = lead.zones[0] ?? settings.defaultZone ?? input.viewerZone;
+  const sayZone = lead.zones.length > MANY_ZONES ? input.viewerZone : zone;
   const today = localParts(now, zone).dateKey;
   const contact = d.contact;
   const attempts = lead.attempts + 1;
@@ -149,7 +152,7 @@ export function planOutcome(lead: OutcomeLead, input: OutcomeInput, now: Date, s
     suppress: false,
     summary: '',
   };
-  const both = (at: Date) => formatBothZones(at, zone, input.viewerZone, undefined, now);
+  const both = (at: Date) => formatBothZones(at, sayZone, input.viewerZone, undefined, now);
   const close = (status: LeadStatus, reason: string | null) => {
     plan.status = status;
     plan.lead.disqualify_reason = reason;
@@ -192,8 +195,9 @@ export function planOutcome(lead: OutcomeLead, input: OutcomeInput, now: Date, s
         // The queue never serves a lead whose zone is unknown, so the callback would never come back.
         throw new UsageError(
           `lead ${lead.id}'s time zone is unknown: callq cannot tell whether ${both(input.at)} is inside its calling hours, and the queue ` +
-            'never serves a lead without one, so this callback would never come back. Give the lead its zone first (import it again ' +
-            "with --on-duplicate update and a Time Zone, State or Country column, or set timezone.default), or log another outcome.",
+            'never serves a lead without one, so this callback would never come back. Give the lead its zone first: import it again ' +
+            'with --on-duplicate update and a Time Zone, State or Country column (timezone.default, too, applies as leads are imported). ' +
+            'Or log another outcome.',
         );
       }
       if (!isOpen(lead.zones, input.at, settings.hours)) {

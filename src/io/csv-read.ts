@@ -80,6 +80,23 @@ export interface ReadOptions {
   chunkChars?: number;
 }
 
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * readSync for standard input, which Node may have made non-blocking: an empty pipe whose writer
+ * is still writing (`slow-export | callq import -`) answers EAGAIN, and is asked again shortly.
+ */
+function readWaiting(fd: number, buffer: Buffer, offset: number, length: number, position: null): number {
+  for (;;) {
+    try {
+      return readSync(fd, buffer, offset, length, position);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
+      Atomics.wait(PAUSE, 0, 0, 5);
+    }
+  }
+}
+
 /** Opens `path`, reads as much as the header needs, and detects the dialect. */
 export function openCsv(path: string, options: ReadOptions = {}): CsvFile {
   let fd: number;
@@ -105,7 +122,7 @@ export function openCsv(path: string, options: ReadOptions = {}): CsvFile {
   let eof = false;
   const readBytes = (): Buffer | null => {
     if (eof) return null;
-    const n = readSync(fd, buffer, 0, bytesRead === 0 ? FIRST_READ_BYTES : READ_BYTES, null);
+    const n = (stdin ? readWaiting : readSync)(fd, buffer, 0, bytesRead === 0 ? FIRST_READ_BYTES : READ_BYTES, null);
     if (n === 0) {
       eof = true;
       closeFd(fd);

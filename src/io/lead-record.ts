@@ -334,24 +334,22 @@ function shown(text: string): string {
 }
 
 // Google Contacts joins several values of one cell with ' ::: '; others use ';', ',' or a line break.
-const MANY_PHONES = /[;,:\n/]/;
+const MANY_PHONES = /[;,:\n]/;
 const MANY_EMAILS = /\s*(?::::|[;,\n])\s*/;
 
 /**
  * The numbers of a phone cell: several when separated by ' ::: ', ';' or a line break, or by
- * commas or slashes between whole numbers (a comma inside a number, '555-0100,,101', is a
- * dialling pause; a slash, '030/1234567', a German area code's).
+ * commas between whole numbers (a comma inside a number, '555-0100,,101', is a dialling pause).
+ * A slash is never a separator: German numbers write the area code before one
+ * ('+49 (0)2166 / 123456-0'), and both sides may look like whole numbers.
  */
 export function splitPhones(cell: string): string[] {
   if (!MANY_PHONES.test(cell)) return cell.trim() ? [cell.trim()] : [];
   // ';ext=101' is RFC 3966's extension, part of one number, not a separator.
   const parts = cell.split(/:::|;(?!\s*ext\s*=)|\n/i).map((p) => p.trim()).filter(Boolean);
   return parts.flatMap((p) => {
-    for (const separator of [',', '/']) {
-      const pieces = p.split(separator).map((q) => q.trim());
-      if (pieces.length > 1 && pieces.every((q) => q.replace(/\D/g, '').length >= 7)) return pieces;
-    }
-    return [p];
+    const pieces = p.split(',').map((q) => q.trim());
+    return pieces.length > 1 && pieces.every((q) => q.replace(/\D/g, '').length >= 7) ? pieces : [p];
   });
 }
 

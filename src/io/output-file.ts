@@ -197,6 +197,9 @@ export function binaryKind(path: string): string | null {
     if (bytes.subarray(0, 16).toString('latin1') === 'SQLite format 3\0') return 'a SQLite database (another callq database or a backup?)';
     if (bytes.subarray(0, 5).toString('latin1') === 'PGDMP') return 'a PostgreSQL backup (pg_dump)';
     if (bytes.subarray(0, 4).toString('latin1') === 'PK\x03\x04') return 'a ZIP archive (an .xlsx workbook?)';
+    // UTF-16 text (Excel's "Unicode Text") holds NULs, but starts with its byte-order mark.
+    if (bytes[0] === 0xff && bytes[1] === 0xfe) return null;
+    if (bytes[0] === 0xfe && bytes[1] === 0xff) return null;
     return bytes.includes(0) ? 'not a text file' : null;
   } finally {
     closeSync(fd);

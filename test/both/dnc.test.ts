@@ -145,6 +145,14 @@ describe.each(STORE_KINDS)('dnc on %s', (kind) => {
     writeFileSync(registry, '312,5550190\n617,5550100\n');
     expect(json(s.run('import', registry, '--json'))).toMatchObject({ added: 2, rejected: 0 });
     expect(lines(s.run('list', '--json')).map((e) => e.value)).toEqual(['+12127345521', 'pat@two.com', '+17185550123', '+13125550190', '+16175550100']);
+    // A header callq knows only in part ('Number' is no spelling of a phone): the first column is read too.
+    const partly = join(store.dir, 'partly.csv');
+    writeFileSync(partly, 'Number,Email\n+1 646 555 0199,\n+1 646 555 0198,opt@out.example\n');
+    expect(json(s.run('import', partly, '--json'))).toMatchObject({ added: 3, rejected: 0 });
+    // No header at all, a type beside each number: the first line is data.
+    const typed = join(store.dir, 'typed.csv');
+    writeFileSync(typed, '6465550197,Mobile\n6465550196,Home\n');
+    expect(json(s.run('import', typed, '--json'))).toMatchObject({ added: 2, rejected: 0 });
     // A page saved instead of the list, or a list whose first column holds names: exit 2, nothing added.
     for (const [name, text] of [['login.html', '<!DOCTYPE html>\n<html><body>Please sign in</body></html>\n'], ['names.csv', 'Ann,Bee\nCy,Dee\n']]) {
       const file = join(store.dir, name);
@@ -153,7 +161,7 @@ describe.each(STORE_KINDS)('dnc on %s', (kind) => {
       expect(refused.code, refused.stderr).toBe(2);
       expect(refused.stderr).toMatch(new RegExp(`${name}: none of its \\d line\\(s\\) holds a phone number, email or @domain in its first column.*Nothing was added`));
     }
-    expect(lines(s.run('list', '--json'))).toHaveLength(5);
+    expect(lines(s.run('list', '--json'))).toHaveLength(10);
   });
 
   it("import skips a Salesforce report's footer rather than rejecting its lines, and says so", async () => {

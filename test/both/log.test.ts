@@ -342,6 +342,20 @@ describe.each(STORE_KINDS)('log on %s', (kind) => {
       expect(why.blockers.map((b: any) => b.rule)).toEqual(['per-day']);
       expect(why.callable_at).toBe('2026-11-25T14:00:00.000Z');
     });
+
+    it("max-per-day counts the lead's day for a number in many zones, whatever the rep's zone (an offshore rep's midnight falls in US hours)", async () => {
+      q(['config', 'set', 'retry.busy', '1m']);
+      q(['config', 'set', 'min-gap', '1m']);
+      const [id] = await seed([{ score: 99, timezone: 'America/New_York,America/Chicago,America/Denver,America/Los_Angeles' }]);
+      // A rep in Kolkata: 18:25 UTC is 23:55 there, 18:35 UTC 00:05 the next day; 13:25 and 13:35 in New York.
+      const kolkata = (args: string[], now: string) => callq(['--db', store.db, '--rep', 'ana', '--now', now, ...args], { env: { TZ: 'Asia/Kolkata' } });
+      for (const now of ['2026-11-24T18:25:00Z', '2026-11-24T18:35:00Z']) {
+        expect(json(kolkata(['next', '--json'], now)).lead.id).toBe(id);
+        expect(kolkata(['log', String(id), 'busy'], now).code).toBe(0);
+      }
+      expect(kolkata(['next'], '2026-11-24T18:45:00Z').code).toBe(3);
+      expect(await row(id)).toMatchObject({ day_attempts: 2, attempt_day: '2026-11-24' });
+    });
   });
 
   describe('claims and refusals', () => {

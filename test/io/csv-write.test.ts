@@ -158,6 +158,11 @@ describe('atomic file', () => {
     writeFileSync(dump, Buffer.from('PGDMP\x01\x0e\x00', 'latin1'));
     await expect(writeTable(rows, columns, csv, () => atomicFileSink(dump))).rejects.toThrow(/it exists and is a PostgreSQL backup/);
     expect(readFileSync(sqlite).subarray(0, 15).toString()).toBe('SQLite format 3');
+    // Excel's "Unicode Text" holds NULs but is text: its byte-order mark says so.
+    const unicode = join(dir, 'unicode.csv');
+    writeFileSync(unicode, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('id,name\r\n9,Old\r\n', 'utf16le')]));
+    (await writeTable(rows, columns, csv, () => atomicFileSink(unicode)))!.sink.publish();
+    expect(readFileSync(unicode, 'utf8')).toMatch(/^id,name,phone\n/);
     // Yesterday's export, text, is replaced as ever.
     const old = join(dir, 'old.csv');
     writeFileSync(old, 'id,name\n9,Old\n');

@@ -47,6 +47,10 @@ describe('header recognition', () => {
     ['E-Mail', 'email'],
     ['PLZ', 'postal_code'],
     ['Branche', undefined],
+    // Words that are as often something else stay custom: acreage, a status, an extension.
+    ['Land', undefined],
+    ['Estado', undefined],
+    ['Poste', undefined],
     ['Industry', undefined],
   ])('%j → %s', (header, field) => {
     expect(recognise(header)).toBe(field);
