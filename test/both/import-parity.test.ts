@@ -44,6 +44,8 @@ describe.skipIf(STORE_KINDS.length < 2)('callq import: the same files give the s
     for (const step of steps) {
       const [a, b] = await Promise.all([importJson(lite, step[0], ...step.slice(1)), importJson(pg, step[0], ...step.slice(1))]);
       expect(comparable(b), `${step.join(' ')}`).toEqual(comparable(a));
+      expect(b.moved_to_dnc, `${step.join(' ')}: moved_to_dnc`).toBe(a.moved_to_dnc);
+      expect(b.notes, `${step.join(' ')}: notes`).toEqual(a.notes);
       expect(b.lock).toBe('none');
     }
     const [da, db] = [await dump(lite), await dump(pg)];
