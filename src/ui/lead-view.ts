@@ -94,9 +94,12 @@ export interface CardExtras {
   columns?: number;
 }
 
-/** The card's width in a terminal of `columns` (80 when not a terminal): 78 at most, 30 at least. */
+/**
+ * The card's width in a terminal of `columns`: 78 at most, 30 at least; 78 when the width is not
+ * known (not a terminal, or one that reports 0 columns, as `script` and some serial consoles do).
+ */
 export function cardWidth(columns: number | undefined): number {
-  return Math.max(30, Math.min(78, (columns ?? 80) - 2));
+  return Math.max(30, Math.min(78, (columns || 80) - 2));
 }
 
 // Every value from the store is laid out as one safe line (safe-text.ts): a name or note holding

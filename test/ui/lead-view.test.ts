@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dialFormat, leadLocalTime } from '../../src/ui/lead-view.js';
+import { cardWidth, dialFormat, leadLocalTime } from '../../src/ui/lead-view.js';
 
 describe('dialFormat', () => {
   it.each([
@@ -31,4 +31,15 @@ describe('leadLocalTime', () => {
     // Zones that agree on the time give it once.
     expect(leadLocalTime(lead('Europe/Berlin,Europe/Paris,Europe/Rome,Europe/Madrid'), at)).toBe('Tue 21:00 in 4 zones');
   });
+});
+
+describe('cardWidth', () => {
+  it.each([
+    [undefined, 78],
+    [0, 78], // a terminal that does not know its width
+    [200, 78],
+    [80, 78],
+    [50, 48],
+    [20, 30],
+  ])('%s columns → %i', (columns, width) => expect(cardWidth(columns)).toBe(width));
 });
