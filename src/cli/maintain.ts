@@ -1,3 +1,4 @@
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { openContextStore, type Context } from './context.js';
 import { flagOption, textOption, type OptionValues } from './args.js';
@@ -28,6 +29,9 @@ export function maintainOptions(values: OptionValues): MaintainOptions {
   const retention = textOption(values, 'retention');
   if (backup !== undefined && backup.trim() === '') throw new UsageError('empty --backup: give the folder to write backups in, e.g. --backup /var/backups/callq.');
   if (keep !== undefined && backup === undefined) throw new UsageError('--keep needs --backup DIR: it says how many backups to keep in DIR.');
+  if (backup !== undefined && existsSync(backup) && !statSync(backup).isDirectory()) {
+    throw new UsageError(`--backup takes a folder, and ${resolve(backup)} is a file: give the folder the dated backups go in (it is made if missing). Nothing was done.`);
+  }
   return {
     dryRun: flagOption(values, 'dryRun'),
     backup: backup === undefined ? null : resolve(backup),

@@ -31,7 +31,11 @@ export function claimConflict(
     return new ConflictError(`lead ${lead.id} is claimed by ${lead.claim_rep} until ${lead.claim_expires_at}; nothing was recorded.`);
   }
   if (o.force) return null;
-  if (live) return new ConflictError(`your claim on lead ${lead.id} was replaced by a newer one; nothing was recorded. Log with the current claim, or --force.`);
+  if (live) {
+    return new ConflictError(
+      `the token given does not match your claim on lead ${lead.id} (a newer claim of yours replaced it, or the token is mistyped); nothing was recorded. Log with the current claim's token, or without --token.`,
+    );
+  }
   if (lead.claim_rep === o.rep && lead.claim_expires_at) {
     return new ConflictError(
       `your claim on lead ${lead.id} expired at ${lead.claim_expires_at}; nothing was recorded. ` +

@@ -390,7 +390,10 @@ describe.each(STORE_KINDS)('log on %s', (kind) => {
     it('refuses a stale token after the lead was claimed again', async () => {
       const id = await claimed();
       const token = json(q(['next', '--json'])).claim.token;
-      expect(q(['log', String(id), 'busy', '--token', 'deadbeefdeadbeef']).code).toBe(4);
+      const wrong = q(['log', String(id), 'busy', '--token', 'deadbeefdeadbeef']);
+      expect(wrong.code).toBe(4);
+      // A mistyped token is not called a newer claim.
+      expect(wrong.stderr).toContain(`the token given does not match your claim on lead ${id} (a newer claim of yours replaced it, or the token is mistyped)`);
       expect(q(['log', String(id), 'busy', '--token', token]).code).toBe(0);
     });
 

@@ -65,11 +65,11 @@ describe('files that are not a callq database', () => {
     const r = callq(['--db', csv, 'maintain', '--json']);
     expect(r.code).toBe(2);
     expect(json(r)).toMatchObject({ code: 2, error: expect.stringContaining('is not a callq database'), failed_step: null, steps_done: [] });
-    // A backup folder that is a file: the steps before the backup are done, and said so.
+    // A backup folder that cannot be made (a file stands in its path): the steps before the backup are done, and said so.
     initDb(db);
     const notFolder = join(dir, 'backups');
     writeFileSync(notFolder, 'a file, not a folder\n');
-    const half = callq(['--db', db, 'maintain', '--json', '--backup', notFolder]);
+    const half = callq(['--db', db, 'maintain', '--json', '--backup', join(notFolder, 'nightly')]);
     expect(half.code).toBe(2);
     const report = json(half);
     expect(report).toMatchObject({ code: 2, failed_step: 'backup' });
@@ -85,6 +85,10 @@ describe('backup folders', () => {
     expect(typo.code).toBe(2);
     expect(typo.stderr).toContain(`the folder ${join(dir, 'bakcups')} does not exist. Create it or choose another path for the backup.`);
     expect(existsSync(join(dir, 'bakcups'))).toBe(false);
+    // --backup naming a file (the database, say) is refused before anything is done.
+    const asFile = callq(['--db', db, 'maintain', '--backup', db]);
+    expect(asFile.code).toBe(2);
+    expect(asFile.stderr).toContain(`--backup takes a folder, and ${db} is a file`);
     const nightly = join(dir, 'nightly', 'callq');
     const r = callq(['--db', db, 'maintain', '--backup', nightly]);
     expect(r.code, r.stderr).toBe(0);

@@ -320,7 +320,7 @@ describe.skipIf(pgInfo.unavailable)('PostgreSQL claims under concurrency', () =>
     const again = await claimNextLeadPg(client, at(41), settings, 'ben', { exclude: [1, 3] });
     expect(again?.lead.id).toBe(2);
     await expect(recordOutcomePg(client, { leadId: 2, rep: 'ben', now: at(42), force: false, token: stolen!.token }, settings, busy('ben', at(42)))).rejects.toThrow(
-      /was replaced by a newer one/,
+      /the token given does not match your claim on lead 2/,
     );
     const ok = await recordOutcomePg(client, { leadId: 2, rep: 'ben', now: at(42), force: false, token: again!.token }, settings, busy('ben', at(42)));
     expect(ok.lead.claim_rep).toBeNull();
