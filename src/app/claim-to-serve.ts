@@ -10,11 +10,14 @@ export interface Served {
   claim: Claim | null;
   /** The lead the rep held, given back because its calling hours had closed. */
   gaveBack?: LeadRow;
+  /** True when the claim is a held lead whose calling hours were found open here (the card need not ask again). */
+  open?: boolean;
 }
 
 export async function claimToServe(store: RepStore, now: Date, settings: Settings, rep: string, filters: QueueFilters): Promise<Served> {
   const claim = await store.claimNext(now, settings, rep, filters);
-  if (claim?.reason !== 'held' || (await store.zoneGroupOpen(claim.lead.timezone, now, settings))) return { claim };
+  if (claim?.reason !== 'held') return { claim };
+  if (await store.zoneGroupOpen(claim.lead.timezone, now, settings)) return { claim, open: true };
   await store.release(claim.lead.id, rep, now);
   const exclude = [...(filters.exclude ?? []), claim.lead.id];
   return { claim: await store.claimNext(now, settings, rep, { ...filters, exclude }), gaveBack: claim.lead };

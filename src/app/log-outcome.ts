@@ -3,7 +3,7 @@
 // in one transaction. `callq log` and the work session (which keeps its connection open) both call it.
 import type { RepStore, Recorded } from '../db/store/rep.js';
 import { outcomeLead, planOutcome } from '../core/outcome.js';
-import { readingZone } from '../core/calling-window.js';
+import { leadZones, readingZone } from '../core/calling-window.js';
 import { parseDate, parseDuration, parseWhen } from '../core/when.js';
 import { UsageError } from '../core/errors.js';
 
@@ -41,7 +41,7 @@ export async function logOutcome(store: RepStore, by: Logger, req: OutcomeReques
   }
   const before = await store.getLead(req.leadId);
   if (!before) throw new UsageError(`unknown lead ${req.leadId}: no lead has that id (see 'callq queue' or 'callq show ID').`);
-  const zone = readingZone(before, settings.defaultZone, by.viewerZone);
+  const zone = readingZone(leadZones(before), settings.defaultZone, by.viewerZone);
   const at = req.at === undefined ? undefined : parseWhen(req.at, by.now, zone);
   const until = req.until === undefined ? undefined : parseDate(req.until, by.now, zone);
   const durationS = req.duration === undefined ? undefined : parseDuration(req.duration);

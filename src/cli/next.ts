@@ -35,13 +35,13 @@ export async function run(ctx: Context, _args: string[], values: OptionValues): 
         if (!ctx.json) printInfo(ctx, `Skipped lead ${held.id}; it is back in the queue.`);
       }
     }
-    const { claim, gaveBack } = await claimToServe(rep, ctx.now, settings, ctx.rep, filters);
+    const { claim, gaveBack, open } = await claimToServe(rep, ctx.now, settings, ctx.rep, filters);
     if (gaveBack && !ctx.json) printInfo(ctx, closedNotice(gaveBack));
     if (!claim) {
       const empty = await rep.explainEmptyQueue(ctx.now, settings, ctx.rep, filters);
       throw new NothingToDoError(describeEmptyQueue(empty, describeFilters(filters), viewerZone()), { ...empty });
     }
-    const insideHours = await rep.zoneGroupOpen(claim.lead.timezone, ctx.now, settings);
+    const insideHours = open ?? (await rep.zoneGroupOpen(claim.lead.timezone, ctx.now, settings));
     const terms = explainScore(claim.lead, ctx.now, settings.weights);
     if (ctx.json) {
       printJson(ctx, claimJson(claim, terms, ctx.now, insideHours));

@@ -376,13 +376,12 @@ export function primaryZone(lead: { readonly timezone: string | null }): string 
 export const MANY_ZONES = 3;
 
 /**
- * The zone a rep's times for this lead (a callback's `tomorrow 10:00`, a nurture date) are read
+ * The zone a rep's times for a lead in `zones` (a callback's `tomorrow 10:00`, a nurture date) are read
  * and said back in: the lead's, else the team's default zone, else the rep's; and the rep's own
  * for a number that may ring in more than MANY_ZONES zones, where the person's zone is anyone's
  * guess (reading it in the first of 29 US zones, Adak's, would put 10:00 at 15:00 in New York).
  */
-export function readingZone(lead: { readonly timezone: string | null }, defaultZone: string | null, viewerZone: string): string {
-  const zones = zonesOf(lead.timezone);
+export function readingZone(zones: readonly string[], defaultZone: string | null, viewerZone: string): string {
   return zones.length > MANY_ZONES ? viewerZone : (zones[0] ?? defaultZone ?? viewerZone);
 }
 

@@ -6,7 +6,7 @@ import type { Disposition } from './dispositions.js';
 import { parseAltPhones, type LeadRow } from './lead.js';
 import type { Settings } from './settings.js';
 import { delayMs } from './eligibility.js';
-import { addBusinessDays, describeHours, isOpen, isOpenIn, laterAllowed, leadZones, localParts, MANY_ZONES, nearestAllowed, startOfNextLocalDay } from './calling-window.js';
+import { addBusinessDays, describeHours, isOpen, isOpenIn, laterAllowed, leadZones, localParts, MANY_ZONES, nearestAllowed, readingZone, startOfNextLocalDay } from './calling-window.js';
 import { formatBothZones, formatInZone } from './when.js';
 
 export type OutcomeLead = Pick<
@@ -102,7 +102,7 @@ export function planOutcome(lead: OutcomeLead, input: OutcomeInput, now: Date, s
   // The lead's day (attempts per day, the next local day) is its first zone's, as eligibility
   // keeps it; times are said back in the zone they were read in (readingZone).
   const zone = lead.zones[0] ?? settings.defaultZone ?? input.viewerZone;
-  const sayZone = lead.zones.length > MANY_ZONES ? input.viewerZone : zone;
+  const sayZone = readingZone(lead.zones, settings.defaultZone, input.viewerZone);
   const today = localParts(now, zone).dateKey;
   const contact = d.contact;
   const attempts = lead.attempts + 1;

@@ -7,7 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { createTempFile, databaseFiles, followLinks, PRIVATE_MODE, removeStaleTemps, resolveOutput, tempName } from '../io/output-file.js';
 import { foreignDatabase, type DB } from './open.js';
 import { SCHEMA_VERSION } from './migrations.js';
-import { headOf, notADatabase } from './file-kind.js';
+import { headOf, notADatabase } from '../io/file-kind.js';
 import { BusyError, IntegrityError, UsageError } from '../core/errors.js';
 import { planRotation, type RotationPlan } from '../core/maintenance.js';
 

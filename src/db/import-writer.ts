@@ -7,8 +7,8 @@ import type { PriorityWeights } from '../core/settings.js';
 import { leadSuppressionKeys, personSuppressionKeys, type SuppressionKey } from '../core/suppression.js';
 import { addSuppressions } from './suppressions.js';
 import { suppressMatchingLeads } from './outcomes.js';
-import { AT, LEAD_COLUMNS, leadFromTuple, mergeLead, personOf, withoutOthersEmail, type LeadTuple, type MergedLead, type StoredLead } from '../io/lead-record.js';
-import { namesAnotherPerson, repeatsMerged, type PersonNames } from '../core/identity.js';
+import { AT, LEAD_COLUMNS, leadFromTuple, mergeRow, personOf, type LeadTuple, type MergedLead, type StoredLead } from '../io/lead-record.js';
+import { repeatsMerged, type PersonNames } from '../core/identity.js';
 import { claimImportSlot, cleanupImports, mergeStatement, IMPORT_PATIENCE_MS, lateSuppressed, nextSlice, publishBatch, removeBatchLeads, SLICE_MIN, type ImportCounts } from './imports.js';
 import { duplicateFinder, duplicateKeys, LeadIdSet, type BufferedLeads, type Existing, type Keys, type SetAsideLookups } from './import-duplicates.js';
 
@@ -177,9 +177,9 @@ export function beginImport(db: DB, options: WriterOptions): LeadWriter {
           if (existing) {
             // A lead this import created or already merged a row into is a repeat within the file: the first row wins.
             if (existing.import_id === batchId || merged.has(existing.id) || options.onDuplicate === 'skip') return 'duplicate';
-            const incoming = leadFromTuple(lead);
-            if (namesAnotherPerson(existing, incoming)) return 'duplicate';
-            const changes = mergeLead(existing, withoutOthersEmail(incoming, existing.id, duplicates.emailHolder(keys, hashed)?.id), options.weights);
+            const merge = mergeRow(existing, existing.id, leadFromTuple(lead), duplicates.emailHolder(keys, hashed)?.id, options.weights);
+            if (merge.another) return 'duplicate';
+            const changes = merge.changes;
             // The first row of the file naming this lead wins even when it changes nothing (the
             // lead holds its values already): a later row for the same person is a repeat, so
             // the same file imported again changes nothing.

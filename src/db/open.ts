@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { IntegrityError, UsageError } from '../core/errors.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
-import { notADatabase } from './file-kind.js';
+import { notADatabase } from '../io/file-kind.js';
 
 export type { DB };
 

@@ -516,15 +516,34 @@ const REPLACED = ['external_id', 'external_system', 'first_name', 'last_name', '
 const FILLED = ['source', 'campaign', 'list'] as const;
 
 /**
- * What an imported record changes on a stored lead, or null when it changes nothing or names
- * another person (core/identity.ts namesAnotherPerson). Values the
+ * What a row matched to the stored lead `into` does under --on-duplicate update: `another` when
+ * it names someone else (core/identity.ts namesAnotherPerson: a duplicate, never merged), else
+ * its changes (null: it changes nothing). `emailHolder` is the first lead (stored or this file's)
+ * holding the row's personal e-mail: a row matched by its phone may carry a colleague's address,
+ * and moving it would give two leads one person's e-mail (a do-not-call on it would then reach
+ * both) and lose this lead's own, so the lead keeps its e-mail.
+ */
+export function mergeRow(
+  stored: StoredLead,
+  into: number,
+  incoming: NewLead,
+  emailHolder: number | undefined,
+  weights: PriorityWeights,
+): { another: true } | { another: false; changes: MergedLead | null } {
+  if (namesAnotherPerson(stored, incoming)) return { another: true };
+  const row = emailHolder === undefined || emailHolder === into ? incoming : { ...incoming, email: null };
+  return { another: false, changes: mergeLead(stored, row, weights) };
+}
+
+/**
+ * What an imported record of the same person changes on a stored lead, or null when it changes
+ * nothing (mergeRow decides first whether it is the same person). Values the
  * row gives replace stored ones and blanks never erase; source, campaign and list only fill
  * blanks (a lead keeps the attribution it arrived with); a different phone becomes an
  * alternate; custom fields are merged; the time zone is replaced only by one found from an
  * equal or better source; a later inbound time wins. Status, calls and claims are not fields here.
  */
 export function mergeLead(stored: StoredLead, incoming: NewLead, weights: PriorityWeights): MergedLead | null {
-  if (namesAnotherPerson(stored, incoming)) return null;
   const merged: MergedLead = {
     ...Object.fromEntries(MERGED_COLUMNS.map((c) => [c, c === 'queue_rank' ? 0 : stored[c]])),
   } as MergedLead;
@@ -552,16 +571,6 @@ export function mergeLead(stored: StoredLead, incoming: NewLead, weights: Priori
   if (!changed) return null;
   merged.queue_rank = queueRank({ ...stored, score: merged.score, source: merged.source, campaign: merged.campaign }, weights);
   return merged;
-}
-
-/**
- * `incoming` without its e-mail when another lead holds that personal e-mail (`holder`, the first
- * lead with it, is not `into`, the lead merged into): a row matched by its phone may carry a
- * colleague's address, and moving it would give two leads one person's e-mail (a do-not-call on
- * it would then reach both) and lose this lead's own. The lead keeps its e-mail.
- */
-export function withoutOthersEmail(incoming: NewLead, into: number, holder: number | undefined): NewLead {
-  return holder === undefined || holder === into ? incoming : { ...incoming, email: null };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -11,10 +11,11 @@
 //   less if the umask says so); Ctrl-C, SIGTERM and SIGHUP remove them, and one whose process
 //   is gone (kill -9, power loss, a Ctrl-C during a backup's VACUUM INTO) is removed by the next
 //   run writing into that folder, by `maintain` and by `forget`.
-import { closeSync, lstatSync, openSync, readSync, readdirSync, readlinkSync, realpathSync, statSync, unlinkSync, type Stats } from 'node:fs';
+import { lstatSync, openSync, readdirSync, readlinkSync, realpathSync, statSync, unlinkSync, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
+import { headOf, SQLITE_HEADER } from './file-kind.js';
 
 export const TEMP_SUFFIX = '.callq-tmp';
 /** Owner-only: the kernel takes the umask off, so a stricter umask gives a stricter mode. */
@@ -184,26 +185,19 @@ export function followLinks(path: string): string {
  * NDJSON has. Null for text, or an unreadable file (then the write itself says why).
  */
 export function binaryKind(path: string): string | null {
-  let fd: number;
+  let bytes: Buffer;
   try {
-    fd = openSync(path, 'r');
+    bytes = headOf(path, 4096);
   } catch {
     return null;
   }
-  try {
-    const head = Buffer.alloc(4096);
-    const n = readSync(fd, head, 0, head.length, 0);
-    const bytes = head.subarray(0, n);
-    if (bytes.subarray(0, 16).toString('latin1') === 'SQLite format 3\0') return 'a SQLite database (another callq database or a backup?)';
-    if (bytes.subarray(0, 5).toString('latin1') === 'PGDMP') return 'a PostgreSQL backup (pg_dump)';
-    if (bytes.subarray(0, 4).toString('latin1') === 'PK\x03\x04') return 'a ZIP archive (an .xlsx workbook?)';
-    // UTF-16 text (Excel's "Unicode Text") holds NULs, but starts with its byte-order mark.
-    if (bytes[0] === 0xff && bytes[1] === 0xfe) return null;
-    if (bytes[0] === 0xfe && bytes[1] === 0xff) return null;
-    return bytes.includes(0) ? 'not a text file' : null;
-  } finally {
-    closeSync(fd);
-  }
+  const start = bytes.subarray(0, 16).toString('latin1');
+  if (start === SQLITE_HEADER) return 'a SQLite database (another callq database or a backup?)';
+  if (start.startsWith('PGDMP')) return 'a PostgreSQL backup (pg_dump)';
+  if (start.startsWith('PK\x03\x04')) return 'a ZIP archive (an .xlsx workbook?)';
+  // UTF-16 text (Excel's "Unicode Text") holds NULs, but starts with its byte-order mark.
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) return null;
+  return bytes.includes(0) ? 'not a text file' : null;
 }
 
 /**

@@ -157,8 +157,8 @@ export class WorkScreen {
    * (back to the card, nothing saved).
    */
   async askFollowUps(lead: LeadRow, d: Disposition, withNote: boolean, clock: () => Date): Promise<FollowUp | null> {
-    const zone = readingZone(lead, this.settings.defaultZone, this.viewerZone);
     const zones = leadZones(lead);
+    const zone = readingZone(zones, this.settings.defaultZone, this.viewerZone);
     const both = (at: Date) => formatBothZones(at, zone, this.viewerZone, undefined, clock());
     const follow: FollowUp = { answers: {} };
     const text = (message: string, read?: (value: string) => Date, required = false) =>

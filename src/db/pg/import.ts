@@ -10,9 +10,9 @@
 import { from as copyFrom } from 'pg-copy-streams';
 import type { ClientBase } from 'pg';
 import type { Writable } from 'node:stream';
-import { identityKeys, matchPerson, namesAnotherPerson, repeatsMerged, type IdentityKeys, type PersonNames } from '../../core/identity.js';
+import { identityKeys, matchPerson, repeatsMerged, type IdentityKeys, type PersonNames } from '../../core/identity.js';
 import { leadSuppressionKeys, personSuppressionKeys, type SuppressionKey } from '../../core/suppression.js';
-import { AT, LEAD_COLUMNS, MERGED_COLUMNS, TUPLE_COLUMNS, leadFromTuple, mergeLead, personOf, withoutOthersEmail, type LeadTuple, type MergedLead, type StoredLead } from '../../io/lead-record.js';
+import { AT, LEAD_COLUMNS, MERGED_COLUMNS, TUPLE_COLUMNS, leadFromTuple, mergeRow, personOf, type LeadTuple, type MergedLead, type StoredLead } from '../../io/lead-record.js';
 import type { ImportBegin, ImportWriter } from '../store/imports.js';
 import { cleanupPgImports, describeCleanedBatch, lockImports, unlockImports } from './import-batches.js';
 import { addSuppressionsPg, suppressLeadsMatchingPg } from './suppressions.js';
@@ -433,14 +433,14 @@ async function decideInFileOrder(client: ClientBase, options: ImportBegin, which
             continue;
           }
           const existing = stored.get(found.id)!;
-          const incoming = leadFromTuple(lead);
-          if (namesAnotherPerson(existing, incoming)) {
+          // The first lead holding the row's e-mail, stored or inserted from this file (-1: not stored yet).
+          const emailHolder = keys.email === null ? undefined : row.m_e ?? (insertedWith.has(`e:${keys.email}`) ? -1 : undefined);
+          const merge = mergeRow(existing, found.id, leadFromTuple(lead), emailHolder, options.weights);
+          if (merge.another) {
             decide(row.ord, 'd');
             continue;
           }
-          // The first lead holding the row's e-mail, stored or inserted from this file, if not this one.
-          const emailHolder = keys.email === null ? undefined : row.m_e ?? (insertedWith.has(`e:${keys.email}`) ? -1 : undefined);
-          const changes = mergeLead(existing, withoutOthersEmail(incoming, found.id, emailHolder), options.weights);
+          const changes = merge.changes;
           // The first row naming this lead wins even when it changes nothing (import-writer.ts).
           merged.add(found.id);
           const as = changes ?? existing;

@@ -2,6 +2,7 @@
 // --db, CALLQ_DB or a backup's path often names a CSV, a workbook or an archive, and that is a
 // usage error (exit 2) to be said plainly, not a damaged database (exit 5, "restore a backup").
 // Small and free of imports, so that opening a database (`callq next`) loads nothing more.
+// output-file.ts reads the same first bytes to refuse overwriting such a file with a table.
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 
 export const SQLITE_HEADER = 'SQLite format 3\0';
