@@ -4,6 +4,7 @@
 import { retryWhileBusy, type DB } from './open.js';
 import { BusyError, NothingToDoError, UsageError } from '../core/errors.js';
 import { MERGED_COLUMNS, type MergedLead } from '../io/lead-record.js';
+import { sleepSync } from '../io/sleep.js';
 
 import { claimedByRepsError, type BatchClaim, type ImportCounts, type StoredBatch } from './store/imports.js';
 
@@ -45,7 +46,6 @@ const PUBLISH_ROWS = 4096;
 /** The pause after each transaction of the end and clean-up phases, in which waiting reps take the lock. */
 const SLICE_PAUSE_MS = 10;
 
-const sleepMs = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 
 /** The next slice size (rows) after a slice of `size` rows held the lock `ms`. */
 export function nextSlice(size: number, ms: number): number {
@@ -65,7 +65,7 @@ function inSlices(db: DB, work: (size: number) => number, pause: (() => void) | 
     size = nextSlice(size, performance.now() - started);
     // Back-to-back transactions would take the lock again within microseconds: a rep that
     // found it taken (and retries every 2 ms) gets this window.
-    sleepMs(SLICE_PAUSE_MS);
+    sleepSync(SLICE_PAUSE_MS);
     pause?.();
   }
 }
@@ -102,7 +102,7 @@ export function claimImportSlot(db: DB, options: { fileName: string; rep: string
     if (typeof result === 'number') return result;
     if (!told) notice(`Waiting for import batch ${result.waitFor} (process ${result.pid}) to finish: imports run one at a time.`);
     told = true;
-    sleepMs(200);
+    sleepSync(200);
   }
 }
 

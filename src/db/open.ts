@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { IntegrityError, UsageError } from '../core/errors.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 import { notADatabase } from '../io/file-kind.js';
+import { sleepSync } from '../io/sleep.js';
 
 export type { DB };
 
@@ -161,8 +162,6 @@ export function migrate(db: DB, target: number = SCHEMA_VERSION): void {
   }
 }
 
-const RETRY_SLEEP = new Int32Array(new SharedArrayBuffer(4));
-
 /**
  * Runs `work` (one immediate transaction: a claim, a logged outcome, a release), and while
  * another writer holds the lock retries it every 2 ms until the busy timeout has passed; then
@@ -186,7 +185,7 @@ export function retryWhileBusy<T>(db: DB, work: () => T, atLeastMs = 0): T {
         if (!/^SQLITE_BUSY/.test((err as { code?: string }).code ?? '') || db.inTransaction) throw err;
         deadline ??= performance.now() + Math.max(timeout, atLeastMs);
         if (performance.now() >= deadline) throw err;
-        Atomics.wait(RETRY_SLEEP, 0, 0, 2);
+        sleepSync(2);
       }
     }
   } finally {

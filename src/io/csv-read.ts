@@ -13,6 +13,7 @@ import { UsageError } from '../core/errors.js';
 import { decodeWindows1252, detectEncoding } from './encoding-detect.js';
 import { footerNote, reportFooter, type CsvFooter } from './report-footer.js';
 import { recognise } from './fields.js';
+import { sleepSync } from './sleep.js';
 
 export { footerNote, type CsvFooter };
 
@@ -80,8 +81,6 @@ export interface ReadOptions {
   chunkChars?: number;
 }
 
-const PAUSE = new Int32Array(new SharedArrayBuffer(4));
-
 /**
  * readSync for standard input, which Node may have made non-blocking: an empty pipe whose writer
  * is still writing (`slow-export | callq import -`) answers EAGAIN, and is asked again shortly.
@@ -92,7 +91,7 @@ function readWaiting(fd: number, buffer: Buffer, offset: number, length: number,
       return readSync(fd, buffer, offset, length, position);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
-      Atomics.wait(PAUSE, 0, 0, 5);
+      sleepSync(5);
     }
   }
 }
