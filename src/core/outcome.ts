@@ -6,7 +6,7 @@ import type { Disposition } from './dispositions.js';
 import { parseAltPhones, type LeadRow } from './lead.js';
 import type { Settings } from './settings.js';
 import { delayMs } from './eligibility.js';
-import { addBusinessDays, describeHours, isOpen, isOpenIn, laterAllowed, leadZones, localParts, MANY_ZONES, nearestAllowed, readingZone, startOfNextLocalDay } from './calling-window.js';
+import { addBusinessDays, describeHours, isOpen, isOpenIn, laterAllowed, leadZones, localParts, MANY_ZONES, nearestAllowed, nextOpen, readingZone, startOfNextLocalDay } from './calling-window.js';
 import { formatBothZones, formatInZone } from './when.js';
 
 export type OutcomeLead = Pick<
@@ -97,6 +97,17 @@ const later = (a: Date, b: Date) => (a.getTime() >= b.getTime() ? a : b);
 const CALLBACK_HORIZON_MS = 366 * 86_400_000;
 const NURTURE_HORIZON_MS = 5 * 366 * 86_400_000;
 
+/**
+ * When a retried lead is served again, as the read-back says it: the retry time, or, when that
+ * falls outside the lead's calling hours (the evening, a night, the next local day's midnight
+ * under max-per-day), the time its hours open after it, which is when the queue serves it.
+ */
+function backInQueue(zones: readonly string[], at: Date, settings: Settings, both: (at: Date) => string): string {
+  const opens = zones.length > 0 ? nextOpen(zones, at, settings.hours) : null;
+  if (opens === null || opens.getTime() === at.getTime()) return `back in the queue from ${both(at)}`;
+  return `back in the queue from ${both(opens)}, when its calling hours open`;
+}
+
 export function planOutcome(lead: OutcomeLead, input: OutcomeInput, now: Date, settings: Settings): OutcomePlan {
   const d = input.disposition;
   // The lead's day (attempts per day, the next local day) is its first zone's, as eligibility
@@ -168,7 +179,7 @@ export function planOutcome(lead: OutcomeLead, input: OutcomeInput, now: Date, s
       if (delay.businessDays) retryAt = addBusinessDays(zone, retryAt, delay.businessDays, settings.hours);
       const next = later(earliest, retryAt);
       plan.lead.next_eligible_at = next.toISOString();
-      plan.summary = `back in the queue from ${both(next)}`;
+      plan.summary = backInQueue(lead.zones, next, settings, both);
       break;
     }
     case 'bad-number': {

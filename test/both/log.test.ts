@@ -100,6 +100,30 @@ describe.each(STORE_KINDS)('log on %s', (kind) => {
       expect(await calls(id)).toMatchObject([{ rep: 'ana', disposition, notes: 'tried', status_before: 'new', status_after: 'working', called_at: '2026-11-24T16:00:00.000Z' }]);
     });
 
+    it('the read-back says when the queue serves the lead again: when its calling hours open, if the retry ends after they close', async () => {
+      // 15:30 in New York: a gatekeeper's 2 h ends at 17:30, after hours; served Wednesday 09:00.
+      const id = await claimed();
+      await store.query('UPDATE leads SET claim_expires_at = ? WHERE id = ?', '2026-11-24T20:40:00.000Z', id);
+      const late = q(['log', String(id), 'gatekeeper'], 'ana', '2026-11-24T20:30:00Z');
+      expect(late.code).toBe(0);
+      expect(late.stderr).toContain('back in the queue from Wed 25 Nov 09:00 EST (lead) · 14:00 UTC (you), when its calling hours open');
+      expect((await row(id)).next_eligible_at).toBe('2026-11-24T22:30:00.000Z'); // stored as the retry's end
+      // The day's second attempt holds it until the lead's midnight: said as the morning it is served.
+      q(['config', 'set', 'retry.busy', '1m']);
+      q(['config', 'set', 'min-gap', '1m']);
+      const [other] = await seed([{ score: 50 }]);
+      expect(json(q(['next', '--json'], 'bo', '2026-11-24T17:00:00Z')).lead.id).toBe(other);
+      q(['log', String(other), 'busy'], 'bo', '2026-11-24T17:00:00Z');
+      expect(json(q(['next', '--json'], 'bo', '2026-11-24T17:05:00Z')).lead.id).toBe(other);
+      const second = q(['log', String(other), 'busy'], 'bo', '2026-11-24T17:05:00Z');
+      expect(second.stderr).toContain('back in the queue from Wed 25 Nov 09:00 EST (lead) · 14:00 UTC (you), when its calling hours open');
+      expect(second.stderr).not.toMatch(/00:00 EST/);
+      // Inside hours, the retry's end is the time said.
+      const [third] = await seed([{ score: 10 }]);
+      expect(json(q(['next', '--json'], 'cy', '2026-11-24T17:10:00Z')).lead.id).toBe(third);
+      expect(q(['log', String(third), 'gatekeeper'], 'cy', '2026-11-24T17:10:00Z').stderr).toContain('back in the queue from Tue 24 Nov 14:10 EST (lead) · 19:10 UTC (you).');
+    });
+
     it('voicemail on a Friday retries on Monday', async () => {
       const id = await claimed();
       expect(q(['log', String(id), 'voicemail'], 'ana', '2026-11-27T16:00:00Z').code).toBe(4); // claim made Tuesday expired
