@@ -12,6 +12,7 @@ import { pgInfo } from './db.js';
 import { join } from 'node:path';
 import { clusterConfig } from './cluster.js';
 import { connectPg } from '../../src/db/pg/open.js';
+import { callq, callqAsync, json } from '../helpers.js';
 
 const NOW = '2026-11-24T16:00:00Z'; // Tuesday 11:00 in New York
 
@@ -102,11 +103,78 @@ describe.skipIf(pgInfo.unavailable)('callq work when the server ends its connect
   });
 });
 
+describe.skipIf(pgInfo.unavailable)('a database that falls silent in the middle of a command', () => {
+  // The answer wait is the busy timeout plus the connect timeout: 1 s + 2 s here.
+  const env = { CALLQ_BUSY_TIMEOUT: '1s' };
+  let store: TestStore;
+  let proxy: Awaited<ReturnType<typeof blackHoleProxy>> | undefined;
+  let terminal: Terminal | undefined;
+  beforeEach(async () => {
+    store = await newTestStore('postgres', { migrated: true });
+  });
+  afterEach(async (ctx) => {
+    if (ctx.task.result?.state === 'fail' && terminal) console.log(terminal.describe());
+    terminal?.kill('SIGKILL');
+    terminal = undefined;
+    proxy?.close();
+    proxy = undefined;
+    await store.cleanup();
+  });
+  /** The store's database through a proxy that goes silent at the first statement holding `marker`. */
+  async function throughProxy(marker: string): Promise<string> {
+    proxy = await blackHoleProxy(join(pgInfo.socketDir, `.s.PGSQL.${pgInfo.port}`), marker);
+    return `postgres://callq@127.0.0.1:${proxy.port}${new URL(store.db).pathname}?sslmode=disable&connect_timeout=2`;
+  }
+  function expectGaveUp(r: { code: number; stderr: string }): void {
+    expect(r.code, r.stderr).toBe(75);
+    expect(r.stderr).toContain('the server did not answer within 3 s');
+    expect(r.stderr).toContain('Is the network (VPN) connected?');
+    expect(r.stderr).toContain('may or may not have been saved');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  }
+
+  it('next ends with exit 75 after the busy timeout and the connect timeout, rather than waiting for TCP', async () => {
+    const [id] = await seedStore(store, [{ first_name: 'Avery', last_name: 'Test', score: 90 }]);
+    const url = await throughProxy('pg_advisory_xact_lock'); // the claim's transaction
+    const r = await callqAsync(['--db', url, '--now', NOW, 'next'], { env });
+    expectGaveUp(r);
+    expect(proxy!.wasSilenced()).toBe(true);
+    // The claim never reached the server: the lead is anyone's, and the rep gets it directly.
+    expect(await store.query('SELECT claim_rep FROM leads WHERE id = ?', id)).toEqual([{ claim_rep: null }]);
+    expect(json(callq(['--db', store.db, '--rep', 'ana', '--now', NOW, 'next', '--json'])).lead.id).toBe(id);
+  });
+
+  it('log ends with exit 75 too; the outcome, never received, is saved once when logged again', async () => {
+    const [id] = await seedStore(store, [{ first_name: 'Avery', last_name: 'Test', score: 90 }]);
+    expect(json(callq(['--db', store.db, '--rep', 'ana', '--now', NOW, 'next', '--json'])).lead.id).toBe(id);
+    const url = await throughProxy('INSERT INTO calls');
+    expectGaveUp(await callqAsync(['--db', url, '--now', NOW, 'log', String(id), 'no-answer'], { env }));
+    expect(await store.query('SELECT count(*)::int AS n FROM calls')).toEqual([{ n: 0 }]);
+    expect(callq(['--db', store.db, '--rep', 'ana', '--now', NOW, 'log', String(id), 'no-answer']).code).toBe(0);
+    expect(await store.query('SELECT lead_id, disposition FROM calls')).toEqual([{ lead_id: id, disposition: 'no-answer' }]);
+  });
+
+  it('work ends the session by itself with exit 75, without waiting for Ctrl-C', async () => {
+    await seedStore(store, [{ first_name: 'Avery', last_name: 'Test', score: 90 }]);
+    const url = await throughProxy('INSERT INTO calls');
+    terminal = new Terminal(['--db', url, '--rep', 'ana', '--now', NOW, 'work'], { NO_COLOR: '1', ...env });
+    await terminal.waitFor('outcome key ›');
+    terminal.write('n');
+    await terminal.waitFor(/did not answer within 3 s[\s\S]*may or may not have been saved/);
+    expect(await terminal.exitCode()).toBe(75);
+    expect(terminal.screen).not.toMatch(/\n\s+at /);
+  });
+});
+
 /**
- * A TCP port that passes bytes to and from a unix socket until `silence()`, then passes none and
- * closes nothing; `swallowed` settles when the client's first bytes after that arrive.
+ * A TCP port that passes bytes to and from a unix socket until `silence()`, or until the client
+ * sends bytes holding `marker`, then passes none and closes nothing; `swallowed` settles when the
+ * client's first bytes after that arrive.
  */
-async function blackHoleProxy(socketPath: string): Promise<{ port: number; silence(): void; swallowed: Promise<void>; close(): void }> {
+async function blackHoleProxy(
+  socketPath: string,
+  marker?: string,
+): Promise<{ port: number; silence(): void; wasSilenced(): boolean; swallowed: Promise<void>; close(): void }> {
   let silent = false;
   let swallow!: () => void;
   const swallowed = new Promise<void>((resolve) => (swallow = resolve));
@@ -114,7 +182,11 @@ async function blackHoleProxy(socketPath: string): Promise<{ port: number; silen
   const server: Server = createServer((client) => {
     const upstream = connect(socketPath);
     sockets.push(client, upstream);
-    client.on('data', (d) => (silent ? swallow() : upstream.write(d)));
+    client.on('data', (d) => {
+      if (marker !== undefined && d.includes(marker)) silent = true;
+      if (silent) swallow();
+      else upstream.write(d);
+    });
     upstream.on('data', (d) => silent || client.write(d));
     for (const s of [client, upstream]) s.on('error', () => {});
   });
@@ -122,6 +194,7 @@ async function blackHoleProxy(socketPath: string): Promise<{ port: number; silen
   return {
     port: (server.address() as { port: number }).port,
     silence: () => void (silent = true),
+    wasSilenced: () => silent,
     swallowed,
     close: () => {
       for (const s of sockets) s.destroy();

@@ -84,6 +84,14 @@ export function pgFailure(err: unknown, database: string | undefined = inUse): E
       EXIT.busy,
     );
   }
+  if (e.code === 'CALLQ_NO_ANSWER') {
+    return new ExitError(
+      `lost ${at}: ${e.message} (the busy timeout, plus connect_timeout in the URL or PGCONNECT_TIMEOUT: 0 waits as long as it takes). ` +
+        'Is the network (VPN) connected? The connection was given up. What this command was saving may or may not have been saved: ' +
+        'the server may have received it before it fell silent (`callq show LEAD` tells whether an outcome is there). Try again once the server answers.',
+      EXIT.busy,
+    );
+  }
   if (e.code && NETWORK_CODES[e.code]) {
     return new ExitError(`cannot reach ${at}: ${NETWORK_CODES[e.code]}. ${CHECK} Nothing was changed by this command.`, EXIT.busy);
   }

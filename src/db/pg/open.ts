@@ -74,6 +74,14 @@ export class ConnectTimeout extends Error {
   }
 }
 
+/** The server did not answer a statement within the answer wait (src/db/pg/store/connection.ts `answered`). */
+export class NoAnswer extends Error {
+  readonly code = 'CALLQ_NO_ANSWER';
+  constructor(readonly ms: number) {
+    super(`the server did not answer within ${ms / 1000} s`);
+  }
+}
+
 /** How `client` reached its server (Store.transport): the TLS protocol, 'unencrypted' over TCP, or 'unix socket'. */
 export function transportOf(client: PgClient): string {
   if (client.host?.startsWith('/')) return 'unix socket';

@@ -155,16 +155,30 @@ export function sessionSettings(): Pick<ClientConfig, 'lock_timeout' | 'options'
  * The team's `busy-timeout` setting, once the schema is there (CALLQ_BUSY_TIMEOUT still wins):
  * `stored` is the setting as read with the schema version, or undefined to read it here.
  */
-export async function applyBusyTimeout(client: PgClient, stored?: { value: string | undefined }): Promise<void> {
+export async function applyBusyTimeout(client: PgClient, stored?: { value: string | undefined }): Promise<number> {
   const env = process.env.CALLQ_BUSY_TIMEOUT;
-  if (env !== undefined && env.trim() !== '') return;
+  if (env !== undefined && env.trim() !== '') return busyTimeoutFrom(process.env, undefined);
   let value = stored?.value;
   if (!stored) {
     const { rows } = await client.query<{ value: string }>(`SELECT value FROM settings WHERE key = 'busy-timeout'`);
     value = rows[0]?.value;
   }
-  if (value === undefined) return;
-  await client.query(`SET lock_timeout = ${Math.round(busyTimeoutFrom(process.env, value))}`);
+  const ms = Math.round(busyTimeoutFrom(process.env, value));
+  if (value !== undefined) await client.query(`SET lock_timeout = ${ms}`);
+  return ms;
+}
+
+/**
+ * How long a rep's operation waits for the server's answer before giving the connection up (0:
+ * as long as it takes): the busy timeout, which a statement may spend waiting for another
+ * session's row, plus the connect timeout (connectTimeoutMs), the wait the team chose for a
+ * server that does not answer. Each of a rep's statements takes milliseconds; a server that
+ * says nothing for that long is out of reach (a VPN or network gone mid-statement), and TCP
+ * alone would keep the rep's command waiting for a quarter of an hour.
+ */
+export function answerWaitMs(url: string, busyMs: number): number {
+  const connect = connectTimeoutMs(url, process.env);
+  return connect === 0 ? 0 : busyMs + connect;
 }
 
 let quieted = false;

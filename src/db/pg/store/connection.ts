@@ -1,5 +1,5 @@
 // One connection to the team's PostgreSQL database, shared by the store's operation groups.
-import { dropConnection, type PgClient } from '../open.js';
+import { dropConnection, NoAnswer, type PgClient } from '../open.js';
 import { settlesWithin } from '../../../io/settles-within.js';
 
 export interface PgConnection {
@@ -16,13 +16,23 @@ export interface PgConnection {
    * during an operation still fails that operation (src/db/pg/errors.ts: "lost … try again").
    */
   live(): Promise<PgClient>;
+  /**
+   * `work` on `client`, bounded: when the server has not answered within the answer wait
+   * (session.ts answerWaitMs), the connection is dropped and a NoAnswer thrown, so a rep's
+   * command ends with exit 75 rather than waiting for TCP to give up. For a rep's operations,
+   * each a few short statements; an import's or maintenance's may rightly run for minutes.
+   */
+  answered<T>(client: PgClient, work: Promise<T>): Promise<T>;
   /** Runs `work` in one transaction (BEGIN … COMMIT, ROLLBACK on any error). */
   transaction<T>(work: (client: PgClient) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
-/** `reopen` opens a connection configured as the first (session settings, busy timeout). */
-export function pgConnection(first: PgClient, url: string, reopen: () => Promise<PgClient>): PgConnection {
+/**
+ * `reopen` opens a connection configured as the first (session settings, busy timeout);
+ * `answerWaitMs` bounds `answered` (0: no bound).
+ */
+export function pgConnection(first: PgClient, url: string, reopen: () => Promise<PgClient>, answerWaitMs = 0): PgConnection {
   let client = first;
   let lost = false;
   let closed = false;
@@ -52,6 +62,22 @@ export function pgConnection(first: PgClient, url: string, reopen: () => Promise
         lost = false;
       }
       return client;
+    },
+    async answered<T>(c: PgClient, work: Promise<T>): Promise<T> {
+      if (answerWaitMs <= 0) return work;
+      let timer: NodeJS.Timeout | undefined;
+      const silence = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => {
+          // The statement under way then fails too ("connection terminated"), unheard: this is the answer.
+          dropConnection(c);
+          reject(new NoAnswer(answerWaitMs));
+        }, answerWaitMs);
+      });
+      try {
+        return await Promise.race([work, silence]);
+      } finally {
+        clearTimeout(timer);
+      }
     },
     async transaction<T>(work: (c: PgClient) => Promise<T>): Promise<T> {
       const c = client;

@@ -10,7 +10,8 @@ import type { ImportStore } from '../../store/imports.js';
 import type { AdminStore } from '../../store/admin.js';
 import type { TableStore } from '../../store/tables.js';
 import { pgDatabaseInUse } from '../errors.js';
-import { applyBusyTimeout, sessionConfig } from '../session.js';
+import { busyTimeoutFrom } from '../../busy-timeout.js';
+import { answerWaitMs, applyBusyTimeout, sessionConfig } from '../session.js';
 
 export interface PgStore extends Store {
   readonly kind: 'postgres';
@@ -24,6 +25,7 @@ export async function openPgStore(url: string, options: OpenStoreOptions): Promi
   const client = await openSession(url);
   let opening: Map<string, string> | undefined;
   let clockOffsetMs = 0;
+  let busyMs = busyTimeoutFrom(process.env, undefined);
   try {
     // One round trip for a database at this callq's version; pgSchemaVersion asks otherwise.
     const sent = Date.now();
@@ -39,10 +41,10 @@ export async function openPgStore(url: string, options: OpenStoreOptions): Promi
     }
     if (version < PG_SCHEMA_VERSION && !options.readonly) await migratePg(client);
     if (probe && version === PG_SCHEMA_VERSION) {
-      await applyBusyTimeout(client, { value: probe.settings.get('busy-timeout') });
+      busyMs = await applyBusyTimeout(client, { value: probe.settings.get('busy-timeout') });
       opening = probe.settings;
     } else if (version > 0 || !options.readonly) {
-      await applyBusyTimeout(client);
+      busyMs = await applyBusyTimeout(client);
     }
   } catch (err) {
     await client.end().catch(() => {});
@@ -57,7 +59,7 @@ export async function openPgStore(url: string, options: OpenStoreOptions): Promi
       throw err;
     }
     return again;
-  });
+  }, answerWaitMs(url, busyMs));
   return {
     kind: 'postgres',
     name,

@@ -23,11 +23,16 @@ import type { PgClient } from '../open.js';
 /** `opening`: the settings read as the connection opened, the first loadSettings' answer (a round trip saved). */
 export function pgRep(conn: PgConnection, opening?: Map<string, string>): RepStore {
   let atOpening = opening;
-  /** `op` on the live connection (PgConnection.live: one the server ended meanwhile is replaced first). */
+  /**
+   * `op` on the live connection (PgConnection.live: one the server ended meanwhile is replaced
+   * first), waiting for the server's answer no longer than the answer wait (PgConnection.answered).
+   */
   const live =
     <A extends unknown[], R>(op: (c: PgClient, ...args: A) => Promise<R>) =>
-    async (...args: A): Promise<R> =>
-      op(await conn.live(), ...args);
+    async (...args: A): Promise<R> => {
+      const c = await conn.live();
+      return conn.answered(c, op(c, ...args));
+    };
   const inTransaction =
     <A extends unknown[], R>(op: (c: PgClient, ...args: A) => Promise<R>) =>
     async (...args: A): Promise<R> => {
@@ -42,7 +47,9 @@ export function pgRep(conn: PgConnection, opening?: Map<string, string>): RepSto
     loadSettings: async () => {
       const stored = atOpening;
       atOpening = undefined;
-      return stored ? resolveSettings(stored) : loadSettingsPg(await conn.live());
+      if (stored) return resolveSettings(stored);
+      const c = await conn.live();
+      return conn.answered(c, loadSettingsPg(c));
     },
     storedSettings: live(loadStoredSettingsPg),
     storeSetting: inTransaction(async (c, key: string, value: string, rep: string, now: Date) => {
