@@ -10,14 +10,15 @@ export interface Served {
   claim: Claim | null;
   /** The lead the rep held, given back because its calling hours had closed. */
   gaveBack?: LeadRow;
-  /** True when the claim is a held lead whose calling hours were found open here (the card need not ask again). */
-  open?: boolean;
+  /** When the held lead's calling hours close, found here while they are open (the card need not ask again). */
+  closes?: Date;
 }
 
 export async function claimToServe(store: RepStore, now: Date, settings: Settings, rep: string, filters: QueueFilters): Promise<Served> {
   const claim = await store.claimNext(now, settings, rep, filters);
   if (claim?.reason !== 'held') return { claim };
-  if (await store.zoneGroupOpen(claim.lead.timezone, now, settings)) return { claim, open: true };
+  const closes = await store.zoneGroupCloses(claim.lead.timezone, now, settings);
+  if (closes) return { claim, closes };
   await store.release(claim.lead.id, rep, now);
   const exclude = [...(filters.exclude ?? []), claim.lead.id];
   return { claim: await store.claimNext(now, settings, rep, { ...filters, exclude }), gaveBack: claim.lead };

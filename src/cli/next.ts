@@ -35,16 +35,17 @@ export async function run(ctx: Context, _args: string[], values: OptionValues): 
         if (!ctx.json) printInfo(ctx, `Skipped lead ${held.id}; it is back in the queue.`);
       }
     }
-    const { claim, gaveBack, open } = await claimToServe(rep, ctx.now, settings, ctx.rep, filters);
+    const { claim, gaveBack, closes } = await claimToServe(rep, ctx.now, settings, ctx.rep, filters);
     if (gaveBack && !ctx.json) printInfo(ctx, closedNotice(gaveBack));
     if (!claim) {
       const empty = await rep.explainEmptyQueue(ctx.now, settings, ctx.rep, filters);
       throw new NothingToDoError(describeEmptyQueue(empty, describeFilters(filters), viewerZone()), { ...empty });
     }
-    const insideHours = open ?? (await rep.zoneGroupOpen(claim.lead.timezone, ctx.now, settings));
+    const hoursClose = closes ?? (await rep.zoneGroupCloses(claim.lead.timezone, ctx.now, settings));
+    const insideHours = hoursClose !== null;
     const terms = explainScore(claim.lead, ctx.now, settings.weights);
     if (ctx.json) {
-      printJson(ctx, claimJson(claim, terms, ctx.now, insideHours));
+      printJson(ctx, claimJson(claim, terms, ctx.now, insideHours, hoursClose));
       return;
     }
     // Colour only for people: scripts asking for --json never load chalk.
@@ -66,6 +67,7 @@ export async function run(ctx: Context, _args: string[], values: OptionValues): 
         calls,
         sharing,
         insideHours: insideHours,
+        hoursClose,
         columns: ctx.stdout.isTTY ? ctx.stdout.columns : undefined,
         viewerZone: viewer,
         lookup: zoneinfoTime,
@@ -80,7 +82,7 @@ export async function run(ctx: Context, _args: string[], values: OptionValues): 
   }
 }
 
-function claimJson(claim: Claim, terms: ReturnType<typeof explainScore>, now: Date, insideHours: boolean) {
+function claimJson(claim: Claim, terms: ReturnType<typeof explainScore>, now: Date, insideHours: boolean, hoursClose: Date | null) {
   return {
     lead: leadJson(claim.lead),
     claim: { rep: claim.lead.claim_rep, token: claim.token, expires_at: claim.lead.claim_expires_at },
@@ -88,6 +90,7 @@ function claimJson(claim: Claim, terms: ReturnType<typeof explainScore>, now: Da
     reason: claim.reason,
     score: { total: Number(claim.total.toFixed(3)), terms },
     inside_hours: insideHours,
+    hours_close_at: hoursClose?.toISOString() ?? null,
     now: now.toISOString(),
   };
 }

@@ -6,7 +6,7 @@ import { openContextStore, type Context } from './context.js';
 import { describeFilters, queueFilters, viewerZone, type OptionValues } from './args.js';
 import { logOutcome } from '../app/log-outcome.js';
 import type { Claim, QueueFilters, RepStore } from '../db/store/rep.js';
-import { isOpen, leadZones } from '../core/calling-window.js';
+import { isOpen, leadZones, windowCloses } from '../core/calling-window.js';
 import { delayMs } from '../core/eligibility.js';
 import { ConflictError, InterruptedError, UsageError } from '../core/errors.js';
 import { doNotCallNow } from '../core/claim-check.js';
@@ -312,6 +312,7 @@ class Session {
         calls,
         sharing,
         insideHours: zones.length > 0 && isOpen(zones, this.clock(), this.settings.hours),
+        hoursClose: zones.length > 0 ? windowCloses(zones, this.clock(), this.settings.hours) : null,
         notice: claim.reason === 'held' ? 'You already held this lead (from an earlier session or callq next).' : undefined,
         viewerZone: viewerZone(),
         columns: this.ctx.stdout.columns,

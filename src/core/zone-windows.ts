@@ -42,6 +42,12 @@ export function windowsValid(w: ZoneWindows | null, now: Date, key: string): w i
 }
 
 export function openAt(w: ZoneWindows, now: Date): boolean {
+  return closesAt(w, now) !== null;
+}
+
+/** When the open window holding `now` closes, or null when `now` is in none. */
+export function closesAt(w: ZoneWindows, now: Date): Date | null {
   const iso = now.toISOString();
-  return w.open.some(([start, end]) => start <= iso && iso < end);
+  const window = w.open.find(([start, end]) => start <= iso && iso < end);
+  return window ? new Date(window[1]) : null;
 }

@@ -20,7 +20,7 @@ import type { Settings } from '../core/settings.js';
 import { isOpen, nextOpen, zonesOf } from '../core/calling-window.js';
 import { compareQueued, freshCanWin, inboundCeiling, RECENT_INSTANTS, TopScores } from '../core/queue-order.js';
 import { freshness, freshnessHorizon, total } from '../core/priority.js';
-import { computeWindows, hoursKey, openAt, windowsValid, type ZoneWindows } from '../core/zone-windows.js';
+import { closesAt, computeWindows, hoursKey, openAt, windowsValid, type ZoneWindows } from '../core/zone-windows.js';
 import { callbackDueFor, claimedByOtherUntil, delayMs } from '../core/eligibility.js';
 
 export interface QueueFilters {
@@ -84,11 +84,11 @@ export function openZoneGroups(db: DB, now: Date, settings: Settings): string[] 
   return rows.filter((row) => openAt(currentWindows(db, row, now, settings, key), now)).map((row) => row.timezone);
 }
 
-/** Whether one zone group (a lead's `timezone` value) is inside calling hours at `now`. */
-export function zoneGroupOpen(db: DB, timezone: string | null, now: Date, settings: Settings): boolean {
-  if (!timezone) return false;
+/** When one zone group's (a lead's `timezone` value) calling hours close, or null when they are closed at `now`. */
+export function zoneGroupCloses(db: DB, timezone: string | null, now: Date, settings: Settings): Date | null {
+  if (!timezone) return null;
   const row = statement(db, 'SELECT timezone, windows FROM lead_zones WHERE timezone = ?').get(timezone) as ZoneRow | undefined;
-  return openAt(currentWindows(db, row ?? { timezone, windows: null }, now, settings), now);
+  return closesAt(currentWindows(db, row ?? { timezone, windows: null }, now, settings), now);
 }
 
 interface ZoneRow {

@@ -81,6 +81,8 @@ export interface CardExtras {
   terms?: PriorityTerm[];
   calls?: CallRow[];
   insideHours?: boolean;
+  /** When the lead's calling hours close, while inside them (calling-window.ts windowCloses): said when that is soon. */
+  hoursClose?: Date | null;
   notice?: string;
   /** The reader's zone (args.ts, viewerZone): call times and the claim in it, a callback in it and the lead's. */
   viewerZone: string;
@@ -92,6 +94,17 @@ export interface CardExtras {
   allFields?: boolean;
   /** The terminal's width: the card is drawn 78 columns wide, narrower in a narrower terminal. */
   columns?: number;
+}
+
+/** How long before a lead's calling hours close the card says so: a call started then may run past them. */
+export const CLOSING_SOON_MS = 15 * 60_000;
+
+/** 'closes in 4 min', 'closes in under a minute', or null while more than CLOSING_SOON_MS are left. */
+export function closingSoon(closes: Date, now: Date): string | null {
+  const ms = closes.getTime() - now.getTime();
+  if (ms > CLOSING_SOON_MS) return null;
+  const minutes = Math.floor(ms / 60_000);
+  return minutes < 1 ? 'closes in under a minute' : `closes in ${minutes} min`;
 }
 
 /**
@@ -116,7 +129,9 @@ export function renderCard(lead: LeadRow, x: CardExtras, c: ChalkInstance): stri
   const alts = parseJson<string[]>(lead.alt_phones, []);
   if (alts.length) lines.push(c.dim(`    also ${alts.map(dialFormat).join(', ')}`));
   if (x.sharing?.length) lines.push(...sharingLines(x.sharing, width).map((l) => c.dim(l)));
-  const hours = x.insideHours === undefined ? '' : x.insideHours ? c.green('  inside calling hours') : c.yellow('  outside calling hours');
+  const closing = x.insideHours && x.hoursClose ? closingSoon(x.hoursClose, x.now) : null;
+  const hours =
+    x.insideHours === undefined ? '' : x.insideHours ? c.green('  inside calling hours') + (closing ? c.yellow(` · ${closing}`) : '') : c.yellow('  outside calling hours');
   lines.push(`  ${c.bold('lead time')} ${leadLocalTime(lead, x.now, x.lookup)}${hours}`);
   const place = safeText([lead.region, lead.country].filter(Boolean).join(', '));
   lines.push(

@@ -208,6 +208,17 @@ describe.each(STORE_KINDS)('callq work in a terminal on %s', (kind) => {
     expect(t.screen).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:\d\d/);
   });
 
+  it('the card says when the lead’s calling hours close soon', async () => {
+    await seedStore(store, [{ first_name: 'Lee', last_name: 'Late', timezone: 'America/New_York' }]);
+    // Tue 16:56 in New York: hours close at 17:00.
+    const t = new Terminal(['--db', store.db, '--rep', 'ana', '--now', '2026-11-24T21:56:10Z', 'work'], { NO_COLOR: '1' });
+    terminals.push(t);
+    await t.waitFor('Lee Late');
+    await t.waitFor('inside calling hours · closes in 3 min');
+    await t.talk(['outcome key ›', 'Q']);
+    expect(await t.exitCode()).toBe(0);
+  });
+
   it('Ctrl-C in the middle of a prompt releases the claim, saves nothing and exits 130 (colour on)', async () => {
     const { Avery } = await seedInOrder(['Avery']);
     const t = work([], { FORCE_COLOR: '1' });

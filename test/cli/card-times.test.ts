@@ -100,3 +100,24 @@ describe('times on the cards of next and show', () => {
     expect(r.stderr).toContain('Intl.DateTimeFormat made: 0');
   });
 });
+
+describe('a lead whose calling hours close soon', () => {
+  it("next says so on the card and gives when they close in --json; nothing is said while more than 15 minutes are left", () => {
+    const [late] = seedLeads(db, [{ first_name: 'Lee', last_name: 'Late', timezone: 'America/New_York', phone: '+12125550177', score: 99 }]);
+    const at = '2026-11-24T21:52:30Z'; // Tue 16:52 in New York (hours close at 17:00), 15:52 in Chicago
+    // ana's callback comes first: Chicago's hours close in an hour, so nothing is said.
+    const ana = asRep(['--now', at, 'next'], 'America/New_York');
+    expect(ana.code, ana.stderr).toBe(0);
+    expect(ana.stdout).toContain('Dana Whitfield');
+    expect(line(ana.stdout, 'lead time')).toBe('lead time Tue 15:52 Chicago  inside calling hours');
+    // Held, as --json gives it: when its hours close.
+    const held = json(asRep(['--now', at, 'next', '--json'], 'America/New_York'));
+    expect([held.lead.id, held.again, held.hours_close_at]).toEqual([lead, true, '2026-11-24T23:00:00.000Z']);
+    // bo gets the New York lead, 7 minutes before its hours close.
+    const bo = asRep(['--now', at, 'next'], 'America/New_York', { CALLQ_REP: 'bo' });
+    expect(bo.code, bo.stderr).toBe(0);
+    expect(bo.stdout).toContain('Lee Late');
+    expect(line(bo.stdout, 'lead time')).toBe('lead time Tue 16:52 New York  inside calling hours · closes in 7 min');
+    expect(json(asRep(['--now', at, 'next', '--json'], 'America/New_York', { CALLQ_REP: 'bo' }))).toMatchObject({ lead: { id: late }, hours_close_at: '2026-11-24T22:00:00.000Z' });
+  });
+});

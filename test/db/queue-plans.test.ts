@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { Statement } from 'better-sqlite3';
 import { openDatabase, type DB } from '../../src/db/open.js';
 import { loadSettings } from '../../src/db/settings.js';
-import { claimNextLead, explainEmptyQueue, heldClaim, queueCandidates, queueSize, releaseClaim, renewClaim, zoneGroupOpen } from '../../src/db/queue.js';
+import { claimNextLead, explainEmptyQueue, heldClaim, queueCandidates, queueSize, releaseClaim, renewClaim, zoneGroupCloses } from '../../src/db/queue.js';
 import { callq, json, ROOT, tempDir } from '../helpers.js';
 import { RECENT_INSTANTS } from '../../src/core/queue-order.js';
 
@@ -108,7 +108,7 @@ function runQueue(db: DB): Recorded[] {
     expect(queueSize(db, at, settings)).toBeGreaterThan(0);
     explainEmptyQueue(db, at, settings, 'ana', {});
     explainEmptyQueue(db, at, settings, 'ana', { source: 'webinar' });
-    zoneGroupOpen(db, 'America/New_York', at, settings);
+    zoneGroupCloses(db, 'America/New_York', at, settings);
   }
   db.prepare = prepare;
   return [...recorded.values()];

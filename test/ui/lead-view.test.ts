@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cardWidth, dialFormat, leadLocalTime } from '../../src/ui/lead-view.js';
+import { cardWidth, closingSoon, dialFormat, leadLocalTime } from '../../src/ui/lead-view.js';
 
 describe('dialFormat', () => {
   it.each([
@@ -42,4 +42,14 @@ describe('cardWidth', () => {
     [50, 48],
     [20, 30],
   ])('%s columns → %i', (columns, width) => expect(cardWidth(columns)).toBe(width));
+});
+
+describe('closingSoon', () => {
+  const closes = new Date('2026-11-24T22:00:00Z');
+  it.each([
+    ['2026-11-24T21:30:00Z', null], // half an hour left: nothing said
+    ['2026-11-24T21:45:00Z', 'closes in 15 min'],
+    ['2026-11-24T21:58:30Z', 'closes in 1 min'],
+    ['2026-11-24T21:59:30Z', 'closes in under a minute'],
+  ])('at %s: %s', (now, said) => expect(closingSoon(closes, new Date(now))).toBe(said));
 });

@@ -17,7 +17,7 @@ import type { ClientBase, QueryResult } from 'pg';
 import type { LeadRow } from '../../core/lead.js';
 import type { Settings } from '../../core/settings.js';
 import { clockPoints, freshness, freshnessHorizon, freshnessTerms, total } from '../../core/priority.js';
-import { computeWindows, hoursKey, openAt, windowsValid, type ZoneWindows } from '../../core/zone-windows.js';
+import { closesAt, computeWindows, hoursKey, openAt, windowsValid, type ZoneWindows } from '../../core/zone-windows.js';
 import { delayMs } from '../../core/eligibility.js';
 import { compareQueued, freshCanWin, inboundCeiling, RECENT_INSTANTS, TopScores, type QueueReason } from '../../core/queue-order.js';
 import { isOpen, nextOpen, zonesOf } from '../../core/calling-window.js';
@@ -692,12 +692,17 @@ export async function renewClaimPg(client: ClientBase, leadId: number, rep: stri
   return (rowCount ?? 0) > 0;
 }
 
-/** Whether one zone group (a lead's `timezone` value) is inside calling hours at `now` (its stored windows, recomputed when stale). */
-export async function zoneGroupOpenPg(client: ClientBase, timezone: string | null, now: Date, settings: Settings): Promise<boolean> {
-  if (!timezone) return false;
+/**
+ * When one zone group's (a lead's `timezone` value) calling hours close, or null when they are
+ * closed at `now` (its stored windows; stale ones are recomputed and stored).
+ */
+export async function zoneGroupClosesPg(client: ClientBase, timezone: string | null, now: Date, settings: Settings): Promise<Date | null> {
+  if (!timezone) return null;
   const { rows } = await client.query<ZoneRow>('SELECT timezone, windows FROM lead_zones WHERE timezone = $1', [timezone]);
-  if (rows.length === 0) return openAt(computeWindows(zonesOf(timezone), now, settings.hours), now);
-  return (await openAmong(client, rows, now, settings, true)).length > 0;
+  const stored = rows[0]?.windows ? (JSON.parse(rows[0].windows) as ZoneWindows) : null;
+  if (windowsValid(stored, now, hoursKey(settings.hours))) return closesAt(stored, now);
+  if (rows.length > 0) await openAmong(client, rows, now, settings, true);
+  return closesAt(computeWindows(zonesOf(timezone), now, settings.hours), now);
 }
 
 /** How many leads are callable right now (callq status): the open groups' eligible leads and due callbacks, no scoring. */

@@ -3,7 +3,7 @@
 import { retryWhileBusy, schemaVersion, type DB } from '../open.js';
 import type { RepStore } from '../store/rep.js';
 import { loadSettings, loadStoredSettings, removeSetting, storeSetting } from '../settings.js';
-import { claimNextLead, explainEmptyQueue, heldClaim, queueCandidates, queueSize, releaseClaim, renewClaim, zoneGroupOpen } from '../queue.js';
+import { claimNextLead, explainEmptyQueue, heldClaim, queueCandidates, queueSize, releaseClaim, renewClaim, zoneGroupCloses } from '../queue.js';
 import { activeClaims, countByStatus, getLead, recomputeQueueRanks, sharingNumber } from '../leads.js';
 import { callsForLead } from '../calls.js';
 import { suppressionMatcher } from '../suppressions.js';
@@ -39,7 +39,7 @@ export function sqliteRep(db: DB): RepStore {
     release: async (leadId, rep, now) => retryWhileBusy(db, () => releaseClaim(db, leadId, rep, now)),
     renew: async (leadId, rep, token, now, settings) => retryWhileBusy(db, () => renewClaim(db, leadId, rep, token, now, settings)),
     explainEmptyQueue: async (now, settings, rep, filters) => explainEmptyQueue(db, now, settings, rep, filters),
-    zoneGroupOpen: async (timezone, now, settings) => zoneGroupOpen(db, timezone, now, settings),
+    zoneGroupCloses: async (timezone, now, settings) => zoneGroupCloses(db, timezone, now, settings),
     queueCandidates: async (now, settings, rep, filters, limit) => queueCandidates(db, now, settings, rep, filters, limit),
     queueSize: async (now, settings) => queueSize(db, now, settings),
     getLead: async (id) => getLead(db, id),

@@ -39,8 +39,8 @@ export interface RepStore {
   renew(leadId: number, rep: string, token: string, now: Date, settings: Settings): Promise<boolean>;
   /** Why nothing can be served now, and when something will be. */
   explainEmptyQueue(now: Date, settings: Settings, rep: string, filters: QueueFilters): Promise<EmptyQueue>;
-  /** Whether one zone group (a lead's `timezone` value) is inside calling hours at `now`. */
-  zoneGroupOpen(timezone: string | null, now: Date, settings: Settings): Promise<boolean>;
+  /** When one zone group's (a lead's `timezone` value) calling hours close, or null when they are closed at `now`. */
+  zoneGroupCloses(timezone: string | null, now: Date, settings: Settings): Promise<Date | null>;
   /** The best `limit` leads callable by `rep` at `now`, best first, without claiming (callq queue). */
   queueCandidates(now: Date, settings: Settings, rep: string, filters: QueueFilters, limit: number): Promise<QueueEntry[]>;
   /** How many leads are callable right now (callq status). */

@@ -13,7 +13,7 @@ import {
   queueSizePg,
   releaseClaimPg,
   renewClaimPg,
-  zoneGroupOpenPg,
+  zoneGroupClosesPg,
 } from '../queue.js';
 import { activeClaimsPg, callsForLeadPg, countByStatusPg, getLeadPg, recomputeQueueRanksPg, sharingNumberPg, suppressionForPg } from '../leads.js';
 import { recordOutcomePg } from '../outcomes.js';
@@ -67,7 +67,7 @@ export function pgRep(conn: PgConnection, opening?: Map<string, string>): RepSto
     release: live(releaseClaimPg),
     renew: live(renewClaimPg),
     explainEmptyQueue: live(explainEmptyQueuePg),
-    zoneGroupOpen: live(zoneGroupOpenPg),
+    zoneGroupCloses: live(zoneGroupClosesPg),
     queueCandidates: live(queueCandidatesPg),
     queueSize: live(queueSizePg),
     getLead: live(getLeadPg),
