@@ -11,7 +11,7 @@ import { isPostgresUrl, openStore, type Store } from '../db/store.js';
 import type { ImportCounts, ImportLock, ImportWriter } from '../db/store/imports.js';
 import { NothingToDoError } from '../core/errors.js';
 import { footerNote, openCsv, titleNote, type CsvFile } from '../io/csv-read.js';
-import { openRejectsFile, type RejectsFile } from '../io/rejects-file.js';
+import { openRejectsFile, rejectsShape, type RejectsFile } from '../io/rejects-file.js';
 import { onInterrupt, type OutputTarget } from '../io/output-file.js';
 import { mapColumns, requirePhoneColumn, type ColumnMapping, type parseMapOption } from '../io/fields.js';
 import { recordLayout, unfilledColumns, type LeadDefaults, type LeadTuple, type RecordWarning, type RejectReason } from '../io/lead-record.js';
@@ -163,7 +163,10 @@ export async function importLeads(req: ImportRequest, io: ImportIO): Promise<Imp
           `If names look wrong, undo this batch and import again with --encoding ${unsure[0]} (or another).`,
       );
     }
-    if (req.rejects) rejects = await openRejectsFile(req.rejects.target, csv.header, mapping, { neutralise: req.rejects.neutralise, stdout: io.stdout, stderr: io.stderr });
+    if (req.rejects) {
+      const options = { neutralise: req.rejects.neutralise, stdout: io.stdout, stderr: io.stderr, shape: rejectsShape(csv.dialect) };
+      rejects = await openRejectsFile(req.rejects.target, csv.header, mapping, options);
+    }
     // A dry run for a database file not made yet reads the list against an empty one made for it
     // and removed after: it says what the import would do without creating the file.
     let dbPath = req.dbPath;

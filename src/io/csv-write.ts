@@ -65,14 +65,26 @@ export function csvCell(value: Cell): string {
 }
 
 /** One CSV record, without the line ending. */
-export function csvLine(cells: readonly Cell[], phone: readonly boolean[] = [], neutralise = false): string {
+export function csvLine(cells: readonly Cell[], phone: readonly boolean[] = [], neutralise = false, delimiter = ','): string {
   let line = '';
   for (let i = 0; i < cells.length; i++) {
     let v = cells[i];
     if (neutralise && typeof v === 'string' && v !== '') v = neutraliseCell(v, phone[i] === true);
-    line += i === 0 ? csvCell(v) : ',' + csvCell(v);
+    const cell = delimiter === ',' ? csvCell(v) : csvCellWith(v, delimiter);
+    line += i === 0 ? cell : delimiter + cell;
   }
   return line;
+}
+
+const quoting = new Map<string, RegExp>();
+
+/** csvCell for a file separated by `delimiter` (a rejects file in its list's shape): quoted when holding it. */
+function csvCellWith(value: Cell, delimiter: string): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value !== 'string') return String(value);
+  let needs = quoting.get(delimiter);
+  if (!needs) quoting.set(delimiter, (needs = new RegExp(`["\\r\\n${delimiter.replace(/[\\^\]\-]/g, '\\$&')}]`)));
+  return needs.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 
 /** Where a table goes: stdout, or a file that appears only once complete. */

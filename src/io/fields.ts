@@ -45,8 +45,11 @@ export interface ColumnMapping {
   primary?: boolean;
   /** A custom column that is also a field's fallback when the field's own cell is empty (a second e-mail column). */
   fallback?: 'email';
-  /** An ignored column of callq's own export (a lead's history, which callq itself keeps). */
-  own?: boolean;
+  /**
+   * An ignored column of callq's own: a lead's history in callq's export ('export'), or the
+   * `line`, `reason` and `detail` a rejects file adds ('rejects').
+   */
+  own?: 'export' | 'rejects';
 }
 
 /**
@@ -56,6 +59,16 @@ export interface ColumnMapping {
  */
 const OWN_EXPORT_COLUMNS = new Set(['callq_id', 'status', 'attempts', 'contacts', 'first_call_at', 'last_call_at', 'qualified_at', 'qualified_by', 'handoff_note']);
 const isOwnExportColumn = (header: string) => OWN_EXPORT_COLUMNS.has(header) || /^qualification_[a-z0-9_]+$/.test(header);
+
+/**
+ * The columns callq's rejects file adds after the list's own (src/io/rejects-file.ts). A file
+ * whose header ends with them is a rejects file fixed in a spreadsheet and imported again: they
+ * say why the row was rejected last time, not anything about the person, and kept as custom
+ * fields they went on every card and every export to Sales.
+ */
+export const REJECTS_COLUMNS = ['line', 'reason', 'detail'] as const;
+const isRejectsFile = (headers: readonly string[]) =>
+  headers.length > REJECTS_COLUMNS.length && REJECTS_COLUMNS.every((name, i) => headers[headers.length - REJECTS_COLUMNS.length + i] === name);
 
 // German, French, Spanish, Dutch and Italian headers too (a European Excel's export): accents
 // and case fall away in headerKey, so 'Téléphone' is 'telephone' and 'Prénom' 'prenom'.
@@ -187,10 +200,12 @@ export function mapColumns(headers: readonly string[], overrides: ReadonlyMap<st
   }
   const taken = new Set<LeadField>([...explicit.values()].filter((f): f is LeadField => f !== 'custom' && f !== 'ignore' && !REPEATABLE.has(f as LeadField)));
   const ownExport = trimmed.includes('callq_id');
+  const rejectsFrom = isRejectsFile(trimmed) ? trimmed.length - REJECTS_COLUMNS.length : trimmed.length;
   const mappings: ColumnMapping[] = trimmed.map((header, index) => {
     const forced = explicit.get(index);
     if (forced) return { index, header, field: forced };
-    if (ownExport && isOwnExportColumn(header)) return { index, header, field: 'ignore', own: true };
+    if (index >= rejectsFrom) return { index, header, field: 'ignore', own: 'rejects' };
+    if (ownExport && isOwnExportColumn(header)) return { index, header, field: 'ignore', own: 'export' };
     const field = recognise(header);
     return field ? { index, header, field, rank: headerRank(header) } : { index, header, field: 'custom' };
   });
@@ -231,7 +246,9 @@ function customKeys(columns: readonly { index: number; header: string }[]): Map<
 export function describeField(m: ColumnMapping): string {
   if (m.field === 'custom' && m.fallback) return `custom field '${m.key}' (and the ${m.fallback} when the ${m.fallback} column is empty)`;
   if (m.field === 'custom') return `custom field '${m.key}'`;
-  if (m.field === 'ignore') return m.own ? "ignored (callq's own column: the lead's history stays in callq)" : 'ignored';
+  if (m.field === 'ignore' && m.own === 'export') return "ignored (callq's own column: the lead's history stays in callq)";
+  if (m.field === 'ignore' && m.own === 'rejects') return "ignored (a callq rejects file's column: why the row was rejected before)";
+  if (m.field === 'ignore') return 'ignored';
   if (m.field === 'alt_phone') return 'alternate phone';
   if (m.field === 'phone' && m.primary) return 'phone (primary; the other phone columns are alternates)';
   if (m.field === 'full_name') return 'full name (split into first_name, last_name)';

@@ -6,7 +6,7 @@ import { csvLine, openSink, type Sink } from './csv-write.js';
 import { databaseFiles, resolveOutput, type OutputTarget } from './output-file.js';
 import { resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
-import type { ColumnMapping } from './fields.js';
+import { REJECTS_COLUMNS, type ColumnMapping } from './fields.js';
 
 /**
  * Checks where `--rejects` would write, before anything is imported: not a folder, a missing
@@ -33,6 +33,24 @@ export interface RejectsFile {
 
 const CHUNK = 64 * 1024;
 
+/** How the rejects file is written: in its list's shape, so it opens as the list did and imports again as it is. */
+export interface RejectsShape {
+  /** The list's delimiter (a European Excel's `;`, a tab). */
+  delimiter: string;
+  /** Starts with a UTF-8 byte-order mark (not on stdout). */
+  bom: boolean;
+}
+
+/**
+ * The rejects file's shape for a list read as `dialect`: its delimiter, and a UTF-8 byte-order
+ * mark when the list had one or was in another encoding (Excel's "CSV" is Windows-1252 or the
+ * like): without the mark, Excel reads a UTF-8 file in the machine's code page and shows
+ * `MÃ¼ller` for `Müller`. A plain UTF-8 list gets a plain UTF-8 file back.
+ */
+export function rejectsShape(dialect: { delimiter: string; encoding: string; encodingFrom: string }): RejectsShape {
+  return { delimiter: dialect.delimiter, bom: dialect.encodingFrom === 'bom' || dialect.encoding !== 'utf-8' };
+}
+
 /**
  * Opens the rejects file: the original header, then `line`, `reason`, `detail`. Each rejected
  * record is written whole: a short one is padded to the header's width, the cells of a long one
@@ -42,18 +60,21 @@ export async function openRejectsFile(
   target: OutputTarget,
   header: readonly string[],
   mapping: readonly ColumnMapping[],
-  options: { neutralise: boolean; stdout: NodeJS.WriteStream; stderr: NodeJS.WritableStream },
+  options: { neutralise: boolean; stdout: NodeJS.WriteStream; stderr: NodeJS.WritableStream; shape: RejectsShape },
 ): Promise<RejectsFile> {
   const width = header.length;
-  const phone = header.map((_, i) => mapping.some((m) => m.index === i && (m.field === 'phone' || m.field === 'alt_phone')));
+  // A rejects file imported again: its old line, reason and detail give way to the new ones.
+  const kept = header.map((_, i) => i).filter((i) => !mapping.some((m) => m.index === i && m.own === 'rejects'));
+  const phone = kept.map((i) => mapping.some((m) => m.index === i && (m.field === 'phone' || m.field === 'alt_phone')));
   const sink: Sink = await openSink(target, options.stdout, options.stderr);
-  let buffer = `${csvLine([...header, 'line', 'reason', 'detail'], [], options.neutralise)}\n`;
+  const { delimiter } = options.shape;
+  const bom = options.shape.bom && target.kind !== 'stdout' ? '\uFEFF' : '';
+  let buffer = `${bom}${csvLine([...kept.map((i) => header[i]), ...REJECTS_COLUMNS], [], options.neutralise, delimiter)}\n`;
   return {
     write(fields, line, reason, detail) {
-      const cells: (string | number)[] = fields.slice(0, width);
-      while (cells.length < width) cells.push('');
+      const cells: (string | number)[] = kept.map((i) => fields[i] ?? '');
       cells.push(line, reason, detail, ...fields.slice(width));
-      buffer += `${csvLine(cells, phone, options.neutralise)}\n`;
+      buffer += `${csvLine(cells, phone, options.neutralise, delimiter)}\n`;
       if (buffer.length < CHUNK) return undefined;
       const text = buffer;
       buffer = '';

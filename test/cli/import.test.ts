@@ -91,6 +91,33 @@ describe('callq import: what it prints', () => {
     expect(importJson(titled)).toMatchObject({ inserted: 1, rejected: 0, title_lines: [1, 3] });
   });
 
+  it("writes the rejects file in the list's shape: a European Excel list's semicolons, and a byte-order mark so Excel reads it as UTF-8", () => {
+    // Excel in Germany saves "CSV" as Windows-1252 with semicolons.
+    const list = join(dir, 'messe.csv');
+    writeFileSync(list, Buffer.from('Vorname;Nachname;Telefon;Firma\r\nJürgen;Müller;+49 30 86427150;"Bäckerei Müller; Söhne"\r\nGöran;Weiß;keine;"Straßenbau; Tief AG"\r\n', 'latin1'));
+    const rejects = join(dir, 'messe-rejects.csv');
+    const r = importFile(list, '--rejects', rejects);
+    expect(r.code, r.stderr).toBe(0);
+    const bytes = readFileSync(rejects);
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    expect(bytes.subarray(3).toString('utf8').split('\r\n').join('\n')).toBe(
+      `Vorname;Nachname;Telefon;Firma;line;reason;detail\nGöran;Weiß;keine;"Straßenbau; Tief AG";3;invalid-phone;'keine' is not a phone number\n`,
+    );
+    // Fixed in the spreadsheet, it imports again as it is.
+    writeFileSync(rejects, readFileSync(rejects, 'utf8').replace('keine', '+49 89 2180 1234'));
+    const again = importJson(rejects);
+    expect([again.inserted, again.rejected]).toEqual([1, 0]);
+    // Its line, reason and detail say why the row was rejected before: not kept on the lead.
+    expect(again.mapping.filter((m: any) => ['line', 'reason', 'detail'].includes(m.column)).map((m: any) => m.field)).toEqual(['ignore', 'ignore', 'ignore']);
+    expect(query("SELECT custom FROM leads WHERE last_name = 'Weiß'")[0].custom ?? '').not.toMatch(/reason|detail|invalid-phone/);
+    expect(query("SELECT first_name, last_name, company FROM leads WHERE last_name = 'Weiß'")).toEqual([{ first_name: 'Göran', last_name: 'Weiß', company: 'Straßenbau; Tief AG' }]);
+    // A plain UTF-8 list with commas gets a plain UTF-8 file with commas back.
+    const plain = join(dir, 'plain-rejects.csv');
+    expect(importFile(fixture('bad-phones.csv'), '--rejects', plain).code).toBe(0);
+    expect(readFileSync(plain)[0]).not.toBe(0xef);
+    expect(readFileSync(plain, 'utf8').split('\n')[0]).toMatch(/^[^;]*,line,reason,detail$/);
+  });
+
   it('a dry run says its rejects file was written, and --rejects never replaces a database', () => {
     const dry = importFile(fixture('bad-phones.csv'), '--dry-run', '--rejects', join(dir, 'rejects.csv'));
     expect(dry.code, dry.stderr).toBe(0);
