@@ -2,6 +2,8 @@ import { openContextStore, type Context } from './context.js';
 import { STATUSES } from '../core/lifecycle.js';
 import { printData, printJson } from '../ui/output.js';
 import { paint } from '../ui/style.js';
+import { viewerZone } from './args.js';
+import { formatInZone } from '../core/when.js';
 
 export async function run(ctx: Context): Promise<void> {
   const store = await openContextStore(ctx);
@@ -27,14 +29,16 @@ export async function run(ctx: Context): Promise<void> {
       return;
     }
     const c = paint(ctx, ctx.stdout);
+    const zone = viewerZone();
+    const at = (iso: string | Date) => formatInZone(new Date(iso), zone, { withDate: true });
     const lines = [
       `${c.bold('database')}   ${store.name}`,
       `${c.bold('store')}      ${store.kind === 'postgres' ? `PostgreSQL, ${transportText(store.transport)}` : 'SQLite file'}`,
       `${c.bold('schema')}     version ${version}`,
       `${c.bold('leads')}      ${leads}`,
       ...STATUSES.map((s) => `  ${s.padEnd(13)} ${String(counts[s]).padStart(8)}`),
-      `${c.bold('claims')}     ${claims.length ? claims.map((cl) => `${cl.rep} → lead ${cl.lead_id} (until ${cl.expires_at})`).join('; ') : 'none'}`,
-      `${c.bold('queue now')}  ${queue} callable${ctx.nowGiven ? ` at ${ctx.now.toISOString()}` : ''}`,
+      `${c.bold('claims')}     ${claims.length ? claims.map((cl) => `${cl.rep} → lead ${cl.lead_id} (until ${at(cl.expires_at)})`).join('; ') : 'none'}`,
+      `${c.bold('queue now')}  ${queue} callable${ctx.nowGiven ? ` at ${at(ctx.now)}` : ''}`,
     ];
     printData(ctx, lines.join('\n'));
   } finally {

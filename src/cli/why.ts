@@ -46,7 +46,7 @@ export async function run(ctx: Context, [leadArg]: string[]): Promise<void> {
       }
       lines.push(
         verdict.callableAt
-          ? `callable again at ${formatInZone(verdict.callableAt, zone, { withDate: true })} (${verdict.callableAt.toISOString()}).`
+          ? `callable again at ${formatInZone(verdict.callableAt, zone, { withDate: true })}.`
           : 'it will not become callable by itself.',
       );
     }

@@ -2,6 +2,7 @@
 // live claim (with the token, when one is given), or --force when no colleague holds the lead.
 import { ConflictError } from './errors.js';
 import type { LeadRow } from './lead.js';
+import { formatDuration } from './when.js';
 
 export interface ClaimUse {
   rep: string;
@@ -28,7 +29,11 @@ export function claimConflict(
   // rule speaks: 'do-not-call' is final.)
   if (lead.status === 'do-not-call' && !o.force) return new ConflictError(doNotCallNow(lead.id));
   if (live && lead.claim_rep !== o.rep) {
-    return new ConflictError(`lead ${lead.id} is claimed by ${lead.claim_rep} until ${lead.claim_expires_at}; nothing was recorded.`);
+    const left = formatDuration((Date.parse(lead.claim_expires_at!) - o.now.getTime()) / 1000);
+    return new ConflictError(`lead ${lead.id} is claimed by ${lead.claim_rep} (for another ${left} unless they log or give it back); nothing was recorded.`, {
+      claimed_by: lead.claim_rep,
+      claim_expires_at: lead.claim_expires_at,
+    });
   }
   if (o.force) return null;
   if (live) {
@@ -38,8 +43,9 @@ export function claimConflict(
   }
   if (lead.claim_rep === o.rep && lead.claim_expires_at) {
     return new ConflictError(
-      `your claim on lead ${lead.id} expired at ${lead.claim_expires_at}; nothing was recorded. ` +
+      `your claim on lead ${lead.id} expired ${formatDuration(Math.max(0, o.now.getTime() - Date.parse(lead.claim_expires_at)) / 1000)} ago; nothing was recorded. ` +
         'If you did make this call and no one else has the lead, repeat with --force.',
+      { claim_expires_at: lead.claim_expires_at },
     );
   }
   return new ConflictError(

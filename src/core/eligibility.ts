@@ -47,7 +47,6 @@ export interface Verdict {
   callableAt: Date | null;
 }
 
-const iso = (d: Date) => d.toISOString();
 
 /** When a colleague's live claim on the lead runs out (ms), or null when no one else holds it. */
 export function claimedByOtherUntil(lead: Pick<EligibilityLead, 'claim_rep' | 'claim_expires_at'>, rep: string, now: Date): number | null {
@@ -71,7 +70,7 @@ export function judgeLead(lead: EligibilityLead, now: Date, settings: Settings, 
     blockers.push({ rule: 'status', message: `status is '${lead.status}', which the queue never serves`, until: null });
   }
   const claimed = claimedByOtherUntil(lead, rep, now);
-  if (claimed !== null) blockers.push({ rule: 'claim', message: `claimed by ${lead.claim_rep} until ${lead.claim_expires_at}`, until: new Date(claimed) });
+  if (claimed !== null) blockers.push({ rule: 'claim', message: `claimed by ${lead.claim_rep}`, until: new Date(claimed) });
   if (lead.status === 'callback' && lead.callback_at) {
     const mine = !lead.callback_rep || lead.callback_rep === rep;
     const lifts = callbackDueFor(lead, rep, settings);
@@ -79,8 +78,8 @@ export function judgeLead(lead: EligibilityLead, now: Date, settings: Settings, 
       blockers.push({
         rule: 'callback',
         message: mine
-          ? `callback scheduled for ${lead.callback_at}`
-          : `callback for ${lead.callback_rep} at ${lead.callback_at}; anyone may take it from ${iso(new Date(lifts))}`,
+          ? `callback scheduled${lead.callback_rep ? ` for ${lead.callback_rep}` : ''}`
+          : `callback for ${lead.callback_rep} at its time; anyone may take it after the grace period (callback.grace)`,
         until: new Date(lifts),
       });
     }
@@ -88,12 +87,12 @@ export function judgeLead(lead: EligibilityLead, now: Date, settings: Settings, 
     const until = new Date(lead.next_eligible_at);
     const today = zones.length ? localParts(now, zones[0]).dateKey : null;
     if (lead.status === 'nurture') {
-      blockers.push({ rule: 'nurture', message: `nurturing until ${lead.nurture_until ?? lead.next_eligible_at}`, until });
+      blockers.push({ rule: 'nurture', message: 'nurturing (interested later)', until });
     } else if (lead.attempt_day === today && lead.day_attempts >= settings.maxPerDay) {
       blockers.push({ rule: 'per-day', message: `already called ${lead.day_attempts} times today (max-per-day ${settings.maxPerDay})`, until });
     } else {
       const why = lead.last_disposition ? `retry delay after '${lead.last_disposition}' and min-gap` : 'retry delay';
-      blockers.push({ rule: 'retry', message: `${why}: not before ${lead.next_eligible_at}`, until });
+      blockers.push({ rule: 'retry', message: why, until });
     }
   }
   if (lead.attempts_since_contact >= settings.maxAttempts && CALLABLE_STATUSES.includes(lead.status)) {

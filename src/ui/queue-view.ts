@@ -41,7 +41,7 @@ export function describeEmptyQueue(e: EmptyQueue, filterText: string, viewerZone
   if (e.claimed_by_others) parts.push(`${e.claimed_by_others} claimed by colleagues`);
   if (e.callbacks_later) parts.push(`${e.callbacks_later} callbacks not yet due`);
   if (e.unknown_timezone) parts.push(`${e.unknown_timezone} with an unknown time zone (set timezone.default or the lead's zone)`);
-  const when = e.next_open ? ` The next lead becomes callable at ${formatInZone(new Date(e.next_open), viewerZone, { withDate: true })} (${e.next_open}).` : ' No lead will become callable by itself.';
+  const when = e.next_open ? ` The next lead becomes callable at ${formatInZone(new Date(e.next_open), viewerZone, { withDate: true })}.` : ' No lead will become callable by itself.';
   const why = parts.length ? `: ${parts.join(', ')}` : '';
   return `no lead can be called right now${filterText}. Of ${e.callable} lead(s) still to call${why}.${when}`;
 }

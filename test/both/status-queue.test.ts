@@ -99,6 +99,22 @@ describe.each(STORE_KINDS)('status counts the queue on %s', (kind) => {
     expect(text.stderr).toContain('no lead can be called right now. Of 97 lead(s) still to call: 97 outside calling hours, 2 waiting for a retry time.');
   });
 
+  it('the human status gives the claims and the instant in the reader\'s time, and why tells the claim without ISO instants', () => {
+    const human = run(NOW, 'ops', ['status']);
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stdout).toMatch(/claims +ana → lead \d+ \(until Tue 24 Nov 15:15 UTC\)/);
+    expect(human.stdout).toMatch(/queue now +\d+ callable at Tue 24 Nov 15:00 UTC/);
+    expect(human.stdout).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:/);
+    const second = json(run(NOW, 'ops', ['--json', 'status'])).claims[0].lead_id;
+    const why = run(NOW, 'ops', ['why', String(second)]);
+    expect(why.stdout).toContain('• claim: claimed by ana — lifts Tue 24 Nov 15:15 UTC');
+    expect(why.stdout).not.toMatch(/\d{4}-\d\d-\d\dT\d\d:/);
+    // Logging it is refused with how long ana's claim still runs.
+    const refused = run(NOW, 'ops', ['log', String(second), 'no-answer']);
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).toContain(`lead ${second} is claimed by ana (for another 15m00s unless they log or give it back); nothing was recorded.`);
+  });
+
   it('a claim taken or a lead logged changes the count at once', () => {
     // ben's callback is past its grace period: anyone's due callback comes first.
     const claim = json(run(LATER, 'cy', ['--json', 'next']));

@@ -305,16 +305,19 @@ describe.skipIf(pgInfo.unavailable)('PostgreSQL claims under concurrency', () =>
     const stolen = await claimNextLeadPg(client, at(16), settings, 'ben', { exclude: [1, 3] });
     expect(stolen?.lead.id).toBe(2);
     await expect(recordOutcomePg(client, { leadId: 2, rep: 'ana', now: at(17), force: false }, settings, busy('ana', at(17)))).rejects.toThrow(
-      new ConflictError(`lead 2 is claimed by ben until ${at(31).toISOString()}; nothing was recorded.`),
+      new ConflictError('lead 2 is claimed by ben (for another 14m00s unless they log or give it back); nothing was recorded.', {
+        claimed_by: 'ben',
+        claim_expires_at: at(31).toISOString(),
+      }),
     );
     await expect(recordOutcomePg(client, { leadId: 2, rep: 'ben', now: at(40), force: false, token: stolen!.token }, settings, busy('ben', at(40)))).rejects.toThrow(
-      /your claim on lead 2 expired at .*; nothing was recorded/,
+      'your claim on lead 2 expired 9m00s ago; nothing was recorded',
     );
     expect(await calls()).toBe(0);
     // ana's stale copy of the lead (her own claim, before it expired) does not fool the write either.
     await expect(
       recordOutcomePg(client, { leadId: 2, rep: 'ana', now: at(14), force: false, token: first!.token }, settings, busy('ana', at(14)), first!.lead),
-    ).rejects.toThrow(`lead 2 is claimed by ben until ${at(31).toISOString()}`);
+    ).rejects.toThrow('lead 2 is claimed by ben (for another 17m00s');
     expect(await calls()).toBe(0);
     // A stale token (the lead was claimed again since) is refused too.
     const again = await claimNextLeadPg(client, at(41), settings, 'ben', { exclude: [1, 3] });
@@ -349,7 +352,7 @@ describe.skipIf(pgInfo.unavailable)('PostgreSQL claims under concurrency', () =>
       await watcher.end();
     }
     await other.query('COMMIT');
-    expect(await logging).toEqual({ error: `ConflictError: lead 1 is claimed by fay until ${at(130).toISOString()}; nothing was recorded.` });
+    expect(await logging).toEqual({ error: 'ConflictError: lead 1 is claimed by fay (for another 29m00s unless they log or give it back); nothing was recorded.' });
     expect(Number((await client.query('SELECT count(*) AS n FROM calls WHERE lead_id = 1')).rows[0].n)).toBe(0);
   });
 });
