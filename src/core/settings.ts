@@ -65,6 +65,14 @@ const intIn =
   (min: number, max: number): Validator =>
   (v) =>
     /^-?\d+$/.test(v) && Number(v) >= min && Number(v) <= max ? null : `expected a whole number from ${min} to ${max}`;
+/**
+ * The team's retention: at least a day, so a lead closed by mistake today is not erased by
+ * tonight's `maintain`. A purge at once is a deliberate one-off: `maintain --retention 0`.
+ */
+const retentionDays: Validator = (v) =>
+  v.trim() === '0'
+    ? "expected a whole number from 1 to 36500; a stored 0 would erase tonight every lead disqualified by mistake today. For a purge now, run 'callq maintain --retention 0'"
+    : intIn(1, 36500)(v);
 const isNumber: Validator = (v) => (v.trim() !== '' && Number.isFinite(Number(v)) ? null : 'expected a number');
 const isList: Validator = (v) =>
   v.split(',').every((item) => /^[a-z0-9][a-z0-9-]*$/.test(item.trim())) ? null : "expected a comma-separated list of lower-case codes like 'no-budget,competitor'";
@@ -109,7 +117,7 @@ export const SETTINGS: readonly SettingDef[] = [
     validate: (v) => (parseBusyTimeout(v) === null ? "expected milliseconds like '5000' or a duration like '10s' or '2m' (at most 1h)" : null),
   },
   { key: 'callback.grace', default: '15m', describe: "after this, a rep's due callback goes to anyone", validate: isDelay },
-  { key: 'retention', default: '365', describe: 'days before personal data of disqualified/do-not-call leads is purged', validate: intIn(1, 36500) },
+  { key: 'retention', default: '365', describe: 'days before personal data of disqualified/do-not-call leads is purged', validate: retentionDays },
   { key: 'reasons', default: DEFAULT_REASONS.join(','), describe: 'disqualification reasons reps may choose', validate: isList },
   { key: 'qualify.required', default: 'need,timeframe,authority', describe: 'answers required to mark a lead qualified', validate: isOptionalList },
   { key: 'qualify.optional', default: 'budget', describe: 'answers asked for but not required', validate: isOptionalList },

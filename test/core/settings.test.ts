@@ -56,6 +56,10 @@ describe('settings validation', () => {
     expect(() => validateSetting(key, value)).toThrow(UsageError);
     expect(() => validateSetting(key, value)).toThrow(key);
   });
+
+  it('refuses a stored retention of 0 pointing to the one-off purge', () => {
+    expect(() => validateSetting('retention', '0')).toThrow("run 'callq maintain --retention 0'");
+  });
 });
 
 describe('resolved settings', () => {
