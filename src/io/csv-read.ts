@@ -333,9 +333,11 @@ const MAX_TITLE_LINES = 10;
 
 /**
  * The title lines at the start of `text` (a report's name and date, blank lines), or null: lines
- * of at most one non-empty cell that names no lead field, followed by a line of two or more cells
- * of which one does (the header). A one-column list ('Phone', then numbers) has no title: its
- * first cell names a field, and no later line is wider.
+ * that name no lead field, followed by a line of two or more cells of which one does (the
+ * header). A title line has one non-empty cell, or a few where the header has more (`Do Not
+ * Call list, exported 2026-12-01` above `First Name,Last Name,Phone`: the comma split it). A
+ * one-column list ('Phone', then numbers) has no title: its first cell names a field, and no
+ * later line is wider.
  */
 function titleLinesAbove(text: string, delimiter: string): { lines: number; chars: number } | null {
   // The delimiter was guessed with the title lines in the way: each line is split by whichever
@@ -346,6 +348,8 @@ function titleLinesAbove(text: string, delimiter: string): { lines: number; char
       .map((d) => line.split(d).map((c) => c.trim().replace(/^"(.*)"$/, '$1').trim()).filter((c) => c !== ''))
       .reduce((best, cells) => (cells.length > best.length ? cells : best));
   let at = 0;
+  // The widest title line so far: the header must be wider.
+  let widest = 0;
   for (let lines = 0; lines <= MAX_TITLE_LINES; lines++) {
     const end = text.indexOf('\n', at);
     if (end < 0) return null;
@@ -353,8 +357,10 @@ function titleLinesAbove(text: string, delimiter: string): { lines: number; char
     // A `sep=` line callq could not read names a delimiter: not a title to pass over.
     if (/^sep=/i.test(row)) return null;
     const cells = cellsOf(row);
-    if (cells.length >= 2) return lines > 0 && cells.some((c) => recognise(c) !== undefined) ? { lines, chars: at } : null;
-    if (cells.length === 1 && (recognise(cells[0]) !== undefined || cells[0].includes('"'))) return null;
+    const names = cells.some((c) => recognise(c) !== undefined);
+    if (cells.length >= 2 && names) return lines > 0 && cells.length > widest ? { lines, chars: at } : null;
+    if (names || cells.some((c) => c.includes('"'))) return null;
+    widest = Math.max(widest, cells.length);
     at = end + 1;
   }
   return null;

@@ -116,6 +116,8 @@ describe('dialects', () => {
     for (const [text, delimiter] of [
       ['Leads export December,,,\r\nGenerated 2026-12-01,,,\r\n,,,\r\nFirst Name,Last Name,Phone,Email\r\nAnn,Lee,212-736-3401,ann@x.com\r\n', ','],
       ['Leads export December\nGenerated 2026-12-01\n\nFirst Name;Phone\nAnn;212-736-3008\n', ';'],
+      // A title whose comma splits it in two, above a wider header.
+      ['Do Not Call list, exported 2026-12-01\nby ops, team East\n\nFirst Name,Last Name,Phone\nAnn,Lee,212-736-3401\n', ','],
     ] as const) {
       const file = openCsv(write('titled.csv', text));
       expect(file.titleLines).toEqual([1, 3]);
@@ -124,7 +126,15 @@ describe('dialects', () => {
       expect(file.header).toContain('First Name');
       expect((await records(file)).map((r) => r.line)).toEqual([5]);
     }
-    for (const text of ['Phone\n212-736-3009\n212-736-3010\n', 'Name,Phone\nAnn,212-736-3001\n', 'Phone\n+44 20 7946 0958, ext. 12\n']) {
+    for (const text of [
+      'Phone\n212-736-3009\n212-736-3010\n',
+      'Name,Phone\nAnn,212-736-3001\n',
+      'Phone\n+44 20 7946 0958, ext. 12\n',
+      // Two unnamed columns, then rows: a header (no line above it is a title), whatever the rows hold.
+      'Nummer,Notiz\n212-736-3001,call Phone desk\n',
+      // A line as wide as the header below it is not a title.
+      'East,West,North\nFirst Name,Phone,Company\nAnn,212-736-3001,Acme\n',
+    ]) {
       const file = openCsv(write('plain.csv', text));
       expect(file.titleLines, text).toBeNull();
       expect(file.headerLine).toBe(1);
