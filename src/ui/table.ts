@@ -45,7 +45,18 @@ export function renderTable(headers: string[], cells: string[][], options: Table
       .map((c, i) => (i === last ? truncate(c ?? '', widths[i]) : pad(truncate(c ?? '', widths[i]), widths[i])))
       .join('  ')
       .trimEnd();
-  return [line(headers), line(widths.map((w) => '─'.repeat(w))), ...rows.map(line)].join('\n');
+  const rule = ruleChar();
+  return [line(headers), line(widths.map((w) => rule.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+/**
+ * The rule under a table's headers: '─' where the locale says UTF-8, '-' where it does not. A
+ * cron job runs with no LANG (or LANG=C), and its mail, sent as ASCII, showed each '─' as 'â”€'.
+ * Values from the store are printed as they are.
+ */
+export function ruleChar(env: NodeJS.ProcessEnv = process.env): string {
+  const locale = env.LC_ALL || env.LC_CTYPE || env.LANG || '';
+  return /utf-?8/i.test(locale) ? '─' : '-';
 }
 
 /** Columns `text` takes on a terminal (colour codes aside; wide and combining characters counted right). */

@@ -79,6 +79,15 @@ describe('callq maintain', () => {
     expect(typeof report.seconds).toBe('number');
   });
 
+  it("draws its table's rule in ASCII where the locale is not UTF-8 (cron's bare environment: its mail is ASCII)", () => {
+    seedStates();
+    const ruleOf = (env: Record<string, string>) => callq(['--db', db, '--now', NOW, 'maintain'], { env }).stdout.split('\n')[2];
+    expect(ruleOf({ LANG: 'C' })).toMatch(/^-+  -+  -+/);
+    expect(ruleOf({ LANG: '', LC_ALL: '' })).toMatch(/^-+  -+  -+/);
+    expect(ruleOf({ LANG: 'C', LC_ALL: 'de_DE.UTF-8' })).toMatch(/^─+  ─+  ─+/);
+    expect(ruleOf({})).toMatch(/^─+  ─+  ─+/); // the tests' C.UTF-8
+  });
+
   it('--backup writes a checked copy named by the time and keeps the newest N', () => {
     seedLeads(db, Array.from({ length: 30 }, () => ({})));
     const backups = join(dir, 'backups');
