@@ -216,7 +216,8 @@ describe('a rep whose process dies holding a claim', () => {
     // The script dies here. After the lease, its log is refused...
     const late = q(['log', String(id), 'no-answer', '--token', claim.claim.token], 'ana', LATER);
     expect(late.code).toBe(4);
-    expect(late.stderr).toMatch(/expired at 2026-11-24T16:15:00.000Z; nothing was recorded.*--force/);
+    expect(late.stderr).toMatch(/expired \d+m\d\ds ago; nothing was recorded.*--force/);
+    expect(json(q(['log', String(id), 'no-answer', '--json'], 'ana', LATER))).toMatchObject({ code: 4, claim_expires_at: '2026-11-24T16:15:00.000Z' });
     expect(claimOf(id).calls).toBe(0);
     // ...the lead is back in the queue (for anyone, the same rep included)...
     expect(json(q(['queue', '--json'], 'ben', LATER)).map((e: any) => e.lead.id)).toEqual([id]);
