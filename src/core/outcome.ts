@@ -257,6 +257,16 @@ export function planOutcome(lead: OutcomeLead, input: OutcomeInput, now: Date, s
       break;
     }
     case 'qualified': {
+      // An answer to a question the team does not ask would be dropped: Sales would never see it.
+      const asked = [...settings.qualifyRequired, ...settings.qualifyOptional];
+      const unknown = Object.keys(input.answers).filter((q) => input.answers[q]?.trim() && !asked.includes(q));
+      if (unknown.length) {
+        throw new UsageError(
+          `${unknown.map((q) => `'${q}'`).join(', ')} ${unknown.length === 1 ? 'is not a qualification question' : 'are not qualification questions'} of this team ` +
+            `(it asks ${asked.join(', ')}), so ${unknown.length === 1 ? 'it' : 'they'} would not reach Sales; nothing was recorded. ` +
+            `Add ${unknown.length === 1 ? 'it' : 'them'} with: callq config set qualify.optional '${[...settings.qualifyOptional, ...unknown].join(',')}'`,
+        );
+      }
       const missing = settings.qualifyRequired.filter((q) => !input.answers[q]?.trim());
       if (missing.length) {
         throw new UsageError(`'${d.name}' needs the qualification answers ${missing.map((q) => `--${q}`).join(', ')} (required: ${settings.qualifyRequired.join(', ')}).`);

@@ -287,6 +287,14 @@ describe.each(STORE_KINDS)('log on %s', (kind) => {
       expect(await row(id)).toMatchObject({ status: 'disqualified', disqualify_reason: 'no-budget', closed_at: '2026-11-24T16:00:00.000Z' });
     });
 
+    it("an answer to a question the team added (qualify.optional) goes to Sales with the others", async () => {
+      const id = await claimed();
+      q(['config', 'set', 'qualify.optional', 'budget,seats']);
+      const r = q(['log', String(id), 'qualified', '--need', 'x', '--timeframe', 'Q1', '--authority', 'VP', '--answer', 'seats=25', '--note', 'demo']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse((await row(id)).qualification)).toEqual({ need: 'x', timeframe: 'Q1', authority: 'VP', seats: '25' });
+    });
+
     it('qualified needs the required answers and a hand-off note', async () => {
       const id = await claimed();
       const before = await snapshot();
@@ -294,6 +302,13 @@ describe.each(STORE_KINDS)('log on %s', (kind) => {
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/--timeframe, --authority/);
       expect(q(['log', String(id), 'qualified', '--need', 'x', '--timeframe', 'Q1', '--authority', 'VP']).stderr).toMatch(/hand-off note/);
+      // An answer to a question the team does not ask is refused, not dropped on the way to Sales.
+      const extra = q(['log', String(id), 'qualified', '--need', 'x', '--timeframe', 'Q1', '--authority', 'VP', '--answer', 'seats=25', '--note', 'demo']);
+      expect(extra.code).toBe(2);
+      expect(extra.stderr).toContain(
+        "'seats' is not a qualification question of this team (it asks need, timeframe, authority, budget), so it would not reach Sales; nothing was recorded. " +
+          "Add it with: callq config set qualify.optional 'budget,seats'",
+      );
       expect(await snapshot()).toBe(before);
       const ok = q(['log', String(id), 'qualified', '--need', 'call tracking', '--timeframe', 'Q1', '--authority', 'VP Sales', '--budget', '20k', '--note', 'wants a demo', '--duration', '6m30s']);
       expect(ok.code).toBe(0);
