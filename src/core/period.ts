@@ -11,7 +11,7 @@ export interface Period {
   until: Date | null;
 }
 
-export const PERIOD_FORMS = "'today', 'yesterday', '7d' (7 × 24 hours before now), '2026-11-01' (a day in your zone), or an ISO time '2026-11-01T09:00Z'";
+export const PERIOD_FORMS = "'today', 'yesterday', '7d' (7 × 24 hours before now), '2026-11-01' (a day in your zone), or an ISO time '2026-11-01T09:00Z' (seconds and milliseconds too, as exports write them)";
 
 /**
  * --since and --until. A day ('today', 'yesterday', a date) means its midnight in `zone`, the
@@ -34,12 +34,14 @@ function readBound(text: string, edge: 'since' | 'until', now: Date, zone: strin
   const fail = () => new UsageError(`cannot read --${edge} '${text}'. Accepted forms: ${PERIOD_FORMS}.`);
   const ago = /^(\d{1,4})d$/.exec(input);
   if (ago) return new Date(now.getTime() - Number(ago[1]) * DAY_MS);
-  const time = /^(\d{4})-(\d{2})-(\d{2})[t ](\d{2}):(\d{2})(?::(\d{2}))?(z|[+-]\d{2}:?\d{2})?$/.exec(input);
+  // With milliseconds too, as every export and --json writes instants (2026-12-01T00:00:00.000Z).
+  const time = /^(\d{4})-(\d{2})-(\d{2})[t ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?(z|[+-]\d{2}:?\d{2})?$/.exec(input);
   if (time) {
-    const [, y, mo, d, h, mi, sec, offset] = time;
+    const [, y, mo, d, h, mi, sec, ms, offset] = time;
+    const fraction = ms === undefined ? '' : `.${ms.padEnd(3, '0')}`;
     const at = offset
-      ? new Date(`${y}-${mo}-${d}T${h}:${mi}:${sec ?? '00'}${offset === 'z' ? 'Z' : offset.replace(/^([+-]\d{2}):?/, '$1:')}`)
-      : zonedTimeToUtc({ year: +y, month: +mo, day: +d, hour: +h, minute: +mi, second: +(sec ?? 0) }, zone);
+      ? new Date(`${y}-${mo}-${d}T${h}:${mi}:${sec ?? '00'}${fraction}${offset === 'z' ? 'Z' : offset.replace(/^([+-]\d{2}):?/, '$1:')}`)
+      : new Date(zonedTimeToUtc({ year: +y, month: +mo, day: +d, hour: +h, minute: +mi, second: +(sec ?? 0) }, zone).getTime() + Number(ms?.padEnd(3, '0') ?? 0));
     if (Number.isNaN(at.getTime()) || +h > 23 || +mi > 59) throw fail();
     return at;
   }

@@ -78,6 +78,9 @@ describe('the period (--since / --until)', () => {
     ['2026-11-01 09:00+0100', 'UTC', '2026-11-01T08:00:00.000Z'],
     ['2026-11-01T09:00:30-05:00', 'UTC', '2026-11-01T14:00:30.000Z'],
     [' TODAY ', 'UTC', '2026-11-18T00:00:00.000Z'],
+    // As exports and --json write instants.
+    ['2026-12-01T00:00:00.000Z', 'America/Chicago', '2026-12-01T00:00:00.000Z'],
+    ['2026-12-01T09:30:15.5', 'UTC', '2026-12-01T09:30:15.500Z'],
   ])('%j in %s starts at %s', (text, zone, iso) => {
     expect(parsePeriod(text, undefined, now, zone).since?.toISOString()).toBe(iso);
     expect(parsePeriod(undefined, text, now, zone).until?.toISOString()).toBe(iso);
