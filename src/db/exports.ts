@@ -67,15 +67,16 @@ export function recordHandoff(db: DB, r: HandoffRecord): number | null {
 
 /**
  * Every disqualified (bad-data included), do-not-call and exhausted lead whose personal data has
- * not been purged, with the reason: the disqualification reason, 'do-not-call', or 'no-contact'
- * for a lead that ran out of attempts. `+status` keeps SQLite on a rowid scan, which streams in
+ * not been purged, with the reason: the disqualification reason, 'do-not-call', or for a lead
+ * that ran out of attempts 'no-contact' (never reached) or 'no-recent-contact' (reached before:
+ * someone who once talked to a rep, for nurturing rather than removal). `+status` keeps SQLite on a rowid scan, which streams in
  * id order without sorting (these leads are a large share of an old database).
  */
 export function cleanupSql(since: boolean): string {
   return `SELECT id AS callq_id, external_id, first_name, last_name, company, title, email, phone, phone_ext,
       CASE WHEN alt_phones IS NULL THEN NULL ELSE (SELECT group_concat(value, ';') FROM json_each(leads.alt_phones)) END AS alt_phone,
       country, region, postal_code, source, campaign, list, status,
-      CASE status WHEN 'disqualified' THEN disqualify_reason WHEN 'do-not-call' THEN 'do-not-call' ELSE 'no-contact' END AS reason,
+      CASE status WHEN 'disqualified' THEN disqualify_reason WHEN 'do-not-call' THEN 'do-not-call' WHEN 'exhausted' THEN CASE WHEN contacts > 0 THEN 'no-recent-contact' ELSE 'no-contact' END END AS reason,
       closed_at, attempts, last_call_at, last_disposition
     FROM leads
     WHERE +status IN ('disqualified','do-not-call','exhausted') AND purged_at IS NULL${since ? ' AND closed_at >= ?' : ''}

@@ -131,7 +131,7 @@ export function reasonsText(c: ChalkInstance, width: number, o: ReportHeading, g
     const bars = g.reasons.map((r) => bar(r.leads, top, barWidth(visibleLength(t.split('\n')[0]) + 4, width, { max: 30 })));
     lines.push(...withBars(t, bars, c.cyan).split('\n').map((l) => '  ' + l));
   }
-  lines.push('', c.dim('lost = disqualified (by reason) + do-not-call + exhausted (attempt limit'), c.dim('reached without contact)'), c.dim(LEGEND));
+  lines.push('', c.dim('lost = disqualified (by reason) + do-not-call + exhausted (max-attempts calls'), c.dim('in a row without reaching anyone)'), c.dim(LEGEND));
   return lines.join('\n');
 }
 

@@ -129,6 +129,10 @@ describe.each(STORE_KINDS)('export on %s', (kind) => {
     ]);
     expect(rows[1].alt_phone).toBe('+12125550101;+12125550102');
     expect(rows[0].alt_phone).toBe('');
+    // Exhausted after someone was reached before (a callback, then eight unanswered calls): not a
+    // lead nobody ever reached.
+    await store.query('UPDATE leads SET contacts = 2 WHERE id = 6');
+    expect(csvRows(s.run('export', 'cleanup').stdout).find((x) => x.callq_id === '6')?.reason).toBe('no-recent-contact');
 
     const since = s.run('export', 'cleanup', '--since', '2026-11-24', '--json');
     expect(since.code, since.stderr).toBe(0);

@@ -135,7 +135,7 @@ function cleanupSql(since: boolean): string {
   return `SELECT id AS callq_id, external_id, first_name, last_name, company, title, email, phone, phone_ext,
       CASE WHEN alt_phones IS NULL THEN NULL ELSE NULLIF(array_to_string(callq_alt_phone_list(alt_phones), ';'), '') END AS alt_phone,
       country, region, postal_code, source, campaign, list, status,
-      CASE status WHEN 'disqualified' THEN disqualify_reason WHEN 'do-not-call' THEN 'do-not-call' ELSE 'no-contact' END AS reason,
+      CASE status WHEN 'disqualified' THEN disqualify_reason WHEN 'do-not-call' THEN 'do-not-call' WHEN 'exhausted' THEN CASE WHEN contacts > 0 THEN 'no-recent-contact' ELSE 'no-contact' END END AS reason,
       closed_at, attempts, last_call_at, last_disposition
     FROM leads
     WHERE status IN ('disqualified','do-not-call','exhausted') AND purged_at IS NULL${since ? ' AND closed_at >= $1' : ''}
