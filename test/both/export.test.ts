@@ -102,6 +102,11 @@ describe.each(STORE_KINDS)('export on %s', (kind) => {
     const all = s.run('export', 'sales-ready', '--all', '--json');
     expect(all.code, all.stderr).toBe(0);
     expect(ndjson(all.stdout).map((l) => [l.callq_id, l.first_name])).toEqual([[1, 'Ana'], [2, 'Bo'], [3, '=Cy']]);
+    // Ana asks Sales never to call again: the batch still says when she was qualified, and by whom.
+    const [{ phone }] = await store.query<{ phone: string }>('SELECT phone FROM leads WHERE id = 1');
+    expect(s.run('dnc', 'add', phone).code).toBe(0);
+    const later = csvRows(s.run('export', 'sales-ready', '--batch', '1').stdout);
+    expect(later[0]).toMatchObject({ callq_id: '1', status: 'do-not-call', qualified_at: '2026-11-23T15:00:00.000Z', qualified_by: 'kim' });
   }, 120_000);
 
   it('--no-mark writes the file and hands nothing off; --json prints the summary', async () => {

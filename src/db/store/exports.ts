@@ -176,12 +176,18 @@ export function handoffWhere(selection: HandoffSelection, param: string): { sql:
   }
 }
 
-/** The leads of a sales-ready export, in id order (the order `--batch` reproduces), filtered by `where` (handoffWhere). */
+/**
+ * The leads of a sales-ready export, in id order (the order `--batch` reproduces), filtered by
+ * `where` (handoffWhere). When and by whom a lead was qualified come from the call that made it
+ * sales-ready: a later do-not-call rewrites the lead's closed_at, and a batch exported again
+ * must say what it said the first time. (closed_at for a lead imported as sales-ready.)
+ */
 export function handoffLeadsSql(where: string): string {
   return `SELECT l.id, l.external_id, l.first_name, l.last_name, l.company, l.title, l.email, l.phone, l.phone_ext, l.alt_phones,
             l.country, l.region, l.postal_code, l.timezone, l.source, l.campaign, l.list, l.score, l.owner,
             l.status, l.disqualify_reason, l.attempts, l.contacts, l.first_call_at, l.last_call_at,
-            l.closed_at AS qualified_at,
+            coalesce((SELECT c.called_at FROM calls c WHERE c.lead_id = l.id AND c.status_after = 'sales-ready'
+              ORDER BY c.called_at DESC, c.id DESC LIMIT 1), l.closed_at) AS qualified_at,
             (SELECT c.rep FROM calls c WHERE c.lead_id = l.id AND c.status_after = 'sales-ready'
               ORDER BY c.called_at DESC, c.id DESC LIMIT 1) AS qualified_by,
             l.qualification, l.handoff_note, l.custom
