@@ -9,6 +9,8 @@ import {
   CALL_COLUMNS,
   CALL_PHONE_COLUMNS,
   CLEANUP_COLUMNS,
+  NURTURE_COLUMNS,
+  NURTURE_PHONE_COLUMNS,
   CLEANUP_PHONE_COLUMNS,
   type HandoffSelection,
   type Pages,
@@ -20,7 +22,7 @@ import { openSink, stdoutSink, writeTable, type Cell, type Sink, type TableForma
 import { printInfo, printJson } from '../ui/output.js';
 import { progressBar } from '../ui/progress.js';
 
-/** The options of `callq export sales-ready|cleanup|calls`, checked (each takes its own). */
+/** The options of `callq export sales-ready|cleanup|nurture|calls`, checked (each takes its own). */
 interface ExportOptions {
   out: string | undefined;
   excel: boolean;
@@ -191,6 +193,20 @@ export async function cleanup(ctx: Context, _args: string[], values: OptionValue
     count: (store) => store.exports.countCleanup(since),
     noun: 'disqualified, do-not-call or exhausted lead',
     filter: since ? ` closed since ${since.toISOString()}` : '',
+  });
+}
+
+export async function nurture(ctx: Context, _args: string[], values: OptionValues): Promise<void> {
+  const opts = exportOptions(values);
+  const format = tableFormat(ctx, opts);
+  const { since } = parsePeriod(opts.since, undefined, ctx.now, viewerZone());
+  await exportRows(ctx, opts, format, {
+    headers: NURTURE_COLUMNS,
+    phones: NURTURE_PHONE_COLUMNS,
+    rows: (store) => store.exports.nurtureRows(since),
+    count: (store) => store.exports.countNurture(since),
+    noun: 'nurture lead',
+    filter: since ? ` nurtured since ${since.toISOString()}` : '',
   });
 }
 

@@ -356,7 +356,7 @@ export function buildProgram(version: string): Command {
 
   const exportCmd = program
     .command('export')
-    .description('hand sales-ready leads to Sales, the clean-up list to Marketing, the call log to anyone (CSV or NDJSON)')
+    .description('hand sales-ready leads to Sales, the clean-up and nurture lists to Marketing, the call log to anyone (CSV or NDJSON)')
     .addHelpText(
       'after',
       examples([
@@ -397,6 +397,14 @@ export function buildProgram(version: string): Command {
   )
     .addHelpText('after', examples(['callq export cleanup --out cleanup.csv', 'callq export cleanup --since 2026-11-01 --json > cleanup.ndjson']))
     .action(lazy(() => import('./export.js').then((m) => ({ run: m.cleanup }))));
+  fileOptions(
+    exportCmd
+      .command('nurture')
+      .description("for Marketing's nurture campaigns: every lead interested later, until when, and the rep's note")
+      .option('--since <date>', 'only leads nurtured on or after this date or ISO time'),
+  )
+    .addHelpText('after', examples(['callq export nurture --excel --out nurture.csv', 'callq export nurture --since 7d --json > nurture.ndjson']))
+    .action(lazy(() => import('./export.js').then((m) => ({ run: m.nurture }))));
   fileOptions(
     exportCmd
       .command('calls')

@@ -3,7 +3,7 @@
 import type { DB } from './open.js';
 import type { BatchKeys, HandoffLead } from '../core/export-profiles.js';
 import type { LeadStatus } from '../core/lifecycle.js';
-import { handoffConflict, handoffLead, handoffLeadsSql, handoffWhere, parseObject, type CallWindow, type HandoffBatch, type HandoffRecord, type HandoffSelection, type StoredHandoffLead } from './store/exports.js';
+import { handoffConflict, handoffLead, handoffLeadsSql, handoffWhere, nurtureSql, parseObject, type CallWindow, type HandoffBatch, type HandoffRecord, type HandoffSelection, type StoredHandoffLead } from './store/exports.js';
 export { CALL_COLUMNS, CALL_PHONE_COLUMNS, CLEANUP_COLUMNS, CLEANUP_PHONE_COLUMNS } from './store/exports.js';
 export type { CallWindow, HandoffBatch, HandoffRecord, HandoffSelection };
 
@@ -91,6 +91,16 @@ export function cleanupRows(db: DB, since: Date | null): IterableIterator<unknow
 export function countCleanup(db: DB, since: Date | null): number {
   const sql = `SELECT count(*) FROM leads WHERE status IN ('disqualified','do-not-call','exhausted') AND purged_at IS NULL${since ? ' AND closed_at >= ?' : ''}`;
   const stmt = db.prepare(sql).pluck();
+  return (since ? stmt.get(since.toISOString()) : stmt.get()) as number;
+}
+
+export function nurtureRows(db: DB, since: Date | null): IterableIterator<unknown[]> {
+  const stmt = db.prepare(nurtureSql(since ? '?' : null)).raw(true);
+  return (since ? stmt.iterate(since.toISOString()) : stmt.iterate()) as IterableIterator<unknown[]>;
+}
+
+export function countNurture(db: DB, since: Date | null): number {
+  const stmt = db.prepare(`SELECT count(*) FROM (${nurtureSql(since ? '?' : null)})`).pluck();
   return (since ? stmt.get(since.toISOString()) : stmt.get()) as number;
 }
 

@@ -10,6 +10,7 @@ import { BASE_ENV, BIN, callq, tempDir, type RunResult } from '../helpers.js';
 import { seedLeads } from '../seed.js';
 import { newTestStore, STORE_KINDS, type TestStore, type TestStoreKind } from '../stores.js';
 import { copySqliteInto, seededHistory } from './seed-from-sqlite.js';
+import { NURTURE_COLUMNS } from '../../src/db/store/exports.js';
 
 const NOW = '2026-11-24T16:00:00Z';
 
@@ -118,6 +119,32 @@ describe.each(STORE_KINDS)('export on %s', (kind) => {
     expect(ndjson(readFileSync(s.file('preview.ndjson'), 'utf8'))).toHaveLength(3);
     expect(await store.query("SELECT count(*) AS n FROM leads WHERE status = 'sales-ready'")).toEqual([{ n: 3 }]);
     expect(await store.query('SELECT count(*) AS n FROM handoffs')).toEqual([{ n: 0 }]);
+  });
+
+  it('nurture: the leads interested later, soonest back first, with who nurtured them, when, and the note', async () => {
+    const s = await storeOf(kind);
+    store = s.store;
+    const none = s.run('export', 'nurture');
+    expect(none.code).toBe(3);
+    expect(none.stderr).toContain('no nurture leads to export; nothing was written.');
+    const log = (at: string, rep: string, args: string[]) => {
+      const r = callq(['--db', store.db, '--rep', rep, '--now', at, 'log', ...args, '--force']);
+      expect(r.code, r.stderr).toBe(0);
+    };
+    log('2026-11-20T15:00:00Z', 'kim', ['8', 'nurture', '--until', '2027-06-01', '--note', 'budget opens in June']);
+    log('2026-11-24T15:00:00Z', 'lee', ['7', 'nurture', '--until', '2027-02-01', '--note', '=ask again after the merger']);
+    const rows = csvRows(s.run('export', 'nurture').stdout);
+    expect(rows.map((r) => [r.callq_id, r.first_name, r.campaign, r.nurture_until, r.nurtured_at, r.nurtured_by, r.note, r.attempts, r.contacts])).toEqual([
+      ['7', 'Gus', 'fall', '2027-02-01T14:00:00.000Z', '2026-11-24T15:00:00.000Z', 'lee', "'=ask again after the merger", '2', '1'],
+      ['8', 'Hal', '', '2027-06-01T13:00:00.000Z', '2026-11-20T15:00:00.000Z', 'kim', 'budget opens in June', '1', '1'],
+    ]);
+    expect(Object.keys(rows[0])).toEqual([...NURTURE_COLUMNS]);
+    // --since: nurtured on or after; --json as NDJSON.
+    const since = s.run('export', 'nurture', '--since', '2026-11-23', '--json');
+    expect(since.code, since.stderr).toBe(0);
+    expect(ndjson(since.stdout).map((l) => [l.callq_id, l.note])).toEqual([[7, '=ask again after the merger']]);
+    // Neither is in the clean-up list: they are not lost.
+    expect(csvRows(s.run('export', 'cleanup').stdout).map((r) => r.callq_id)).not.toContain('7');
   });
 
   it('cleanup: disqualified, do-not-call and exhausted leads with their reason', async () => {

@@ -9,6 +9,7 @@ import {
   handoffLead,
   handoffLeadsSql,
   handoffWhere,
+  nurtureSql,
   type CallWindow,
   type HandoffBatch,
   type HandoffRead,
@@ -149,6 +150,15 @@ export function cleanupRowsPg(client: ClientBase, since: Date | null): Pages<unk
 export async function countCleanupPg(client: ClientBase, since: Date | null): Promise<number> {
   const sql = `SELECT count(*) AS n FROM leads WHERE status IN ('disqualified','do-not-call','exhausted') AND purged_at IS NULL${since ? ' AND closed_at >= $1' : ''}`;
   const { rows } = await client.query<{ n: number }>(sql, since ? [since.toISOString()] : []);
+  return rows[0].n;
+}
+
+export function nurtureRowsPg(client: ClientBase, since: Date | null): Pages<unknown[]> {
+  return snapshotPages<unknown[]>(client, nurtureSql(since ? '$1' : null), since ? [since.toISOString()] : [], 'array');
+}
+
+export async function countNurturePg(client: ClientBase, since: Date | null): Promise<number> {
+  const { rows } = await client.query<{ n: number }>(`SELECT count(*) AS n FROM (${nurtureSql(since ? '$1' : null)}) AS n`, since ? [since.toISOString()] : []);
   return rows[0].n;
 }
 

@@ -2,7 +2,7 @@
 // reports.ts and suppressions.ts, their row generators read a page at a time.
 import type { DB } from '../open.js';
 import type { ExportStore } from '../store/exports.js';
-import { callRows, cleanupRows, countCalls, countCleanup, getHandoffBatch, handoffKeys, handoffLeads, recordHandoff } from '../exports.js';
+import { callRows, cleanupRows, countCalls, countCleanup, countNurture, getHandoffBatch, handoffKeys, handoffLeads, nurtureRows, recordHandoff } from '../exports.js';
 import { funnelTallies, lostTallies, repTallies, zoneQuarterTallies } from '../reports.js';
 import { addSuppressions, listSuppressions, removeSuppressions } from '../suppressions.js';
 import { suppressMatchingLeads } from '../outcomes.js';
@@ -47,6 +47,8 @@ export function sqliteExports(db: DB): ExportStore {
 
     cleanupRows: (since) => pages(() => cleanupRows(db, since)),
     countCleanup: async (since) => countCleanup(db, since),
+    nurtureRows: (since) => pages(() => nurtureRows(db, since)),
+    countNurture: async (since) => countNurture(db, since),
     callRows: (window) => pages(() => callRows(db, window)),
     countCalls: async (window) => countCalls(db, window),
 

@@ -87,6 +87,9 @@ export interface ExportStore {
   /** Clean-up rows (CLEANUP_COLUMNS), in id order; `since` bounds closed_at. */
   cleanupRows(since: Date | null): Pages<unknown[]>;
   countCleanup(since: Date | null): Promise<number>;
+  /** Nurture rows (NURTURE_COLUMNS, nurtureSql), soonest back first; `since` bounds when they were nurtured. */
+  nurtureRows(since: Date | null): Pages<unknown[]>;
+  countNurture(since: Date | null): Promise<number>;
   /** Call log rows (CALL_COLUMNS), oldest first; `until` is exclusive. */
   callRows(window: CallWindow): Pages<unknown[]>;
   countCalls(window: CallWindow): Promise<number>;
@@ -114,6 +117,30 @@ export const CLEANUP_COLUMNS = [
   'attempts', 'last_call_at', 'last_disposition',
 ] as const;
 export const CLEANUP_PHONE_COLUMNS = ['phone', 'alt_phone'];
+
+/** Nurture export (for Marketing): its columns, in the order nurtureSql selects them. */
+export const NURTURE_COLUMNS = [
+  'callq_id', 'external_id', 'first_name', 'last_name', 'company', 'title', 'email', 'phone', 'phone_ext',
+  'country', 'region', 'source', 'campaign', 'list', 'nurture_until', 'nurtured_at', 'nurtured_by', 'note',
+  'attempts', 'contacts', 'last_call_at',
+] as const;
+export const NURTURE_PHONE_COLUMNS = ['phone'];
+
+/**
+ * Every lead in nurture (interested later) whose personal data is still there, soonest back
+ * first: until when, and who put it there, when and with what note (the call that did), for
+ * Marketing's nurture campaigns meanwhile. `since` (the store's placeholder, or null) keeps the
+ * leads nurtured on or after it. A lead still comes back to the queue on its date.
+ */
+export function nurtureSql(since: string | null): string {
+  return `SELECT l.id AS callq_id, l.external_id, l.first_name, l.last_name, l.company, l.title, l.email, l.phone, l.phone_ext,
+      l.country, l.region, l.source, l.campaign, l.list, l.nurture_until, n.called_at AS nurtured_at, n.rep AS nurtured_by, n.notes AS note,
+      l.attempts, l.contacts, l.last_call_at
+    FROM leads l LEFT JOIN calls n ON n.id = (SELECT c.id FROM calls c WHERE c.lead_id = l.id AND c.status_after = 'nurture'
+      ORDER BY c.called_at DESC, c.id DESC LIMIT 1)
+    WHERE l.status = 'nurture' AND l.purged_at IS NULL${since === null ? '' : ` AND n.called_at >= ${since}`}
+    ORDER BY l.nurture_until, l.id`;
+}
 
 /** Call log export: its columns, in the order the queries select them. */
 export const CALL_COLUMNS = [

@@ -6,6 +6,8 @@ import {
   cleanupRowsPg,
   countCallsPg,
   countCleanupPg,
+  countNurturePg,
+  nurtureRowsPg,
   getHandoffBatchPg,
   readHandoffPg,
   recordHandoffPg,
@@ -22,6 +24,8 @@ export function pgExports(conn: PgConnection): ExportStore {
     recordHandoff: (record) => recordHandoffPg(conn, record),
     cleanupRows: (since) => cleanupRowsPg(client, since),
     countCleanup: (since) => countCleanupPg(client, since),
+    nurtureRows: (since) => nurtureRowsPg(client, since),
+    countNurture: (since) => countNurturePg(client, since),
     callRows: (window) => callRowsPg(client, window),
     countCalls: (window) => countCallsPg(client, window),
 
