@@ -83,7 +83,7 @@ export function funnelText(c: ChalkInstance, width: number, o: ReportHeading, ro
   const top = Math.max(...list.map((r) => r.conversion ?? 0));
   const bars = list.map((r) => bar(r.conversion, top, barWidth(visibleLength(stages.split('\n')[0]) + 2, width, { max: 30 })));
   const quality = table(
-    [o.by, 'contact rate', 'of contacted', 'attempts', 'to 1st call'],
+    [o.by, 'reached', 'of contacted', 'attempts', 'to 1st call'],
     list.map((r, i) => [
       names[i],
       percent(r.contact_rate, r.attempted),
@@ -108,8 +108,9 @@ export function funnelText(c: ChalkInstance, width: number, o: ReportHeading, ro
     '',
     lost,
     '',
-    c.dim('conversion = sales-ready ÷ leads (of contacted: ÷ contacted) · contact rate ='),
-    c.dim('contacted ÷ attempted · attempts: median calls of the leads that became'),
+    c.dim('conversion = sales-ready ÷ leads (of contacted: ÷ contacted) · reached = leads'),
+    c.dim('contacted ÷ leads attempted (a rep\'s contact rate, in report reps, is contacts'),
+    c.dim('÷ dials) · attempts: median calls of the leads that became'),
     c.dim('sales-ready · to 1st call: median time from import to first call'),
     c.dim('why leads were lost: callq report reasons'),
     c.dim(LEGEND),
