@@ -14,6 +14,7 @@ import {
   CLEANUP_PHONE_COLUMNS,
   type HandoffSelection,
   type Pages,
+  type CallWindow,
 } from '../db/store/exports.js';
 import { handoffColumns, isProfile, missingRequired, NOT_PROVIDED, PROFILES, type ProfileName } from '../core/export-profiles.js';
 import { NothingToDoError, UsageError } from '../core/errors.js';
@@ -185,44 +186,49 @@ function nothingToHandOff(selection: HandoffSelection): NothingToDoError {
 export async function cleanup(ctx: Context, _args: string[], values: OptionValues): Promise<void> {
   const opts = exportOptions(values);
   const format = tableFormat(ctx, opts);
-  const { since } = parsePeriod(opts.since, undefined, ctx.now, viewerZone());
+  const window = parsePeriod(opts.since, opts.until, ctx.now, viewerZone());
   await exportRows(ctx, opts, format, {
     headers: CLEANUP_COLUMNS,
     phones: CLEANUP_PHONE_COLUMNS,
-    rows: (store) => store.exports.cleanupRows(since),
-    count: (store) => store.exports.countCleanup(since),
+    rows: (store) => store.exports.cleanupRows(window),
+    count: (store) => store.exports.countCleanup(window),
     noun: 'disqualified, do-not-call or exhausted lead',
-    filter: since ? ` closed since ${since.toISOString()}` : '',
+    filter: windowText('closed', window),
   });
 }
 
 export async function nurture(ctx: Context, _args: string[], values: OptionValues): Promise<void> {
   const opts = exportOptions(values);
   const format = tableFormat(ctx, opts);
-  const { since } = parsePeriod(opts.since, undefined, ctx.now, viewerZone());
+  const window = parsePeriod(opts.since, opts.until, ctx.now, viewerZone());
   await exportRows(ctx, opts, format, {
     headers: NURTURE_COLUMNS,
     phones: NURTURE_PHONE_COLUMNS,
-    rows: (store) => store.exports.nurtureRows(since),
-    count: (store) => store.exports.countNurture(since),
+    rows: (store) => store.exports.nurtureRows(window),
+    count: (store) => store.exports.countNurture(window),
     noun: 'nurture lead',
-    filter: since ? ` nurtured since ${since.toISOString()}` : '',
+    filter: windowText('nurtured', window),
   });
 }
 
 export async function calls(ctx: Context, _args: string[], values: OptionValues): Promise<void> {
   const opts = exportOptions(values);
   const format = tableFormat(ctx, opts);
-  const { since, until } = parsePeriod(opts.since, opts.until, ctx.now, viewerZone());
-  const window = [since && ` since ${since.toISOString()}`, until && ` before ${until.toISOString()}`].filter(Boolean).join(' and');
+  const window = parsePeriod(opts.since, opts.until, ctx.now, viewerZone());
   await exportRows(ctx, opts, format, {
     headers: CALL_COLUMNS,
     phones: CALL_PHONE_COLUMNS,
-    rows: (store) => store.exports.callRows({ since, until }),
-    count: (store) => store.exports.countCalls({ since, until }),
+    rows: (store) => store.exports.callRows(window),
+    count: (store) => store.exports.countCalls(window),
     noun: 'call',
-    filter: window,
+    filter: windowText('', window),
   });
+}
+
+/** ' closed since … and before …' for the summary: `verb` names what the bounds apply to. */
+function windowText(verb: string, w: CallWindow): string {
+  const bounds = [w.since && ` since ${w.since.toISOString()}`, w.until && ` before ${w.until.toISOString()}`].filter(Boolean).join(' and');
+  return bounds && verb ? ` ${verb}${bounds}` : bounds;
 }
 
 interface PlainExport {

@@ -393,15 +393,17 @@ export function buildProgram(version: string): Command {
     exportCmd
       .command('cleanup')
       .description("for Marketing's database: every disqualified, do-not-call and exhausted lead, with reason and date")
-      .option('--since <date>', 'only leads closed on or after this date or ISO time'),
+      .option('--since <date>', 'only leads closed on or after this date or ISO time')
+      .option('--until <date>', 'only leads closed before this date or ISO time'),
   )
-    .addHelpText('after', examples(['callq export cleanup --out cleanup.csv', 'callq export cleanup --since 2026-11-01 --json > cleanup.ndjson']))
+    .addHelpText('after', examples(['callq export cleanup --out cleanup.csv', 'callq export cleanup --since 2026-11-01 --json > cleanup.ndjson', 'callq export cleanup --since yesterday --until today --out daily.csv   # a cron job: yesterday\'s, once']))
     .action(lazy(() => import('./export.js').then((m) => ({ run: m.cleanup }))));
   fileOptions(
     exportCmd
       .command('nurture')
       .description("for Marketing's nurture campaigns: every lead interested later, until when, and the rep's note")
-      .option('--since <date>', 'only leads nurtured on or after this date or ISO time'),
+      .option('--since <date>', 'only leads nurtured on or after this date or ISO time')
+      .option('--until <date>', 'only leads nurtured before this date or ISO time'),
   )
     .addHelpText('after', examples(['callq export nurture --excel --out nurture.csv', 'callq export nurture --since 7d --json > nurture.ndjson']))
     .action(lazy(() => import('./export.js').then((m) => ({ run: m.nurture }))));

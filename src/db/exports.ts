@@ -3,7 +3,7 @@
 import type { DB } from './open.js';
 import type { BatchKeys, HandoffLead } from '../core/export-profiles.js';
 import type { LeadStatus } from '../core/lifecycle.js';
-import { handoffConflict, handoffLead, handoffLeadsSql, handoffWhere, nurtureSql, parseObject, type CallWindow, type HandoffBatch, type HandoffRecord, type HandoffSelection, type StoredHandoffLead } from './store/exports.js';
+import { handoffConflict, handoffLead, handoffLeadsSql, handoffWhere, nurtureSql, parseObject, windowSql, type CallWindow, type HandoffBatch, type HandoffRecord, type HandoffSelection, type StoredHandoffLead } from './store/exports.js';
 export { CALL_COLUMNS, CALL_PHONE_COLUMNS, CLEANUP_COLUMNS, CLEANUP_PHONE_COLUMNS } from './store/exports.js';
 export type { CallWindow, HandoffBatch, HandoffRecord, HandoffSelection };
 
@@ -72,50 +72,43 @@ export function recordHandoff(db: DB, r: HandoffRecord): number | null {
  * someone who once talked to a rep, for nurturing rather than removal). `+status` keeps SQLite on a rowid scan, which streams in
  * id order without sorting (these leads are a large share of an old database).
  */
-export function cleanupSql(since: boolean): string {
+export function cleanupSql(within: string): string {
   return `SELECT id AS callq_id, external_id, first_name, last_name, company, title, email, phone, phone_ext,
       CASE WHEN alt_phones IS NULL THEN NULL ELSE (SELECT group_concat(value, ';') FROM json_each(leads.alt_phones)) END AS alt_phone,
       country, region, postal_code, source, campaign, list, status,
       CASE status WHEN 'disqualified' THEN disqualify_reason WHEN 'do-not-call' THEN 'do-not-call' WHEN 'exhausted' THEN CASE WHEN contacts > 0 THEN 'no-recent-contact' ELSE 'no-contact' END END AS reason,
       closed_at, attempts, last_call_at, last_disposition
     FROM leads
-    WHERE +status IN ('disqualified','do-not-call','exhausted') AND purged_at IS NULL${since ? ' AND closed_at >= ?' : ''}
+    WHERE +status IN ('disqualified','do-not-call','exhausted') AND purged_at IS NULL${within}
     ORDER BY id`;
 }
 
-export function cleanupRows(db: DB, since: Date | null): IterableIterator<unknown[]> {
-  const stmt = db.prepare(cleanupSql(since !== null)).raw(true);
-  return (since ? stmt.iterate(since.toISOString()) : stmt.iterate()) as IterableIterator<unknown[]>;
+const sqlitePlaceholder = () => '?';
+
+export function cleanupRows(db: DB, window: CallWindow): IterableIterator<unknown[]> {
+  const w = windowSql('closed_at', window, sqlitePlaceholder);
+  return db.prepare(cleanupSql(w.sql)).raw(true).iterate(...w.params) as IterableIterator<unknown[]>;
 }
 
-export function countCleanup(db: DB, since: Date | null): number {
-  const sql = `SELECT count(*) FROM leads WHERE status IN ('disqualified','do-not-call','exhausted') AND purged_at IS NULL${since ? ' AND closed_at >= ?' : ''}`;
-  const stmt = db.prepare(sql).pluck();
-  return (since ? stmt.get(since.toISOString()) : stmt.get()) as number;
+export function countCleanup(db: DB, window: CallWindow): number {
+  const w = windowSql('closed_at', window, sqlitePlaceholder);
+  const sql = `SELECT count(*) FROM leads WHERE status IN ('disqualified','do-not-call','exhausted') AND purged_at IS NULL${w.sql}`;
+  return db.prepare(sql).pluck().get(...w.params) as number;
 }
 
-export function nurtureRows(db: DB, since: Date | null): IterableIterator<unknown[]> {
-  const stmt = db.prepare(nurtureSql(since ? '?' : null)).raw(true);
-  return (since ? stmt.iterate(since.toISOString()) : stmt.iterate()) as IterableIterator<unknown[]>;
+export function nurtureRows(db: DB, window: CallWindow): IterableIterator<unknown[]> {
+  const w = windowSql('n.called_at', window, sqlitePlaceholder);
+  return db.prepare(nurtureSql(w.sql)).raw(true).iterate(...w.params) as IterableIterator<unknown[]>;
 }
 
-export function countNurture(db: DB, since: Date | null): number {
-  const stmt = db.prepare(`SELECT count(*) FROM (${nurtureSql(since ? '?' : null)})`).pluck();
-  return (since ? stmt.get(since.toISOString()) : stmt.get()) as number;
+export function countNurture(db: DB, window: CallWindow): number {
+  const w = windowSql('n.called_at', window, sqlitePlaceholder);
+  return db.prepare(`SELECT count(*) FROM (${nurtureSql(w.sql)})`).pluck().get(...w.params) as number;
 }
 
 function callFilter(w: CallWindow): { sql: string; params: string[] } {
-  const conditions: string[] = [];
-  const params: string[] = [];
-  if (w.since) {
-    conditions.push('c.called_at >= ?');
-    params.push(w.since.toISOString());
-  }
-  if (w.until) {
-    conditions.push('c.called_at < ?');
-    params.push(w.until.toISOString());
-  }
-  return { sql: conditions.length ? `WHERE ${conditions.join(' AND ')}` : '', params };
+  const f = windowSql('c.called_at', w, sqlitePlaceholder);
+  return { sql: f.sql && `WHERE${f.sql.slice(' AND'.length)}`, params: f.params };
 }
 
 /** The call log joined with the lead's name, company and phone, oldest first; `until` is exclusive. */

@@ -143,6 +143,7 @@ describe.each(STORE_KINDS)('export on %s', (kind) => {
     const since = s.run('export', 'nurture', '--since', '2026-11-23', '--json');
     expect(since.code, since.stderr).toBe(0);
     expect(ndjson(since.stdout).map((l) => [l.callq_id, l.note])).toEqual([[7, '=ask again after the merger']]);
+    expect(csvRows(s.run('export', 'nurture', '--until', '2026-11-23').stdout).map((r) => r.callq_id)).toEqual(['8']);
     // Neither is in the clean-up list: they are not lost.
     expect(csvRows(s.run('export', 'cleanup').stdout).map((r) => r.callq_id)).not.toContain('7');
   });
@@ -169,6 +170,11 @@ describe.each(STORE_KINDS)('export on %s', (kind) => {
     const since = s.run('export', 'cleanup', '--since', '2026-11-24', '--json');
     expect(since.code, since.stderr).toBe(0);
     expect(ndjson(since.stdout).map((l) => [l.callq_id, l.attempts])).toEqual([[4, 1], [5, 1]]);
+    // --until: before it, so a daily cron job's `--since yesterday --until today` sends each lead once.
+    const day = s.run('export', 'cleanup', '--since', '2026-11-24', '--until', '2026-11-24T14:15Z');
+    expect(day.code, day.stderr).toBe(0);
+    expect(csvRows(day.stdout).map((r) => r.callq_id)).toEqual(['4']);
+    expect(day.stderr).toContain('Exported 1 disqualified, do-not-call or exhausted lead closed since 2026-11-24T00:00:00.000Z and before 2026-11-24T14:15:00.000Z.');
 
     const none = s.run('export', 'cleanup', '--since', '2026-11-24T15:00Z', '--out', s.file('none.csv'));
     expect(none.code).toBe(3);

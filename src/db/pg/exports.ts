@@ -10,6 +10,7 @@ import {
   handoffLeadsSql,
   handoffWhere,
   nurtureSql,
+  windowSql,
   type CallWindow,
   type HandoffBatch,
   type HandoffRead,
@@ -132,48 +133,45 @@ export async function recordHandoffPg(conn: PgConnection, r: HandoffRecord): Pro
 }
 
 /** As cleanupSql in src/db/exports.ts; alternate phones listed by callq_alt_phone_list (migration 3). */
-function cleanupSql(since: boolean): string {
+function cleanupSql(within: string): string {
   return `SELECT id AS callq_id, external_id, first_name, last_name, company, title, email, phone, phone_ext,
       CASE WHEN alt_phones IS NULL THEN NULL ELSE NULLIF(array_to_string(callq_alt_phone_list(alt_phones), ';'), '') END AS alt_phone,
       country, region, postal_code, source, campaign, list, status,
       CASE status WHEN 'disqualified' THEN disqualify_reason WHEN 'do-not-call' THEN 'do-not-call' WHEN 'exhausted' THEN CASE WHEN contacts > 0 THEN 'no-recent-contact' ELSE 'no-contact' END END AS reason,
       closed_at, attempts, last_call_at, last_disposition
     FROM leads
-    WHERE status IN ('disqualified','do-not-call','exhausted') AND purged_at IS NULL${since ? ' AND closed_at >= $1' : ''}
+    WHERE status IN ('disqualified','do-not-call','exhausted') AND purged_at IS NULL${within}
     ORDER BY id`;
 }
 
-export function cleanupRowsPg(client: ClientBase, since: Date | null): Pages<unknown[]> {
-  return snapshotPages<unknown[]>(client, cleanupSql(since !== null), since ? [since.toISOString()] : [], 'array');
+const pgPlaceholder = (n: number) => `$${n}`;
+
+export function cleanupRowsPg(client: ClientBase, window: CallWindow): Pages<unknown[]> {
+  const w = windowSql('closed_at', window, pgPlaceholder);
+  return snapshotPages<unknown[]>(client, cleanupSql(w.sql), w.params, 'array');
 }
 
-export async function countCleanupPg(client: ClientBase, since: Date | null): Promise<number> {
-  const sql = `SELECT count(*) AS n FROM leads WHERE status IN ('disqualified','do-not-call','exhausted') AND purged_at IS NULL${since ? ' AND closed_at >= $1' : ''}`;
-  const { rows } = await client.query<{ n: number }>(sql, since ? [since.toISOString()] : []);
+export async function countCleanupPg(client: ClientBase, window: CallWindow): Promise<number> {
+  const w = windowSql('closed_at', window, pgPlaceholder);
+  const sql = `SELECT count(*) AS n FROM leads WHERE status IN ('disqualified','do-not-call','exhausted') AND purged_at IS NULL${w.sql}`;
+  const { rows } = await client.query<{ n: number }>(sql, w.params);
   return rows[0].n;
 }
 
-export function nurtureRowsPg(client: ClientBase, since: Date | null): Pages<unknown[]> {
-  return snapshotPages<unknown[]>(client, nurtureSql(since ? '$1' : null), since ? [since.toISOString()] : [], 'array');
+export function nurtureRowsPg(client: ClientBase, window: CallWindow): Pages<unknown[]> {
+  const w = windowSql('n.called_at', window, pgPlaceholder);
+  return snapshotPages<unknown[]>(client, nurtureSql(w.sql), w.params, 'array');
 }
 
-export async function countNurturePg(client: ClientBase, since: Date | null): Promise<number> {
-  const { rows } = await client.query<{ n: number }>(`SELECT count(*) AS n FROM (${nurtureSql(since ? '$1' : null)}) AS n`, since ? [since.toISOString()] : []);
+export async function countNurturePg(client: ClientBase, window: CallWindow): Promise<number> {
+  const w = windowSql('n.called_at', window, pgPlaceholder);
+  const { rows } = await client.query<{ n: number }>(`SELECT count(*) AS n FROM (${nurtureSql(w.sql)}) AS n`, w.params);
   return rows[0].n;
 }
 
 function callFilter(w: CallWindow): { sql: string; params: string[] } {
-  const conditions: string[] = [];
-  const params: string[] = [];
-  if (w.since) {
-    params.push(w.since.toISOString());
-    conditions.push(`c.called_at >= $${params.length}`);
-  }
-  if (w.until) {
-    params.push(w.until.toISOString());
-    conditions.push(`c.called_at < $${params.length}`);
-  }
-  return { sql: conditions.length ? `WHERE ${conditions.join(' AND ')}` : '', params };
+  const f = windowSql('c.called_at', w, pgPlaceholder);
+  return { sql: f.sql && `WHERE${f.sql.slice(' AND'.length)}`, params: f.params };
 }
 
 export function callRowsPg(client: ClientBase, window: CallWindow): Pages<unknown[]> {

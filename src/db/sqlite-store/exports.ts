@@ -45,10 +45,10 @@ export function sqliteExports(db: DB): ExportStore {
       return recordHandoff(db, record);
     },
 
-    cleanupRows: (since) => pages(() => cleanupRows(db, since)),
-    countCleanup: async (since) => countCleanup(db, since),
-    nurtureRows: (since) => pages(() => nurtureRows(db, since)),
-    countNurture: async (since) => countNurture(db, since),
+    cleanupRows: (window) => pages(() => cleanupRows(db, window)),
+    countCleanup: async (window) => countCleanup(db, window),
+    nurtureRows: (window) => pages(() => nurtureRows(db, window)),
+    countNurture: async (window) => countNurture(db, window),
     callRows: (window) => pages(() => callRows(db, window)),
     countCalls: async (window) => countCalls(db, window),
 

@@ -46,9 +46,22 @@ export interface HandoffRecord {
   publish: () => void;
 }
 
+/** A period of an export: `since` inclusive, `until` exclusive (either may be open). */
 export interface CallWindow {
   since: Date | null;
   until: Date | null;
+}
+
+/**
+ * `column` within `w`, as conditions each starting with ' AND ', and their values; `placeholder`
+ * writes the store's placeholder for the n-th value (1-based).
+ */
+export function windowSql(column: string, w: CallWindow, placeholder: (n: number) => string): { sql: string; params: string[] } {
+  let sql = '';
+  const params: string[] = [];
+  if (w.since) sql += ` AND ${column} >= ${placeholder(params.push(w.since.toISOString()))}`;
+  if (w.until) sql += ` AND ${column} < ${placeholder(params.push(w.until.toISOString()))}`;
+  return { sql, params };
 }
 
 export interface SuppressionRow {
@@ -84,12 +97,12 @@ export interface ExportStore {
    * all (ConflictError). Returns the batch id, or null when there was nothing to mark.
    */
   recordHandoff(record: HandoffRecord): Promise<number | null>;
-  /** Clean-up rows (CLEANUP_COLUMNS), in id order; `since` bounds closed_at. */
-  cleanupRows(since: Date | null): Pages<unknown[]>;
-  countCleanup(since: Date | null): Promise<number>;
-  /** Nurture rows (NURTURE_COLUMNS, nurtureSql), soonest back first; `since` bounds when they were nurtured. */
-  nurtureRows(since: Date | null): Pages<unknown[]>;
-  countNurture(since: Date | null): Promise<number>;
+  /** Clean-up rows (CLEANUP_COLUMNS), in id order; `window` bounds closed_at. */
+  cleanupRows(window: CallWindow): Pages<unknown[]>;
+  countCleanup(window: CallWindow): Promise<number>;
+  /** Nurture rows (NURTURE_COLUMNS, nurtureSql), soonest back first; `window` bounds when they were nurtured. */
+  nurtureRows(window: CallWindow): Pages<unknown[]>;
+  countNurture(window: CallWindow): Promise<number>;
   /** Call log rows (CALL_COLUMNS), oldest first; `until` is exclusive. */
   callRows(window: CallWindow): Pages<unknown[]>;
   countCalls(window: CallWindow): Promise<number>;
@@ -129,16 +142,16 @@ export const NURTURE_PHONE_COLUMNS = ['phone'];
 /**
  * Every lead in nurture (interested later) whose personal data is still there, soonest back
  * first: until when, and who put it there, when and with what note (the call that did), for
- * Marketing's nurture campaigns meanwhile. `since` (the store's placeholder, or null) keeps the
- * leads nurtured on or after it. A lead still comes back to the queue on its date.
+ * Marketing's nurture campaigns meanwhile. `within`: conditions on `n.called_at`, when they were
+ * nurtured (windowSql). A lead still comes back to the queue on its date.
  */
-export function nurtureSql(since: string | null): string {
+export function nurtureSql(within: string): string {
   return `SELECT l.id AS callq_id, l.external_id, l.first_name, l.last_name, l.company, l.title, l.email, l.phone, l.phone_ext,
       l.country, l.region, l.source, l.campaign, l.list, l.nurture_until, n.called_at AS nurtured_at, n.rep AS nurtured_by, n.notes AS note,
       l.attempts, l.contacts, l.last_call_at
     FROM leads l LEFT JOIN calls n ON n.id = (SELECT c.id FROM calls c WHERE c.lead_id = l.id AND c.status_after = 'nurture'
       ORDER BY c.called_at DESC, c.id DESC LIMIT 1)
-    WHERE l.status = 'nurture' AND l.purged_at IS NULL${since === null ? '' : ` AND n.called_at >= ${since}`}
+    WHERE l.status = 'nurture' AND l.purged_at IS NULL${within}
     ORDER BY l.nurture_until, l.id`;
 }
 
