@@ -112,10 +112,13 @@ const REPORT: Record<ReportName, (store: ExportStore, o: Options) => Promise<Ren
     const { reps, total } = repRows(await store.repTallies(o.period));
     const json = <T extends (typeof reps)[number] | typeof total>(r: T) => ({ ...r, ...roundRates(r, ['contact_rate']), dials_per_hour: roundTo(r.dials_per_hour, 2) });
     const columns = ['dials', 'contacts', 'contact_rate', 'sales_ready', 'active_hours', 'dials_per_hour', 'talk_time_s'] as const;
+    // One CSV column per outcome the period has, after the figures.
+    const outcomes = Object.keys(total.dispositions);
+    const csvRow = (name: string, r: (typeof reps)[number] | typeof total) => [name, ...columns.map((k) => json(r)[k]), ...outcomes.map((d) => r.dispositions[d] ?? 0)];
     return {
       json: { report: 'reps', period: periodJson(o.period, 'called_at'), reps: reps.map(json), total: json(total) },
-      csv: { columns: ['rep', ...columns], rows: [...reps.map((r) => [r.rep, ...columns.map((k) => json(r)[k])]), ['(all)', ...columns.map((k) => json(total)[k])]] },
-      human: (c) => repsText(c, o, reps, total),
+      csv: { columns: ['rep', ...columns, ...outcomes], rows: [...reps.map((r) => csvRow(r.rep, r)), csvRow('(all)', total)] },
+      human: (c, width) => repsText(c, width, o, reps, total),
     };
   },
 

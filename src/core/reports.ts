@@ -178,11 +178,20 @@ export interface RepTally {
   talk_time_s: number;
   /** Distinct clock hours in which the rep logged at least one call. */
   active_hours: number;
+  /** Calls by disposition ('no-answer': 12, 'not-interested': 3, …). */
+  dispositions: Record<string, number>;
 }
 
 export interface RepRow extends RepTally {
   contact_rate: number | null;
   dials_per_hour: number | null;
+}
+
+/** The dispositions of `counts` added up, the most frequent first. */
+export function addCounts(counts: Record<string, number>[]): Record<string, number> {
+  const total = new Map<string, number>();
+  for (const c of counts) for (const [k, n] of Object.entries(c)) total.set(k, (total.get(k) ?? 0) + n);
+  return Object.fromEntries([...total].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)));
 }
 
 export function repRows(tallies: RepTally[]): { reps: RepRow[]; total: Omit<RepRow, 'rep'> } {
@@ -196,6 +205,7 @@ export function repRows(tallies: RepTally[]): { reps: RepRow[]; total: Omit<RepR
     sales_ready: sum((t) => t.sales_ready),
     talk_time_s: sum((t) => t.talk_time_s),
     active_hours: sum((t) => t.active_hours),
+    dispositions: addCounts(tallies.map((t) => t.dispositions)),
   });
   return { reps, total };
 }

@@ -7,6 +7,7 @@
 // connection tally them per group in a hash map (one cheap call per row). Each returns JSON.
 import type { DB } from './open.js';
 import {
+  addCounts,
   GROUP_FIELDS,
   median,
   type FunnelTally,
@@ -156,10 +157,11 @@ export function repTallies(db: DB, period: Period): RepTally[] {
     db,
     'report_rep_activity',
     () => null,
-    (_, rep: string, contact: number, salesReady: number, durationS: number, hour: number) => {
+    (_, rep: string, contact: number, salesReady: number, durationS: number, hour: number, disposition: string) => {
       let r = reps.get(rep);
-      if (!r) reps.set(rep, (r = { tally: { rep, dials: 0, contacts: 0, sales_ready: 0, talk_time_s: 0, active_hours: 0 }, hours: new Set() }));
+      if (!r) reps.set(rep, (r = { tally: { rep, dials: 0, contacts: 0, sales_ready: 0, talk_time_s: 0, active_hours: 0, dispositions: {} }, hours: new Set() }));
       r.tally.dials++;
+      r.tally.dispositions[disposition] = (r.tally.dispositions[disposition] ?? 0) + 1;
       r.tally.contacts += contact;
       r.tally.sales_ready += salesReady;
       r.tally.talk_time_s += durationS;
@@ -168,10 +170,10 @@ export function repTallies(db: DB, period: Period): RepTally[] {
     () => reps.size,
   );
   db.prepare(
-    `SELECT report_rep_activity(rep, contact, status_after IS 'sales-ready', coalesce(duration_s, 0), unixepoch(called_at) / 3600)
+    `SELECT report_rep_activity(rep, contact, status_after IS 'sales-ready', coalesce(duration_s, 0), unixepoch(called_at) / 3600, disposition)
        FROM calls WHERE ${where.sql}`,
   ).get(...where.params);
-  return [...reps.values()].map(({ tally, hours }) => ({ ...tally, active_hours: hours.size }));
+  return [...reps.values()].map(({ tally, hours }) => ({ ...tally, active_hours: hours.size, dispositions: addCounts([tally.dispositions]) }));
 }
 
 const ZONE_SLOTS = 65_536;

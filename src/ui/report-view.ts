@@ -136,7 +136,7 @@ export function reasonsText(c: ChalkInstance, width: number, o: ReportHeading, g
   return lines.join('\n');
 }
 
-export function repsText(c: ChalkInstance, o: ReportHeading, reps: ReturnType<typeof repRows>['reps'], total: ReturnType<typeof repRows>['total']): string {
+export function repsText(c: ChalkInstance, width: number, o: ReportHeading, reps: ReturnType<typeof repRows>['reps'], total: ReturnType<typeof repRows>['total']): string {
   const list = [...reps, { rep: '(all)', ...total }];
   const t = table(
     ['rep', 'dials', 'contacts', 'contact rate', 'sales-ready', 'hours', 'dials/h', 'talk time'],
@@ -152,10 +152,29 @@ export function repsText(c: ChalkInstance, o: ReportHeading, reps: ReturnType<ty
     ]),
     [false, true, true, true, true, true, true, true],
   );
+  // Each rep's calls by outcome, the team's most frequent outcomes first, in as many tables as
+  // the terminal's width needs (eleven outcomes side by side take some 130 columns).
+  const names = list.map((r) => label(r.rep));
+  const first = Math.max(3, ...names.map(visibleLength)) + 2;
+  const chunks: string[][] = [];
+  let used = width;
+  for (const d of Object.keys(total.dispositions)) {
+    const w = Math.max(visibleLength(d), String(total.dispositions[d]).length) + 2;
+    if (used + w > width) {
+      chunks.push([]);
+      used = first;
+    }
+    chunks[chunks.length - 1].push(d);
+    used += w;
+  }
+  const byOutcome = chunks
+    .map((outcomes) => table(['rep', ...outcomes], list.map((r, i) => [names[i], ...outcomes.map((d) => String(r.dispositions[d] ?? 0))]), [false, ...outcomes.map(() => true)]))
+    .join('\n\n');
   return [
     c.bold(`Rep activity — ${describePeriod(o.period, 'calls', o.zone)}`),
     '',
     reps.length ? t : 'No calls in this period.',
+    ...(reps.length ? ['', c.bold('Outcomes'), '', byOutcome] : []),
     '',
     c.dim('hours = clock hours with at least one call · dials/h = dials ÷ those hours'),
     c.dim('talk time = sum of call durations'),

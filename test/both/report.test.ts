@@ -213,16 +213,32 @@ describe.each(STORE_KINDS)('report on %s', (kind) => {
     const ANA = { rep: 'ana', dials: 14, contacts: 7, sales_ready: 3, talk_time_s: 2415, active_hours: 11, contact_rate: 0.5, dials_per_hour: 1.27 };
     const BEN = { rep: 'ben', dials: 9, contacts: 4, sales_ready: 0, talk_time_s: 590, active_hours: 9, contact_rate: 0.4444, dials_per_hour: 1 };
 
-    it('JSON: per rep dials, contacts, sales-ready, active hours, dials per hour and talk time', () => {
+    /** Each rep's calls by disposition, counted by the database itself, most frequent first. */
+    async function dispositionsOf(rep: string | null): Promise<Record<string, number>> {
+      const found = await s.store.query<{ disposition: string; n: number }>(
+        `SELECT disposition, count(*) AS n FROM calls ${rep === null ? '' : 'WHERE rep = ?'} GROUP BY disposition ORDER BY count(*) DESC, disposition`,
+        ...(rep === null ? [] : [rep]),
+      );
+      return Object.fromEntries(found.map((r) => [r.disposition, Number(r.n)]));
+    }
+    const without = ({ dispositions: _, ...r }: any) => r;
+
+    it('JSON: per rep dials, contacts, sales-ready, active hours, dials per hour, talk time and calls by outcome', async () => {
       const out = json(report('reps', '--json'));
       expect(out.period).toEqual({ field: 'called_at', since: null, until: null });
-      expect(out.reps).toEqual([ANA, BEN]);
-      expect(out.total).toEqual({ dials: 23, contacts: 11, sales_ready: 3, talk_time_s: 3005, active_hours: 20, contact_rate: 0.4783, dials_per_hour: 1.15 });
+      expect(out.reps.map(without)).toEqual([ANA, BEN]);
+      expect(without(out.total)).toEqual({ dials: 23, contacts: 11, sales_ready: 3, talk_time_s: 3005, active_hours: 20, contact_rate: 0.4783, dials_per_hour: 1.15 });
+      // Calls by outcome: as the database counts them, most frequent first, adding up to the dials.
+      expect(out.reps[0].dispositions).toStrictEqual(await dispositionsOf('ana'));
+      expect(out.reps[1].dispositions).toStrictEqual(await dispositionsOf('ben'));
+      expect(out.total.dispositions).toStrictEqual(await dispositionsOf(null));
+      expect(Object.keys(out.total.dispositions).length).toBeGreaterThan(3);
+      for (const r of [...out.reps, out.total]) expect(Object.values(r.dispositions as Record<string, number>).reduce((a, b) => a + b, 0)).toBe(r.dials);
     });
 
     it('--since/--until filter calls by called_at: the day of 11-17', () => {
       const out = json(report('reps', '--since', '2026-11-17', '--until', '2026-11-18', '--json'));
-      expect(out.reps).toEqual([
+      expect(out.reps.map(without)).toEqual([
         { rep: 'ana', dials: 5, contacts: 2, sales_ready: 0, talk_time_s: 390, active_hours: 4, contact_rate: 0.4, dials_per_hour: 1.25 },
         { rep: 'ben', dials: 3, contacts: 1, sales_ready: 0, talk_time_s: 110, active_hours: 3, contact_rate: 0.3333, dials_per_hour: 1 },
       ]);
@@ -231,25 +247,38 @@ describe.each(STORE_KINDS)('report on %s', (kind) => {
     it("--since today is the viewer's midnight before --now", () => {
       const out = json(report('reps', '--since', 'today', '--json'));
       expect(out.period.since).toBe('2026-11-18T00:00:00.000Z');
-      expect(out.reps).toEqual([
+      expect(out.reps.map(without)).toEqual([
         { rep: 'ana', dials: 3, contacts: 3, sales_ready: 2, talk_time_s: 1245, active_hours: 2, contact_rate: 1, dials_per_hour: 1.5 },
         { rep: 'ben', dials: 2, contacts: 2, sales_ready: 0, talk_time_s: 300, active_hours: 2, contact_rate: 1, dials_per_hour: 1 },
       ]);
     });
 
-    it('table and CSV', () => {
+    it('table and CSV, with each rep\'s calls by outcome', async () => {
       const t = report('reps');
       expect(t.code).toBe(0);
-      expect(rows(t, 'ana')).toEqual([['ana', '14', '7', '50.0%*', '3', '11', '1.3', '40m15s']]);
-      expect(rows(t, 'ben')).toEqual([['ben', '9', '4', '44.4%*', '0', '9', '1.0', '9m50s']]);
-      expect(rows(t, '(all)')).toEqual([['(all)', '23', '11', '47.8%', '3', '20', '1.1', '50m05s']]);
+      expect(rows(t, 'ana')[0]).toEqual(['ana', '14', '7', '50.0%*', '3', '11', '1.3', '40m15s']);
+      expect(rows(t, 'ben')[0]).toEqual(['ben', '9', '4', '44.4%*', '0', '9', '1.0', '9m50s']);
+      expect(rows(t, '(all)')[0]).toEqual(['(all)', '23', '11', '47.8%', '3', '20', '1.1', '50m05s']);
+      // The outcomes, in tables that fit 80 columns, each with a row per rep.
+      const all = await dispositionsOf(null);
+      const ana = await dispositionsOf('ana');
+      expect(t.stdout).toContain('Outcomes');
+      const headers = rows(t, 'rep').slice(1).flatMap((h) => h.slice(1));
+      expect(headers).toEqual(Object.keys(all));
+      expect(rows(t, 'ana').slice(1).flatMap((r) => r.slice(1)).map(Number)).toEqual(Object.keys(all).map((d) => ana[d] ?? 0));
+      expect(Math.max(...t.stdout.split('\n').map((l) => l.length))).toBeLessThanOrEqual(80);
       const c = report('reps', '--csv');
+      const outcomes = Object.keys(all);
+      const counts = async (rep: string | null) => {
+        const d = await dispositionsOf(rep);
+        return outcomes.map((k) => d[k] ?? 0).join(',');
+      };
       expect(c.stdout).toBe(
         csv(
-          'rep,dials,contacts,contact_rate,sales_ready,active_hours,dials_per_hour,talk_time_s',
-          'ana,14,7,0.5,3,11,1.27,2415',
-          'ben,9,4,0.4444,0,9,1,590',
-          '(all),23,11,0.4783,3,20,1.15,3005',
+          `rep,dials,contacts,contact_rate,sales_ready,active_hours,dials_per_hour,talk_time_s,${outcomes.join(',')}`,
+          `ana,14,7,0.5,3,11,1.27,2415,${await counts('ana')}`,
+          `ben,9,4,0.4444,0,9,1,590,${await counts('ben')}`,
+          `(all),23,11,0.4783,3,20,1.15,3005,${await counts(null)}`,
         ),
       );
     });

@@ -3,7 +3,7 @@
 // do there. Groups come in order of first appearance (min(id)), as SQLite's scans meet them;
 // instants are ISO text, read as whole Unix seconds like SQLite's unixepoch().
 import type { ClientBase } from 'pg';
-import { GROUP_FIELDS, type FunnelCounts, type FunnelTally, type GroupField, type LostTally, type RepTally, type ZoneQuarterTally } from '../../core/reports.js';
+import { addCounts, GROUP_FIELDS, type FunnelCounts, type FunnelTally, type GroupField, type LostTally, type RepTally, type ZoneQuarterTally } from '../../core/reports.js';
 import type { Period } from '../../core/period.js';
 import { zonesOf } from '../../core/calling-window.js';
 import { inSnapshot } from './exports.js';
@@ -96,13 +96,23 @@ export async function lostTalliesPg(
 /** Per rep, as repTallies in src/db/reports.ts (active hours: distinct UTC clock hours with a call). */
 export async function repTalliesPg(client: ClientBase, period: Period): Promise<RepTally[]> {
   const where = periodFilter('called_at', period);
-  const { rows } = await client.query<RepTally>(
+  const { rows } = await client.query<Omit<RepTally, 'dispositions'>>(
     `SELECT rep, count(*) AS dials, sum(contact) AS contacts, count(*) FILTER (WHERE status_after = 'sales-ready') AS sales_ready,
             sum(coalesce(duration_s, 0)) AS talk_time_s, count(DISTINCT floor(${epoch('called_at')} / 3600)) AS active_hours
        FROM calls WHERE ${where.sql} GROUP BY rep ORDER BY min(id)`,
     where.params,
   );
-  return rows;
+  const { rows: byDisposition } = await client.query<{ rep: string; disposition: string; n: number }>(
+    `SELECT rep, disposition, count(*) AS n FROM calls WHERE ${where.sql} GROUP BY rep, disposition`,
+    where.params,
+  );
+  const counts = new Map<string, Record<string, number>>();
+  for (const d of byDisposition) {
+    let c = counts.get(d.rep);
+    if (!c) counts.set(d.rep, (c = {}));
+    c[d.disposition] = d.n;
+  }
+  return rows.map((r) => ({ ...r, dispositions: addCounts([counts.get(r.rep) ?? {}]) }));
 }
 
 /** Calls and contacts per (lead's first zone, UTC quarter-hour), as zoneQuarterTallies in src/db/reports.ts. */
