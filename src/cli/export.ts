@@ -183,47 +183,57 @@ function nothingToHandOff(selection: HandoffSelection): NothingToDoError {
   );
 }
 
-export async function cleanup(ctx: Context, _args: string[], values: OptionValues): Promise<void> {
-  const opts = exportOptions(values);
-  const format = tableFormat(ctx, opts);
-  const window = parsePeriod(opts.since, opts.until, ctx.now, viewerZone());
-  await exportRows(ctx, opts, format, {
+/**
+ * The exports of rows over a period (`--since`, `--until`): what each reads, and what its
+ * summary calls a row and the period.
+ */
+const PERIOD_EXPORTS = {
+  cleanup: {
     headers: CLEANUP_COLUMNS,
     phones: CLEANUP_PHONE_COLUMNS,
-    rows: (store) => store.exports.cleanupRows(window),
-    count: (store) => store.exports.countCleanup(window),
+    rows: (store: Store, w: CallWindow) => store.exports.cleanupRows(w),
+    count: (store: Store, w: CallWindow) => store.exports.countCleanup(w),
     noun: 'disqualified, do-not-call or exhausted lead',
-    filter: windowText('closed', window),
-  });
-}
-
-export async function nurture(ctx: Context, _args: string[], values: OptionValues): Promise<void> {
-  const opts = exportOptions(values);
-  const format = tableFormat(ctx, opts);
-  const window = parsePeriod(opts.since, opts.until, ctx.now, viewerZone());
-  await exportRows(ctx, opts, format, {
+    verb: 'closed',
+  },
+  nurture: {
     headers: NURTURE_COLUMNS,
     phones: NURTURE_PHONE_COLUMNS,
-    rows: (store) => store.exports.nurtureRows(window),
-    count: (store) => store.exports.countNurture(window),
+    rows: (store: Store, w: CallWindow) => store.exports.nurtureRows(w),
+    count: (store: Store, w: CallWindow) => store.exports.countNurture(w),
     noun: 'nurture lead',
-    filter: windowText('nurtured', window),
-  });
-}
-
-export async function calls(ctx: Context, _args: string[], values: OptionValues): Promise<void> {
-  const opts = exportOptions(values);
-  const format = tableFormat(ctx, opts);
-  const window = parsePeriod(opts.since, opts.until, ctx.now, viewerZone());
-  await exportRows(ctx, opts, format, {
+    verb: 'nurtured',
+  },
+  calls: {
     headers: CALL_COLUMNS,
     phones: CALL_PHONE_COLUMNS,
-    rows: (store) => store.exports.callRows(window),
-    count: (store) => store.exports.countCalls(window),
+    rows: (store: Store, w: CallWindow) => store.exports.callRows(w),
+    count: (store: Store, w: CallWindow) => store.exports.countCalls(w),
     noun: 'call',
-    filter: windowText('', window),
-  });
+    verb: '',
+  },
+} as const;
+
+function periodExport(kind: keyof typeof PERIOD_EXPORTS) {
+  return async (ctx: Context, _args: string[], values: OptionValues): Promise<void> => {
+    const opts = exportOptions(values);
+    const format = tableFormat(ctx, opts);
+    const window = parsePeriod(opts.since, opts.until, ctx.now, viewerZone());
+    const e = PERIOD_EXPORTS[kind];
+    await exportRows(ctx, opts, format, {
+      headers: e.headers,
+      phones: e.phones,
+      rows: (store) => e.rows(store, window),
+      count: (store) => e.count(store, window),
+      noun: e.noun,
+      filter: windowText(e.verb, window),
+    });
+  };
 }
+
+export const cleanup = periodExport('cleanup');
+export const nurture = periodExport('nurture');
+export const calls = periodExport('calls');
 
 /** ' closed since … and before …' for the summary: `verb` names what the bounds apply to. */
 function windowText(verb: string, w: CallWindow): string {
