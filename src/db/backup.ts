@@ -2,9 +2,9 @@
 // unlike the online backup API, which restarts whenever another connection writes), their
 // verification and rotation, and restore.
 import Database from 'better-sqlite3';
-import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { createTempFile, databaseFiles, followLinks, PRIVATE_MODE, removeStaleTemps, resolveOutput, tempName } from '../io/output-file.js';
+import { createTempFile, databaseFiles, followLinks, makeFolders, PRIVATE_MODE, removeStaleTemps, resolveOutput, tempName } from '../io/output-file.js';
 import { foreignDatabase, type DB } from './open.js';
 import { SCHEMA_VERSION } from './migrations.js';
 import { headOf, notADatabase } from '../io/file-kind.js';
@@ -120,9 +120,10 @@ export interface BackupResult {
 export function writeBackup(db: DB, file: string, options: { replace: boolean; check: CheckPragma; createFolder?: boolean }): BackupResult {
   // maintain --backup DIR makes its folder (owner-only); `backup FILE` in a folder that does not
   // exist is refused, as --out is: a typo must not build a new tree.
-  if (options.createFolder) mkdirSync(dirname(followLinks(file)), { recursive: true, mode: 0o700 });
-  // Through a symlink to its target; never onto the database or its side files.
-  const target = resolveOutput(file, 'the backup', databaseFiles(db.name), { stdout: false });
+  if (options.createFolder) makeFolders(dirname(followLinks(file)), 0o700);
+  // Through a symlink to its target; never onto the database or its side files; over an
+  // earlier backup only, never a CSV or a PostgreSQL dump (`--force` with a typo).
+  const target = resolveOutput(file, 'the backup', databaseFiles(db.name), { stdout: false, backupOf: 'sqlite' });
   if (!options.replace && existsSync(file)) {
     throw new UsageError(`${file} already exists; choose another name, or pass --force to replace it.`);
   }
@@ -257,7 +258,7 @@ export function restoreDatabase(source: string, target: string, options: { force
   // A database reached through a symlink is replaced at the link's target; it keeps its mode.
   const real = followLinks(target);
   const mode = modeOf(real) ?? PRIVATE_MODE;
-  mkdirSync(dirname(real), { recursive: true });
+  makeFolders(dirname(real), 0o777);
   let temp: string | null = null;
   try {
     temp = tempBeside(real);

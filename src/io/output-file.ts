@@ -11,7 +11,7 @@
 //   less if the umask says so); Ctrl-C, SIGTERM and SIGHUP remove them, and one whose process
 //   is gone (kill -9, power loss, a Ctrl-C during a backup's VACUUM INTO) is removed by the next
 //   run writing into that folder, by `maintain` and by `forget`.
-import { lstatSync, openSync, readdirSync, readlinkSync, realpathSync, statSync, unlinkSync, type Stats } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, realpathSync, statSync, unlinkSync, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
@@ -207,7 +207,12 @@ export function binaryKind(path: string): string | null {
  * typo in `--out` must not replace a database or a backup. Removes stale temporary files from
  * the target's folder. `flag` names the option in messages (`--out`, `--rejects`, `backup FILE`).
  */
-export function resolveOutput(given: string, flag: string, refuse: readonly Protected[] = [], options: { stdout?: boolean; text?: boolean } = {}): OutputTarget {
+export function resolveOutput(
+  given: string,
+  flag: string,
+  refuse: readonly Protected[] = [],
+  options: { stdout?: boolean; text?: boolean; backupOf?: BackupKind } = {},
+): OutputTarget {
   if (given.trim() === '') throw new UsageError(`empty ${flag}: give a file name${options.stdout === false ? '' : ", or '-' for stdout"}.`);
   if (given === '-') {
     if (options.stdout === false) throw new UsageError(`${flag} cannot be '-' (stdout): give a file name.`);
@@ -249,9 +254,52 @@ export function resolveOutput(given: string, flag: string, refuse: readonly Prot
     const where = path === shown ? shown : `${shown} (which leads to ${path})`;
     throw new UsageError(`refusing to write ${flag} ${where}: it exists and is ${kind}, not a table callq wrote. Choose another file, or delete that one first; nothing was written.`);
   }
+  if (st && st.size > 0 && options.backupOf && !isBackupOf(path, options.backupOf)) {
+    const where = path === shown ? shown : `${shown} (which leads to ${path})`;
+    throw new UsageError(
+      `refusing to replace ${where} with ${flag}: it is ${binaryKind(path) ?? 'a text file (a CSV, an export?)'}, not an earlier backup ` +
+        `(${BACKUP_KINDS[options.backupOf]}). Choose another file name; nothing was written.`,
+    );
+  }
   // The next run writing into a folder clears what killed runs left there, rows or not.
   removeStaleTemps(folder);
   return { kind: 'file', given, path, mode: st ? st.mode & 0o777 : null };
+}
+
+/** What a backup is: a SQLite database (a SQLite store's), or pg_dump's custom format (PostgreSQL's). */
+export type BackupKind = 'sqlite' | 'pg_dump';
+const BACKUP_KINDS: Record<BackupKind, string> = { sqlite: 'a SQLite database', pg_dump: "pg_dump's custom format" };
+
+/** Whether the file at `path` starts as a backup of `kind` does: `backup FILE --force` replaces only those. */
+function isBackupOf(path: string, kind: BackupKind): boolean {
+  let start: string;
+  try {
+    start = headOf(path, 16).toString('latin1');
+  } catch {
+    return true; // unreadable: the write itself will say why
+  }
+  return kind === 'sqlite' ? start === SQLITE_HEADER : start.startsWith('PGDMP');
+}
+
+/**
+ * Makes `path` and any missing folder above it, each with `mode`: fs.mkdirSync's own recursive
+ * mode loops for ever on a path the kernel refuses without EEXIST (`/proc/x` answers ENOENT),
+ * which a typo in a cron job's `maintain --backup` met. A refusal is said (exit 2).
+ */
+export function makeFolders(path: string, mode: number): void {
+  const missing: string[] = [];
+  for (let at = resolve(path); !existsSync(at); at = dirname(at)) {
+    missing.push(at);
+    if (dirname(at) === at) break;
+  }
+  for (const folder of missing.reverse()) {
+    try {
+      mkdirSync(folder, { mode });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;
+      throw new UsageError(`cannot create the folder ${folder}: ${(err as Error).message}. Choose another folder.`);
+    }
+  }
 }
 
 function refused(flag: string, shown: string, path: string, p: Protected): UsageError {

@@ -73,6 +73,22 @@ describe('callq backup', () => {
     expect(forced.stderr).toMatch(/integrity ok/);
     expect(count(file)).toBe(26);
     expect(readdirSync(dir).filter((n) => n.endsWith('.tmp'))).toEqual([]);
+    // --force replaces an earlier backup, never a CSV or a PostgreSQL dump named by a typo.
+    for (const [name, text] of [['handoff.csv', 'first_name,phone\nAnn,+12125550111\n'], ['team.dump', 'PGDMP\u0001\u000e\u0000rest']]) {
+      const other = join(dir, name);
+      writeFileSync(other, text);
+      const refused = callq(['--db', db, 'backup', other, '--force']);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(new RegExp(`refusing to replace .*${name} with the backup: it is .*, not an earlier backup \\(a SQLite database\\)`));
+      expect(readFileSync(other, 'utf8')).toBe(text);
+    }
+  });
+
+  it.skipIf(!existsSync('/proc/self'))('maintain --backup in a folder the system refuses to create ends with exit 2, rather than spinning', () => {
+    initDb(db);
+    const r = callq(['--db', db, 'maintain', '--backup', '/proc/callq-backups']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('cannot create the folder /proc/callq-backups');
   });
 
   it('refuses to back up onto the database itself', () => {

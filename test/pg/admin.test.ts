@@ -105,6 +105,15 @@ describe.skipIf(Boolean(pgInfo.unavailable))('admin commands on PostgreSQL only'
     expect(statSync(file).mode & 0o777).toBe(0o600);
     // No temp file is left beside it.
     expect(readdirSync(tmp.dir)).toEqual(['team.dump']);
+    // --force replaces an earlier dump only: not the team's old SQLite file, not a CSV.
+    for (const [name, bytes] of [['team.db', 'SQLite format 3\u0000rest'], ['handoff.csv', 'a,b\n']]) {
+      const other = join(tmp.dir, name);
+      writeFileSync(other, bytes);
+      const refused = sh(['backup', other, '--force']);
+      expect(refused.status).toBe(2);
+      expect(refused.stderr).toMatch(/not an earlier backup \(pg_dump's custom format\)/);
+      expect(readFileSync(other, 'utf8')).toBe(bytes);
+    }
   });
 
   it('restore refuses a database holding data without --force, one in use by another session, and a SQLite file', async () => {

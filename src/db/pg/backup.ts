@@ -6,9 +6,9 @@
 // /usr/lib/postgresql/VERSION/bin, newest first. The password never goes on a command line or
 // into a message: the URL is passed without it, the password in the child's PGPASSWORD.
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, fsyncSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
-import { createTempFile, followLinks, onInterrupt, removeStaleTemps, resolveOutput, tempName } from '../../io/output-file.js';
+import { createTempFile, followLinks, makeFolders, onInterrupt, removeStaleTemps, resolveOutput, tempName } from '../../io/output-file.js';
 import { BusyError, IntegrityError, UsageError } from '../../core/errors.js';
 import { passwordSpan, redactUrl } from '../store.js';
 import type { RestoreReport } from '../store/admin.js';
@@ -137,8 +137,9 @@ export async function writePgBackup(url: string, file: string, options: { replac
   findPgTool('pg_dump');
   findPgTool('pg_restore');
   // As writeBackup: only maintain --backup DIR makes its folder.
-  if (options.createFolder) mkdirSync(dirname(followLinks(file)), { recursive: true, mode: 0o700 });
-  const target = resolveOutput(file, 'the backup', [], { stdout: false });
+  if (options.createFolder) makeFolders(dirname(followLinks(file)), 0o700);
+  // Over an earlier dump only, never a CSV or a SQLite database (`--force` with a typo).
+  const target = resolveOutput(file, 'the backup', [], { stdout: false, backupOf: 'pg_dump' });
   if (!options.replace && existsSync(file)) {
     throw new UsageError(`${file} already exists; choose another name, or pass --force to replace it.`);
   }
