@@ -46,6 +46,13 @@ export async function restore(ctx: Context, [file]: string[], values: OptionValu
         : ')') +
       (result.replaced ? '; the previous database was replaced.' : '.'),
   );
+  if (result.privileges_skipped) {
+    printInfo(
+      ctx,
+      "note: the backup's GRANTs were left out: a role they name does not exist here, or amcheck's functions are missing. " +
+        "Give the reps' role its rights again (docs/setup.md, \"A role for the reps\"); the data is whole.",
+    );
+  }
 }
 
 function megabytes(bytes: number): string {

@@ -112,8 +112,10 @@ export function openDatabase(path: string, options: OpenOptions = {}): DB {
  */
 function foreignTables(db: DB, version: number): string | null {
   const has = (sql: string) => db.prepare(sql).pluck().all() as string[];
-  // Whatever the version said: another process's first migration may have landed since it was read.
-  if (has(`SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'leads'`).length) return null;
+  // Whatever the version said: another process's first migration may have landed since it was
+  // read (it sets the version with the tables, in one transaction). A `leads` table with no
+  // version at all is another program's.
+  if (has(`SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'leads'`).length && (db.pragma('user_version', { simple: true }) as number) > 0) return null;
   const tables = has(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name LIMIT 4`);
   if (tables.length === 0) return version > 0 ? 'no tables but a schema version callq did not write' : null;
   const named = tables.slice(0, 3).map((t) => `'${t.replace(/\p{C}/gu, '?')}'`).join(', ');

@@ -13,10 +13,10 @@ let db: string;
 useTempDb('team.db', (d, path) => ((dir = d), (db = path)));
 
 /** A SQLite file another program made: its tables, and its own schema version when it keeps one. */
-function foreignSqlite(name: string, version: number): string {
+function foreignSqlite(name: string, version: number, table = 'moz_places'): string {
   const path = join(dir, name);
   const other = new Database(path);
-  other.exec(`CREATE TABLE moz_places(id INTEGER PRIMARY KEY, url TEXT); INSERT INTO moz_places(url) VALUES ('https://example.com')`);
+  other.exec(`CREATE TABLE ${table}(id INTEGER PRIMARY KEY, url TEXT); INSERT INTO ${table}(url) VALUES ('https://example.com')`);
   other.pragma(`user_version = ${version}`);
   other.close();
   return path;
@@ -41,6 +41,18 @@ describe('files that are not a callq database', () => {
     const restore = callq(['--db', path, 'restore', backup, '--force']);
     expect(restore.code).toBe(2);
     expect(restore.stderr).toContain("it is a SQLite database of another program (it holds the table 'moz_places')");
+    expect(readFileSync(path).equals(before)).toBe(true);
+  });
+
+  it("another program's file whose table is named 'leads' (and no schema version) is refused too, not crashed on", () => {
+    const path = foreignSqlite('crm.sqlite', 0, 'leads');
+    const before = readFileSync(path);
+    for (const args of [['status'], ['init']]) {
+      const r = callq(['--db', path, ...args]);
+      expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+      expect(r.stderr).toContain(`${path} is a SQLite database of another program (it holds the table 'leads'), not a callq database; it was not touched.`);
+      expect(r.stderr).not.toMatch(/at .*\.js:\d+/);
+    }
     expect(readFileSync(path).equals(before)).toBe(true);
   });
 

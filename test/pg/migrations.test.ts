@@ -7,7 +7,7 @@ import { migrate } from '../../src/db/open.js';
 import { MIGRATIONS } from '../../src/db/migrations.js';
 import { migratePg, pgSchemaVersion, PG_MIGRATIONS, PG_SCHEMA_VERSION } from '../../src/db/pg/migrations.js';
 import type { PgClient } from '../../src/db/pg/open.js';
-import { tempDir } from '../helpers.js';
+import { callq, tempDir } from '../helpers.js';
 import { freshDatabase, pgInfo, type TestDatabase } from './db.js';
 
 const TABLES_SQL = `SELECT table_name AS t, column_name AS c FROM information_schema.columns
@@ -223,6 +223,40 @@ describe.skipIf(pgInfo.unavailable)('migration 9: claims found through rep_claim
       expect(indexes).toEqual([]);
     } finally {
       await client.end();
+      await db.drop();
+    }
+  });
+});
+
+describe.skipIf(pgInfo.unavailable)('a database holding another application\'s tables', () => {
+  it("init and db copy refuse one with a 'settings' or 'leads' table of its own (exit 2), and change nothing", async () => {
+    const db = await freshDatabase({ migrated: false });
+    const tmp = tempDir();
+    try {
+      const client = await db.connect();
+      try {
+        await client.query(`CREATE TABLE settings(k text, v text); INSERT INTO settings VALUES ('theme', 'dark'); CREATE TABLE leads(id int)`);
+      } finally {
+        await client.end();
+      }
+      const sqlite = join(tmp.dir, 'team.db');
+      expect(callq(['--db', sqlite, 'init']).code).toBe(0);
+      for (const args of [['--db', db.url, 'init'], ['--db', sqlite, 'db', 'copy', '--to', db.url]]) {
+        const r = callq(args);
+        expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(2);
+        expect(r.stderr).toContain("already holds tables 'leads', 'settings' that callq did not make");
+        expect(r.stderr).not.toMatch(/\n\s+at /);
+      }
+      const check = await db.connect();
+      try {
+        const tables = await check.query<{ t: string }>(`SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`);
+        expect(tables.rows.map((r) => r.t)).toEqual(['leads', 'settings']);
+        expect((await check.query('SELECT * FROM settings')).rows).toEqual([{ k: 'theme', v: 'dark' }]);
+      } finally {
+        await check.end();
+      }
+    } finally {
+      tmp.cleanup();
       await db.drop();
     }
   });

@@ -180,13 +180,23 @@ function isCallqArchive(list: string): boolean {
   return ['leads', 'calls', 'suppressions'].every((t) => new RegExp(`\\bTABLE DATA \\S+ ${t}\\b`).test(list));
 }
 
-/** The archive's entries to restore: all but extensions (amcheck, installed by `maintain`, needs a superuser). */
-function restoreList(list: string): string {
+/**
+ * The archive's entries to restore: all but extensions (amcheck, installed by `maintain`, needs
+ * a superuser), and without the GRANTs (ACL entries) when `privileges` is false.
+ */
+function restoreList(list: string, privileges = true): string {
   return list
     .split('\n')
-    .filter((line) => !/^\d+;.*\b(EXTENSION|COMMENT - EXTENSION)\b/.test(line))
+    .filter((line) => !/^\d+;.*\b(EXTENSION|COMMENT - EXTENSION)\b/.test(line) && (privileges || !/^\d+;\s*\d+\s+\d+\s+ACL\b/.test(line)))
     .join('\n');
 }
+
+/**
+ * A restore that failed on a GRANT the target cannot take: to a role that does not exist there
+ * (a new server, a role dropped since), or on amcheck's functions, which this database lacks or
+ * callq's role may not grant. The backup's data is whole; only its privileges cannot be replayed.
+ */
+const GRANT_FAILURE = /role "[^"]*" does not exist|function [^ ]+\([^)]*\) does not exist|permission denied for function/;
 
 /** The schema version the archive holds (the newest row of schema_version), or 0. */
 async function archiveSchemaVersion(file: string): Promise<number> {
@@ -268,10 +278,19 @@ export async function restorePg(url: string, file: string, options: { force: boo
       );
     }
     const listFile = tempName(join(process.env.TMPDIR?.trim() || '/tmp', 'callq-restore-list'));
+    let privilegesSkipped = false;
     closeSync(createTempFile(listFile));
     try {
-      writeFileSync(listFile, restoreList(list.stdout));
-      const run = await runTool('pg_restore', ['--clean', '--if-exists', '--single-transaction', '--no-owner', '--no-password', `--use-list=${listFile}`, file], url);
+      const restoreWith = async (privileges: boolean) => {
+        writeFileSync(listFile, restoreList(list.stdout, privileges));
+        return runTool('pg_restore', ['--clean', '--if-exists', '--single-transaction', '--no-owner', '--no-password', `--use-list=${listFile}`, file], url);
+      };
+      let run = await restoreWith(true);
+      // One transaction, rolled back whole: restored again without the GRANTs, which are said.
+      if (run.code !== 0 && GRANT_FAILURE.test(run.stderr)) {
+        run = await restoreWith(false);
+        if (run.code === 0) privilegesSkipped = true;
+      }
       if (run.code !== 0) {
         throw new IntegrityError(`the backup ${file} could not be restored (${toolFailure('pg_restore', run)}); nothing was changed in ${name}. Try an older backup.`);
       }
@@ -300,6 +319,7 @@ export async function restorePg(url: string, file: string, options: { force: boo
       replaced,
       unchecked_lock: false,
       integrity: integrity.result,
+      privileges_skipped: privilegesSkipped,
     };
   } finally {
     await client.end().catch(() => {});

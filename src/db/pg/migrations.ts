@@ -321,6 +321,28 @@ export const REP_CLAIMS_FROM_LEADS = `INSERT INTO rep_claims(rep, lead_id)
 
 export const PG_SCHEMA_VERSION = PG_MIGRATIONS.length;
 
+/** The tables callq's migrations create (migration 1 and later), which a database must not hold before them. */
+const CALLQ_TABLES = ['leads', 'calls', 'imports', 'import_updates', 'suppressions', 'settings', 'handoffs', 'lead_zones', 'lead_alt_phones', 'rep_claims'];
+
+/**
+ * Refuses a database without callq's schema that already holds a table of one of callq's
+ * names (another application's `settings` or `leads`): the first migration would fail half-way
+ * with PostgreSQL's "relation already exists", or worse, not fail. Exit 2, nothing changed.
+ */
+async function refuseForeignTables(client: ClientBase): Promise<void> {
+  const { rows } = await client.query<{ name: string }>(
+    `SELECT n AS name FROM unnest($1::text[]) AS n WHERE to_regclass(quote_ident(n)) IS NOT NULL`,
+    [CALLQ_TABLES],
+  );
+  if (rows.length === 0) return;
+  const named = rows.map((r) => `'${r.name}'`).join(', ');
+  throw new UsageError(
+    `the PostgreSQL database already holds table${rows.length > 1 ? 's' : ''} ${named} that callq did not make (another application's?), ` +
+      'and callq would make tables of those names; nothing was changed. Give callq a database of its own (createdb -O callq callq_team), ' +
+      'or a schema of its own (CREATE SCHEMA callq AUTHORIZATION callq; its role\'s search_path then finds it first).',
+  );
+}
+
 const VERSION_TABLE = `CREATE TABLE IF NOT EXISTS schema_version (
   version    integer PRIMARY KEY,
   applied_at text NOT NULL
@@ -388,6 +410,7 @@ export async function migratePg(client: ClientBase, target: number = PG_SCHEMA_V
         await client.query('COMMIT');
         return applied;
       }
+      if (version === 0) await refuseForeignTables(client);
       await PG_MIGRATIONS[version](client);
       await client.query('INSERT INTO schema_version(version, applied_at) VALUES ($1, $2)', [version + 1, now.toISOString()]);
       await client.query('COMMIT');

@@ -44,6 +44,11 @@ export interface RestoreReport {
   /** SQLite: the replaced file was too damaged to check whether another process had it open. */
   unchecked_lock: boolean;
   integrity: string;
+  /**
+   * PostgreSQL: the backup's GRANTs could not be replayed here (a role they name does not exist,
+   * or amcheck's functions are missing) and were left out; the data is whole.
+   */
+  privileges_skipped?: boolean;
 }
 
 /** Who `forget` would erase: their leads and how many calls. */
