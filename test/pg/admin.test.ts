@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { BASE_ENV, BIN, callq, json, tempDir, type RunResult } from '../helpers.js';
 import { connectPg } from '../../src/db/pg/open.js';
 import { migratePg } from '../../src/db/pg/migrations.js';
-import { splitPassword } from '../../src/db/pg/backup.js';
+import { splitPassword, toolHost } from '../../src/db/pg/backup.js';
 import { clusterConfig, clusterUrl, findPgBin } from './cluster.js';
 import { freshDatabase, pgInfo, type TestDatabase } from './db.js';
 
@@ -25,6 +25,21 @@ describe('the password is taken out of the URL the client tools get', () => {
     ['postgres://ana@db.internal/team', 'postgres://ana@db.internal/team', null],
   ])('%s', (given, url, password) => {
     expect(splitPassword(given)).toEqual({ url, password });
+  });
+});
+
+describe('pg_dump and pg_restore go to the server callq connects to', () => {
+  it.each([
+    // No host anywhere: node-postgres takes localhost (TCP), libpq would take its unix socket.
+    ['postgres:///sales', {}, { PGHOST: 'localhost' }],
+    ['postgres://ana@/sales', {}, { PGHOST: 'localhost' }],
+    ['postgresql://ana:pw@/sales?sslmode=disable', {}, { PGHOST: 'localhost' }],
+    // A host in the URL, in its query string or in PGHOST: left to libpq, which reads it alike.
+    ['postgres://ana@db.internal/sales', {}, {}],
+    ['postgres:///sales?host=/var/run/postgresql', {}, {}],
+    ['postgres:///sales', { PGHOST: '/tmp' }, {}],
+  ] as const)('%s with %j', (url, env, expected) => {
+    expect(toolHost(url, env)).toEqual(expected);
   });
 });
 

@@ -76,6 +76,18 @@ export function splitPassword(url: string): { url: string; password: string | nu
   return { url: rest, password };
 }
 
+/**
+ * Where the tools are to connect when the URL and PGHOST name no host (`postgres:///sales`):
+ * node-postgres, which callq's own connection uses, then goes to localhost over TCP, while
+ * libpq's tools would take the local unix socket, maybe another server's or none (`backup`
+ * failed while every other command worked). The tools go where callq goes.
+ */
+export function toolHost(url: string, env: NodeJS.ProcessEnv): { PGHOST?: string } {
+  const noHost = /^postgres(?:ql)?:\/\/(?:[^@/?#]*@)?(?=[/?#]|$)/i.test(url);
+  const hostParam = /[?&]host=/i.test(url);
+  return noHost && !hostParam && !env.PGHOST?.trim() ? { PGHOST: 'localhost' } : {};
+}
+
 interface ToolRun {
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -90,7 +102,7 @@ interface ToolRun {
 function runTool(tool: PgTool, args: string[], url: string | null, options: { stdoutFd?: number } = {}): Promise<ToolRun> {
   const bin = findPgTool(tool);
   const split = url ? splitPassword(url) : { url: null, password: null };
-  const env: NodeJS.ProcessEnv = { ...process.env };
+  const env: NodeJS.ProcessEnv = { ...process.env, ...(url ? toolHost(url, process.env) : {}) };
   if (split.password !== null) env.PGPASSWORD = split.password;
   // node-postgres names itself 'callq'; the tools say what they are doing.
   env.PGAPPNAME = `callq ${tool}`;
