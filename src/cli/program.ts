@@ -67,6 +67,21 @@ export const ENVIRONMENT: ReadonlyArray<{ name: string; meaning: string }> = [
   { name: 'FORCE_COLOR', meaning: "1, 2, 3 or set but empty: colour even into a pipe or file (1 basic, 2 256 colours, 3 true colour); 0: no colour." },
   { name: 'TERM', meaning: "dumb: no colour (unless FORCE_COLOR says otherwise). Without any of these, colour is on only when output is a terminal." },
   { name: 'TZ', meaning: "your time zone: times are shown in it, beside the lead's local time." },
+  { name: 'LANG, LC_ALL, LC_CTYPE', meaning: "a locale without UTF-8 (LANG=C, or none, as under cron) draws tables' rules in ASCII." },
+  {
+    name: 'CALLQ_BUSY_TIMEOUT',
+    meaning: 'how long a command waits for another writer before exit 75: milliseconds (5000) or a duration (10s, at most 1h). Wins over the busy-timeout setting; else 5 s.',
+  },
+  { name: 'CALLQ_PG_BIN', meaning: "PostgreSQL: the folder of pg_dump and pg_restore for backup and restore (else they are looked for on PATH and in PostgreSQL's usual folders)." },
+  {
+    name: 'PGHOST, PGPORT, PGUSER, PGPASSWORD, PGDATABASE',
+    meaning: 'PostgreSQL: what a postgres:// URL leaves out, as for psql. A password is better kept in ~/.pgpass (or the file PGPASSFILE names), mode 0600.',
+  },
+  { name: 'PGSSLMODE, PGSSLROOTCERT, PGSSLCERT, PGSSLKEY', meaning: 'PostgreSQL: encryption and certificates when the URL names none, as psql reads them (docs/setup.md).' },
+  {
+    name: 'PGCONNECT_TIMEOUT',
+    meaning: "PostgreSQL: seconds to wait for the server to let a command in (15 when unset; 0 waits as long as it takes); plus the busy timeout, also how long a rep's command waits for an answer.",
+  },
 ];
 
 /** `head` then `text` wrapped to 80 columns, the lines after the first indented under the text. */
@@ -90,7 +105,11 @@ export const HELP_TOPICS: Readonly<Record<string, { summary: string; text: () =>
   },
   environment: {
     summary: 'the environment variables callq reads',
-    text: () => 'Environment:\n' + ENVIRONMENT.map((e) => hanging(`  ${e.name.padEnd(13)}`, e.meaning)).join('\n') + '\n',
+    // A name longer than the column goes on a line of its own, its meaning under it.
+    text: () =>
+      'Environment:\n' +
+      ENVIRONMENT.map((e) => (e.name.length <= 12 ? hanging(`  ${e.name.padEnd(13)}`, e.meaning) : `  ${e.name}\n${hanging(' '.repeat(15), e.meaning)}`)).join('\n') +
+      '\n',
   },
 };
 

@@ -1,6 +1,8 @@
 // Help through the binary: an example in every command's help, global options everywhere,
 // every exit code and the help topics.
 import { describe, expect, it } from 'vitest';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { callq } from '../helpers.js';
 
 const helpCache = new Map<string, string>();
@@ -94,6 +96,19 @@ describe('callq --help and each command’s help', () => {
     const r = callq(['help', 'environment']);
     expect(r.code).toBe(0);
     for (const name of ['CALLQ_DB', 'CALLQ_REP', 'NO_COLOR', 'FORCE_COLOR', 'TERM']) expect(r.stdout).toMatch(new RegExp(`^  ${name} `, 'm'));
+    for (const l of r.stdout.split('\n')) expect(l.length).toBeLessThanOrEqual(80);
+    // Every CALLQ_ and PG variable the code reads (not those it sets for pg_dump) is there (CALLQ_IMPORT_PAUSE is a test hook).
+    const read = new Set<string>();
+    const walk = (dir: string): void => {
+      for (const e of readdirSync(dir, { withFileTypes: true })) {
+        if (e.isDirectory()) walk(join(dir, e.name));
+        else if (e.name.endsWith('.ts')) for (const m of readFileSync(join(dir, e.name), 'utf8').matchAll(/env\??\.((?:CALLQ|PG)[A-Z_]+)\b(?!\s*=[^=])/g)) read.add(m[1]);
+      }
+    };
+    walk(join(__dirname, '..', '..', 'src'));
+    read.delete('CALLQ_IMPORT_PAUSE');
+    expect(read.size).toBeGreaterThan(5);
+    for (const name of read) expect(r.stdout, name).toMatch(new RegExp(`\\b${name}\\b`));
   });
 
   it('callq help names a subcommand as deep as it goes: help dnc add is dnc add --help', () => {
