@@ -111,8 +111,12 @@ export function pgFailure(err: unknown, database: string | undefined = inUse): E
   if (/^Connection terminated|connection error and is not queryable|Connection terminated unexpectedly|timeout expired/i.test(e.message)) {
     return new ExitError(`lost ${at}: ${e.message}. What this command had not committed was not changed; try again in a moment.`, EXIT.busy);
   }
-  if (/password must be a string|SASL|password authentication/i.test(e.message)) {
-    return new ExitError(`cannot connect to ${at}: the server asks for a password and none was given (${e.message}). ${CHECK}`, EXIT.usage);
+  if (/password must be a string/i.test(e.message)) {
+    // node-postgres's own words for it ('SASL: SCRAM-SERVER-FIRST-MESSAGE: client password must be a string') say nothing to a rep.
+    return new ExitError(`cannot connect to ${at}: the server asks for a password and none was given. ${CHECK}`, EXIT.usage);
+  }
+  if (/SASL|password authentication/i.test(e.message)) {
+    return new ExitError(`cannot connect to ${at}: the server refused the password (${e.message}). ${CHECK}`, EXIT.usage);
   }
   if (/SSL|TLS|certificate/i.test(e.message) || /CERT|SSL|TLS/.test(e.code ?? '')) {
     return new ExitError(`cannot connect to ${at}: ${e.message}. Check sslmode (and sslrootcert) in the URL against what the server accepts.`, EXIT.usage);
