@@ -3,7 +3,7 @@
 import type { DB } from './open.js';
 import type { BatchKeys, HandoffLead } from '../core/export-profiles.js';
 import type { LeadStatus } from '../core/lifecycle.js';
-import { handoffConflict, handoffLead, handoffLeadsSql, handoffWhere, nurtureSql, parseObject, windowSql, type CallWindow, type HandoffBatch, type HandoffRecord, type HandoffSelection, type StoredHandoffLead } from './store/exports.js';
+import { handoffConflict, handoffLead, handoffLeadsSql, handoffWhere, callRowsSql, nurtureSql, parseObject, windowSql, type CallWindow, type HandoffBatch, type HandoffRecord, type HandoffSelection, type StoredHandoffLead } from './store/exports.js';
 export { CALL_COLUMNS, CALL_PHONE_COLUMNS, CLEANUP_COLUMNS, CLEANUP_PHONE_COLUMNS } from './store/exports.js';
 export type { CallWindow, HandoffBatch, HandoffRecord, HandoffSelection };
 
@@ -111,19 +111,10 @@ function callFilter(w: CallWindow): { sql: string; params: string[] } {
   return { sql: f.sql && `WHERE${f.sql.slice(' AND'.length)}`, params: f.params };
 }
 
-/** The call log joined with the lead's name, company and phone, oldest first; `until` is exclusive. */
+/** The call log (callRowsSql), oldest first; `until` is exclusive. */
 export function callRows(db: DB, window: CallWindow): IterableIterator<unknown[]> {
   const f = callFilter(window);
-  return db
-    .prepare(
-      `SELECT c.id, c.called_at, c.rep, c.lead_id, l.first_name, l.last_name, l.company, l.phone, c.phone,
-              c.disposition, c.contact, c.reason, c.notes, c.callback_at, c.nurture_until, c.duration_s,
-              c.status_before, c.status_after, c.forced
-       FROM calls c JOIN leads l ON l.id = c.lead_id ${f.sql}
-       ORDER BY c.called_at, c.id`,
-    )
-    .raw(true)
-    .iterate(...f.params) as IterableIterator<unknown[]>;
+  return db.prepare(callRowsSql(f.sql)).raw(true).iterate(...f.params) as IterableIterator<unknown[]>;
 }
 
 export function countCalls(db: DB, window: CallWindow): number {

@@ -196,7 +196,10 @@ describe.each(STORE_KINDS)('export on %s', (kind) => {
       [5, 4, 'lee', 'disqualified', 1, null],
       [6, 5, 'lee', 'do-not-call', 1, null],
     ]);
-    expect(calls[0]).toMatchObject({ called_at: '2026-11-23T14:00:00.000Z', first_name: 'Gus', status_before: 'new', status_after: 'working', forced: 1 });
+    // Each call says where its lead came from: a spreadsheet pivots the calls by source or campaign.
+    expect(calls[0]).toMatchObject({ called_at: '2026-11-23T14:00:00.000Z', first_name: 'Gus', status_before: 'new', status_after: 'working', forced: 1, campaign: 'fall' });
+    expect(calls[3]).toMatchObject({ first_name: '=Cy', source: 'trade-show', campaign: null });
+    expect(Object.keys(calls[0]).slice(-3)).toEqual(['source', 'campaign', 'list']);
     expect(calls[1]).toMatchObject({ first_name: 'Ana', company: 'Acme, Inc.', notes: 'demo for 1', status_after: 'sales-ready' });
     expect(calls[1].dialled).toBe(calls[1].phone);
 

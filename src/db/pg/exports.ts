@@ -10,6 +10,7 @@ import {
   handoffLeadsSql,
   handoffWhere,
   nurtureSql,
+  callRowsSql,
   windowSql,
   type CallWindow,
   type HandoffBatch,
@@ -176,16 +177,7 @@ function callFilter(w: CallWindow): { sql: string; params: string[] } {
 
 export function callRowsPg(client: ClientBase, window: CallWindow): Pages<unknown[]> {
   const f = callFilter(window);
-  return snapshotPages<unknown[]>(
-    client,
-    `SELECT c.id, c.called_at, c.rep, c.lead_id, l.first_name, l.last_name, l.company, l.phone, c.phone,
-            c.disposition, c.contact, c.reason, c.notes, c.callback_at, c.nurture_until, c.duration_s,
-            c.status_before, c.status_after, c.forced
-     FROM calls c JOIN leads l ON l.id = c.lead_id ${f.sql}
-     ORDER BY c.called_at, c.id`,
-    f.params,
-    'array',
-  );
+  return snapshotPages<unknown[]>(client, callRowsSql(f.sql), f.params, 'array');
 }
 
 export async function countCallsPg(client: ClientBase, window: CallWindow): Promise<number> {

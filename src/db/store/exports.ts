@@ -159,8 +159,21 @@ export function nurtureSql(within: string): string {
 export const CALL_COLUMNS = [
   'call_id', 'called_at', 'rep', 'lead_id', 'first_name', 'last_name', 'company', 'phone', 'dialled',
   'disposition', 'contact', 'reason', 'notes', 'callback_at', 'nurture_until', 'duration_s',
-  'status_before', 'status_after', 'forced',
+  'status_before', 'status_after', 'forced', 'source', 'campaign', 'list',
 ] as const;
+
+/**
+ * The call log joined with each lead's name, company, phone and where it came from (source,
+ * campaign, list: a spreadsheet pivots the calls by them), oldest first; `where` filters the calls
+ * (alias `c`), as the store writes it.
+ */
+export function callRowsSql(where: string): string {
+  return `SELECT c.id, c.called_at, c.rep, c.lead_id, l.first_name, l.last_name, l.company, l.phone, c.phone,
+            c.disposition, c.contact, c.reason, c.notes, c.callback_at, c.nurture_until, c.duration_s,
+            c.status_before, c.status_after, c.forced, l.source, l.campaign, l.list
+     FROM calls c JOIN leads l ON l.id = c.lead_id ${where}
+     ORDER BY c.called_at, c.id`;
+}
 export const CALL_PHONE_COLUMNS = ['phone', 'dialled'];
 
 /** A hand-off lead as selected, its JSON columns still text. */
