@@ -166,14 +166,19 @@ describe('reasons', () => {
 describe('rep rows', () => {
   it('contact rate and dials per active hour; a rep with no active hours gets no rate', () => {
     const { reps, total } = repRows([
-      { rep: 'ben', dials: 10, contacts: 3, sales_ready: 1, talk_time_s: 600, active_hours: 4 },
-      { rep: 'ana', dials: 30, contacts: 12, sales_ready: 2, talk_time_s: 1800, active_hours: 5 },
+      { rep: 'ben', dials: 10, contacts: 3, sales_ready: 1, talk_time_s: 600, active_hours: 4, dispositions: { 'no-answer': 7, qualified: 1, busy: 2 } },
+      { rep: 'ana', dials: 30, contacts: 12, sales_ready: 2, talk_time_s: 1800, active_hours: 5, dispositions: { 'no-answer': 18, qualified: 2, 'not-interested': 10 } },
     ]);
     expect(reps.map((r) => [r.rep, r.contact_rate, r.dials_per_hour])).toEqual([
       ['ana', 0.4, 6],
       ['ben', 0.3, 2.5],
     ]);
-    expect(total).toEqual({ dials: 40, contacts: 15, sales_ready: 3, talk_time_s: 2400, active_hours: 9, contact_rate: 0.375, dials_per_hour: 40 / 9 });
+    expect(total).toEqual({
+      dials: 40, contacts: 15, sales_ready: 3, talk_time_s: 2400, active_hours: 9, contact_rate: 0.375, dials_per_hour: 40 / 9,
+      dispositions: { 'no-answer': 25, 'not-interested': 10, qualified: 3, busy: 2 },
+    });
+    // Most frequent first.
+    expect(Object.keys(total.dispositions)).toEqual(['no-answer', 'not-interested', 'qualified', 'busy']);
     expect(repRows([]).total).toMatchObject({ dials: 0, contact_rate: null, dials_per_hour: null });
   });
 });
