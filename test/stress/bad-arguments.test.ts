@@ -162,7 +162,8 @@ const BAD: Record<string, [string[], RegExp, number?][]> = {
     [['export', 'sales-ready', '--out', '/nonexistent-dir/x.csv'], /nonexistent-dir/],
     [['export', 'sales-ready', '--excel', '--json'], /--excel/],
   ],
-  'export cleanup': [[['export', 'cleanup', '--since', 'yesteryear'], /yesteryear/]],
+  'export cleanup': [[['export', 'cleanup', '--since', 'yesteryear'], /yesteryear/], [['export', 'cleanup', '--until', 'someday'], /someday/]],
+  'export nurture': [[['export', 'nurture', '--since', 'last spring'], /last spring/], [['export', 'nurture', '--until', '2026-02-30'], /2026-02-30/]],
   'export calls': [[['export', 'calls', '--since', 'garbage'], /garbage/], [['export', 'calls', '--until', '2026-13-45'], /2026-13-45/]],
   report: [
     [['report', 'horoscope'], /horoscope/],
