@@ -6,6 +6,7 @@
 // So the SQL picks the rows and computes the values, and small aggregates registered on the
 // connection tally them per group in a hash map (one cheap call per row). Each returns JSON.
 import type { DB } from './open.js';
+import { DEFAULT_DISPOSITIONS } from '../core/dispositions.js';
 import {
   addCounts,
   GROUP_FIELDS,
@@ -152,16 +153,20 @@ export function lostTallies(db: DB, field: GroupField, period: Period): { leadsB
  * (distinct UTC hours with a call: the same count as local hours in any whole-hour zone). */
 export function repTallies(db: DB, period: Period): RepTally[] {
   const where = periodFilter('called_at', period);
-  const reps = new Map<string, { tally: RepTally; hours: Set<number> }>();
+  const reps = new Map<string, { tally: RepTally; hours: Set<number>; known: number[]; other: Map<string, number> }>();
   defineAggregate(
     db,
     'report_rep_activity',
     () => null,
-    (_, rep: string, contact: number, salesReady: number, durationS: number, hour: number, disposition: string) => {
+    (_, rep: string, contact: number, salesReady: number, durationS: number, hour: number, disposition: number | string) => {
       let r = reps.get(rep);
-      if (!r) reps.set(rep, (r = { tally: { rep, dials: 0, contacts: 0, sales_ready: 0, talk_time_s: 0, active_hours: 0, dispositions: {} }, hours: new Set() }));
+      if (!r) {
+        const tally = { rep, dials: 0, contacts: 0, sales_ready: 0, talk_time_s: 0, active_hours: 0, dispositions: {} };
+        reps.set(rep, (r = { tally, hours: new Set(), known: KNOWN_DISPOSITIONS.map(() => 0), other: new Map() }));
+      }
       r.tally.dials++;
-      r.tally.dispositions[disposition] = (r.tally.dispositions[disposition] ?? 0) + 1;
+      if (typeof disposition === 'number') r.known[disposition]++;
+      else r.other.set(disposition, (r.other.get(disposition) ?? 0) + 1);
       r.tally.contacts += contact;
       r.tally.sales_ready += salesReady;
       r.tally.talk_time_s += durationS;
@@ -170,11 +175,23 @@ export function repTallies(db: DB, period: Period): RepTally[] {
     () => reps.size,
   );
   db.prepare(
-    `SELECT report_rep_activity(rep, contact, status_after IS 'sales-ready', coalesce(duration_s, 0), unixepoch(called_at) / 3600, disposition)
+    `SELECT report_rep_activity(rep, contact, status_after IS 'sales-ready', coalesce(duration_s, 0), unixepoch(called_at) / 3600, ${KNOWN_CASE})
        FROM calls WHERE ${where.sql}`,
   ).get(...where.params);
-  return [...reps.values()].map(({ tally, hours }) => ({ ...tally, active_hours: hours.size, dispositions: addCounts([tally.dispositions]) }));
+  return [...reps.values()].map(({ tally, hours, known, other }) => {
+    const counts: Record<string, number> = Object.fromEntries(other);
+    known.forEach((n, i) => n && (counts[KNOWN_DISPOSITIONS[i]] = n));
+    return { ...tally, active_hours: hours.size, dispositions: addCounts([counts]) };
+  });
 }
+
+/**
+ * The dispositions callq knows, numbered in SQL (KNOWN_CASE) so that three million calls pass
+ * a number each to the tally rather than a string (a tenth of the report's time); a team's own
+ * disposition still passes its name.
+ */
+const KNOWN_DISPOSITIONS = DEFAULT_DISPOSITIONS.map((d) => d.name);
+const KNOWN_CASE = `CASE disposition ${KNOWN_DISPOSITIONS.map((name, i) => `WHEN '${name}' THEN ${i}`).join(' ')} ELSE disposition END`;
 
 const ZONE_SLOTS = 65_536;
 
