@@ -201,21 +201,32 @@ describe.skipIf(Boolean(pgInfo.unavailable))('admin commands on PostgreSQL only'
     await addLead('+12125550101');
     const file = join(tmp.dir, 'team.dump');
     expect(run(['backup', file]).code).toBe(0);
-    const fresh = await freshDatabase({ migrated: false });
-    try {
+    await inFreshDatabase(async (fresh) => {
       const r = callq(['--db', fresh.url, 'restore', file, '--json'], { env: ENV });
       expect(r.code, r.stderr).toBe(0);
       expect(json(r)).toMatchObject({ leads: 1, replaced: false, schema_version: json(r).backup_schema_version, privileges_skipped: false });
-      const c = await fresh.connect();
-      try {
-        expect((await c.query('SELECT phone FROM leads')).rows).toEqual([{ phone: '+12125550101' }]);
-      } finally {
-        await c.end();
-      }
+      expect(await phonesIn(fresh)).toEqual(['+12125550101']);
+    });
+  });
+
+  /** Runs `work` on a new empty database (as `createdb` makes), dropped after. */
+  async function inFreshDatabase(work: (fresh: TestDatabase) => Promise<void>): Promise<void> {
+    const fresh = await freshDatabase({ migrated: false });
+    try {
+      await work(fresh);
     } finally {
       await fresh.drop();
     }
-  });
+  }
+
+  async function phonesIn(target: TestDatabase): Promise<string[]> {
+    const c = await target.connect();
+    try {
+      return (await c.query<{ phone: string }>('SELECT phone FROM leads ORDER BY id')).rows.map((r) => r.phone);
+    } finally {
+      await c.end();
+    }
+  }
 
   it("restores a backup whose GRANTs name a role this server lacks (a rebuilt server): the data whole, the GRANTs left out and said", async () => {
     await addLead('+12125550101');
@@ -229,22 +240,14 @@ describe.skipIf(Boolean(pgInfo.unavailable))('admin commands on PostgreSQL only'
     } finally {
       await sql(`DROP ROLE ${role}`);
     }
-    const fresh = await freshDatabase({ migrated: false });
-    try {
+    await inFreshDatabase(async (fresh) => {
       const r = callq(['--db', fresh.url, 'restore', join(tmp.dir, 'team.dump')], { env: ENV });
       expect(r.code, r.stderr).toBe(0);
       expect(r.stderr).toContain("note: the backup's GRANTs were left out: a role they name does not exist here");
       const again = callq(['--db', fresh.url, 'restore', join(tmp.dir, 'team.dump'), '--force', '--json'], { env: ENV });
       expect(json(again)).toMatchObject({ leads: 1, privileges_skipped: true });
-      const c = await fresh.connect();
-      try {
-        expect((await c.query('SELECT phone FROM leads')).rows).toEqual([{ phone: '+12125550101' }]);
-      } finally {
-        await c.end();
-      }
-    } finally {
-      await fresh.drop();
-    }
+      expect(await phonesIn(fresh)).toEqual(['+12125550101']);
+    });
   });
 
   it('maintain --backup DIR writes dated dumps and keeps the newest N, leaving other files alone', async () => {
