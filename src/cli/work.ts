@@ -6,7 +6,7 @@ import { openContextStore, type Context } from './context.js';
 import { describeFilters, queueFilters, viewerZone, type OptionValues } from './args.js';
 import { logOutcome } from '../app/log-outcome.js';
 import type { Claim, QueueFilters, RepStore } from '../db/store/rep.js';
-import { isOpen, leadZones, windowCloses } from '../core/calling-window.js';
+import { leadZones, windowCloses } from '../core/calling-window.js';
 import { delayMs } from '../core/eligibility.js';
 import { ConflictError, InterruptedError, UsageError } from '../core/errors.js';
 import { doNotCallNow } from '../core/claim-check.js';
@@ -303,6 +303,8 @@ class Session {
     const zones = leadZones(claim.lead);
     const calls = await this.op(() => this.store.callsForLead(claim.lead.id, 3));
     const sharing = await this.op(() => this.store.sharingNumber(claim.lead, SHARERS_NAMED + 1));
+    // Null outside the lead's calling hours (windowCloses), so it says both.
+    const hoursClose = zones.length > 0 ? windowCloses(zones, this.clock(), this.settings.hours) : null;
     return renderCard(
       claim.lead,
       {
@@ -311,8 +313,8 @@ class Session {
         total: claim.total,
         calls,
         sharing,
-        insideHours: zones.length > 0 && isOpen(zones, this.clock(), this.settings.hours),
-        hoursClose: zones.length > 0 ? windowCloses(zones, this.clock(), this.settings.hours) : null,
+        insideHours: hoursClose !== null,
+        hoursClose,
         notice: claim.reason === 'held' ? 'You already held this lead (from an earlier session or callq next).' : undefined,
         viewerZone: viewerZone(),
         columns: this.ctx.stdout.columns,

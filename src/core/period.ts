@@ -38,10 +38,10 @@ function readBound(text: string, edge: 'since' | 'until', now: Date, zone: strin
   const time = /^(\d{4})-(\d{2})-(\d{2})[t ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?(z|[+-]\d{2}:?\d{2})?$/.exec(input);
   if (time) {
     const [, y, mo, d, h, mi, sec, ms, offset] = time;
-    const fraction = ms === undefined ? '' : `.${ms.padEnd(3, '0')}`;
-    const at = offset
-      ? new Date(`${y}-${mo}-${d}T${h}:${mi}:${sec ?? '00'}${fraction}${offset === 'z' ? 'Z' : offset.replace(/^([+-]\d{2}):?/, '$1:')}`)
-      : new Date(zonedTimeToUtc({ year: +y, month: +mo, day: +d, hour: +h, minute: +mi, second: +(sec ?? 0) }, zone).getTime() + Number(ms?.padEnd(3, '0') ?? 0));
+    const whole = offset
+      ? Date.parse(`${y}-${mo}-${d}T${h}:${mi}:${sec ?? '00'}${offset === 'z' ? 'Z' : offset.replace(/^([+-]\d{2}):?/, '$1:')}`)
+      : zonedTimeToUtc({ year: +y, month: +mo, day: +d, hour: +h, minute: +mi, second: +(sec ?? 0) }, zone).getTime();
+    const at = new Date(whole + Number((ms ?? '').padEnd(3, '0')));
     if (Number.isNaN(at.getTime()) || +h > 23 || +mi > 59) throw fail();
     return at;
   }

@@ -106,18 +106,14 @@ export function countNurture(db: DB, window: CallWindow): number {
   return db.prepare(`SELECT count(*) FROM (${nurtureSql(w.sql)})`).pluck().get(...w.params) as number;
 }
 
-function callFilter(w: CallWindow): { sql: string; params: string[] } {
-  const f = windowSql('c.called_at', w, sqlitePlaceholder);
-  return { sql: f.sql && `WHERE${f.sql.slice(' AND'.length)}`, params: f.params };
-}
 
 /** The call log (callRowsSql), oldest first; `until` is exclusive. */
 export function callRows(db: DB, window: CallWindow): IterableIterator<unknown[]> {
-  const f = callFilter(window);
+  const f = windowSql('c.called_at', window, sqlitePlaceholder);
   return db.prepare(callRowsSql(f.sql)).raw(true).iterate(...f.params) as IterableIterator<unknown[]>;
 }
 
 export function countCalls(db: DB, window: CallWindow): number {
-  const f = callFilter(window);
-  return db.prepare(`SELECT count(*) FROM calls c ${f.sql}`).pluck().get(...f.params) as number;
+  const f = windowSql('c.called_at', window, sqlitePlaceholder);
+  return db.prepare(`SELECT count(*) FROM calls c WHERE TRUE${f.sql}`).pluck().get(...f.params) as number;
 }

@@ -58,33 +58,32 @@ export function neutraliseCell(value: string, phoneColumn: boolean): string {
   return `'${value}`;
 }
 
-export function csvCell(value: Cell): string {
+/** One cell, quoted when `quoted` (NEEDS_QUOTES, or needsQuotes of another delimiter) matches it. */
+export function csvCell(value: Cell, quoted: RegExp = NEEDS_QUOTES): string {
   if (value === null || value === undefined) return '';
   if (typeof value !== 'string') return String(value);
-  return NEEDS_QUOTES.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
-}
-
-/** One CSV record, without the line ending. */
-export function csvLine(cells: readonly Cell[], phone: readonly boolean[] = [], neutralise = false, delimiter = ','): string {
-  let line = '';
-  for (let i = 0; i < cells.length; i++) {
-    let v = cells[i];
-    if (neutralise && typeof v === 'string' && v !== '') v = neutraliseCell(v, phone[i] === true);
-    const cell = delimiter === ',' ? csvCell(v) : csvCellWith(v, delimiter);
-    line += i === 0 ? cell : delimiter + cell;
-  }
-  return line;
+  return quoted.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 
 const quoting = new Map<string, RegExp>();
 
-/** csvCell for a file separated by `delimiter` (a rejects file in its list's shape): quoted when holding it. */
-function csvCellWith(value: Cell, delimiter: string): string {
-  if (value === null || value === undefined) return '';
-  if (typeof value !== 'string') return String(value);
+/** What makes a cell quoted in a file separated by `delimiter` (a rejects file keeps its list's `;` or tab). */
+function needsQuotes(delimiter: string): RegExp {
   let needs = quoting.get(delimiter);
   if (!needs) quoting.set(delimiter, (needs = new RegExp(`["\\r\\n${delimiter.replace(/[\\^\]\-]/g, '\\$&')}]`)));
-  return needs.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+  return needs;
+}
+
+/** One CSV record, without the line ending. */
+export function csvLine(cells: readonly Cell[], phone: readonly boolean[] = [], neutralise = false, delimiter = ','): string {
+  const quoted = delimiter === ',' ? NEEDS_QUOTES : needsQuotes(delimiter);
+  let line = '';
+  for (let i = 0; i < cells.length; i++) {
+    let v = cells[i];
+    if (neutralise && typeof v === 'string' && v !== '') v = neutraliseCell(v, phone[i] === true);
+    line += i === 0 ? csvCell(v, quoted) : delimiter + csvCell(v, quoted);
+  }
+  return line;
 }
 
 /** Where a table goes: stdout, or a file that appears only once complete. */

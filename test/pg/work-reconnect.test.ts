@@ -2,7 +2,9 @@
 // between two calls (a restart, a failover, an administrator, idle_session_timeout), the next
 // key opens another and goes on (src/db/pg/store/connection.ts, PgConnection.live); the rep loses
 // neither the session nor the outcome just keyed. When the database stops answering without a
-// word (a network gone), Ctrl-C still ends the session (src/cli/work.ts, SHUTDOWN_WAIT_MS).
+// word (a network gone), Ctrl-C still ends the session (src/cli/work.ts, SHUTDOWN_WAIT_MS), and
+// next, log and work give the connection up by themselves after the busy timeout plus the
+// connect timeout (PgConnection.answered).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { seedStore } from '../seed.js';
@@ -19,6 +21,8 @@ const NOW = '2026-11-24T16:00:00Z'; // Tuesday 11:00 in New York
 describe.skipIf(pgInfo.unavailable)('callq work when the server ends its connection', () => {
   let store: TestStore;
   let terminal: Terminal | undefined;
+  /** A proxy a test put between the rep and the server (blackHoleProxy), closed after it. */
+  let proxy: Awaited<ReturnType<typeof blackHoleProxy>> | undefined;
   beforeEach(async () => {
     store = await newTestStore('postgres', { migrated: true });
   });
@@ -26,6 +30,8 @@ describe.skipIf(pgInfo.unavailable)('callq work when the server ends its connect
     if (ctx.task.result?.state === 'fail' && terminal) console.log(terminal.describe());
     terminal?.kill('SIGKILL');
     terminal = undefined;
+    proxy?.close();
+    proxy = undefined;
     await store.cleanup();
   });
 
@@ -101,68 +107,54 @@ describe.skipIf(pgInfo.unavailable)('callq work when the server ends its connect
       proxy.close();
     }
   });
-});
 
-describe.skipIf(pgInfo.unavailable)('a database that falls silent in the middle of a command', () => {
-  // The answer wait is the busy timeout plus the connect timeout: 1 s + 2 s here.
-  const env = { CALLQ_BUSY_TIMEOUT: '1s' };
-  let store: TestStore;
-  let proxy: Awaited<ReturnType<typeof blackHoleProxy>> | undefined;
-  let terminal: Terminal | undefined;
-  beforeEach(async () => {
-    store = await newTestStore('postgres', { migrated: true });
-  });
-  afterEach(async (ctx) => {
-    if (ctx.task.result?.state === 'fail' && terminal) console.log(terminal.describe());
-    terminal?.kill('SIGKILL');
-    terminal = undefined;
-    proxy?.close();
-    proxy = undefined;
-    await store.cleanup();
-  });
-  /** The store's database through a proxy that goes silent at the first statement holding `marker`. */
-  async function throughProxy(marker: string): Promise<string> {
-    proxy = await blackHoleProxy(join(pgInfo.socketDir, `.s.PGSQL.${pgInfo.port}`), marker);
-    return `postgres://callq@127.0.0.1:${proxy.port}${new URL(store.db).pathname}?sslmode=disable&connect_timeout=2`;
-  }
-  function expectGaveUp(r: { code: number; stderr: string }): void {
-    expect(r.code, r.stderr).toBe(75);
-    expect(r.stderr).toContain('the server did not answer within 3 s');
-    expect(r.stderr).toContain('Is the network (VPN) connected?');
-    expect(r.stderr).toContain('may or may not have been saved');
-    expect(r.stderr).not.toMatch(/\n\s+at /);
-  }
+  describe('a database that falls silent in the middle of a command', () => {
+    // The answer wait is the busy timeout plus the connect timeout: 1 s + 2 s here.
+    const env = { CALLQ_BUSY_TIMEOUT: '1s' };
+    /** The store's database through a proxy that goes silent at the first statement holding `marker`. */
+    async function throughProxy(marker: string): Promise<string> {
+      proxy = await blackHoleProxy(join(pgInfo.socketDir, `.s.PGSQL.${pgInfo.port}`), marker);
+      return `postgres://callq@127.0.0.1:${proxy.port}${new URL(store.db).pathname}?sslmode=disable&connect_timeout=2`;
+    }
+    function expectGaveUp(r: { code: number; stderr: string }): void {
+      expect(r.code, r.stderr).toBe(75);
+      expect(r.stderr).toContain('the server did not answer within 3 s');
+      expect(r.stderr).toContain('Is the network (VPN) connected?');
+      expect(r.stderr).toContain('may or may not have been saved');
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    }
 
-  it('next ends with exit 75 after the busy timeout and the connect timeout, rather than waiting for TCP', async () => {
-    const [id] = await seedStore(store, [{ first_name: 'Avery', last_name: 'Test', score: 90 }]);
-    const url = await throughProxy('pg_advisory_xact_lock'); // the claim's transaction
-    const r = await callqAsync(['--db', url, '--now', NOW, 'next'], { env });
-    expectGaveUp(r);
-    expect(proxy!.wasSilenced()).toBe(true);
-    // The claim never reached the server: the lead is anyone's, and the rep gets it directly.
-    expect(await store.query('SELECT claim_rep FROM leads WHERE id = ?', id)).toEqual([{ claim_rep: null }]);
-    expect(json(callq(['--db', store.db, '--rep', 'ana', '--now', NOW, 'next', '--json'])).lead.id).toBe(id);
-  });
+    it('next ends with exit 75 after the busy timeout and the connect timeout, rather than waiting for TCP', async () => {
+      const [id] = await seedStore(store, [{ first_name: 'Avery', last_name: 'Test', score: 90 }]);
+      const url = await throughProxy('pg_advisory_xact_lock'); // the claim's transaction
+      const r = await callqAsync(['--db', url, '--now', NOW, 'next'], { env });
+      expectGaveUp(r);
+      expect(proxy!.wasSilenced()).toBe(true);
+      // The claim never reached the server: the lead is anyone's, and the rep gets it directly.
+      expect(await store.query('SELECT claim_rep FROM leads WHERE id = ?', id)).toEqual([{ claim_rep: null }]);
+      expect(json(callq(['--db', store.db, '--rep', 'ana', '--now', NOW, 'next', '--json'])).lead.id).toBe(id);
+    });
 
-  it('log ends with exit 75 too; the outcome, never received, is saved once when logged again', async () => {
-    const [id] = await seedStore(store, [{ first_name: 'Avery', last_name: 'Test', score: 90 }]);
-    expect(json(callq(['--db', store.db, '--rep', 'ana', '--now', NOW, 'next', '--json'])).lead.id).toBe(id);
-    const url = await throughProxy('INSERT INTO calls');
-    expectGaveUp(await callqAsync(['--db', url, '--now', NOW, 'log', String(id), 'no-answer'], { env }));
-    expect(await store.query('SELECT count(*)::int AS n FROM calls')).toEqual([{ n: 0 }]);
-    expect(callq(['--db', store.db, '--rep', 'ana', '--now', NOW, 'log', String(id), 'no-answer']).code).toBe(0);
-    expect(await store.query('SELECT lead_id, disposition FROM calls')).toEqual([{ lead_id: id, disposition: 'no-answer' }]);
-  });
+    it('log ends with exit 75 too; the outcome, never received, is saved once when logged again', async () => {
+      const [id] = await seedStore(store, [{ first_name: 'Avery', last_name: 'Test', score: 90 }]);
+      expect(json(callq(['--db', store.db, '--rep', 'ana', '--now', NOW, 'next', '--json'])).lead.id).toBe(id);
+      const url = await throughProxy('INSERT INTO calls');
+      expectGaveUp(await callqAsync(['--db', url, '--now', NOW, 'log', String(id), 'no-answer'], { env }));
+      expect(await store.query('SELECT count(*)::int AS n FROM calls')).toEqual([{ n: 0 }]);
+      expect(callq(['--db', store.db, '--rep', 'ana', '--now', NOW, 'log', String(id), 'no-answer']).code).toBe(0);
+      expect(await store.query('SELECT lead_id, disposition FROM calls')).toEqual([{ lead_id: id, disposition: 'no-answer' }]);
+    });
 
-  it('work ends the session by itself with exit 75, without waiting for Ctrl-C', async () => {
-    await seedStore(store, [{ first_name: 'Avery', last_name: 'Test', score: 90 }]);
-    const url = await throughProxy('INSERT INTO calls');
-    terminal = new Terminal(['--db', url, '--rep', 'ana', '--now', NOW, 'work'], { NO_COLOR: '1', ...env });
-    await terminal.waitFor('outcome key ›');
-    terminal.write('n');
-    await terminal.waitFor(/did not answer within 3 s[\s\S]*may or may not have been saved/);
-    expect(await terminal.exitCode()).toBe(75);
-    expect(terminal.screen).not.toMatch(/\n\s+at /);
+    it('work ends the session by itself with exit 75, without waiting for Ctrl-C', async () => {
+      await seedStore(store, [{ first_name: 'Avery', last_name: 'Test', score: 90 }]);
+      const url = await throughProxy('INSERT INTO calls');
+      terminal = new Terminal(['--db', url, '--rep', 'ana', '--now', NOW, 'work'], { NO_COLOR: '1', ...env });
+      await terminal.waitFor('outcome key ›');
+      terminal.write('n');
+      await terminal.waitFor(/did not answer within 3 s[\s\S]*may or may not have been saved/);
+      expect(await terminal.exitCode()).toBe(75);
+      expect(terminal.screen).not.toMatch(/\n\s+at /);
+    });
   });
 });
 

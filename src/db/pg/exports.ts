@@ -170,18 +170,14 @@ export async function countNurturePg(client: ClientBase, window: CallWindow): Pr
   return rows[0].n;
 }
 
-function callFilter(w: CallWindow): { sql: string; params: string[] } {
-  const f = windowSql('c.called_at', w, pgPlaceholder);
-  return { sql: f.sql && `WHERE${f.sql.slice(' AND'.length)}`, params: f.params };
-}
 
 export function callRowsPg(client: ClientBase, window: CallWindow): Pages<unknown[]> {
-  const f = callFilter(window);
+  const f = windowSql('c.called_at', window, pgPlaceholder);
   return snapshotPages<unknown[]>(client, callRowsSql(f.sql), f.params, 'array');
 }
 
 export async function countCallsPg(client: ClientBase, window: CallWindow): Promise<number> {
-  const f = callFilter(window);
-  const { rows } = await client.query<{ n: number }>(`SELECT count(*) AS n FROM calls c ${f.sql}`, f.params);
+  const f = windowSql('c.called_at', window, pgPlaceholder);
+  const { rows } = await client.query<{ n: number }>(`SELECT count(*) AS n FROM calls c WHERE TRUE${f.sql}`, f.params);
   return rows[0].n;
 }

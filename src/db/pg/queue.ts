@@ -142,23 +142,28 @@ export async function openZoneGroupsPg(client: ClientBase, now: Date, settings: 
   return openAmong(client, rows, now, settings, true);
 }
 
-/**
- * The groups of `rows` open at `now`, storing the windows recomputed. `reading`: the caller only
- * reads (outside any transaction), so a server that refuses the write (a role that may only read,
- * a read-only server) leaves the cache as it was, as SQLite's reads do on a read-only file.
- */
+/** The groups of `rows` open at `now` (currentWindowsPg). */
 async function openAmong(client: ClientBase, rows: ZoneRow[], now: Date, settings: Settings, reading = false): Promise<string[]> {
+  const windows = await currentWindowsPg(client, rows, now, settings, reading);
+  return rows.filter((_, i) => openAt(windows[i], now)).map((row) => row.timezone);
+}
+
+/**
+ * The windows of each of `rows` that answer for `now`: as stored, or recomputed and stored.
+ * `reading`: the caller only reads (outside any transaction), so a server that refuses the write
+ * (a role that may only read, a read-only server) leaves the cache as it was, as SQLite's reads
+ * do on a read-only file.
+ */
+async function currentWindowsPg(client: ClientBase, rows: ZoneRow[], now: Date, settings: Settings, reading = false): Promise<ZoneWindows[]> {
   const key = hoursKey(settings.hours);
   const stale: [string, string][] = [];
-  const open: string[] = [];
-  for (const row of rows) {
-    let w = row.windows ? (JSON.parse(row.windows) as ZoneWindows) : null;
-    if (!windowsValid(w, now, key)) {
-      w = computeWindows(zonesOf(row.timezone), now, settings.hours);
-      stale.push([row.timezone, JSON.stringify(w)]);
-    }
-    if (openAt(w, now)) open.push(row.timezone);
-  }
+  const windows = rows.map((row) => {
+    const stored = row.windows ? (JSON.parse(row.windows) as ZoneWindows) : null;
+    if (windowsValid(stored, now, key)) return stored;
+    const w = computeWindows(zonesOf(row.timezone), now, settings.hours);
+    stale.push([row.timezone, JSON.stringify(w)]);
+    return w;
+  });
   if (stale.length) {
     await client
       .query(`UPDATE lead_zones z SET windows = s.w FROM unnest($1::text[], $2::text[]) AS s(tz, w) WHERE z.timezone = s.tz`, [
@@ -170,7 +175,7 @@ async function openAmong(client: ClientBase, rows: ZoneRow[], now: Date, setting
         if (!(reading && (err.code === '42501' || err.code === '25006'))) throw err;
       });
   }
-  return open;
+  return windows;
 }
 
 interface Candidate {
@@ -699,10 +704,8 @@ export async function renewClaimPg(client: ClientBase, leadId: number, rep: stri
 export async function zoneGroupClosesPg(client: ClientBase, timezone: string | null, now: Date, settings: Settings): Promise<Date | null> {
   if (!timezone) return null;
   const { rows } = await client.query<ZoneRow>('SELECT timezone, windows FROM lead_zones WHERE timezone = $1', [timezone]);
-  const stored = rows[0]?.windows ? (JSON.parse(rows[0].windows) as ZoneWindows) : null;
-  if (windowsValid(stored, now, hoursKey(settings.hours))) return closesAt(stored, now);
-  if (rows.length > 0) await openAmong(client, rows, now, settings, true);
-  return closesAt(computeWindows(zonesOf(timezone), now, settings.hours), now);
+  const [windows] = await currentWindowsPg(client, rows.length ? rows : [{ timezone, windows: null }], now, settings, true);
+  return closesAt(windows, now);
 }
 
 /** How many leads are callable right now (callq status): the open groups' eligible leads and due callbacks, no scoring. */

@@ -139,6 +139,11 @@ export const NURTURE_COLUMNS = [
 ] as const;
 export const NURTURE_PHONE_COLUMNS = ['phone'];
 
+/** The id of lead `l`'s latest call that gave it `status` (the call that nurtured it, qualified it), as a subquery. */
+function lastCallInto(status: 'nurture' | 'sales-ready'): string {
+  return `(SELECT c.id FROM calls c WHERE c.lead_id = l.id AND c.status_after = '${status}' ORDER BY c.called_at DESC, c.id DESC LIMIT 1)`;
+}
+
 /**
  * Every lead in nurture (interested later) whose personal data is still there, soonest back
  * first: until when, and who put it there, when and with what note (the call that did), for
@@ -149,8 +154,7 @@ export function nurtureSql(within: string): string {
   return `SELECT l.id AS callq_id, l.external_id, l.first_name, l.last_name, l.company, l.title, l.email, l.phone, l.phone_ext,
       l.country, l.region, l.source, l.campaign, l.list, l.nurture_until, n.called_at AS nurtured_at, n.rep AS nurtured_by, n.notes AS note,
       l.attempts, l.contacts, l.last_call_at
-    FROM leads l LEFT JOIN calls n ON n.id = (SELECT c.id FROM calls c WHERE c.lead_id = l.id AND c.status_after = 'nurture'
-      ORDER BY c.called_at DESC, c.id DESC LIMIT 1)
+    FROM leads l LEFT JOIN calls n ON n.id = ${lastCallInto('nurture')}
     WHERE l.status = 'nurture' AND l.purged_at IS NULL${within}
     ORDER BY l.nurture_until, l.id`;
 }
@@ -164,14 +168,14 @@ export const CALL_COLUMNS = [
 
 /**
  * The call log joined with each lead's name, company, phone and where it came from (source,
- * campaign, list: a spreadsheet pivots the calls by them), oldest first; `where` filters the calls
- * (alias `c`), as the store writes it.
+ * campaign, list: a spreadsheet pivots the calls by them), oldest first; `within`: conditions on
+ * the calls (alias `c`, windowSql).
  */
-export function callRowsSql(where: string): string {
+export function callRowsSql(within: string): string {
   return `SELECT c.id, c.called_at, c.rep, c.lead_id, l.first_name, l.last_name, l.company, l.phone, c.phone,
             c.disposition, c.contact, c.reason, c.notes, c.callback_at, c.nurture_until, c.duration_s,
             c.status_before, c.status_after, c.forced, l.source, l.campaign, l.list
-     FROM calls c JOIN leads l ON l.id = c.lead_id ${where}
+     FROM calls c JOIN leads l ON l.id = c.lead_id WHERE TRUE${within}
      ORDER BY c.called_at, c.id`;
 }
 export const CALL_PHONE_COLUMNS = ['phone', 'dialled'];
@@ -239,12 +243,9 @@ export function handoffLeadsSql(where: string): string {
   return `SELECT l.id, l.external_id, l.first_name, l.last_name, l.company, l.title, l.email, l.phone, l.phone_ext, l.alt_phones,
             l.country, l.region, l.postal_code, l.timezone, l.source, l.campaign, l.list, l.score, l.owner,
             l.status, l.disqualify_reason, l.attempts, l.contacts, l.first_call_at, l.last_call_at,
-            coalesce((SELECT c.called_at FROM calls c WHERE c.lead_id = l.id AND c.status_after = 'sales-ready'
-              ORDER BY c.called_at DESC, c.id DESC LIMIT 1), l.closed_at) AS qualified_at,
-            (SELECT c.rep FROM calls c WHERE c.lead_id = l.id AND c.status_after = 'sales-ready'
-              ORDER BY c.called_at DESC, c.id DESC LIMIT 1) AS qualified_by,
+            coalesce(q.called_at, l.closed_at) AS qualified_at, q.rep AS qualified_by,
             l.qualification, l.handoff_note, l.custom
-     FROM leads l WHERE ${where} ORDER BY l.id`;
+     FROM leads l LEFT JOIN calls q ON q.id = ${lastCallInto('sales-ready')} WHERE ${where} ORDER BY l.id`;
 }
 
 /** Why a hand-off was not recorded: lead `id` changed (to `status`) while its file was written. */
