@@ -308,7 +308,7 @@ export async function importLeads(req: ImportRequest, io: ImportIO): Promise<Imp
     if (summary.kept_apart) summary.notes.push(keptApartNote(summary.kept_apart));
     if (summary.moved_to_dnc) {
       summary.notes.push(
-        `the file's do-not-call flags moved ${summary.moved_to_dnc} lead(s) to do-not-call (stored ones, or this file's earlier rows for the same person): they leave the queue for good.`,
+        `the file's do-not-call flags ${req.dryRun ? 'would move' : 'moved'} ${summary.moved_to_dnc} lead(s) to do-not-call (stored ones, or this file's earlier rows for the same person): they ${req.dryRun ? 'would leave' : 'leave'} the queue for good.`,
       );
     }
     rejects?.publish();

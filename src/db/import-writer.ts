@@ -6,7 +6,7 @@ import { retryWhileBusy, type DB } from './open.js';
 import type { PriorityWeights } from '../core/settings.js';
 import { leadSuppressionKeys, personSuppressionKeys, type SuppressionKey } from '../core/suppression.js';
 import { addSuppressions } from './suppressions.js';
-import { suppressMatchingLeads } from './outcomes.js';
+import { leadsMatching, suppressMatchingLeads } from './outcomes.js';
 import { AT, LEAD_COLUMNS, leadFromTuple, mergeRow, personOf, type LeadTuple, type MergedLead, type StoredLead } from '../io/lead-record.js';
 import { repeatsMerged, type PersonNames } from '../core/identity.js';
 import { claimImportSlot, cleanupImports, mergeStatement, IMPORT_PATIENCE_MS, lateSuppressed, nextSlice, publishBatch, removeBatchLeads, SLICE_MIN, type ImportCounts } from './imports.js';
@@ -142,14 +142,23 @@ export function beginImport(db: DB, options: WriterOptions): LeadWriter {
     const keyList = (k: Keys) => [`p:${k.phone}`, ...(k.email === null ? [] : [`e:${k.email}`]), ...(k.external_id === null ? [] : [`x:${k.external_id}`])];
     // Rows whose own do-not-call flag is set: put on the list, and matching leads moved, at the end.
     const doNotCall: SuppressionKey[] = [];
+    const flagged = (kind: string) => [...new Set(doNotCall.filter((k) => k.kind === kind).map((k) => k.value))];
     const applyDoNotCallFlags = (counts: ImportCounts) => {
       if (!doNotCall.length) return;
       // As `callq dnc add` does: the contacts flagged do-not-call in the file go on the list,
       // and leads matching them (stored ones, and this batch's own) become do-not-call.
       const source = `import batch ${batchId} (${options.fileName})`;
       addSuppressions(db, doNotCall, 'do-not-call flag in the imported file', source, options.now);
-      const values = (kind: string) => [...new Set(doNotCall.filter((k) => k.kind === kind).map((k) => k.value))];
-      counts.moved_to_dnc = suppressMatchingLeads(db, values('phone'), values('email'), [], options.now);
+      counts.moved_to_dnc = suppressMatchingLeads(db, flagged('phone'), flagged('email'), [], options.now);
+    };
+    // What applyDoNotCallFlags would move, for a dry run: the stored leads not on do-not-call yet
+    // that the flags reach, and the rows the dry run would insert for the same people.
+    const doNotCallMoves = (): number => {
+      if (!doNotCall.length) return 0;
+      const onList = db.prepare(`SELECT status = 'do-not-call' FROM leads WHERE id = ?`).pluck();
+      let n = 0;
+      for (const id of leadsMatching(db, 'leads', flagged('phone'), flagged('email'), [])) if (!onList.get(id)) n++;
+      return n + leadsMatching(db, tables.leads, flagged('phone'), flagged('email'), []).size;
     };
 
     return {
@@ -201,6 +210,7 @@ export function beginImport(db: DB, options: WriterOptions): LeadWriter {
         batch.close();
         restoreForeignKeys();
         if (options.dryRun) {
+          counts.moved_to_dnc = doNotCallMoves();
           dropDryRunTables(db);
           return;
         }

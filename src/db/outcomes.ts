@@ -110,12 +110,27 @@ export function suppressMatchingLeads(db: DB, phones: string[], emails: string[]
        claim_rep = NULL, claim_token = NULL, claim_expires_at = NULL, updated_at = @now
      WHERE id = @id AND status != 'do-not-call'`,
   );
+  const ids = leadsMatching(db, 'leads', phones, emails, domains);
+  ids.delete(exceptId);
+  let n = 0;
+  for (const id of ids) n += update.run({ id, now: nowIso }).changes;
+  return n;
+}
+
+/**
+ * The ids of the leads of `table` (leads, or a dry run's own) that phones, emails or domains
+ * reach, as suppressMatchingLeads matches them. Alternates: through lead_alt_phones for leads,
+ * from the JSON column for any other table (no trigger fills lead_alt_phones for it).
+ */
+export function leadsMatching(db: DB, table: string, phones: string[], emails: string[], domains: string[]): Set<number> {
   const ids = new Set<number>();
-  const byPhone = db.prepare('SELECT id FROM leads WHERE phone = ?').pluck();
-  const byExtension = db.prepare('SELECT id FROM leads WHERE phone = ? AND phone_ext = ?').pluck();
-  const byEmail = db.prepare('SELECT id FROM leads WHERE email = ?').pluck();
-  const byDomain = db.prepare("SELECT id FROM leads WHERE email LIKE '%@' || ? ESCAPE '\\'").pluck();
-  const byAlt = db.prepare('SELECT lead_id FROM lead_alt_phones WHERE phone = ?').pluck();
+  const byPhone = db.prepare(`SELECT id FROM ${table} WHERE phone = ?`).pluck();
+  const byExtension = db.prepare(`SELECT id FROM ${table} WHERE phone = ? AND phone_ext = ?`).pluck();
+  const byEmail = db.prepare(`SELECT id FROM ${table} WHERE email = ?`).pluck();
+  const byDomain = db.prepare(`SELECT id FROM ${table} WHERE email LIKE '%@' || ? ESCAPE '\\'`).pluck();
+  const byAlt = db
+    .prepare(table === 'leads' ? 'SELECT lead_id FROM lead_alt_phones WHERE phone = ?' : `SELECT t.id FROM ${table} t, json_each(t.alt_phones) a WHERE a.value = ?`)
+    .pluck();
   for (const value of phones) {
     const { phone, ext } = splitPhoneIdentity(value);
     const found = ext ? byExtension.all(phone, ext) : [...byPhone.all(phone), ...byAlt.all(phone)];
@@ -123,8 +138,5 @@ export function suppressMatchingLeads(db: DB, phones: string[], emails: string[]
   }
   for (const e of emails) for (const id of byEmail.all(e.toLowerCase()) as number[]) ids.add(id);
   for (const d of domains) for (const id of byDomain.all(d.toLowerCase().replace(/[\\%_]/g, '\\$&')) as number[]) ids.add(id);
-  ids.delete(exceptId);
-  let n = 0;
-  for (const id of ids) n += update.run({ id, now: nowIso }).changes;
-  return n;
+  return ids;
 }

@@ -37,11 +37,10 @@ export async function dump(s: TestStore) {
 
 /** A summary without what differs by store or run (time taken, how the lock was held). */
 export function comparable(summary: Record<string, unknown>) {
-  // A dry run applies no do-not-call flag, so it moves no lead: what the flags moved is left out
-  // (the tests that need it compare moved_to_dnc themselves).
-  const { seconds: _s, lock: _l, moved_to_dnc: _m, ...rest } = summary;
+  // A dry run says what the file's do-not-call flags would move where the import says they moved.
+  const { seconds: _s, lock: _l, ...rest } = summary;
   const notes = rest.notes as string[] | undefined;
-  return notes ? { ...rest, notes: notes.filter((n) => !n.startsWith("the file's do-not-call flags moved")) } : rest;
+  return notes ? { ...rest, notes: notes.map((n) => n.replace("flags would move", "flags moved").replace('they would leave', 'they leave')) } : rest;
 }
 
 /** One `callq import` into a store of its own (importEach). */

@@ -107,9 +107,10 @@ describe.each(STORE_KINDS)('callq import on %s', { timeout: 180_000 }, (kind: Te
     expect(await count(s, 'SELECT count(*) AS n FROM imports')).toBe(1);
 
     const real = importJson(s, flagged);
-    // A dry run applies no do-not-call flag, so it moves no lead (docs/importing.md): 0 where the import moved some.
-    expect(dry.moved_to_dnc).toBe(0);
-    expect(real.moved_to_dnc).toBeGreaterThan(0);
+    // The dry run counted the leads the flags would move (Ana's stored lead), as the import then moved them.
+    expect(real.moved_to_dnc).toBe(1);
+    expect(dry.moved_to_dnc).toBe(1);
+    expect(dry.notes).toContain("the file's do-not-call flags would move 1 lead(s) to do-not-call (stored ones, or this file's earlier rows for the same person): they would leave the queue for good.");
     expect(comparable({ ...real, batch: null, dry_run: true, lock: null })).toEqual(comparable(dry));
     const source = `import batch 2 (${flagged})`;
     // Every e-mail a flagged row gives goes on the list: its other e-mail column, the other addresses of its cell.
@@ -163,7 +164,6 @@ describe.each(STORE_KINDS)('callq import on %s', { timeout: 180_000 }, (kind: Te
       expect(await count(s, 'SELECT count(*) AS n FROM suppressions')).toBe(0);
     }
     const real = importJson(s, fixture('import', 'identity-chains.csv'));
-    expect(dry.moved_to_dnc).toBe(0);
     expect(comparable({ ...real, batch: null, dry_run: true })).toEqual(comparable({ ...dry, batch: null }));
     const dryUpdate = importJson(s, fixture('import', 'identity-update.csv'), '--dry-run', '--on-duplicate', 'update');
     const before = await dump(s);
@@ -219,13 +219,22 @@ describe.each(STORE_KINDS)('callq import on %s', { timeout: 180_000 }, (kind: Te
     writeFileSync(base, 'First Name,Email,Phone\nBob,bob@acme.example,212-736-3102\nCy,cy@acme.example,212-736-3103\n');
     importJson(s, base);
     const flags = join(s.dir, 'flags.csv');
-    writeFileSync(flags, 'First Name,Phone,Do Not Call\nBob,212-736-3102,Y\nDee,212-736-3104,N\n');
-    const r = importJson(s, flags);
-    expect(r).toMatchObject({ inserted: 1, suppressed: 1, moved_to_dnc: 1 });
-    expect(r.notes).toContain(
-      "the file's do-not-call flags moved 1 lead(s) to do-not-call (stored ones, or this file's earlier rows for the same person): they leave the queue for good.",
+    // Eve's first row makes a lead; her second, flagged, moves it (a row of the file's own).
+    writeFileSync(flags, 'First Name,Phone,Do Not Call\nBob,212-736-3102,Y\nDee,212-736-3104,N\nEve,212-736-3105,N\nEve,212-736-3105,Y\n');
+    // A dry run says what the import will move, and moves nothing.
+    const dry = importJson(s, flags, '--dry-run');
+    expect(dry).toMatchObject({ inserted: 2, suppressed: 2, moved_to_dnc: 2 });
+    expect(dry.notes).toContain(
+      "the file's do-not-call flags would move 2 lead(s) to do-not-call (stored ones, or this file's earlier rows for the same person): they would leave the queue for good.",
     );
-    expect((await s.query("SELECT first_name, status FROM leads WHERE first_name IN ('Bob', 'Cy') ORDER BY id")).map((l) => l.status)).toEqual(['do-not-call', 'new']);
+    expect(await count(s, "SELECT count(*) AS n FROM leads WHERE status = 'do-not-call'")).toBe(0);
+    const r = importJson(s, flags);
+    expect(r).toMatchObject({ inserted: 2, suppressed: 2, moved_to_dnc: 2 });
+    expect(r.notes).toContain(
+      "the file's do-not-call flags moved 2 lead(s) to do-not-call (stored ones, or this file's earlier rows for the same person): they leave the queue for good.",
+    );
+    expect((await s.query("SELECT first_name, status FROM leads WHERE first_name IN ('Bob', 'Cy', 'Eve') ORDER BY id")).map((l) => l.status)).toEqual(['do-not-call', 'new', 'do-not-call']);
+    expect(importJson(s, flags, '--dry-run')).toMatchObject({ moved_to_dnc: 0 });
     expect(importJson(s, flags)).toMatchObject({ moved_to_dnc: 0 });
   });
 

@@ -15,8 +15,9 @@ import { leadSuppressionKeys, personSuppressionKeys, type SuppressionKey } from 
 import { AT, LEAD_COLUMNS, MERGED_COLUMNS, TUPLE_COLUMNS, leadFromTuple, mergeRow, personOf, type LeadTuple, type MergedLead, type StoredLead } from '../../io/lead-record.js';
 import type { ImportBegin, ImportWriter } from '../store/imports.js';
 import { cleanupPgImports, describeCleanedBatch, lockImports, unlockImports } from './import-batches.js';
-import { addSuppressionsPg, suppressLeadsMatchingPg } from './suppressions.js';
+import { addSuppressionsPg, leadsReachedSql, reachedBy, suppressLeadsMatchingPg } from './suppressions.js';
 import { waitingAsLongAsItTakes } from './session.js';
+import { statementParams } from './statement-names.js';
 
 const ROWS = 'callq_import_rows';
 const NOTES = 'callq_import_notes';
@@ -120,6 +121,7 @@ export async function beginPgImport(client: ClientBase, options: ImportBegin): P
         counts.suppressed = outcome.suppressed;
         counts.kept_apart = outcome.apart;
         if (options.dryRun) {
+          counts.moved_to_dnc = await doNotCallMoves(client, outcome.doNotCall);
           await dropTemp();
           return;
         }
@@ -530,6 +532,24 @@ async function honourEntriesAddedMeanwhile(client: ClientBase, upTo: number, now
  * leads matching them (stored ones and this batch's own) become do-not-call
  * (db/outcomes.ts suppressMatchingLeads: a number with an extension matches that extension only).
  */
+/**
+ * What applyDoNotCallFlags would move, for a dry run: the stored leads not on do-not-call yet that
+ * the flags reach, and the rows the import would insert for the same people.
+ */
+async function doNotCallMoves(client: ClientBase, keys: SuppressionKey[]): Promise<number> {
+  if (!keys.length) return 0;
+  const { values, v } = statementParams();
+  const stored = leadsReachedSql(v, reachedBy(keys));
+  const own = leadsReachedSql(v, reachedBy(keys), ROWS, 'ord');
+  if (stored === null || own === null) return 0;
+  const { rows } = await client.query<{ n: number }>(
+    `SELECT (SELECT count(*) FROM leads WHERE status <> 'do-not-call' AND id IN (${stored}))
+          + (SELECT count(*) FROM ${ROWS} r WHERE NOT EXISTS (SELECT 1 FROM ${DECIDED} d WHERE d.ord = r.ord) AND r.ord IN (${own})) AS n`,
+    values,
+  );
+  return Number(rows[0].n);
+}
+
 /** Lists the file's flagged contacts and moves the leads they name; returns how many moved. */
 async function applyDoNotCallFlags(client: ClientBase, keys: SuppressionKey[], source: string, now: string): Promise<number> {
   if (!keys.length) return 0;

@@ -40,21 +40,40 @@ export interface ReachedBy {
  * closed lead through leads_status (30 ms and growing with them) for a do-not-call on a number
  * with an extension. `v` adds a parameter and returns its placeholder.
  */
-export function leadsReachedSql(v: (value: unknown) => string, ways: ReachedBy): string | null {
+export function leadsReachedSql(v: (value: unknown) => string, ways: ReachedBy, table = 'leads', id = 'id'): string | null {
   const parts: string[] = [];
   if (ways.bare.length) {
     const bare = v(ways.bare);
-    parts.push(`SELECT id FROM leads WHERE phone = ANY(${bare}::text[])`, `SELECT lead_id FROM lead_alt_phones WHERE phone = ANY(${bare}::text[])`);
+    parts.push(
+      `SELECT ${id} FROM ${table} WHERE phone = ANY(${bare}::text[])`,
+      // Alternates: lead_alt_phones for leads; another table's (an import's rows) from its JSON.
+      table === 'leads'
+        ? `SELECT lead_id FROM lead_alt_phones WHERE phone = ANY(${bare}::text[])`
+        : `SELECT ${id} FROM ${table} WHERE alt_phones IS NOT NULL AND EXISTS (SELECT 1 FROM jsonb_array_elements_text(alt_phones::jsonb) a WHERE a = ANY(${bare}::text[]))`,
+    );
   }
   if (ways.withExt.length) {
     parts.push(
-      `SELECT x.id FROM leads x JOIN unnest(${v(ways.withExt.map((p) => p.phone))}::text[], ${v(ways.withExt.map((p) => p.ext))}::text[]) AS e(phone, ext)
+      `SELECT x.${id} FROM ${table} x JOIN unnest(${v(ways.withExt.map((p) => p.phone))}::text[], ${v(ways.withExt.map((p) => p.ext))}::text[]) AS e(phone, ext)
          ON x.phone = e.phone AND x.phone_ext = e.ext`,
     );
   }
-  if (ways.emails.length) parts.push(`SELECT id FROM leads WHERE email = ANY(${v(ways.emails)}::text[])`);
-  if (ways.domainPatterns?.length) parts.push(`SELECT id FROM leads WHERE email ILIKE ANY(${v(ways.domainPatterns)}::text[])`);
+  if (ways.emails.length) parts.push(`SELECT ${id} FROM ${table} WHERE email = ANY(${v(ways.emails)}::text[])`);
+  if (ways.domainPatterns?.length) parts.push(`SELECT ${id} FROM ${table} WHERE email ILIKE ANY(${v(ways.domainPatterns)}::text[])`);
   return parts.length ? parts.join('\n UNION ') : null;
+}
+
+/** The ways list entries (phones, emails, domains) reach leads, as leadsReachedSql reads them. */
+export function reachedBy(entries: readonly { kind: string; value: string }[]): ReachedBy {
+  const valuesOf = (kind: string) => [...new Set(entries.filter((e) => e.kind === kind).map((e) => e.value))];
+  const split = valuesOf('phone').map(splitPhoneIdentity);
+  return {
+    bare: split.filter((p) => !p.ext).map((p) => p.phone),
+    withExt: split.filter((p) => p.ext),
+    emails: valuesOf('email').map((e) => e.toLowerCase()),
+    // As SQLite's LIKE (which ignores ASCII case): '%@' and the domain, its wildcards escaped.
+    domainPatterns: valuesOf('domain').map((d) => `%@${d.toLowerCase().replace(/[\\%_]/g, '\\$&')}`),
+  };
 }
 
 /**
@@ -64,18 +83,9 @@ export function leadsReachedSql(v: (value: unknown) => string, ways: ReachedBy):
  * every lead on it and its alternates. Returns how many leads moved.
  */
 export async function suppressLeadsMatchingPg(client: ClientBase, entries: readonly { kind: string; value: string }[], now: Date): Promise<number> {
-  const valuesOf = (kind: string) => [...new Set(entries.filter((e) => e.kind === kind).map((e) => e.value))];
-  const [phones, emails, domains] = [valuesOf('phone'), valuesOf('email'), valuesOf('domain')];
-  const split = phones.map(splitPhoneIdentity);
   const { values, v } = statementParams();
   const at = v(now.toISOString());
-  const reached = leadsReachedSql(v, {
-    bare: split.filter((p) => !p.ext).map((p) => p.phone),
-    withExt: split.filter((p) => p.ext),
-    emails: emails.map((e) => e.toLowerCase()),
-    // As SQLite's LIKE (which ignores ASCII case): '%@' and the domain, its wildcards escaped.
-    domainPatterns: domains.map((d) => `%@${d.toLowerCase().replace(/[\\%_]/g, '\\$&')}`),
-  });
+  const reached = leadsReachedSql(v, reachedBy(entries));
   if (reached === null) return 0;
   const { rowCount } = await client.query(
     `UPDATE leads SET status = 'do-not-call', closed_at = ${at}, next_eligible_at = NULL,
