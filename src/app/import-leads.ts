@@ -12,7 +12,7 @@ import type { ImportCounts, ImportLock, ImportWriter } from '../db/store/imports
 import { NothingToDoError } from '../core/errors.js';
 import { footerNote, openCsv, titleNote, type CsvFile } from '../io/csv-read.js';
 import { openRejectsFile, rejectsShape, type RejectsFile } from '../io/rejects-file.js';
-import { onInterrupt, type OutputTarget } from '../io/output-file.js';
+import { onInterrupt, removeCreatedDatabase, type OutputTarget } from '../io/output-file.js';
 import { mapColumns, requirePhoneColumn, type ColumnMapping, type parseMapOption } from '../io/fields.js';
 import { recordLayout, unfilledColumns, type LeadDefaults, type LeadTuple, type RecordWarning, type RejectReason } from '../io/lead-record.js';
 import { normaliseChunks, workerCount, type ImportRow } from '../io/import-worker.js';
@@ -152,6 +152,8 @@ export async function importLeads(req: ImportRequest, io: ImportIO): Promise<Imp
   let rejects: RejectsFile | undefined;
   let stopSignals = () => {};
   let scratch: string | null = null;
+  let created: string | null = null;
+  let failed = false;
   try {
     const mapping = mapColumns(csv.header, req.overrides);
     requirePhoneColumn(mapping, file, csv.headerLine);
@@ -175,6 +177,9 @@ export async function importLeads(req: ImportRequest, io: ImportIO): Promise<Imp
       dbPath = join(scratch, 'callq.db');
       io.notice(`no database at ${req.dbPath} yet: the dry run reads the list as a first import into it would, and creates nothing.`);
     }
+    // A database file this import creates is removed again if the import fails as a whole (a
+    // broken file, Ctrl-C): a mistyped --db leaves no empty database behind.
+    created = !isPostgresUrl(dbPath) && scratch === null && !existsSync(dbPath) ? dbPath : null;
     store = await openStore(dbPath, { create: true });
     const { now, warning } = atServerClock(req.now, req.nowGiven, store.clockOffsetMs);
     if (warning) io.notice(warning);
@@ -315,6 +320,7 @@ export async function importLeads(req: ImportRequest, io: ImportIO): Promise<Imp
     summary.seconds = io.elapsed();
     return { summary, shown: tally.shown };
   } catch (err) {
+    failed = true;
     rejects?.discard();
     throw writer ? await writer.fail(err) : err;
   } finally {
@@ -322,6 +328,7 @@ export async function importLeads(req: ImportRequest, io: ImportIO): Promise<Imp
     csv.close();
     await store?.close();
     if (scratch) rmSync(scratch, { recursive: true, force: true });
+    if (failed && created) removeCreatedDatabase(created);
   }
 }
 

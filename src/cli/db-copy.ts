@@ -1,6 +1,7 @@
 // `callq db copy --to TARGET` (docs/moving-to-postgres.md): the whole database into a new file or
 // an empty PostgreSQL database, in one transaction, counts checked.
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { removeCreatedDatabase } from '../io/output-file.js';
 import { resolve } from 'node:path';
 import { openContextStore, type Context } from './context.js';
 import { textOption, type OptionValues } from './args.js';
@@ -55,7 +56,7 @@ export async function run(ctx: Context, _args: string[], values: OptionValues): 
   } catch (err) {
     await target?.close().catch(() => undefined);
     target = undefined;
-    if (created) for (const suffix of ['', '-wal', '-shm']) rmSync(to + suffix, { force: true });
+    if (created) removeCreatedDatabase(to);
     throw err;
   } finally {
     await target?.close();

@@ -11,7 +11,7 @@
 //   less if the umask says so); Ctrl-C, SIGTERM and SIGHUP remove them, and one whose process
 //   is gone (kill -9, power loss, a Ctrl-C during a backup's VACUUM INTO) is removed by the next
 //   run writing into that folder, by `maintain` and by `forget`.
-import { existsSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, realpathSync, statSync, unlinkSync, type Stats } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, openSync, readdirSync, readlinkSync, realpathSync, rmSync, statSync, unlinkSync, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
@@ -318,6 +318,14 @@ function sameFile(path: string, st: Stats | null, other: string): boolean {
     }
   }
   return followLinks(other) === path || resolve(other) === path;
+}
+
+/**
+ * Removes a SQLite database file this run created, and its side files: a command that made the
+ * file and then failed as a whole (an import, a copy) leaves no empty database behind.
+ */
+export function removeCreatedDatabase(dbPath: string): void {
+  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(dbPath + suffix, { force: true });
 }
 
 /** The database file and the side files SQLite keeps beside it (by the name given and its real name). */

@@ -46,6 +46,23 @@ describe('callq import --dry-run before the database exists', () => {
   });
 });
 
+describe('callq import into a database file that does not exist yet', () => {
+  it('removes the file it made when the import fails as a whole: a broken list, or a header without rows', () => {
+    const broken = write('broken.csv', 'Name,Phone\n"Ann Lee,212-736-3101\nBob Ray,212-736-3102\n');
+    const r = importFile(broken);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('line 2: a quoted field opens here and is never closed');
+    expect(readdirSync(dir).filter((f) => f.startsWith('team.db'))).toEqual([]);
+    const headerOnly = write('header.csv', 'Name,Phone\n');
+    expect(importFile(headerOnly).code).toBe(3);
+    expect(readdirSync(dir).filter((f) => f.startsWith('team.db'))).toEqual([]);
+    // A database that was there stays, whatever becomes of the import.
+    expect(importFile(write('ok.csv', 'Name,Phone\nAnn Lee,212-736-3101\n')).code).toBe(0);
+    expect(importFile(broken).code).toBe(2);
+    expect(query('SELECT first_name FROM leads')).toEqual([{ first_name: 'Ann' }]);
+  });
+});
+
 describe('callq import: what it prints', () => {
   it('says when nothing was rejected, and refuses an empty --rejects name', () => {
     const clean = importFile(fixture('utf8.csv'), '--rejects', join(dir, 'none.csv'));
