@@ -1,22 +1,30 @@
 import { openContextStore, type Context } from './context.js';
-import { emptyHoursProblem, getSetting, hoursLimitWarning, listSettings, settingKey, validateSetting } from '../core/settings.js';
+import { getSetting, listSettings, settingKey, settingProblem, settingWarning, validateSetting } from '../core/settings.js';
 import { UsageError } from '../core/errors.js';
 import { printData, printInfo, printJson } from '../ui/output.js';
-import { renderTable } from '../ui/table.js';
+import { renderTable, truncate } from '../ui/table.js';
+
+/** Columns a value takes at most in `config list` in a terminal. */
+const VALUE_WIDTH = 32;
+const shown = (value: string) => (value === '' ? "''" : value);
 
 export async function list(ctx: Context): Promise<void> {
   const store = await openContextStore(ctx);
   try {
     const settings = listSettings(await store.rep.storedSettings());
+    const tty = Boolean(ctx.stdout.isTTY && ctx.stdout.columns);
     if (ctx.json) {
       printJson(ctx, settings.map(({ key, value, isDefault, describe }) => ({ key, value, default: isDefault, describe })));
       return;
     }
     printData(
       ctx,
+      // In a terminal, fitted to it: a long value (the reasons list) is cut to VALUE_WIDTH, so
+      // the meaning keeps room ('callq config get KEY' prints a value whole); piped, whole lines.
       renderTable(
-        ['setting', 'value', '', 'meaning'],
-        settings.map((s) => [s.key, s.value === '' ? "''" : s.value, s.isDefault ? '' : '(set)', s.describe]),
+        ['setting', 'changed', 'value', 'meaning'],
+        settings.map((s) => [s.key, s.isDefault ? '' : 'yes', tty ? truncate(shown(s.value), VALUE_WIDTH) : shown(s.value), s.describe]),
+        { width: tty ? ctx.stdout.columns : Infinity },
       ),
     );
   } finally {
@@ -46,15 +54,10 @@ export async function set(ctx: Context, [given, value]: string[]): Promise<void>
   }
   const store = await openContextStore(ctx);
   try {
-    if (key === 'hours.start' || key === 'hours.end') {
-      const stored = await store.rep.storedSettings();
-      const other = key === 'hours.start' ? 'hours.end' : 'hours.start';
-      const otherValue = getSetting(stored, other).value ?? '';
-      const problem = key === 'hours.start' ? emptyHoursProblem(normalised, otherValue) : emptyHoursProblem(otherValue, normalised);
-      if (problem) throw new UsageError(`invalid value '${value}' for ${key}: ${problem}.`);
-    }
+    const problem = settingProblem(await store.rep.storedSettings(), key, normalised);
+    if (problem) throw new UsageError(`invalid value '${value}' for ${key}: ${problem}.`);
     await store.rep.storeSetting(key, normalised, ctx.rep, ctx.now);
-    const warning = hoursLimitWarning(key, normalised);
+    const warning = settingWarning(key, normalised);
     if (warning) printInfo(ctx, `warning: ${warning}`);
     if (ctx.json) printJson(ctx, { key, value: normalised });
     else printInfo(ctx, `${key} = ${normalised}`);
@@ -69,13 +72,16 @@ export async function unset(ctx: Context, [given]: string[]): Promise<void> {
   try {
     const stored = await store.rep.storedSettings();
     if (!stored.has(key)) {
-      getSetting(stored, key); // throws for unknown keys
-      throw new UsageError(`${key} is already at its default.`);
+      // Nothing to do, and not an error: a set-up script that runs twice still succeeds.
+      const info = getSetting(stored, key); // throws for unknown keys
+      if (ctx.json) printJson(ctx, { key, value: info.value, default: true });
+      else printInfo(ctx, `${key} is already at its default (${shown(info.value)}).`);
+      return;
     }
     await store.rep.removeSetting(key);
     const after = listSettings(await store.rep.storedSettings()).find((s) => s.key === key);
     if (ctx.json) printJson(ctx, { key, value: after?.value ?? null, default: true });
-    else printInfo(ctx, after ? `${key} = ${after.value} (default)` : `${key} removed`);
+    else printInfo(ctx, after ? `${key} = ${shown(after.value)} (default)` : `${key} removed`);
   } finally {
     await store.close();
   }

@@ -4,7 +4,7 @@
 // team extend the lists.
 import { UsageError } from './errors.js';
 import { weightKey } from './priority.js';
-import { parseDelay, type Delay } from './delay.js';
+import { formatDelay, parseDelay, type Delay } from './delay.js';
 import {
   DEFAULT_DISPOSITIONS,
   DEFAULT_REASONS,
@@ -12,6 +12,7 @@ import {
   formatDispositionSpec,
   parseDispositionSpec,
   type Disposition,
+  type DispositionKind,
 } from './dispositions.js';
 import type { CallingHours } from './calling-window.js';
 
@@ -59,6 +60,22 @@ interface SettingDef {
 const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 
 const isDelay: Validator = (v) => (parseDelay(v) ? null : "expected a delay like '30m', '4h', '2d' or '1bd'");
+/** A delay in elapsed time (no business days) from `min` to `max` ms; `why` says what is wrong outside. */
+const elapsedBetween =
+  (min: number, max: number, range: string, why: string): Validator =>
+  (v) => {
+    const d = parseDelay(v);
+    if (!d || d.businessDays) return `expected a delay from ${range} like '15m' or '1h30m' (business days do not apply here)`;
+    return d.ms >= min && d.ms <= max ? null : `expected a delay from ${range}: ${why}`;
+  };
+const HOUR_MS = 3_600_000;
+/**
+ * A claim's lease: at least a minute, since a claim that has expired when the rep logs is refused
+ * and its lead served to a colleague meanwhile; at most 8 hours, since a rep whose terminal died
+ * keeps the lead from everyone that long (`callq work` renews a lease while its card is open).
+ */
+const isLease = elapsedBetween(60_000, 8 * HOUR_MS, '1m to 8h', 'a shorter claim expires before the call is logged, and its lead goes to a colleague meanwhile; a longer one keeps a lead from everyone when a rep\'s terminal dies');
+const isGrace = elapsedBetween(0, 7 * 24 * HOUR_MS, '0m to 7d', 'a rep\'s due callback goes to anyone after it');
 const isClock: Validator = (v) =>
   /^([01]\d|2[0-3]):[0-5]\d$/.test(v) || v === '24:00' ? null : "expected a local time 'HH:MM' (24-hour)";
 const intIn =
@@ -109,14 +126,14 @@ export const SETTINGS: readonly SettingDef[] = [
   { key: 'max-attempts', default: '8', describe: 'attempts without contact before a lead is exhausted', validate: intIn(1, 100) },
   { key: 'max-per-day', default: '2', describe: 'attempts per lead per local day', validate: intIn(1, 20) },
   { key: 'min-gap', default: '1h', describe: 'least time between two calls of one lead', validate: isDelay },
-  { key: 'lease', default: '15m', describe: 'how long a claim holds a lead for one rep', validate: isDelay },
+  { key: 'lease', default: '15m', describe: 'how long a claim holds a lead for one rep (1m to 8h)', validate: isLease },
   {
     key: 'busy-timeout',
     default: '5s',
     describe: 'how long a command waits for another writer before exiting 75 (CALLQ_BUSY_TIMEOUT overrides it)',
     validate: (v) => (parseBusyTimeout(v) === null ? "expected milliseconds like '5000' or a duration like '10s' or '2m' (at most 1h)" : null),
   },
-  { key: 'callback.grace', default: '15m', describe: "after this, a rep's due callback goes to anyone", validate: isDelay },
+  { key: 'callback.grace', default: '15m', describe: "after this, a rep's due callback goes to anyone", validate: isGrace },
   { key: 'retention', default: '365', describe: 'days before personal data of disqualified/do-not-call leads is purged', validate: retentionDays },
   { key: 'reasons', default: DEFAULT_REASONS.join(','), describe: 'disqualification reasons reps may choose', validate: isList },
   { key: 'qualify.required', default: 'need,timeframe,authority', describe: 'answers required to mark a lead qualified', validate: isOptionalList },
@@ -148,11 +165,24 @@ const PATTERNS: readonly { re: RegExp; describe: string; validate: (name: string
   { re: /^disposition\.([a-z0-9][a-z0-9-]*)$/, describe: 'a disposition and its effect', validate: (name) => dispositionValidator(name) },
 ];
 
+/** Words of `callq work`'s own keys, which a team's disposition may not take as its name. */
+const SESSION_WORDS = new Set(['skip', 'history', 'help', 'quit', 'menu', 'note']);
+
 function dispositionValidator(name: string): Validator {
-  return (v) =>
-    parseDispositionSpec(name, v)
-      ? null
-      : "expected 'KIND [contact|no-contact] [after=DELAY]' with KIND one of retry, bad-number, callback, nurture, not-interested, disqualify, do-not-call, qualified; or 'off'";
+  return (v) => {
+    const spec = parseDispositionSpec(name, v);
+    if (!spec) {
+      return "expected 'KIND [contact|no-contact] [after=DELAY]' with KIND one of retry, bad-number, callback, nurture, not-interested, disqualify, do-not-call, qualified; or 'off'";
+    }
+    const builtIn = DEFAULT_DISPOSITIONS.some((d) => d.name === name);
+    if (!builtIn && SESSION_WORDS.has(name) && spec !== 'off') return `'${name}' is one of callq work's own actions; give the disposition another name`;
+    if (name === 'do-not-call' && (spec === 'off' || spec.kind !== 'do-not-call')) {
+      return 'do-not-call always puts the person on the do-not-call list: a rep must be able to honour that request on every call. Its contact flag is all that may change';
+    }
+    if (spec === 'off' || spec.after === undefined) return null;
+    if (spec.kind !== 'retry') return `after= sets the delay of a retry disposition; '${spec.kind}' does not retry after a delay`;
+    return parseDelay(spec.after) ? null : `after=${spec.after} is not a delay like '30m', '4h', '2d' or '1bd'`;
+  };
 }
 
 export function parseDays(text: string): number[] | null {
@@ -215,15 +245,47 @@ export function settingKey(key: string): string {
   return m ? m[1] + weightKey(m[2]) : key.trim();
 }
 
+/** The error for a key callq does not know: the known key it likely meant, else where to look. */
+export function unknownSetting(key: string): UsageError {
+  const team = /^(retry|disposition)\.(.*)$/.exec(key);
+  if (team) {
+    return new UsageError(
+      `unknown setting '${key}': in ${team[1]}.NAME, NAME is a lower-case code of letters, digits and dashes (like '${team[1]}.wrong-person').`,
+    );
+  }
+  const meant = closestKey(key);
+  return new UsageError(
+    `unknown setting '${key}'.${meant ? ` Did you mean ${meant}?` : ''} Run 'callq config list' to see every setting; ` +
+      'team-defined keys are weight.source.NAME and weight.campaign.NAME (NAME as it is written on leads), retry.NAME and disposition.NAME.',
+  );
+}
+
+/** The built-in key within two edits of `key` (a typo: 'hours.endd', 'maxattempts'), or null. */
+function closestKey(key: string): string | null {
+  let best: string | null = null;
+  let bestDistance = 3;
+  for (const { key: known } of SETTINGS) {
+    const d = editDistance(key.toLowerCase(), known);
+    if (d < bestDistance) [best, bestDistance] = [known, d];
+  }
+  return best;
+}
+
+/** Levenshtein distance: insertions, deletions and substitutions. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = row;
+  }
+  return previous[b.length];
+}
+
 /** Validates one `config set KEY VALUE`; returns the normalised value or throws a UsageError. */
 export function validateSetting(key: string, value: string): string {
   const def = definitionOf(key);
-  if (!def) {
-    throw new UsageError(
-      `unknown setting '${key}'. Run 'callq config list' to see every setting; ` +
-        'team-defined keys are weight.source.NAME and weight.campaign.NAME (NAME as it is written on leads), retry.NAME and disposition.NAME.',
-    );
-  }
+  if (!def) throw unknownSetting(key);
   const normalised = key === 'country.default' ? value.trim().toUpperCase() : value.trim();
   const problem = def.validate(normalised);
   if (problem) throw new UsageError(`invalid value '${value}' for ${key}: ${problem}.`);
@@ -233,6 +295,60 @@ export function validateSetting(key: string, value: string): string {
     throw new UsageError(`invalid value '${value}' for ${key}: calling hours must overlap 08:00–21:00 local, the legal limit.`);
   }
   return normalised;
+}
+
+/**
+ * Why `key` cannot take `value` (already validated alone) given the team's other settings, or
+ * null: calling hours that would let no call through; a retry delay for a disposition that does
+ * not retry (a typo in its name would otherwise be stored and never used).
+ */
+export function settingProblem(stored: ReadonlyMap<string, string>, key: string, value: string): string | null {
+  const get = (k: string) => stored.get(k) ?? SETTINGS.find((s) => s.key === k)!.default;
+  if (key === 'hours.start') return emptyHoursProblem(value, get('hours.end'));
+  if (key === 'hours.end') return emptyHoursProblem(get('hours.start'), value);
+  const retry = /^retry\.(.+)$/.exec(key);
+  if (retry) {
+    const dispositions = resolveSettings(stored).dispositions;
+    const d = dispositions.find((x) => x.name === retry[1]);
+    if (d?.kind === 'retry') return null;
+    const retrying = dispositions.filter((x) => x.kind === 'retry').map((x) => x.name).join(', ');
+    return `${key} sets the delay of a retry disposition, and '${retry[1]}' is ${d ? `a ${d.kind} disposition` : 'no disposition'}. The retry dispositions are ${retrying}`;
+  }
+  return null;
+}
+
+const KIND_EFFECTS: Record<DispositionKind, string> = {
+  retry: 'retries the lead after a delay',
+  'bad-number': 'tries the next phone, else disqualifies the lead (bad-data)',
+  callback: 'books a callback',
+  nurture: 'puts the lead in nurture until a date',
+  'not-interested': 'disqualifies the lead (not-interested)',
+  disqualify: 'disqualifies the lead with a reason',
+  'do-not-call': "puts the person's phone and e-mail on the do-not-call list for good",
+  qualified: 'hands the lead to Sales as sales-ready',
+};
+
+/**
+ * What to tell whoever stored `value` in `key`, or null: calling hours past the legal limit;
+ * a built-in disposition given another kind of effect (every rep's habit of pressing it stays);
+ * delays and limits that apply to calls logged from now on, not to leads already waiting.
+ */
+export function settingWarning(key: string, value: string): string | null {
+  const hours = hoursLimitWarning(key, value);
+  if (hours) return hours;
+  const disposition = /^disposition\.(.+)$/.exec(key);
+  if (disposition) {
+    const builtIn = DEFAULT_DISPOSITIONS.find((d) => d.name === disposition[1]);
+    const spec = parseDispositionSpec(disposition[1], value);
+    if (builtIn && spec && spec !== 'off' && spec.kind !== builtIn.kind) {
+      return `'${builtIn.name}' now ${KIND_EFFECTS[spec.kind]}, where by default it ${KIND_EFFECTS[builtIn.kind]}. Tell the reps; 'callq config unset ${key}' puts it back.`;
+    }
+    if (spec && spec !== 'off' && spec.after) return `${key}'s delay applies to calls logged from now on; leads already waiting keep the time set when their call was logged.`;
+  }
+  if (/^retry\./.test(key) || key === 'min-gap' || key === 'max-per-day') {
+    return `${key} applies to calls logged from now on; leads already waiting keep the time set when their call was logged.`;
+  }
+  return null;
 }
 
 /**
@@ -255,14 +371,18 @@ export function hoursLimitWarning(key: string, value: string): string | null {
   return null;
 }
 
-/** Every known setting with its effective value, defaults first then team-defined keys. */
+/**
+ * Every known setting with its effective value, defaults first then team-defined keys. A retry
+ * delay not set as retry.NAME but by its disposition's after= shows that delay, the one in use.
+ */
 export function listSettings(stored: ReadonlyMap<string, string>): SettingInfo[] {
+  const afters = new Map(resolveSettings(stored).dispositions.filter((d) => d.after !== undefined).map((d) => [`retry.${d.name}`, d.after!]));
   const out: SettingInfo[] = SETTINGS.map((s) => ({
     key: s.key,
-    value: stored.get(s.key) ?? s.default,
+    value: stored.get(s.key) ?? afters.get(s.key) ?? s.default,
     default: s.default,
     describe: s.describe,
-    isDefault: !stored.has(s.key),
+    isDefault: !stored.has(s.key) && !afters.has(s.key),
   }));
   for (const [key, value] of [...stored].sort(([a], [b]) => a.localeCompare(b))) {
     if (SETTINGS.some((s) => s.key === key)) continue;
@@ -272,10 +392,21 @@ export function listSettings(stored: ReadonlyMap<string, string>): SettingInfo[]
   return out;
 }
 
+/**
+ * One setting's effective value. A team-defined key not set has its value in effect: a source's
+ * or campaign's weight 0, a disposition 'off', a team disposition's retry delay as it retries.
+ */
 export function getSetting(stored: ReadonlyMap<string, string>, key: string): SettingInfo {
   const info = listSettings(stored).find((s) => s.key === key);
-  if (!info) throw new UsageError(`unknown setting '${key}'. Run 'callq config list' to see every setting.`);
-  return info;
+  if (info) return info;
+  const def = definitionOf(key);
+  if (def) {
+    const name = key.slice(key.indexOf('.') + 1);
+    const retry = key.startsWith('retry.') ? resolveSettings(stored).retry[name] : undefined;
+    const value = key.startsWith('weight.') ? '0' : key.startsWith('disposition.') ? 'off' : retry ? formatDelay(retry) : null;
+    if (value !== null) return { key, value, default: value, describe: def.describe, isDefault: true };
+  }
+  throw unknownSetting(key);
 }
 
 /** The typed settings the core works with. Stored values were validated when set. */

@@ -43,7 +43,7 @@ describe.each(STORE_KINDS)('global options and settings on %s', (kind) => {
     const list = json(run(['config', 'list', '--json']));
     expect(list.find((s: any) => s.key === 'hours.end')).toMatchObject({ value: '18:00', default: false });
     expect(list.find((s: any) => s.key === 'max-attempts')).toMatchObject({ value: '8', default: true });
-    expect(run(['config', 'list']).stdout).toMatch(/hours\.end\s+18:00\s+\(set\)/);
+    expect(run(['config', 'list']).stdout).toMatch(/hours\.end\s+yes\s+18:00\s/);
     expect(run(['config', 'unset', 'hours.end']).code).toBe(0);
     expect(run(['config', 'get', 'hours.end']).stdout.trim()).toBe('17:00');
 
@@ -55,6 +55,54 @@ describe.each(STORE_KINDS)('global options and settings on %s', (kind) => {
     const unknown = run(['config', 'get', 'no.such']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/unknown setting 'no.such'/);
+  });
+
+  it('config refuses what would break the queue or the do-not-call promise, and suggests the key a typo meant', () => {
+    const refused = (args: string[], message: string) => {
+      const r = run(['config', 'set', ...args]);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toContain(message);
+    };
+    // A lease that ends before the call is logged would hand the lead to a colleague meanwhile.
+    refused(['lease', '0m'], "invalid value '0m' for lease: expected a delay from 1m to 8h");
+    refused(['lease', '2w'], 'expected a delay from 1m to 8h');
+    refused(['lease', '1bd'], 'business days do not apply here');
+    expect(run(['config', 'get', 'lease']).stdout.trim()).toBe('15m');
+    // A rep must always be able to honour a do-not-call request.
+    refused(['disposition.do-not-call', 'off'], 'do-not-call always puts the person on the do-not-call list');
+    refused(['disposition.do-not-call', 'retry'], 'do-not-call always puts the person on the do-not-call list');
+    expect(run(['config', 'set', 'disposition.do-not-call', 'do-not-call no-contact']).code).toBe(0);
+    // Delays: readable, and only where something retries.
+    refused(['disposition.wrong-person', 'retry contact after=banana'], "after=banana is not a delay like '30m'");
+    refused(['disposition.sent-info', 'callback after=2d'], "after= sets the delay of a retry disposition; 'callback' does not retry");
+    refused(['retry.no-anwser', '1h'], "retry.no-anwser sets the delay of a retry disposition, and 'no-anwser' is no disposition. The retry dispositions are no-answer, busy, voicemail, gatekeeper");
+    refused(['disposition.skip', 'retry'], "'skip' is one of callq work's own actions");
+    expect(run(['config', 'set', 'disposition.wrong-person', 'retry contact after=3d']).code).toBe(0);
+    expect(run(['config', 'get', 'retry.wrong-person']).stdout.trim()).toBe('3d');
+    expect(run(['config', 'set', 'retry.wrong-person', '1d']).code).toBe(0);
+    // The delay in use is the one shown: a built-in's after= when no retry.NAME is set.
+    expect(run(['config', 'set', 'disposition.voicemail', 'retry no-contact after=2d']).code).toBe(0);
+    expect(run(['config', 'get', 'retry.voicemail']).stdout.trim()).toBe('2d');
+    // A built-in given another effect is said back as a warning.
+    const busy = run(['config', 'set', 'disposition.busy', 'do-not-call']);
+    expect(busy.code).toBe(0);
+    expect(busy.stderr).toContain("warning: 'busy' now puts the person's phone and e-mail on the do-not-call list for good, where by default it retries the lead after a delay.");
+    for (const key of ['disposition.busy', 'disposition.voicemail', 'disposition.do-not-call', 'disposition.wrong-person', 'retry.wrong-person']) {
+      expect(run(['config', 'unset', key]).code).toBe(0);
+    }
+    // Typos get the key they likely meant.
+    const typo = run(['config', 'set', 'hours.endd', '18:00']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain("unknown setting 'hours.endd'. Did you mean hours.end?");
+    expect(run(['config', 'get', 'maxattempts']).stderr).toContain('Did you mean max-attempts?');
+    // Team keys not set read as what is in effect; unsetting a default twice is not an error.
+    expect(run(['config', 'get', 'weight.source.webinar']).stdout.trim()).toBe('0');
+    expect(json(run(['config', 'get', 'disposition.sent-out', '--json']))).toEqual({ key: 'disposition.sent-out', value: 'off', default: true });
+    for (let i = 0; i < 2; i++) {
+      const again = run(['config', 'unset', 'hours.start']);
+      expect(again.code).toBe(0);
+      expect(again.stderr).toContain('hours.start is already at its default (09:00).');
+    }
   });
 
   it('a team-defined disposition and source weight can be set', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { listSettings, parseDays, resolveSettings, validateSetting, affectsQueueRank } from '../../src/core/settings.js';
+import { getSetting, listSettings, parseDays, resolveSettings, settingProblem, settingWarning, validateSetting, affectsQueueRank } from '../../src/core/settings.js';
 import { parseDelay, formatDelay } from '../../src/core/delay.js';
 import { UsageError } from '../../src/core/errors.js';
 
@@ -52,6 +52,16 @@ describe('settings validation', () => {
     ['disposition.sent-info', 'teleport'],
     ['no.such.key', '1'],
     ['retention', '0'],
+    ['lease', '0m'],
+    ['lease', '30s'],
+    ['lease', '9h'],
+    ['lease', '1bd'],
+    ['callback.grace', '1bd'],
+    ['disposition.do-not-call', 'off'],
+    ['disposition.do-not-call', 'disqualify contact'],
+    ['disposition.left-message', 'retry after=soon'],
+    ['disposition.sent-info', 'nurture after=2d'],
+    ['disposition.quit', 'retry'],
   ])('refuses %s = %s with a UsageError naming the key', (key, value) => {
     expect(() => validateSetting(key, value)).toThrow(UsageError);
     expect(() => validateSetting(key, value)).toThrow(key);
@@ -143,5 +153,43 @@ describe('small parsers', () => {
   it('formats delays back', () => {
     expect(formatDelay({ ms: 5_400_000, businessDays: 0 })).toBe('1h30m');
     expect(formatDelay({ ms: 0, businessDays: 1 })).toBe('1bd');
+  });
+});
+
+describe('settings against the team\'s others', () => {
+  const team = new Map([['disposition.left-message', 'retry no-contact after=2d'], ['disposition.sent-info', 'nurture contact']]);
+  it.each([
+    ['retry.no-answer', '2h', null],
+    ['retry.left-message', '1d', null],
+    ['retry.sent-info', '1d', "retry.sent-info sets the delay of a retry disposition, and 'sent-info' is a nurture disposition"],
+    ['retry.no-anwser', '1h', "'no-anwser' is no disposition. The retry dispositions are no-answer, busy, voicemail, gatekeeper, left-message"],
+    ['hours.start', '17:30', 'calling hours would run from 17:30 to 17:00'],
+    ['hours.end', '10:00', null],
+  ])('%s = %s', (key, value, problem) => {
+    const said = settingProblem(team, key, value);
+    if (problem === null) expect(said).toBeNull();
+    else expect(said).toContain(problem);
+  });
+
+  it.each([
+    ['disposition.busy', 'do-not-call', "'busy' now puts the person's phone and e-mail on the do-not-call list for good, where by default it retries the lead after a delay."],
+    ['disposition.busy', 'retry no-contact', null],
+    ['disposition.voicemail', 'retry no-contact after=2d', 'applies to calls logged from now on'],
+    ['retry.no-answer', '2h', 'applies to calls logged from now on'],
+    ['max-per-day', '3', 'applies to calls logged from now on'],
+    ['hours.end', '22:00', 'acts as 21:00'],
+    ['weight.score', '1', null],
+  ])('warns on %s = %s', (key, value, warning) => {
+    const said = settingWarning(key, value);
+    if (warning === null) expect(said).toBeNull();
+    else expect(said).toContain(warning);
+  });
+
+  it('shows the retry delay in use, and what an unset team key means', () => {
+    expect(getSetting(new Map([['disposition.voicemail', 'retry no-contact after=2d']]), 'retry.voicemail')).toMatchObject({ value: '2d', isDefault: false });
+    expect(getSetting(team, 'retry.left-message')).toMatchObject({ value: '2d' });
+    expect(getSetting(new Map(), 'weight.campaign.q4')).toMatchObject({ value: '0', isDefault: true });
+    expect(getSetting(new Map(), 'disposition.sent-info')).toMatchObject({ value: 'off', isDefault: true });
+    expect(() => getSetting(new Map(), 'retry.sent-info')).toThrow(/unknown setting/);
   });
 });

@@ -122,7 +122,7 @@ const settingsSpec = fc.record({
   maxAttempts: fc.integer({ min: 1, max: 10 }),
   maxPerDay: fc.integer({ min: 1, max: 3 }),
   minGap: fc.constantFrom('30m', '1h', '3h'),
-  grace: fc.constantFrom('0m', '1m', '15m', '2h', '1bd'),
+  grace: fc.constantFrom('0m', '1m', '15m', '2h', '1d'),
 });
 
 const caseSpec = fc.record({
