@@ -35,6 +35,7 @@ export async function run(ctx: Context, [value]: string[], values: OptionValues)
         kind: key.kind, leads: erased.leads, calls: erased.calls, suppressions: erased.suppressions, vacuumed: erased.vacuumed, checkpoint: erased.checkpoint,
         temp_files_removed: temps.removed.length, temp_files_failed: temps.failed.map((f) => f.path),
         ...(store.kind === 'postgres' ? { retains: erased.retains } : {}),
+        mentions: erased.mentions,
       });
       return;
     }
@@ -52,6 +53,15 @@ export async function run(ctx: Context, [value]: string[], values: OptionValues)
           ? `. PostgreSQL may still hold copies: ${erased.retains.join('; ')}.`
           : '. Backups taken before now still hold the data until they rotate out.'),
     );
+    const mentioned = [...new Set(erased.mentions.map((m) => m.lead))];
+    if (mentioned.length) {
+      printInfo(
+        ctx,
+        `note: ${[...new Set(erased.mentions.map((m) => m.value))].join(', ')} still appear${erased.mentions.length === 1 ? 's' : ''} in the data of ` +
+          `lead${mentioned.length === 1 ? '' : 's'} ${mentioned.join(', ')} (fields, answers or call notes someone wrote about them): ` +
+          `those are other people's records, kept as they are. Check them ('callq show ID'), and forget them too if they are this person's.`,
+      );
+    }
   } finally {
     await store.close();
   }

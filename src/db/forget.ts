@@ -8,6 +8,7 @@ import { sharedNumber, type SuppressionKey } from '../core/suppression.js';
 import { doNotCallKeys } from '../core/maintenance.js';
 import { splitPhoneIdentity } from '../core/identity.js';
 import { suppressMatchingLeads } from './outcomes.js';
+import { MENTION_COLUMNS, type Mention } from './store/admin.js';
 
 export interface PersonLead {
   id: number;
@@ -114,6 +115,13 @@ export function erasedValues(db: DB, person: Person): string[] {
   const values = new Set<string>(person.keys.map((k) => k.value));
   for (const lead of person.leads) if (lead.phone_raw && lead.phone_raw.trim().length >= 7) values.add(lead.phone_raw);
   return [...values].filter((v) => v !== '' && !stillHeld.get({ v, quoted: JSON.stringify(v) }));
+}
+
+/** Which leads' own data, or their calls' notes, still holds one of `values` (store/admin.ts MENTION_COLUMNS). */
+export function mentionsOf(db: DB, values: readonly string[]): Mention[] {
+  const leads = db.prepare(`SELECT id FROM leads WHERE ${MENTION_COLUMNS.map((c) => `instr(${c}, @v) > 0`).join(' OR ')}
+    UNION SELECT lead_id FROM calls WHERE instr(notes, @v) > 0 ORDER BY 1`).pluck();
+  return values.flatMap((value) => (leads.all({ v: value }) as number[]).map((lead) => ({ value, lead })));
 }
 
 /** Which of `values` still appear, byte for byte, in the files (the database and its WAL). */

@@ -107,6 +107,25 @@ describe.each(STORE_KINDS)('forget on %s', (kind) => {
     );
   });
 
+  it("another lead's data naming the person is kept and reported, and forget still finishes (exit 0, run after run)", async () => {
+    const { other } = await seedPerson();
+    // A colleague's record that mentions Zeb: a custom field and a call note.
+    await store.query(`UPDATE leads SET custom = '{"Notes":"assistant of Zeb, his cell ${ZEB.phone}"}' WHERE id = ?`, other);
+    await store.query('INSERT INTO calls(lead_id, rep, called_at, disposition, contact, notes, phone) VALUES (?, ?, ?, ?, 0, ?, ?)',
+      other, 'ana', '2026-11-26T19:00:00.000Z', 'no-answer', `try Zeb at ${ZEB.email}`, '+12120000000');
+    const r = run('forget', ZEB.phone, '--yes', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(json(r).mentions).toEqual([{ value: ZEB.phone, lead: other }, { value: ZEB.email, lead: other }]);
+    // Run again (Zeb's lead is gone): the number is still named there, and that is no failure.
+    const again = run('forget', ZEB.phone, '--yes');
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).not.toContain('old snapshot');
+    expect(again.stderr).toContain(
+      `note: ${ZEB.phone} still appears in the data of lead ${other} (fields, answers or call notes someone wrote about them): those are other people's records, kept as they are.`,
+    );
+    expect(await count('SELECT count(*) AS n FROM leads WHERE id = ?', other)).toBe(1);
+  });
+
   it('keeps a hash-only entry even when no lead matches', async () => {
     const r = run('forget', 'nobody@nowhere.example', '--yes', '--json');
     expect(r.code, r.stderr).toBe(0);

@@ -9,6 +9,7 @@ import { doNotCallKeys } from '../../core/maintenance.js';
 import { splitPhoneIdentity } from '../../core/identity.js';
 import { leadsReachedSql } from './suppressions.js';
 import { statementParams } from './statement-names.js';
+import { MENTION_COLUMNS, type Mention } from '../store/admin.js';
 
 interface PersonLead {
   id: number;
@@ -60,6 +61,8 @@ export interface ErasurePg {
   leads: number;
   calls: number;
   suppressions: number;
+  /** The person's phones and e-mails as stored, to look for in other leads' data (mentionsOfPg). */
+  values: string[];
 }
 
 /**
@@ -92,8 +95,22 @@ export async function erasePersonPg(conn: PgConnection, key: SuppressionKey, now
         values,
       );
     }
-    return { leads: deleted, calls: person.calls, suppressions: person.keys.length };
+    return { leads: deleted, calls: person.calls, suppressions: person.keys.length, values: person.keys.map((k) => k.value) };
   });
+}
+
+/** Which leads' own data, or their calls' notes, still holds one of `values` (store/admin.ts MENTION_COLUMNS). */
+export async function mentionsOfPg(client: PgClient, values: readonly string[]): Promise<Mention[]> {
+  const out: Mention[] = [];
+  for (const value of values) {
+    const { rows } = await client.query<{ id: number }>(
+      `SELECT id FROM leads WHERE ${MENTION_COLUMNS.map((c) => `strpos(${c}, $1) > 0`).join(' OR ')}
+       UNION SELECT lead_id FROM calls WHERE strpos(notes, $1) > 0 ORDER BY 1`,
+      [value],
+    );
+    for (const r of rows) out.push({ value, lead: Number(r.id) });
+  }
+  return out;
 }
 
 /** The tables an erasure leaves dead row versions in. */

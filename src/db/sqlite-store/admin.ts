@@ -4,7 +4,7 @@ import type { DB } from '../open.js';
 import { type AdminStore, type ForgetReport, peopleFound } from '../store/admin.js';
 import { writeBackup } from '../backup.js';
 import { removeTempsNearby, runMaintenance } from '../maintenance.js';
-import { erasedValues, erasePerson, findPerson, scrubTraces } from '../forget.js';
+import { erasedValues, erasePerson, findPerson, mentionsOf, scrubTraces } from '../forget.js';
 import { loadSettings } from '../settings.js';
 import { ConflictError } from '../../core/errors.js';
 
@@ -26,7 +26,10 @@ export function sqliteAdmin(db: DB): AdminStore {
       const person = findPerson(db, key);
       const erased = erasePerson(db, person, now);
       const scrub = scrubTraces(db, path, erasedValues(db, person));
-      if (scrub.traces.length) {
+      // A value still in the file because another lead's data names it (a colleague's note
+      // "her cell +1 415 …") is that lead's, kept and reported; only the rest are old copies.
+      const mentions = scrub.traces.length ? mentionsOf(db, scrub.traces) : [];
+      if (scrub.traces.some((v) => !mentions.some((m) => m.value === v))) {
         throw new ConflictError(
           `the data was erased, but another process still holds an old snapshot, so copies remain in ${path}-wal. ` +
             "Run 'callq forget' again once reps have quit callq (it finds nothing more to erase and finishes the clean-up).",
@@ -35,7 +38,7 @@ export function sqliteAdmin(db: DB): AdminStore {
       }
       // Hidden copies a killed export, import or backup left beside the database or a hand-off.
       const temps = removeTempsNearby(db, path, []);
-      return { ...erased, vacuumed: scrub.vacuumed, checkpoint: scrub.checkpoint, temp_files: temps, retains: [] };
+      return { ...erased, vacuumed: scrub.vacuumed, checkpoint: scrub.checkpoint, temp_files: temps, retains: [], mentions };
     },
     async defaultCountry() {
       return loadSettings(db).defaultCountry;

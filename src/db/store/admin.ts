@@ -80,7 +80,21 @@ export interface ForgetReport {
   temp_files: TempSweep;
   /** What the store may still hold of the person after the erasure (PostgreSQL); empty on SQLite. */
   retains: string[];
+  /** Other leads whose own data (fields, answers, their calls' notes) still names one of the person's values. */
+  mentions: Mention[];
 }
+
+/** A value of the forgotten person found in another lead's data: someone else's record, kept as it is. */
+export interface Mention {
+  value: string;
+  lead: number;
+}
+
+/**
+ * The columns a mention of a person is looked for in: another lead's own text, and its calls'
+ * notes (the person's own leads and calls are gone by then). On both stores.
+ */
+export const MENTION_COLUMNS = ['first_name', 'last_name', 'company', 'title', 'email', 'phone_raw', 'alt_phones', 'custom', 'qualification', 'handoff_note'] as const;
 
 export interface AdminStore {
   /** Nightly maintenance: every step in order, the integrity check first (exit 5 on damage). */

@@ -5,7 +5,7 @@ import type { PgConnection } from './connection.js';
 import { type AdminStore, peopleFound } from '../../store/admin.js';
 import { runMaintenancePg } from '../maintenance.js';
 import { writePgBackup } from '../backup.js';
-import { erasePersonPg, findPersonPg, pgRetains, vacuumErased } from '../forget.js';
+import { erasePersonPg, findPersonPg, mentionsOfPg, pgRetains, vacuumErased } from '../forget.js';
 import { loadSettingsPg } from '../settings.js';
 import { removeStaleTemps, type TempSweep } from '../../../io/output-file.js';
 
@@ -20,7 +20,8 @@ export function pgAdmin(conn: PgConnection): AdminStore {
       return { leads: person.leads.map((l) => l.id), calls: person.calls, people: peopleFound(person.leads) };
     },
     async forgetPerson(key, now) {
-      const erased = await erasePersonPg(conn, key, now);
+      const { values, ...erased } = await erasePersonPg(conn, key, now);
+      const mentions = await mentionsOfPg(conn.client, values);
       const vacuumed = await vacuumErased(conn.client);
       // Hidden copies killed exports left beside hand-off files (this machine's folders).
       const destinations = await conn.client.query<{ d: string }>(
@@ -32,7 +33,7 @@ export function pgAdmin(conn: PgConnection): AdminStore {
         temps.removed.push(...s.removed);
         temps.failed.push(...s.failed);
       }
-      return { ...erased, vacuumed, checkpoint: null, temp_files: temps, retains: pgRetains(vacuumed) };
+      return { ...erased, vacuumed, checkpoint: null, temp_files: temps, retains: pgRetains(vacuumed), mentions };
     },
     async defaultCountry() {
       return (await loadSettingsPg(conn.client)).defaultCountry;
