@@ -32,7 +32,7 @@ export async function backup(ctx: Context, [file]: string[], values: OptionValue
 export async function restore(ctx: Context, [file]: string[], values: OptionValues): Promise<void> {
   const force = flagOption(values, 'force');
   if (!file) throw new UsageError('restore needs the backup FILE to restore from.');
-  const result = await restoreBackup(ctx.dbPath, resolve(file), { force });
+  const result = await restoreBackup(ctx.dbPath, resolve(file), { force, now: ctx.now });
   if (ctx.json) {
     printJson(ctx, result);
     return;
@@ -46,6 +46,22 @@ export async function restore(ctx: Context, [file]: string[], values: OptionValu
         : ')') +
       (result.replaced ? '; the previous database was replaced.' : '.'),
   );
+  const kept = result.list_kept;
+  if (kept?.entries) {
+    printInfo(
+      ctx,
+      `kept the do-not-call list of the replaced database: ${kept.entries} entr${kept.entries === 1 ? 'y' : 'ies'} made since the backup ` +
+        `(do-not-call requests, people forgotten) added to it; ${kept.moved_to_dnc} restored lead(s) moved to do-not-call, ` +
+        `${kept.erased} lead(s) of people forgotten since the backup erased again.`,
+    );
+  }
+  if (result.list_unread) {
+    printInfo(
+      ctx,
+      `warning: the do-not-call list of the replaced database could not be read (${result.list_unread}): requests and 'forget's made since the backup ` +
+        "are not in the restored one. Add them again ('callq dnc add', 'callq forget') before reps start calling.",
+    );
+  }
   if (result.privileges_skipped) {
     printInfo(
       ctx,

@@ -75,3 +75,45 @@ export function sharedNumber(k: SuppressionKey, erased: readonly { id: number }[
   if (k.kind !== 'phone' || splitPhoneIdentity(k.value).ext !== null) return false;
   return holders(k.value).some((id) => !erased.some((l) => l.id === id));
 }
+
+/** A do-not-call list entry as stored (value null: hash only, after `callq forget`). */
+export interface ListEntry {
+  kind: SuppressionKind;
+  value: string | null;
+  value_hash: string;
+  reason: string | null;
+  source: string | null;
+  created_at: string;
+}
+
+/**
+ * What a restore must carry over from the database it replaces (docs/operations.md, "Restore"):
+ * the entries the backup lacks (a do-not-call or a `forget` since it was taken), and those the
+ * replaced database holds as a hash only where the backup still has the clear value (a person
+ * forgotten since). `inBackup` gives the backup's value for a kind and hash: undefined when it has
+ * no such entry, null when it holds the hash only.
+ */
+export function entriesToCarry(current: readonly ListEntry[], inBackup: (kind: string, hash: string) => string | null | undefined): ListEntry[] {
+  return current.filter((e) => {
+    const there = inBackup(e.kind, e.value_hash);
+    return there === undefined || (e.value === null && there !== null);
+  });
+}
+
+/**
+ * How carried entries reach a restored lead: `erase` when a hash-only entry names the person
+ * themselves (their number as they are reached, an alternate, their e-mail: what `forget`
+ * hashed), `do-not-call` when an entry matches them otherwise (a listed number, e-mail or domain;
+ * a forgotten main number a colleague at an extension of it shares), else null.
+ */
+export function carriedEntryReach(
+  lead: { phone: string | null; phone_ext: string | null; alt_phones: readonly string[]; email: string | null },
+  forgotten: ReadonlySet<string>,
+  listed: ReadonlySet<string>,
+): 'erase' | 'do-not-call' | null {
+  const own = personSuppressionKeys({ ...lead, email: null, other_emails: [] });
+  if (lead.email) own.push(suppressionKey('email', lead.email));
+  if (own.some((k) => forgotten.has(`${k.kind}:${k.hash}`))) return 'erase';
+  const reach = leadSuppressionKeys(lead);
+  return reach.some((k) => forgotten.has(`${k.kind}:${k.hash}`) || listed.has(`${k.kind}:${k.hash}`)) ? 'do-not-call' : null;
+}

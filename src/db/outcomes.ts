@@ -104,16 +104,20 @@ export function suppressContact(db: DB, lead: Pick<LeadRow, 'id' | 'phone' | 'ph
  * every lead on it, whatever its extension, and alternates.
  */
 export function suppressMatchingLeads(db: DB, phones: string[], emails: string[], domains: string[], now: Date, exceptId = -1): number {
-  const nowIso = now.toISOString();
+  const ids = leadsMatching(db, 'leads', phones, emails, domains);
+  ids.delete(exceptId);
+  return moveToDoNotCall(db, ids, now);
+}
+
+/** Moves the leads `ids` to do-not-call (those not there yet); returns how many moved. */
+export function moveToDoNotCall(db: DB, ids: Iterable<number>, now: Date): number {
   const update = db.prepare(
     `UPDATE leads SET status = 'do-not-call', closed_at = @now, next_eligible_at = NULL,
        claim_rep = NULL, claim_token = NULL, claim_expires_at = NULL, updated_at = @now
      WHERE id = @id AND status != 'do-not-call'`,
   );
-  const ids = leadsMatching(db, 'leads', phones, emails, domains);
-  ids.delete(exceptId);
   let n = 0;
-  for (const id of ids) n += update.run({ id, now: nowIso }).changes;
+  for (const id of ids) n += update.run({ id, now: now.toISOString() }).changes;
   return n;
 }
 

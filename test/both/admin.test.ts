@@ -2,7 +2,7 @@
 // PostgreSQL database (test/stores.ts). Data is seeded with SQL, as the states maintain acts on
 // arise over weeks of work.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { callq, initDb, json, type RunResult } from '../helpers.js';
 import { newTestStore, STORE_KINDS, type TestStore, type TestStoreKind } from '../stores.js';
@@ -249,6 +249,38 @@ describe.each(STORE_KINDS)('admin commands on %s', (kind) => {
     const maxId = Math.max(...(await s.query<{ id: number }>('SELECT id FROM leads')).map((l) => Number(l.id)));
     expect(await addLead(s)).toBeGreaterThan(maxId);
     expect(run(['maintain', '--json']).code).toBe(0);
+  });
+
+  it('a restore keeps the do-not-call list: requests and forgets made since the backup stay, and the leads they name are not served again', async () => {
+    const zoe = await addLead(s, { first_name: 'Zoë', last_name: 'Łukasiewicz', phone: '+14155550123', email: 'zoe.lukas@initech.example' });
+    const al = await addLead(s, { first_name: 'Al', phone: '+14155550199', email: 'al@acme.example' });
+    const tom = await addLead(s, { first_name: 'Tom', phone: '+14155550188', email: 'tom@initech.example' });
+    await addCall(s, zoe, 'Zoë asked for a demo', '+14155550123', RECENT);
+    const file = join(s.dir, kind === 'postgres' ? 'before.dump' : 'before.db');
+    expect(run(['backup', file]).code).toBe(0);
+    // After the backup: Zoë is forgotten, Al asks not to be called.
+    expect(run(['forget', '+14155550123', '--yes']).code).toBe(0);
+    expect(run(['dnc', 'add', 'al@acme.example']).code).toBe(0);
+    const listBefore = await s.query('SELECT kind, value, value_hash FROM suppressions ORDER BY kind, value_hash');
+
+    await s.release();
+    const r = run(['restore', file, '--force', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(json(r)).toMatchObject({ leads: 2, list_kept: { entries: listBefore.length, moved_to_dnc: 1, erased: 1 } });
+    // Zoë's data did not come back; Al is do-not-call; Tom, whom nobody asked about, is as backed up.
+    expect(await s.query('SELECT id FROM leads WHERE id = ?', zoe)).toEqual([]);
+    expect(Number((await s.query<{ n: number }>('SELECT count(*) AS n FROM calls WHERE lead_id = ?', zoe))[0].n)).toBe(0);
+    expect((await s.query('SELECT status FROM leads WHERE id = ?', al))[0].status).toBe('do-not-call');
+    expect((await s.query('SELECT status FROM leads WHERE id = ?', tom))[0].status).toBe('new');
+    expect(await s.query('SELECT kind, value, value_hash FROM suppressions ORDER BY kind, value_hash')).toEqual(listBefore);
+    await s.release();
+    const text = run(['restore', file, '--force']);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stderr).toContain('kept the do-not-call list of the replaced database: ');
+    // Restoring again finds the same list and the same leads: nothing more to carry.
+    await s.release();
+    expect(json(run(['restore', file, '--force', '--json'])).list_kept).toMatchObject({ erased: 1, moved_to_dnc: 1 });
+    if (kind === 'sqlite') expect(readFileSync(s.db).includes(Buffer.from('Łukasiewicz'))).toBe(false);
   });
 
   it("maintain leaves a held lead and an old exhausted one alone, keeps a purged do-not-call lead's contacts suppressed, and prints its step table", async () => {

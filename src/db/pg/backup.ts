@@ -16,6 +16,7 @@ import { connectPg, type PgClient } from './open.js';
 import { connectionConfig, connectTimeoutMs } from './session.js';
 import { migratePg, pgSchemaVersion, PG_SCHEMA_VERSION } from './migrations.js';
 import { checkIntegrityPg } from './integrity.js';
+import { carryOverListPg, readListPg } from './restore-list.js';
 
 export type PgTool = 'pg_dump' | 'pg_restore';
 
@@ -239,7 +240,7 @@ async function count(client: PgClient, table: string): Promise<number> {
  * another session is connected to it. pg_restore --clean --if-exists runs in one transaction,
  * so a failed restore leaves the database as it was. An older schema is migrated afterwards.
  */
-export async function restorePg(url: string, file: string, options: { force: boolean }): Promise<RestoreReport> {
+export async function restorePg(url: string, file: string, options: { force: boolean; now: Date }): Promise<RestoreReport> {
   const name = redactUrl(url);
   findPgTool('pg_restore');
   if (!existsSync(file)) throw new UsageError(`no backup at ${file}. Pass the path of a file written by 'callq backup' or 'callq maintain --backup'.`);
@@ -289,6 +290,8 @@ export async function restorePg(url: string, file: string, options: { force: boo
           'Ask everyone to quit callq, then run restore again; nothing was restored.',
       );
     }
+    // The list of the database being replaced, kept through the restore (restore-list.ts).
+    const replacedList = replaced ? await readListPg(client) : null;
     const listFile = tempName(join(process.env.TMPDIR?.trim() || '/tmp', 'callq-restore-list'));
     let privilegesSkipped = false;
     closeSync(createTempFile(listFile));
@@ -322,11 +325,13 @@ export async function restorePg(url: string, file: string, options: { force: boo
     if (integrity.problems.length) {
       throw new IntegrityError(`the restored database ${name} failed its integrity check (${integrity.problems[0]}). Try an older backup.`);
     }
+    const kept = replacedList ? await carryOverListPg(client, replacedList, options.now) : null;
     return {
       path: name,
       from: file,
       schema_version: version,
       backup_schema_version: backupVersion,
+      list_kept: kept,
       leads: await count(client, 'leads'),
       replaced,
       unchecked_lock: false,

@@ -4,7 +4,9 @@
 import type { CheckpointResult, MaintenanceReport as SqliteMaintenanceReport } from '../maintenance.js';
 import type { TempSweep } from '../../io/output-file.js';
 import type { StepName } from '../../core/maintenance.js';
-import type { SuppressionKey } from '../../core/suppression.js';
+import type { ListEntry, SuppressionKey } from '../../core/suppression.js';
+import type { CarriedList } from '../restore-list.js';
+import { existsSync } from 'node:fs';
 import { isPostgresUrl } from '../store.js';
 import { peopleAmong, type PersonNames } from '../../core/identity.js';
 
@@ -44,6 +46,13 @@ export interface RestoreReport {
   /** SQLite: the replaced file was too damaged to check whether another process had it open. */
   unchecked_lock: boolean;
   integrity: string;
+  /**
+   * What was kept of the replaced database's do-not-call list (entries the backup lacked, the
+   * leads they moved, the people forgotten since and erased again); null when nothing was replaced.
+   */
+  list_kept: CarriedList | null;
+  /** Why the replaced database's list could not be read (a damaged file), when it could not. */
+  list_unread?: string;
   /**
    * PostgreSQL: the backup's GRANTs could not be replayed here (a role they name does not exist,
    * or amcheck's functions are missing) and were left out; the data is whole.
@@ -114,24 +123,48 @@ export interface AdminStore {
  * store: a SQLite file is replaced only while nobody (this process included) has it open, and a
  * PostgreSQL database may still lack callq's schema.
  */
-export async function restoreBackup(target: string, file: string, options: { force: boolean }): Promise<RestoreReport> {
+export async function restoreBackup(target: string, file: string, options: { force: boolean; now: Date }): Promise<RestoreReport> {
   if (isPostgresUrl(target)) {
     const { restorePg } = await import('../pg/backup.js');
     return restorePg(target, file, options);
   }
   const { restoreDatabase } = await import('../backup.js');
   const { openDatabase, schemaVersion } = await import('../open.js');
+  const { carryOverList, readList } = await import('../restore-list.js');
+  // The list of the database being replaced, kept through the restore (restore-list.ts).
+  let list: ListEntry[] | null = null;
+  let listUnread: string | undefined;
+  if (options.force && existsSync(target)) {
+    try {
+      const old = openDatabase(target, { readonly: true });
+      try {
+        list = readList(old);
+      } finally {
+        old.close();
+      }
+    } catch (err) {
+      listUnread = (err as Error).message;
+    }
+  }
   const result = restoreDatabase(file, target, options);
   // Opening brings an older backup up to this version's schema and back to WAL mode.
   const db = openDatabase(target);
-  const version = schemaVersion(db);
-  db.close();
+  let kept: CarriedList | null = null;
+  let version: number;
+  try {
+    version = schemaVersion(db);
+    if (list) kept = carryOverList(db, target, list, options.now);
+  } finally {
+    db.close();
+  }
   return {
+    list_kept: kept,
+    ...(listUnread === undefined ? {} : { list_unread: listUnread }),
     path: result.path,
     from: result.from,
     schema_version: version,
     backup_schema_version: result.schema_version,
-    leads: result.leads,
+    leads: result.leads - (kept?.erased ?? 0),
     replaced: result.replaced,
     unchecked_lock: result.unchecked_lock,
     integrity: 'ok',
