@@ -88,6 +88,23 @@ describe.skipIf(pgInfo.unavailable)("the reps' role of docs/setup.md", () => {
     ).rejects.toThrow(/must be owner/);
   });
 
+  it("keeps the do-not-call list and the call log from being shortened under a rep's login", async () => {
+    expect(asRep(['dnc', 'add', '+12125550177']).code).toBe(0);
+    const removed = asRep(['dnc', 'remove', '+12125550177']);
+    expect(removed.code).toBe(2);
+    expect(removed.stderr).toContain('permission denied for table suppressions');
+    expect(removed.stderr).not.toMatch(/\n\s+at /);
+    const { connectPg } = await import('../../src/db/pg/open.js');
+    const rep = await connectPg({ ...db.config, user: `ana${SUFFIX}` });
+    try {
+      await expect(rep.query('DELETE FROM suppressions')).rejects.toThrow(/permission denied for table suppressions/);
+      await expect(rep.query('DELETE FROM calls')).rejects.toThrow(/permission denied for table calls/);
+    } finally {
+      await rep.end();
+    }
+    expect(Number((await admin.query(`SELECT count(*) AS n FROM suppressions WHERE value = '+12125550177'`)).rows[0].n)).toBe(1);
+  });
+
   it("covers a table the owner's role creates later (a newer callq's migration)", async () => {
     await admin.query('CREATE TABLE later_table(id int)');
     const { connectPg } = await import('../../src/db/pg/open.js');
