@@ -56,11 +56,14 @@ export async function set(ctx: Context, [given, value]: string[]): Promise<void>
   try {
     const problem = settingProblem(await store.rep.storedSettings(), key, normalised);
     if (problem) throw new UsageError(`invalid value '${value}' for ${key}: ${problem}.`);
-    await store.rep.storeSetting(key, normalised, ctx.rep, ctx.now);
+    const zoned = await store.rep.storeSetting(key, normalised, ctx.rep, ctx.now);
     const warning = settingWarning(key, normalised);
     if (warning) printInfo(ctx, `warning: ${warning}`);
-    if (ctx.json) printJson(ctx, { key, value: normalised });
-    else printInfo(ctx, `${key} = ${normalised}`);
+    if (ctx.json) printJson(ctx, { key, value: normalised, ...(key === 'timezone.default' ? { leads_zoned: zoned } : {}) });
+    else printInfo(ctx, `${key} = ${shown(normalised)}`);
+    if (zoned && !ctx.json) {
+      printInfo(ctx, normalised ? `${zoned} lead(s) whose time zone was unknown now use ${normalised}.` : `${zoned} lead(s) that used the default zone are back to an unknown zone (not called until one is set).`);
+    }
   } finally {
     await store.close();
   }
@@ -78,7 +81,7 @@ export async function unset(ctx: Context, [given]: string[]): Promise<void> {
       else printInfo(ctx, `${key} is already at its default (${shown(info.value)}).`);
       return;
     }
-    await store.rep.removeSetting(key);
+    await store.rep.removeSetting(key, ctx.now);
     const after = listSettings(await store.rep.storedSettings()).find((s) => s.key === key);
     if (ctx.json) printJson(ctx, { key, value: after?.value ?? null, default: true });
     else printInfo(ctx, after ? `${key} = ${shown(after.value)} (default)` : `${key} removed`);

@@ -58,3 +58,18 @@ export function recomputeQueueRanks(db: DB, weights: PriorityWeights): number {
   }
   return n;
 }
+
+/**
+ * Gives the team's default zone (`zone`; null: none) to the leads whose zone is unknown and to
+ * those that had the earlier default (timezone_source 'default'), as an import would have; with
+ * none, those return to unknown. Returns how many leads changed.
+ */
+export function applyDefaultZone(db: DB, zone: string | null, now: Date): number {
+  return db
+    .prepare(
+      `UPDATE leads SET timezone = @zone, timezone_source = CASE WHEN @zone IS NULL THEN 'unknown' ELSE 'default' END, updated_at = @now
+       WHERE (timezone_source = 'default' OR (timezone IS NULL AND coalesce(timezone_source, 'unknown') = 'unknown'))
+         AND timezone IS NOT @zone`,
+    )
+    .run({ zone, now: now.toISOString() }).changes;
+}

@@ -4,6 +4,7 @@
 // --db) is in test/cli/global.test.ts.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
 import { callq, json, type RunResult } from '../helpers.js';
 import { newTestStore, STORE_KINDS, type TestStore } from '../stores.js';
 import { SCHEMA_VERSION } from '../../src/db/migrations.js';
@@ -103,6 +104,23 @@ describe.each(STORE_KINDS)('global options and settings on %s', (kind) => {
       expect(again.code).toBe(0);
       expect(again.stderr).toContain('hours.start is already at its default (09:00).');
     }
+  });
+
+  it('timezone.default reaches the leads already imported whose zone is unknown, and unsetting it takes it back', () => {
+    const list = join(store.dir, 'zones.csv');
+    writeFileSync(list, 'Name,Phone\nSat Phone,+881631234567\nNY Person,+12125550101\n');
+    const at = ['--now', '2026-12-08T15:00:00Z'];
+    expect(run([...at, 'import', list]).code).toBe(0);
+    const queued = () => json(run([...at, 'queue', '--json'])).map((e: { lead: { name: string } }) => e.lead.name);
+    // The satellite number maps to no zone: never served, and `why` says what to set.
+    expect(queued()).toEqual(['NY Person']);
+    const set = run([...at, 'config', 'set', 'timezone.default', 'America/Chicago']);
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stderr).toContain('1 lead(s) whose time zone was unknown now use America/Chicago.');
+    expect(queued()).toContain('Sat Phone');
+    expect(json(run([...at, 'config', 'set', 'timezone.default', 'America/Denver', '--json']))).toEqual({ key: 'timezone.default', value: 'America/Denver', leads_zoned: 1 });
+    expect(run([...at, 'config', 'unset', 'timezone.default']).code).toBe(0);
+    expect(queued()).toEqual(['NY Person']);
   });
 
   it('a team-defined disposition and source weight can be set', () => {

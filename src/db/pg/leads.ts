@@ -74,3 +74,14 @@ export async function recomputeQueueRanksPg(client: ClientBase, weights: Priorit
   );
   return rowCount ?? 0;
 }
+
+/** applyDefaultZone (src/db/leads.ts) on PostgreSQL. */
+export async function applyDefaultZonePg(client: ClientBase, zone: string | null, now: Date): Promise<number> {
+  const { rowCount } = await client.query(
+    `UPDATE leads SET timezone = $1::text, timezone_source = CASE WHEN $1::text IS NULL THEN 'unknown' ELSE 'default' END, updated_at = $2
+     WHERE (timezone_source = 'default' OR (timezone IS NULL AND coalesce(timezone_source, 'unknown') = 'unknown'))
+       AND timezone IS DISTINCT FROM $1::text`,
+    [zone, now.toISOString()],
+  );
+  return rowCount ?? 0;
+}

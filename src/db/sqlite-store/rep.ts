@@ -4,7 +4,7 @@ import { retryWhileBusy, schemaVersion, type DB } from '../open.js';
 import type { RepStore } from '../store/rep.js';
 import { loadSettings, loadStoredSettings, removeSetting, storeSetting } from '../settings.js';
 import { claimNextLead, explainEmptyQueue, heldClaim, queueCandidates, queueSize, releaseClaim, renewClaim, zoneGroupCloses } from '../queue.js';
-import { activeClaims, countByStatus, getLead, recomputeQueueRanks, sharingNumber } from '../leads.js';
+import { activeClaims, applyDefaultZone, countByStatus, getLead, recomputeQueueRanks, sharingNumber } from '../leads.js';
 import { callsForLead } from '../calls.js';
 import { suppressionMatcher } from '../suppressions.js';
 import { recordOutcome } from '../outcomes.js';
@@ -12,24 +12,28 @@ import { affectsQueueRank, resolveSettings } from '../../core/settings.js';
 
 export function sqliteRep(db: DB): RepStore {
   let matcher: ReturnType<typeof suppressionMatcher> | undefined;
-  const recomputeIfRanked = (key: string) => {
+  // What follows from a setting, in its transaction: ranks recomputed, the default zone given.
+  const followUp = (key: string, now: Date): number => {
     if (affectsQueueRank(key)) recomputeQueueRanks(db, resolveSettings(loadStoredSettings(db)).weights);
+    return key === 'timezone.default' ? applyDefaultZone(db, resolveSettings(loadStoredSettings(db)).defaultZone, now) : 0;
   };
   return {
     schemaVersion: async () => schemaVersion(db),
     loadSettings: async () => loadSettings(db),
     storedSettings: async () => loadStoredSettings(db),
     async storeSetting(key, value, rep, now) {
-      db.transaction(() => {
-        storeSetting(db, key, value, rep, now);
-        recomputeIfRanked(key);
-      }).immediate();
+      return db
+        .transaction(() => {
+          storeSetting(db, key, value, rep, now);
+          return followUp(key, now);
+        })
+        .immediate();
     },
-    async removeSetting(key) {
+    async removeSetting(key, now) {
       return db
         .transaction(() => {
           const removed = removeSetting(db, key);
-          if (removed) recomputeIfRanked(key);
+          if (removed) followUp(key, now);
           return removed;
         })
         .immediate();

@@ -24,10 +24,15 @@ export interface RepStore {
   loadSettings(): Promise<Settings>;
   /** Only the settings the team set (key → value as stored). */
   storedSettings(): Promise<Map<string, string>>;
-  /** Stores one (validated) setting; when it weighs in the queue order, every queued lead's rank is recomputed in the same transaction. */
-  storeSetting(key: string, value: string, rep: string, now: Date): Promise<void>;
-  /** Removes a setting (back to its default), ranks recomputed as for storeSetting. False when it was not set. */
-  removeSetting(key: string): Promise<boolean>;
+  /**
+   * Stores one (validated) setting, with what follows from it in the same transaction: when it
+   * weighs in the queue order, every queued lead's rank is recomputed; timezone.default is given
+   * to the leads whose zone is unknown (and to those that had the earlier default). Returns how
+   * many leads took the default zone (0 for any other key).
+   */
+  storeSetting(key: string, value: string, rep: string, now: Date): Promise<number>;
+  /** Removes a setting (back to its default), followed up as for storeSetting. False when it was not set. */
+  removeSetting(key: string, now: Date): Promise<boolean>;
 
   /** The live claim `rep` holds, if any. */
   heldClaim(rep: string, now: Date): Promise<LeadRow | undefined>;

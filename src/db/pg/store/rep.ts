@@ -15,7 +15,7 @@ import {
   renewClaimPg,
   zoneGroupClosesPg,
 } from '../queue.js';
-import { activeClaimsPg, callsForLeadPg, countByStatusPg, getLeadPg, recomputeQueueRanksPg, sharingNumberPg, suppressionForPg } from '../leads.js';
+import { activeClaimsPg, applyDefaultZonePg, callsForLeadPg, countByStatusPg, getLeadPg, recomputeQueueRanksPg, sharingNumberPg, suppressionForPg } from '../leads.js';
 import { recordOutcomePg } from '../outcomes.js';
 import { affectsQueueRank, resolveSettings } from '../../../core/settings.js';
 import type { PgClient } from '../open.js';
@@ -39,8 +39,10 @@ export function pgRep(conn: PgConnection, opening?: Map<string, string>): RepSto
       await conn.live();
       return conn.transaction((c) => op(c, ...args));
     };
-  const recomputeIfRanked = async (c: PgClient, key: string) => {
+  // What follows from a setting, in its transaction: ranks recomputed, the default zone given.
+  const followUp = async (c: PgClient, key: string, now: Date): Promise<number> => {
     if (affectsQueueRank(key)) await recomputeQueueRanksPg(c, resolveSettings(await loadStoredSettingsPg(c)).weights);
+    return key === 'timezone.default' ? applyDefaultZonePg(c, resolveSettings(await loadStoredSettingsPg(c)).defaultZone, now) : 0;
   };
   return {
     schemaVersion: live(pgSchemaVersion),
@@ -54,11 +56,11 @@ export function pgRep(conn: PgConnection, opening?: Map<string, string>): RepSto
     storedSettings: live(loadStoredSettingsPg),
     storeSetting: inTransaction(async (c, key: string, value: string, rep: string, now: Date) => {
       await storeSettingPg(c, key, value, rep, now);
-      await recomputeIfRanked(c, key);
+      return followUp(c, key, now);
     }),
-    removeSetting: inTransaction(async (c, key: string) => {
+    removeSetting: inTransaction(async (c, key: string, now: Date) => {
       const removed = await removeSettingPg(c, key);
-      if (removed) await recomputeIfRanked(c, key);
+      if (removed) await followUp(c, key, now);
       return removed;
     }),
     heldClaim: live(heldClaimPg),
