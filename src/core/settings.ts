@@ -78,6 +78,12 @@ const isLease = elapsedBetween(60_000, 8 * HOUR_MS, '1m to 8h', 'a shorter claim
 const isGrace = elapsedBetween(0, 7 * 24 * HOUR_MS, '0m to 7d', 'a rep\'s due callback goes to anyone after it');
 const isClock: Validator = (v) =>
   /^([01]\d|2[0-3]):[0-5]\d$/.test(v) || v === '24:00' ? null : "expected a local time 'HH:MM' (24-hour)";
+/** The freshness half-life: a minute at least (shorter ones acted as one minute). */
+const isHalfLife: Validator = (v) => {
+  const d = parseDelay(v);
+  if (!d) return "expected a delay like '30m', '4h', '2d' or '1bd'";
+  return d.ms + d.businessDays * 86_400_000 >= 60_000 ? null : "expected a minute at least ('0m' would turn speed-to-lead off: set weight.fresh to 0 for that)";
+};
 const intIn =
   (min: number, max: number): Validator =>
   (v) =>
@@ -90,7 +96,7 @@ const retentionDays: Validator = (v) =>
   v.trim() === '0'
     ? "expected a whole number from 1 to 36500; a stored 0 would erase tonight every lead disqualified by mistake today. For a purge now, run 'callq maintain --retention 0'"
     : intIn(1, 36500)(v);
-const isNumber: Validator = (v) => (v.trim() !== '' && Number.isFinite(Number(v)) ? null : 'expected a number');
+const isNumber: Validator = (v) => (/^[-+]?(\d+(\.\d*)?|\.\d+)$/.test(v.trim()) ? null : "expected a decimal number like '15', '-5' or '0.5'");
 const isList: Validator = (v) =>
   v.split(',').every((item) => /^[a-z0-9][a-z0-9-]*$/.test(item.trim())) ? null : "expected a comma-separated list of lower-case codes like 'no-budget,competitor'";
 const isOptionalList: Validator = (v) => (v.trim() === '' ? null : isList(v));
@@ -140,7 +146,7 @@ export const SETTINGS: readonly SettingDef[] = [
   { key: 'qualify.optional', default: 'budget', describe: 'answers asked for but not required', validate: isOptionalList },
   { key: 'weight.score', default: '0.5', describe: 'queue points per lead-score point (0–100)', validate: isNumber },
   { key: 'weight.fresh', default: '200', describe: 'queue points for a brand-new inbound lead (speed-to-lead)', validate: isNumber },
-  { key: 'weight.fresh.half-life', default: '30m', describe: 'time in which the freshness points halve', validate: isDelay },
+  { key: 'weight.fresh.half-life', default: '30m', describe: 'time in which the freshness points halve', validate: isHalfLife },
   { key: 'weight.attempt', default: '-5', describe: 'queue points per attempt already made', validate: isNumber },
   { key: 'weight.waiting', default: '2', describe: 'queue points per day since the last call (or import)', validate: isNumber },
   ...Object.entries(DEFAULT_RETRY).map(([name, delay]) => ({
@@ -286,7 +292,7 @@ function editDistance(a: string, b: string): number {
 export function validateSetting(key: string, value: string): string {
   const def = definitionOf(key);
   if (!def) throw unknownSetting(key);
-  const normalised = key === 'country.default' ? value.trim().toUpperCase() : value.trim();
+  const normalised = normalise(key, value.trim());
   const problem = def.validate(normalised);
   if (problem) throw new UsageError(`invalid value '${value}' for ${key}: ${problem}.`);
   const start = key === 'hours.start' ? normalised : undefined;
@@ -295,6 +301,28 @@ export function validateSetting(key: string, value: string): string {
     throw new UsageError(`invalid value '${value}' for ${key}: calling hours must overlap 08:00–21:00 local, the legal limit.`);
   }
   return normalised;
+}
+
+const LISTS = new Set(['reasons', 'qualify.required', 'qualify.optional', 'hours.holidays']);
+
+/**
+ * A value as it is stored: a country code in capitals, a zone as the time-zone database spells
+ * it ('america/new_york' → 'America/New_York'), '9:00' as '09:00', weekdays in lower case, a
+ * list without spaces or repeats. Anything unreadable is left for the validator to refuse.
+ */
+function normalise(key: string, value: string): string {
+  if (key === 'country.default') return value.toUpperCase();
+  if (key === 'hours.days') return value.toLowerCase().replace(/\s+/g, '');
+  if ((key === 'hours.start' || key === 'hours.end') && /^\d:[0-5]\d$/.test(value)) return `0${value}`;
+  if (LISTS.has(key)) return [...new Set(value.split(',').map((item) => item.trim()).filter(Boolean))].join(',');
+  if (key === 'timezone.default' && value !== '') {
+    try {
+      return new Intl.DateTimeFormat('en-US', { timeZone: value }).resolvedOptions().timeZone;
+    } catch {
+      return value;
+    }
+  }
+  return value;
 }
 
 /**
@@ -306,6 +334,11 @@ export function settingProblem(stored: ReadonlyMap<string, string>, key: string,
   const get = (k: string) => stored.get(k) ?? SETTINGS.find((s) => s.key === k)!.default;
   if (key === 'hours.start') return emptyHoursProblem(value, get('hours.end'));
   if (key === 'hours.end') return emptyHoursProblem(get('hours.start'), value);
+  if (key === 'qualify.required' || key === 'qualify.optional') {
+    const other = key === 'qualify.required' ? 'qualify.optional' : 'qualify.required';
+    const both = value.split(',').filter((q) => q && get(other).split(',').includes(q));
+    if (both.length) return `${both.join(', ')} ${both.length === 1 ? 'is' : 'are'} in ${other} too: a question is either required or optional`;
+  }
   const retry = /^retry\.(.+)$/.exec(key);
   if (retry) {
     const dispositions = resolveSettings(stored).dispositions;

@@ -28,6 +28,14 @@ describe('settings validation', () => {
     ['disposition.left-message', 'retry no-contact after=2d', 'retry no-contact after=2d'],
     ['disposition.busy', 'off', 'off'],
     ['qualify.required', 'need,authority', 'need,authority'],
+    // Stored as callq reads them.
+    ['timezone.default', 'america/new_york', 'America/New_York'],
+    ['hours.start', '8:30', '08:30'],
+    ['hours.days', 'Mon-Fri', 'mon-fri'],
+    ['hours.holidays', '12-25, 01-01', '12-25,01-01'],
+    ['reasons', 'no-budget,no-budget, competitor', 'no-budget,competitor'],
+    ['weight.fresh.half-life', '1m', '1m'],
+    ['weight.score', '+2', '+2'],
   ])('accepts %s = %s', (key, value, stored) => {
     expect(validateSetting(key, value)).toBe(stored);
   });
@@ -62,6 +70,9 @@ describe('settings validation', () => {
     ['disposition.left-message', 'retry after=soon'],
     ['disposition.sent-info', 'nurture after=2d'],
     ['disposition.quit', 'retry'],
+    ['weight.score', '0x10'],
+    ['weight.attempt', '1e3'],
+    ['weight.fresh.half-life', '0m'],
   ])('refuses %s = %s with a UsageError naming the key', (key, value) => {
     expect(() => validateSetting(key, value)).toThrow(UsageError);
     expect(() => validateSetting(key, value)).toThrow(key);
@@ -165,6 +176,8 @@ describe('settings against the team\'s others', () => {
     ['retry.no-anwser', '1h', "'no-anwser' is no disposition. The retry dispositions are no-answer, busy, voicemail, gatekeeper, left-message"],
     ['hours.start', '17:30', 'calling hours would run from 17:30 to 17:00'],
     ['hours.end', '10:00', null],
+    ['qualify.required', 'need,budget', 'budget is in qualify.optional too'],
+    ['qualify.optional', 'budget,need', 'need is in qualify.required too'],
   ])('%s = %s', (key, value, problem) => {
     const said = settingProblem(team, key, value);
     if (problem === null) expect(said).toBeNull();
