@@ -3,7 +3,7 @@
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
-import { isPostgresUrl, openStore, type OpenStoreOptions, type Store, type StoreKind } from '../db/store.js';
+import { isPostgresUrl, openStore, redactUrl, type OpenStoreOptions, type Store, type StoreKind } from '../db/store.js';
 import { atServerClock } from '../core/server-clock.js';
 
 export interface GlobalOptions {
@@ -41,6 +41,13 @@ export function resolveContext(opts: GlobalOptions, env: NodeJS.ProcessEnv = pro
   const given = opts.db ?? (env.CALLQ_DB?.trim() ? env.CALLQ_DB : 'callq.db');
   const store: StoreKind = isPostgresUrl(given) ? 'postgres' : 'sqlite';
   const dbPath = store === 'postgres' ? given.trim() : resolve(given);
+  // Another user of this machine reads a command line (ps, /proc) while the command runs.
+  if (opts.db !== undefined && store === 'postgres' && redactUrl(dbPath) !== dbPath) {
+    process.stderr.write(
+      'callq: warning: the password in --db can be read by other users of this machine while callq runs (ps); ' +
+        'put it in ~/.pgpass or PGPASSWORD instead, or in CALLQ_DB (docs/setup.md, "Connection settings").\n',
+    );
+  }
   const rep = (opts.rep ?? (env.CALLQ_REP?.trim() || osUser())).trim();
   if (!rep) throw new UsageError('no rep name: pass --rep NAME or set CALLQ_REP.');
   if (rep.length > 64 || /[\u0000-\u001f]/.test(rep)) throw new UsageError(`invalid rep name '${rep}': use up to 64 printable characters.`);

@@ -75,6 +75,28 @@ describe.skipIf(pgInfo.unavailable)('a PostgreSQL server that asks for a passwor
     expect(status.code, status.stderr).toBe(0);
   });
 
+  it('warns that a password in --db is on the command line, where other users can read it; CALLQ_DB is not', () => {
+    const warning = 'callq: warning: the password in --db can be read by other users of this machine while callq runs (ps)';
+    const given = callq(['--db', url(PASSWORD), '--now', NOW, 'status']);
+    expect(given.code, given.stderr).toBe(0);
+    expect(given.stderr).toContain(warning);
+    expect(given.stderr).not.toContain(PASSWORD);
+    const fromEnv = callq(['--now', NOW, 'status'], { env: { CALLQ_DB: url(PASSWORD) } });
+    expect(fromEnv.code, fromEnv.stderr).toBe(0);
+    expect(fromEnv.stderr).not.toContain(warning);
+  });
+
+  it('says a ~/.pgpass others may read is ignored, where the password is missing', () => {
+    const home = join(dir, 'open-home');
+    mkdirSync(home, { recursive: true });
+    const pgpass = join(home, '.pgpass');
+    writeFileSync(pgpass, `*:*:*:${ROLE}:whatever\n`);
+    chmodSync(pgpass, 0o644);
+    const r = callq(['--db', url(), '--now', NOW, 'status'], { env: { HOME: home } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`none was given. ${pgpass} is there but ignored: others may read it (mode 0644); make it owner-only (chmod 600 ${pgpass}).`);
+  });
+
   it('names the failure when the password is wrong or missing, on both paths', () => {
     for (const args of [['--rep', 'cy', '--now', NOW, 'next'], ['--now', NOW, 'status']]) {
       const wrong = callq(['--db', url('not it'), ...args]);

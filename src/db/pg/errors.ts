@@ -9,6 +9,9 @@
 //   - a connection that can never work as configured (unknown host, authentication, no such
 //     database, TLS, permissions): 2, with what to check.
 import { EXIT, ExitError } from '../../core/errors.js';
+import { statSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 
 let inUse: string | undefined;
 
@@ -113,7 +116,7 @@ export function pgFailure(err: unknown, database: string | undefined = inUse): E
   }
   if (/password must be a string/i.test(e.message)) {
     // node-postgres's own words for it ('SASL: SCRAM-SERVER-FIRST-MESSAGE: client password must be a string') say nothing to a rep.
-    return new ExitError(`cannot connect to ${at}: the server asks for a password and none was given. ${CHECK}`, EXIT.usage);
+    return new ExitError(`cannot connect to ${at}: the server asks for a password and none was given.${openPgpass()} ${CHECK}`, EXIT.usage);
   }
   if (/SASL|password authentication/i.test(e.message)) {
     return new ExitError(`cannot connect to ${at}: the server refused the password (${e.message}). ${CHECK}`, EXIT.usage);
@@ -122,4 +125,19 @@ export function pgFailure(err: unknown, database: string | undefined = inUse): E
     return new ExitError(`cannot connect to ${at}: ${e.message}. Check sslmode (and sslrootcert) in the URL against what the server accepts.`, EXIT.usage);
   }
   return undefined;
+}
+
+/**
+ * A password file others may read is ignored, as libpq ignores it (psql warns): said where the
+ * missing password is, since that is why none was found.
+ */
+function openPgpass(): string {
+  const file = process.env.PGPASSFILE?.trim() || join(process.env.HOME?.trim() || homedir(), '.pgpass');
+  try {
+    const mode = statSync(file).mode & 0o777;
+    if (mode & 0o077) return ` ${file} is there but ignored: others may read it (mode ${mode.toString(8).padStart(4, '0')}); make it owner-only (chmod 600 ${file}).`;
+  } catch {
+    // no password file
+  }
+  return '';
 }
