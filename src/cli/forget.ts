@@ -36,6 +36,7 @@ export async function run(ctx: Context, [value]: string[], values: OptionValues)
         temp_files_removed: temps.removed.length, temp_files_failed: temps.failed.map((f) => f.path),
         ...(store.kind === 'postgres' ? { retains: erased.retains } : {}),
         mentions: erased.mentions,
+        handoff_files: erased.handoff_files,
       });
       return;
     }
@@ -53,6 +54,13 @@ export async function run(ctx: Context, [value]: string[], values: OptionValues)
           ? `. PostgreSQL may still hold copies: ${erased.retains.join('; ')}.`
           : '. Backups taken before now still hold the data until they rotate out.'),
     );
+    if (erased.handoff_files.length) {
+      printInfo(
+        ctx,
+        `note: the person was handed off to Sales in ${erased.handoff_files.join(', ')}: callq cannot erase them from a file it wrote earlier, ` +
+          "nor from Sales' CRM; remove them there. Clean-up, nurture and call exports written earlier may hold them too.",
+      );
+    }
     const mentioned = [...new Set(erased.mentions.map((m) => m.lead))];
     if (mentioned.length) {
       printInfo(

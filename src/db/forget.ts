@@ -117,6 +117,14 @@ export function erasedValues(db: DB, person: Person): string[] {
   return [...values].filter((v) => v !== '' && !stillHeld.get({ v, quoted: JSON.stringify(v) }));
 }
 
+/** The files the leads were handed off in (export sales-ready --out), as recorded. */
+export function handoffFilesOf(db: DB, leads: readonly { id: number }[]): string[] {
+  const file = db.prepare(
+    `SELECT h.destination FROM leads l JOIN handoffs h ON h.id = l.handoff_id WHERE l.id = ? AND h.destination IS NOT NULL AND h.destination <> 'stdout'`,
+  ).pluck();
+  return [...new Set(leads.map((l) => file.get(l.id) as string | undefined).filter((f): f is string => f !== undefined))];
+}
+
 /** Which leads' own data, or their calls' notes, still holds one of `values` (store/admin.ts MENTION_COLUMNS). */
 export function mentionsOf(db: DB, values: readonly string[]): Mention[] {
   const leads = db.prepare(`SELECT id FROM leads WHERE ${MENTION_COLUMNS.map((c) => `instr(${c}, @v) > 0`).join(' OR ')}

@@ -126,6 +126,18 @@ describe.each(STORE_KINDS)('forget on %s', (kind) => {
     expect(await count('SELECT count(*) AS n FROM leads WHERE id = ?', other)).toBe(1);
   });
 
+  it('names the hand-off files the person was exported in, which it cannot erase', async () => {
+    const { zeb } = await seedPerson();
+    await store.query("UPDATE leads SET status = 'sales-ready', qualification = '{\"need\":\"yes\"}', handoff_note = 'ready' WHERE id = ?", zeb);
+    const file = join(store.dir, 'handoff.csv');
+    const exported = run('--now', '2026-11-26T19:00:00Z', 'export', 'sales-ready', '--out', file);
+    expect(exported.code, exported.stderr).toBe(0);
+    const r = run('forget', ZEB.email, '--yes');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`note: the person was handed off to Sales in ${file}: callq cannot erase them from a file it wrote earlier`);
+    expect(json(run('forget', ZEB.email, '--yes', '--json')).handoff_files).toEqual([]);
+  });
+
   it('keeps a hash-only entry even when no lead matches', async () => {
     const r = run('forget', 'nobody@nowhere.example', '--yes', '--json');
     expect(r.code, r.stderr).toBe(0);

@@ -63,6 +63,8 @@ export interface ErasurePg {
   suppressions: number;
   /** The person's phones and e-mails as stored, to look for in other leads' data (mentionsOfPg). */
   values: string[];
+  /** The hand-off files the person's leads were exported in. */
+  handoff_files: string[];
 }
 
 /**
@@ -75,6 +77,11 @@ export async function erasePersonPg(conn: PgConnection, key: SuppressionKey, now
   return conn.transaction(async (c) => {
     const person = await findPersonPg(c, key);
     const ids = person.leads.map((l) => l.id);
+    const { rows: files } = await c.query<{ destination: string }>(
+      `SELECT DISTINCT h.destination FROM leads l JOIN handoffs h ON h.id = l.handoff_id
+       WHERE l.id = ANY($1::bigint[]) AND h.destination IS NOT NULL AND h.destination <> 'stdout' ORDER BY 1`,
+      [ids],
+    );
     const deleted = ids.length ? ((await c.query('DELETE FROM leads WHERE id = ANY($1::bigint[])', [ids])).rowCount ?? 0) : 0;
     const at = now.toISOString();
     await c.query(
@@ -95,7 +102,7 @@ export async function erasePersonPg(conn: PgConnection, key: SuppressionKey, now
         values,
       );
     }
-    return { leads: deleted, calls: person.calls, suppressions: person.keys.length, values: person.keys.map((k) => k.value) };
+    return { leads: deleted, calls: person.calls, suppressions: person.keys.length, values: person.keys.map((k) => k.value), handoff_files: files.map((f) => f.destination) };
   });
 }
 

@@ -4,7 +4,7 @@ import type { DB } from '../open.js';
 import { type AdminStore, type ForgetReport, peopleFound } from '../store/admin.js';
 import { writeBackup } from '../backup.js';
 import { removeTempsNearby, runMaintenance } from '../maintenance.js';
-import { erasedValues, erasePerson, findPerson, mentionsOf, scrubTraces } from '../forget.js';
+import { erasedValues, erasePerson, findPerson, handoffFilesOf, mentionsOf, scrubTraces } from '../forget.js';
 import { loadSettings } from '../settings.js';
 import { ConflictError } from '../../core/errors.js';
 
@@ -24,6 +24,7 @@ export function sqliteAdmin(db: DB): AdminStore {
     },
     async forgetPerson(key, now): Promise<ForgetReport> {
       const person = findPerson(db, key);
+      const handoffFiles = handoffFilesOf(db, person.leads);
       const erased = erasePerson(db, person, now);
       const scrub = scrubTraces(db, path, erasedValues(db, person));
       // A value still in the file because another lead's data names it (a colleague's note
@@ -38,7 +39,7 @@ export function sqliteAdmin(db: DB): AdminStore {
       }
       // Hidden copies a killed export, import or backup left beside the database or a hand-off.
       const temps = removeTempsNearby(db, path, []);
-      return { ...erased, vacuumed: scrub.vacuumed, checkpoint: scrub.checkpoint, temp_files: temps, retains: [], mentions };
+      return { ...erased, vacuumed: scrub.vacuumed, checkpoint: scrub.checkpoint, temp_files: temps, retains: [], mentions, handoff_files: handoffFiles };
     },
     async defaultCountry() {
       return loadSettings(db).defaultCountry;

@@ -91,6 +91,8 @@ export interface ForgetReport {
   retains: string[];
   /** Other leads whose own data (fields, answers, their calls' notes) still names one of the person's values. */
   mentions: Mention[];
+  /** The hand-off files written earlier with the person's leads in them (callq cannot erase those). */
+  handoff_files: string[];
 }
 
 /** A value of the forgotten person found in another lead's data: someone else's record, kept as it is. */
