@@ -155,5 +155,7 @@ export function pgRetains(vacuumed: boolean): string[] {
       : 'the deleted rows stay in the table and index files as dead row versions until VACUUM removes them (callq maintain runs VACUUM nightly; only the tables\' owner could run it now)',
     'the write-ahead log (WAL) keeps them until its segments are recycled, and so do WAL archives and replicas',
     'backups and pg_dump files taken before now keep them until they rotate out',
+    "the planner's statistics (pg_stats) may show some of their values until the next ANALYZE (callq maintain runs it nightly)",
+    "the server's log keeps them if it logs statements with their parameters (log_statement, log_min_duration_statement)",
   ];
 }
