@@ -219,6 +219,7 @@ export function resolveOutput(
     return { kind: 'stdout', given };
   }
   const shown = resolve(given);
+  refuseForeignLink(shown, flag);
   // The kernel follows links best (/dev/stdout and /proc/self/fd/N are links to pipes); only a
   // dangling link, a file yet to be created, is followed by hand.
   let st: Stats | null = null;
@@ -264,6 +265,32 @@ export function resolveOutput(
   // The next run writing into a folder clears what killed runs left there, rows or not.
   removeStaleTemps(folder);
   return { kind: 'file', given, path, mode: st ? st.mode & 0o777 : null };
+}
+
+/**
+ * Refuses to write through a symlink another user put in a shared sticky folder (/tmp): anyone
+ * may plant a link there, pointing at a file they can read or at one of ours to be overwritten.
+ * The kernel's protected_symlinks rule, kept whether or not the machine turns it on: such a link
+ * is followed only when its owner is the folder's owner or ours.
+ */
+function refuseForeignLink(path: string, flag: string): void {
+  let link: Stats;
+  let folder: Stats;
+  try {
+    link = lstatSync(path);
+    if (!link.isSymbolicLink()) return;
+    folder = statSync(dirname(path));
+  } catch {
+    return;
+  }
+  const shared = (folder.mode & 0o1000) !== 0 && (folder.mode & 0o002) !== 0;
+  const me = process.geteuid?.() ?? link.uid;
+  if (shared && link.uid !== folder.uid && link.uid !== me) {
+    throw new UsageError(
+      `refusing to write ${flag} ${path}: it is a symbolic link another user (uid ${link.uid}) put in the shared folder ${dirname(path)}, ` +
+        'and it could lead anywhere. Write to a path of your own; nothing was written.',
+    );
+  }
 }
 
 /** What a backup is: a SQLite database (a SQLite store's), or pg_dump's custom format (PostgreSQL's). */

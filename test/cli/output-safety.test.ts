@@ -7,7 +7,7 @@
 // are in test/both/export-files.test.ts.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lchownSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
@@ -96,6 +96,25 @@ describe('export --out: where the file really goes', () => {
     expect(rows[0][0]).toBe('call_id');
     expect(rows[1]).toContain('Ana');
     expect(readdirSync(file('share'))).toEqual(['calls.csv']);
+  });
+
+  it.skipIf(process.getuid?.() !== 0)("refuses a symlink another user planted in a shared sticky folder (/tmp's kind), and follows the folder owner's or its own", () => {
+    withOneCall();
+    const shared = file('shared');
+    mkdirSync(shared);
+    chmodSync(shared, 0o1777);
+    writeFileSync(file('theirs.csv'), 'a,b\n');
+    chmodSync(file('theirs.csv'), 0o666);
+    symlinkSync(file('theirs.csv'), join(shared, 'handoff.csv'));
+    lchownSync(join(shared, 'handoff.csv'), 65534, 65534); // nobody's link
+    const r = q(['export', 'calls', '--out', join(shared, 'handoff.csv')]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`refusing to write --out ${join(shared, 'handoff.csv')}: it is a symbolic link another user (uid 65534) put in the shared folder ${shared}`);
+    expect(readFileSync(file('theirs.csv'), 'utf8')).toBe('a,b\n');
+    // A link of one's own there is followed, as anywhere.
+    symlinkSync(file('mine.csv'), join(shared, 'mine.csv'));
+    expect(q(['export', 'calls', '--out', join(shared, 'mine.csv')]).code).toBe(0);
+    expect(readFileSync(file('mine.csv'), 'utf8')).toContain('call_id');
   });
 
   it('writes into a FIFO as it is, for the reader at the other end', async () => {
