@@ -68,8 +68,9 @@ export async function run(ctx: Context, _args: string[], values: OptionValues): 
           leadLocalTime(e.lead, ctx.now),
           shortReason(e.reason),
         ]),
-        // A terminal's width, names and companies cut to fit it; 160 columns into a file or pipe.
-        { width: ctx.stdout.isTTY && ctx.stdout.columns ? ctx.stdout.columns : 160, shrink: [2, 3] },
+        // A terminal's width, names and companies cut to fit it, then the columns a narrow pane
+        // can do without left out (position, status, tries, score); 160 columns into a file or pipe.
+        { width: ctx.stdout.isTTY && ctx.stdout.columns ? ctx.stdout.columns : 160, shrink: [2, 3], drop: [0, 4, 5, 6] },
       ),
     );
   } finally {

@@ -17,6 +17,12 @@ export interface TableOptions {
    * narrower than the table.
    */
   shrink?: number[];
+  /**
+   * Columns left out, in this order, while the table cannot fit `width` even with every `shrink`
+   * column cut and the last one down to its header: what a narrow terminal (a split pane) can
+   * do without, so each row stays one line.
+   */
+  drop?: number[];
 }
 
 /** Columns a shrinkable column keeps at least (or its header's width, if wider). */
@@ -24,6 +30,12 @@ const SHRINK_MIN = 8;
 
 export function renderTable(headers: string[], cells: string[][], options: TableOptions = {}): string {
   const width = options.width ?? 100;
+  const dropped = columnsToDrop(headers, cells, options);
+  if (dropped.size) {
+    const keep = (row: string[]) => row.filter((_, i) => !dropped.has(i));
+    const renumber = (list?: number[]) => list?.filter((i) => !dropped.has(i)).map((i) => i - [...dropped].filter((d) => d < i).length);
+    return renderTable(keep(headers), cells.map(keep), { width, shrink: renumber(options.shrink) });
+  }
   const rows = cells.map((r) => r.map((c) => safeText(c ?? '')));
   const all = [headers, ...rows];
   const widths = headers.map((_, i) => Math.max(...all.map((r) => visibleLength(r[i] ?? ''))));
@@ -47,6 +59,27 @@ export function renderTable(headers: string[], cells: string[][], options: Table
       .trimEnd();
   const rule = ruleChar();
   return [line(headers), line(widths.map((w) => rule.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+/** The `drop` columns to leave out so the table can fit its width (none when it fits as it is). */
+function columnsToDrop(headers: string[], cells: string[][], options: TableOptions): Set<number> {
+  const dropped = new Set<number>();
+  if (!options.drop?.length) return dropped;
+  const width = options.width ?? 100;
+  const last = headers.length - 1;
+  const shrink = new Set(options.shrink ?? []);
+  // The narrowest each column can be: a shrinkable one SHRINK_MIN (or its header), the last its header.
+  const least = headers.map((h, i) => {
+    const widest = Math.max(visibleLength(h), ...cells.map((r) => visibleLength(safeText(r[i] ?? ''))));
+    if (i === last) return visibleLength(h);
+    return shrink.has(i) ? Math.min(widest, Math.max(SHRINK_MIN, visibleLength(h))) : widest;
+  });
+  const total = () => least.reduce((a, w, i) => (dropped.has(i) ? a : a + w + 2), -2);
+  for (const i of options.drop) {
+    if (total() <= width) break;
+    dropped.add(i);
+  }
+  return dropped;
 }
 
 /**

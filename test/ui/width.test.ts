@@ -122,4 +122,17 @@ describe('renderTable', () => {
     const narrow = renderTable(headers, cells, { width: 20, shrink: [1, 2] }).split('\n');
     expect(narrow[2]).toBe('1  Maximil…  Bretagn…  new     hi…');
   });
+
+  it('leaves out the columns it may drop, in order, only while the table cannot fit otherwise', () => {
+    const cells = [['1', 'Maximiliane Östergaard-Lindqvist', 'Bretagne Agroalimentaire Coopérative SA', 'new', 'Tue 10:00 New York', 'score']];
+    const headers = ['#', 'name', 'company', 'status', 'lead time', 'why'];
+    const options = { shrink: [1, 2], drop: [0, 3] };
+    // Wide enough with both shrunk: nothing dropped.
+    expect(renderTable(headers, cells, { ...options, width: 60 }).split('\n')[0]).toMatch(/^#\s+name\s+company\s+status\s+lead time\s+why$/);
+    // 45 columns: the position goes first, then the status, and the rest fits on one line.
+    const narrow = renderTable(headers, cells, { ...options, width: 45 }).split('\n');
+    expect(narrow[0]).toMatch(/^name\s+company\s+lead time\s+why$/);
+    expect(narrow[2]).toBe('Maximil…  Bretagn…  Tue 10:00 New York  score');
+    for (const line of narrow) expect(displayWidth(line)).toBeLessThanOrEqual(45);
+  });
 });
