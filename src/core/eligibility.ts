@@ -91,7 +91,11 @@ export function judgeLead(lead: EligibilityLead, now: Date, settings: Settings, 
     } else if (lead.attempt_day === today && lead.day_attempts >= settings.maxPerDay) {
       blockers.push({ rule: 'per-day', message: `already called ${lead.day_attempts} times today (max-per-day ${settings.maxPerDay})`, until });
     } else {
-      const why = lead.last_disposition ? `retry delay after '${lead.last_disposition}' and min-gap` : 'retry delay';
+      // The time was set when the call was logged, from the retry delay, min-gap and max-per-day
+      // then in force (a later change of those settings applies to later calls).
+      const why = lead.last_disposition
+        ? `retry delay after '${lead.last_disposition}', min-gap and max-per-day, as set when that call was logged`
+        : 'retry delay';
       blockers.push({ rule: 'retry', message: why, until });
     }
   }

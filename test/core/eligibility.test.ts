@@ -48,6 +48,11 @@ describe('why a lead is or is not callable', () => {
     expect(v.callableAt?.toISOString() ?? null).toBe(callableAt);
   });
 
+  it('a retry says its time was set by the settings in force when the call was logged', () => {
+    const v = judgeLead(lead({ status: 'working', next_eligible_at: '2026-11-24T20:00:00.000Z', last_disposition: 'no-answer' }), NOW, settings, 'ana', null);
+    expect(v.blockers[0].message).toBe("retry delay after 'no-answer', min-gap and max-per-day, as set when that call was logged");
+  });
+
   it('a retry that lifts after hours waits for the next window', () => {
     const v = judgeLead(lead({ status: 'working', next_eligible_at: '2026-11-24T23:00:00.000Z' }), NOW, settings, 'ana', null);
     expect(v.callableAt?.toISOString()).toBe('2026-11-25T14:00:00.000Z');
