@@ -252,6 +252,8 @@ export function describeField(m: ColumnMapping): string {
   if (m.field === 'alt_phone') return 'alternate phone';
   if (m.field === 'phone' && m.primary) return 'phone (primary; the other phone columns are alternates)';
   if (m.field === 'full_name') return 'full name (split into first_name, last_name)';
+  // Whether the column holds ids or counts rows is known only from its values (external-ids.ts).
+  if (m.field === 'external_id') return "external_id (a custom field instead if it only counts rows 1, 2, 3 …: the summary says)";
   return m.field;
 }
 

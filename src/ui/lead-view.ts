@@ -227,8 +227,13 @@ export function wrapItems(items: string[], width: number, separator = '  '): str
   return lines;
 }
 
+/** Columns a term's input takes at most in --explain (a campaign's whole name, unless very long). */
+const TERM_INPUT_MAX = 48;
+
 export function renderTerms(terms: PriorityTerm[], total: number, c: ChalkInstance): string {
   // Freshness long gone (an inbound lead of days ago) shows as nothing rather than 0.0; JSON keeps every term.
-  const rows = terms.filter((t) => t.name !== 'fresh' || Math.abs(t.points) >= 0.05).map((t) => `${t.name.padEnd(9)} ${pad(truncate(safeText(t.input), 22), 22)} × ${String(t.weight).padStart(6)} = ${t.points.toFixed(1).padStart(7)}`);
-  return [...rows, c.bold(`${'total'.padEnd(9)} ${''.padEnd(22)}   ${''.padStart(6)}   ${total.toFixed(1).padStart(7)}`)].join('\n');
+  const shown = terms.filter((t) => t.name !== 'fresh' || Math.abs(t.points) >= 0.05);
+  const width = Math.min(TERM_INPUT_MAX, Math.max(22, ...shown.map((t) => visibleLength(safeText(t.input)))));
+  const rows = shown.map((t) => `${t.name.padEnd(9)} ${pad(truncate(safeText(t.input), width), width)} × ${String(t.weight).padStart(6)} = ${t.points.toFixed(1).padStart(7)}`);
+  return [...rows, c.bold(`${'total'.padEnd(9)} ${''.padEnd(width)}   ${''.padStart(6)}   ${total.toFixed(1).padStart(7)}`)].join('\n');
 }

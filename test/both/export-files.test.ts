@@ -328,6 +328,17 @@ describe.each(STORE_KINDS)('export on %s, lead by lead', (kind) => {
       original.forEach((o, i) => expect(JSON.parse(back[i].custom)).toMatchObject(JSON.parse(o.custom)));
     });
 
+    it('a hand-off file imported back into its own database with --on-duplicate update changes nothing', async () => {
+      // A zone the phone gave: the file names it as a column, the same zone from another source.
+      const [a] = await seedStore(store, [{ first_name: 'Ana', last_name: 'Silva', company: 'Acme', email: 'ana@acme.example', phone: '+14155550100' }]);
+      await sql(`UPDATE leads SET timezone_source = 'phone' WHERE id = ?`, a);
+      qualify(a);
+      expect(q(['export', 'sales-ready', '--raw', '--out', file('back.csv')]).code).toBe(0);
+      const r = q(['import', file('back.csv'), '--on-duplicate', 'update', '--json']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(JSON.parse(r.stdout)).toMatchObject({ inserted: 0, updated: 0, duplicates: 1 });
+    });
+
     it('a salesforce or hubspot file carries the contact fields callq import reads back', async () => {
       const [a] = await seedStore(store, [{ first_name: 'Ana', last_name: 'Silva', company: 'Acme, Inc', email: 'ana@acme.example', phone: '+14155550100', alt_phones: ['+14155550101'], source: 'webinar' }]);
       await sql(`UPDATE leads SET title = 'VP Sales', country = 'US', region = 'CA', postal_code = '94105' WHERE id = ?`, a);

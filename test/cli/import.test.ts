@@ -170,6 +170,14 @@ describe('callq import: what it prints', () => {
     }
   });
 
+  it('says, where it maps an id column, that a column counting rows becomes a custom field, and the summary says which it was', () => {
+    const counter = write('counter.csv', 'ID,Name,Phone\n1,Ann Lee,212-736-3101\n2,Bob Ray,212-736-3102\n3,Cy Fox,212-736-3103\n');
+    const r = importFile(counter);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/ID\s+→ external_id \(a custom field instead if it only counts rows 1, 2, 3 …: the summary says\)/);
+    expect(query('SELECT external_id, custom FROM leads ORDER BY id')[0]).toEqual({ external_id: null, custom: '{"ID":"1"}' });
+  });
+
   it('names the line of a bad e-mail it drops, and counts the warnings', () => {
     const r = importFile(fixture('bad-phones.csv'));
     expect(r.code).toBe(0);

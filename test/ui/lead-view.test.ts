@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { cardWidth, closingSoon, dialFormat, leadLocalTime } from '../../src/ui/lead-view.js';
+import { Chalk } from 'chalk';
+import { cardWidth, closingSoon, dialFormat, leadLocalTime, renderTerms } from '../../src/ui/lead-view.js';
+import type { PriorityTerm } from '../../src/core/priority.js';
 
 describe('dialFormat', () => {
   it.each([
@@ -52,4 +54,23 @@ describe('closingSoon', () => {
     ['2026-11-24T21:58:30Z', 'closes in 1 min'],
     ['2026-11-24T21:59:30Z', 'closes in under a minute'],
   ])('at %s: %s', (now, said) => expect(closingSoon(closes, new Date(now))).toBe(said));
+});
+
+describe('renderTerms (--explain)', () => {
+  const plain = new Chalk({ level: 0 });
+  const terms = (campaign: string): PriorityTerm[] => [
+    { name: 'score', input: '80', weight: 0.5, points: 40 },
+    { name: 'campaign', input: campaign, weight: 10, points: 10 },
+  ];
+  it('shows an input whole, a campaign name as long as 48 columns included, and keeps the columns aligned', () => {
+    const name = '2026-Q3 Webinar: Zero-Trust for Mid-Market';
+    const lines = renderTerms(terms(name), 50, plain).split('\n');
+    expect(lines[1]).toContain(name);
+    expect(new Set(lines.map((l) => l.length)).size).toBe(1); // the points column lines up, the total's too
+    expect(lines[2]).toMatch(/^total\s+50\.0$/);
+  });
+  it('cuts only an input longer than 48 columns', () => {
+    const lines = renderTerms(terms('x'.repeat(60)), 50, plain).split('\n');
+    expect(lines[1]).toContain(`${'x'.repeat(47)}…`);
+  });
 });
