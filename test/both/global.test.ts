@@ -58,12 +58,13 @@ describe.each(STORE_KINDS)('global options and settings on %s', (kind) => {
     expect(unknown.stderr).toMatch(/unknown setting 'no.such'/);
   });
 
-  it('config refuses what would break the queue or the do-not-call promise, and suggests the key a typo meant', () => {
-    const refused = (args: string[], message: string) => {
-      const r = run(['config', 'set', ...args]);
-      expect(r.code, args.join(' ')).toBe(2);
-      expect(r.stderr).toContain(message);
-    };
+  const refused = (args: string[], message: string) => {
+    const r = run(['config', 'set', ...args]);
+    expect(r.code, args.join(' ')).toBe(2);
+    expect(r.stderr).toContain(message);
+  };
+
+  it('config refuses a lease a call outlasts or a dead terminal holds for hours, and a do-not-call a rep cannot record', () => {
     // A lease that ends before the call is logged would hand the lead to a colleague meanwhile.
     refused(['lease', '0m'], "invalid value '0m' for lease: expected a delay from 1m to 8h");
     refused(['lease', '2w'], 'expected a delay from 1m to 8h');
@@ -73,7 +74,10 @@ describe.each(STORE_KINDS)('global options and settings on %s', (kind) => {
     refused(['disposition.do-not-call', 'off'], 'do-not-call always puts the person on the do-not-call list');
     refused(['disposition.do-not-call', 'retry'], 'do-not-call always puts the person on the do-not-call list');
     expect(run(['config', 'set', 'disposition.do-not-call', 'do-not-call no-contact']).code).toBe(0);
-    // Delays: readable, and only where something retries.
+    expect(run(['config', 'unset', 'disposition.do-not-call']).code).toBe(0);
+  });
+
+  it('config checks delays where something retries, shows the delay in use, and warns when a built-in changes effect', () => {
     refused(['disposition.wrong-person', 'retry contact after=banana'], "after=banana is not a delay like '30m'");
     refused(['disposition.sent-info', 'callback after=2d'], "after= sets the delay of a retry disposition; 'callback' does not retry");
     refused(['retry.no-anwser', '1h'], "retry.no-anwser sets the delay of a retry disposition, and 'no-anwser' is no disposition. The retry dispositions are no-answer, busy, voicemail, gatekeeper");
@@ -88,15 +92,16 @@ describe.each(STORE_KINDS)('global options and settings on %s', (kind) => {
     const busy = run(['config', 'set', 'disposition.busy', 'do-not-call']);
     expect(busy.code).toBe(0);
     expect(busy.stderr).toContain("warning: 'busy' now puts the person's phone and e-mail on the do-not-call list for good, where by default it retries the lead after a delay.");
-    for (const key of ['disposition.busy', 'disposition.voicemail', 'disposition.do-not-call', 'disposition.wrong-person', 'retry.wrong-person']) {
+    for (const key of ['disposition.busy', 'disposition.voicemail', 'disposition.wrong-person', 'retry.wrong-person']) {
       expect(run(['config', 'unset', key]).code).toBe(0);
     }
-    // Typos get the key they likely meant.
+  });
+
+  it('config suggests the key a typo meant, reads an unset team key as what is in effect, and unsets a default twice without error', () => {
     const typo = run(['config', 'set', 'hours.endd', '18:00']);
     expect(typo.code).toBe(2);
     expect(typo.stderr).toContain("unknown setting 'hours.endd'. Did you mean hours.end?");
     expect(run(['config', 'get', 'maxattempts']).stderr).toContain('Did you mean max-attempts?');
-    // Team keys not set read as what is in effect; unsetting a default twice is not an error.
     expect(run(['config', 'get', 'weight.source.webinar']).stdout.trim()).toBe('0');
     expect(json(run(['config', 'get', 'disposition.sent-out', '--json']))).toEqual({ key: 'disposition.sent-out', value: 'off', default: true });
     for (let i = 0; i < 2; i++) {
