@@ -15,7 +15,9 @@ export function sqliteAdmin(db: DB): AdminStore {
       return runMaintenance(db, { ...request, dbPath: path });
     },
     async backup(file, options) {
-      const result = writeBackup(db, file, { replace: options.replace, check: 'integrity_check' });
+      // quick_check, as maintain --backup: integrity_check took 36 s of a 1M-lead backup's 48 s;
+      // restore runs integrity_check on the backup before it replaces anything.
+      const result = writeBackup(db, file, { replace: options.replace, check: 'quick_check' });
       return { ...result, integrity: 'ok' };
     },
     async findPerson(key) {
