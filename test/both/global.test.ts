@@ -8,6 +8,9 @@ import { writeFileSync } from 'node:fs';
 import { callq, json, type RunResult } from '../helpers.js';
 import { newTestStore, STORE_KINDS, type TestStore } from '../stores.js';
 import { SCHEMA_VERSION } from '../../src/db/migrations.js';
+import { seedStore } from '../seed.js';
+import { queueRank, RANK_CHUNK } from '../../src/core/priority.js';
+import { resolveSettings } from '../../src/core/settings.js';
 
 describe.each(STORE_KINDS)('global options and settings on %s', (kind) => {
   let store: TestStore;
@@ -126,6 +129,27 @@ describe.each(STORE_KINDS)('global options and settings on %s', (kind) => {
     expect(json(run([...at, 'config', 'set', 'timezone.default', 'America/Denver', '--json']))).toEqual({ key: 'timezone.default', value: 'America/Denver', leads_zoned: 1 });
     expect(run([...at, 'config', 'unset', 'timezone.default']).code).toBe(0);
     expect(queued()).toEqual(['NY Person']);
+  });
+
+  it("a weight recomputes every queued lead's rank, slice after slice, past the first", async () => {
+    const [first] = await seedStore(store, [{ first_name: 'Rank', score: 40 }]);
+    // 11,000 copies with scores of their own and a stale rank: more than two slices (RANK_CHUNK).
+    await store.query(
+      `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 11000)
+       INSERT INTO leads(first_name, phone, timezone, timezone_source, status, score, queue_rank, created_at, updated_at)
+       SELECT 'Copy', '+1212' || (5000000 + i), timezone, timezone_source, status, i % 100, queue_rank, created_at, updated_at FROM n, leads WHERE leads.id = ?`,
+      first,
+    );
+    const set = run(['config', 'set', 'weight.score', '2']);
+    expect(set.code, set.stderr).toBe(0);
+    const stored = await store.query<{ key: string; value: string }>('SELECT key, value FROM settings');
+    const weights = resolveSettings(new Map(stored.map((r) => [r.key, r.value]))).weights;
+    const rows = await store.query<Parameters<typeof queueRank>[0] & { queue_rank: number }>(
+      `SELECT score, attempts, source, campaign, last_call_at, inbound_at, created_at, queue_rank FROM leads WHERE status = 'new'`,
+    );
+    expect(rows.length).toBeGreaterThan(2 * RANK_CHUNK);
+    expect(rows.filter((r) => Math.abs(Number(r.queue_rank) - queueRank({ ...r, score: Number(r.score), attempts: Number(r.attempts) }, weights)) > 1e-9)).toEqual([]);
+    expect(run(['config', 'unset', 'weight.score']).code).toBe(0);
   });
 
   it('a team-defined disposition and source weight can be set', () => {

@@ -3,7 +3,7 @@
 import type { ClientBase } from 'pg';
 import type { LeadRow } from '../../core/lead.js';
 import type { PriorityWeights } from '../../core/settings.js';
-import { queueRank } from '../../core/priority.js';
+import { queueRank, RANK_CHUNK } from '../../core/priority.js';
 import { leadSuppressionKeys } from '../../core/suppression.js';
 import type { ActiveClaim } from '../leads.js';
 import type { CallRow } from '../calls.js';
@@ -59,20 +59,35 @@ export async function suppressionForPg(client: ClientBase, lead: Parameters<type
 }
 
 /**
- * Recomputes queue_rank for every lead the queue may serve, after a weight changed, in one
- * UPDATE from the ranks computed here (core/priority.ts). Runs inside the caller's transaction.
+ * Recomputes queue_rank for every lead the queue may serve, after a weight changed, as
+ * recomputeQueueRanks does on SQLite: RANK_CHUNK leads per transaction (one UPDATE each, of the
+ * ranks that changed), so memory stays flat and rows are not all locked at once. Returns how
+ * many ranks changed.
  */
-export async function recomputeQueueRanksPg(client: ClientBase, weights: PriorityWeights): Promise<number> {
-  const { rows } = await client.query<Parameters<typeof queueRank>[0] & { id: number }>(
-    `SELECT id, score, attempts, source, campaign, last_call_at, inbound_at, created_at FROM leads
-     WHERE status IN ('new','working','callback','nurture')`,
-  );
-  if (rows.length === 0) return 0;
-  const { rowCount } = await client.query(
-    `UPDATE leads l SET queue_rank = r.rank FROM unnest($1::bigint[], $2::double precision[]) AS r(id, rank) WHERE l.id = r.id`,
-    [rows.map((r) => r.id), rows.map((r) => queueRank(r, weights))],
-  );
-  return rowCount ?? 0;
+export async function recomputeQueueRanksPg(conn: { transaction<T>(work: (c: ClientBase) => Promise<T>): Promise<T> }, weights: PriorityWeights): Promise<number> {
+  let changed = 0;
+  for (let after = 0; ; ) {
+    const last = await conn.transaction(async (c) => {
+      const { rows } = await c.query<Parameters<typeof queueRank>[0] & { id: number; queue_rank: number; ctid: string }>(
+        `SELECT id, ctid::text AS ctid, queue_rank, score, attempts, source, campaign, last_call_at, inbound_at, created_at FROM leads
+         WHERE id > $1 AND status IN ('new','working','callback','nurture') ORDER BY id LIMIT ${RANK_CHUNK}`,
+        [after],
+      );
+      const moved = rows.map((r) => ({ r, rank: queueRank(r, weights) })).filter(({ r, rank }) => rank !== r.queue_rank);
+      if (moved.length) {
+        // Only rows as read (ctid unchanged): a lead an outcome rewrote meanwhile keeps the rank the outcome gave it.
+        const { rowCount } = await c.query(
+          `UPDATE leads l SET queue_rank = r.rank FROM unnest($1::bigint[], $2::double precision[], $3::tid[]) AS r(id, rank, ctid)
+           WHERE l.id = r.id AND l.ctid = r.ctid`,
+          [moved.map((m) => m.r.id), moved.map((m) => m.rank), moved.map((m) => m.r.ctid)],
+        );
+        changed += rowCount ?? 0;
+      }
+      return rows.length ? Number(rows[rows.length - 1].id) : null;
+    });
+    if (last === null) return changed;
+    after = last;
+  }
 }
 
 /** applyDefaultZone (src/db/leads.ts) on PostgreSQL. */

@@ -12,31 +12,37 @@ import { affectsQueueRank, resolveSettings } from '../../core/settings.js';
 
 export function sqliteRep(db: DB): RepStore {
   let matcher: ReturnType<typeof suppressionMatcher> | undefined;
-  // What follows from a setting, in its transaction: ranks recomputed, the default zone given.
-  const followUp = (key: string, now: Date): number => {
+  // What follows from a setting, in its transaction: the default zone given to leads.
+  const followUp = (key: string, now: Date): number =>
+    key === 'timezone.default' ? applyDefaultZone(db, resolveSettings(loadStoredSettings(db)).defaultZone, now) : 0;
+  // And after it: the stored ranks under new weights, a slice of leads per transaction.
+  const reRank = (key: string) => {
     if (affectsQueueRank(key)) recomputeQueueRanks(db, resolveSettings(loadStoredSettings(db)).weights);
-    return key === 'timezone.default' ? applyDefaultZone(db, resolveSettings(loadStoredSettings(db)).defaultZone, now) : 0;
   };
   return {
     schemaVersion: async () => schemaVersion(db),
     loadSettings: async () => loadSettings(db),
     storedSettings: async () => loadStoredSettings(db),
     async storeSetting(key, value, rep, now) {
-      return db
+      const zoned = db
         .transaction(() => {
           storeSetting(db, key, value, rep, now);
           return followUp(key, now);
         })
         .immediate();
+      reRank(key);
+      return zoned;
     },
     async removeSetting(key, now) {
-      return db
+      const removed = db
         .transaction(() => {
-          const removed = removeSetting(db, key);
-          if (removed) followUp(key, now);
-          return removed;
+          const done = removeSetting(db, key);
+          if (done) followUp(key, now);
+          return done;
         })
         .immediate();
+      if (removed) reRank(key);
+      return removed;
     },
     heldClaim: async (rep, now) => heldClaim(db, rep, now),
     claimNext: async (now, settings, rep, filters) => retryWhileBusy(db, () => claimNextLead(db, now, settings, rep, filters)),

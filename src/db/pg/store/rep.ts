@@ -39,10 +39,12 @@ export function pgRep(conn: PgConnection, opening?: Map<string, string>): RepSto
       await conn.live();
       return conn.transaction((c) => op(c, ...args));
     };
-  // What follows from a setting, in its transaction: ranks recomputed, the default zone given.
-  const followUp = async (c: PgClient, key: string, now: Date): Promise<number> => {
-    if (affectsQueueRank(key)) await recomputeQueueRanksPg(c, resolveSettings(await loadStoredSettingsPg(c)).weights);
-    return key === 'timezone.default' ? applyDefaultZonePg(c, resolveSettings(await loadStoredSettingsPg(c)).defaultZone, now) : 0;
+  // What follows from a setting, in its transaction: the default zone given to leads.
+  const followUp = async (c: PgClient, key: string, now: Date): Promise<number> =>
+    key === 'timezone.default' ? applyDefaultZonePg(c, resolveSettings(await loadStoredSettingsPg(c)).defaultZone, now) : 0;
+  // And after it: the stored ranks under new weights, a slice of leads per transaction.
+  const reRank = async (key: string) => {
+    if (affectsQueueRank(key)) await recomputeQueueRanksPg(conn, resolveSettings(await loadStoredSettingsPg(await conn.live())).weights);
   };
   return {
     schemaVersion: live(pgSchemaVersion),
@@ -54,15 +56,23 @@ export function pgRep(conn: PgConnection, opening?: Map<string, string>): RepSto
       return conn.answered(c, loadSettingsPg(c));
     },
     storedSettings: live(loadStoredSettingsPg),
-    storeSetting: inTransaction(async (c, key: string, value: string, rep: string, now: Date) => {
-      await storeSettingPg(c, key, value, rep, now);
-      return followUp(c, key, now);
-    }),
-    removeSetting: inTransaction(async (c, key: string, now: Date) => {
-      const removed = await removeSettingPg(c, key);
-      if (removed) await followUp(c, key, now);
+    async storeSetting(key: string, value: string, rep: string, now: Date) {
+      const zoned = await inTransaction(async (c) => {
+        await storeSettingPg(c, key, value, rep, now);
+        return followUp(c, key, now);
+      })();
+      await reRank(key);
+      return zoned;
+    },
+    async removeSetting(key: string, now: Date) {
+      const removed = await inTransaction(async (c) => {
+        const done = await removeSettingPg(c, key);
+        if (done) await followUp(c, key, now);
+        return done;
+      })();
+      if (removed) await reRank(key);
       return removed;
-    }),
+    },
     heldClaim: live(heldClaimPg),
     // The claim is its own transaction, nearly always one round trip (queue.ts).
     claimNext: live(claimNextLeadPg),
