@@ -1,5 +1,5 @@
 import { openContextStore, type Context } from './context.js';
-import { getSetting, listSettings, settingKey, settingProblem, settingWarning, validateSetting } from '../core/settings.js';
+import { affectsQueueRank, getSetting, listSettings, settingKey, settingProblem, settingWarning, validateSetting } from '../core/settings.js';
 import { UsageError } from '../core/errors.js';
 import { printData, printInfo, printJson } from '../ui/output.js';
 import { renderTable, truncate } from '../ui/table.js';
@@ -56,6 +56,8 @@ export async function set(ctx: Context, [given, value]: string[]): Promise<void>
   try {
     const problem = settingProblem(await store.rep.storedSettings(), key, normalised);
     if (problem) throw new UsageError(`invalid value '${value}' for ${key}: ${problem}.`);
+    // A weight re-ranks every queued lead: about a minute at a million leads, while reps work on.
+    if (affectsQueueRank(key) && !ctx.json) printInfo(ctx, `${key} = ${shown(normalised)}: recomputing the queue order of every lead waiting to be called (reps keep working meanwhile)…`);
     const zoned = await store.rep.storeSetting(key, normalised, ctx.rep, ctx.now);
     const warning = settingWarning(key, normalised);
     if (warning) printInfo(ctx, `warning: ${warning}`);
