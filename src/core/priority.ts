@@ -59,9 +59,6 @@ export function lastTouch(lead: Pick<RankInput, 'last_call_at' | 'created_at'>):
   return Date.parse(lead.last_call_at ?? lead.created_at);
 }
 
-/** Leads whose stored rank one transaction recomputes after a weight changed (db/leads.ts recomputeQueueRanks). */
-export const RANK_CHUNK = 5000;
-
 /** The time-independent part of the score, stored as leads.queue_rank. */
 export function queueRank(lead: RankInput, w: PriorityWeights): number {
   return rank(w, lead.score, lead.attempts, weightFor(w.source, lead.source), weightFor(w.campaign, lead.campaign), lastTouch(lead));

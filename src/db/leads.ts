@@ -1,6 +1,7 @@
 // Lead rows: reading, counting, and keeping the stored queue rank in step with the weights.
-import { retryWhileBusy, statement, type DB } from './open.js';
-import { queueRank, RANK_CHUNK } from '../core/priority.js';
+import { statement, type DB } from './open.js';
+import { queueRank } from '../core/priority.js';
+import { inSlices } from './slices.js';
 import type { PriorityWeights } from '../core/settings.js';
 import type { LeadRow } from '../core/lead.js';
 import type { NumberSharer } from './store/rep.js';
@@ -38,36 +39,38 @@ export function activeClaims(db: DB, now: Date): ActiveClaim[] {
 }
 
 /**
- * Recomputes queue_rank for every lead the queue may serve, after a weight changed, RANK_CHUNK
- * leads (in id order) per transaction, writing only the ranks that changed: at 1M leads one
- * transaction held the write lock for close to a minute, and every rep's claim and outcome
- * failed meanwhile (exit 75). Interrupted, the same `config set` again finishes the work. Returns
- * how many ranks changed.
+ * Recomputes queue_rank for every lead the queue may serve, after a weight changed, in slices of
+ * leads (id order) each its own transaction, paused between them (imports.ts inSlices), writing
+ * only the ranks that changed: at 1M leads one transaction held the write lock for close to a
+ * minute, and every rep's claim and outcome failed meanwhile (exit 75). The queue's order is
+ * mixed while it runs; interrupted, the same `config set` again finishes the work. Returns how
+ * many ranks changed.
  */
-export function recomputeQueueRanks(db: DB, weights: PriorityWeights): number {
-  const select = db.prepare(
-    `SELECT id, queue_rank, score, attempts, source, campaign, last_call_at, inbound_at, created_at FROM leads
-     WHERE id > ? AND status IN ('new','working','callback','nurture') ORDER BY id LIMIT ${RANK_CHUNK}`,
-  );
-  const update = db.prepare('UPDATE leads SET queue_rank = ? WHERE id = ?');
+export function recomputeQueueRanks(db: DB, weights: () => PriorityWeights): number {
   let changed = 0;
-  for (let after = 0; ; ) {
-    // Each slice its own short transaction: a rep's claim or outcome waits one slice at most.
-    const last = retryWhileBusy(db, () =>
-      db
-        .transaction(() => {
-          const rows = select.all(after) as (Parameters<typeof queueRank>[0] & { id: number; queue_rank: number })[];
-          for (const row of rows) {
-            const rank = queueRank(row, weights);
-            if (rank !== row.queue_rank) changed += update.run(rank, row.id).changes;
-          }
-          return rows.length ? rows[rows.length - 1].id : null;
-        })
-        .immediate(),
-    );
-    if (last === null) return changed;
-    after = last;
-  }
+  let after = 0;
+  const update = db.prepare('UPDATE leads SET queue_rank = ? WHERE id = ?');
+  inSlices(
+    db,
+    (size) => {
+      const rows = db
+        .prepare(
+          `SELECT id, queue_rank, score, attempts, source, campaign, last_call_at, inbound_at, created_at FROM leads
+           WHERE id > ? AND status IN ('new','working','callback','nurture') ORDER BY id LIMIT ?`,
+        )
+        .all(after, size) as (Parameters<typeof queueRank>[0] & { id: number; queue_rank: number })[];
+      // The weights as stored now: a second weight change made meanwhile applies to the rest.
+      const w = weights();
+      for (const row of rows) {
+        const rank = queueRank(row, w);
+        if (rank !== row.queue_rank) changed += update.run(rank, row.id).changes;
+      }
+      if (rows.length) after = rows[rows.length - 1].id;
+      return rows.length;
+    },
+    null,
+  );
+  return changed;
 }
 
 /**

@@ -3,7 +3,7 @@
 import type { ClientBase } from 'pg';
 import type { LeadRow } from '../../core/lead.js';
 import type { PriorityWeights } from '../../core/settings.js';
-import { queueRank, RANK_CHUNK } from '../../core/priority.js';
+import { queueRank } from '../../core/priority.js';
 import { leadSuppressionKeys } from '../../core/suppression.js';
 import type { ActiveClaim } from '../leads.js';
 import type { CallRow } from '../calls.js';
@@ -58,28 +58,45 @@ export async function suppressionForPg(client: ClientBase, lead: Parameters<type
   return rows[0];
 }
 
+/** Leads whose stored rank one transaction recomputes after a weight changed. */
+export const RANK_CHUNK = 5000;
+
+/** The columns a lead's stored rank is computed from (core/priority.ts queueRank). */
+const RANK_INPUTS = ['score', 'attempts', 'source', 'campaign', 'last_call_at', 'inbound_at', 'created_at'] as const;
+
 /**
  * Recomputes queue_rank for every lead the queue may serve, after a weight changed, as
  * recomputeQueueRanks does on SQLite: RANK_CHUNK leads per transaction (one UPDATE each, of the
- * ranks that changed), so memory stays flat and rows are not all locked at once. Returns how
- * many ranks changed.
+ * ranks that changed), so memory stays flat and no row is held long. `weights` is read for each
+ * slice: a second weight change made meanwhile applies to the rest. Returns how many changed.
  */
-export async function recomputeQueueRanksPg(conn: { transaction<T>(work: (c: ClientBase) => Promise<T>): Promise<T> }, weights: PriorityWeights): Promise<number> {
+export async function recomputeQueueRanksPg(
+  conn: { transaction<T>(work: (c: ClientBase) => Promise<T>): Promise<T> },
+  weights: (c: ClientBase) => Promise<PriorityWeights>,
+): Promise<number> {
   let changed = 0;
   for (let after = 0; ; ) {
     const last = await conn.transaction(async (c) => {
-      const { rows } = await c.query<Parameters<typeof queueRank>[0] & { id: number; queue_rank: number; ctid: string }>(
-        `SELECT id, ctid::text AS ctid, queue_rank, score, attempts, source, campaign, last_call_at, inbound_at, created_at FROM leads
+      const { rows } = await c.query<Parameters<typeof queueRank>[0] & { id: number; queue_rank: number }>(
+        `SELECT id, queue_rank, ${RANK_INPUTS.join(', ')} FROM leads
          WHERE id > $1 AND status IN ('new','working','callback','nurture') ORDER BY id LIMIT ${RANK_CHUNK}`,
         [after],
       );
-      const moved = rows.map((r) => ({ r, rank: queueRank(r, weights) })).filter(({ r, rank }) => rank !== r.queue_rank);
+      const w = await weights(c);
+      const moved = rows.map((r) => ({ r, rank: queueRank(r, w) })).filter(({ r, rank }) => rank !== r.queue_rank);
       if (moved.length) {
-        // Only rows as read (ctid unchanged): a lead an outcome rewrote meanwhile keeps the rank the outcome gave it.
+        // Only where the rank's inputs are as read: an outcome that changed them meanwhile wrote
+        // the lead's rank itself (a claim or a lease renewed meanwhile changes none of them).
+        const col = (k: (typeof RANK_INPUTS)[number]) => moved.map((m) => (m.r as unknown as Record<string, unknown>)[k]);
         const { rowCount } = await c.query(
-          `UPDATE leads l SET queue_rank = r.rank FROM unnest($1::bigint[], $2::double precision[], $3::tid[]) AS r(id, rank, ctid)
-           WHERE l.id = r.id AND l.ctid = r.ctid`,
-          [moved.map((m) => m.r.id), moved.map((m) => m.rank), moved.map((m) => m.r.ctid)],
+          `UPDATE leads l SET queue_rank = r.rank
+             FROM unnest($1::bigint[], $2::double precision[], $3::int[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+               AS r(id, rank, score, attempts, source, campaign, last_call_at, inbound_at, created_at)
+            WHERE l.id = r.id AND l.score IS NOT DISTINCT FROM r.score AND l.attempts = r.attempts
+              AND l.source IS NOT DISTINCT FROM r.source AND l.campaign IS NOT DISTINCT FROM r.campaign
+              AND l.last_call_at IS NOT DISTINCT FROM r.last_call_at AND l.inbound_at IS NOT DISTINCT FROM r.inbound_at
+              AND l.created_at = r.created_at`,
+          [moved.map((m) => m.r.id), moved.map((m) => m.rank), ...RANK_INPUTS.map((k) => col(k))],
         );
         changed += rowCount ?? 0;
       }

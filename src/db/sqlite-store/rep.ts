@@ -17,7 +17,7 @@ export function sqliteRep(db: DB): RepStore {
     key === 'timezone.default' ? applyDefaultZone(db, resolveSettings(loadStoredSettings(db)).defaultZone, now) : 0;
   // And after it: the stored ranks under new weights, a slice of leads per transaction.
   const reRank = (key: string) => {
-    if (affectsQueueRank(key)) recomputeQueueRanks(db, resolveSettings(loadStoredSettings(db)).weights);
+    if (affectsQueueRank(key)) recomputeQueueRanks(db, () => resolveSettings(loadStoredSettings(db)).weights);
   };
   return {
     schemaVersion: async () => schemaVersion(db),

@@ -44,7 +44,7 @@ export function pgRep(conn: PgConnection, opening?: Map<string, string>): RepSto
     key === 'timezone.default' ? applyDefaultZonePg(c, resolveSettings(await loadStoredSettingsPg(c)).defaultZone, now) : 0;
   // And after it: the stored ranks under new weights, a slice of leads per transaction.
   const reRank = async (key: string) => {
-    if (affectsQueueRank(key)) await recomputeQueueRanksPg(conn, resolveSettings(await loadStoredSettingsPg(await conn.live())).weights);
+    if (affectsQueueRank(key)) await recomputeQueueRanksPg(conn, async (c) => resolveSettings(await loadStoredSettingsPg(c)).weights);
   };
   return {
     schemaVersion: live(pgSchemaVersion),
