@@ -62,10 +62,11 @@ export async function run(ctx: Context, [value]: string[], values: OptionValues)
       );
     }
     const mentioned = [...new Set(erased.mentions.map((m) => m.lead))];
+    const named = [...new Set(erased.mentions.map((m) => m.value))];
     if (mentioned.length) {
       printInfo(
         ctx,
-        `note: ${[...new Set(erased.mentions.map((m) => m.value))].join(', ')} still appear${erased.mentions.length === 1 ? 's' : ''} in the data of ` +
+        `note: ${named.join(', ')} still appear${named.length === 1 ? 's' : ''} in the data of ` +
           `lead${mentioned.length === 1 ? '' : 's'} ${mentioned.join(', ')} (fields, answers or call notes someone wrote about them): ` +
           `those are other people's records, kept as they are. Check them ('callq show ID'), and forget them too if they are this person's.`,
       );

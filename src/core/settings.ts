@@ -316,8 +316,11 @@ function normalise(key: string, value: string): string {
   if ((key === 'hours.start' || key === 'hours.end') && /^\d:[0-5]\d$/.test(value)) return `0${value}`;
   if (LISTS.has(key)) return [...new Set(value.split(',').map((item) => item.trim()).filter(Boolean))].join(',');
   if (key === 'timezone.default' && value !== '') {
+    // Only the spelling's case: ICU's canonical id of a link is often the legacy name
+    // (Asia/Kolkata → Asia/Calcutta, EST → America/Panama), which imports never store.
     try {
-      return new Intl.DateTimeFormat('en-US', { timeZone: value }).resolvedOptions().timeZone;
+      const resolved = new Intl.DateTimeFormat('en-US', { timeZone: value }).resolvedOptions().timeZone;
+      return resolved.toLowerCase() === value.toLowerCase() ? resolved : value;
     } catch {
       return value;
     }

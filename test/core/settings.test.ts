@@ -30,6 +30,8 @@ describe('settings validation', () => {
     ['qualify.required', 'need,authority', 'need,authority'],
     // Stored as callq reads them.
     ['timezone.default', 'america/new_york', 'America/New_York'],
+    ['timezone.default', 'Asia/Kolkata', 'Asia/Kolkata'], // not ICU's legacy Asia/Calcutta
+    ['timezone.default', 'Europe/Kyiv', 'Europe/Kyiv'],
     ['hours.start', '8:30', '08:30'],
     ['hours.days', 'Mon-Fri', 'mon-fri'],
     ['hours.holidays', '12-25, 01-01', '12-25,01-01'],

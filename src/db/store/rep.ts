@@ -25,10 +25,11 @@ export interface RepStore {
   /** Only the settings the team set (key → value as stored). */
   storedSettings(): Promise<Map<string, string>>;
   /**
-   * Stores one (validated) setting, with what follows from it in the same transaction: when it
-   * weighs in the queue order, every queued lead's rank is recomputed; timezone.default is given
-   * to the leads whose zone is unknown (and to those that had the earlier default). Returns how
-   * many leads took the default zone (0 for any other key).
+   * Stores one (validated) setting. In the same transaction, timezone.default is given to the
+   * leads whose zone is unknown (and to those that had the earlier default); after it, when the
+   * setting weighs in the queue order, every queued lead's rank is recomputed in slices of their
+   * own (the order is mixed meanwhile). Returns how many leads took the default zone (0 for any
+   * other key).
    */
   storeSetting(key: string, value: string, rep: string, now: Date): Promise<number>;
   /** Removes a setting (back to its default), followed up as for storeSetting. False when it was not set. */
