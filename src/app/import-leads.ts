@@ -207,6 +207,12 @@ export async function importLeads(req: ImportRequest, io: ImportIO): Promise<Imp
     stopSignals = onInterrupt(() => {
       try {
         writer?.interrupt();
+        // The process exits after this: a database file this import made goes now (the store's
+        // close is synchronous on SQLite, the only store whose file an import creates).
+        if (created) {
+          void store?.close();
+          removeCreatedDatabase(created);
+        }
       } finally {
         rejects?.discard();
         io.notice(`interrupted: nothing was imported from ${file}${req.dryRun ? '' : '; it can be imported again as it is'}.`);

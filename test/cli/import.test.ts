@@ -5,7 +5,8 @@
 // (import.test.ts, import-fixtures.test.ts, import-parity.test.ts).
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { leadFile } from '../both/import-files.js';
 import { join } from 'node:path';
 import { BASE_ENV, BIN, callq, initDb, FIXTURES, json, openRaw, queryDb, useTempDb } from '../helpers.js';
 import { leadInsertTriggers } from '../../src/db/import-writer.js';
@@ -56,10 +57,31 @@ describe('callq import into a database file that does not exist yet', () => {
     const headerOnly = write('header.csv', 'Name,Phone\n');
     expect(importFile(headerOnly).code).toBe(3);
     expect(readdirSync(dir).filter((f) => f.startsWith('team.db'))).toEqual([]);
-    // A database that was there stays, whatever becomes of the import.
+    // Ctrl-C midway: the process exits from its signal handler, and the file goes there too.
+    // (The database that was there, below, stays whatever becomes of the import.)
     expect(importFile(write('ok.csv', 'Name,Phone\nAnn Lee,212-736-3101\n')).code).toBe(0);
     expect(importFile(broken).code).toBe(2);
     expect(query('SELECT first_name FROM leads')).toEqual([{ first_name: 'Ann' }]);
+  });
+});
+
+describe('callq import into a new database file, interrupted', () => {
+  it('Ctrl-C midway exits 130 and leaves no database file behind', { timeout: 120_000 }, async () => {
+    const big = leadFile(join(dir, 'big.csv'), 300_000);
+    const child = spawn(process.execPath, [BIN, '--db', db, '--now', NOW, 'import', big, '--country', 'US'], { env: { ...BASE_ENV, CALLQ_REP: 'ops' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr!.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((done) => child.on('close', (code) => done(code)));
+    // Under way: the import's transaction has written a good part of its WAL.
+    const deadline = Date.now() + 60_000;
+    while (!(existsSync(`${db}-wal`) && statSync(`${db}-wal`).size > 1_000_000)) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for the import to be under way: ${stderr}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(stderr).toContain(`interrupted: nothing was imported from ${big}`);
+    expect(readdirSync(dir).filter((f) => f.startsWith('team.db'))).toEqual([]);
   });
 });
 
