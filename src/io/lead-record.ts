@@ -561,12 +561,16 @@ export function mergeLead(stored: StoredLead, incoming: NewLead, weights: Priori
     const custom = Object.assign(Object.create(null) as Record<string, string>, stored.custom ? JSON.parse(stored.custom) : {}, JSON.parse(incoming.custom));
     merged.custom = JSON.stringify(custom);
   }
-  // Another zone from a source as good or better; the same zone from another source is no
-  // change (a hand-off file imported back names the zone a phone gave as a column).
+  // Another zone from a source as good or better. The same zone from another source is no
+  // change (a hand-off file imported back names the zone a phone gave as a column), but for a
+  // zone only assumed (timezone.default), which the file now confirms: a later change of the
+  // default must not move it.
+  const sameZone = incoming.timezone === stored.timezone;
+  const confirmsDefault = sameZone && stored.timezone_source === 'default' && incoming.timezone_source !== 'default';
   if (
     (ZONE_SOURCE_RANK[incoming.timezone_source] ?? 0) >= (ZONE_SOURCE_RANK[stored.timezone_source ?? 'unknown'] ?? 0) &&
     incoming.timezone !== null &&
-    incoming.timezone !== stored.timezone
+    (!sameZone || confirmsDefault)
   ) {
     merged.timezone = incoming.timezone;
     merged.timezone_source = incoming.timezone_source;

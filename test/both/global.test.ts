@@ -129,6 +129,14 @@ describe.each(STORE_KINDS)('global options and settings on %s', (kind) => {
     expect(json(run([...at, 'config', 'set', 'timezone.default', 'America/Denver', '--json']))).toEqual({ key: 'timezone.default', value: 'America/Denver', leads_zoned: 1 });
     expect(run([...at, 'config', 'unset', 'timezone.default']).code).toBe(0);
     expect(queued()).toEqual(['NY Person']);
+    // A file that names the zone the default had given confirms it: a later default leaves it alone.
+    expect(run([...at, 'config', 'set', 'timezone.default', 'America/Chicago']).code).toBe(0);
+    const zoned = join(store.dir, 'zoned.csv');
+    writeFileSync(zoned, 'Name,Phone,Time Zone\nSat Phone,+881631234567,America/Chicago\n');
+    expect(json(run([...at, 'import', zoned, '--on-duplicate', 'update', '--json']))).toMatchObject({ updated: 1 });
+    expect(json(run([...at, 'config', 'set', 'timezone.default', 'America/Denver', '--json'])).leads_zoned).toBe(0);
+    expect(run([...at, 'config', 'unset', 'timezone.default']).code).toBe(0);
+    expect(queued()).toContain('Sat Phone');
   });
 
   it("a weight recomputes every queued lead's rank, slice after slice, past the first", async () => {
