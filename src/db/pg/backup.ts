@@ -321,11 +321,13 @@ export async function restorePg(url: string, file: string, options: { force: boo
     if (version !== PG_SCHEMA_VERSION) {
       throw new IntegrityError(`after the restore, ${name} reports schema version ${version} instead of ${PG_SCHEMA_VERSION}; check the backup ${file}.`);
     }
+    // The do-not-call list before anything else: until it is carried over, a rep connecting to
+    // the restored database could be served someone who asked not to be called since the backup.
+    const kept = replacedList ? await carryOverListPg(client, replacedList, options.now) : null;
     const integrity = await checkIntegrityPg(client, { install: true });
     if (integrity.problems.length) {
       throw new IntegrityError(`the restored database ${name} failed its integrity check (${integrity.problems[0]}). Try an older backup.`);
     }
-    const kept = replacedList ? await carryOverListPg(client, replacedList, options.now) : null;
     return {
       path: name,
       from: file,

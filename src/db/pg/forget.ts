@@ -7,8 +7,7 @@ import type { PgConnection } from './store/connection.js';
 import { sharedNumber, type SuppressionKey } from '../../core/suppression.js';
 import { doNotCallKeys } from '../../core/maintenance.js';
 import { splitPhoneIdentity } from '../../core/identity.js';
-import { leadsReachedSql } from './suppressions.js';
-import { statementParams } from './statement-names.js';
+import { suppressLeadsMatchingPg } from './suppressions.js';
 import { MENTION_COLUMNS, type Mention } from '../store/admin.js';
 
 interface PersonLead {
@@ -68,6 +67,23 @@ export interface ErasurePg {
 }
 
 /**
+ * Deletes the leads `ids` (their calls and alternate phones go with them: ON DELETE CASCADE)
+ * and leaves each of `keys` on the do-not-call list as a hash only (an existing entry loses its
+ * clear text): what `forget` does to a person, and a restore to people forgotten since its backup.
+ * Runs in the caller's transaction. Returns how many leads were deleted.
+ */
+export async function eraseLeadsPg(c: PgClient, ids: readonly number[], keys: readonly SuppressionKey[], now: Date): Promise<number> {
+  const deleted = ids.length ? ((await c.query('DELETE FROM leads WHERE id = ANY($1::bigint[])', [ids])).rowCount ?? 0) : 0;
+  await c.query(
+    `INSERT INTO suppressions(kind, value, value_hash, reason, source, created_at)
+     SELECT k, NULL, h, 'forgotten', 'forget', $3 FROM unnest($1::text[], $2::text[]) AS t(k, h)
+     ON CONFLICT (kind, value_hash) DO UPDATE SET value = NULL`,
+    [keys.map((k) => k.kind), keys.map((k) => k.hash), now.toISOString()],
+  );
+  return deleted;
+}
+
+/**
  * Finds the person again and erases them in one transaction: their leads are deleted (calls and
  * alternate phones go with them: ON DELETE CASCADE), every key is left as a hash-only
  * suppression (existing entries lose their clear text), and leads left on a forgotten number
@@ -82,26 +98,9 @@ export async function erasePersonPg(conn: PgConnection, key: SuppressionKey, now
        WHERE l.id = ANY($1::bigint[]) AND h.destination IS NOT NULL AND h.destination <> 'stdout' ORDER BY 1`,
       [ids],
     );
-    const deleted = ids.length ? ((await c.query('DELETE FROM leads WHERE id = ANY($1::bigint[])', [ids])).rowCount ?? 0) : 0;
-    const at = now.toISOString();
-    await c.query(
-      `INSERT INTO suppressions(kind, value, value_hash, reason, source, created_at)
-       SELECT k, NULL, h, 'forgotten', 'forget', $3 FROM unnest($1::text[], $2::text[]) AS t(k, h)
-       ON CONFLICT (kind, value_hash) DO UPDATE SET value = NULL`,
-      [person.keys.map((k) => k.kind), person.keys.map((k) => k.hash), at],
-    );
-    const phones = person.keys.filter((k) => k.kind === 'phone').map((k) => splitPhoneIdentity(k.value));
-    const { values, v } = statementParams();
-    const when = v(at);
-    const reached = leadsReachedSql(v, { bare: phones.filter((p) => !p.ext).map((p) => p.phone), withExt: phones.filter((p) => p.ext), emails: [] });
-    if (reached !== null) {
-      await c.query(
-        `UPDATE leads SET status = 'do-not-call', closed_at = ${when}, next_eligible_at = NULL,
-           claim_rep = NULL, claim_token = NULL, claim_expires_at = NULL, updated_at = ${when}
-         WHERE status <> 'do-not-call' AND id IN (${reached})`,
-        values,
-      );
-    }
+    const deleted = await eraseLeadsPg(c, ids, person.keys, now);
+    // Leads left on a forgotten number (colleagues at its extensions) are not called again either.
+    await suppressLeadsMatchingPg(c, person.keys.filter((k) => k.kind === 'phone'), now);
     return { leads: deleted, calls: person.calls, suppressions: person.keys.length, values: person.keys.map((k) => k.value), handoff_files: files.map((f) => f.destination) };
   });
 }

@@ -7,8 +7,11 @@ import type { CarriedList } from '../restore-list.js';
 import { carriedEntryReach, entriesToCarry, type ListEntry } from '../../core/suppression.js';
 import { parseAltPhones } from '../../core/lead.js';
 import { doNotCallKeys } from '../../core/maintenance.js';
-import { suppressLeadsMatchingPg } from './suppressions.js';
-import { vacuumErased } from './forget.js';
+import { moveToDoNotCallPg, suppressLeadsMatchingPg } from './suppressions.js';
+import { eraseLeadsPg, vacuumErased } from './forget.js';
+
+/** Restored leads read per query when people forgotten since the backup are looked for. */
+const LEADS_AT_A_TIME = 10_000;
 
 /** The do-not-call list of the database a restore is about to replace. */
 export async function readListPg(client: PgClient): Promise<ListEntry[]> {
@@ -26,7 +29,6 @@ export async function carryOverListPg(client: PgClient, entries: readonly ListEn
   const there = new Map(rows.map((r) => [`${r.kind}:${r.value_hash}`, r.value]));
   const carry = entriesToCarry(entries, (kind, hash) => there.get(`${kind}:${hash}`));
   if (carry.length === 0) return { entries: 0, moved_to_dnc: 0, erased: 0 };
-  const at = now.toISOString();
   const forgotten = new Set(carry.filter((e) => e.value === null).map((e) => `${e.kind}:${e.value_hash}`));
   let moved = 0;
   let erased = 0;
@@ -41,36 +43,25 @@ export async function carryOverListPg(client: PgClient, entries: readonly ListEn
     );
     moved += await suppressLeadsMatchingPg(client, carry.filter((e) => e.value !== null) as { kind: string; value: string }[], now);
     if (forgotten.size) {
-      const { rows: leads } = await client.query<{ id: number; phone: string | null; phone_ext: string | null; alt_phones: string | null; email: string | null }>(
-        'SELECT id, phone, phone_ext, alt_phones, email FROM leads',
-      );
-      const toErase: typeof leads = [];
+      // The restored leads, a slice at a time (memory stays flat at any size).
+      const toErase: { id: number; phone: string | null; phone_ext: string | null; alt_phones: string | null; email: string | null }[] = [];
       const alsoListed: number[] = [];
-      for (const lead of leads) {
-        const reach = carriedEntryReach({ ...lead, alt_phones: parseAltPhones(lead.alt_phones) }, forgotten, new Set());
-        if (reach === 'erase') toErase.push(lead);
-        else if (reach === 'do-not-call') alsoListed.push(Number(lead.id));
-      }
-      if (alsoListed.length) {
-        const r = await client.query(
-          `UPDATE leads SET status = 'do-not-call', closed_at = $2, next_eligible_at = NULL,
-             claim_rep = NULL, claim_token = NULL, claim_expires_at = NULL, updated_at = $2
-           WHERE id = ANY($1::bigint[]) AND status <> 'do-not-call'`,
-          [alsoListed, at],
+      for (let after = 0; ; ) {
+        const { rows: leads } = await client.query<(typeof toErase)[number]>(
+          `SELECT id, phone, phone_ext, alt_phones, email FROM leads WHERE id > $1 ORDER BY id LIMIT ${LEADS_AT_A_TIME}`,
+          [after],
         );
-        moved += r.rowCount ?? 0;
+        if (leads.length === 0) break;
+        after = Number(leads[leads.length - 1].id);
+        for (const lead of leads) {
+          const reach = carriedEntryReach({ ...lead, alt_phones: parseAltPhones(lead.alt_phones) }, forgotten, new Set());
+          if (reach === 'erase') toErase.push(lead);
+          else if (reach === 'do-not-call') alsoListed.push(Number(lead.id));
+        }
       }
-      if (toErase.length) {
-        // As `forget` erased them: their leads (calls go with them), every number and e-mail of theirs a hash only.
-        erased = (await client.query('DELETE FROM leads WHERE id = ANY($1::bigint[])', [toErase.map((l) => Number(l.id))])).rowCount ?? 0;
-        const keys = toErase.flatMap((lead) => doNotCallKeys(lead));
-        await client.query(
-          `INSERT INTO suppressions(kind, value, value_hash, reason, source, created_at)
-           SELECT k, NULL, h, 'forgotten', 'forget', $3 FROM unnest($1::text[], $2::text[]) AS t(k, h)
-           ON CONFLICT (kind, value_hash) DO UPDATE SET value = NULL`,
-          [keys.map((k) => k.kind), keys.map((k) => k.hash), at],
-        );
-      }
+      moved += await moveToDoNotCallPg(client, alsoListed, now);
+      // As `forget` erased them: their leads, every number and e-mail of theirs a hash only.
+      erased = await eraseLeadsPg(client, toErase.map((l) => Number(l.id)), toErase.flatMap((lead) => doNotCallKeys(lead)), now);
     }
     await client.query('COMMIT');
   } catch (err) {

@@ -87,13 +87,22 @@ export async function suppressLeadsMatchingPg(client: ClientBase, entries: reado
   const at = v(now.toISOString());
   const reached = leadsReachedSql(v, reachedBy(entries));
   if (reached === null) return 0;
-  const { rowCount } = await client.query(
-    `UPDATE leads SET status = 'do-not-call', closed_at = ${at}, next_eligible_at = NULL,
-       claim_rep = NULL, claim_token = NULL, claim_expires_at = NULL, updated_at = ${at}
-     WHERE status <> 'do-not-call' AND id IN (${reached})`,
-    values,
-  );
+  const { rowCount } = await client.query(toDoNotCallSql(at, reached), values);
   return rowCount ?? 0;
+}
+
+/** Moves the leads `ids` to do-not-call (those not there yet); returns how many moved. */
+export async function moveToDoNotCallPg(client: ClientBase, ids: readonly number[], now: Date): Promise<number> {
+  if (ids.length === 0) return 0;
+  const { rowCount } = await client.query(toDoNotCallSql('$2', 'SELECT unnest($1::bigint[])'), [ids, now.toISOString()]);
+  return rowCount ?? 0;
+}
+
+/** The UPDATE moving the leads a query of ids names to do-not-call, at the instant `at` (a placeholder). */
+function toDoNotCallSql(at: string, ids: string): string {
+  return `UPDATE leads SET status = 'do-not-call', closed_at = ${at}, next_eligible_at = NULL,
+       claim_rep = NULL, claim_token = NULL, claim_expires_at = NULL, updated_at = ${at}
+     WHERE status <> 'do-not-call' AND id IN (${ids})`;
 }
 
 export async function removeSuppressionsPg(client: ClientBase, keys: readonly SuppressionKey[]): Promise<number> {
