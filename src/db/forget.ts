@@ -170,18 +170,24 @@ export interface Scrub {
 /**
  * Makes sure the erased values are gone from the file: checkpoint the WAL (truncating it), then
  * search the files; copies of earlier row versions can sit in free space that secure_delete did
- * not cover, and only rebuilding the file (VACUUM) removes those.
+ * not cover, and only rebuilding the file (VACUUM) removes those. `livingCopies` names the values
+ * found that live rows still hold (another lead's data): those are neither sought nor a reason
+ * to rebuild.
  */
-export function scrubTraces(db: DB, path: string, values: readonly string[]): Scrub {
+export function scrubTraces(db: DB, path: string, values: readonly string[], livingCopies: (found: string[]) => ReadonlySet<string> = () => new Set()): Scrub {
   const files = [path, `${path}-wal`];
   let ckpt = checkpoint(db, 2_000);
-  let traces = findTraces(files, values);
+  // A value another lead's own data holds is found in the file whatever is done: no VACUUM for it.
+  const found = findTraces(files, values);
+  const living = livingCopies(found);
+  const sought = values.filter((v) => !living.has(v));
+  let traces = found.filter((v) => !living.has(v));
   let vacuumed = false;
   if (traces.length) {
     db.exec('VACUUM');
     vacuumed = true;
     ckpt = checkpoint(db, 2_000);
-    traces = findTraces(files, values);
+    traces = findTraces(files, sought);
   }
   return { checkpoint: ckpt, vacuumed, traces };
 }

@@ -123,6 +123,8 @@ describe.each(STORE_KINDS)('forget on %s', (kind) => {
     expect(again.stderr).toContain(
       `note: ${ZEB.phone} still appears in the data of lead ${other} (fields, answers or call notes someone wrote about them): those are other people's records, kept as they are.`,
     );
+    // A mention is no old copy: the file is not rebuilt for it (a VACUUM holds the write lock).
+    if (kind === 'sqlite') expect(json(run('forget', ZEB.phone, '--yes', '--json')).vacuumed).toBe(false);
     expect(await count('SELECT count(*) AS n FROM leads WHERE id = ?', other)).toBe(1);
   });
 

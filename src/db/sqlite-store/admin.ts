@@ -1,7 +1,7 @@
 // AdminStore on a SQLite file (src/db/store/admin.ts): today's backup, maintenance and forget
 // code, with what only a file has (WAL checkpoint, temp-file sweeps, byte-level scrub).
 import type { DB } from '../open.js';
-import { type AdminStore, type ForgetReport, peopleFound } from '../store/admin.js';
+import { type AdminStore, type ForgetReport, type Mention, peopleFound } from '../store/admin.js';
 import { writeBackup } from '../backup.js';
 import { removeTempsNearby, runMaintenance } from '../maintenance.js';
 import { erasedValues, erasePerson, findPerson, handoffFilesOf, mentionsOf, scrubTraces } from '../forget.js';
@@ -28,11 +28,14 @@ export function sqliteAdmin(db: DB): AdminStore {
       const person = findPerson(db, key);
       const handoffFiles = handoffFilesOf(db, person.leads);
       const erased = erasePerson(db, person, now);
-      const scrub = scrubTraces(db, path, erasedValues(db, person));
       // A value still in the file because another lead's data names it (a colleague's note
       // "her cell +1 415 …") is that lead's, kept and reported; only the rest are old copies.
-      const mentions = scrub.traces.length ? mentionsOf(db, scrub.traces) : [];
-      if (scrub.traces.some((v) => !mentions.some((m) => m.value === v))) {
+      let mentions: Mention[] = [];
+      const scrub = scrubTraces(db, path, erasedValues(db, person), (found) => {
+        mentions = found.length ? mentionsOf(db, found) : [];
+        return new Set(mentions.map((m) => m.value));
+      });
+      if (scrub.traces.length) {
         throw new ConflictError(
           `the data was erased, but another process still holds an old snapshot, so copies remain in ${path}-wal. ` +
             "Run 'callq forget' again once reps have quit callq (it finds nothing more to erase and finishes the clean-up).",
