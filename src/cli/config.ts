@@ -83,10 +83,11 @@ export async function unset(ctx: Context, [given]: string[]): Promise<void> {
       else printInfo(ctx, `${key} is already at its default (${shown(info.value)}).`);
       return;
     }
-    await store.rep.removeSetting(key, ctx.now);
+    const unzoned = await store.rep.removeSetting(key, ctx.now);
     const after = listSettings(await store.rep.storedSettings()).find((s) => s.key === key);
-    if (ctx.json) printJson(ctx, { key, value: after?.value ?? null, default: true });
+    if (ctx.json) printJson(ctx, { key, value: after?.value ?? null, default: true, ...(key === 'timezone.default' ? { leads_zoned: unzoned ?? 0 } : {}) });
     else printInfo(ctx, after ? `${key} = ${shown(after.value)} (default)` : `${key} removed`);
+    if (unzoned && !ctx.json) printInfo(ctx, `${unzoned} lead(s) that used the default zone are back to an unknown zone (not called until one is set).`);
   } finally {
     await store.close();
   }

@@ -127,7 +127,9 @@ describe.each(STORE_KINDS)('global options and settings on %s', (kind) => {
     expect(set.stderr).toContain('1 lead(s) whose time zone was unknown now use America/Chicago.');
     expect(queued()).toContain('Sat Phone');
     expect(json(run([...at, 'config', 'set', 'timezone.default', 'America/Denver', '--json']))).toEqual({ key: 'timezone.default', value: 'America/Denver', leads_zoned: 1 });
-    expect(run([...at, 'config', 'unset', 'timezone.default']).code).toBe(0);
+    const unset = run([...at, 'config', 'unset', 'timezone.default']);
+    expect(unset.code).toBe(0);
+    expect(unset.stderr).toContain('1 lead(s) that used the default zone are back to an unknown zone (not called until one is set).');
     expect(queued()).toEqual(['NY Person']);
     // A file that names the zone the default had given confirms it: a later default leaves it alone.
     expect(run([...at, 'config', 'set', 'timezone.default', 'America/Chicago']).code).toBe(0);

@@ -34,15 +34,9 @@ export function sqliteRep(db: DB): RepStore {
       return zoned;
     },
     async removeSetting(key, now) {
-      const removed = db
-        .transaction(() => {
-          const done = removeSetting(db, key);
-          if (done) followUp(key, now);
-          return done;
-        })
-        .immediate();
-      if (removed) reRank(key);
-      return removed;
+      const zoned = db.transaction(() => (removeSetting(db, key) ? followUp(key, now) : null)).immediate();
+      if (zoned !== null) reRank(key);
+      return zoned;
     },
     heldClaim: async (rep, now) => heldClaim(db, rep, now),
     claimNext: async (now, settings, rep, filters) => retryWhileBusy(db, () => claimNextLead(db, now, settings, rep, filters)),

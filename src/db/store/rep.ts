@@ -32,8 +32,11 @@ export interface RepStore {
    * other key).
    */
   storeSetting(key: string, value: string, rep: string, now: Date): Promise<number>;
-  /** Removes a setting (back to its default), followed up as for storeSetting. False when it was not set. */
-  removeSetting(key: string, now: Date): Promise<boolean>;
+  /**
+   * Removes a setting (back to its default), followed up as for storeSetting. Null when it was
+   * not set, else how many leads lost the default zone (timezone.default; 0 for any other key).
+   */
+  removeSetting(key: string, now: Date): Promise<number | null>;
 
   /** The live claim `rep` holds, if any. */
   heldClaim(rep: string, now: Date): Promise<LeadRow | undefined>;

@@ -65,13 +65,9 @@ export function pgRep(conn: PgConnection, opening?: Map<string, string>): RepSto
       return zoned;
     },
     async removeSetting(key: string, now: Date) {
-      const removed = await inTransaction(async (c) => {
-        const done = await removeSettingPg(c, key);
-        if (done) await followUp(c, key, now);
-        return done;
-      })();
-      if (removed) await reRank(key);
-      return removed;
+      const zoned = await inTransaction(async (c) => ((await removeSettingPg(c, key)) ? followUp(c, key, now) : null))();
+      if (zoned !== null) await reRank(key);
+      return zoned;
     },
     heldClaim: live(heldClaimPg),
     // The claim is its own transaction, nearly always one round trip (queue.ts).
