@@ -71,6 +71,15 @@ function opener(ctx: Context, opts: ExportOptions): () => Promise<Sink> | Sink {
   if (out === undefined) return () => stdoutSink(ctx.stdout);
   // A SQLite database is files an export must not overwrite; a postgres:// URL names none.
   const target = resolveOutput(out, '--out', ctx.store === 'sqlite' ? databaseFiles(ctx.dbPath) : [], { text: true });
+  // The file replaced keeps its mode (docs/setup.md, "Files and privacy"): said when that lets
+  // every user of the machine read the personal data callq writes into it.
+  if (target.kind === 'file' && target.mode !== null && target.mode & 0o004) {
+    printInfo(
+      ctx,
+      `warning: ${target.path} is readable by every user of this machine (mode ${target.mode.toString(8).padStart(4, '0')}), and callq keeps the mode ` +
+        `of a file it replaces: 'chmod 600 ${target.path}' makes it yours alone.`,
+    );
+  }
   return () => openSink(target, ctx.stdout, ctx.stderr);
 }
 

@@ -175,6 +175,13 @@ describe('export --out: where the file really goes', () => {
     expect(again.code, again.stderr).toBe(0);
     expect(mode(file('shared.csv'))).toBe(0o640);
     expect(readFileSync(file('shared.csv'), 'utf8')).toMatch(/^call_id/);
+    // A group's file, as a team shares it, is no warning; one every user may read is.
+    expect(again.stderr).not.toContain('warning');
+    chmodSync(file('shared.csv'), 0o644);
+    const open = withUmask022(['--db', db, '--now', NOW, 'export', 'calls', '--out', file('shared.csv')]);
+    expect(open.code, open.stderr).toBe(0);
+    expect(mode(file('shared.csv'))).toBe(0o644);
+    expect(open.stderr).toContain(`warning: ${file('shared.csv')} is readable by every user of this machine (mode 0644), and callq keeps the mode of a file it replaces: 'chmod 600 ${file('shared.csv')}' makes it yours alone.`);
   });
 });
 
