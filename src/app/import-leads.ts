@@ -12,7 +12,7 @@ import type { ImportCounts, ImportLock, ImportWriter } from '../db/store/imports
 import { NothingToDoError } from '../core/errors.js';
 import { footerNote, openCsv, titleNote, type CsvFile } from '../io/csv-read.js';
 import { openRejectsFile, rejectsShape, type RejectsFile } from '../io/rejects-file.js';
-import { onInterrupt, type OutputTarget } from '../io/output-file.js';
+import { onInterrupt, removeCreatedDatabase, type OutputTarget } from '../io/output-file.js';
 import { mapColumns, requirePhoneColumn, type ColumnMapping, type parseMapOption } from '../io/fields.js';
 import { recordLayout, unfilledColumns, type LeadDefaults, type LeadTuple, type RecordWarning, type RejectReason } from '../io/lead-record.js';
 import { normaliseChunks, workerCount, type ImportRow } from '../io/import-worker.js';
@@ -153,8 +153,11 @@ export async function importLeads(req: ImportRequest, io: ImportIO): Promise<Imp
   let stopSignals = () => {};
   let scratch: string | null = null;
   let created: string | null = null;
-  let removeUnusedDatabase: ((path: string) => boolean) | undefined;
+  let unusedDatabase: ((path: string) => boolean) | undefined;
   let failed = false;
+  const removeIfUnused = (path: string) => {
+    if (unusedDatabase?.(path)) removeCreatedDatabase(path);
+  };
   try {
     const mapping = mapColumns(csv.header, req.overrides);
     requirePhoneColumn(mapping, file, csv.headerLine);
@@ -182,7 +185,7 @@ export async function importLeads(req: ImportRequest, io: ImportIO): Promise<Imp
     // broken file, Ctrl-C): a mistyped --db leaves no empty database behind.
     created = !isPostgresUrl(dbPath) && scratch === null && !existsSync(dbPath) ? dbPath : null;
     store = await openStore(dbPath, { create: true });
-    if (created) ({ removeUnusedDatabase } = await import('../db/open.js')); // SQLite's module, loaded by now
+    if (created) ({ unusedDatabase } = await import('../db/open.js')); // SQLite's module, loaded by now
     const { now, warning } = atServerClock(req.now, req.nowGiven, store.clockOffsetMs);
     if (warning) io.notice(warning);
 
@@ -213,7 +216,7 @@ export async function importLeads(req: ImportRequest, io: ImportIO): Promise<Imp
         // close is synchronous on SQLite, the only store whose file an import creates).
         if (created) {
           void store?.close();
-          removeUnusedDatabase?.(created);
+          removeIfUnused(created);
         }
       } finally {
         rejects?.discard();
@@ -336,7 +339,7 @@ export async function importLeads(req: ImportRequest, io: ImportIO): Promise<Imp
     csv.close();
     await store?.close();
     if (scratch) rmSync(scratch, { recursive: true, force: true });
-    if (failed && created) removeUnusedDatabase?.(created);
+    if (failed && created) removeIfUnused(created);
   }
 }
 

@@ -8,6 +8,11 @@ import { renderTable, truncate } from '../ui/table.js';
 const VALUE_WIDTH = 32;
 const shown = (value: string) => (value === '' ? "''" : value);
 
+/** What a change of timezone.default did to `n` stored leads: given `zone`, or (null) back to unknown. */
+function zonedNote(n: number, zone: string | null): string {
+  return zone ? `${n} lead(s) whose time zone was unknown now use ${zone}.` : `${n} lead(s) that used the default zone are back to an unknown zone (not called until one is set).`;
+}
+
 export async function list(ctx: Context): Promise<void> {
   const store = await openContextStore(ctx);
   try {
@@ -63,9 +68,7 @@ export async function set(ctx: Context, [given, value]: string[]): Promise<void>
     if (warning) printInfo(ctx, `warning: ${warning}`);
     if (ctx.json) printJson(ctx, { key, value: normalised, ...(key === 'timezone.default' ? { leads_zoned: zoned } : {}) });
     else printInfo(ctx, `${key} = ${shown(normalised)}`);
-    if (zoned && !ctx.json) {
-      printInfo(ctx, normalised ? `${zoned} lead(s) whose time zone was unknown now use ${normalised}.` : `${zoned} lead(s) that used the default zone are back to an unknown zone (not called until one is set).`);
-    }
+    if (zoned && !ctx.json) printInfo(ctx, zonedNote(zoned, normalised || null));
   } finally {
     await store.close();
   }
@@ -87,7 +90,7 @@ export async function unset(ctx: Context, [given]: string[]): Promise<void> {
     const after = listSettings(await store.rep.storedSettings()).find((s) => s.key === key);
     if (ctx.json) printJson(ctx, { key, value: after?.value ?? null, default: true, ...(key === 'timezone.default' ? { leads_zoned: unzoned ?? 0 } : {}) });
     else printInfo(ctx, after ? `${key} = ${shown(after.value)} (default)` : `${key} removed`);
-    if (unzoned && !ctx.json) printInfo(ctx, `${unzoned} lead(s) that used the default zone are back to an unknown zone (not called until one is set).`);
+    if (unzoned && !ctx.json) printInfo(ctx, zonedNote(unzoned, null));
   } finally {
     await store.close();
   }

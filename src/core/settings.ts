@@ -334,7 +334,7 @@ function normalise(key: string, value: string): string {
  * not retry (a typo in its name would otherwise be stored and never used).
  */
 export function settingProblem(stored: ReadonlyMap<string, string>, key: string, value: string): string | null {
-  const get = (k: string) => stored.get(k) ?? SETTINGS.find((s) => s.key === k)!.default;
+  const get = (k: string) => storedOrDefault(stored, k);
   if (key === 'hours.start') return emptyHoursProblem(value, get('hours.end'));
   if (key === 'hours.end') return emptyHoursProblem(get('hours.start'), value);
   if (key === 'qualify.required' || key === 'qualify.optional') {
@@ -351,6 +351,11 @@ export function settingProblem(stored: ReadonlyMap<string, string>, key: string,
     return `${key} sets the delay of a retry disposition, and '${retry[1]}' is ${d ? `a ${d.kind} disposition` : 'no disposition'}. The retry dispositions are ${retrying}`;
   }
   return null;
+}
+
+/** A built-in setting's value: the team's, else its default. */
+function storedOrDefault(stored: ReadonlyMap<string, string>, key: string): string {
+  return stored.get(key) ?? SETTINGS.find((s) => s.key === key)!.default;
 }
 
 const KIND_EFFECTS: Record<DispositionKind, string> = {
@@ -379,13 +384,13 @@ export function settingWarning(key: string, value: string): string | null {
     if (builtIn && spec && spec !== 'off' && spec.kind !== builtIn.kind) {
       return `'${builtIn.name}' now ${KIND_EFFECTS[spec.kind]}, where by default it ${KIND_EFFECTS[builtIn.kind]}. Tell the reps; 'callq config unset ${key}' puts it back.`;
     }
-    if (spec && spec !== 'off' && spec.after) return `${key}'s delay applies to calls logged from now on; leads already waiting keep the time set when their call was logged.`;
+    if (spec && spec !== 'off' && spec.after) return `${key}'s delay ${FROM_NOW_ON}`;
   }
-  if (/^retry\./.test(key) || key === 'min-gap' || key === 'max-per-day') {
-    return `${key} applies to calls logged from now on; leads already waiting keep the time set when their call was logged.`;
-  }
+  if (/^retry\./.test(key) || key === 'min-gap' || key === 'max-per-day') return `${key} ${FROM_NOW_ON}`;
   return null;
 }
+
+const FROM_NOW_ON = 'applies to calls logged from now on; leads already waiting keep the time set when their call was logged.';
 
 /**
  * Why calling hours from `start` to `end` would let no call through (the window, within the legal
@@ -447,7 +452,7 @@ export function getSetting(stored: ReadonlyMap<string, string>, key: string): Se
 
 /** The typed settings the core works with. Stored values were validated when set. */
 export function resolveSettings(stored: ReadonlyMap<string, string>): Settings {
-  const get = (key: string): string => stored.get(key) ?? SETTINGS.find((s) => s.key === key)!.default;
+  const get = (key: string): string => storedOrDefault(stored, key);
   const delay = (key: string): Delay => parseDelay(get(key))!;
   const list = (key: string): string[] => get(key).split(',').map((s) => s.trim()).filter(Boolean);
 

@@ -3,6 +3,7 @@
 // the same phone or email (in any format, once normalised) still matches it.
 import { createHash } from 'node:crypto';
 import { isPersonalEmail, phoneIdentity, splitPhoneIdentity } from './identity.js';
+import { parseAltPhones } from './lead.js';
 
 export type SuppressionKind = 'phone' | 'email' | 'domain';
 
@@ -101,19 +102,20 @@ export function entriesToCarry(current: readonly ListEntry[], inBackup: (kind: s
 }
 
 /**
- * How carried entries reach a restored lead: `erase` when a hash-only entry names the person
- * themselves (their number as they are reached, an alternate, their e-mail: what `forget`
- * hashed), `do-not-call` when an entry matches them otherwise (a listed number, e-mail or domain;
- * a forgotten main number a colleague at an extension of it shares), else null.
+ * How the hash-only entries a restore carried over (people forgotten since its backup, as
+ * `kind:hash` in `forgotten`) reach a restored lead: `erase` when one names the person themselves
+ * (their number as they are reached, an alternate, their e-mail: what `forget` hashed),
+ * `do-not-call` when one is a forgotten main number a colleague at an extension of it shares,
+ * else null.
  */
 export function carriedEntryReach(
-  lead: { phone: string | null; phone_ext: string | null; alt_phones: readonly string[]; email: string | null },
+  lead: { phone: string | null; phone_ext: string | null; alt_phones: string | null; email: string | null },
   forgotten: ReadonlySet<string>,
-  listed: ReadonlySet<string>,
 ): 'erase' | 'do-not-call' | null {
-  const own = personSuppressionKeys({ ...lead, email: null, other_emails: [] });
+  const stored = { ...lead, alt_phones: parseAltPhones(lead.alt_phones) };
+  const named = (keys: SuppressionKey[]) => keys.some((k) => forgotten.has(`${k.kind}:${k.hash}`));
+  const own = personSuppressionKeys({ ...stored, email: null, other_emails: [] });
   if (lead.email) own.push(suppressionKey('email', lead.email));
-  if (own.some((k) => forgotten.has(`${k.kind}:${k.hash}`))) return 'erase';
-  const reach = leadSuppressionKeys(lead);
-  return reach.some((k) => forgotten.has(`${k.kind}:${k.hash}`) || listed.has(`${k.kind}:${k.hash}`)) ? 'do-not-call' : null;
+  if (named(own)) return 'erase';
+  return named(leadSuppressionKeys(stored)) ? 'do-not-call' : null;
 }

@@ -4,7 +4,7 @@
 import Database from 'better-sqlite3';
 import { chmodSync, chownSync, closeSync, existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { createTempFile, databaseFiles, followLinks, makeFolders, PRIVATE_MODE, removeStaleTemps, resolveOutput, tempName } from '../io/output-file.js';
+import { createTempFile, databaseFiles, followLinks, makeFolders, PRIVATE_MODE, removeStaleTemps, resolveOutput, SIDE_FILES, tempName } from '../io/output-file.js';
 import { foreignDatabase, type DB } from './open.js';
 import { SCHEMA_VERSION } from './migrations.js';
 import { headOf, notADatabase } from '../io/file-kind.js';
@@ -271,7 +271,7 @@ export function restoreDatabase(source: string, target: string, options: { force
     chmodSync(temp, mode);
     if (replaced) keepGroup(temp, real, mode);
     // A stale journal or WAL beside the new file would be replayed into it.
-    for (const suffix of ['-wal', '-shm', '-journal']) rmSync(real + suffix, { force: true });
+    for (const suffix of SIDE_FILES) rmSync(real + suffix, { force: true });
     renameSync(temp, real);
   } finally {
     lock?.close();

@@ -49,16 +49,15 @@ export function activeClaims(db: DB, now: Date): ActiveClaim[] {
 export function recomputeQueueRanks(db: DB, weights: () => PriorityWeights): number {
   let changed = 0;
   let after = 0;
+  const select = db.prepare(
+    `SELECT id, queue_rank, score, attempts, source, campaign, last_call_at, inbound_at, created_at FROM leads
+     WHERE id > ? AND status IN ('new','working','callback','nurture') ORDER BY id LIMIT ?`,
+  );
   const update = db.prepare('UPDATE leads SET queue_rank = ? WHERE id = ?');
   inSlices(
     db,
     (size) => {
-      const rows = db
-        .prepare(
-          `SELECT id, queue_rank, score, attempts, source, campaign, last_call_at, inbound_at, created_at FROM leads
-           WHERE id > ? AND status IN ('new','working','callback','nurture') ORDER BY id LIMIT ?`,
-        )
-        .all(after, size) as (Parameters<typeof queueRank>[0] & { id: number; queue_rank: number })[];
+      const rows = select.all(after, size) as (Parameters<typeof queueRank>[0] & { id: number; queue_rank: number })[];
       // The weights as stored now: a second weight change made meanwhile applies to the rest.
       const w = weights();
       for (const row of rows) {

@@ -1,7 +1,7 @@
 // Opening the database: pragmas, migrations, and the refusal of a schema newer than this binary.
 import Database from 'better-sqlite3';
 import type { Database as DB, Statement } from 'better-sqlite3';
-import { closeSync, existsSync, openSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { IntegrityError, UsageError } from '../core/errors.js';
@@ -221,13 +221,12 @@ export function truncateWal(db: DB): boolean {
 }
 
 /**
- * Removes the database file at `path`, which this process made for a command that then failed
- * as a whole (an import of a broken list), with its side files: a mistyped --db leaves no empty
- * database behind. Kept when another process has it open meanwhile (leaving WAL mode succeeds
- * only for the last connection) or wrote anything to it (a second import, a `config set`).
- * True when it was removed.
+ * Whether the database file at `path`, which this process made for a command that then failed
+ * as a whole (an import of a broken list), may be removed: not when another process has it open
+ * meanwhile (leaving WAL mode succeeds only for the last connection) or wrote anything to it (a
+ * second import, a `config set`).
  */
-export function removeUnusedDatabase(path: string): boolean {
+export function unusedDatabase(path: string): boolean {
   let db: DB;
   try {
     db = new Database(path, { fileMustExist: true, nativeBinding: nativeBinding() });
@@ -241,12 +240,10 @@ export function removeUnusedDatabase(path: string): boolean {
       .prepare(`SELECT (SELECT count(*) FROM settings) + (SELECT count(*) FROM imports) + (SELECT count(*) FROM leads) + (SELECT count(*) FROM suppressions)`)
       .pluck()
       .get();
-    if (written !== 0) return false;
+    return written === 0;
   } catch {
     return false;
   } finally {
     db.close();
   }
-  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(path + suffix, { force: true });
-  return true;
 }

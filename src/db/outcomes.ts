@@ -116,8 +116,9 @@ export function moveToDoNotCall(db: DB, ids: Iterable<number>, now: Date): numbe
        claim_rep = NULL, claim_token = NULL, claim_expires_at = NULL, updated_at = @now
      WHERE id = @id AND status != 'do-not-call'`,
   );
+  const at = now.toISOString();
   let n = 0;
-  for (const id of ids) n += update.run({ id, now: now.toISOString() }).changes;
+  for (const id of ids) n += update.run({ id, now: at }).changes;
   return n;
 }
 

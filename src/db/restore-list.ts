@@ -5,7 +5,6 @@
 // since are erased again (their data came back with the backup).
 import type { DB } from './open.js';
 import { carriedEntryReach, entriesToCarry, type ListEntry } from '../core/suppression.js';
-import { parseAltPhones } from '../core/lead.js';
 import { doNotCallKeys } from '../core/maintenance.js';
 import { moveToDoNotCall, suppressMatchingLeads } from './outcomes.js';
 import { erasedValues, erasePerson, scrubTraces, type PersonLead } from './forget.js';
@@ -45,7 +44,7 @@ export function carryOverList(db: DB, path: string, entries: readonly ListEntry[
         const alsoListed: number[] = [];
         const leads = db.prepare('SELECT id, phone, phone_ext, phone_raw, alt_phones, email, first_name, last_name, external_id, external_system FROM leads');
         for (const lead of leads.iterate() as IterableIterator<PersonLead>) {
-          const reach = carriedEntryReach({ ...lead, alt_phones: parseAltPhones(lead.alt_phones) }, forgotten, new Set());
+          const reach = carriedEntryReach(lead, forgotten);
           if (reach === 'erase') toErase.push(lead);
           else if (reach === 'do-not-call') alsoListed.push(lead.id);
         }

@@ -352,8 +352,11 @@ function sameFile(path: string, st: Stats | null, other: string): boolean {
  * file and then failed as a whole (an import, a copy) leaves no empty database behind.
  */
 export function removeCreatedDatabase(dbPath: string): void {
-  for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(dbPath + suffix, { force: true });
+  for (const suffix of ['', ...SIDE_FILES]) rmSync(dbPath + suffix, { force: true });
 }
+
+/** The files SQLite keeps beside a database, by their suffix. */
+export const SIDE_FILES = ['-wal', '-shm', '-journal'] as const;
 
 /** The database file and the side files SQLite keeps beside it (by the name given and its real name). */
 export function databaseFiles(dbPath: string): Protected[] {
@@ -361,7 +364,7 @@ export function databaseFiles(dbPath: string): Protected[] {
   const files: Protected[] = [];
   for (const name of names) {
     files.push({ path: name, what: 'the database' });
-    for (const side of ['-wal', '-shm', '-journal']) files.push({ path: name + side, what: `the database's ${side} file` });
+    for (const side of SIDE_FILES) files.push({ path: name + side, what: `the database's ${side} file` });
   }
   return files;
 }

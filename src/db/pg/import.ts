@@ -539,8 +539,9 @@ async function honourEntriesAddedMeanwhile(client: ClientBase, upTo: number, now
 async function doNotCallMoves(client: ClientBase, keys: SuppressionKey[]): Promise<number> {
   if (!keys.length) return 0;
   const { values, v } = statementParams();
-  const stored = leadsReachedSql(v, reachedBy(keys));
-  const own = leadsReachedSql(v, reachedBy(keys), ROWS, 'ord');
+  const ways = reachedBy(keys);
+  const stored = leadsReachedSql(v, ways);
+  const own = leadsReachedSql(v, ways, ROWS, 'ord');
   if (stored === null || own === null) return 0;
   const { rows } = await client.query<{ n: number }>(
     `SELECT (SELECT count(*) FROM leads WHERE status <> 'do-not-call' AND id IN (${stored}))

@@ -59,7 +59,7 @@ export async function suppressionForPg(client: ClientBase, lead: Parameters<type
 }
 
 /** Leads whose stored rank one transaction recomputes after a weight changed. */
-export const RANK_CHUNK = 5000;
+const RANK_CHUNK = 5000;
 
 /** The columns a lead's stored rank is computed from (core/priority.ts queueRank). */
 const RANK_INPUTS = ['score', 'attempts', 'source', 'campaign', 'last_call_at', 'inbound_at', 'created_at'] as const;

@@ -5,7 +5,6 @@
 import type { PgClient } from './open.js';
 import type { CarriedList } from '../restore-list.js';
 import { carriedEntryReach, entriesToCarry, type ListEntry } from '../../core/suppression.js';
-import { parseAltPhones } from '../../core/lead.js';
 import { doNotCallKeys } from '../../core/maintenance.js';
 import { moveToDoNotCallPg, suppressLeadsMatchingPg } from './suppressions.js';
 import { eraseLeadsPg, vacuumErased } from './forget.js';
@@ -54,7 +53,7 @@ export async function carryOverListPg(client: PgClient, entries: readonly ListEn
         if (leads.length === 0) break;
         after = Number(leads[leads.length - 1].id);
         for (const lead of leads) {
-          const reach = carriedEntryReach({ ...lead, alt_phones: parseAltPhones(lead.alt_phones) }, forgotten, new Set());
+          const reach = carriedEntryReach(lead, forgotten);
           if (reach === 'erase') toErase.push(lead);
           else if (reach === 'do-not-call') alsoListed.push(Number(lead.id));
         }
