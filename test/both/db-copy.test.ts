@@ -171,8 +171,10 @@ describe.skipIf(!hasPg)('callq db copy SQLite → PostgreSQL → SQLite', () => 
     const before = await dumpFile(source);
     expect(await dump((sql) => pg.query(sql))).toEqual(before);
     expect(json(r).tables.leads).toBe(before.leads.length);
-    // The same indexes but leads_claims: PostgreSQL finds a rep's claim through rep_claims (schema 9).
-    expect(await pg.query(PG_INDEXES)).toEqual(queryDb(source, SQLITE_INDEXES).filter((i: any) => i.name !== 'leads_claims'));
+    // The same indexes but leads_claims: PostgreSQL finds a rep's claim through rep_claims (schema
+    // 9); and lists have an index of their own there (schema 10).
+    const expected = [...queryDb(source, SQLITE_INDEXES).filter((i: any) => i.name !== 'leads_claims'), { name: 'leads_list_queue' }];
+    expect(await pg.query(PG_INDEXES)).toEqual(expected.sort((a: any, b: any) => (a.name < b.name ? -1 : 1)));
     // Each id sequence hands out the id after the largest copied (an empty table starts at 1).
     for (const table of ID_TABLES) {
       const max = Math.max(0, ...before[table].map((row: any) => row.id));

@@ -43,13 +43,15 @@ async function pgShape(client: PgClient): Promise<{ columns: Record<string, stri
 
 /**
  * The deliberate differences (src/db/pg/migrations.ts): from version 9 a rep's claim is found
- * through rep_claims, which `db copy` leaves out, instead of the index leads_claims.
+ * through rep_claims, which `db copy` leaves out, instead of the index leads_claims; from version
+ * 10 lists have an index of their own (leads_list_queue).
  */
 function pgOnly(shape: { columns: Record<string, string[]>; indexes: string[] }, version: number) {
   if (version < 9) return shape;
+  const indexes = shape.indexes.filter((name) => name !== 'leads_claims');
   return {
     columns: { ...shape.columns, rep_claims: ['lead_id', 'rep'] },
-    indexes: shape.indexes.filter((name) => name !== 'leads_claims'),
+    indexes: version < 10 ? indexes : [...indexes, 'leads_list_queue'].sort(),
   };
 }
 

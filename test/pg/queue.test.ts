@@ -461,7 +461,9 @@ describe.skipIf(pgInfo.unavailable)('PostgreSQL claims in one round trip, and th
 });
 
 /** A claim by ana at `at(0)`, and the prepared statements it executed (each `EXECUTE name(values)`), to EXPLAIN them. */
-async function recordedClaim(client: PgClient, settings: Settings): Promise<{ claim: Awaited<ReturnType<typeof claimNextLeadPg>>; executes: string[] }> {
+async function recordedClaim(
+  client: PgClient, settings: Settings, filters: QueueFilters = {},
+): Promise<{ claim: Awaited<ReturnType<typeof claimNextLeadPg>>; executes: string[] }> {
   const sent: string[] = [];
   const query = client.query.bind(client);
   client.query = ((...args: Parameters<PgClient['query']>) => {
@@ -470,7 +472,7 @@ async function recordedClaim(client: PgClient, settings: Settings): Promise<{ cl
     return query(...args);
   }) as PgClient['query'];
   try {
-    const claim = await claimNextLeadPg(client, at(0), settings, 'ana', {});
+    const claim = await claimNextLeadPg(client, at(0), settings, 'ana', filters);
     return { claim, executes: sent.join(';').match(/EXECUTE callq_[0-9a-f]+\([^;]*\)/g) ?? [] };
   } finally {
     client.query = query;
@@ -479,23 +481,27 @@ async function recordedClaim(client: PgClient, settings: Settings): Promise<{ cl
 
 describe.skipIf(pgInfo.unavailable)('PostgreSQL claims read only the due callbacks, whatever the statistics say', () => {
   /** The plan of the claim's own statement (generic, as claims run it) on a database at `version`. */
-  async function claimPlan(version: number): Promise<string> {
+  async function claimPlan(version: number, filters: QueueFilters = {}): Promise<string> {
     const pgdb = await freshDatabase({ migrated: false });
     const client = await pgdb.connect();
     try {
       await migrateForTodaysClaim(client, version);
       // A list as an import leaves it: 3,000 new leads in one zone group, and statistics taken
-      // then (the import's ANALYZE), when no lead was a callback.
+      // then (the import's ANALYZE), when no lead was a callback. One lead in fifty came from a
+      // webinar (list, campaign and source say so).
       await client.query(
-        `INSERT INTO leads(first_name, phone, timezone, score, queue_rank, created_at, updated_at)
-         SELECT 'Lead ' || i, '+1212555' || lpad(i::text, 4, '0'), 'America/New_York', i % 100, i % 100, $1, $1 FROM generate_series(1, 3000) i`,
+        `INSERT INTO leads(first_name, phone, timezone, score, queue_rank, list, campaign, source, created_at, updated_at)
+         SELECT 'Lead ' || i, '+1212555' || lpad(i::text, 4, '0'), 'America/New_York', i % 100, i % 100,
+           CASE WHEN i % 50 = 0 THEN 'Spring Webinar' END, CASE WHEN i % 50 = 0 THEN 'Webinar 2026' ELSE 'Cold List' END,
+           CASE WHEN i % 50 = 0 THEN 'webinar' ELSE 'purchased-list' END, $1, $1
+         FROM generate_series(1, 3000) i`,
         [at(-60 * 24).toISOString()],
       );
       await client.query('ANALYZE leads');
       // Then the weeks' callbacks pile up: 400 leads to call back tomorrow, none due now.
       await client.query(`UPDATE leads SET status = 'callback', callback_at = $1, callback_rep = 'bob' WHERE id <= 400`, [at(60 * 24).toISOString()]);
       const settings = await loadSettingsPg(client);
-      const { claim, executes } = await recordedClaim(client, settings);
+      const { claim, executes } = await recordedClaim(client, settings, filters);
       expect(claim?.lead.status).toBe('new');
       // The claim's one statement, as it ran: EXPLAIN it the same way.
       const execute = executes[0];
@@ -517,6 +523,15 @@ describe.skipIf(pgInfo.unavailable)('PostgreSQL claims read only the due callbac
     expect(plan).toMatch(/using leads_callbacks on/);
     // The rep's own due callbacks: a range of leads_callbacks_rep, not every callback due.
     expect(plan).toMatch(/using leads_callbacks_rep on/);
+  });
+
+  it('serves a rep working one list through the lists\' index, not every zone group\'s leads (migration 10)', async () => {
+    // Before: each open zone group's range of leads_queue, read until it met leads of the list.
+    expect(await claimPlan(9, { list: 'spring webinar' })).toMatch(/using leads_queue on/);
+    const plan = await claimPlan(PG_SCHEMA_VERSION, { list: 'SPRING WEBINAR' });
+    // The group heads and the top of the best groups: ranges of the lists' index.
+    expect(plan).toMatch(/using leads_list_queue on/);
+    expect(plan).not.toMatch(/using leads_queue on/);
   });
 });
 
