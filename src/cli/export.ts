@@ -18,7 +18,7 @@ import {
 } from '../db/store/exports.js';
 import { handoffColumns, isProfile, missingRequired, NOT_PROVIDED, PROFILES, type ProfileName } from '../core/export-profiles.js';
 import { NothingToDoError, UsageError } from '../core/errors.js';
-import { databaseFiles, resolveOutput } from '../io/output-file.js';
+import { databaseFiles, everyoneReadsReplaced, resolveOutput } from '../io/output-file.js';
 import { openSink, stdoutSink, writeTable, type Cell, type Sink, type TableFormat } from '../io/csv-write.js';
 import { printInfo, printJson } from '../ui/output.js';
 import { progressBar } from '../ui/progress.js';
@@ -73,13 +73,8 @@ function opener(ctx: Context, opts: ExportOptions): () => Promise<Sink> | Sink {
   const target = resolveOutput(out, '--out', ctx.store === 'sqlite' ? databaseFiles(ctx.dbPath) : [], { text: true });
   // The file replaced keeps its mode (docs/setup.md, "Files and privacy"): said when that lets
   // every user of the machine read the personal data callq writes into it.
-  if (target.kind === 'file' && target.mode !== null && target.mode & 0o004) {
-    printInfo(
-      ctx,
-      `warning: ${target.path} is readable by every user of this machine (mode ${target.mode.toString(8).padStart(4, '0')}), and callq keeps the mode ` +
-        `of a file it replaces: 'chmod 600 ${target.path}' makes it yours alone.`,
-    );
-  }
+  const everyone = everyoneReadsReplaced(target);
+  if (everyone) printInfo(ctx, everyone);
   return () => openSink(target, ctx.stdout, ctx.stderr);
 }
 

@@ -8,6 +8,7 @@ import { importLeads, type ImportRequest } from '../app/import-leads.js';
 import { IMPORT_LOCKS, type ImportLock } from '../db/store/imports.js';
 import { UsageError } from '../core/errors.js';
 import { rejectsTarget } from '../io/rejects-file.js';
+import { everyoneReadsReplaced } from '../io/output-file.js';
 import { parseMapOption } from '../io/fields.js';
 import { countryCode } from '../io/phone.js';
 import { progressBar } from '../ui/progress.js';
@@ -54,6 +55,9 @@ export async function run(ctx: Context, [file]: string[], values: OptionValues):
   const opts = importOptions(values);
   // Where rejected rows go is checked before anything is read or imported.
   const rejects = opts.rejects === null ? null : { target: rejectsTarget(opts.rejects, { dbPath: ctx.dbPath, file, json: ctx.json }), neutralise: !opts.raw };
+  // The rejected rows are people's data too; a file replaced keeps its mode, as an export's does.
+  const everyone = rejects && everyoneReadsReplaced(rejects.target);
+  if (everyone) printInfo(ctx, everyone);
   const { summary, shown } = await importLeads(
     { ...opts, file, dbPath: ctx.dbPath, rep: ctx.rep, now: ctx.now, nowGiven: ctx.nowGiven, rejects },
     {

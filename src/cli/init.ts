@@ -1,5 +1,6 @@
 import { openContextStore, type Context } from './context.js';
 import { printInfo, printJson } from '../ui/output.js';
+import { warnIfEveryoneReads } from './privacy.js';
 
 /** Creates the database (a SQLite file, or callq's schema in an existing PostgreSQL database) or migrates it. */
 export async function run(ctx: Context): Promise<void> {
@@ -8,6 +9,7 @@ export async function run(ctx: Context): Promise<void> {
     const version = await store.rep.schemaVersion();
     if (ctx.json) printJson(ctx, { db: store.name, store: { kind: store.kind, name: store.name }, schema_version: version });
     else printInfo(ctx, `callq database ready at ${store.name} (${store.kind === 'postgres' ? 'PostgreSQL, ' : ''}schema version ${version}).`);
+    warnIfEveryoneReads(ctx);
   } finally {
     await store.close();
   }

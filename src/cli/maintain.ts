@@ -6,6 +6,7 @@ import type { MaintenanceReport } from '../db/store/admin.js';
 import { parseKeep, parseRetention, type StepName } from '../core/maintenance.js';
 import { ExitError, UsageError, type ExitCode } from '../core/errors.js';
 import { describeFailure } from './failure.js';
+import { warnIfEveryoneReads } from './privacy.js';
 import { printData, printJson } from '../ui/output.js';
 import { renderTable } from '../ui/table.js';
 import { paint } from '../ui/style.js';
@@ -49,6 +50,7 @@ export async function run(ctx: Context, _args: string[], values: OptionValues): 
     throw failedAt(err, [], null);
   });
   try {
+    warnIfEveryoneReads(ctx);
     const progress = progressLine(ctx);
     // The steps begun, in order: when one fails, those before it are done (and committed).
     const begun: StepName[] = [];

@@ -4,10 +4,12 @@ import { printData, printJson } from '../ui/output.js';
 import { paint } from '../ui/style.js';
 import { viewerZone } from './args.js';
 import { formatInZone } from '../core/when.js';
+import { warnIfEveryoneReads } from './privacy.js';
 
 export async function run(ctx: Context): Promise<void> {
   const store = await openContextStore(ctx);
   try {
+    warnIfEveryoneReads(ctx);
     const rep = store.rep;
     const byStatus = await rep.countByStatus();
     const counts = Object.fromEntries(STATUSES.map((s) => [s, byStatus[s] ?? 0]));
@@ -52,3 +54,4 @@ function transportText(transport: string | undefined): string {
   if (transport === 'unencrypted' || transport === undefined) return 'not encrypted (TCP)';
   return `encrypted (${transport})`;
 }
+

@@ -368,3 +368,36 @@ export function databaseFiles(dbPath: string): Protected[] {
   }
   return files;
 }
+
+const octal = (mode: number) => mode.toString(8).padStart(4, '0');
+
+/**
+ * What to say when replacing `target` keeps a mode that lets every user of the machine read it
+ * (callq keeps the mode of a file it replaces: a team's group-shared folder); null otherwise.
+ */
+export function everyoneReadsReplaced(target: OutputTarget): string | null {
+  if (target.kind !== 'file' || target.mode === null || !(target.mode & 0o004)) return null;
+  return (
+    `warning: ${target.path} is readable by every user of this machine (mode ${octal(target.mode)}), and callq keeps the mode ` +
+    `of a file it replaces: 'chmod 600 ${target.path}' makes it yours alone.`
+  );
+}
+
+/**
+ * What to say when a SQLite database lets every user of the machine read it (a file made by
+ * hand, `touch team.db` under a umask of 022, or copied with `cp`); null otherwise. callq creates
+ * its databases owner-only, and SQLite gives the -wal and -shm files the database's mode.
+ */
+export function everyoneReadsDatabase(dbPath: string): string | null {
+  let mode: number;
+  try {
+    mode = statSync(dbPath).mode & 0o777;
+  } catch {
+    return null;
+  }
+  if (!(mode & 0o004)) return null;
+  return (
+    `warning: the database ${dbPath} is readable by every user of this machine (mode ${octal(mode)}): anyone here may read its leads. ` +
+    `'chmod 600 ${dbPath}' makes it yours alone, or 'chgrp GROUP ${dbPath}; chmod 660 ${dbPath}' your team's (docs/setup.md, "Files and privacy").`
+  );
+}

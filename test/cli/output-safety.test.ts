@@ -325,6 +325,50 @@ describe('files holding leads are owner-only under umask 022', () => {
   });
 });
 
+describe('a database or rejects file every user may read', () => {
+  it('init, status and maintain say so for a database made by hand; a group\'s file is no warning', () => {
+    // `touch team.db` under umask 022, then `callq init`: the file keeps 0644.
+    writeFileSync(db, '');
+    chmodSync(db, 0o644);
+    const init = withUmask022(['--db', db, 'init']);
+    expect(init.code, init.stderr).toBe(0);
+    expect(mode(db)).toBe(0o644);
+    expect(init.stderr).toContain(`warning: the database ${db} is readable by every user`);
+    const warning = `warning: the database ${db} is readable by every user of this machine (mode 0644): anyone here may read its leads. ` +
+      `'chmod 600 ${db}' makes it yours alone, or 'chgrp GROUP ${db}; chmod 660 ${db}' your team's (docs/setup.md, "Files and privacy").`;
+    for (const args of [['status'], ['status', '--json'], ['maintain'], ['maintain', '--dry-run']]) {
+      const r = withUmask022(['--db', db, '--now', NOW, ...args]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr, args.join(' ')).toContain(warning);
+      expect(r.stdout).not.toContain('warning');
+    }
+    // A rep's command says nothing: the warning is for whoever looks after the file.
+    expect(withUmask022(['--db', db, '--now', NOW, 'queue']).stderr).not.toContain('readable by every user');
+    chmodSync(db, 0o660);
+    for (const args of [['init'], ['status'], ['maintain']]) {
+      const r = withUmask022(['--db', db, '--now', NOW, ...args]);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).not.toContain('warning');
+    }
+  });
+
+  it('import --rejects replacing a file every user may read says so, as an export does', () => {
+    initDb(db);
+    writeFileSync(file('leads.csv'), 'name,phone\nAna,+14155550100\nBo,nope\n');
+    writeFileSync(file('rejects.csv'), 'old\n');
+    chmodSync(file('rejects.csv'), 0o644);
+    const r = withUmask022(['--db', db, '--now', NOW, 'import', file('leads.csv'), '--rejects', file('rejects.csv')]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(mode(file('rejects.csv'))).toBe(0o644);
+    expect(readFileSync(file('rejects.csv'), 'utf8')).toContain('Bo');
+    expect(r.stderr).toContain(`warning: ${file('rejects.csv')} is readable by every user of this machine (mode 0644), and callq keeps the mode of a file it replaces: 'chmod 600 ${file('rejects.csv')}' makes it yours alone.`);
+    chmodSync(file('rejects.csv'), 0o640);
+    const again = withUmask022(['--db', db, '--now', NOW, 'import', file('leads.csv'), '--rejects', file('rejects.csv')]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).not.toContain('readable by every user');
+  });
+});
+
 describe('backup and restore targets', () => {
   it("a backup is never written over the database's side files, nor to stdout; restore may create a missing database", () => {
     seedLeads(db, [{}, {}]);
