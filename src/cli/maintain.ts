@@ -50,7 +50,6 @@ export async function run(ctx: Context, _args: string[], values: OptionValues): 
     throw failedAt(err, [], null);
   });
   try {
-    warnIfEveryoneReads(ctx);
     const progress = progressLine(ctx);
     // The steps begun, in order: when one fails, those before it are done (and committed).
     const begun: StepName[] = [];
@@ -74,6 +73,8 @@ export async function run(ctx: Context, _args: string[], values: OptionValues): 
     progress.done();
     if (ctx.json) printJson(ctx, report);
     else printData(ctx, renderReport(ctx, store.name, report));
+    // After the report (a failure's message comes first and alone): the nightly job's mail says it.
+    warnIfEveryoneReads(ctx);
   } finally {
     await store.close();
   }
