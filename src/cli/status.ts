@@ -54,4 +54,3 @@ function transportText(transport: string | undefined): string {
   if (transport === 'unencrypted' || transport === undefined) return 'not encrypted (TCP)';
   return `encrypted (${transport})`;
 }
-

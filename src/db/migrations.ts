@@ -258,9 +258,9 @@ export const MIGRATIONS: readonly Migration[] = [
   // version moves with it so that both stores keep one numbering (db copy compares them).
   () => undefined,
   // 10: nothing changes in a file either. On PostgreSQL a rep working one list is served through
-  // an index of lists (src/db/pg/migrations.ts); a file's filters compare
-  // values folded by JavaScript (callq_fold), which an index of the file cannot hold without
-  // every program that writes it knowing that function.
+  // an index of lists (src/db/pg/migrations.ts). A file's filters compare values folded by
+  // JavaScript (callq_fold), which an index of the file could hold only if every program that
+  // writes the file knew that function.
   () => undefined,
 ];
 
