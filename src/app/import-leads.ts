@@ -7,7 +7,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isPostgresUrl, openStore, type Store } from '../db/store.js';
+import { isPostgresUrl, openStore, upgradeNote, type Store } from '../db/store.js';
 import type { ImportCounts, ImportLock, ImportWriter } from '../db/store/imports.js';
 import { NothingToDoError } from '../core/errors.js';
 import { footerNote, openCsv, titleNote, type CsvFile } from '../io/csv-read.js';
@@ -188,6 +188,8 @@ export async function importLeads(req: ImportRequest, io: ImportIO): Promise<Imp
     if (created) ({ unusedDatabase } = await import('../db/open.js')); // SQLite's module, loaded by now
     const { now, warning } = atServerClock(req.now, req.nowGiven, store.clockOffsetMs);
     if (warning) io.notice(warning);
+    const upgraded = upgradeNote(store);
+    if (upgraded) io.notice(upgraded);
 
     const settings = await store.imports.settings();
     const defaults: LeadDefaults = {

@@ -3,7 +3,7 @@
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { UsageError } from '../core/errors.js';
-import { isPostgresUrl, openStore, redactUrl, type OpenStoreOptions, type Store, type StoreKind } from '../db/store.js';
+import { isPostgresUrl, openStore, redactUrl, upgradeNote, type OpenStoreOptions, type Store, type StoreKind } from '../db/store.js';
 import { atServerClock } from '../core/server-clock.js';
 
 export interface GlobalOptions {
@@ -117,5 +117,7 @@ export async function openContextStore(ctx: Context, options?: OpenStoreOptions)
   ctx.now = now;
   if (shiftMs) ctx.clock = () => new Date(Date.now() + shiftMs);
   if (warning) ctx.stderr.write(`${warning}\n`);
+  const upgraded = upgradeNote(store);
+  if (upgraded) ctx.stderr.write(`${upgraded}\n`);
   return store;
 }

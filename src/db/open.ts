@@ -83,7 +83,9 @@ export function openDatabase(path: string, options: OpenOptions = {}): DB {
       db.pragma('synchronous = NORMAL');
     }
     db.pragma('foreign_keys = ON');
-    if (version < SCHEMA_VERSION && !options.readonly) migrate(db, SCHEMA_VERSION);
+    if (version < SCHEMA_VERSION && !options.readonly) {
+      if (migrate(db, SCHEMA_VERSION) > 0 && version > 0) upgradedFrom.set(db, version);
+    }
     else if (version < SCHEMA_VERSION) {
       throw new UsageError(`database ${path} needs migrating to schema ${SCHEMA_VERSION}; run 'callq init' first.`);
     }
@@ -150,18 +152,29 @@ function createPrivateFile(path: string): void {
 }
 
 /** Applies migrations up to `target`, each in its own immediate transaction. */
-export function migrate(db: DB, target: number = SCHEMA_VERSION): void {
+/** Brings the file to `target`; how many migrations this process applied (another may have run some meanwhile). */
+export function migrate(db: DB, target: number = SCHEMA_VERSION): number {
+  let applied = 0;
   for (;;) {
     const version = db.pragma('user_version', { simple: true }) as number;
-    if (version >= target) return;
+    if (version >= target) return applied;
     db.transaction(() => {
       // Re-read inside the lock: another process may have migrated meanwhile.
       const current = db.pragma('user_version', { simple: true }) as number;
       if (current !== version) return;
       MIGRATIONS[version](db);
       db.pragma(`user_version = ${version + 1}`);
+      applied++;
     }).immediate();
   }
+}
+
+const upgradedFrom = new WeakMap<DB, number>();
+
+/** The schema versions an existing file was migrated between as this process opened it; undefined when it was not. */
+export function migratedOnOpening(db: DB): { from: number; to: number } | undefined {
+  const from = upgradedFrom.get(db);
+  return from === undefined ? undefined : { from, to: SCHEMA_VERSION };
 }
 
 /**

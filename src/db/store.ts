@@ -33,6 +33,11 @@ export interface Store {
    * (PostgreSQL only: src/core/server-clock.ts).
    */
   readonly clockOffsetMs?: number;
+  /**
+   * The schema versions an existing database was migrated between when this command opened it:
+   * the first command after an upgrade of callq migrates the database (said on stderr).
+   */
+  readonly migrated?: { from: number; to: number };
   /** A rep's day: settings, leads, the queue, claims, outcomes, status. */
   readonly rep: RepStore;
   /** Importing lists, the list of imports, undo. */
@@ -44,6 +49,17 @@ export interface Store {
   /** Every table read and written whole: moving a team's database to another store. */
   readonly tables: TableStore;
   close(): Promise<void>;
+}
+
+/**
+ * What to say when opening the store migrated an existing database (the first command after an
+ * upgrade of callq, read commands included): which versions, so that whoever runs it knows
+ * the database changed, and that callq's older copies on other machines can no longer open it.
+ */
+export function upgradeNote(store: Pick<Store, 'name' | 'migrated'>): string | null {
+  if (!store.migrated) return null;
+  const { from, to } = store.migrated;
+  return `note: upgraded the database ${store.name} from schema version ${from} to ${to}; an older callq can no longer open it.`;
 }
 
 /** Whether a --db value names a PostgreSQL database rather than a SQLite file. */

@@ -230,6 +230,38 @@ describe.skipIf(pgInfo.unavailable)('migration 9: claims found through rep_claim
   });
 });
 
+describe.skipIf(pgInfo.unavailable)('the first command after an upgrade of callq', () => {
+  it('migrates the database and says so, once; a new database is no upgrade', async () => {
+    const db = await freshDatabase({ migrated: false });
+    try {
+      const client = await db.connect();
+      try {
+        await migratePg(client, PG_SCHEMA_VERSION - 1);
+      } finally {
+        await client.end();
+      }
+      const first = callq(['--db', db.url, 'status', '--json']);
+      expect(first.code, first.stderr).toBe(0);
+      expect(JSON.parse(first.stdout).schema_version).toBe(PG_SCHEMA_VERSION);
+      const name = db.url.replace(/:[^:@/]*@/, ':***@');
+      expect(first.stderr).toContain(`note: upgraded the database ${name} from schema version ${PG_SCHEMA_VERSION - 1} to ${PG_SCHEMA_VERSION}; an older callq can no longer open it.`);
+      const again = callq(['--db', db.url, 'status', '--json']);
+      expect(again.code, again.stderr).toBe(0);
+      expect(again.stderr).not.toContain('upgraded');
+    } finally {
+      await db.drop();
+    }
+    const empty = await freshDatabase({ migrated: false });
+    try {
+      const init = callq(['--db', empty.url, 'init']);
+      expect(init.code, init.stderr).toBe(0);
+      expect(init.stderr).not.toContain('upgraded');
+    } finally {
+      await empty.drop();
+    }
+  });
+});
+
 describe.skipIf(pgInfo.unavailable)('a database holding another application\'s tables', () => {
   it("init and db copy refuse one with a 'settings' or 'leads' table of its own (exit 2), and change nothing", async () => {
     const db = await freshDatabase({ migrated: false });

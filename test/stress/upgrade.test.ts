@@ -48,6 +48,9 @@ describe('a fixture database from each earlier schema version', () => {
     const s = json(status);
     expect(s.schema_version).toBe(SCHEMA_VERSION);
     expect(s.leads).toBe(before.leads.length);
+    // The command that migrated the file says so, once.
+    expect(status.stderr).toContain(`note: upgraded the database ${db} from schema version ${v} to ${SCHEMA_VERSION}; an older callq can no longer open it.`);
+    expect(callq(['--db', db, 'status', '--json']).stderr).not.toContain('upgraded');
 
     // Every row of every table is still there, unchanged (columns added since are empty; each
     // batch's state and process, added by schema 5, say an earlier batch is complete, with none;

@@ -1,5 +1,5 @@
 // The SQLite store: a local file, the embedded default (src/db/store.ts).
-import { openDatabase, type DB } from '../open.js';
+import { migratedOnOpening, openDatabase, type DB } from '../open.js';
 import { lazyGroup, type OpenStoreOptions, type Store } from '../store.js';
 import { sqliteRep } from './rep.js';
 import { sqliteExports } from './exports.js';
@@ -19,6 +19,7 @@ export async function openSqliteStore(path: string, options: OpenStoreOptions): 
     kind: 'sqlite',
     name: path,
     db,
+    migrated: migratedOnOpening(db),
     rep: sqliteRep(db),
     imports: lazyGroup<ImportStore>(() => import('./imports.js').then((m) => m.sqliteImports(db))),
     exports: sqliteExports(db),

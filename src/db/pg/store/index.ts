@@ -25,6 +25,7 @@ export async function openPgStore(url: string, options: OpenStoreOptions): Promi
   const client = await openSession(url);
   let opening: Map<string, string> | undefined;
   let clockOffsetMs = 0;
+  let migrated: { from: number; to: number } | undefined;
   let busyMs = busyTimeoutFrom(process.env, undefined);
   try {
     // One round trip for a database at this callq's version; pgSchemaVersion asks otherwise.
@@ -39,7 +40,7 @@ export async function openPgStore(url: string, options: OpenStoreOptions): Promi
     if (version === 0 && !options.create) {
       throw new UsageError(`no callq database at ${name}. Create it with 'callq init --db URL' (or 'callq import FILE --db URL'), or point to an existing one with --db or CALLQ_DB.`);
     }
-    if (version < PG_SCHEMA_VERSION && !options.readonly) await migratePg(client);
+    if (version < PG_SCHEMA_VERSION && !options.readonly && (await migratePg(client)) > 0 && version > 0) migrated = { from: version, to: PG_SCHEMA_VERSION };
     if (probe && version === PG_SCHEMA_VERSION) {
       busyMs = await applyBusyTimeout(client, { value: probe.settings.get('busy-timeout') });
       opening = probe.settings;
@@ -65,6 +66,7 @@ export async function openPgStore(url: string, options: OpenStoreOptions): Promi
     name,
     transport: transportOf(client),
     clockOffsetMs,
+    migrated,
     conn,
     rep: pgRep(conn, opening),
     imports: lazyGroup<ImportStore>(() => import('./imports.js').then((m) => m.pgImports(conn))),
