@@ -9,7 +9,8 @@ import { addSuppressions } from './suppressions.js';
 import { leadsMatching, suppressMatchingLeads } from './outcomes.js';
 import { AT, LEAD_COLUMNS, leadFromTuple, mergeRow, personOf, type LeadTuple, type MergedLead, type StoredLead } from '../io/lead-record.js';
 import { repeatsMerged, type PersonNames } from '../core/identity.js';
-import { claimImportSlot, cleanupImports, mergeStatement, IMPORT_PATIENCE_MS, lateSuppressed, nextSlice, publishBatch, removeBatchLeads, SLICE_MIN, type ImportCounts } from './imports.js';
+import { claimImportSlot, cleanupImports, mergeStatement, lateSuppressed, publishBatch, removeBatchLeads, type ImportCounts } from './imports.js';
+import { IMPORT_PATIENCE_MS, nextSlice, SLICE_MIN } from './slices.js';
 import { duplicateFinder, duplicateKeys, LeadIdSet, type BufferedLeads, type Existing, type Keys, type SetAsideLookups } from './import-duplicates.js';
 
 export type Outcome = 'inserted' | 'updated' | 'duplicate' | 'suppressed';

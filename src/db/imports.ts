@@ -4,13 +4,12 @@
 import { retryWhileBusy, type DB } from './open.js';
 import { BusyError, NothingToDoError, UsageError } from '../core/errors.js';
 import { MERGED_COLUMNS, type MergedLead } from '../io/lead-record.js';
-import { IMPORT_PATIENCE_MS, inSlices, nextSlice, SLICE_MIN } from './slices.js';
+import { IMPORT_PATIENCE_MS, inSlices } from './slices.js';
 import { sleepSync } from '../io/sleep.js';
 
 import { claimedByRepsError, type BatchClaim, type ImportCounts, type StoredBatch } from './store/imports.js';
 
 export type { ImportCounts };
-export { IMPORT_PATIENCE_MS, nextSlice, SLICE_MIN };
 
 export interface ImportBatchRow extends StoredBatch {
   state: 'running' | 'publishing' | 'complete' | 'failed';

@@ -40,7 +40,7 @@ export function activeClaims(db: DB, now: Date): ActiveClaim[] {
 
 /**
  * Recomputes queue_rank for every lead the queue may serve, after a weight changed, in slices of
- * leads (id order) each its own transaction, paused between them (imports.ts inSlices), writing
+ * leads (id order) each its own transaction, paused between them (slices.ts inSlices), writing
  * only the ranks that changed: at 1M leads one transaction held the write lock for close to a
  * minute, and every rep's claim and outcome failed meanwhile (exit 75). The queue's order is
  * mixed while it runs; interrupted, the same `config set` again finishes the work. Returns how

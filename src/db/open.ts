@@ -83,12 +83,11 @@ export function openDatabase(path: string, options: OpenOptions = {}): DB {
       db.pragma('synchronous = NORMAL');
     }
     db.pragma('foreign_keys = ON');
-    if (version < SCHEMA_VERSION && !options.readonly) {
-      if (migrate(db, SCHEMA_VERSION) > 0 && version > 0) upgradedFrom.set(db, version);
-    }
-    else if (version < SCHEMA_VERSION) {
+    if (version < SCHEMA_VERSION && options.readonly) {
       throw new UsageError(`database ${path} needs migrating to schema ${SCHEMA_VERSION}; run 'callq init' first.`);
     }
+    // An existing file brought up to this callq's schema: said by whoever opened it (upgradeNote).
+    if (version < SCHEMA_VERSION && migrate(db, SCHEMA_VERSION) > 0 && version > 0) upgradedFrom.set(db, version);
     if (options.busyTimeout === undefined && version > 0) {
       const stored = db.prepare(`SELECT value FROM settings WHERE key = 'busy-timeout'`).pluck().get() as string | undefined;
       if (stored !== undefined) db.pragma(`busy_timeout = ${busyTimeoutFrom(process.env, stored)}`);
@@ -151,8 +150,10 @@ function createPrivateFile(path: string): void {
   }
 }
 
-/** Applies migrations up to `target`, each in its own immediate transaction. */
-/** Brings the file to `target`; how many migrations this process applied (another may have run some meanwhile). */
+/**
+ * Applies migrations up to `target`, each in its own immediate transaction. Returns how many this
+ * process applied (another may have run some meanwhile).
+ */
 export function migrate(db: DB, target: number = SCHEMA_VERSION): number {
   let applied = 0;
   for (;;) {

@@ -29,7 +29,6 @@ const PUBLISH_ROWS = 4096;
 /** The pause after each transaction of the end and clean-up phases, in which waiting reps take the lock. */
 const SLICE_PAUSE_MS = 10;
 
-
 /** The next slice size (rows) after a slice of `size` rows held the lock `ms`. */
 export function nextSlice(size: number, ms: number): number {
   const scaled = ms <= 0 ? size * 2 : Math.round((size * SLICE_TARGET_MS) / ms);

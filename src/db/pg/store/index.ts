@@ -40,7 +40,10 @@ export async function openPgStore(url: string, options: OpenStoreOptions): Promi
     if (version === 0 && !options.create) {
       throw new UsageError(`no callq database at ${name}. Create it with 'callq init --db URL' (or 'callq import FILE --db URL'), or point to an existing one with --db or CALLQ_DB.`);
     }
-    if (version < PG_SCHEMA_VERSION && !options.readonly && (await migratePg(client)) > 0 && version > 0) migrated = { from: version, to: PG_SCHEMA_VERSION };
+    if (version < PG_SCHEMA_VERSION && !options.readonly) {
+      // An existing database brought up to this callq's schema: said by whoever opened it (upgradeNote).
+      if ((await migratePg(client)) > 0 && version > 0) migrated = { from: version, to: PG_SCHEMA_VERSION };
+    }
     if (probe && version === PG_SCHEMA_VERSION) {
       busyMs = await applyBusyTimeout(client, { value: probe.settings.get('busy-timeout') });
       opening = probe.settings;
