@@ -84,6 +84,23 @@ describe.skipIf(pgInfo.unavailable)('PostgreSQL schema', () => {
     expect(await migratePg(client)).toBe(0);
   });
 
+  it('has leads vacuumed after a small share of changed rows from migration 11, not after a fifth of the table', async () => {
+    const db = await freshDatabase({ migrated: false });
+    const c = await db.connect();
+    try {
+      const options = async () =>
+        (await c.query<{ o: string[] | null }>(`SELECT reloptions AS o FROM pg_class WHERE oid = 'public.leads'::regclass`)).rows[0].o ?? [];
+      await migratePg(c, 10);
+      expect(await options()).toEqual(['fillfactor=90']);
+      await migratePg(c);
+      // The server vacuums leads once autovacuum_vacuum_threshold + scale factor × rows have changed.
+      expect(await options()).toEqual(['fillfactor=90', 'autovacuum_vacuum_threshold=1000', 'autovacuum_vacuum_scale_factor=0.005']);
+    } finally {
+      await c.end();
+      await db.drop();
+    }
+  });
+
   it('stores ids as bigint identity and instants as text', async () => {
     const { rows } = await client.query<{ table_name: string; column_name: string; data_type: string; is_identity: string }>(
       `SELECT table_name, column_name, data_type, is_identity FROM information_schema.columns
