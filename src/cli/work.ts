@@ -5,7 +5,7 @@ import type { ChalkInstance } from 'chalk';
 import { openContextStore, type Context } from './context.js';
 import { describeFilters, queueFilters, viewerZone, type OptionValues } from './args.js';
 import { logOutcome } from '../app/log-outcome.js';
-import type { Claim, QueueFilters, RepStore } from '../db/store/rep.js';
+import type { Claim, EmptyQueue, QueueFilters, RepStore } from '../db/store/rep.js';
 import { leadZones, windowCloses } from '../core/calling-window.js';
 import { delayMs } from '../core/eligibility.js';
 import { ConflictError, InterruptedError, UsageError } from '../core/errors.js';
@@ -156,24 +156,30 @@ class Session {
   /** Runs until the rep quits (returns) or the session is stopped (throws SessionEnded). */
   async work(): Promise<EndReason> {
     let message = '';
-    let waiting = false;
+    /** Why the queue was empty, as said when the wait began; null while leads are served. */
+    let explained: EmptyQueue | null = null;
     for (;;) {
       const { claim, round } = await this.claimNext();
       this.claim = claim;
       for (const notice of this.notices.splice(0)) message += `${message ? '\n' : ''}${notice}`;
       if (round) message += `${message ? '\n' : ''}Only leads you skipped are left to call: they come round again.`;
       if (!this.claim) {
-        const empty = await this.op(() => this.store.explainEmptyQueue(this.clock(), this.settings, this.ctx.rep, this.filters));
-        if (!waiting) {
-          await this.screen.emptyQueue(this.header(), message, describeEmptyQueue(empty, describeFilters(this.filters), viewerZone()));
-          waiting = true;
-          message = '';
+        // Explained once when the wait begins, and again only once the time it gave for the next
+        // lead has passed with nothing served: an explanation counts every waiting lead (a second
+        // and more on a million leads), and each check is a claim, which serves anything callable.
+        if (explained === null || (explained.next_open !== null && Date.parse(explained.next_open) <= this.clock().getTime())) {
+          const empty = await this.op(() => this.store.explainEmptyQueue(this.clock(), this.settings, this.ctx.rep, this.filters));
+          if (explained === null) {
+            await this.screen.emptyQueue(this.header(), message, describeEmptyQueue(empty, describeFilters(this.filters), viewerZone()));
+            message = '';
+          }
+          explained = empty;
         }
-        const untilOpen = empty.next_open ? Date.parse(empty.next_open) - this.clock().getTime() : POLL_MS;
+        const untilOpen = explained.next_open ? Date.parse(explained.next_open) - this.clock().getTime() : POLL_MS;
         await this.screen.waitForLead(Math.min(POLL_MS, Math.max(1000, untilOpen)));
         continue;
       }
-      waiting = false;
+      explained = null;
       const outcome = await this.workLead(this.claim, message);
       message = outcome.message;
       if (outcome.skipped) this.skipped.push(outcome.skipped);
