@@ -55,7 +55,7 @@ const round = (x, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
 
 const stores = await storesToRun();
 const { connectPg } = await import('../dist/db/pg/open.js');
-const { importedDb, sqliteCopy, statistics } = await import('./lib/imported-db.js');
+const { importedDb, sqliteCopy, statistics, vacuumState } = await import('./lib/imported-db.js');
 
 const work = join(tmpdir(), `callq-bench-claims-${process.pid}`);
 mkdirSync(work, { recursive: true });
@@ -82,6 +82,7 @@ try {
     const source = await createDatabase(cluster, 'bench_source');
     report.built.postgres = await importedDb(source, leads, { log });
     log(`PostgreSQL planner statistics: ${await statistics(source)}`);
+    log(`PostgreSQL leads table: ${await vacuumState(source)}`);
     fresh.postgres = async (name) => {
       const url = await createDatabase(cluster, name, 'bench_source');
       return { db: cluster.config(url.match(/\/([^/?]+)\?/)[1]), target: url };

@@ -173,6 +173,27 @@ export async function statistics(target) {
   }
 }
 
+/**
+ * What autovacuum had done to a PostgreSQL database's leads table when a benchmark copies it: its
+ * dead row versions (the index entries outcomes left behind, which claims step over) and when
+ * autovacuum last ran on it. Callq sets the table's threshold (migration 11); when the server got
+ * to it is the server's own timing, so the benches say what they measured on.
+ */
+export async function vacuumState(url) {
+  const { connectPg } = await import('../../dist/db/pg/open.js');
+  const c = await connectPg({ connectionString: url });
+  try {
+    const { rows } = await c.query(
+      `SELECT n_dead_tup::int AS dead, autovacuum_count::int AS runs, to_char(last_autovacuum AT TIME ZONE 'UTC', 'HH24:MI:SS') AS last
+       FROM pg_stat_user_tables WHERE relname = 'leads'`,
+    );
+    const r = rows[0];
+    return r ? `${r.dead.toLocaleString()} dead row versions; autovacuum ran ${r.runs} time(s)${r.last ? `, last at ${r.last} UTC` : ''}` : 'no statistics';
+  } finally {
+    await c.end();
+  }
+}
+
 function round(x) {
   return Math.round(x * 100) / 100;
 }
