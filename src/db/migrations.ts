@@ -263,8 +263,8 @@ export const MIGRATIONS: readonly Migration[] = [
   // writes the file knew that function.
   () => undefined,
   // 11: nothing changes in a file. On PostgreSQL the leads table is vacuumed after far fewer
-  // changed rows than the server's default (src/db/pg/migrations.ts). A file's deleted index
-  // entries are removed when their page is written, so its queue has no such debris.
+  // changed rows than the server's default (src/db/pg/migrations.ts). SQLite deletes a row's old
+  // index entries in the statement that changes the row: its queue index keeps no dead ones.
   () => undefined,
 ];
 
