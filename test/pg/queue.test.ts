@@ -537,11 +537,13 @@ describe.skipIf(pgInfo.unavailable)('PostgreSQL claims read only the due callbac
 
 /**
  * Brings a new database to schema `version` only, for today's claim to run on an older schema and
- * show how it read there: before version 9 that claim's rep_claims is added as it is made.
+ * show how it read there: what that claim needs and the version lacks is added as it is made
+ * (rep_claims before version 9, callq_fold before version 12).
  */
 async function migrateForTodaysClaim(client: PgClient, version: number): Promise<void> {
   await migratePg(client, version);
   if (version < 9) await client.query('CREATE TABLE rep_claims (rep text PRIMARY KEY, lead_id bigint NOT NULL)');
+  if (version < 12) await client.query('CREATE FUNCTION callq_fold(t text) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT lower(t) $$');
 }
 
 /**

@@ -333,6 +333,25 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
   async (c) => {
     await c.query(`ALTER TABLE leads SET (autovacuum_vacuum_threshold = 1000, autovacuum_vacuum_scale_factor = 0.005)`);
   },
+  // 12: the queue's filters (--list, --campaign, --source) fold case as a SQLite file does
+  // (JavaScript's toLowerCase, Unicode's default case mapping: 'ÉTÉ' finds 'été'), whatever the
+  // database's locale. PostgreSQL's lower() folds by the database's LC_CTYPE, and a database
+  // made with the C locale folds A–Z only. callq_fold is lower() under ICU's root locale where
+  // the server has ICU (nearly every build) and the database is UTF-8, else lower() as before;
+  // the lists' index is rebuilt on it (the planner inlines the function on both sides).
+  async (c) => {
+    const { rows } = await c.query<{ icu: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM pg_collation WHERE collname = 'und-x-icu') AND pg_encoding_to_char(encoding) = 'UTF8' AS icu
+       FROM pg_database WHERE datname = current_database()`,
+    );
+    const fold = rows[0]?.icu ? `lower(t COLLATE "und-x-icu")` : 'lower(t)';
+    await c.query(`
+      CREATE FUNCTION callq_fold(t text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT ${fold} $$;
+      DROP INDEX leads_list_queue;
+      CREATE INDEX leads_list_queue ON leads(callq_fold(list), timezone, queue_rank DESC, id)
+        WHERE status IN ('new','working','nurture') AND list IS NOT NULL;
+    `);
+  },
 ];
 
 /**
