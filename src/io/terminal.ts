@@ -39,7 +39,13 @@ export function watchTerminal(streams: TerminalStreams, onGone: () => void): Ter
     // readline rethrows it where nobody handles it.
     stdin.setRawMode = (() => stdin) as NodeJS.ReadStream['setRawMode'];
     for (const out of outputs) mute(out);
-    process.once('exit', () => leaveTerminal(fds));
+    process.once('exit', (code) => {
+      leaveTerminal(fds);
+      // Ends the process here rather than after Node's teardown, which first puts SIGHUP back to
+      // its default action: the second SIGHUP a closing terminal may send (node-pty does, after
+      // closing its side) would then kill the process by the signal, in place of its exit status.
+      process.exit(code);
+    });
     onGone();
   };
   // A failed write to the terminal is the terminal going away, not output lost: watchStdout would
