@@ -167,7 +167,8 @@ class Session {
         // Explained once when the wait begins, and again only once the time it gave for the next
         // lead has passed with nothing served: an explanation counts every waiting lead (a second
         // and more on a million leads), and each check is a claim, which serves anything callable.
-        if (explained === null || (explained.next_open !== null && Date.parse(explained.next_open) <= this.clock().getTime())) {
+        const untilOpen = (e: EmptyQueue) => (e.next_open ? Date.parse(e.next_open) - this.clock().getTime() : POLL_MS);
+        if (explained === null || untilOpen(explained) <= 0) {
           const empty = await this.op(() => this.store.explainEmptyQueue(this.clock(), this.settings, this.ctx.rep, this.filters));
           if (explained === null) {
             await this.screen.emptyQueue(this.header(), message, describeEmptyQueue(empty, describeFilters(this.filters), viewerZone()));
@@ -175,8 +176,7 @@ class Session {
           }
           explained = empty;
         }
-        const untilOpen = explained.next_open ? Date.parse(explained.next_open) - this.clock().getTime() : POLL_MS;
-        await this.screen.waitForLead(Math.min(POLL_MS, Math.max(1000, untilOpen)));
+        await this.screen.waitForLead(Math.min(POLL_MS, Math.max(1000, untilOpen(explained))));
         continue;
       }
       explained = null;

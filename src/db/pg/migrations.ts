@@ -341,10 +341,9 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
   // the lists' index is rebuilt on it (the planner inlines the function on both sides).
   async (c) => {
     const { rows } = await c.query<{ icu: boolean }>(
-      `SELECT EXISTS (SELECT 1 FROM pg_collation WHERE collname = 'und-x-icu') AND pg_encoding_to_char(encoding) = 'UTF8' AS icu
-       FROM pg_database WHERE datname = current_database()`,
+      `SELECT EXISTS (SELECT 1 FROM pg_collation WHERE collname = 'und-x-icu') AND current_setting('server_encoding') = 'UTF8' AS icu`,
     );
-    const fold = rows[0]?.icu ? `lower(t COLLATE "und-x-icu")` : 'lower(t)';
+    const fold = rows[0].icu ? `lower(t COLLATE "und-x-icu")` : 'lower(t)';
     await c.query(`
       CREATE FUNCTION callq_fold(t text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT ${fold} $$;
       DROP INDEX leads_list_queue;
