@@ -1,9 +1,10 @@
 // callq work driven through a real pseudo-terminal on both stores: keys in, screen text out, the
 // store asserted after (test/stores.ts).
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { callq, initDb } from '../helpers.js';
+import { pgInfo } from '../pg/db.js';
 import { Terminal } from '../terminal.js';
 import { seedStore, type SeedLead } from '../seed.js';
 import { newTestStore, STORE_KINDS, type TestStore } from '../stores.js';
@@ -284,8 +285,12 @@ describe.each(STORE_KINDS)('callq work in a terminal on %s', (kind) => {
     ]);
   });
 
+  // Each check of the wait is a claim, which serves whatever became callable; the explanation
+  // (every waiting lead counted, a second and more on a million leads) is asked for when the wait
+  // begins, not on every check. On PostgreSQL that is counted from the statements the server logs.
   it('an empty queue says why and when, waits, and serves the lead once it opens', async () => {
     const [id] = await seedStore(store, [{ first_name: 'Later', next_eligible_at: '2026-11-24T18:00:00.000Z' }]);
+    const statements = kind === 'postgres' ? await statementLog() : null;
     const t = work();
     await t.waitFor('No lead to call. No lead can be called right now.');
     await t.waitFor('1 waiting for a retry time');
@@ -293,6 +298,14 @@ describe.each(STORE_KINDS)('callq work in a terminal on %s', (kind) => {
     await t.waitFor('w wait for the next lead');
     t.write('w');
     await t.waitFor('waiting — next check in 30s');
+    for (let check = 0; check < 3; check++) {
+      t.write(' '); // any key: check now
+      await t.waitFor('waiting — next check in 30s');
+    }
+    if (statements) {
+      expect(statements.runs(CLAIMING)).toBeGreaterThanOrEqual(4); // the first claim and one per check
+      expect(statements.runs(EXPLAINING)).toBe(1);
+    }
     await query('UPDATE leads SET next_eligible_at = NULL WHERE id = ?', id);
     t.write(' ');
     await t.waitFor('Later Test');
@@ -300,7 +313,33 @@ describe.each(STORE_KINDS)('callq work in a terminal on %s', (kind) => {
     t.write('Q');
     expect(await t.exitCode()).toBe(0);
     expect(await liveClaims()).toEqual([]);
+    if (statements) expect(statements.runs(EXPLAINING)).toBe(1);
   });
+
+  /** Fragments of explainEmptyQueuePg's statement and of the claim's. */
+  const EXPLAINING = 'count(*) FILTER (WHERE next_eligible_at >';
+  const CLAIMING = 'pg_advisory_xact_lock(';
+
+  /**
+   * From now on, sessions opened on this PostgreSQL database log every statement they run;
+   * `runs(fragment)` counts those logged since that contain it. A statement sent with parameters
+   * is logged in three phases (parse, bind, execute), one sent as text, as the claim is, in one
+   * line: only the runs are counted.
+   */
+  async function statementLog() {
+    const [{ name }] = await query<{ name: string }>('SELECT current_database() AS name');
+    await query(`ALTER DATABASE "${name}" SET log_min_duration_statement = 0`);
+    const log = join(pgInfo.socketDir, 'server.log');
+    const from = statSync(log).size;
+    return {
+      runs: (fragment: string) =>
+        readFileSync(log)
+          .subarray(from)
+          .toString('utf8')
+          .split(/\n(?=\S)/)
+          .filter((entry) => entry.includes(fragment) && !/duration: [\d.]+ ms {2}(parse|bind) /.test(entry)).length,
+    };
+  }
 
   it('a closed terminal (SIGHUP) gives the lead back', async () => {
     const { Avery } = await seedInOrder(['Avery']);
